@@ -1,0 +1,152 @@
+"""The backend switch: the only place that asks whether a GPU is usable.
+
+A backend bundles a kernel module (``tsgate.kernels.cpu`` or
+``tsgate.kernels.cuda``, same names and arguments) with the few array
+functions the engine needs: allocate, copy to the device, copy back.
+"""
+import os
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable
+
+import numpy as np
+
+DEVICES = ("cpu", "cuda", "auto")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Kernels plus array allocation and transfer for one device."""
+
+    name: str
+    kernels: ModuleType
+    empty: Callable          # (shape, dtype) -> array on the device
+    zeros: Callable          # (shape, dtype) -> zeroed array on the device
+    to_device: Callable      # host ndarray -> device array (no copy on CPU)
+    to_host: Callable        # device array -> host ndarray
+    synchronize: Callable    # wait for queued device work
+
+
+_blas_lock = threading.Lock()
+_blas_limited = False
+
+
+def _single_threaded_blas():
+    """Run SciPy's BLAS (which numba's ``np.dot`` calls) on one thread.
+
+    The kernels call it once per time step from several Numba threads; its
+    own thread pool then oversubscribes the cores and can be 100x slower.
+    Parallelism comes from batch tiles instead. NumPy's own BLAS is left alone.
+    """
+    global _blas_limited
+    with _blas_lock:
+        if _blas_limited:
+            return
+        import scipy
+        import scipy.linalg.cython_blas  # noqa: F401  (loads the library)
+        from threadpoolctl import ThreadpoolController
+
+        scipy_dir = os.path.dirname(os.path.dirname(scipy.__file__))
+        controller = ThreadpoolController()
+        mine = [lib for lib in controller.lib_controllers
+                if lib.user_api == "blas" and lib.filepath.startswith(scipy_dir)
+                and "scipy" in os.path.basename(os.path.dirname(lib.filepath))]
+        for lib in mine or [lib for lib in controller.lib_controllers if lib.user_api == "blas"]:
+            lib.set_num_threads(1)
+        _blas_limited = True
+
+
+def _cpu_backend():
+    from .kernels import cpu
+
+    _single_threaded_blas()
+    return Backend(
+        name="cpu",
+        kernels=cpu,
+        empty=lambda shape, dtype=np.float32: np.empty(shape, dtype=dtype),
+        zeros=lambda shape, dtype=np.float32: np.zeros(shape, dtype=dtype),
+        to_device=lambda a: np.ascontiguousarray(a),
+        to_host=lambda a: np.asarray(a),
+        synchronize=lambda: None,
+    )
+
+
+def cuda_unavailable_reason():
+    """Why ``device="cuda"`` cannot run here, or None when it can."""
+    try:
+        from numba import cuda
+    except Exception as exc:  # pragma: no cover - depends on the install
+        return (f"numba.cuda cannot be imported ({exc}); install the CUDA extra "
+                "with `pip install tsgate[cuda]`")
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        return None  # the simulator runs the CUDA kernels on the CPU
+    try:
+        if not cuda.is_available():
+            return ("no usable NVIDIA GPU or driver was found (numba.cuda.is_available() "
+                    "is False); use device='cpu' or device='auto'")
+    except Exception as exc:  # pragma: no cover
+        return f"the CUDA driver could not be initialised ({exc}); use device='cpu'"
+    return None
+
+
+def _cuda_backend():
+    reason = cuda_unavailable_reason()
+    if reason is not None:
+        raise RuntimeError(f"device='cuda' is not usable: {reason}.")
+    from numba import cuda
+
+    from .kernels import cuda as cuda_kernels
+
+    def zeros(shape, dtype=np.float32):
+        out = cuda.device_array(shape, dtype=dtype)
+        cuda_kernels.fill(out, 0)
+        return out
+
+    return Backend(
+        name="cuda",
+        kernels=cuda_kernels,
+        empty=lambda shape, dtype=np.float32: cuda.device_array(shape, dtype=dtype),
+        zeros=zeros,
+        to_device=lambda a: cuda.to_device(np.ascontiguousarray(a)),
+        to_host=lambda a: a.copy_to_host() if hasattr(a, "copy_to_host") else np.asarray(a),
+        synchronize=cuda.synchronize,
+    )
+
+
+def resolve_device(device):
+    """Map ``"cpu"``, ``"cuda"`` or ``"auto"`` to the device that will run.
+
+    Raises
+    ------
+    ValueError
+        For an unknown device name.
+    RuntimeError
+        For ``"cuda"`` when no GPU is usable, saying why.
+    """
+    if not isinstance(device, str) or device.lower() not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")
+    device = device.lower()
+    if device == "auto":
+        return "cuda" if cuda_unavailable_reason() is None and _real_gpu() else "cpu"
+    if device == "cuda":
+        reason = cuda_unavailable_reason()
+        if reason is not None:
+            raise RuntimeError(f"device='cuda' is not usable: {reason}.")
+    return device
+
+
+def _real_gpu():
+    """``"auto"`` picks the GPU only when it is real, never the simulator."""
+    return os.environ.get("NUMBA_ENABLE_CUDASIM") != "1"
+
+
+_cache = {}
+
+
+def get_backend(device="cpu"):
+    """Return the :class:`Backend` for ``device`` (``"cpu"``, ``"cuda"``, ``"auto"``)."""
+    name = resolve_device(device)
+    if name not in _cache:
+        _cache[name] = _cpu_backend() if name == "cpu" else _cuda_backend()
+    return _cache[name]

@@ -1,0 +1,194 @@
+"""The training loop: epochs, seeded shuffling, minibatches, clipping, Adam,
+early stopping on the LAST fraction of the samples, best-weights restore and
+a guard that stops a diverging fit with the last good weights.
+
+Everything random (initialisation is the caller's; batch order and dropout
+masks here) comes from one ``numpy.random.Generator``: the same seed gives
+the same bits, whatever the number of threads.
+"""
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..kernels.cpu import loss_forward_backward as _host_loss
+
+
+@dataclass
+class TrainConfig:
+    """Training hyper-parameters (scikit-learn's MLP names where they exist)."""
+
+    max_iter: int = 200
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    alpha: float = 0.0            # L2 penalty added to the gradient of weights
+    weight_decay: float = 0.0     # decoupled weight decay (AdamW)
+    clip_norm: float = 1.0        # global-norm clipping; None or 0 disables it
+    loss_kind: int = 0
+    loss_param: float = 0.0
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
+    shuffle: bool = True
+
+
+@dataclass
+class TrainResult:
+    """What a fit learned and how it went."""
+
+    params: np.ndarray
+    loss_curve: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    grad_norm_curve: list = field(default_factory=list)
+    clipped_fraction: float = 0.0
+    best_loss: float = math.inf
+    best_validation_loss: float = math.inf
+    n_iter: int = 0
+    optimizer_state: tuple = None
+    diverged_at: int = None
+
+
+def split_validation(n_samples, cfg):
+    """Rows for training and validation: the validation rows are the last
+    ``validation_fraction`` of the samples in time order, never random."""
+    if not cfg.early_stopping:
+        return n_samples, 0
+    n_val = max(1, int(math.ceil(cfg.validation_fraction * n_samples)))
+    return n_samples - n_val, n_val
+
+
+def evaluate(net, params, X, Y, cfg):
+    """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O)."""
+    pred = net.predict(params, X)
+    loss = _host_loss(pred[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(pred)[None])
+    ok = ~np.isnan(Y)
+    resid = np.sum((Y[ok] - pred[ok]) ** 2, dtype=np.float64)
+    spread = np.sum((Y[ok] - Y[ok].mean()) ** 2, dtype=np.float64) if ok.any() else 0.0
+    r2 = 1.0 - resid / spread if spread > 0 else 0.0
+    return float(loss), float(r2)
+
+
+def train(net, params, X, Y, cfg, rng, state=None, log=None):
+    """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
+
+    Parameters
+    ----------
+    net : tsgate.engine.Network
+    params : ndarray of shape (P,)
+        Initial parameters (host); not modified.
+    X : ndarray of shape (N, T, F)
+        float32 windows, any strides (they may be views of one series).
+    Y : ndarray of shape (N, O)
+        float32 targets; NaN entries are left out of the loss.
+    cfg : TrainConfig
+    rng : numpy.random.Generator
+        Drives batch order and dropout masks.
+    state : tuple (m, v, step), optional
+        Adam state to continue from (warm start).
+    log : callable, optional
+        Called as ``log(epoch, loss, val_loss, seconds)`` after each epoch.
+
+    Returns
+    -------
+    TrainResult
+    """
+    bk, k = net.backend, net.k
+    N, T, F = X.shape
+    O = Y.shape[1]
+    n_train, n_val = split_validation(N, cfg)
+    X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
+    p_dev = bk.to_device(params.copy())
+    good = bk.to_device(params.copy())  # weights at the start of the epoch
+    grad = bk.zeros((net.size,), net.dtype)
+    if state is None:
+        m, v, step = bk.zeros((net.size,), net.dtype), bk.zeros((net.size,), net.dtype), 0
+    else:
+        m, v, step = bk.to_device(state[0].copy()), bk.to_device(state[1].copy()), int(state[2])
+    decay = bk.to_device(net.decay_mask())
+    result = TrainResult(params=params)
+    best_dev = bk.to_device(params.copy()) if n_val else None
+    best_score, no_improve = math.inf, 0
+    n_clipped = n_steps = 0
+    batch_size = max(1, min(cfg.batch_size, n_train))
+    p = net.spec.dropout
+    for epoch in range(1, cfg.max_iter + 1):
+        t0 = time.perf_counter()
+        k.copy_into(good, p_dev)
+        order = rng.permutation(n_train) if cfg.shuffle else np.arange(n_train)
+        total, weight, norms = 0.0, 0, []
+        for start in range(0, n_train, batch_size):
+            idx = order[start:start + batch_size].astype(np.int64)
+            NT, BT = net.tiles(len(idx))
+            xb = net._buffer("xb", (NT, T, BT, F))
+            yb = net._buffer("yb", (NT, BT, O))
+            idx_dev = bk.to_device(idx)
+            k.pack_windows(X_dev, idx_dev, xb)
+            k.pack_targets(Y_dev, idx_dev, yb)
+            masks = None
+            if p > 0:
+                masks = [bk.to_device(((rng.random((NT, BT, net.spec.width)) >= p) / (1 - p))
+                                      .astype(net.dtype)) for _ in range(net.spec.num_layers)]
+            loss = net.loss_and_grad(p_dev, xb, yb, grad, cfg.loss_kind, cfg.loss_param, masks)
+            norm = k.global_norm(grad)
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                total = math.nan
+                break
+            scale = 1.0
+            if cfg.clip_norm and norm > cfg.clip_norm:
+                scale = cfg.clip_norm / norm
+                n_clipped += 1
+            step += 1
+            n_steps += 1
+            k.adam_step(p_dev, grad, m, v, decay, step, cfg.learning_rate, cfg.beta_1, cfg.beta_2,
+                        cfg.epsilon, cfg.alpha, cfg.weight_decay, scale)
+            total += loss * len(idx)
+            weight += len(idx)
+            norms.append(norm)
+        epoch_loss = total / max(weight, 1)
+        if not math.isfinite(epoch_loss):
+            k.copy_into(p_dev, good)
+            result.diverged_at = epoch
+            warnings.warn(
+                f"Training diverged in epoch {epoch}: the loss or its gradient became NaN/inf. "
+                "The weights from the start of that epoch were restored and training stopped. "
+                "Likely causes: a learning rate that is too high, or unscaled data; lower "
+                "learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
+            break
+        result.loss_curve.append(epoch_loss)
+        result.grad_norm_curve.append(float(np.mean(norms)) if norms else 0.0)
+        result.best_loss = min(result.best_loss, epoch_loss)
+        result.n_iter = epoch
+        val_loss = None
+        if n_val:
+            params_host = bk.to_host(p_dev)
+            val_loss, r2 = evaluate(net, params_host, X[n_train:], Y[n_train:], cfg)
+            result.validation_loss_curve.append(val_loss)
+            result.validation_scores.append(r2)
+            score = val_loss
+        else:
+            score = epoch_loss
+        if log is not None:
+            log(epoch, epoch_loss, val_loss, time.perf_counter() - t0)
+        if score < best_score - cfg.tol:
+            no_improve = 0
+            if n_val:
+                k.copy_into(best_dev, p_dev)
+        else:
+            no_improve += 1
+        best_score = min(best_score, score)
+        if no_improve >= cfg.n_iter_no_change:
+            break
+    if n_val and result.n_iter:
+        k.copy_into(p_dev, best_dev)
+        result.best_validation_loss = best_score
+    result.params = bk.to_host(p_dev).copy()
+    result.clipped_fraction = n_clipped / max(n_steps, 1)
+    result.optimizer_state = (bk.to_host(m).copy(), bk.to_host(v).copy(), step)
+    return result

@@ -1,0 +1,124 @@
+"""GRU layer forward and backward (BPTT) over batch tiles.
+
+Same layout and memory contract as ``lstm.py`` (read its header). Gate order
+r, z, n (PyTorch's), with separate input-side and hidden-side biases because
+the reset gate multiplies only the hidden-side term of the candidate:
+
+    r = sigmoid(x W_xr + b_xr + h W_hr + b_hr)
+    z = sigmoid(x W_xz + b_xz + h W_hz + b_hz)
+    n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn))
+    h' = (1 - z) * n + z * h
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._common import input_grads, recurrent_weight_grad, row_sum
+from ._config import PARALLEL_JIT
+from .activations import sigmoid, tanh
+
+
+@njit(**PARALLEL_JIT)
+def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
+    """Run one GRU layer over all steps.
+
+    Parameters
+    ----------
+    x : ndarray of shape (NT, T, BT, F)
+    W_x : ndarray of shape (F, 3H)
+    W_h : ndarray of shape (H, 3H)
+    b_x, b_h : ndarray of shape (3H,)
+    reverse : bool
+    hs : ndarray of shape (NT, T, BT, H)
+        Output hidden states.
+    gates : ndarray of shape (NT, T, BT, 3H)
+        Output activated gates r, z, n.
+    hn : ndarray of shape (NT, T, BT, H)
+        Output hidden-side candidate term ``h_{t-1} W_hn + b_hn``.
+    """
+    NT, T, BT, F = x.shape
+    H = W_h.shape[0]
+    one = x.dtype.type(1)
+    zero = x.dtype.type(0)
+    for k in prange(NT):
+        rec = np.empty((BT, 3 * H), dtype=x.dtype)  # (BT, 3H) h_{t-1} W_h
+        np.dot(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 3 * H))
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            tp = t + 1 if reverse else t - 1
+            if s > 0:
+                np.dot(hs[k, tp], W_h, rec)
+            else:
+                rec[:] = 0
+            a = gates[k, t]  # (BT, 3H)
+            for r in range(BT):
+                for j in range(H):
+                    r_g = sigmoid(a[r, j] + b_x[j] + rec[r, j] + b_h[j])
+                    z_g = sigmoid(a[r, H + j] + b_x[H + j] + rec[r, H + j] + b_h[H + j])
+                    h_n = rec[r, 2 * H + j] + b_h[2 * H + j]
+                    n_g = tanh(a[r, 2 * H + j] + b_x[2 * H + j] + r_g * h_n)
+                    h_prev = hs[k, tp, r, j] if s > 0 else zero
+                    a[r, j] = r_g
+                    a[r, H + j] = z_g
+                    a[r, 2 * H + j] = n_g
+                    hn[k, t, r, j] = h_n
+                    hs[k, t, r, j] = (one - z_g) * n_g + z_g * h_prev
+
+
+@njit(**PARALLEL_JIT)
+def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
+                 dx, dW_x, dW_h, db_x, db_h):
+    """Backpropagate through one GRU layer.
+
+    Parameters
+    ----------
+    x, W_x, W_h, reverse, hs, gates, hn
+        As given to and produced by ``gru_forward``.
+    dhs : ndarray of shape (NT, T, BT, H)
+        Gradient of the loss with respect to each h_t from above.
+    dgx, dgh : ndarray of shape (NT, T, BT, 3H)
+        Workspaces; on return the gradients of the input-side and the
+        hidden-side gate pre-activations.
+    dx : ndarray of shape (NT, T, BT, F)
+        Output gradient with respect to the input.
+    dW_x : (NT, F, 3H), dW_h : (NT, H, 3H), db_x, db_h : (NT, 3H)
+        Output parameter gradients, one partial per tile.
+    """
+    NT, T, BT, F = x.shape
+    H = W_h.shape[0]
+    one = x.dtype.type(1)
+    zero = x.dtype.type(0)
+    for k in prange(NT):
+        dh_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
+        back = np.empty((BT, H), dtype=x.dtype)  # (BT, H) dgh_t W_h^T
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            tp = t + 1 if reverse else t - 1
+            has_prev = s < T - 1
+            a = gates[k, t]
+            gx = dgx[k, t]
+            gh = dgh[k, t]
+            for r in range(BT):
+                for j in range(H):
+                    r_g = a[r, j]
+                    z_g = a[r, H + j]
+                    n_g = a[r, 2 * H + j]
+                    h_prev = hs[k, tp, r, j] if has_prev else zero
+                    dh = dhs[k, t, r, j] + dh_rec[r, j]
+                    da_n = dh * (one - z_g) * (one - n_g * n_g)
+                    da_z = dh * (h_prev - n_g) * z_g * (one - z_g)
+                    da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
+                    gx[r, j] = da_r
+                    gx[r, H + j] = da_z
+                    gx[r, 2 * H + j] = da_n
+                    gh[r, j] = da_r
+                    gh[r, H + j] = da_z
+                    gh[r, 2 * H + j] = da_n * r_g
+                    dh_rec[r, j] = dh * z_g
+            if has_prev:
+                np.dot(gh, W_h.T, back)
+                for r in range(BT):
+                    for j in range(H):
+                        dh_rec[r, j] += back[r, j]
+        input_grads(x, dgx, W_x, k, dx, dW_x, db_x)
+        recurrent_weight_grad(hs, dgh, reverse, k, dW_h)
+        row_sum(dgh[k].reshape(T * BT, 3 * H), db_h[k])

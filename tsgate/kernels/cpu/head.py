@@ -1,0 +1,134 @@
+"""Output head: dense layer and additive (Bahdanau) attention, over batch tiles.
+
+Same tile layout and memory contract as ``lstm.py``: activation gradients are
+assigned, parameter gradients are per-tile partials ``(NT, ...)``.
+D is the feature width of the last recurrent layer (H times the directions),
+A the attention width, O the number of outputs.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._common import row_sum
+from ._config import PARALLEL_JIT
+from .activations import tanh
+
+
+@njit(**PARALLEL_JIT)
+def dense_forward(z, W, b, out):
+    """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
+    NT, BT, O = out.shape
+    for k in prange(NT):
+        np.dot(z[k], W, out[k])
+        for r in range(BT):
+            for o in range(O):
+                out[k, r, o] += b[o]
+
+
+@njit(**PARALLEL_JIT)
+def dense_backward(z, W, dout, dz, dW, db):
+    """Gradients of ``dense_forward``: dz (NT, BT, D), dW (NT, D, O), db (NT, O)."""
+    NT = z.shape[0]
+    for k in prange(NT):
+        np.dot(dout[k], W.T, dz[k])
+        np.dot(z[k].T, dout[k], dW[k])
+        row_sum(dout[k], db[k])
+
+
+@njit(**PARALLEL_JIT)
+def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
+    """Additive attention over the steps of the last layer.
+
+    ``e_t = v . tanh(h_t W_a + q U_a + b_a)``, ``alpha = softmax_t(e)``,
+    ``ctx = sum_t alpha_t h_t``.
+
+    Parameters
+    ----------
+    hseq : ndarray of shape (NT, T, BT, D)
+    q : ndarray of shape (NT, BT, D)
+        The query, the final state of the last layer.
+    W_a, U_a : ndarray of shape (D, A)
+    b_a, v : ndarray of shape (A,)
+    u : ndarray of shape (NT, T, BT, A)
+        Output ``tanh(...)`` per step, kept for the backward pass.
+    alpha : ndarray of shape (NT, BT, T)
+        Output attention weights.
+    ctx : ndarray of shape (NT, BT, D)
+        Output context vectors.
+    """
+    NT, T, BT, D = hseq.shape
+    A = W_a.shape[1]
+    for k in prange(NT):
+        qp = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) q U_a
+        np.dot(q[k], U_a, qp)
+        np.dot(hseq[k].reshape(T * BT, D), W_a, u[k].reshape(T * BT, A))
+        for t in range(T):
+            for r in range(BT):
+                e = hseq.dtype.type(0)
+                for a in range(A):
+                    val = tanh(u[k, t, r, a] + qp[r, a] + b_a[a])
+                    u[k, t, r, a] = val
+                    e += v[a] * val
+                alpha[k, r, t] = e
+        for r in range(BT):
+            top = alpha[k, r, 0]
+            for t in range(1, T):
+                top = max(top, alpha[k, r, t])
+            total = hseq.dtype.type(0)
+            for t in range(T):
+                w = np.exp(alpha[k, r, t] - top)
+                alpha[k, r, t] = w
+                total += w
+            for t in range(T):
+                alpha[k, r, t] /= total
+            for d in range(D):
+                ctx[k, r, d] = 0
+            for t in range(T):
+                w = alpha[k, r, t]
+                for d in range(D):
+                    ctx[k, r, d] += w * hseq[k, t, r, d]
+
+
+@njit(**PARALLEL_JIT)
+def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
+                       dhseq, dq, dW_a, dU_a, db_a, dv):
+    """Gradients of ``attention_forward`` given ``dctx`` (NT, BT, D).
+
+    ``du`` (NT, T, BT, A) is a workspace. Assigns ``dhseq`` (NT, T, BT, D) and
+    ``dq`` (NT, BT, D), the attention's share of the gradient of the states
+    and of the query, and the per-tile partials dW_a, dU_a (NT, D, A) and
+    db_a, dv (NT, A).
+    """
+    NT, T, BT, D = hseq.shape
+    A = W_a.shape[1]
+    one = hseq.dtype.type(1)
+    for k in prange(NT):
+        dalpha = np.empty(T, dtype=hseq.dtype)
+        S = np.zeros((BT, A), dtype=hseq.dtype)  # (BT, A) sum_t of score grads
+        for a in range(A):
+            dv[k, a] = 0
+        for r in range(BT):
+            mean = hseq.dtype.type(0)
+            for t in range(T):
+                acc = hseq.dtype.type(0)
+                for d in range(D):
+                    acc += dctx[k, r, d] * hseq[k, t, r, d]
+                dalpha[t] = acc
+                mean += alpha[k, r, t] * acc
+            for t in range(T):
+                de = alpha[k, r, t] * (dalpha[t] - mean)
+                for a in range(A):
+                    uu = u[k, t, r, a]
+                    dv[k, a] += de * uu
+                    ds = de * v[a] * (one - uu * uu)
+                    du[k, t, r, a] = ds
+                    S[r, a] += ds
+        np.dot(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D))
+        for t in range(T):
+            for r in range(BT):
+                w = alpha[k, r, t]
+                for d in range(D):
+                    dhseq[k, t, r, d] += w * dctx[k, r, d]
+        np.dot(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[k])
+        np.dot(q[k].T, S, dU_a[k])
+        np.dot(S, U_a.T, dq[k])
+        row_sum(S, db_a[k])

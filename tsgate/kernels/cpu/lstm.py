@@ -1,0 +1,123 @@
+"""LSTM layer forward and backward (BPTT) over batch tiles.
+
+Layout (the backend contract, shared with ``kernels/cuda``): sequence arrays are
+``(NT, T, BT, X)`` -- NT batch tiles of BT rows, time-major inside a tile -- so
+that ``a[k]`` is one contiguous block for the all-steps input product and
+``a[k, t]`` one contiguous (BT, X) block for the per-step recurrent product.
+Tiles are independent, so they run in parallel and the result does not depend
+on the number of threads.
+
+Memory contract: every output is assigned (``=``), never accumulated.
+Parameter gradients are per tile, ``(NT, ...)``; the caller sums them in tile
+order (``reduce_tiles``), which keeps the result deterministic.
+
+Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
+``reverse`` runs the layer from the last step to the first (the backward half
+of a bidirectional layer); its state at step t has then seen steps t..T-1.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._common import input_grads, recurrent_weight_grad
+from ._config import PARALLEL_JIT
+from .activations import sigmoid, tanh
+
+
+@njit(**PARALLEL_JIT)
+def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
+    """Run one LSTM layer over all steps.
+
+    Parameters
+    ----------
+    x : ndarray of shape (NT, T, BT, F)
+    W_x : ndarray of shape (F, 4H)
+    W_h : ndarray of shape (H, 4H)
+    b : ndarray of shape (4H,)
+    reverse : bool
+    hs, cs : ndarray of shape (NT, T, BT, H)
+        Output hidden and cell states.
+    gates : ndarray of shape (NT, T, BT, 4H)
+        Output activated gates i, f, g, o, kept for the backward pass.
+    """
+    NT, T, BT, F = x.shape
+    H = W_h.shape[0]
+    zero = x.dtype.type(0)
+    for k in prange(NT):
+        rec = np.empty((BT, 4 * H), dtype=x.dtype)  # (BT, 4H) h_{t-1} W_h
+        # input half for all steps in one product
+        np.dot(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 4 * H))
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            tp = t + 1 if reverse else t - 1
+            if s > 0:
+                np.dot(hs[k, tp], W_h, rec)
+            else:
+                rec[:] = 0
+            a = gates[k, t]  # (BT, 4H)
+            h = hs[k, t]
+            c = cs[k, t]
+            for r in range(BT):
+                for j in range(H):
+                    i_g = sigmoid(a[r, j] + rec[r, j] + b[j])
+                    f_g = sigmoid(a[r, H + j] + rec[r, H + j] + b[H + j])
+                    g_g = tanh(a[r, 2 * H + j] + rec[r, 2 * H + j] + b[2 * H + j])
+                    o_g = sigmoid(a[r, 3 * H + j] + rec[r, 3 * H + j] + b[3 * H + j])
+                    c_prev = cs[k, tp, r, j] if s > 0 else zero
+                    c_new = f_g * c_prev + i_g * g_g
+                    a[r, j] = i_g
+                    a[r, H + j] = f_g
+                    a[r, 2 * H + j] = g_g
+                    a[r, 3 * H + j] = o_g
+                    c[r, j] = c_new
+                    h[r, j] = o_g * tanh(c_new)
+
+
+@njit(**PARALLEL_JIT)
+def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db):
+    """Backpropagate through one LSTM layer.
+
+    Parameters
+    ----------
+    x, W_x, W_h, reverse, hs, cs, gates
+        As given to and produced by ``lstm_forward``.
+    dhs : ndarray of shape (NT, T, BT, H)
+        Gradient of the loss with respect to each h_t from above.
+    dgates : ndarray of shape (NT, T, BT, 4H)
+        Workspace; holds the gate pre-activation gradients on return.
+    dx : ndarray of shape (NT, T, BT, F)
+        Output gradient with respect to the input.
+    dW_x : (NT, F, 4H), dW_h : (NT, H, 4H), db : (NT, 4H)
+        Output parameter gradients, one partial per tile.
+    """
+    NT, T, BT, F = x.shape
+    H = W_h.shape[0]
+    one = x.dtype.type(1)
+    zero = x.dtype.type(0)
+    for k in prange(NT):
+        dh_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
+        dc_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            tp = t + 1 if reverse else t - 1
+            has_prev = s < T - 1
+            a = gates[k, t]
+            da = dgates[k, t]
+            for r in range(BT):
+                for j in range(H):
+                    i_g = a[r, j]
+                    f_g = a[r, H + j]
+                    g_g = a[r, 2 * H + j]
+                    o_g = a[r, 3 * H + j]
+                    tc = tanh(cs[k, t, r, j])
+                    c_prev = cs[k, tp, r, j] if has_prev else zero
+                    dh = dhs[k, t, r, j] + dh_rec[r, j]
+                    dc = dh * o_g * (one - tc * tc) + dc_rec[r, j]
+                    dc_rec[r, j] = dc * f_g
+                    da[r, j] = dc * g_g * i_g * (one - i_g)
+                    da[r, H + j] = dc * c_prev * f_g * (one - f_g)
+                    da[r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
+                    da[r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+            if has_prev:
+                np.dot(da, W_h.T, dh_rec)
+        input_grads(x, dgates, W_x, k, dx, dW_x, db)
+        recurrent_weight_grad(hs, dgates, reverse, k, dW_h)

@@ -1,0 +1,55 @@
+"""Gradient reduction, global-norm clipping and Adam/AdamW on flat vectors.
+
+All loops are serial and in index order: the sums then do not depend on the
+number of threads, and these passes are tiny next to the recurrent layers.
+"""
+import math
+
+from numba import njit
+
+from ._config import JIT
+
+
+@njit(**JIT)
+def reduce_tiles(parts, out):
+    """Assign ``out = parts.sum(axis=0)``, tiles added in order; parts (NT, m)."""
+    NT, m = parts.shape
+    for i in range(m):
+        out[i] = parts[0, i]
+    for k in range(1, NT):
+        for i in range(m):
+            out[i] += parts[k, i]
+
+
+@njit(**JIT)
+def global_norm(grad):
+    """L2 norm of a flat vector, accumulated in float64."""
+    total = 0.0
+    for i in range(grad.shape[0]):
+        total += float(grad[i]) * float(grad[i])
+    return math.sqrt(total)
+
+
+@njit(**JIT)
+def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
+              alpha, weight_decay, grad_scale):
+    """One Adam update of the flat parameter vector, in place.
+
+    ``g = grad_scale * grad + alpha * decay_mask * params`` (``grad_scale``
+    carries the clipping factor, ``alpha`` the L2 penalty as in scikit-learn),
+    then Adam with bias correction for ``step`` (1-based), then decoupled
+    weight decay ``params -= lr * weight_decay * decay_mask * params`` (AdamW).
+    ``decay_mask`` is 1 for weight matrices and 0 for biases.
+    """
+    c1 = 1.0 - beta1 ** step
+    c2 = 1.0 - beta2 ** step
+    step_size = lr * math.sqrt(c2) / c1
+    eps_hat = eps * math.sqrt(c2)
+    for i in range(params.shape[0]):
+        p = params[i]
+        g = grad_scale * grad[i] + alpha * decay_mask[i] * p
+        mi = beta1 * m[i] + (1.0 - beta1) * g
+        vi = beta2 * v[i] + (1.0 - beta2) * g * g
+        m[i] = mi
+        v[i] = vi
+        params[i] = p - step_size * mi / (math.sqrt(vi) + eps_hat) - lr * weight_decay * decay_mask[i] * p

@@ -1,0 +1,146 @@
+"""Moving data between the sample layout and the tile layout, and the glue
+between layers: direction concatenation, final states, dropout masks.
+
+Sample arrays are ``(N, T, F)`` windows and ``(N, O)`` targets (any strides:
+windows may be views of one series); tile arrays are ``(NT, T, BT, F)`` and
+``(NT, BT, O)``. Padded rows of the last tile get zero inputs and NaN targets.
+"""
+import math
+
+from numba import njit, prange
+
+from ._config import JIT, PARALLEL_JIT
+
+
+@njit(**PARALLEL_JIT)
+def pack_windows(X, idx, out):
+    """``out[k, t, r] = X[idx[k*BT + r], t]``; rows past ``len(idx)`` are 0."""
+    NT, T, BT, F = out.shape
+    B = idx.shape[0]
+    for k in prange(NT):
+        for r in range(BT):
+            row = k * BT + r
+            for t in range(T):
+                for f in range(F):
+                    out[k, t, r, f] = X[idx[row], t, f] if row < B else 0
+
+
+@njit(**JIT)
+def pack_targets(Y, idx, out):
+    """``out[k, r] = Y[idx[k*BT + r]]``; rows past ``len(idx)`` are NaN."""
+    NT, BT, O = out.shape
+    B = idx.shape[0]
+    for k in range(NT):
+        for r in range(BT):
+            row = k * BT + r
+            for o in range(O):
+                out[k, r, o] = Y[idx[row], o] if row < B else math.nan
+
+
+@njit(**JIT)
+def unpack_rows(a, out):
+    """``out[k*BT + r] = a[k, r]`` for the first ``len(out)`` rows; a (NT, BT, O)."""
+    NT, BT, O = a.shape
+    for row in range(out.shape[0]):
+        for o in range(O):
+            out[row, o] = a[row // BT, row % BT, o]
+
+
+@njit(**PARALLEL_JIT)
+def concat_features(a, b, out):
+    """``out[..., :Ha] = a``, ``out[..., Ha:] = b`` over (NT, T, BT, .) arrays."""
+    NT, T, BT, Ha = a.shape
+    Hb = b.shape[3]
+    for k in prange(NT):
+        for t in range(T):
+            for r in range(BT):
+                for j in range(Ha):
+                    out[k, t, r, j] = a[k, t, r, j]
+                for j in range(Hb):
+                    out[k, t, r, Ha + j] = b[k, t, r, j]
+
+
+@njit(**PARALLEL_JIT)
+def split_features(dout, da, db):
+    """Inverse of ``concat_features``: ``da = dout[..., :Ha]``, ``db = dout[..., Ha:]``."""
+    NT, T, BT, Ha = da.shape
+    Hb = db.shape[3]
+    for k in prange(NT):
+        for t in range(T):
+            for r in range(BT):
+                for j in range(Ha):
+                    da[k, t, r, j] = dout[k, t, r, j]
+                for j in range(Hb):
+                    db[k, t, r, j] = dout[k, t, r, Ha + j]
+
+
+@njit(**JIT)
+def final_state(seq, ndir, q):
+    """The state that has seen the whole window, per direction.
+
+    seq (NT, T, BT, D) with D = ndir * H: the forward half at step T-1, the
+    reverse half at step 0. Assigns q (NT, BT, D).
+    """
+    NT, T, BT, D = seq.shape
+    H = D // ndir
+    for k in range(NT):
+        for r in range(BT):
+            for j in range(H):
+                q[k, r, j] = seq[k, T - 1, r, j]
+            for j in range(H, D):
+                q[k, r, j] = seq[k, 0, r, j]
+
+
+@njit(**JIT)
+def final_state_backward(dq, ndir, dseq):
+    """Add ``dq`` (NT, BT, D) into ``dseq`` (NT, T, BT, D) where ``final_state`` read."""
+    NT, T, BT, D = dseq.shape
+    H = D // ndir
+    for k in range(NT):
+        for r in range(BT):
+            for j in range(H):
+                dseq[k, T - 1, r, j] += dq[k, r, j]
+            for j in range(H, D):
+                dseq[k, 0, r, j] += dq[k, r, j]
+
+
+@njit(**PARALLEL_JIT)
+def apply_mask(x, mask, out):
+    """Dropout: ``out[k, t, r, f] = x[k, t, r, f] * mask[k, r, f]``.
+
+    One mask per sample and feature, the same at every step; the mask holds
+    0 or 1/(1-p) (inverted dropout). The backward pass is the same call on the
+    gradient. ``x`` may be (NT, T, BT, F), or (NT, 1, BT, F) for the head.
+    """
+    NT, T, BT, F = x.shape
+    for k in prange(NT):
+        for t in range(T):
+            for r in range(BT):
+                for f in range(F):
+                    out[k, t, r, f] = x[k, t, r, f] * mask[k, r, f]
+
+
+@njit(**JIT)
+def add_into(dst, src):
+    """``dst += src`` elementwise over same-shape contiguous arrays."""
+    d = dst.reshape(-1)
+    s = src.reshape(-1)
+    for i in range(d.shape[0]):
+        d[i] += s[i]
+
+
+@njit(**JIT)
+def copy_into(dst, src):
+    """``dst[...] = src`` elementwise over same-shape contiguous arrays."""
+    d = dst.reshape(-1)
+    s = src.reshape(-1)
+    for i in range(d.shape[0]):
+        d[i] = s[i]
+
+
+@njit(**JIT)
+def fill(dst, value):
+    """``dst[...] = value`` over a contiguous array."""
+    d = dst.reshape(-1)
+    for i in range(d.shape[0]):
+        d[i] = value
