@@ -1,0 +1,281 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from tsgate.metrics import (
+    SCORERS,
+    mae,
+    make_forecast_scorer,
+    mase,
+    neg_mae_scorer,
+    neg_mase_scorer,
+    neg_rmse_scorer,
+    neg_smape_scorer,
+    rmse,
+    smape,
+)
+
+Y_TRUE = [1.0, 2.0, 3.0, 4.0]
+Y_PRED = [2.0, 2.0, 1.0, 8.0]  # errors 1, 0, 2, 4
+
+
+# -------------------------------------------------------------------- metrics
+
+
+def test_mae_rmse_hand_computed():
+    assert mae(Y_TRUE, Y_PRED) == pytest.approx(7 / 4)
+    assert rmse(Y_TRUE, Y_PRED) == pytest.approx(np.sqrt(21 / 4))
+    assert isinstance(mae(Y_TRUE, Y_PRED), float)
+
+
+def test_smape_hand_computed():
+    # |e| / (|y| + |f|): 1/3, 0/4, 2/4, 4/12
+    assert smape(Y_TRUE, Y_PRED) == pytest.approx(200 * (1 / 3 + 0 + 0.5 + 1 / 3) / 4)
+    assert smape([0.0, 1.0], [0.0, 1.0]) == 0.0  # 0/0 = 0
+    assert smape([0.0, 0.0], [0.0, 3.0]) == pytest.approx(100.0)
+    assert smape([2.0], [-2.0]) == pytest.approx(200.0)
+
+
+def test_mase_hand_computed():
+    y_train = [1.0, 3.0, 2.0, 5.0]  # naive errors 2, 1, 3 -> scale 2
+    assert mase(Y_TRUE, Y_PRED, y_train) == pytest.approx((7 / 4) / 2)
+
+
+def test_mase_season_length_12():
+    t = np.arange(36)
+    y_train = np.tile(np.arange(12.0), 3) + t / 6  # lag-12 error = 2 everywhere
+    y_true = np.arange(12.0) + np.arange(36, 48) / 6
+    seasonal_naive = y_train[-12:]  # each error is 2 -> MASE 1
+    assert mase(y_true, seasonal_naive, y_train, season_length=12) == pytest.approx(1.0)
+    assert mase(y_true, y_true + 3.0, y_train, season_length=12) == pytest.approx(1.5)
+
+
+def test_mase_constant_at_lag_raises():
+    y_train = np.tile(np.arange(12.0), 3)
+    with pytest.raises(ValueError, match=r"scale is 0: y_train is constant at lag 12.*another metric"):
+        mase(np.arange(12.0), np.arange(12.0), y_train, season_length=12)
+    # at lag 1 the same series is not constant
+    assert mase([0.0, 1.0], [1.0, 1.0], y_train) > 0
+
+
+def test_mase_training_too_short_and_bad_season():
+    with pytest.raises(ValueError, match=r"no pair of observed values 12 steps apart.*longer"):
+        mase([1.0], [1.0], np.arange(12.0), season_length=12)
+    with pytest.raises(TypeError, match=r"season_length must be an int.*season_length=12"):
+        mase([1.0], [1.0], np.arange(5.0), season_length=1.5)
+    with pytest.raises(ValueError, match=r"season_length must be >= 1"):
+        mase([1.0], [1.0], np.arange(5.0), season_length=0)
+    with pytest.raises(ValueError, match=r"y_train has shape \(5, 2\) but y_true has shape \(1,\)"):
+        mase([1.0], [1.0], np.ones((5, 2)))
+
+
+def test_mase_dataframe_scales_each_column():
+    y_train = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [0.0, 2.0, 4.0]})  # scales 1 and 2
+    y_true = pd.DataFrame({"a": [3.0, 4.0], "b": [6.0, 8.0]})
+    y_pred = pd.DataFrame({"a": [4.0, 5.0], "b": [4.0, 2.0]})  # |e|: a 1, 1; b 2, 6
+    # scaled: 1, 1, 1, 3 -> mean 1.5
+    assert mase(y_true, y_pred, y_train) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match=r"y_train column 1 is constant at lag 1"):
+        mase(y_true, y_pred, pd.DataFrame({"a": [0.0, 1.0], "b": [3.0, 3.0]}))
+
+
+def test_dataframe_metrics_over_all_entries():
+    y_true = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    y_pred = pd.DataFrame({"a": [2.0, 2.0], "b": [1.0, 8.0]})
+    assert mae(y_true, y_pred) == pytest.approx(7 / 4)
+    assert rmse(y_true, y_pred) == pytest.approx(np.sqrt(21 / 4))
+
+
+def test_nan_in_y_true_is_ignored():
+    y_true = pd.Series([1.0, np.nan, 3.0, np.nan])
+    y_pred = pd.Series([2.0, 100.0, 3.0, np.nan])
+    assert mae(y_true, y_pred) == pytest.approx(0.5)
+    assert rmse(y_true, y_pred) == pytest.approx(np.sqrt(0.5))
+    assert smape(y_true, y_pred) == pytest.approx(200 * (1 / 3) / 2)
+    y_train = [0.0, np.nan, 2.0, 3.0, 5.0]  # valid lag-1 errors 1, 2 -> scale 1.5
+    assert mase(y_true, y_pred, y_train) == pytest.approx(0.5 / 1.5)
+    df_true = pd.DataFrame({"a": [1.0, np.nan], "b": [np.nan, 4.0]})
+    df_pred = pd.DataFrame({"a": [3.0, 0.0], "b": [0.0, 5.0]})
+    assert mae(df_true, df_pred) == pytest.approx(1.5)
+
+
+def test_no_valid_pair_raises():
+    with pytest.raises(ValueError, match=r"No valid pair.*at least one observed"):
+        mae([np.nan, np.nan], [1.0, 2.0])
+    with pytest.raises(ValueError, match="No valid pair"):
+        rmse([], [])
+
+
+def test_shape_mismatch_raises():
+    with pytest.raises(ValueError, match=r"y_true has shape \(3,\) but y_pred has shape \(2,\).*same shape"):
+        mae([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"shape \(2,\) but y_pred has shape \(2, 1\)"):
+        smape([1.0, 2.0], [[1.0], [2.0]])
+
+
+def test_invalid_forecast_and_non_numeric_raise():
+    with pytest.raises(ValueError, match=r"y_pred contains NaN/inf where y_true is observed"):
+        mae([1.0, 2.0], [1.0, np.nan])
+    with pytest.raises(ValueError, match=r"y_true contains inf.*NaN"):
+        mae([1.0, np.inf], [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"y_true must be numeric.*astype\(float\)"):
+        mae(np.array(["a", "b"]), [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"y_pred column 'c' has non-numeric dtype"):
+        mae([1.0, 2.0], pd.DataFrame({"c": ["x", "y"]}))
+
+
+# -------------------------------------------------------------------- scorers
+
+
+class SeasonalNaive(BaseEstimator):
+    """Fake tsgate forecaster: repeats the last season of the training data."""
+
+    def __init__(self, season_length=1, bias=0.0):
+        self.season_length = season_length
+        self.bias = bias
+
+    def fit(self, y, X=None):
+        self.y_ = y
+        self.season_length_ = self.season_length
+        return self
+
+    def predict(self, horizon=None, X=None):
+        m = self.season_length_
+        last = self.y_.iloc[-m:].to_numpy()  # (m,) or (m, k)
+        values = last[np.arange(horizon) % m] + self.bias  # (horizon,) or (horizon, k)
+        start = len(self.y_)
+        index = pd.RangeIndex(start, start + horizon)  # differs from y_test's index
+        if isinstance(self.y_, pd.DataFrame):
+            return pd.DataFrame(values, index=index, columns=self.y_.columns)
+        return pd.Series(values, index=index)
+
+
+def test_scorers_direct_call():
+    idx = pd.date_range("2024-01-01", periods=6, freq="D")
+    y = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], index=idx)
+    model = SeasonalNaive().fit(y.iloc[:4])
+    y_test = y.iloc[4:]  # forecast [4, 4] -> errors 1, 2
+    assert neg_mae_scorer(model, y_test) == pytest.approx(-1.5)
+    assert neg_rmse_scorer(model, y_test, None) == pytest.approx(-np.sqrt(2.5))
+    assert neg_smape_scorer(model, y_test) == pytest.approx(-200 * (1 / 9 + 2 / 10) / 2)
+    assert neg_mase_scorer(model, y_test) == pytest.approx(-1.5)  # training scale 1
+    assert set(SCORERS) == {"neg_mae", "neg_rmse", "neg_smape", "neg_mase"}
+    assert SCORERS["neg_mae"] is neg_mae_scorer
+
+
+def test_mase_scorer_uses_estimator_season_length():
+    y = pd.Series([0.0, 10.0, 1.0, 11.0, 2.0, 12.0, 3.0, 13.0])
+    model = SeasonalNaive(season_length=2).fit(y.iloc[:6])  # forecast [2, 12]
+    # lag-2 training errors: all 1 -> scale 1; test errors 1, 1
+    assert neg_mase_scorer(model, y.iloc[6:]) == pytest.approx(-1.0)
+
+
+def test_scorer_dataframe_and_one_column_forecast():
+    y = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 4.0, 6.0, 8.0]})
+    model = SeasonalNaive().fit(y.iloc[:3])  # forecast a 3, b 6
+    assert neg_mae_scorer(model, y.iloc[3:]) == pytest.approx(-1.5)
+    assert neg_mase_scorer(model, y.iloc[3:]) == pytest.approx(-1.0)  # 1/1 and 2/2
+
+    class OneColumn(SeasonalNaive):
+        def predict(self, horizon=None, X=None):
+            return super().predict(horizon).to_frame("forecast")
+
+    model = OneColumn().fit(pd.Series([1.0, 2.0, 3.0]))
+    assert neg_mae_scorer(model, pd.Series([4.0, 5.0])) == pytest.approx(-1.5)
+
+
+def test_make_forecast_scorer_options_and_errors():
+    model = SeasonalNaive().fit(pd.Series([1.0, 2.0, 3.0]))
+    assert make_forecast_scorer(mae, greater_is_better=True)(model, [4.0, 5.0]) == pytest.approx(1.5)
+    assert "mae" in repr(neg_mae_scorer)
+    with pytest.raises(TypeError, match=r"metric must be a callable.*pass the function"):
+        make_forecast_scorer("mae")
+    with pytest.raises(TypeError, match=r"greater_is_better must be a bool"):
+        make_forecast_scorer(mae, greater_is_better="no")
+
+    class NoTrain(BaseEstimator):
+        def fit(self, y, X=None):
+            return self
+
+        def predict(self, horizon=None, X=None):
+            return pd.Series(np.zeros(horizon))
+
+    with pytest.raises(ValueError, match=r"has no attribute y_.*self\.y_"):
+        neg_mase_scorer(NoTrain().fit(None), [1.0, 2.0])
+
+
+def _seasonal_series():
+    pattern = np.array([1.0, 5.0, 2.0, 8.0, 3.0])
+    t = np.arange(40)
+    return pd.Series(np.tile(pattern, 8) + 0.1 * t, index=pd.date_range("2020-01", periods=40, freq="MS"))
+
+
+@pytest.mark.parametrize("name", ["neg_mae", "neg_rmse", "neg_smape"])
+def test_grid_search_picks_true_season(name):
+    y = _seasonal_series()
+    search = GridSearchCV(
+        SeasonalNaive(),
+        {"season_length": [1, 5]},
+        scoring=SCORERS[name],
+        cv=TimeSeriesSplit(n_splits=3, test_size=5),
+    )
+    search.fit(y)
+    assert search.best_params_ == {"season_length": 5}
+    assert search.best_score_ < 0
+    if name == "neg_mae":
+        assert search.best_score_ == pytest.approx(-0.5)  # trend 0.1 * 5 steps
+
+
+def test_grid_search_mase_scale_follows_candidate_season_length():
+    # neg_mase scales by each candidate's own season_length_, so candidates with
+    # different season lengths are scored on different scales: here the
+    # random-walk candidate looks better on MASE although its MAE is worse.
+    y = _seasonal_series()
+    search = GridSearchCV(
+        SeasonalNaive(),
+        {"season_length": [1, 5]},
+        scoring=SCORERS,
+        refit="neg_mae",
+        cv=TimeSeriesSplit(n_splits=3, test_size=5),
+    )
+    search.fit(y)
+    assert search.best_params_ == {"season_length": 5}
+    mase_scores = search.cv_results_["mean_test_neg_mase"]
+    assert mase_scores[1] == pytest.approx(-1.0)  # error equals its lag-5 naive scale
+    assert mase_scores[0] > mase_scores[1]  # season 1 divides by a much larger lag-1 scale
+
+
+@pytest.mark.parametrize("name", ["neg_mae", "neg_rmse", "neg_smape", "neg_mase"])
+def test_grid_search_picks_best_bias(name):
+    # season 5 forecasts miss the trend by 0.5 per season, so bias=0.5 is exact
+    y = _seasonal_series()
+    search = GridSearchCV(
+        SeasonalNaive(season_length=5),
+        {"bias": [0.0, 0.5, 3.0]},
+        scoring=SCORERS[name],
+        cv=TimeSeriesSplit(n_splits=3, test_size=5),
+    )
+    search.fit(y)
+    assert search.best_params_ == {"bias": 0.5}
+    assert search.best_score_ == pytest.approx(0.0, abs=1e-9)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[0] < 0 and scores[2] < scores[0]  # bias 3.0 is worst
+
+
+def test_grid_search_multimetric_with_scorers_dict():
+    y = _seasonal_series()
+    search = GridSearchCV(
+        SeasonalNaive(season_length=5),
+        {"bias": [0.0, 0.5, 3.0]},
+        scoring=SCORERS,
+        refit="neg_mase",
+        cv=TimeSeriesSplit(n_splits=3, test_size=5),
+    )
+    search.fit(y)
+    assert search.best_params_ == {"bias": 0.5}
+    for name in SCORERS:
+        scores = search.cv_results_[f"mean_test_{name}"]
+        assert np.all(np.isfinite(scores))
+        assert np.argmax(scores) == 1

@@ -1,0 +1,298 @@
+"""Forecast accuracy metrics and scikit-learn scorers for forecasters.
+
+All metrics accept array-likes, pandas Series or DataFrames (several series:
+the metric is computed over all entries) and compare values by position, not
+by index label. Pairs whose ``y_true`` is NaN are ignored.
+
+This module is a leaf: it imports only numpy, pandas and scikit-learn.
+"""
+
+import inspect
+import numbers
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "mae",
+    "rmse",
+    "smape",
+    "mase",
+    "make_forecast_scorer",
+    "neg_mae_scorer",
+    "neg_rmse_scorer",
+    "neg_smape_scorer",
+    "neg_mase_scorer",
+    "SCORERS",
+]
+
+
+def _to_array(values, name):
+    """Convert array-like/pandas input to a float64 ndarray of the same shape."""
+    if isinstance(values, (pd.Series, pd.DataFrame)):
+        frame = values.to_frame() if isinstance(values, pd.Series) else values
+        for col in frame.columns:
+            dtype = frame[col].dtype
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
+                    or pd.api.types.is_complex_dtype(dtype):
+                raise TypeError(
+                    f"{name} column {col!r} has non-numeric dtype {dtype}; convert it "
+                    f"with pd.to_numeric before computing the metric."
+                )
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    arr = np.asarray(values)
+    try:
+        if arr.dtype.kind not in "biufO":
+            raise TypeError
+        return arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be numeric, got dtype {arr.dtype}; convert it with "
+            f".astype(float) before computing the metric."
+        ) from None
+
+
+def _valid_pairs(y_true, y_pred):
+    """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true."""
+    yt = _to_array(y_true, "y_true")
+    yp = _to_array(y_pred, "y_pred")
+    if yt.shape != yp.shape:
+        raise ValueError(
+            f"y_true has shape {yt.shape} but y_pred has shape {yp.shape}; pass "
+            f"forecasts with one value per observation (same shape as y_true)."
+        )
+    mask = ~np.isnan(yt)  # same shape as yt
+    if not mask.any():
+        raise ValueError(
+            "No valid pair: y_true is empty or all NaN; pass at least one observed value."
+        )
+    if not np.isfinite(yt[mask]).all():
+        raise ValueError("y_true contains inf; replace it with NaN to ignore it or with a finite value.")
+    if not np.isfinite(yp[mask]).all():
+        raise ValueError(
+            "y_pred contains NaN/inf where y_true is observed; the forecast is invalid, "
+            "check the model (e.g. diverged training) or fill the forecast."
+        )
+    return yt, yp, mask
+
+
+def mae(y_true, y_pred):
+    """Mean absolute error over all observed entries.
+
+    Parameters
+    ----------
+    y_true : array-like, pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    y_pred : array-like, pandas Series or DataFrame
+        Forecasts, same shape as ``y_true``.
+
+    Returns
+    -------
+    float
+    """
+    yt, yp, mask = _valid_pairs(y_true, y_pred)
+    return float(np.mean(np.abs(yt[mask] - yp[mask])))
+
+
+def rmse(y_true, y_pred):
+    """Root mean squared error over all observed entries.
+
+    Parameters
+    ----------
+    y_true : array-like, pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    y_pred : array-like, pandas Series or DataFrame
+        Forecasts, same shape as ``y_true``.
+
+    Returns
+    -------
+    float
+    """
+    yt, yp, mask = _valid_pairs(y_true, y_pred)
+    return float(np.sqrt(np.mean((yt[mask] - yp[mask]) ** 2)))
+
+
+def smape(y_true, y_pred):
+    """Symmetric mean absolute percentage error, in percent (0..200).
+
+    ``200 * mean(|y - f| / (|y| + |f|))`` with the convention ``0/0 = 0``.
+
+    Parameters
+    ----------
+    y_true : array-like, pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    y_pred : array-like, pandas Series or DataFrame
+        Forecasts, same shape as ``y_true``.
+
+    Returns
+    -------
+    float
+    """
+    yt, yp, mask = _valid_pairs(y_true, y_pred)
+    num = np.abs(yt[mask] - yp[mask])  # (n_valid,)
+    den = np.abs(yt[mask]) + np.abs(yp[mask])  # (n_valid,)
+    ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)  # 0/0 -> 0
+    return float(200.0 * np.mean(ratio))
+
+
+def mase(y_true, y_pred, y_train, season_length=1):
+    """Mean absolute scaled error.
+
+    Absolute errors are divided by the in-sample mean absolute error of the
+    seasonal-naive forecast on ``y_train`` (``|y_t - y_{t-season_length}|``).
+    With several columns each column is scaled by its own training scale, and
+    the scaled errors are averaged over all observed entries.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (h,) or (h, k), pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    y_pred : array-like, pandas Series or DataFrame
+        Forecasts, same shape as ``y_true``.
+    y_train : array-like of shape (T,) or (T, k), pandas Series or DataFrame
+        Training series (same number of columns as ``y_true``); NaN lag pairs
+        are ignored when computing the scale.
+    season_length : int, default=1
+        Seasonal period of the naive benchmark (1 = random walk).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If a training column has no valid lag pair or is constant at that lag
+        (scale 0).
+    """
+    if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
+        raise TypeError(
+            f"season_length must be an int, got {type(season_length).__name__} "
+            f"{season_length!r}; pass a whole number such as season_length=12."
+        )
+    if season_length < 1:
+        raise ValueError(f"season_length must be >= 1, got {season_length}; pass season_length>=1.")
+    yt, yp, mask = _valid_pairs(y_true, y_pred)
+    tr = _to_array(y_train, "y_train")
+    if tr.ndim != yt.ndim or tr.ndim not in (1, 2) or tr.shape[1:] != yt.shape[1:]:
+        raise ValueError(
+            f"y_train has shape {tr.shape} but y_true has shape {yt.shape}; pass a "
+            f"training series with the same columns as y_true (1-D with 1-D)."
+        )
+    tr2 = tr.reshape(len(tr), -1)  # (T, k)
+    naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
+    scales = np.empty(tr2.shape[1])  # (k,)
+    for j in range(tr2.shape[1]):
+        col = naive_err[:, j]
+        col = col[~np.isnan(col)]
+        where = "y_train" if tr.ndim == 1 else f"y_train column {j}"
+        if col.size == 0:
+            raise ValueError(
+                f"{where} has no pair of observed values {season_length} steps apart "
+                f"({len(tr)} points); pass a longer training series or a smaller season_length."
+            )
+        scales[j] = col.mean()
+        if not np.isfinite(scales[j]):
+            raise ValueError(f"{where} contains inf; replace it with NaN or a finite value.")
+        if scales[j] == 0:
+            raise ValueError(
+                f"MASE scale is 0: {where} is constant at lag {season_length} "
+                f"(the seasonal-naive forecast is perfect in-sample); use another "
+                f"metric such as mae, or a different season_length."
+            )
+    scaled = np.abs(yt - yp).reshape(len(yt), -1) / scales  # (h, k)
+    return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
+
+
+class _ForecastScorer:
+    """Callable ``scorer(estimator, y_test, y=None)`` for forecasters; see
+    :func:`make_forecast_scorer`."""
+
+    def __init__(self, metric, sign):
+        self.metric = metric
+        self.sign = sign
+        params = inspect.signature(metric).parameters
+        self._needs_train = "y_train" in params
+        self._needs_season = "season_length" in params
+
+    def __call__(self, estimator, y_test, y=None):
+        horizon = len(y_test)
+        y_pred = estimator.predict(horizon=horizon)
+        yp = _to_array(y_pred, "forecast")  # compared by position, not index label
+        if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
+            yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
+        kwargs = {}
+        if self._needs_train:
+            if not hasattr(estimator, "y_"):
+                raise ValueError(
+                    f"{self.metric.__name__} needs the training series, but "
+                    f"{type(estimator).__name__} has no attribute y_; store the "
+                    f"training target as self.y_ in fit."
+                )
+            kwargs["y_train"] = estimator.y_
+            if self._needs_season:
+                kwargs["season_length"] = getattr(estimator, "season_length_", 1)
+        return self.sign * self.metric(y_test, yp, **kwargs)
+
+    def __repr__(self):
+        name = getattr(self.metric, "__name__", repr(self.metric))
+        return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0})"
+
+
+def make_forecast_scorer(metric, greater_is_better=False):
+    """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
+
+    The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
+    forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). It
+    forecasts ``len(y_test)`` steps after the training data and compares them
+    with ``y_test`` by position. Metrics with a ``y_train`` parameter (such as
+    :func:`mase`) receive ``estimator.y_`` and, when they take
+    ``season_length``, ``estimator.season_length_`` (default 1).
+
+    Because the MASE scale comes from each fitted candidate's own
+    ``season_length_``, MASE scores are only comparable between candidates
+    that share the same season length; use MAE/RMSE/sMAPE to tune
+    ``season_length`` itself.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(y_true, y_pred, ...) -> float``.
+    greater_is_better : bool, default=False
+        If False (an error metric) the scorer returns ``-metric(...)`` so that
+        greater is better, as scikit-learn expects.
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, y_test, y=None) -> float``.
+
+    Examples
+    --------
+    >>> scorer = make_forecast_scorer(mae)  # doctest: +SKIP
+    >>> GridSearchCV(model, grid, scoring=scorer, cv=TimeSeriesSplit(3))  # doctest: +SKIP
+    """
+    if not callable(metric):
+        raise TypeError(
+            f"metric must be a callable such as tsgate.metrics.mae, got "
+            f"{type(metric).__name__}; pass the function itself."
+        )
+    if not isinstance(greater_is_better, (bool, np.bool_)):
+        raise TypeError(
+            f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
+            f"pass True or False."
+        )
+    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0)
+
+
+neg_mae_scorer = make_forecast_scorer(mae)
+neg_rmse_scorer = make_forecast_scorer(rmse)
+neg_smape_scorer = make_forecast_scorer(smape)
+neg_mase_scorer = make_forecast_scorer(mase)
+
+SCORERS = {
+    "neg_mae": neg_mae_scorer,
+    "neg_rmse": neg_rmse_scorer,
+    "neg_smape": neg_smape_scorer,
+    "neg_mase": neg_mase_scorer,
+}
