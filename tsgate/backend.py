@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import config
+
 DEVICES = ("cpu", "cuda", "auto")
 
 
@@ -26,6 +28,8 @@ class Backend:
     to_device: Callable      # host ndarray -> device array (no copy on CPU)
     to_host: Callable        # device array -> host ndarray
     synchronize: Callable    # wait for queued device work
+    tile_rows: Callable      # () -> most batch rows per tile
+    grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
 
 
 _blas_lock = threading.Lock()
@@ -69,6 +73,8 @@ def _cpu_backend():
         to_device=lambda a: np.ascontiguousarray(a),
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
+        tile_rows=lambda: config.TILE_ROWS,
+        grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
     )
 
 
@@ -108,9 +114,11 @@ def _cuda_backend():
         kernels=cuda_kernels,
         empty=lambda shape, dtype=np.float32: cuda.device_array(shape, dtype=dtype),
         zeros=zeros,
-        to_device=lambda a: cuda.to_device(np.ascontiguousarray(a)),
+        to_device=lambda a: a if hasattr(a, "copy_to_host") else cuda.to_device(np.ascontiguousarray(a)),
         to_host=lambda a: a.copy_to_host() if hasattr(a, "copy_to_host") else np.asarray(a),
         synchronize=cuda.synchronize,
+        tile_rows=lambda: config.CUDA_TILE_ROWS,
+        grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
     )
 
 

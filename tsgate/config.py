@@ -1,12 +1,19 @@
 """Tunables of the kernels and the engine, in one place tests can patch.
 
-TILE_ROWS: the most batch rows one tile (one Numba thread, one CUDA block)
-carries through all time steps. Small enough that a tile's per-step working
-set stays in cache, large enough for efficient matrix products; tests set it
-to 2-3 so that tiny batches still span several tiles.
+TILE_ROWS: the most batch rows one CPU tile carries through all time steps.
+Measured (benchmarks/bench_cpu.py shapes, 2 cores): 1 row per tile was the
+fastest of 1/4/8/16/32 on W1, W2 and W3 -- each step is then a BLAS
+matrix-vector product with no packing of W_h, and a tile's states stay in L1
+-- and it makes each prediction independent of the other rows of the batch.
+Tests set it to 2-3 so that tiny batches still exercise multi-row tiles.
+GRAD_GROUPS: the most per-group parameter-gradient partials a CPU backward
+pass writes (memory NG x P, deterministic order; see kernels/cpu/_common.py).
+CUDA_TILE_ROWS: batch rows per CUDA block (one tile per block).
 PREDICT_CHUNK: rows per forward pass at prediction time, to bound memory.
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
 """
-TILE_ROWS = 32
+TILE_ROWS = 1
+GRAD_GROUPS = 16
+CUDA_TILE_ROWS = 32
 PREDICT_CHUNK = 256
 CUDA_THREADS = 128

@@ -130,13 +130,12 @@ class Network:
         return out
 
     # ------------------------------------------------------------------- tiles
-    @staticmethod
-    def tiles(batch):
-        """(NT, BT) for a batch of ``batch`` rows: tiles of at most
-        ``config.TILE_ROWS`` rows, as even as possible. Depends on the batch
-        alone, never on the thread count, so results are bit-identical
-        whatever ``NUMBA_NUM_THREADS`` is."""
-        n_tiles = max(1, -(-batch // config.TILE_ROWS))
+    def tiles(self, batch):
+        """(NT, BT) for a batch of ``batch`` rows: tiles of at most the
+        backend's tile rows, as even as possible. Depends on the batch alone,
+        never on the thread count, so results are bit-identical whatever
+        ``NUMBA_NUM_THREADS`` is."""
+        n_tiles = max(1, -(-batch // self.backend.tile_rows()))
         return n_tiles, -(-batch // n_tiles)
 
     def workspace(self, n_tiles, rows, steps, grads):
@@ -173,7 +172,8 @@ class Network:
         if grads:
             head_in = 2 * D if s.attention else D
             w.update(dpred=alloc(NT, BT, s.n_outputs), dz=alloc(NT, BT, head_in),
-                     parts={name: alloc(NT, *shape) for name, (_, shape) in self.offsets.items()})
+                     parts={name: alloc(bk.grad_groups(NT), *shape)
+                            for name, (_, shape) in self.offsets.items()})
             if s.attention:
                 w.update(du=alloc(NT, T, BT, H), dq=alloc(NT, BT, D), dq_att=alloc(NT, BT, D),
                          dctx=alloc(NT, BT, D))
@@ -305,7 +305,7 @@ class Network:
                     k.copy_into(target, dirs[0]["dx"])
         g = self.views(grad)
         for name, part in parts.items():
-            k.reduce_tiles(part.reshape(NT, -1), g[name].reshape(-1))
+            k.reduce_tiles(part.reshape(part.shape[0], -1), g[name].reshape(-1))
         return loss
 
     # ------------------------------------------------------------- prediction
@@ -320,6 +320,7 @@ class Network:
         N, T, F = X.shape
         O = self.spec.n_outputs
         chunk = config.PREDICT_CHUNK
+        params = bk.to_device(params)  # once per call (no copy on the CPU, none if already there)
         out = np.empty((N, O), dtype=self.dtype)
         alpha = np.empty((N, T), dtype=self.dtype) if return_attention else None
         X_dev = bk.to_device(X)

@@ -1,4 +1,12 @@
-"""Pieces shared by the LSTM and GRU backward kernels (one tile at a time)."""
+"""Pieces shared by the backward kernels.
+
+Parameter gradients are written as per-GROUP partials ``(NG, ...)``: group g
+owns tiles ``g*NT//NG .. (g+1)*NT//NG - 1`` and sums their contributions in
+tile order. The grouping depends on NT and NG alone, never on the thread
+count, so the result is bit-identical whatever ``NUMBA_NUM_THREADS`` is, and
+memory stays NG x P however many tiles a batch has. NG == NT gives one
+partial per tile.
+"""
 import numpy as np
 from numba import njit
 
@@ -6,43 +14,76 @@ from ._config import JIT
 
 
 @njit(**JIT)
-def row_sum(a, out):
-    """Assign ``out = a.sum(axis=0)`` for a (rows, cols) array, rows in order."""
-    out[:] = 0
+def group_tiles(g, NT, NG):
+    """First and one-past-last tile of group g."""
+    return g * NT // NG, (g + 1) * NT // NG
+
+
+@njit(**JIT)
+def add_or_assign(dst, src, accumulate):
+    """``dst += src`` if accumulate else ``dst[...] = src`` (contiguous arrays)."""
+    d = dst.reshape(-1)
+    s = src.reshape(-1)
+    if accumulate:
+        for i in range(d.shape[0]):
+            d[i] += s[i]
+    else:
+        for i in range(d.shape[0]):
+            d[i] = s[i]
+
+
+@njit(**JIT)
+def row_sum(a, out, accumulate):
+    """``out (+)= a.sum(axis=0)`` for a (rows, cols) array, rows in order."""
+    if not accumulate:
+        out[:] = 0
     for r in range(a.shape[0]):
         for c in range(a.shape[1]):
             out[c] += a[r, c]
 
 
 @njit(**JIT)
-def input_grads(x, dgx, W_x, k, dx, dW_x, db_x):
-    """Tile k: ``dx = dgx W_x^T``, ``dW_x = x^T dgx``, ``db_x = sum_rows dgx``.
+def product_into(a, b, dst, tmp, accumulate):
+    """``dst (+)= a @ b``; ``tmp`` has dst's shape and holds the product first
+    when accumulating (BLAS cannot add into its output through np.dot)."""
+    if accumulate:
+        np.dot(a, b, tmp)
+        add_or_assign(dst, tmp, True)
+    else:
+        np.dot(a, b, dst)
 
-    All steps at once: ``x[k]`` is (T*BT, F) and ``dgx[k]`` (T*BT, G*H).
+
+@njit(**JIT)
+def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, tmp_W, accumulate):
+    """Tile k: ``dx[k] = dgx W_x^T``; ``dW_x (+)= x^T dgx``; ``db_x (+)= sum_rows dgx``.
+
+    All steps at once: ``x[k]`` is (T*BT, F) and ``dgx[k]`` (T*BT, G*H);
+    ``dW_x`` (F, G*H) and ``db_x`` (G*H,) are the group's partials.
     """
     T, BT, F = x.shape[1], x.shape[2], x.shape[3]
     G = dgx.shape[3]
     da_all = dgx[k].reshape(T * BT, G)  # (T*BT, G*H)
     np.dot(da_all, W_x.T, dx[k].reshape(T * BT, F))
-    np.dot(x[k].reshape(T * BT, F).T, da_all, dW_x[k])
-    row_sum(da_all, db_x[k])
+    product_into(x[k].reshape(T * BT, F).T, da_all, dW_x, tmp_W, accumulate)
+    row_sum(da_all, db_x, accumulate)
 
 
 @njit(**JIT)
-def recurrent_weight_grad(hs, dgh, reverse, k, dW_h):
-    """Tile k: ``dW_h = sum_t h_{t-1}^T dgh_t`` as one product over all steps.
+def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, tmp_W, accumulate):
+    """Tile k: ``dW_h (+)= sum_t h_{t-1}^T dgh_t`` as one product over all steps.
 
     The first processed step has no previous state and adds nothing.
     """
     T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
     G = dgh.shape[3]
     if T == 1:
-        dW_h[k][:] = 0
+        if not accumulate:
+            dW_h[:] = 0
         return
     n = (T - 1) * BT
     h_all = hs[k].reshape(T * BT, H)  # (T*BT, H)
     da_all = dgh[k].reshape(T * BT, G)  # (T*BT, G*H)
     if reverse:  # states 1..T-1 feed steps 0..T-2
-        np.dot(h_all[BT:].T, da_all[:n], dW_h[k])
+        product_into(h_all[BT:].T, da_all[:n], dW_h, tmp_W, accumulate)
     else:  # states 0..T-2 feed steps 1..T-1
-        np.dot(h_all[:n].T, da_all[BT:], dW_h[k])
+        product_into(h_all[:n].T, da_all[BT:], dW_h, tmp_W, accumulate)

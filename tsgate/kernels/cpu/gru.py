@@ -1,6 +1,7 @@
 """GRU layer forward and backward (BPTT) over batch tiles.
 
-Same layout and memory contract as ``lstm.py`` (read its header). Gate order
+Same layout and memory contract as ``lstm.py`` (read its header), including
+per-group parameter-gradient partials. Gate order
 r, z, n (PyTorch's), with separate input-side and hidden-side biases because
 the reset gate multiplies only the hidden-side term of the candidate:
 
@@ -12,7 +13,7 @@ the reset gate multiplies only the hidden-side term of the candidate:
 import numpy as np
 from numba import njit, prange
 
-from ._common import input_grads, recurrent_weight_grad, row_sum
+from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
 
@@ -80,45 +81,53 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
         hidden-side gate pre-activations.
     dx : ndarray of shape (NT, T, BT, F)
         Output gradient with respect to the input.
-    dW_x : (NT, F, 3H), dW_h : (NT, H, 3H), db_x, db_h : (NT, 3H)
-        Output parameter gradients, one partial per tile.
+    dW_x : (NG, F, 3H), dW_h : (NG, H, 3H), db_x, db_h : (NG, 3H)
+        Output parameter gradients, one partial per group of tiles.
     """
     NT, T, BT, F = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
-    for k in prange(NT):
-        dh_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
+    NG = db_x.shape[0]
+    G = 3 * H
+    for g in prange(NG):
+        dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         back = np.empty((BT, H), dtype=x.dtype)  # (BT, H) dgh_t W_h^T
-        for s in range(T):
-            t = s if reverse else T - 1 - s
-            tp = t + 1 if reverse else t - 1
-            has_prev = s < T - 1
-            a = gates[k, t]
-            gx = dgx[k, t]
-            gh = dgh[k, t]
-            for r in range(BT):
-                for j in range(H):
-                    r_g = a[r, j]
-                    z_g = a[r, H + j]
-                    n_g = a[r, 2 * H + j]
-                    h_prev = hs[k, tp, r, j] if has_prev else zero
-                    dh = dhs[k, t, r, j] + dh_rec[r, j]
-                    da_n = dh * (one - z_g) * (one - n_g * n_g)
-                    da_z = dh * (h_prev - n_g) * z_g * (one - z_g)
-                    da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
-                    gx[r, j] = da_r
-                    gx[r, H + j] = da_z
-                    gx[r, 2 * H + j] = da_n
-                    gh[r, j] = da_r
-                    gh[r, H + j] = da_z
-                    gh[r, 2 * H + j] = da_n * r_g
-                    dh_rec[r, j] = dh * z_g
-            if has_prev:
-                np.dot(gh, W_h.T, back)
+        tmp_x = np.empty((F, G), dtype=x.dtype)
+        tmp_h = np.empty((H, G), dtype=x.dtype)
+        k0, k1 = group_tiles(g, NT, NG)
+        for k in range(k0, k1):
+            dh_rec[:] = 0
+            for s in range(T):
+                t = s if reverse else T - 1 - s
+                tp = t + 1 if reverse else t - 1
+                has_prev = s < T - 1
+                a = gates[k, t]
+                gx = dgx[k, t]
+                gh = dgh[k, t]
                 for r in range(BT):
                     for j in range(H):
-                        dh_rec[r, j] += back[r, j]
-        input_grads(x, dgx, W_x, k, dx, dW_x, db_x)
-        recurrent_weight_grad(hs, dgh, reverse, k, dW_h)
-        row_sum(dgh[k].reshape(T * BT, 3 * H), db_h[k])
+                        r_g = a[r, j]
+                        z_g = a[r, H + j]
+                        n_g = a[r, 2 * H + j]
+                        h_prev = hs[k, tp, r, j] if has_prev else zero
+                        dh = dhs[k, t, r, j] + dh_rec[r, j]
+                        da_n = dh * (one - z_g) * (one - n_g * n_g)
+                        da_z = dh * (h_prev - n_g) * z_g * (one - z_g)
+                        da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
+                        gx[r, j] = da_r
+                        gx[r, H + j] = da_z
+                        gx[r, 2 * H + j] = da_n
+                        gh[r, j] = da_r
+                        gh[r, H + j] = da_z
+                        gh[r, 2 * H + j] = da_n * r_g
+                        dh_rec[r, j] = dh * z_g
+                if has_prev:
+                    np.dot(gh, W_h.T, back)
+                    for r in range(BT):
+                        for j in range(H):
+                            dh_rec[r, j] += back[r, j]
+            acc = k > k0
+            input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], tmp_x, acc)
+            recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], tmp_h, acc)
+            row_sum(dgh[k].reshape(T * BT, G), db_h[g], acc)

@@ -1,14 +1,14 @@
 """Output head: dense layer and additive (Bahdanau) attention, over batch tiles.
 
 Same tile layout and memory contract as ``lstm.py``: activation gradients are
-assigned, parameter gradients are per-tile partials ``(NT, ...)``.
+assigned, parameter gradients are per-group partials ``(NG, ...)``.
 D is the feature width of the last recurrent layer (H times the directions),
 A the attention width, O the number of outputs.
 """
 import numpy as np
 from numba import njit, prange
 
-from ._common import row_sum
+from ._common import group_tiles, product_into, row_sum
 from ._config import PARALLEL_JIT
 from .activations import tanh
 
@@ -26,12 +26,16 @@ def dense_forward(z, W, b, out):
 
 @njit(**PARALLEL_JIT)
 def dense_backward(z, W, dout, dz, dW, db):
-    """Gradients of ``dense_forward``: dz (NT, BT, D), dW (NT, D, O), db (NT, O)."""
+    """Gradients of ``dense_forward``: dz (NT, BT, D); dW (NG, D, O), db (NG, O)."""
     NT = z.shape[0]
-    for k in prange(NT):
-        np.dot(dout[k], W.T, dz[k])
-        np.dot(z[k].T, dout[k], dW[k])
-        row_sum(dout[k], db[k])
+    NG = dW.shape[0]
+    for g in prange(NG):
+        tmp = np.empty(W.shape, dtype=W.dtype)
+        k0, k1 = group_tiles(g, NT, NG)
+        for k in range(k0, k1):
+            np.dot(dout[k], W.T, dz[k])
+            product_into(z[k].T, dout[k], dW[g], tmp, k > k0)
+            row_sum(dout[k], db[g], k > k0)
 
 
 @njit(**PARALLEL_JIT)
@@ -95,40 +99,47 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
 
     ``du`` (NT, T, BT, A) is a workspace. Assigns ``dhseq`` (NT, T, BT, D) and
     ``dq`` (NT, BT, D), the attention's share of the gradient of the states
-    and of the query, and the per-tile partials dW_a, dU_a (NT, D, A) and
-    db_a, dv (NT, A).
+    and of the query, and the per-group partials dW_a, dU_a (NG, D, A) and
+    db_a, dv (NG, A).
     """
     NT, T, BT, D = hseq.shape
     A = W_a.shape[1]
+    NG = dW_a.shape[0]
     one = hseq.dtype.type(1)
-    for k in prange(NT):
+    for g in prange(NG):
         dalpha = np.empty(T, dtype=hseq.dtype)
-        S = np.zeros((BT, A), dtype=hseq.dtype)  # (BT, A) sum_t of score grads
+        S = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) sum_t of score grads
+        tmp = np.empty((D, A), dtype=hseq.dtype)
+        k0, k1 = group_tiles(g, NT, NG)
         for a in range(A):
-            dv[k, a] = 0
-        for r in range(BT):
-            mean = hseq.dtype.type(0)
-            for t in range(T):
-                acc = hseq.dtype.type(0)
-                for d in range(D):
-                    acc += dctx[k, r, d] * hseq[k, t, r, d]
-                dalpha[t] = acc
-                mean += alpha[k, r, t] * acc
-            for t in range(T):
-                de = alpha[k, r, t] * (dalpha[t] - mean)
-                for a in range(A):
-                    uu = u[k, t, r, a]
-                    dv[k, a] += de * uu
-                    ds = de * v[a] * (one - uu * uu)
-                    du[k, t, r, a] = ds
-                    S[r, a] += ds
-        np.dot(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D))
-        for t in range(T):
+            dv[g, a] = 0
+        for k in range(k0, k1):
+            S[:] = 0
             for r in range(BT):
-                w = alpha[k, r, t]
-                for d in range(D):
-                    dhseq[k, t, r, d] += w * dctx[k, r, d]
-        np.dot(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[k])
-        np.dot(q[k].T, S, dU_a[k])
-        np.dot(S, U_a.T, dq[k])
-        row_sum(S, db_a[k])
+                mean = hseq.dtype.type(0)
+                for t in range(T):
+                    acc = hseq.dtype.type(0)
+                    for d in range(D):
+                        acc += dctx[k, r, d] * hseq[k, t, r, d]
+                    dalpha[t] = acc
+                    mean += alpha[k, r, t] * acc
+                for t in range(T):
+                    de = alpha[k, r, t] * (dalpha[t] - mean)
+                    for a in range(A):
+                        uu = u[k, t, r, a]
+                        dv[g, a] += de * uu
+                        ds = de * v[a] * (one - uu * uu)
+                        du[k, t, r, a] = ds
+                        S[r, a] += ds
+            np.dot(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D))
+            for t in range(T):
+                for r in range(BT):
+                    w = alpha[k, r, t]
+                    for d in range(D):
+                        dhseq[k, t, r, d] += w * dctx[k, r, d]
+            acc_g = k > k0
+            product_into(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[g], tmp,
+                         acc_g)
+            product_into(q[k].T, S, dU_a[g], tmp, acc_g)
+            np.dot(S, U_a.T, dq[k])
+            row_sum(S, db_a[g], acc_g)

@@ -8,8 +8,9 @@ Tiles are independent, so they run in parallel and the result does not depend
 on the number of threads.
 
 Memory contract: every output is assigned (``=``), never accumulated.
-Parameter gradients are per tile, ``(NT, ...)``; the caller sums them in tile
-order (``reduce_tiles``), which keeps the result deterministic.
+Parameter gradients are per-group partials ``(NG, ...)`` with NG <= NT (see
+``_common.py``); the caller sums them in order (``reduce_tiles``), which keeps
+the result deterministic.
 
 Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
 ``reverse`` runs the layer from the last step to the first (the backward half
@@ -18,7 +19,7 @@ of a bidirectional layer); its state at step t has then seen steps t..T-1.
 import numpy as np
 from numba import njit, prange
 
-from ._common import input_grads, recurrent_weight_grad
+from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
 
@@ -86,38 +87,47 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
         Workspace; holds the gate pre-activation gradients on return.
     dx : ndarray of shape (NT, T, BT, F)
         Output gradient with respect to the input.
-    dW_x : (NT, F, 4H), dW_h : (NT, H, 4H), db : (NT, 4H)
-        Output parameter gradients, one partial per tile.
+    dW_x : (NG, F, 4H), dW_h : (NG, H, 4H), db : (NG, 4H)
+        Output parameter gradients, one partial per group of tiles.
     """
     NT, T, BT, F = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
-    for k in prange(NT):
-        dh_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
-        dc_rec = np.zeros((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
-        for s in range(T):
-            t = s if reverse else T - 1 - s
-            tp = t + 1 if reverse else t - 1
-            has_prev = s < T - 1
-            a = gates[k, t]
-            da = dgates[k, t]
-            for r in range(BT):
-                for j in range(H):
-                    i_g = a[r, j]
-                    f_g = a[r, H + j]
-                    g_g = a[r, 2 * H + j]
-                    o_g = a[r, 3 * H + j]
-                    tc = tanh(cs[k, t, r, j])
-                    c_prev = cs[k, tp, r, j] if has_prev else zero
-                    dh = dhs[k, t, r, j] + dh_rec[r, j]
-                    dc = dh * o_g * (one - tc * tc) + dc_rec[r, j]
-                    dc_rec[r, j] = dc * f_g
-                    da[r, j] = dc * g_g * i_g * (one - i_g)
-                    da[r, H + j] = dc * c_prev * f_g * (one - f_g)
-                    da[r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
-                    da[r, 3 * H + j] = dh * tc * o_g * (one - o_g)
-            if has_prev:
-                np.dot(da, W_h.T, dh_rec)
-        input_grads(x, dgates, W_x, k, dx, dW_x, db)
-        recurrent_weight_grad(hs, dgates, reverse, k, dW_h)
+    NG = db.shape[0]
+    G = 4 * H
+    for g in prange(NG):
+        dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
+        dc_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
+        tmp_x = np.empty((F, G), dtype=x.dtype)
+        tmp_h = np.empty((H, G), dtype=x.dtype)
+        k0, k1 = group_tiles(g, NT, NG)
+        for k in range(k0, k1):
+            dh_rec[:] = 0
+            dc_rec[:] = 0
+            for s in range(T):
+                t = s if reverse else T - 1 - s
+                tp = t + 1 if reverse else t - 1
+                has_prev = s < T - 1
+                a = gates[k, t]
+                da = dgates[k, t]
+                for r in range(BT):
+                    for j in range(H):
+                        i_g = a[r, j]
+                        f_g = a[r, H + j]
+                        g_g = a[r, 2 * H + j]
+                        o_g = a[r, 3 * H + j]
+                        tc = tanh(cs[k, t, r, j])
+                        c_prev = cs[k, tp, r, j] if has_prev else zero
+                        dh = dhs[k, t, r, j] + dh_rec[r, j]
+                        dc = dh * o_g * (one - tc * tc) + dc_rec[r, j]
+                        dc_rec[r, j] = dc * f_g
+                        da[r, j] = dc * g_g * i_g * (one - i_g)
+                        da[r, H + j] = dc * c_prev * f_g * (one - f_g)
+                        da[r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
+                        da[r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+                if has_prev:
+                    np.dot(da, W_h.T, dh_rec)
+            acc = k > k0
+            input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], tmp_x, acc)
+            recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], tmp_h, acc)

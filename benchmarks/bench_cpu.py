@@ -1,0 +1,136 @@
+"""Epoch and single-window prediction time: tsgate (Numba, CPU) vs PyTorch (CPU).
+
+Both train the same network (recurrent layers + dense head on the last state)
+on the same windows with the same batch size, Adam, MSE and global-norm
+clipping. Epochs alternate between the two in one process, and the script
+prints median ratios tsgate/PyTorch (below 1 means tsgate is faster).
+
+Usage: python benchmarks/bench_cpu.py [--epochs 5] [--workloads W1,W2,W3] [--cells lstm,gru]
+Needs the bench extra: pip install -e ".[bench]" (torch==2.13.0 CPU).
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # fair torch run on a busy 2-core box
+
+import numpy as np  # noqa: E402
+
+WORKLOADS = {
+    # name: (features F, window T, hidden H, layers, batch, windows N)
+    "W1": (1, 48, 64, 1, 64, 8192),
+    "W2": (8, 96, 128, 2, 128, 8192),
+    "W3": (1, 24, 16, 1, 32, 8192),
+}
+
+
+def make_data(F, T, N, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(N + T + 1, dtype=np.float64)
+    base = np.sin(2 * np.pi * t / 24) + 0.1 * rng.normal(size=t.size)
+    X = np.stack([np.lib.stride_tricks.sliding_window_view(base, T)[:N]] * F, axis=-1)
+    X = X + 0.05 * rng.normal(size=X.shape)
+    Y = base[T:T + N, None]
+    return np.ascontiguousarray(X, np.float32), np.ascontiguousarray(Y, np.float32)
+
+
+def tsgate_runner(cell, F, T, H, L, B, X, Y):
+    from tsgate.backend import get_backend
+    from tsgate.engine import Network, NetworkSpec, TrainConfig, train
+
+    net = Network(NetworkSpec(cell, F, H, 1, num_layers=L), get_backend("cpu"))
+    params = net.init_params(np.random.default_rng(0))
+    cfg = TrainConfig(max_iter=1, batch_size=B, learning_rate=1e-3, clip_norm=1.0, tol=-np.inf)
+    rng = np.random.default_rng(1)
+
+    def epoch():
+        nonlocal params
+        params = train(net, params, X, Y, cfg, rng).params
+
+    def predict_one():
+        return net.predict(params, X[:1])
+
+    return epoch, predict_one
+
+
+def torch_runner(cell, F, T, H, L, B, X, Y):
+    import torch
+
+    torch.manual_seed(0)
+    rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(F, H, num_layers=L, batch_first=True)
+    head = torch.nn.Linear(H, 1)
+    params = list(rnn.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    gen = torch.Generator().manual_seed(1)
+
+    def epoch():
+        order = torch.randperm(len(Xt), generator=gen)
+        for start in range(0, len(Xt), B):
+            idx = order[start:start + B]
+            out, _ = rnn(Xt[idx])
+            loss = torch.nn.functional.mse_loss(head(out[:, -1]), Yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+
+    def predict_one():
+        with torch.no_grad():
+            out, _ = rnn(Xt[:1])
+            return head(out[:, -1])
+
+    return epoch, predict_one
+
+
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--workloads", default="W1,W2,W3")
+    ap.add_argument("--cells", default="lstm,gru")
+    ap.add_argument("--windows", type=int, default=None, help="override N (quick runs)")
+    args = ap.parse_args(argv)
+    import torch
+
+    threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count()))
+    torch.set_num_threads(threads)
+    print(f"threads={threads} torch={torch.__version__} python={sys.version.split()[0]}")
+    print("| cell | workload | tsgate epoch s | torch epoch s | epoch ratio | tsgate predict ms | torch predict ms | predict speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    for cell in args.cells.split(","):
+        for name in args.workloads.split(","):
+            F, T, H, L, B, N = WORKLOADS[name]
+            N = args.windows or N
+            X, Y = make_data(F, T, N)
+            ts_epoch, ts_pred = tsgate_runner(cell, F, T, H, L, B, X, Y)
+            th_epoch, th_pred = torch_runner(cell, F, T, H, L, B, X, Y)
+            ts_epoch(); th_epoch()  # warm-up (compilation, allocator)
+            ts, th = [], []
+            for _ in range(args.epochs):  # alternate so drift hits both
+                ts += timed(ts_epoch, 1)
+                th += timed(th_epoch, 1)
+            for _ in range(20):
+                ts_pred(); th_pred()
+            tp, hp = [], []
+            for _ in range(10):
+                tp += timed(ts_pred, 20)
+                hp += timed(th_pred, 20)
+            a, b = statistics.median(ts), statistics.median(th)
+            pa, pb = statistics.median(tp) * 1e3, statistics.median(hp) * 1e3
+            print(f"| {cell} | {name} | {a:.3f} | {b:.3f} | {a / b:.2f}x | {pa:.3f} | {pb:.3f} | {pb / pa:.1f}x |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

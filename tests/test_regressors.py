@@ -1,0 +1,206 @@
+"""LSTMRegressor / GRURegressor: scikit-learn contract, searches, inputs."""
+import io
+import pickle
+from contextlib import redirect_stdout
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import (GridSearchCV, HalvingGridSearchCV, RandomizedSearchCV,
+                                     TimeSeriesSplit)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_estimator
+
+import tsgate
+from tsgate.datasets import load_airline
+
+REGRESSORS = [tsgate.LSTMRegressor, tsgate.GRURegressor]
+SMALL = dict(hidden_size=16, max_iter=100, learning_rate_init=1e-2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def airline_windows():
+    y = np.log(load_airline().to_numpy())
+    return tsgate.make_windows(y, window=12, horizon=1)
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_check_estimator(cls):
+    # No check is skipped or expected to fail. SMALL settings keep it fast
+    # while still fitting check_regressors_train's data to R^2 > 0.5.
+    check_estimator(cls(**SMALL))
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_learns_sine_multi_output(cls):
+    y = np.sin(np.arange(300) / 4.0)
+    X, Y = tsgate.make_windows(y, window=16, horizon=3)
+    reg = cls(hidden_size=16, max_iter=60, learning_rate_init=5e-3, random_state=0).fit(X, Y)
+    pred = reg.predict(X)
+    assert pred.shape == Y.shape
+    assert np.sqrt(np.mean((pred - Y) ** 2)) < 0.1
+    assert reg.n_features_in_ == 16 and reg.window_ == 16 and reg.n_step_features_ == 1
+    assert len(reg.loss_curve_) == reg.n_iter_ and reg.best_loss_ == min(reg.loss_curve_)
+
+
+def test_grid_search_pipeline_time_series_split(airline_windows):
+    X, Y = airline_windows
+    X2 = X[:, :, 0]  # 2-D windows so that StandardScaler can sit in front
+    pipe = make_pipeline(StandardScaler(), tsgate.LSTMRegressor(max_iter=15, random_state=0))
+    search = GridSearchCV(pipe, {"lstmregressor__hidden_size": [4, 8],
+                                 "lstmregressor__num_layers": [1, 2]},
+                          cv=TimeSeriesSplit(n_splits=3, test_size=12))
+    search.fit(X2, Y.ravel())
+    assert set(search.best_params_) == {"lstmregressor__hidden_size", "lstmregressor__num_layers"}
+    assert search.best_estimator_.predict(X2[-2:]).shape == (2,)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_randomized_and_halving_search(airline_windows):
+    X, Y = airline_windows
+    X2 = X[:, :, 0]
+    pipe = make_pipeline(StandardScaler(), tsgate.GRURegressor(max_iter=10, random_state=0))
+    cv = TimeSeriesSplit(n_splits=2, test_size=12)
+    rs = RandomizedSearchCV(pipe, {"gruregressor__hidden_size": [4, 8, 12],
+                                   "gruregressor__learning_rate_init": [1e-3, 1e-2]},
+                            n_iter=3, cv=cv, random_state=0).fit(X2, Y.ravel())
+    assert rs.best_estimator_.predict(X2[:1]).shape == (1,)
+    hs = HalvingGridSearchCV(pipe, {"gruregressor__hidden_size": [4, 8]}, cv=cv,
+                             min_resources=60, random_state=0).fit(X2, Y.ravel())
+    assert hs.best_estimator_.predict(X2[:1]).shape == (1,)
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_same_seed_same_predictions_and_refit_restarts(cls, airline_windows):
+    X, Y = airline_windows
+    a = cls(hidden_size=8, max_iter=5, random_state=3).fit(X, Y)
+    b = cls(hidden_size=8, max_iter=5, random_state=3).fit(X, Y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    first = a.predict(X)
+    a.fit(X, Y)  # no warm start: a second fit starts from scratch
+    np.testing.assert_array_equal(a.predict(X), first)
+
+
+def test_warm_start_continues(airline_windows):
+    X, Y = airline_windows
+    reg = tsgate.LSTMRegressor(hidden_size=8, max_iter=3, random_state=0, warm_start=True,
+                               tol=0).fit(X, Y)
+    before = reg.params_.copy()
+    reg.fit(X, Y)
+    cold = tsgate.LSTMRegressor(hidden_size=8, max_iter=6, random_state=0, tol=0).fit(X, Y)
+    assert not np.array_equal(reg.params_, before)
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0] or reg.loss_curve_[-1] < 1.0
+    assert cold.n_iter_ == 6
+
+
+def test_early_stopping_validates_on_last_fraction_and_restores_best():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 5, 1)).astype(np.float32)
+    y = X[:, -1, 0].copy()
+    y[-20:] = 50.0  # only the last 20% (the validation part) is unlearnable
+    reg = tsgate.GRURegressor(hidden_size=4, max_iter=40, early_stopping=True,
+                              validation_fraction=0.2, n_iter_no_change=3, random_state=0,
+                              scale_target=False).fit(X, y)
+    assert len(reg.validation_scores_) == reg.n_iter_ == len(reg.validation_loss_curve_)
+    # validation loss is huge (targets 50 never seen in training) -> time-ordered split
+    assert min(reg.validation_loss_curve_) > 100
+    assert reg.best_validation_loss_ == min(reg.validation_loss_curve_)
+    held = np.mean((reg.predict(X[-20:]) - y[-20:]) ** 2)
+    np.testing.assert_allclose(held, reg.best_validation_loss_, rtol=1e-4)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path, airline_windows):
+    X, Y = airline_windows
+    reg = tsgate.LSTMRegressor(hidden_size=8, max_iter=3, random_state=0, attention=True,
+                               bidirectional=True).fit(X, Y)
+    expected = reg.predict(X)
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(again.predict(X), expected)
+    joblib.dump(reg, tmp_path / "m.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "m.joblib").predict(X), expected)
+    assert reg.attention_weights_.shape == (len(X), 12)
+    np.testing.assert_allclose(reg.attention_weights_.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_clone_and_params():
+    reg = tsgate.GRURegressor(hidden_size=7, dropout=0.2)
+    c = clone(reg)
+    assert c.get_params() == reg.get_params()
+    assert "hidden_size=7" in repr(reg)
+
+
+def test_verbose_prints_progress_and_default_is_silent(airline_windows):
+    X, Y = airline_windows
+    out = io.StringIO()
+    with redirect_stdout(out):
+        tsgate.LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, Y)
+    assert out.getvalue() == ""
+    with redirect_stdout(out):
+        tsgate.LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, verbose=True).fit(X, Y)
+    assert "epoch 2/2" in out.getvalue() and "loss" in out.getvalue()
+
+
+def test_nan_targets_are_masked():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4, 2)).astype(np.float32)
+    y = X[:, -1, 0].astype(np.float64)
+    y[::7] = np.nan
+    reg = tsgate.LSTMRegressor(hidden_size=4, max_iter=5, random_state=0).fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y), ValueError, "NaN"),
+    (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), ValueError, "infinity"),
+    (lambda X, y: (X[..., None], y), ValueError, "dimensions"),
+    (lambda X, y: (X, y[:-1]), ValueError, "samples"),
+    (lambda X, y: (X.astype(str).astype(object) + "a", y), ValueError, "float|string"),
+    (lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
+    (lambda X, y: (X, None), ValueError, "requires y"),
+    (lambda X, y: (X, np.full_like(y, np.inf)), ValueError, "infinity"),
+])
+def test_bad_fit_input(bad, exc, match):
+    X = np.random.default_rng(0).normal(size=(20, 6, 2))
+    y = X[:, -1, 0]
+    Xb, yb = bad(X, y)
+    with pytest.raises(exc, match=match):
+        tsgate.LSTMRegressor(max_iter=1).fit(Xb, yb)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"hidden_size": -1}, "hidden_size"), ({"num_layers": 0}, "num_layers"),
+    ({"batch_size": 0}, "batch_size"), ({"dropout": 1.5}, "dropout"),
+    ({"device": "tpu"}, "device"), ({"loss": "hinge"}, "loss"),
+    ({"learning_rate_init": -1.0}, "learning_rate_init"),
+])
+def test_bad_parameters(params, match):
+    X = np.zeros((10, 3, 1))
+    with pytest.raises(ValueError, match=match):
+        tsgate.GRURegressor(max_iter=1, **params).fit(X, np.zeros(10))
+
+
+def test_predict_errors():
+    X = np.random.default_rng(0).normal(size=(20, 6, 2))
+    reg = tsgate.GRURegressor(max_iter=1, hidden_size=3)
+    with pytest.raises(NotFittedError):
+        reg.predict(X)
+    reg.fit(X, X[:, -1, 0])
+    with pytest.raises(ValueError, match="features"):
+        reg.predict(X[:, :, :1])
+    with pytest.raises(ValueError, match="steps|features"):
+        reg.predict(X[:, :4, :])
+
+
+def test_cuda_without_gpu_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("NUMBA_ENABLE_CUDASIM", raising=False)
+    from tsgate import backend
+    if backend.cuda_unavailable_reason() is None:
+        pytest.skip("a GPU is usable here")
+    with pytest.raises(RuntimeError, match="device='cuda' is not usable"):
+        tsgate.LSTMRegressor(max_iter=1, device="cuda").fit(np.zeros((4, 3)), np.zeros(4))
+    reg = tsgate.LSTMRegressor(max_iter=1, device="auto").fit(np.zeros((4, 3)), np.zeros(4))
+    assert reg.device_ == "cpu"

@@ -1,0 +1,360 @@
+"""scikit-learn regressors on windows: :class:`LSTMRegressor`, :class:`GRURegressor`.
+
+``X`` is ``(n_samples, window, n_features)``, or ``(n_samples, window)`` read
+as one feature per step; ``y`` is 1-D, or 2-D for several outputs (direct
+multi-step forecasting). The estimators follow scikit-learn's contract:
+``__init__`` only stores, ``fit`` validates and starts from scratch unless
+``warm_start=True``, learned attributes end in ``_``.
+"""
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from .backend import DEVICES, get_backend, resolve_device
+from .engine import Network, NetworkSpec, TrainConfig, train
+from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
+
+LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
+
+
+class _BaseRNNRegressor(RegressorMixin, BaseEstimator):
+    """Shared implementation; use :class:`LSTMRegressor` or :class:`GRURegressor`."""
+
+    _cell = None
+
+    _parameter_constraints = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "attention": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scale_target": ["boolean"],
+        "device": [StrOptions(set(DEVICES))],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(self, hidden_size=32, num_layers=1, bidirectional=False, attention=False,
+                 dropout=0.0, loss="squared_error", huber_delta=1.0, quantile=0.5, max_iter=200,
+                 batch_size=32, learning_rate_init=1e-3, alpha=1e-4, weight_decay=0.0,
+                 clip_norm=1.0, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, scale_target=True, device="cpu",
+                 random_state=None, verbose=False, warm_start=False):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.attention = attention
+        self.dropout = dropout
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.weight_decay = weight_decay
+        self.clip_norm = clip_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.scale_target = scale_target
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------- validation
+    def _check_X(self, X, reset):
+        """Validate X and return float32 windows (n, T, F)."""
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
+                          ensure_min_features=1)
+        if X.ndim == 2:
+            X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
+        elif X.ndim != 3:
+            raise ValueError(
+                f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
+                f"got an array with {X.ndim} dimensions and shape {X.shape}.")
+        if X.shape[1] < 1 or X.shape[2] < 1:
+            raise ValueError(f"X has an empty window or no features: shape {X.shape}.")
+        if reset:
+            self.window_, self.n_step_features_ = X.shape[1], X.shape[2]
+        elif (X.shape[1], X.shape[2]) != (self.window_, self.n_step_features_):
+            raise ValueError(
+                f"X has windows of {X.shape[1]} steps with {X.shape[2]} features, but "
+                f"{type(self).__name__} was fitted on {self.window_} steps with "
+                f"{self.n_step_features_} features. Pass windows of the same shape as in fit.")
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    @staticmethod
+    def _check_y(y, n_samples):
+        if y is None:
+            raise ValueError("This regressor requires y to be passed, but the target y is None: "
+                             "call fit(X, y) with the targets.")
+        y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
+                        ensure_all_finite="allow-nan", input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {y.shape}.")
+        if y.shape[0] != n_samples:
+            raise ValueError(f"X and y have different numbers of samples: {n_samples} and {y.shape[0]}.")
+        Y = y.reshape(n_samples, -1)
+        if Y.shape[1] == 0:
+            raise ValueError("y has no outputs (shape {}).".format(y.shape))
+        if np.isnan(Y).all():
+            raise ValueError("y is all NaN: there is nothing to learn from.")
+        return y, Y
+
+    # -------------------------------------------------------------------- fit
+    def _network(self, device=None):
+        """The engine network on ``device`` (default: the fitted one); not pickled."""
+        device = device or self.device_
+        net = getattr(self, "_net", None)
+        if net is None or net.backend.name != device or net.spec != self.spec_:
+            net = Network(self.spec_, get_backend(device))
+            self._net = net
+        return net
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to windows X and targets y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            NaN targets are left out of the loss.
+
+        Returns
+        -------
+        self
+        """
+        Xw = self._check_X(X, reset=True)
+        y, Y = self._check_y(y, Xw.shape[0])
+        if self.early_stopping and Xw.shape[0] < 2:
+            raise ValueError("early_stopping needs at least 2 samples (one to validate on).")
+        device = resolve_device(self.device)
+        spec = NetworkSpec(self._cell, Xw.shape[2], self.hidden_size, Y.shape[1],
+                           self.num_layers, self.bidirectional, self.attention, self.dropout)
+        warm = self.warm_start and hasattr(self, "params_") and getattr(self, "spec_", None) == spec
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
+        if not warm:
+            self.y_mean_ = np.zeros(Y.shape[1], np.float32)
+            self.y_scale_ = np.ones(Y.shape[1], np.float32)
+            if self.scale_target:
+                mean = np.nanmean(Y, axis=0)
+                std = np.nanstd(Y, axis=0)
+                self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
+                self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
+        self.spec_, self.device_ = spec, device
+        net = self._network()
+        params = self.params_ if warm else net.init_params(rng)
+        state = self._optimizer_state if warm else None
+        cfg = TrainConfig(
+            max_iter=self.max_iter, batch_size=self.batch_size,
+            learning_rate=self.learning_rate_init, alpha=self.alpha,
+            weight_decay=self.weight_decay, clip_norm=self.clip_norm,
+            loss_kind=LOSSES[self.loss],
+            loss_param=self.huber_delta if self.loss == "huber" else self.quantile,
+            early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change, tol=self.tol)
+        Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger())
+        self.params_ = result.params
+        self._optimizer_state = result.optimizer_state
+        self.loss_curve_ = result.loss_curve
+        self.best_loss_ = result.best_loss
+        self.n_iter_ = result.n_iter
+        self.grad_norm_curve_ = result.grad_norm_curve
+        self.clipped_fraction_ = result.clipped_fraction
+        self.diverged_at_ = result.diverged_at
+        if self.early_stopping:
+            self.validation_scores_ = result.validation_scores
+            self.validation_loss_curve_ = result.validation_loss_curve
+            self.best_validation_loss_ = result.best_validation_loss
+        else:
+            self.validation_scores_ = None
+        self.n_outputs_ = Y.shape[1]
+        self._y_ndim = y.ndim
+        return self
+
+    def _logger(self):
+        if not self.verbose:
+            return None
+        name = type(self).__name__
+
+        def log(epoch, loss, val_loss, seconds):
+            val = "" if val_loss is None else f" - val_loss {val_loss:.5f}"
+            print(f"{name} epoch {epoch}/{self.max_iter} - loss {loss:.5f}{val} - {seconds:.2f}s",
+                  flush=True)
+        return log
+
+    # ---------------------------------------------------------------- predict
+    def predict(self, X):
+        """Predict targets for windows X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        check_is_fitted(self, "params_")
+        Xw = self._check_X(X, reset=False)
+        device = self.device_
+        if device == "cuda" and resolve_device("auto") != "cuda":
+            device = "cpu"  # fitted on a GPU, predicting on a machine without one
+        net = self._network(device)
+        if self.attention:
+            out, self.attention_weights_ = net.predict(self.params_, Xw, return_attention=True)
+        else:
+            out = net.predict(self.params_, Xw)
+        out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
+        return out.ravel() if self._y_ndim == 1 else out
+
+    # ----------------------------------------------------------------- pickle
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_net", None)  # kernels and workspaces are rebuilt on demand
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class LSTMRegressor(_BaseRNNRegressor):
+    """LSTM network regressor on windows, trained with Adam.
+
+    A stack of LSTM layers (optionally bidirectional, with dropout between
+    layers) reads each window; a dense head (optionally fed by additive
+    attention over the steps) maps the final state to the outputs.
+
+    Parameters
+    ----------
+    hidden_size : int, default=32
+        Hidden units per layer and direction.
+    num_layers : int, default=1
+    bidirectional : bool, default=False
+    attention : bool, default=False
+        Additive (Bahdanau) attention over the steps of the last layer; the
+        weights of the last ``predict`` are kept in ``attention_weights_``.
+    dropout : float, default=0.0
+        Inverted dropout on non-recurrent connections (layer outputs), one
+        mask per sample and layer.
+    loss : {"squared_error", "absolute_error", "huber", "quantile"}, default="squared_error"
+    huber_delta : float, default=1.0
+        Threshold of the Huber loss (in units of the scaled target).
+    quantile : float, default=0.5
+        Quantile of the pinball loss.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    batch_size : int, default=32
+    learning_rate_init : float, default=1e-3
+        Adam's step size.
+    alpha : float, default=1e-4
+        L2 penalty on the weight matrices (not the biases).
+    weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW).
+    clip_norm : float or None, default=1.0
+        Clip the gradient to this global L2 norm; None disables clipping.
+    early_stopping : bool, default=False
+        Hold out the LAST ``validation_fraction`` of the samples (time order,
+        never a random split), stop when the validation loss has not improved
+        by ``tol`` for ``n_iter_no_change`` epochs, and restore the best weights.
+        Without it, training stops when the training loss stalls likewise.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    scale_target : bool, default=True
+        Standardize each output with its training mean and deviation before
+        fitting, and undo it in ``predict``; the losses are then in
+        standardized units.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train. "auto" picks a usable GPU, else the CPU. A model fitted
+        on a GPU predicts on the CPU when no GPU is usable.
+    random_state : int, RandomState instance or None, default=None
+        Drives initialization, batch order and dropout masks; an int gives
+        bit-identical models.
+    verbose : bool, default=False
+        Print loss, validation loss and time per epoch.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights and optimizer state.
+
+    Attributes
+    ----------
+    params_ : ndarray of shape (n_params,)
+        All weights in one flat float32 vector.
+    loss_curve_ : list of float
+        Training loss per epoch.
+    best_loss_ : float
+    validation_scores_ : list of float or None
+        R^2 on the validation samples per epoch (with early stopping).
+    validation_loss_curve_ : list of float
+        Validation loss per epoch (with early stopping).
+    n_iter_ : int
+        Epochs run.
+    grad_norm_curve_ : list of float
+        Mean gradient norm (before clipping) per epoch.
+    clipped_fraction_ : float
+        Share of steps whose gradient was clipped.
+    n_features_in_ : int
+        ``X.shape[1]`` as scikit-learn counts it: the window length.
+    window_ : int
+        Steps per window.
+    n_step_features_ : int
+        Features per step (1 for 2-D X).
+    attention_weights_ : ndarray of shape (n_samples, window)
+        After ``predict`` with ``attention=True``.
+
+    Examples
+    --------
+    >>> import numpy as np, tsgate
+    >>> X, Y = tsgate.make_windows(np.sin(np.arange(200) / 5), window=12, horizon=3)
+    >>> reg = tsgate.LSTMRegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, Y)
+    >>> reg.predict(X[-1:]).shape
+    (1, 3)
+    """
+
+    _cell = "lstm"
+
+
+class GRURegressor(_BaseRNNRegressor):
+    """GRU network regressor on windows, trained with Adam.
+
+    Same parameters and attributes as :class:`LSTMRegressor`, with GRU
+    layers (gates r, z, n) instead of LSTM layers.
+
+    Examples
+    --------
+    >>> import numpy as np, tsgate
+    >>> X, Y = tsgate.make_windows(np.sin(np.arange(200) / 5), window=12, horizon=3)
+    >>> reg = tsgate.GRURegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, Y)
+    >>> reg.predict(X[-1:]).shape
+    (1, 3)
+    """
+
+    _cell = "gru"
