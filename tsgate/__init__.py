@@ -1,7 +1,21 @@
-"""tsgate: LSTM and GRU forecasting with Numba kernels and scikit-learn estimators."""
+"""tsgate: LSTM and GRU forecasting with Numba kernels and scikit-learn estimators.
+
+The public surface: forecasters on pandas series (:class:`LSTMForecaster`,
+:class:`GRUForecaster`), regressors on windows (:class:`LSTMRegressor`,
+:class:`GRURegressor`), windows (:func:`make_windows`,
+:class:`SlidingWindowTransformer`), :func:`backtest`, and the modules
+:mod:`tsgate.metrics` and :mod:`tsgate.datasets`.
+"""
+from . import datasets, metrics
+from .backtest import backtest
+from .forecasters import GRUForecaster, LSTMForecaster
 from .regressors import GRURegressor, LSTMRegressor
-from .windows import SlidingWindowTransformer, make_windows
+from .windows import SlidingWindowTransformer, last_window, make_windows
 
 __version__ = "0.1.0"
 
-__all__ = ["LSTMRegressor", "GRURegressor", "SlidingWindowTransformer", "make_windows", "__version__"]
+__all__ = [
+    "LSTMForecaster", "GRUForecaster", "LSTMRegressor", "GRURegressor",
+    "SlidingWindowTransformer", "make_windows", "last_window", "backtest",
+    "datasets", "metrics", "__version__",
+]

@@ -1,0 +1,141 @@
+"""pandas at the edge: validate a time series, read its frequency, build the
+index of the future, and pick a seasonal period.
+
+Accepted indexes: a DatetimeIndex or PeriodIndex with a frequency that is set
+or can be inferred, or an integer index with a constant step (RangeIndex).
+"""
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+# seasonal period by the base of a pandas frequency alias
+_SEASON = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24,
+           "min": 60, "T": 60, "s": 60, "S": 60}
+
+
+def check_series(y, name="y"):
+    """Validate ``y`` and return it as a float64 DataFrame plus whether it was a Series.
+
+    Raises
+    ------
+    TypeError
+        ``y`` is not a pandas Series/DataFrame, or holds non-numeric values.
+    ValueError
+        Empty, duplicate or unsorted index, no inferable frequency, inf values.
+    """
+    if isinstance(y, pd.Series):
+        frame, is_series = y.to_frame(name=y.name if y.name is not None else 0), True
+    elif isinstance(y, pd.DataFrame):
+        frame, is_series = y, False
+    else:
+        raise TypeError(
+            f"{name} must be a pandas Series (one series) or DataFrame (one series per column), "
+            f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ValueError(f"{name} is empty.")
+    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
+                                            and not pd.api.types.is_bool_dtype(frame[c]))]
+    if bad:
+        raise TypeError(
+            f"{name} must hold numbers; column(s) {bad} have dtype "
+            f"{[str(frame[c].dtype) for c in bad]}. Convert them with pd.to_numeric.")
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isinf(values).any():
+        raise ValueError(f"{name} contains inf values; replace them (e.g. with NaN or a cap).")
+    check_index(frame.index, name)
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns), is_series
+
+
+def check_index(index, name="y"):
+    """Raise a ValueError unless ``index`` is sorted, unique and regular."""
+    if index.has_duplicates:
+        dup = index[index.duplicated()][:3].tolist()
+        raise ValueError(f"{name} has duplicate timestamps, e.g. {dup}; aggregate or drop them.")
+    if not index.is_monotonic_increasing:
+        raise ValueError(f"{name}'s index is not sorted in increasing time order; "
+                         f"call .sort_index() first.")
+    infer_step(index, name)
+
+
+def infer_step(index, name="y"):
+    """The index's step: a pandas offset (datetime/period) or an int (integer index)."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.freq
+    if isinstance(index, pd.DatetimeIndex):
+        if index.freq is not None:
+            return index.freq
+        if len(index) < 3:
+            raise ValueError(
+                f"{name}'s DatetimeIndex has no freq and {len(index)} timestamps are too few to "
+                "infer one; set it, e.g. y.index.freq = 'MS' or y = y.asfreq('MS').")
+        freq = pd.infer_freq(index)
+        if freq is None:
+            raise ValueError(
+                f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
+                "missing timestamps). Make it regular, e.g. y = y.asfreq('D') (gaps become "
+                "NaN, which tsgate masks) or y.resample('D').mean().")
+        return to_offset(freq)
+    if pd.api.types.is_integer_dtype(index.dtype):
+        if isinstance(index, pd.RangeIndex):
+            return index.step
+        steps = np.diff(index.to_numpy())
+        if len(steps) and (steps != steps[0]).any():
+            raise ValueError(f"{name}'s integer index is not evenly spaced; use a RangeIndex.")
+        return int(steps[0]) if len(steps) else 1
+    raise ValueError(
+        f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
+        f"{type(index).__name__}. Set one with y.index = pd.date_range(start, periods=len(y), freq=...).")
+
+
+def future_index(index, horizon, name="y"):
+    """The ``horizon`` index values after the last one of ``index``."""
+    step = infer_step(index, name)
+    last = index[-1]
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(last + 1, periods=horizon, freq=index.freq, name=index.name)
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.date_range(last + step, periods=horizon, freq=step, name=index.name, tz=index.tz)
+    return pd.RangeIndex(last + step, last + step * (horizon + 1), step, name=index.name)
+
+
+def season_length(index):
+    """Seasonal period implied by the index's frequency (1 if none)."""
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        step = infer_step(index)
+        base = step.name if hasattr(step, "name") else str(step)
+        base = base.split("-")[0].rstrip("SE") or base
+        period = _SEASON.get(base, _SEASON.get(base.upper(), 1))
+        n = getattr(step, "n", 1)
+        if base in ("h", "H") and n > 1:
+            return max(1, 24 // n)
+        if base in ("min", "T") and n > 1:
+            return max(1, 24 * 60 // n) if 24 * 60 // n <= 96 else max(1, 60 // n)
+        return period
+    return 1
+
+
+def align_exog(X, index, name="X"):
+    """Validate exogenous features against ``index``; return float64 (len(index), m)."""
+    if X is None:
+        return None
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if not isinstance(X, pd.DataFrame):
+        arr = np.asarray(X)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        X = pd.DataFrame(arr, index=index[:len(arr)] if len(arr) <= len(index) else None)
+    if len(X) != len(index):
+        raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
+                         f"step from {index[0]} to {index[-1]}.")
+    if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
+        raise ValueError(f"{name}'s index does not match the expected time steps "
+                         f"{index[0]} .. {index[-1]}; align it (X.reindex(...)).")
+    bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if bad:
+        raise TypeError(f"{name} must hold numbers; column(s) {bad} are not numeric.")
+    values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or inf; exogenous features must be complete "
+                         "(fill or interpolate them).")
+    return values

@@ -1,0 +1,106 @@
+"""Rolling-origin historical forecasts (backtest) for any tsgate forecaster."""
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from ._series import check_series
+
+
+def _origins(n, horizon, start, stride):
+    if start is None:
+        start = max(1, n - 5 * horizon)
+    elif not isinstance(start, (Integral, np.integer)) or isinstance(start, bool):
+        raise TypeError(f"start must be an integer position, got {start!r}.")
+    if start < 0:
+        start += n
+    if not 0 < start < n:
+        raise ValueError(f"start={start} leaves no training data or nothing to forecast in a series of {n} points.")
+    return list(range(start, n, stride))
+
+
+def _run_block(forecaster, y, X, origins, horizon, refit_first):
+    """Fit at the first origin of the block, forecast at each of its origins."""
+    rows = []
+    model = clone(forecaster)
+    first = origins[0]
+    model.fit(y.iloc[:first], None if X is None else X.iloc[:first])
+    for o in origins:
+        h = min(horizon, len(y) - o)
+        if X is None:
+            fX = None
+        elif o == first:
+            fX = X.iloc[o:o + h]
+        else:
+            fX = X.iloc[o - model.window_:o + h]
+        fc = model.predict(h, X=fX, y=None if o == first else y.iloc[:o])
+        fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
+        actual = y.iloc[o:o + h]
+        actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
+        for j, col in enumerate(fc.columns):
+            f = fc.iloc[:, j].to_numpy()
+            a = actual.iloc[:, j].to_numpy(dtype=float)
+            rows.append(pd.DataFrame({
+                "origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
+                "series": col, "forecast": f, "actual": a, "error": a - f,
+                "abs_error": np.abs(a - f)}))
+    return rows
+
+
+def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit=True, n_jobs=None):
+    """Rolling-origin historical forecasts with their errors.
+
+    At each origin o (positions ``start, start + stride, ...``) the forecaster
+    trained on ``y[:o]`` forecasts the next ``horizon`` steps, which are
+    compared with the actual values.
+
+    Parameters
+    ----------
+    forecaster : LSTMForecaster or GRUForecaster
+        Unfitted template; it is cloned, never modified.
+    y : pd.Series or pd.DataFrame
+    X : pd.DataFrame, optional
+        Exogenous features aligned with y (the actual future values are used).
+    horizon : int, optional
+        Steps per forecast (default: the forecaster's ``horizon``).
+    start : int, optional
+        Position of the first origin (negative counts from the end); default
+        five horizons before the end.
+    stride : int, optional
+        Steps between origins (default: ``horizon``).
+    refit : bool or int, default=True
+        True refits at every origin; an int k refits every k origins; False
+        fits once at the first origin and forecasts the later origins from
+        their longer history with the same weights.
+    n_jobs : int, optional
+        Refit blocks run in parallel through joblib (so a
+        ``joblib.parallel_backend("dask")`` context sends them to Dask).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per (origin, step, series): ``origin`` (last training time),
+        ``time``, ``step`` (1-based), ``series``, ``forecast``, ``actual``,
+        ``error`` (actual - forecast) and ``abs_error``.
+    """
+    check_series(y)
+    horizon = forecaster.horizon if horizon is None else horizon
+    if not isinstance(horizon, (Integral, np.integer)) or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    stride = horizon if stride is None else stride
+    if not isinstance(stride, (Integral, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive integer, got {stride!r}.")
+    if X is not None and len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows; it must be aligned with y ({len(y)} rows).")
+    if X is not None and not isinstance(X, pd.DataFrame):
+        X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
+    origins = _origins(len(y), horizon, start, stride)
+    every = len(origins) if refit is False else 1 if refit is True else int(refit)
+    if every < 1:
+        raise ValueError(f"refit must be True, False or a positive integer, got {refit!r}.")
+    blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_run_block)(forecaster, y, X, block, horizon, True) for block in blocks)
+    return pd.concat([r for part in parts for r in part], ignore_index=True)
