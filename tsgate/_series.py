@@ -4,6 +4,8 @@ index of the future, and pick a seasonal period.
 Accepted indexes: a DatetimeIndex or PeriodIndex with a frequency that is set
 or can be inferred, or an integer index with a constant step (RangeIndex).
 """
+import warnings
+
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -48,6 +50,12 @@ def check_series(y, name="y"):
 
 def check_index(index, name="y"):
     """Raise a ValueError unless ``index`` is sorted, unique and regular."""
+    if not (isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+            or pd.api.types.is_integer_dtype(index.dtype)):
+        raise ValueError(
+            f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
+            f"{type(index).__name__} of dtype {index.dtype}. Set one with "
+            f"y.index = pd.date_range(start, periods=len(y), freq=...).")
     if index.has_duplicates:
         dup = index[index.duplicated()][:3].tolist()
         raise ValueError(f"{name} has duplicate timestamps, e.g. {dup}; aggregate or drop them.")
@@ -102,7 +110,7 @@ def season_length(index):
     """Seasonal period implied by the index's frequency (1 if none)."""
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         step = infer_step(index)
-        base = step.name if hasattr(step, "name") else str(step)
+        base = step.rule_code if hasattr(step, "rule_code") else str(step)
         base = base.split("-")[0].rstrip("SE") or base
         period = _SEASON.get(base, _SEASON.get(base.upper(), 1))
         n = getattr(step, "n", 1)

@@ -42,6 +42,25 @@ def default_window(n_obs, season, horizon):
     return int(max(2, min(window, cap)))
 
 
+def conformal_quantiles(residuals, coverage):
+    """Per-step split-conformal half-widths from absolute residuals (n, H).
+
+    NaN residuals (missing targets) are ignored; a step without any finite
+    residual borrows the pooled residuals of all steps.
+    """
+    pooled = residuals[np.isfinite(residuals)]
+    out = np.empty(residuals.shape[1])
+    for h in range(residuals.shape[1]):
+        r = residuals[:, h]
+        r = r[np.isfinite(r)]
+        r = r if len(r) else pooled
+        if len(r) == 0:
+            raise ValueError("No finite calibration residual: the held-out targets are all NaN.")
+        level = min(1.0, math.ceil((len(r) + 1) * coverage) / len(r))
+        out[h] = np.quantile(r, level, method="higher")
+    return out
+
+
 class _BaseForecaster(BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
 
@@ -322,10 +341,8 @@ class _BaseForecaster(BaseEstimator):
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
         levels, index = self._forecast(horizon, X, y)
-        res = self.calibration_residuals_  # (n_cal, H)
-        n_cal, H = res.shape
-        level = min(1.0, math.ceil((n_cal + 1) * coverage) / n_cal)
-        q = np.quantile(res, level, axis=0, method="higher")  # (H,)
+        q = conformal_quantiles(self.calibration_residuals_, coverage)  # (H,)
+        H = len(q)
         steps = np.arange(len(index))
         half = (q[steps % H] * np.sqrt(steps // H + 1))[:, None] * self.scale_[None, :]  # (h, k)
         lower, upper = levels - half, levels + half

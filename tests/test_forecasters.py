@@ -1,0 +1,173 @@
+"""LSTMForecaster / GRUForecaster on pandas series (issue 4 acceptance)."""
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+import tsgate
+from tsgate.datasets import load_airline
+
+FAST = dict(hidden_size=8, max_iter=3, random_state=0)
+
+
+def seasonal(n, period, index):
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    return pd.Series(10 + 0.05 * t + np.sin(2 * np.pi * t / period) + 0.1 * rng.normal(size=n),
+                     index=index, name="value")
+
+
+@pytest.mark.parametrize("index, expected_next", [
+    (pd.date_range("2000-01-01", periods=60, freq="MS"), pd.date_range("2005-01-01", periods=4, freq="MS")),
+    (pd.period_range("2000Q1", periods=60, freq="Q"), pd.period_range("2015Q1", periods=4, freq="Q")),
+    (pd.date_range("2020-01-01", periods=60, freq="D"), pd.date_range("2020-03-01", periods=4, freq="D")),
+    (pd.date_range("2020-01-01", periods=60, freq="h"), pd.date_range("2020-01-03 12:00", periods=4, freq="h")),
+    (pd.RangeIndex(0, 120, 2), pd.RangeIndex(120, 128, 2)),
+])
+@pytest.mark.parametrize("cls", [tsgate.LSTMForecaster, tsgate.GRUForecaster])
+def test_forecast_index_is_next_periods(cls, index, expected_next):
+    y = seasonal(len(index), 12, index)
+    if not isinstance(index, pd.RangeIndex):
+        y.index = y.index._with_freq(None) if isinstance(index, pd.DatetimeIndex) else y.index
+    fc = cls(window=8, horizon=4, **FAST).fit(y).predict()
+    assert isinstance(fc, pd.Series) and fc.name == "value"
+    assert fc.index.equals(expected_next)
+    assert np.isfinite(fc).all()
+    longer = cls(window=8, horizon=2, **FAST).fit(y).predict(horizon=5)  # recursive blocks
+    assert len(longer) == 5 and longer.index[:4].equals(expected_next)
+    assert np.isfinite(longer).all()
+
+
+def test_grid_search_on_series_picks_by_forecast_error():
+    y = load_airline()
+    search = GridSearchCV(tsgate.GRUForecaster(horizon=12, max_iter=5, random_state=0),
+                          {"hidden_size": [4, 8], "window": [12, 24]},
+                          cv=TimeSeriesSplit(n_splits=3, test_size=12))
+    search.fit(y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all() and (scores < 0).all()  # negative MAE
+    assert search.best_score_ == scores.max()
+    fc = search.best_estimator_.predict()
+    assert fc.index[0] == pd.Timestamp("1961-01-01") and len(fc) == 12
+
+
+def test_several_series_one_global_model():
+    idx = pd.date_range("2010-01-01", periods=80, freq="MS")
+    df = pd.DataFrame({"a": seasonal(80, 12, idx).to_numpy(),
+                       "b": 100 * seasonal(80, 12, idx).to_numpy()}, index=idx)
+    model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(df)
+    fc = model.predict()
+    assert list(fc.columns) == ["a", "b"] and fc.index.equals(pd.date_range("2016-09-01", periods=3, freq="MS"))
+    assert len(model.regressors_) == 1
+    # per-series scaling: the 100x series forecasts at its own level
+    assert 50 < fc["b"].mean() / fc["a"].mean() < 200
+    iv = model.predict_interval(0.8)
+    assert iv.columns.tolist() == [("a", "lower"), ("a", "upper"), ("b", "lower"), ("b", "upper")]
+    assert (iv[("a", "lower")] <= fc["a"]).all() and (fc["a"] <= iv[("a", "upper")]).all()
+
+
+def test_exogenous_features_known_in_the_future():
+    n = 200
+    idx = pd.date_range("2000-01-01", periods=n + 5, freq="D")
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"promo": rng.integers(0, 2, n + 5).astype(float)}, index=idx)
+    y = pd.Series(5 + 3 * X["promo"].to_numpy() + 0.05 * rng.normal(size=n + 5), index=idx, name="sales")
+    params = dict(window=7, horizon=5, hidden_size=16, max_iter=60, random_state=0)
+    with_x = tsgate.GRUForecaster(**params).fit(y[:n], X[:n])
+    fc = with_x.predict(X=X[n:])
+    without = tsgate.GRUForecaster(**params).fit(y[:n]).predict()
+    err_x = np.abs(fc.to_numpy() - y[n:].to_numpy()).mean()
+    err_plain = np.abs(without.to_numpy() - y[n:].to_numpy()).mean()
+    assert err_x < 0.5 * err_plain
+    with pytest.raises(ValueError, match="future values"):
+        with_x.predict()
+    with pytest.raises(ValueError, match="rows"):
+        with_x.predict(X=X[n:n + 3])
+    with pytest.raises(ValueError, match="rows"):
+        tsgate.GRUForecaster(**FAST).fit(y[:n], X[:n - 1])
+
+
+def test_nan_inside_series_is_masked_not_propagated():
+    y = seasonal(80, 12, pd.date_range("2000-01-01", periods=80, freq="MS"))
+    y.iloc[[0, 10, 11, 40, 79]] = np.nan
+    model = tsgate.LSTMForecaster(window=12, horizon=6, **FAST).fit(y)
+    assert np.isfinite(model.predict()).all()
+    assert np.isfinite(model.predict_interval(0.9).to_numpy()).all()
+
+
+def test_interval_coverage_near_nominal_on_held_back_data():
+    rng = np.random.default_rng(0)
+    n = 700
+    e = rng.normal(size=n)
+    v = np.zeros(n)
+    for t in range(1, n):
+        v[t] = 0.6 * v[t - 1] + e[t]
+    y = pd.Series(v + 2 * np.sin(2 * np.pi * np.arange(n) / 12), index=pd.RangeIndex(n))
+    cut = 500
+    model = tsgate.GRUForecaster(window=24, horizon=1, hidden_size=16, max_iter=40,
+                                 validation_fraction=0.3, random_state=0).fit(y[:cut])
+    hits = []
+    for origin in range(cut, n):
+        iv = model.predict_interval(0.9, y=y[:origin])
+        hits.append(iv["lower"].iloc[0] <= y.iloc[origin] <= iv["upper"].iloc[0])
+    coverage = np.mean(hits)
+    assert 0.8 <= coverage <= 0.97, coverage
+
+
+def test_backtest_on_bundled_dataset():
+    y = load_airline()
+    bt = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **FAST), y, start=-18, refit=2)
+    assert list(bt.columns) == ["origin", "time", "step", "series", "forecast", "actual", "error", "abs_error"]
+    assert len(bt) == 18 and bt["origin"].nunique() == 3
+    assert (bt["time"] > bt["origin"]).all()
+    np.testing.assert_allclose(bt["error"], bt["actual"] - bt["forecast"])
+    no_refit = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **FAST), y, start=-18, refit=False)
+    assert no_refit["origin"].nunique() == 3 and np.isfinite(no_refit["forecast"]).all()
+
+
+def test_sklearn_estimator_contract():
+    y = load_airline()
+    model = tsgate.GRUForecaster(horizon=3, **FAST)
+    c = clone(model.set_params(hidden_size=5))
+    assert c.get_params()["hidden_size"] == 5 and "hidden_size=5" in repr(c)
+    with pytest.raises(NotFittedError):
+        c.predict()
+    c.fit(y)
+    again = pickle.loads(pickle.dumps(c))
+    pd.testing.assert_series_equal(again.predict(), c.predict())
+    same = tsgate.GRUForecaster(horizon=3, hidden_size=5, max_iter=3, random_state=0).fit(y)
+    pd.testing.assert_series_equal(same.predict(), c.predict())
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda y: y[:10], ValueError, "window .* horizon"),
+    (lambda y: pd.concat([y[:30], y[29:30], y[30:]]), ValueError, "duplicate"),
+    (lambda y: y.iloc[::-1], ValueError, "sorted"),
+    (lambda y: y.drop(y.index[[3, 7, 8, 20]]).set_axis(
+        y.index.delete([3, 7, 8, 20])._with_freq(None)), ValueError, "frequency"),
+    (lambda y: y.astype(str), TypeError, "numbers"),
+    (lambda y: y.to_numpy(), TypeError, "pandas"),
+    (lambda y: y.set_axis([f"t{i}" for i in range(len(y))]), ValueError, "DatetimeIndex"),
+    (lambda y: y.replace(y.iloc[5], np.inf), ValueError, "inf"),
+])
+def test_bad_series(make, exc, match):
+    y = load_airline()
+    with pytest.raises(exc, match=match):
+        tsgate.LSTMForecaster(window=24, horizon=12, **FAST).fit(make(y))
+
+
+def test_bad_horizon_and_history():
+    y = load_airline()
+    model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(y)
+    with pytest.raises(ValueError, match="horizon"):
+        model.predict(horizon=0)
+    with pytest.raises(ValueError, match="window"):
+        model.predict(y=y[:5])
+    with pytest.raises(ValueError, match="coverage"):
+        model.predict_interval(1.5)
+    with pytest.raises(ValueError, match="horizon"):
+        tsgate.LSTMForecaster(horizon=0).fit(y)
