@@ -76,7 +76,9 @@ def infer_step(index, name="y"):
             raise ValueError(
                 f"{name}'s DatetimeIndex has no freq and {len(index)} timestamps are too few to "
                 "infer one; set it, e.g. y.index.freq = 'MS' or y = y.asfreq('MS').")
-        freq = pd.infer_freq(index)
+        with warnings.catch_warnings():  # pandas 3 warns that the return type will change
+            warnings.simplefilter("ignore")
+            freq = pd.infer_freq(index)
         if freq is None:
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
