@@ -9,6 +9,8 @@ The public surface: forecasters on pandas series (:class:`LSTMForecaster`,
 from . import datasets, metrics
 from .backtest import backtest
 from .forecasters import GRUForecaster, LSTMForecaster
+from .persistence import load
+from .plotting import plot_forecast  # imports matplotlib only when called
 from .regressors import GRURegressor, LSTMRegressor
 from .windows import SlidingWindowTransformer, last_window, make_windows
 
@@ -17,5 +19,5 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTMForecaster", "GRUForecaster", "LSTMRegressor", "GRURegressor",
     "SlidingWindowTransformer", "make_windows", "last_window", "backtest",
-    "datasets", "metrics", "__version__",
+    "datasets", "metrics", "plot_forecast", "__version__",
 ]

@@ -18,11 +18,12 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .backend import DEVICES, get_backend, resolve_device
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
+from .persistence import SaveMixin
 
 LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
 
 
-class _BaseRNNRegressor(RegressorMixin, BaseEstimator):
+class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMRegressor` or :class:`GRURegressor`."""
 
     _cell = None
