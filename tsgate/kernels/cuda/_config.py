@@ -1,0 +1,95 @@
+"""Tunables and launch helpers shared by the CUDA kernels.
+
+Every tunable is read at call time, so tests can patch it small and tiny
+inputs still span several blocks and several loop trips per thread:
+
+- ``tsgate.config.CUDA_THREADS``: threads per block of the elementwise and
+  reduction kernels.
+- ``GEMM_TILE`` (here): side of the square tile of the matrix-product kernel,
+  which runs ``GEMM_TILE**2`` threads per block.
+- ``RECURRENT_THREADS`` (here): the most threads per block of the persistent
+  recurrent kernels (one block per batch tile).
+- ``ROWS_PER_THREAD`` (here): batch rows one recurrent thread carries, so each
+  ``W_h`` element it loads is used that many times from registers.
+
+Kernels are built per dtype (and per compile-time constant) by small cached
+factories: shared and local arrays need their dtype and size at compile time,
+and float32 kernels must use float32 constants, not Python floats (which
+numba types as float64).
+"""
+import functools
+import threading
+
+import numba
+import numpy as np
+from numba import cuda
+
+from ... import config
+
+GEMM_TILE = 16
+RECURRENT_THREADS = 256
+ROWS_PER_THREAD = 4
+# Shared memory a block may use without the opt-in attribute (all CUDA GPUs).
+MAX_SHARED_BYTES = 48 * 1024
+
+
+def elementwise_threads():
+    """Threads per block of the elementwise kernels (``tsgate.config.CUDA_THREADS``)."""
+    return max(1, int(config.CUDA_THREADS))
+
+
+def elementwise_blocks(n):
+    """(blocks, threads) covering ``n`` items with one thread each."""
+    threads = elementwise_threads()
+    return max(1, -(-n // threads)), threads
+
+
+@functools.lru_cache(maxsize=None)
+def numba_type(dtype_name):
+    """The numba scalar type of a NumPy dtype name (``"float32"``)."""
+    return numba.from_dtype(np.dtype(dtype_name))
+
+
+def dtype_name(array):
+    return np.dtype(array.dtype).name
+
+
+def check_device(*arrays):
+    """Refuse host arrays: numba would copy them to the GPU and back on
+    every launch, silently. The engine moves data once, through the Backend."""
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            raise TypeError(
+                "tsgate.kernels.cuda got a host numpy array of shape "
+                f"{a.shape}; pass device arrays (Backend.to_device) so that "
+                "nothing is copied between host and GPU per call.")
+
+
+def check_shared(nbytes, what):
+    """Raise a clear error when a kernel would need too much shared memory."""
+    if nbytes > MAX_SHARED_BYTES:
+        raise ValueError(
+            f"{what} needs {nbytes} bytes of shared memory per block, more than "
+            f"the {MAX_SHARED_BYTES} a CUDA block may use; lower "
+            "tsgate.config.CUDA_TILE_ROWS or hidden_size (float32 supports "
+            "CUDA_TILE_ROWS=32 with hidden_size up to 384).")
+
+
+_scratch = {}
+_scratch_lock = threading.Lock()
+
+
+def scratch(name, shape, dtype):
+    """A device workspace reused between calls (per thread, name, shape, dtype).
+
+    For the few temporaries the contract gives no buffer for (attention's
+    ``q U_a`` and score gradients). Allocated once per shape, never copied.
+    """
+    key = (threading.get_ident(), name, tuple(int(s) for s in shape), np.dtype(dtype).str)
+    with _scratch_lock:
+        buf = _scratch.get(key)
+        if buf is None:
+            if len(_scratch) > 256:  # many shapes seen: drop the old ones
+                _scratch.clear()
+            buf = _scratch[key] = cuda.device_array(key[2], dtype=np.dtype(dtype))
+    return buf

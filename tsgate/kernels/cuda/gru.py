@@ -1,0 +1,187 @@
+"""GRU layer forward and backward (BPTT) on the GPU: the twin of ``kernels/cpu/gru.py``.
+
+Same layout, memory contract (per-group parameter-gradient partials) and
+kernel structure as ``lstm.py`` (read its header): one tiled product for the
+input half, one persistent kernel per batch tile for the recurrence
+(``h_{t-1}`` of the tile in shared memory in the forward pass, the carried
+``dh * z`` in the backward pass), products over all steps for the weight
+gradients. Gate order r, z, n (PyTorch's), with
+separate input-side and hidden-side biases:
+
+    r = sigmoid(x W_xr + b_xr + h W_hr + b_hr)
+    z = sigmoid(x W_xz + b_xz + h W_hz + b_hz)
+    n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn))
+    h' = (1 - z) * n + z * h
+
+Limits: BT * H * itemsize <= 48 KiB of shared memory.
+"""
+import functools
+
+from numba import cuda
+
+from . import _recurrent
+from ._config import check_device, dtype_name, numba_type
+from ._device import activations
+
+
+@functools.lru_cache(maxsize=None)
+def _kernels(dtype, rows):
+    nb = numba_type(dtype)
+    zero, one = nb(0), nb(1)
+    sigmoid, tanh = activations(dtype)
+    R = rows
+    RG = 3 * rows
+
+    @cuda.jit
+    def forward(W_h, b_x, b_h, reverse, hs, gates, hn):
+        # gates (NT, T, BT, 3H) holds x W_x on entry, the activated gates on exit
+        k = cuda.blockIdx.x
+        tid = cuda.threadIdx.x
+        nth = cuda.blockDim.x
+        T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
+        h_prev = cuda.shared.array(0, nb)  # (BT*H) h_{t-1} of this tile
+        acc = cuda.local.array(RG, nb)  # (R, 3) gate sums of h_{t-1} W_h
+        n_items = -(-BT // R) * H
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            for item in range(tid, n_items, nth):
+                j = item % H
+                r0 = (item // H) * R
+                for q in range(RG):
+                    acc[q] = zero
+                if s > 0:
+                    for p in range(H):
+                        w_r = W_h[p, j]
+                        w_z = W_h[p, H + j]
+                        w_n = W_h[p, 2 * H + j]
+                        for rr in range(R):
+                            rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
+                            hp = h_prev[rc * H + p]
+                            acc[3 * rr] += hp * w_r
+                            acc[3 * rr + 1] += hp * w_z
+                            acc[3 * rr + 2] += hp * w_n
+                for rr in range(R):
+                    r = r0 + rr
+                    if r < BT:
+                        r_g = sigmoid(gates[k, t, r, j] + b_x[j] + acc[3 * rr] + b_h[j])
+                        z_g = sigmoid(gates[k, t, r, H + j] + b_x[H + j] + acc[3 * rr + 1]
+                                      + b_h[H + j])
+                        h_n = acc[3 * rr + 2] + b_h[2 * H + j]
+                        n_g = tanh(gates[k, t, r, 2 * H + j] + b_x[2 * H + j] + r_g * h_n)
+                        h_p = h_prev[r * H + j] if s > 0 else zero
+                        gates[k, t, r, j] = r_g
+                        gates[k, t, r, H + j] = z_g
+                        gates[k, t, r, 2 * H + j] = n_g
+                        hn[k, t, r, j] = h_n
+                        hs[k, t, r, j] = (one - z_g) * n_g + z_g * h_p
+            cuda.syncthreads()  # h_t complete in global memory
+            for e in range(tid, BT * H, nth):
+                h_prev[e] = hs[k, t, e // H, e % H]
+            cuda.syncthreads()  # h_t staged for the next step
+
+    @cuda.jit
+    def backward(W_h, reverse, hs, gates, hn, dhs, dgx, dgh):
+        # dgx, dgh (NT, T, BT, 3H): input- and hidden-side gate gradients, assigned
+        k = cuda.blockIdx.x
+        tid = cuda.threadIdx.x
+        nth = cuda.blockDim.x
+        T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
+        G = 3 * H
+        carry = cuda.shared.array(0, nb)  # (BT*H) dh * z reaching h_{t-1} directly
+        acc = cuda.local.array(R, nb)  # (R,) dgh_{t+1} W_h^T for unit j
+        n_items = -(-BT // R) * H
+        for e in range(tid, BT * H, nth):
+            carry[e] = zero
+        cuda.syncthreads()
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            tp = t + 1 if reverse else t - 1  # step whose state feeds step t
+            tn = t - 1 if reverse else t + 1  # step processed before, fed by h_t
+            has_prev = s < T - 1
+            for item in range(tid, n_items, nth):
+                j = item % H
+                r0 = (item // H) * R
+                for rr in range(R):
+                    acc[rr] = zero
+                if s > 0:
+                    for q in range(G):
+                        w = W_h[j, q]
+                        for rr in range(R):
+                            rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
+                            acc[rr] += dgh[k, tn, rc, q] * w
+                for rr in range(R):
+                    r = r0 + rr
+                    if r < BT:
+                        r_g = gates[k, t, r, j]
+                        z_g = gates[k, t, r, H + j]
+                        n_g = gates[k, t, r, 2 * H + j]
+                        h_p = hs[k, tp, r, j] if has_prev else zero
+                        dh = dhs[k, t, r, j] + (carry[r * H + j] + acc[rr])
+                        da_n = dh * (one - z_g) * (one - n_g * n_g)
+                        da_z = dh * (h_p - n_g) * z_g * (one - z_g)
+                        da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
+                        dgx[k, t, r, j] = da_r
+                        dgx[k, t, r, H + j] = da_z
+                        dgx[k, t, r, 2 * H + j] = da_n
+                        dgh[k, t, r, j] = da_r
+                        dgh[k, t, r, H + j] = da_z
+                        dgh[k, t, r, 2 * H + j] = da_n * r_g
+                        carry[r * H + j] = dh * z_g
+            cuda.syncthreads()  # dgh_t complete before the next step reads it
+
+    return forward, backward
+
+
+def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
+    """Run one GRU layer over all steps.
+
+    Parameters
+    ----------
+    x : device array of shape (NT, T, BT, F)
+    W_x : device array of shape (F, 3H)
+    W_h : device array of shape (H, 3H)
+    b_x, b_h : device array of shape (3H,)
+    reverse : bool
+    hs : device array of shape (NT, T, BT, H)
+        Output hidden states.
+    gates : device array of shape (NT, T, BT, 3H)
+        Output activated gates r, z, n.
+    hn : device array of shape (NT, T, BT, H)
+        Output hidden-side candidate term ``h_{t-1} W_hn + b_hn``.
+    """
+    check_device(x, W_x, W_h, b_x, b_h, hs, gates, hn)
+    NT, T, BT, _ = x.shape
+    H = W_h.shape[0]
+    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "gru_forward")
+    _recurrent.input_projection(x, W_x, gates)  # (NT, T, BT, 3H) x W_x
+    forward, _ = _kernels(dtype_name(x), rows)
+    forward[NT, threads, 0, shared](W_h, b_x, b_h, bool(reverse), hs, gates, hn)
+
+
+def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
+                 dx, dW_x, dW_h, db_x, db_h):
+    """Backpropagate through one GRU layer.
+
+    Parameters
+    ----------
+    x, W_x, W_h, reverse, hs, gates, hn
+        As given to and produced by ``gru_forward``.
+    dhs : device array of shape (NT, T, BT, H)
+        Gradient of the loss with respect to each h_t from above.
+    dgx, dgh : device array of shape (NT, T, BT, 3H)
+        Workspaces; on return the gradients of the input-side and the
+        hidden-side gate pre-activations.
+    dx : device array of shape (NT, T, BT, F)
+        Output gradient with respect to the input.
+    dW_x : (NG, F, 3H), dW_h : (NG, H, 3H), db_x, db_h : (NG, 3H)
+        Output parameter gradients, one partial per group of tiles (NG <= NT).
+    """
+    check_device(x, W_x, W_h, hs, gates, hn, dhs, dgx, dgh, dx, dW_x, dW_h, db_x, db_h)
+    NT, T, BT, _ = x.shape
+    H = W_h.shape[0]
+    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "gru_backward")
+    _, backward = _kernels(dtype_name(x), rows)
+    backward[NT, threads, 0, shared](W_h, bool(reverse), hs, gates, hn, dhs, dgx, dgh)
+    _recurrent.input_grads(x, dgx, W_x, dx, dW_x, db_x, "gru.d")
+    _recurrent.recurrent_weight_grad(hs, dgh, reverse, dW_h, "gru.d")
+    _recurrent.row_sums(dgh.reshape(NT, T * BT, 3 * H), db_h, "gru.db_h")

@@ -1,0 +1,106 @@
+"""Losses with their gradient in one launch, on the GPU: the twin of
+``kernels/cpu/loss.py``. NaN targets are masked out.
+
+The loss is the mean over the finite targets of the batch. Kinds: 0 squared
+error, 1 absolute error, 2 Huber (``param`` = delta), 3 pinball (``param`` =
+quantile). Memory contract: ``dpred`` is assigned; the mean loss comes back
+as a Python float (one scalar copied to the host).
+
+One block (``tsgate.config.CUDA_THREADS`` threads) covers the batch: it first
+counts the finite targets (the gradient scale needs the count), then assigns
+the gradients and sums the loss, in float64 like the CPU, with a fixed
+reduction tree: deterministic, no atomics. A batch holds B * O values, small
+next to the recurrent layers.
+"""
+import math
+
+from numba import cuda, float64
+
+from . import _config
+from ._config import check_device, scratch
+from ._device import block_sum
+
+MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
+
+
+@cuda.jit(device=True, inline=True)
+def _sign(e):
+    if e > 0.0:
+        return 1.0
+    if e < 0.0:
+        return -1.0
+    return 0.0
+
+
+@cuda.jit
+def _loss(pred, target, kind, param, dpred, result):
+    # pred, target, dpred flat (n,); result (1,) float64 mean loss
+    buf = cuda.shared.array(0, float64)  # (threads,)
+    tid = cuda.threadIdx.x
+    nth = cuda.blockDim.x
+    n = pred.shape[0]
+    count = 0.0
+    for i in range(tid, n, nth):
+        if not math.isnan(target[i]):
+            count += 1.0
+    buf[tid] = count
+    cuda.syncthreads()
+    block_sum(buf, tid, nth)
+    scale = 1.0 / (buf[0] if buf[0] > 1.0 else 1.0)
+    cuda.syncthreads()  # everyone has read the count before buf is reused
+    total = 0.0
+    for i in range(tid, n, nth):
+        y = target[i]
+        if math.isnan(y):
+            dpred[i] = 0
+            continue
+        e = float64(pred[i]) - float64(y)
+        if kind == MSE:
+            total += e * e
+            g = 2.0 * e
+        elif kind == MAE:
+            total += abs(e)
+            g = _sign(e)
+        elif kind == HUBER:
+            if abs(e) <= param:
+                total += 0.5 * e * e
+                g = e
+            else:
+                total += param * (abs(e) - 0.5 * param)
+                g = param * _sign(e)
+        else:  # pinball on y - pred
+            if e > 0:
+                total += (1.0 - param) * e
+                g = 1.0 - param
+            else:
+                total += -param * e
+                g = -param
+        dpred[i] = g * scale
+    buf[tid] = total
+    cuda.syncthreads()
+    block_sum(buf, tid, nth)
+    if tid == 0:
+        result[0] = buf[0] * scale
+
+
+def loss_forward_backward(pred, target, kind, param, dpred):
+    """Return the mean loss and assign its gradient to ``dpred``.
+
+    Parameters
+    ----------
+    pred, target, dpred : device array of shape (NT, BT, O)
+    kind : int
+    param : float
+        Huber's delta or the pinball quantile; ignored otherwise.
+
+    Returns
+    -------
+    loss : float
+        Mean over finite targets (0.0 when there are none), a Python float.
+    """
+    check_device(pred, target, dpred)
+    threads = _config.elementwise_threads()
+    result = scratch("loss", (1,), "float64")
+    _loss[1, threads, 0, threads * 8](pred.reshape(pred.size), target.reshape(target.size),
+                                      int(kind), float(param), dpred.reshape(dpred.size), result)
+    return float(result.copy_to_host()[0])

@@ -1,0 +1,200 @@
+"""LSTM layer forward and backward (BPTT) on the GPU: the twin of ``kernels/cpu/lstm.py``.
+
+Layout (the backend contract): sequence arrays are ``(NT, T, BT, X)``, NT
+independent tiles of BT batch rows, time-major inside a tile.
+
+Memory contract: every output is assigned (``=``), never accumulated.
+Parameter gradients are per-group partials ``(NG, ...)``, NG <= NT (see
+``_partials.py``; the CUDA backend uses NG == NT, one partial per tile and
+block); the caller sums them in order (``reduce_tiles``), so the result is
+deterministic. No atomics.
+
+Structure (what cuDNN does):
+
+- forward: ``gates = x W_x`` for all tiles and steps in one tiled product;
+  then ONE persistent kernel, a block per batch tile (blocks are independent:
+  only ``syncthreads`` between steps, never a grid-wide barrier), loops over
+  all T steps. The tile's ``h_{t-1}`` (BT, H) sits in shared memory; each
+  thread owns (ROWS_PER_THREAD rows, unit j) work items, computes the four
+  gate sums ``h_{t-1} W_h[:, gate j]`` in registers (W_h read from global
+  memory / L1, coalesced along j), then applies the nonlinearities and the
+  state update in the same pass. The thread that writes ``c_t[r, j]`` is the
+  one that reads it next step, so c needs no barrier.
+- backward: one persistent kernel per tile walking t = T-1 .. 0 with the
+  carried ``dc`` (BT, H) in shared memory; ``dh`` reaching ``h_{t-1}`` is
+  ``da_t W_h^T``, computed by the owner thread from the gate gradients of the
+  step before (global, visible after the block barrier). Then ``dx``,
+  ``dW_x``, ``dW_h`` and ``db`` as products over all steps.
+
+Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
+Limits: BT * H * itemsize <= 48 KiB of shared memory (float32: CUDA_TILE_ROWS 32
+with H up to 384).
+"""
+import functools
+
+from numba import cuda
+
+from . import _recurrent
+from ._config import check_device, dtype_name, numba_type
+from ._device import activations
+
+
+@functools.lru_cache(maxsize=None)
+def _kernels(dtype, rows):
+    nb = numba_type(dtype)
+    zero, one = nb(0), nb(1)
+    sigmoid, tanh = activations(dtype)
+    R = rows
+    RG = 4 * rows
+
+    @cuda.jit
+    def forward(W_h, b, reverse, hs, cs, gates):
+        # gates (NT, T, BT, 4H) holds x W_x on entry, the activated gates on exit
+        k = cuda.blockIdx.x
+        tid = cuda.threadIdx.x
+        nth = cuda.blockDim.x
+        T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
+        h_prev = cuda.shared.array(0, nb)  # (BT*H) h_{t-1} of this tile
+        acc = cuda.local.array(RG, nb)  # (R, 4) gate sums of h_{t-1} W_h
+        n_items = -(-BT // R) * H
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            tp = t + 1 if reverse else t - 1
+            for item in range(tid, n_items, nth):
+                j = item % H
+                r0 = (item // H) * R
+                for q in range(RG):
+                    acc[q] = zero
+                if s > 0:
+                    for p in range(H):
+                        w_i = W_h[p, j]
+                        w_f = W_h[p, H + j]
+                        w_g = W_h[p, 2 * H + j]
+                        w_o = W_h[p, 3 * H + j]
+                        for rr in range(R):
+                            rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
+                            hp = h_prev[rc * H + p]
+                            acc[4 * rr] += hp * w_i
+                            acc[4 * rr + 1] += hp * w_f
+                            acc[4 * rr + 2] += hp * w_g
+                            acc[4 * rr + 3] += hp * w_o
+                for rr in range(R):
+                    r = r0 + rr
+                    if r < BT:
+                        i_g = sigmoid(gates[k, t, r, j] + acc[4 * rr] + b[j])
+                        f_g = sigmoid(gates[k, t, r, H + j] + acc[4 * rr + 1] + b[H + j])
+                        g_g = tanh(gates[k, t, r, 2 * H + j] + acc[4 * rr + 2] + b[2 * H + j])
+                        o_g = sigmoid(gates[k, t, r, 3 * H + j] + acc[4 * rr + 3] + b[3 * H + j])
+                        c_prev = cs[k, tp, r, j] if s > 0 else zero
+                        c_new = f_g * c_prev + i_g * g_g
+                        gates[k, t, r, j] = i_g
+                        gates[k, t, r, H + j] = f_g
+                        gates[k, t, r, 2 * H + j] = g_g
+                        gates[k, t, r, 3 * H + j] = o_g
+                        cs[k, t, r, j] = c_new
+                        hs[k, t, r, j] = o_g * tanh(c_new)
+            cuda.syncthreads()  # h_t complete in global memory
+            for e in range(tid, BT * H, nth):
+                h_prev[e] = hs[k, t, e // H, e % H]
+            cuda.syncthreads()  # h_t staged for the next step
+
+    @cuda.jit
+    def backward(W_h, reverse, cs, gates, dhs, dgates):
+        # dgates (NT, T, BT, 4H): gate pre-activation gradients, assigned
+        k = cuda.blockIdx.x
+        tid = cuda.threadIdx.x
+        nth = cuda.blockDim.x
+        T, BT, H = cs.shape[1], cs.shape[2], cs.shape[3]
+        G = 4 * H
+        dc_carry = cuda.shared.array(0, nb)  # (BT*H) gradient reaching c_{t-1}
+        acc = cuda.local.array(R, nb)  # (R,) da_{t+1} W_h^T for unit j
+        n_items = -(-BT // R) * H
+        for e in range(tid, BT * H, nth):
+            dc_carry[e] = zero
+        cuda.syncthreads()
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            tp = t + 1 if reverse else t - 1  # step whose state feeds step t
+            tn = t - 1 if reverse else t + 1  # step processed before, fed by h_t
+            has_prev = s < T - 1
+            for item in range(tid, n_items, nth):
+                j = item % H
+                r0 = (item // H) * R
+                for rr in range(R):
+                    acc[rr] = zero
+                if s > 0:
+                    for q in range(G):
+                        w = W_h[j, q]
+                        for rr in range(R):
+                            rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
+                            acc[rr] += dgates[k, tn, rc, q] * w
+                for rr in range(R):
+                    r = r0 + rr
+                    if r < BT:
+                        i_g = gates[k, t, r, j]
+                        f_g = gates[k, t, r, H + j]
+                        g_g = gates[k, t, r, 2 * H + j]
+                        o_g = gates[k, t, r, 3 * H + j]
+                        tc = tanh(cs[k, t, r, j])
+                        c_prev = cs[k, tp, r, j] if has_prev else zero
+                        dh = dhs[k, t, r, j] + acc[rr]
+                        dc = dh * o_g * (one - tc * tc) + dc_carry[r * H + j]
+                        dc_carry[r * H + j] = dc * f_g
+                        dgates[k, t, r, j] = dc * g_g * i_g * (one - i_g)
+                        dgates[k, t, r, H + j] = dc * c_prev * f_g * (one - f_g)
+                        dgates[k, t, r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
+                        dgates[k, t, r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+            cuda.syncthreads()  # da_t complete before the next step reads it
+
+    return forward, backward
+
+
+def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
+    """Run one LSTM layer over all steps.
+
+    Parameters
+    ----------
+    x : device array of shape (NT, T, BT, F)
+    W_x : device array of shape (F, 4H)
+    W_h : device array of shape (H, 4H)
+    b : device array of shape (4H,)
+    reverse : bool
+        Run from the last step to the first (backward half of a bidirectional layer).
+    hs, cs : device array of shape (NT, T, BT, H)
+        Output hidden and cell states.
+    gates : device array of shape (NT, T, BT, 4H)
+        Output activated gates i, f, g, o, kept for the backward pass.
+    """
+    check_device(x, W_x, W_h, b, hs, cs, gates)
+    NT, T, BT, _ = x.shape
+    H = W_h.shape[0]
+    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "lstm_forward")
+    _recurrent.input_projection(x, W_x, gates)  # (NT, T, BT, 4H) x W_x
+    forward, _ = _kernels(dtype_name(x), rows)
+    forward[NT, threads, 0, shared](W_h, b, bool(reverse), hs, cs, gates)
+
+
+def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db):
+    """Backpropagate through one LSTM layer.
+
+    Parameters
+    ----------
+    x, W_x, W_h, reverse, hs, cs, gates
+        As given to and produced by ``lstm_forward``.
+    dhs : device array of shape (NT, T, BT, H)
+        Gradient of the loss with respect to each h_t from above.
+    dgates : device array of shape (NT, T, BT, 4H)
+        Workspace; holds the gate pre-activation gradients on return.
+    dx : device array of shape (NT, T, BT, F)
+        Output gradient with respect to the input.
+    dW_x : (NG, F, 4H), dW_h : (NG, H, 4H), db : (NG, 4H)
+        Output parameter gradients, one partial per group of tiles (NG <= NT).
+    """
+    check_device(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db)
+    NT, T, BT, _ = x.shape
+    H = W_h.shape[0]
+    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "lstm_backward")
+    _, backward = _kernels(dtype_name(x), rows)
+    backward[NT, threads, 0, shared](W_h, bool(reverse), cs, gates, dhs, dgates)
+    _recurrent.input_grads(x, dgates, W_x, dx, dW_x, db, "lstm.d")
+    _recurrent.recurrent_weight_grad(hs, dgates, reverse, dW_h, "lstm.d")
