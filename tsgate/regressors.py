@@ -231,6 +231,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         else:
             out = net.predict(self.params_, Xw)
         out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The prediction overflowed float32 (inf/NaN) although X is finite: X holds "
+                f"values up to {np.abs(Xw).max():.3g}; scale the inputs (e.g. StandardScaler).")
         return out.ravel() if self._y_ndim == 1 else out
 
     # ----------------------------------------------------------------- pickle
