@@ -232,7 +232,8 @@ class _BaseForecaster(BaseEstimator):
         steps, so the residuals are out-of-sample; see ``predict_interval``.
         """
         n_cal = max(1, int(math.ceil(self.validation_fraction * len(Xw))))
-        res = np.abs(Yw[-n_cal:] - self._predict_normalized(Xw[-n_cal:]))  # (n_cal, H)
+        rows = np.flatnonzero(np.isfinite(Yw).any(axis=1))[-n_cal:]  # skip all-NaN targets
+        res = np.abs(Yw[rows] - self._predict_normalized(Xw[rows]))  # (n_cal, H)
         self.calibration_residuals_ = res
 
     # ------------------------------------------------------------- predict
