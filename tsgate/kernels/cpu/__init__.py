@@ -6,7 +6,7 @@ from .lstm import lstm_backward, lstm_forward
 from .optim import adam_step, global_norm, reduce_tiles
 from .sequence import (add_into, apply_mask, concat_features, copy_into, fill, final_state,
                        final_state_backward, pack_targets, pack_windows,
-                       split_features, unpack_rows)
+                       shift_windows, split_features, unpack_rows)
 
 __all__ = [
     "lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
@@ -15,5 +15,5 @@ __all__ = [
     "reduce_tiles", "global_norm", "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
-    "copy_into", "fill",
+    "copy_into", "fill", "shift_windows",
 ]
