@@ -2,6 +2,12 @@
 early stopping on the LAST fraction of the samples, best-weights restore and
 a guard that stops a diverging fit with the last good weights.
 
+Divergence: a batch loss or gradient that is NaN/inf, or a batch loss above
+``DIVERGENCE_FACTOR`` times the larger of the fit's first batch loss and the
+loss of always predicting 0. Adam's steps are bounded by the learning rate and
+the gates saturate, so a learning rate far too high rarely overflows: the
+loss just grows by many orders of magnitude, which the second test catches.
+
 Everything random (initialisation is the caller's; batch order and dropout
 masks here) comes from one ``numpy.random.Generator``: the same seed gives
 the same bits, whatever the number of threads.
@@ -14,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kernels.cpu import loss_forward_backward as _host_loss
+
+DIVERGENCE_FACTOR = 1e6
 
 
 @dataclass
@@ -75,6 +83,13 @@ def evaluate(net, params, X, Y, cfg):
     return float(loss), float(r2)
 
 
+def _zero_prediction_loss(Y, cfg):
+    """The loss of predicting 0 for every target of Y (N, O): the scale of the data."""
+    Y = np.ascontiguousarray(Y)
+    zeros = np.zeros_like(Y)
+    return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
+
+
 def train(net, params, X, Y, cfg, rng, state=None, log=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
@@ -111,6 +126,10 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
         m, v, step = bk.zeros((net.size,), net.dtype), bk.zeros((net.size,), net.dtype), 0
     else:
         m, v, step = bk.to_device(state[0].copy()), bk.to_device(state[1].copy()), int(state[2])
+    good_m, good_v = bk.to_device(bk.to_host(m).copy()), bk.to_device(bk.to_host(v).copy())
+    good_step = step
+    limit = None  # divergence threshold, set by the first batch
+    data_scale = _zero_prediction_loss(Y[:n_train], cfg)
     decay = bk.to_device(net.decay_mask())
     result = TrainResult(params=params)
     best_dev = bk.to_device(params.copy()) if n_val else None
@@ -121,6 +140,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
         k.copy_into(good, p_dev)
+        k.copy_into(good_m, m)
+        k.copy_into(good_v, v)
+        good_step = step
         order = rng.permutation(n_train) if cfg.shuffle else np.arange(n_train)
         total, weight, norms = 0.0, 0, []
         for start in range(0, n_train, batch_size):
@@ -137,7 +159,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
                                       .astype(net.dtype)) for _ in range(net.spec.num_layers)]
             loss = net.loss_and_grad(p_dev, xb, yb, grad, cfg.loss_kind, cfg.loss_param, masks)
             norm = k.global_norm(grad)
-            if not (math.isfinite(loss) and math.isfinite(norm)):
+            if limit is None and math.isfinite(loss):
+                limit = DIVERGENCE_FACTOR * max(loss, data_scale)
+            if not (math.isfinite(loss) and math.isfinite(norm)) or (limit and loss > limit):
                 total = math.nan
                 break
             scale = 1.0
@@ -154,10 +178,15 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
         epoch_loss = total / max(weight, 1)
         if not math.isfinite(epoch_loss):
             k.copy_into(p_dev, good)
+            k.copy_into(m, good_m)
+            k.copy_into(v, good_v)
+            step = good_step
             result.diverged_at = epoch
             warnings.warn(
-                f"Training diverged in epoch {epoch}: the loss or its gradient became NaN/inf. "
-                "The weights from the start of that epoch were restored and training stopped. "
+                f"Training diverged in epoch {epoch}: the loss or its gradient became NaN/inf "
+                f"or exploded (over {DIVERGENCE_FACTOR:g} times its initial value). "
+                "The weights and optimizer state from the start of that epoch were restored "
+                "and training stopped. "
                 "Likely causes: a learning rate that is too high, or unscaled data; lower "
                 "learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
             break
@@ -176,10 +205,10 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
             score = epoch_loss
         if log is not None:
             log(epoch, epoch_loss, val_loss, time.perf_counter() - t0)
-        if score < best_score - cfg.tol:
+        if n_val and score < best_score:  # the best weights: any improvement counts
+            k.copy_into(best_dev, p_dev)
+        if score < best_score - cfg.tol:  # patience: only improvements by more than tol
             no_improve = 0
-            if n_val:
-                k.copy_into(best_dev, p_dev)
         else:
             no_improve += 1
         best_score = min(best_score, score)

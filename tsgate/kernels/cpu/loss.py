@@ -46,7 +46,7 @@ def loss_forward_backward(pred, target, kind, param, dpred):
                 if math.isnan(y):
                     dpred[k, r, o] = 0
                     continue
-                e = float(pred[k, r, o]) - float(y)
+                e = np.float64(pred[k, r, o]) - np.float64(y)  # float() would stay float32
                 if kind == MSE:
                     total += e * e
                     g = 2.0 * e

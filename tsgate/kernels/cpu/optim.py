@@ -5,6 +5,7 @@ number of threads, and these passes are tiny next to the recurrent layers.
 """
 import math
 
+import numpy as np
 from numba import njit
 
 from ._config import JIT
@@ -26,7 +27,8 @@ def global_norm(grad):
     """L2 norm of a flat vector, accumulated in float64."""
     total = 0.0
     for i in range(grad.shape[0]):
-        total += float(grad[i]) * float(grad[i])
+        g = np.float64(grad[i])  # numba's float() keeps float32: its square overflows past 1.8e19
+        total += g * g
     return math.sqrt(total)
 
 
