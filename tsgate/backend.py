@@ -70,7 +70,7 @@ def _cpu_backend():
         kernels=cpu,
         empty=lambda shape, dtype=np.float32: np.empty(shape, dtype=dtype),
         zeros=lambda shape, dtype=np.float32: np.zeros(shape, dtype=dtype),
-        to_device=lambda a: np.ascontiguousarray(a),
+        to_device=np.asarray,  # no copy: windows may stay strided views of one series
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
         tile_rows=lambda: config.TILE_ROWS,

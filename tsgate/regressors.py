@@ -104,7 +104,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 f"X has windows of {X.shape[1]} steps with {X.shape[2]} features, but "
                 f"{type(self).__name__} was fitted on {self.window_} steps with "
                 f"{self.n_step_features_} features. Pass windows of the same shape as in fit.")
-        return np.ascontiguousarray(X, dtype=np.float32)
+        return X.astype(np.float32, copy=False)  # views stay views: pack_windows takes any strides
 
     @staticmethod
     def _check_y(y, n_samples):
@@ -150,6 +150,15 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """
         Xw = self._check_X(X, reset=True)
         y, Y = self._check_y(y, Xw.shape[0])
+        return self._fit_arrays(Xw, Y, y.ndim)
+
+    def _fit_arrays(self, Xw, Y, y_ndim, offsets=None):
+        """Fit on validated float32 windows Xw (n, T, F) and targets Y (n, O).
+
+        ``offsets`` (n, F), optional, are subtracted from every step of each
+        window per batch (``Network.pack_batch``); the forecasters use it to
+        train on last-value-normalized windows without materializing them.
+        """
         if self.early_stopping and Xw.shape[0] < 2:
             raise ValueError("early_stopping needs at least 2 samples (one to validate on).")
         device = resolve_device(self.device)
@@ -166,6 +175,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
                 self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
         self.spec_, self.device_ = spec, device
+        self.window_, self.n_step_features_ = Xw.shape[1], Xw.shape[2]
         net = self._network()
         params = self.params_ if warm else net.init_params(rng)
         state = self._optimizer_state if warm else None
@@ -178,7 +188,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, tol=self.tol)
         Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
-        result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger())
+        result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger(),
+                       offsets=offsets)
         self.params_ = result.params
         self._optimizer_state = result.optimizer_state
         self.loss_curve_ = result.loss_curve
@@ -194,7 +205,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
         self.n_outputs_ = Y.shape[1]
-        self._y_ndim = y.ndim
+        self._y_ndim = y_ndim
         return self
 
     def _logger(self):
@@ -221,15 +232,19 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         check_is_fitted(self, "params_")
-        Xw = self._check_X(X, reset=False)
+        return self._predict_arrays(self._check_X(X, reset=False))
+
+    def _predict_arrays(self, Xw, offsets=None):
+        """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``."""
         device = self.device_
         if device == "cuda" and resolve_device("auto") != "cuda":
             device = "cpu"  # fitted on a GPU, predicting on a machine without one
         net = self._network(device)
         if self.attention:
-            out, self.attention_weights_ = net.predict(self.params_, Xw, return_attention=True)
+            out, self.attention_weights_ = net.predict(self.params_, Xw, return_attention=True,
+                                                       offsets=offsets)
         else:
-            out = net.predict(self.params_, Xw)
+            out = net.predict(self.params_, Xw, offsets=offsets)
         out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
         if not np.isfinite(out).all():
             raise ValueError(

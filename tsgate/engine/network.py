@@ -309,12 +309,13 @@ class Network:
         return loss
 
     # ------------------------------------------------------------- prediction
-    def predict(self, params, X, return_attention=False):
+    def predict(self, params, X, return_attention=False, offsets=None):
         """Forward pass over sample windows X (N, T, F) -> host array (N, O).
 
         Runs in chunks of ``config.PREDICT_CHUNK`` rows to bound memory. With
         ``return_attention`` (attention networks only) also returns the
-        attention weights, host array (N, T).
+        attention weights, host array (N, T). ``offsets`` (N, F), optional,
+        are subtracted from every step of each window (see ``pack_batch``).
         """
         k, bk = self.k, self.backend
         N, T, F = X.shape
@@ -324,11 +325,12 @@ class Network:
         out = np.empty((N, O), dtype=self.dtype)
         alpha = np.empty((N, T), dtype=self.dtype) if return_attention else None
         X_dev = bk.to_device(X)
+        off_dev = None if offsets is None else bk.to_device(offsets)
         for start in range(0, N, chunk):
             stop = min(N, start + chunk)
+            xb = self.pack_batch(X_dev, off_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)),
+                                 stop - start, "x")
             NT, BT = self.tiles(stop - start)
-            xb = self._buffer("x", (NT, T, BT, F))
-            k.pack_windows(X_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)), xb)
             pred = self.forward(params, xb)
             rows = self._buffer("rows", (stop - start, O))
             k.unpack_rows(pred, rows)
@@ -338,6 +340,24 @@ class Network:
                 k.unpack_rows(self.workspace(NT, BT, T, False)["alpha"], rows)
                 alpha[start:stop] = bk.to_host(rows)
         return (out, alpha) if return_attention else out
+
+    def pack_batch(self, X_dev, offsets_dev, idx_dev, batch, name="xb"):
+        """Gather windows ``X[idx]`` into a tile buffer (NT, T, BT, F).
+
+        With ``offsets`` (N, F), each window's offset is subtracted from all
+        its steps: windows normalized by their own last value are then built
+        here, per batch, from a view of one standardized series.
+        """
+        k = self.k
+        N, T, F = X_dev.shape
+        NT, BT = self.tiles(batch)
+        xb = self._buffer(name, (NT, T, BT, F))
+        k.pack_windows(X_dev, idx_dev, xb)
+        if offsets_dev is not None:
+            ob = self._buffer(name + "_offsets", (NT, BT, F))
+            k.pack_targets(offsets_dev, idx_dev, ob)
+            k.shift_windows(xb, ob)
+        return xb
 
     def _buffer(self, name, shape):
         key = (name,) + tuple(shape)

@@ -72,9 +72,9 @@ def split_validation(n_samples, cfg):
     return n_samples - n_val, n_val
 
 
-def evaluate(net, params, X, Y, cfg):
+def evaluate(net, params, X, Y, cfg, offsets=None):
     """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O)."""
-    pred = net.predict(params, X)
+    pred = net.predict(params, X, offsets=offsets)
     loss = _host_loss(pred[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(pred)[None])
     ok = ~np.isnan(Y)
     resid = np.sum((Y[ok] - pred[ok]) ** 2, dtype=np.float64)
@@ -90,7 +90,7 @@ def _zero_prediction_loss(Y, cfg):
     return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
 
 
-def train(net, params, X, Y, cfg, rng, state=None, log=None):
+def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
     Parameters
@@ -109,6 +109,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
         Adam state to continue from (warm start).
     log : callable, optional
         Called as ``log(epoch, loss, val_loss, seconds)`` after each epoch.
+    offsets : ndarray of shape (N, F), optional
+        Per-window offsets subtracted from every step of the window when its
+        batch is packed (``Network.pack_batch``).
 
     Returns
     -------
@@ -119,6 +122,7 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
     O = Y.shape[1]
     n_train, n_val = split_validation(N, cfg)
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
+    off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
     good = bk.to_device(params.copy())  # weights at the start of the epoch
     grad = bk.zeros((net.size,), net.dtype)
@@ -148,10 +152,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
         for start in range(0, n_train, batch_size):
             idx = order[start:start + batch_size].astype(np.int64)
             NT, BT = net.tiles(len(idx))
-            xb = net._buffer("xb", (NT, T, BT, F))
-            yb = net._buffer("yb", (NT, BT, O))
             idx_dev = bk.to_device(idx)
-            k.pack_windows(X_dev, idx_dev, xb)
+            xb = net.pack_batch(X_dev, off_dev, idx_dev, len(idx))
+            yb = net._buffer("yb", (NT, BT, O))
             k.pack_targets(Y_dev, idx_dev, yb)
             masks = None
             if p > 0:
@@ -197,7 +200,8 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None):
         val_loss = None
         if n_val:
             params_host = bk.to_host(p_dev)
-            val_loss, r2 = evaluate(net, params_host, X[n_train:], Y[n_train:], cfg)
+            val_loss, r2 = evaluate(net, params_host, X[n_train:], Y[n_train:], cfg,
+                                   None if offsets is None else offsets[n_train:])
             result.validation_loss_curve.append(val_loss)
             result.validation_scores.append(r2)
             score = val_loss
