@@ -1,0 +1,194 @@
+"""The ``tsgate`` command line, run in-process through ``main(argv)``."""
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsgate import backend
+from tsgate.cli import main
+
+FAST = ["--max-iter", "2", "--quiet"]
+
+
+@pytest.fixture
+def monthly_csv(tmp_path):
+    """60 months of a seasonal series with a trend, columns ds (dates), y and z."""
+    t = np.arange(60)
+    y = 100 + t + 10 * np.sin(2 * np.pi * t / 12)
+    frame = pd.DataFrame({"ds": pd.date_range("2015-01-01", periods=60, freq="MS").strftime("%Y-%m-%d"),
+                          "y": y, "z": 2 * y + 5})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------------ success
+def test_forecast_csv_writes_next_periods(monthly_csv, tmp_path, capsys):
+    output, plot = tmp_path / "forecast.csv", tmp_path / "forecast.png"
+    argv = ["forecast", monthly_csv, "--time-column", "ds", "--value-column", "y",
+            "--horizon", 6, "--model", "gru", "--interval", 0.9, "--output", output, *FAST]
+    has_matplotlib = importlib.util.find_spec("matplotlib") is not None
+    if has_matplotlib:
+        argv += ["--plot", plot]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert err == ""  # --quiet
+    written = pd.read_csv(output, parse_dates=["ds"])
+    assert list(written.columns) == ["ds", "y", "lower", "upper"]
+    expected = pd.date_range("2020-01-01", periods=6, freq="MS")  # the 6 months after 2019-12
+    assert list(written["ds"]) == list(expected)
+    assert np.isfinite(written[["y", "lower", "upper"]].to_numpy()).all()
+    assert (written["lower"] <= written["y"]).all() and (written["y"] <= written["upper"]).all()
+    lines = out.strip().splitlines()  # the printed table: header + one row per period
+    assert len(lines) == 7 and lines[0].split() == ["ds", "y", "lower", "upper"]
+    assert lines[1].split()[0] == "2020-01-01"
+    if has_matplotlib:
+        assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_lines_on_stderr_unless_quiet(monthly_csv, capsys):
+    code, out, err = run(capsys, "forecast", monthly_csv, "--value-column", "y",
+                         "--horizon", 3, "--max-iter", 3)
+    assert code == 0
+    epochs = [line for line in err.splitlines() if " epoch " in line]
+    assert len(epochs) == 3 and "epoch 1/3" in epochs[0] and "loss" in epochs[0]
+    assert "epoch" not in out  # stdout holds only the forecast table
+
+
+def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsys):
+    output = tmp_path / "out.csv"
+    code, out, err = run(capsys, "forecast", monthly_csv, "--horizon", 4, "--interval", 0.8,
+                         "--output", output, *FAST)  # default: every numeric column
+    assert code == 0, err
+    written = pd.read_csv(output)
+    assert list(written.columns) == ["ds", "y", "y_lower", "y_upper", "z", "z_lower", "z_upper"]
+    assert len(written) == 4
+
+
+def test_dataset_forecast_and_default_horizon(capsys):
+    code, out, err = run(capsys, "forecast", "--dataset", "airline", *FAST)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0].split() == ["date", "passengers"]
+    assert len(lines) == 13  # monthly: one season, 12 months
+    assert lines[1].split()[0] == "1961-01-01" and lines[-1].split()[0] == "1961-12-01"
+
+
+def test_exogenous_dataset_forecasts_its_target_only(tmp_path, capsys):
+    output = tmp_path / "macro.csv"
+    code, out, err = run(capsys, "forecast", "--dataset", "macrodata", "--horizon", 2,
+                         "--output", output, *FAST)
+    assert code == 0, err
+    written = pd.read_csv(output)
+    assert list(written.columns) == ["date", "realcons"]
+    assert list(written["date"]) == ["2009-10-01", "2010-01-01"]
+
+
+def test_freq_option_fills_gaps(tmp_path, capsys):
+    dates = pd.date_range("2021-01-01", periods=80, freq="D").delete([10, 40])
+    path = tmp_path / "gaps.csv"
+    pd.DataFrame({"day": dates, "sales": np.arange(78.0) % 7}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, *FAST)
+    assert code == 2 and "--freq" in err  # gaps: frequency cannot be inferred
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, "--freq", "D", *FAST)
+    assert code == 0, err
+    assert out.strip().splitlines()[1].split()[0] == "2021-03-22"
+
+
+def test_integer_time_column_continues_the_integers(tmp_path, capsys):
+    path = tmp_path / "steps.csv"
+    pd.DataFrame({"t": np.arange(0, 100, 5), "v": np.sin(np.arange(20.0))}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 3, "--window", 4, *FAST)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["100", "105", "110"]
+
+
+def test_datasets_lists_every_bundled_series(capsys):
+    code, out, err = run(capsys, "datasets")
+    assert code == 0 and err == ""
+    lines = out.strip().splitlines()
+    assert lines[0].split()[:4] == ["name", "frequency", "length", "series"]
+    assert len(lines) == 1 + 11
+    airline = next(line for line in lines if line.startswith("airline "))
+    assert airline.split()[1:4] == ["MS", "144", "1"]
+
+
+# ------------------------------------------------------------------- errors
+def _no_gpu(monkeypatch):
+    monkeypatch.setattr(backend, "cuda_unavailable_reason", lambda: "no GPU in this test")
+
+
+def _hide_matplotlib(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+ERRORS = {
+    "missing file": (["forecast", "{tmp}/nope.csv"], None, "no such file"),
+    "folder as file": (["forecast", "{tmp}"], None, "directory"),
+    "empty file": (["forecast", "{tmp}/empty.csv"], None, "empty"),
+    "unknown value column": (["forecast", "{csv}", "--value-column", "sales"], None, "'sales'"),
+    "unknown time column": (["forecast", "{csv}", "--time-column", "when"], None, "'when'"),
+    "time column not dates": (["forecast", "{csv}", "--time-column", "y"], None, "dates"),
+    "non-numeric column": (["forecast", "{tmp}/text.csv", "--value-column", "kind"], None,
+                           "not numeric"),
+    "unknown dataset": (["forecast", "--dataset", "nope"], None, "unknown dataset"),
+    "no data given": (["forecast"], None, "--dataset"),
+    "file and dataset": (["forecast", "{csv}", "--dataset", "airline"], None, "not both"),
+    "too short series": (["forecast", "{tmp}/short.csv", "--horizon", "12"], None,
+                         "observations"),
+    "horizon too long": (["forecast", "--dataset", "airline", "--horizon", "500"], None,
+                         "observations"),
+    "bad frequency alias": (["forecast", "{csv}", "--freq", "fortnightly"], None, "frequency"),
+    "dates off the frequency": (["forecast", "{csv}", "--freq", "W"], None, "grid"),
+    "frequency too fine": (["forecast", "{csv}", "--freq", "D"], None, "missing"),
+    "irregular dates": (["forecast", "{tmp}/irregular.csv"], None, "inferred"),
+    "bad interval": (["forecast", "{csv}", "--interval", "90"], None, "coverage"),
+    "bad horizon": (["forecast", "{csv}", "--horizon", "0"], None, "positive"),
+    "not an integer": (["forecast", "{csv}", "--horizon", "many"], None, "invalid int"),
+    "unknown model": (["forecast", "{csv}", "--model", "tcn"], None, "invalid choice"),
+    "unknown command": (["fly"], None, "invalid choice"),
+    "no command": ([], None, "required"),
+    "output folder missing": (["forecast", "{csv}", "--output", "{tmp}/no/such/dir/f.csv"], None,
+                              "does not exist"),
+    "cuda unusable": (["forecast", "{csv}", "--device", "cuda"], _no_gpu, "no GPU in this test"),
+    "matplotlib missing": (["forecast", "{csv}", "--plot", "{tmp}/f.png"], _hide_matplotlib,
+                           "matplotlib"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_errors_are_one_line_and_exit_code_2(case, monthly_csv, tmp_path, monkeypatch, capsys):
+    argv, patch, needle = ERRORS[case]
+    (tmp_path / "empty.csv").write_text("")
+    pd.DataFrame({"ds": pd.date_range("2020-01-01", periods=5, freq="MS"), "v": range(5)}
+                 ).to_csv(tmp_path / "short.csv", index=False)
+    pd.DataFrame({"ds": ["2020-01-01", "2020-01-02", "2020-01-05", "2020-01-30"], "v": range(4)}
+                 ).to_csv(tmp_path / "irregular.csv", index=False)
+    pd.DataFrame({"ds": pd.date_range("2020-01-01", periods=30, freq="D"), "kind": ["a"] * 30}
+                 ).to_csv(tmp_path / "text.csv", index=False)
+    if patch is not None:
+        patch(monkeypatch)
+    argv = [a.format(tmp=tmp_path, csv=monthly_csv) for a in argv]
+    argv += FAST if argv[:1] == ["forecast"] else []
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("tsgate: error: ")
+    assert needle in lines[0]
+
+
+def test_help_exits_zero(capsys):
+    assert main(["forecast", "--help"]) == 0
+    assert "--value-column" in capsys.readouterr().out

@@ -1,0 +1,141 @@
+"""tsgate.plot_forecast: history, forecast and interval band with matplotlib."""
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tsgate.plotting import MAX_PANELS, plot_forecast
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def monthly(n, columns=None, start="2000-01-01"):
+    index = pd.date_range(start, periods=n, freq="MS")
+    if columns is None:
+        return pd.Series(np.arange(n, dtype=float), index=index, name="sales")
+    return pd.DataFrame({c: np.arange(n, dtype=float) + i for i, c in enumerate(columns)},
+                        index=index)
+
+
+def future(y, h):
+    index = pd.date_range(y.index[-1] + y.index.freq, periods=h, freq=y.index.freq)
+    if isinstance(y, pd.Series):
+        return pd.Series(np.full(h, float(y.iloc[-1])), index=index, name=y.name)
+    return pd.DataFrame(np.tile(y.iloc[-1].to_numpy(), (h, 1)), index=index, columns=y.columns)
+
+
+def bands(forecast):
+    if isinstance(forecast, pd.Series):
+        return pd.DataFrame({"lower": forecast - 1, "upper": forecast + 1})
+    cols = pd.MultiIndex.from_product([forecast.columns, ["lower", "upper"]])
+    data = np.stack([forecast.to_numpy() - 1, forecast.to_numpy() + 1], axis=2)
+    return pd.DataFrame(data.reshape(len(forecast), -1), index=forecast.index, columns=cols)
+
+
+def test_series_history_and_forecast_lines():
+    y = monthly(48)
+    fc = future(y, 6)
+    fig = plot_forecast(y, fc, title="sales")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    history, forecast = ax.get_lines()
+    assert len(history.get_xdata()) == 48 and len(forecast.get_ydata()) == 6
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert ax.get_title() == "sales"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sales", "forecast"]
+
+
+def test_series_interval_band_and_given_axes():
+    y = monthly(30)
+    fc = future(y, 4)
+    fig, ax = plt.subplots()
+    assert plot_forecast(y, fc, intervals=bands(fc), ax=ax) is fig
+    assert len(ax.get_lines()) == 2
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_label() == "interval"
+
+
+def test_history_keeps_the_last_observations():
+    y = monthly(100)
+    fig = plot_forecast(y, future(y, 3), history=20)
+    assert len(fig.axes[0].get_lines()[0].get_xdata()) == 20
+
+
+def test_dataframe_one_panel_per_column():
+    y = monthly(24, ["a", "b", "c"])
+    fc = future(y, 5)
+    fig = plot_forecast(y, fc, intervals=bands(fc), title="three")
+    assert len(fig.axes) == 3
+    for ax, column in zip(fig.axes, "abc"):
+        assert len(ax.get_lines()) == 2
+        assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 1
+        assert ax.get_title(loc="left") == column
+    assert fig._suptitle.get_text() == "three"
+
+
+def test_dataframe_panels_are_capped():
+    y = monthly(24, [f"s{i}" for i in range(MAX_PANELS + 3)])
+    fig = plot_forecast(y, future(y, 2))
+    assert len(fig.axes) == MAX_PANELS
+    assert f"first {MAX_PANELS} of {MAX_PANELS + 3}" in fig._suptitle.get_text()
+
+
+def test_period_and_range_indexes():
+    y = pd.Series(np.arange(12.0), index=pd.period_range("2001Q1", periods=12, freq="Q"))
+    fc = pd.Series([1.0, 2.0], index=pd.period_range("2004Q1", periods=2, freq="Q"))
+    assert len(plot_forecast(y, fc).axes) == 1
+    y = pd.Series(np.arange(10.0))
+    fc = pd.Series([1.0, 2.0], index=pd.RangeIndex(10, 12))
+    assert len(plot_forecast(y, fc).axes[0].get_lines()) == 2
+
+
+def test_with_a_fitted_forecaster():
+    y = tsgate.datasets.load_iowa_electricity()  # 3 series, yearly
+    model = tsgate.GRUForecaster(horizon=3, max_iter=1, early_stopping=False,
+                                 random_state=0).fit(y)
+    fc = model.predict()
+    fig = plot_forecast(y, fc, intervals=model.predict_interval(coverage=0.8))
+    assert len(fig.axes) == 3
+    assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+
+
+def test_wrong_inputs():
+    y = monthly(12)
+    with pytest.raises(TypeError, match="Series or DataFrame"):
+        plot_forecast(y.to_numpy(), future(y, 2))
+    with pytest.raises(TypeError, match="forecast must be"):
+        plot_forecast(y, future(y, 2).to_frame())
+    with pytest.raises(ValueError, match="lower"):
+        plot_forecast(y, future(y, 2), intervals=pd.DataFrame({"lo": [0, 1]}))
+    frame = monthly(12, ["a", "b"])
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="Axes"):
+        plot_forecast(frame, future(frame, 2), ax=ax)
+
+
+def test_missing_matplotlib_message(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    y = monthly(12)
+    with pytest.raises(ImportError) as info:
+        plot_forecast(y, future(y, 2))
+    assert str(info.value) == "plot_forecast needs matplotlib: pip install 'tsgate[plot]'"
+
+
+def test_import_tsgate_does_not_import_matplotlib():
+    import subprocess
+
+    code = "import sys, tsgate; assert 'matplotlib' not in sys.modules; tsgate.plot_forecast"
+    subprocess.run([sys.executable, "-c", code], check=True)

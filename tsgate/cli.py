@@ -1,0 +1,410 @@
+"""The ``tsgate`` command: forecast a bundled dataset or a CSV file.
+
+    tsgate forecast --dataset airline --horizon 12
+    tsgate forecast data.csv --time-column ds --value-column y --horizon 24 --model gru
+    tsgate datasets
+
+The forecast is printed as a plain table on stdout; training progress (one
+line per epoch) goes to stderr unless ``--quiet``. A user error prints one
+line ``tsgate: error: ...`` on stderr and exits with status 2, never a
+traceback.
+"""
+import argparse
+import contextlib
+import importlib.util
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .datasets import list_datasets, load_dataset
+from ._series import season_length
+from .backend import resolve_device
+from .forecasters import GRUForecaster, LSTMForecaster
+
+MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
+
+DEFAULT_HORIZON = 10  # for yearly, integer-indexed or other non-seasonal data
+
+USER_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError, ImportError)
+
+
+class UsageError(Exception):
+    """A command-line mistake reported in one line (argparse's errors included)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors become one line instead of usage + message + exit."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# ----------------------------------------------------------------- parser
+def build_parser():
+    parser = _Parser(
+        prog="tsgate",
+        description="LSTM/GRU time-series forecasting with Numba kernels.")
+    parser.add_argument("--version", action="version", version=f"tsgate {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    fc = commands.add_parser(
+        "forecast", help="forecast a bundled dataset or a CSV file",
+        description="Fit an LSTM or GRU forecaster and forecast the next periods.",
+        epilog="examples:\n"
+               "  tsgate forecast --dataset airline --horizon 12 --plot airline.png\n"
+               "  tsgate forecast data.csv --time-column ds --value-column y --horizon 24 --model gru",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = fc.add_argument_group("data")
+    source.add_argument("csv", nargs="?", metavar="CSV",
+                        help="CSV file with a time column and one or more value columns")
+    source.add_argument("--dataset", metavar="NAME",
+                        help="a bundled dataset instead of a CSV file (see `tsgate datasets`)")
+    source.add_argument("--time-column", metavar="COLUMN",
+                        help="column holding the dates (default: the first column); an integer "
+                             "column is used as a plain integer index")
+    source.add_argument("--value-column", metavar="COLUMN", action="append",
+                        help="column to forecast; repeat for several series (default: every "
+                             "numeric column, or a dataset's target)")
+    source.add_argument("--freq", metavar="ALIAS",
+                        help="force the pandas frequency, e.g. D, W-SUN, MS, QS, h; missing "
+                             "periods become gaps (default: inferred from the dates)")
+    model = fc.add_argument_group("model")
+    model.add_argument("--horizon", type=int, metavar="N",
+                       help="periods to forecast (default: one season of the frequency, "
+                            f"e.g. 12 for monthly data; {DEFAULT_HORIZON} without a season)")
+    model.add_argument("--model", choices=sorted(MODELS), default="lstm", help="default: lstm")
+    model.add_argument("--window", type=int, metavar="N",
+                       help="input steps per window (default: three seasons, capped by the length)")
+    model.add_argument("--max-iter", type=int, metavar="N", default=200,
+                       help="most training epochs; early stopping usually ends sooner (default: 200)")
+    model.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    model.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
+                       help="where to train (default: cpu)")
+    out = fc.add_argument_group("output")
+    out.add_argument("--interval", type=float, metavar="COVERAGE",
+                     help="add lower/upper columns of a conformal interval, e.g. 0.9")
+    out.add_argument("--output", metavar="FILE.csv", help="also write the forecast to a CSV file")
+    out.add_argument("--plot", metavar="FILE.png",
+                     help="save a plot of history and forecast (needs matplotlib)")
+    out.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    fc.set_defaults(run=run_forecast)
+
+    ds = commands.add_parser("datasets", help="list the bundled datasets",
+                             description="List the datasets bundled with tsgate.")
+    ds.set_defaults(run=run_datasets)
+    return parser
+
+
+# ------------------------------------------------------------------- data
+def _read_csv(path, time_column):
+    """Read ``path`` and return (frame indexed by time, name of the time column)."""
+    if os.path.isdir(path):
+        raise ValueError(f"{path} is a directory, not a CSV file.")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file.")
+    try:
+        raw = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} cannot be read as CSV: {_first_line(exc)}") from None
+    if raw.shape[1] < 2:
+        raise ValueError(f"{path} needs a time column and at least one value column; it has "
+                         f"{raw.shape[1]} column(s): {list(raw.columns)}.")
+    if len(raw) == 0:
+        raise ValueError(f"{path} has a header but no rows.")
+    time_column = raw.columns[0] if time_column is None else time_column
+    if time_column not in raw.columns:
+        raise KeyError(f"time column {time_column!r} is not in {path}; its columns are "
+                       f"{list(raw.columns)}.")
+    stamps = raw[time_column]
+    if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
+        index = pd.Index(stamps.to_numpy(), name=time_column)
+    elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
+        raise ValueError(f"column {time_column!r} of {path} holds {stamps.dtype} numbers, not "
+                         "dates or integer steps; name the time column with --time-column.")
+    else:
+        try:
+            with warnings.catch_warnings():  # "could not infer format": the error says it
+                warnings.simplefilter("ignore")
+                index = pd.DatetimeIndex(pd.to_datetime(stamps), name=time_column)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"column {time_column!r} of {path} cannot be read as dates ({_first_line(exc)}); "
+                "name the time column with --time-column.") from None
+        if index.isna().any():
+            raise ValueError(f"column {time_column!r} of {path} has missing dates "
+                             f"(row {int(np.flatnonzero(index.isna())[0]) + 2} of the file).")
+    frame = raw.drop(columns=[time_column]).set_axis(index, axis=0)
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()][0]
+        raise ValueError(f"{path} has the time {dup} more than once in column {time_column!r}; "
+                         "aggregate or drop the duplicates.")
+    return frame, time_column
+
+
+def _select_columns(frame, columns, source, default=None, notes=None):
+    """Numeric value columns of ``frame``: ``columns``, else ``default``, else all numeric."""
+    if columns:
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise KeyError(f"column(s) {missing} not in {source}; its value columns are "
+                           f"{list(frame.columns)}.")
+        picked = list(dict.fromkeys(columns))
+    elif default is not None:
+        picked = [default]
+    else:
+        picked = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+                  and not pd.api.types.is_bool_dtype(frame[c])]
+        skipped = [c for c in frame.columns if c not in picked]
+        if not picked:
+            raise ValueError(f"{source} has no numeric value column (columns: "
+                             f"{list(frame.columns)}); choose one with --value-column.")
+        if skipped and notes is not None:
+            notes.append(f"skipping non-numeric column(s) {skipped}")
+    data = frame[picked].copy()
+    for c in picked:
+        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
+            try:
+                data[c] = pd.to_numeric(data[c])
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"column {c!r} of {source} is not numeric "
+                                 f"({_first_line(exc)}).") from None
+    return data
+
+
+def _set_frequency(frame, freq, source, notes):
+    """Give a DatetimeIndex its frequency: forced by ``freq`` or inferred."""
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex):
+        if freq is not None:
+            raise ValueError(f"--freq applies to dates, but the time column of {source} holds "
+                             "integers (used as a plain integer index).")
+        return frame
+    if freq is None:
+        if index.freq is not None:
+            return frame
+        if len(index) < 3:
+            raise ValueError(f"{source} has {len(index)} rows: too few to infer a frequency "
+                             "(give one with --freq) or to forecast.")
+        inferred = _infer_freq(index)
+        if inferred is None:
+            raise ValueError(
+                f"the frequency of the dates in {source} cannot be inferred (irregular or "
+                "missing dates); force one with --freq, e.g. --freq D (gaps become missing "
+                "values, which tsgate skips).")
+        return frame.asfreq(inferred)
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        raise ValueError(f"--freq {freq!r} is not a pandas frequency alias "
+                         "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
+    grid = pd.date_range(index[0], index[-1], freq=offset)
+    off_grid = ~index.isin(grid)
+    if len(grid) == 0 or off_grid.any():
+        example = index[off_grid][0] if off_grid.any() else index[0]
+        raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
+                         "off it); choose another --freq.")
+    if len(grid) > 2 * len(index):
+        looks = _infer_freq(index[:3])
+        raise ValueError(f"with --freq {freq!r}, {len(grid) - len(index)} of the {len(grid)} "
+                         f"periods of {source} would be missing"
+                         + (f"; the dates look like {looks!r} data." if looks else "."))
+    if len(grid) > len(index):
+        notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")
+    return frame.reindex(grid).rename_axis(index.name)
+
+
+def _infer_freq(index):
+    """pandas' inferred frequency alias, or None (also for fewer than 3 dates)."""
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():  # pandas 3 warns it will return an offset, not a str
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    return getattr(freq, "freqstr", freq)
+
+
+def load_input(args, notes):
+    """The series to forecast (Series or DataFrame) and the label of its time column."""
+    if args.csv is not None and args.dataset is not None:
+        raise UsageError("give either a CSV file or --dataset, not both")
+    if args.csv is None and args.dataset is None:
+        raise UsageError("give a CSV file or --dataset NAME (see `tsgate datasets`)")
+    if args.dataset is not None:
+        table = list_datasets().set_index("name")
+        if args.dataset not in table.index:
+            raise KeyError(f"unknown dataset {args.dataset!r}; choose one of "
+                           f"{', '.join(table.index)}.")
+        if args.time_column is not None:
+            raise UsageError("--time-column applies to CSV files, not to --dataset")
+        data = load_dataset(args.dataset)
+        frame = data.to_frame() if isinstance(data, pd.Series) else data
+        target = table.loc[args.dataset, "target"]
+        default = target if isinstance(target, str) and frame.shape[1] > 1 else None
+        if default is not None and not args.value_column:
+            notes.append(f"{args.dataset}: forecasting its target {default!r} only (the CLI "
+                         "has no future regressor values; see examples/exogenous.py)")
+        frame = _select_columns(frame, args.value_column, f"dataset {args.dataset!r}", default)
+        time_label, source = frame.index.name or "time", f"dataset {args.dataset!r}"
+    else:
+        raw, time_label = _read_csv(args.csv, args.time_column)
+        frame = _select_columns(raw, args.value_column, args.csv, notes=notes)
+        source = args.csv
+    frame = _set_frequency(frame, args.freq, source, notes)
+    y = frame.iloc[:, 0] if frame.shape[1] == 1 else frame
+    return y, time_label
+
+
+def default_horizon(index):
+    """One seasonal period of the index's frequency (12 monthly, 4 quarterly,
+    7 daily, 24 hourly, 52 weekly), else ``DEFAULT_HORIZON``."""
+    season = season_length(index)
+    return season if season > 1 else DEFAULT_HORIZON
+
+
+# -------------------------------------------------------------- commands
+def forecast_table(forecast, intervals, time_label):
+    """The forecast (and interval) as one flat DataFrame with the time as first column."""
+    if isinstance(forecast, pd.Series):
+        table = forecast.to_frame(name=forecast.name if forecast.name is not None else "forecast")
+        if intervals is not None:
+            table = table.join(intervals[["lower", "upper"]])
+    else:
+        parts = []
+        for col in forecast.columns:
+            parts.append(forecast[[col]])
+            if intervals is not None:
+                parts.append(intervals[col][["lower", "upper"]].add_prefix(f"{col}_"))
+        table = pd.concat(parts, axis=1)
+    table.index.name = time_label
+    return table.reset_index()
+
+
+def run_forecast(args):
+    notes = []
+    for name in ("horizon", "window", "max_iter"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.interval is not None and not 0 < args.interval < 1:
+        raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), "
+                         f"got {args.interval}")
+    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
+        raise ImportError("--plot needs matplotlib: pip install 'tsgate[plot]'")
+    for path in (args.output, args.plot):
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
+        if folder and not os.path.isdir(folder):
+            raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist.")
+
+    device = resolve_device(args.device)  # fail now, not after reading the data, if CUDA is unusable
+    y, time_label = load_input(args, notes)
+    horizon = args.horizon or default_horizon(y.index)
+    model = MODELS[args.model](window=args.window, horizon=horizon, max_iter=args.max_iter,
+                               device=args.device, random_state=args.seed,
+                               verbose=not args.quiet)
+    if not args.quiet:
+        for note in notes:
+            print(f"tsgate: {note}", file=sys.stderr)
+        n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
+        print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {len(y)} "
+              f"steps (horizon {horizon}, device {device})", file=sys.stderr)
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(sys.stderr):  # per-epoch lines of verbose=True
+        model.fit(y)
+    if not args.quiet:
+        print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_[0]} "
+              f"epochs, window {model.window_}", file=sys.stderr)
+    forecast = model.predict()
+    intervals = None if args.interval is None else model.predict_interval(coverage=args.interval)
+    table = forecast_table(forecast, intervals, time_label)
+    print(_to_text(table))
+    if args.output:
+        table.to_csv(args.output, index=False)
+    if args.plot:
+        _save_plot(y, forecast, intervals, args, horizon)
+    return 0
+
+
+def _save_plot(y, forecast, intervals, args, horizon):
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, no window: works without a display
+    import matplotlib.pyplot as plt
+
+    from .plotting import plot_forecast
+
+    name = args.dataset or os.path.basename(args.csv)
+    title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
+    if args.interval is not None:
+        title += f", {args.interval:.0%} interval"
+    fig = plot_forecast(y, forecast, intervals=intervals, title=title,
+                        history=max(200, 8 * horizon))
+    try:
+        fig.savefig(args.plot, dpi=120, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+
+
+def run_datasets(args):
+    table = list_datasets()
+    rows = [(r.name, r.frequency, str(r.length), str(r.n_series), r.description)
+            for r in table.itertuples()]
+    print(_plain_table(("name", "frequency", "length", "series", "description"), rows,
+                       right=(2, 3)))
+    return 0
+
+
+def _to_text(table):
+    """The table as text with about 7 significant digits (the CSV keeps them all)."""
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    values = np.abs(table[floats].to_numpy(dtype=float)) if floats else np.zeros(1)
+    largest = np.nanmax(values) if np.isfinite(values).any() else 0.0
+    digits = int(np.floor(np.log10(largest))) + 1 if largest > 0 else 1
+    decimals = int(np.clip(7 - digits, 1, 6))
+    return table.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}")
+
+
+def _plain_table(header, rows, right=()):
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    lines = []
+    for row in (header, *rows):
+        cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _first_line(exc):
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+# ------------------------------------------------------------------ main
+def main(argv=None):
+    """Run the ``tsgate`` command line; returns the exit status (0, or 2 on an error)."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except SystemExit as exc:  # --help and --version
+        return exc.code
+    except BrokenPipeError:  # `tsgate forecast ... | head`: stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (UsageError, *USER_ERRORS) as exc:
+        message = _first_line(exc).rstrip(".")
+        print(f"tsgate: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

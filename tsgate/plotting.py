@@ -1,0 +1,139 @@
+"""Plot a series, its forecast and a forecast interval with matplotlib.
+
+matplotlib is an optional dependency (``pip install 'tsgate[plot]'``): it is
+imported only when :func:`plot_forecast` is called, so ``import tsgate``
+never needs it.
+"""
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_forecast"]
+
+MAX_PANELS = 6  # a DataFrame forecast shows at most this many series, one panel each
+
+_MISSING = "plot_forecast needs matplotlib: pip install 'tsgate[plot]'"
+
+
+def _pyplot():
+    try:
+        import matplotlib  # noqa: F401  (None in sys.modules also lands here)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(_MISSING) from None
+    return plt
+
+
+def _x(index):
+    """Index values matplotlib can draw (periods become their start timestamps)."""
+    return index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
+
+
+def _bounds(intervals, column, n_rows):
+    """(lower, upper) arrays of one series from a ``predict_interval`` frame, or None."""
+    if intervals is None:
+        return None
+    if not isinstance(intervals, pd.DataFrame):
+        raise TypeError(f"intervals must be the DataFrame of predict_interval, got "
+                        f"{type(intervals).__name__}.")
+    part = intervals
+    if isinstance(intervals.columns, pd.MultiIndex):
+        if column not in intervals.columns.get_level_values(0):
+            raise ValueError(f"intervals has no columns for series {column!r}.")
+        part = intervals[column]
+    if not {"lower", "upper"} <= set(part.columns):
+        raise ValueError("intervals needs columns 'lower' and 'upper' (for several series, a "
+                         "column MultiIndex (series, lower/upper)), as predict_interval returns.")
+    if len(part) != n_rows:
+        raise ValueError(f"intervals has {len(part)} rows but the forecast has {n_rows}.")
+    return part["lower"].to_numpy(dtype=float), part["upper"].to_numpy(dtype=float)
+
+
+def _draw(ax, history, forecast, bounds, label):
+    """One panel: history (C0), forecast (C1) and the interval band."""
+    ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2,
+            label=label or "history")
+    x = _x(forecast.index)
+    ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast")
+    if bounds is not None:
+        ax.fill_between(x, bounds[0], bounds[1], color="C1", alpha=0.25, lw=0,
+                        label="interval")
+    ax.grid(alpha=0.3)
+
+
+def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None):
+    """Draw the history, the forecast and (optionally) its interval band.
+
+    Parameters
+    ----------
+    y : pd.Series or pd.DataFrame
+        The observed series (several series: one column each).
+    forecast : pd.Series or pd.DataFrame
+        What ``predict`` returned; same kind and columns as ``y``.
+    intervals : pd.DataFrame, optional
+        What ``predict_interval`` returned: columns ``lower``/``upper`` for a
+        Series, a column MultiIndex (series, lower/upper) for a DataFrame.
+    ax : matplotlib Axes or sequence of Axes, optional
+        Where to draw: one Axes for a Series, one per panel for a DataFrame.
+        By default a new figure is made with ``matplotlib.pyplot``.
+    title : str, optional
+        Title of the plot (of the figure, for several panels).
+    history : int, optional
+        Show only the last ``history`` observations (default: all).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        For a DataFrame, one panel per column; at most ``MAX_PANELS`` (6),
+        the first columns.
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is not installed.
+    """
+    if not isinstance(y, (pd.Series, pd.DataFrame)):
+        raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
+    if isinstance(y, pd.Series) != isinstance(forecast, pd.Series) or not isinstance(
+            forecast, (pd.Series, pd.DataFrame)):
+        raise TypeError("forecast must be what predict returned: a Series for a Series y, "
+                        "a DataFrame for a DataFrame y.")
+    if history is not None:
+        if not isinstance(history, (int, np.integer)) or history < 1:
+            raise ValueError(f"history must be a positive integer, got {history!r}.")
+        y = y.iloc[-history:]
+    plt = _pyplot()
+
+    if isinstance(y, pd.Series):
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(9, 4))
+        fig = ax.figure
+        _draw(ax, y, forecast, _bounds(intervals, None, len(forecast)), y.name and str(y.name))
+        ax.legend(loc="upper left", frameon=False)
+        if title:
+            ax.set_title(title)
+        return fig
+
+    missing = [c for c in y.columns if c not in forecast.columns]
+    if missing:
+        raise ValueError(f"forecast has no column(s) {missing} of y.")
+    columns = list(y.columns[:MAX_PANELS])
+    if ax is None:
+        fig, axes = plt.subplots(len(columns), 1, figsize=(9, 2.4 * len(columns) + 0.6),
+                                 sharex=True, squeeze=False)
+        axes = list(axes[:, 0])
+    else:
+        axes = list(np.ravel(ax))
+        if len(axes) < len(columns):
+            raise ValueError(f"ax has {len(axes)} Axes but {len(columns)} panels are drawn "
+                             f"(one per column, at most {MAX_PANELS}).")
+        fig = axes[0].figure
+    for panel, column in zip(axes, columns):
+        _draw(panel, y[column], forecast[column], _bounds(intervals, column, len(forecast)),
+              "history")
+        panel.set_title(str(column), fontsize=10, loc="left")
+    axes[0].legend(loc="upper left", frameon=False, fontsize=8)
+    if title or len(y.columns) > len(columns):
+        shown = f" (first {len(columns)} of {len(y.columns)} series)" if len(y.columns) > len(columns) else ""
+        fig.suptitle(f"{title or ''}{shown}".strip())
+    fig.tight_layout()
+    return fig
