@@ -1,0 +1,331 @@
+"""tsgate.distributed: per-series fits, long format, thread caps, and the same on a Dask cluster.
+
+The first half needs no Dask. The second starts one real
+``dask.distributed.LocalCluster`` (2 worker processes on loopback) for the
+module and checks that every result EQUALS the single-process one; it is
+skipped when ``dask.distributed`` is not installed.
+"""
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import joblib
+import numba
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+import tsgate
+from tsgate.distributed import (PerSeriesForecaster, _joblib_plan, _run_capped, _ThreadPlan,
+                                available_cores, forecast_long, numba_threads_per_worker)
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = dict(window=8, hidden_size=4, max_iter=3, random_state=0)  # forecaster parameters
+TINY = dict(horizon=3, **SMALL)
+
+
+def make_wide(n_series, n_obs=60, seed=0):
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2021-01-01", periods=n_obs, freq="D", name="time")
+    trend = np.linspace(0, 1, n_obs)[:, None] * rng.normal(size=n_series)
+    values = 10 + np.cumsum(rng.normal(size=(n_obs, n_series)), axis=0) + trend
+    return pd.DataFrame(values, index=index, columns=[f"s{i:02d}" for i in range(n_series)])
+
+
+def to_long(wide):
+    return (wide.rename_axis(columns="id").stack().rename("value").reset_index()
+            .sort_values(["id", "time"], ignore_index=True)[["id", "time", "value"]])
+
+
+@pytest.fixture(scope="module")
+def wide50():
+    return make_wide(50)
+
+
+@pytest.fixture(scope="module")
+def sequential50(wide50):
+    """Single-process per-series fits of the 50 series (the reference for Dask)."""
+    model = PerSeriesForecaster(tsgate.GRUForecaster(**TINY), n_jobs=1).fit(wide50)
+    return model.predict(), model.predict_interval(0.8)
+
+
+# ------------------------------------------------------------ thread caps
+def test_numba_threads_per_worker():
+    assert numba_threads_per_worker(1, cores=8) == 8
+    assert numba_threads_per_worker(3, cores=8) == 2
+    assert numba_threads_per_worker(16, cores=8) == 1
+    assert numba_threads_per_worker(0, cores=8) == 8
+    assert numba_threads_per_worker(2) == max(1, available_cores() // 2)
+
+
+def test_run_capped_sets_and_restores_threads():
+    before = numba.get_num_threads()
+    assert _run_capped(_ThreadPlan(local_tasks=10**6), numba.get_num_threads) == 1
+    assert _run_capped(_ThreadPlan(local_tasks=1), numba.get_num_threads) == min(
+        available_cores(), numba.config.NUMBA_NUM_THREADS)
+    assert numba.get_num_threads() == before
+    with pytest.raises(ZeroDivisionError):
+        _run_capped(_ThreadPlan(local_tasks=10**6), lambda: 1 / 0)
+    assert numba.get_num_threads() == before
+
+
+def test_joblib_plan_counts_active_jobs():
+    assert _joblib_plan(None, 50).local_tasks == 1
+    assert _joblib_plan(2, 50).local_tasks == 2
+    assert _joblib_plan(4, 3).local_tasks == 3  # never more jobs than tasks
+    with joblib.parallel_config(n_jobs=2):
+        assert _joblib_plan(None, 50).local_tasks == 2
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 Numba threads")
+@pytest.mark.parametrize("cls", [tsgate.LSTMForecaster, tsgate.GRUForecaster])
+def test_results_bit_identical_for_any_thread_count(cls):
+    # The cap may only change speed: fits and forecasts with 1 thread and with
+    # all of them must agree to the bit (tiles are independent, gradient
+    # partials are summed in a fixed order).
+    y = make_wide(2, n_obs=80)
+    params = dict(horizon=4, hidden_size=8, num_layers=2, max_iter=2, batch_size=16, random_state=1)
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(threads)
+            model = cls(**params).fit(y)
+            results.append((model.regressors_[0].params_, model.predict(7).to_numpy()))
+    finally:
+        numba.set_num_threads(before)
+    (p1, f1), (p2, f2) = results
+    np.testing.assert_array_equal(p1, p2)
+    np.testing.assert_array_equal(f1, f2)
+
+
+# ------------------------------------------------- PerSeriesForecaster, no Dask
+def test_per_series_equals_sequential_loop():
+    wide = make_wide(4)
+    model = PerSeriesForecaster(tsgate.GRUForecaster(**TINY)).fit(wide)
+    loop = {c: tsgate.GRUForecaster(**TINY).fit(wide[c]) for c in wide}
+    pred = model.predict()
+    expected = pd.DataFrame({c: m.predict() for c, m in loop.items()})
+    pd.testing.assert_frame_equal(pred, expected, check_freq=False)
+    assert list(model.estimators_) == list(wide.columns)
+    band = model.predict_interval(0.8, horizon=5)
+    assert band.shape == (5, 8) and list(band.columns[:2]) == [("s00", "lower"), ("s00", "upper")]
+    np.testing.assert_array_equal(band["s02"].to_numpy(), loop["s02"].predict_interval(0.8, 5).to_numpy())
+    assert (band.xs("lower", axis=1, level=1) <= model.predict(5)).all().all()
+
+
+def test_per_series_score_and_new_history():
+    wide = make_wide(3, n_obs=70)
+    train, test = wide.iloc[:-5], wide.iloc[-5:]
+    model = PerSeriesForecaster(tsgate.LSTMForecaster(**TINY)).fit(train)
+    pred = model.predict(5).to_numpy()
+    assert model.score(test) == pytest.approx(-np.mean(np.abs(pred - test.to_numpy())))
+    moved = model.predict(y=wide)  # same weights, forecast from the longer history
+    assert moved.index[0] == wide.index[-1] + pd.Timedelta("1D")
+    with pytest.raises(ValueError, match="columns"):
+        model.predict(y=wide[["s01", "s00", "s02"]])
+
+
+def test_per_series_threading_backend_equals_sequential():
+    wide = make_wide(4)
+    one = PerSeriesForecaster(tsgate.GRUForecaster(**TINY), n_jobs=1).fit(wide).predict()
+    with joblib.parallel_backend("threading"):
+        two = PerSeriesForecaster(tsgate.GRUForecaster(**TINY), n_jobs=2).fit(wide).predict()
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_per_series_estimator_contract():
+    template = tsgate.GRUForecaster(**TINY)
+    model = clone(PerSeriesForecaster(template, n_jobs=2))
+    assert model.get_params()["forecaster__hidden_size"] == 4
+    model.set_params(forecaster__hidden_size=5)
+    assert template.hidden_size == 4 and model.forecaster.hidden_size == 5
+    with pytest.raises(NotFittedError):
+        model.predict()
+    series = make_wide(1)["s00"]
+    fitted = PerSeriesForecaster(tsgate.GRUForecaster(**TINY)).fit(series)
+    assert isinstance(fitted.predict(), pd.Series)
+    assert list(fitted.predict_interval().columns) == ["lower", "upper"]
+    assert not hasattr(template, "regressors_")  # the template is never fitted
+    with pytest.raises(ValueError, match="duplicate column"):
+        PerSeriesForecaster(template).fit(make_wide(2).set_axis(["a", "a"], axis=1))
+    with pytest.raises(ValueError, match="n_jobs"):
+        PerSeriesForecaster(template, n_jobs="all").fit(make_wide(2))
+
+
+# ---------------------------------------------------- forecast_long, pandas
+def test_forecast_long_pandas_equals_per_id_models():
+    wide = make_wide(5)
+    long = to_long(wide)
+    out = forecast_long(long, horizon=3, model="gru", **SMALL, coverage=0.8)
+    assert list(out.columns) == ["id", "time", "value", "lower", "upper"]
+    assert out.dtypes["time"] == long.dtypes["time"] and out.dtypes["id"] == long.dtypes["id"]
+    assert len(out) == 5 * 3 and list(out["id"].unique()) == list(wide.columns)
+    per_series = PerSeriesForecaster(tsgate.GRUForecaster(**TINY)).fit(wide)
+    np.testing.assert_array_equal(out["value"].to_numpy(), per_series.predict().to_numpy().T.ravel())
+    band = per_series.predict_interval(0.8)
+    np.testing.assert_array_equal(out["lower"].to_numpy(),
+                                  band.xs("lower", axis=1, level=1).to_numpy().T.ravel())
+    expected_times = pd.date_range(wide.index[-1], periods=4, freq="D")[1:]
+    assert (out.loc[out["id"] == "s03", "time"].to_numpy() == expected_times.to_numpy()).all()
+
+
+def test_forecast_long_pandas_variants():
+    long = to_long(make_wide(3))
+    base = forecast_long(long, 3, model="lstm", **SMALL)
+    # shuffled rows, id as the index, a forecaster template, parallel jobs: same result
+    shuffled = long.sample(frac=1.0, random_state=0).set_index("id")
+    template = tsgate.LSTMForecaster(**SMALL)
+    with joblib.parallel_backend("threading"):
+        other = forecast_long(shuffled, 3, model=template, n_jobs=2)
+    pd.testing.assert_frame_equal(base, other)
+    # other column names, integer ids and times; gaps filled by freq
+    renamed = long.rename(columns={"id": "store", "time": "t", "value": "sales"})
+    renamed["store"] = renamed["store"].str[1:].astype(int)
+    gappy = renamed.drop(index=[5, 6])
+    out = forecast_long(gappy, 2, time_col="t", id_col="store", value_col="sales", freq="D",
+                        **SMALL)
+    assert list(out.columns) == ["store", "t", "sales"] and out["store"].dtype == np.int64
+    assert np.isfinite(out["sales"]).all() and len(out) == 6
+    steps = long.assign(time=long.groupby("id").cumcount())
+    out = forecast_long(steps, 2, **SMALL)
+    assert out["time"].tolist() == [60, 61] * 3
+
+
+def test_forecast_long_errors_name_the_id():
+    long = to_long(make_wide(2))
+    short = pd.concat([long, pd.DataFrame({"id": ["tiny"] * 4, "time": long["time"][:4],
+                                           "value": [1.0, 2, 3, 4]})], ignore_index=True)
+    with pytest.raises(ValueError, match="id 'tiny'"):
+        forecast_long(short, 3, hidden_size=4, max_iter=3)
+    with pytest.raises(ValueError, match="no column"):
+        forecast_long(long.rename(columns={"value": "y"}), 3)
+    with pytest.raises(ValueError, match="model"):
+        forecast_long(long, 3, model="arima")
+    with pytest.raises(ValueError, match="horizon"):
+        forecast_long(long, 0)
+    with pytest.raises(ValueError, match="coverage"):
+        forecast_long(long, 3, coverage=1.5)
+    with pytest.raises(ValueError, match="hidden_size"):
+        forecast_long(long, 3, hidden_size=0)
+    with pytest.raises(TypeError, match="long format"):
+        forecast_long(long.to_numpy(), 3)
+
+
+def test_without_dask_installed():
+    # A fresh interpreter in which importing dask or distributed fails.
+    code = textwrap.dedent("""
+        import sys
+        for name in ("dask", "distributed"):
+            sys.modules[name] = None
+        import numpy as np, pandas as pd, tsgate
+        from tsgate.distributed import PerSeriesForecaster, forecast_long
+        idx = pd.date_range("2021-01-01", periods=40, freq="D", name="time")
+        wide = pd.DataFrame(np.cumsum(np.ones((40, 2)), axis=0), index=idx, columns=["a", "b"])
+        model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, hidden_size=4, max_iter=2,
+                                                         random_state=0), n_jobs=1).fit(wide)
+        assert model.predict().shape == (2, 2)
+        long = wide.rename_axis(columns="id").stack().rename("value").reset_index()
+        out = forecast_long(long, 2, hidden_size=4, max_iter=2, random_state=0)
+        assert out.shape == (4, 3)
+        assert "dask" not in {m.split(".")[0] for m in sys.modules if sys.modules[m] is not None}
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_pickled_task_payload_is_small():
+    # What a search or a per-series task ships: the unfitted estimator and the data.
+    estimator = tsgate.GRUForecaster(horizon=12, hidden_size=32, random_state=0)
+    assert len(pickle.dumps(estimator)) < 5_000
+    assert len(pickle.dumps(PerSeriesForecaster(estimator))) < 5_000
+    y = make_wide(1, n_obs=1000)["s00"]
+    raw = y.to_numpy().nbytes + y.index.asi8.nbytes  # values + timestamps: 16 kB
+    assert len(pickle.dumps(y)) < 2 * raw + 2_000  # pandas' own overhead: about 1.5x
+
+
+# -------------------------------------------------------------- on Dask
+@pytest.fixture(scope="module")
+def client():
+    """A real 2-process cluster on loopback, started once for the module."""
+    distributed = pytest.importorskip("dask.distributed")
+    # The GridSearchCV recipe of the module docstring: the workers' Numba
+    # threads capped at start (PerSeriesForecaster/forecast_long also cap per task).
+    env = {"NUMBA_NUM_THREADS": str(numba_threads_per_worker(2))}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None, env=env) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_dask_thread_cap_inside_tasks(client):
+    with joblib.parallel_backend("dask"):
+        plan = _joblib_plan(-1, 4)
+        threads = joblib.Parallel(n_jobs=-1)(
+            joblib.delayed(_run_capped)(plan, numba.get_num_threads) for _ in range(4))
+    assert plan.host_tasks == (("127.0.0.1", 2),)
+    assert threads == [numba_threads_per_worker(2)] * 4
+
+
+def test_per_series_on_dask_equals_single_process(client, wide50, sequential50):
+    from distributed import get_task_stream
+
+    with get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+        model = PerSeriesForecaster(tsgate.GRUForecaster(**TINY), n_jobs=-1).fit(wide50)
+    assert len({task["worker"] for task in stream.data}) == 2  # both workers fitted series
+    assert len(model.estimators_) == 50
+    pred, band = sequential50
+    pd.testing.assert_frame_equal(model.predict(), pred)
+    pd.testing.assert_frame_equal(model.predict_interval(0.8), band)
+
+
+def test_grid_search_on_dask_equals_single_process(client):
+    y = make_wide(1, n_obs=120, seed=3)["s00"]
+    estimator = tsgate.GRUForecaster(horizon=3, hidden_size=4, max_iter=3, random_state=0)
+    grid = {"hidden_size": [4, 8], "window": [8, 12]}
+    cv = TimeSeriesSplit(n_splits=3, test_size=6)
+    local = GridSearchCV(estimator, grid, cv=cv, n_jobs=1).fit(y)
+    with joblib.parallel_backend("dask"):
+        remote = GridSearchCV(estimator, grid, cv=cv, n_jobs=-1).fit(y)
+    for key in ["mean_test_score"] + [f"split{i}_test_score" for i in range(3)]:
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+    assert remote.best_params_ == local.best_params_
+    np.testing.assert_array_equal(remote.best_estimator_.predict().to_numpy(),
+                                  local.best_estimator_.predict().to_numpy())
+    # shipped per task: the unfitted estimator (its parameters) and the series
+    assert len(pickle.dumps(clone(estimator))) < 5_000
+    assert len(pickle.dumps(y)) < 2 * (y.to_numpy().nbytes + y.index.asi8.nbytes) + 2_000
+
+
+@pytest.fixture(scope="module")
+def long16(wide50):
+    """16 of the series in long format and their single-process forecast_long."""
+    long = to_long(wide50.iloc[:, :16])
+    return long, forecast_long(long, 3, model="gru", **SMALL, coverage=0.8)
+
+
+@pytest.mark.parametrize("partitioning", ["set_index", "shuffle"])
+def test_forecast_long_on_dask_dataframe(client, long16, sequential50, partitioning):
+    dd = pytest.importorskip("dask.dataframe")
+    long, expected = long16
+    if partitioning == "set_index":
+        ddf = dd.from_pandas(long.set_index("id"), npartitions=4)  # ids never split
+    else:
+        ddf = dd.from_pandas(long, npartitions=4).shuffle(on="id", npartitions=4)
+    assert ddf.npartitions == 4
+    lazy = forecast_long(ddf, 3, model="gru", **SMALL, coverage=0.8)
+    assert list(lazy.columns) == ["id", "time", "value", "lower", "upper"]
+    result = lazy.compute().sort_values(["id", "time"], ignore_index=True)
+    assert result["id"].dtype == lazy._meta["id"].dtype
+    result["id"] = result["id"].astype(long["id"].dtype)  # Dask stores strings as pyarrow ones
+    pd.testing.assert_frame_equal(result, expected)
+    pred, _ = sequential50  # the same models as the per-series fits of these 16 columns
+    np.testing.assert_array_equal(result["value"].to_numpy(), pred.iloc[:, :16].to_numpy().T.ravel())

@@ -1,0 +1,495 @@
+"""Many series and searches on Dask: :class:`PerSeriesForecaster`, :func:`forecast_long`.
+
+tsgate builds no cluster of its own. Its parallel work goes through joblib,
+so ``with joblib.parallel_backend("dask"):`` sends it to a
+``dask.distributed`` cluster unchanged, and long-format Dask DataFrames are
+forecast partition by partition where they live. Dask is optional
+(``pip install tsgate[dask]``); without it everything here runs on joblib's
+local backends.
+
+What is shipped per task
+------------------------
+The unfitted forecaster (its parameters: well under 1 kB pickled) and one
+series, plus the function to run. Nothing else is shared between workers but
+the installed code: each worker process loads the compiled kernels from the
+Numba cache (``cache=True``) at its first fit, and returns a fitted forecaster.
+
+Numba threads
+-------------
+The CPU kernels run batch tiles on Numba threads. Workers times threads must
+not exceed the cores, or the threads fight over them. Each task started here
+sets ``numba.set_num_threads(k)`` for its own thread and restores the old
+value afterwards, with ``k = numba_threads_per_worker(n)``: the machine's
+cores divided by ``n``, the tasks that can run at once on it -- on a Dask
+cluster the sum of ``nthreads`` of the workers on the task's host, locally
+the active number of joblib jobs (``joblib.effective_n_jobs``, which honours
+``joblib.parallel_config``). The kernels give bit-identical results for any
+number of threads, so the cap changes speed, never the forecasts.
+Several tasks in one process (the threading backend, Dask workers with
+``threads_per_worker > 1``) need Numba's ``omp`` or ``tbb`` threading layer;
+the ``workqueue`` layer is not thread-safe.
+
+Recipe: a grid search on a Dask cluster
+---------------------------------------
+``GridSearchCV`` fits the forecaster itself, so set the cap when the workers
+start: ``NUMBA_NUM_THREADS`` in their environment (``dask worker`` inherits
+the shell's; ``LocalCluster``/``Nanny`` take ``env=``)::
+
+    import joblib
+    from dask.distributed import Client, LocalCluster
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+    import tsgate
+    from tsgate.distributed import numba_threads_per_worker
+
+    threads = numba_threads_per_worker(4)  # 4 single-threaded workers on this machine
+    cluster = LocalCluster(n_workers=4, threads_per_worker=1,
+                           env={"NUMBA_NUM_THREADS": str(threads)})
+    client = Client(cluster)
+    search = GridSearchCV(tsgate.GRUForecaster(horizon=12, random_state=0),
+                          {"hidden_size": [16, 32], "window": [24, 36]},
+                          cv=TimeSeriesSplit(n_splits=3, test_size=12), n_jobs=-1)
+    with joblib.parallel_backend("dask"):
+        search.fit(y)  # y: a pd.Series; one task per (candidate, fold)
+
+Each task ships the unfitted estimator, the series and the fold's indices;
+fixed seeds (``random_state``) give the same ``cv_results_`` scores as
+``n_jobs=1``.
+"""
+import os
+import sys
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from joblib import effective_n_jobs
+from joblib.parallel import get_active_backend
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import HasMethods, validate_parameter_constraints
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+
+from ._series import check_series
+from .forecasters import GRUForecaster, LSTMForecaster
+
+MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
+
+__all__ = ["PerSeriesForecaster", "forecast_long", "numba_threads_per_worker", "available_cores"]
+
+
+# ------------------------------------------------------------------ threads
+def available_cores():
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def numba_threads_per_worker(n_workers, cores=None):
+    """Numba threads per task when ``n_workers`` tasks share one machine.
+
+    ``max(1, cores // n_workers)``, so that workers x threads never exceed
+    the cores.
+
+    Parameters
+    ----------
+    n_workers : int
+        Tasks that run at once on the machine (Dask workers x their
+        ``nthreads``, or joblib jobs).
+    cores : int, optional
+        Cores of the machine; default: those this process may run on.
+
+    Returns
+    -------
+    int
+    """
+    cores = available_cores() if cores is None else int(cores)
+    return max(1, cores // max(1, int(n_workers)))
+
+
+def _dask_worker():
+    """The Dask worker running this code, or None (never imports distributed)."""
+    if sys.modules.get("distributed") is None:  # not imported (or blocked): not on a worker
+        return None
+    from distributed import get_worker
+
+    try:
+        return get_worker()
+    except ValueError:
+        return None
+
+
+def _host_slots(client):
+    """((host, task slots), ...) of a Dask cluster: the workers' nthreads summed per host."""
+    from distributed.comm import get_address_host
+
+    slots = {}
+    for address, nthreads in client.ncores().items():
+        host = get_address_host(address)
+        slots[host] = slots.get(host, 0) + nthreads
+    return tuple(sorted(slots.items()))
+
+
+@dataclass(frozen=True)
+class _ThreadPlan:
+    """Tasks that run at once per machine, decided by the caller, read by each task.
+
+    local_tasks: on the caller's machine (joblib's local backends);
+    host_tasks: ((host, slots), ...) of a Dask cluster; a worker on a host
+    not listed (one that joined later) counts its own nthreads.
+    """
+
+    local_tasks: int = 1
+    host_tasks: tuple = ()
+
+    def threads(self):
+        worker = _dask_worker()
+        if worker is None:
+            return numba_threads_per_worker(self.local_tasks)
+        from distributed.comm import get_address_host
+
+        own = getattr(getattr(worker, "state", worker), "nthreads", 1)
+        return numba_threads_per_worker(dict(self.host_tasks).get(get_address_host(worker.address), own))
+
+
+def _joblib_plan(n_jobs, n_tasks):
+    """The plan for ``Parallel(n_jobs)`` over ``n_tasks`` tasks under the active backend."""
+    backend, _ = get_active_backend()
+    if type(backend).__name__ == "DaskDistributedBackend":
+        return _ThreadPlan(host_tasks=_host_slots(backend.client))
+    return _ThreadPlan(local_tasks=min(max(1, n_tasks), effective_n_jobs(n_jobs)))
+
+
+def _dask_plan(n_partitions):
+    """The plan for a Dask collection computed by the default client, or the local scheduler."""
+    if sys.modules.get("distributed") is not None:
+        from distributed import default_client
+
+        try:
+            return _ThreadPlan(host_tasks=_host_slots(default_client()))
+        except ValueError:  # no client: the local threaded scheduler
+            pass
+    return _ThreadPlan(local_tasks=min(max(1, n_partitions), available_cores()))
+
+
+def _run_capped(plan, func, *args):
+    """``func(*args)`` with this thread's Numba threads capped by ``plan``, then restored."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(plan.threads(), numba.config.NUMBA_NUM_THREADS))
+    try:
+        return func(*args)
+    finally:
+        numba.set_num_threads(before)
+
+
+# ------------------------------------------------------- one model per series
+def _fit_clone(template, y, X):
+    return clone(template).fit(y, X)
+
+
+class PerSeriesForecaster(BaseEstimator):
+    """One forecaster per series: a clone of ``forecaster`` fitted on each column.
+
+    The fits run through joblib, so ``with joblib.parallel_backend("dask"):``
+    sends them to a Dask cluster unchanged; each task ships the unfitted
+    forecaster and one column (see the module docstring for the Numba
+    thread cap). Every clone keeps the template's ``random_state``, so the
+    models equal those of a sequential loop
+    ``{c: clone(forecaster).fit(y[c], X) for c in y}`` whatever ``n_jobs``
+    and the backend.
+
+    Parameters
+    ----------
+    forecaster : LSTMForecaster or GRUForecaster
+        Unfitted template; it is cloned, never modified. Its parameters are
+        reachable as ``forecaster__<name>`` (``GridSearchCV``, ``set_params``).
+    n_jobs : int, optional
+        Parallel fits (joblib semantics: None is 1 unless a
+        ``joblib.parallel_config`` says otherwise, -1 all).
+
+    Attributes
+    ----------
+    estimators_ : dict
+        Column name -> fitted forecaster.
+
+    Examples
+    --------
+    >>> import joblib, tsgate
+    >>> from tsgate.distributed import PerSeriesForecaster
+    >>> model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=12, random_state=0), n_jobs=-1)
+    >>> with joblib.parallel_backend("dask"):  # doctest: +SKIP
+    ...     model.fit(wide)                       # one column per series
+    >>> model.predict()                         # doctest: +SKIP
+    """
+
+    _parameter_constraints = {
+        "forecaster": [HasMethods(["fit", "predict", "predict_interval"])],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, forecaster, n_jobs=None):
+        self.forecaster = forecaster
+        self.n_jobs = n_jobs
+
+    def fit(self, y, X=None):
+        """Fit a clone of ``forecaster`` to each column of ``y``.
+
+        Parameters
+        ----------
+        y : pd.DataFrame or pd.Series
+            One series per column (a Series is one series), indexed as the
+            forecasters require.
+        X : pd.DataFrame, optional
+            Exogenous features aligned with y, shared by all series.
+
+        Returns
+        -------
+        self
+        """
+        validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
+                                       caller_name=type(self).__name__)
+        if isinstance(y, pd.DataFrame) and y.columns.has_duplicates:
+            dup = y.columns[y.columns.duplicated()][:3].tolist()
+            raise ValueError(f"y has duplicate column names, e.g. {dup}; each series needs its own.")
+        frame, is_series = check_series(y)
+        columns = [y] if is_series else [y.iloc[:, j] for j in range(y.shape[1])]
+        plan = _joblib_plan(self.n_jobs, len(columns))
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, X) for column in columns)
+        self.estimators_ = dict(zip(frame.columns, fitted))
+        self._is_series = is_series
+        self._columns = frame.columns
+        return self
+
+    def _parts(self, method, y, **kwargs):
+        check_is_fitted(self, "estimators_")
+        if y is not None:
+            frame, _ = check_series(y)
+            if not self._is_series and list(frame.columns) != list(self._columns):
+                raise ValueError(f"y has columns {list(frame.columns)}, but the forecaster was "
+                                 f"fitted on {list(self._columns)}.")
+        parts = []
+        for j, est in enumerate(self.estimators_.values()):
+            history = None if y is None else y if self._is_series else y.iloc[:, j]
+            parts.append(getattr(est, method)(y=history, **kwargs))
+        return parts
+
+    def predict(self, horizon=None, X=None, y=None):
+        """Forecast every series, as the forecasters' ``predict``.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast (default: the forecaster's ``horizon``).
+        X : pd.DataFrame, optional
+            Future exogenous features, shared by all series.
+        y : pd.DataFrame, optional
+            New history to forecast from (same columns), weights unchanged.
+
+        Returns
+        -------
+        pd.DataFrame or pd.Series
+            One column per series with the future index (a Series when fitted
+            on one).
+        """
+        parts = self._parts("predict", y, horizon=horizon, X=X)
+        if self._is_series:
+            return parts[0]
+        data = np.column_stack([p.to_numpy() for p in parts])
+        return pd.DataFrame(data, index=parts[0].index, columns=self._columns)
+
+    def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
+        """Conformal forecast intervals of every series, as the forecasters'.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``lower``/``upper`` for one series; for several, a column
+            MultiIndex (series, lower/upper).
+        """
+        parts = self._parts("predict_interval", y, coverage=coverage, horizon=horizon, X=X)
+        if self._is_series:
+            return parts[0]
+        data = np.column_stack([p[["lower", "upper"]].to_numpy() for p in parts])
+        cols = pd.MultiIndex.from_product([self._columns, ["lower", "upper"]])
+        return pd.DataFrame(data, index=parts[0].index, columns=cols)
+
+    def score(self, y, X=None):
+        """Negative mean absolute error of the forecasts of the steps in ``y``.
+
+        ``y`` is the stretch right after the training data, with the same
+        columns; the mean runs over all observed cells, as the forecasters'.
+        """
+        frame, _ = check_series(y)
+        pred = self.predict(len(frame), X=X)
+        if not self._is_series and list(frame.columns) != list(self._columns):
+            raise ValueError(f"y has columns {list(frame.columns)}, but the forecaster was "
+                             f"fitted on {list(self._columns)}.")
+        pred = np.asarray(pred, dtype=float).reshape(frame.shape)
+        actual = frame.to_numpy()
+        ok = ~np.isnan(actual)
+        return -float(np.mean(np.abs(pred[ok] - actual[ok])))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.non_deterministic = False
+        return tags
+
+
+# ------------------------------------------------------------- long format
+def _is_dask_frame(df):
+    return type(df).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(df, "map_partitions")
+
+
+def _as_long(df, id_col, time_col, value_col):
+    """The rows with ``id_col`` as a column (it may be the index, after ``set_index``)."""
+    if id_col not in df.columns and df.index.name == id_col:
+        df = df.reset_index()
+    missing = [c for c in (id_col, time_col, value_col) if c not in df.columns]
+    if missing:
+        raise ValueError(f"The long-format frame has no column(s) {missing}; it has "
+                         f"{list(df.columns)}. Name them with id_col=, time_col=, value_col=.")
+    return df
+
+
+def _empty_result(df, id_col, time_col, value_col, coverage):
+    columns = {id_col: pd.Series(dtype=df[id_col].dtype), time_col: pd.Series(dtype=df[time_col].dtype),
+               value_col: pd.Series(dtype=np.float64)}
+    if coverage is not None:
+        columns.update(lower=pd.Series(dtype=np.float64), upper=pd.Series(dtype=np.float64))
+    return pd.DataFrame(columns)
+
+
+def _series_of(key, rows, time_col, value_col, freq):
+    """One id's rows as a Series indexed by time (gaps become NaN with ``freq``)."""
+    index = pd.Index(rows[time_col].to_numpy(), name=time_col)
+    series = pd.Series(rows[value_col].to_numpy(dtype=np.float64, na_value=np.nan), index=index)
+    series = series.sort_index()
+    if freq is not None:
+        series = series.asfreq(freq)
+    return series
+
+
+def _forecast_one(template, key, rows, time_col, value_col, freq, coverage):
+    """Fit a clone on one id's rows; its forecast as long rows (time, value[, lower, upper])."""
+    try:
+        model = clone(template).fit(_series_of(key, rows, time_col, value_col, freq))
+        forecast = model.predict()
+        out = {time_col: forecast.index, value_col: forecast.to_numpy()}
+        if coverage is not None:
+            band = model.predict_interval(coverage)
+            out.update(lower=band["lower"].to_numpy(), upper=band["upper"].to_numpy())
+    except ValueError as exc:  # say which id, also when it is raised on a remote worker
+        raise ValueError(f"id {key!r}: {exc}") from exc
+    return pd.DataFrame(out)
+
+
+def _assemble(keys, parts, like, id_col, time_col, value_col, coverage):
+    """Stack per-id forecasts with the input's id and time dtypes."""
+    empty = _empty_result(like, id_col, time_col, value_col, coverage)
+    if not parts:
+        return empty
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(0, id_col, np.repeat(np.asarray(keys, dtype=object), [len(p) for p in parts]))
+    return out.astype(empty.dtypes.to_dict())[list(empty.columns)]
+
+
+def _groups(df, id_col):
+    return list(df.groupby(id_col, sort=True, observed=True))
+
+
+def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverage, plan):
+    """Forecast every id of one pandas frame in turn (a Dask partition)."""
+    df = _as_long(df, id_col, time_col, value_col)
+    groups = _groups(df, id_col)
+
+    def run():
+        return [_forecast_one(template, key, rows, time_col, value_col, freq, coverage)
+                for key, rows in groups]
+
+    parts = _run_capped(plan, run) if groups else []
+    return _assemble([key for key, _ in groups], parts, df, id_col, time_col, value_col, coverage)
+
+
+def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value_col="value",
+                  freq=None, coverage=None, n_jobs=None, **forecaster_params):
+    """Forecast a long-format frame, one model per id, into the same long format.
+
+    Parameters
+    ----------
+    df : pd.DataFrame or dask.dataframe.DataFrame
+        One row per (id, time) with columns ``id_col``, ``time_col`` and
+        ``value_col`` (the id may instead be the index). Each id is a
+        regular series (datetime or evenly spaced integer times); with
+        ``freq`` missing timestamps become NaN, which tsgate masks.
+        **A Dask DataFrame must be partitioned by id**: all rows of an id in
+        one partition, e.g. after ``ddf.set_index(id_col)`` or
+        ``ddf.shuffle(on=id_col)``. Each partition is then forecast where it
+        lives (``map_partitions``), without gathering the data on one node;
+        an id split over partitions would be fitted once per part.
+    horizon : int
+        Steps to forecast (the forecaster's direct ``horizon``).
+    model : {"lstm", "gru"} or forecaster, default="lstm"
+        The model, or an unfitted forecaster used as template.
+    id_col, time_col, value_col : str
+        Column names, in the input and the output.
+    freq : str, optional
+        pandas frequency to regularize each id's datetime index with
+        (``Series.asfreq``); default: inferred per id.
+    coverage : float in (0, 1), optional
+        Add conformal ``lower`` and ``upper`` bounds at this coverage.
+    n_jobs : int, optional
+        Parallel ids for pandas input, through joblib (so
+        ``joblib.parallel_backend("dask")`` applies). Dask input is computed
+        by Dask's own scheduler and ignores it.
+    **forecaster_params
+        Parameters of the forecaster (``hidden_size``, ``max_iter``,
+        ``random_state``, ...). Every id's model gets the same
+        ``random_state``, so the result does not depend on how the ids are
+        split among jobs, workers or partitions.
+
+    Returns
+    -------
+    pd.DataFrame or dask.dataframe.DataFrame
+        Columns ``id_col``, ``time_col``, ``value_col`` (the forecast) and,
+        with ``coverage``, ``lower`` and ``upper``: ``horizon`` rows per id,
+        sorted by id then time (per partition for Dask, lazily).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd                              # doctest: +SKIP
+    >>> ddf = dd.read_parquet("sales/").set_index("store")       # doctest: +SKIP
+    >>> out = forecast_long(ddf, 14, model="gru", id_col="store", random_state=0)  # doctest: +SKIP
+    >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
+    """
+    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    if coverage is not None and (not isinstance(coverage, Real) or not 0 < coverage < 1):
+        raise ValueError(f"coverage must be None or a number in (0, 1), got {coverage!r}.")
+    if isinstance(model, str) and model.lower() in MODELS:
+        template = MODELS[model.lower()](horizon=int(horizon), **forecaster_params)
+    elif hasattr(model, "fit") and hasattr(model, "predict_interval"):
+        template = clone(model).set_params(horizon=int(horizon), **forecaster_params)
+    else:
+        raise ValueError(f"model must be one of {sorted(MODELS)} or an unfitted forecaster, got {model!r}.")
+    if hasattr(template, "_validate_params"):
+        template._validate_params()  # fail here, not in every remote task
+    args = (id_col, time_col, value_col, freq, coverage)
+    if _is_dask_frame(df):
+        plan = _dask_plan(df.npartitions)
+        meta = _forecast_partition(df._meta, template, *args, plan)
+        return df.map_partitions(_forecast_partition, template, *args, plan, meta=meta)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas or Dask DataFrame in long format, got {type(df).__name__}.")
+    df = _as_long(df, id_col, time_col, value_col)
+    groups = _groups(df, id_col)
+    plan = _joblib_plan(n_jobs, len(groups))
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_run_capped)(plan, _forecast_one, template, key, rows[[time_col, value_col]],
+                             time_col, value_col, freq, coverage)
+        for key, rows in groups)
+    return _assemble([key for key, _ in groups], parts, df, id_col, time_col, value_col, coverage)
