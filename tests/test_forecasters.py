@@ -153,6 +153,7 @@ def test_sklearn_estimator_contract():
     (lambda y: y.to_numpy(), TypeError, "pandas"),
     (lambda y: y.set_axis([f"t{i}" for i in range(len(y))]), ValueError, "DatetimeIndex"),
     (lambda y: y.replace(y.iloc[5], np.inf), ValueError, "inf"),
+    (lambda y: pd.concat([y, y], axis=1), ValueError, "duplicate column"),
 ])
 def test_bad_series(make, exc, match):
     y = load_airline()

@@ -35,6 +35,9 @@ def check_series(y, name="y"):
             f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name} is empty.")
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()].unique().tolist()
+        raise ValueError(f"{name} has duplicate column names {dup}; give each series a unique name.")
     bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
                                             and not pd.api.types.is_bool_dtype(frame[c]))]
     if bad:
