@@ -139,3 +139,53 @@ def test_fuzz_make_windows(n, window, horizon, k, nan_frac, dtype):
         return
     assert X.dtype == np.float32 and np.isfinite(X).all()
     assert X.shape == (n - window - horizon + 1, window, k)
+
+
+# ---------------------------------------------------------------- memory
+class _Captured(Exception):
+    pass
+
+
+def test_million_point_series_with_window_512_is_never_materialized(monkeypatch):
+    """10^6 points, window 512: the windows (2 GB as float32) must stay a view.
+
+    The fit is stopped where the network would start training (an epoch over
+    a million windows of 512 steps takes far too long for a test); until
+    then the peak of traced allocations must stay far below 2 GB, and the
+    engine must build correct last-value-normalized batches from the view.
+    """
+    import tracemalloc
+
+    from tsgate.backend import get_backend
+    from tsgate.engine import Network, NetworkSpec
+    from tsgate.regressors import _BaseRNNRegressor
+
+    n, window = 1_000_000, 512
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.cumsum(rng.normal(size=n)), index=pd.RangeIndex(n))
+    seen = {}
+
+    def capture(self, Xw, Y, y_ndim, offsets=None):
+        seen.update(X=Xw, Y=Y, offsets=offsets)
+        raise _Captured
+
+    monkeypatch.setattr(_BaseRNNRegressor, "_fit_arrays", capture)
+    tracemalloc.start()
+    with pytest.raises(_Captured):
+        tsgate.LSTMForecaster(window=window, horizon=1, hidden_size=4).fit(y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    X, offsets = seen["X"], seen["offsets"]
+    assert X.shape == (n - window, window, 1)
+    assert X.size * X.itemsize > 2e9  # what materializing would cost: 2 GB
+    assert peak < 300 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+    # the engine builds the normalized batches from the view, per batch
+    net = Network(NetworkSpec("lstm", 1, 4, 1), get_backend("cpu"))
+    idx = np.array([0, 123_456, n - window - 1], dtype=np.int64)
+    xb = net.pack_batch(X, offsets, idx, len(idx))  # (NT, T, BT, 1)
+    got = np.stack([xb[i // xb.shape[2], :, i % xb.shape[2], 0] for i in range(len(idx))])
+    values = y.to_numpy()
+    scale = np.std(np.diff(values))
+    want = np.stack([(values[i:i + window] - values[i + window - 1]) / scale for i in idx])
+    np.testing.assert_allclose(got, want, atol=2e-3)

@@ -117,25 +117,41 @@ class _BaseForecaster(BaseEstimator):
             return inputs[..., -1]
         return np.broadcast_to(self.center_, inputs.shape[:-1])
 
-    def _encode(self, hist, exog_past, exog_future):
-        """Network input for windows of history.
+    def _encode(self, levels, n_win, exog_past=None, exog_future=None):
+        """Network inputs for the ``n_win`` windows starting at rows 0, 1, ...
 
-        hist : (n, k, T) levels; exog_past (n, T, m) / exog_future (n, H, m)
-        standardized exogenous rows or None. Returns X (n*k, L, F) float32 and
-        the reference levels (n, k).
+        levels : (n_rows, k) filled levels. Without exogenous features the
+        windows are a strided VIEW of the standardized series ``z`` (float32)
+        and, with ``normalize="last"``, each window's own last value is passed
+        as an offset that the engine subtracts per batch -- nothing of size
+        windows x window is materialized. With exogenous features
+        (exog_past (n_win, T, m), exog_future (n_win, H, m)) the sequence gets
+        H future steps and is built whole.
+
+        Returns X (n_win*k, L, F) float32 (rows time-major: window, then
+        series), offsets (n_win*k, F) or None, and the reference levels
+        (n_win, k) that the targets are expressed against.
         """
-        ref = self._reference(hist)  # (n, k)
-        z = (hist - ref[..., None]) / self.scale_[:, None]  # (n, k, T)
-        n, k, T = z.shape
+        T = self.window_
+        k = levels.shape[1]
+        last = self.normalize == "last"
+        ref = levels[T - 1:T - 1 + n_win] if last else np.broadcast_to(self.center_, (n_win, k))
         if exog_past is None:
-            return z.reshape(n * k, T, 1).astype(np.float32), ref
+            z = np.ascontiguousarray((levels - self.center_) / self.scale_, dtype=np.float32)  # (n, k)
+            item = z.itemsize
+            X = np.lib.stride_tricks.as_strided(z, shape=(n_win * k, T, 1),
+                                                strides=(item, k * item, item), writeable=False)
+            offsets = z[T - 1:T - 1 + n_win].reshape(n_win * k, 1) if last else None
+            return X, offsets, ref
+        hist = np.lib.stride_tricks.sliding_window_view(levels, T, axis=0)[:n_win]  # (n_win, k, T)
+        zw = (hist - ref[..., None]) / self.scale_[:, None]  # (n_win, k, T)
         H, m = exog_future.shape[1], exog_future.shape[2]
-        seq = np.zeros((n, k, T + H, 2 + m))  # features: y, observed flag, exog
-        seq[:, :, :T, 0] = z
+        seq = np.zeros((n_win, k, T + H, 2 + m))  # features: y, observed flag, exog
+        seq[:, :, :T, 0] = zw
         seq[:, :, :T, 1] = 1.0
         seq[:, :, :T, 2:] = exog_past[:, None]
         seq[:, :, T:, 2:] = exog_future[:, None]
-        return seq.reshape(n * k, T + H, 2 + m).astype(np.float32), ref
+        return seq.reshape(n_win * k, T + H, 2 + m).astype(np.float32), None, ref
 
     # ----------------------------------------------------------------- fit
     def fit(self, y, X=None):
@@ -184,29 +200,29 @@ class _BaseForecaster(BaseEstimator):
             self.exog_scale_ = np.where(exog.std(axis=0) > 0, exog.std(axis=0), 1.0)
             exog = (exog - self.exog_mean_) / self.exog_scale_  # (n, m)
         n_win = n - T - H + 1
-        hist = np.lib.stride_tricks.sliding_window_view(filled, T, axis=0)[:n_win]  # (n_win, k, T)
+        self.window_ = T
         future = np.lib.stride_tricks.sliding_window_view(values[T:], H, axis=0)[:n_win]  # (n_win, k, H)
         ex_past = ex_future = None
         if exog is not None:
             ex_past = np.lib.stride_tricks.sliding_window_view(exog, T, axis=0)[:n_win].transpose(0, 2, 1)
             ex_future = np.lib.stride_tricks.sliding_window_view(exog[T:], H, axis=0)[:n_win].transpose(0, 2, 1)
-        Xw, ref = self._encode(hist, ex_past, ex_future)
+        Xw, offsets, ref = self._encode(filled, n_win, ex_past, ex_future)
         Yw = ((future - ref[..., None]) / self.scale_[:, None]).reshape(n_win * k, H)  # time-major rows
         if self.early_stopping and n_win * k < 4:
             raise ValueError(
                 f"Only {n_win * k} training windows: too few to hold out a validation part for "
                 "early_stopping. Use a shorter window/horizon or early_stopping=False.")
-        self._fit_regressors(Xw, Yw.astype(np.float32))
+        self._fit_regressors(Xw, Yw.astype(np.float32), offsets)
         self.y_ = y.copy()
         self.exog_ = exog
         self.n_exog_ = 0 if exog is None else exog.shape[1]
-        self.window_, self.season_length_ = T, season
+        self.season_length_ = season
         self._is_series = is_series
         self._columns = frame.columns
-        self._calibrate(Xw, Yw)
+        self._calibrate(Xw, Yw, offsets)
         return self
 
-    def _fit_regressors(self, Xw, Yw):
+    def _fit_regressors(self, Xw, Yw, offsets):
         params = {name: getattr(self, name) for name in
                   _BaseRNNRegressor._parameter_constraints if name != "scale_target"}
         rs = check_random_state(self.random_state)
@@ -217,15 +233,16 @@ class _BaseForecaster(BaseEstimator):
             reg = old[i] if old and i < len(old) else self._regressor(
                 **{**params, "random_state": int(seed), "scale_target": False})
             reg.set_params(warm_start=self.warm_start)
-            regs.append(reg.fit(Xw, Yw))
+            regs.append(reg._fit_arrays(Xw, Yw, 2, offsets))
         self.regressors_ = regs
         self.n_iter_ = [r.n_iter_ for r in regs]
 
-    def _predict_normalized(self, Xw):
+    def _predict_normalized(self, Xw, offsets=None):
         """Mean over the ensemble of the networks' outputs (n, H)."""
-        return np.mean([r.predict(Xw).reshape(len(Xw), -1) for r in self.regressors_], axis=0)
+        return np.mean([r._predict_arrays(Xw, offsets).reshape(len(Xw), -1)
+                        for r in self.regressors_], axis=0)
 
-    def _calibrate(self, Xw, Yw):
+    def _calibrate(self, Xw, Yw, offsets):
         """Absolute residuals (normalized units) of the last windows, per step.
 
         With early stopping these windows were held out of the gradient
@@ -233,7 +250,8 @@ class _BaseForecaster(BaseEstimator):
         """
         n_cal = max(1, int(math.ceil(self.validation_fraction * len(Xw))))
         rows = np.flatnonzero(np.isfinite(Yw).any(axis=1))[-n_cal:]  # skip all-NaN targets
-        res = np.abs(Yw[rows] - self._predict_normalized(Xw[rows]))  # (n_cal, H)
+        res = np.abs(Yw[rows] - self._predict_normalized(
+            Xw[rows], None if offsets is None else offsets[rows]))  # (n_cal, H)
         self.calibration_residuals_ = res
 
     # ------------------------------------------------------------- predict
@@ -278,7 +296,7 @@ class _BaseForecaster(BaseEstimator):
             raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
         frame = self._history(y)
         ex_past, ex_future = self._future_exog(X, frame, h)
-        hist = frame.ffill().bfill().to_numpy()[-self.window_:].T[None]  # (1, k, T)
+        hist = frame.ffill().bfill().to_numpy()[-self.window_:]  # (T, k) levels
         H, out = self.horizon, []
         for start in range(0, h, H):
             past = fut = None
@@ -288,11 +306,11 @@ class _BaseForecaster(BaseEstimator):
                 if len(fut) < H:  # last block: repeat the last known row (outputs beyond h dropped)
                     fut = np.concatenate([fut, np.repeat(fut[-1:], H - len(fut), axis=0)])
                 past, fut = past[None], fut[None]
-            Xw, ref = self._encode(hist, past, fut)
-            z = self._predict_normalized(Xw).reshape(1, -1, H)  # (1, k, H)
-            block = ref[..., None] + z * self.scale_[:, None]  # (1, k, H) levels
-            out.append(block[0])
-            hist = np.concatenate([hist, block], axis=2)[..., -self.window_:]
+            Xw, offsets, ref = self._encode(hist, 1, past, fut)
+            z = self._predict_normalized(Xw, offsets).reshape(-1, H)  # (k, H)
+            block = ref[0][:, None] + z * self.scale_[:, None]  # (k, H) levels
+            out.append(block)
+            hist = np.concatenate([hist, block.T])[-self.window_:]
         levels = np.concatenate(out, axis=1)[:, :h].T  # (h, k)
         return levels, future_index(frame.index, h)
 
