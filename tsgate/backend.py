@@ -4,6 +4,7 @@ A backend bundles a kernel module (``tsgate.kernels.cpu`` or
 ``tsgate.kernels.cuda``, same names and arguments) with the few array
 functions the engine needs: allocate, copy to the device, copy back.
 """
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class Backend:
     synchronize: Callable    # wait for queued device work
     tile_rows: Callable      # () -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
+    parallelism: Callable    # (work) -> context manager sizing the CPU threads
 
 
 _blas_lock = threading.Lock()
@@ -61,6 +63,26 @@ def _single_threaded_blas():
         _blas_limited = True
 
 
+@contextlib.contextmanager
+def _cpu_threads(work):
+    """Run the enclosed kernels on one Numba thread when ``work`` (multiply-adds
+    per batch) is below ``config.PARALLEL_MIN_WORK``, else on the threads the
+    caller allows (``numba.get_num_threads()``, which caps such as
+    ``tsgate.distributed`` set). Thread-local, restored on exit."""
+    import numba
+
+    before = numba.get_num_threads()
+    wanted = 1 if work < config.PARALLEL_MIN_WORK else before
+    if wanted == before:
+        yield
+        return
+    numba.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
 def _cpu_backend():
     from .kernels import cpu
 
@@ -75,6 +97,7 @@ def _cpu_backend():
         synchronize=lambda: None,
         tile_rows=lambda: config.TILE_ROWS,
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
+        parallelism=_cpu_threads,
     )
 
 
@@ -119,6 +142,7 @@ def _cuda_backend():
         synchronize=cuda.synchronize,
         tile_rows=lambda: config.CUDA_TILE_ROWS,
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
+        parallelism=lambda work: contextlib.nullcontext(),
     )
 
 

@@ -129,6 +129,13 @@ class Network:
             out[name] = flat[off:off + n].reshape(shape)
         return out
 
+    def work(self, rows, steps):
+        """Rough multiply-adds of one pass over ``rows`` windows of ``steps``:
+        what ``Backend.parallelism`` sizes the CPU threads by."""
+        s = self.spec
+        per_step = s.gates * s.hidden_size * (s.hidden_size + max(s.n_features, s.width))
+        return rows * steps * per_step * s.num_layers * s.ndir
+
     # ------------------------------------------------------------------- tiles
     def tiles(self, batch):
         """(NT, BT) for a batch of ``batch`` rows: tiles of at most the
@@ -317,8 +324,8 @@ class Network:
         attention weights, host array (N, T). ``offsets`` (N, F), optional,
         are subtracted from every step of each window (see ``pack_batch``).
         """
-        k, bk = self.k, self.backend
-        N, T, F = X.shape
+        bk = self.backend
+        N, T, _ = X.shape
         O = self.spec.n_outputs
         chunk = config.PREDICT_CHUNK
         params = bk.to_device(params)  # once per call (no copy on the CPU, none if already there)
@@ -326,6 +333,14 @@ class Network:
         alpha = np.empty((N, T), dtype=self.dtype) if return_attention else None
         X_dev = bk.to_device(X)
         off_dev = None if offsets is None else bk.to_device(offsets)
+        with bk.parallelism(self.work(min(N, chunk), T)):
+            self._predict_chunks(params, X_dev, off_dev, out, alpha, chunk)
+        return (out, alpha) if return_attention else out
+
+    def _predict_chunks(self, params, X_dev, off_dev, out, alpha, chunk):
+        k, bk = self.k, self.backend
+        N, T, _ = X_dev.shape
+        O = self.spec.n_outputs
         for start in range(0, N, chunk):
             stop = min(N, start + chunk)
             xb = self.pack_batch(X_dev, off_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)),
@@ -335,11 +350,10 @@ class Network:
             rows = self._buffer("rows", (stop - start, O))
             k.unpack_rows(pred, rows)
             out[start:stop] = bk.to_host(rows)
-            if return_attention:
+            if alpha is not None:
                 rows = self._buffer("alpha", (stop - start, T))
                 k.unpack_rows(self.workspace(NT, BT, T, False)["alpha"], rows)
                 alpha[start:stop] = bk.to_host(rows)
-        return (out, alpha) if return_attention else out
 
     def pack_batch(self, X_dev, offsets_dev, idx_dev, batch, name="xb"):
         """Gather windows ``X[idx]`` into a tile buffer (NT, T, BT, F).

@@ -117,6 +117,12 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     -------
     TrainResult
     """
+    work = net.work(min(cfg.batch_size, len(X)), X.shape[1])
+    with net.backend.parallelism(work):  # one thread for small batches (see config)
+        return _train(net, params, X, Y, cfg, rng, state, log, offsets)
+
+
+def _train(net, params, X, Y, cfg, rng, state, log, offsets):
     bk, k = net.backend, net.k
     N, T, F = X.shape
     O = Y.shape[1]
