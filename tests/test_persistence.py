@@ -93,3 +93,12 @@ def test_not_a_model(tmp_path):
         load(obj)  # object arrays need pickle: refused, never executed
     with pytest.raises(TypeError, match="tsgate estimator"):
         save(object(), tmp_path / "x.npz")
+
+
+def test_per_series_forecaster_round_trip(tmp_path):
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = load_us_employment().iloc[:, :2]
+    model = PerSeriesForecaster(tsgate.LSTMForecaster(horizon=2, **FAST)).fit(y)
+    path = model.save(tmp_path / "per_series.npz")
+    pd.testing.assert_frame_equal(tsgate.load(path).predict(), model.predict())

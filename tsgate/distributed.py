@@ -71,6 +71,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._series import check_series
 from .forecasters import GRUForecaster, LSTMForecaster
+from .persistence import SaveMixin
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
@@ -190,7 +191,7 @@ def _fit_clone(template, y, X):
     return clone(template).fit(y, X)
 
 
-class PerSeriesForecaster(BaseEstimator):
+class PerSeriesForecaster(SaveMixin, BaseEstimator):
     """One forecaster per series: a clone of ``forecaster`` fitted on each column.
 
     The fits run through joblib, so ``with joblib.parallel_backend("dask"):``

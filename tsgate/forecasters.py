@@ -25,6 +25,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
+from .persistence import SaveMixin
 from ._series import align_exog, check_series, future_index, season_length
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 
@@ -61,7 +62,7 @@ def conformal_quantiles(residuals, coverage):
     return out
 
 
-class _BaseForecaster(BaseEstimator):
+class _BaseForecaster(SaveMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
 
     _regressor = None
