@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .backend import DEVICES, get_backend, resolve_device
+from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .persistence import SaveMixin
@@ -237,7 +237,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     def _predict_arrays(self, Xw, offsets=None):
         """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``."""
         device = self.device_
-        if device == "cuda" and resolve_device("auto") != "cuda":
+        if device == "cuda" and cuda_unavailable_reason() is not None:
             device = "cpu"  # fitted on a GPU, predicting on a machine without one
         net = self._network(device)
         if self.attention:

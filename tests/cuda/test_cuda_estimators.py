@@ -1,0 +1,45 @@
+"""Estimators with device="cuda" (simulator in CI): same models as on the CPU,
+and a GPU-fitted model pickles to host arrays that predict without a GPU."""
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+import tsgate
+from tsgate import config
+
+
+def test_regressor_on_cuda_matches_cpu_and_predicts_without_gpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "CUDA_TILE_ROWS", 3)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 4, 2)).astype(np.float32)
+    y = X[:, -1, 0] - X[:, 0, 1]
+    params = dict(hidden_size=3, max_iter=2, batch_size=5, random_state=0)
+    gpu = tsgate.GRURegressor(device="cuda", **params).fit(X, y)
+    cpu = tsgate.GRURegressor(device="cpu", **params).fit(X, y)
+    assert gpu.device_ == "cuda" and isinstance(gpu.params_, np.ndarray)
+    np.testing.assert_allclose(gpu.params_, cpu.params_, rtol=1e-4, atol=1e-5)
+    expected = gpu.predict(X)
+    np.testing.assert_allclose(expected, cpu.predict(X), rtol=1e-4, atol=1e-5)
+    path = tmp_path / "gpu_model.pkl"
+    path.write_bytes(pickle.dumps(gpu))
+    np.save(tmp_path / "X.npy", X)
+    code = ("import pickle, sys, numpy as np; m = pickle.load(open(sys.argv[1], 'rb'));"
+            "print(repr(m.predict(np.load(sys.argv[2])).tolist()))")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env["CUDA_VISIBLE_DEVICES"] = ""  # no GPU in the child, even on a machine with one
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "X.npy")],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    np.testing.assert_allclose(np.array(eval(out)), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_forecaster_on_cuda(monkeypatch):
+    monkeypatch.setattr(config, "CUDA_TILE_ROWS", 4)
+    y = pd.Series(np.sin(np.arange(40) / 3.0), index=pd.date_range("2020-01-01", periods=40, freq="D"))
+    params = dict(window=6, horizon=2, hidden_size=3, max_iter=2, batch_size=8, random_state=0)
+    gpu = tsgate.LSTMForecaster(device="cuda", **params).fit(y)
+    cpu = tsgate.LSTMForecaster(device="cpu", **params).fit(y)
+    pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
