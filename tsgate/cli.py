@@ -321,7 +321,7 @@ def run_forecast(args):
     with contextlib.redirect_stdout(sys.stderr):  # per-epoch lines of verbose=True
         model.fit(y)
     if not args.quiet:
-        print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_[0]} "
+        print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_} "
               f"epochs, window {model.window_}", file=sys.stderr)
     forecast = model.predict()
     intervals = None if args.interval is None else model.predict_interval(coverage=args.interval)

@@ -236,7 +236,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             reg.set_params(warm_start=self.warm_start)
             regs.append(reg._fit_arrays(Xw, Yw, 2, offsets))
         self.regressors_ = regs
-        self.n_iter_ = [r.n_iter_ for r in regs]
+        self.n_iter_ = max(r.n_iter_ for r in regs)  # epochs of the longest ensemble member
 
     def _predict_normalized(self, Xw, offsets=None):
         """Mean over the ensemble of the networks' outputs (n, H)."""
@@ -434,6 +434,8 @@ _DOC = """{cell} forecaster for pandas time series.
     regressors_ : list of {cell}Regressor
         The fitted network(s).
     window_, season_length_ : int
+    n_iter_ : int
+        Epochs run (the most over the ensemble; each regressor has its own).
     y_ : pd.Series or pd.DataFrame
         The training series.
     scale_ : ndarray of shape (n_series,)
