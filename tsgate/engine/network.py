@@ -123,11 +123,8 @@ class Network:
 
     def views(self, flat):
         """Dict of named, reshaped views into the flat vector ``flat``."""
-        out = {}
-        for name, (off, shape) in self.offsets.items():
-            n = int(np.prod(shape))
-            out[name] = flat[off:off + n].reshape(shape)
-        return out
+        return {name: flat[off:off + math.prod(shape)].reshape(shape)
+                for name, (off, shape) in self.offsets.items()}
 
     def work(self, rows, steps):
         """Rough multiply-adds of one pass over ``rows`` windows of ``steps``:
