@@ -112,12 +112,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------ scaling
-    def _reference(self, inputs):
-        """Per-window level subtracted before scaling: (n, k) from inputs (n, k, T)."""
-        if self.normalize == "last":
-            return inputs[..., -1]
-        return np.broadcast_to(self.center_, inputs.shape[:-1])
-
     def _encode(self, levels, n_win, exog_past=None, exog_future=None):
         """Network inputs for the ``n_win`` windows starting at rows 0, 1, ...
 
