@@ -21,6 +21,7 @@ EPS = 1e-6
 def small_tiles(monkeypatch):
     # 3 tiles in 2 gradient groups: one group sums the partials of two tiles
     monkeypatch.setattr(config, "TILE_ROWS", 3)
+    monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
     monkeypatch.setattr(config, "GRAD_GROUPS", 2)
 
 
@@ -252,6 +253,23 @@ def test_predict_equals_forward_and_chunking(dtype, monkeypatch):
     chunked, chunked_alpha = net.predict(params, X, return_attention=True)
     np.testing.assert_array_equal(chunked, pred)
     np.testing.assert_array_equal(chunked_alpha, alpha)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_one_row_prediction_tiles_make_rows_independent(cell, monkeypatch):
+    # the default: each prediction is a function of its own window alone, bit
+    # for bit, whatever else is in the batch and in whatever order
+    monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 1)
+    net, params = make_net(dtype=np.float32, cell=cell, num_layers=2, hidden_size=8)
+    X, _ = make_data(dtype=np.float32, n=9)
+    pred = net.predict(params, X)
+    perm = np.random.default_rng(0).permutation(9)
+    np.testing.assert_array_equal(net.predict(params, X[perm]), pred[perm])
+    for i in range(9):
+        np.testing.assert_array_equal(net.predict(params, X[i:i + 1])[0], pred[i])
+    # and agrees with the multi-row training tiles up to rounding
+    tiled = net.forward(params, pack(net, X)).copy().reshape(-1, O)[:9]
+    np.testing.assert_allclose(pred, tiled, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -29,7 +29,7 @@ class Backend:
     to_device: Callable      # host ndarray -> device array (no copy on CPU)
     to_host: Callable        # device array -> host ndarray
     synchronize: Callable    # wait for queued device work
-    tile_rows: Callable      # () -> most batch rows per tile
+    tile_rows: Callable      # (training) -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
     parallelism: Callable    # (work) -> context manager sizing the CPU threads
 
@@ -95,7 +95,7 @@ def _cpu_backend():
         to_device=np.asarray,  # no copy: windows may stay strided views of one series
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
-        tile_rows=lambda: config.TILE_ROWS,
+        tile_rows=lambda training: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
         parallelism=_cpu_threads,
     )
@@ -140,7 +140,7 @@ def _cuda_backend():
         to_device=lambda a: a if hasattr(a, "copy_to_host") else cuda.to_device(np.ascontiguousarray(a)),
         to_host=lambda a: a.copy_to_host() if hasattr(a, "copy_to_host") else np.asarray(a),
         synchronize=cuda.synchronize,
-        tile_rows=lambda: config.CUDA_TILE_ROWS,
+        tile_rows=lambda training: config.CUDA_TILE_ROWS,
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
         parallelism=lambda work: contextlib.nullcontext(),
     )

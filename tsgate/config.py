@@ -1,11 +1,16 @@
 """Tunables of the kernels and the engine, in one place tests can patch.
 
-TILE_ROWS: the most batch rows one CPU tile carries through all time steps.
-Measured (benchmarks/bench_cpu.py shapes, 2 cores): 1 row per tile was the
-fastest of 1/4/8/16/32 on W1, W2 and W3 -- each step is then a BLAS
-matrix-vector product with no packing of W_h, and a tile's states stay in L1
--- and it makes each prediction independent of the other rows of the batch.
-Tests set it to 2-3 so that tiny batches still exercise multi-row tiles.
+TILE_ROWS: the most batch rows one CPU tile carries through all time steps
+in training. Each step is then one BLAS product (BT, H) x (H, G*H): at hidden
+64 it runs at about 50 GFLOP/s for 1 row (a matrix-vector product), 70 for 32
+rows and 90 for 64 (one core). Measured end to end (benchmarks/bench_cpu.py,
+2 cores, LSTM epoch s, tiles of 1/16/32/64 rows): W1 0.45/0.42/0.33/0.57 (64
+leaves a batch of 64 one tile: one thread), W3 0.088/0.049/0.042/0.044.
+Tests set it to 3 so that tiny batches still exercise multi-row tiles.
+PREDICT_TILE_ROWS: the same at prediction time. One row per tile makes each
+prediction independent of the other rows of the batch (a BLAS product's
+rounding may depend on the rows beside it), which scikit-learn's invariance
+checks require; a single window is one row anyway.
 GRAD_GROUPS: the most per-group parameter-gradient partials a CPU backward
 pass writes (memory NG x P, deterministic order; see kernels/cpu/_common.py).
 CUDA_TILE_ROWS: batch rows per CUDA block (one tile per block).
@@ -19,7 +24,8 @@ Results do not depend on the thread count either way.
 PREDICT_CHUNK: rows per forward pass at prediction time, to bound memory.
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
 """
-TILE_ROWS = 1
+TILE_ROWS = 32
+PREDICT_TILE_ROWS = 1
 GRAD_GROUPS = 16
 CUDA_TILE_ROWS = 32
 PREDICT_CHUNK = 256

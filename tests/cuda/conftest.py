@@ -74,6 +74,7 @@ def small_tunables(monkeypatch):
 
     monkeypatch.setattr(config, "CUDA_THREADS", 4)
     monkeypatch.setattr(config, "TILE_ROWS", 3)
+    monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 3, raising=False)
     if CUDA_USABLE:
         from tsgate.kernels.cuda import _config

@@ -134,12 +134,12 @@ class Network:
         return rows * steps * per_step * s.num_layers * s.ndir
 
     # ------------------------------------------------------------------- tiles
-    def tiles(self, batch):
+    def tiles(self, batch, training=True):
         """(NT, BT) for a batch of ``batch`` rows: tiles of at most the
-        backend's tile rows, as even as possible. Depends on the batch alone,
-        never on the thread count, so results are bit-identical whatever
-        ``NUMBA_NUM_THREADS`` is."""
-        n_tiles = max(1, -(-batch // self.backend.tile_rows()))
+        backend's tile rows (for training or for prediction), as even as
+        possible. Depends on the batch alone, never on the thread count, so
+        results are bit-identical whatever ``NUMBA_NUM_THREADS`` is."""
+        n_tiles = max(1, -(-batch // self.backend.tile_rows(training)))
         return n_tiles, -(-batch // n_tiles)
 
     def workspace(self, n_tiles, rows, steps, grads):
@@ -341,8 +341,8 @@ class Network:
         for start in range(0, N, chunk):
             stop = min(N, start + chunk)
             xb = self.pack_batch(X_dev, off_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)),
-                                 stop - start, "x")
-            NT, BT = self.tiles(stop - start)
+                                 stop - start, "x", training=False)
+            NT, BT = self.tiles(stop - start, training=False)
             pred = self.forward(params, xb)
             rows = self._buffer("rows", (stop - start, O))
             k.unpack_rows(pred, rows)
@@ -352,8 +352,9 @@ class Network:
                 k.unpack_rows(self.workspace(NT, BT, T, False)["alpha"], rows)
                 alpha[start:stop] = bk.to_host(rows)
 
-    def pack_batch(self, X_dev, offsets_dev, idx_dev, batch, name="xb"):
-        """Gather windows ``X[idx]`` into a tile buffer (NT, T, BT, F).
+    def pack_batch(self, X_dev, offsets_dev, idx_dev, batch, name="xb", training=True):
+        """Gather windows ``X[idx]`` into a tile buffer (NT, T, BT, F), tiled
+        for training or for prediction (``tiles``).
 
         With ``offsets`` (N, F), each window's offset is subtracted from all
         its steps: windows normalized by their own last value are then built
@@ -361,7 +362,7 @@ class Network:
         """
         k = self.k
         N, T, F = X_dev.shape
-        NT, BT = self.tiles(batch)
+        NT, BT = self.tiles(batch, training)
         xb = self._buffer(name, (NT, T, BT, F))
         k.pack_windows(X_dev, idx_dev, xb)
         if offsets_dev is not None:

@@ -6,6 +6,15 @@ tile order. The grouping depends on NT and NG alone, never on the thread
 count, so the result is bit-identical whatever ``NUMBA_NUM_THREADS`` is, and
 memory stays NG x P however many tiles a batch has. NG == NT gives one
 partial per tile.
+
+Loop shape of the elementwise gate code: each innermost loop (over the hidden
+units of one row) writes at most ONE stream of any array, and reads that array
+only at the written index. LLVM vectorizes these loops behind run-time overlap
+checks that it hoists out of the row loop, widened to the whole tile; two
+streams of one array (``a[r, j]`` and ``a[r, H + j]``) then look overlapping
+for tiles of more than one row, and the loop silently runs scalar (10x slower,
+measured). So the gates are activated in separate loops, and the backward
+passes recompute a few products rather than write two streams at once.
 """
 import numpy as np
 from numba import njit

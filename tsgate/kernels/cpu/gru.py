@@ -42,6 +42,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     zero = x.dtype.type(0)
     for k in prange(NT):
         rec = np.empty((BT, 3 * H), dtype=x.dtype)  # (BT, 3H) h_{t-1} W_h
+        cand = np.empty((BT, H), dtype=x.dtype)  # (BT, H) candidate n_t
         np.dot(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 3 * H))
         for s in range(T):
             t = T - 1 - s if reverse else s
@@ -52,17 +53,19 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
                 rec[:] = 0
             a = gates[k, t]  # (BT, 3H)
             for r in range(BT):
+                # One written stream per array in each loop (see _common.py).
+                for q in range(2 * H):  # r, z
+                    a[r, q] = sigmoid(a[r, q] + b_x[q] + rec[r, q] + b_h[q])
                 for j in range(H):
-                    r_g = sigmoid(a[r, j] + b_x[j] + rec[r, j] + b_h[j])
-                    z_g = sigmoid(a[r, H + j] + b_x[H + j] + rec[r, H + j] + b_h[H + j])
                     h_n = rec[r, 2 * H + j] + b_h[2 * H + j]
-                    n_g = tanh(a[r, 2 * H + j] + b_x[2 * H + j] + r_g * h_n)
-                    h_prev = hs[k, tp, r, j] if s > 0 else zero
-                    a[r, j] = r_g
-                    a[r, H + j] = z_g
-                    a[r, 2 * H + j] = n_g
                     hn[k, t, r, j] = h_n
-                    hs[k, t, r, j] = (one - z_g) * n_g + z_g * h_prev
+                    cand[r, j] = tanh(a[r, 2 * H + j] + b_x[2 * H + j] + a[r, j] * h_n)
+                for j in range(H):
+                    z_g = a[r, H + j]
+                    h_prev = hs[k, tp, r, j] if s > 0 else zero
+                    hs[k, t, r, j] = (one - z_g) * cand[r, j] + z_g * h_prev
+                for j in range(H):
+                    a[r, 2 * H + j] = cand[r, j]
 
 
 @njit(**PARALLEL_JIT)
@@ -106,21 +109,31 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
                 gx = dgx[k, t]
                 gh = dgh[k, t]
                 for r in range(BT):
-                    for j in range(H):
+                    # One written stream per array in each loop (see _common.py),
+                    # so each loop recomputes dh and da_n; dh_rec changes last.
+                    for j in range(H):  # n
+                        z_g = a[r, H + j]
+                        n_g = a[r, 2 * H + j]
+                        dh = dhs[k, t, r, j] + dh_rec[r, j]
+                        da_n = dh * (one - z_g) * (one - n_g * n_g)
+                        gx[r, 2 * H + j] = da_n
+                        gh[r, 2 * H + j] = da_n * a[r, j]
+                    for j in range(H):  # r
                         r_g = a[r, j]
                         z_g = a[r, H + j]
                         n_g = a[r, 2 * H + j]
-                        h_prev = hs[k, tp, r, j] if has_prev else zero
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
                         da_n = dh * (one - z_g) * (one - n_g * n_g)
-                        da_z = dh * (h_prev - n_g) * z_g * (one - z_g)
                         da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
                         gx[r, j] = da_r
-                        gx[r, H + j] = da_z
-                        gx[r, 2 * H + j] = da_n
                         gh[r, j] = da_r
+                    for j in range(H):  # z
+                        z_g = a[r, H + j]
+                        h_prev = hs[k, tp, r, j] if has_prev else zero
+                        dh = dhs[k, t, r, j] + dh_rec[r, j]
+                        da_z = dh * (h_prev - a[r, 2 * H + j]) * z_g * (one - z_g)
+                        gx[r, H + j] = da_z
                         gh[r, H + j] = da_z
-                        gh[r, 2 * H + j] = da_n * r_g
                         dh_rec[r, j] = dh * z_g
                 if has_prev:
                     np.dot(gh, W_h.T, back)

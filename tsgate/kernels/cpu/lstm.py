@@ -58,19 +58,18 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
             h = hs[k, t]
             c = cs[k, t]
             for r in range(BT):
+                # One written stream per array in each loop (see _common.py).
+                for q in range(2 * H):  # i, f
+                    a[r, q] = sigmoid(a[r, q] + rec[r, q] + b[q])
+                for j in range(H):  # g
+                    a[r, 2 * H + j] = tanh(a[r, 2 * H + j] + rec[r, 2 * H + j] + b[2 * H + j])
+                for j in range(H):  # o
+                    a[r, 3 * H + j] = sigmoid(a[r, 3 * H + j] + rec[r, 3 * H + j] + b[3 * H + j])
                 for j in range(H):
-                    i_g = sigmoid(a[r, j] + rec[r, j] + b[j])
-                    f_g = sigmoid(a[r, H + j] + rec[r, H + j] + b[H + j])
-                    g_g = tanh(a[r, 2 * H + j] + rec[r, 2 * H + j] + b[2 * H + j])
-                    o_g = sigmoid(a[r, 3 * H + j] + rec[r, 3 * H + j] + b[3 * H + j])
                     c_prev = cs[k, tp, r, j] if s > 0 else zero
-                    c_new = f_g * c_prev + i_g * g_g
-                    a[r, j] = i_g
-                    a[r, H + j] = f_g
-                    a[r, 2 * H + j] = g_g
-                    a[r, 3 * H + j] = o_g
+                    c_new = a[r, H + j] * c_prev + a[r, j] * a[r, 2 * H + j]
                     c[r, j] = c_new
-                    h[r, j] = o_g * tanh(c_new)
+                    h[r, j] = a[r, 3 * H + j] * tanh(c_new)
 
 
 @njit(**PARALLEL_JIT)
@@ -112,20 +111,25 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
                 a = gates[k, t]
                 da = dgates[k, t]
                 for r in range(BT):
+                    # One written stream per array in each loop (see _common.py);
+                    # dc_rec holds dc_t until the last loop turns it into dc_t * f.
                     for j in range(H):
-                        i_g = a[r, j]
-                        f_g = a[r, H + j]
-                        g_g = a[r, 2 * H + j]
                         o_g = a[r, 3 * H + j]
                         tc = tanh(cs[k, t, r, j])
-                        c_prev = cs[k, tp, r, j] if has_prev else zero
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
-                        dc = dh * o_g * (one - tc * tc) + dc_rec[r, j]
-                        dc_rec[r, j] = dc * f_g
-                        da[r, j] = dc * g_g * i_g * (one - i_g)
-                        da[r, H + j] = dc * c_prev * f_g * (one - f_g)
-                        da[r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
+                        dc_rec[r, j] = dh * o_g * (one - tc * tc) + dc_rec[r, j]
                         da[r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+                    for j in range(H):
+                        i_g = a[r, j]
+                        da[r, j] = dc_rec[r, j] * a[r, 2 * H + j] * i_g * (one - i_g)
+                    for j in range(H):
+                        g_g = a[r, 2 * H + j]
+                        da[r, 2 * H + j] = dc_rec[r, j] * a[r, j] * (one - g_g * g_g)
+                    for j in range(H):
+                        f_g = a[r, H + j]
+                        c_prev = cs[k, tp, r, j] if has_prev else zero
+                        da[r, H + j] = dc_rec[r, j] * c_prev * f_g * (one - f_g)
+                        dc_rec[r, j] = dc_rec[r, j] * f_g
                 if has_prev:
                     np.dot(da, W_h.T, dh_rec)
             acc = k > k0
