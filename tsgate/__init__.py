@@ -19,5 +19,5 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTMForecaster", "GRUForecaster", "LSTMRegressor", "GRURegressor",
     "SlidingWindowTransformer", "make_windows", "last_window", "backtest",
-    "datasets", "metrics", "plot_forecast", "__version__",
+    "datasets", "metrics", "plot_forecast", "load", "__version__",
 ]

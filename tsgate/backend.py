@@ -6,7 +6,6 @@ functions the engine needs: allocate, copy to the device, copy back.
 """
 import contextlib
 import os
-import threading
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
@@ -34,35 +33,6 @@ class Backend:
     parallelism: Callable    # (work) -> context manager sizing the CPU threads
 
 
-_blas_lock = threading.Lock()
-_blas_limited = False
-
-
-def _single_threaded_blas():
-    """Run SciPy's BLAS (which numba's ``np.dot`` calls) on one thread.
-
-    The kernels call it once per time step from several Numba threads; its
-    own thread pool then oversubscribes the cores and can be 100x slower.
-    Parallelism comes from batch tiles instead. NumPy's own BLAS is left alone.
-    """
-    global _blas_limited
-    with _blas_lock:
-        if _blas_limited:
-            return
-        import scipy
-        import scipy.linalg.cython_blas  # noqa: F401  (loads the library)
-        from threadpoolctl import ThreadpoolController
-
-        scipy_dir = os.path.dirname(os.path.dirname(scipy.__file__))
-        controller = ThreadpoolController()
-        mine = [lib for lib in controller.lib_controllers
-                if lib.user_api == "blas" and lib.filepath.startswith(scipy_dir)
-                and "scipy" in os.path.basename(os.path.dirname(lib.filepath))]
-        for lib in mine or [lib for lib in controller.lib_controllers if lib.user_api == "blas"]:
-            lib.set_num_threads(1)
-        _blas_limited = True
-
-
 @contextlib.contextmanager
 def _cpu_threads(work):
     """Run the enclosed kernels on one Numba thread when ``work`` (multiply-adds
@@ -86,7 +56,6 @@ def _cpu_threads(work):
 def _cpu_backend():
     from .kernels import cpu
 
-    _single_threaded_blas()
     return Backend(
         name="cpu",
         kernels=cpu,

@@ -5,8 +5,14 @@ in training. Each step is then one BLAS product (BT, H) x (H, G*H): at hidden
 64 it runs at about 50 GFLOP/s for 1 row (a matrix-vector product), 70 for 32
 rows and 90 for 64 (one core). Measured end to end (benchmarks/bench_cpu.py,
 2 cores, LSTM epoch s, tiles of 1/16/32/64 rows): W1 0.45/0.42/0.33/0.57 (64
-leaves a batch of 64 one tile: one thread), W3 0.088/0.049/0.042/0.044.
+leaves a batch of 64 one tile: one thread), W3 0.088/0.049/0.042/0.044,
+W2 -/-/5.9/5.5.
 Tests set it to 3 so that tiny batches still exercise multi-row tiles.
+TILE_SPLIT_ROWS: a training batch of at least twice this many rows is cut
+into at least two tiles, so that two threads can share it: W1's batch of 64
+runs as 2 x 32 rows (0.33 s) rather than 1 x 64 (0.57 s), while W2's 128 runs
+as 2 x 64 (LSTM 5.5 s, vs 5.9 s as 4 x 32). It depends on the batch alone,
+never on the thread count, so results stay thread-count independent.
 PREDICT_TILE_ROWS: the same at prediction time. One row per tile makes each
 prediction independent of the other rows of the batch (a BLAS product's
 rounding may depend on the rows beside it), which scikit-learn's invariance
@@ -24,10 +30,12 @@ Results do not depend on the thread count either way.
 PREDICT_CHUNK: rows per forward pass at prediction time, to bound memory.
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
 """
-TILE_ROWS = 32
+TILE_ROWS = 64
+TILE_SPLIT_ROWS = 32
 PREDICT_TILE_ROWS = 1
 GRAD_GROUPS = 16
-CUDA_TILE_ROWS = 32
+CUDA_TILE_ROWS = 64
+TILE_SPLIT_ROWS = 32
 PREDICT_CHUNK = 256
 PARALLEL_MIN_WORK = 20_000_000
 CUDA_THREADS = 128

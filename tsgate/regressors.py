@@ -6,7 +6,6 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
-import time
 from numbers import Integral, Real
 
 import numpy as np

@@ -140,6 +140,8 @@ class Network:
         possible. Depends on the batch alone, never on the thread count, so
         results are bit-identical whatever ``NUMBA_NUM_THREADS`` is."""
         n_tiles = max(1, -(-batch // self.backend.tile_rows(training)))
+        if training:  # a batch of two split-sizes or more: at least two tiles, for two threads
+            n_tiles = max(n_tiles, min(2, batch // config.TILE_SPLIT_ROWS))
         return n_tiles, -(-batch // n_tiles)
 
     def workspace(self, n_tiles, rows, steps, grads):

@@ -16,29 +16,16 @@ for tiles of more than one row, and the loop silently runs scalar (10x slower,
 measured). So the gates are activated in separate loops, and the backward
 passes recompute a few products rather than write two streams at once.
 """
-import numpy as np
 from numba import njit
 
 from ._config import JIT
+from .blas import gemm
 
 
 @njit(**JIT)
 def group_tiles(g, NT, NG):
     """First and one-past-last tile of group g."""
     return g * NT // NG, (g + 1) * NT // NG
-
-
-@njit(**JIT)
-def add_or_assign(dst, src, accumulate):
-    """``dst += src`` if accumulate else ``dst[...] = src`` (contiguous arrays)."""
-    d = dst.reshape(-1)
-    s = src.reshape(-1)
-    if accumulate:
-        for i in range(d.shape[0]):
-            d[i] += s[i]
-    else:
-        for i in range(d.shape[0]):
-            d[i] = s[i]
 
 
 @njit(**JIT)
@@ -52,18 +39,13 @@ def row_sum(a, out, accumulate):
 
 
 @njit(**JIT)
-def product_into(a, b, dst, tmp, accumulate):
-    """``dst (+)= a @ b``; ``tmp`` has dst's shape and holds the product first
-    when accumulating (BLAS cannot add into its output through np.dot)."""
-    if accumulate:
-        np.dot(a, b, tmp)
-        add_or_assign(dst, tmp, True)
-    else:
-        np.dot(a, b, dst)
+def product_into(a, b, dst, accumulate):
+    """``dst (+)= a @ b``."""
+    gemm(a, b, dst, 1.0 if accumulate else 0.0)
 
 
 @njit(**JIT)
-def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, tmp_W, accumulate):
+def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, accumulate):
     """Tile k: ``dx[k] = dgx W_x^T``; ``dW_x (+)= x^T dgx``; ``db_x (+)= sum_rows dgx``.
 
     All steps at once: ``x[k]`` is (T*BT, F) and ``dgx[k]`` (T*BT, G*H);
@@ -72,13 +54,13 @@ def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, tmp_W, accumulate):
     T, BT, F = x.shape[1], x.shape[2], x.shape[3]
     G = dgx.shape[3]
     da_all = dgx[k].reshape(T * BT, G)  # (T*BT, G*H)
-    np.dot(da_all, W_x.T, dx[k].reshape(T * BT, F))
-    product_into(x[k].reshape(T * BT, F).T, da_all, dW_x, tmp_W, accumulate)
+    gemm(da_all, W_x.T, dx[k].reshape(T * BT, F), 0.0)
+    product_into(x[k].reshape(T * BT, F).T, da_all, dW_x, accumulate)
     row_sum(da_all, db_x, accumulate)
 
 
 @njit(**JIT)
-def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, tmp_W, accumulate):
+def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, accumulate):
     """Tile k: ``dW_h (+)= sum_t h_{t-1}^T dgh_t`` as one product over all steps.
 
     The first processed step has no previous state and adds nothing.
@@ -93,6 +75,6 @@ def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, tmp_W, accumulate):
     h_all = hs[k].reshape(T * BT, H)  # (T*BT, H)
     da_all = dgh[k].reshape(T * BT, G)  # (T*BT, G*H)
     if reverse:  # states 1..T-1 feed steps 0..T-2
-        product_into(h_all[BT:].T, da_all[:n], dW_h, tmp_W, accumulate)
+        product_into(h_all[BT:].T, da_all[:n], dW_h, accumulate)
     else:  # states 0..T-2 feed steps 1..T-1
-        product_into(h_all[:n].T, da_all[BT:], dW_h, tmp_W, accumulate)
+        product_into(h_all[:n].T, da_all[BT:], dW_h, accumulate)

@@ -16,6 +16,7 @@ from numba import njit, prange
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
+from .blas import gemm
 
 
 @njit(**PARALLEL_JIT)
@@ -43,12 +44,12 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     for k in prange(NT):
         rec = np.empty((BT, 3 * H), dtype=x.dtype)  # (BT, 3H) h_{t-1} W_h
         cand = np.empty((BT, H), dtype=x.dtype)  # (BT, H) candidate n_t
-        np.dot(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 3 * H))
+        gemm(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 3 * H), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
             if s > 0:
-                np.dot(hs[k, tp], W_h, rec)
+                gemm(hs[k, tp], W_h, rec, 0.0)
             else:
                 rec[:] = 0
             a = gates[k, t]  # (BT, 3H)
@@ -95,9 +96,6 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     G = 3 * H
     for g in prange(NG):
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
-        back = np.empty((BT, H), dtype=x.dtype)  # (BT, H) dgh_t W_h^T
-        tmp_x = np.empty((F, G), dtype=x.dtype)
-        tmp_h = np.empty((H, G), dtype=x.dtype)
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
             dh_rec[:] = 0
@@ -136,11 +134,8 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
                         gh[r, H + j] = da_z
                         dh_rec[r, j] = dh * z_g
                 if has_prev:
-                    np.dot(gh, W_h.T, back)
-                    for r in range(BT):
-                        for j in range(H):
-                            dh_rec[r, j] += back[r, j]
+                    gemm(gh, W_h.T, dh_rec, 1.0)
             acc = k > k0
-            input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], tmp_x, acc)
-            recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], tmp_h, acc)
+            input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], acc)
+            recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], acc)
             row_sum(dgh[k].reshape(T * BT, G), db_h[g], acc)

@@ -11,6 +11,7 @@ from numba import njit, prange
 from ._common import group_tiles, product_into, row_sum
 from ._config import PARALLEL_JIT
 from .activations import tanh
+from .blas import gemm
 
 
 @njit(**PARALLEL_JIT)
@@ -18,7 +19,7 @@ def dense_forward(z, W, b, out):
     """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
     NT, BT, O = out.shape
     for k in prange(NT):
-        np.dot(z[k], W, out[k])
+        gemm(z[k], W, out[k], 0.0)
         for r in range(BT):
             for o in range(O):
                 out[k, r, o] += b[o]
@@ -30,11 +31,10 @@ def dense_backward(z, W, dout, dz, dW, db):
     NT = z.shape[0]
     NG = dW.shape[0]
     for g in prange(NG):
-        tmp = np.empty(W.shape, dtype=W.dtype)
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
-            np.dot(dout[k], W.T, dz[k])
-            product_into(z[k].T, dout[k], dW[g], tmp, k > k0)
+            gemm(dout[k], W.T, dz[k], 0.0)
+            product_into(z[k].T, dout[k], dW[g], k > k0)
             row_sum(dout[k], db[g], k > k0)
 
 
@@ -63,8 +63,8 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
     A = W_a.shape[1]
     for k in prange(NT):
         qp = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) q U_a
-        np.dot(q[k], U_a, qp)
-        np.dot(hseq[k].reshape(T * BT, D), W_a, u[k].reshape(T * BT, A))
+        gemm(q[k], U_a, qp, 0.0)
+        gemm(hseq[k].reshape(T * BT, D), W_a, u[k].reshape(T * BT, A), 0.0)
         for t in range(T):
             for r in range(BT):
                 e = hseq.dtype.type(0)
@@ -109,7 +109,6 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
     for g in prange(NG):
         dalpha = np.empty(T, dtype=hseq.dtype)
         S = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) sum_t of score grads
-        tmp = np.empty((D, A), dtype=hseq.dtype)
         k0, k1 = group_tiles(g, NT, NG)
         for a in range(A):
             dv[g, a] = 0
@@ -131,15 +130,14 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
                         ds = de * v[a] * (one - uu * uu)
                         du[k, t, r, a] = ds
                         S[r, a] += ds
-            np.dot(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D))
+            gemm(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D), 0.0)
             for t in range(T):
                 for r in range(BT):
                     w = alpha[k, r, t]
                     for d in range(D):
                         dhseq[k, t, r, d] += w * dctx[k, r, d]
             acc_g = k > k0
-            product_into(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[g], tmp,
-                         acc_g)
-            product_into(q[k].T, S, dU_a[g], tmp, acc_g)
-            np.dot(S, U_a.T, dq[k])
+            product_into(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[g], acc_g)
+            product_into(q[k].T, S, dU_a[g], acc_g)
+            gemm(S, U_a.T, dq[k], 0.0)
             row_sum(S, db_a[g], acc_g)

@@ -22,6 +22,7 @@ from numba import njit, prange
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
+from .blas import gemm
 
 
 @njit(**PARALLEL_JIT)
@@ -46,12 +47,12 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
     for k in prange(NT):
         rec = np.empty((BT, 4 * H), dtype=x.dtype)  # (BT, 4H) h_{t-1} W_h
         # input half for all steps in one product
-        np.dot(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 4 * H))
+        gemm(x[k].reshape(T * BT, F), W_x, gates[k].reshape(T * BT, 4 * H), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
             if s > 0:
-                np.dot(hs[k, tp], W_h, rec)
+                gemm(hs[k, tp], W_h, rec, 0.0)
             else:
                 rec[:] = 0
             a = gates[k, t]  # (BT, 4H)
@@ -94,12 +95,9 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
     NG = db.shape[0]
-    G = 4 * H
     for g in prange(NG):
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         dc_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
-        tmp_x = np.empty((F, G), dtype=x.dtype)
-        tmp_h = np.empty((H, G), dtype=x.dtype)
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
             dh_rec[:] = 0
@@ -131,7 +129,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
                         da[r, H + j] = dc_rec[r, j] * c_prev * f_g * (one - f_g)
                         dc_rec[r, j] = dc_rec[r, j] * f_g
                 if has_prev:
-                    np.dot(da, W_h.T, dh_rec)
+                    gemm(da, W_h.T, dh_rec, 0.0)
             acc = k > k0
-            input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], tmp_x, acc)
-            recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], tmp_h, acc)
+            input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], acc)
+            recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], acc)
