@@ -131,3 +131,13 @@ def test_float64_loss_and_gradient_agree_closely(spec):
     (cpu_loss, cpu_grad), (gpu_loss, gpu_grad) = results
     assert gpu_loss == pytest.approx(cpu_loss, rel=1e-12)
     np.testing.assert_allclose(gpu_grad, cpu_grad, rtol=1e-9, atol=1e-12)
+
+
+def test_cuda_fit_is_deterministic(monkeypatch):
+    """Same seeds, same bits, fit after fit (the simulator runs each block's
+    threads preemptively, so a kernel race would show up here)."""
+    spec, cfg = CASES["lstm-bi-attention-dropout"]
+    fits = [fit("cuda", spec, cfg)[1] for _ in range(3)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.params, fits[0].params)
+        assert other.loss_curve == fits[0].loss_curve

@@ -14,6 +14,14 @@ step stages a GEMM_TILE-wide slice of K of both operands in shared memory
 (2 * GEMM_TILE * (GEMM_TILE + 1) values; the +1 column avoids bank conflicts
 on the transposed stores), loading along each operand's contiguous axis.
 Each output element sums over K in ascending order: deterministic.
+
+The two slices live in one dynamic shared buffer, not two static
+``cuda.shared.array`` calls: Numba's CUDA simulator creates a static shared
+array lazily, on a check-then-insert that is not atomic, so two threads of a
+block preempted between the two could each get a private "shared" array and
+never see each other's stores (seen: about one tiny fit in ten came out
+different under a 50 us thread switch interval). The dynamic buffer is made
+once per launch, before any thread starts. On a GPU both are the same.
 """
 import functools
 
@@ -32,8 +40,9 @@ def _gemm_kernel(dtype, tile):
     @cuda.jit
     def gemm(A, B, bias, C, trans_a, trans_b, has_bias):
         # op(A[b]) (M, K) @ op(B[b]) (K, N) (+ bias (N,)) -> C[b] (M, N)
-        sa = cuda.shared.array((tile, width), nb)  # (rows, K slice) of op(A)
-        sb = cuda.shared.array((tile, width), nb)  # (K slice, cols) of op(B)
+        smem = cuda.shared.array(0, nb)  # 2 * (tile, width): both slices
+        sa = smem[:tile * width]  # (rows, K slice) of op(A), row-major
+        sb = smem[tile * width:2 * tile * width]  # (K slice, cols) of op(B)
         tx = cuda.threadIdx.x
         ty = cuda.threadIdx.y
         batch = cuda.blockIdx.z
@@ -49,22 +58,22 @@ def _gemm_kernel(dtype, tile):
             if trans_a:  # A[ba] is (K, M): x walks its contiguous M axis
                 i = row0 + tx
                 p = p0 + ty
-                sa[tx, ty] = A[ba, p, i] if i < M and p < K else zero
+                sa[tx * width + ty] = A[ba, p, i] if i < M and p < K else zero
             else:
                 i = row0 + ty
                 p = p0 + tx
-                sa[ty, tx] = A[ba, i, p] if i < M and p < K else zero
+                sa[ty * width + tx] = A[ba, i, p] if i < M and p < K else zero
             if trans_b:  # B[bb] is (N, K): x walks its contiguous K axis
                 j = col0 + ty
                 p = p0 + tx
-                sb[tx, ty] = B[bb, j, p] if j < N and p < K else zero
+                sb[tx * width + ty] = B[bb, j, p] if j < N and p < K else zero
             else:
                 j = col0 + tx
                 p = p0 + ty
-                sb[ty, tx] = B[bb, p, j] if j < N and p < K else zero
+                sb[ty * width + tx] = B[bb, p, j] if j < N and p < K else zero
             cuda.syncthreads()
             for q in range(tile):
-                acc += sa[ty, q] * sb[q, tx]
+                acc += sa[ty * width + q] * sb[q * width + tx]
             cuda.syncthreads()
         i = row0 + ty
         j = col0 + tx
@@ -123,8 +132,9 @@ def matmul(A, B, C, trans_a=False, trans_b=False, bias=None):
     dtype = dtype_name(C)
     kernel = _gemm_kernel(dtype, tile)
     grid = (-(-M // tile), -(-N // tile), batch)
-    kernel[grid, (tile, tile)](A, B, _no_bias(C.dtype) if bias is None else bias, C,
-                               bool(trans_a), bool(trans_b), bias is not None)
+    smem = 2 * tile * (tile + 1) * C.dtype.itemsize
+    kernel[grid, (tile, tile), 0, smem](A, B, _no_bias(C.dtype) if bias is None else bias, C,
+                                        bool(trans_a), bool(trans_b), bias is not None)
 
 
 def column_sums(a, out):
