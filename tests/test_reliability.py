@@ -35,6 +35,29 @@ def test_two_fits_in_two_threads_equal_sequential_fits():
         np.testing.assert_array_equal(a, b)
 
 
+def test_one_model_predicting_in_two_threads_equals_sequential():
+    # one fitted model, two threads predicting different inputs at once: the
+    # network's workspaces must not be shared between the two passes
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 8, 2)).astype(np.float32)
+    model = tsgate.GRURegressor(**FAST).fit(X, X[:, -1, 0])
+    inputs = [X[:60], 1.5 * X[60:]]
+    expected = [model.predict(Z) for Z in inputs]
+    wrong = []
+
+    def work(i):
+        for _ in range(30):
+            if not np.array_equal(model.predict(inputs[i]), expected[i]):
+                wrong.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong
+
+
 def test_grid_search_threading_backend_matches_sequential():
     from joblib import parallel_backend
 

@@ -6,6 +6,7 @@ The network runs on batches in the tile layout ``(NT, T, BT, F)`` (see
 ``kernels/cpu/lstm.py``); :meth:`Network.tiles` picks NT and BT.
 """
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,6 +95,10 @@ class Network:
             offset += int(np.prod(shape))
         self.size = offset
         self._work = {}
+        self._views = (None, None)  # (flat vector, its named views): the last one asked for
+        # Workspaces are reused from call to call, so one pass at a time:
+        # predict and train hold this (re-entrant: training predicts).
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------------ params
     def init_params(self, rng):
@@ -122,9 +127,16 @@ class Network:
         return mask
 
     def views(self, flat):
-        """Dict of named, reshaped views into the flat vector ``flat``."""
-        return {name: flat[off:off + math.prod(shape)].reshape(shape)
-                for name, (off, shape) in self.offsets.items()}
+        """Dict of named, reshaped views into the flat vector ``flat`` (the last
+        one is kept: views see in-place updates, and prediction asks again and
+        again for the same vector)."""
+        last, views = self._views
+        if last is flat:
+            return views
+        views = {name: flat[off:off + math.prod(shape)].reshape(shape)
+                 for name, (off, shape) in self.offsets.items()}
+        self._views = (flat, views)
+        return views
 
     def work(self, rows, steps):
         """Rough multiply-adds of one pass over ``rows`` windows of ``steps``:
@@ -332,7 +344,7 @@ class Network:
         alpha = np.empty((N, T), dtype=self.dtype) if return_attention else None
         X_dev = bk.to_device(X)
         off_dev = None if offsets is None else bk.to_device(offsets)
-        with bk.parallelism(self.work(min(N, chunk), T)):
+        with self.lock, bk.parallelism(self.work(min(N, chunk), T)):
             self._predict_chunks(params, X_dev, off_dev, out, alpha, chunk)
         return (out, alpha) if return_attention else out
 

@@ -118,7 +118,8 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     TrainResult
     """
     work = net.work(min(cfg.batch_size, len(X)), X.shape[1])
-    with net.backend.parallelism(work):  # one thread for small batches (see config)
+    # the network's lock: its workspaces serve one pass at a time
+    with net.lock, net.backend.parallelism(work):  # one thread for small batches (see config)
         return _train(net, params, X, Y, cfg, rng, state, log, offsets)
 
 
