@@ -2,8 +2,12 @@
 
 Both train the same network (recurrent layers + dense head on the last state)
 on the same windows with the same batch size, Adam, MSE and global-norm
-clipping. Epochs alternate between the two in one process, and the script
+clipping. Epochs alternate between tsgate and PyTorch on 1 and on all threads
+in one process; the rival is PyTorch's faster thread count, and the script
 prints median ratios tsgate/PyTorch (below 1 means tsgate is faster).
+
+OpenMP's wait policy is left at its default: ``OMP_WAIT_POLICY=PASSIVE`` made
+PyTorch's 2-thread epochs 6x slower on an idle machine (W1: 2.2 s vs 0.36 s).
 
 Usage: python benchmarks/bench_cpu.py [--epochs 5] [--workloads W1,W2,W3] [--cells lstm,gru]
 Needs the bench extra: pip install -e ".[bench]" (torch==2.13.0 CPU).
@@ -14,9 +18,7 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # fair torch run on a busy 2-core box
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 WORKLOADS = {
     # name: (features F, window T, hidden H, layers, batch, windows N)
@@ -104,10 +106,12 @@ def main(argv=None):
     import torch
 
     threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count()))
-    torch.set_num_threads(threads)
+    rival_threads = sorted({1, threads})
     print(f"threads={threads} torch={torch.__version__} python={sys.version.split()[0]}")
-    print("| cell | workload | tsgate epoch s | torch epoch s | epoch ratio | tsgate predict ms | torch predict ms | predict speed-up |")
-    print("|---|---|---|---|---|---|---|---|")
+    th_cols = " | ".join(f"torch {n}t epoch s" for n in rival_threads)
+    print(f"| cell | workload | tsgate epoch s | {th_cols} | epoch ratio | tsgate predict ms "
+          "| torch predict ms | predict speed-up |")
+    print("|---|---|---|" + "---|" * len(rival_threads) + "---|---|---|---|")
     for cell in args.cells.split(","):
         for name in args.workloads.split(","):
             F, T, H, L, B, N = WORKLOADS[name]
@@ -115,21 +119,31 @@ def main(argv=None):
             X, Y = make_data(F, T, N)
             ts_epoch, ts_pred = tsgate_runner(cell, F, T, H, L, B, X, Y)
             th_epoch, th_pred = torch_runner(cell, F, T, H, L, B, X, Y)
-            ts_epoch(); th_epoch()  # warm-up (compilation, allocator)
-            ts, th = [], []
-            for _ in range(args.epochs):  # alternate so drift hits both
+            ts_epoch()  # warm-up (compilation, allocator)
+            for n in rival_threads:
+                torch.set_num_threads(n)
+                th_epoch()
+            ts, th = [], {n: [] for n in rival_threads}
+            for _ in range(args.epochs):  # alternate so drift hits all
                 ts += timed(ts_epoch, 1)
-                th += timed(th_epoch, 1)
-            for _ in range(20):
-                ts_pred(); th_pred()
-            tp, hp = [], []
+                for n in rival_threads:
+                    torch.set_num_threads(n)
+                    th[n] += timed(th_epoch, 1)
+            tp, hp = [], {n: [] for n in rival_threads}
             for _ in range(10):
                 tp += timed(ts_pred, 20)
-                hp += timed(th_pred, 20)
-            a, b = statistics.median(ts), statistics.median(th)
-            pa, pb = statistics.median(tp) * 1e3, statistics.median(hp) * 1e3
-            print(f"| {cell} | {name} | {a:.3f} | {b:.3f} | {a / b:.2f}x | {pa:.3f} | {pb:.3f} | {pb / pa:.1f}x |",
-                  flush=True)
+                for n in rival_threads:
+                    torch.set_num_threads(n)
+                    if not hp[n]:
+                        timed(th_pred, 20)  # warm-up
+                    hp[n] += timed(th_pred, 20)
+            a = statistics.median(ts)
+            b = {n: statistics.median(v) for n, v in th.items()}
+            pa = statistics.median(tp) * 1e3
+            pb = min(statistics.median(v) for v in hp.values()) * 1e3
+            cols = " | ".join(f"{b[n]:.3f}" for n in rival_threads)
+            print(f"| {cell} | {name} | {a:.3f} | {cols} | {a / min(b.values()):.2f}x | {pa:.3f} "
+                  f"| {pb:.3f} | {pb / pa:.1f}x |", flush=True)
 
 
 if __name__ == "__main__":
