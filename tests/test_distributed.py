@@ -21,6 +21,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
+from tsgate import config
 from tsgate.distributed import (PerSeriesForecaster, _joblib_plan, _run_capped, _ThreadPlan,
                                 available_cores, forecast_long, numba_threads_per_worker)
 
@@ -84,10 +85,13 @@ def test_joblib_plan_counts_active_jobs():
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 Numba threads")
 @pytest.mark.parametrize("cls", [tsgate.LSTMForecaster, tsgate.GRUForecaster])
-def test_results_bit_identical_for_any_thread_count(cls):
+def test_results_bit_identical_for_any_thread_count(cls, monkeypatch):
     # The cap may only change speed: fits and forecasts with 1 thread and with
     # all of them must agree to the bit (tiles are independent, gradient
-    # partials are summed in a fixed order).
+    # partials are summed in a fixed order). Small tiles and no work floor:
+    # the parallel kernels really run on all threads, the serial twins on one.
+    monkeypatch.setattr(config, "TILE_ROWS", 4)
+    monkeypatch.setattr(config, "PARALLEL_MIN_WORK", 0)
     y = make_wide(2, n_obs=80)
     params = dict(horizon=4, hidden_size=8, num_layers=2, max_iter=2, batch_size=16, random_state=1)
     before = numba.get_num_threads()

@@ -267,6 +267,10 @@ def test_one_row_prediction_tiles_make_rows_independent(cell, monkeypatch):
     np.testing.assert_array_equal(net.predict(params, X[perm]), pred[perm])
     for i in range(9):
         np.testing.assert_array_equal(net.predict(params, X[i:i + 1])[0], pred[i])
+    # C-ordered windows are used in place as one-row tiles; strided ones are packed
+    strided = np.repeat(X, 2, axis=0)[::2]
+    assert not strided.flags.c_contiguous
+    np.testing.assert_array_equal(net.predict(params, strided), pred)
     # and agrees with the multi-row training tiles up to rounding
     tiled = net.forward(params, pack(net, X)).copy().reshape(-1, O)[:9]
     np.testing.assert_allclose(pred, tiled, rtol=1e-5, atol=1e-6)
@@ -289,6 +293,69 @@ def test_predict_partial_tiles_and_chunks(dtype, monkeypatch):
     for i in range(N):
         np.testing.assert_allclose(net.predict(params, X[i:i + 1])[0], pred[i],
                                    rtol=8 * np.finfo(dtype).eps, atol=0)
+
+
+# ---------------------------------------------------- serial and parallel kernels
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_serial_twins_give_the_parallel_kernels_bits(cell):
+    # Small passes run on the serial twins (Backend.kernels_for): a forecast and
+    # a fit must not depend on which flavour a pass's size picked
+    from tsgate.kernels.cpu import serial
+
+    net, params = make_net(dtype=np.float32, cell=cell, num_layers=2, bidirectional=True,
+                           attention=True, dropout=0.2)
+    X, Y = make_data(dtype=np.float32)
+    idx = np.arange(N, dtype=np.int64)[::-1].copy()
+    offsets = X[:, -1, :].copy()
+    runs = []
+    for kernels in (K, serial):  # 3 tiles: the parallel kernels share them between threads
+        net.k = kernels
+        xb = net.pack_batch(X, offsets, idx, N).copy()
+        yb = np.empty((3, 3, O), np.float32)
+        kernels.pack_targets(Y, idx, yb)
+        pred = net.forward(params, xb).copy()
+        grad = np.full(net.size, np.nan, np.float32)
+        loss = net.loss_and_grad(params, xb, yb, grad, masks=dropout_masks(net, xb))
+        runs.append((xb, pred, loss, grad))
+    net.k = K
+    for parallel, twin in zip(*runs):
+        np.testing.assert_array_equal(parallel, twin)
+
+
+def test_kernels_for_picks_the_serial_twins_for_small_passes(monkeypatch):
+    from tsgate.kernels.cpu import serial
+
+    bk = get_backend("cpu")
+    big = 10 * config.PARALLEL_MIN_WORK
+    assert bk.kernels_for(big, 1) is serial  # one tile: nothing to share
+    assert bk.kernels_for(config.PARALLEL_MIN_WORK - 1, 8) is serial
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    assert bk.kernels_for(big, 8) is K
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 1)
+    assert bk.kernels_for(big, 8) is serial
+    # twins only where a kernel is parallel, each under its own cache name
+    assert serial.lstm_forward is not K.lstm_forward
+    assert serial.lstm_forward.py_func.__qualname__ == "lstm_forward_serial"
+    assert not serial.lstm_forward.targetoptions.get("parallel")
+    assert serial.final_state is K.final_state
+    assert sorted(serial.__all__) == sorted(K.__all__)
+
+
+@pytest.mark.parametrize("rows,expected", [(1, "serial"), (9, "parallel")])
+def test_a_pass_swaps_in_its_kernels_and_restores_them(rows, expected, monkeypatch):
+    from tsgate.kernels.cpu import serial
+
+    monkeypatch.setattr(config, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    net, params = make_net(dtype=np.float32)
+    seen = []
+    forward = net.forward
+    monkeypatch.setattr(net, "forward", lambda *a, **kw: seen.append(net.k) or forward(*a, **kw))
+    net.predict(params, make_data(dtype=np.float32, n=rows)[0])
+    assert seen and all(k is {"serial": serial, "parallel": K}[expected] for k in seen)
+    assert net.k is K
 
 
 # --------------------------------------------------------------- torch parity

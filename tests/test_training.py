@@ -260,6 +260,7 @@ import numpy as np
 from tsgate import config
 config.TILE_ROWS = 3
 config.GRAD_GROUPS = 4
+config.PARALLEL_MIN_WORK = 0  # the parallel kernels on 2 threads, the serial twins on 1
 from tsgate.backend import get_backend
 from tsgate.engine import Network, NetworkSpec, TrainConfig, train
 OUT, THREADS = sys.argv[1], int(sys.argv[2])

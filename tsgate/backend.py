@@ -4,7 +4,6 @@ A backend bundles a kernel module (``tsgate.kernels.cpu`` or
 ``tsgate.kernels.cuda``, same names and arguments) with the few array
 functions the engine needs: allocate, copy to the device, copy back.
 """
-import contextlib
 import os
 from dataclasses import dataclass
 from types import ModuleType
@@ -30,31 +29,29 @@ class Backend:
     synchronize: Callable    # wait for queued device work
     tile_rows: Callable      # (training) -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
-    parallelism: Callable    # (work) -> context manager sizing the CPU threads
+    kernels_for: Callable    # (work, n_tiles) -> the kernels to run a pass of that size with
 
 
-@contextlib.contextmanager
-def _cpu_threads(work):
-    """Run the enclosed kernels on one Numba thread when ``work`` (multiply-adds
-    per batch) is below ``config.PARALLEL_MIN_WORK``, else on the threads the
-    caller allows (``numba.get_num_threads()``, which caps such as
-    ``tsgate.distributed`` set). Thread-local, restored on exit."""
+def _cpu_kernels(parallel, serial):
+    """``kernels_for`` of the CPU: the serial twins (``kernels/cpu/serial.py``)
+    for a pass of one tile, of less ``work`` (multiply-adds per batch) than
+    ``config.PARALLEL_MIN_WORK``, or when the caller allows one Numba thread;
+    else the parallel kernels, on the threads the caller allows
+    (``numba.get_num_threads()``, which caps such as ``tsgate.distributed``
+    set). Both give the same bits."""
     import numba
 
-    before = numba.get_num_threads()
-    wanted = 1 if work < config.PARALLEL_MIN_WORK else before
-    if wanted == before:
-        yield
-        return
-    numba.set_num_threads(wanted)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
+    def kernels_for(work, n_tiles):
+        if n_tiles < 2 or work < config.PARALLEL_MIN_WORK or numba.get_num_threads() < 2:
+            return serial
+        return parallel
+
+    return kernels_for
 
 
 def _cpu_backend():
     from .kernels import cpu
+    from .kernels.cpu import serial
 
     return Backend(
         name="cpu",
@@ -66,7 +63,7 @@ def _cpu_backend():
         synchronize=lambda: None,
         tile_rows=lambda training: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
-        parallelism=_cpu_threads,
+        kernels_for=_cpu_kernels(cpu, serial),
     )
 
 
@@ -111,7 +108,7 @@ def _cuda_backend():
         synchronize=cuda.synchronize,
         tile_rows=lambda training: config.CUDA_TILE_ROWS,
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
-        parallelism=lambda work: contextlib.nullcontext(),
+        kernels_for=lambda work, n_tiles: cuda_kernels,
     )
 
 

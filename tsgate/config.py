@@ -21,12 +21,15 @@ GRAD_GROUPS: the most per-group parameter-gradient partials a CPU backward
 pass writes (memory NG x P, deterministic order; see kernels/cpu/_common.py).
 CUDA_TILE_ROWS: batch rows per CUDA block (one tile per block).
 PARALLEL_MIN_WORK: multiply-adds per batch (rows x steps x 4H x H, roughly)
-below which the CPU kernels run on ONE Numba thread. Measured on the 2-core
-machine: small fits (the forecasters' defaults, W3) gained nothing from a
-second thread when the machine was idle and ran up to 70x slower when another
-process kept a core busy (every parallel region then waits for a descheduled
-thread); from W1's size (about 5e7) up, two threads pay on an idle machine.
-Results do not depend on the thread count either way.
+below which a pass runs on the serial builds of the CPU kernels
+(``kernels/cpu/serial.py``), as does any pass of one tile (a single window).
+Measured on the 2-core machine: small fits (the forecasters' defaults, W3)
+gained nothing from a second thread when the machine was idle and ran up to
+70x slower when another process kept a core busy (every parallel region then
+waits for a descheduled thread); from W1's size (about 5e7) up, two threads
+pay on an idle machine. Even on one thread a parallel region costs about
+1 us to enter, a tenth of a small single-window prediction. Results are the
+same bits either way.
 PREDICT_CHUNK: rows per forward pass at prediction time, to bound memory.
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
 """

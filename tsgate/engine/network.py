@@ -95,10 +95,11 @@ class Network:
             offset += int(np.prod(shape))
         self.size = offset
         self._work = {}
-        self._views = (None, None)  # (flat vector, its named views): the last one asked for
+        self._views = []  # [(flat vector, its named views)]: the last two asked for
         # Workspaces are reused from call to call, so one pass at a time:
         # predict and train hold this (re-entrant: training predicts).
         self.lock = threading.RLock()
+        self._plans = {}  # (rows, steps, training) -> (work, n_tiles): see running
 
     # ------------------------------------------------------------------ params
     def init_params(self, rng):
@@ -129,21 +130,34 @@ class Network:
     def views(self, flat):
         """Dict of named, reshaped views into the flat vector ``flat`` (the last
         one is kept: views see in-place updates, and prediction asks again and
-        again for the same vector)."""
-        last, views = self._views
-        if last is flat:
-            return views
+        again for the same vector). Key ``"layers"`` lists, per layer and
+        direction, the weights a recurrent kernel takes, in its argument order."""
+        for last, views in self._views:
+            if last is flat:
+                return views
         views = {name: flat[off:off + math.prod(shape)].reshape(shape)
                  for name, (off, shape) in self.offsets.items()}
-        self._views = (flat, views)
+        names = ("W_x", "W_h", "b") if self.spec.cell == "lstm" else ("W_x", "W_h", "b_x", "b_h")
+        views["layers"] = [[tuple(views[f"l{layer}.d{d}.{n}"] for n in names)
+                            for d in range(self.spec.ndir)] for layer in range(self.spec.num_layers)]
+        self._views = [(flat, views), *self._views[:1]]  # training alternates params and grad
         return views
 
     def work(self, rows, steps):
         """Rough multiply-adds of one pass over ``rows`` windows of ``steps``:
-        what ``Backend.parallelism`` sizes the CPU threads by."""
+        what ``Backend.kernels_for`` picks serial or parallel kernels by."""
         s = self.spec
         per_step = s.gates * s.hidden_size * (s.hidden_size + max(s.n_features, s.width))
         return rows * steps * per_step * s.num_layers * s.ndir
+
+    def running(self, rows, steps, training):
+        """Context of one pass (a fit, a prediction) over batches of ``rows``
+        windows of ``steps``: holds the lock and sets ``self.k`` to the
+        kernels the backend picks for that size (``Backend.kernels_for``)."""
+        key = (rows, steps, training)
+        if key not in self._plans:
+            self._plans[key] = (self.work(rows, steps), self.tiles(rows, training)[0])
+        return _Pass(self, self.backend.kernels_for(*self._plans[key]))
 
     # ------------------------------------------------------------------- tiles
     def tiles(self, batch, training=True):
@@ -221,16 +235,12 @@ class Network:
         w = self.workspace(NT, BT, T, grads)
         p = self.views(params)
         inp = xb
-        for layer, entry in enumerate(w["layers"]):
-            for d, buf in enumerate(entry["dirs"]):
-                pre = f"l{layer}.d{d}."
-                reverse = d == 1
-                if s.cell == "lstm":
-                    k.lstm_forward(inp, p[pre + "W_x"], p[pre + "W_h"], p[pre + "b"], reverse,
-                                   buf["hs"], buf["cs"], buf["gates"])
-                else:
-                    k.gru_forward(inp, p[pre + "W_x"], p[pre + "W_h"], p[pre + "b_x"],
-                                  p[pre + "b_h"], reverse, buf["hs"], buf["gates"], buf["hn"])
+        for layer, (entry, weights) in enumerate(zip(w["layers"], p["layers"])):
+            for d, (buf, wts) in enumerate(zip(entry["dirs"], weights)):
+                if s.cell == "lstm":  # wts: W_x, W_h, b; reverse for the second direction
+                    k.lstm_forward(inp, *wts, d == 1, buf["hs"], buf["cs"], buf["gates"])
+                else:  # wts: W_x, W_h, b_x, b_h
+                    k.gru_forward(inp, *wts, d == 1, buf["hs"], buf["gates"], buf["hn"])
             if s.ndir == 2:
                 k.concat_features(entry["dirs"][0]["hs"], entry["dirs"][1]["hs"], entry["seq"])
             inp = entry["seq"]
@@ -344,7 +354,7 @@ class Network:
         alpha = np.empty((N, T), dtype=self.dtype) if return_attention else None
         X_dev = bk.to_device(X)
         off_dev = None if offsets is None else bk.to_device(offsets)
-        with self.lock, bk.parallelism(self.work(min(N, chunk), T)):
+        with self.running(min(N, chunk), T, training=False):
             self._predict_chunks(params, X_dev, off_dev, out, alpha, chunk)
         return (out, alpha) if return_attention else out
 
@@ -352,15 +362,24 @@ class Network:
         k, bk = self.k, self.backend
         N, T, _ = X_dev.shape
         O = self.spec.n_outputs
+        in_place = (bk.tile_rows(False) == 1 and off_dev is None
+                    and isinstance(X_dev, np.ndarray) and X_dev.dtype == self.dtype
+                    and X_dev.flags.c_contiguous)
         for start in range(0, N, chunk):
             stop = min(N, start + chunk)
-            xb = self.pack_batch(X_dev, off_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)),
-                                 stop - start, "x", training=False)
-            NT, BT = self.tiles(stop - start, training=False)
+            if in_place:  # one-row tiles of C-ordered windows: (N, T, F) is (NT, T, 1, F)
+                xb = X_dev[start:stop].reshape(stop - start, T, 1, X_dev.shape[2])
+            else:
+                xb = self.pack_batch(X_dev, off_dev, bk.to_device(np.arange(start, stop, dtype=np.int64)),
+                                     stop - start, "x", training=False)
+            NT, _, BT, _ = xb.shape
             pred = self.forward(params, xb)
-            rows = self._buffer("rows", (stop - start, O))
-            k.unpack_rows(pred, rows)
-            out[start:stop] = bk.to_host(rows)
+            if BT == 1:  # one row per tile: the tiles are the rows, in order
+                out[start:stop] = bk.to_host(pred).reshape(stop - start, O)
+            else:
+                rows = self._buffer("rows", (stop - start, O))
+                k.unpack_rows(pred, rows)
+                out[start:stop] = bk.to_host(rows)
             if alpha is not None:
                 rows = self._buffer("alpha", (stop - start, T))
                 k.unpack_rows(self.workspace(NT, BT, T, False)["alpha"], rows)
@@ -390,3 +409,23 @@ class Network:
         if key not in self._work:
             self._work[key] = self.backend.empty(shape, self.dtype)
         return self._work[key]
+
+
+class _Pass:
+    """What ``Network.running`` returns: a context manager that holds the
+    network's lock and swaps in the pass's kernels (a plain class: cheaper to
+    enter than a generator, which matters at a few microseconds a prediction)."""
+
+    __slots__ = ("net", "kernels", "before")
+
+    def __init__(self, net, kernels):
+        self.net, self.kernels, self.before = net, kernels, None
+
+    def __enter__(self):
+        self.net.lock.acquire()
+        self.before, self.net.k = self.net.k, self.kernels
+        return self.kernels
+
+    def __exit__(self, *exc):
+        self.net.k = self.before
+        self.net.lock.release()

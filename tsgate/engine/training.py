@@ -117,9 +117,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     -------
     TrainResult
     """
-    work = net.work(min(cfg.batch_size, len(X)), X.shape[1])
-    # the network's lock: its workspaces serve one pass at a time
-    with net.lock, net.backend.parallelism(work):  # one thread for small batches (see config)
+    # the network's lock (its workspaces serve one pass at a time), and
+    # serial kernels for small batches (see config.PARALLEL_MIN_WORK)
+    with net.running(min(cfg.batch_size, len(X)), X.shape[1], training=True):
         return _train(net, params, X, Y, cfg, rng, state, log, offsets)
 
 
