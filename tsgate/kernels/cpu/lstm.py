@@ -95,6 +95,9 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
     NG = db.shape[0]
+    # (G*H, H) W_h^T as a C array: the per-step product with the transposed
+    # view ran at half the speed (hidden 64, 32 rows: 428 vs 197 us a tile)
+    W_hT = np.ascontiguousarray(W_h.T)
     for g in prange(NG):
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         dc_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
@@ -129,7 +132,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
                         da[r, H + j] = dc_rec[r, j] * c_prev * f_g * (one - f_g)
                         dc_rec[r, j] = dc_rec[r, j] * f_g
                 if has_prev:
-                    gemm(da, W_h.T, dh_rec, 0.0)
+                    gemm(da, W_hT, dh_rec, 0.0)
             acc = k > k0
             input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], acc)
             recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], acc)
