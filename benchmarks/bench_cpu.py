@@ -6,6 +6,12 @@ clipping. Epochs alternate between tsgate and PyTorch on 1 and on all threads
 in one process; the rival is PyTorch's faster thread count, and the script
 prints median ratios tsgate/PyTorch (below 1 means tsgate is faster).
 
+Single-window prediction is timed at the engine (``Network.predict``) against
+PyTorch's module call, and beside both the time to merely read each layer's
+recurrent weights once per step (``read_floor``): no exact float32 prediction
+on one core can be faster, so PyTorch's time over it bounds the speed-up any
+implementation could reach on this machine.
+
 OpenMP's wait policy is left at its default: ``OMP_WAIT_POLICY=PASSIVE`` made
 PyTorch's 2-thread epochs 6x slower on an idle machine (W1: 2.2 s vs 0.36 s).
 
@@ -87,6 +93,37 @@ def torch_runner(cell, F, T, H, L, B, X, Y):
     return epoch, predict_one
 
 
+def read_floor(cell, T, H, L):
+    """A lower bound on any exact float32 single-window prediction on one core.
+
+    Each step of a recurrent layer multiplies the state by all of W_h, (H, G*H),
+    so a prediction reads each layer's W_h T times. This streams exactly those
+    bytes (from cache, as fast as this loop can: eight rows per pass) and does
+    nothing else: no input product, no gates, no head.
+    """
+    from numba import njit
+
+    @njit(fastmath=True)
+    def stream(W, steps, acc):  # acc (G*H,) += every row of W, once per step
+        rows, width = W.shape
+        for _ in range(steps):
+            for i in range(0, rows - 7, 8):
+                for j in range(width):
+                    acc[j] += (((W[i, j] + W[i + 1, j]) + (W[i + 2, j] + W[i + 3, j]))
+                               + ((W[i + 4, j] + W[i + 5, j]) + (W[i + 6, j] + W[i + 7, j])))
+
+    G = (4 if cell == "lstm" else 3) * H
+    Ws = [np.random.default_rng(i).random((H, G), dtype=np.float32) for i in range(L)]
+    acc = np.zeros(G, np.float32)
+
+    def run():
+        for W in Ws:
+            stream(W, T, acc)
+
+    run()  # compile
+    return run
+
+
 def timed(fn, repeat):
     times = []
     for _ in range(repeat):
@@ -110,8 +147,8 @@ def main(argv=None):
     print(f"threads={threads} torch={torch.__version__} python={sys.version.split()[0]}")
     th_cols = " | ".join(f"torch {n}t epoch s" for n in rival_threads)
     print(f"| cell | workload | tsgate epoch s | {th_cols} | epoch ratio | tsgate predict ms "
-          "| torch predict ms | predict speed-up |")
-    print("|---|---|---|" + "---|" * len(rival_threads) + "---|---|---|---|")
+          "| torch predict ms | predict speed-up | W_h read floor ms | speed-up bound |")
+    print("|---|---|---|" + "---|" * len(rival_threads) + "---|---|---|---|---|---|")
     for cell in args.cells.split(","):
         for name in args.workloads.split(","):
             F, T, H, L, B, N = WORKLOADS[name]
@@ -129,9 +166,11 @@ def main(argv=None):
                 for n in rival_threads:
                     torch.set_num_threads(n)
                     th[n] += timed(th_epoch, 1)
-            tp, hp = [], {n: [] for n in rival_threads}
+            floor = read_floor(cell, T, H, L)
+            tp, hp, fp = [], {n: [] for n in rival_threads}, []
             for _ in range(10):
                 tp += timed(ts_pred, 20)
+                fp += timed(floor, 20)
                 for n in rival_threads:
                     torch.set_num_threads(n)
                     if not hp[n]:
@@ -141,9 +180,10 @@ def main(argv=None):
             b = {n: statistics.median(v) for n, v in th.items()}
             pa = statistics.median(tp) * 1e3
             pb = min(statistics.median(v) for v in hp.values()) * 1e3
+            pf = statistics.median(fp) * 1e3
             cols = " | ".join(f"{b[n]:.3f}" for n in rival_threads)
             print(f"| {cell} | {name} | {a:.3f} | {cols} | {a / min(b.values()):.2f}x | {pa:.3f} "
-                  f"| {pb:.3f} | {pb / pa:.1f}x |", flush=True)
+                  f"| {pb:.3f} | {pb / pa:.1f}x | {pf:.3f} | {pb / pf:.1f}x |", flush=True)
 
 
 if __name__ == "__main__":
