@@ -128,9 +128,10 @@ class Network:
         return mask
 
     def views(self, flat):
-        """Dict of named, reshaped views into the flat vector ``flat`` (the last
-        one is kept: views see in-place updates, and prediction asks again and
-        again for the same vector). Key ``"layers"`` lists, per layer and
+        """Dict of named, reshaped views into the flat vector ``flat`` (those of
+        the last two vectors are kept: views see in-place updates, prediction
+        asks again and again for the same vector, training alternates the
+        parameters and the gradient). Key ``"layers"`` lists, per layer and
         direction, the weights a recurrent kernel takes, in its argument order."""
         for last, views in self._views:
             if last is flat:
