@@ -25,6 +25,7 @@ import sys
 import time
 
 import numpy as np
+from numba import njit
 
 WORKLOADS = {
     # name: (features F, window T, hidden H, layers, batch, windows N)
@@ -93,34 +94,34 @@ def torch_runner(cell, F, T, H, L, B, X, Y):
     return epoch, predict_one
 
 
+@njit(fastmath=True)
+def _stream(W, steps, acc):
+    """acc (G*H,) += every row of W (H, G*H), once per step: eight rows per pass."""
+    rows, width = W.shape
+    for _ in range(steps):
+        for i in range(0, rows - 7, 8):
+            for j in range(width):
+                acc[j] += (((W[i, j] + W[i + 1, j]) + (W[i + 2, j] + W[i + 3, j]))
+                           + ((W[i + 4, j] + W[i + 5, j]) + (W[i + 6, j] + W[i + 7, j])))
+
+
 def read_floor(cell, T, H, L):
     """A lower bound on any exact float32 single-window prediction on one core.
 
     Each step of a recurrent layer multiplies the state by all of W_h, (H, G*H),
     so a prediction reads each layer's W_h T times. This streams exactly those
-    bytes (from cache, as fast as this loop can: eight rows per pass) and does
-    nothing else: no input product, no gates, no head.
+    bytes (from cache, as fast as ``_stream`` can) and does nothing else: no
+    input product, no gates, no head.
     """
-    from numba import njit
-
-    @njit(fastmath=True)
-    def stream(W, steps, acc):  # acc (G*H,) += every row of W, once per step
-        rows, width = W.shape
-        for _ in range(steps):
-            for i in range(0, rows - 7, 8):
-                for j in range(width):
-                    acc[j] += (((W[i, j] + W[i + 1, j]) + (W[i + 2, j] + W[i + 3, j]))
-                               + ((W[i + 4, j] + W[i + 5, j]) + (W[i + 6, j] + W[i + 7, j])))
-
     G = (4 if cell == "lstm" else 3) * H
     Ws = [np.random.default_rng(i).random((H, G), dtype=np.float32) for i in range(L)]
     acc = np.zeros(G, np.float32)
 
     def run():
         for W in Ws:
-            stream(W, T, acc)
+            _stream(W, T, acc)
 
-    run()  # compile
+    run()  # compile (once per process)
     return run
 
 

@@ -313,7 +313,7 @@ def test_serial_twins_give_the_parallel_kernels_bits(cell):
     for kernels in (K, serial):  # 3 tiles: the parallel kernels share them between threads
         net.k = kernels
         xb = net.pack_batch(X, offsets, idx, N).copy()
-        yb = np.empty((3, 3, O), np.float32)
+        yb = np.empty((xb.shape[0], xb.shape[2], O), np.float32)
         kernels.pack_targets(Y, idx, yb)
         pred = net.forward(params, xb).copy()
         grad = np.full(net.size, np.nan, np.float32)

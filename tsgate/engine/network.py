@@ -99,7 +99,6 @@ class Network:
         # Workspaces are reused from call to call, so one pass at a time:
         # predict and train hold this (re-entrant: training predicts).
         self.lock = threading.RLock()
-        self._plans = {}  # (rows, steps, training) -> (work, n_tiles): see running
 
     # ------------------------------------------------------------------ params
     def init_params(self, rng):
@@ -155,10 +154,8 @@ class Network:
         """Context of one pass (a fit, a prediction) over batches of ``rows``
         windows of ``steps``: holds the lock and sets ``self.k`` to the
         kernels the backend picks for that size (``Backend.kernels_for``)."""
-        key = (rows, steps, training)
-        if key not in self._plans:
-            self._plans[key] = (self.work(rows, steps), self.tiles(rows, training)[0])
-        return _Pass(self, self.backend.kernels_for(*self._plans[key]))
+        n_tiles = self.tiles(rows, training)[0]
+        return _Pass(self, self.backend.kernels_for(self.work(rows, steps), n_tiles))
 
     # ------------------------------------------------------------------- tiles
     def tiles(self, batch, training=True):
