@@ -58,7 +58,9 @@ def test_progress_lines_on_stderr_unless_quiet(monthly_csv, capsys):
                          "--horizon", 3, "--max-iter", 3)
     assert code == 0
     epochs = [line for line in err.splitlines() if " epoch " in line]
-    assert len(epochs) == 3 and "epoch 1/3" in epochs[0] and "loss" in epochs[0]
+    # 3 epochs for each member of the validation and the final ensemble
+    assert len(epochs) == 3 * 2 * 3 and "epoch 1/3" in epochs[0] and "loss" in epochs[0]
+    assert all(line.startswith("LSTMForecaster epoch") for line in epochs)
     assert "epoch" not in out  # stdout holds only the forecast table
 
 
@@ -192,3 +194,22 @@ def test_errors_are_one_line_and_exit_code_2(case, monthly_csv, tmp_path, monkey
 def test_help_exits_zero(capsys):
     assert main(["forecast", "--help"]) == 0
     assert "--value-column" in capsys.readouterr().out
+
+
+def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
+    rows = []
+    for key, n in [("north", 40), ("south", 30)]:
+        for i, day in enumerate(pd.date_range("2015-01-01", periods=n, freq="MS")):
+            rows.append((key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2)))
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    output = tmp_path / "out.csv"
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3,
+                         "--interval", 0.8, "--output", output, *FAST)
+    assert code == 0, err
+    written = pd.read_csv(output)
+    assert list(written.columns) == ["store", "month", "sales", "lower", "upper"]
+    assert list(written["store"]) == ["north"] * 3 + ["south"] * 3
+    assert list(written["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]
+    code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *FAST)
+    assert code == 2 and "id column 'shop'" in err

@@ -62,7 +62,7 @@ def test_several_series_one_global_model():
     model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(df)
     fc = model.predict()
     assert list(fc.columns) == ["a", "b"] and fc.index.equals(pd.date_range("2016-09-01", periods=3, freq="MS"))
-    assert len(model.regressors_) == 1
+    assert len(model.regressors_) == model.n_models  # one ensemble for both series
     # per-series scaling: the 100x series forecasts at its own level
     assert 50 < fc["b"].mean() / fc["a"].mean() < 200
     iv = model.predict_interval(0.8)
@@ -144,7 +144,7 @@ def test_sklearn_estimator_contract():
 
 
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda y: y[:10], ValueError, "window .* horizon"),
+    (lambda y: y[:10], ValueError, "at least horizon \\+ 3 = 15"),
     (lambda y: pd.concat([y[:30], y[29:30], y[30:]]), ValueError, "duplicate"),
     (lambda y: y.iloc[::-1], ValueError, "sorted"),
     (lambda y: y.drop(y.index[[3, 7, 8, 20]]).set_axis(
@@ -166,8 +166,8 @@ def test_bad_horizon_and_history():
     model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(y)
     with pytest.raises(ValueError, match="horizon"):
         model.predict(horizon=0)
-    with pytest.raises(ValueError, match="window"):
-        model.predict(y=y[:5])
+    with pytest.raises(ValueError, match="at least 2"):
+        model.predict(y=y[:1])
     with pytest.raises(ValueError, match="coverage"):
         model.predict_interval(1.5)
     with pytest.raises(ValueError, match="horizon"):

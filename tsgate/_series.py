@@ -10,11 +10,6 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-# seasonal period by the base of a pandas frequency alias
-_SEASON = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24,
-           "min": 60, "T": 60, "s": 60, "S": 60}
-
-
 def check_series(y, name="y"):
     """Validate ``y`` and return it as a float64 DataFrame plus whether it was a Series.
 
@@ -112,19 +107,38 @@ def future_index(index, horizon, name="y"):
 
 
 def season_length(index):
-    """Seasonal period implied by the index's frequency (1 if none)."""
-    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        step = infer_step(index)
-        base = step.rule_code if hasattr(step, "rule_code") else str(step)
-        base = base.split("-")[0].rstrip("SE") or base
-        period = _SEASON.get(base, _SEASON.get(base.upper(), 1))
-        n = getattr(step, "n", 1)
-        if base in ("h", "H") and n > 1:
-            return max(1, 24 // n)
-        if base in ("min", "T") and n > 1:
-            return max(1, 24 * 60 // n) if 24 * 60 // n <= 96 else max(1, 60 // n)
-        return period
-    return 1
+    """Seasonal period implied by the index's frequency (1 if none).
+
+    Steps per natural cycle: a year for quarters (4), months (12),
+    half-months (24) and weeks (52); a week for days (7; 5 business days); a
+    day for hours (24) and for minutes when that is at most 96 steps, else an
+    hour; a minute for seconds. A multiple of the base unit divides the
+    cycle ("2W": 26, "2h": 12) and gives 1 where it does not divide it.
+    Anchored and business variants ("QS-OCT", "SMS", "BMS") count as their
+    base unit.
+    """
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        return 1
+    step = infer_step(index)
+    offsets = pd.tseries.offsets
+    n = abs(getattr(step, "n", 1)) or 1
+    cycles = [
+        ((offsets.YearBegin, offsets.YearEnd, offsets.BYearBegin, offsets.BYearEnd), 1),
+        ((offsets.QuarterBegin, offsets.QuarterEnd, offsets.BQuarterBegin, offsets.BQuarterEnd), 4),
+        ((offsets.SemiMonthBegin, offsets.SemiMonthEnd), 24),
+        ((offsets.MonthBegin, offsets.MonthEnd, offsets.BusinessMonthBegin,
+          offsets.BusinessMonthEnd), 12),
+        ((offsets.Week,), 52),
+        ((offsets.BusinessDay,), 5),
+        ((offsets.Day,), 7),
+        ((offsets.Hour,), 24),
+        ((offsets.Second,), 60),
+    ]
+    if isinstance(step, offsets.Minute):
+        cycle = 24 * 60 if 24 * 60 // n <= 96 else 60
+    else:
+        cycle = next((c for kinds, c in cycles if isinstance(step, kinds)), 1)
+    return cycle // n if cycle % n == 0 else 1
 
 
 def align_exog(X, index, name="X"):

@@ -34,7 +34,7 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first):
         elif o == first:
             fX = X.iloc[o:o + h]
         else:
-            fX = X.iloc[o - model.window_:o + h]
+            fX = X.iloc[:o + h]  # y's rows, then the future rows
         fc = model.predict(h, X=fX, y=None if o == first else y.iloc[:o])
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
         actual = y.iloc[o:o + h]

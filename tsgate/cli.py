@@ -71,6 +71,9 @@ def build_parser():
     source.add_argument("--value-column", metavar="COLUMN", action="append",
                         help="column to forecast; repeat for several series (default: every "
                              "numeric column, or a dataset's target)")
+    source.add_argument("--id-column", metavar="COLUMN",
+                        help="a long CSV: this column names the series (one row per series and "
+                             "time); ONE global model forecasts them all")
     source.add_argument("--freq", metavar="ALIAS",
                         help="force the pandas frequency, e.g. D, W-SUN, MS, QS, h; missing "
                              "periods become gaps (default: inferred from the dates)")
@@ -80,9 +83,11 @@ def build_parser():
                             f"e.g. 12 for monthly data; {DEFAULT_HORIZON} without a season)")
     model.add_argument("--model", choices=sorted(MODELS), default="lstm", help="default: lstm")
     model.add_argument("--window", type=int, metavar="N",
-                       help="input steps per window (default: three seasons, capped by the length)")
-    model.add_argument("--max-iter", type=int, metavar="N", default=200,
-                       help="most training epochs; early stopping usually ends sooner (default: 200)")
+                       help="input steps per window (default: an ensemble of lookbacks of 1.25 "
+                            "to 3 times the longer of a season and the horizon)")
+    model.add_argument("--max-iter", type=int, metavar="N",
+                       help="training epochs (default: a budget of 300 to 2000 gradient steps "
+                            "by the data's size)")
     model.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     model.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                        help="where to train (default: cpu)")
@@ -102,8 +107,12 @@ def build_parser():
 
 
 # ------------------------------------------------------------------- data
-def _read_csv(path, time_column):
-    """Read ``path`` and return (frame indexed by time, name of the time column)."""
+def _read_csv(path, time_column, id_column=None):
+    """Read ``path`` and return (frame indexed by time, name of the time column).
+
+    With ``id_column`` (a long file) the time column defaults to the first
+    other column, and a time may repeat (once per series).
+    """
     if os.path.isdir(path):
         raise ValueError(f"{path} is a directory, not a CSV file.")
     if not os.path.exists(path):
@@ -119,7 +128,11 @@ def _read_csv(path, time_column):
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
     if len(raw) == 0:
         raise ValueError(f"{path} has a header but no rows.")
-    time_column = raw.columns[0] if time_column is None else time_column
+    if id_column is not None and id_column not in raw.columns:
+        raise KeyError(f"id column {id_column!r} is not in {path}; its columns are "
+                       f"{list(raw.columns)}.")
+    if time_column is None:
+        time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
     if time_column not in raw.columns:
         raise KeyError(f"time column {time_column!r} is not in {path}; its columns are "
                        f"{list(raw.columns)}.")
@@ -144,7 +157,7 @@ def _read_csv(path, time_column):
     frame = raw.drop(columns=[time_column]).set_axis(index, axis=0)
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    if frame.index.has_duplicates:
+    if id_column is None and frame.index.has_duplicates:
         dup = frame.index[frame.index.duplicated()][0]
         raise ValueError(f"{path} has the time {dup} more than once in column {time_column!r}; "
                          "aggregate or drop the duplicates.")
@@ -233,12 +246,37 @@ def _infer_freq(index):
     return getattr(freq, "freqstr", freq)
 
 
+def _read_long(args):
+    """A long CSV: (frame with id, time and value columns, their names)."""
+    if args.dataset is not None:
+        raise UsageError("--id-column applies to CSV files, not to --dataset")
+    if args.freq is not None:
+        raise UsageError("--freq applies to wide CSV files; in a long CSV each series' "
+                         "frequency is inferred from its own dates")
+    raw, time_column = _read_csv(args.csv, args.time_column, id_column=args.id_column)
+    others = [c for c in raw.columns if c not in (args.id_column, time_column)]
+    if args.value_column and len(args.value_column) > 1:
+        raise UsageError("a long CSV has one value column; give --value-column once")
+    value = args.value_column[0] if args.value_column else next(
+        (c for c in others if pd.api.types.is_numeric_dtype(raw[c])
+         and not pd.api.types.is_bool_dtype(raw[c])), None)
+    if value is None:
+        raise ValueError(f"{args.csv} has no numeric value column besides {args.id_column!r} "
+                         f"and {time_column!r}; choose one with --value-column.")
+    data = _select_columns(raw, [value], args.csv)
+    frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
+                          time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
+    return frame, (args.id_column, time_column, value)
+
+
 def load_input(args, notes):
     """The series to forecast (Series or DataFrame) and the label of its time column."""
     if args.csv is not None and args.dataset is not None:
         raise UsageError("give either a CSV file or --dataset, not both")
     if args.csv is None and args.dataset is None:
         raise UsageError("give a CSV file or --dataset NAME (see `tsgate datasets`)")
+    if args.id_column is not None:
+        return _read_long(args)
     if args.dataset is not None:
         table = list_datasets().set_index("name")
         if args.dataset not in table.index:
@@ -305,27 +343,43 @@ def run_forecast(args):
         if folder and not os.path.isdir(folder):
             raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist.")
 
+    if args.plot is not None and args.id_column is not None:
+        raise UsageError("--plot draws one table of series; it is not available with --id-column")
     device = resolve_device(args.device)  # fail now, not after reading the data, if CUDA is unusable
     y, time_label = load_input(args, notes)
-    horizon = args.horizon or default_horizon(y.index)
+    columns = {}
+    if args.id_column is not None:
+        columns = dict(zip(("id_col", "time_col", "value_col"), time_label))
+        first = y[y[columns["id_col"]] == y[columns["id_col"]].iloc[0]]
+        index = pd.Index(first[columns["time_col"]])
+        horizon = args.horizon or default_horizon(
+            pd.DatetimeIndex(index, freq=_infer_freq(index)) if isinstance(index, pd.DatetimeIndex)
+            else index)
+        n_series, n_steps = y[columns["id_col"]].nunique(), f"{len(y)} rows"
+    else:
+        horizon = args.horizon or default_horizon(y.index)
+        n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
+        n_steps = f"{len(y)} steps"
     model = MODELS[args.model](window=args.window, horizon=horizon, max_iter=args.max_iter,
                                device=args.device, random_state=args.seed,
-                               verbose=not args.quiet)
+                               verbose=not args.quiet, **columns)
     if not args.quiet:
         for note in notes:
             print(f"tsgate: {note}", file=sys.stderr)
-        n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
-        print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {len(y)} "
-              f"steps (horizon {horizon}, device {device})", file=sys.stderr)
+        print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {n_steps} "
+              f"(horizon {horizon}, device {device})", file=sys.stderr)
     started = time.perf_counter()
     with contextlib.redirect_stdout(sys.stderr):  # per-epoch lines of verbose=True
         model.fit(y)
     if not args.quiet:
         print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_} "
-              f"epochs, window {model.window_}", file=sys.stderr)
+              f"epochs, windows {model.windows_}", file=sys.stderr)
     forecast = model.predict()
     intervals = None if args.interval is None else model.predict_interval(coverage=args.interval)
-    table = forecast_table(forecast, intervals, time_label)
+    if args.id_column is not None:
+        table = forecast if intervals is None else forecast.join(intervals[["lower", "upper"]])
+    else:
+        table = forecast_table(forecast, intervals, time_label)
     print(_to_text(table))
     if args.output:
         table.to_csv(args.output, index=False)

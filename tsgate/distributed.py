@@ -69,7 +69,7 @@ from sklearn.utils._param_validation import HasMethods, validate_parameter_const
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ._series import check_series
+from .collection import from_collection, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster
 from .persistence import SaveMixin
 
@@ -191,6 +191,11 @@ def _fit_clone(template, y, X):
     return clone(template).fit(y, X)
 
 
+def _series_list(coll):
+    """Each series of a collection as a pd.Series on its own index."""
+    return [pd.Series(v, index=idx, name=key) for v, idx, key in zip(coll.values, coll.indexes, coll.ids)]
+
+
 class PerSeriesForecaster(SaveMixin, BaseEstimator):
     """One forecaster per series: a clone of ``forecaster`` fitted on each column.
 
@@ -252,31 +257,36 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
-        if isinstance(y, pd.DataFrame) and y.columns.has_duplicates:
-            dup = y.columns[y.columns.duplicated()][:3].tolist()
-            raise ValueError(f"y has duplicate column names, e.g. {dup}; each series needs its own.")
-        frame, is_series = check_series(y)
-        columns = [y] if is_series else [y.iloc[:, j] for j in range(y.shape[1])]
+        coll = self._collection(y, X)
+        columns = _series_list(coll)
+        exogs = [None] * len(coll) if coll.exog is None else [
+            pd.DataFrame(e, index=idx) for e, idx in zip(coll.exog, coll.indexes)]
         plan = _joblib_plan(self.n_jobs, len(columns))
         fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, X) for column in columns)
-        self.estimators_ = dict(zip(frame.columns, fitted))
-        self._is_series = is_series
-        self._columns = frame.columns
+            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x)
+            for column, x in zip(columns, exogs))
+        self.estimators_ = dict(zip(coll.ids, fitted))
+        self.collection_ = coll
         return self
 
-    def _parts(self, method, y, **kwargs):
+    def _collection(self, y, X=None):
+        """The layout conversion of the forecasters (their long-layout column names)."""
+        params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
+        return to_collection(y, X, params.get("id_col", "unique_id"), params.get("time_col", "ds"),
+                             params.get("value_col", "y"))
+
+    def _parts(self, method, y, horizon, X, **kwargs):
+        """Per-series results of ``method`` as arrays (k, h) keyed by column, and the layout."""
         check_is_fitted(self, "estimators_")
-        if y is not None:
-            frame, _ = check_series(y)
-            if not self._is_series and list(frame.columns) != list(self._columns):
-                raise ValueError(f"y has columns {list(frame.columns)}, but the forecaster was "
-                                 f"fitted on {list(self._columns)}.")
-        parts = []
-        for j, est in enumerate(self.estimators_.values()):
-            history = None if y is None else y if self._is_series else y.iloc[:, j]
-            parts.append(getattr(est, method)(y=history, **kwargs))
-        return parts
+        coll = self.collection_ if y is None else self._collection(y)
+        unknown = [key for key in coll.ids if key not in self.estimators_]
+        if unknown or (coll.layout == "wide" and list(coll.ids) != list(self.estimators_)):
+            raise ValueError(f"y has columns/series {list(coll.ids)}, but the forecaster was "
+                             f"fitted on {list(self.estimators_)}.")
+        histories = [None] * len(coll) if y is None else _series_list(coll)
+        parts = [getattr(self.estimators_[key], method)(y=history, horizon=horizon, X=X, **kwargs)
+                 for key, history in zip(coll.ids, histories)]
+        return coll, parts
 
     def predict(self, horizon=None, X=None, y=None):
         """Forecast every series, as the forecasters' ``predict``.
@@ -287,52 +297,48 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             Steps to forecast (default: the forecaster's ``horizon``).
         X : pd.DataFrame, optional
             Future exogenous features, shared by all series.
-        y : pd.DataFrame, optional
-            New history to forecast from (same columns), weights unchanged.
+        y : optional
+            New history to forecast from (the same series, any layout),
+            weights unchanged.
 
         Returns
         -------
-        pd.DataFrame or pd.Series
-            One column per series with the future index (a Series when fitted
-            on one).
+        pd.Series or pd.DataFrame
+            In the layout of the training data, as the forecasters return.
         """
-        parts = self._parts("predict", y, horizon=horizon, X=X)
-        if self._is_series:
-            return parts[0]
-        data = np.column_stack([p.to_numpy() for p in parts])
-        return pd.DataFrame(data, index=parts[0].index, columns=self._columns)
+        coll, parts = self._parts("predict", y, horizon, X)
+        values = np.stack([p.to_numpy() for p in parts])  # (k, h)
+        return from_collection(coll, {"forecast": values}, values.shape[1])
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
-        """Conformal forecast intervals of every series, as the forecasters'.
+        """Forecast intervals of every series, as the forecasters'.
 
         Returns
         -------
         pd.DataFrame
-            Columns ``lower``/``upper`` for one series; for several, a column
-            MultiIndex (series, lower/upper).
+            Columns ``lower``/``upper`` in the layout of the training data
+            (for several wide columns, a column MultiIndex (series,
+            lower/upper)).
         """
-        parts = self._parts("predict_interval", y, coverage=coverage, horizon=horizon, X=X)
-        if self._is_series:
-            return parts[0]
-        data = np.column_stack([p[["lower", "upper"]].to_numpy() for p in parts])
-        cols = pd.MultiIndex.from_product([self._columns, ["lower", "upper"]])
-        return pd.DataFrame(data, index=parts[0].index, columns=cols)
+        coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
+        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in ("lower", "upper")}
+        return from_collection(coll, frames, frames["lower"].shape[1])
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecasts of the steps in ``y``.
 
         ``y`` is the stretch right after the training data, with the same
-        columns; the mean runs over all observed cells, as the forecasters'.
+        series; the mean runs over all observed values, as the forecasters'.
         """
-        frame, _ = check_series(y)
-        pred = self.predict(len(frame), X=X)
-        if not self._is_series and list(frame.columns) != list(self._columns):
-            raise ValueError(f"y has columns {list(frame.columns)}, but the forecaster was "
-                             f"fitted on {list(self._columns)}.")
-        pred = np.asarray(pred, dtype=float).reshape(frame.shape)
-        actual = frame.to_numpy()
-        ok = ~np.isnan(actual)
-        return -float(np.mean(np.abs(pred[ok] - actual[ok])))
+        actual = self._collection(y)
+        h = max(len(v) for v in actual.values)
+        coll, parts = self._parts("predict", None, h, X)
+        errors = []
+        for key, v in zip(actual.ids, actual.values):
+            pred = parts[list(coll.ids).index(key)].to_numpy()[:len(v)]
+            ok = np.isfinite(v)
+            errors.append(np.abs(pred[ok] - v[ok]))
+        return -float(np.mean(np.concatenate(errors)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -365,55 +371,53 @@ def _empty_result(df, id_col, time_col, value_col, coverage):
     return pd.DataFrame(columns)
 
 
-def _series_of(key, rows, time_col, value_col, freq):
-    """One id's rows as a Series indexed by time (gaps become NaN with ``freq``)."""
-    index = pd.Index(rows[time_col].to_numpy(), name=time_col)
-    series = pd.Series(rows[value_col].to_numpy(dtype=np.float64, na_value=np.nan), index=index)
-    series = series.sort_index()
-    if freq is not None:
-        series = series.asfreq(freq)
-    return series
-
-
-def _forecast_one(template, key, rows, time_col, value_col, freq, coverage):
-    """Fit a clone on one id's rows; its forecast as long rows (time, value[, lower, upper])."""
+def _forecast_one(template, key, series, coverage):
+    """Fit a clone on one series; its forecast (h,) and band (lower, upper) or None."""
     try:
-        model = clone(template).fit(_series_of(key, rows, time_col, value_col, freq))
-        forecast = model.predict()
-        out = {time_col: forecast.index, value_col: forecast.to_numpy()}
+        model = clone(template).fit(series)
+        forecast = model.predict().to_numpy()
+        band = None
         if coverage is not None:
-            band = model.predict_interval(coverage)
-            out.update(lower=band["lower"].to_numpy(), upper=band["upper"].to_numpy())
+            iv = model.predict_interval(coverage)
+            band = (iv["lower"].to_numpy(), iv["upper"].to_numpy())
     except ValueError as exc:  # say which id, also when it is raised on a remote worker
         raise ValueError(f"id {key!r}: {exc}") from exc
-    return pd.DataFrame(out)
+    return forecast, band
 
 
-def _assemble(keys, parts, like, id_col, time_col, value_col, coverage):
-    """Stack per-id forecasts with the input's id and time dtypes."""
+def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizon):
+    """Per-id forecasts as long rows with the input's id and time dtypes."""
     empty = _empty_result(like, id_col, time_col, value_col, coverage)
-    if not parts:
+    if not results:
         return empty
-    out = pd.concat(parts, ignore_index=True)
-    out.insert(0, id_col, np.repeat(np.asarray(keys, dtype=object), [len(p) for p in parts]))
+    frames = {"forecast": np.stack([f for f, _ in results])}
+    if coverage is not None:
+        frames["lower"] = np.stack([b[0] for _, b in results])
+        frames["upper"] = np.stack([b[1] for _, b in results])
+    out = from_collection(coll, frames, horizon)
     return out.astype(empty.dtypes.to_dict())[list(empty.columns)]
 
 
-def _groups(df, id_col):
-    return list(df.groupby(id_col, sort=True, observed=True))
+def _long_collection(df, id_col, time_col, value_col, freq):
+    """The rows of a long frame as a collection (the forecasters' conversion)."""
+    if len(df) == 0:
+        return None
+    return to_collection(df[[id_col, time_col, value_col]], None, id_col, time_col, value_col, freq)
 
 
 def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverage, plan):
     """Forecast every id of one pandas frame in turn (a Dask partition)."""
     df = _as_long(df, id_col, time_col, value_col)
-    groups = _groups(df, id_col)
+    coll = _long_collection(df, id_col, time_col, value_col, freq)
+    if coll is None:
+        return _empty_result(df, id_col, time_col, value_col, coverage)
 
     def run():
-        return [_forecast_one(template, key, rows, time_col, value_col, freq, coverage)
-                for key, rows in groups]
+        return [_forecast_one(template, key, series, coverage)
+                for key, series in zip(coll.ids, _series_list(coll))]
 
-    parts = _run_capped(plan, run) if groups else []
-    return _assemble([key for key, _ in groups], parts, df, id_col, time_col, value_col, coverage)
+    return _assemble(coll, _run_capped(plan, run), df, id_col, time_col, value_col, coverage,
+                     template.horizon)
 
 
 def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value_col="value",
@@ -487,10 +491,11 @@ def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas or Dask DataFrame in long format, got {type(df).__name__}.")
     df = _as_long(df, id_col, time_col, value_col)
-    groups = _groups(df, id_col)
-    plan = _joblib_plan(n_jobs, len(groups))
-    parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_capped)(plan, _forecast_one, template, key, rows[[time_col, value_col]],
-                             time_col, value_col, freq, coverage)
-        for key, rows in groups)
-    return _assemble([key for key, _ in groups], parts, df, id_col, time_col, value_col, coverage)
+    coll = _long_collection(df, id_col, time_col, value_col, freq)
+    if coll is None:
+        return _empty_result(df, id_col, time_col, value_col, coverage)
+    plan = _joblib_plan(n_jobs, len(coll))
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_run_capped)(plan, _forecast_one, template, key, series, coverage)
+        for key, series in zip(coll.ids, _series_list(coll)))
+    return _assemble(coll, results, df, id_col, time_col, value_col, coverage, template.horizon)

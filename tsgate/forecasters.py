@@ -1,65 +1,54 @@
 """Forecasters on pandas time series: :class:`LSTMForecaster`, :class:`GRUForecaster`.
 
-A forecaster turns a series into normalized windows, fits one (or a small
-seed ensemble of) window regressor(s) from :mod:`tsgate.regressors`, and
-turns the network's output back into levels with the series' future index.
+The public methods convert any accepted input once into a
+:class:`~tsgate.collection.Collection` (one array per series) and give the
+results back in the input's layout; the private methods work on arrays:
 
-Strategy (documented for users in the class docstring):
-
-- direct multi-output forecasting of the trained ``horizon``: the network
-  outputs all ``horizon`` steps at once;
-- recursive forecasting beyond it: blocks of ``horizon`` steps are forecast,
-  appended to the history and fed back;
-- trend and level: with ``normalize="last"`` each window is expressed
-  relative to its own last value and divided by the series' typical step
-  size, so the network learns changes, not levels (a trending series does not
-  come back flat, and raw levels in the millions train like small ones).
+1. **Normalisation** (:mod:`tsgate.smoothing`): per series, the log scale
+   where positive, and exponential smoothing of a level and seasonal
+   indices; each window is expressed relative to the level at its end, in
+   units of the series' typical change (:mod:`tsgate.encoding`). One network
+   then serves series of any scale: a collection trains ONE global model.
+2. **Validation fit** with an embargo: the last steps of every series are
+   cut off, the same ensemble is fitted on the rest, and forecasts the cut
+   tail from each origin inside it. These residuals are out of sample; they
+   calibrate ``predict_interval`` (:mod:`tsgate.calibration`) and, with
+   ``early_stopping=True``, choose the number of epochs.
+3. **Final fit** on all data (the newest observations are targets of
+   partial windows), an ensemble of ``n_models`` networks varying the seed,
+   the window length and the loss, combined by their median.
+4. **Forecast**: direct for the trained ``horizon``; recursive beyond it
+   (blocks appended to the history and fed back).
 """
 import math
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
+from . import encoding
+from ._series import season_length
+from .calibration import half_widths
+from .collection import from_collection, to_collection
 from .persistence import SaveMixin
-from ._series import align_exog, check_series, future_index, season_length
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
+from .smoothing import NORMALIZATIONS, stage
 
-NORMALIZATIONS = ("last", "standard")
-
-
-def default_window(n_obs, season, horizon):
-    """A window of a few seasonal periods that still leaves enough windows.
-
-    Three seasons (at least 8 steps; 10 for non-seasonal data), capped so
-    that at least about a third of the series remains as training targets.
-    """
-    window = max(3 * season, 8) if season > 1 else 10
-    cap = max(2, (n_obs - horizon) * 2 // 3)
-    return int(max(2, min(window, cap)))
+TRAIN_STEPS = (300, 2000)  # gradient steps of the default budget: at least, at most
+STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
+MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
+MIN_HISTORY = 3            # observations a series needs beyond the horizon
+_LOSSES = ("absolute_error", "huber")
+SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction on validation  # members alternate: MASE rewards the median
 
 
-def conformal_quantiles(residuals, coverage):
-    """Per-step split-conformal half-widths from absolute residuals (n, H).
-
-    NaN residuals (missing targets) are ignored; a step without any finite
-    residual borrows the pooled residuals of all steps.
-    """
-    pooled = residuals[np.isfinite(residuals)]
-    out = np.empty(residuals.shape[1])
-    for h in range(residuals.shape[1]):
-        r = residuals[:, h]
-        r = r[np.isfinite(r)]
-        r = r if len(r) else pooled
-        if len(r) == 0:
-            raise ValueError("No finite calibration residual: the held-out targets are all NaN.")
-        level = min(1.0, math.ceil((len(r) + 1) * coverage) / len(r))
-        out[h] = np.quantile(r, level, method="higher")
-    return out
+def _check_horizon(horizon):
+    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    return int(horizon)
 
 
 class _BaseForecaster(SaveMixin, BaseEstimator):
@@ -69,20 +58,24 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
-           if k not in ("scale_target",)},
+           if k not in ("scale_target", "max_iter", "validation_fraction")},
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "window": [Interval(Integral, 1, None, closed="left"), None],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "normalize": [StrOptions(set(NORMALIZATIONS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "n_models": [Interval(Integral, 1, None, closed="left")],
+        "id_col": [str], "time_col": [str], "value_col": [str],
     }
 
     def __init__(self, window=None, horizon=1, hidden_size=32, num_layers=1, bidirectional=False,
-                 attention=False, dropout=0.0, loss="squared_error", huber_delta=1.0,
-                 quantile=0.5, max_iter=200, batch_size=32, learning_rate_init=3e-3, alpha=1e-4,
-                 weight_decay=0.0, clip_norm=1.0, early_stopping=True, validation_fraction=0.15,
-                 n_iter_no_change=20, tol=1e-4, normalize="last", season_length=None, n_models=1,
-                 device="cpu", random_state=None, verbose=False, warm_start=False):
+                 attention=False, dropout=0.0, loss="absolute_error", huber_delta=1.0,
+                 quantile=0.5, max_iter=None, batch_size=64, learning_rate_init=3e-3, alpha=1e-4,
+                 weight_decay=0.0, clip_norm=1.0, early_stopping=False, validation_fraction=None,
+                 n_iter_no_change=20, tol=1e-4, normalize="smooth", season_length=None,
+                 n_models=3, id_col="unique_id", time_col="ds", value_col="y", device="cpu",
+                 random_state=None, verbose=False, warm_start=False):
         self.window = window
         self.horizon = horizon
         self.hidden_size = hidden_size
@@ -106,61 +99,51 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.normalize = normalize
         self.season_length = season_length
         self.n_models = n_models
+        self.id_col = id_col
+        self.time_col = time_col
+        self.value_col = value_col
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
 
-    # ------------------------------------------------------------ scaling
-    def _encode(self, levels, n_win, exog_past=None, exog_future=None):
-        """Network inputs for the ``n_win`` windows starting at rows 0, 1, ...
+    # ------------------------------------------------------------ conversion
+    def _collection(self, y, X=None):
+        return to_collection(y, X, self.id_col, self.time_col, self.value_col)
 
-        levels : (n_rows, k) filled levels. Without exogenous features the
-        windows are a strided VIEW of the standardized series ``z`` (float32)
-        and, with ``normalize="last"``, each window's own last value is passed
-        as an offset that the engine subtracts per batch -- nothing of size
-        windows x window is materialized. With exogenous features
-        (exog_past (n_win, T, m), exog_future (n_win, H, m)) the sequence gets
-        H future steps and is built whole.
+    def _stages(self, values, like=None):
+        """Working-scale values and normalisation stages of each series."""
+        stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i])
+                  for i, v in enumerate(values)]
+        return [s.to_working(v) for s, v in zip(stages, values)], stages
 
-        Returns X (n_win*k, L, F) float32 (rows time-major: window, then
-        series), offsets (n_win*k, F) or None, and the reference levels
-        (n_win, k) that the targets are expressed against.
-        """
-        T = self.window_
-        k = levels.shape[1]
-        last = self.normalize == "last"
-        ref = levels[T - 1:T - 1 + n_win] if last else np.broadcast_to(self.center_, (n_win, k))
-        if exog_past is None:
-            z = np.ascontiguousarray((levels - self.center_) / self.scale_, dtype=np.float32)  # (n, k)
-            item = z.itemsize
-            X = np.lib.stride_tricks.as_strided(z, shape=(n_win * k, T, 1),
-                                                strides=(item, k * item, item), writeable=False)
-            offsets = z[T - 1:T - 1 + n_win].reshape(n_win * k, 1) if last else None
-            return X, offsets, ref
-        hist = np.lib.stride_tricks.sliding_window_view(levels, T, axis=0)[:n_win]  # (n_win, k, T)
-        zw = (hist - ref[..., None]) / self.scale_[:, None]  # (n_win, k, T)
-        H, m = exog_future.shape[1], exog_future.shape[2]
-        seq = np.zeros((n_win, k, T + H, 2 + m))  # features: y, observed flag, exog
-        seq[:, :, :T, 0] = zw
-        seq[:, :, :T, 1] = 1.0
-        seq[:, :, :T, 2:] = exog_past[:, None]
-        seq[:, :, T:, 2:] = exog_future[:, None]
-        return seq.reshape(n_win * k, T + H, 2 + m).astype(np.float32), None, ref
+    def _exog(self, coll, future=None):
+        """Standardized exog per series, history rows then ``future`` rows."""
+        if coll.exog is None:
+            return None
+        out = []
+        for i, ex in enumerate(coll.exog):
+            rows = ex if future is None else np.concatenate([ex, future[i]])
+            out.append((rows - self.exog_mean_) / self.exog_scale_)
+        return out
 
-    # ----------------------------------------------------------------- fit
+    # ------------------------------------------------------------------- fit
     def fit(self, y, X=None):
-        """Fit on a series (Series) or several series (DataFrame, one per column).
+        """Fit on one series or a collection (one global model).
 
         Parameters
         ----------
         y : pd.Series or pd.DataFrame
-            Indexed by a DatetimeIndex/PeriodIndex with an inferable
-            frequency, or a RangeIndex. NaN values are allowed: they are left
-            out of the loss as targets and carried forward as inputs.
-        X : pd.DataFrame or array-like of shape (len(y), n_exog), optional
-            Exogenous features aligned with y. Their future values must then
-            be given to ``predict``.
+            One series on a DatetimeIndex/PeriodIndex with a frequency, or a
+            RangeIndex; a wide DataFrame (one column per series); a Series on
+            a (series id, time) MultiIndex; or a long DataFrame with columns
+            ``id_col``, ``time_col``, ``value_col``. Series may differ in
+            length and start. NaN values are missing observations: masked as
+            targets, flagged as inputs.
+        X : pd.DataFrame, optional
+            Exogenous features aligned with ``y`` (same layout; for a Series
+            or wide DataFrame, rows on y's index shared by all series). Their
+            future values must then be given to ``predict``.
 
         Returns
         -------
@@ -168,203 +151,291 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         """
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
-        frame, is_series = check_series(y)
-        n, k = frame.shape
-        values = frame.to_numpy()
-        if np.isnan(values).all(axis=0).any():
-            raise ValueError("y has a column with no observed value (all NaN).")
+        coll = self._collection(y, X)
         H = self.horizon
-        season = self.season_length or season_length(frame.index)
-        T = self.window or default_window(n, season, H)
-        if n < T + H:
+        short = [(key, len(v)) for key, v in zip(coll.ids, coll.values) if len(v) < H + MIN_HISTORY]
+        if short:
+            key, n = short[0]
             raise ValueError(
-                f"y has {n} observations, but window ({T}) + horizon ({H}) = {T + H} are needed "
-                "for one training window. Use a shorter window or horizon, or a longer series.")
-        exog = align_exog(X, frame.index)
-        filled = frame.ffill().bfill().to_numpy()  # (n, k) inputs never hold NaN
-        self.center_ = np.nanmean(values, axis=0)  # (k,)
-        if self.normalize == "last":
-            steps = np.nanstd(np.diff(values, axis=0), axis=0) if n > 2 else np.zeros(k)
-        else:
-            steps = np.zeros(k)
-        spread = np.nanstd(values, axis=0)
-        scale = np.where(np.isfinite(steps) & (steps > 0), steps, spread)
-        self.scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)  # (k,)
-        if exog is not None:
-            self.exog_mean_ = exog.mean(axis=0)
-            self.exog_scale_ = np.where(exog.std(axis=0) > 0, exog.std(axis=0), 1.0)
-            exog = (exog - self.exog_mean_) / self.exog_scale_  # (n, m)
-        n_win = n - T - H + 1
-        self.window_ = T
-        future = np.lib.stride_tricks.sliding_window_view(values[T:], H, axis=0)[:n_win]  # (n_win, k, H)
-        ex_past = ex_future = None
-        if exog is not None:
-            ex_past = np.lib.stride_tricks.sliding_window_view(exog, T, axis=0)[:n_win].transpose(0, 2, 1)
-            ex_future = np.lib.stride_tricks.sliding_window_view(exog[T:], H, axis=0)[:n_win].transpose(0, 2, 1)
-        Xw, offsets, ref = self._encode(filled, n_win, ex_past, ex_future)
-        Yw = ((future - ref[..., None]) / self.scale_[:, None]).reshape(n_win * k, H)  # time-major rows
-        if self.early_stopping and n_win * k < 4:
-            raise ValueError(
-                f"Only {n_win * k} training windows: too few to hold out a validation part for "
-                "early_stopping. Use a shorter window/horizon or early_stopping=False.")
-        self._fit_regressors(Xw, Yw.astype(np.float32), offsets)
-        self.y_ = y.copy()
-        self.exog_ = exog
-        self.n_exog_ = 0 if exog is None else exog.shape[1]
-        self.season_length_ = season
-        self._is_series = is_series
-        self._columns = frame.columns
-        self._calibrate(Xw, Yw, offsets)
+                f"Series {key!r} has {n} observations (after leading NaN); at least horizon + "
+                f"{MIN_HISTORY} = {H + MIN_HISTORY} are needed. Use a shorter horizon or drop the "
+                f"{len(short)} too-short series.")
+        self.season_length_ = self.season_length or season_length(coll.indexes[0])
+        windows = encoding.window_lengths(self.season_length_, H, self.n_models, self.window)
+        self.windows_ = windows
+        if coll.exog is not None:
+            rows = np.concatenate(coll.exog)  # (sum n_i, m)
+            self.exog_mean_ = rows.mean(axis=0)
+            spread = rows.std(axis=0)
+            self.exog_scale_ = np.where(spread > 0, spread, 1.0)
+        self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
+        exogs = self._exog(coll, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
+                           if coll.exog is not None else None)
+        warm = self.warm_start and hasattr(self, "regressors_")
+        rs = check_random_state(self.random_state)
+        seeds = rs.randint(2**31 - 1, size=(2, self.n_models))
+        # validation fit: the last steps of every series are cut off
+        cuts = self._cuts(coll)
+        zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)])
+        epochs_val, holdout = [], []
+        for i, L in enumerate(windows):
+            Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H, self._max_windows(L, coll),
+                                                 exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)])
+            reg = self._member(i, seeds[0, i], warm and self.holdout_regressors_[i])
+            reg.set_params(**self._budget(len(Xw)))
+            validation = None
+            if self.early_stopping:
+                validation = self._validation_windows(coll, stages_cut, cuts, L, exogs)
+            reg._fit_arrays(Xw, Yw, 2, validation=validation)
+            holdout.append(reg)
+            epochs_val.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
+            del Xw, Yw  # one member's windows at a time
+        self.holdout_regressors_ = holdout
+        self.calibration_residuals_ = self._residuals(coll, cuts, stages_cut, exogs)
+        # final fit on everything
+        zs, stages = self._stages(coll.values)
+        final = []
+        for i, L in enumerate(windows):
+            Xw, Yw = encoding.collection_windows(zs, stages, L, H, self._max_windows(L, coll), exogs)
+            reg = self._member(i, seeds[1, i], warm and self.regressors_[i])
+            budget = self._budget(len(Xw))
+            if self.early_stopping:
+                budget = dict(max_iter=max(1, epochs_val[i]))
+            reg.set_params(**budget)._fit_arrays(Xw, Yw, 2)
+            final.append(reg)
+            del Xw, Yw
+        self.regressors_ = final
+        self.n_iter_ = max(r.n_iter_ for r in final)
+        self.collection_ = coll
         return self
 
-    def _fit_regressors(self, Xw, Yw, offsets):
-        params = {name: getattr(self, name) for name in
-                  _BaseRNNRegressor._parameter_constraints if name != "scale_target"}
-        rs = check_random_state(self.random_state)
-        seeds = rs.randint(2**31 - 1, size=self.n_models)
-        old = getattr(self, "regressors_", None) if self.warm_start else None
-        regs = []
-        for i, seed in enumerate(seeds):
-            reg = old[i] if old and i < len(old) else self._regressor(
-                **{**params, "random_state": int(seed), "scale_target": False})
-            reg.set_params(warm_start=self.warm_start)
-            regs.append(reg._fit_arrays(Xw, Yw, 2, offsets))
-        self.regressors_ = regs
-        self.n_iter_ = max(r.n_iter_ for r in regs)  # epochs of the longest ensemble member
+    def _cuts(self, coll):
+        """Steps cut off the end of each series for the validation fit."""
+        H = self.horizon
+        cuts = []
+        for v in coll.values:
+            n = len(v)
+            c = H if self.validation_fraction is None else max(H, math.ceil(self.validation_fraction * n))
+            cuts.append(int(min(c, n - MIN_HISTORY)))
+        return cuts
 
-    def _predict_normalized(self, Xw, offsets=None):
-        """Mean over the ensemble of the networks' outputs (n, H)."""
-        return np.mean([r._predict_arrays(Xw, offsets).reshape(len(Xw), -1)
-                        for r in self.regressors_], axis=0)
+    def _max_windows(self, L, coll):
+        """Newest windows kept per series so that a fit's inputs stay bounded."""
+        per_window = (L + (self.horizon if coll.exog is not None else 0)) * (2 + self.n_exog_)
+        return max(self.horizon, MAX_INPUT_FLOATS // (per_window * len(coll)))
 
-    def _calibrate(self, Xw, Yw, offsets):
-        """Absolute residuals (normalized units) of the last windows, per step.
+    def _budget(self, n_windows):
+        """Epochs of a fit on ``n_windows`` windows: ``max_iter``, or the step budget."""
+        if self.max_iter is not None:
+            return dict(max_iter=self.max_iter)
+        batches = math.ceil(n_windows / self.batch_size)
+        steps = min(max(STEPS_PER_WINDOW * n_windows, TRAIN_STEPS[0]), TRAIN_STEPS[1])
+        return dict(max_iter=max(1, math.ceil(steps / batches)))
 
-        With early stopping these windows were held out of the gradient
-        steps, so the residuals are out-of-sample; see ``predict_interval``.
+    def _member(self, i, seed, previous):
+        """The regressor of ensemble member ``i`` (the previous one when warm)."""
+        if previous:
+            previous.set_params(warm_start=True)
+            return previous
+        params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
+                  if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
+        loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
+        reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
+                                 "scale_target": False, "early_stopping": False,
+                                 "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
+        reg._progress_name = type(self).__name__
+        return reg
+
+    def _validation_windows(self, coll, stages_cut, cuts, L, exogs):
+        """Windows ending at each origin inside every series' cut tail.
+
+        The whole series is filtered with the validation fit's stages (which
+        is causal, so each origin sees only its past); the targets are the
+        tail's observations (NaN past the end).
         """
-        n_cal = max(1, int(math.ceil(self.validation_fraction * len(Xw))))
-        rows = np.flatnonzero(np.isfinite(Yw).any(axis=1))[-n_cal:]  # skip all-NaN targets
-        res = np.abs(Yw[rows] - self._predict_normalized(
-            Xw[rows], None if offsets is None else offsets[rows]))  # (n_cal, H)
-        self.calibration_residuals_ = res
+        zs, stages = self._stages(coll.values, like=stages_cut)
+        Xs, Ys = [], []
+        for i, (z, sm, c) in enumerate(zip(zs, stages, cuts)):
+            ends = np.arange(len(z) - c - 1, len(z) - 1)  # (c,) origins
+            Xi, Yi = encoding.series_windows(z, sm, L, self.horizon, ends,
+                                             None if exogs is None else exogs[i])
+            Xs.append(Xi)
+            Ys.append(Yi)
+        return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
 
-    # ------------------------------------------------------------- predict
-    def _history(self, y):
-        if y is None:
-            frame, _ = check_series(self.y_)
-            return frame
-        frame, _ = check_series(y)
-        if list(frame.columns) != list(self._columns) and not (self._is_series and frame.shape[1] == 1):
-            raise ValueError(f"y has columns {list(frame.columns)}, but the forecaster was fitted "
-                             f"on {list(self._columns)}.")
-        if len(frame) < self.window_:
-            raise ValueError(f"y has {len(frame)} observations; at least window={self.window_} "
-                             "are needed to forecast from it.")
-        return frame
+    def _residuals(self, coll, cuts, stages_cut, exogs):
+        """Out-of-sample residuals (rows, H) of the validation ensemble's median.
 
-    def _future_exog(self, X, frame, h):
-        """Standardized exog for the last window of ``frame`` and the next h steps."""
+        Also chooses ``shrinkage_``: the weight of the networks' correction
+        against the smoothing's own forecast (0 to 1 on a grid) with the least
+        absolute error on the cut tail.
+        """
+        preds, Y = [], None
+        for reg, L in zip(self.holdout_regressors_, self.windows_):
+            X, Y = self._validation_windows(coll, stages_cut, cuts, L, exogs)
+            preds.append(reg._predict_arrays(X).reshape(len(X), -1))
+        P = np.median(preds, axis=0)  # (rows, H)
+        errors = [np.nanmean(np.abs(Y - w * P)) for w in SHRINKAGE]
+        self.shrinkage_ = float(SHRINKAGE[int(np.argmin(errors))])
+        return Y - self.shrinkage_ * P  # (rows, H); NaN past the series' end
+
+    # --------------------------------------------------------------- predict
+    def _predict_normalized(self, zs, stages, exogs):
+        """Median over the ensemble of the last windows' outputs (k, H)."""
+        outs = []
+        for reg, L in zip(self.regressors_, self.windows_):
+            X = encoding.last_windows(zs, stages, L, self.horizon, exogs)
+            outs.append(reg._predict_arrays(X).reshape(len(X), -1))
+        return self.shrinkage_ * np.median(outs, axis=0)
+
+    def _future_exog(self, coll, X, h, given_history):
+        """Future exog rows per series (h, m), or None; checks presence."""
         if self.n_exog_ == 0:
             if X is not None:
                 raise ValueError("X was given to predict, but the forecaster was fitted without "
                                  "exogenous features.")
-            return None, None
+            return None
         if X is None:
             raise ValueError(
                 f"The forecaster was fitted with {self.n_exog_} exogenous feature(s): pass their "
-                f"future values for the {h} forecast steps as predict(X=...).")
-        fut_index = future_index(frame.index, h)
-        if hasattr(X, "shape") and len(X) == self.window_ + h:  # history window + future rows
-            whole = frame.index[-self.window_:].append(fut_index)
-            ex = (align_exog(X, whole) - self.exog_mean_) / self.exog_scale_
-            return ex[:self.window_], ex[self.window_:]
-        ex = (align_exog(X, fut_index) - self.exog_mean_) / self.exog_scale_
-        if ex.shape[1] != self.n_exog_:
-            raise ValueError(f"X has {ex.shape[1]} columns; the forecaster was fitted on {self.n_exog_}.")
-        return self.exog_[-self.window_:], ex
+                f"future values for the {h} forecast steps as predict(X=...)"
+                + (", with y's rows first when y is given." if given_history else "."))
+        futures = coll.future_indexes(h)
+        if coll.layout in ("series", "wide"):
+            from ._series import align_exog
+            rows = align_exog(X, futures[0])
+            out = [rows] * len(coll)
+        else:
+            fut = to_collection(_future_frame(coll, futures), X, self.id_col, self.time_col,
+                                self.value_col)
+            out = fut.exog
+        if out[0].shape[1] != self.n_exog_:
+            raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
+                             f"{self.n_exog_}.")
+        return out
+
+    def _history(self, y, X, h):
+        """The collection to forecast from: the training data or ``y`` (with ``X``)."""
+        check_is_fitted(self, "regressors_")
+        if y is None:
+            coll = self.collection_
+            return coll, self._future_exog(coll, X, h, False)
+        if self.n_exog_:
+            coll = self._history_with_exog(y, X, h)
+            return coll, coll._future
+        coll = self._collection(y)
+        for key, v in zip(coll.ids, coll.values):
+            if len(v) < 2:
+                raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
+                                 "are needed to forecast from it.")
+        return coll, self._future_exog(coll, X, h, True)
+
+    def _history_with_exog(self, y, X, h):
+        """``y`` and ``X`` whose rows cover y's index and then the h future steps."""
+        if X is None:
+            self._future_exog(None, None, h, True)
+        coll = self._collection(y)
+        futures = coll.future_indexes(h)
+        whole = [idx.append(f) for idx, f in zip(coll.indexes, futures)]
+        if coll.layout in ("series", "wide"):
+            from ._series import align_exog
+            try:
+                rows = align_exog(X, whole[0])
+            except ValueError as exc:
+                raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
+                                 f"future steps: {exc}") from None
+            per = [rows[len(rows) - len(v) - h:] for v in coll.values]
+        else:
+            full = to_collection(_future_frame(coll, whole), X, self.id_col, self.time_col,
+                                 self.value_col)
+            per = [e[len(e) - len(v) - h:] for e, v in zip(full.exog, coll.values)]
+        coll.exog = [p[:-h] for p in per]
+        coll._future = [p[-h:] for p in per]
+        return coll
 
     def _forecast(self, horizon, X, y):
-        check_is_fitted(self, "regressors_")
-        h = self.horizon if horizon is None else horizon
-        if not isinstance(h, (Integral, np.integer)) or isinstance(h, bool) or h < 1:
-            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
-        frame = self._history(y)
-        ex_past, ex_future = self._future_exog(X, frame, h)
-        hist = frame.ffill().bfill().to_numpy()[-self.window_:]  # (T, k) levels
-        H, out = self.horizon, []
+        """Forecasts (k, h) and their working-scale stages, for the collection."""
+        h = self.horizon if horizon is None else _check_horizon(horizon)
+        coll, future = self._history(y, X, h)
+        zs, stages = self._stages(coll.values)
+        H = self.horizon
+        values = [v.copy() for v in coll.values]
+        exog_hist = coll.exog
+        out = []
         for start in range(0, h, H):
-            past = fut = None
-            if ex_past is not None:
-                past = ex_past if start == 0 else np.concatenate([ex_past, ex_future[:start]])[-self.window_:]
-                fut = ex_future[start:start + H]
-                if len(fut) < H:  # last block: repeat the last known row (outputs beyond h dropped)
-                    fut = np.concatenate([fut, np.repeat(fut[-1:], H - len(fut), axis=0)])
-                past, fut = past[None], fut[None]
-            Xw, offsets, ref = self._encode(hist, 1, past, fut)
-            z = self._predict_normalized(Xw, offsets).reshape(-1, H)  # (k, H)
-            block = ref[0][:, None] + z * self.scale_[:, None]  # (k, H) levels
+            fut = None
+            if future is not None:
+                fut = [f[start:start + H] for f in future]
+                fut = [np.concatenate([f, np.repeat(f[-1:], H - len(f), axis=0)]) for f in fut]
+                exogs = self._exog(_Rows(exog_hist), fut)
+            else:
+                exogs = None
+            v = self._predict_normalized(zs, stages, exogs)  # (k, H)
+            block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i])
+                              for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             out.append(block)
-            hist = np.concatenate([hist, block.T])[-self.window_:]
-        levels = np.concatenate(out, axis=1)[:, :h].T  # (h, k)
-        return levels, future_index(frame.index, h)
+            if start + H < h:
+                values = [np.concatenate([val, b]) for val, b in zip(values, block)]
+                if exog_hist is not None:
+                    exog_hist = [np.concatenate([e, f]) for e, f in zip(exog_hist, fut)]
+                zs, stages = self._stages(values, like=stages)
+        return coll, np.concatenate(out, axis=1)[:, :h], stages
 
     def predict(self, horizon=None, X=None, y=None):
-        """Forecast the ``horizon`` steps after the end of the series.
+        """Forecast the ``horizon`` steps after the end of each series.
 
         Parameters
         ----------
         horizon : int, optional
             Steps to forecast (default: the trained ``horizon``). Up to the
-            trained horizon the network forecasts all steps at once (direct);
+            trained horizon the networks forecast all steps at once (direct);
             beyond it, blocks are forecast and fed back (recursive).
-        X : pd.DataFrame or array-like of shape (horizon, n_exog), optional
-            Future exogenous values; required when fitted with X.
+        X : pd.DataFrame, optional
+            Future exogenous values (required when fitted with X), in y's
+            layout. With ``y`` given, X covers y's steps and then the future.
         y : pd.Series or pd.DataFrame, optional
             Forecast after the end of this history instead of the training
-            series (same columns; at least ``window_`` observations), with the
-            fitted weights and scaling: no refit.
+            data, in any accepted layout (new series of a collection too):
+            the normalisation stage is estimated on it, the networks are not
+            refit.
 
         Returns
         -------
         pd.Series or pd.DataFrame
-            Indexed by the next ``horizon`` periods, named like ``y``.
+            In the layout of the input: indexed by the next ``horizon``
+            periods of each series.
         """
-        levels, index = self._forecast(horizon, X, y)
-        if self._is_series:
-            return pd.Series(levels[:, 0], index=index, name=self.y_.name)
-        return pd.DataFrame(levels, index=index, columns=self._columns)
+        coll, levels, _ = self._forecast(horizon, X, y)
+        return from_collection(coll, {"forecast": levels}, levels.shape[1])
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
-        """Forecast intervals by split conformal prediction.
+        """Forecast intervals calibrated on out-of-sample residuals.
 
-        The half-width for step h is the finite-sample-corrected ``coverage``
-        quantile of the absolute residuals of the last training windows
-        (``calibration_residuals_``, held out of training by early stopping),
-        times the series' scale. Beyond the trained horizon (recursive
-        blocks), block b's widths grow by sqrt(b + 1). With
-        ``early_stopping=False`` the residuals are in-sample and the
-        intervals too narrow.
+        The half-width for step ``j`` comes from the residuals of the
+        validation fit on the cut tail of every series
+        (``calibration_residuals_``, in units of each series' typical change
+        on the working scale; see :mod:`tsgate.calibration`); it is applied
+        around the forecast on the working scale, so on the log scale the
+        band is relative and asymmetric in levels. Bands widen with the
+        horizon and nest: a lower coverage is never wider.
 
         Returns
         -------
         pd.DataFrame
-            Columns ``lower`` and ``upper`` for one series; for several, a
-            column MultiIndex (series, lower/upper).
+            Columns ``lower`` and ``upper``, in the layout of the input (for
+            a wide DataFrame, a column MultiIndex (series, lower/upper)).
         """
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
-        levels, index = self._forecast(horizon, X, y)
-        q = conformal_quantiles(self.calibration_residuals_, coverage)  # (H,)
-        H = len(q)
-        steps = np.arange(len(index))
-        half = (q[steps % H] * np.sqrt(steps // H + 1))[:, None] * self.scale_[None, :]  # (h, k)
-        lower, upper = levels - half, levels + half
-        if self._is_series:
-            return pd.DataFrame({"lower": lower[:, 0], "upper": upper[:, 0]}, index=index)
-        cols = pd.MultiIndex.from_product([self._columns, ["lower", "upper"]])
-        data = np.stack([lower, upper], axis=2).reshape(len(index), -1)
-        return pd.DataFrame(data, index=index, columns=cols)
+        coll, levels, stages = self._forecast(horizon, X, y)
+        h = levels.shape[1]
+        half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
+        lower, upper = np.empty_like(levels), np.empty_like(levels)
+        for i, sm in enumerate(stages):
+            center = sm.to_working(levels[i])
+            lower[i] = sm.from_working(center - half * sm.scale)
+            upper[i] = sm.from_working(center + half * sm.scale)
+        return from_collection(coll, {"lower": lower, "upper": upper}, h)
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecast of the steps in ``y``.
@@ -373,11 +444,14 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         ``TimeSeriesSplit`` gives as a test fold), so ``GridSearchCV`` picks
         by out-of-sample forecast error.
         """
-        frame, _ = check_series(y)
-        pred, _ = self._forecast(len(frame), X, None)
-        actual = frame.to_numpy()
-        ok = ~np.isnan(actual)
-        return -float(np.mean(np.abs(pred[ok] - actual[ok])))
+        actual = self._collection(y)
+        h = max(len(v) for v in actual.values)
+        _, pred, _ = self._forecast(h, X, None)
+        errors = []
+        for i, v in enumerate(actual.values):
+            ok = np.isfinite(v)
+            errors.append(np.abs(pred[i, :len(v)][ok] - v[ok]))
+        return -float(np.mean(np.concatenate(errors)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -386,60 +460,106 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return tags
 
 
-_DOC = """{cell} forecaster for pandas time series.
+class _Rows:
+    """Stand-in collection holding only exog rows (for :meth:`_exog`)."""
 
-    Hand it a ``pd.Series`` (or a ``pd.DataFrame`` of several series, one per
-    column: ONE global model learns from the windows of all of them; for one
-    model per series fit a forecaster per column,
-    ``{{c: {name}().fit(df[c]) for c in df}}``) and get a forecast with the
-    right future dates.
+    def __init__(self, exog):
+        self.exog = exog
+
+
+def _future_frame(coll, indexes):
+    """An empty y in the collection's layout on the given per-series indexes."""
+    import pandas as pd
+
+    ids = np.repeat(np.asarray(coll.ids, dtype=object), [len(i) for i in indexes])
+    times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+    if coll.layout == "long":
+        return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),
+                             coll.names["value_col"]: 0.0})
+    return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))
+
+
+_DOC = """{cell} forecaster for pandas time series: one series, or a collection
+    with ONE global model.
+
+    Give it a ``pd.Series`` on a time index, a wide ``pd.DataFrame`` (one
+    column per series), a ``pd.Series`` on a (series id, time) MultiIndex, or
+    a long DataFrame ``unique_id, ds, y`` (column names: ``id_col``,
+    ``time_col``, ``value_col``); the forecasts come back in the same
+    layout, indexed by each series' next periods. For one model per series
+    use :class:`tsgate.distributed.PerSeriesForecaster`.
+
+    The method (details in :mod:`tsgate.forecasters`): per series, a log
+    scale where positive and exponential smoothing of level and seasonal
+    indices; windows relative to their end's level, in units of the series'
+    typical change; a validation fit on all but the last steps of every
+    series, whose out-of-sample errors calibrate the intervals; a final fit
+    on everything; the median of ``n_models`` networks. Any series of at
+    least ``horizon + 3`` observations forecasts with the defaults.
 
     Parameters
     ----------
     window : int or None, default=None
-        Input steps per window. None picks three seasonal periods of the
-        index's frequency (at least 8), capped by the series length.
+        Input steps per window. None gives the ensemble members lookbacks
+        of 2, 1.25 and 3 times the longer of a season and the horizon
+        (shorter histories are padded and flagged).
     horizon : int, default=1
         Steps forecast at once (direct multi-output). Longer ``predict``
         horizons are forecast recursively in blocks of ``horizon``.
-    normalize : {{"last", "standard"}}, default="last"
-        "last": each window minus its last value, divided by the series'
-        standard deviation of one-step changes -- handles trends and level
-        shifts. "standard": the series' mean and standard deviation.
-    season_length : int or None, default=None
-        Seasonal period; None infers it from the frequency (12 for monthly,
-        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise).
-    n_models : int, default=1
-        Seeds in the ensemble whose forecasts are averaged (small RNNs vary
-        by seed).
-    early_stopping : bool, default=True
-        Hold out the last ``validation_fraction`` of the windows (time order)
-        for early stopping; they also calibrate ``predict_interval``.
-    validation_fraction : float, default=0.15
+    loss : str, default="absolute_error"
+        With the default, members alternate "absolute_error" and "huber"
+        (both aim at the median, which MASE and MAE reward); any other
+        choice applies to every member.
+    max_iter : int or None, default=None
+        Epochs per fit. None: a budget of 4 gradient steps per training
+        window, at least 300 and at most 2000 steps.
+    batch_size : int, default=64
     learning_rate_init : float, default=3e-3
+    early_stopping : bool, default=False
+        Choose each member's number of epochs on the validation fit (its
+        loss on the cut tail), then refit on everything for that many.
+    validation_fraction : float or None, default=None
+        Steps cut off every series for the validation fit: None cuts the
+        last ``horizon`` steps; a float cuts that fraction of each series
+        (at least ``horizon``). A series always keeps 3 observations.
+    normalize : {{"smooth", "last", "standard"}}, default="smooth"
+        "smooth": the smoothing stage above. "last": each window minus its
+        last value, divided by the standard deviation of one-step changes.
+        "standard": the series' mean and standard deviation.
+    season_length : int or None, default=None
+        Seasonal period; None infers it from the frequency (12 monthly,
+        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise). Used only
+        where a series passes a seasonality test.
+    n_models : int, default=3
+        Ensemble members (seed, window length and loss vary), combined by
+        their median.
+    id_col, time_col, value_col : str, default="unique_id", "ds", "y"
+        Column names of the long layout.
     **others
-        hidden_size, num_layers, bidirectional, attention, dropout, loss,
-        huber_delta, quantile, max_iter, batch_size, alpha, weight_decay,
-        clip_norm, n_iter_no_change, tol, device, random_state, verbose,
-        warm_start: as in :class:`tsgate.{cell}Regressor`.
+        hidden_size (default 32), num_layers, bidirectional, attention,
+        dropout, huber_delta, quantile, alpha, weight_decay, clip_norm,
+        n_iter_no_change, tol, device, random_state, verbose, warm_start:
+        as in :class:`tsgate.{cell}Regressor`. ``warm_start=True`` continues
+        training the fitted networks on the data given to ``fit`` (the
+        normalisation is per window, so the networks stay valid on new or
+        longer series); the smoothing stage and the intervals are estimated
+        anew.
 
     Attributes
     ----------
     regressors_ : list of {cell}Regressor
-        The fitted network(s).
-    window_, season_length_ : int
+        The final ensemble members.
+    holdout_regressors_ : list of {cell}Regressor
+        The validation fit's members.
+    windows_ : list of int
+        Each member's window length.
+    season_length_ : int
     n_iter_ : int
-        Epochs run (the most over the ensemble; each regressor has its own).
-    y_ : pd.Series or pd.DataFrame
-        The training series.
-    scale_ : ndarray of shape (n_series,)
-    calibration_residuals_ : ndarray of shape (n_calibration, horizon)
-
-    Notes
-    -----
-    NaN values in ``y`` are masked out of the loss as targets and carried
-    forward (then backward, for leading NaN) as inputs; forecasts are never
-    NaN. Exogenous features must be complete.
+        Epochs run (the most over the final members).
+    collection_ : tsgate.collection.Collection
+        The training data as arrays.
+    calibration_residuals_ : ndarray of shape (n_residuals, horizon)
+        Out-of-sample residuals of the validation fit, in network units.
 
     Examples
     --------

@@ -18,6 +18,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from .collection import Collection
+
 FORMAT = "tsgate-model"
 FORMAT_VERSION = 1
 
@@ -83,6 +85,9 @@ class _Encoder:
             return [self.encode(v) for v in value]
         if isinstance(value, dict):
             return {"__dict__": [[self.encode(k), self.encode(v)] for k, v in value.items()]}
+        if isinstance(value, Collection):
+            return {"__collection__": {f.name: self.encode(getattr(value, f.name))
+                                       for f in dataclasses.fields(value)}}
         if dataclasses.is_dataclass(value):
             return {"__spec__": dataclasses.asdict(value)}
         if isinstance(value, pd.Series):
@@ -136,6 +141,8 @@ class _Decoder:
             return tuple(self.decode(v) for v in value["__tuple__"])
         if "__dict__" in value:
             return {self.decode(k): self.decode(v) for k, v in value["__dict__"]}
+        if "__collection__" in value:
+            return Collection(**{k: self.decode(v) for k, v in value["__collection__"].items()})
         if "__spec__" in value:
             return self.spec_cls(**value["__spec__"])
         if "__series__" in value:

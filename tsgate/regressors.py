@@ -151,12 +151,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         y, Y = self._check_y(y, Xw.shape[0])
         return self._fit_arrays(Xw, Y, y.ndim)
 
-    def _fit_arrays(self, Xw, Y, y_ndim, offsets=None):
+    def _fit_arrays(self, Xw, Y, y_ndim, offsets=None, validation=None):
         """Fit on validated float32 windows Xw (n, T, F) and targets Y (n, O).
 
         ``offsets`` (n, F), optional, are subtracted from every step of each
-        window per batch (``Network.pack_batch``); the forecasters use it to
-        train on last-value-normalized windows without materializing them.
+        window per batch (``Network.pack_batch``). ``validation``, optional,
+        is a separate pair (windows, targets) to early-stop on instead of the
+        last ``validation_fraction`` of the samples (the forecasters pass
+        windows whose targets no training window reaches).
         """
         if self.early_stopping and Xw.shape[0] < 2:
             raise ValueError("early_stopping needs at least 2 samples (one to validate on).")
@@ -187,8 +189,12 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, tol=self.tol)
         Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        if validation is not None:
+            cfg.early_stopping = True
+            validation = (validation[0], ((validation[1] - self.y_mean_) / self.y_scale_)
+                          .astype(np.float32))
         result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger(),
-                       offsets=offsets)
+                       offsets=offsets, validation=validation)
         self.params_ = result.params
         self._optimizer_state = result.optimizer_state
         self.loss_curve_ = result.loss_curve
@@ -197,7 +203,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self.grad_norm_curve_ = result.grad_norm_curve
         self.clipped_fraction_ = result.clipped_fraction
         self.diverged_at_ = result.diverged_at
-        if self.early_stopping:
+        self.best_epoch_ = result.best_epoch
+        if cfg.early_stopping:
             self.validation_scores_ = result.validation_scores
             self.validation_loss_curve_ = result.validation_loss_curve
             self.best_validation_loss_ = result.best_validation_loss
@@ -210,7 +217,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     def _logger(self):
         if not self.verbose:
             return None
-        name = type(self).__name__
+        name = getattr(self, "_progress_name", None) or type(self).__name__
 
         def log(epoch, loss, val_loss, seconds):
             val = "" if val_loss is None else f" - val_loss {val_loss:.5f}"

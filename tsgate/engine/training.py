@@ -59,6 +59,7 @@ class TrainResult:
     best_loss: float = math.inf
     best_validation_loss: float = math.inf
     n_iter: int = 0
+    best_epoch: int = 0
     optimizer_state: tuple = None
     diverged_at: int = None
 
@@ -90,7 +91,7 @@ def _zero_prediction_loss(Y, cfg):
     return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
 
 
-def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
+def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, validation=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
     Parameters
@@ -112,6 +113,9 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     offsets : ndarray of shape (N, F), optional
         Per-window offsets subtracted from every step of the window when its
         batch is packed (``Network.pack_batch``).
+    validation : tuple (X_val (V, T, F), Y_val (V, O)), optional
+        Early-stop on these instead of the last ``validation_fraction`` of
+        the samples (which then all train); needs ``cfg.early_stopping``.
 
     Returns
     -------
@@ -120,14 +124,20 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None):
     # the network's lock (its workspaces serve one pass at a time), and
     # serial kernels for small batches (see config.PARALLEL_MIN_WORK)
     with net.running(min(cfg.batch_size, len(X)), X.shape[1], training=True):
-        return _train(net, params, X, Y, cfg, rng, state, log, offsets)
+        return _train(net, params, X, Y, cfg, rng, state, log, offsets, validation)
 
 
-def _train(net, params, X, Y, cfg, rng, state, log, offsets):
+def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     bk, k = net.backend, net.k
     N, T, F = X.shape
     O = Y.shape[1]
-    n_train, n_val = split_validation(N, cfg)
+    if validation is not None and cfg.early_stopping:
+        n_train, n_val = N, len(validation[0])
+        X_val, Y_val, off_val = validation[0], validation[1], None
+    else:
+        n_train, n_val = split_validation(N, cfg)
+        X_val, Y_val = X[n_train:], Y[n_train:]
+        off_val = None if offsets is None else offsets[n_train:]
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
@@ -207,8 +217,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets):
         val_loss = None
         if n_val:
             params_host = bk.to_host(p_dev)
-            val_loss, r2 = evaluate(net, params_host, X[n_train:], Y[n_train:], cfg,
-                                   None if offsets is None else offsets[n_train:])
+            val_loss, r2 = evaluate(net, params_host, X_val, Y_val, cfg, off_val)
             result.validation_loss_curve.append(val_loss)
             result.validation_scores.append(r2)
             score = val_loss
@@ -218,6 +227,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets):
             log(epoch, epoch_loss, val_loss, time.perf_counter() - t0)
         if n_val and score < best_score:  # the best weights: any improvement counts
             k.copy_into(best_dev, p_dev)
+            result.best_epoch = epoch
         if score < best_score - cfg.tol:  # patience: only improvements by more than tol
             no_improve = 0
         else:

@@ -1,0 +1,38 @@
+"""Interval half-widths from out-of-sample residuals."""
+import numpy as np
+import pytest
+
+from tsgate.calibration import CalibrationWarning, half_widths, needed
+
+
+def test_conformal_quantile_per_step():
+    rng = np.random.default_rng(0)
+    R = rng.normal(size=(400, 3)) * np.array([1.0, 2.0, 3.0])
+    hw = half_widths(R, 0.9)
+    for j in range(3):
+        r = np.sort(np.abs(R[:, j]))
+        assert hw[j] == r[int(np.ceil(401 * 0.9)) - 1]
+
+
+def test_levels_nest_and_widen_with_horizon():
+    rng = np.random.default_rng(1)
+    R = rng.normal(size=(60, 6)) * np.sqrt(np.arange(1, 7))
+    R[40:, 3:] = np.nan  # fewer residuals for the far steps
+    widths = [half_widths(R, c, 9) for c in (0.5, 0.8, 0.95)]
+    assert (widths[0] < widths[1]).all() and (widths[1] < widths[2]).all()
+    for w in widths:
+        assert (np.diff(w) >= 0).all()  # never narrower further ahead
+    assert widths[2][-1] > widths[2][5]  # beyond the trained horizon: still growing
+
+
+def test_too_few_residuals_warn_and_use_the_pool():
+    R = np.array([[0.5, 1.0], [-1.0, np.nan], [0.2, 2.0]])
+    assert needed(0.95) == 19
+    with pytest.warns(CalibrationWarning, match="19"):
+        hw = half_widths(R, 0.95)
+    assert np.isfinite(hw).all() and hw[1] >= hw[0] > 0
+
+
+def test_all_nan_is_an_error():
+    with pytest.raises(ValueError, match="all NaN"):
+        half_widths(np.full((3, 2), np.nan), 0.8)

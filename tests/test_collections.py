@@ -1,0 +1,178 @@
+"""Collections: MultiIndex and long layouts, ragged series, short series,
+calibrated nested intervals, new histories with exogenous rows, warm start."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tsgate.calibration import CalibrationWarning
+
+FAST = dict(hidden_size=8, max_iter=3, random_state=0)
+
+
+def ragged(freq="Q"):
+    """Three series of different lengths and starts on a (id, period) MultiIndex."""
+    rng = np.random.default_rng(0)
+    parts = []
+    for key, start, n in [("a", "2000Q1", 30), ("b", "2004Q3", 14), ("c", "1995Q2", 50)]:
+        t = np.arange(n)
+        values = 100 * np.exp(0.01 * t + 0.1 * np.sin(2 * np.pi * t / 4) + 0.02 * rng.normal(size=n))
+        index = pd.MultiIndex.from_arrays([[key] * n, pd.period_range(start, periods=n, freq=freq)],
+                                          names=["store", "quarter"])
+        parts.append(pd.Series(values, index=index))
+    return pd.concat(parts).rename("sales")
+
+
+def test_multiindex_round_trip_on_ragged_series():
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    fc = model.predict()
+    assert isinstance(fc, pd.Series) and fc.name == "sales"
+    assert fc.index.names == ["store", "quarter"]
+    for key in ["a", "b", "c"]:
+        last = y.loc[key].index[-1]
+        assert fc.loc[key].index.equals(pd.period_range(last + 1, periods=4, freq="Q"))
+    assert np.isfinite(fc).all()
+    iv = model.predict_interval(0.8)
+    assert list(iv.columns) == ["lower", "upper"] and iv.index.equals(fc.index)
+    assert (iv["lower"] < fc).all() and (fc < iv["upper"]).all()
+    assert len(model.regressors_) == model.n_models  # one global ensemble
+
+
+def test_long_layout_with_custom_columns():
+    y = ragged()
+    long = y.reset_index().rename(columns={"store": "id", "quarter": "when", "sales": "value"})
+    long["when"] = long["when"].dt.to_timestamp()  # quarter starts as datetimes
+    model = tsgate.LSTMForecaster(horizon=3, id_col="id", time_col="when", value_col="value",
+                                  **FAST).fit(long)
+    fc = model.predict()
+    assert list(fc.columns) == ["id", "when", "value"] and len(fc) == 9
+    b = fc[fc["id"] == "b"]
+    assert list(b["when"]) == list(pd.date_range("2008-01-01", periods=3, freq="QS"))
+    iv = model.predict_interval(0.9)
+    assert list(iv.columns) == ["id", "when", "lower", "upper"]
+    # the same model fitted on the MultiIndex layout gives the same numbers
+    same = tsgate.LSTMForecaster(horizon=3, **FAST).fit(
+        long.set_index(["id", "when"])["value"]).predict()
+    np.testing.assert_allclose(fc["value"].to_numpy(), same.to_numpy())
+
+
+def test_layout_errors_name_the_fix():
+    y = ragged()
+    with pytest.raises(ValueError, match="no column"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(y.reset_index().rename(columns={"store": "unique_id"}))
+    with pytest.raises(ValueError, match="at least horizon \\+ 3 = 19"):
+        tsgate.GRUForecaster(horizon=16, **FAST).fit(y)
+    with pytest.raises(ValueError, match="MultiIndex"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X=pd.DataFrame({"x": np.ones(len(y))}))
+
+
+@pytest.mark.parametrize("n", [15, 16, 20, 28, 40])
+def test_short_monthly_series_forecast_with_defaults(n):
+    rng = np.random.default_rng(n)
+    t = np.arange(n)
+    y = pd.Series(50 + 5 * np.sin(2 * np.pi * t / 12) + rng.normal(size=n),
+                  index=pd.date_range("2020-01-01", periods=n, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=12, random_state=0, n_models=1).fit(y)
+    assert model.windows_ == [24]  # padded and flagged where the history is shorter
+    fc = model.predict()
+    assert len(fc) == 12 and np.isfinite(fc).all()
+    R = model.calibration_residuals_
+    assert np.isfinite(R).sum() >= 12  # every step of the cut tail, from its first origin
+    with pytest.warns(CalibrationWarning) if np.isfinite(R).sum() < 19 else _nothing():
+        iv = model.predict_interval(0.95)
+    assert np.isfinite(iv.to_numpy()).all()
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_minimum_length_error_says_the_minimum():
+    y = pd.Series(np.arange(14.0) + 1, index=pd.date_range("2020-01-01", periods=14, freq="MS"))
+    with pytest.raises(ValueError, match="15 are needed"):
+        tsgate.GRUForecaster(horizon=12).fit(y)
+
+
+def test_interval_levels_nest_strictly():
+    y = tsgate.datasets.load_airline()
+    model = tsgate.GRUForecaster(horizon=12, validation_fraction=0.2, **FAST).fit(y)
+    bands = [model.predict_interval(c) for c in (0.5, 0.8, 0.95)]
+    widths = [(b["upper"] - b["lower"]).to_numpy() for b in bands]
+    assert (widths[0] < widths[1]).all() and (widths[1] < widths[2]).all()
+
+
+def test_empirical_coverage_within_a_binomial_band():
+    """An AR(1) around a seasonal pattern: 90% bands cover 90% of new points."""
+    rng = np.random.default_rng(0)
+    n = 900
+    e = rng.normal(size=n)
+    v = np.zeros(n)
+    for t in range(1, n):
+        v[t] = 0.6 * v[t - 1] + e[t]
+    y = pd.Series(20 + v + 2 * np.sin(2 * np.pi * np.arange(n) / 12), index=pd.RangeIndex(n))
+    cut = 600
+    model = tsgate.GRUForecaster(horizon=1, window=24, hidden_size=16, validation_fraction=0.3,
+                                 n_models=1, random_state=0, season_length=12).fit(y[:cut])
+    hits = []
+    for origin in range(cut, n):
+        iv = model.predict_interval(0.9, y=y[:origin])
+        hits.append(iv["lower"].iloc[0] <= y.iloc[origin] <= iv["upper"].iloc[0])
+    # 300 Bernoulli(0.9) trials: 3 standard deviations is about +-0.052
+    assert abs(np.mean(hits) - 0.9) < 0.06, np.mean(hits)
+
+
+def test_new_history_with_exogenous_rows_equals_the_matching_fit_data():
+    n = 120
+    idx = pd.date_range("2000-01-01", periods=n + 4, freq="D")
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"promo": rng.integers(0, 2, n + 4).astype(float)}, index=idx)
+    y = pd.Series(5 + 3 * X["promo"].to_numpy() + 0.1 * rng.normal(size=n + 4), index=idx)
+    model = tsgate.GRUForecaster(horizon=4, window=7, **FAST).fit(y[:n], X[:n])
+    direct = model.predict(X=X[n:])
+    again = model.predict(y=y[:n], X=X)  # history rows, then the future rows
+    pd.testing.assert_series_equal(direct, again)
+    # the history's own exogenous rows are used, not the training period's
+    shifted = model.predict(y=y[:n - 10], X=X[:n - 6])
+    other = X[:n - 6].copy()
+    other.iloc[:n - 10] = 1.0 - other.iloc[:n - 10]
+    assert not np.allclose(shifted, model.predict(y=y[:n - 10], X=other))
+    with pytest.raises(ValueError, match="future steps"):
+        model.predict(y=y[:n], X=X[n:])
+
+
+def test_warm_start_continues_the_same_networks():
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, warm_start=True, **FAST).fit(y)
+    first = model.regressors_[0]
+    steps = first._optimizer_state[2]
+    params = first.params_.copy()
+    model.fit(y)
+    assert model.regressors_[0] is first
+    assert first._optimizer_state[2] > steps  # Adam continued, not restarted
+    assert not np.array_equal(first.params_, params)
+    cold = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    assert cold.regressors_[0]._optimizer_state[2] == steps
+
+
+def test_global_model_saves_and_loads(tmp_path):
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    model.save(tmp_path / "m.tsgate")
+    back = tsgate.load(tmp_path / "m.tsgate")
+    pd.testing.assert_series_equal(back.predict(), model.predict())
+    pd.testing.assert_frame_equal(back.predict_interval(0.8), model.predict_interval(0.8))
+
+
+@pytest.mark.parametrize("freq, period", [
+    ("2W", 26), ("W-SUN", 52), ("SMS", 24), ("MS", 12), ("BMS", 12), ("QS-OCT", 4), ("YS", 1),
+    ("D", 7), ("2D", 1), ("B", 5), ("h", 24), ("2h", 12), ("30min", 48), ("min", 60), ("s", 60),
+])
+def test_season_length_of_multiples_and_anchored_aliases(freq, period):
+    from tsgate._series import season_length
+
+    assert season_length(pd.date_range("2020-01-01", periods=30, freq=freq)) == period

@@ -1,0 +1,120 @@
+"""The smoothing stage against a plain NumPy reference, and its choices."""
+import math
+
+import numpy as np
+import pytest
+
+from tsgate.smoothing import _filter, change_scale, is_seasonal, smooth, stage
+
+
+def reference_filter(z, m, alpha, gamma):
+    """ETS(A,N,A) error-correction recursions, written out plainly."""
+    n = len(z)
+    season = np.zeros(m)
+    if m > 1 and n >= 2 * m:
+        half = m // 2
+        for t in range(half, half + m):
+            lo, hi = t - half, t + half
+            w = np.ones(hi - lo + 1)
+            if m % 2 == 0:
+                w[0] = w[-1] = 0.5
+            seg = z[lo:hi + 1]
+            ok = ~np.isnan(seg)
+            if ok.any() and not np.isnan(z[t]):
+                season[t % m] = z[t] - np.sum(w[ok] * seg[ok]) / np.sum(w[ok])
+        season -= season.mean()
+    first = [z[t] - season[t % m] for t in range(min(n, m)) if not np.isnan(z[t])]
+    level = np.mean(first) if first else 0.0
+    levels, seasons, sse = [], [], 0.0
+    for t in range(n):
+        if not np.isnan(z[t]):
+            e = z[t] - level - season[t % m]
+            if t >= m:
+                sse += e * e
+            level = level + alpha * e
+            season[t % m] = season[t % m] + gamma * (1 - alpha) * e
+        levels.append(level)
+        seasons.append(season[t % m])
+    return np.array(levels), np.array(seasons), sse
+
+
+@pytest.mark.parametrize("m, alpha, gamma", [(1, 0.3, 0.0), (4, 0.2, 0.1), (12, 0.6, 0.35), (3, 1.0, 0.2)])
+def test_filter_matches_reference(m, alpha, gamma):
+    rng = np.random.default_rng(m)
+    t = np.arange(50)
+    z = 0.02 * t + 0.3 * np.sin(2 * np.pi * t / max(m, 2)) + 0.1 * rng.normal(size=50)
+    z[[7, 20, 21]] = np.nan
+    level, season = np.empty(50), np.empty(50)
+    sse = _filter(z, m, alpha, gamma, level, season)
+    want_level, want_season, want_sse = reference_filter(z, m, alpha, gamma)
+    np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(season, want_season, rtol=1e-12, atol=1e-12)
+    assert math.isclose(sse, want_sse, rel_tol=1e-12)
+
+
+def test_filter_is_causal():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=40)
+    full_l, full_s = np.empty(40), np.empty(40)
+    _filter(z, 4, 0.3, 0.1, full_l, full_s)
+    changed = z.copy()
+    changed[30:] += 100.0
+    l2, s2 = np.empty(40), np.empty(40)
+    _filter(changed, 4, 0.3, 0.1, l2, s2)
+    np.testing.assert_array_equal(full_l[:30], l2[:30])
+    np.testing.assert_array_equal(full_s[:30], s2[:30])
+
+
+def test_log_scale_for_positive_series_only():
+    t = np.arange(48)
+    positive = 100 * np.exp(0.2 * np.sin(2 * np.pi * t / 12) + 0.01 * t)
+    assert smooth(positive, 12).log
+    assert not smooth(positive - 150, 12).log
+    with_zero = positive.copy()
+    with_zero[3] = 0.0
+    assert not smooth(with_zero, 12).log
+
+
+def test_seasonality_test_and_period():
+    rng = np.random.default_rng(1)
+    t = np.arange(60)
+    seasonal = np.sin(2 * np.pi * t / 12) + 0.1 * rng.normal(size=60)
+    noise = rng.normal(size=60)
+    assert is_seasonal(seasonal, 12)
+    assert not is_seasonal(noise, 12)
+    assert not is_seasonal(seasonal[:30], 12)  # under three seasons: not tested
+    assert smooth(seasonal + 5, 12).period == 12
+    assert smooth(noise + 5, 12).period == 1
+    # the seasonal indices of a clean pattern are recovered
+    sm = smooth(np.exp(0.3 * np.sin(2 * np.pi * t / 12) + 0.005 * t), 12)
+    np.testing.assert_allclose(sm.season[-12:], 0.3 * np.sin(2 * np.pi * t[-12:] / 12), atol=0.05)
+
+
+def test_scale_is_the_mean_seasonal_change():
+    z = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    assert change_scale(z, 1) == pytest.approx(np.mean([1, 2, 3, 4]))
+    assert change_scale(z, 2) == pytest.approx(np.mean([3, 5, 7]))
+    assert change_scale(np.ones(5), 1) == 1.0  # constant: a unit, never 0
+
+
+def test_like_reuses_the_choices():
+    rng = np.random.default_rng(2)
+    y = 50 + np.cumsum(rng.normal(size=40))
+    sm = smooth(y, 4)
+    longer = smooth(np.concatenate([y, [y[-1]] * 5]), 4, like=sm)
+    assert (longer.alpha, longer.gamma, longer.period, longer.scale, longer.log) == \
+        (sm.alpha, sm.gamma, sm.period, sm.scale, sm.log)
+    np.testing.assert_array_equal(longer.level[:40], sm.level)
+
+
+@pytest.mark.parametrize("normalize", ["last", "standard"])
+def test_old_normalisations(normalize):
+    y = np.array([3.0, 5.0, np.nan, 4.0, 8.0])
+    st = stage(y, normalize, 12)
+    assert not st.log and st.period == 1
+    if normalize == "last":
+        np.testing.assert_array_equal(st.level, [3, 5, 5, 4, 8])
+        assert st.scale == pytest.approx(np.std([2.0, 4.0]))
+    else:
+        np.testing.assert_allclose(st.level, np.nanmean(y))
+        assert st.scale == pytest.approx(np.nanstd(y))

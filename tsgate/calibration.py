@@ -1,0 +1,85 @@
+"""Forecast intervals from out-of-sample residuals (split conformal).
+
+The residuals come from a validation fit that never saw the last
+``horizon`` steps of any series (:class:`tsgate.forecasters` cuts them off,
+fits the same ensemble, and forecasts them from each origin inside the cut
+tail). They are in the network's units (the series' typical change on the
+working scale), so residuals of different series pool.
+
+For step ``j`` the half-width at coverage ``c`` is the finite-sample
+conformal quantile of the absolute residuals of step ``j``: the
+``ceil((n + 1) c)``-th smallest of ``n``. Where a step has too few residuals
+for that (``n < 1 / (1 - c) - 1``), all steps pool, each residual divided by
+``sqrt(j)`` (errors of a random walk grow so), and the pooled quantile is
+scaled back by ``sqrt(j)``; where even the pool is too small, a normal
+quantile of the pool's root mean square is used and a warning says so.
+Half-widths never shrink with the step (a running maximum), so the bands
+widen with the horizon and a higher coverage never gives a narrower band.
+"""
+import math
+import warnings
+
+import numpy as np
+from scipy.stats import norm
+
+
+class CalibrationWarning(UserWarning):
+    """The calibration residuals are too few for the coverage asked."""
+
+
+def needed(coverage):
+    """Fewest residuals for a finite conformal quantile at ``coverage``."""
+    return int(math.ceil(coverage / (1.0 - coverage) - 1e-9))
+
+
+def _conformal(r, coverage):
+    n = len(r)
+    rank = int(math.ceil((n + 1) * coverage))
+    return float(np.sort(r)[rank - 1])
+
+
+def half_widths(residuals, coverage, horizon=None):
+    """Half-widths (horizon,) of the ``coverage`` band from residuals (n, H).
+
+    Parameters
+    ----------
+    residuals : ndarray of shape (n_residuals, H)
+        Out-of-sample errors in network units; NaN where a step has none.
+    coverage : float in (0, 1)
+    horizon : int, optional
+        Steps wanted (default H); steps beyond H grow as ``sqrt(step / H)``
+        times the last step's width, the random-walk rate.
+
+    Returns
+    -------
+    ndarray of shape (horizon,)
+    """
+    R = np.abs(np.asarray(residuals, dtype=np.float64))  # (n, H)
+    H = R.shape[1]
+    horizon = H if horizon is None else horizon
+    steps = np.arange(1, H + 1)
+    pooled = (R / np.sqrt(steps)).ravel()
+    pooled = pooled[np.isfinite(pooled)]
+    if len(pooled) == 0:
+        raise ValueError("No finite calibration residual: the held-out targets are all NaN.")
+    k = needed(coverage)
+    if len(pooled) >= k:
+        pooled_q = _conformal(pooled, coverage)
+    else:
+        rms = math.sqrt(float(np.mean(pooled ** 2)))
+        pooled_q = rms * norm.ppf(0.5 + coverage / 2)
+        warnings.warn(
+            f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
+            f"{coverage:.0%} conformal band needs {k}. The band uses a normal quantile of "
+            "their spread instead and may be off; give a longer series or ask for a lower "
+            "coverage.", CalibrationWarning, stacklevel=3)
+    out = np.empty(H)
+    for j in range(H):
+        r = R[:, j]
+        r = r[np.isfinite(r)]
+        out[j] = _conformal(r, coverage) if len(r) >= k else pooled_q * math.sqrt(j + 1)
+    out = np.maximum.accumulate(out)
+    if horizon > H:
+        extra = out[-1] * np.sqrt(np.arange(H + 1, horizon + 1) / H)
+        out = np.concatenate([out, extra])
+    return out[:horizon]

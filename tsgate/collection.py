@@ -1,0 +1,272 @@
+"""pandas at the edge: every accepted input as one collection of series, and back.
+
+The forecasters take one series or many, in four layouts; they convert the
+input once into a :class:`Collection` (one float64 array per series, its
+time index, and optional exogenous rows), work on arrays, and give the
+forecasts back in the layout they were given:
+
+=================  ==============================================  ===========================
+layout             input                                           forecast
+=================  ==============================================  ===========================
+``"series"``       ``pd.Series`` on a time index                   ``pd.Series``
+``"wide"``         ``pd.DataFrame``, one column per series          ``pd.DataFrame``, same columns
+``"multiindex"``   ``pd.Series`` on a two-level MultiIndex          ``pd.Series`` on (id, future time)
+                   ``(series id, time)``
+``"long"``         ``pd.DataFrame`` with id, time and value         the same columns, ``horizon``
+                   columns (``unique_id, ds, y`` by default)        rows per id
+=================  ==============================================  ===========================
+
+In the wide layout all series share one index; leading NaN (a series that
+starts later) are cut off. In the MultiIndex and long layouts each series
+has its own index, length and start: collections of series of different
+lengths are the normal case. Time indexes are validated per series by
+:func:`tsgate._series.check_index` (sorted, unique, regular).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._series import align_exog, check_index, check_series, future_index
+
+LAYOUTS = ("series", "wide", "multiindex", "long")
+
+
+@dataclass
+class Collection:
+    """Series as arrays, with what is needed to give results back as pandas.
+
+    Attributes
+    ----------
+    values : list of ndarray of shape (n_i,)
+        float64 observations per series; NaN marks a missing value. Leading
+        NaN are cut off; each series starts with an observation.
+    indexes : list of pd.Index
+        The time index of each series (length n_i).
+    ids : list
+        Series names (column names, or ids); ``[name]`` for one Series.
+    layout : str
+        One of :data:`LAYOUTS`.
+    names : dict
+        Layout details: ``name`` (Series name), ``id_col``, ``time_col``,
+        ``value_col`` (long), ``index_names`` (MultiIndex level names),
+        ``columns`` (wide).
+    exog : list of ndarray of shape (n_i, m) or None
+        Exogenous features per series, aligned with ``values``.
+    """
+
+    values: list
+    indexes: list
+    ids: list
+    layout: str
+    names: dict = field(default_factory=dict)
+    exog: list = None
+
+    def __len__(self):
+        return len(self.values)
+
+    def future_indexes(self, horizon):
+        """The ``horizon`` index values after each series' end."""
+        return [future_index(index, horizon) for index in self.indexes]
+
+
+def _trim_leading(values, index, exog=None):
+    """Cut leading NaN; raise if nothing is observed."""
+    observed = np.flatnonzero(np.isfinite(values))
+    if len(observed) == 0:
+        return None
+    start = observed[0]
+    return values[start:], index[start:], None if exog is None else exog[start:]
+
+
+def _numeric(values, what):
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must hold numbers; convert them with pd.to_numeric.") from None
+
+
+def _finish(values, indexes, ids, layout, names, exog, name="y"):
+    keep_v, keep_i, keep_x = [], [], []
+    for v, idx, x, key in zip(values, indexes, exog or [None] * len(values), ids):
+        if np.isinf(v).any():
+            raise ValueError(f"{name} contains inf values (series {key!r}); replace them with NaN or a cap.")
+        trimmed = _trim_leading(v, idx, x)
+        if trimmed is None:
+            raise ValueError(f"{name} has a series with no observed value (all NaN): {key!r}.")
+        keep_v.append(trimmed[0])
+        keep_i.append(trimmed[1])
+        keep_x.append(trimmed[2])
+    return Collection(keep_v, keep_i, list(ids), layout, names, keep_x if exog is not None else None)
+
+
+def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", freq=None):
+    """Convert any accepted input into a :class:`Collection`.
+
+    Parameters
+    ----------
+    y : pd.Series or pd.DataFrame
+        One series (Series on a time index), several on one index (wide
+        DataFrame), a Series on a two-level MultiIndex (series id, time), or
+        a long DataFrame with columns ``id_col``, ``time_col``, ``value_col``.
+    X : pd.DataFrame, optional
+        Exogenous features: for a Series or wide DataFrame, rows aligned with
+        y's index (shared by all series); for the MultiIndex layout, a
+        DataFrame on the same MultiIndex; for the long layout, a DataFrame
+        with ``id_col`` and ``time_col`` and one column per feature.
+    id_col, time_col, value_col : str
+        Column names of the long layout.
+    freq : str, optional
+        For the MultiIndex and long layouts: regularize each series' dates
+        to this pandas frequency (``Series.asfreq``: missing periods become
+        NaN); default: each series must be regular already.
+
+    Returns
+    -------
+    Collection
+    """
+    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
+        return _from_multiindex(y, X, freq)
+    if isinstance(y, pd.DataFrame) and id_col in y.columns:
+        return _from_long(y, X, id_col, time_col, value_col, freq)
+    if isinstance(y, pd.DataFrame) and isinstance(y.index, pd.MultiIndex):
+        raise ValueError(
+            "y is a DataFrame on a MultiIndex: pass the one value column as a Series "
+            "(y['value']), or a long DataFrame with columns "
+            f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
+    frame, is_series = check_series(y)
+    exog = align_exog(X, frame.index)
+    values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
+    ids = list(frame.columns)
+    layout = "series" if is_series else "wide"
+    names = {"name": y.name} if is_series else {"columns": frame.columns}
+    return _finish(values, [frame.index] * len(values), ids, layout, names,
+                   None if exog is None else [exog] * len(values))
+
+
+def _from_multiindex(y, X, freq=None):
+    if y.index.nlevels != 2:
+        raise ValueError(f"y's MultiIndex has {y.index.nlevels} levels; it needs two: "
+                         "(series id, time).")
+    if X is not None and not (isinstance(X, (pd.DataFrame, pd.Series))
+                              and isinstance(X.index, pd.MultiIndex)):
+        raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
+                         "the same MultiIndex.")
+    values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
+                      if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
+    y = pd.Series(values, index=y.index, name=y.name)
+    ids, vals, indexes = [], [], []
+    for key, part in y.groupby(level=0, sort=False):
+        part = part.droplevel(0)
+        if freq is not None:
+            part = part.asfreq(freq)
+        index = part.index
+        check_index(index, f"y (series {key!r})")
+        ids.append(key)
+        vals.append(part.to_numpy())
+        indexes.append(index)
+    if len(set(ids)) != len(ids):
+        raise ValueError("y has a series id in two separate runs of rows; sort it by id.")
+    exog = None
+    if X is not None:
+        X = X.to_frame() if isinstance(X, pd.Series) else X
+        exog = [align_exog(_exog_rows(X, key), index, f"X (series {key!r})")
+                for key, index in zip(ids, indexes)]
+    names = {"name": y.name, "index_names": list(y.index.names)}
+    return _finish(vals, indexes, ids, "multiindex", names, exog)
+
+
+def _exog_rows(X, key):
+    try:
+        part = X.xs(key, level=0)
+    except KeyError:
+        raise ValueError(f"X has no rows for series {key!r}.") from None
+    return part
+
+
+def _from_long(df, X, id_col, time_col, value_col, freq=None):
+    missing = [c for c in (time_col, value_col) if c not in df.columns]
+    if missing:
+        raise ValueError(f"The long DataFrame has no column(s) {missing}; it has "
+                         f"{list(df.columns)}. Name them with id_col=, time_col=, value_col=.")
+    if not pd.api.types.is_numeric_dtype(df[value_col]) or pd.api.types.is_bool_dtype(df[value_col]):
+        raise TypeError(f"Column {value_col!r} must hold numbers, it has dtype "
+                        f"{df[value_col].dtype}; convert it with pd.to_numeric.")
+    series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
+                       index=pd.MultiIndex.from_arrays([df[id_col].to_numpy(), _time(df[time_col])],
+                                                       names=[id_col, time_col]), name=value_col)
+    series = series.sort_index(kind="stable")  # by id, then time
+    xs = None
+    if X is not None:
+        if not isinstance(X, pd.DataFrame) or id_col not in X or time_col not in X:
+            raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
+                             f"{time_col!r} and one column per feature.")
+        xs = X.set_index([id_col, X[time_col].pipe(_time).rename(time_col)]) \
+            .drop(columns=[time_col], errors="ignore")
+        xs.index = xs.index.set_names([id_col, time_col])
+    out = _from_multiindex(series, xs, freq)
+    out.layout = "long"
+    out.names = {"id_col": id_col, "time_col": time_col, "value_col": value_col}
+    return out
+
+
+def _time(column):
+    """A long frame's time column as an index: datetimes stay, integers stay, strings parse."""
+    col = pd.Series(column).reset_index(drop=True)
+    if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
+        col = pd.to_datetime(col)
+    return pd.Index(col)
+
+
+def from_collection(coll, frames, horizon):
+    """Give per-series results back in the collection's layout.
+
+    Parameters
+    ----------
+    coll : Collection
+    frames : dict of str to ndarray of shape (n_series, horizon)
+        Columns of the result, e.g. ``{"forecast": F}`` or
+        ``{"lower": L, "upper": U}``.
+    horizon : int
+
+    Returns
+    -------
+    pd.Series or pd.DataFrame
+        For a single column ``forecast``: a Series (series, multiindex
+        layouts), a DataFrame (wide: one column per series; long: id, time
+        and value columns). For several columns: a DataFrame with one column
+        each (series, multiindex, long) or a column MultiIndex (series,
+        column) for wide.
+    """
+    futures = coll.future_indexes(horizon)
+    keys = list(frames)
+    point = keys == ["forecast"]
+    if coll.layout == "series":
+        if point:
+            return pd.Series(frames["forecast"][0], index=futures[0], name=coll.names.get("name"))
+        return pd.DataFrame({k: frames[k][0] for k in keys}, index=futures[0])
+    if coll.layout == "wide":
+        index = future_index(_wide_index(coll), horizon)
+        columns = coll.names["columns"]
+        if point:
+            return pd.DataFrame(frames["forecast"].T, index=index, columns=columns)
+        data = np.stack([frames[k] for k in keys], axis=2)  # (k, h, c)
+        cols = pd.MultiIndex.from_product([columns, keys])
+        return pd.DataFrame(data.transpose(1, 0, 2).reshape(horizon, -1), index=index, columns=cols)
+    ids = np.repeat(np.asarray(coll.ids, dtype=object), horizon)
+    times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
+    if coll.layout == "multiindex":
+        index = pd.MultiIndex.from_arrays([ids, times], names=coll.names.get("index_names"))
+        if point:
+            return pd.Series(frames["forecast"].ravel(), index=index, name=coll.names.get("name"))
+        return pd.DataFrame({k: frames[k].ravel() for k in keys}, index=index)
+    names = coll.names
+    out = {names["id_col"]: ids, names["time_col"]: np.asarray(times)}
+    for k in keys:
+        out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()
+    return pd.DataFrame(out)
+
+
+def _wide_index(coll):
+    """The shared index of a wide collection (the longest series' index ends it)."""
+    return max(coll.indexes, key=len)

@@ -1,0 +1,173 @@
+"""Network inputs and targets from smoothed series (the ES-RNN normalisation).
+
+A window ending at step ``T`` of a series with working-scale values ``z``,
+smoothing level ``l`` and seasonal indices ``s`` (:mod:`tsgate.smoothing`)
+becomes, for its ``L`` steps ``t = T-L+1 .. T``::
+
+    u_t = (z_t - s_t - l_T) / scale          the deseasonalised window, relative
+                                             to its own end's level
+    observed_t = 1 (0 for missing or before the series' start: then u_t = 0)
+
+and its targets, for ``j = 1 .. H``::
+
+    v_j = (z_{T+j} - s_{T+j-m*ceil(j/m)} - l_T) / scale
+
+with the seasonal index of the same phase as known at ``T``. The forecast is
+``z_hat_{T+j} = l_T + s_(...) + scale * v_hat_j``: a network that outputs 0
+reproduces the smoothing's own forecast, and what it learns is relative to
+the level and in units of the series' typical change, so one network serves
+series of any scale. Targets past a series' end are NaN (masked in the
+loss), so the newest observations are targets of partial windows; windows
+that start before a series do are padded (``observed = 0``).
+
+With exogenous features the sequence gets ``H`` more steps that carry the
+future features (and ``u = 0, observed = 0``); every step carries the
+standardized features in extra columns.
+"""
+import math
+
+import numpy as np
+
+N_BASE_FEATURES = 2  # u, observed
+
+
+def _padded(a, L, fill=0.0):
+    return np.concatenate([np.full(L - 1, fill), a])
+
+
+def series_windows(z, sm, L, H, ends, exog=None):
+    """Inputs and targets of the windows of one series that end at ``ends``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        Working-scale values (NaN: missing).
+    sm : tsgate.smoothing.Smoothing
+        Its smoothing stage (level and season of length >= n... at least up
+        to the largest end).
+    L, H : int
+        Window length and horizon.
+    ends : ndarray of int of shape (N,)
+        Last step of each window, ``0 <= end < n``.
+    exog : ndarray of shape (n + H, m), optional
+        Standardized exogenous features; rows past ``n`` are the future.
+
+    Returns
+    -------
+    X : ndarray of shape (N, L [+ H], 2 [+ m]) float32
+    Y : ndarray of shape (N, H) float64; NaN past the series' end
+    """
+    n = len(z)
+    observed = np.isfinite(z)
+    ref = sm.level[ends]  # (N,)
+    # float32 from here on (a fit's inputs are the biggest arrays tsgate
+    # makes), after centring in float64 so that large levels keep precision
+    center = float(np.median(ref)) if len(ref) else 0.0
+    d = np.where(observed, z - sm.season[:n] - center, 0.0).astype(np.float32)  # (n,)
+    dp = np.lib.stride_tricks.sliding_window_view(_padded(d, L), L)  # (n, L) view
+    mp = np.lib.stride_tricks.sliding_window_view(_padded(observed.astype(np.float32), L), L)
+    features = N_BASE_FEATURES + (0 if exog is None else exog.shape[1])
+    X = np.zeros((len(ends), L + (0 if exog is None else H), features), np.float32)
+    X[:, :L, 0] = dp[ends]
+    X[:, :L, 0] -= (ref - center)[:, None].astype(np.float32)
+    X[:, :L, 1] = mp[ends]
+    X[:, :L, 0] *= X[:, :L, 1]  # padded and missing steps: u = 0
+    X[:, :L, 0] /= np.float32(sm.scale)
+    steps = np.arange(1, H + 1)
+    target_t = ends[:, None] + steps  # (N, H)
+    phase_t = target_t - sm.period * np.ceil(steps / sm.period).astype(int)  # (N, H), <= end
+    phase_t = np.where(phase_t >= 0, phase_t, phase_t % sm.period)
+    inside = target_t < n
+    zt = np.where(inside, z[np.minimum(target_t, n - 1)], np.nan)  # (N, H)
+    Y = (zt - sm.season[phase_t] - ref[:, None]) / sm.scale  # (N, H)
+    if exog is None:
+        return X, Y
+    rows = ends[:, None] + np.arange(-L + 1, H + 1)  # (N, L+H) step of each row
+    X[:, :, 2:] = exog[np.clip(rows, 0, len(exog) - 1)]
+    X[:, :, 2:] *= (rows >= 0)[..., None]
+    return X, Y
+
+
+def training_ends(n, H, max_windows):
+    """Ends of a series' training windows: every step with a target, newest
+    first kept when there are more than ``max_windows``.
+
+    A window needs one observed step before it and one target after it, so
+    ends run over ``0 .. n-2``.
+    """
+    first = max(0, n - 1 - max_windows)
+    return np.arange(first, n - 1)
+
+
+def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
+    """Training windows of every series of a collection, stacked.
+
+    Parameters
+    ----------
+    zs, smoothings : list
+        Working-scale values and smoothing stages per series.
+    L, H : int
+    max_windows : int
+        At most this many (the newest) windows per series.
+    exogs : list of ndarray of shape (n_i + H, m), optional
+    cut : int
+        Leave the last ``cut`` steps of every series out of the targets and
+        inputs (the holdout of a validation fit; series too short for it are
+        dropped).
+
+    Returns
+    -------
+    X : ndarray of shape (N, L [+ H], F) float32
+    Y : ndarray of shape (N, H) float32
+    """
+    Xs, Ys = [], []
+    for i, (z, sm) in enumerate(zip(zs, smoothings)):
+        n = len(z) - cut
+        if n < 2:
+            continue
+        ends = training_ends(n, H, max_windows)
+        ex = None if exogs is None else exogs[i]
+        X, Y = series_windows(z[:n], sm, L, H, ends, ex)
+        keep = np.isfinite(Y).any(axis=1)
+        Xs.append(X[keep])
+        Ys.append(Y[keep])
+    if not Xs:
+        raise ValueError("No series is long enough to make a training window.")
+    return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
+
+
+def last_windows(zs, smoothings, L, H, exogs=None, cut=0):
+    """The window ending at each series' last step (``cut`` steps before its end).
+
+    Returns X of shape (k, L [+ H], F) float32.
+    """
+    X = [series_windows(z[:len(z) - cut], sm, L, H, np.array([len(z) - cut - 1]),
+                        None if exogs is None else exogs[i][:len(z) - cut + H])[0]
+         for i, (z, sm) in enumerate(zip(zs, smoothings))]
+    return np.concatenate(X)
+
+
+def forecast_base(sm, n, H):
+    """The smoothing's own forecast (H,) on the working scale from step n-1.
+
+    Level at the last step plus the seasonal index of each future step's
+    phase, as known at the last step.
+    """
+    steps = np.arange(1, H + 1)
+    back = n - 1 + steps - sm.period * np.ceil(steps / sm.period).astype(int)  # (H,)
+    back = np.where(back >= 0, back, back % sm.period)
+    return sm.level[n - 1] + sm.season[back]
+
+
+def window_lengths(period, horizon, n_models, window=None):
+    """Window length of each ensemble member.
+
+    ``window`` (the user's) for all of them; else lookbacks of 1.25, 2 and 3
+    times the longer of a season and the horizon, in turn (N-BEATS and
+    Hewamalage et al. found lookbacks of one to several horizons best).
+    """
+    if window is not None:
+        return [int(window)] * n_models
+    base = max(period, horizon)
+    factors = (2.0, 1.25, 3.0)
+    return [max(2, int(math.ceil(factors[i % len(factors)] * base))) for i in range(n_models)]

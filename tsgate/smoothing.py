@@ -1,0 +1,247 @@
+"""The exponential-smoothing stage: level and seasonal indices per series.
+
+Before the network sees a series, each series is put on a working scale
+``z`` (the log of the values when every observed value is positive, so that
+seasonality and growth become additive and scale-free; the values themselves
+otherwise) and filtered by additive exponential smoothing with a level and
+seasonal indices (ETS(A,N,A) in error-correction form; Holt-Winters without a
+trend, as in ES-RNN)::
+
+    e_t   = z_t - (l_{t-1} + s_{t-m})        one-step error
+    l_t   = l_{t-1} + alpha * e_t
+    s_t   = s_{t-m} + gamma * (1 - alpha) * e_t
+
+The filter is causal: ``level[t]`` and ``season[t]`` use observations up to
+``t`` only, so a training window ending at ``t`` never sees later data
+through them. Missing values (NaN) skip the update. The smoothing
+coefficients are chosen per series on a small grid by the one-step squared
+error; a series whose autocorrelation at the seasonal lag is not significant
+(the 90% test of the Theta method) gets no seasonal component.
+
+The network then learns what the smoothing misses (trend, changes of the
+pattern, what the other series of a collection share); see
+:mod:`tsgate.encoding`.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
+GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
+
+
+@njit(cache=True, nogil=True)
+def _filter(z, m, alpha, gamma, level, season):
+    """Run the smoothing over z (n,); write level (n,), season (n,); return the SSE.
+
+    The first two seasons initialize the indices, the first season the
+    level; the first season is not scored.
+    """
+    n = z.shape[0]
+    ring = np.zeros(m)  # (m,) current seasonal index per phase
+    if m > 1 and n >= 2 * m:
+        # classical decomposition of the first two seasons: each phase's
+        # deviation from the centred moving average (2 x m for even m), one
+        # per phase, so that a trend does not leak into the indices
+        half = m // 2
+        total = 0.0
+        for t in range(half, half + m):
+            acc = weight = 0.0
+            for j in range(t - half, t + half + 1):
+                w = 0.5 if (m % 2 == 0 and (j == t - half or j == t + half)) else 1.0
+                if not math.isnan(z[j]):
+                    acc += w * z[j]
+                    weight += w
+            if weight > 0 and not math.isnan(z[t]):
+                ring[t % m] = z[t] - acc / weight
+            total += ring[t % m]
+        for j in range(m):
+            ring[j] -= total / m
+    lev = acc_level = 0.0
+    count = 0
+    for t in range(min(n, m)):
+        if not math.isnan(z[t]):
+            acc_level += z[t] - ring[t % m]
+            count += 1
+    lev = acc_level / max(count, 1)
+    sse = 0.0
+    for t in range(n):
+        if not math.isnan(z[t]):
+            e = z[t] - (lev + ring[t % m])
+            if t >= m:
+                sse += e * e
+            lev += alpha * e
+            ring[t % m] += gamma * (1.0 - alpha) * e
+        level[t] = lev
+        season[t] = ring[t % m]
+    return sse
+
+
+@njit(cache=True, nogil=True)
+def _best_coefficients(z, m, alphas, gammas):
+    """(alpha, gamma) of the grid with the least one-step SSE on z (n,)."""
+    n = z.shape[0]
+    level = np.empty(n)
+    season = np.empty(n)
+    best, best_a, best_g = np.inf, alphas[-1], 0.0
+    n_gammas = len(gammas) if m > 1 else 1
+    for a in alphas:
+        if m > 1 and a >= 1.0:  # alpha = 1 would freeze the seasonal indices
+            continue
+        for j in range(n_gammas):
+            g = gammas[j]
+            sse = _filter(z, m, a, g, level, season)
+            if sse < best:
+                best, best_a, best_g = sse, a, g
+    return best_a, best_g
+
+
+def is_seasonal(z, m):
+    """Whether z (n,) shows seasonality of period m: the Theta method's 90% test.
+
+    The test runs on the one-step changes, so that a trend does not mask the
+    pattern: their autocorrelation at lag ``m`` must exceed ``1.645 *
+    sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``. Series shorter than three seasons
+    (after dropping NaN) are not tested and count as non-seasonal, as do
+    constant ones.
+    """
+    x = np.diff(z[np.isfinite(z)])
+    n = len(x)
+    if m < 2 or n < 3 * m:
+        return False
+    x = x - x.mean()
+    denom = np.dot(x, x)
+    if denom <= 0:
+        return False
+    acf = np.array([np.dot(x[:n - k], x[k:]) / denom for k in range(1, m + 1)])  # (m,)
+    limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
+    return bool(abs(acf[-1]) > limit)
+
+
+@dataclass
+class Smoothing:
+    """The smoothing stage of one series, on its working scale.
+
+    Attributes
+    ----------
+    log : bool
+        Whether ``z = log(y)`` (all observed values positive) or ``z = y``.
+    period : int
+        Seasonal period used (1: no seasonal component).
+    alpha, gamma : float
+        Smoothing coefficients of the level and the seasonal indices.
+    level, season : ndarray of shape (n,)
+        Causal level and seasonal index after each step.
+    scale : float
+        Mean absolute ``period``-step change of z (lag 1 without
+        seasonality): the unit the network's inputs and targets are
+        expressed in, as MASE's denominator is the error's unit.
+    """
+
+    log: bool
+    period: int
+    alpha: float
+    gamma: float
+    level: np.ndarray
+    season: np.ndarray
+    scale: float
+
+    def to_working(self, y):
+        """Values y (any shape) on the working scale."""
+        return np.log(y) if self.log else np.asarray(y, dtype=np.float64)
+
+    def from_working(self, z):
+        """Working-scale values z back to the series' scale."""
+        return np.exp(z) if self.log else z
+
+
+def change_scale(z, lag):
+    """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
+    x = z
+    if np.isfinite(x).sum() <= lag:
+        lag = 1
+    d = np.abs(x[lag:] - x[:-lag]) if len(x) > lag else np.array([])
+    d = d[np.isfinite(d)]
+    scale = float(d.mean()) if len(d) else 0.0
+    if not scale > 0:
+        spread = np.nanstd(x) if np.isfinite(x).sum() > 1 else 0.0
+        scale = float(spread) if spread > 0 else 1.0
+    return scale
+
+
+def smooth(y, period, log=None, like=None):
+    """Fit the smoothing stage to one series.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        The series' values; NaN marks a missing value.
+    period : int
+        Candidate seasonal period (1: none). It is used only if the series
+        holds three seasons and passes :func:`is_seasonal`.
+    log : bool, optional
+        Force or forbid the log scale; default: log when every observed value
+        is positive.
+    like : Smoothing, optional
+        Reuse this stage's scale choice, period, coefficients and unit
+        instead of choosing them (to extend a series by its own forecasts).
+
+    Returns
+    -------
+    Smoothing
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if like is not None:
+        z = like.to_working(y)  # (n,)
+        level, season = np.empty(len(z)), np.empty(len(z))
+        _filter(z, like.period, like.alpha, like.gamma, level, season)
+        return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale)
+    observed = y[np.isfinite(y)]
+    if log is None:
+        log = bool(len(observed)) and bool((observed > 0).all())
+    z = np.log(y) if log else y.copy()  # (n,)
+    m = int(period) if is_seasonal(z, int(period)) else 1
+    alpha, gamma = _best_coefficients(z, m, ALPHAS, GAMMAS)
+    level, season = np.empty(len(z)), np.empty(len(z))
+    _filter(z, m, alpha, gamma, level, season)
+    return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
+                     season=season, scale=change_scale(z, m))
+
+
+NORMALIZATIONS = ("smooth", "last", "standard")
+
+
+def stage(y, normalize, period, like=None):
+    """The normalisation stage of one series, by name.
+
+    ``"smooth"``: :func:`smooth` (log scale where positive, level and
+    seasonal indices). ``"last"``: no log, no season; the level is the last
+    observed value (smoothing with alpha = 1) and the unit the standard
+    deviation of one-step changes. ``"standard"``: the level is the series'
+    mean and the unit its standard deviation, for every window.
+
+    ``like`` reuses a fitted stage's choices on a longer or newer history.
+    """
+    if normalize == "smooth":
+        return smooth(y, period, like=like)
+    y = np.asarray(y, dtype=np.float64)
+    n = len(y)
+    if normalize == "last":
+        level, season = np.empty(n), np.empty(n)
+        _filter(y, 1, 1.0, 0.0, level, season)
+        if like is not None:
+            return Smoothing(False, 1, 1.0, 0.0, level, season, like.scale)
+        d = np.diff(y)
+        d = d[np.isfinite(d)]
+        scale = float(np.std(d)) if len(d) > 1 else 0.0
+        scale = scale if scale > 0 else change_scale(y, 1)
+        return Smoothing(False, 1, 1.0, 0.0, level, season, scale)
+    if like is not None:
+        center, scale = like.level[0], like.scale
+    else:
+        center = float(np.nanmean(y))
+        spread = float(np.nanstd(y)) if np.isfinite(y).sum() > 1 else 0.0
+        scale = spread if spread > 0 else 1.0
+    return Smoothing(False, 1, 0.0, 0.0, np.full(n, center), np.zeros(n), scale)
