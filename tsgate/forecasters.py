@@ -172,42 +172,53 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         exogs = self._exog(coll, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
                            if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
-        rs = check_random_state(self.random_state)
-        seeds = rs.randint(2**31 - 1, size=(2, self.n_models))
-        # validation fit: the last steps of every series are cut off
+        seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
+        epochs = self._fit_validation(coll, exogs, seeds[0], warm)
+        self._fit_final(coll, exogs, seeds[1], warm, epochs)
+        self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
+        self.collection_ = coll
+        return self
+
+    def _fit_validation(self, coll, exogs, seeds, warm):
+        """Fit the ensemble on all but the cut tail of every series; calibrate.
+
+        Returns each member's epochs (the best on the tail with
+        ``early_stopping``).
+        """
+        H = self.horizon
         cuts = self._cuts(coll)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)])
-        epochs_val, holdout = [], []
-        for i, L in enumerate(windows):
-            Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H, self._max_windows(L, coll),
-                                                 exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)])
-            reg = self._member(i, seeds[0, i], warm and self.holdout_regressors_[i])
+        exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
+        epochs, members = [], []
+        for i, L in enumerate(self.windows_):
+            Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
+                                                 self._max_windows(L, coll), exogs_cut)
+            reg = self._member(i, seeds[i], warm and self.holdout_regressors_)
             reg.set_params(**self._budget(len(Xw)))
             validation = None
             if self.early_stopping:
                 validation = self._validation_windows(coll, stages_cut, cuts, L, exogs)
             reg._fit_arrays(Xw, Yw, 2, validation=validation)
-            holdout.append(reg)
-            epochs_val.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
+            members.append(reg)
+            epochs.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
             del Xw, Yw  # one member's windows at a time
-        self.holdout_regressors_ = holdout
+        self.holdout_regressors_ = members
         self.calibration_residuals_ = self._residuals(coll, cuts, stages_cut, exogs)
-        # final fit on everything
+        return epochs
+
+    def _fit_final(self, coll, exogs, seeds, warm, epochs):
+        """Fit the ensemble on all the data (``epochs`` each with early stopping)."""
         zs, stages = self._stages(coll.values)
-        final = []
-        for i, L in enumerate(windows):
-            Xw, Yw = encoding.collection_windows(zs, stages, L, H, self._max_windows(L, coll), exogs)
-            reg = self._member(i, seeds[1, i], warm and self.regressors_[i])
-            budget = self._budget(len(Xw))
-            if self.early_stopping:
-                budget = dict(max_iter=max(1, epochs_val[i]))
+        members = []
+        for i, L in enumerate(self.windows_):
+            Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon,
+                                                 self._max_windows(L, coll), exogs)
+            reg = self._member(i, seeds[i], warm and self.regressors_)
+            budget = dict(max_iter=max(1, epochs[i])) if self.early_stopping else self._budget(len(Xw))
             reg.set_params(**budget)._fit_arrays(Xw, Yw, 2)
-            final.append(reg)
+            members.append(reg)
             del Xw, Yw
-        self.regressors_ = final
-        self.n_iter_ = max(r.n_iter_ for r in final)
-        self.collection_ = coll
-        return self
+        self.regressors_ = members
 
     def _cuts(self, coll):
         """Steps cut off the end of each series for the validation fit."""
@@ -233,10 +244,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return dict(max_iter=max(1, math.ceil(steps / batches)))
 
     def _member(self, i, seed, previous):
-        """The regressor of ensemble member ``i`` (the previous one when warm)."""
-        if previous:
-            previous.set_params(warm_start=True)
-            return previous
+        """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
+        if previous and i < len(previous):
+            return previous[i].set_params(warm_start=True)
         params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
                   if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
         loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]

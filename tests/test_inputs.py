@@ -1,0 +1,85 @@
+"""One bad-input test per row of README.md's "Accepted inputs and errors" table,
+each matching tsgate's own message (not merely any ValueError)."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+
+import tsgate
+from tsgate import cli
+
+FAST = dict(hidden_size=4, max_iter=2, n_models=1, random_state=0)
+
+
+def monthly(n=40):
+    return pd.Series(np.arange(n, dtype=float) + 10, index=pd.date_range("2020-01-01", periods=n, freq="MS"))
+
+
+def test_regressor_X():
+    with pytest.raises(ValueError, match="2-D \\(n_samples, window\\) or 3-D"):
+        tsgate.LSTMRegressor(max_iter=1).fit(np.zeros((4, 3, 1, 1)), np.zeros(4))
+
+
+def test_regressor_y():
+    with pytest.raises(ValueError, match="all NaN: there is nothing to learn"):
+        tsgate.GRURegressor(max_iter=1).fit(np.zeros((4, 3)), np.full(4, np.nan))
+
+
+def test_forecaster_y():
+    with pytest.raises(ValueError, match="at least horizon \\+ 3 = 9 are needed"):
+        tsgate.GRUForecaster(horizon=6, **FAST).fit(monthly(8))
+    with pytest.raises(TypeError, match="must be a pandas Series"):
+        tsgate.GRUForecaster(**FAST).fit(np.arange(30.0))
+    long = pd.DataFrame({"unique_id": ["a"] * 30, "ds": monthly(30).index, "sales": 1.0})
+    with pytest.raises(ValueError, match="no column\\(s\\) \\['y'\\].*value_col="):
+        tsgate.GRUForecaster(**FAST).fit(long)
+
+
+def test_forecaster_X():
+    y = monthly()
+    X = pd.DataFrame({"x": np.arange(40.0)}, index=y.index)
+    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X)
+    with pytest.raises(ValueError, match="pass their future values for the 2 forecast steps"):
+        model.predict()
+    with pytest.raises(ValueError, match="NaN or inf; exogenous features must be complete"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X.where(X > 3))
+
+
+def test_horizon_and_coverage():
+    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(monthly())
+    with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        model.predict(horizon=-1)
+    with pytest.raises(ValueError, match="coverage must be a number in \\(0, 1\\)"):
+        model.predict_interval(coverage=95)
+
+
+def test_parameters():
+    with pytest.raises(InvalidParameterError, match="'hidden_size' parameter"):
+        tsgate.GRUForecaster(hidden_size=0).fit(monthly())
+
+
+def test_device_cuda_without_a_gpu(monkeypatch):
+    from tsgate import backend
+
+    monkeypatch.setattr(backend, "cuda_unavailable_reason", lambda: "no NVIDIA driver found")
+    with pytest.raises(RuntimeError, match="no NVIDIA driver found"):
+        tsgate.GRUForecaster(device="cuda", **FAST).fit(monthly())
+
+
+def test_predict_before_fit():
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        tsgate.GRUForecaster().predict()
+
+
+def test_load_something_else(tmp_path):
+    path = tmp_path / "x.npz"
+    np.savez(path, a=np.zeros(2))
+    with pytest.raises(ValueError, match="is an .npz file but not a tsgate model"):
+        tsgate.load(path)
+
+
+def test_command_line_mistake(capsys):
+    code = cli.main(["forecast", "--dataset", "no-such-data"])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("tsgate: error: unknown dataset 'no-such-data'")
