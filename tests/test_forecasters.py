@@ -144,7 +144,7 @@ def test_sklearn_estimator_contract():
 
 
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda y: y[:10], ValueError, "at least horizon \\+ 3 = 15"),
+    (lambda y: y[:3], ValueError, "at least 4 are needed"),
     (lambda y: pd.concat([y[:30], y[29:30], y[30:]]), ValueError, "duplicate"),
     (lambda y: y.iloc[::-1], ValueError, "sorted"),
     (lambda y: y.drop(y.index[[3, 7, 8, 20]]).set_axis(

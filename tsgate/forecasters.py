@@ -40,7 +40,8 @@ from .smoothing import NORMALIZATIONS, stage
 TRAIN_STEPS = (300, 2000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
-MIN_HISTORY = 3            # observations a series needs beyond the horizon
+MIN_HISTORY = 3            # observations a series keeps for the validation fit
+MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")
 SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction on validation  # members alternate: MASE rewards the median
 
@@ -153,13 +154,13 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                        caller_name=type(self).__name__)
         coll = self._collection(y, X)
         H = self.horizon
-        short = [(key, len(v)) for key, v in zip(coll.ids, coll.values) if len(v) < H + MIN_HISTORY]
+        short = [(key, len(v)) for key, v in zip(coll.ids, coll.values) if len(v) < MIN_OBSERVATIONS]
         if short:
             key, n = short[0]
             raise ValueError(
-                f"Series {key!r} has {n} observations (after leading NaN); at least horizon + "
-                f"{MIN_HISTORY} = {H + MIN_HISTORY} are needed. Use a shorter horizon or drop the "
-                f"{len(short)} too-short series.")
+                f"Series {key!r} has {n} observation(s) (after leading NaN); at least "
+                f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
+                f"Drop the {len(short)} too-short series or give a longer history.")
         self.season_length_ = self.season_length or season_length(coll.indexes[0])
         windows = encoding.window_lengths(self.season_length_, H, self.n_models, self.window)
         self.windows_ = windows
@@ -505,7 +506,7 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
     typical change; a validation fit on all but the last steps of every
     series, whose out-of-sample errors calibrate the intervals; a final fit
     on everything; the median of ``n_models`` networks. Any series of at
-    least ``horizon + 3`` observations forecasts with the defaults.
+    least 4 observations forecasts with the defaults, whatever the horizon.
 
     Parameters
     ----------
@@ -531,7 +532,8 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
     validation_fraction : float or None, default=None
         Steps cut off every series for the validation fit: None cuts the
         last ``horizon`` steps; a float cuts that fraction of each series
-        (at least ``horizon``). A series always keeps 3 observations.
+        (at least ``horizon``). A series always keeps 3 observations to fit
+        on, so a series of 4 validates on its last point only.
     normalize : {{"smooth", "last", "standard"}}, default="smooth"
         "smooth": the smoothing stage above. "last": each window minus its
         last value, divided by the standard deviation of one-step changes.
