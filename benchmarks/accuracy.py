@@ -151,13 +151,10 @@ def ets_forecast(train, h, m):
 
 
 def grid_windows(n, m, h):
-    """Two window candidates: the default rule's and one season-length shorter/longer."""
-    from tsgate.forecasters import default_window
-    n_cv = n - 2 * h  # the first TimeSeriesSplit training part
-    w = default_window(n_cv, m, h)
-    alt = max(2, w // 2) if m == 1 else max(2, w - m) if w > m else w + m
-    cap = max(2, (n_cv - h) * 2 // 3)
-    return sorted({w, min(alt, cap)})
+    """Two window candidates: the default ensemble's first two lookbacks
+    (2 and 1.25 times the longer of a season and the horizon)."""
+    from tsgate.encoding import window_lengths
+    return sorted(set(window_lengths(m, h, 2)))
 
 
 def grid_forecast(train, h, m, seed, params=None):
