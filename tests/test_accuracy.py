@@ -41,15 +41,19 @@ def holdout_forecasts():
 
 
 @pytest.mark.parametrize("cls", CELLS, ids=lambda c: c.__name__)
-def test_default_beats_seasonal_naive_on_several_frequencies(holdout_forecasts, cls):
-    wins, report = set(), []
+def test_default_accuracy_against_seasonal_naive_with_a_margin(holdout_forecasts, cls):
+    """Guards the README's claim. Measured (seed 0, 2026-12-02): MAE ratio to
+    seasonal naive LSTM 0.40 / 1.00 / 0.14 (airline, woolyrnq, sunspots),
+    geometric mean 0.38; GRU 0.33 / 0.91 / 0.13, 0.34. A drift of the mean
+    to 0.5, or of any series past 1.15, fails."""
+    ratios, report = [], []
     for name in SERIES:
         train, test, fc, snaive = holdout_forecasts[cls.__name__, name]
-        model_mae, naive_mae = _mae(fc, test), _mae(snaive, test)
-        report.append(f"{name}: {model_mae:.3g} vs seasonal naive {naive_mae:.3g}")
-        if model_mae < naive_mae:
-            wins.add(train.index.freqstr)
-    assert len(wins) >= 2, "; ".join(report)
+        ratio = _mae(fc, test) / _mae(snaive, test)
+        ratios.append(ratio)
+        report.append(f"{name}: {ratio:.3f}")
+    assert np.exp(np.mean(np.log(ratios))) < 0.5, "; ".join(report)
+    assert max(ratios) < 1.15, "; ".join(report)
 
 
 @pytest.mark.parametrize("cls", CELLS, ids=lambda c: c.__name__)
