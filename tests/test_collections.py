@@ -178,3 +178,27 @@ def test_season_length_of_multiples_and_anchored_aliases(freq, period):
     from tsgate._series import season_length
 
     assert season_length(pd.date_range("2020-01-01", periods=30, freq=freq)) == period
+
+
+def test_exogenous_features_per_series_in_a_collection():
+    rng = np.random.default_rng(3)
+    ys, xs, fut = [], [], []
+    for key, n in [("a", 60), ("b", 45)]:
+        periods = pd.period_range("2010-01", periods=n + 3, freq="M")
+        promo = rng.integers(0, 2, n + 3).astype(float)
+        values = 20 + (8 if key == "a" else 4) * promo + 0.1 * rng.normal(size=n + 3)
+        index = pd.MultiIndex.from_arrays([[key] * (n + 3), periods])
+        frame = pd.DataFrame({"promo": promo}, index=index)
+        ys.append(pd.Series(values[:n], index=index[:n]))
+        xs.append(frame.iloc[:n])
+        fut.append((frame.iloc[n:], values[n:]))
+    y, X = pd.concat(ys), pd.concat(xs)
+    model = tsgate.GRUForecaster(horizon=3, window=6, hidden_size=16, max_iter=40, n_models=1,
+                                 random_state=0).fit(y, X)
+    fc = model.predict(X=pd.concat([f for f, _ in fut]))
+    actual = np.concatenate([v for _, v in fut])
+    plain = tsgate.GRUForecaster(horizon=3, window=6, hidden_size=16, max_iter=40, n_models=1,
+                                 random_state=0).fit(y).predict()
+    assert np.abs(fc.to_numpy() - actual).mean() < 0.7 * np.abs(plain.to_numpy() - actual).mean()
+    with pytest.raises(ValueError, match="no rows for series 'b'"):
+        model.predict(X=fut[0][0])
