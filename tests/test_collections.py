@@ -202,3 +202,13 @@ def test_exogenous_features_per_series_in_a_collection():
     assert np.abs(fc.to_numpy() - actual).mean() < 0.7 * np.abs(plain.to_numpy() - actual).mean()
     with pytest.raises(ValueError, match="no rows for series 'b'"):
         model.predict(X=fut[0][0])
+
+
+def test_global_model_forecasts_a_new_history_and_new_series():
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    pd.testing.assert_series_equal(model.predict(y=y), model.predict())
+    new = y.loc[["a"]].rename(index={"a": "z"}, level=0)  # an unseen id
+    fc = model.predict(y=new)
+    assert list(fc.index.get_level_values(0).unique()) == ["z"]
+    np.testing.assert_allclose(fc.to_numpy(), model.predict().loc["a"].to_numpy())
