@@ -1,0 +1,150 @@
+"""Small dense matrix products for the CPU kernels, written in Numba.
+
+The kernels multiply 1 to about 64 rows by small weights, e.g. (BT, H) x
+(H, G*H) once per step; at these shapes a library BLAS spends most of a call
+on dispatch (SciPy's OpenBLAS: 13-17 us for (1 x 64) x (64 x 256) on an AVX2
+Zen 3, against about 1 us here), and reaching a BLAS from compiled code means
+either loading a private copy of it (a security and portability problem) or
+sharing the process's thread pool with it. So tsgate multiplies on its own.
+
+How: four rows of ``out`` are updated from four consecutive rows of ``b`` at
+a time (k unrolled by 4), so each vector loaded from ``b`` serves four output
+rows and each output vector is loaded and stored once per four k; the inner
+loop over the columns is what LLVM vectorizes (AVX2 or AVX-512 alike: the
+loop is load/store-bound, not FMA-bound, so neither ``fastmath`` contraction
+nor wider registers change its speed much, measured). k is blocked by
+``K_BLOCK`` so the panel of ``b`` stays in cache across the row blocks of a
+tall product (the weight gradients, thousands of k).
+
+Every element of ``out`` is the same sequence of IEEE float operations (no
+``fastmath``) whatever the number of rows, the row's place in a block of
+four, or the instruction set: a row's product never depends on the rows
+beside it (scikit-learn's batch-invariance checks), and results do not
+depend on a BLAS library or on the CPU's vector width.
+
+Operands are C-contiguous 2-D arrays; a transposed operand is passed as its
+C-contiguous storage with a flag, so ``gemm`` compiles one signature per
+float dtype (each signature costs compile time on a user's first run).
+"""
+import numpy as np
+from numba import njit
+
+from ._config import JIT
+
+K_BLOCK = 128  # rows of b per pass over the row blocks of a (a multiple of 4)
+DOT_MAX_N = 8  # op(b) with fewer columns than this and trans_b: dot-product form
+
+
+@njit(**JIT)
+def gemm(a, trans_a, b, trans_b, out, beta):
+    """``out = op(a) @ op(b) + beta * out`` with beta 0 (assign) or 1 (accumulate).
+
+    Parameters
+    ----------
+    a : ndarray of shape (M, K), or (K, M) when ``trans_a`` (then op(a) = a.T)
+    trans_a : bool
+    b : ndarray of shape (K, N), or (N, K) when ``trans_b`` (then op(b) = b.T)
+    trans_b : bool
+    out : ndarray of shape (M, N)
+    beta : float
+        0.0 or 1.0.
+
+    All arrays are C-contiguous and of one float dtype; ``out`` must not
+    overlap ``a`` or ``b``.
+    """
+    M, N = out.shape
+    K = a.shape[0] if trans_a else a.shape[1]
+    if beta == 0:
+        out[:] = 0
+    if M == 0 or N == 0 or K == 0:
+        return
+    af = a.reshape(-1)  # (M*K,) flat view; a[i, k] is af[i * a_row + k * a_col]
+    a_row, a_col = (1, M) if trans_a else (K, 1)
+    if trans_b:
+        if N < DOT_MAX_N:
+            _dot_rows(af, a_row, a_col, b, out, M, N, K)
+            return
+        b = np.ascontiguousarray(b.T)  # (K, N): a small weight matrix, copied once a call
+    _update_rows(af, a_row, a_col, b, out, M, N, K)
+
+
+@njit(**JIT)
+def _update_rows(af, a_row, a_col, b, out, M, N, K):
+    """``out += op(a) @ b`` for b (K, N): four rows by four k at a time."""
+    for k0 in range(0, K, K_BLOCK):
+        k1 = min(K, k0 + K_BLOCK)
+        i = 0
+        while i + 4 <= M:
+            o0, o1, o2, o3 = out[i], out[i + 1], out[i + 2], out[i + 3]  # (N,) each
+            p0, p1, p2, p3 = i * a_row, (i + 1) * a_row, (i + 2) * a_row, (i + 3) * a_row
+            k = k0
+            while k + 4 <= k1:
+                b0, b1, b2, b3 = b[k], b[k + 1], b[k + 2], b[k + 3]  # (N,) each
+                c0, c1, c2, c3 = k * a_col, (k + 1) * a_col, (k + 2) * a_col, (k + 3) * a_col
+                x0, x1, x2, x3 = af[p0 + c0], af[p0 + c1], af[p0 + c2], af[p0 + c3]
+                y0, y1, y2, y3 = af[p1 + c0], af[p1 + c1], af[p1 + c2], af[p1 + c3]
+                z0, z1, z2, z3 = af[p2 + c0], af[p2 + c1], af[p2 + c2], af[p2 + c3]
+                w0, w1, w2, w3 = af[p3 + c0], af[p3 + c1], af[p3 + c2], af[p3 + c3]
+                for j in range(N):
+                    v0, v1, v2, v3 = b0[j], b1[j], b2[j], b3[j]
+                    o0[j] += (x0 * v0 + x1 * v1) + (x2 * v2 + x3 * v3)
+                    o1[j] += (y0 * v0 + y1 * v1) + (y2 * v2 + y3 * v3)
+                    o2[j] += (z0 * v0 + z1 * v1) + (z2 * v2 + z3 * v3)
+                    o3[j] += (w0 * v0 + w1 * v1) + (w2 * v2 + w3 * v3)
+                k += 4
+            while k < k1:
+                v = b[k]  # (N,)
+                c0 = k * a_col
+                x0, y0, z0, w0 = af[p0 + c0], af[p1 + c0], af[p2 + c0], af[p3 + c0]
+                for j in range(N):
+                    o0[j] += x0 * v[j]
+                    o1[j] += y0 * v[j]
+                    o2[j] += z0 * v[j]
+                    o3[j] += w0 * v[j]
+                k += 1
+            i += 4
+        while i < M:  # the same operations, one row at a time
+            o0 = out[i]  # (N,)
+            p0 = i * a_row
+            k = k0
+            while k + 4 <= k1:
+                b0, b1, b2, b3 = b[k], b[k + 1], b[k + 2], b[k + 3]
+                x0 = af[p0 + k * a_col]
+                x1 = af[p0 + (k + 1) * a_col]
+                x2 = af[p0 + (k + 2) * a_col]
+                x3 = af[p0 + (k + 3) * a_col]
+                for j in range(N):
+                    o0[j] += (x0 * b0[j] + x1 * b1[j]) + (x2 * b2[j] + x3 * b3[j])
+                k += 4
+            while k < k1:
+                v = b[k]
+                x0 = af[p0 + k * a_col]
+                for j in range(N):
+                    o0[j] += x0 * v[j]
+                k += 1
+            i += 1
+
+
+@njit(**JIT)
+def _dot_rows(af, a_row, a_col, b, out, M, N, K):
+    """``out += op(a) @ b.T`` for b (N, K) with few N: dot products over k,
+    in eight interleaved partial sums (k mod 8) so they vectorize without
+    reassociation, added in a fixed order."""
+    K8 = K - K % 8
+    for i in range(M):
+        p = i * a_row
+        for j in range(N):
+            bj = b[j]  # (K,)
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = out.dtype.type(0)
+            for k in range(0, K8, 8):
+                s0 += af[p + k * a_col] * bj[k]
+                s1 += af[p + (k + 1) * a_col] * bj[k + 1]
+                s2 += af[p + (k + 2) * a_col] * bj[k + 2]
+                s3 += af[p + (k + 3) * a_col] * bj[k + 3]
+                s4 += af[p + (k + 4) * a_col] * bj[k + 4]
+                s5 += af[p + (k + 5) * a_col] * bj[k + 5]
+                s6 += af[p + (k + 6) * a_col] * bj[k + 6]
+                s7 += af[p + (k + 7) * a_col] * bj[k + 7]
+            for k in range(K8, K):
+                s0 += af[p + k * a_col] * bj[k]
+            out[i, j] += ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
