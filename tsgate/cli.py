@@ -5,9 +5,11 @@
     tsgate datasets
 
 The forecast is printed as a plain table on stdout; training progress (one
-line per epoch) goes to stderr unless ``--quiet``. A user error prints one
-line ``tsgate: error: ...`` on stderr and exits with status 2, never a
-traceback.
+bar on a terminal, nothing when piped) goes to stderr unless ``--quiet``. A
+user mistake (bad arguments, a missing or malformed file, data too short, an
+unusable device, a missing optional package) prints one line
+``tsgate: error: ...`` on stderr and exits with status 2. Anything else is a
+bug in tsgate and keeps its traceback.
 """
 import argparse
 import contextlib
@@ -19,8 +21,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
+from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
@@ -30,11 +34,17 @@ MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
 DEFAULT_HORIZON = 10  # for yearly, integer-indexed or other non-seasonal data
 
-USER_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError, ImportError)
-
 
 class UsageError(Exception):
     """A command-line mistake reported in one line (argparse's errors included)."""
+
+
+# What a user's input or environment can cause: argparse and our own checks
+# (UsageError: also a missing optional package or an unusable device), bad
+# values or data (ValueError, raised by our checks and the estimators'
+# validation), files (OSError). TypeError, KeyError, RuntimeError, ImportError
+# and the rest come from bugs in tsgate: they keep their traceback.
+USER_ERRORS = (UsageError, ValueError, OSError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,7 +102,8 @@ def build_parser():
     out.add_argument("--output", metavar="FILE.csv", help="also write the forecast to a CSV file")
     out.add_argument("--plot", metavar="FILE.png",
                      help="save a plot of history and forecast (needs matplotlib)")
-    out.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    out.add_argument("--quiet", action="store_true",
+                     help="no progress bar or notes on stderr (the bar shows only on a terminal)")
     fc.set_defaults(run=run_forecast)
 
     ds = commands.add_parser("datasets", help="list the bundled datasets",
@@ -121,7 +132,7 @@ def _read_csv(path, time_column):
         raise ValueError(f"{path} has a header but no rows.")
     time_column = raw.columns[0] if time_column is None else time_column
     if time_column not in raw.columns:
-        raise KeyError(f"time column {time_column!r} is not in {path}; its columns are "
+        raise ValueError(f"time column {time_column!r} is not in {path}; its columns are "
                        f"{list(raw.columns)}.")
     stamps = raw[time_column]
     if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
@@ -156,7 +167,7 @@ def _select_columns(frame, columns, source, default=None, notes=None):
     if columns:
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise KeyError(f"column(s) {missing} not in {source}; its value columns are "
+            raise ValueError(f"column(s) {missing} not in {source}; its value columns are "
                            f"{list(frame.columns)}.")
         picked = list(dict.fromkeys(columns))
     elif default is not None:
@@ -242,7 +253,7 @@ def load_input(args, notes):
     if args.dataset is not None:
         table = list_datasets().set_index("name")
         if args.dataset not in table.index:
-            raise KeyError(f"unknown dataset {args.dataset!r}; choose one of "
+            raise ValueError(f"unknown dataset {args.dataset!r}; choose one of "
                            f"{', '.join(table.index)}.")
         if args.time_column is not None:
             raise UsageError("--time-column applies to CSV files, not to --dataset")
@@ -299,28 +310,35 @@ def run_forecast(args):
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), "
                          f"got {args.interval}")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
-        raise ImportError("--plot needs matplotlib: pip install 'tsgate[plot]'")
+        raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
     for path in (args.output, args.plot):
         folder = os.path.dirname(os.path.abspath(path)) if path else None
         if folder and not os.path.isdir(folder):
             raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist.")
 
-    device = resolve_device(args.device)  # fail now, not after reading the data, if CUDA is unusable
+    try:  # fail now, not after reading the data, if CUDA is unusable
+        device = resolve_device(args.device)
+    except RuntimeError as exc:  # the machine has no usable GPU: the user's choice of device
+        raise UsageError(str(exc)) from None
     y, time_label = load_input(args, notes)
     horizon = args.horizon or default_horizon(y.index)
+    # progress only for a person watching: a bar on a terminal; piped or
+    # redirected, stderr gets nothing but the notes
+    show = not args.quiet and _is_terminal(sys.stderr)
     model = MODELS[args.model](window=args.window, horizon=horizon, max_iter=args.max_iter,
-                               device=args.device, random_state=args.seed,
-                               verbose=not args.quiet)
+                               device=args.device, random_state=args.seed, verbose=show)
     if not args.quiet:
         for note in notes:
             print(f"tsgate: {note}", file=sys.stderr)
+    if show:
         n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
         print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {len(y)} "
               f"steps (horizon {horizon}, device {device})", file=sys.stderr)
     started = time.perf_counter()
-    with contextlib.redirect_stdout(sys.stderr):  # per-epoch lines of verbose=True
+    with warnings.catch_warnings():  # --max-iter is the user's choice; the bar shows the epochs
+        warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(y)
-    if not args.quiet:
+    if show:
         print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_} "
               f"epochs, window {model.window_}", file=sys.stderr)
     forecast = model.predict()
@@ -400,7 +418,7 @@ def main(argv=None):
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (UsageError, *USER_ERRORS) as exc:
+    except USER_ERRORS as exc:
         message = _first_line(exc).rstrip(".")
         print(f"tsgate: error: {message}", file=sys.stderr)
         return 2
