@@ -6,14 +6,17 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._progress import EpochProgress
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
@@ -187,8 +190,19 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, tol=self.tol)
         Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
-        result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger(),
-                       offsets=offsets)
+        log = self._logger()
+        try:
+            result = train(net, params, Xw, Ys, cfg, rng, state=state, log=log, offsets=offsets)
+        finally:
+            if log is not None:
+                log.close()
+        if result.stop_reason == "max_iter":
+            warnings.warn(
+                f"{self._display_name()}: max_iter={self.max_iter} epochs ended the fit before "
+                f"{'early stopping' if self.early_stopping else 'the training loss stalled'} "
+                f"(no improvement by tol={self.tol} for n_iter_no_change="
+                f"{self.n_iter_no_change} epochs); the fit may not have converged. Raise "
+                "max_iter, or learning_rate_init.", ConvergenceWarning, stacklevel=4)
         self.params_ = result.params
         self._optimizer_state = result.optimizer_state
         self.loss_curve_ = result.loss_curve
@@ -207,16 +221,17 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self._y_ndim = y_ndim
         return self
 
+    def _display_name(self):
+        """What progress and warnings call this fit: ``_progress_name``, which an
+        estimator owning several regressors sets on them (e.g. "LSTMForecaster,
+        model 2/5"), else the class name."""
+        return getattr(self, "_progress_name", None) or type(self).__name__
+
     def _logger(self):
+        """The per-epoch callback of ``verbose`` (see ``tsgate/_progress.py``), or None."""
         if not self.verbose:
             return None
-        name = type(self).__name__
-
-        def log(epoch, loss, val_loss, seconds):
-            val = "" if val_loss is None else f" - val_loss {val_loss:.5f}"
-            print(f"{name} epoch {epoch}/{self.max_iter} - loss {loss:.5f}{val} - {seconds:.2f}s",
-                  flush=True)
-        return log
+        return EpochProgress(self._display_name(), self.max_iter, self.verbose)
 
     # ---------------------------------------------------------------- predict
     def predict(self, X):
@@ -230,8 +245,20 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
+        if (type(X) is np.ndarray and X.dtype == np.float32 and X.flags.c_contiguous
+                and hasattr(self, "params_") and not hasattr(self, "feature_names_in_")
+                and X.shape[1:] in self._fast_shapes()
+                and X.shape[0] > 0 and np.isfinite(X).all()):
+            # already what validation would return: skip scikit-learn's checks,
+            # which cost several times a small network's forward pass
+            return self._predict_arrays(X if X.ndim == 3 else X[:, :, None])
         check_is_fitted(self, "params_")
         return self._predict_arrays(self._check_X(X, reset=False))
+
+    def _fast_shapes(self):
+        """Per-sample shapes of windows ``predict`` takes without validation."""
+        shape = (self.window_, self.n_step_features_)
+        return (shape, (self.window_,)) if self.n_step_features_ == 1 else (shape,)
 
     def _predict_arrays(self, Xw, offsets=None):
         """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``."""
@@ -318,8 +345,10 @@ class LSTMRegressor(_BaseRNNRegressor):
     random_state : int, RandomState instance or None, default=None
         Drives initialization, batch order and dropout masks; an int gives
         bit-identical models.
-    verbose : bool, default=False
-        Print loss, validation loss and time per epoch.
+    verbose : bool or int, default=False
+        Show the fit's progress: a progress bar of the epochs with the loss and
+        validation loss on a terminal, else one line per epoch on stdout;
+        ``verbose=2`` always prints the lines.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state.
 
