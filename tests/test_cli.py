@@ -210,6 +210,12 @@ def test_internal_errors_keep_their_traceback(error, where, monthly_csv, monkeyp
         main(["forecast", str(monthly_csv), "--value-column", "y", *FAST])
 
 
+def test_warmup_compiles_and_reports(capsys):
+    code, out, err = run(capsys, "warmup", "--model", "gru", "--no-parallel")
+    assert code == 0, err
+    assert "GRU" in out and "compiled" in out
+
+
 def test_help_exits_zero(capsys):
     assert main(["forecast", "--help"]) == 0
     assert "--value-column" in capsys.readouterr().out

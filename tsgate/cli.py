@@ -3,6 +3,7 @@
     tsgate forecast --dataset airline --horizon 12
     tsgate forecast data.csv --time-column ds --value-column y --horizon 24 --model gru
     tsgate datasets
+    tsgate warmup
 
 The forecast is printed as a plain table on stdout; training progress (one
 bar on a terminal, nothing when piped) goes to stderr unless ``--quiet``. A
@@ -109,6 +110,17 @@ def build_parser():
     ds = commands.add_parser("datasets", help="list the bundled datasets",
                              description="List the datasets bundled with tsgate.")
     ds.set_defaults(run=run_datasets)
+
+    wu = commands.add_parser(
+        "warmup", help="compile the kernels into Numba's cache ahead of time",
+        description="Compile the kernels of the common configurations into Numba's on-disk "
+                    "cache (e.g. while building a Docker image), so that the first forecast "
+                    "does not wait for the compiler.")
+    wu.add_argument("--model", choices=["lstm", "gru", "all"], default="all",
+                    help="which models' kernels (default: all)")
+    wu.add_argument("--no-parallel", action="store_true",
+                    help="skip the multi-threaded builds that large fits use")
+    wu.set_defaults(run=run_warmup)
     return parser
 
 
@@ -378,6 +390,16 @@ def run_datasets(args):
             for r in table.itertuples()]
     print(_plain_table(("name", "frequency", "length", "series", "description"), rows,
                        right=(2, 3)))
+    return 0
+
+
+def run_warmup(args):
+    from .warmup import MODELS, warmup
+
+    done = warmup(MODELS if args.model == "all" else (args.model,), parallel=not args.no_parallel)
+    print(f"tsgate: kernels of {', '.join(m.upper() for m in done['models'])} "
+          f"{'(serial and parallel builds) ' if done['parallel'] else ''}compiled into the "
+          f"Numba cache in {done['seconds']:.1f} s")
     return 0
 
 
