@@ -20,6 +20,7 @@ from ._progress import EpochProgress
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
+from .kernels.cpu.sequence import unscale_rows
 from .persistence import SaveMixin
 
 LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
@@ -271,12 +272,12 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                                                        offsets=offsets)
         else:
             out = net.predict(self.params_, Xw, offsets=offsets)
-        out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
-        if not np.isfinite(out).all():
+        pred = np.empty(out.shape, np.float64)  # (n, O) in the targets' units
+        if not unscale_rows(out, self.y_scale_, self.y_mean_, pred):
             raise ValueError(
                 "The prediction overflowed float32 (inf/NaN) although X is finite: X holds "
                 f"values up to {np.abs(Xw).max():.3g}; scale the inputs (e.g. StandardScaler).")
-        return out.ravel() if self._y_ndim == 1 else out
+        return pred.ravel() if self._y_ndim == 1 else pred
 
     # ----------------------------------------------------------------- pickle
     def __getstate__(self):
