@@ -424,7 +424,7 @@ def _plain_table(header, rows, right=()):
 
 
 def _first_line(exc):
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = str(exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
