@@ -15,14 +15,29 @@ implementation could reach on this machine.
 OpenMP's wait policy is left at its default: ``OMP_WAIT_POLICY=PASSIVE`` made
 PyTorch's 2-thread epochs 6x slower on an idle machine (W1: 2.2 s vs 0.36 s).
 
-Usage: python benchmarks/bench_cpu.py [--epochs 5] [--workloads W1,W2,W3] [--cells lstm,gru]
+Public prediction: ``LSTMRegressor.predict`` / ``GRURegressor.predict`` of one
+C-ordered float32 window, the call a user makes, against PyTorch's module call.
+
+Instruction sets: ``--isa native`` runs here as the machine is; ``--isa avx2``
+re-runs in a child process with ``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""``
+(Numba emits AVX2 code) and ``OPENBLAS_CORETYPE=Haswell`` (PyTorch's and
+NumPy's OpenBLAS run AVX2 kernels), each with its own Numba cache; ``--isa
+both`` (default) prints both tables. The native run unsets
+``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` together (a user's machine sets
+neither). PyTorch's own oneDNN kernels pick their ISA by CPU detection;
+``ONEDNN_MAX_CPU_ISA=AVX2`` caps them in the AVX2 run.
+
+Usage: python benchmarks/bench_cpu.py [--epochs 5] [--workloads W1,W2,W3] [--cells lstm,gru] [--isa both]
 Needs the bench extra: pip install -e ".[bench]" (torch==2.13.0 CPU).
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import warnings
 
 import numpy as np
 from numba import njit
@@ -62,6 +77,19 @@ def tsgate_runner(cell, F, T, H, L, B, X, Y):
         return net.predict(params, X[:1])
 
     return epoch, predict_one
+
+
+def public_predict(cell, F, T, H, L, B, X, Y):
+    """The user's call: a fitted regressor's ``predict`` of one float32 window."""
+    import tsgate
+
+    cls = tsgate.LSTMRegressor if cell == "lstm" else tsgate.GRURegressor
+    reg = cls(hidden_size=H, num_layers=L, batch_size=B, max_iter=1, random_state=0)
+    with warnings.catch_warnings():  # one epoch: the weights do not matter for timing
+        warnings.simplefilter("ignore")
+        reg.fit(X[:256], Y[:256])
+    window = np.ascontiguousarray(X[:1])
+    return lambda: reg.predict(window)
 
 
 def torch_runner(cell, F, T, H, L, B, X, Y):
@@ -140,15 +168,26 @@ def main(argv=None):
     ap.add_argument("--workloads", default="W1,W2,W3")
     ap.add_argument("--cells", default="lstm,gru")
     ap.add_argument("--windows", type=int, default=None, help="override N (quick runs)")
+    ap.add_argument("--isa", choices=["both", "native", "avx2"], default="both")
+    ap.add_argument("--here", action="store_true", help=argparse.SUPPRESS)  # a child run
     args = ap.parse_args(argv)
+    if not args.here:
+        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--isa")]
+        for isa in (["native", "avx2"] if args.isa == "both" else [args.isa]):
+            print(f"\n## {isa}", flush=True)
+            with tempfile.TemporaryDirectory(prefix=f"tsgate-bench-{isa}-") as cache:
+                env = isa_env(isa)
+                env.setdefault("NUMBA_CACHE_DIR", cache)  # fresh unless the caller names one
+                subprocess.run([sys.executable, __file__, *rest, "--here"], env=env, check=True)
+        return
     import torch
 
     threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count()))
     rival_threads = sorted({1, threads})
     print(f"threads={threads} torch={torch.__version__} python={sys.version.split()[0]}")
     th_cols = " | ".join(f"torch {n}t epoch s" for n in rival_threads)
-    print(f"| cell | workload | tsgate epoch s | {th_cols} | epoch ratio | tsgate predict ms "
-          "| torch predict ms | predict speed-up | W_h read floor ms | speed-up bound |")
+    print(f"| cell | workload | tsgate epoch s | {th_cols} | epoch ratio | engine predict ms "
+          "| public predict ms | torch predict ms | public / torch | W_h read floor ms |")
     print("|---|---|---|" + "---|" * len(rival_threads) + "---|---|---|---|---|---|")
     for cell in args.cells.split(","):
         for name in args.workloads.split(","):
@@ -157,6 +196,7 @@ def main(argv=None):
             X, Y = make_data(F, T, N)
             ts_epoch, ts_pred = tsgate_runner(cell, F, T, H, L, B, X, Y)
             th_epoch, th_pred = torch_runner(cell, F, T, H, L, B, X, Y)
+            pub_pred = public_predict(cell, F, T, H, L, B, X, Y)
             ts_epoch()  # warm-up (compilation, allocator)
             for n in rival_threads:
                 torch.set_num_threads(n)
@@ -168,9 +208,10 @@ def main(argv=None):
                     torch.set_num_threads(n)
                     th[n] += timed(th_epoch, 1)
             floor = read_floor(cell, T, H, L)
-            tp, hp, fp = [], {n: [] for n in rival_threads}, []
+            tp, hp, fp, up = [], {n: [] for n in rival_threads}, [], []
             for _ in range(10):
                 tp += timed(ts_pred, 20)
+                up += timed(pub_pred, 20)
                 fp += timed(floor, 20)
                 for n in rival_threads:
                     torch.set_num_threads(n)
@@ -182,9 +223,25 @@ def main(argv=None):
             pa = statistics.median(tp) * 1e3
             pb = min(statistics.median(v) for v in hp.values()) * 1e3
             pf = statistics.median(fp) * 1e3
+            pu = statistics.median(up) * 1e3
             cols = " | ".join(f"{b[n]:.3f}" for n in rival_threads)
             print(f"| {cell} | {name} | {a:.3f} | {cols} | {a / min(b.values()):.2f}x | {pa:.3f} "
-                  f"| {pb:.3f} | {pb / pa:.1f}x | {pf:.3f} | {pb / pf:.1f}x |", flush=True)
+                  f"| {pu:.3f} | {pb:.3f} | {pu / pb:.2f}x | {pf:.3f} |", flush=True)
+
+
+def isa_env(isa):
+    """The environment of a child run on instruction set ``isa``."""
+    env = dict(os.environ)
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES",
+                 "ONEDNN_MAX_CPU_ISA"):
+        env.pop(name, None)
+    env.pop("NUMBA_CACHE_DIR", None)  # one cache per instruction set
+    if os.environ.get(f"NUMBA_CACHE_DIR_{isa.upper()}"):
+        env["NUMBA_CACHE_DIR"] = os.environ[f"NUMBA_CACHE_DIR_{isa.upper()}"]
+    if isa == "avx2":
+        env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="", OPENBLAS_CORETYPE="Haswell",
+                   ONEDNN_MAX_CPU_ISA="AVX2")
+    return env
 
 
 if __name__ == "__main__":

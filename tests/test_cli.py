@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgate import backend
+from tsgate import backend, cli
 from tsgate.cli import main
 
 FAST = ["--max-iter", "2", "--quiet"]
@@ -53,15 +53,20 @@ def test_forecast_csv_writes_next_periods(monthly_csv, tmp_path, capsys):
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_progress_lines_on_stderr_unless_quiet(monthly_csv, capsys):
-    code, out, err = run(capsys, "forecast", monthly_csv, "--value-column", "y",
-                         "--horizon", 3, "--max-iter", 3)
+def test_progress_bar_on_a_terminal_only(monthly_csv, monkeypatch, capsys):
+    argv = ["forecast", monthly_csv, "--value-column", "y", "--horizon", 3, "--max-iter", 3]
+    code, piped_out, err = run(capsys, *argv)  # captured: not a terminal
+    assert code == 0 and err == ""  # nothing but the result
+    monkeypatch.setattr(cli, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr("tsgate._progress._is_terminal", lambda stream: True)
+    code, out, err = run(capsys, *argv)
     assert code == 0
-    epochs = [line for line in err.splitlines() if " epoch " in line]
-    # 3 epochs for each member of the validation and the final ensemble
-    assert len(epochs) == 3 * 2 * 3 and "epoch 1/3" in epochs[0] and "loss" in epochs[0]
-    assert all(line.startswith("LSTMForecaster epoch") for line in epochs)
-    assert "epoch" not in out  # stdout holds only the forecast table
+    assert "fitting LSTMForecaster" in err and "3/3" in err and "loss=" in err  # the tqdm bar
+    assert "epoch 1/3" not in err  # a bar, not lines
+    assert "LSTMForecaster, validation model 1/3" in err and "LSTMForecaster, model 3/3" in err
+    assert out == piped_out  # stdout holds only the forecast table
+    code, out, err = run(capsys, *argv, "--quiet")
+    assert code == 0 and err == ""
 
 
 def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsys):
@@ -189,6 +194,27 @@ def test_errors_are_one_line_and_exit_code_2(case, monthly_csv, tmp_path, monkey
     assert len(lines) == 1, err
     assert lines[0].startswith("tsgate: error: ")
     assert needle in lines[0]
+
+
+@pytest.mark.parametrize("error", [TypeError, KeyError, RuntimeError, ImportError])
+@pytest.mark.parametrize("where", ["load_input", "fit"])
+def test_internal_errors_keep_their_traceback(error, where, monthly_csv, monkeypatch):
+    # a bug in tsgate is not a user mistake: no one-line message, no exit status 2
+    def broken(*args, **kwargs):
+        raise error("an internal failure")
+
+    if where == "load_input":
+        monkeypatch.setattr(cli, "load_input", broken)
+    else:
+        monkeypatch.setattr(cli.LSTMForecaster, "fit", broken)
+    with pytest.raises(error, match="an internal failure"):
+        main(["forecast", str(monthly_csv), "--value-column", "y", *FAST])
+
+
+def test_warmup_compiles_and_reports(capsys):
+    code, out, err = run(capsys, "warmup", "--model", "gru", "--no-parallel")
+    assert code == 0, err
+    assert "GRU" in out and "compiled" in out
 
 
 def test_help_exits_zero(capsys):

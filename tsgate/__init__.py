@@ -3,7 +3,7 @@
 The public surface: forecasters on pandas series (:class:`LSTMForecaster`,
 :class:`GRUForecaster`), regressors on windows (:class:`LSTMRegressor`,
 :class:`GRURegressor`), windows (:func:`make_windows`,
-:class:`SlidingWindowTransformer`), :func:`backtest`, and the modules
+:class:`SlidingWindowTransformer`), :func:`backtest`, :func:`warmup` (compile the kernels ahead of time), and the modules
 :mod:`tsgate.metrics` and :mod:`tsgate.datasets`.
 """
 from . import datasets, metrics
@@ -12,6 +12,7 @@ from .forecasters import GRUForecaster, LSTMForecaster
 from .persistence import load
 from .plotting import plot_forecast  # imports matplotlib only when called
 from .regressors import GRURegressor, LSTMRegressor
+from .warmup import warmup
 from .windows import SlidingWindowTransformer, last_window, make_windows
 
 __version__ = "0.1.0"
@@ -19,5 +20,5 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTMForecaster", "GRUForecaster", "LSTMRegressor", "GRURegressor",
     "SlidingWindowTransformer", "make_windows", "last_window", "backtest",
-    "datasets", "metrics", "plot_forecast", "load", "__version__",
+    "datasets", "metrics", "plot_forecast", "load", "warmup", "__version__",
 ]

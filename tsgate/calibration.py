@@ -18,9 +18,9 @@ widen with the horizon and a higher coverage never gives a narrower band.
 """
 import math
 import warnings
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 
 class CalibrationWarning(UserWarning):
@@ -67,7 +67,7 @@ def half_widths(residuals, coverage, horizon=None):
         pooled_q = _conformal(pooled, coverage)
     else:
         rms = math.sqrt(float(np.mean(pooled ** 2)))
-        pooled_q = rms * norm.ppf(0.5 + coverage / 2)
+        pooled_q = rms * NormalDist().inv_cdf(0.5 + coverage / 2)
         warnings.warn(
             f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
             f"{coverage:.0%} conformal band needs {k}. The band uses a normal quantile of "

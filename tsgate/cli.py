@@ -3,11 +3,14 @@
     tsgate forecast --dataset airline --horizon 12
     tsgate forecast data.csv --time-column ds --value-column y --horizon 24 --model gru
     tsgate datasets
+    tsgate warmup
 
 The forecast is printed as a plain table on stdout; training progress (one
-line per epoch) goes to stderr unless ``--quiet``. A user error prints one
-line ``tsgate: error: ...`` on stderr and exits with status 2, never a
-traceback.
+bar on a terminal, nothing when piped) goes to stderr unless ``--quiet``. A
+user mistake (bad arguments, a missing or malformed file, data too short, an
+unusable device, a missing optional package) prints one line
+``tsgate: error: ...`` on stderr and exits with status 2. Anything else is a
+bug in tsgate and keeps its traceback.
 """
 import argparse
 import contextlib
@@ -19,8 +22,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
+from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
@@ -30,11 +35,17 @@ MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
 DEFAULT_HORIZON = 10  # for yearly, integer-indexed or other non-seasonal data
 
-USER_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError, ImportError)
-
 
 class UsageError(Exception):
     """A command-line mistake reported in one line (argparse's errors included)."""
+
+
+# What a user's input or environment can cause: argparse and our own checks
+# (UsageError: also a missing optional package or an unusable device), bad
+# values or data (ValueError, raised by our checks and the estimators'
+# validation), files (OSError). TypeError, KeyError, RuntimeError, ImportError
+# and the rest come from bugs in tsgate: they keep their traceback.
+USER_ERRORS = (UsageError, ValueError, OSError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,12 +108,24 @@ def build_parser():
     out.add_argument("--output", metavar="FILE.csv", help="also write the forecast to a CSV file")
     out.add_argument("--plot", metavar="FILE.png",
                      help="save a plot of history and forecast (needs matplotlib)")
-    out.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    out.add_argument("--quiet", action="store_true",
+                     help="no progress bar or notes on stderr (the bar shows only on a terminal)")
     fc.set_defaults(run=run_forecast)
 
     ds = commands.add_parser("datasets", help="list the bundled datasets",
                              description="List the datasets bundled with tsgate.")
     ds.set_defaults(run=run_datasets)
+
+    wu = commands.add_parser(
+        "warmup", help="compile the kernels into Numba's cache ahead of time",
+        description="Compile the kernels of the common configurations into Numba's on-disk "
+                    "cache (e.g. while building a Docker image), so that the first forecast "
+                    "does not wait for the compiler.")
+    wu.add_argument("--model", choices=["lstm", "gru", "all"], default="all",
+                    help="which models' kernels (default: all)")
+    wu.add_argument("--no-parallel", action="store_true",
+                    help="skip the multi-threaded builds that large fits use")
+    wu.set_defaults(run=run_warmup)
     return parser
 
 
@@ -129,12 +152,12 @@ def _read_csv(path, time_column, id_column=None):
     if len(raw) == 0:
         raise ValueError(f"{path} has a header but no rows.")
     if id_column is not None and id_column not in raw.columns:
-        raise KeyError(f"id column {id_column!r} is not in {path}; its columns are "
+        raise ValueError(f"id column {id_column!r} is not in {path}; its columns are "
                        f"{list(raw.columns)}.")
     if time_column is None:
         time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
     if time_column not in raw.columns:
-        raise KeyError(f"time column {time_column!r} is not in {path}; its columns are "
+        raise ValueError(f"time column {time_column!r} is not in {path}; its columns are "
                        f"{list(raw.columns)}.")
     stamps = raw[time_column]
     if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
@@ -169,7 +192,7 @@ def _select_columns(frame, columns, source, default=None, notes=None):
     if columns:
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise KeyError(f"column(s) {missing} not in {source}; its value columns are "
+            raise ValueError(f"column(s) {missing} not in {source}; its value columns are "
                            f"{list(frame.columns)}.")
         picked = list(dict.fromkeys(columns))
     elif default is not None:
@@ -280,7 +303,7 @@ def load_input(args, notes):
     if args.dataset is not None:
         table = list_datasets().set_index("name")
         if args.dataset not in table.index:
-            raise KeyError(f"unknown dataset {args.dataset!r}; choose one of "
+            raise ValueError(f"unknown dataset {args.dataset!r}; choose one of "
                            f"{', '.join(table.index)}.")
         if args.time_column is not None:
             raise UsageError("--time-column applies to CSV files, not to --dataset")
@@ -337,7 +360,7 @@ def run_forecast(args):
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), "
                          f"got {args.interval}")
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
-        raise ImportError("--plot needs matplotlib: pip install 'tsgate[plot]'")
+        raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
     for path in (args.output, args.plot):
         folder = os.path.dirname(os.path.abspath(path)) if path else None
         if folder and not os.path.isdir(folder):
@@ -345,7 +368,10 @@ def run_forecast(args):
 
     if args.plot is not None and args.id_column is not None:
         raise UsageError("--plot draws one table of series; it is not available with --id-column")
-    device = resolve_device(args.device)  # fail now, not after reading the data, if CUDA is unusable
+    try:  # fail now, not after reading the data, if CUDA is unusable
+        device = resolve_device(args.device)
+    except RuntimeError as exc:  # the machine has no usable GPU: the user's choice of device
+        raise UsageError(str(exc)) from None
     y, time_label = load_input(args, notes)
     columns = {}
     if args.id_column is not None:
@@ -360,18 +386,23 @@ def run_forecast(args):
         horizon = args.horizon or default_horizon(y.index)
         n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
         n_steps = f"{len(y)} steps"
+    # progress only for a person watching: a bar on a terminal; piped or
+    # redirected, stderr gets nothing but the notes
+    show = not args.quiet and _is_terminal(sys.stderr)
     model = MODELS[args.model](window=args.window, horizon=horizon, max_iter=args.max_iter,
-                               device=args.device, random_state=args.seed,
-                               verbose=not args.quiet, **columns)
+                               device=args.device, random_state=args.seed, verbose=show,
+                               **columns)
     if not args.quiet:
         for note in notes:
             print(f"tsgate: {note}", file=sys.stderr)
+    if show:
         print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {n_steps} "
               f"(horizon {horizon}, device {device})", file=sys.stderr)
     started = time.perf_counter()
-    with contextlib.redirect_stdout(sys.stderr):  # per-epoch lines of verbose=True
+    with warnings.catch_warnings():  # --max-iter is the user's choice; the bar shows the epochs
+        warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(y)
-    if not args.quiet:
+    if show:
         print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_} "
               f"epochs, windows {model.windows_}", file=sys.stderr)
     forecast = model.predict()
@@ -417,6 +448,16 @@ def run_datasets(args):
     return 0
 
 
+def run_warmup(args):
+    from .warmup import MODELS, warmup
+
+    done = warmup(MODELS if args.model == "all" else (args.model,), parallel=not args.no_parallel)
+    print(f"tsgate: kernels of {', '.join(m.upper() for m in done['models'])} "
+          f"{'(serial and parallel builds) ' if done['parallel'] else ''}compiled into the "
+          f"Numba cache in {done['seconds']:.1f} s")
+    return 0
+
+
 def _to_text(table):
     """The table as text with about 7 significant digits (the CSV keeps them all)."""
     floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
@@ -438,7 +479,7 @@ def _plain_table(header, rows, right=()):
 
 
 def _first_line(exc):
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = str(exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
@@ -454,7 +495,7 @@ def main(argv=None):
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (UsageError, *USER_ERRORS) as exc:
+    except USER_ERRORS as exc:
         message = _first_line(exc).rstrip(".")
         print(f"tsgate: error: {message}", file=sys.stderr)
         return 2

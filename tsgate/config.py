@@ -1,10 +1,11 @@
 """Tunables of the kernels and the engine, in one place tests can patch.
 
 TILE_ROWS: the most batch rows one CPU tile carries through all time steps
-in training. Each step is then one BLAS product (BT, H) x (H, G*H): at hidden
-64 it runs at about 50 GFLOP/s for 1 row (a matrix-vector product), 70 for 32
-rows and 90 for 64 (one core). Measured end to end (benchmarks/bench_cpu.py,
-2 cores, LSTM epoch s, tiles of 1/16/32/64 rows): W1 0.45/0.42/0.33/0.57 (64
+in training. Each step is then one product (BT, H) x (H, G*H)
+(``kernels/cpu/matmul.py``); more rows per tile share each load of the
+weights. Measured end to end when the products were OpenBLAS's
+(benchmarks/bench_cpu.py, 2 cores, LSTM epoch s, tiles of 1/16/32/64 rows;
+not re-measured since): W1 0.45/0.42/0.33/0.57 (64
 leaves a batch of 64 one tile: one thread), W3 0.088/0.049/0.042/0.044,
 W2 -/-/5.9/5.5.
 Tests set it to 3 so that tiny batches still exercise multi-row tiles.
@@ -14,9 +15,10 @@ runs as 2 x 32 rows (0.33 s) rather than 1 x 64 (0.57 s), while W2's 128 runs
 as 2 x 64 (LSTM 5.5 s, vs 5.9 s as 4 x 32). It depends on the batch alone,
 never on the thread count, so results stay thread-count independent.
 PREDICT_TILE_ROWS: the same at prediction time. One row per tile makes each
-prediction independent of the other rows of the batch (a BLAS product's
-rounding may depend on the rows beside it), which scikit-learn's invariance
-checks require; a single window is one row anyway.
+prediction independent of the other rows of the batch, which scikit-learn's
+invariance checks require (the products in ``matmul.py`` are row-independent
+too, but tiles of several rows were not measured faster for prediction); a
+single window is one row anyway.
 GRAD_GROUPS: the most per-group parameter-gradient partials a CPU backward
 pass writes (memory NG x P, deterministic order; see kernels/cpu/_common.py).
 CUDA_TILE_ROWS: batch rows per CUDA block (one tile per block).

@@ -21,10 +21,12 @@ results back in the input's layout; the private methods work on arrays:
    (blocks appended to the history and fed back).
 """
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
@@ -44,6 +46,18 @@ MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")
 SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction on validation  # members alternate: MASE rewards the median
+
+
+def _fit_member(reg, X, Y, validation=None):
+    """Fit one ensemble member for its budget.
+
+    The members train for a chosen number of epochs (the step budget, or the
+    validation fit's best), so reaching ``max_iter`` is the plan, not a sign
+    of non-convergence: scikit-learn's ConvergenceWarning is not raised.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return reg._fit_arrays(X, Y, 2, validation=validation)
 
 
 def _check_horizon(horizon):
@@ -194,12 +208,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         for i, L in enumerate(self.windows_):
             Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
                                                  self._max_windows(L, coll), exogs_cut)
-            reg = self._member(i, seeds[i], warm and self.holdout_regressors_)
+            reg = self._member(i, seeds[i], warm and self.holdout_regressors_, "validation ")
             reg.set_params(**self._budget(len(Xw)))
             validation = None
             if self.early_stopping:
                 validation = self._validation_windows(coll, stages_cut, cuts, L, exogs)
-            reg._fit_arrays(Xw, Yw, 2, validation=validation)
+            _fit_member(reg, Xw, Yw, validation)
             members.append(reg)
             epochs.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
             del Xw, Yw  # one member's windows at a time
@@ -214,9 +228,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         for i, L in enumerate(self.windows_):
             Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon,
                                                  self._max_windows(L, coll), exogs)
-            reg = self._member(i, seeds[i], warm and self.regressors_)
+            reg = self._member(i, seeds[i], warm and self.regressors_, "")
             budget = dict(max_iter=max(1, epochs[i])) if self.early_stopping else self._budget(len(Xw))
-            reg.set_params(**budget)._fit_arrays(Xw, Yw, 2)
+            _fit_member(reg.set_params(**budget), Xw, Yw)
             members.append(reg)
             del Xw, Yw
         self.regressors_ = members
@@ -244,7 +258,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         steps = min(max(STEPS_PER_WINDOW * n_windows, TRAIN_STEPS[0]), TRAIN_STEPS[1])
         return dict(max_iter=max(1, math.ceil(steps / batches)))
 
-    def _member(self, i, seed, previous):
+    def _member(self, i, seed, previous, stage):
         """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
         if previous and i < len(previous):
             return previous[i].set_params(warm_start=True)
@@ -254,7 +268,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
                                  "scale_target": False, "early_stopping": False,
                                  "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
-        reg._progress_name = type(self).__name__
+        reg._progress_name = f"{type(self).__name__}, {stage}model {i + 1}/{self.n_models}"
         return reg
 
     def _validation_windows(self, coll, stages_cut, cuts, L, exogs):

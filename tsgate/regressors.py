@@ -6,17 +6,21 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._progress import EpochProgress
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
+from .kernels.cpu.sequence import unscale_rows
 from .persistence import SaveMixin
 
 LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
@@ -55,7 +59,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
     def __init__(self, hidden_size=32, num_layers=1, bidirectional=False, attention=False,
                  dropout=0.0, loss="squared_error", huber_delta=1.0, quantile=0.5, max_iter=200,
-                 batch_size=32, learning_rate_init=1e-3, alpha=1e-4, weight_decay=0.0,
+                 batch_size=32, learning_rate_init=5e-3, alpha=1e-4, weight_decay=0.0,
                  clip_norm=1.0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, scale_target=True, device="cpu",
                  random_state=None, verbose=False, warm_start=False):
@@ -193,8 +197,20 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             cfg.early_stopping = True
             validation = (validation[0], ((validation[1] - self.y_mean_) / self.y_scale_)
                           .astype(np.float32))
-        result = train(net, params, Xw, Ys, cfg, rng, state=state, log=self._logger(),
-                       offsets=offsets, validation=validation)
+        log = self._logger()
+        try:
+            result = train(net, params, Xw, Ys, cfg, rng, state=state, log=log, offsets=offsets,
+                           validation=validation)
+        finally:
+            if log is not None:
+                log.close()
+        if result.stop_reason == "max_iter":
+            warnings.warn(
+                f"{self._display_name()}: max_iter={self.max_iter} epochs ended the fit before "
+                f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
+                f"(no improvement by tol={self.tol} for n_iter_no_change="
+                f"{self.n_iter_no_change} epochs); the fit may not have converged. Raise "
+                "max_iter, or learning_rate_init.", ConvergenceWarning, stacklevel=4)
         self.params_ = result.params
         self._optimizer_state = result.optimizer_state
         self.loss_curve_ = result.loss_curve
@@ -214,16 +230,17 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self._y_ndim = y_ndim
         return self
 
+    def _display_name(self):
+        """What progress and warnings call this fit: ``_progress_name``, which an
+        estimator owning several regressors sets on them (e.g. "LSTMForecaster,
+        model 2/5"), else the class name."""
+        return getattr(self, "_progress_name", None) or type(self).__name__
+
     def _logger(self):
+        """The per-epoch callback of ``verbose`` (see ``tsgate/_progress.py``), or None."""
         if not self.verbose:
             return None
-        name = getattr(self, "_progress_name", None) or type(self).__name__
-
-        def log(epoch, loss, val_loss, seconds):
-            val = "" if val_loss is None else f" - val_loss {val_loss:.5f}"
-            print(f"{name} epoch {epoch}/{self.max_iter} - loss {loss:.5f}{val} - {seconds:.2f}s",
-                  flush=True)
-        return log
+        return EpochProgress(self._display_name(), self.max_iter, self.verbose)
 
     # ---------------------------------------------------------------- predict
     def predict(self, X):
@@ -237,8 +254,20 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
+        if (type(X) is np.ndarray and X.dtype == np.float32 and X.flags.c_contiguous
+                and hasattr(self, "params_") and not hasattr(self, "feature_names_in_")
+                and X.shape[1:] in self._fast_shapes()
+                and X.shape[0] > 0 and np.isfinite(X).all()):
+            # already what validation would return: skip scikit-learn's checks,
+            # which cost several times a small network's forward pass
+            return self._predict_arrays(X if X.ndim == 3 else X[:, :, None])
         check_is_fitted(self, "params_")
         return self._predict_arrays(self._check_X(X, reset=False))
+
+    def _fast_shapes(self):
+        """Per-sample shapes of windows ``predict`` takes without validation."""
+        shape = (self.window_, self.n_step_features_)
+        return (shape, (self.window_,)) if self.n_step_features_ == 1 else (shape,)
 
     def _predict_arrays(self, Xw, offsets=None):
         """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``."""
@@ -251,12 +280,12 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                                                        offsets=offsets)
         else:
             out = net.predict(self.params_, Xw, offsets=offsets)
-        out = out.astype(np.float64) * self.y_scale_ + self.y_mean_
-        if not np.isfinite(out).all():
+        pred = np.empty(out.shape, np.float64)  # (n, O) in the targets' units
+        if not unscale_rows(out, self.y_scale_, self.y_mean_, pred):
             raise ValueError(
                 "The prediction overflowed float32 (inf/NaN) although X is finite: X holds "
                 f"values up to {np.abs(Xw).max():.3g}; scale the inputs (e.g. StandardScaler).")
-        return out.ravel() if self._y_ndim == 1 else out
+        return pred.ravel() if self._y_ndim == 1 else pred
 
     # ----------------------------------------------------------------- pickle
     def __getstate__(self):
@@ -299,8 +328,9 @@ class LSTMRegressor(_BaseRNNRegressor):
     max_iter : int, default=200
         Maximum number of epochs.
     batch_size : int, default=32
-    learning_rate_init : float, default=1e-3
-        Adam's step size.
+    learning_rate_init : float, default=5e-3
+        Adam's step size. (With 1e-3, 200 epochs were too few for an LSTM to
+        fit scikit-learn's ``check_regressors_train`` data to R^2 > 0.5.)
     alpha : float, default=1e-4
         L2 penalty on the weight matrices (not the biases).
     weight_decay : float, default=0.0
@@ -325,8 +355,10 @@ class LSTMRegressor(_BaseRNNRegressor):
     random_state : int, RandomState instance or None, default=None
         Drives initialization, batch order and dropout masks; an int gives
         bit-identical models.
-    verbose : bool, default=False
-        Print loss, validation loss and time per epoch.
+    verbose : bool or int, default=False
+        Show the fit's progress: a progress bar of the epochs with the loss and
+        validation loss on a terminal, else one line per epoch on stdout;
+        ``verbose=2`` always prints the lines.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state.
 

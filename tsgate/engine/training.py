@@ -62,6 +62,7 @@ class TrainResult:
     best_epoch: int = 0
     optimizer_state: tuple = None
     diverged_at: int = None
+    stop_reason: str = "max_iter"  # or "no_change" (early stopping, stalled loss), "diverged"
 
 
 def split_validation(n_samples, cfg):
@@ -202,6 +203,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
             k.copy_into(v, good_v)
             step = good_step
             result.diverged_at = epoch
+            result.stop_reason = "diverged"
             warnings.warn(
                 f"Training diverged in epoch {epoch}: the loss or its gradient became NaN/inf "
                 f"or exploded (over {DIVERGENCE_FACTOR:g} times its initial value). "
@@ -234,6 +236,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
             no_improve += 1
         best_score = min(best_score, score)
         if no_improve >= cfg.n_iter_no_change:
+            result.stop_reason = "no_change"
             break
     if n_val and result.n_iter:
         k.copy_into(p_dev, best_dev)

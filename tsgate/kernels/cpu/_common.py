@@ -19,7 +19,7 @@ passes recompute a few products rather than write two streams at once.
 from numba import njit
 
 from ._config import JIT
-from .blas import gemm
+from .matmul import gemm
 
 
 @njit(**JIT)
@@ -39,12 +39,6 @@ def row_sum(a, out, accumulate):
 
 
 @njit(**JIT)
-def product_into(a, b, dst, accumulate):
-    """``dst (+)= a @ b``."""
-    gemm(a, b, dst, 1.0 if accumulate else 0.0)
-
-
-@njit(**JIT)
 def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, accumulate):
     """Tile k: ``dx[k] = dgx W_x^T``; ``dW_x (+)= x^T dgx``; ``db_x (+)= sum_rows dgx``.
 
@@ -54,8 +48,8 @@ def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, accumulate):
     T, BT, F = x.shape[1], x.shape[2], x.shape[3]
     G = dgx.shape[3]
     da_all = dgx[k].reshape(T * BT, G)  # (T*BT, G*H)
-    gemm(da_all, W_x.T, dx[k].reshape(T * BT, F), 0.0)
-    product_into(x[k].reshape(T * BT, F).T, da_all, dW_x, accumulate)
+    gemm(da_all, False, W_x, True, dx[k].reshape(T * BT, F), 0.0)
+    gemm(x[k].reshape(T * BT, F), True, da_all, False, dW_x, 1.0 if accumulate else 0.0)
     row_sum(da_all, db_x, accumulate)
 
 
@@ -72,9 +66,10 @@ def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, accumulate):
             dW_h[:] = 0
         return
     n = (T - 1) * BT
+    beta = 1.0 if accumulate else 0.0
     h_all = hs[k].reshape(T * BT, H)  # (T*BT, H)
     da_all = dgh[k].reshape(T * BT, G)  # (T*BT, G*H)
     if reverse:  # states 1..T-1 feed steps 0..T-2
-        product_into(h_all[BT:].T, da_all[:n], dW_h, accumulate)
+        gemm(h_all[BT:], True, da_all[:n], False, dW_h, beta)
     else:  # states 0..T-2 feed steps 1..T-1
-        product_into(h_all[:n].T, da_all[BT:], dW_h, accumulate)
+        gemm(h_all[:n], True, da_all[BT:], False, dW_h, beta)

@@ -5,7 +5,7 @@ gate loops from vectorizing; ``cache=True`` keeps compile time to the first run
 on a machine; ``nogil`` lets two fits in two threads run at once.
 
 Numba's cache checks only the source file of the kernel it compiled, not the
-files of the functions it inlined: after editing a helper module (``blas``,
+files of the functions it inlined: after editing a helper module (``matmul``,
 ``_common``, ``activations``) in a checkout, delete the ``*.nbi``/``*.nbc``
 files under ``tsgate/kernels/cpu/__pycache__`` or kernels in other files keep
 their old machine code. (An installed upgrade rewrites every file, so the

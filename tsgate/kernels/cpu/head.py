@@ -8,10 +8,10 @@ A the attention width, O the number of outputs.
 import numpy as np
 from numba import njit, prange
 
-from ._common import group_tiles, product_into, row_sum
+from ._common import group_tiles, row_sum
 from ._config import PARALLEL_JIT
 from .activations import tanh
-from .blas import gemm
+from .matmul import gemm
 
 
 @njit(**PARALLEL_JIT)
@@ -19,7 +19,7 @@ def dense_forward(z, W, b, out):
     """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
     NT, BT, O = out.shape
     for k in prange(NT):
-        gemm(z[k], W, out[k], 0.0)
+        gemm(z[k], False, W, False, out[k], 0.0)
         for r in range(BT):
             for o in range(O):
                 out[k, r, o] += b[o]
@@ -33,8 +33,8 @@ def dense_backward(z, W, dout, dz, dW, db):
     for g in prange(NG):
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
-            gemm(dout[k], W.T, dz[k], 0.0)
-            product_into(z[k].T, dout[k], dW[g], k > k0)
+            gemm(dout[k], False, W, True, dz[k], 0.0)
+            gemm(z[k], True, dout[k], False, dW[g], 1.0 if k > k0 else 0.0)
             row_sum(dout[k], db[g], k > k0)
 
 
@@ -63,8 +63,8 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
     A = W_a.shape[1]
     for k in prange(NT):
         qp = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) q U_a
-        gemm(q[k], U_a, qp, 0.0)
-        gemm(hseq[k].reshape(T * BT, D), W_a, u[k].reshape(T * BT, A), 0.0)
+        gemm(q[k], False, U_a, False, qp, 0.0)
+        gemm(hseq[k].reshape(T * BT, D), False, W_a, False, u[k].reshape(T * BT, A), 0.0)
         for t in range(T):
             for r in range(BT):
                 e = hseq.dtype.type(0)
@@ -130,14 +130,15 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
                         ds = de * v[a] * (one - uu * uu)
                         du[k, t, r, a] = ds
                         S[r, a] += ds
-            gemm(du[k].reshape(T * BT, A), W_a.T, dhseq[k].reshape(T * BT, D), 0.0)
+            gemm(du[k].reshape(T * BT, A), False, W_a, True, dhseq[k].reshape(T * BT, D), 0.0)
             for t in range(T):
                 for r in range(BT):
                     w = alpha[k, r, t]
                     for d in range(D):
                         dhseq[k, t, r, d] += w * dctx[k, r, d]
             acc_g = k > k0
-            product_into(hseq[k].reshape(T * BT, D).T, du[k].reshape(T * BT, A), dW_a[g], acc_g)
-            product_into(q[k].T, S, dU_a[g], acc_g)
-            gemm(S, U_a.T, dq[k], 0.0)
+            beta = 1.0 if acc_g else 0.0
+            gemm(hseq[k].reshape(T * BT, D), True, du[k].reshape(T * BT, A), False, dW_a[g], beta)
+            gemm(q[k], True, S, False, dU_a[g], beta)
+            gemm(S, False, U_a, True, dq[k], 0.0)
             row_sum(S, db_a[g], acc_g)

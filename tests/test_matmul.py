@@ -1,0 +1,50 @@
+"""The CPU kernels' own matrix product (``tsgate/kernels/cpu/matmul.py``)."""
+import numpy as np
+import pytest
+
+from tsgate.kernels.cpu.matmul import K_BLOCK, gemm
+
+
+def _operands(rng, M, K, N, ta, tb, dtype):
+    a = rng.standard_normal((M, K)).astype(dtype)
+    b = rng.standard_normal((K, N)).astype(dtype)
+    stored_a = np.ascontiguousarray(a.T) if ta else a  # (K, M) storage of a transposed operand
+    stored_b = np.ascontiguousarray(b.T) if tb else b
+    return a, b, stored_a, stored_b
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+@pytest.mark.parametrize("M,K,N", [(7, 5, 9), (1, 13, 3), (6, 2 * K_BLOCK + 3, 10), (4, 1, 1)])
+def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
+    a, b, sa, sb = _operands(np.random.default_rng(0), M, K, N, ta, tb, dtype)
+    out = np.full((M, N), np.nan, dtype)
+    gemm(sa, ta, sb, tb, out, 0.0)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, a.astype(np.float64) @ b, rtol=tol, atol=tol)
+    before = out.copy()
+    gemm(sa, ta, sb, tb, out, 1.0)  # accumulate
+    np.testing.assert_allclose(out, before + a.astype(np.float64) @ b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("tb", [False, True])
+def test_a_row_does_not_depend_on_the_rows_beside_it(tb):
+    # blocks of four rows and single rows do the same operations in the same order
+    a, b, sa, sb = _operands(np.random.default_rng(1), 7, 37, 21 if not tb else 5, False, tb,
+                             np.float32)
+    full = np.empty((7, b.shape[1]), np.float32)
+    gemm(sa, False, sb, tb, full, 0.0)
+    for i in range(7):
+        row = np.empty((1, b.shape[1]), np.float32)
+        gemm(np.ascontiguousarray(sa[i:i + 1]), False, sb, tb, row, 0.0)
+        assert np.array_equal(row[0], full[i])
+
+
+def test_gemm_empty_dimensions_assign_zeros_or_keep():
+    out = np.full((3, 4), 7.0, np.float32)
+    a, b = np.empty((3, 0), np.float32), np.empty((0, 4), np.float32)
+    gemm(a, False, b, False, out, 1.0)
+    assert (out == 7).all()
+    gemm(a, False, b, False, out, 0.0)
+    assert (out == 0).all()

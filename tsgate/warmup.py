@@ -1,0 +1,83 @@
+"""Compile the CPU kernels of the common configurations ahead of time.
+
+tsgate's kernels are compiled by Numba on first use and kept in Numba's
+on-disk cache (``cache=True``: next to the installed modules, or in
+``NUMBA_CACHE_DIR``). :func:`warmup` runs tiny fits and predictions through
+the public estimators, so the kernels a default forecast or regressor uses --
+and, with ``parallel=True``, the multi-threaded builds that large fits use --
+are compiled into that cache once, e.g. while building a Docker image, rather
+than on a user's first forecast. ``tsgate warmup`` on the command line calls it.
+"""
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import config
+
+MODELS = ("lstm", "gru")
+
+
+def warmup(models=MODELS, parallel=True):
+    """Compile the kernels of the common configurations into Numba's cache.
+
+    Runs, for each model, a default-configured forecaster and regressor on
+    tiny synthetic data (fit, predict, interval, single-window predict), and
+    with ``parallel`` the same fit once more through the multi-threaded
+    kernels. Later processes load the compiled code from the cache.
+
+    Parameters
+    ----------
+    models : iterable of {"lstm", "gru"}, default=("lstm", "gru")
+    parallel : bool, default=True
+        Also compile the multi-threaded builds (used by fits of large
+        batches, see ``tsgate.config.PARALLEL_MIN_WORK``).
+
+    Returns
+    -------
+    dict
+        ``{"models": [...], "parallel": bool, "seconds": float}``: what was
+        warmed and how long it took (mostly compiling on a fresh install,
+        well under a second once the cache is warm).
+    """
+    models = [m.lower() for m in ([models] if isinstance(models, str) else models)]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise ValueError(f"models must be some of {MODELS}, got {unknown or models!r}.")
+    started = time.perf_counter()
+    with warnings.catch_warnings():  # one- and two-epoch fits: not meant to converge
+        warnings.simplefilter("ignore")
+        for model in models:
+            _run(model)
+            if parallel:
+                saved = config.PARALLEL_MIN_WORK
+                config.PARALLEL_MIN_WORK = 0  # tiny batches through the parallel builds
+                try:
+                    _run(model, forecaster=False)
+                finally:
+                    config.PARALLEL_MIN_WORK = saved
+    return {"models": models, "parallel": bool(parallel),
+            "seconds": time.perf_counter() - started}
+
+
+def _run(model, forecaster=True):
+    """Fit and predict with ``model``'s estimators on tiny data."""
+    from .forecasters import GRUForecaster, LSTMForecaster
+    from .regressors import GRURegressor, LSTMRegressor
+
+    t = np.arange(144, dtype=np.float64)
+    values = 10 + t / 10 + np.sin(2 * np.pi * t / 12)  # (144,) monthly, seasonal
+    if forecaster:
+        cls = LSTMForecaster if model == "lstm" else GRUForecaster
+        y = pd.Series(values, index=pd.date_range("2000-01-01", periods=144, freq="MS"))
+        fitted = cls(horizon=3, max_iter=2, random_state=0).fit(y)
+        fitted.predict()
+        fitted.predict_interval(coverage=0.8)
+    cls = LSTMRegressor if model == "lstm" else GRURegressor
+    X = np.lib.stride_tricks.sliding_window_view(values, 12)[:-1, :, None]  # (132, 12, 1) view
+    Y = values[12:]  # (132,)
+    # batches of 64 rows: two tiles, which the parallel builds need
+    reg = cls(hidden_size=8, max_iter=2, batch_size=64, random_state=0).fit(X, Y)
+    reg.predict(X)
+    reg.predict(np.ascontiguousarray(X[-1:], dtype=np.float32))  # the single-window path
