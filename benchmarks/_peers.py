@@ -129,7 +129,8 @@ class Forecasts:
     ``fallback[i]`` is True where series i got the seasonal-naive forecast
     instead (the method failed on it); ``errors`` keeps the first message of
     each distinct error; ``seconds`` is the wall time of fit + forecast of the
-    whole subset; ``cached`` says it was read from the cache.
+    whole subset; ``cached`` says it was read from the cache; ``note`` is a
+    remark on how the method was run on this subset.
     """
 
     mean: np.ndarray
@@ -141,6 +142,7 @@ class Forecasts:
     seconds: float
     errors: dict = field(default_factory=dict)
     cached: bool = False
+    note: str = ""
 
     @classmethod
     def empty(cls, n_series, h):
@@ -262,10 +264,15 @@ def neuralforecast_lstm(subset, seed=None):
     (``input_size=-1`` -> 3 * h, 2 x 128 encoder, MLP decoder, MAE loss,
     ``max_steps=1000``, robust scaler, ``random_seed=1``); NF_SETTINGS only
     pins the CPU and silences Lightning. The MAE loss gives no interval, so
-    the bounds are NaN. Series shorter than ``input_size`` are left-padded
-    with zeros marked unavailable by NeuralForecast itself (training windows
-    need one observed input and one observed target step), so no series is
-    dropped.
+    the bounds are NaN.
+
+    Short series: NeuralForecast refuses to fit when the shortest series has
+    fewer than ``input_size`` observations, unless ``start_padding_enabled``.
+    When the subset has such a series we set ``start_padding_enabled=True``
+    (its documented remedy; the windows are then left-padded with zeros
+    marked unavailable) and say so in ``Forecasts.note``; otherwise nothing.
+    No series is dropped or shortened; every series is forecast from its own
+    history (padded where shorter than ``input_size``).
 
     Parameters
     ----------
@@ -277,10 +284,12 @@ def neuralforecast_lstm(subset, seed=None):
     -------
     Forecasts
     """
-    for name in ("pytorch_lightning", "lightning", "lightning_fabric", "lightning.pytorch"):
-        logging.getLogger(name).setLevel(logging.ERROR)
     from neuralforecast import NeuralForecast
     from neuralforecast.models import LSTM
+
+    # after the imports: Lightning sets its loggers' levels when imported
+    for name in ("pytorch_lightning", "lightning", "lightning_fabric", "lightning.pytorch"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
     ids = np.repeat(np.asarray(subset.ids, dtype=object), [len(v) for v in subset.x])
     ds = np.concatenate([ix.to_timestamp(how="start").to_numpy() for ix in subset.index])
@@ -289,6 +298,12 @@ def neuralforecast_lstm(subset, seed=None):
     if seed is not None:
         kwargs["random_seed"] = seed
     fc = Forecasts.empty(len(subset), subset.h)
+    input_size = 3 * subset.h  # LSTM's default input_size=-1 means 3 * h
+    short = sum(len(v) < input_size for v in subset.x)
+    if short:
+        kwargs["start_padding_enabled"] = True
+        fc.note = (f"start_padding_enabled=True: {short} series shorter than input_size "
+                   f"3h={input_size} (shortest {min(len(v) for v in subset.x)})")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()

@@ -260,6 +260,9 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
                     print(f"  {label}: {fc.seconds:.1f} s{' (cached)' if fc.cached else ''}, "
                           f"mean MASE {np.nanmean([r['mase'] for r in new]):.3f}, "
                           f"fallbacks {int(fc.fallback.sum())}", flush=True)
+                    if fc.note:
+                        print(f"    {fc.note}", flush=True)
+                        notes.append(f"{coll} {freq} {label}: {fc.note}")
                     for msg, count in fc.errors.items():
                         print(f"    {count} x {msg}", flush=True)
                         notes.append(f"{coll} {freq} {label}: {count} series fell back: {msg}")
@@ -278,6 +281,13 @@ def cpu_model():
     except (OSError, subprocess.CalledProcessError, StopIteration):
         name = platform.processor() or platform.machine()
     return f"{name}, {os.cpu_count()} cores"
+
+
+def load():
+    try:
+        return "/".join(f"{v:.1f}" for v in os.getloadavg()) + " (1/5/15 min)"
+    except OSError:
+        return "unknown"
 
 
 def versions():
@@ -305,7 +315,8 @@ def report(summary, methods, frequencies, failures, notes, seeds, runtime, any_c
     lines += ["Notes:", ""] + [f"- {n}" for n in notes] + [""]
     lines += [f"- date (UTC): {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M}; "
               f"runtime {runtime / 60:.1f} min",
-              f"- CPU: {cpu_model()}", f"- {versions()}",
+              f"- CPU: {cpu_model()}; load average at the end {load()} (shared machine)",
+              f"- {versions()}",
               f"- command: `python benchmarks/collections.py {' '.join(sys.argv[1:])}`"]
     return "\n".join(lines)
 
