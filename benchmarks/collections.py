@@ -230,8 +230,13 @@ def data_notes(subset):
             f"{int((n < 4 * h).sum())} shorter than input_size + h")
 
 
-def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample, sample_seed):
-    """Run every method on every subset; returns (per-series scores, timings, failures, notes)."""
+def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample, sample_seed,
+             out=None):
+    """Run every method on every subset; returns (per-series scores, timings, failures, notes).
+
+    With ``out``, the per-series scores so far are written to
+    ``out/scores.csv`` after every subset, so a run cut short keeps them.
+    """
     rows, timings, failures, notes = [], {}, {}, []
     for coll in collections:
         for freq in frequencies:
@@ -270,7 +275,29 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
                     med = seed_median(subset, runs)
                     rows += score_subset(subset, med, f"{method}-median")
                     timings[(coll, freq, f"{method}-median", -1)] = {"seconds": med.seconds}
+            if out is not None:
+                out.mkdir(parents=True, exist_ok=True)
+                pd.DataFrame(rows).to_csv(out / "scores.csv", index=False)
     return pd.DataFrame(rows), timings, failures, notes
+
+
+def combine(folders):
+    """Per-series scores and timings of earlier runs' ``--out`` folders, together.
+
+    Lets peers and tsgate variants measured in separate runs share one table
+    (and the ratio to AutoETS); the runs should cover the same series. A
+    method in several folders keeps the last folder's rows and time.
+    Returns (scores, timings).
+    """
+    scores, timings = [], {}
+    for folder in folders:
+        scores.append(pd.read_csv(Path(folder) / "scores.csv", dtype={"unique_id": str}))
+        for r in pd.read_csv(Path(folder) / "summary.csv").itertuples():
+            timings[(r.collection, r.frequency, r.method, r.seed)] = {
+                "seconds": r.seconds, "cached": bool(r.cached)}
+    scores = pd.concat(scores, ignore_index=True).drop_duplicates(
+        ["collection", "frequency", "method", "seed", "unique_id"], keep="last")
+    return scores, timings
 
 
 def cpu_model():
@@ -336,6 +363,9 @@ def main(argv=None):
     p.add_argument("--cache", nargs="?", const=str(DEFAULT_CACHE), default=None,
                    help=f"cache of the deterministic peers (default dir {DEFAULT_CACHE})")
     p.add_argument("--out", default=None, help="folder for scores.csv, summary.csv, tables.md")
+    p.add_argument("--combine", default=None,
+                   help="comma-separated --out folders of earlier runs: one table of them all "
+                        "(runs nothing; --methods then only orders the rows)")
     args = p.parse_args(argv)
     methods = [m for m in args.methods.split(",") if m]
     if args.neuralforecast and "nf-lstm" not in methods:
@@ -349,18 +379,25 @@ def main(argv=None):
             p.error(f"unknown {what} {sorted(set(given) - set(allowed))}; choose from {allowed}")
     seeds = (list(range(int(args.seeds))) if "," not in args.seeds
              else [int(s) for s in args.seeds.split(",") if s])
+    out = Path(args.out) if args.out else None
     t0 = time.perf_counter()
-    scores, timings, failures, notes = evaluate(collections, frequencies, methods, seeds,
-                                                args.cache, args.limit, args.sample,
-                                                args.sample_seed)
+    if args.combine:
+        folders = args.combine.split(",")
+        scores, timings = combine(folders)
+        methods = list(dict.fromkeys(m for m in METHODS if m in set(scores.method)))
+        seeds = sorted(set(scores.seed[scores.method.isin(TSGATE)])) or seeds
+        failures, notes = {}, [f"combined from {', '.join(folders)}"]
+    else:
+        scores, timings, failures, notes = evaluate(collections, frequencies, methods, seeds,
+                                                    args.cache, args.limit, args.sample,
+                                                    args.sample_seed, out)
     summary = summarize(scores, timings) if len(scores) else pd.DataFrame()
     any_cached = any(t.get("cached") for t in timings.values())
     text = report(summary, methods, frequencies, failures, notes, seeds,
                   time.perf_counter() - t0, any_cached)
     print()
     print(text)
-    if args.out:
-        out = Path(args.out)
+    if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         scores.to_csv(out / "scores.csv", index=False)
         summary.to_csv(out / "summary.csv", index=False)
