@@ -234,8 +234,9 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
              out=None):
     """Run every method on every subset; returns (per-series scores, timings, failures, notes).
 
-    With ``out``, the per-series scores so far are written to
-    ``out/scores.csv`` after every subset, so a run cut short keeps them.
+    With ``out``, the per-series scores and the summary so far are written
+    to ``out/scores.csv`` and ``out/summary.csv`` after every subset, so a
+    run cut short keeps them (and ``--combine`` can read them).
     """
     rows, timings, failures, notes = [], {}, {}, []
     for coll in collections:
@@ -275,9 +276,10 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
                     med = seed_median(subset, runs)
                     rows += score_subset(subset, med, f"{method}-median")
                     timings[(coll, freq, f"{method}-median", -1)] = {"seconds": med.seconds}
-            if out is not None:
+            if out is not None and rows:
                 out.mkdir(parents=True, exist_ok=True)
                 pd.DataFrame(rows).to_csv(out / "scores.csv", index=False)
+                summarize(pd.DataFrame(rows), timings).to_csv(out / "summary.csv", index=False)
     return pd.DataFrame(rows), timings, failures, notes
 
 
