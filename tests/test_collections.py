@@ -212,3 +212,13 @@ def test_global_model_forecasts_a_new_history_and_new_series():
     fc = model.predict(y=new)
     assert list(fc.index.get_level_values(0).unique()) == ["z"]
     np.testing.assert_allclose(fc.to_numpy(), model.predict().loc["a"].to_numpy())
+
+
+def test_missing_values_at_the_end_still_calibrate():
+    y = pd.Series(np.arange(20.0) + 5, index=pd.RangeIndex(20))
+    y.iloc[-3:] = np.nan  # the last horizon holds no observation
+    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(y)
+    assert np.isfinite(model.calibration_residuals_).any()
+    assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()
+    with pytest.raises(ValueError, match="3 observation\\(s\\) \\(not counting NaN\\)"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(pd.Series([1.0, np.nan, 2.0, 3.0, np.nan]))

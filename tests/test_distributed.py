@@ -203,8 +203,8 @@ def test_forecast_long_pandas_variants():
 
 def test_forecast_long_errors_name_the_id():
     long = to_long(make_wide(2))
-    short = pd.concat([long, pd.DataFrame({"id": ["tiny"] * 4, "time": long["time"][:4],
-                                           "value": [1.0, 2, 3, 4]})], ignore_index=True)
+    short = pd.concat([long, pd.DataFrame({"id": ["tiny"] * 3, "time": long["time"][:3],
+                                           "value": [1.0, 2, 3]})], ignore_index=True)
     with pytest.raises(ValueError, match="id 'tiny'"):
         forecast_long(short, 3, hidden_size=4, max_iter=3)
     with pytest.raises(ValueError, match="no column"):

@@ -168,11 +168,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                        caller_name=type(self).__name__)
         coll = self._collection(y, X)
         H = self.horizon
-        short = [(key, len(v)) for key, v in zip(coll.ids, coll.values) if len(v) < MIN_OBSERVATIONS]
+        short = [(key, int(np.isfinite(v).sum())) for key, v in zip(coll.ids, coll.values)
+                 if np.isfinite(v).sum() < MIN_OBSERVATIONS]
         if short:
             key, n = short[0]
             raise ValueError(
-                f"Series {key!r} has {n} observation(s) (after leading NaN); at least "
+                f"Series {key!r} has {n} observation(s) (not counting NaN); at least "
                 f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
                 f"Drop the {len(short)} too-short series or give a longer history.")
         self.season_length_ = self.season_length or season_length(coll.indexes[0])
@@ -236,13 +237,23 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.regressors_ = members
 
     def _cuts(self, coll):
-        """Steps cut off the end of each series for the validation fit."""
+        """Steps cut off the end of each series for the validation fit.
+
+        The last ``horizon`` (or ``validation_fraction``) steps, but never so
+        many that fewer than ``MIN_HISTORY`` observations remain before the
+        cut, and always enough that the cut tail holds an observation.
+        """
         H = self.horizon
         cuts = []
         for v in coll.values:
             n = len(v)
-            c = H if self.validation_fraction is None else max(H, math.ceil(self.validation_fraction * n))
-            cuts.append(int(min(c, n - MIN_HISTORY)))
+            observed = np.flatnonzero(np.isfinite(v))  # (n_obs,) positions
+            want = H if self.validation_fraction is None else max(
+                H, math.ceil(self.validation_fraction * n))
+            c = min(want, n - 1 - observed[MIN_HISTORY - 1])
+            if not np.isfinite(v[n - c:]).any():
+                c = n - observed[-1]  # reach back to the last observation
+            cuts.append(int(c))
         return cuts
 
     def _max_windows(self, L, coll):
