@@ -299,7 +299,11 @@ def combine(folders):
     scores, timings = [], {}
     for folder in folders:
         scores.append(pd.read_csv(Path(folder) / "scores.csv", dtype={"unique_id": str}))
-        for r in pd.read_csv(Path(folder) / "summary.csv").itertuples():
+        summary = Path(folder) / "summary.csv"
+        if not summary.exists():  # a run cut short before it wrote one: no wall times
+            print(f"note: {summary} is missing; its wall times are left out", flush=True)
+            continue
+        for r in pd.read_csv(summary).itertuples():
             timings[(r.collection, r.frequency, r.method, r.seed)] = {
                 "seconds": r.seconds, "cached": bool(r.cached)}
     scores = pd.concat(scores, ignore_index=True).drop_duplicates(
