@@ -48,7 +48,7 @@ of MASE / MASE(AutoETS), 80%/95% coverage pooled over test points, MSIS.
 Usage::
 
     python benchmarks/collections.py --methods snaive,ets,theta,arima \\
-        --collections tourism,m1 --cache benchmarks/.cache --out results/
+        --collections tourism,m1 --cache benchmarks/.cache --out benchmarks/.results/peers
     python benchmarks/collections.py --methods snaive,ets,gru-local --limit 20 --seeds 1
     python benchmarks/collections.py --methods ets,lstm-global,gru-global --sample 100 \\
         --sample-seed 0 --cache          # peers from ~/.cache/tsgate-bench
