@@ -48,7 +48,7 @@ of MASE / MASE(AutoETS), 80%/95% coverage pooled over test points, MSIS.
 Usage::
 
     python benchmarks/collections.py --methods snaive,ets,theta,arima \\
-        --collections tourism,m1 --cache benchmarks/.cache --out results/
+        --collections tourism,m1 --cache benchmarks/.cache --out benchmarks/.results/peers
     python benchmarks/collections.py --methods snaive,ets,gru-local --limit 20 --seeds 1
     python benchmarks/collections.py --methods ets,lstm-global,gru-global --sample 100 \\
         --sample-seed 0 --cache          # peers from ~/.cache/tsgate-bench
@@ -299,7 +299,11 @@ def combine(folders):
     scores, timings = [], {}
     for folder in folders:
         scores.append(pd.read_csv(Path(folder) / "scores.csv", dtype={"unique_id": str}))
-        for r in pd.read_csv(Path(folder) / "summary.csv").itertuples():
+        summary = Path(folder) / "summary.csv"
+        if not summary.exists():  # a run cut short before it wrote one: no wall times
+            print(f"note: {summary} is missing; its wall times are left out", flush=True)
+            continue
+        for r in pd.read_csv(summary).itertuples():
             timings[(r.collection, r.frequency, r.method, r.seed)] = {
                 "seconds": r.seconds, "cached": bool(r.cached)}
     scores = pd.concat(scores, ignore_index=True).drop_duplicates(
