@@ -43,8 +43,8 @@ def series_windows(z, sm, L, H, ends, exog=None):
     z : ndarray of shape (n,)
         Working-scale values (NaN: missing).
     sm : tsgate.smoothing.Smoothing
-        Its smoothing stage (level and season of length >= n... at least up
-        to the largest end).
+        Its smoothing stage (level and season known at least up to the
+        largest end).
     L, H : int
         Window length and horizon.
     ends : ndarray of int of shape (N,)

@@ -32,7 +32,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding
-from ._series import season_length
+from ._series import align_exog, season_length
 from .calibration import half_widths
 from .collection import from_collection, to_collection
 from .persistence import SaveMixin
@@ -44,8 +44,8 @@ STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training 
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
 MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
-_LOSSES = ("absolute_error", "huber")
-SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction on validation  # members alternate: MASE rewards the median
+_LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
+SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction, picked on validation
 
 
 def _fit_member(reg, X, Y, validation=None):
@@ -132,12 +132,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                   for i, v in enumerate(values)]
         return [s.to_working(v) for s, v in zip(stages, values)], stages
 
-    def _exog(self, coll, future=None):
-        """Standardized exog per series, history rows then ``future`` rows."""
-        if coll.exog is None:
+    def _exog(self, history, future=None):
+        """Standardized exog per series (a list), history rows then ``future`` rows."""
+        if history is None:
             return None
         out = []
-        for i, ex in enumerate(coll.exog):
+        for i, ex in enumerate(history):
             rows = ex if future is None else np.concatenate([ex, future[i]])
             out.append((rows - self.exog_mean_) / self.exog_scale_)
         return out
@@ -185,7 +185,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             spread = rows.std(axis=0)
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
-        exogs = self._exog(coll, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
+        exogs = self._exog(coll.exog, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
                            if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
         seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
@@ -269,7 +269,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         steps = min(max(STEPS_PER_WINDOW * n_windows, TRAIN_STEPS[0]), TRAIN_STEPS[1])
         return dict(max_iter=max(1, math.ceil(steps / batches)))
 
-    def _member(self, i, seed, previous, stage):
+    def _member(self, i, seed, previous, label):
         """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
         if previous and i < len(previous):
             return previous[i].set_params(warm_start=True)
@@ -279,7 +279,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
                                  "scale_target": False, "early_stopping": False,
                                  "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
-        reg._progress_name = f"{type(self).__name__}, {stage}model {i + 1}/{self.n_models}"
+        reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
         return reg
 
     def _validation_windows(self, coll, stages_cut, cuts, L, exogs):
@@ -338,7 +338,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 + (", with y's rows first when y is given." if given_history else "."))
         futures = coll.future_indexes(h)
         if coll.layout in ("series", "wide"):
-            from ._series import align_exog
             rows = align_exog(X, futures[0])
             out = [rows] * len(coll)
         else:
@@ -357,8 +356,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             coll = self.collection_
             return coll, self._future_exog(coll, X, h, False)
         if self.n_exog_:
-            coll = self._history_with_exog(y, X, h)
-            return coll, coll._future
+            return self._history_with_exog(y, X, h)
         coll = self._collection(y)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
@@ -367,14 +365,16 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return coll, self._future_exog(coll, X, h, True)
 
     def _history_with_exog(self, y, X, h):
-        """``y`` and ``X`` whose rows cover y's index and then the h future steps."""
+        """``y`` with the exog rows of its steps, and the future exog rows per series.
+
+        ``X`` covers y's steps and then the ``h`` future steps.
+        """
         if X is None:
             self._future_exog(None, None, h, True)
         coll = self._collection(y)
         futures = coll.future_indexes(h)
         whole = [idx.append(f) for idx, f in zip(coll.indexes, futures)]
         if coll.layout in ("series", "wide"):
-            from ._series import align_exog
             try:
                 rows = align_exog(X, whole[0])
             except ValueError as exc:
@@ -386,8 +386,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                  self.value_col)
             per = [e[len(e) - len(v) - h:] for e, v in zip(full.exog, coll.values)]
         coll.exog = [p[:-h] for p in per]
-        coll._future = [p[-h:] for p in per]
-        return coll
+        return coll, [p[-h:] for p in per]
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h) and their working-scale stages, for the collection."""
@@ -403,7 +402,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             if future is not None:
                 fut = [f[start:start + H] for f in future]
                 fut = [np.concatenate([f, np.repeat(f[-1:], H - len(f), axis=0)]) for f in fut]
-                exogs = self._exog(_Rows(exog_hist), fut)
+                exogs = self._exog(exog_hist, fut)
             else:
                 exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
@@ -494,13 +493,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
-
-
-class _Rows:
-    """Stand-in collection holding only exog rows (for :meth:`_exog`)."""
-
-    def __init__(self, exog):
-        self.exog = exog
 
 
 def _future_frame(coll, indexes):
