@@ -222,3 +222,16 @@ def test_missing_values_at_the_end_still_calibrate():
     assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()
     with pytest.raises(ValueError, match="3 observation\\(s\\) \\(not counting NaN\\)"):
         tsgate.GRUForecaster(horizon=2, **FAST).fit(pd.Series([1.0, np.nan, 2.0, 3.0, np.nan]))
+
+
+def test_planned_budgets_raise_no_convergence_warning():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(ragged())
+    with pytest.warns(ConvergenceWarning, match="GRURegressor: max_iter=2"):
+        tsgate.GRURegressor(max_iter=2, random_state=0).fit(np.random.default_rng(0).normal(size=(40, 5)),
+                                                            np.zeros(40))

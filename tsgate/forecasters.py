@@ -21,12 +21,10 @@ results back in the input's layout; the private methods work on arrays:
    (blocks appended to the history and fed back).
 """
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
@@ -49,15 +47,8 @@ SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction, pic
 
 
 def _fit_member(reg, X, Y, validation=None):
-    """Fit one ensemble member for its budget.
-
-    The members train for a chosen number of epochs (the step budget, or the
-    validation fit's best), so reaching ``max_iter`` is the plan, not a sign
-    of non-convergence: scikit-learn's ConvergenceWarning is not raised.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return reg._fit_arrays(X, Y, 2, validation=validation)
+    """Fit one ensemble member (float32 windows X, targets Y) for its budget."""
+    return reg._fit_arrays(X, Y, 2, validation=validation)
 
 
 def _check_horizon(horizon):
@@ -280,6 +271,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                  "scale_target": False, "early_stopping": False,
                                  "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
         reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
+        # members train for a chosen number of epochs (the step budget, or the
+        # validation fit's best): reaching it is the plan, not a failure to
+        # converge, so the regressor raises no ConvergenceWarning for it
+        reg._planned_budget = True
         return reg
 
     def _validation_windows(self, coll, stages_cut, cuts, L, exogs):

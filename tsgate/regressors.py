@@ -204,7 +204,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         finally:
             if log is not None:
                 log.close()
-        if result.stop_reason == "max_iter":
+        if result.stop_reason == "max_iter" and not getattr(self, "_planned_budget", False):
             warnings.warn(
                 f"{self._display_name()}: max_iter={self.max_iter} epochs ended the fit before "
                 f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
