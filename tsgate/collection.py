@@ -165,8 +165,6 @@ def _from_multiindex(y, X, freq=None):
         ids.append(key)
         vals.append(part.to_numpy())
         indexes.append(index)
-    if len(set(ids)) != len(ids):
-        raise ValueError("y has a series id in two separate runs of rows; sort it by id.")
     exog = None
     if X is not None:
         X = X.to_frame() if isinstance(X, pd.Series) else X

@@ -70,7 +70,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from .collection import from_collection, to_collection
-from .forecasters import GRUForecaster, LSTMForecaster
+from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
@@ -471,8 +471,7 @@ def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value
     >>> out = forecast_long(ddf, 14, model="gru", id_col="store", random_state=0)  # doctest: +SKIP
     >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
     """
-    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    horizon = _check_horizon(horizon)
     if coverage is not None and (not isinstance(coverage, Real) or not 0 < coverage < 1):
         raise ValueError(f"coverage must be None or a number in (0, 1), got {coverage!r}.")
     if isinstance(model, str) and model.lower() in MODELS:

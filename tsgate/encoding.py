@@ -75,8 +75,7 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :L, 0] /= np.float32(sm.scale)
     steps = np.arange(1, H + 1)
     target_t = ends[:, None] + steps  # (N, H)
-    phase_t = target_t - sm.period * np.ceil(steps / sm.period).astype(int)  # (N, H), <= end
-    phase_t = np.where(phase_t >= 0, phase_t, phase_t % sm.period)
+    phase_t = _same_phase(ends[:, None], steps, sm.period)  # (N, H), <= end
     inside = target_t < n
     zt = np.where(inside, z[np.minimum(target_t, n - 1)], np.nan)  # (N, H)
     Y = (zt - sm.season[phase_t] - ref[:, None]) / sm.scale  # (N, H)
@@ -153,10 +152,15 @@ def forecast_base(sm, n, H):
     Level at the last step plus the seasonal index of each future step's
     phase, as known at the last step.
     """
-    steps = np.arange(1, H + 1)
-    back = n - 1 + steps - sm.period * np.ceil(steps / sm.period).astype(int)  # (H,)
-    back = np.where(back >= 0, back, back % sm.period)
-    return sm.level[n - 1] + sm.season[back]
+    return sm.level[n - 1] + sm.season[_same_phase(n - 1, np.arange(1, H + 1), sm.period)]
+
+
+def _same_phase(end, steps, period):
+    """The latest step at or before ``end`` in the same seasonal phase as
+    ``end + steps``; for steps of the first season, its phase's position
+    (the indices there come from the initial two seasons)."""
+    back = end + steps - period * np.ceil(steps / period).astype(int)
+    return np.where(back >= 0, back, back % period)
 
 
 def window_lengths(period, horizon, n_models, window=None):

@@ -196,6 +196,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         cuts = self._cuts(coll)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
+        # the whole series filtered with the cut stages (causal: each origin
+        # in the tail sees only its past), once for every member
+        extended = self._stages(coll.values, like=stages_cut)
         epochs, members = [], []
         for i, L in enumerate(self.windows_):
             Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
@@ -204,13 +207,13 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             reg.set_params(**self._budget(len(Xw)))
             validation = None
             if self.early_stopping:
-                validation = self._validation_windows(coll, stages_cut, cuts, L, exogs)
+                validation = self._validation_windows(extended, cuts, L, exogs)
             _fit_member(reg, Xw, Yw, validation)
             members.append(reg)
             epochs.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
             del Xw, Yw  # one member's windows at a time
         self.holdout_regressors_ = members
-        self.calibration_residuals_ = self._residuals(coll, cuts, stages_cut, exogs)
+        self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
         return epochs
 
     def _fit_final(self, coll, exogs, seeds, warm, epochs):
@@ -277,14 +280,14 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg._planned_budget = True
         return reg
 
-    def _validation_windows(self, coll, stages_cut, cuts, L, exogs):
+    def _validation_windows(self, extended, cuts, L, exogs):
         """Windows ending at each origin inside every series' cut tail.
 
-        The whole series is filtered with the validation fit's stages (which
-        is causal, so each origin sees only its past); the targets are the
-        tail's observations (NaN past the end).
+        ``extended`` is (working values, stages) of the whole series filtered
+        with the validation fit's stages; the targets are the tail's
+        observations (NaN past the end).
         """
-        zs, stages = self._stages(coll.values, like=stages_cut)
+        zs, stages = extended
         Xs, Ys = [], []
         for i, (z, sm, c) in enumerate(zip(zs, stages, cuts)):
             ends = np.arange(len(z) - c - 1, len(z) - 1)  # (c,) origins
@@ -294,7 +297,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             Ys.append(Yi)
         return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
 
-    def _residuals(self, coll, cuts, stages_cut, exogs):
+    def _residuals(self, extended, cuts, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median.
 
         Also chooses ``shrinkage_``: the weight of the networks' correction
@@ -303,7 +306,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         """
         preds, Y = [], None
         for reg, L in zip(self.holdout_regressors_, self.windows_):
-            X, Y = self._validation_windows(coll, stages_cut, cuts, L, exogs)
+            X, Y = self._validation_windows(extended, cuts, L, exogs)
             preds.append(reg._predict_arrays(X).reshape(len(X), -1))
         P = np.median(preds, axis=0)  # (rows, H)
         errors = [np.nanmean(np.abs(Y - w * P)) for w in SHRINKAGE]

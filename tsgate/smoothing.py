@@ -159,14 +159,13 @@ class Smoothing:
 
 def change_scale(z, lag):
     """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
-    x = z
-    if np.isfinite(x).sum() <= lag:
+    if np.isfinite(z).sum() <= lag:
         lag = 1
-    d = np.abs(x[lag:] - x[:-lag]) if len(x) > lag else np.array([])
+    d = np.abs(z[lag:] - z[:-lag]) if len(z) > lag else np.array([])
     d = d[np.isfinite(d)]
     scale = float(d.mean()) if len(d) else 0.0
     if not scale > 0:
-        spread = np.nanstd(x) if np.isfinite(x).sum() > 1 else 0.0
+        spread = np.nanstd(z) if np.isfinite(z).sum() > 1 else 0.0
         scale = float(spread) if spread > 0 else 1.0
     return scale
 
