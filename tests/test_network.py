@@ -10,7 +10,7 @@ import pytest
 
 from tsgate import config
 from tsgate.backend import get_backend
-from tsgate.engine import Network, NetworkSpec
+from tsgate.engine import Network, NetworkSpec, forward, loss_and_grad
 from tsgate.kernels import cpu as K
 
 N, T, F, O = 7, 5, 2, 2  # 7 rows over tiles of 3: three tiles, the last with 2 padded rows
@@ -185,14 +185,14 @@ def test_nan_targets_are_masked():
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_parameter_layout_and_views(cell):
     net, params = make_net(cell=cell, num_layers=2, bidirectional=True, attention=True)
-    layout = net.layout
+    layout = net.layout.entries
     names = [name for name, _, _, _ in layout]
     assert len(set(names)) == len(names)
     assert net.size == sum(int(np.prod(shape)) for _, shape, _, _ in layout) == params.size
     views = net.views(params)
     offset = 0
     for name, shape, _, _ in layout:  # storage order, no gaps
-        assert net.offsets[name] == (offset, shape)
+        assert net.layout.offsets[name] == (offset, shape)
         assert views[name].shape == shape
         assert np.shares_memory(views[name], params)
         offset += int(np.prod(shape))
@@ -202,7 +202,7 @@ def test_parameter_layout_and_views(cell):
     assert views["head.W"].shape == (4 * net.spec.hidden_size, O)  # [q ; ctx], 2 directions
     flat = np.zeros(net.size)
     net.views(flat)["l1.d0.W_h"][...] = 1.0
-    off, shape = net.offsets["l1.d0.W_h"]
+    off, shape = net.layout.offsets["l1.d0.W_h"]
     assert flat[off:off + int(np.prod(shape))].all() and flat.sum() == np.prod(shape)
 
 
@@ -212,7 +212,7 @@ def test_decay_mask_zero_exactly_on_biases(cell):
     mask = net.decay_mask()
     views = net.views(mask)
     bias_names = {"b", "b_x", "b_h", "b_a"}
-    for name, _, _, _ in net.layout:
+    for name, _, _, _ in net.layout.entries:
         leaf = name.split(".")[-1]
         expected = 0.0 if leaf in bias_names else 1.0
         assert (views[name] == expected).all(), name
@@ -223,7 +223,7 @@ def test_initialisation():
     net, params = make_net(cell="lstm", num_layers=2, bidirectional=True, hidden_size=4, seed=11)
     H = net.spec.hidden_size
     views = net.views(params)
-    for name, _, _, bound in net.layout:
+    for name, _, _, bound in net.layout.entries:
         v = views[name]
         if name.endswith(".b"):
             np.testing.assert_array_equal(v[H:2 * H], 1.0)  # forget gate
@@ -311,15 +311,15 @@ def test_serial_twins_give_the_parallel_kernels_bits(cell):
     offsets = X[:, -1, :].copy()
     runs = []
     for kernels in (K, serial):  # 3 tiles: the parallel kernels share them between threads
-        net.k = kernels
-        xb = net.pack_batch(X, offsets, idx, N).copy()
-        yb = np.empty((xb.shape[0], xb.shape[2], O), np.float32)
-        kernels.pack_targets(Y, idx, yb)
-        pred = net.forward(params, xb).copy()
+        plan = net.plan(N, T, kernels=kernels)
+        assert plan.kernels is kernels
+        xb = plan.pack(X, offsets, idx).copy()
+        yb = plan.pack_targets(Y, idx).copy()
+        p = net.views(params)
+        pred = forward(plan, p, xb).copy()
         grad = np.full(net.size, np.nan, np.float32)
-        loss = net.loss_and_grad(params, xb, yb, grad, masks=dropout_masks(net, xb))
+        loss = loss_and_grad(plan, p, net.views(grad), xb, yb, masks=dropout_masks(net, xb))
         runs.append((xb, pred, loss, grad))
-    net.k = K
     for parallel, twin in zip(*runs):
         np.testing.assert_array_equal(parallel, twin)
 
@@ -344,18 +344,36 @@ def test_kernels_for_picks_the_serial_twins_for_small_passes(monkeypatch):
 
 
 @pytest.mark.parametrize("rows,expected", [(1, "serial"), (9, "parallel")])
-def test_a_pass_swaps_in_its_kernels_and_restores_them(rows, expected, monkeypatch):
+def test_a_pass_runs_the_kernels_its_plan_picked(rows, expected, monkeypatch):
+    from tsgate.engine import passes
     from tsgate.kernels.cpu import serial
 
     monkeypatch.setattr(config, "PARALLEL_MIN_WORK", 0)
     monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
     net, params = make_net(dtype=np.float32)
     seen = []
-    forward = net.forward
-    monkeypatch.setattr(net, "forward", lambda *a, **kw: seen.append(net.k) or forward(*a, **kw))
+    forward_ = passes.forward
+    monkeypatch.setattr("tsgate.engine.network.forward",
+                        lambda plan, *a, **kw: seen.append(plan.kernels) or forward_(plan, *a, **kw))
     net.predict(params, make_data(dtype=np.float32, n=rows)[0])
     assert seen and all(k is {"serial": serial, "parallel": K}[expected] for k in seen)
-    assert net.k is K
+
+
+def test_plans_are_bounded_and_reused(monkeypatch):
+    monkeypatch.setattr(config, "PREDICT_CHUNK", 4)
+    net, params = make_net(dtype=np.float32)
+    X, _ = make_data(dtype=np.float32, n=9)
+    for n in range(1, 10):  # chunks of 4 and the rest: many shapes
+        net.predict(params, X[:n])
+    kept = net._plans[False]
+    assert len(kept) == config.PLANS_KEPT
+    before = list(kept.values())
+    net.predict(params, X[:9])  # 4 + 4 + 1: plans of 4 and 1 rows, both kept again
+    assert len(kept) == config.PLANS_KEPT
+    again = net.predict(params, X[:9])
+    assert [id(p) for p in kept.values()] == [id(p) for p in net._plans[False].values()]
+    np.testing.assert_array_equal(again, net.predict(params, X[:9]))
+    assert not net._plans[True] and before
 
 
 # --------------------------------------------------------------- torch parity
@@ -401,7 +419,7 @@ def test_torch_parity(cell, num_layers):
     seq = seq.numpy()
     xb = pack(net, X)
     ours = net.forward(params, xb).copy()
-    work = net.workspace(*net.tiles(n), T, False)
+    work = net.plan_of(xb).work
     np.testing.assert_allclose(_tiles_to_samples(work["layers"][-1]["seq"], n), seq, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(ours.reshape(-1, O)[:n], torch_pred, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(net.predict(params, X), torch_pred, rtol=1e-5, atol=1e-5)

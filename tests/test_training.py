@@ -176,14 +176,16 @@ def test_divergence_guard_restores_start_of_epoch(monkeypatch):
     net, params = make_net(hidden_size=4)
     batches_per_epoch = 4  # 60 rows, batches of 16
     calls = {"n": 0}
-    real = net.loss_and_grad
+    from tsgate.engine import passes
+
+    real = passes.loss_and_grad
 
     def nan_in_epoch_3(*args, **kwargs):
         calls["n"] += 1
         loss = real(*args, **kwargs)
         return np.nan if calls["n"] == 2 * batches_per_epoch + 2 else loss
 
-    monkeypatch.setattr(net, "loss_and_grad", nan_in_epoch_3)
+    monkeypatch.setattr("tsgate.engine.training.loss_and_grad", nan_in_epoch_3)
     with pytest.warns(RuntimeWarning, match="epoch 3"):
         result = fit(net, params, X, Y, max_iter=5)
     assert result.diverged_at == 3 and result.n_iter == 2 and len(result.loss_curve) == 2

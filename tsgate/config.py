@@ -33,6 +33,11 @@ pay on an idle machine. Even on one thread a parallel region costs about
 1 us to enter, a tenth of a small single-window prediction. Results are the
 same bits either way.
 PREDICT_CHUNK: rows per forward pass at prediction time, to bound memory.
+PLANS_KEPT: pass plans (tile shape, kernels, workspace; ``engine/plan.py``) a
+network keeps of each kind, training and prediction. Two serve a fit (full
+batches and the last) and a chunked prediction (full chunks and the rest);
+predicting many batch sizes then holds at most two prediction workspaces
+(tested: memory stays flat over 400 sizes).
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
 """
 TILE_ROWS = 64
@@ -41,5 +46,6 @@ PREDICT_TILE_ROWS = 1
 GRAD_GROUPS = 16
 CUDA_TILE_ROWS = 32
 PREDICT_CHUNK = 256
+PLANS_KEPT = 2
 PARALLEL_MIN_WORK = 20_000_000
 CUDA_THREADS = 128

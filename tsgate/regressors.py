@@ -159,7 +159,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """Fit on validated float32 windows Xw (n, T, F) and targets Y (n, O).
 
         ``offsets`` (n, F), optional, are subtracted from every step of each
-        window per batch (``Network.pack_batch``). ``validation``, optional,
+        window per batch (``Plan.pack``). ``validation``, optional,
         is a separate pair (windows, targets) to early-stop on instead of the
         last ``validation_fraction`` of the samples (the forecasters pass
         windows whose targets no training window reaches).

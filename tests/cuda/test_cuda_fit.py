@@ -86,7 +86,8 @@ def test_no_host_transfers_inside_a_training_step(monkeypatch):
     monkeypatch.setattr(cuda, "to_device", counting_to_device)
     spec = NetworkSpec("gru", F, H, O, bidirectional=True, attention=True)
     net = Network(spec, get_backend("cuda"))
-    bk, k = net.backend, net.k
+    bk = net.backend
+    k = bk.kernels
     X, Y = data()
     p_dev, grad = bk.to_device(net.init_params(np.random.default_rng(1))), bk.zeros((net.size,))
     NT, BT = net.tiles(5)
@@ -118,8 +119,8 @@ def test_float64_loss_and_gradient_agree_closely(spec):
         NT, BT = net.tiles(len(X))
         xb, yb = bk.empty((NT, T, BT, F), np.float64), bk.empty((NT, BT, O), np.float64)
         idx = bk.to_device(np.arange(len(X), dtype=np.int64))
-        net.k.pack_windows(bk.to_device(X), idx, xb)
-        net.k.pack_targets(bk.to_device(Y), idx, yb)
+        bk.kernels.pack_windows(bk.to_device(X), idx, xb)
+        bk.kernels.pack_targets(bk.to_device(Y), idx, yb)
         mask_rng = np.random.default_rng(3)
         masks = None if not spec.dropout else [
             bk.to_device((mask_rng.random((NT, BT, spec.width)) >= spec.dropout) / 0.7)

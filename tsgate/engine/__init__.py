@@ -1,8 +1,13 @@
-"""The engine: network (flat parameters, layer stack) and training loop.
+"""The engine: parameter layout, pass plans, forward/backward passes, the
+network that ties them to a backend, and the training loop.
 
 It knows NumPy and the backend only -- nothing of pandas or scikit-learn.
 """
-from .network import Network, NetworkSpec
+from .layout import Layout, NetworkSpec
+from .network import Network
+from .passes import forward, loss_and_grad
+from .plan import Plan
 from .training import TrainConfig, TrainResult, train
 
-__all__ = ["Network", "NetworkSpec", "TrainConfig", "TrainResult", "train"]
+__all__ = ["Layout", "Network", "NetworkSpec", "Plan", "TrainConfig", "TrainResult", "forward",
+           "loss_and_grad", "train"]

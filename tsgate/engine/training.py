@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kernels.cpu import loss_forward_backward as _host_loss
+from .passes import loss_and_grad
 
 DIVERGENCE_FACTOR = 1e6
 
@@ -113,7 +114,7 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, valid
         Called as ``log(epoch, loss, val_loss, seconds)`` after each epoch.
     offsets : ndarray of shape (N, F), optional
         Per-window offsets subtracted from every step of the window when its
-        batch is packed (``Network.pack_batch``).
+        batch is packed (``Plan.pack``).
     validation : tuple (X_val (V, T, F), Y_val (V, O)), optional
         Early-stop on these instead of the last ``validation_fraction`` of
         the samples (which then all train); needs ``cfg.early_stopping``.
@@ -122,16 +123,13 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, valid
     -------
     TrainResult
     """
-    # the network's lock (its workspaces serve one pass at a time), and
-    # serial kernels for small batches (see config.PARALLEL_MIN_WORK)
-    with net.running(min(cfg.batch_size, len(X)), X.shape[1], training=True):
+    with net.lock:  # the plans' workspaces serve one pass at a time
         return _train(net, params, X, Y, cfg, rng, state, log, offsets, validation)
 
 
 def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
-    bk, k = net.backend, net.k
+    bk = net.backend
     N, T, F = X.shape
-    O = Y.shape[1]
     if validation is not None and cfg.early_stopping:
         n_train, n_val = N, len(validation[0])
         X_val, Y_val, off_val = validation[0], validation[1], None
@@ -139,6 +137,9 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         n_train, n_val = split_validation(N, cfg)
         X_val, Y_val = X[n_train:], Y[n_train:]
         off_val = None if offsets is None else offsets[n_train:]
+    batch_size = max(1, min(cfg.batch_size, n_train))
+    # the elementwise passes over the parameters run on the full batches' kernels
+    k = net.plan(batch_size, T).kernels
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
@@ -157,8 +158,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     best_dev = bk.to_device(params.copy()) if n_val else None
     best_score, no_improve = math.inf, 0
     n_clipped = n_steps = 0
-    batch_size = max(1, min(cfg.batch_size, n_train))
     p = net.spec.dropout
+    p_views, g_views = net.views(p_dev), net.views(grad)
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
         k.copy_into(good, p_dev)
@@ -169,16 +170,17 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         total, weight, norms = 0.0, 0, []
         for start in range(0, n_train, batch_size):
             idx = order[start:start + batch_size].astype(np.int64)
-            NT, BT = net.tiles(len(idx))
+            plan = net.plan(len(idx), T)
             idx_dev = bk.to_device(idx)
-            xb = net.pack_batch(X_dev, off_dev, idx_dev, len(idx))
-            yb = net._buffer("yb", (NT, BT, O))
-            k.pack_targets(Y_dev, idx_dev, yb)
+            xb = plan.pack(X_dev, off_dev, idx_dev)
+            yb = plan.pack_targets(Y_dev, idx_dev)
             masks = None
             if p > 0:
+                NT, BT = plan.n_tiles, plan.tile_rows
                 masks = [bk.to_device(((rng.random((NT, BT, net.spec.width)) >= p) / (1 - p))
                                       .astype(net.dtype)) for _ in range(net.spec.num_layers)]
-            loss = net.loss_and_grad(p_dev, xb, yb, grad, cfg.loss_kind, cfg.loss_param, masks)
+            loss = loss_and_grad(plan, p_views, g_views, xb, yb, cfg.loss_kind, cfg.loss_param,
+                                 masks)
             norm = k.global_norm(grad)
             if limit is None and math.isfinite(loss):
                 limit = DIVERGENCE_FACTOR * max(loss, data_scale)

@@ -77,19 +77,27 @@ def check_shared(nbytes, what):
 
 _scratch = {}
 _scratch_lock = threading.Lock()
+SCRATCH_SHAPES = 2  # shapes kept per (thread, name): a chunked prediction's two
 
 
 def scratch(name, shape, dtype):
-    """A device workspace reused between calls (per thread, name, shape, dtype).
+    """A device workspace reused between calls (per thread and name).
 
     For the few temporaries the contract gives no buffer for (attention's
-    ``q U_a`` and score gradients). Allocated once per shape, never copied.
+    ``q U_a`` and score gradients). Each thread keeps the last
+    ``SCRATCH_SHAPES`` shapes of each name, so device memory stays bounded
+    however many batch sizes come (the engine's plans are bounded the same
+    way); never copied.
     """
-    key = (threading.get_ident(), name, tuple(int(s) for s in shape), np.dtype(dtype).str)
+    shape = tuple(int(s) for s in shape)
+    dtype = np.dtype(dtype)
     with _scratch_lock:
-        buf = _scratch.get(key)
-        if buf is None:
-            if len(_scratch) > 256:  # many shapes seen: drop the old ones
-                _scratch.clear()
-            buf = _scratch[key] = cuda.device_array(key[2], dtype=np.dtype(dtype))
+        kept = _scratch.setdefault((threading.get_ident(), name), [])
+        for i, buf in enumerate(kept):
+            if buf.shape == shape and buf.dtype == dtype:
+                kept.append(kept.pop(i))  # last used last
+                return buf
+        buf = cuda.device_array(shape, dtype=dtype)
+        kept.append(buf)
+        del kept[:-SCRATCH_SHAPES]
     return buf
