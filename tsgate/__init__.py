@@ -6,7 +6,7 @@ The public surface: forecasters on pandas series (:class:`LSTMForecaster`,
 :class:`SlidingWindowTransformer`), :func:`backtest`, :func:`warmup` (compile the kernels ahead of time), and the modules
 :mod:`tsgate.metrics` and :mod:`tsgate.datasets`.
 """
-from . import datasets, metrics
+from . import datasets, distributed, metrics  # distributed: registers PerSeriesForecaster for load()
 from ._version import __version__
 from .backtest import backtest
 from .forecasters import GRUForecaster, LSTMForecaster

@@ -31,6 +31,17 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
     _cell = None
 
+    # what ``fit`` learns, all that ``predict`` and a warm-started ``fit``
+    # read (with the parameters); written by ``save`` (tsgate/persistence.py)
+    _persisted_attributes = (
+        "n_features_in_", "feature_names_in_", "window_", "n_step_features_", "n_outputs_",
+        "_y_ndim", "spec_", "device_", "y_mean_", "y_scale_", "params_",
+        "_optimizer_state",  # Adam's (m, v, step): a warm start continues exactly
+        "loss_curve_", "best_loss_", "n_iter_", "best_epoch_", "grad_norm_curve_",
+        "clipped_fraction_", "diverged_at_", "validation_scores_", "validation_loss_curve_",
+        "best_validation_loss_",
+    )
+
     _parameter_constraints = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
@@ -398,6 +409,7 @@ class LSTMRegressor(_BaseRNNRegressor):
     """
 
     _cell = "lstm"
+    _saved_as = "LSTMRegressor"
 
 
 class GRURegressor(_BaseRNNRegressor):
@@ -416,3 +428,4 @@ class GRURegressor(_BaseRNNRegressor):
     """
 
     _cell = "gru"
+    _saved_as = "GRURegressor"
