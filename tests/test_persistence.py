@@ -124,6 +124,42 @@ def test_forecaster_members_keep_only_declared_state(tmp_path):
     assert "_progress_name" not in member["state"] and "_planned_budget" not in member["state"]
 
 
+def test_declared_state_is_what_fit_sets():
+    """Every fitted attribute is declared (a new one must be added to the schema),
+    and every declared name is one that fit sets (no typo)."""
+    from tsgate.distributed import PerSeriesForecaster
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(20, 4)), columns=list("abcd"))  # feature_names_in_
+    reg = tsgate.LSTMRegressor(early_stopping=True, **FAST).fit(X, rng.normal(size=20))
+    y = load_airline().iloc[:40]
+    exog = pd.DataFrame({"x": np.arange(40.0)}, index=y.index)
+    forecaster = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(y, exog)
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **FAST)).fit(y)
+    for est in (reg, forecaster, per):
+        declared = set(type(est)._persisted_attributes)
+        fitted = {k for k in vars(est) if k not in est.get_params(deep=False)}
+        assert declared <= fitted, declared - fitted
+        assert {k for k in fitted if k.endswith("_")} <= declared
+    assert {"_optimizer_state", "_y_ndim"} <= set(vars(reg)) & set(reg._persisted_attributes)
+
+
+def test_registry_names_are_unique():
+    from tsgate.persistence import _REGISTRY, SaveMixin
+
+    with pytest.raises(TypeError, match="which already names tsgate.regressors.LSTMRegressor"):
+        type("Impostor", (SaveMixin,), {"_saved_as": "LSTMRegressor"})
+    assert _REGISTRY["LSTMRegressor"] is tsgate.LSTMRegressor  # unchanged
+
+
+def test_damaged_file_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    save(tsgate.LSTMRegressor(), path)
+    _rewrite_meta(path, lambda d: d["model"].update(params=[1, 2]))
+    with pytest.raises(ValueError, match="damaged tsgate model file"):
+        load(path)
+
+
 def test_persistence_imports_no_estimator_module():
     from test_import import import_graph
 

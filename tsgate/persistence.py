@@ -42,6 +42,7 @@ import os
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from ._version import __version__
 from .collection import Collection
@@ -144,8 +145,6 @@ class _Encoder:
         raise TypeError(f"cannot save an index of type {type(idx).__name__}")
 
     def encode(self, value):
-        from sklearn.base import BaseEstimator
-
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
@@ -344,7 +343,7 @@ def load(path):
     ------
     ValueError
         The file is not a tsgate model, holds an object array, names a class
-        tsgate does not know, or comes from a newer format version.
+        tsgate does not know, is damaged, or comes from a newer format version.
     """
     doc, arrays = _read(path)
     version = doc.get("format_version")
@@ -354,7 +353,11 @@ def load(path):
             f"{version!r}, newer than this tsgate reads ({FORMAT_VERSION}); upgrade tsgate.")
     if version < min(_MIGRATIONS):
         raise ValueError(f"{path} has model format {version}, which no tsgate version wrote.")
-    entry = doc["model"]
-    for old in range(version, FORMAT_VERSION):
-        entry = _MIGRATIONS[old](entry)
-    return _Decoder(arrays).decode(entry)
+    try:
+        entry = doc["model"]
+        for old in range(version, FORMAT_VERSION):
+            entry = _MIGRATIONS[old](entry)
+        return _Decoder(arrays).decode(entry)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{path} is a damaged tsgate model file ({type(exc).__name__}: "
+                         f"{exc}).") from None
