@@ -62,13 +62,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     _regressor = None
 
-    # what ``fit`` learns, all that ``predict``, ``predict_interval`` and a
-    # warm-started ``fit`` read (with the parameters); written by ``save``
-    _persisted_attributes = (
-        "season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
-        "holdout_regressors_", "calibration_residuals_", "shrinkage_", "regressors_",
-        "n_iter_", "collection_",
-    )
+    # fitted state that predict(_interval) and a warm fit read: what save writes
+    _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
+                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+                             "regressors_", "n_iter_", "collection_")
 
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
@@ -277,14 +274,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             reg = previous[i].set_params(warm_start=True)
         else:
             params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
-                      if name not in ("scale_target", "max_iter", "early_stopping",
-                                      "validation_fraction")}
+                      if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
             loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
-            reg = self._regressor(**{
-                **params, "loss": loss, "random_state": int(seed), "scale_target": False,
-                "early_stopping": False,
-                "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
-        # set on reused members too: the labels are not saved with the model
+            reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
+                                     "scale_target": False, "early_stopping": False,
+                                     "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
+        # set on reused members too: these labels are not saved with the model
         reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
         # members train for a chosen number of epochs (the step budget, or the
         # validation fit's best): reaching it is the plan, not a failure to
