@@ -364,9 +364,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- pickle
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_net", None)  # (objects of older versions held their network here)
-        return state
+        # the instance dict, as before (the engine network is cached off the
+        # instance, in _NETWORKS, so there is nothing to drop)
+        return self.__dict__.copy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
