@@ -172,3 +172,45 @@ def test_bad_horizon_and_history():
         model.predict_interval(1.5)
     with pytest.raises(ValueError, match="horizon"):
         tsgate.LSTMForecaster(horizon=0).fit(y)
+
+
+def _state(est):
+    """vars(est), nested estimators (members) included: identities and array copies."""
+    out = {}
+    for k, v in vars(est).items():
+        out[k] = (id(v), v.copy() if isinstance(v, np.ndarray) else None)
+        members = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+        for i, m in enumerate(members):
+            if hasattr(m, "get_params"):
+                out.update({f"{k}[{i}].{kk}": vv for kk, vv in _state(m).items()})
+    return out
+
+
+def _assert_same_state(before, after):
+    assert after.keys() == before.keys(), set(after) ^ set(before)
+    for k, (ident, array) in before.items():
+        assert after[k][0] == ident, k
+        if array is not None:
+            np.testing.assert_array_equal(after[k][1], array, err_msg=k)
+
+
+def test_predict_leaves_the_forecaster_unchanged():
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = load_airline().iloc[:48]
+    X = pd.DataFrame({"x": np.sin(np.arange(54) / 3.0)},
+                     index=pd.date_range(y.index[0], periods=54, freq="MS"))
+    model = tsgate.LSTMForecaster(horizon=3, n_models=2, attention=True, **FAST).fit(y, X.iloc[:48])
+    before = _state(model)
+    model.predict(X=X.iloc[48:51])
+    model.predict(horizon=6, X=X.iloc[48:])  # recursive
+    model.predict_interval(0.8, X=X.iloc[48:51])
+    model.predict(y=y.iloc[:40], X=X.iloc[:43])
+    model.score(pd.Series([400.0, 410.0, 420.0], index=X.index[48:51]), X=X.iloc[48:51])
+    _assert_same_state(before, _state(model))
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **FAST))
+    per.fit(pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy()[::-1].copy()}))
+    before = _state(per)
+    per.predict()
+    per.predict_interval(0.9)
+    _assert_same_state(before, _state(per))

@@ -65,3 +65,126 @@ def test_import_writes_nothing_changes_no_env_and_works_with_any_blas(blas, tmp_
     assert _files_under(home) == [] and _files_under(tmp) == []
     # the products are tsgate's own: the same bits whatever BLAS is reported
     assert result["pred"] == reference
+
+
+# ------------------------------------------------------------ import graph
+# Which of tsgate's modules import which, read from the source with ``ast``:
+# every ``import``/``from ... import`` anywhere in a module (at the top, in a
+# function, under ``if``/``try``), relative imports resolved against the
+# module's package. Importing ``tsgate.a.b`` runs ``tsgate/__init__.py``,
+# ``tsgate/a/__init__.py`` and then ``tsgate.a.b``; the edges of a module M:
+#
+# * the imported module itself (``import tsgate.a.b``, ``from tsgate.a.b
+#   import f``), and each imported name that is a submodule (``from . import
+#   config`` -> ``tsgate.config``);
+# * the packages on the way there (their ``__init__`` runs), EXCEPT M's own
+#   ancestors: Python runs a parent package's ``__init__`` before any of its
+#   children, so a child reaching its parent implicitly (``from . import
+#   config`` inside ``tsgate.engine``, the ``tsgate/__init__`` before every
+#   ``tsgate.x``) never re-enters it. Counting those would make every module
+#   depend on ``tsgate/__init__``, which imports the whole library.
+# * a parent named explicitly IS an edge: ``from .. import name`` where the
+#   name is defined in the parent's ``__init__`` (not a submodule), ``import
+#   tsgate`` -- the child then needs the parent's ``__init__`` to be done.
+#
+# A cycle in this graph is a pair of modules each needing the other: it works
+# only while one side imports lazily or late, and breaks on the next
+# refactoring that moves an import to the top.
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "tsgate"
+
+
+def _module_names():
+    """{dotted module name: source path} of every module under tsgate/."""
+    names = {}
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        parts = ("tsgate",) + path.relative_to(PACKAGE_ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names[".".join(parts)] = path
+    return names
+
+
+def _resolve(module, path, level, target):
+    """The absolute name of ``from <level dots><target> import ...`` in ``module``."""
+    if level == 0:
+        return target
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    base = package[:len(package) - (level - 1)]
+    return ".".join(base + ([target] if target else []))
+
+
+def _edges(module, imported, names, modules):
+    """Modules that ``module`` needs to import ``imported`` (and ``names`` from it)."""
+    parts = imported.split(".")
+    edges = {".".join(parts[:i]) for i in range(1, len(parts))}  # packages on the way
+    edges = {p for p in edges if not module.startswith(p + ".")}  # minus the ancestors
+    if names is None:  # import a.b.c
+        return edges | {imported}
+    submodules = {f"{imported}.{n}" for n in names if f"{imported}.{n}" in modules}
+    edges |= submodules
+    if len(submodules) < len(names) or not module.startswith(imported + "."):
+        edges.add(imported)  # a name defined in it, or a module outside M's ancestors
+    return edges
+
+
+def import_graph():
+    """{module: set of tsgate modules it imports} over all of tsgate."""
+    modules = _module_names()
+    graph = {}
+    for module, path in modules.items():
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    edges |= _edges(module, alias.name, None, modules)
+            elif isinstance(node, ast.ImportFrom):
+                source = _resolve(module, path, node.level, node.module)
+                edges |= _edges(module, source, [a.name for a in node.names], modules)
+        graph[module] = {e for e in edges if e in modules and e != module}
+    return graph
+
+
+def find_cycle(graph, nodes=None):
+    """One cycle as a list [m0, m1, ..., m0], or None; depth-first, deterministic."""
+    done, path, on_path = set(), [], set()
+
+    def visit(node):
+        path.append(node)
+        on_path.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in on_path:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in done:
+                found = visit(nxt)
+                if found:
+                    return found
+        on_path.discard(path.pop())
+        done.add(node)
+        return None
+
+    for start in sorted(graph if nodes is None else nodes):
+        if start not in done:
+            found = visit(start)
+            if found:
+                return found
+    return None
+
+
+def test_import_graph_reader():
+    """The reader sees lazy, relative and package imports (guards the cycle test)."""
+    graph = import_graph()
+    assert "tsgate.config" in graph["tsgate.engine.network"]   # from .. import config
+    assert "tsgate.kernels.cpu" in graph["tsgate.kernels.cpu.serial"]  # absolute, package
+    assert "tsgate.kernels.cpu.loss" in graph["tsgate.regressors"]  # from .kernels.cpu.loss
+    assert "tsgate.kernels.cuda" in graph["tsgate.backend"]   # inside a function
+    assert "tsgate" not in graph["tsgate.metrics"]             # no implicit parent edge
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)

@@ -1,5 +1,6 @@
 """Safe persistence: save/load without pickle, format versioning."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ from tsgate.datasets import load_airline, load_us_employment
 from tsgate.persistence import FORMAT_VERSION, load, save
 
 FAST = dict(max_iter=2, hidden_size=4, random_state=0)
+FORMAT1 = Path(__file__).resolve().parent / "fixtures" / "format1"
 
 
 @pytest.mark.parametrize("make_y", [
@@ -32,16 +34,137 @@ def test_forecaster_round_trip(tmp_path, make_y):
     pd.testing.assert_frame_equal(model.predict_interval(0.8), again.predict_interval(0.8))
 
 
-def test_regressor_round_trip_and_warm_start(tmp_path):
+@pytest.mark.parametrize("cls", [tsgate.LSTMRegressor, tsgate.GRURegressor])
+def test_regressor_warm_start_after_load_continues_exactly(tmp_path, cls):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(30, 6, 2)), rng.normal(size=30)
-    reg = tsgate.LSTMRegressor(attention=True, bidirectional=True, **FAST).fit(X, y)
+    a = cls(attention=True, bidirectional=True, **FAST).fit(X, y)
     path = tmp_path / "reg.npz"
+    a.save(path)
+    b = tsgate.load(path)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    # the parameters and Adam's moments and step came back
+    np.testing.assert_array_equal(b.params_, a.params_)
+    for got, want in zip(b._optimizer_state, a._optimizer_state):
+        np.testing.assert_array_equal(got, want)
+    a.set_params(warm_start=True).fit(X, y)
+    b.set_params(warm_start=True).fit(X, y)
+    np.testing.assert_allclose(b.params_, a.params_, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(b.predict(X), a.predict(X), rtol=1e-6, atol=0)
+    assert b._optimizer_state[2] == a._optimizer_state[2]
+    assert b.loss_curve_ == a.loss_curve_
+
+
+def test_forecaster_with_exog_round_trips(tmp_path):
+    y = load_airline().iloc[:60]
+    idx = pd.period_range(y.index[0], periods=63, freq="M").to_timestamp()
+    X = pd.DataFrame({"x": np.cos(np.arange(63) / 4.0)}, index=idx)
+    model = tsgate.LSTMForecaster(horizon=3, n_models=2, **FAST).fit(y, X.iloc[:60])
+    again = load(model.save(tmp_path / "exog.npz"))
+    assert again.get_params() == model.get_params()
+    assert again.n_exog_ == 1
+    np.testing.assert_array_equal(again.exog_mean_, model.exog_mean_)
+    pd.testing.assert_series_equal(again.predict(X=X.iloc[60:]), model.predict(X=X.iloc[60:]))
+    pd.testing.assert_frame_equal(again.predict_interval(0.8, X=X.iloc[60:]),
+                                  model.predict_interval(0.8, X=X.iloc[60:]))
+    with pytest.raises(ValueError, match="pass their future values"):
+        again.predict()
+
+
+def test_loaded_forecaster_warm_starts_without_convergence_warnings(tmp_path):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    y = load_airline().iloc[:40]
+    model = load(tsgate.GRUForecaster(horizon=2, n_models=2, **FAST).fit(y).save(tmp_path / "f.npz"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # members train for their planned budget
+        model.set_params(warm_start=True).fit(y)
+    assert model.regressors_[1]._progress_name == "GRUForecaster, model 2/2"
+
+
+def test_unfitted_estimator_round_trips(tmp_path):
+    model = tsgate.GRUForecaster(horizon=5, hidden_size=3)
+    again = load(model.save(tmp_path / "u.npz"))
+    assert type(again) is tsgate.GRUForecaster and again.get_params() == model.get_params()
+    assert not hasattr(again, "regressors_")
+
+
+def _saved_doc(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return json.loads(bytes(archive["__meta__"]).decode())
+
+
+def test_only_the_declared_state_is_written(tmp_path):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(12, 4)), rng.normal(size=12)
+    reg = tsgate.GRURegressor(**FAST).fit(X, y)
+    reg._renamed_cache = np.ones(3)  # e.g. an attribute renamed since, or a cache
+    reg.scratch_ = 5
+    reg.predict(X)
+    path = tmp_path / "r.npz"
     reg.save(path)
-    again = tsgate.load(path)
-    np.testing.assert_array_equal(reg.predict(X), again.predict(X))
-    again.set_params(warm_start=True).fit(X, y)  # optimizer state came back too
-    assert again.n_iter_ == 2
+    entry = _saved_doc(path)["model"]
+    assert entry["__estimator__"] == "GRURegressor"
+    assert set(entry["params"]) == set(reg.get_params(deep=False))
+    assert set(entry["state"]) == {k for k in type(reg)._persisted_attributes if k in vars(reg)}
+    assert "_net" not in entry["state"] and "_renamed_cache" not in entry["state"]
+    assert "scratch_" not in entry["state"]
+    again = load(path)
+    assert not hasattr(again, "_renamed_cache") and not hasattr(again, "scratch_")
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+
+
+def test_forecaster_members_keep_only_declared_state(tmp_path):
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(load_airline().iloc[:40])
+    entry = _saved_doc(model.save(tmp_path / "f.npz"))["model"]
+    member = entry["state"]["regressors_"][0]
+    assert member["__estimator__"] == "GRURegressor"
+    assert "_progress_name" not in member["state"] and "_planned_budget" not in member["state"]
+
+
+def test_declared_state_is_what_fit_sets():
+    """Every fitted attribute is declared (a new one must be added to the schema),
+    and every declared name is one that fit sets (no typo)."""
+    from tsgate.distributed import PerSeriesForecaster
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(20, 4)), columns=list("abcd"))  # feature_names_in_
+    reg = tsgate.LSTMRegressor(early_stopping=True, **FAST).fit(X, rng.normal(size=20))
+    y = load_airline().iloc[:40]
+    exog = pd.DataFrame({"x": np.arange(40.0)}, index=y.index)
+    forecaster = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(y, exog)
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **FAST)).fit(y)
+    for est in (reg, forecaster, per):
+        declared = set(type(est)._persisted_attributes)
+        fitted = {k for k in vars(est) if k not in est.get_params(deep=False)}
+        assert declared <= fitted, declared - fitted
+        assert {k for k in fitted if k.endswith("_")} <= declared
+    assert {"_optimizer_state", "_y_ndim"} <= set(vars(reg)) & set(reg._persisted_attributes)
+
+
+def test_registry_names_are_unique():
+    from tsgate.persistence import _REGISTRY, SaveMixin
+
+    with pytest.raises(TypeError, match="which already names tsgate.regressors.LSTMRegressor"):
+        type("Impostor", (SaveMixin,), {"_saved_as": "LSTMRegressor"})
+    assert _REGISTRY["LSTMRegressor"] is tsgate.LSTMRegressor  # unchanged
+
+
+def test_damaged_file_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    save(tsgate.LSTMRegressor(), path)
+    _rewrite_meta(path, lambda d: d["model"].update(params=[1, 2]))
+    with pytest.raises(ValueError, match="damaged tsgate model file"):
+        load(path)
+
+
+def test_persistence_imports_no_estimator_module():
+    from test_import import import_graph
+
+    needs = import_graph()["tsgate.persistence"]
+    assert not needs & {"tsgate", "tsgate.regressors", "tsgate.forecasters", "tsgate.distributed"}
 
 
 def test_file_holds_no_pickle(tmp_path):
@@ -66,7 +189,13 @@ def test_newer_format_is_refused(tmp_path):
     path = tmp_path / "m.npz"
     save(tsgate.LSTMRegressor(), path)
     _rewrite_meta(path, lambda d: d.update(format_version=FORMAT_VERSION + 1))
-    with pytest.raises(ValueError, match="newer"):
+    with pytest.raises(ValueError, match="newer than this tsgate reads"):
+        load(path)
+    _rewrite_meta(path, lambda d: d.update(format_version="2"))
+    with pytest.raises(ValueError, match="newer than this tsgate reads"):
+        load(path)
+    _rewrite_meta(path, lambda d: d.update(format_version=0))
+    with pytest.raises(ValueError, match="which no tsgate version wrote"):
         load(path)
 
 
@@ -74,23 +203,52 @@ def test_unknown_class_is_refused(tmp_path):
     path = tmp_path / "m.npz"
     save(tsgate.LSTMRegressor(), path)
     _rewrite_meta(path, lambda d: d["model"].update({"__estimator__": "os.system"}))
-    with pytest.raises(ValueError, match="unknown class"):
+    with pytest.raises(ValueError, match="names an unknown class 'os.system'"):
         load(path)
+
+
+def test_unknown_class_in_a_format1_file_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes((FORMAT1 / "gru_regressor.npz").read_bytes())
+    _rewrite_meta(path, lambda d: d["model"].update({"__estimator__": "Evil"}))
+    with pytest.raises(ValueError, match="names an unknown class 'Evil'"):
+        load(path)
+
+
+def test_saving_a_subclass_or_foreign_member_is_refused(tmp_path):
+    class Mine(tsgate.LSTMRegressor):
+        pass
+
+    with pytest.raises(TypeError, match="save\\(\\) takes a tsgate estimator, got Mine"):
+        save(Mine(), tmp_path / "m.npz")
+    from sklearn.linear_model import Ridge
+    from tsgate.distributed import PerSeriesForecaster
+
+    with pytest.raises(TypeError, match="only tsgate's estimators are saved"):
+        save(PerSeriesForecaster(Ridge()), tmp_path / "p.npz")
 
 
 def test_not_a_model(tmp_path):
     bad = tmp_path / "bad.npz"
     np.savez(bad, x=np.arange(3))
-    with pytest.raises(ValueError, match="not a tsgate model"):
+    with pytest.raises(ValueError, match="but not a tsgate model"):
         load(bad)
     text = tmp_path / "bad.txt"
     text.write_text("hello")
-    with pytest.raises(ValueError, match="not a tsgate model"):
+    with pytest.raises(ValueError, match="is not a tsgate model file"):
         load(text)
     obj = tmp_path / "obj.npz"
     np.savez(obj, __meta__=np.array([object()], dtype=object))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="holds an object array"):
         load(obj)  # object arrays need pickle: refused, never executed
+    junk = tmp_path / "junk.npz"
+    np.savez(junk, __meta__=np.frombuffer(b"\xff{", dtype=np.uint8))
+    with pytest.raises(ValueError, match="unreadable metadata"):
+        load(junk)
+    other = tmp_path / "other.npz"
+    np.savez(other, __meta__=np.frombuffer(b'{"format": "other"}', dtype=np.uint8))
+    with pytest.raises(ValueError, match="format 'other'"):
+        load(other)
     with pytest.raises(TypeError, match="tsgate estimator"):
         save(object(), tmp_path / "x.npz")
 
@@ -102,3 +260,70 @@ def test_per_series_forecaster_round_trip(tmp_path):
     model = PerSeriesForecaster(tsgate.LSTMForecaster(horizon=2, **FAST)).fit(y)
     path = model.save(tmp_path / "per_series.npz")
     pd.testing.assert_frame_equal(tsgate.load(path).predict(), model.predict())
+
+
+# ------------------------------------------------- format 1 (tsgate 0.1.0)
+# Files written by the last release that wrote format 1 (tests/fixtures/format1/make.py).
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with np.load(FORMAT1 / "expected.npz", allow_pickle=False) as archive:
+        return {k: archive[k] for k in archive.files}
+
+
+def _close(got, want):
+    np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=1e-4, atol=1e-12)
+
+
+def test_format1_files_are_what_they_claim():
+    for name in ("lstm_regressor", "gru_regressor", "lstm_forecaster", "gru_forecaster_exog",
+                 "per_series"):
+        doc = _saved_doc(FORMAT1 / f"{name}.npz")
+        assert doc["format_version"] == 1 and "params" not in doc["model"]
+
+
+@pytest.mark.parametrize("name", ["lstm_regressor", "gru_regressor"])
+def test_format1_regressor_predicts_as_when_saved(name, expected):
+    reg = load(FORMAT1 / f"{name}.npz")
+    assert type(reg).__name__ == {"lstm_regressor": "LSTMRegressor",
+                                  "gru_regressor": "GRURegressor"}[name]
+    _close(reg.predict(expected[f"{name}.X"]), expected[f"{name}.predict"])
+
+
+def test_format1_warm_start_continues_as_when_saved(expected):
+    reg = load(FORMAT1 / "lstm_regressor.npz")
+    rng = np.random.default_rng(0)  # make.py's data
+    X3 = rng.normal(size=(20, 6, 2)).astype(np.float32)
+    Y2 = rng.normal(size=(20, 2))
+    np.testing.assert_array_equal(X3, expected["lstm_regressor.X"])
+    reg.set_params(warm_start=True).fit(X3, Y2)
+    _close(reg.predict(X3), expected["lstm_regressor.warm"])
+
+
+def test_format1_forecaster_predicts_as_when_saved(expected):
+    model = load(FORMAT1 / "lstm_forecaster.npz")
+    _close(model.predict(), expected["lstm_forecaster.predict"])
+    _close(model.predict_interval(0.8), expected["lstm_forecaster.interval"])
+
+
+def test_format1_forecaster_with_exog_predicts_as_when_saved(expected):
+    model = load(FORMAT1 / "gru_forecaster_exog.npz")
+    future = pd.DataFrame({"x": expected["gru_forecaster_exog.future_x"]},
+                          index=pd.date_range("1954-01-01", periods=3, freq="MS"))  # as make.py
+    _close(model.predict(X=future), expected["gru_forecaster_exog.predict"])
+
+
+def test_format1_per_series_predicts_as_when_saved(tmp_path, expected):
+    model = load(FORMAT1 / "per_series.npz")
+    _close(model.predict(), expected["per_series.predict"])
+    again = load(model.save(tmp_path / "v2.npz"))  # and survives a format-2 round trip
+    assert _saved_doc(tmp_path / "v2.npz")["format_version"] == FORMAT_VERSION
+    _close(again.predict(), expected["per_series.predict"])
+
+
+def test_format1_state_is_migrated_to_the_declared_names():
+    model = load(FORMAT1 / "lstm_forecaster.npz")
+    member = model.regressors_[0]
+    assert not hasattr(member, "_progress_name")  # a label, not state: dropped
+    assert set(vars(member)) - set(member.get_params()) <= set(type(member)._persisted_attributes)

@@ -129,8 +129,10 @@ def test_pickle_and_joblib_round_trip(tmp_path, airline_windows):
     np.testing.assert_array_equal(again.predict(X), expected)
     joblib.dump(reg, tmp_path / "m.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "m.joblib").predict(X), expected)
-    assert reg.attention_weights_.shape == (len(X), 12)
-    np.testing.assert_allclose(reg.attention_weights_.sum(axis=1), 1, rtol=1e-5)
+    weights = again.predict_attention(X)
+    assert weights.shape == (len(X), 12)
+    np.testing.assert_allclose(weights.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(reg.predict_attention(X), weights)
 
 
 def test_clone_and_params():
@@ -258,3 +260,57 @@ def test_float32_windows_skip_validation_with_the_same_result(cls, airline_windo
         reg.predict(np.ascontiguousarray(X[-1:, 1:]))  # a window of the wrong length
     with pytest.raises(NotFittedError):
         cls().predict(one)
+
+
+def _snapshot(est):
+    """What ``vars(est)`` holds: each value's identity, and a copy of arrays' contents."""
+    return {k: (id(v), v.copy() if isinstance(v, np.ndarray) else None) for k, v in vars(est).items()}
+
+
+def _assert_unchanged(est, before):
+    after = _snapshot(est)
+    assert after.keys() == before.keys(), set(after) ^ set(before)
+    for k, (ident, array) in before.items():
+        assert after[k][0] == ident, k
+        if array is not None:
+            np.testing.assert_array_equal(getattr(est, k), array, err_msg=k)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_predict_leaves_the_estimator_unchanged(tmp_path, attention):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 5, 2)).astype(np.float32), rng.normal(size=20)
+    fitted = tsgate.GRURegressor(hidden_size=4, max_iter=2, random_state=0, attention=attention)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted.fit(X, y)
+    loaded = tsgate.load(fitted.save(tmp_path / "r.npz"))  # no network built yet
+    for reg in (fitted, loaded):
+        before = _snapshot(reg)
+        reg.predict(X)            # the fast path (float32 windows)
+        reg.predict(X.astype(np.float64).tolist())  # validated
+        if attention:
+            reg.predict_attention(X)
+        _assert_unchanged(reg, before)
+
+
+def test_predict_attention_and_its_deprecated_attribute(airline_windows):
+    X, Y = airline_windows
+    reg = tsgate.LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, attention=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, Y)
+    with pytest.warns(FutureWarning, match="use predict_attention"), \
+            pytest.raises(AttributeError, match="after predict with attention=True"):
+        reg.attention_weights_
+    reg.predict(X[:5])
+    with pytest.warns(FutureWarning, match="attention_weights_ is deprecated"):
+        old = reg.attention_weights_
+    np.testing.assert_array_equal(old, reg.predict_attention(X[:5]))
+    assert old.shape == (5, 12)
+    plain = tsgate.LSTMRegressor(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X, Y)
+    with pytest.raises(ValueError, match="fit it with attention=True"):
+        plain.predict_attention(X)

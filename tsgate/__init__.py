@@ -6,7 +6,8 @@ The public surface: forecasters on pandas series (:class:`LSTMForecaster`,
 :class:`SlidingWindowTransformer`), :func:`backtest`, :func:`warmup` (compile the kernels ahead of time), and the modules
 :mod:`tsgate.metrics` and :mod:`tsgate.datasets`.
 """
-from . import datasets, metrics
+from . import datasets, distributed, metrics  # distributed: registers PerSeriesForecaster for load()
+from ._version import __version__
 from .backtest import backtest
 from .forecasters import GRUForecaster, LSTMForecaster
 from .persistence import load
@@ -14,8 +15,6 @@ from .plotting import plot_forecast  # imports matplotlib only when called
 from .regressors import GRURegressor, LSTMRegressor
 from .warmup import warmup
 from .windows import SlidingWindowTransformer, last_window, make_windows
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LSTMForecaster", "GRUForecaster", "LSTMRegressor", "GRURegressor",

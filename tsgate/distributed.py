@@ -231,6 +231,9 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
     >>> model.predict()                         # doctest: +SKIP
     """
 
+    _saved_as = "PerSeriesForecaster"
+    _persisted_attributes = ("estimators_", "collection_")
+
     _parameter_constraints = {
         "forecaster": [HasMethods(["fit", "predict", "predict_interval"])],
         "n_jobs": [Integral, None],

@@ -62,6 +62,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     _regressor = None
 
+    # fitted state that predict(_interval) and a warm fit read: what save writes
+    _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
+                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+                             "regressors_", "n_iter_", "collection_")
+
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
            if k not in ("scale_target", "max_iter", "validation_fraction")},
@@ -266,13 +271,15 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     def _member(self, i, seed, previous, label):
         """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
         if previous and i < len(previous):
-            return previous[i].set_params(warm_start=True)
-        params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
-                  if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
-        loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
-        reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
-                                 "scale_target": False, "early_stopping": False,
-                                 "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
+            reg = previous[i].set_params(warm_start=True)
+        else:
+            params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
+                      if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
+            loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
+            reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
+                                     "scale_target": False, "early_stopping": False,
+                                     "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
+        # set on reused members too: these labels are not saved with the model
         reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
         # members train for a chosen number of epochs (the step budget, or the
         # validation fit's best): reaching it is the plan, not a failure to
@@ -602,8 +609,10 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
 class LSTMForecaster(_BaseForecaster):
     __doc__ = _DOC.format(cell="LSTM", name="LSTMForecaster")
     _regressor = LSTMRegressor
+    _saved_as = "LSTMForecaster"
 
 
 class GRUForecaster(_BaseForecaster):
     __doc__ = _DOC.format(cell="GRU", name="GRUForecaster")
     _regressor = GRURegressor
+    _saved_as = "GRUForecaster"

@@ -2,14 +2,39 @@
 
 The file is a NumPy ``.npz`` archive holding only numeric arrays and one
 JSON document (stored as bytes). Loading uses ``allow_pickle=False`` and
-rebuilds objects from an explicit list of tsgate classes, so a file cannot
-execute code -- unlike a pickle, which runs whatever its author wants: never
-unpickle a model from a source you do not trust. Arrays are host arrays, so a
-model fitted on a GPU loads and predicts on a machine without one.
+rebuilds objects from a registry of tsgate classes, so a file cannot execute
+code -- unlike a pickle, which runs whatever its author wants: never unpickle
+a model from a source you do not trust. Arrays are host arrays, so a model
+fitted on a GPU loads and predicts on a machine without one.
 
 The JSON carries ``format`` ("tsgate-model"), ``format_version`` and the
 writing tsgate version; a file from a newer format is refused with a clear
 error instead of being misread.
+
+The schema (format 2)
+---------------------
+A class is saveable when it derives from :class:`SaveMixin` and names itself
+in ``_saved_as``: defining the class registers it under that name (the name
+in the file, which must never change). An estimator is written as::
+
+    {"__estimator__": "<_saved_as>",
+     "params": {<get_params(deep=False)>},
+     "state": {<each name of _persisted_attributes the estimator has>}}
+
+and read back as ``cls(**params)`` with the state attributes set on it.
+Only the declared attributes are written: caches, progress labels and any
+other private attribute are not, so renaming one cannot break a file.
+Renaming a declared attribute needs a new format version and a migration.
+Nested estimators (a forecaster's members, ``PerSeriesForecaster``'s
+template and models) are written the same way, recursively.
+
+Format 1 (tsgate 0.1.0 up to commit 80f4570) wrote ``vars(estimator)`` as
+``"state"``; :func:`_migrate_from_1` splits it into params and the declared
+state and drops the rest (``_planned_budget``, ``_progress_name``,
+``attention_weights_``, ...).
+
+This module imports none of the estimator modules: they import it (for
+:class:`SaveMixin`), and the registry fills as they are defined.
 """
 import dataclasses
 import json
@@ -17,25 +42,78 @@ import os
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
+from ._version import __version__
 from .collection import Collection
+from .engine.network import NetworkSpec
 
 FORMAT = "tsgate-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+_REGISTRY = {}  # _saved_as -> class, filled by SaveMixin.__init_subclass__
 
 
-def _classes():
-    from .engine.network import NetworkSpec
-    from .forecasters import GRUForecaster, LSTMForecaster
-    from .regressors import GRURegressor, LSTMRegressor
+class SaveMixin:
+    """Adds ``save(path)`` and registers the class with :func:`load`.
 
-    known = [LSTMRegressor, GRURegressor, LSTMForecaster, GRUForecaster]
-    try:
-        from .distributed import PerSeriesForecaster
-        known.append(PerSeriesForecaster)
-    except ImportError:  # pragma: no cover - the module is optional glue
-        pass
-    return {c.__name__: c for c in known}, NetworkSpec
+    A subclass that defines ``_saved_as`` (a stable name, written in the
+    files) is registered under it when it is defined; one that does not
+    (a shared base class, a user's subclass) cannot be saved. The fitted
+    state written is ``_persisted_attributes``: names of attributes set by
+    ``fit`` (those the estimator lacks, e.g. ``validation_loss_curve_``
+    without early stopping, are left out); the parameters are
+    ``get_params(deep=False)``.
+    """
+
+    _saved_as = None
+    _persisted_attributes = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("_saved_as")
+        if name is None:
+            return
+        known = _REGISTRY.get(name)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise TypeError(f"{cls.__qualname__} is saved as {name!r}, which already names "
+                            f"{known.__module__}.{known.__qualname__}.")
+        _REGISTRY[name] = cls  # (a module reloaded replaces its own classes)
+
+    def _persisted_state(self):
+        """{name: value} of the declared fitted attributes this estimator has."""
+        return {name: getattr(self, name) for name in self._persisted_attributes
+                if name in vars(self)}
+
+    @classmethod
+    def _restore_state(cls, params, state):
+        """A new estimator from saved ``params`` and fitted ``state``."""
+        names = set(cls._get_param_names())
+        est = cls(**{k: v for k, v in params.items() if k in names})
+        for name in cls._persisted_attributes:
+            if name in state:
+                setattr(est, name, state[name])
+        return est
+
+    def save(self, path):
+        """Write this estimator to ``path`` safely (no pickle); read it with ``tsgate.load``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Returns
+        -------
+        path
+        """
+        save(self, path)
+        return path
+
+
+def _registered(est):
+    """The name ``est``'s class is saved as, or None when it is not a saveable class."""
+    name = type(est).__dict__.get("_saved_as")
+    return name if name is not None and _REGISTRY.get(name) is type(est) else None
 
 
 class _Encoder:
@@ -67,8 +145,6 @@ class _Encoder:
         raise TypeError(f"cannot save an index of type {type(idx).__name__}")
 
     def encode(self, value):
-        from sklearn.base import BaseEstimator
-
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
@@ -88,7 +164,7 @@ class _Encoder:
         if isinstance(value, Collection):
             return {"__collection__": {f.name: self.encode(getattr(value, f.name))
                                        for f in dataclasses.fields(value)}}
-        if dataclasses.is_dataclass(value):
+        if isinstance(value, NetworkSpec):
             return {"__spec__": dataclasses.asdict(value)}
         if isinstance(value, pd.Series):
             return {"__series__": {"values": self.array(value.to_numpy(dtype=float)),
@@ -101,16 +177,22 @@ class _Encoder:
         if isinstance(value, np.random.RandomState):
             return {"__unsaved__": "RandomState"}
         if isinstance(value, BaseEstimator):
-            return {"__estimator__": type(value).__name__, "state": self.state(value)}
+            return self.estimator(value)
         raise TypeError(f"cannot save a value of type {type(value).__name__}")
 
-    def state(self, est):
-        return {k: self.encode(v) for k, v in vars(est).items() if k != "_net"}
+    def estimator(self, est):
+        name = _registered(est)
+        if name is None:
+            raise TypeError(f"cannot save a {type(est).__name__}: only tsgate's estimators "
+                            "are saved (a subclass of one is not).")
+        return {"__estimator__": name,
+                "params": {k: self.encode(v) for k, v in est.get_params(deep=False).items()},
+                "state": {k: self.encode(v) for k, v in est._persisted_state().items()}}
 
 
 class _Decoder:
-    def __init__(self, arrays, classes, spec_cls):
-        self.arrays, self.classes, self.spec_cls = arrays, classes, spec_cls
+    def __init__(self, arrays):
+        self.arrays = arrays
 
     def index(self, d):
         name = self.decode(d.get("name"))
@@ -144,7 +226,7 @@ class _Decoder:
         if "__collection__" in value:
             return Collection(**{k: self.decode(v) for k, v in value["__collection__"].items()})
         if "__spec__" in value:
-            return self.spec_cls(**value["__spec__"])
+            return NetworkSpec(**value["__spec__"])
         if "__series__" in value:
             d = value["__series__"]
             return pd.Series(self.arrays[d["values"]], index=self.index(d["index"]), name=self.decode(d["name"]))
@@ -157,17 +239,41 @@ class _Decoder:
         if "__unsaved__" in value:
             return None
         if "__estimator__" in value:
-            return self.estimator(value["__estimator__"], value["state"])
+            return self.estimator(value)
         raise ValueError(f"unknown entry in the model file: {sorted(value)}")
 
-    def estimator(self, name, state):
-        if name not in self.classes:
+    def estimator(self, entry):
+        name = entry["__estimator__"]
+        cls = _REGISTRY.get(name)
+        if cls is None:
             raise ValueError(f"the model file names an unknown class {name!r}; it was not written "
                              "by this version of tsgate.")
-        est = self.classes[name].__new__(self.classes[name])
-        for key, value in state.items():
-            setattr(est, key, self.decode(value))
-        return est
+        params = {k: self.decode(v) for k, v in entry.get("params", {}).items()}
+        state = {k: self.decode(v) for k, v in entry.get("state", {}).items()}
+        return cls._restore_state(params, state)
+
+
+def _migrate_from_1(value):
+    """A format-1 model entry (JSON) in format 2: every estimator's ``vars()``
+    split into its parameters and its declared fitted state; other keys dropped.
+    """
+    if isinstance(value, list):
+        return [_migrate_from_1(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__estimator__" in value and "params" not in value:
+        cls = _REGISTRY.get(value["__estimator__"])
+        old = {k: _migrate_from_1(v) for k, v in value.get("state", {}).items()}
+        if cls is None:  # refused, with its name, by the decoder
+            return {"__estimator__": value["__estimator__"], "state": old}
+        params = set(cls._get_param_names())
+        return {"__estimator__": value["__estimator__"],
+                "params": {k: v for k, v in old.items() if k in params},
+                "state": {k: v for k, v in old.items() if k in cls._persisted_attributes}}
+    return {k: _migrate_from_1(v) for k, v in value.items()}
+
+
+_MIGRATIONS = {1: _migrate_from_1}  # format_version -> its entry in the next version
 
 
 def save(model, path):
@@ -178,11 +284,14 @@ def save(model, path):
     model : a tsgate regressor or forecaster (fitted or not)
     path : str or os.PathLike
         Written as given (NumPy adds no suffix because a file object is used).
-    """
-    from . import __version__
 
-    classes, _ = _classes()
-    if type(model).__name__ not in classes:
+    Raises
+    ------
+    TypeError
+        ``model`` is not a tsgate estimator, or holds a value the format
+        cannot store.
+    """
+    if _registered(model) is None:
         raise TypeError(f"save() takes a tsgate estimator, got {type(model).__name__}.")
     enc = _Encoder()
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tsgate_version": __version__,
@@ -192,14 +301,8 @@ def save(model, path):
         np.savez(fh, __meta__=meta, **enc.arrays)
 
 
-def load(path):
-    """Read a model written by :func:`save`; never executes code from the file.
-
-    Raises
-    ------
-    ValueError
-        The file is not a tsgate model, or comes from a newer format version.
-    """
+def _read(path):
+    """The JSON document and the arrays of a model file, checked for format."""
     try:
         archive = np.load(os.fspath(path), allow_pickle=False)
     except (OSError, ValueError) as exc:
@@ -207,24 +310,54 @@ def load(path):
     with archive:
         if "__meta__" not in archive.files:
             raise ValueError(f"{path} is an .npz file but not a tsgate model (no metadata).")
-        doc = json.loads(bytes(archive["__meta__"]).decode("utf-8"))
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"{path} is not a tsgate model file (format {doc.get('format')!r}).")
-        version = doc.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise ValueError(
-                f"{path} was written by tsgate {doc.get('tsgate_version')} in model format "
-                f"{version}, newer than this tsgate reads ({FORMAT_VERSION}); upgrade tsgate.")
-        arrays = {k: archive[k] for k in archive.files if k != "__meta__"}
-    classes, spec_cls = _classes()
-    return _Decoder(arrays, classes, spec_cls).decode(doc["model"])
+        try:
+            arrays = {k: archive[k] for k in archive.files}
+        except ValueError:  # NumPy refuses object arrays without pickle
+            raise ValueError(f"{path} holds an object array, which only pickle could read; "
+                             "tsgate model files never do, so it was refused unread.") from None
+    try:
+        doc = json.loads(bytes(arrays.pop("__meta__")).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise ValueError(f"{path} is not a tsgate model file (unreadable metadata: {exc}).") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a tsgate model file (format "
+                         f"{doc.get('format') if isinstance(doc, dict) else None!r}).")
+    return doc, arrays
 
 
-class SaveMixin:
-    """Adds ``save(path)``; see :func:`tsgate.persistence.save`."""
+def load(path):
+    """Read a model written by :func:`save`; never executes code from the file.
 
-    def save(self, path):
-        """Write this estimator to ``path`` safely (no pickle); read it with ``tsgate.load``."""
-        save(self, path)
-        return path
+    Files of an older format version are migrated (format 1: tsgate 0.1.0).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    estimator
+        Equal in parameters and predictions to the one saved.
+
+    Raises
+    ------
+    ValueError
+        The file is not a tsgate model, holds an object array, names a class
+        tsgate does not know, is damaged, or comes from a newer format version.
+    """
+    doc, arrays = _read(path)
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by tsgate {doc.get('tsgate_version')} in model format "
+            f"{version!r}, newer than this tsgate reads ({FORMAT_VERSION}); upgrade tsgate.")
+    if version < min(_MIGRATIONS):
+        raise ValueError(f"{path} has model format {version}, which no tsgate version wrote.")
+    try:
+        entry = doc["model"]
+        for old in range(version, FORMAT_VERSION):
+            entry = _MIGRATIONS[old](entry)
+        return _Decoder(arrays).decode(entry)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{path} is a damaged tsgate model file ({type(exc).__name__}: "
+                         f"{exc}).") from None

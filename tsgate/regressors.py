@@ -6,7 +6,9 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
+import threading
 import warnings
+import weakref
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,11 +27,30 @@ from .persistence import SaveMixin
 
 LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
 
+# The attention weights of each estimator's last ``predict`` in this thread,
+# for the deprecated ``attention_weights_`` only: ``predict`` leaves the
+# estimator unchanged (threads may share it), so they are kept off it.
+_LAST_ATTENTION = threading.local()
+# Each estimator's engine network (kernels, workspaces): rebuilt on demand.
+_NETWORKS = weakref.WeakKeyDictionary()
+_NETWORKS_LOCK = threading.Lock()
+
 
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMRegressor` or :class:`GRURegressor`."""
 
     _cell = None
+
+    # what ``fit`` learns, all that ``predict`` and a warm-started ``fit``
+    # read (with the parameters); written by ``save`` (tsgate/persistence.py)
+    _persisted_attributes = (
+        "n_features_in_", "feature_names_in_", "window_", "n_step_features_", "n_outputs_",
+        "_y_ndim", "spec_", "device_", "y_mean_", "y_scale_", "params_",
+        "_optimizer_state",  # Adam's (m, v, step): a warm start continues exactly
+        "loss_curve_", "best_loss_", "n_iter_", "best_epoch_", "grad_norm_curve_",
+        "clipped_fraction_", "diverged_at_", "validation_scores_", "validation_loss_curve_",
+        "best_validation_loss_",
+    )
 
     _parameter_constraints = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -129,12 +150,16 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
     # -------------------------------------------------------------------- fit
     def _network(self, device=None):
-        """The engine network on ``device`` (default: the fitted one); not pickled."""
+        """The engine network on ``device`` (default: the fitted one).
+
+        A cache kept off the estimator (``_NETWORKS``): building it in
+        ``predict`` changes nothing of the estimator, and it is never saved.
+        """
         device = device or self.device_
-        net = getattr(self, "_net", None)
-        if net is None or net.backend.name != device or net.spec != self.spec_:
-            net = Network(self.spec_, get_backend(device))
-            self._net = net
+        with _NETWORKS_LOCK:
+            net = _NETWORKS.get(self)
+            if net is None or net.backend.name != device or net.spec != self.spec_:
+                net = _NETWORKS[self] = Network(self.spec_, get_backend(device))
         return net
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -246,6 +271,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     def predict(self, X):
         """Predict targets for windows X.
 
+        Leaves the estimator unchanged, so threads may share it.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
@@ -254,30 +281,77 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
+        pred, weights = self._predict_arrays(self._predict_input(X), return_attention=True)
+        if weights is not None:  # for the deprecated attention_weights_ (this thread's)
+            if not hasattr(_LAST_ATTENTION, "weights"):
+                _LAST_ATTENTION.weights = weakref.WeakKeyDictionary()
+            _LAST_ATTENTION.weights[self] = weights
+        return pred
+
+    def predict_attention(self, X):
+        """Attention weights over the steps of each window (``attention=True``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, window)
+            Each row sums to 1: how much each step of the window weighs in
+            the prediction of that sample.
+        """
+        if not self.attention:
+            raise ValueError(f"{type(self).__name__} has no attention: fit it with attention=True "
+                             "to get attention weights.")
+        return self._predict_arrays(self._predict_input(X), return_attention=True)[1]
+
+    @property
+    def attention_weights_(self):
+        """Deprecated: the attention weights of the last ``predict`` in this thread.
+
+        Use ``predict_attention(X)``; removed in the next release.
+        """
+        warnings.warn("attention_weights_ is deprecated and will be removed in the next release: "
+                      "use predict_attention(X), which returns the weights of the windows X.",
+                      FutureWarning, stacklevel=2)
+        weights = getattr(_LAST_ATTENTION, "weights", {}).get(self)
+        if weights is None:
+            raise AttributeError(f"{type(self).__name__} has no attention_weights_: they exist "
+                                 "after predict with attention=True; use predict_attention(X).")
+        return weights
+
+    def _predict_input(self, X):
+        """Windows X as validated float32 (n, T, F)."""
         if (type(X) is np.ndarray and X.dtype == np.float32 and X.flags.c_contiguous
                 and hasattr(self, "params_") and not hasattr(self, "feature_names_in_")
                 and X.shape[1:] in self._fast_shapes()
                 and X.shape[0] > 0 and np.isfinite(X).all()):
             # already what validation would return: skip scikit-learn's checks,
             # which cost several times a small network's forward pass
-            return self._predict_arrays(X if X.ndim == 3 else X[:, :, None])
+            return X if X.ndim == 3 else X[:, :, None]
         check_is_fitted(self, "params_")
-        return self._predict_arrays(self._check_X(X, reset=False))
+        return self._check_X(X, reset=False)
 
     def _fast_shapes(self):
         """Per-sample shapes of windows ``predict`` takes without validation."""
         shape = (self.window_, self.n_step_features_)
         return (shape, (self.window_,)) if self.n_step_features_ == 1 else (shape,)
 
-    def _predict_arrays(self, Xw, offsets=None):
-        """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``."""
+    def _predict_arrays(self, Xw, offsets=None, return_attention=False):
+        """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``.
+
+        Returns the predictions, or with ``return_attention`` (and
+        ``attention=True``) the pair (predictions, weights (n, T)); the pair
+        has None for weights without attention.
+        """
         device = self.device_
         if device == "cuda" and cuda_unavailable_reason() is not None:
             device = "cpu"  # fitted on a GPU, predicting on a machine without one
         net = self._network(device)
-        if self.attention:
-            out, self.attention_weights_ = net.predict(self.params_, Xw, return_attention=True,
-                                                       offsets=offsets)
+        weights = None
+        if return_attention and self.attention:
+            out, weights = net.predict(self.params_, Xw, return_attention=True, offsets=offsets)
         else:
             out = net.predict(self.params_, Xw, offsets=offsets)
         pred = np.empty(out.shape, np.float64)  # (n, O) in the targets' units
@@ -285,13 +359,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             raise ValueError(
                 "The prediction overflowed float32 (inf/NaN) although X is finite: X holds "
                 f"values up to {np.abs(Xw).max():.3g}; scale the inputs (e.g. StandardScaler).")
-        return pred.ravel() if self._y_ndim == 1 else pred
+        pred = pred.ravel() if self._y_ndim == 1 else pred
+        return (pred, weights) if return_attention else pred
 
     # ----------------------------------------------------------------- pickle
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_net", None)  # kernels and workspaces are rebuilt on demand
-        return state
+        # the instance dict, as before (the engine network is cached off the
+        # instance, in _NETWORKS, so there is nothing to drop)
+        return self.__dict__.copy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -315,8 +390,8 @@ class LSTMRegressor(_BaseRNNRegressor):
     num_layers : int, default=1
     bidirectional : bool, default=False
     attention : bool, default=False
-        Additive (Bahdanau) attention over the steps of the last layer; the
-        weights of the last ``predict`` are kept in ``attention_weights_``.
+        Additive (Bahdanau) attention over the steps of the last layer;
+        ``predict_attention(X)`` returns its weights for windows X.
     dropout : float, default=0.0
         Inverted dropout on non-recurrent connections (layer outputs), one
         mask per sample and layer.
@@ -386,7 +461,8 @@ class LSTMRegressor(_BaseRNNRegressor):
     n_step_features_ : int
         Features per step (1 for 2-D X).
     attention_weights_ : ndarray of shape (n_samples, window)
-        After ``predict`` with ``attention=True``.
+        Deprecated (``FutureWarning``; removed in the next release): the
+        weights of this thread's last ``predict``. Use ``predict_attention``.
 
     Examples
     --------
@@ -398,6 +474,7 @@ class LSTMRegressor(_BaseRNNRegressor):
     """
 
     _cell = "lstm"
+    _saved_as = "LSTMRegressor"
 
 
 class GRURegressor(_BaseRNNRegressor):
@@ -416,3 +493,4 @@ class GRURegressor(_BaseRNNRegressor):
     """
 
     _cell = "gru"
+    _saved_as = "GRURegressor"
