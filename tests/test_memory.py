@@ -47,7 +47,7 @@ def test_memory_after_400_batch_sizes_stays_within_50_mb_of_10():
     growth = (after_400 - after_10) / MB
     assert growth < 50, f"memory grew by {growth:.0f} MB over 390 more batch sizes"
     # the test can fail: a cache of every size would hold far more than the bound
-    net = reg._net
+    net = reg._network()
     every_size = sum(workspace_bytes(net, min(int(n), config.PREDICT_CHUNK), steps)
                      for n in sizes) / MB
     assert every_size > 4 * 50
