@@ -181,13 +181,18 @@ def test_divergence_guard_restores_start_of_epoch(monkeypatch):
     real = passes.loss_and_grad
 
     def nan_in_epoch_3(*args, **kwargs):
+        # the loss goes into the epoch's slot (args: ..., masks, out, slot): write NaN there
         calls["n"] += 1
-        loss = real(*args, **kwargs)
-        return np.nan if calls["n"] == 2 * batches_per_epoch + 2 else loss
+        result = real(*args, **kwargs)
+        if calls["n"] == 2 * batches_per_epoch + 2:
+            out, slot = args[-2], args[-1]
+            out[slot] = np.nan
+        return result
 
     monkeypatch.setattr("tsgate.engine.training.loss_and_grad", nan_in_epoch_3)
     with pytest.warns(RuntimeWarning, match="epoch 3"):
         result = fit(net, params, X, Y, max_iter=5)
+    assert calls["n"] == 3 * batches_per_epoch  # the guard reads the slots once, after the epoch
     assert result.diverged_at == 3 and result.n_iter == 2 and len(result.loss_curve) == 2
     two_epochs = fit(make_net(hidden_size=4)[0], params, X, Y, max_iter=2)
     np.testing.assert_array_equal(result.params, two_epochs.params)

@@ -54,7 +54,8 @@ def forward(plan, p, xb, masks=None):
     return w["pred"]
 
 
-def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None):
+def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None, out=None,
+                  slot=0):
     """Mean loss over the finite targets of one batch, and its gradient.
 
     Parameters
@@ -69,16 +70,22 @@ def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None):
     loss_kind, loss_param : int, float
         See ``kernels/cpu/loss.py``.
     masks : list of dropout masks, optional
+    out : array of shape (S,) float64 on the backend's device, optional
+        Write the loss into ``out[slot]`` instead of returning it: the
+        training loop's per-epoch slots, so that a step on a GPU copies
+        nothing back (``engine/training.py``).
+    slot : int
 
     Returns
     -------
-    loss : float
+    loss : float or None
+        The loss without ``out``; None with it.
     """
     s, k, w = plan.spec, plan.kernels, plan.work
     NT, T, BT, _ = xb.shape
     pred = forward(plan, p, xb, masks)
     parts = w["parts"]
-    loss = k.loss_forward_backward(pred, yb, loss_kind, loss_param, w["dpred"])
+    loss = k.loss_forward_backward(pred, yb, loss_kind, loss_param, w["dpred"], out, slot)
     k.dense_backward(w["zin"], p["head.W"], w["dpred"], w["dz"], parts["head.W"], parts["head.b"])
     top_grad = w["layers"][-1]["dmasked" if masks is not None else "dseq"]
     D = s.width
@@ -98,7 +105,7 @@ def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None):
         _layer_backward(plan, p, xb, layer, masks)
     for name, part in parts.items():
         k.reduce_tiles(part.reshape(part.shape[0], -1), g[name].reshape(-1))
-    return loss
+    return float(loss) if out is None else None
 
 
 def _layer_backward(plan, p, xb, layer, masks):

@@ -93,6 +93,32 @@ def _zero_prediction_loss(Y, cfg):
     return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
 
 
+def _epoch_masks(net, rng, sizes, steps):
+    """Dropout masks of one epoch: per step, a list with one mask (NT, BT, D)
+    per layer (or None without dropout), in tile shape of that step's plan.
+
+    All are drawn in ONE ``rng.random`` call and uploaded in one copy, then
+    sliced per step: the same numbers, in the same order, as one draw per
+    step and layer (a Generator's stream does not depend on how it is cut),
+    so results match fits that drew them per step, bit for bit.
+    """
+    p, spec, bk = net.spec.dropout, net.spec, net.backend
+    if p <= 0:
+        return [None] * len(sizes)
+    shapes = [net.tiles(rows) + (spec.width,) for rows in sizes]  # (NT, BT, D) per step
+    counts = [math.prod(shape) for shape in shapes]
+    drawn = rng.random(sum(counts) * spec.num_layers)  # (sum over steps and layers,)
+    flat = bk.to_device(((drawn >= p) / (1 - p)).astype(net.dtype))
+    masks, offset = [], 0
+    for shape, n in zip(shapes, counts):
+        step_masks = []
+        for _ in range(spec.num_layers):
+            step_masks.append(flat[offset:offset + n].reshape(shape))
+            offset += n
+        masks.append(step_masks)
+    return masks
+
+
 def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, validation=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
@@ -158,8 +184,13 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     best_dev = bk.to_device(params.copy()) if n_val else None
     best_score, no_improve = math.inf, 0
     n_clipped = n_steps = 0
-    p = net.spec.dropout
     p_views, g_views = net.views(p_dev), net.views(grad)
+    starts = range(0, n_train, batch_size)
+    sizes = [min(batch_size, n_train - start) for start in starts]
+    # per-epoch slots: the loss and the gradient norm of each step, on the device
+    slots = bk.zeros((2, len(sizes)), np.float64)
+    losses, norms = slots[0], slots[1]  # (S,) each
+    clip = float(cfg.clip_norm or 0.0)
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
         k.copy_into(good, p_dev)
@@ -167,43 +198,39 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         k.copy_into(good_v, v)
         good_step = step
         order = rng.permutation(n_train) if cfg.shuffle else np.arange(n_train)
-        total, weight, norms = 0.0, 0, []
-        for start in range(0, n_train, batch_size):
-            idx = order[start:start + batch_size].astype(np.int64)
-            plan = net.plan(len(idx), T)
-            idx_dev = bk.to_device(idx)
+        order_dev = bk.to_device(order.astype(np.int64, copy=False))  # (n_train,) one upload
+        epoch_masks = _epoch_masks(net, rng, sizes, T)
+        for i, (start, rows) in enumerate(zip(starts, sizes)):
+            plan = net.plan(rows, T)
+            idx_dev = order_dev[start:start + rows]
             xb = plan.pack(X_dev, off_dev, idx_dev)
             yb = plan.pack_targets(Y_dev, idx_dev)
-            masks = None
-            if p > 0:
-                NT, BT = plan.n_tiles, plan.tile_rows
-                masks = [bk.to_device(((rng.random((NT, BT, net.spec.width)) >= p) / (1 - p))
-                                      .astype(net.dtype)) for _ in range(net.spec.num_layers)]
-            loss = loss_and_grad(plan, p_views, g_views, xb, yb, cfg.loss_kind, cfg.loss_param,
-                                 masks)
-            norm = k.global_norm(grad)
+            loss_and_grad(plan, p_views, g_views, xb, yb, cfg.loss_kind, cfg.loss_param,
+                          epoch_masks[i], losses, i)
+            k.global_norm(grad, norms, i)
+            step += 1
+            k.adam_step(p_dev, grad, m, v, decay, step, cfg.learning_rate, cfg.beta_1, cfg.beta_2,
+                        cfg.epsilon, cfg.alpha, cfg.weight_decay, 1.0, norms, i, clip)
+        # the epoch's losses and norms, copied back once; the guard reads them in step order
+        epoch_losses, epoch_norms = bk.to_host(slots)
+        total, weight, taken = 0.0, 0, []
+        for loss, norm, rows in zip(epoch_losses.tolist(), epoch_norms.tolist(), sizes):
             if limit is None and math.isfinite(loss):
                 limit = DIVERGENCE_FACTOR * max(loss, data_scale)
             if not (math.isfinite(loss) and math.isfinite(norm)) or (limit and loss > limit):
                 total = math.nan
                 break
-            scale = 1.0
-            if cfg.clip_norm and norm > cfg.clip_norm:
-                scale = cfg.clip_norm / norm
-                n_clipped += 1
-            step += 1
+            n_clipped += bool(clip and norm > clip)
             n_steps += 1
-            k.adam_step(p_dev, grad, m, v, decay, step, cfg.learning_rate, cfg.beta_1, cfg.beta_2,
-                        cfg.epsilon, cfg.alpha, cfg.weight_decay, scale)
-            total += loss * len(idx)
-            weight += len(idx)
-            norms.append(norm)
+            total += loss * rows
+            weight += rows
+            taken.append(norm)
         epoch_loss = total / max(weight, 1)
         if not math.isfinite(epoch_loss):
+            step = good_step
             k.copy_into(p_dev, good)
             k.copy_into(m, good_m)
             k.copy_into(v, good_v)
-            step = good_step
             result.diverged_at = epoch
             result.stop_reason = "diverged"
             warnings.warn(
@@ -215,7 +242,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
                 "learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
             break
         result.loss_curve.append(epoch_loss)
-        result.grad_norm_curve.append(float(np.mean(norms)) if norms else 0.0)
+        result.grad_norm_curve.append(float(np.mean(taken)) if taken else 0.0)
         result.best_loss = min(result.best_loss, epoch_loss)
         result.n_iter = epoch
         val_loss = None

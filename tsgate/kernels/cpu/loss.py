@@ -15,7 +15,7 @@ MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
 
 
 @njit(**JIT)
-def loss_forward_backward(pred, target, kind, param, dpred):
+def loss_forward_backward(pred, target, kind, param, dpred, out=None, slot=0):
     """Return the mean loss and assign its gradient to ``dpred``.
 
     Parameters
@@ -24,6 +24,10 @@ def loss_forward_backward(pred, target, kind, param, dpred):
     kind : int
     param : float
         Huber's delta or the pinball quantile; ignored otherwise.
+    out : ndarray of shape (S,) float64, optional
+        Also write the loss into ``out[slot]``: the training loop's per-epoch
+        slots (the CUDA twin writes there and copies nothing back).
+    slot : int
 
     Returns
     -------
@@ -68,4 +72,6 @@ def loss_forward_backward(pred, target, kind, param, dpred):
                         total += -param * e
                         g = -param
                 dpred[k, r, o] = g * scale
+    if out is not None:
+        out[slot] = total * scale
     return total * scale

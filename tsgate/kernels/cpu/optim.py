@@ -23,18 +23,21 @@ def reduce_tiles(parts, out):
 
 
 @njit(**JIT)
-def global_norm(grad):
-    """L2 norm of a flat vector, accumulated in float64."""
+def global_norm(grad, out=None, slot=0):
+    """L2 norm of a flat vector, accumulated in float64; also written into
+    ``out[slot]`` (out (S,) float64) when ``out`` is given."""
     total = 0.0
     for i in range(grad.shape[0]):
         g = np.float64(grad[i])  # numba's float() keeps float32: its square overflows past 1.8e19
         total += g * g
+    if out is not None:
+        out[slot] = math.sqrt(total)
     return math.sqrt(total)
 
 
 @njit(**JIT)
 def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
-              alpha, weight_decay, grad_scale):
+              alpha, weight_decay, grad_scale, norms=None, slot=0, clip=0.0):
     """One Adam update of the flat parameter vector, in place.
 
     ``g = grad_scale * grad + alpha * decay_mask * params`` (``grad_scale``
@@ -42,7 +45,15 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     then Adam with bias correction for ``step`` (1-based), then decoupled
     weight decay ``params -= lr * weight_decay * decay_mask * params`` (AdamW).
     ``decay_mask`` is 1 for weight matrices and 0 for biases.
+
+    Clipping from a norm slot: with ``norms`` (S,) and ``clip`` > 0, the
+    gradient is also scaled by ``clip / norms[slot]`` when that norm exceeds
+    ``clip`` (the training loop's per-epoch norms; the CUDA twin reads the
+    slot on the device, so no norm comes back to the host per step).
     """
+    if norms is not None and clip > 0:
+        if norms[slot] > clip:
+            grad_scale = grad_scale * (clip / norms[slot])
     c1 = 1.0 - beta1 ** step
     c2 = 1.0 - beta2 ** step
     step_size = lr * math.sqrt(c2) / c1

@@ -19,6 +19,8 @@ numba types as float64).
 """
 import functools
 import threading
+import warnings
+from collections import OrderedDict
 
 import numba
 import numpy as np
@@ -31,6 +33,49 @@ RECURRENT_THREADS = 256
 ROWS_PER_THREAD = 4
 # Shared memory a block may use without the opt-in attribute (all CUDA GPUs).
 MAX_SHARED_BYTES = 48 * 1024
+
+
+LAUNCHES_KEPT = 4096  # configured launches remembered (bounded: shapes vary)
+_launches = OrderedDict()
+_launch_lock = threading.Lock()
+# numba-cuda's wording (dispatcher._LaunchConfiguration); a regex, matched at the start
+_LOW_OCCUPANCY = r"Grid size \d+ will likely result in GPU under-utilization"
+
+
+def launch(kernel, grid, block, shared=0):
+    """``kernel[grid, block, 0, shared]``, without numba-cuda's low-occupancy warning.
+
+    numba-cuda warns (``NumbaPerformanceWarning``) when a launch
+    configuration of fewer than 128 blocks is made; tsgate launches such
+    grids on purpose (one block per batch tile, a one-block loss, small
+    parameter vectors). The warning is emitted once, when the configuration
+    object is built, so tsgate builds its configurations here, under a
+    warning filter scoped to that call only, and keeps them: every later
+    launch of the same kernel and shape reuses the object and warns about
+    nothing. Neither numba's config nor the process's warning filters
+    change, so the user's own kernels still warn. (``catch_warnings`` is
+    process-wide while it is open: the lock keeps tsgate's threads from
+    nesting it, and it is open only while numba builds one configuration.)
+
+    Under the simulator, whose ``kernel[...]`` configures the kernel object
+    itself and never warns, this is ``kernel[grid, block, 0, shared]``.
+    """
+    configure = getattr(kernel, "configure", None)
+    if configure is None:  # the simulator
+        return kernel[grid, block, 0, shared]
+    key = (id(kernel), grid, block, shared)
+    with _launch_lock:
+        found = _launches.get(key)
+        if found is not None and found[0] is kernel:
+            _launches.move_to_end(key)
+            return found[1]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_LOW_OCCUPANCY)
+            configured = configure(grid, block, 0, shared)
+        _launches[key] = (kernel, configured)
+        while len(_launches) > LAUNCHES_KEPT:
+            _launches.popitem(last=False)
+    return configured
 
 
 def elementwise_threads():

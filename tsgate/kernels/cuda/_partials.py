@@ -10,7 +10,7 @@ each group's tiles in order. No atomics either way.
 """
 from numba import cuda
 
-from ._config import elementwise_blocks, scratch
+from ._config import elementwise_blocks, launch, scratch
 
 
 @cuda.jit
@@ -53,4 +53,4 @@ def to_groups(tiles, out):
     if NG == 0 or m == 0:
         return
     blocks, threads = elementwise_blocks(NG * m)
-    _group_sums[blocks, threads](tiles.reshape(NT, m), out.reshape(NG, m))
+    launch(_group_sums, blocks, threads)(tiles.reshape(NT, m), out.reshape(NG, m))

@@ -18,7 +18,7 @@ import math
 
 from numba import cuda
 
-from ._config import check_device, dtype_name, elementwise_blocks, numba_type, scratch
+from ._config import check_device, dtype_name, elementwise_blocks, launch, numba_type, scratch
 from ._device import activations
 from ._partials import tile_partials, to_groups
 from ._recurrent import row_sums
@@ -159,7 +159,7 @@ def _kernels(dtype):
 def _launch(kernel, n, *args):
     if n > 0:
         blocks, threads = elementwise_blocks(n)
-        kernel[blocks, threads](*args)
+        launch(kernel, blocks, threads)(*args)
 
 
 def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):

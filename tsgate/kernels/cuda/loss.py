@@ -3,8 +3,10 @@
 
 The loss is the mean over the finite targets of the batch. Kinds: 0 squared
 error, 1 absolute error, 2 Huber (``param`` = delta), 3 pinball (``param`` =
-quantile). Memory contract: ``dpred`` is assigned; the mean loss comes back
-as a Python float (one scalar copied to the host).
+quantile). Memory contract: ``dpred`` is assigned; the mean loss is written
+into a float64 device slot ``out[slot]`` (the training loop's per-epoch
+slots: nothing comes back per step), or, without ``out``, comes back as a
+Python float (one scalar copied to the host).
 
 One block (``tsgate.config.CUDA_THREADS`` threads) covers the batch: it first
 counts the finite targets (the gradient scale needs the count), then assigns
@@ -17,7 +19,7 @@ import math
 from numba import cuda, float64
 
 from . import _config
-from ._config import check_device, scratch
+from ._config import check_device, launch, scratch
 from ._device import block_sum
 
 MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
@@ -33,8 +35,8 @@ def _sign(e):
 
 
 @cuda.jit
-def _loss(pred, target, kind, param, dpred, result):
-    # pred, target, dpred flat (n,); result (1,) float64 mean loss
+def _loss(pred, target, kind, param, dpred, result, slot):
+    # pred, target, dpred flat (n,); result (S,) float64, the mean loss into result[slot]
     buf = cuda.shared.array(0, float64)  # (threads,)
     tid = cuda.threadIdx.x
     nth = cuda.blockDim.x
@@ -80,10 +82,10 @@ def _loss(pred, target, kind, param, dpred, result):
     cuda.syncthreads()
     block_sum(buf, tid, nth)
     if tid == 0:
-        result[0] = buf[0] * scale
+        result[slot] = buf[0] * scale
 
 
-def loss_forward_backward(pred, target, kind, param, dpred):
+def loss_forward_backward(pred, target, kind, param, dpred, out=None, slot=0):
     """Return the mean loss and assign its gradient to ``dpred``.
 
     Parameters
@@ -92,15 +94,22 @@ def loss_forward_backward(pred, target, kind, param, dpred):
     kind : int
     param : float
         Huber's delta or the pinball quantile; ignored otherwise.
+    out : device array of shape (S,) float64, optional
+        Write the loss into ``out[slot]`` and copy nothing back.
+    slot : int
 
     Returns
     -------
-    loss : float
-        Mean over finite targets (0.0 when there are none), a Python float.
+    loss : float or None
+        Without ``out``: the mean over finite targets (0.0 when there are
+        none), a Python float. With ``out``: None.
     """
     check_device(pred, target, dpred)
     threads = _config.elementwise_threads()
-    result = scratch("loss", (1,), "float64")
-    _loss[1, threads, 0, threads * 8](pred.reshape(pred.size), target.reshape(target.size),
-                                      int(kind), float(param), dpred.reshape(dpred.size), result)
-    return float(result.copy_to_host()[0])
+    result = scratch("loss", (1,), "float64") if out is None else out
+    launch(_loss, 1, threads, threads * 8)(
+        pred.reshape(pred.size), target.reshape(target.size), int(kind), float(param),
+        dpred.reshape(dpred.size), result, int(slot))
+    if out is None:
+        return float(result.copy_to_host()[0])
+    return None

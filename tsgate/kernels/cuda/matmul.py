@@ -28,7 +28,7 @@ import functools
 from numba import cuda
 
 from . import _config
-from ._config import dtype_name, numba_type
+from ._config import dtype_name, launch, numba_type
 
 
 @functools.lru_cache(maxsize=None)
@@ -133,7 +133,7 @@ def matmul(A, B, C, trans_a=False, trans_b=False, bias=None):
     kernel = _gemm_kernel(dtype, tile)
     grid = (-(-M // tile), -(-N // tile), batch)
     smem = 2 * tile * (tile + 1) * C.dtype.itemsize
-    kernel[grid, (tile, tile), 0, smem](A, B, _no_bias(C.dtype) if bias is None else bias, C,
+    launch(kernel, grid, (tile, tile), smem)(A, B, _no_bias(C.dtype) if bias is None else bias, C,
                                         bool(trans_a), bool(trans_b), bias is not None)
 
 
@@ -144,4 +144,4 @@ def column_sums(a, out):
         return
     threads = _config.elementwise_threads()
     kernel = _column_sums_kernel(dtype_name(out))
-    kernel[(-(-C // threads), NT), threads](a, out)
+    launch(kernel, (-(-C // threads), NT), threads)(a, out)

@@ -2,8 +2,10 @@
 the GPU: the twin of ``kernels/cpu/optim.py``.
 
 Memory contract: ``reduce_tiles`` assigns ``out``; ``adam_step`` updates
-``params``, ``m`` and ``v`` in place; ``global_norm`` returns a Python float
-(one scalar copied back). Deterministic: ``reduce_tiles`` adds the tiles in
+``params``, ``m`` and ``v`` in place; ``global_norm`` writes a float64
+device slot ``out[slot]`` (or, without ``out``, returns a Python float: one
+scalar copied back). ``adam_step`` may read its clipping factor from such a
+slot, on the device: a training step then waits for nothing. Deterministic: ``reduce_tiles`` adds the tiles in
 order, exactly like the CPU; ``global_norm`` sums in float64 over a fixed
 grid with a fixed tree in each block, then the block partials in order.
 """
@@ -13,7 +15,7 @@ import math
 from numba import cuda, float64
 
 from . import _config
-from ._config import check_device, elementwise_blocks, scratch
+from ._config import check_device, elementwise_blocks, launch, scratch
 from ._device import block_sum
 
 # Most blocks of the first pass of global_norm; each loops over its share.
@@ -51,21 +53,25 @@ def _sum_squares_kernel():
             partial[cuda.blockIdx.x] = buf[0]
 
     @cuda.jit
-    def sum_in_order(partial, out):
-        # one thread: the block partials in order
+    def sum_in_order(partial, out, slot):
+        # one thread: the block partials in order; the norm into out[slot]
         if cuda.grid(1) == 0:
             total = 0.0
             for b in range(partial.shape[0]):
                 total += partial[b]
-            out[0] = total
+            out[slot] = math.sqrt(total)
 
     return sum_squares, sum_in_order
 
 
 @cuda.jit
 def _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2,
-          alpha, weight_decay, grad_scale):
-    # float64 arithmetic, rounded on store: what the CPU kernel does
+          alpha, weight_decay, grad_scale, norms, slot, clip):
+    # float64 arithmetic, rounded on store: what the CPU kernel does;
+    # clipping by the norm in norms[slot] when clip > 0 (read on the device)
+    if clip > 0.0:
+        if norms[slot] > clip:
+            grad_scale = grad_scale * (clip / norms[slot])
     i = cuda.grid(1)
     if i < params.shape[0]:
         p = float64(params[i])
@@ -84,31 +90,40 @@ def reduce_tiles(parts, out):
     m = out.shape[0]
     if m > 0:
         blocks, threads = elementwise_blocks(m)
-        _reduce_tiles[blocks, threads](parts, out)
+        launch(_reduce_tiles, blocks, threads)(parts, out)
 
 
-def global_norm(grad):
+def global_norm(grad, out=None, slot=0):
     """L2 norm of a flat device vector, accumulated in float64.
+
+    Parameters
+    ----------
+    grad : device array of shape (P,)
+    out : device array of shape (S,) float64, optional
+        Write the norm into ``out[slot]`` and copy nothing back.
+    slot : int
 
     Returns
     -------
-    norm : float
-        A Python float (one scalar copied back to the host).
+    norm : float or None
+        Without ``out``: a Python float (one scalar copied back). With: None.
     """
     check_device(grad)
     n = grad.shape[0]
     threads = _config.elementwise_threads()
     blocks = max(1, min(_NORM_BLOCKS, -(-n // threads)))
     partial = scratch("norm_partial", (blocks,), "float64")
-    out = scratch("norm_out", (1,), "float64")
+    result = scratch("norm_out", (1,), "float64") if out is None else out
     sum_squares, sum_in_order = _sum_squares_kernel()
-    sum_squares[blocks, threads, 0, threads * 8](grad, partial)
-    sum_in_order[1, 1](partial, out)
-    return math.sqrt(float(out.copy_to_host()[0]))
+    launch(sum_squares, blocks, threads, threads * 8)(grad, partial)
+    launch(sum_in_order, 1, 1)(partial, result, int(slot))
+    if out is None:
+        return float(result.copy_to_host()[0])
+    return None
 
 
 def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
-              alpha, weight_decay, grad_scale):
+              alpha, weight_decay, grad_scale, norms=None, slot=0, clip=0.0):
     """One Adam update of the flat parameter vector, in place.
 
     ``g = grad_scale * grad + alpha * decay_mask * params`` (``grad_scale``
@@ -121,8 +136,15 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     params, grad, m, v, decay_mask : device array of shape (P,)
     step : int
     lr, beta1, beta2, eps, alpha, weight_decay, grad_scale : float
+    norms : device array of shape (S,) float64, optional
+        With ``clip`` > 0, the gradient is also scaled by ``clip / norms[slot]``
+        when that norm exceeds ``clip``; read on the device.
+    slot : int
+    clip : float
     """
     check_device(params, grad, m, v, decay_mask)
+    if norms is None:
+        norms, clip = _no_norms(), 0.0
     n = params.shape[0]
     if n == 0:
         return
@@ -131,6 +153,12 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     step_size = lr * math.sqrt(c2) / c1
     eps_hat = eps * math.sqrt(c2)
     blocks, threads = elementwise_blocks(n)
-    _adam[blocks, threads](params, grad, m, v, decay_mask, float(step_size), float(eps_hat),
-                           float(lr), float(beta1), float(beta2), float(alpha),
-                           float(weight_decay), float(grad_scale))
+    launch(_adam, blocks, threads)(
+        params, grad, m, v, decay_mask, float(step_size), float(eps_hat), float(lr), float(beta1),
+        float(beta2), float(alpha), float(weight_decay), float(grad_scale), norms, int(slot),
+        float(clip or 0.0))
+
+
+def _no_norms():
+    """A one-slot float64 placeholder for ``adam_step`` without norms."""
+    return scratch("no_norms", (1,), "float64")

@@ -14,7 +14,7 @@ import math
 
 from numba import cuda
 
-from ._config import check_device, elementwise_blocks
+from ._config import check_device, elementwise_blocks, launch
 
 
 @cuda.jit
@@ -147,7 +147,7 @@ def _fill(d, value):
 def _launch(kernel, n, *args):
     if n > 0:
         blocks, threads = elementwise_blocks(n)
-        kernel[blocks, threads](*args)
+        launch(kernel, blocks, threads)(*args)
 
 
 def _flat(a):
