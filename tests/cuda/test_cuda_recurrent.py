@@ -164,3 +164,76 @@ def test_shared_memory_limit_is_a_clear_error(gpu):
                             cuda.device_array(3 * H_big, np.float32),
                             cuda.device_array(3 * H_big, np.float32), False, hs,
                             cuda.device_array((1, 1, BT, 3 * H_big), np.float32), hs)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("ndir", [1, 2])
+def test_layer_functions_run_both_directions_in_one_launch(gpu, cell, ndir, monkeypatch):
+    """``*_layer_forward/_backward`` (a grid of tiles x directions) give the
+    CPU's per-direction results; the recurrence is one launch per layer; with
+    ``need_dx=False`` dx is left alone."""
+    cuda, kernels = gpu
+    from tsgate.kernels.cuda import _config
+
+    rng = np.random.default_rng(6)
+    NT, T, BT = 2, 3, 3
+    G = (4 if cell == "lstm" else 3) * H
+    inputs = lstm_inputs if cell == "lstm" else gru_inputs
+    ps = [inputs(rng, NT, T, BT) for _ in range(ndir)]
+    for p in ps[1:]:
+        p["x"] = ps[0]["x"]  # the layer's input is shared
+    run = lstm_run_cpu if cell == "lstm" else gru_run_cpu
+    states = [run(p, d == 1) for d, p in enumerate(ps)]
+    wnames = ("W_x", "W_h", "b") if cell == "lstm" else ("W_x", "W_h", "b_x", "b_h")
+    snames = ("hs", "cs", "gates") if cell == "lstm" else ("hs", "gates", "hn")
+    dev_w = [tuple(cuda.to_device(p[n]) for p in ps) for n in wnames]
+    dev_s = [tuple(cuda.to_device(np.full_like(s[n], np.nan)) for s in states) for n in snames]
+    x = cuda.to_device(ps[0]["x"])
+    launched = []
+    real_launch = _config.launch
+
+    def counting(kernel, grid, *args):
+        launched.append(grid)
+        return real_launch(kernel, grid, *args)
+
+    for module in ("lstm", "gru"):
+        monkeypatch.setattr(f"tsgate.kernels.cuda.{module}.launch", counting)
+    getattr(kernels, f"{cell}_layer_forward")(x, *dev_w, *dev_s)
+    assert launched == [(NT, ndir)]  # the recurrence: one launch for all directions
+    for d in range(ndir):
+        for n, bufs in zip(snames, dev_s):
+            np.testing.assert_allclose(bufs[d].copy_to_host(), states[d][n], rtol=RTOL, atol=ATOL,
+                                       err_msg=f"{n}[{d}]")
+    # backward, against the CPU's per-direction calls
+    dhs = [rand(rng, NT, T, BT, H) for _ in range(ndir)]
+    work = ("dgates",) if cell == "lstm" else ("dgx", "dgh")
+    gnames = ("dW_x", "dW_h", "db") if cell == "lstm" else ("dW_x", "dW_h", "db_x", "db_h")
+    gshapes = {"dW_x": (NT, F, G), "dW_h": (NT, H, G), "db": (NT, G), "db_x": (NT, G),
+               "db_h": (NT, G)}
+    expected = []
+    for d, (p, s) in enumerate(zip(ps, states)):
+        e = {n: np.zeros((NT, T, BT, G), np.float32) for n in work}
+        e["dx"] = np.zeros((NT, T, BT, F), np.float32)
+        e.update({n: np.zeros(gshapes[n], np.float32) for n in gnames})
+        if cell == "lstm":
+            cpu.lstm_backward(p["x"], p["W_x"], p["W_h"], d == 1, s["hs"], s["cs"], s["gates"],
+                              dhs[d], e["dgates"], e["dx"], e["dW_x"], e["dW_h"], e["db"])
+        else:
+            cpu.gru_backward(p["x"], p["W_x"], p["W_h"], d == 1, s["hs"], s["gates"], s["hn"],
+                             dhs[d], e["dgx"], e["dgh"], e["dx"], e["dW_x"], e["dW_h"], e["db_x"],
+                             e["db_h"])
+        expected.append(e)
+    out = [{n: cuda.to_device(np.full_like(a, np.nan)) for n, a in e.items()} for e in expected]
+    col = lambda n: tuple(o[n] for o in out)  # noqa: E731
+    launched.clear()
+    getattr(kernels, f"{cell}_layer_backward")(
+        x, dev_w[0], dev_w[1], *dev_s, tuple(cuda.to_device(a) for a in dhs),
+        *(col(n) for n in work), col("dx"), *(col(n) for n in gnames), need_dx=False)
+    assert launched == [(NT, ndir)]
+    for d in range(ndir):
+        for n, a in out[d].items():
+            if n == "dx":
+                assert np.isnan(a.copy_to_host()).all()  # skipped: never written
+            else:
+                np.testing.assert_allclose(a.copy_to_host(), expected[d][n], rtol=RTOL, atol=ATOL,
+                                           err_msg=f"{n}[{d}]")

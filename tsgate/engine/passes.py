@@ -28,11 +28,13 @@ def forward(plan, p, xb, masks=None):
     NT, T, BT, _ = xb.shape
     inp = xb
     for layer, (entry, weights) in enumerate(zip(w["layers"], p["layers"])):
-        for d, (buf, wts) in enumerate(zip(entry["dirs"], weights)):
-            if s.cell == "lstm":  # wts: W_x, W_h, b; reverse for the second direction
-                k.lstm_forward(inp, *wts, d == 1, buf["hs"], buf["cs"], buf["gates"])
-            else:  # wts: W_x, W_h, b_x, b_h
-                k.gru_forward(inp, *wts, d == 1, buf["hs"], buf["gates"], buf["hn"])
+        # all directions in one call (one launch on CUDA); per weight name, a
+        # tuple over the directions: W_x, W_h, b (LSTM) or W_x, W_h, b_x, b_h (GRU)
+        per_name = tuple(zip(*weights))
+        if s.cell == "lstm":
+            k.lstm_layer_forward(inp, *per_name, *_bufs(entry, "hs", "cs", "gates"))
+        else:
+            k.gru_layer_forward(inp, *per_name, *_bufs(entry, "hs", "gates", "hn"))
         if s.ndir == 2:
             k.concat_features(entry["dirs"][0]["hs"], entry["dirs"][1]["hs"], entry["seq"])
         inp = entry["seq"]
@@ -124,21 +126,28 @@ def _layer_backward(plan, p, xb, layer, masks):
     else:
         dh = [entry["dseq"]]
     inp = xb if layer == 0 else w["layers"][layer - 1]["dropped" if masks is not None else "seq"]
-    for d, buf in enumerate(dirs):
-        pre = f"l{layer}.d{d}."
-        reverse = d == 1
-        if s.cell == "lstm":
-            k.lstm_backward(inp, p[pre + "W_x"], p[pre + "W_h"], reverse, buf["hs"], buf["cs"],
-                            buf["gates"], dh[d], buf["dgx"], buf["dx"],
-                            parts[pre + "W_x"], parts[pre + "W_h"], parts[pre + "b"])
-        else:
-            k.gru_backward(inp, p[pre + "W_x"], p[pre + "W_h"], reverse, buf["hs"], buf["gates"],
-                           buf["hn"], dh[d], buf["dgx"], buf["dgh"], buf["dx"],
-                           parts[pre + "W_x"], parts[pre + "W_h"],
-                           parts[pre + "b_x"], parts[pre + "b_h"])
+    names = [f"l{layer}.d{d}." for d in range(s.ndir)]
+    W_x = tuple(p[n + "W_x"] for n in names)
+    W_h = tuple(p[n + "W_h"] for n in names)
+    grads = lambda *keys: [tuple(parts[n + key] for n in names) for key in keys]  # noqa: E731
+    dhs = tuple(dh)
+    need_dx = layer > 0  # layer 0's input gradient is never read
+    if s.cell == "lstm":
+        k.lstm_layer_backward(inp, W_x, W_h, *_bufs(entry, "hs", "cs", "gates"), dhs,
+                              *_bufs(entry, "dgx", "dx"), *grads("W_x", "W_h", "b"),
+                              need_dx=need_dx)
+    else:
+        k.gru_layer_backward(inp, W_x, W_h, *_bufs(entry, "hs", "gates", "hn"), dhs,
+                             *_bufs(entry, "dgx", "dgh", "dx"),
+                             *grads("W_x", "W_h", "b_x", "b_h"), need_dx=need_dx)
     if layer > 0:
         below = w["layers"][layer - 1]
         target = below["dmasked"] if masks is not None else below["dseq"]
         k.copy_into(target, dirs[0]["dx"])
         if s.ndir == 2:
             k.add_into(target, dirs[1]["dx"])
+
+
+def _bufs(entry, *keys):
+    """Per key, the tuple over the layer's directions of that buffer."""
+    return [tuple(buf[key] for buf in entry["dirs"]) for key in keys]

@@ -2,6 +2,8 @@
 from .gru import gru_backward, gru_forward
 from .head import attention_backward, attention_forward, dense_backward, dense_forward
 from .loss import HUBER, MAE, MSE, PINBALL, loss_forward_backward
+from .layers import NAMES as _LAYER_NAMES
+from .layers import bind as _bind_layers
 from .lstm import lstm_backward, lstm_forward
 from .optim import adam_step, global_norm, reduce_tiles
 from .sequence import (add_into, apply_mask, concat_features, copy_into, fill, final_state,
@@ -15,5 +17,7 @@ __all__ = [
     "reduce_tiles", "global_norm", "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
-    "copy_into", "fill", "shift_windows",
+    "copy_into", "fill", "shift_windows", *_LAYER_NAMES,
 ]
+# the per-layer entry points (both directions per call) over the kernels above
+globals().update(_bind_layers(globals()))

@@ -22,6 +22,8 @@ from numba import njit
 from tsgate.kernels import cpu as _parallel
 
 from ._config import JIT
+from .layers import NAMES as _LAYER_NAMES
+from .layers import bind as _bind_layers
 
 
 def _serial_twin(kernel):
@@ -37,4 +39,6 @@ def _serial_twin(kernel):
 
 
 __all__ = list(_parallel.__all__)
-globals().update({name: _serial_twin(getattr(_parallel, name)) for name in __all__})
+globals().update({name: _serial_twin(getattr(_parallel, name)) for name in __all__
+                  if name not in _LAYER_NAMES})
+globals().update(_bind_layers(globals()))  # layer functions over the twins

@@ -8,10 +8,10 @@ silently copied on every call. Tunables: ``tsgate.config.CUDA_THREADS`` and
 ``kernels/cuda/_config.py``. Runs on Numba's CUDA simulator too
 (``NUMBA_ENABLE_CUDASIM=1``), which is how the tests check it without a GPU.
 """
-from .gru import gru_backward, gru_forward
+from .gru import gru_backward, gru_forward, gru_layer_backward, gru_layer_forward
 from .head import attention_backward, attention_forward, dense_backward, dense_forward
 from .loss import HUBER, MAE, MSE, PINBALL, loss_forward_backward
-from .lstm import lstm_backward, lstm_forward
+from .lstm import lstm_backward, lstm_forward, lstm_layer_backward, lstm_layer_forward
 from .optim import adam_step, global_norm, reduce_tiles
 from .sequence import (add_into, apply_mask, concat_features, copy_into, fill, final_state,
                        final_state_backward, pack_targets, pack_windows,
@@ -24,5 +24,6 @@ __all__ = [
     "reduce_tiles", "global_norm", "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features", "shift_windows",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
-    "copy_into", "fill",
+    "copy_into", "fill", "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward",
+    "gru_layer_backward",
 ]

@@ -4,10 +4,35 @@ and after the persistent recurrent loop, and its launch configuration.
 Memory contract as in ``lstm.py``: outputs assigned, parameter gradients as
 per-group partials ``(NG, ...)`` (one per tile when NG == NT; ``_partials.py``).
 """
+from numba import cuda
+
 from . import _config
+from ._config import elementwise_blocks, scratch
 from ._partials import tile_partials, to_groups
 from .matmul import column_sums, matmul
 from .sequence import fill
+
+
+@cuda.jit(cache=True)
+def _transpose(a, out):
+    # a (R, C) -> out (C, R); a thread per element of out, consecutive threads
+    # write consecutive addresses
+    R = a.shape[0]
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i // R, i % R] = a[i % R, i // R]
+
+
+def transposed(W_h, name):
+    """``W_h^T`` (G*H, H) as a contiguous scratch buffer (one per ``name``),
+    made by one small launch: the backward recurrent kernels read it so that
+    the threads of a warp, consecutive hidden units j, load consecutive
+    addresses ``W_hT[q, j]`` (``W_h[j, q]`` was G*H floats apart)."""
+    H, G = W_h.shape
+    out = scratch(name, (G, H), W_h.dtype)
+    blocks, threads = elementwise_blocks(G * H)
+    _config.launch(_transpose, blocks, threads)(W_h, out)
+    return out
 
 
 def input_projection(x, W_x, gates):
@@ -25,14 +50,16 @@ def input_grads(x, dg, W_x, dx, dW_x, db_x, name):
     """``dx = dg W_x^T`` (one product), ``dW_x = x^T dg`` and
     ``db_x = sum_rows dg`` per tile (one product / sum per tile, summed per group).
 
-    x (NT, T, BT, F), dg (NT, T, BT, G*H), dx like x, dW_x (NG, F, G*H),
-    db_x (NG, G*H); ``name`` tells the scratch partials apart.
+    x (NT, T, BT, F), dg (NT, T, BT, G*H), dx like x or None (not wanted:
+    layer 0's), dW_x (NG, F, G*H), db_x (NG, G*H); ``name`` tells the
+    scratch partials apart.
     """
     NT, T, BT, F = x.shape
     G = dg.shape[3]
     n = T * BT
-    matmul(dg.reshape(1, NT * n, G), W_x.reshape(1, F, G), dx.reshape(1, NT * n, F),
-           trans_b=True)
+    if dx is not None:
+        matmul(dg.reshape(1, NT * n, G), W_x.reshape(1, F, G), dx.reshape(1, NT * n, F),
+               trans_b=True)
     parts = tile_partials(dW_x, NT, name + "W_x")
     matmul(x.reshape(NT, n, F), dg.reshape(NT, n, G), parts, trans_a=True)
     to_groups(parts, dW_x)
@@ -75,7 +102,7 @@ def launch(BT, H, itemsize, what):
     Work items are (group of ROWS_PER_THREAD rows, hidden unit j); threads
     loop over them. Shared memory holds one (BT, H) state of the tile.
     """
-    rows = int(_config.ROWS_PER_THREAD)
+    rows = max(1, min(int(_config.ROWS_PER_THREAD), BT))  # a one-row tile: one row a thread
     items = -(-BT // rows) * H
     threads = max(1, min(items, int(_config.RECURRENT_THREADS)))
     shared = BT * H * itemsize

@@ -4,8 +4,9 @@ Same layout, memory contract (per-group parameter-gradient partials) and
 kernel structure as ``lstm.py`` (read its header): one tiled product for the
 input half, one persistent kernel per batch tile for the recurrence
 (``h_{t-1}`` of the tile in shared memory in the forward pass, the carried
-``dh * z`` in the backward pass), products over all steps for the weight
-gradients. Gate order r, z, n (PyTorch's), with
+``dh * z`` in the backward pass, reading a contiguous ``W_h^T``), products
+over all steps for the weight gradients; both directions of a bidirectional
+layer in one launch (``gru_layer_forward``/``_backward``). Gate order r, z, n (PyTorch's), with
 separate input-side and hidden-side biases:
 
     r = sigmoid(x W_xr + b_xr + h W_hr + b_hr)
@@ -20,7 +21,7 @@ import functools
 from numba import cuda
 
 from . import _recurrent
-from ._config import check_device, dtype_name, numba_type
+from ._config import check_device, dtype_name, launch, numba_type
 from ._device import activations
 
 
@@ -32,10 +33,19 @@ def _kernels(dtype, rows):
     R = rows
     RG = 3 * rows
 
-    @cuda.jit
-    def forward(W_h, b_x, b_h, reverse, hs, gates, hn):
+    @cuda.jit(cache=True)
+    def forward(W_h0, b_x0, b_h0, hs0, gates0, hn0, W_h1, b_x1, b_h1, hs1, gates1, hn1, flip):
+        # a block per (tile k, direction d), directions as in lstm.py
         # gates (NT, T, BT, 3H) holds x W_x on entry, the activated gates on exit
         k = cuda.blockIdx.x
+        d = cuda.blockIdx.y
+        reverse = (d == 1) != flip
+        W_h = W_h0 if d == 0 else W_h1
+        b_x = b_x0 if d == 0 else b_x1
+        b_h = b_h0 if d == 0 else b_h1
+        hs = hs0 if d == 0 else hs1
+        gates = gates0 if d == 0 else gates1
+        hn = hn0 if d == 0 else hn1
         tid = cuda.threadIdx.x
         nth = cuda.blockDim.x
         T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
@@ -79,10 +89,22 @@ def _kernels(dtype, rows):
                 h_prev[e] = hs[k, t, e // H, e % H]
             cuda.syncthreads()  # h_t staged for the next step
 
-    @cuda.jit
-    def backward(W_h, reverse, hs, gates, hn, dhs, dgx, dgh):
+    @cuda.jit(cache=True)
+    def backward(W_hT0, hs0, gates0, hn0, dhs0, dgx0, dgh0,
+                 W_hT1, hs1, gates1, hn1, dhs1, dgx1, dgh1, flip):
+        # a block per (tile k, direction d); W_hT (3H, H) is W_h transposed,
+        # so a warp's loads W_hT[q, j] are consecutive
         # dgx, dgh (NT, T, BT, 3H): input- and hidden-side gate gradients, assigned
         k = cuda.blockIdx.x
+        d = cuda.blockIdx.y
+        reverse = (d == 1) != flip
+        W_hT = W_hT0 if d == 0 else W_hT1
+        hs = hs0 if d == 0 else hs1
+        gates = gates0 if d == 0 else gates1
+        hn = hn0 if d == 0 else hn1
+        dhs = dhs0 if d == 0 else dhs1
+        dgx = dgx0 if d == 0 else dgx1
+        dgh = dgh0 if d == 0 else dgh1
         tid = cuda.threadIdx.x
         nth = cuda.blockDim.x
         T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
@@ -105,7 +127,7 @@ def _kernels(dtype, rows):
                     acc[rr] = zero
                 if s > 0:
                     for q in range(G):
-                        w = W_h[j, q]
+                        w = W_hT[q, j]
                         for rr in range(R):
                             rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
                             acc[rr] += dgh[k, tn, rc, q] * w
@@ -149,13 +171,27 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     hn : device array of shape (NT, T, BT, H)
         Output hidden-side candidate term ``h_{t-1} W_hn + b_hn``.
     """
-    check_device(x, W_x, W_h, b_x, b_h, hs, gates, hn)
+    _layer_forward(x, (W_x,), (W_h,), (b_x,), (b_h,), (hs,), (gates,), (hn,), bool(reverse))
+
+
+def gru_layer_forward(x, W_x, W_h, b_x, b_h, hs, gates, hn):
+    """``gru_forward`` of every direction of a layer, the recurrence of all
+    of them in ONE launch; arguments as in ``lstm.lstm_layer_forward``."""
+    _layer_forward(x, W_x, W_h, b_x, b_h, hs, gates, hn, False)
+
+
+def _layer_forward(x, W_x, W_h, b_x, b_h, hs, gates, hn, flip):
+    check_device(x, *W_x, *W_h, *b_x, *b_h, *hs, *gates, *hn)
     NT, T, BT, _ = x.shape
-    H = W_h.shape[0]
-    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "gru_forward")
-    _recurrent.input_projection(x, W_x, gates)  # (NT, T, BT, 3H) x W_x
+    H = W_h[0].shape[0]
+    ndir = len(W_h)
+    rows, threads, shared = _recurrent.launch(BT, H, gates[0].dtype.itemsize, "gru_forward")
+    for d in range(ndir):
+        _recurrent.input_projection(x, W_x[d], gates[d])  # (NT, T, BT, 3H) x W_x
     forward, _ = _kernels(dtype_name(x), rows)
-    forward[NT, threads, 0, shared](W_h, b_x, b_h, bool(reverse), hs, gates, hn)
+    launch(forward, (NT, ndir), threads, shared)(
+        W_h[0], b_x[0], b_h[0], hs[0], gates[0], hn[0],
+        W_h[-1], b_x[-1], b_h[-1], hs[-1], gates[-1], hn[-1], flip)
 
 
 def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
@@ -176,12 +212,33 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     dW_x : (NG, F, 3H), dW_h : (NG, H, 3H), db_x, db_h : (NG, 3H)
         Output parameter gradients, one partial per group of tiles (NG <= NT).
     """
-    check_device(x, W_x, W_h, hs, gates, hn, dhs, dgx, dgh, dx, dW_x, dW_h, db_x, db_h)
+    _layer_backward(x, (W_x,), (W_h,), (hs,), (gates,), (hn,), (dhs,), (dgx,), (dgh,), (dx,),
+                    (dW_x,), (dW_h,), (db_x,), (db_h,), True, bool(reverse))
+
+
+def gru_layer_backward(x, W_x, W_h, hs, gates, hn, dhs, dgx, dgh, dx, dW_x, dW_h, db_x, db_h,
+                       need_dx=True):
+    """``gru_backward`` of every direction of a layer, the recurrence of all
+    of them in ONE launch; ``need_dx=False`` skips the input gradients."""
+    _layer_backward(x, W_x, W_h, hs, gates, hn, dhs, dgx, dgh, dx, dW_x, dW_h, db_x, db_h,
+                    need_dx, False)
+
+
+def _layer_backward(x, W_x, W_h, hs, gates, hn, dhs, dgx, dgh, dx, dW_x, dW_h, db_x, db_h,
+                    need_dx, flip):
+    check_device(x, *W_x, *W_h, *hs, *gates, *hn, *dhs, *dgx, *dgh, *dW_x, *dW_h, *db_x, *db_h)
     NT, T, BT, _ = x.shape
-    H = W_h.shape[0]
-    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "gru_backward")
+    H = W_h[0].shape[0]
+    ndir = len(W_h)
+    rows, threads, shared = _recurrent.launch(BT, H, gates[0].dtype.itemsize, "gru_backward")
     _, backward = _kernels(dtype_name(x), rows)
-    backward[NT, threads, 0, shared](W_h, bool(reverse), hs, gates, hn, dhs, dgx, dgh)
-    _recurrent.input_grads(x, dgx, W_x, dx, dW_x, db_x, "gru.d")
-    _recurrent.recurrent_weight_grad(hs, dgh, reverse, dW_h, "gru.d")
-    _recurrent.row_sums(dgh.reshape(NT, T * BT, 3 * H), db_h, "gru.db_h")
+    W_hT = [_recurrent.transposed(W_h[d], f"gru.W_hT{d}") for d in range(ndir)]  # (3H, H)
+    launch(backward, (NT, ndir), threads, shared)(
+        W_hT[0], hs[0], gates[0], hn[0], dhs[0], dgx[0], dgh[0],
+        W_hT[-1], hs[-1], gates[-1], hn[-1], dhs[-1], dgx[-1], dgh[-1], flip)
+    for d in range(ndir):
+        reverse = (d == 1) != flip
+        _recurrent.input_grads(x, dgx[d], W_x[d], dx[d] if need_dx else None, dW_x[d], db_x[d],
+                               "gru.d")
+        _recurrent.recurrent_weight_grad(hs[d], dgh[d], reverse, dW_h[d], "gru.d")
+        _recurrent.row_sums(dgh[d].reshape(NT, T * BT, 3 * H), db_h[d], "gru.db_h")

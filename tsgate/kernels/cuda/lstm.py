@@ -23,8 +23,12 @@ Structure (what cuDNN does):
 - backward: one persistent kernel per tile walking t = T-1 .. 0 with the
   carried ``dc`` (BT, H) in shared memory; ``dh`` reaching ``h_{t-1}`` is
   ``da_t W_h^T``, computed by the owner thread from the gate gradients of the
-  step before (global, visible after the block barrier). Then ``dx``,
-  ``dW_x``, ``dW_h`` and ``db`` as products over all steps.
+  step before (global, visible after the block barrier), reading a
+  contiguous ``W_h^T`` (4H, H) made once per pass (``_recurrent.transposed``)
+  so that a warp's loads coalesce. Then ``dx``, ``dW_x``, ``dW_h`` and ``db``
+  as products over all steps.
+- a bidirectional layer runs both directions' recurrences in one launch:
+  the grid is (tiles, directions) (``lstm_layer_forward``/``_backward``).
 
 Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
 Limits: BT * H * itemsize <= 48 KiB of shared memory (float32: CUDA_TILE_ROWS 32
@@ -35,7 +39,7 @@ import functools
 from numba import cuda
 
 from . import _recurrent
-from ._config import check_device, dtype_name, numba_type
+from ._config import check_device, dtype_name, launch, numba_type
 from ._device import activations
 
 
@@ -47,10 +51,20 @@ def _kernels(dtype, rows):
     R = rows
     RG = 4 * rows
 
-    @cuda.jit
-    def forward(W_h, b, reverse, hs, cs, gates):
+    @cuda.jit(cache=True)
+    def forward(W_h0, b0, hs0, cs0, gates0, W_h1, b1, hs1, cs1, gates1, flip):
+        # a block per (tile k, direction d): direction d's arrays are the *d
+        # arguments (the same ones twice for a one-direction launch); it runs
+        # reversed when d == 1, or when flip is set (a lone reverse direction).
         # gates (NT, T, BT, 4H) holds x W_x on entry, the activated gates on exit
         k = cuda.blockIdx.x
+        d = cuda.blockIdx.y
+        reverse = (d == 1) != flip
+        W_h = W_h0 if d == 0 else W_h1
+        b = b0 if d == 0 else b1
+        hs = hs0 if d == 0 else hs1
+        cs = cs0 if d == 0 else cs1
+        gates = gates0 if d == 0 else gates1
         tid = cuda.threadIdx.x
         nth = cuda.blockDim.x
         T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
@@ -98,10 +112,20 @@ def _kernels(dtype, rows):
                 h_prev[e] = hs[k, t, e // H, e % H]
             cuda.syncthreads()  # h_t staged for the next step
 
-    @cuda.jit
-    def backward(W_h, reverse, cs, gates, dhs, dgates):
+    @cuda.jit(cache=True)
+    def backward(W_hT0, cs0, gates0, dhs0, dgates0, W_hT1, cs1, gates1, dhs1, dgates1, flip):
+        # a block per (tile k, direction d), directions as in forward;
+        # W_hT (4H, H) is W_h transposed: the threads of a warp (consecutive
+        # units j) read consecutive addresses W_hT[q, j].
         # dgates (NT, T, BT, 4H): gate pre-activation gradients, assigned
         k = cuda.blockIdx.x
+        d = cuda.blockIdx.y
+        reverse = (d == 1) != flip
+        W_hT = W_hT0 if d == 0 else W_hT1
+        cs = cs0 if d == 0 else cs1
+        gates = gates0 if d == 0 else gates1
+        dhs = dhs0 if d == 0 else dhs1
+        dgates = dgates0 if d == 0 else dgates1
         tid = cuda.threadIdx.x
         nth = cuda.blockDim.x
         T, BT, H = cs.shape[1], cs.shape[2], cs.shape[3]
@@ -124,7 +148,7 @@ def _kernels(dtype, rows):
                     acc[rr] = zero
                 if s > 0:
                     for q in range(G):
-                        w = W_h[j, q]
+                        w = W_hT[q, j]
                         for rr in range(R):
                             rc = r0 + rr if r0 + rr < BT else BT - 1  # tail rows: ignored
                             acc[rr] += dgates[k, tn, rc, q] * w
@@ -165,13 +189,31 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
     gates : device array of shape (NT, T, BT, 4H)
         Output activated gates i, f, g, o, kept for the backward pass.
     """
-    check_device(x, W_x, W_h, b, hs, cs, gates)
+    _layer_forward(x, (W_x,), (W_h,), (b,), (hs,), (cs,), (gates,), bool(reverse))
+
+
+def lstm_layer_forward(x, W_x, W_h, b, hs, cs, gates):
+    """``lstm_forward`` of every direction of a layer, the recurrence of all
+    of them in ONE launch (a block per tile and direction).
+
+    x (NT, T, BT, F) is shared; every other argument is a sequence over the
+    directions (one or two) of what ``lstm_forward`` takes; direction 1 runs
+    from the last step to the first.
+    """
+    _layer_forward(x, W_x, W_h, b, hs, cs, gates, False)
+
+
+def _layer_forward(x, W_x, W_h, b, hs, cs, gates, flip):
+    check_device(x, *W_x, *W_h, *b, *hs, *cs, *gates)
     NT, T, BT, _ = x.shape
-    H = W_h.shape[0]
-    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "lstm_forward")
-    _recurrent.input_projection(x, W_x, gates)  # (NT, T, BT, 4H) x W_x
+    H = W_h[0].shape[0]
+    ndir = len(W_h)
+    rows, threads, shared = _recurrent.launch(BT, H, gates[0].dtype.itemsize, "lstm_forward")
+    for d in range(ndir):
+        _recurrent.input_projection(x, W_x[d], gates[d])  # (NT, T, BT, 4H) x W_x
     forward, _ = _kernels(dtype_name(x), rows)
-    forward[NT, threads, 0, shared](W_h, b, bool(reverse), hs, cs, gates)
+    launch(forward, (NT, ndir), threads, shared)(
+        W_h[0], b[0], hs[0], cs[0], gates[0], W_h[-1], b[-1], hs[-1], cs[-1], gates[-1], flip)
 
 
 def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db):
@@ -190,11 +232,32 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     dW_x : (NG, F, 4H), dW_h : (NG, H, 4H), db : (NG, 4H)
         Output parameter gradients, one partial per group of tiles (NG <= NT).
     """
-    check_device(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db)
+    _layer_backward(x, (W_x,), (W_h,), (hs,), (cs,), (gates,), (dhs,), (dgates,), (dx,),
+                    (dW_x,), (dW_h,), (db,), True, bool(reverse))
+
+
+def lstm_layer_backward(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db,
+                        need_dx=True):
+    """``lstm_backward`` of every direction of a layer, the recurrence of all
+    of them in ONE launch; sequences over the directions as in
+    ``lstm_layer_forward``. With ``need_dx=False`` the input gradients
+    ``dx`` are not computed (layer 0's, which nothing reads)."""
+    _layer_backward(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db, need_dx, False)
+
+
+def _layer_backward(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db, need_dx, flip):
+    check_device(x, *W_x, *W_h, *hs, *cs, *gates, *dhs, *dgates, *dW_x, *dW_h, *db)
     NT, T, BT, _ = x.shape
-    H = W_h.shape[0]
-    rows, threads, shared = _recurrent.launch(BT, H, gates.dtype.itemsize, "lstm_backward")
+    H = W_h[0].shape[0]
+    ndir = len(W_h)
+    rows, threads, shared = _recurrent.launch(BT, H, gates[0].dtype.itemsize, "lstm_backward")
     _, backward = _kernels(dtype_name(x), rows)
-    backward[NT, threads, 0, shared](W_h, bool(reverse), cs, gates, dhs, dgates)
-    _recurrent.input_grads(x, dgates, W_x, dx, dW_x, db, "lstm.d")
-    _recurrent.recurrent_weight_grad(hs, dgates, reverse, dW_h, "lstm.d")
+    W_hT = [_recurrent.transposed(W_h[d], f"lstm.W_hT{d}") for d in range(ndir)]  # (4H, H)
+    launch(backward, (NT, ndir), threads, shared)(
+        W_hT[0], cs[0], gates[0], dhs[0], dgates[0], W_hT[-1], cs[-1], gates[-1], dhs[-1],
+        dgates[-1], flip)
+    for d in range(ndir):
+        reverse = (d == 1) != flip
+        _recurrent.input_grads(x, dgates[d], W_x[d], dx[d] if need_dx else None, dW_x[d], db[d],
+                               "lstm.d")
+        _recurrent.recurrent_weight_grad(hs[d], dgates[d], reverse, dW_h[d], "lstm.d")
