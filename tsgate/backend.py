@@ -27,7 +27,7 @@ class Backend:
     to_device: Callable      # host ndarray -> device array (no copy on CPU)
     to_host: Callable        # device array -> host ndarray
     synchronize: Callable    # wait for queued device work
-    tile_rows: Callable      # (training) -> most batch rows per tile
+    tile_rows: Callable      # (training, batch) -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
     kernels_for: Callable    # (work, n_tiles) -> the kernels to run a pass of that size with
 
@@ -61,7 +61,7 @@ def _cpu_backend():
         to_device=np.asarray,  # no copy: windows may stay strided views of one series
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
-        tile_rows=lambda training: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
+        tile_rows=lambda training, batch: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
         kernels_for=_cpu_kernels(cpu, serial),
     )
@@ -92,6 +92,7 @@ def _cuda_backend():
     from numba import cuda
 
     from .kernels import cuda as cuda_kernels
+    from .kernels.cuda import _config as cuda_config
 
     def zeros(shape, dtype=np.float32):
         out = cuda.device_array(shape, dtype=dtype)
@@ -106,7 +107,7 @@ def _cuda_backend():
         to_device=lambda a: a if hasattr(a, "copy_to_host") else cuda.to_device(np.ascontiguousarray(a)),
         to_host=lambda a: a.copy_to_host() if hasattr(a, "copy_to_host") else np.asarray(a),
         synchronize=cuda.synchronize,
-        tile_rows=lambda training: config.CUDA_TILE_ROWS,
+        tile_rows=lambda training, batch: cuda_config.tile_rows(batch),
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
         kernels_for=lambda work, n_tiles: cuda_kernels,
     )

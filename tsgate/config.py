@@ -21,7 +21,13 @@ too, but tiles of several rows were not measured faster for prediction); a
 single window is one row anyway.
 GRAD_GROUPS: the most per-group parameter-gradient partials a CPU backward
 pass writes (memory NG x P, deterministic order; see kernels/cpu/_common.py).
-CUDA_TILE_ROWS: batch rows per CUDA block (one tile per block).
+CUDA_TILE_ROWS: the most batch rows per CUDA block (one tile per block). The
+CUDA tiles take ``clamp(ceil(batch / multiprocessors), 1, CUDA_TILE_ROWS)``
+rows, so that a batch first spreads over the GPU's multiprocessors
+(``kernels/cuda/_config.py: tile_rows``).
+CUDA_SIM_MULTIPROCESSORS: the multiprocessor count assumed under Numba's CUDA
+simulator, which has none: 1, so that simulated tiles are CUDA_TILE_ROWS
+high, as the CPU's are in the tests.
 PARALLEL_MIN_WORK: multiply-adds per batch (rows x steps x 4H x H, roughly)
 below which a pass runs on the serial builds of the CPU kernels
 (``kernels/cpu/serial.py``), as does any pass of one tile (a single window).
@@ -45,6 +51,7 @@ TILE_SPLIT_ROWS = 32
 PREDICT_TILE_ROWS = 1
 GRAD_GROUPS = 16
 CUDA_TILE_ROWS = 32
+CUDA_SIM_MULTIPROCESSORS = 1
 PREDICT_CHUNK = 256
 PLANS_KEPT = 2
 PARALLEL_MIN_WORK = 20_000_000

@@ -18,10 +18,11 @@ from .layout import parameter_layout
 
 def tiles(backend, batch, training):
     """(NT, BT) for ``batch`` rows: tiles of at most the backend's tile rows
-    (for training or for prediction), as even as possible. Depends on the
-    batch alone, never on the thread count, so results are bit-identical
-    whatever ``NUMBA_NUM_THREADS`` is."""
-    n_tiles = max(1, -(-batch // backend.tile_rows(training)))
+    (for training or for prediction; on CUDA they depend on the batch too, so
+    that a batch spreads over the multiprocessors), as even as possible.
+    Depends on the batch (and the GPU model) alone, never on the thread
+    count, so results are bit-identical whatever ``NUMBA_NUM_THREADS`` is."""
+    n_tiles = max(1, -(-batch // backend.tile_rows(training, batch)))
     if training:  # a batch of two split-sizes or more: at least two tiles, for two threads
         n_tiles = max(n_tiles, min(2, batch // config.TILE_SPLIT_ROWS))
     return n_tiles, -(-batch // n_tiles)

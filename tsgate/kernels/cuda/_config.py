@@ -22,11 +22,15 @@ import threading
 import warnings
 from collections import OrderedDict
 
+import os
+
 import numba
 import numpy as np
 from numba import cuda
 
 from ... import config
+
+SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 
 GEMM_TILE = 16
 RECURRENT_THREADS = 256
@@ -76,6 +80,33 @@ def launch(kernel, grid, block, shared=0):
         while len(_launches) > LAUNCHES_KEPT:
             _launches.popitem(last=False)
     return configured
+
+
+def multiprocessors():
+    """Streaming multiprocessors of the current GPU; under the simulator
+    ``tsgate.config.CUDA_SIM_MULTIPROCESSORS`` (1: tiles as large as
+    ``CUDA_TILE_ROWS`` allows, the same tiles as the CPU's in the tests)."""
+    if SIMULATOR:
+        return max(1, int(config.CUDA_SIM_MULTIPROCESSORS))
+    return _device_multiprocessors()
+
+
+@functools.lru_cache(maxsize=None)
+def _device_multiprocessors():
+    return int(cuda.get_current_device().MULTIPROCESSOR_COUNT)
+
+
+def tile_rows(batch):
+    """Batch rows per CUDA tile (one block per tile):
+    ``clamp(ceil(batch / multiprocessors), 1, CUDA_TILE_ROWS)``.
+
+    A block per tile of 32 rows would run W1's batch of 64 on 2 of an H100's
+    132 multiprocessors; this spreads a batch over all of them first and
+    only then grows the tiles (to share each ``W_h`` load among more rows).
+    Deterministic given the batch and the GPU model.
+    """
+    per_sm = -(-int(batch) // multiprocessors())
+    return max(1, min(int(config.CUDA_TILE_ROWS), per_sm))
 
 
 def elementwise_threads():
