@@ -10,7 +10,8 @@ those marked ``cuda_optional`` (static checks, and the check that
 ``device="cuda"`` then fails with a reason).
 
 The tunables are patched small for every test, so that tiny shapes still
-span several blocks, several tiles and several loop trips per thread.
+span several blocks, several tiles and several loop trips per thread; a test
+marked ``default_tunables`` runs at the defaults instead (tiny shapes still).
 """
 import os
 import sys
@@ -39,6 +40,8 @@ CUDA_USABLE = _cuda_usable()
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "cuda_optional: runs even without a GPU or the CUDA simulator")
+    config.addinivalue_line(
+        "markers", "default_tunables: run at tsgate's default tunables, not conftest's small ones")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,14 +71,19 @@ def _fast_simulator():
 
 
 @pytest.fixture(autouse=True)
-def small_tunables(monkeypatch):
-    """Tiny blocks and tiles: several blocks, partial tiles, loops over items."""
+def small_tunables(request, monkeypatch):
+    """Tiny blocks and tiles: several blocks, partial tiles, loops over items
+    (not for tests marked ``default_tunables``)."""
     from tsgate import config
+
+    if request.node.get_closest_marker("default_tunables") is not None:
+        return
 
     monkeypatch.setattr(config, "CUDA_THREADS", 4)
     monkeypatch.setattr(config, "TILE_ROWS", 3)
     monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 3, raising=False)
+    monkeypatch.setattr(config, "CUDA_PREDICT_CHUNK", 5, raising=False)
     if CUDA_USABLE:
         from tsgate.kernels.cuda import _config
 

@@ -42,8 +42,9 @@ MAX_SHARED_BYTES = 48 * 1024
 LAUNCHES_KEPT = 4096  # configured launches remembered (bounded: shapes vary)
 _launches = OrderedDict()
 _launch_lock = threading.Lock()
-# numba-cuda's wording (dispatcher._LaunchConfiguration); a regex, matched at the start
-_LOW_OCCUPANCY = r"Grid size \d+ will likely result in GPU under-utilization"
+# numba-cuda's wording (dispatcher._LaunchConfiguration); a regex matched at the start
+# of the message, which numba's warning classes may wrap in terminal highlighting
+_LOW_OCCUPANCY = r".*Grid size \d+ will likely result in GPU under-utilization"
 
 
 def launch(kernel, grid, block, shared=0):

@@ -1,0 +1,226 @@
+"""The CUDA path as a whole: no host-device traffic or device allocation per
+training step, quiet launches, kernel caching, ``device="auto"``'s size
+threshold, the default tunables, and ``benchmarks/gpu_check.py --tiny``."""
+import ast
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tsgate import backend, config
+from tsgate.backend import get_backend
+from tsgate.engine import Network, NetworkSpec, TrainConfig, train
+from tsgate.engine.plan import work
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def data(n, T, F, O, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, T, F)).astype(np.float32)
+    Y = (X[:, -1, :O] * 0.5 + 0.1 * rng.standard_normal((n, O))).astype(np.float32)
+    return X, Y
+
+
+class Counter:
+    """Counts host-to-device copies, device-to-host copies and device
+    allocations, by patching numba.cuda's entry points for the test."""
+
+    def __init__(self, monkeypatch):
+        from numba import cuda
+
+        self.counts = {"to_device": 0, "to_host": 0, "alloc": 0}
+        array_type = type(cuda.device_array(1, np.float32))
+        self._wrap(monkeypatch, array_type, "copy_to_host", "to_host")
+        self._wrap(monkeypatch, array_type, "copy_to_device", "to_device")
+        self._wrap(monkeypatch, cuda, "to_device", "to_device")
+        for name in ("device_array", "device_array_like", "pinned_array", "mapped_array",
+                     "managed_array"):
+            if hasattr(cuda, name):
+                self._wrap(monkeypatch, cuda, name, "alloc")
+
+    def _wrap(self, monkeypatch, owner, name, key):
+        real = getattr(owner, name)
+
+        def counted(*args, **kwargs):
+            self.counts[key] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    def snapshot(self):
+        return dict(self.counts)
+
+
+def delta(after, before):
+    return {k: after[k] - before[k] for k in after}
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_no_transfer_or_allocation_per_training_step(cell, monkeypatch):
+    """Two epochs of several batches with dropout (a ragged last batch, a
+    bidirectional layer): after the first epoch has made its plans, a step
+    moves nothing between host and device and allocates nothing; an epoch
+    uploads its permutation and dropout masks and copies its losses and
+    norms back, once each."""
+    from tsgate.engine import training
+
+    spec = NetworkSpec(cell, 2, 3, 1, num_layers=2, bidirectional=True, dropout=0.25)
+    X, Y = data(17, 3, 2, 1)  # batches of 5, 5, 5, 2
+    net = Network(spec, get_backend("cuda"))
+    params = net.init_params(np.random.default_rng(1))
+    counter = Counter(monkeypatch)
+    marks = []  # (epoch, step) snapshots at the start of every step, and at the end of epochs
+    real = training.loss_and_grad
+
+    def marked(*args, **kwargs):
+        marks.append(("step", counter.snapshot()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "loss_and_grad", marked)
+    cfg = TrainConfig(max_iter=3, batch_size=5, learning_rate=1e-2, tol=-np.inf)
+    result = train(net, params, X, Y, cfg, np.random.default_rng(2),
+                   log=lambda *a: marks.append(("epoch", counter.snapshot())))
+    assert result.n_iter == 3 and np.isfinite(result.loss_curve).all()
+    epochs, current = [], []
+    for kind, snap in marks:
+        current.append(snap)
+        if kind == "epoch":
+            epochs.append(current)
+            current = []
+    assert [len(e) for e in epochs] == [5, 5, 5]  # 4 steps and the epoch's end
+    for e in epochs[1:]:
+        for before, after in zip(e[:3], e[1:4]):  # steps 1..3 of the epoch
+            assert delta(after, before) == {"to_device": 0, "to_host": 0, "alloc": 0}
+        # the last step, then the copy-back of the epoch's losses and norms: one copy
+        assert delta(e[4], e[3]) == {"to_device": 0, "to_host": 1, "alloc": 0}
+    # between epochs: the permutation and the masks, one upload each
+    for prev, e in zip(epochs[1:], epochs[2:]):
+        assert delta(e[0], prev[-1]) == {"to_device": 2, "to_host": 0, "alloc": 0}
+
+
+def test_low_occupancy_warning_is_silenced_for_tsgate_launches_only():
+    """numba-cuda warns when a launch configuration of < 128 blocks is made;
+    ``_config.launch`` builds tsgate's configurations with that one warning
+    ignored, for that call only. The simulator never warns, so the mechanism
+    is tested with a kernel stub that warns as numba-cuda's dispatcher does."""
+    from numba.core.errors import NumbaPerformanceWarning
+
+    from tsgate.kernels.cuda import _config
+
+    class Kernel:
+        def __init__(self):
+            self.configured = []
+
+        def configure(self, grid, block, stream=0, shared=0):
+            warnings.warn(NumbaPerformanceWarning(
+                f"Grid size {grid} will likely result in GPU under-utilization due to low "
+                "occupancy."))
+            self.configured.append((grid, block, shared))
+            return lambda *args: ("ran", args)
+
+    kernel = Kernel()
+    filters_before = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _config.launch(kernel, 2, 32, 8)(1) == ("ran", (1,))
+        assert _config.launch(kernel, 2, 32, 8)(2) == ("ran", (2,))  # reused, not rebuilt
+        assert not caught
+        kernel.configure(3, 32)  # the user's own launches still warn
+        assert len(caught) == 1 and "under-utilization" in str(caught[0].message)
+    assert kernel.configured == [(2, 32, 8), (3, 32, 0)]
+    assert warnings.filters == filters_before
+
+
+def test_a_fit_emits_no_performance_warning():
+    from numba.core.errors import NumbaPerformanceWarning
+
+    X, Y = data(8, 3, 1, 1)
+    net = Network(NetworkSpec("gru", 1, 3, 1, attention=True), get_backend("cuda"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumbaPerformanceWarning)
+        result = train(net, net.init_params(np.random.default_rng(0)), X, Y,
+                       TrainConfig(max_iter=1, batch_size=4), np.random.default_rng(1))
+        net.predict(result.params, X)
+
+
+@pytest.mark.cuda_optional
+def test_cuda_kernels_ask_for_caching():
+    """Every ``cuda.jit`` kernel (not device function) is cached on disk
+    (``cache=True``); the simulator accepts and ignores the option."""
+    missing = []
+    for path in sorted((ROOT / "tsgate" / "kernels" / "cuda").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for dec in node.decorator_list:
+                text = ast.unparse(dec)
+                if text.startswith("cuda.jit") and "device=True" not in text \
+                        and "cache=True" not in text:
+                    missing.append(f"{path.name}:{node.name}")
+    assert not missing
+
+
+def test_auto_device_uses_the_cpu_below_the_size_threshold(monkeypatch):
+    monkeypatch.setattr(backend, "_real_gpu", lambda: True)  # pretend the simulator is a GPU
+    spec = NetworkSpec("lstm", 1, 64, 1)
+    small, big = work(spec, 100, 24), work(spec, 8192, 48)
+    assert small < config.AUTO_CUDA_MIN_WORK <= big
+    assert backend.resolve_device("auto", work=small) == "cpu"
+    assert backend.resolve_device("auto", work=big) == "cuda"
+    assert backend.resolve_device("auto") == "cuda"  # size unknown: any usable GPU
+    assert backend.resolve_device("cuda", work=small) == "cuda"  # an explicit choice stands
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_auto_threads_the_fit_size(monkeypatch):
+    from tsgate import LSTMRegressor
+
+    seen = []
+    real = backend.resolve_device
+
+    def spy(device, work=None):
+        seen.append((device, work))
+        return real(device, work)
+
+    monkeypatch.setattr("tsgate.regressors.resolve_device", spy)
+    X, Y = data(12, 4, 1, 1)
+    reg = LSTMRegressor(hidden_size=3, max_iter=1, device="auto").fit(X, Y[:, 0])
+    assert seen == [("auto", work(reg.spec_, 12, 4))]
+    assert reg.device_ == "cpu"
+
+
+@pytest.mark.default_tunables
+def test_fit_at_default_tunables_matches_cpu():
+    """The defaults (tiles up to 32 rows, 128-thread elementwise blocks,
+    16x16 products, up to 256 recurrent threads), tiny shapes: a whole fit
+    on the CUDA backend matches the CPU's to float32 rounding."""
+    assert config.CUDA_TILE_ROWS == 32 and config.CUDA_THREADS == 128
+    spec = NetworkSpec("lstm", 2, 3, 1, bidirectional=True, attention=True)
+    X, Y = data(11, 3, 2, 1)
+    cfg = TrainConfig(max_iter=2, batch_size=8, learning_rate=1e-2)
+    results = []
+    for device in ("cpu", "cuda"):
+        net = Network(spec, get_backend(device))
+        results.append(train(net, net.init_params(np.random.default_rng(1)), X, Y, cfg,
+                             np.random.default_rng(2)))
+    cpu, gpu = results
+    np.testing.assert_allclose(gpu.loss_curve, cpu.loss_curve, rtol=1e-4)
+    np.testing.assert_allclose(gpu.params, cpu.params, rtol=1e-4, atol=1e-5)
+
+
+def test_gpu_check_runs_tiny_under_the_simulator():
+    """``benchmarks/gpu_check.py --tiny`` runs its whole code path (the torch
+    comparison skipped) and reports every check as passed."""
+    script = ROOT / "benchmarks" / "gpu_check.py"
+    proc = subprocess.run([sys.executable, str(script), "--tiny", "--no-torch"],
+                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert "FAIL" not in out
+    for word in ("W1", "W2", "batch1024", "hidden256", "bidirectional", "registers",
+                 "ms/step", "launches/step", "torch: skipped"):
+        assert word in out, word
