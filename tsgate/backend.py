@@ -30,6 +30,7 @@ class Backend:
     tile_rows: Callable      # (training, batch) -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
     kernels_for: Callable    # (work, n_tiles) -> the kernels to run a pass of that size with
+    predict_chunk: Callable  # () -> rows per prediction pass (config.PREDICT_CHUNK / CUDA_...)
 
 
 def _cpu_kernels(parallel, serial):
@@ -64,6 +65,7 @@ def _cpu_backend():
         tile_rows=lambda training, batch: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
         kernels_for=_cpu_kernels(cpu, serial),
+        predict_chunk=lambda: config.PREDICT_CHUNK,
     )
 
 
@@ -110,11 +112,18 @@ def _cuda_backend():
         tile_rows=lambda training, batch: cuda_config.tile_rows(batch),
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
         kernels_for=lambda work, n_tiles: cuda_kernels,
+        predict_chunk=lambda: config.CUDA_PREDICT_CHUNK,
     )
 
 
-def resolve_device(device):
+def resolve_device(device, work=None):
     """Map ``"cpu"``, ``"cuda"`` or ``"auto"`` to the device that will run.
+
+    ``"auto"`` picks the GPU when one is usable (never the simulator) and the
+    fit is big enough to gain from it: ``work``, the multiply-adds of one
+    epoch's forward pass (``engine.plan.work`` over all the training
+    windows), at least ``config.AUTO_CUDA_MIN_WORK``. Without ``work`` (the
+    CLI's early check) the size is not known and any usable GPU is picked.
 
     Raises
     ------
@@ -127,6 +136,8 @@ def resolve_device(device):
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")
     device = device.lower()
     if device == "auto":
+        if work is not None and work < config.AUTO_CUDA_MIN_WORK:
+            return "cpu"
         return "cuda" if cuda_unavailable_reason() is None and _real_gpu() else "cpu"
     if device == "cuda":
         reason = cuda_unavailable_reason()

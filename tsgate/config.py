@@ -45,6 +45,16 @@ batches and the last) and a chunked prediction (full chunks and the rest);
 predicting many batch sizes then holds at most two prediction workspaces
 (tested: memory stays flat over 400 sizes).
 CUDA_THREADS: threads per block of the elementwise CUDA kernels.
+CUDA_PREDICT_CHUNK: PREDICT_CHUNK on the GPU. A chunk of 256 rows is a few
+blocks there; larger chunks fill the multiprocessors (memory per row is small:
+the recurrent states of one window). Not yet measured on a GPU.
+AUTO_CUDA_MIN_WORK: ``device="auto"`` trains on the GPU only when one epoch's
+forward pass is at least this many multiply-adds (``engine/plan.py: work``
+over all training windows: windows x steps x gates*H x (H + inputs) x layers
+x directions); smaller fits run on the CPU, where they start at once and a
+step costs no kernel launches. 1e9 is a first guess (the forecasters'
+defaults on a few thousand windows stay below, W1 on 8192 windows, 6.5e9, is
+above) until measured on a GPU (``benchmarks/gpu_check.py``).
 """
 TILE_ROWS = 64
 TILE_SPLIT_ROWS = 32
@@ -56,3 +66,5 @@ PREDICT_CHUNK = 256
 PLANS_KEPT = 2
 PARALLEL_MIN_WORK = 20_000_000
 CUDA_THREADS = 128
+CUDA_PREDICT_CHUNK = 4096
+AUTO_CUDA_MIN_WORK = 1_000_000_000

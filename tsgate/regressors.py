@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
+from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .kernels.cpu.sequence import unscale_rows
@@ -191,9 +192,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """
         if self.early_stopping and Xw.shape[0] < 2:
             raise ValueError("early_stopping needs at least 2 samples (one to validate on).")
-        device = resolve_device(self.device)
         spec = NetworkSpec(self._cell, Xw.shape[2], self.hidden_size, Y.shape[1],
                            self.num_layers, self.bidirectional, self.attention, self.dropout)
+        # "auto" runs small fits on the CPU: the work of one epoch decides
+        device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
         warm = self.warm_start and hasattr(self, "params_") and getattr(self, "spec_", None) == spec
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         if not warm:

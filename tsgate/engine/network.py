@@ -138,7 +138,8 @@ class Network:
     def predict(self, params, X, return_attention=False, offsets=None):
         """Forward pass over sample windows X (N, T, F) -> host array (N, O).
 
-        Runs in chunks of ``config.PREDICT_CHUNK`` rows to bound memory. With
+        Runs in chunks of ``Backend.predict_chunk()`` rows to bound memory
+        (``config.PREDICT_CHUNK``, or ``CUDA_PREDICT_CHUNK`` on the GPU). With
         ``return_attention`` (attention networks only) also returns the
         attention weights, host array (N, T). ``offsets`` (N, F), optional,
         are subtracted from every step of each window (see ``Plan.pack``).
@@ -146,7 +147,7 @@ class Network:
         bk = self.backend
         N, T, F = X.shape
         O = self.spec.n_outputs
-        chunk = config.PREDICT_CHUNK
+        chunk = bk.predict_chunk()
         out = np.empty((N, O), dtype=self.dtype)
         weights = np.empty((N, T), dtype=self.dtype) if return_attention else None
         with self.lock:

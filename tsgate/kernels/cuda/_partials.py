@@ -13,7 +13,7 @@ from numba import cuda
 from ._config import elementwise_blocks, launch, scratch
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _group_sums(tiles, out):
     # tiles (NT, m) -> out (NG, m): group g = tiles g*NT//NG .. (g+1)*NT//NG - 1, in order
     NT, m = tiles.shape

@@ -52,7 +52,7 @@ def _kernels(dtype):
     zero, one = nb(0), nb(1)
     _, tanh = activations(dtype)
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def scores(u, qp, b_a, v, alpha):
         # thread (k, t, r): u = tanh(h W_a + q U_a + b_a) in place, alpha[k, r, t] = v . u
         NT, T, BT, A = u.shape
@@ -68,7 +68,7 @@ def _kernels(dtype):
                 e += v[a] * val
             alpha[k, r, t] = e
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def softmax(alpha):
         # thread (k, r): alpha[k, r, :] = softmax over the steps
         NT, BT, T = alpha.shape
@@ -88,7 +88,7 @@ def _kernels(dtype):
             for t in range(T):
                 alpha[k, r, t] /= total
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def context(hseq, alpha, ctx):
         # thread (k, r, d): ctx = sum_t alpha_t h_t, steps in order
         NT, T, BT, D = hseq.shape
@@ -102,7 +102,7 @@ def _kernels(dtype):
                 acc += alpha[k, r, t] * hseq[k, t, r, d]
             ctx[k, r, d] = acc
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def score_grads(hseq, alpha, dctx, de):
         # thread (k, r): de[k, r, t] = alpha_t (dctx . h_t - sum_s alpha_s dctx . h_s)
         NT, T, BT, D = hseq.shape
@@ -120,7 +120,7 @@ def _kernels(dtype):
             for t in range(T):
                 de[k, r, t] = alpha[k, r, t] * (de[k, r, t] - mean)
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def unit_grads(u, v, de, du, S, dv):
         # thread (k, a): du, S[k, :, a] = sum_t du, dv[k, a]; rows then steps, as the CPU
         NT, T, BT, A = u.shape
@@ -141,7 +141,7 @@ def _kernels(dtype):
                 S[k, r, a] = s_acc
             dv[k, a] = dv_acc
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def add_context_grad(alpha, dctx, dhseq):
         # thread (k, t, r, d): dhseq += alpha_t dctx
         NT, T, BT, D = dhseq.shape

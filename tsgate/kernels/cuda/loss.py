@@ -34,7 +34,7 @@ def _sign(e):
     return 0.0
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _loss(pred, target, kind, param, dpred, result, slot):
     # pred, target, dpred flat (n,); result (S,) float64, the mean loss into result[slot]
     buf = cuda.shared.array(0, float64)  # (threads,)

@@ -22,7 +22,7 @@ from ._device import block_sum
 _NORM_BLOCKS = 256
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _reduce_tiles(parts, out):
     # parts (NT, m) -> out (m,); the tiles in order, rounding as the CPU does
     i = cuda.grid(1)
@@ -35,7 +35,7 @@ def _reduce_tiles(parts, out):
 
 @functools.lru_cache(maxsize=None)
 def _sum_squares_kernel():
-    @cuda.jit
+    @cuda.jit(cache=True)
     def sum_squares(a, partial):
         # a (n,) -> partial (blocks,): float64 sum of squares per block
         buf = cuda.shared.array(0, float64)  # (threads,)
@@ -52,7 +52,7 @@ def _sum_squares_kernel():
         if tid == 0:
             partial[cuda.blockIdx.x] = buf[0]
 
-    @cuda.jit
+    @cuda.jit(cache=True)
     def sum_in_order(partial, out, slot):
         # one thread: the block partials in order; the norm into out[slot]
         if cuda.grid(1) == 0:
@@ -64,7 +64,7 @@ def _sum_squares_kernel():
     return sum_squares, sum_in_order
 
 
-@cuda.jit
+@cuda.jit(cache=True)
 def _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2,
           alpha, weight_decay, grad_scale, norms, slot, clip):
     # float64 arithmetic, rounded on store: what the CPU kernel does;
