@@ -1,9 +1,12 @@
 """Epoch time on an NVIDIA GPU: tsgate (numba.cuda kernels) vs PyTorch with cuDNN.
 
 Same network (recurrent layers + dense head on the last state), same windows,
-batch size, Adam, MSE and clipping; epochs alternate between the two and the
-script prints median times and the ratio tsgate/PyTorch (below 1: tsgate is
-faster). Workloads: W1 (window 48, hidden 64, batch 64), W2 (window 96,
+batch size, Adam, MSE and clipping. Both upload the data once: tsgate runs its
+epochs in one ``engine.train`` call (parameters stay on the GPU between
+epochs; epoch times from its log), PyTorch keeps its tensors on the device.
+PyTorch runs with TF32 on and off (``torch.backends.cuda.matmul.allow_tf32``,
+``torch.backends.cudnn.allow_tf32``); the script prints median times and the
+ratios tsgate/PyTorch (below 1: tsgate is faster). Workloads: W1 (window 48, hidden 64, batch 64), W2 (window 96,
 hidden 128, 2 layers, batch 128) and WB (W1 with batch 1024).
 
 Usage (on a machine with a GPU, numba-cuda and torch):
@@ -29,24 +32,28 @@ WORKLOADS = {  # F, T, H, layers, batch
 }
 
 
-def tsgate_epoch(cell, F, T, H, L, B, X, Y):
+def tsgate_epochs(cell, F, T, H, L, B, X, Y, epochs):
+    """Seconds of each of ``epochs`` epochs after a warm-up one (compilation),
+    all in ONE ``engine.train`` call: windows, targets and parameters go to
+    the GPU once and stay there between epochs, as PyTorch's do. An epoch's
+    time is ``train``'s own (its end copies the epoch's losses back, which
+    waits for the GPU)."""
     from tsgate.backend import get_backend
     from tsgate.engine import Network, NetworkSpec, TrainConfig, train
 
     bk = get_backend("cuda")
     net = Network(NetworkSpec(cell, F, H, 1, num_layers=L), bk)
-    state = {"params": net.init_params(np.random.default_rng(0))}
-    cfg = TrainConfig(max_iter=1, batch_size=B, clip_norm=1.0, tol=-np.inf)
-    rng = np.random.default_rng(1)
-
-    def epoch():
-        state["params"] = train(net, state["params"], X, Y, cfg, rng).params
-        bk.synchronize()
-
-    return epoch
+    cfg = TrainConfig(max_iter=epochs + 1, batch_size=B, clip_norm=1.0, tol=-np.inf)
+    seconds = []
+    train(net, net.init_params(np.random.default_rng(0)), X, Y, cfg, np.random.default_rng(1),
+          log=lambda epoch, loss, val, s: seconds.append(s))
+    return seconds[1:]
 
 
-def torch_epoch(cell, F, T, H, L, B, X, Y):
+def torch_epoch(cell, F, T, H, L, B, X, Y, tf32=True):
+    """One PyTorch + cuDNN epoch as a function; ``tf32`` sets PyTorch's TF32
+    switches for matmuls and cuDNN (on: its default for cuDNN, faster, 10-bit
+    mantissas; off: float32 throughout, as tsgate computes)."""
     import torch
 
     dev = torch.device("cuda")
@@ -58,6 +65,8 @@ def torch_epoch(cell, F, T, H, L, B, X, Y):
     Xt, Yt = torch.from_numpy(X).to(dev), torch.from_numpy(Y).to(dev)
 
     def epoch():
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
         order = torch.randperm(len(Xt), device=dev)
         for start in range(0, len(Xt), B):
             idx = order[start:start + B]
@@ -87,20 +96,25 @@ def main(argv=None):
     gpu = gpu.decode() if isinstance(gpu, bytes) else gpu
     lines = [f"{datetime.date.today()} on {gpu}, torch {torch.__version__} (cuDNN "
              f"{torch.backends.cudnn.version()}), {args.windows} windows, median of {args.epochs} epochs",
-             "", "| cell | workload | tsgate epoch s | torch epoch s | ratio |", "|---|---|---|---|---|"]
+             "", "| cell | workload | tsgate epoch s | torch TF32 on s | torch TF32 off s | "
+             "ratio (TF32 on) | ratio (TF32 off) |", "|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     for cell in args.cells.split(","):
         for name in args.workloads.split(","):
             F, T, H, L, B = WORKLOADS[name]
             X, Y = make_data(F, T, args.windows)
-            ours, theirs = tsgate_epoch(cell, F, T, H, L, B, X, Y), torch_epoch(cell, F, T, H, L, B, X, Y)
-            ours(), theirs()  # compile / cuDNN autotune
-            a, b = [], []
-            for _ in range(args.epochs):
-                t0 = time.perf_counter(); ours(); a.append(time.perf_counter() - t0)
-                t0 = time.perf_counter(); theirs(); b.append(time.perf_counter() - t0)
-            ma, mb = statistics.median(a), statistics.median(b)
-            line = f"| {cell} | {name} | {ma:.3f} | {mb:.3f} | {ma / mb:.2f}x |"
+            ma = statistics.median(tsgate_epochs(cell, F, T, H, L, B, X, Y, args.epochs))
+            theirs = {}
+            for tf32 in (True, False):
+                run = torch_epoch(cell, F, T, H, L, B, X, Y, tf32=tf32)
+                run()  # cuDNN autotune
+                times = []
+                for _ in range(args.epochs):
+                    t0 = time.perf_counter(); run(); times.append(time.perf_counter() - t0)
+                theirs[tf32] = statistics.median(times)
+            on, off = theirs[True], theirs[False]
+            line = (f"| {cell} | {name} | {ma:.3f} | {on:.3f} | {off:.3f} | {ma / on:.2f}x | "
+                    f"{ma / off:.2f}x |")
             lines.append(line)
             print(line, flush=True)
     if args.out:
