@@ -279,6 +279,22 @@ def test_reduce_tiles(dtype):
     np.testing.assert_allclose(out, parts.astype(np.float64).sum(axis=0), **_tol(dtype))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_reduce_partials_is_reduce_tiles_per_block(dtype):
+    """One call over the flat partials (a (NG, n) block per parameter) gives
+    the bits of ``reduce_tiles`` on each block."""
+    rng = np.random.default_rng(7)
+    NG, sizes = 3, [6, 1, 4]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    parts = _rand(rng, (NG * offsets[-1],), dtype)
+    out = np.full(offsets[-1], np.nan, dtype)
+    K.reduce_partials(parts, offsets, out)
+    for off, n in zip(offsets, sizes):
+        ref = np.full(n, np.nan, dtype)
+        K.reduce_tiles(parts[NG * off:NG * (off + n)].reshape(NG, n), ref)
+        np.testing.assert_array_equal(out[off:off + n], ref)
+
+
 def test_global_norm():
     rng = np.random.default_rng(7)
     g = _rand(rng, (257,), np.float32, 3.0)

@@ -370,6 +370,8 @@ def run_forecast(args):
         raise UsageError("--plot draws one table of series; it is not available with --id-column")
     try:  # fail now, not after reading the data, if CUDA is unusable
         device = resolve_device(args.device)
+        if args.device == "auto" and device == "cuda":  # the fit's size decides (config.py)
+            device = "auto: cuda for large fits, else cpu"
     except RuntimeError as exc:  # the machine has no usable GPU: the user's choice of device
         raise UsageError(str(exc)) from None
     y, time_label = load_input(args, notes)

@@ -128,6 +128,19 @@ def test_reduce_tiles_is_exact(gpu):
     np.testing.assert_array_equal(out.copy_to_host(), expected)  # same order, same rounding
 
 
+def test_reduce_partials_is_exact(gpu):
+    rng = np.random.default_rng(7)
+    cuda, kernels = gpu
+    NG, sizes = 3, [6, 1, 4]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    parts = rand(rng, NG * int(offsets[-1]))
+    out = cuda.to_device(nan(int(offsets[-1])))
+    kernels.reduce_partials(cuda.to_device(parts), cuda.to_device(offsets), out)
+    expected = nan(int(offsets[-1]))
+    cpu.reduce_partials(parts, offsets, expected)
+    np.testing.assert_array_equal(out.copy_to_host(), expected)
+
+
 @pytest.mark.parametrize("scale", [1.0, 1e20])
 def test_global_norm(gpu, scale):
     """float64 accumulation: float32 squares of 1e20 would overflow."""

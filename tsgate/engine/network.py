@@ -127,12 +127,14 @@ class Network:
         buffer."""
         return forward(self.plan_of(xb), self.views(params), xb, masks)
 
-    def loss_and_grad(self, params, xb, yb, grad, loss_kind=0, loss_param=0.0, masks=None):
+    def loss_and_grad(self, params, xb, yb, grad, loss_kind=0, loss_param=0.0, masks=None,
+                      out=None, slot=0):
         """``passes.loss_and_grad`` of one tiled batch with the plan of its
-        shape; assigns ``grad`` (P,) and returns the loss."""
+        shape; assigns ``grad`` (P,) and returns the loss (or, with ``out``,
+        writes it into ``out[slot]`` on the device and returns None)."""
         plan = self.plan_of(xb, grads=True)
         return loss_and_grad(plan, self.views(params), self.views(grad), xb, yb, loss_kind,
-                             loss_param, masks)
+                             loss_param, masks, out, slot)
 
     # ------------------------------------------------------------- prediction
     def predict(self, params, X, return_attention=False, offsets=None):

@@ -105,8 +105,7 @@ def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None, o
     k.final_state_backward(dq, s.ndir, top_grad)
     for layer in range(s.num_layers - 1, -1, -1):
         _layer_backward(plan, p, xb, layer, masks)
-    for name, part in parts.items():
-        k.reduce_tiles(part.reshape(part.shape[0], -1), g[name].reshape(-1))
+    k.reduce_partials(w["parts_flat"], w["part_offsets"], g["flat"])  # all at once
     return float(loss) if out is None else None
 
 

@@ -10,6 +10,8 @@ so memory stays bounded whatever batch sizes come (``Network.plan``).
 
 Names: ``batch`` is rows in a batch, ``tile_rows`` (BT) rows per tile.
 """
+import math
+
 import numpy as np
 
 from .. import config
@@ -133,9 +135,17 @@ class Plan:
             w.update(u=alloc(NT, T, BT, H), weights=alloc(NT, BT, T), ctx=alloc(NT, BT, D),
                      z=alloc(NT, BT, 2 * D))
         if grads:
+            # the parameter-gradient partials: one flat buffer (NG*P,), each
+            # parameter's (NG, ...) partials a contiguous block of it, so that
+            # one reduce_partials call (one launch) sums them all
+            NG, entries = bk.grad_groups(NT), parameter_layout(s)
+            sizes = [math.prod(shape) for _, shape, _, _ in entries]
+            offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)  # (B+1,)
+            flat = alloc(NG * int(offsets[-1]))
             w.update(dpred=alloc(NT, BT, s.n_outputs), dz=alloc(NT, BT, s.head_in),
-                     parts={name: alloc(bk.grad_groups(NT), *shape)
-                            for name, shape, _, _ in parameter_layout(s)})
+                     parts_flat=flat, part_offsets=bk.to_device(offsets),
+                     parts={name: flat[NG * off:NG * (off + n)].reshape(NG, *shape)
+                            for (name, shape, _, _), off, n in zip(entries, offsets, sizes)})
             if s.attention:
                 w.update(du=alloc(NT, T, BT, H), dq=alloc(NT, BT, D), dq_att=alloc(NT, BT, D),
                          dctx=alloc(NT, BT, D))

@@ -5,7 +5,7 @@ from .loss import HUBER, MAE, MSE, PINBALL, loss_forward_backward
 from .layers import NAMES as _LAYER_NAMES
 from .layers import bind as _bind_layers
 from .lstm import lstm_backward, lstm_forward
-from .optim import adam_step, global_norm, reduce_tiles
+from .optim import adam_step, global_norm, reduce_partials, reduce_tiles
 from .sequence import (add_into, apply_mask, concat_features, copy_into, fill, final_state,
                        final_state_backward, pack_targets, pack_windows,
                        shift_windows, split_features, unpack_rows)
@@ -14,7 +14,7 @@ __all__ = [
     "lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
     "dense_forward", "dense_backward", "attention_forward", "attention_backward",
     "loss_forward_backward", "MSE", "MAE", "HUBER", "PINBALL",
-    "reduce_tiles", "global_norm", "adam_step",
+    "reduce_tiles", "reduce_partials", "global_norm", "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
     "copy_into", "fill", "shift_windows", *_LAYER_NAMES,

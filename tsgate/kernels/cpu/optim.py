@@ -23,6 +23,28 @@ def reduce_tiles(parts, out):
 
 
 @njit(**JIT)
+def reduce_partials(parts, offsets, out):
+    """``reduce_tiles`` of every parameter at once, from one flat buffer.
+
+    parts (NG*P,) holds, for parameter block b (``out[offsets[b]:offsets[b+1]]``,
+    n values), its per-group partials as a contiguous (NG, n) block starting
+    at ``NG * offsets[b]``; offsets (B+1,) int64 from 0 to P. Assigns out (P,)
+    with the groups added in order, exactly as ``reduce_tiles`` per block.
+    """
+    P = out.shape[0]
+    NG = parts.shape[0] // max(P, 1)
+    for b in range(offsets.shape[0] - 1):
+        off = offsets[b]
+        n = offsets[b + 1] - off
+        base = NG * off
+        for i in range(n):
+            out[off + i] = parts[base + i]
+        for k in range(1, NG):
+            for i in range(n):
+                out[off + i] += parts[base + k * n + i]
+
+
+@njit(**JIT)
 def global_norm(grad, out=None, slot=0):
     """L2 norm of a flat vector, accumulated in float64; also written into
     ``out[slot]`` (out (S,) float64) when ``out`` is given."""

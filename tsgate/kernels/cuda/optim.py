@@ -33,6 +33,23 @@ def _reduce_tiles(parts, out):
         out[i] = acc
 
 
+@cuda.jit(cache=True)
+def _reduce_partials(parts, offsets, NG, out):
+    # parts (NG*P,) in (NG, n) blocks per parameter (offsets (B+1,)) -> out (P,)
+    i = cuda.grid(1)
+    if i < out.shape[0]:
+        b = 0
+        while offsets[b + 1] <= i:  # the block of i: a few dozen at most
+            b += 1
+        off = offsets[b]
+        n = offsets[b + 1] - off
+        at = NG * off + (i - off)
+        acc = parts[at]
+        for k in range(1, NG):
+            acc += parts[at + k * n]
+        out[i] = acc
+
+
 @functools.lru_cache(maxsize=None)
 def _sum_squares_kernel():
     @cuda.jit(cache=True)
@@ -91,6 +108,19 @@ def reduce_tiles(parts, out):
     if m > 0:
         blocks, threads = elementwise_blocks(m)
         launch(_reduce_tiles, blocks, threads)(parts, out)
+
+
+def reduce_partials(parts, offsets, out):
+    """``reduce_tiles`` of every parameter in ONE launch (a thread per
+    parameter), from the flat partials buffer; layout as the CPU twin's.
+
+    parts (NG*P,), offsets (B+1,) int64, out (P,); all device arrays.
+    """
+    check_device(parts, offsets, out)
+    P = out.shape[0]
+    if P > 0:
+        blocks, threads = elementwise_blocks(P)
+        launch(_reduce_partials, blocks, threads)(parts, offsets, parts.shape[0] // P, out)
 
 
 def global_norm(grad, out=None, slot=0):
