@@ -138,8 +138,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         X_val, Y_val = X[n_train:], Y[n_train:]
         off_val = None if offsets is None else offsets[n_train:]
     batch_size = max(1, min(cfg.batch_size, n_train))
-    # the elementwise passes over the parameters run on the full batches' kernels
-    k = net.plan(batch_size, T).kernels
+    full = net.plan(batch_size, T)  # the last batch may be shorter: its own plan
+    k = full.kernels  # the elementwise passes over the parameters run on these
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
@@ -170,7 +170,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         total, weight, norms = 0.0, 0, []
         for start in range(0, n_train, batch_size):
             idx = order[start:start + batch_size].astype(np.int64)
-            plan = net.plan(len(idx), T)
+            plan = full if len(idx) == batch_size else net.plan(len(idx), T)
             idx_dev = bk.to_device(idx)
             xb = plan.pack(X_dev, off_dev, idx_dev)
             yb = plan.pack_targets(Y_dev, idx_dev)
