@@ -6,9 +6,8 @@ They hold no calls, so LLVM inlines each into the loop that calls it and the
 loop vectorizes as if the formula were written there (measured:
 ``benchmarks``, no change in epoch time). One name per ``cellmath`` function.
 
-Numba's cache does not see edits to ``cellmath.py`` in kernels that inline
-these (``_config.py``): delete ``tsgate/kernels/cpu/__pycache__`` after
-editing it in a checkout.
+Numba's cache does not see an edit of ``cellmath.py`` in the kernels that
+inline these: see ``_config.py`` for the cache files to delete.
 """
 from numba import njit
 
