@@ -19,7 +19,7 @@ of a bidirectional layer); its state at step t has then seen steps t..T-1.
 import numpy as np
 from numba import njit, prange
 
-from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_h, lstm_di, lstm_do
+from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
