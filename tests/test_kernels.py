@@ -464,3 +464,19 @@ def test_float64_activations_are_exact():
     _apply_sigmoid(x, out)
     np.testing.assert_allclose(out, 1 / (1 + np.exp(-x)), rtol=1e-13, atol=2e-16)
     assert math.isclose(out[500], 0.5)
+
+
+def test_serial_module_names_every_kernel_with_its_twin():
+    from tsgate.kernels.cpu import serial
+
+    assert serial.__all__ == K.__all__
+    for name in K.__all__:
+        kernel, twin = getattr(K, name), getattr(serial, name)
+        if getattr(kernel, "targetoptions", {}).get("parallel"):
+            assert twin is not kernel, name
+            assert not twin.targetoptions.get("parallel"), name
+            assert twin.py_func.__code__ is kernel.py_func.__code__, name
+            assert twin.py_func.__qualname__ == kernel.py_func.__qualname__ + "_serial", name
+        else:
+            assert twin is kernel, name
+    assert sum(getattr(K, n) is not getattr(serial, n) for n in K.__all__) >= 8

@@ -125,6 +125,23 @@ def test_gradient_finite_differences(cell, arch):
         assert a != b
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bidir"])
+@pytest.mark.parametrize("attention", [False, True], ids=["last", "attention"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3], ids=["nodrop", "dropout"])
+def test_gradient_every_architecture(cell, num_layers, bidirectional, attention, dropout):
+    """The whole grid of architectures at the tiniest sizes (hidden 2, 4 rows
+    of 3 steps over 2 tiles, 1 feature): every combination of the layer,
+    direction, head and dropout code paths meets finite differences."""
+    net, params = make_net(cell=cell, n_features=1, hidden_size=2, num_layers=num_layers,
+                           bidirectional=bidirectional, attention=attention, dropout=dropout)
+    X, Y = make_data(n=4, n_features=1)
+    xb, yb = pack(net, np.ascontiguousarray(X[:, :3]), Y)
+    masks = dropout_masks(net, xb) if dropout > 0 else None
+    assert_gradient_matches_fd(net, params, xb, yb, masks=masks)
+
+
 @pytest.mark.parametrize("groups", [1, 3])
 def test_gradient_does_not_depend_on_grouping_much(groups, monkeypatch):
     net, params = make_net(cell="gru", num_layers=2, bidirectional=True, attention=True)
@@ -146,9 +163,10 @@ def _targets_away_from_kinks(net, params, X, margin_sign_seed=5):
     return pred + offset
 
 
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("kind,param", [(K.MSE, 0.0), (K.MAE, 0.0), (K.HUBER, 0.5), (K.PINBALL, 0.3)])
-def test_gradient_each_loss(kind, param):
-    net, params = make_net(cell="gru", hidden_size=2)
+def test_gradient_each_loss(kind, param, cell):
+    net, params = make_net(cell=cell, hidden_size=2)
     X, _ = make_data()
     Y = _targets_away_from_kinks(net, params, X)  # |error| in {0.2, 0.9}: both Huber regimes
     xb, yb = pack(net, X, Y)

@@ -1,9 +1,9 @@
 """Losses with their gradient in one launch, on the GPU: the twin of
 ``kernels/cpu/loss.py``. NaN targets are masked out.
 
-The loss is the mean over the finite targets of the batch. Kinds: 0 squared
-error, 1 absolute error, 2 Huber (``param`` = delta), 3 pinball (``param`` =
-quantile). Memory contract: ``dpred`` is assigned; the mean loss comes back
+The loss is the mean over the finite targets of the batch. The kinds are
+``cellmath.LossKind``, the element formulas ``cellmath.loss_element``, shared
+with the CPU; ``MSE, MAE, HUBER, PINBALL`` here are their int values. Memory contract: ``dpred`` is assigned; the mean loss comes back
 as a Python float (one scalar copied to the host).
 
 One block (``tsgate.config.CUDA_THREADS`` threads) covers the batch: it first
@@ -16,20 +16,13 @@ import math
 
 from numba import cuda, float64
 
+from ..cellmath import LossKind
 from . import _config
+from ._cells import loss_element
 from ._config import check_device, scratch
 from ._device import block_sum
 
-MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
-
-
-@cuda.jit(device=True, inline=True)
-def _sign(e):
-    if e > 0.0:
-        return 1.0
-    if e < 0.0:
-        return -1.0
-    return 0.0
+MSE, MAE, HUBER, PINBALL = (int(kind) for kind in LossKind)
 
 
 @cuda.jit
@@ -55,26 +48,8 @@ def _loss(pred, target, kind, param, dpred, result):
             dpred[i] = 0
             continue
         e = float64(pred[i]) - float64(y)
-        if kind == MSE:
-            total += e * e
-            g = 2.0 * e
-        elif kind == MAE:
-            total += abs(e)
-            g = _sign(e)
-        elif kind == HUBER:
-            if abs(e) <= param:
-                total += 0.5 * e * e
-                g = e
-            else:
-                total += param * (abs(e) - 0.5 * param)
-                g = param * _sign(e)
-        else:  # pinball on y - pred
-            if e > 0:
-                total += (1.0 - param) * e
-                g = 1.0 - param
-            else:
-                total += -param * e
-                g = -param
+        value, g = loss_element(kind, e, param)
+        total += value
         dpred[i] = g * scale
     buf[tid] = total
     cuda.syncthreads()
@@ -90,6 +65,7 @@ def loss_forward_backward(pred, target, kind, param, dpred):
     ----------
     pred, target, dpred : device array of shape (NT, BT, O)
     kind : int
+        A ``LossKind``.
     param : float
         Huber's delta or the pinball quantile; ignored otherwise.
 
