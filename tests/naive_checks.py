@@ -10,7 +10,7 @@ compared.
 """
 import numpy as np
 
-import naive
+from tests import naive
 
 # tile count, steps, rows per tile, features, hidden, attention width, outputs, groups
 NT, T, BT, F, H, A, O, NG = 3, 4, 2, 3, 4, 3, 2, 2

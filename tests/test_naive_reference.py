@@ -8,10 +8,11 @@ to each other.
 import numpy as np
 import pytest
 
-import naive
-import naive_checks as C
 from tsgate.kernels import cpu
 from tsgate.kernels.cpu import serial
+
+from tests import naive
+from tests import naive_checks as C
 
 DTYPES = [np.float64, np.float32]
 MODULES = {"parallel": cpu, "serial": serial}

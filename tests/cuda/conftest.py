@@ -20,9 +20,6 @@ import pytest
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 HERE = Path(__file__).resolve().parent
-# tests/ itself, for the shared naive references (tests/naive.py, naive_checks.py)
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
 
 
 def _cuda_usable():

@@ -8,7 +8,7 @@ reference here. Tiny shapes; the simulator runs every thread in Python.
 import numpy as np
 import pytest
 
-import naive_checks as C
+from tests import naive_checks as C
 
 DTYPES = [np.float32, np.float64]
 
