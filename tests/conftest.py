@@ -83,6 +83,17 @@ def one_thread():
         numba.set_num_threads(before)
 
 
+@pytest.fixture(scope="module")
+def gpu():
+    """``(numba.cuda, tsgate.kernels.cuda)`` for the CUDA tests (a GPU or the
+    simulator; ``tests/cuda/conftest.py`` skips them otherwise)."""
+    from numba import cuda
+
+    from tsgate.kernels import cuda as kernels
+
+    return cuda, kernels
+
+
 @pytest.fixture
 def small_tiles(monkeypatch):
     """Tiles of 3 rows in training and prediction, at most 2 gradient

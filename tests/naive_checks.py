@@ -11,6 +11,7 @@ compared.
 import numpy as np
 
 from tests import naive
+from tests.conftest import rand
 
 # tile count, steps, rows per tile, features, hidden, attention width, outputs, groups
 NT, T, BT, F, H, A, O, NG = 3, 4, 2, 3, 4, 3, 2, 2
@@ -23,10 +24,6 @@ def tolerance(dtype):
     return dict(rtol=1e-4, atol=2e-5)
 
 
-def _rand(rng, shape, dtype, scale=0.7):
-    return np.ascontiguousarray(scale * rng.standard_normal(shape), dtype=dtype)
-
-
 def _nans(dev, shape, dtype):
     return dev(np.full(shape, np.nan, dtype=dtype))
 
@@ -37,11 +34,11 @@ def _close(actual, expected, dtype, what):
 
 def check_lstm(K, dev, host, dtype, reverse, seed=0):
     rng = np.random.default_rng(seed)
-    x = _rand(rng, (NT, T, BT, F), dtype)
-    W_x = _rand(rng, (F, 4 * H), dtype)
-    W_h = _rand(rng, (H, 4 * H), dtype)
-    b = _rand(rng, (4 * H,), dtype)
-    dhs = _rand(rng, (NT, T, BT, H), dtype)
+    x = rand(rng, NT, T, BT, F, dtype=dtype, scale=0.7)
+    W_x = rand(rng, F, 4 * H, dtype=dtype, scale=0.7)
+    W_h = rand(rng, H, 4 * H, dtype=dtype, scale=0.7)
+    b = rand(rng, 4 * H, dtype=dtype, scale=0.7)
+    dhs = rand(rng, NT, T, BT, H, dtype=dtype, scale=0.7)
     d = {k: dev(v) for k, v in dict(x=x, W_x=W_x, W_h=W_h, b=b, dhs=dhs).items()}
     hs, cs = _nans(dev, (NT, T, BT, H), dtype), _nans(dev, (NT, T, BT, H), dtype)
     gates = _nans(dev, (NT, T, BT, 4 * H), dtype)
@@ -66,11 +63,11 @@ def check_lstm(K, dev, host, dtype, reverse, seed=0):
 
 def check_gru(K, dev, host, dtype, reverse, seed=1):
     rng = np.random.default_rng(seed)
-    x = _rand(rng, (NT, T, BT, F), dtype)
-    W_x = _rand(rng, (F, 3 * H), dtype)
-    W_h = _rand(rng, (H, 3 * H), dtype)
-    b_x, b_h = _rand(rng, (3 * H,), dtype), _rand(rng, (3 * H,), dtype)
-    dhs = _rand(rng, (NT, T, BT, H), dtype)
+    x = rand(rng, NT, T, BT, F, dtype=dtype, scale=0.7)
+    W_x = rand(rng, F, 3 * H, dtype=dtype, scale=0.7)
+    W_h = rand(rng, H, 3 * H, dtype=dtype, scale=0.7)
+    b_x, b_h = rand(rng, 3 * H, dtype=dtype, scale=0.7), rand(rng, 3 * H, dtype=dtype, scale=0.7)
+    dhs = rand(rng, NT, T, BT, H, dtype=dtype, scale=0.7)
     d = {k: dev(v) for k, v in dict(x=x, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h, dhs=dhs).items()}
     hs, hn = _nans(dev, (NT, T, BT, H), dtype), _nans(dev, (NT, T, BT, H), dtype)
     gates = _nans(dev, (NT, T, BT, 3 * H), dtype)
@@ -99,8 +96,8 @@ def check_gru(K, dev, host, dtype, reverse, seed=1):
 def check_dense(K, dev, host, dtype, seed=2):
     rng = np.random.default_rng(seed)
     D = 2 * H
-    z, W, b = _rand(rng, (NT, BT, D), dtype), _rand(rng, (D, O), dtype), _rand(rng, (O,), dtype)
-    dout = _rand(rng, (NT, BT, O), dtype)
+    z, W, b = rand(rng, NT, BT, D, dtype=dtype, scale=0.7), rand(rng, D, O, dtype=dtype, scale=0.7), rand(rng, O, dtype=dtype, scale=0.7)
+    dout = rand(rng, NT, BT, O, dtype=dtype, scale=0.7)
     out = _nans(dev, (NT, BT, O), dtype)
     K.dense_forward(dev(z), dev(W), dev(b), out)
     _close(naive.untile(host(out)), naive.dense_forward(naive.untile(z), W, b), dtype, "out")
@@ -115,10 +112,10 @@ def check_dense(K, dev, host, dtype, seed=2):
 def check_attention(K, dev, host, dtype, seed=3):
     rng = np.random.default_rng(seed)
     D = H
-    hseq, q = _rand(rng, (NT, T, BT, D), dtype), _rand(rng, (NT, BT, D), dtype)
-    W_a, U_a = _rand(rng, (D, A), dtype), _rand(rng, (D, A), dtype)
-    b_a, v = _rand(rng, (A,), dtype), _rand(rng, (A,), dtype, scale=2.0)
-    dctx = _rand(rng, (NT, BT, D), dtype)
+    hseq, q = rand(rng, NT, T, BT, D, dtype=dtype, scale=0.7), rand(rng, NT, BT, D, dtype=dtype, scale=0.7)
+    W_a, U_a = rand(rng, D, A, dtype=dtype, scale=0.7), rand(rng, D, A, dtype=dtype, scale=0.7)
+    b_a, v = rand(rng, A, dtype=dtype, scale=0.7), rand(rng, A, dtype=dtype, scale=2.0)
+    dctx = rand(rng, NT, BT, D, dtype=dtype, scale=0.7)
     d = {k: dev(a) for k, a in dict(hseq=hseq, q=q, W_a=W_a, U_a=U_a, b_a=b_a, v=v, dctx=dctx).items()}
     u, weights = _nans(dev, (NT, T, BT, A), dtype), _nans(dev, (NT, BT, T), dtype)
     ctx = _nans(dev, (NT, BT, D), dtype)
@@ -150,8 +147,8 @@ LOSSES = [(naive.MSE, 0.0), (naive.MAE, 0.0), (naive.HUBER, 0.6), (naive.PINBALL
 
 def check_loss(K, dev, host, dtype, kind, param, seed=4):
     rng = np.random.default_rng(seed)
-    pred = _rand(rng, (NT, BT, O), dtype)
-    target = _rand(rng, (NT, BT, O), dtype)
+    pred = rand(rng, NT, BT, O, dtype=dtype, scale=0.7)
+    target = rand(rng, NT, BT, O, dtype=dtype, scale=0.7)
     target[0, 1, 0] = np.nan  # one missing value
     target[2, 0, :] = np.nan  # a row with none (like a padded row)
     dpred = _nans(dev, (NT, BT, O), dtype)
@@ -168,16 +165,16 @@ ADAM_SETTINGS = [(0.0, 0.0, 1.0), (0.1, 0.0, 0.5), (0.0, 0.05, 1.0), (0.2, 0.05,
 def check_adam(K, dev, host, dtype, alpha, weight_decay, grad_scale, seed=5):
     rng = np.random.default_rng(seed)
     n = 37
-    p = _rand(rng, (n,), dtype)
-    m = _rand(rng, (n,), dtype, scale=0.1)
-    v = np.abs(_rand(rng, (n,), dtype, scale=0.1))
+    p = rand(rng, n, dtype=dtype, scale=0.7)
+    m = rand(rng, n, dtype=dtype, scale=0.1)
+    v = np.abs(rand(rng, n, dtype=dtype, scale=0.1))
     mask = (rng.random(n) < 0.7).astype(dtype)
     hyper = dict(lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8, alpha=alpha,
                  weight_decay=weight_decay, grad_scale=grad_scale)
     d = dict(p=dev(p), m=dev(m), v=dev(v), mask=dev(mask))
     ref_p, ref_m, ref_v = p, m, v
     for step in (3, 4):  # bias correction away from 1; moments carried over
-        grad = _rand(rng, (n,), dtype)
+        grad = rand(rng, n, dtype=dtype, scale=0.7)
         K.adam_step(d["p"], dev(grad), d["m"], d["v"], d["mask"], step, *hyper.values())
         ref_p, ref_m, ref_v = naive.adam(ref_p, grad, ref_m, ref_v, mask, step, *hyper.values())
         # the kernels round to dtype after each step: follow them
@@ -190,7 +187,7 @@ def check_adam(K, dev, host, dtype, alpha, weight_decay, grad_scale, seed=5):
 
 def check_global_norm(K, dev, host, dtype, seed=6):
     rng = np.random.default_rng(seed)
-    grad = _rand(rng, (101,), dtype, scale=3.0)
+    grad = rand(rng, 101, dtype=dtype, scale=3.0)
     norm = K.global_norm(dev(grad))
     assert isinstance(norm, float)
     assert abs(norm - naive.global_norm(grad)) <= 1e-13 * naive.global_norm(grad)

@@ -14,48 +14,46 @@ DTYPES = [np.float32, np.float64]
 
 
 @pytest.fixture(scope="module")
-def gpu():
-    from numba import cuda
-
-    from tsgate.kernels import cuda as kernels
-
+def device(gpu):
+    """(kernels, host -> device, device -> host), as ``naive_checks`` takes them."""
+    cuda, kernels = gpu
     return kernels, cuda.to_device, lambda a: a.copy_to_host()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reverse", [False, True])
-def test_lstm(gpu, dtype, reverse):
-    C.check_lstm(*gpu, dtype, reverse)
+def test_lstm(device, dtype, reverse):
+    C.check_lstm(*device, dtype, reverse)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reverse", [False, True])
-def test_gru(gpu, dtype, reverse):
-    C.check_gru(*gpu, dtype, reverse)
+def test_gru(device, dtype, reverse):
+    C.check_gru(*device, dtype, reverse)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_dense(gpu, dtype):
-    C.check_dense(*gpu, dtype)
+def test_dense(device, dtype):
+    C.check_dense(*device, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_attention(gpu, dtype):
-    C.check_attention(*gpu, dtype)
+def test_attention(device, dtype):
+    C.check_attention(*device, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind,param", C.LOSSES)
-def test_loss(gpu, dtype, kind, param):
-    C.check_loss(*gpu, dtype, kind, param)
+def test_loss(device, dtype, kind, param):
+    C.check_loss(*device, dtype, kind, param)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("alpha,weight_decay,grad_scale", C.ADAM_SETTINGS)
-def test_adam(gpu, dtype, alpha, weight_decay, grad_scale):
-    C.check_adam(*gpu, dtype, alpha, weight_decay, grad_scale)
+def test_adam(device, dtype, alpha, weight_decay, grad_scale):
+    C.check_adam(*device, dtype, alpha, weight_decay, grad_scale)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_global_norm(gpu, dtype):
-    C.check_global_norm(*gpu, dtype)
+def test_global_norm(device, dtype):
+    C.check_global_norm(*device, dtype)
