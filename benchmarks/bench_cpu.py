@@ -172,7 +172,9 @@ def main(argv=None):
     ap.add_argument("--here", action="store_true", help=argparse.SUPPRESS)  # a child run
     args = ap.parse_args(argv)
     if not args.here:
-        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--isa")]
+        given = list(argv if argv is not None else sys.argv[1:])
+        rest = [a for i, a in enumerate(given)  # drop "--isa X" and "--isa=X"
+                if not a.startswith("--isa") and not (i and given[i - 1] == "--isa")]
         for isa in (["native", "avx2"] if args.isa == "both" else [args.isa]):
             print(f"\n## {isa}", flush=True)
             with tempfile.TemporaryDirectory(prefix=f"tsgate-bench-{isa}-") as cache:

@@ -8,7 +8,7 @@ import pytest
 from tsgate import backend, cli
 from tsgate.cli import main
 
-FAST = ["--max-iter", "2", "--quiet"]
+QUICK = ["--max-iter", "2", "--quiet"]  # CLI options of a quick run
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def run(capsys, *argv):
 def test_forecast_csv_writes_next_periods(monthly_csv, tmp_path, capsys):
     output, plot = tmp_path / "forecast.csv", tmp_path / "forecast.png"
     argv = ["forecast", monthly_csv, "--time-column", "ds", "--value-column", "y",
-            "--horizon", 6, "--model", "gru", "--interval", 0.9, "--output", output, *FAST]
+            "--horizon", 6, "--model", "gru", "--interval", 0.9, "--output", output, *QUICK]
     has_matplotlib = importlib.util.find_spec("matplotlib") is not None
     if has_matplotlib:
         argv += ["--plot", plot]
@@ -72,7 +72,7 @@ def test_progress_bar_on_a_terminal_only(monthly_csv, monkeypatch, capsys):
 def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsys):
     output = tmp_path / "out.csv"
     code, out, err = run(capsys, "forecast", monthly_csv, "--horizon", 4, "--interval", 0.8,
-                         "--output", output, *FAST)  # default: every numeric column
+                         "--output", output, *QUICK)  # default: every numeric column
     assert code == 0, err
     written = pd.read_csv(output)
     assert list(written.columns) == ["ds", "y", "y_lower", "y_upper", "z", "z_lower", "z_upper"]
@@ -80,7 +80,7 @@ def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsy
 
 
 def test_dataset_forecast_and_default_horizon(capsys):
-    code, out, err = run(capsys, "forecast", "--dataset", "airline", *FAST)
+    code, out, err = run(capsys, "forecast", "--dataset", "airline", *QUICK)
     assert code == 0, err
     lines = out.strip().splitlines()
     assert lines[0].split() == ["date", "passengers"]
@@ -91,7 +91,7 @@ def test_dataset_forecast_and_default_horizon(capsys):
 def test_exogenous_dataset_forecasts_its_target_only(tmp_path, capsys):
     output = tmp_path / "macro.csv"
     code, out, err = run(capsys, "forecast", "--dataset", "macrodata", "--horizon", 2,
-                         "--output", output, *FAST)
+                         "--output", output, *QUICK)
     assert code == 0, err
     written = pd.read_csv(output)
     assert list(written.columns) == ["date", "realcons"]
@@ -102,9 +102,9 @@ def test_freq_option_fills_gaps(tmp_path, capsys):
     dates = pd.date_range("2021-01-01", periods=80, freq="D").delete([10, 40])
     path = tmp_path / "gaps.csv"
     pd.DataFrame({"day": dates, "sales": np.arange(78.0) % 7}).to_csv(path, index=False)
-    code, out, err = run(capsys, "forecast", path, "--horizon", 2, *FAST)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, *QUICK)
     assert code == 2 and "--freq" in err  # gaps: frequency cannot be inferred
-    code, out, err = run(capsys, "forecast", path, "--horizon", 2, "--freq", "D", *FAST)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, "--freq", "D", *QUICK)
     assert code == 0, err
     assert out.strip().splitlines()[1].split()[0] == "2021-03-22"
 
@@ -112,7 +112,7 @@ def test_freq_option_fills_gaps(tmp_path, capsys):
 def test_integer_time_column_continues_the_integers(tmp_path, capsys):
     path = tmp_path / "steps.csv"
     pd.DataFrame({"t": np.arange(0, 100, 5), "v": np.sin(np.arange(20.0))}).to_csv(path, index=False)
-    code, out, err = run(capsys, "forecast", path, "--horizon", 3, "--window", 4, *FAST)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 3, "--window", 4, *QUICK)
     assert code == 0, err
     assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["100", "105", "110"]
 
@@ -183,7 +183,7 @@ def test_errors_are_one_line_and_exit_code_2(case, monthly_csv, tmp_path, monkey
     if patch is not None:
         patch(monkeypatch)
     argv = [a.format(tmp=tmp_path, csv=monthly_csv) for a in argv]
-    argv += FAST if argv[:1] == ["forecast"] else []
+    argv += QUICK if argv[:1] == ["forecast"] else []
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert out == ""
@@ -206,7 +206,7 @@ def test_internal_errors_keep_their_traceback(error, where, monthly_csv, monkeyp
     else:
         monkeypatch.setattr(cli.LSTMForecaster, "fit", broken)
     with pytest.raises(error, match="an internal failure"):
-        main(["forecast", str(monthly_csv), "--value-column", "y", *FAST])
+        main(["forecast", str(monthly_csv), "--value-column", "y", *QUICK])
 
 
 def test_warmup_compiles_and_reports(capsys):
@@ -229,11 +229,11 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
     output = tmp_path / "out.csv"
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3,
-                         "--interval", 0.8, "--output", output, *FAST)
+                         "--interval", 0.8, "--output", output, *QUICK)
     assert code == 0, err
     written = pd.read_csv(output)
     assert list(written.columns) == ["store", "month", "sales", "lower", "upper"]
     assert list(written["store"]) == ["north"] * 3 + ["south"] * 3
     assert list(written["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]
-    code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *FAST)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *QUICK)
     assert code == 2 and "id column 'shop'" in err

@@ -6,8 +6,8 @@ import pytest
 
 import tsgate
 from tsgate.calibration import CalibrationWarning
+from tests.conftest import SMALL
 
-FAST = dict(hidden_size=8, max_iter=3, random_state=0)
 
 
 def ragged(freq="Q"):
@@ -25,7 +25,7 @@ def ragged(freq="Q"):
 
 def test_multiindex_round_trip_on_ragged_series():
     y = ragged()
-    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     fc = model.predict()
     assert isinstance(fc, pd.Series) and fc.name == "sales"
     assert fc.index.names == ["store", "quarter"]
@@ -44,7 +44,7 @@ def test_long_layout_with_custom_columns():
     long = y.reset_index().rename(columns={"store": "id", "quarter": "when", "sales": "value"})
     long["when"] = long["when"].dt.to_timestamp()  # quarter starts as datetimes
     model = tsgate.LSTMForecaster(horizon=3, id_col="id", time_col="when", value_col="value",
-                                  **FAST).fit(long)
+                                  **SMALL).fit(long)
     fc = model.predict()
     assert list(fc.columns) == ["id", "when", "value"] and len(fc) == 9
     b = fc[fc["id"] == "b"]
@@ -52,7 +52,7 @@ def test_long_layout_with_custom_columns():
     iv = model.predict_interval(0.9)
     assert list(iv.columns) == ["id", "when", "lower", "upper"]
     # the same model fitted on the MultiIndex layout gives the same numbers
-    same = tsgate.LSTMForecaster(horizon=3, **FAST).fit(
+    same = tsgate.LSTMForecaster(horizon=3, **SMALL).fit(
         long.set_index(["id", "when"])["value"]).predict()
     np.testing.assert_allclose(fc["value"].to_numpy(), same.to_numpy())
 
@@ -60,13 +60,13 @@ def test_long_layout_with_custom_columns():
 def test_layout_errors_name_the_fix():
     y = ragged()
     with pytest.raises(ValueError, match="no column"):
-        tsgate.GRUForecaster(horizon=2, **FAST).fit(y.reset_index().rename(columns={"store": "unique_id"}))
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(y.reset_index().rename(columns={"store": "unique_id"}))
     with pytest.raises(ValueError, match="'d' has 3 observation\\(s\\).*at least 4 are needed"):
-        tsgate.GRUForecaster(horizon=16, **FAST).fit(pd.concat([y, pd.Series(
+        tsgate.GRUForecaster(horizon=16, **SMALL).fit(pd.concat([y, pd.Series(
             [1.0, 2.0, 3.0], index=pd.MultiIndex.from_product([["d"], pd.period_range(
                 "2001Q1", periods=3, freq="Q")]))]))
     with pytest.raises(ValueError, match="MultiIndex"):
-        tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X=pd.DataFrame({"x": np.ones(len(y))}))
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(y, X=pd.DataFrame({"x": np.ones(len(y))}))
 
 
 @pytest.mark.parametrize("n", [4, 10, 15, 16, 20, 28, 40])
@@ -102,7 +102,7 @@ def test_minimum_length_error_says_the_minimum():
 
 def test_interval_levels_nest_strictly():
     y = tsgate.datasets.load_airline()
-    model = tsgate.GRUForecaster(horizon=12, validation_fraction=0.2, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=12, validation_fraction=0.2, **SMALL).fit(y)
     bands = [model.predict_interval(c) for c in (0.5, 0.8, 0.95)]
     widths = [(b["upper"] - b["lower"]).to_numpy() for b in bands]
     assert (widths[0] < widths[1]).all() and (widths[1] < widths[2]).all()
@@ -134,7 +134,7 @@ def test_new_history_with_exogenous_rows_equals_the_matching_fit_data():
     rng = np.random.default_rng(1)
     X = pd.DataFrame({"promo": rng.integers(0, 2, n + 4).astype(float)}, index=idx)
     y = pd.Series(5 + 3 * X["promo"].to_numpy() + 0.1 * rng.normal(size=n + 4), index=idx)
-    model = tsgate.GRUForecaster(horizon=4, window=7, **FAST).fit(y[:n], X[:n])
+    model = tsgate.GRUForecaster(horizon=4, window=7, **SMALL).fit(y[:n], X[:n])
     direct = model.predict(X=X[n:])
     again = model.predict(y=y[:n], X=X)  # history rows, then the future rows
     pd.testing.assert_series_equal(direct, again)
@@ -149,7 +149,7 @@ def test_new_history_with_exogenous_rows_equals_the_matching_fit_data():
 
 def test_warm_start_continues_the_same_networks():
     y = ragged()
-    model = tsgate.GRUForecaster(horizon=4, warm_start=True, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=4, warm_start=True, **SMALL).fit(y)
     first = model.regressors_[0]
     steps = first._optimizer_state[2]
     params = first.params_.copy()
@@ -157,13 +157,13 @@ def test_warm_start_continues_the_same_networks():
     assert model.regressors_[0] is first
     assert first._optimizer_state[2] > steps  # Adam continued, not restarted
     assert not np.array_equal(first.params_, params)
-    cold = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    cold = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     assert cold.regressors_[0]._optimizer_state[2] == steps
 
 
 def test_global_model_saves_and_loads(tmp_path):
     y = ragged()
-    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     model.save(tmp_path / "m.tsgate")
     back = tsgate.load(tmp_path / "m.tsgate")
     pd.testing.assert_series_equal(back.predict(), model.predict())
@@ -206,7 +206,7 @@ def test_exogenous_features_per_series_in_a_collection():
 
 def test_global_model_forecasts_a_new_history_and_new_series():
     y = ragged()
-    model = tsgate.GRUForecaster(horizon=4, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     pd.testing.assert_series_equal(model.predict(y=y), model.predict())
     new = y.loc[["a"]].rename(index={"a": "z"}, level=0)  # an unseen id
     fc = model.predict(y=new)
@@ -217,11 +217,11 @@ def test_global_model_forecasts_a_new_history_and_new_series():
 def test_missing_values_at_the_end_still_calibrate():
     y = pd.Series(np.arange(20.0) + 5, index=pd.RangeIndex(20))
     y.iloc[-3:] = np.nan  # the last horizon holds no observation
-    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(y)
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(y)
     assert np.isfinite(model.calibration_residuals_).any()
     assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()
     with pytest.raises(ValueError, match="3 observation\\(s\\) \\(not counting NaN\\)"):
-        tsgate.GRUForecaster(horizon=2, **FAST).fit(pd.Series([1.0, np.nan, 2.0, 3.0, np.nan]))
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(pd.Series([1.0, np.nan, 2.0, 3.0, np.nan]))
 
 
 def test_planned_budgets_raise_no_convergence_warning():
@@ -231,7 +231,7 @@ def test_planned_budgets_raise_no_convergence_warning():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        tsgate.GRUForecaster(horizon=2, **FAST).fit(ragged())
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(ragged())
     with pytest.warns(ConvergenceWarning, match="GRURegressor: max_iter=2"):
         tsgate.GRURegressor(max_iter=2, random_state=0).fit(np.random.default_rng(0).normal(size=(40, 5)),
                                                             np.zeros(40))

@@ -24,10 +24,11 @@ import tsgate
 from tsgate import config
 from tsgate.distributed import (PerSeriesForecaster, _joblib_plan, _run_capped, _ThreadPlan,
                                 available_cores, forecast_long, numba_threads_per_worker)
+from tests.conftest import FAST
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = dict(window=8, hidden_size=4, max_iter=3, random_state=0)  # forecaster parameters
-TINY = dict(horizon=3, **SMALL)
+QUICK = dict(FAST, window=8, max_iter=3)  # forecaster parameters
+TINY = dict(horizon=3, **QUICK)
 
 
 def make_wide(n_series, n_obs=60, seed=0):
@@ -166,7 +167,7 @@ def test_per_series_estimator_contract():
 def test_forecast_long_pandas_equals_per_id_models():
     wide = make_wide(5)
     long = to_long(wide)
-    out = forecast_long(long, horizon=3, model="gru", **SMALL, coverage=0.8)
+    out = forecast_long(long, horizon=3, model="gru", **QUICK, coverage=0.8)
     assert list(out.columns) == ["id", "time", "value", "lower", "upper"]
     assert out.dtypes["time"] == long.dtypes["time"] and out.dtypes["id"] == long.dtypes["id"]
     assert len(out) == 5 * 3 and list(out["id"].unique()) == list(wide.columns)
@@ -181,10 +182,10 @@ def test_forecast_long_pandas_equals_per_id_models():
 
 def test_forecast_long_pandas_variants():
     long = to_long(make_wide(3))
-    base = forecast_long(long, 3, model="lstm", **SMALL)
+    base = forecast_long(long, 3, model="lstm", **QUICK)
     # shuffled rows, id as the index, a forecaster template, parallel jobs: same result
     shuffled = long.sample(frac=1.0, random_state=0).set_index("id")
-    template = tsgate.LSTMForecaster(**SMALL)
+    template = tsgate.LSTMForecaster(**QUICK)
     with joblib.parallel_backend("threading"):
         other = forecast_long(shuffled, 3, model=template, n_jobs=2)
     pd.testing.assert_frame_equal(base, other)
@@ -193,11 +194,11 @@ def test_forecast_long_pandas_variants():
     renamed["store"] = renamed["store"].str[1:].astype(int)
     gappy = renamed.drop(index=[5, 6])
     out = forecast_long(gappy, 2, time_col="t", id_col="store", value_col="sales", freq="D",
-                        **SMALL)
+                        **QUICK)
     assert list(out.columns) == ["store", "t", "sales"] and out["store"].dtype == np.int64
     assert np.isfinite(out["sales"]).all() and len(out) == 6
     steps = long.assign(time=long.groupby("id").cumcount())
-    out = forecast_long(steps, 2, **SMALL)
+    out = forecast_long(steps, 2, **QUICK)
     assert out["time"].tolist() == [60, 61] * 3
 
 
@@ -313,7 +314,7 @@ def test_grid_search_on_dask_equals_single_process(client):
 def long16(wide50):
     """16 of the series in long format and their single-process forecast_long."""
     long = to_long(wide50.iloc[:, :16])
-    return long, forecast_long(long, 3, model="gru", **SMALL, coverage=0.8)
+    return long, forecast_long(long, 3, model="gru", **QUICK, coverage=0.8)
 
 
 @pytest.mark.parametrize("partitioning", ["set_index", "shuffle"])
@@ -325,7 +326,7 @@ def test_forecast_long_on_dask_dataframe(client, long16, sequential50, partition
     else:
         ddf = dd.from_pandas(long, npartitions=4).shuffle(on="id", npartitions=4)
     assert ddf.npartitions == 4
-    lazy = forecast_long(ddf, 3, model="gru", **SMALL, coverage=0.8)
+    lazy = forecast_long(ddf, 3, model="gru", **QUICK, coverage=0.8)
     assert list(lazy.columns) == ["id", "time", "value", "lower", "upper"]
     result = lazy.compute().sort_values(["id", "time"], ignore_index=True)
     assert result["id"].dtype == lazy._meta["id"].dtype

@@ -10,15 +10,8 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
 from tsgate.datasets import load_airline
+from tests.conftest import SMALL, seasonal
 
-FAST = dict(hidden_size=8, max_iter=3, random_state=0)
-
-
-def seasonal(n, period, index):
-    t = np.arange(n)
-    rng = np.random.default_rng(0)
-    return pd.Series(10 + 0.05 * t + np.sin(2 * np.pi * t / period) + 0.1 * rng.normal(size=n),
-                     index=index, name="value")
 
 
 @pytest.mark.parametrize("index, expected_next", [
@@ -33,11 +26,11 @@ def test_forecast_index_is_next_periods(cls, index, expected_next):
     y = seasonal(len(index), 12, index)
     if not isinstance(index, pd.RangeIndex):
         y.index = y.index._with_freq(None) if isinstance(index, pd.DatetimeIndex) else y.index
-    fc = cls(window=8, horizon=4, **FAST).fit(y).predict()
+    fc = cls(window=8, horizon=4, **SMALL).fit(y).predict()
     assert isinstance(fc, pd.Series) and fc.name == "value"
     assert fc.index.equals(expected_next)
     assert np.isfinite(fc).all()
-    longer = cls(window=8, horizon=2, **FAST).fit(y).predict(horizon=5)  # recursive blocks
+    longer = cls(window=8, horizon=2, **SMALL).fit(y).predict(horizon=5)  # recursive blocks
     assert len(longer) == 5 and longer.index[:4].equals(expected_next)
     assert np.isfinite(longer).all()
 
@@ -59,7 +52,7 @@ def test_several_series_one_global_model():
     idx = pd.date_range("2010-01-01", periods=80, freq="MS")
     df = pd.DataFrame({"a": seasonal(80, 12, idx).to_numpy(),
                        "b": 100 * seasonal(80, 12, idx).to_numpy()}, index=idx)
-    model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(df)
+    model = tsgate.LSTMForecaster(window=12, horizon=3, **SMALL).fit(df)
     fc = model.predict()
     assert list(fc.columns) == ["a", "b"] and fc.index.equals(pd.date_range("2016-09-01", periods=3, freq="MS"))
     assert len(model.regressors_) == model.n_models  # one ensemble for both series
@@ -88,13 +81,13 @@ def test_exogenous_features_known_in_the_future():
     with pytest.raises(ValueError, match="rows"):
         with_x.predict(X=X[n:n + 3])
     with pytest.raises(ValueError, match="rows"):
-        tsgate.GRUForecaster(**FAST).fit(y[:n], X[:n - 1])
+        tsgate.GRUForecaster(**SMALL).fit(y[:n], X[:n - 1])
 
 
 def test_nan_inside_series_is_masked_not_propagated():
     y = seasonal(80, 12, pd.date_range("2000-01-01", periods=80, freq="MS"))
     y.iloc[[0, 10, 11, 40, 79]] = np.nan
-    model = tsgate.LSTMForecaster(window=12, horizon=6, **FAST).fit(y)
+    model = tsgate.LSTMForecaster(window=12, horizon=6, **SMALL).fit(y)
     assert np.isfinite(model.predict()).all()
     assert np.isfinite(model.predict_interval(0.9).to_numpy()).all()
 
@@ -120,18 +113,18 @@ def test_interval_coverage_near_nominal_on_held_back_data():
 
 def test_backtest_on_bundled_dataset():
     y = load_airline()
-    bt = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **FAST), y, start=-18, refit=2)
+    bt = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-18, refit=2)
     assert list(bt.columns) == ["origin", "time", "step", "series", "forecast", "actual", "error", "abs_error"]
     assert len(bt) == 18 and bt["origin"].nunique() == 3
     assert (bt["time"] > bt["origin"]).all()
     np.testing.assert_allclose(bt["error"], bt["actual"] - bt["forecast"])
-    no_refit = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **FAST), y, start=-18, refit=False)
+    no_refit = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-18, refit=False)
     assert no_refit["origin"].nunique() == 3 and np.isfinite(no_refit["forecast"]).all()
 
 
 def test_sklearn_estimator_contract():
     y = load_airline()
-    model = tsgate.GRUForecaster(horizon=3, **FAST)
+    model = tsgate.GRUForecaster(horizon=3, **SMALL)
     c = clone(model.set_params(hidden_size=5))
     assert c.get_params()["hidden_size"] == 5 and "hidden_size=5" in repr(c)
     with pytest.raises(NotFittedError):
@@ -158,12 +151,12 @@ def test_sklearn_estimator_contract():
 def test_bad_series(make, exc, match):
     y = load_airline()
     with pytest.raises(exc, match=match):
-        tsgate.LSTMForecaster(window=24, horizon=12, **FAST).fit(make(y))
+        tsgate.LSTMForecaster(window=24, horizon=12, **SMALL).fit(make(y))
 
 
 def test_bad_horizon_and_history():
     y = load_airline()
-    model = tsgate.LSTMForecaster(window=12, horizon=3, **FAST).fit(y)
+    model = tsgate.LSTMForecaster(window=12, horizon=3, **SMALL).fit(y)
     with pytest.raises(ValueError, match="horizon"):
         model.predict(horizon=0)
     with pytest.raises(ValueError, match="at least 2"):
@@ -200,7 +193,7 @@ def test_predict_leaves_the_forecaster_unchanged():
     y = load_airline().iloc[:48]
     X = pd.DataFrame({"x": np.sin(np.arange(54) / 3.0)},
                      index=pd.date_range(y.index[0], periods=54, freq="MS"))
-    model = tsgate.LSTMForecaster(horizon=3, n_models=2, attention=True, **FAST).fit(y, X.iloc[:48])
+    model = tsgate.LSTMForecaster(horizon=3, n_models=2, attention=True, **SMALL).fit(y, X.iloc[:48])
     before = _state(model)
     model.predict(X=X.iloc[48:51])
     model.predict(horizon=6, X=X.iloc[48:])  # recursive
@@ -208,7 +201,7 @@ def test_predict_leaves_the_forecaster_unchanged():
     model.predict(y=y.iloc[:40], X=X.iloc[:43])
     model.score(pd.Series([400.0, 410.0, 420.0], index=X.index[48:51]), X=X.iloc[48:51])
     _assert_same_state(before, _state(model))
-    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **FAST))
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **SMALL))
     per.fit(pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy()[::-1].copy()}))
     before = _state(per)
     per.predict()

@@ -8,12 +8,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 import tsgate
 from tsgate import cli
+from tests.conftest import FAST
+from tests.conftest import monthly as shared_monthly
 
-FAST = dict(hidden_size=4, max_iter=2, n_models=1, random_state=0)
+ONE_MODEL = dict(FAST, n_models=1)  # the quickest forecaster
 
 
 def monthly(n=40):
-    return pd.Series(np.arange(n, dtype=float) + 10, index=pd.date_range("2020-01-01", periods=n, freq="MS"))
+    return shared_monthly(n, start="2020-01-01", level=10.0)
 
 
 def test_regressor_X():
@@ -28,26 +30,26 @@ def test_regressor_y():
 
 def test_forecaster_y():
     with pytest.raises(ValueError, match="at least 4 are needed"):
-        tsgate.GRUForecaster(horizon=6, **FAST).fit(monthly(3))
+        tsgate.GRUForecaster(horizon=6, **ONE_MODEL).fit(monthly(3))
     with pytest.raises(TypeError, match="must be a pandas Series"):
-        tsgate.GRUForecaster(**FAST).fit(np.arange(30.0))
+        tsgate.GRUForecaster(**ONE_MODEL).fit(np.arange(30.0))
     long = pd.DataFrame({"unique_id": ["a"] * 30, "ds": monthly(30).index, "sales": 1.0})
     with pytest.raises(ValueError, match="no column\\(s\\) \\['y'\\].*value_col="):
-        tsgate.GRUForecaster(**FAST).fit(long)
+        tsgate.GRUForecaster(**ONE_MODEL).fit(long)
 
 
 def test_forecaster_X():
     y = monthly()
     X = pd.DataFrame({"x": np.arange(40.0)}, index=y.index)
-    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X)
+    model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y, X)
     with pytest.raises(ValueError, match="pass their future values for the 2 forecast steps"):
         model.predict()
     with pytest.raises(ValueError, match="NaN or inf; exogenous features must be complete"):
-        tsgate.GRUForecaster(horizon=2, **FAST).fit(y, X.where(X > 3))
+        tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y, X.where(X > 3))
 
 
 def test_horizon_and_coverage():
-    model = tsgate.GRUForecaster(horizon=2, **FAST).fit(monthly())
+    model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(monthly())
     with pytest.raises(ValueError, match="horizon must be a positive integer"):
         model.predict(horizon=-1)
     with pytest.raises(ValueError, match="coverage must be a number in \\(0, 1\\)"):
@@ -64,7 +66,7 @@ def test_device_cuda_without_a_gpu(monkeypatch):
 
     monkeypatch.setattr(backend, "cuda_unavailable_reason", lambda: "no NVIDIA driver found")
     with pytest.raises(RuntimeError, match="no NVIDIA driver found"):
-        tsgate.GRUForecaster(device="cuda", **FAST).fit(monthly())
+        tsgate.GRUForecaster(device="cuda", **ONE_MODEL).fit(monthly())
 
 
 def test_predict_before_fit():

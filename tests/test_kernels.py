@@ -13,16 +13,13 @@ from numba import njit
 
 from tsgate.kernels import cpu as K
 from tsgate.kernels.cpu import activations
+from tests.conftest import rand
 
 DTYPES = [np.float64, np.float32]
 
 
 def _tol(dtype):
     return dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
-
-
-def _rand(rng, shape, dtype, scale=1.0):
-    return np.ascontiguousarray(scale * rng.standard_normal(shape)).astype(dtype)
 
 
 def _sigmoid(x):
@@ -100,10 +97,10 @@ def ref_attention(hseq, q, W_a, U_a, b_a, v):
 def test_lstm_forward(dtype, reverse):
     rng = np.random.default_rng(0)
     NT, T, BT, F, H = 3, 5, 2, 3, 4
-    x = _rand(rng, (NT, T, BT, F), dtype)
-    W_x = _rand(rng, (F, 4 * H), dtype, 0.5)
-    W_h = _rand(rng, (H, 4 * H), dtype, 0.5)
-    b = _rand(rng, (4 * H,), dtype, 0.5)
+    x = rand(rng, NT, T, BT, F, dtype=dtype, scale=1.0)
+    W_x = rand(rng, F, 4 * H, dtype=dtype, scale=0.5)
+    W_h = rand(rng, H, 4 * H, dtype=dtype, scale=0.5)
+    b = rand(rng, 4 * H, dtype=dtype, scale=0.5)
     hs = np.full((NT, T, BT, H), np.nan, dtype)
     cs = np.full((NT, T, BT, H), np.nan, dtype)
     gates = np.full((NT, T, BT, 4 * H), np.nan, dtype)
@@ -119,11 +116,11 @@ def test_lstm_forward(dtype, reverse):
 def test_gru_forward(dtype, reverse):
     rng = np.random.default_rng(1)
     NT, T, BT, F, H = 3, 5, 2, 3, 4
-    x = _rand(rng, (NT, T, BT, F), dtype)
-    W_x = _rand(rng, (F, 3 * H), dtype, 0.5)
-    W_h = _rand(rng, (H, 3 * H), dtype, 0.5)
-    b_x = _rand(rng, (3 * H,), dtype, 0.5)
-    b_h = _rand(rng, (3 * H,), dtype, 0.5)
+    x = rand(rng, NT, T, BT, F, dtype=dtype, scale=1.0)
+    W_x = rand(rng, F, 3 * H, dtype=dtype, scale=0.5)
+    W_h = rand(rng, H, 3 * H, dtype=dtype, scale=0.5)
+    b_x = rand(rng, 3 * H, dtype=dtype, scale=0.5)
+    b_h = rand(rng, 3 * H, dtype=dtype, scale=0.5)
     hs = np.full((NT, T, BT, H), np.nan, dtype)
     gates = np.full((NT, T, BT, 3 * H), np.nan, dtype)
     hn = np.full((NT, T, BT, H), np.nan, dtype)
@@ -138,8 +135,8 @@ def test_reverse_sees_the_future_only():
     # the reverse state at step t depends on steps t..T-1 only
     rng = np.random.default_rng(2)
     NT, T, BT, F, H = 1, 4, 2, 2, 3
-    x = _rand(rng, (NT, T, BT, F), np.float64)
-    W_x, W_h, b = _rand(rng, (F, 4 * H), np.float64), _rand(rng, (H, 4 * H), np.float64), np.zeros(4 * H)
+    x = rand(rng, NT, T, BT, F, dtype=np.float64, scale=1.0)
+    W_x, W_h, b = rand(rng, F, 4 * H, dtype=np.float64, scale=1.0), rand(rng, H, 4 * H, dtype=np.float64, scale=1.0), np.zeros(4 * H)
     out = [np.empty((NT, T, BT, H)), np.empty((NT, T, BT, H)), np.empty((NT, T, BT, 4 * H))]
     K.lstm_forward(x, W_x, W_h, b, True, *out)
     before = out[0].copy()
@@ -156,9 +153,9 @@ def test_reverse_sees_the_future_only():
 def test_dense_forward(dtype):
     rng = np.random.default_rng(3)
     NT, BT, D, O = 3, 2, 5, 3
-    z = _rand(rng, (NT, BT, D), dtype)
-    W = _rand(rng, (D, O), dtype)
-    b = _rand(rng, (O,), dtype)
+    z = rand(rng, NT, BT, D, dtype=dtype, scale=1.0)
+    W = rand(rng, D, O, dtype=dtype, scale=1.0)
+    b = rand(rng, O, dtype=dtype, scale=1.0)
     out = np.full((NT, BT, O), np.nan, dtype)
     K.dense_forward(z, W, b, out)
     ref = np.einsum("kbd,do->kbo", z.astype(np.float64), W.astype(np.float64)) + b.astype(np.float64)
@@ -169,10 +166,10 @@ def test_dense_forward(dtype):
 def test_attention_forward(dtype):
     rng = np.random.default_rng(4)
     NT, T, BT, D, A = 3, 5, 2, 4, 3
-    hseq = _rand(rng, (NT, T, BT, D), dtype)
-    q = _rand(rng, (NT, BT, D), dtype)
-    W_a, U_a = _rand(rng, (D, A), dtype), _rand(rng, (D, A), dtype)
-    b_a, v = _rand(rng, (A,), dtype), _rand(rng, (A,), dtype, 2.0)
+    hseq = rand(rng, NT, T, BT, D, dtype=dtype, scale=1.0)
+    q = rand(rng, NT, BT, D, dtype=dtype, scale=1.0)
+    W_a, U_a = rand(rng, D, A, dtype=dtype, scale=1.0), rand(rng, D, A, dtype=dtype, scale=1.0)
+    b_a, v = rand(rng, A, dtype=dtype, scale=1.0), rand(rng, A, dtype=dtype, scale=2.0)
     u = np.full((NT, T, BT, A), np.nan, dtype)
     alpha = np.full((NT, BT, T), np.nan, dtype)
     ctx = np.full((NT, BT, D), np.nan, dtype)
@@ -214,8 +211,8 @@ def ref_loss(pred, target, kind, param):
 def test_loss_forward_backward(dtype, kind, param):
     rng = np.random.default_rng(5)
     NT, BT, O = 3, 2, 3
-    pred = _rand(rng, (NT, BT, O), dtype)
-    target = _rand(rng, (NT, BT, O), dtype)
+    pred = rand(rng, NT, BT, O, dtype=dtype, scale=1.0)
+    target = rand(rng, NT, BT, O, dtype=dtype, scale=1.0)
     target[0, 1, :] = np.nan  # a padded row
     target[2, 0, 1] = np.nan  # a missing value
     dpred = np.full_like(pred, 7.0)
@@ -269,7 +266,7 @@ def test_huber_and_pinball_hand_values():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_reduce_tiles(dtype):
     rng = np.random.default_rng(6)
-    parts = _rand(rng, (4, 11), dtype)
+    parts = rand(rng, 4, 11, dtype=dtype, scale=1.0)
     out = np.full(11, np.nan, dtype)
     K.reduce_tiles(parts, out)
     ref = parts[0].copy()
@@ -286,7 +283,7 @@ def test_reduce_partials_is_reduce_tiles_per_block(dtype):
     rng = np.random.default_rng(7)
     NG, sizes = 3, [6, 1, 4]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    parts = _rand(rng, (NG * offsets[-1],), dtype)
+    parts = rand(rng, NG * offsets[-1], dtype=dtype, scale=1.0)
     out = np.full(offsets[-1], np.nan, dtype)
     K.reduce_partials(parts, offsets, out)
     for off, n in zip(offsets, sizes):
@@ -297,7 +294,7 @@ def test_reduce_partials_is_reduce_tiles_per_block(dtype):
 
 def test_global_norm():
     rng = np.random.default_rng(7)
-    g = _rand(rng, (257,), np.float32, 3.0)
+    g = rand(rng, 257, dtype=np.float32, scale=3.0)
     assert K.global_norm(g) == pytest.approx(np.sqrt(np.sum(g.astype(np.float64) ** 2)), rel=1e-12)
     big = np.full(4, 3e30, np.float32)  # squares overflow float32, not float64
     assert K.global_norm(big) == pytest.approx(6e30, rel=1e-6)
@@ -323,9 +320,9 @@ def ref_adam(params, grads, mask, lr, beta1, beta2, eps, alpha, weight_decay, gr
 def test_adam_step(alpha, weight_decay, grad_scale):
     rng = np.random.default_rng(8)
     n = 13
-    params = _rand(rng, (n,), np.float32)
+    params = rand(rng, n, dtype=np.float32, scale=1.0)
     mask = (rng.random(n) < 0.6).astype(np.float32)
-    grads = [_rand(rng, (n,), np.float32) for _ in range(4)]
+    grads = [rand(rng, n, dtype=np.float32, scale=1.0) for _ in range(4)]
     lr, beta1, beta2, eps = 1e-2, 0.9, 0.999, 1e-8
     p, m, v = params.copy(), np.zeros(n, np.float32), np.zeros(n, np.float32)
     for step, grad in enumerate(grads, start=1):
@@ -355,8 +352,8 @@ def test_adam_penalties_touch_masked_entries_only():
 def test_pack_windows_targets_unpack(dtype):
     rng = np.random.default_rng(9)
     N, T, F, O = 9, 4, 2, 3
-    X = _rand(rng, (N, T, F), dtype)
-    Y = _rand(rng, (N, O), dtype)
+    X = rand(rng, N, T, F, dtype=dtype, scale=1.0)
+    Y = rand(rng, N, O, dtype=dtype, scale=1.0)
     idx = np.array([4, 0, 7, 7, 2, 8, 1], dtype=np.int64)  # 7 rows -> 3 tiles of 3, 2 padded
     NT, BT = 3, 3
     xb = np.full((NT, T, BT, F), np.nan, dtype)
@@ -377,8 +374,8 @@ def test_pack_windows_targets_unpack(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_concat_split_features(dtype):
     rng = np.random.default_rng(10)
-    a = _rand(rng, (2, 3, 2, 4), dtype)
-    b = _rand(rng, (2, 3, 2, 3), dtype)
+    a = rand(rng, 2, 3, 2, 4, dtype=dtype, scale=1.0)
+    b = rand(rng, 2, 3, 2, 3, dtype=dtype, scale=1.0)
     out = np.full((2, 3, 2, 7), np.nan, dtype)
     K.concat_features(a, b, out)
     np.testing.assert_array_equal(out, np.concatenate([a, b], axis=-1))
@@ -395,14 +392,14 @@ def test_final_state_and_backward(dtype, ndir):
     rng = np.random.default_rng(11)
     NT, T, BT, H = 2, 4, 3, 2
     D = ndir * H
-    seq = _rand(rng, (NT, T, BT, D), dtype)
+    seq = rand(rng, NT, T, BT, D, dtype=dtype, scale=1.0)
     q = np.full((NT, BT, D), np.nan, dtype)
     K.final_state(seq, ndir, q)
     np.testing.assert_array_equal(q[..., :H], seq[:, T - 1, :, :H])  # forward half: last step
     if ndir == 2:
         np.testing.assert_array_equal(q[..., H:], seq[:, 0, :, H:])  # reverse half: first step
-    dq = _rand(rng, (NT, BT, D), dtype)
-    dseq = _rand(rng, (NT, T, BT, D), dtype)
+    dq = rand(rng, NT, BT, D, dtype=dtype, scale=1.0)
+    dseq = rand(rng, NT, T, BT, D, dtype=dtype, scale=1.0)
     expected = dseq.copy()
     expected[:, T - 1, :, :H] += dq[..., :H]
     if ndir == 2:
@@ -415,7 +412,7 @@ def test_final_state_and_backward(dtype, ndir):
 def test_apply_mask(dtype):
     rng = np.random.default_rng(12)
     NT, T, BT, F = 2, 3, 2, 4
-    x = _rand(rng, (NT, T, BT, F), dtype)
+    x = rand(rng, NT, T, BT, F, dtype=dtype, scale=1.0)
     mask = ((rng.random((NT, BT, F)) >= 0.5) / 0.5).astype(dtype)
     out = np.full_like(x, np.nan)
     K.apply_mask(x, mask, out)
@@ -480,3 +477,25 @@ def test_float64_activations_are_exact():
     _apply_sigmoid(x, out)
     np.testing.assert_allclose(out, 1 / (1 + np.exp(-x)), rtol=1e-13, atol=2e-16)
     assert math.isclose(out[500], 0.5)
+
+
+def test_serial_module_names_every_kernel_with_its_twin():
+    from tsgate.kernels.cpu import serial
+
+    assert serial.__all__ == K.__all__
+    for name in K.__all__:
+        kernel, twin = getattr(K, name), getattr(serial, name)
+        if getattr(kernel, "targetoptions", {}).get("parallel"):
+            assert twin is not kernel, name
+            assert not twin.targetoptions.get("parallel"), name
+            assert twin.py_func.__code__ is kernel.py_func.__code__, name
+            assert twin.py_func.__qualname__ == kernel.py_func.__qualname__ + "_serial", name
+        elif "_layer_" in name:  # Python functions over the per-direction kernels
+            cell = name.split("_")[0]
+            step = name.rsplit("_", 1)[1]
+            inner = {c.cell_contents for c in twin.__closure__}
+            assert getattr(serial, f"{cell}_{step}") in inner, name
+            assert getattr(K, f"{cell}_{step}") not in inner, name
+        else:
+            assert twin is kernel, name
+    assert sum(getattr(K, n) is not getattr(serial, n) for n in K.__all__) >= 8

@@ -2,34 +2,20 @@
 against central finite differences in float64, parameter layout, prediction,
 and (when torch is installed) parity with ``torch.nn.LSTM``/``torch.nn.GRU``.
 """
-import contextlib
-
 import numba
 import numpy as np
 import pytest
 
 from tsgate import config
 from tsgate.backend import get_backend
-from tsgate.engine import Network, NetworkSpec, forward, loss_and_grad
+from tsgate.engine import Network, forward, loss_and_grad
 from tsgate.kernels import cpu as K
+from tests.conftest import make_net, one_thread
 
 N, T, F, O = 7, 5, 2, 2  # 7 rows over tiles of 3: three tiles, the last with 2 padded rows
 EPS = 1e-6
-
-
-@pytest.fixture(autouse=True)
-def small_tiles(monkeypatch):
-    # 3 tiles in 2 gradient groups: one group sums the partials of two tiles
-    monkeypatch.setattr(config, "TILE_ROWS", 3)
-    monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
-    monkeypatch.setattr(config, "GRAD_GROUPS", 2)
-
-
-def make_net(dtype=np.float64, seed=0, **spec):
-    spec = NetworkSpec(**{"cell": "lstm", "n_features": F, "hidden_size": 3, "n_outputs": O, **spec})
-    net = Network(spec, get_backend("cpu"), dtype)
-    params = net.init_params(np.random.default_rng(seed))
-    return net, params
+# 3 tiles in 2 gradient groups: one group sums the partials of two tiles
+pytestmark = pytest.mark.usefixtures("small_tiles")
 
 
 def make_data(dtype=np.float64, seed=1, n=N, n_features=F):
@@ -57,20 +43,6 @@ def dropout_masks(net, xb, seed=3, p=0.3):
     NT, _, BT, _ = xb.shape
     return [((rng.random((NT, BT, net.spec.width)) >= p) / (1 - p)).astype(net.dtype)
             for _ in range(net.spec.num_layers)]
-
-
-@contextlib.contextmanager
-def one_thread():
-    """The ~1000 loss evaluations of a finite-difference check on one Numba
-    thread: results do not depend on the thread count (test_training checks
-    that bit for bit) and on a busy 2-core machine each parallel region of a
-    tiny batch can otherwise wait a whole scheduler slice for its 2nd thread."""
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
 
 
 def assert_gradient_matches_fd(net, params, xb, yb, kind=0, param=0.0, masks=None):
@@ -125,6 +97,23 @@ def test_gradient_finite_differences(cell, arch):
         assert a != b
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bidir"])
+@pytest.mark.parametrize("attention", [False, True], ids=["last", "attention"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3], ids=["nodrop", "dropout"])
+def test_gradient_every_architecture(cell, num_layers, bidirectional, attention, dropout):
+    """The whole grid of architectures at the tiniest sizes (hidden 2, 4 rows
+    of 3 steps over 2 tiles, 1 feature): every combination of the layer,
+    direction, head and dropout code paths meets finite differences."""
+    net, params = make_net(cell=cell, n_features=1, hidden_size=2, num_layers=num_layers,
+                           bidirectional=bidirectional, attention=attention, dropout=dropout)
+    X, Y = make_data(n=4, n_features=1)
+    xb, yb = pack(net, np.ascontiguousarray(X[:, :3]), Y)
+    masks = dropout_masks(net, xb) if dropout > 0 else None
+    assert_gradient_matches_fd(net, params, xb, yb, masks=masks)
+
+
 @pytest.mark.parametrize("groups", [1, 3])
 def test_gradient_does_not_depend_on_grouping_much(groups, monkeypatch):
     net, params = make_net(cell="gru", num_layers=2, bidirectional=True, attention=True)
@@ -146,9 +135,10 @@ def _targets_away_from_kinks(net, params, X, margin_sign_seed=5):
     return pred + offset
 
 
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("kind,param", [(K.MSE, 0.0), (K.MAE, 0.0), (K.HUBER, 0.5), (K.PINBALL, 0.3)])
-def test_gradient_each_loss(kind, param):
-    net, params = make_net(cell="gru", hidden_size=2)
+def test_gradient_each_loss(kind, param, cell):
+    net, params = make_net(cell=cell, hidden_size=2)
     X, _ = make_data()
     Y = _targets_away_from_kinks(net, params, X)  # |error| in {0.2, 0.9}: both Huber regimes
     xb, yb = pack(net, X, Y)

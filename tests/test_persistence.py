@@ -9,8 +9,8 @@ import pytest
 import tsgate
 from tsgate.datasets import load_airline, load_us_employment
 from tsgate.persistence import FORMAT_VERSION, load, save
+from tests.conftest import FAST
 
-FAST = dict(max_iter=2, hidden_size=4, random_state=0)
 FORMAT1 = Path(__file__).resolve().parent / "fixtures" / "format1"
 
 
@@ -161,7 +161,7 @@ def test_damaged_file_is_refused(tmp_path):
 
 
 def test_persistence_imports_no_estimator_module():
-    from test_import import import_graph
+    from tests.test_import import import_graph
 
     needs = import_graph()["tsgate.persistence"]
     assert not needs & {"tsgate", "tsgate.regressors", "tsgate.forecasters", "tsgate.distributed"}

@@ -7,6 +7,7 @@ import pytest
 
 import tsgate
 from tsgate.plotting import MAX_PANELS, plot_forecast
+from tests.conftest import monthly as shared_monthly
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -23,11 +24,7 @@ def close_figures():
 
 
 def monthly(n, columns=None, start="2000-01-01"):
-    index = pd.date_range(start, periods=n, freq="MS")
-    if columns is None:
-        return pd.Series(np.arange(n, dtype=float), index=index, name="sales")
-    return pd.DataFrame({c: np.arange(n, dtype=float) + i for i, c in enumerate(columns)},
-                        index=index)
+    return shared_monthly(n, columns, start, name="sales")
 
 
 def future(y, h):

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
+from tests.conftest import FAST
 
-FAST = dict(hidden_size=4, max_iter=2, random_state=0)
 
 
 def test_two_fits_in_two_threads_equal_sequential_fits():

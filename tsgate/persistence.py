@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator
 
 from ._version import __version__
 from .collection import Collection
-from .engine.network import NetworkSpec
+from .engine.layout import NetworkSpec
 
 FORMAT = "tsgate-model"
 FORMAT_VERSION = 2

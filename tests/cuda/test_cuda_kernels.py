@@ -6,21 +6,9 @@ import numpy as np
 import pytest
 
 from tsgate.kernels import cpu
+from tests.conftest import rand
 
 RTOL, ATOL = 1e-4, 1e-5
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    from numba import cuda
-
-    from tsgate.kernels import cuda as kernels
-
-    return cuda, kernels
-
-
-def rand(rng, *shape, scale=0.5):
-    return (scale * rng.standard_normal(shape)).astype(np.float32)
 
 
 def run_both(gpu, name, inputs, outputs, *scalars, where=None):

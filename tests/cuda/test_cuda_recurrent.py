@@ -8,22 +8,10 @@ import numpy as np
 import pytest
 
 from tsgate.kernels import cpu
+from tests.conftest import rand
 
 RTOL, ATOL = 1e-4, 1e-5
 F, H = 2, 3
-
-
-@pytest.fixture(scope="module")
-def gpu():
-    from numba import cuda
-
-    from tsgate.kernels import cuda as kernels
-
-    return cuda, kernels
-
-
-def rand(rng, *shape, scale=0.5):
-    return (scale * rng.standard_normal(shape)).astype(np.float32)
 
 
 def to_dev(cuda, arrays):

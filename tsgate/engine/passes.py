@@ -70,7 +70,7 @@ def loss_and_grad(plan, p, g, xb, yb, loss_kind=0, loss_param=0.0, masks=None, o
     yb : array of shape (NT, BT, O)
         NaN targets (padding, missing values) are masked out.
     loss_kind, loss_param : int, float
-        See ``kernels/cpu/loss.py``.
+        ``int(LossKind)`` and its parameter (``kernels/cellmath.py``).
     masks : list of dropout masks, optional
     out : array of shape (S,) float64 on the backend's device, optional
         Write the loss into ``out[slot]`` instead of returning it: the

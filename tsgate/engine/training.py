@@ -164,8 +164,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         X_val, Y_val = X[n_train:], Y[n_train:]
         off_val = None if offsets is None else offsets[n_train:]
     batch_size = max(1, min(cfg.batch_size, n_train))
-    # the elementwise passes over the parameters run on the full batches' kernels
-    k = net.plan(batch_size, T).kernels
+    full = net.plan(batch_size, T)  # the last batch may be shorter: its own plan
+    k = full.kernels  # the elementwise passes over the parameters run on these
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
@@ -201,7 +201,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         order_dev = bk.to_device(order.astype(np.int64, copy=False))  # (n_train,) one upload
         epoch_masks = _epoch_masks(net, rng, sizes, T)
         for i, (start, rows) in enumerate(zip(starts, sizes)):
-            plan = net.plan(rows, T)
+            plan = full if rows == batch_size else net.plan(rows, T)
             idx_dev = order_dev[start:start + rows]
             xb = plan.pack(X_dev, off_dev, idx_dev)
             yb = plan.pack_targets(Y_dev, idx_dev)

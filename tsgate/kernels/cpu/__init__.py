@@ -2,7 +2,6 @@
 from .gru import gru_backward, gru_forward
 from .head import attention_backward, attention_forward, dense_backward, dense_forward
 from .loss import HUBER, MAE, MSE, PINBALL, loss_forward_backward
-from .layers import NAMES as _LAYER_NAMES
 from .layers import bind as _bind_layers
 from .lstm import lstm_backward, lstm_forward
 from .optim import adam_step, global_norm, reduce_partials, reduce_tiles
@@ -17,7 +16,13 @@ __all__ = [
     "reduce_tiles", "reduce_partials", "global_norm", "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
-    "copy_into", "fill", "shift_windows", *_LAYER_NAMES,
+    "copy_into", "fill", "shift_windows",
+    "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward", "gru_layer_backward",
 ]
-# the per-layer entry points (both directions per call) over the kernels above
-globals().update(_bind_layers(globals()))
+# the layer entry points (every direction per call) over the kernels above
+_layers = _bind_layers({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward,
+                        "gru_forward": gru_forward, "gru_backward": gru_backward})
+lstm_layer_forward = _layers["lstm_layer_forward"]
+lstm_layer_backward = _layers["lstm_layer_backward"]
+gru_layer_forward = _layers["gru_layer_forward"]
+gru_layer_backward = _layers["gru_layer_backward"]

@@ -6,10 +6,11 @@ on a machine; ``nogil`` lets two fits in two threads run at once.
 
 Numba's cache checks only the source file of the kernel it compiled, not the
 files of the functions it inlined: after editing a helper module (``matmul``,
-``_common``, ``activations``) in a checkout, delete the ``*.nbi``/``*.nbc``
-files under ``tsgate/kernels/cpu/__pycache__`` or kernels in other files keep
-their old machine code. (An installed upgrade rewrites every file, so the
-whole cache is renewed.)
+``_common``, ``activations``, ``_cells``, ``kernels/cellmath.py``) in a
+checkout, delete the ``*.nbi``/``*.nbc`` files under
+``tsgate/kernels/__pycache__`` and ``tsgate/kernels/cpu/__pycache__`` or
+kernels in other files keep their old machine code. (An installed upgrade
+rewrites every file, so the whole cache is renewed.)
 """
 JIT = dict(cache=True, nogil=True, error_model="numpy")
 PARALLEL_JIT = dict(JIT, parallel=True)

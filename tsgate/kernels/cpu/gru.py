@@ -13,6 +13,7 @@ the reset gate multiplies only the hidden-side term of the candidate:
 import numpy as np
 from numba import njit, prange
 
+from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
@@ -60,11 +61,11 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
                 for j in range(H):
                     h_n = rec[r, 2 * H + j] + b_h[2 * H + j]
                     hn[k, t, r, j] = h_n
-                    cand[r, j] = tanh(a[r, 2 * H + j] + b_x[2 * H + j] + a[r, j] * h_n)
+                    cand[r, j] = tanh(gru_n_input(a[r, 2 * H + j] + b_x[2 * H + j], a[r, j], h_n))
                 for j in range(H):
                     z_g = a[r, H + j]
                     h_prev = hs[k, tp, r, j] if s > 0 else zero
-                    hs[k, t, r, j] = (one - z_g) * cand[r, j] + z_g * h_prev
+                    hs[k, t, r, j] = gru_h(z_g, cand[r, j], h_prev, one)
                 for j in range(H):
                     a[r, 2 * H + j] = cand[r, j]
 
@@ -114,29 +115,24 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
                     # One written stream per array in each loop (see _common.py),
                     # so each loop recomputes dh and da_n; dh_rec changes last.
                     for j in range(H):  # n
-                        z_g = a[r, H + j]
-                        n_g = a[r, 2 * H + j]
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
-                        da_n = dh * (one - z_g) * (one - n_g * n_g)
+                        da_n = gru_dn(dh, a[r, H + j], a[r, 2 * H + j], one)
                         gx[r, 2 * H + j] = da_n
-                        gh[r, 2 * H + j] = da_n * a[r, j]
+                        gh[r, 2 * H + j] = gru_dhn(da_n, a[r, j])
                     for j in range(H):  # r
-                        r_g = a[r, j]
-                        z_g = a[r, H + j]
-                        n_g = a[r, 2 * H + j]
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
-                        da_n = dh * (one - z_g) * (one - n_g * n_g)
-                        da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
+                        da_n = gru_dn(dh, a[r, H + j], a[r, 2 * H + j], one)
+                        da_r = gru_dr(da_n, hn[k, t, r, j], a[r, j], one)
                         gx[r, j] = da_r
                         gh[r, j] = da_r
                     for j in range(H):  # z
                         z_g = a[r, H + j]
                         h_prev = hs[k, tp, r, j] if has_prev else zero
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
-                        da_z = dh * (h_prev - a[r, 2 * H + j]) * z_g * (one - z_g)
+                        da_z = gru_dz(dh, h_prev, a[r, 2 * H + j], z_g, one)
                         gx[r, H + j] = da_z
                         gh[r, H + j] = da_z
-                        dh_rec[r, j] = dh * z_g
+                        dh_rec[r, j] = gru_dh_prev(dh, z_g)
                 if has_prev:
                     gemm_bt(gh, W_h, W_hT, dh_rec, 1.0)
             acc = k > k0

@@ -8,6 +8,7 @@ A the attention width, O the number of outputs.
 import numpy as np
 from numba import njit, prange
 
+from ._cells import attention_dscore, attention_du
 from ._common import group_tiles, row_sum
 from ._config import PARALLEL_JIT
 from .activations import tanh
@@ -39,11 +40,11 @@ def dense_backward(z, W, dout, dz, dW, db):
 
 
 @njit(**PARALLEL_JIT)
-def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
+def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
     """Additive attention over the steps of the last layer.
 
-    ``e_t = v . tanh(h_t W_a + q U_a + b_a)``, ``alpha = softmax_t(e)``,
-    ``ctx = sum_t alpha_t h_t``.
+    ``e_t = v . tanh(h_t W_a + q U_a + b_a)``, ``weights = softmax_t(e)``,
+    ``ctx = sum_t weights_t h_t``.
 
     Parameters
     ----------
@@ -54,8 +55,8 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
     b_a, v : ndarray of shape (A,)
     u : ndarray of shape (NT, T, BT, A)
         Output ``tanh(...)`` per step, kept for the backward pass.
-    alpha : ndarray of shape (NT, BT, T)
-        Output attention weights.
+    weights : ndarray of shape (NT, BT, T)
+        Output attention weights (not ``alpha``: that is the L2 penalty elsewhere).
     ctx : ndarray of shape (NT, BT, D)
         Output context vectors.
     """
@@ -72,28 +73,28 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
                     val = tanh(u[k, t, r, a] + qp[r, a] + b_a[a])
                     u[k, t, r, a] = val
                     e += v[a] * val
-                alpha[k, r, t] = e
+                weights[k, r, t] = e
         for r in range(BT):
-            top = alpha[k, r, 0]
+            top = weights[k, r, 0]
             for t in range(1, T):
-                top = max(top, alpha[k, r, t])
+                top = max(top, weights[k, r, t])
             total = hseq.dtype.type(0)
             for t in range(T):
-                w = np.exp(alpha[k, r, t] - top)
-                alpha[k, r, t] = w
+                w = np.exp(weights[k, r, t] - top)
+                weights[k, r, t] = w
                 total += w
             for t in range(T):
-                alpha[k, r, t] /= total
+                weights[k, r, t] /= total
             for d in range(D):
                 ctx[k, r, d] = 0
             for t in range(T):
-                w = alpha[k, r, t]
+                w = weights[k, r, t]
                 for d in range(D):
                     ctx[k, r, d] += w * hseq[k, t, r, d]
 
 
 @njit(**PARALLEL_JIT)
-def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
+def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                        dhseq, dq, dW_a, dU_a, db_a, dv):
     """Gradients of ``attention_forward`` given ``dctx`` (NT, BT, D).
 
@@ -107,7 +108,7 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
     NG = dW_a.shape[0]
     one = hseq.dtype.type(1)
     for g in prange(NG):
-        dalpha = np.empty(T, dtype=hseq.dtype)
+        dweights = np.empty(T, dtype=hseq.dtype)  # (T,) dctx . h_t
         S = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) sum_t of score grads
         k0, k1 = group_tiles(g, NT, NG)
         for a in range(A):
@@ -120,20 +121,20 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
                     acc = hseq.dtype.type(0)
                     for d in range(D):
                         acc += dctx[k, r, d] * hseq[k, t, r, d]
-                    dalpha[t] = acc
-                    mean += alpha[k, r, t] * acc
+                    dweights[t] = acc
+                    mean += weights[k, r, t] * acc
                 for t in range(T):
-                    de = alpha[k, r, t] * (dalpha[t] - mean)
+                    de = attention_dscore(weights[k, r, t], dweights[t], mean)
                     for a in range(A):
                         uu = u[k, t, r, a]
                         dv[g, a] += de * uu
-                        ds = de * v[a] * (one - uu * uu)
+                        ds = attention_du(de, v[a], uu, one)
                         du[k, t, r, a] = ds
                         S[r, a] += ds
             gemm(du[k].reshape(T * BT, A), False, W_a, True, dhseq[k].reshape(T * BT, D), 0.0)
             for t in range(T):
                 for r in range(BT):
-                    w = alpha[k, r, t]
+                    w = weights[k, r, t]
                     for d in range(D):
                         dhseq[k, t, r, d] += w * dctx[k, r, d]
             acc_g = k > k0

@@ -56,4 +56,3 @@ def bind(kernels):
             "gru_layer_forward": gru_layer_forward, "gru_layer_backward": gru_layer_backward}
 
 
-NAMES = ("lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward", "gru_layer_backward")

@@ -1,17 +1,21 @@
 """Losses with their gradient in one pass; NaN targets are masked out.
 
 The loss is the mean over the finite targets of the batch; padded rows of the
-last tile carry NaN targets and so drop out too. Kinds: 0 squared error,
-1 absolute error, 2 Huber (``param`` = delta), 3 pinball (``param`` = quantile).
+last tile carry NaN targets and so drop out too. The kinds are
+``cellmath.LossKind`` (the element formulas are ``cellmath.loss_element``);
+``MSE, MAE, HUBER, PINBALL`` here are their plain int values, so that a
+kernel call always compiles for an int64 ``kind``.
 """
 import math
 
 import numpy as np
 from numba import njit
 
+from ..cellmath import LossKind
+from ._cells import loss_element
 from ._config import JIT
 
-MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
+MSE, MAE, HUBER, PINBALL = (int(kind) for kind in LossKind)
 
 
 @njit(**JIT)
@@ -22,6 +26,7 @@ def loss_forward_backward(pred, target, kind, param, dpred, out=None, slot=0):
     ----------
     pred, target, dpred : ndarray of shape (NT, BT, O)
     kind : int
+        A ``LossKind``.
     param : float
         Huber's delta or the pinball quantile; ignored otherwise.
     out : ndarray of shape (S,) float64, optional
@@ -51,26 +56,8 @@ def loss_forward_backward(pred, target, kind, param, dpred, out=None, slot=0):
                     dpred[k, r, o] = 0
                     continue
                 e = np.float64(pred[k, r, o]) - np.float64(y)  # float() would stay float32
-                if kind == MSE:
-                    total += e * e
-                    g = 2.0 * e
-                elif kind == MAE:
-                    total += abs(e)
-                    g = np.sign(e)
-                elif kind == HUBER:
-                    if abs(e) <= param:
-                        total += 0.5 * e * e
-                        g = e
-                    else:
-                        total += param * (abs(e) - 0.5 * param)
-                        g = param * np.sign(e)
-                else:  # pinball on y - pred
-                    if e > 0:
-                        total += (1.0 - param) * e
-                        g = 1.0 - param
-                    else:
-                        total += -param * e
-                        g = -param
+                value, g = loss_element(kind, e, param)
+                total += value
                 dpred[k, r, o] = g * scale
     if out is not None:
         out[slot] = total * scale

@@ -19,6 +19,7 @@ of a bidirectional layer); its state at step t has then seen steps t..T-1.
 import numpy as np
 from numba import njit, prange
 
+from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
@@ -68,9 +69,9 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
                     a[r, 3 * H + j] = sigmoid(a[r, 3 * H + j] + rec[r, 3 * H + j] + b[3 * H + j])
                 for j in range(H):
                     c_prev = cs[k, tp, r, j] if s > 0 else zero
-                    c_new = a[r, H + j] * c_prev + a[r, j] * a[r, 2 * H + j]
+                    c_new = lstm_c(a[r, j], a[r, H + j], a[r, 2 * H + j], c_prev)
                     c[r, j] = c_new
-                    h[r, j] = a[r, 3 * H + j] * tanh(c_new)
+                    h[r, j] = lstm_h(a[r, 3 * H + j], tanh(c_new))
 
 
 @njit(**PARALLEL_JIT)
@@ -119,19 +120,17 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
                         o_g = a[r, 3 * H + j]
                         tc = tanh(cs[k, t, r, j])
                         dh = dhs[k, t, r, j] + dh_rec[r, j]
-                        dc_rec[r, j] = dh * o_g * (one - tc * tc) + dc_rec[r, j]
-                        da[r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+                        dc_rec[r, j] = lstm_dc(dh, o_g, tc, dc_rec[r, j], one)
+                        da[r, 3 * H + j] = lstm_do(dh, tc, o_g, one)
                     for j in range(H):
-                        i_g = a[r, j]
-                        da[r, j] = dc_rec[r, j] * a[r, 2 * H + j] * i_g * (one - i_g)
+                        da[r, j] = lstm_di(dc_rec[r, j], a[r, 2 * H + j], a[r, j], one)
                     for j in range(H):
-                        g_g = a[r, 2 * H + j]
-                        da[r, 2 * H + j] = dc_rec[r, j] * a[r, j] * (one - g_g * g_g)
+                        da[r, 2 * H + j] = lstm_dg(dc_rec[r, j], a[r, j], a[r, 2 * H + j], one)
                     for j in range(H):
                         f_g = a[r, H + j]
                         c_prev = cs[k, tp, r, j] if has_prev else zero
-                        da[r, H + j] = dc_rec[r, j] * c_prev * f_g * (one - f_g)
-                        dc_rec[r, j] = dc_rec[r, j] * f_g
+                        da[r, H + j] = lstm_df(dc_rec[r, j], c_prev, f_g, one)
+                        dc_rec[r, j] = lstm_dc_prev(dc_rec[r, j], f_g)
                 if has_prev:
                     gemm_bt(da, W_h, W_hT, dh_rec, 0.0)
             acc = k > k0

@@ -8,6 +8,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._cells import adam_scales, adam_update
 from ._config import JIT
 
 
@@ -76,15 +77,11 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     if norms is not None and clip > 0:
         if norms[slot] > clip:
             grad_scale = grad_scale * (clip / norms[slot])
-    c1 = 1.0 - beta1 ** step
-    c2 = 1.0 - beta2 ** step
-    step_size = lr * math.sqrt(c2) / c1
-    eps_hat = eps * math.sqrt(c2)
+    step_size, eps_hat = adam_scales(step, lr, beta1, beta2, eps)
     for i in range(params.shape[0]):
-        p = params[i]
-        g = grad_scale * grad[i] + alpha * decay_mask[i] * p
-        mi = beta1 * m[i] + (1.0 - beta1) * g
-        vi = beta2 * v[i] + (1.0 - beta2) * g * g
+        p, mi, vi = adam_update(np.float64(params[i]), np.float64(grad[i]), np.float64(m[i]),
+                                np.float64(v[i]), np.float64(decay_mask[i]), step_size, eps_hat,
+                                lr, beta1, beta2, alpha, weight_decay, grad_scale)
         m[i] = mi
         v[i] = vi
-        params[i] = p - step_size * mi / (math.sqrt(vi) + eps_hat) - lr * weight_decay * decay_mask[i] * p
+        params[i] = p

@@ -22,7 +22,6 @@ from numba import njit
 from tsgate.kernels import cpu as _parallel
 
 from ._config import JIT
-from .layers import NAMES as _LAYER_NAMES
 from .layers import bind as _bind_layers
 
 
@@ -38,7 +37,48 @@ def _serial_twin(kernel):
     return njit(**JIT)(twin)
 
 
-__all__ = list(_parallel.__all__)
-globals().update({name: _serial_twin(getattr(_parallel, name)) for name in __all__
-                  if name not in _LAYER_NAMES})
-globals().update(_bind_layers(globals()))  # layer functions over the twins
+# One line per name of ``kernels.cpu.__all__`` (a test checks the two lists agree).
+lstm_forward = _serial_twin(_parallel.lstm_forward)
+lstm_backward = _serial_twin(_parallel.lstm_backward)
+gru_forward = _serial_twin(_parallel.gru_forward)
+gru_backward = _serial_twin(_parallel.gru_backward)
+dense_forward = _serial_twin(_parallel.dense_forward)
+dense_backward = _serial_twin(_parallel.dense_backward)
+attention_forward = _serial_twin(_parallel.attention_forward)
+attention_backward = _serial_twin(_parallel.attention_backward)
+loss_forward_backward = _serial_twin(_parallel.loss_forward_backward)
+reduce_tiles = _serial_twin(_parallel.reduce_tiles)
+reduce_partials = _serial_twin(_parallel.reduce_partials)
+global_norm = _serial_twin(_parallel.global_norm)
+adam_step = _serial_twin(_parallel.adam_step)
+pack_windows = _serial_twin(_parallel.pack_windows)
+pack_targets = _serial_twin(_parallel.pack_targets)
+unpack_rows = _serial_twin(_parallel.unpack_rows)
+concat_features = _serial_twin(_parallel.concat_features)
+split_features = _serial_twin(_parallel.split_features)
+final_state = _serial_twin(_parallel.final_state)
+final_state_backward = _serial_twin(_parallel.final_state_backward)
+apply_mask = _serial_twin(_parallel.apply_mask)
+add_into = _serial_twin(_parallel.add_into)
+copy_into = _serial_twin(_parallel.copy_into)
+fill = _serial_twin(_parallel.fill)
+shift_windows = _serial_twin(_parallel.shift_windows)
+MSE, MAE, HUBER, PINBALL = _parallel.MSE, _parallel.MAE, _parallel.HUBER, _parallel.PINBALL
+# the layer entry points (every direction per call) over the twins above
+_layers = _bind_layers({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward,
+                        "gru_forward": gru_forward, "gru_backward": gru_backward})
+lstm_layer_forward = _layers["lstm_layer_forward"]
+lstm_layer_backward = _layers["lstm_layer_backward"]
+gru_layer_forward = _layers["gru_layer_forward"]
+gru_layer_backward = _layers["gru_layer_backward"]
+
+__all__ = [
+    "lstm_forward", "lstm_backward", "gru_forward", "gru_backward", "dense_forward",
+    "dense_backward", "attention_forward", "attention_backward", "loss_forward_backward",
+    "MSE", "MAE", "HUBER", "PINBALL", "reduce_tiles", "reduce_partials", "global_norm",
+    "adam_step",
+    "pack_windows", "pack_targets", "unpack_rows", "concat_features", "split_features",
+    "final_state", "final_state_backward", "apply_mask", "add_into", "copy_into", "fill",
+    "shift_windows", "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward",
+    "gru_layer_backward",
+]

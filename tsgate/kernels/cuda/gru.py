@@ -21,6 +21,7 @@ import functools
 from numba import cuda
 
 from . import _recurrent
+from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
 from ._config import check_device, dtype_name, launch, numba_type
 from ._device import activations
 
@@ -77,13 +78,13 @@ def _kernels(dtype, rows):
                         z_g = sigmoid(gates[k, t, r, H + j] + b_x[H + j] + acc[3 * rr + 1]
                                       + b_h[H + j])
                         h_n = acc[3 * rr + 2] + b_h[2 * H + j]
-                        n_g = tanh(gates[k, t, r, 2 * H + j] + b_x[2 * H + j] + r_g * h_n)
+                        n_g = tanh(gru_n_input(gates[k, t, r, 2 * H + j] + b_x[2 * H + j], r_g, h_n))
                         h_p = h_prev[r * H + j] if s > 0 else zero
                         gates[k, t, r, j] = r_g
                         gates[k, t, r, H + j] = z_g
                         gates[k, t, r, 2 * H + j] = n_g
                         hn[k, t, r, j] = h_n
-                        hs[k, t, r, j] = (one - z_g) * n_g + z_g * h_p
+                        hs[k, t, r, j] = gru_h(z_g, n_g, h_p, one)
             cuda.syncthreads()  # h_t complete in global memory
             for e in range(tid, BT * H, nth):
                 h_prev[e] = hs[k, t, e // H, e % H]
@@ -139,16 +140,16 @@ def _kernels(dtype, rows):
                         n_g = gates[k, t, r, 2 * H + j]
                         h_p = hs[k, tp, r, j] if has_prev else zero
                         dh = dhs[k, t, r, j] + (carry[r * H + j] + acc[rr])
-                        da_n = dh * (one - z_g) * (one - n_g * n_g)
-                        da_z = dh * (h_p - n_g) * z_g * (one - z_g)
-                        da_r = da_n * hn[k, t, r, j] * r_g * (one - r_g)
+                        da_n = gru_dn(dh, z_g, n_g, one)
+                        da_z = gru_dz(dh, h_p, n_g, z_g, one)
+                        da_r = gru_dr(da_n, hn[k, t, r, j], r_g, one)
                         dgx[k, t, r, j] = da_r
                         dgx[k, t, r, H + j] = da_z
                         dgx[k, t, r, 2 * H + j] = da_n
                         dgh[k, t, r, j] = da_r
                         dgh[k, t, r, H + j] = da_z
-                        dgh[k, t, r, 2 * H + j] = da_n * r_g
-                        carry[r * H + j] = dh * z_g
+                        dgh[k, t, r, 2 * H + j] = gru_dhn(da_n, r_g)
+                        carry[r * H + j] = gru_dh_prev(dh, z_g)
             cuda.syncthreads()  # dgh_t complete before the next step reads it
 
     return forward, backward

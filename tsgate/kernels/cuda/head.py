@@ -18,6 +18,7 @@ import math
 
 from numba import cuda
 
+from ._cells import attention_dscore, attention_du
 from ._config import check_device, dtype_name, elementwise_blocks, launch, numba_type, scratch
 from ._device import activations
 from ._partials import tile_partials, to_groups
@@ -53,8 +54,8 @@ def _kernels(dtype):
     _, tanh = activations(dtype)
 
     @cuda.jit(cache=True)
-    def scores(u, qp, b_a, v, alpha):
-        # thread (k, t, r): u = tanh(h W_a + q U_a + b_a) in place, alpha[k, r, t] = v . u
+    def scores(u, qp, b_a, v, weights):
+        # thread (k, t, r): u = tanh(h W_a + q U_a + b_a) in place, weights[k, r, t] = v . u
         NT, T, BT, A = u.shape
         i = cuda.grid(1)
         if i < NT * T * BT:
@@ -66,31 +67,31 @@ def _kernels(dtype):
                 val = tanh(u[k, t, r, a] + qp[k, r, a] + b_a[a])
                 u[k, t, r, a] = val
                 e += v[a] * val
-            alpha[k, r, t] = e
+            weights[k, r, t] = e
 
     @cuda.jit(cache=True)
-    def softmax(alpha):
-        # thread (k, r): alpha[k, r, :] = softmax over the steps
-        NT, BT, T = alpha.shape
+    def softmax(weights):
+        # thread (k, r): weights[k, r, :] = softmax over the steps
+        NT, BT, T = weights.shape
         i = cuda.grid(1)
         if i < NT * BT:
             k = i // BT
             r = i % BT
-            top = alpha[k, r, 0]
+            top = weights[k, r, 0]
             for t in range(1, T):
-                if alpha[k, r, t] > top:  # (no min/max builtins: numba.cuda typing)
-                    top = alpha[k, r, t]
+                if weights[k, r, t] > top:  # (no min/max builtins: numba.cuda typing)
+                    top = weights[k, r, t]
             total = zero
             for t in range(T):
-                w = math.exp(alpha[k, r, t] - top)
-                alpha[k, r, t] = w
+                w = math.exp(weights[k, r, t] - top)
+                weights[k, r, t] = w
                 total += w
             for t in range(T):
-                alpha[k, r, t] /= total
+                weights[k, r, t] /= total
 
     @cuda.jit(cache=True)
-    def context(hseq, alpha, ctx):
-        # thread (k, r, d): ctx = sum_t alpha_t h_t, steps in order
+    def context(hseq, weights, ctx):
+        # thread (k, r, d): ctx = sum_t w_t h_t, steps in order
         NT, T, BT, D = hseq.shape
         i = cuda.grid(1)
         if i < NT * BT * D:
@@ -99,12 +100,12 @@ def _kernels(dtype):
             k = i // (D * BT)
             acc = zero
             for t in range(T):
-                acc += alpha[k, r, t] * hseq[k, t, r, d]
+                acc += weights[k, r, t] * hseq[k, t, r, d]
             ctx[k, r, d] = acc
 
     @cuda.jit(cache=True)
-    def score_grads(hseq, alpha, dctx, de):
-        # thread (k, r): de[k, r, t] = alpha_t (dctx . h_t - sum_s alpha_s dctx . h_s)
+    def score_grads(hseq, weights, dctx, de):
+        # thread (k, r): de[k, r, t] = w_t (dctx . h_t - sum_s w_s dctx . h_s)
         NT, T, BT, D = hseq.shape
         i = cuda.grid(1)
         if i < NT * BT:
@@ -116,9 +117,9 @@ def _kernels(dtype):
                 for d in range(D):
                     acc += dctx[k, r, d] * hseq[k, t, r, d]
                 de[k, r, t] = acc
-                mean += alpha[k, r, t] * acc
+                mean += weights[k, r, t] * acc
             for t in range(T):
-                de[k, r, t] = alpha[k, r, t] * (de[k, r, t] - mean)
+                de[k, r, t] = attention_dscore(weights[k, r, t], de[k, r, t], mean)
 
     @cuda.jit(cache=True)
     def unit_grads(u, v, de, du, S, dv):
@@ -135,15 +136,15 @@ def _kernels(dtype):
                     uu = u[k, t, r, a]
                     g = de[k, r, t]
                     dv_acc += g * uu
-                    ds = g * v[a] * (one - uu * uu)
+                    ds = attention_du(g, v[a], uu, one)
                     du[k, t, r, a] = ds
                     s_acc += ds
                 S[k, r, a] = s_acc
             dv[k, a] = dv_acc
 
     @cuda.jit(cache=True)
-    def add_context_grad(alpha, dctx, dhseq):
-        # thread (k, t, r, d): dhseq += alpha_t dctx
+    def add_context_grad(weights, dctx, dhseq):
+        # thread (k, t, r, d): dhseq += w_t dctx
         NT, T, BT, D = dhseq.shape
         i = cuda.grid(1)
         if i < dhseq.size:
@@ -151,7 +152,7 @@ def _kernels(dtype):
             r = (i // D) % BT
             t = (i // (D * BT)) % T
             k = i // (D * BT * T)
-            dhseq[k, t, r, d] += alpha[k, r, t] * dctx[k, r, d]
+            dhseq[k, t, r, d] += weights[k, r, t] * dctx[k, r, d]
 
     return scores, softmax, context, score_grads, unit_grads, add_context_grad
 
@@ -162,11 +163,11 @@ def _launch(kernel, n, *args):
         launch(kernel, blocks, threads)(*args)
 
 
-def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
+def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
     """Additive attention over the steps of the last layer.
 
-    ``e_t = v . tanh(h_t W_a + q U_a + b_a)``, ``alpha = softmax_t(e)``,
-    ``ctx = sum_t alpha_t h_t``.
+    ``e_t = v . tanh(h_t W_a + q U_a + b_a)``, ``weights = softmax_t(e)``,
+    ``ctx = sum_t weights_t h_t``.
 
     Parameters
     ----------
@@ -177,24 +178,24 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx):
     b_a, v : device array of shape (A,)
     u : device array of shape (NT, T, BT, A)
         Output ``tanh(...)`` per step, kept for the backward pass.
-    alpha : device array of shape (NT, BT, T)
-        Output attention weights.
+    weights : device array of shape (NT, BT, T)
+        Output attention weights (not ``alpha``: that is the L2 penalty elsewhere).
     ctx : device array of shape (NT, BT, D)
         Output context vectors.
     """
-    check_device(hseq, q, W_a, U_a, b_a, v, u, alpha, ctx)
+    check_device(hseq, q, W_a, U_a, b_a, v, u, weights, ctx)
     NT, T, BT, D = hseq.shape
     A = W_a.shape[1]
     scores, softmax, context, _, _, _ = _kernels(dtype_name(hseq))
     qp = scratch("attention_qp", (NT, BT, A), hseq.dtype)  # (NT, BT, A) q U_a
     matmul(q.reshape(1, NT * BT, D), U_a.reshape(1, D, A), qp.reshape(1, NT * BT, A))
     matmul(hseq.reshape(1, NT * T * BT, D), W_a.reshape(1, D, A), u.reshape(1, NT * T * BT, A))
-    _launch(scores, NT * T * BT, u, qp, b_a, v, alpha)
-    _launch(softmax, NT * BT, alpha)
-    _launch(context, NT * BT * D, hseq, alpha, ctx)
+    _launch(scores, NT * T * BT, u, qp, b_a, v, weights)
+    _launch(softmax, NT * BT, weights)
+    _launch(context, NT * BT * D, hseq, weights, ctx)
 
 
-def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
+def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                        dhseq, dq, dW_a, dU_a, db_a, dv):
     """Gradients of ``attention_forward`` given ``dctx`` (NT, BT, D).
 
@@ -203,19 +204,19 @@ def attention_backward(hseq, q, W_a, U_a, v, u, alpha, dctx, du,
     and of the query, and the per-group partials dW_a, dU_a (NG, D, A) and
     db_a, dv (NG, A), NG <= NT.
     """
-    check_device(hseq, q, W_a, U_a, v, u, alpha, dctx, du, dhseq, dq, dW_a, dU_a, db_a, dv)
+    check_device(hseq, q, W_a, U_a, v, u, weights, dctx, du, dhseq, dq, dW_a, dU_a, db_a, dv)
     NT, T, BT, D = hseq.shape
     A = W_a.shape[1]
     _, _, _, score_grads, unit_grads, add_context_grad = _kernels(dtype_name(hseq))
     de = scratch("attention_de", (NT, BT, T), hseq.dtype)  # (NT, BT, T) score gradients
     S = scratch("attention_S", (NT, BT, A), hseq.dtype)  # (NT, BT, A) sum_t du
     dv_parts = tile_partials(dv, NT, "attention.dv")
-    _launch(score_grads, NT * BT, hseq, alpha, dctx, de)
+    _launch(score_grads, NT * BT, hseq, weights, dctx, de)
     _launch(unit_grads, NT * A, u, v, de, du, S, dv_parts)
     to_groups(dv_parts, dv)
     matmul(du.reshape(1, NT * T * BT, A), W_a.reshape(1, D, A),
            dhseq.reshape(1, NT * T * BT, D), trans_b=True)
-    _launch(add_context_grad, dhseq.size, alpha, dctx, dhseq)
+    _launch(add_context_grad, dhseq.size, weights, dctx, dhseq)
     parts = tile_partials(dW_a, NT, "attention.dW_a")
     matmul(hseq.reshape(NT, T * BT, D), du.reshape(NT, T * BT, A), parts, trans_a=True)
     to_groups(parts, dW_a)

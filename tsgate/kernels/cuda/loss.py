@@ -1,12 +1,13 @@
 """Losses with their gradient in one launch, on the GPU: the twin of
 ``kernels/cpu/loss.py``. NaN targets are masked out.
 
-The loss is the mean over the finite targets of the batch. Kinds: 0 squared
-error, 1 absolute error, 2 Huber (``param`` = delta), 3 pinball (``param`` =
-quantile). Memory contract: ``dpred`` is assigned; the mean loss is written
-into a float64 device slot ``out[slot]`` (the training loop's per-epoch
-slots: nothing comes back per step), or, without ``out``, comes back as a
-Python float (one scalar copied to the host).
+The loss is the mean over the finite targets of the batch. The kinds are
+``cellmath.LossKind``, the element formulas ``cellmath.loss_element``, shared
+with the CPU; ``MSE, MAE, HUBER, PINBALL`` here are their int values. Memory
+contract: ``dpred`` is assigned; the mean loss is written into a float64
+device slot ``out[slot]`` (the training loop's per-epoch slots: nothing comes
+back per step), or, without ``out``, comes back as a Python float (one scalar
+copied to the host).
 
 One block (``tsgate.config.CUDA_THREADS`` threads) covers the batch: it first
 counts the finite targets (the gradient scale needs the count), then assigns
@@ -18,20 +19,13 @@ import math
 
 from numba import cuda, float64
 
+from ..cellmath import LossKind
 from . import _config
+from ._cells import loss_element
 from ._config import check_device, launch, scratch
 from ._device import block_sum
 
-MSE, MAE, HUBER, PINBALL = 0, 1, 2, 3
-
-
-@cuda.jit(device=True, inline=True)
-def _sign(e):
-    if e > 0.0:
-        return 1.0
-    if e < 0.0:
-        return -1.0
-    return 0.0
+MSE, MAE, HUBER, PINBALL = (int(kind) for kind in LossKind)
 
 
 @cuda.jit(cache=True)
@@ -57,26 +51,8 @@ def _loss(pred, target, kind, param, dpred, result, slot):
             dpred[i] = 0
             continue
         e = float64(pred[i]) - float64(y)
-        if kind == MSE:
-            total += e * e
-            g = 2.0 * e
-        elif kind == MAE:
-            total += abs(e)
-            g = _sign(e)
-        elif kind == HUBER:
-            if abs(e) <= param:
-                total += 0.5 * e * e
-                g = e
-            else:
-                total += param * (abs(e) - 0.5 * param)
-                g = param * _sign(e)
-        else:  # pinball on y - pred
-            if e > 0:
-                total += (1.0 - param) * e
-                g = 1.0 - param
-            else:
-                total += -param * e
-                g = -param
+        value, g = loss_element(kind, e, param)
+        total += value
         dpred[i] = g * scale
     buf[tid] = total
     cuda.syncthreads()
@@ -92,6 +68,7 @@ def loss_forward_backward(pred, target, kind, param, dpred, out=None, slot=0):
     ----------
     pred, target, dpred : device array of shape (NT, BT, O)
     kind : int
+        A ``LossKind``.
     param : float
         Huber's delta or the pinball quantile; ignored otherwise.
     out : device array of shape (S,) float64, optional

@@ -39,6 +39,7 @@ import functools
 from numba import cuda
 
 from . import _recurrent
+from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._config import check_device, dtype_name, launch, numba_type
 from ._device import activations
 
@@ -100,13 +101,13 @@ def _kernels(dtype, rows):
                         g_g = tanh(gates[k, t, r, 2 * H + j] + acc[4 * rr + 2] + b[2 * H + j])
                         o_g = sigmoid(gates[k, t, r, 3 * H + j] + acc[4 * rr + 3] + b[3 * H + j])
                         c_prev = cs[k, tp, r, j] if s > 0 else zero
-                        c_new = f_g * c_prev + i_g * g_g
+                        c_new = lstm_c(i_g, f_g, g_g, c_prev)
                         gates[k, t, r, j] = i_g
                         gates[k, t, r, H + j] = f_g
                         gates[k, t, r, 2 * H + j] = g_g
                         gates[k, t, r, 3 * H + j] = o_g
                         cs[k, t, r, j] = c_new
-                        hs[k, t, r, j] = o_g * tanh(c_new)
+                        hs[k, t, r, j] = lstm_h(o_g, tanh(c_new))
             cuda.syncthreads()  # h_t complete in global memory
             for e in range(tid, BT * H, nth):
                 h_prev[e] = hs[k, t, e // H, e % H]
@@ -162,12 +163,12 @@ def _kernels(dtype, rows):
                         tc = tanh(cs[k, t, r, j])
                         c_prev = cs[k, tp, r, j] if has_prev else zero
                         dh = dhs[k, t, r, j] + acc[rr]
-                        dc = dh * o_g * (one - tc * tc) + dc_carry[r * H + j]
-                        dc_carry[r * H + j] = dc * f_g
-                        dgates[k, t, r, j] = dc * g_g * i_g * (one - i_g)
-                        dgates[k, t, r, H + j] = dc * c_prev * f_g * (one - f_g)
-                        dgates[k, t, r, 2 * H + j] = dc * i_g * (one - g_g * g_g)
-                        dgates[k, t, r, 3 * H + j] = dh * tc * o_g * (one - o_g)
+                        dc = lstm_dc(dh, o_g, tc, dc_carry[r * H + j], one)
+                        dc_carry[r * H + j] = lstm_dc_prev(dc, f_g)
+                        dgates[k, t, r, j] = lstm_di(dc, g_g, i_g, one)
+                        dgates[k, t, r, H + j] = lstm_df(dc, c_prev, f_g, one)
+                        dgates[k, t, r, 2 * H + j] = lstm_dg(dc, i_g, g_g, one)
+                        dgates[k, t, r, 3 * H + j] = lstm_do(dh, tc, o_g, one)
             cuda.syncthreads()  # da_t complete before the next step reads it
 
     return forward, backward

@@ -14,7 +14,9 @@ import math
 
 from numba import cuda, float64
 
+from ..cellmath import adam_scales
 from . import _config
+from ._cells import adam_update
 from ._config import check_device, elementwise_blocks, launch, scratch
 from ._device import block_sum
 
@@ -91,14 +93,12 @@ def _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2,
             grad_scale = grad_scale * (clip / norms[slot])
     i = cuda.grid(1)
     if i < params.shape[0]:
-        p = float64(params[i])
-        decay = float64(decay_mask[i])
-        g = grad_scale * float64(grad[i]) + alpha * decay * p
-        mi = beta1 * float64(m[i]) + (1.0 - beta1) * g
-        vi = beta2 * float64(v[i]) + (1.0 - beta2) * g * g
+        p, mi, vi = adam_update(float64(params[i]), float64(grad[i]), float64(m[i]),
+                                float64(v[i]), float64(decay_mask[i]), step_size, eps_hat,
+                                lr, beta1, beta2, alpha, weight_decay, grad_scale)
         m[i] = mi
         v[i] = vi
-        params[i] = p - step_size * mi / (math.sqrt(vi) + eps_hat) - lr * weight_decay * decay * p
+        params[i] = p
 
 
 def reduce_tiles(parts, out):
@@ -178,10 +178,7 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     n = params.shape[0]
     if n == 0:
         return
-    c1 = 1.0 - beta1 ** step
-    c2 = 1.0 - beta2 ** step
-    step_size = lr * math.sqrt(c2) / c1
-    eps_hat = eps * math.sqrt(c2)
+    step_size, eps_hat = adam_scales(step, lr, beta1, beta2, eps)
     blocks, threads = elementwise_blocks(n)
     launch(_adam, blocks, threads)(
         params, grad, m, v, decay_mask, float(step_size), float(eps_hat), float(lr), float(beta1),
