@@ -9,48 +9,34 @@ import subprocess
 import sys
 import warnings
 
-import numba
 import numpy as np
 import pytest
 
-from tsgate import config
-from tsgate.backend import get_backend
-from tsgate.engine import Network, NetworkSpec, TrainConfig, train
+from tsgate.engine import TrainConfig, train
 from tsgate.engine.training import evaluate, split_validation
+from tests.conftest import make_net as shared_make_net
+from tests.conftest import noisy_sine, one_thread
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def small_tiles(monkeypatch):
-    monkeypatch.setattr(config, "TILE_ROWS", 3)
-    monkeypatch.setattr(config, "GRAD_GROUPS", 4)
+# tiles of 3 rows, 2 gradient groups: tiny batches span several tiles and groups
+pytestmark = pytest.mark.usefixtures("small_tiles")
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
+def _one_thread():
     # Fits of tiny batches on one Numba thread: on a busy 2-core machine each
     # parallel region otherwise waits up to a scheduler slice for its second
     # thread (100x slower). The results are the same bits with 1 and 2 threads:
     # test_bit_identical_across_thread_counts runs a fit with each.
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
-
-
-def noisy_sine(n=300, window=12, seed=0):
-    """Windows of ``window`` values of a noisy sine -> the next value."""
-    rng = np.random.default_rng(seed)
-    series = np.sin(0.3 * np.arange(n + window)) + 0.1 * rng.standard_normal(n + window)
-    X = np.stack([series[i:i + window] for i in range(n)])[:, :, None].astype(np.float32)
-    Y = series[window:window + n, None].astype(np.float32)
-    return X, Y
+    with one_thread():
+        yield
 
 
 def make_net(cell="lstm", hidden_size=8, seed=1, **spec):
-    net = Network(NetworkSpec(cell, 1, hidden_size, 1, **spec), get_backend("cpu"), np.float32)
-    return net, net.init_params(np.random.default_rng(seed))
+    """A float32 network of one feature and one output (``tests.conftest.make_net``)."""
+    return shared_make_net(cell, 1, hidden_size, 1, np.float32, seed, **spec)
 
 
 def fit(net, params, X, Y, seed=2, **cfg):
