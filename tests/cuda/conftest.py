@@ -83,7 +83,6 @@ def small_tunables(request, monkeypatch):
     monkeypatch.setattr(config, "TILE_ROWS", 3)
     monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 3, raising=False)
-    monkeypatch.setattr(config, "CUDA_PREDICT_CHUNK", 5, raising=False)
     if CUDA_USABLE:
         from tsgate.kernels.cuda import _config
 
