@@ -70,6 +70,20 @@ def make_net(cell="lstm", n_features=2, hidden_size=3, n_outputs=2, dtype=np.flo
     return net, net.init_params(np.random.default_rng(seed))
 
 
+def workspace_bytes(plan):
+    """Bytes of the arrays (host or device) in a plan's workspace."""
+    total, stack = 0, [plan.work]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif hasattr(item, "nbytes"):
+            total += item.nbytes
+    return total
+
+
 @contextlib.contextmanager
 def one_thread():
     """Run the block on one Numba thread (results are the same bits with 1

@@ -6,24 +6,9 @@ import numpy as np
 
 import tsgate
 from tsgate import config
+from tests.conftest import workspace_bytes
 
 MB = 2**20
-
-
-def workspace_bytes(net, rows, steps):
-    """Bytes of the prediction workspace of a pass over ``rows`` windows."""
-    plan = net.plan(rows, steps, training=False)
-    total = 0
-    stack = [plan.work]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, np.ndarray):
-            total += item.nbytes
-    return total
 
 
 def test_memory_after_400_batch_sizes_stays_within_50_mb_of_10():
@@ -48,7 +33,8 @@ def test_memory_after_400_batch_sizes_stays_within_50_mb_of_10():
     assert growth < 50, f"memory grew by {growth:.0f} MB over 390 more batch sizes"
     # the test can fail: a cache of every size would hold far more than the bound
     net = reg._network()
-    every_size = sum(workspace_bytes(net, min(int(n), config.PREDICT_CHUNK), steps)
+    every_size = sum(workspace_bytes(net.plan(min(int(n), config.PREDICT_CHUNK), steps,
+                                              training=False))
                      for n in sizes) / MB
     assert every_size > 4 * 50
     assert len(net._plans[False]) <= config.PLANS_KEPT

@@ -55,6 +55,9 @@ x directions); smaller fits run on the CPU, where they start at once and a
 step costs no kernel launches. 1e9 is a first guess (the forecasters'
 defaults on a few thousand windows stay below, W1 on 8192 windows, 6.5e9, is
 above) until measured on a GPU (``benchmarks/gpu_check.py``).
+MASK_BLOCK: the most dropout-mask floats a fit draws (and uploads) at once;
+an epoch's masks come in blocks of whole steps up to this size (one block for
+all but huge epochs), so memory stays bounded (``engine/training.py``).
 """
 TILE_ROWS = 64
 TILE_SPLIT_ROWS = 32
@@ -68,3 +71,4 @@ PARALLEL_MIN_WORK = 20_000_000
 CUDA_THREADS = 128
 CUDA_PREDICT_CHUNK = 4096
 AUTO_CUDA_MIN_WORK = 1_000_000_000
+MASK_BLOCK = 2**22

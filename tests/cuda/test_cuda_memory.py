@@ -11,6 +11,7 @@ from numba import cuda
 from tsgate import config
 from tsgate.backend import get_backend
 from tsgate.engine import Network, NetworkSpec
+from tests.conftest import workspace_bytes
 
 
 def device_bytes():
@@ -24,19 +25,6 @@ def device_bytes():
                 total += a.nbytes
         except ReferenceError:  # a dead weak proxy
             pass
-    return total
-
-
-def workspace_bytes(plan):
-    total, stack = 0, [plan.work]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif hasattr(item, "nbytes"):
-            total += item.nbytes
     return total
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import config
 from ..kernels.cpu import loss_forward_backward as _host_loss
 from .passes import loss_and_grad
 
@@ -93,30 +94,41 @@ def _zero_prediction_loss(Y, cfg):
     return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
 
 
-def _epoch_masks(net, rng, sizes, steps):
-    """Dropout masks of one epoch: per step, a list with one mask (NT, BT, D)
-    per layer (or None without dropout), in tile shape of that step's plan.
+def _epoch_masks(net, rng, sizes):
+    """Dropout masks of one epoch, step by step: for each step a list with one
+    mask (NT, BT, D) per layer, in the tile shape of that step's plan (None
+    without dropout).
 
-    All are drawn in ONE ``rng.random`` call and uploaded in one copy, then
+    Drawn in as few ``rng.random`` calls as ``config.MASK_BLOCK`` floats
+    allow (one for all but huge epochs), each uploaded in one copy, then
     sliced per step: the same numbers, in the same order, as one draw per
     step and layer (a Generator's stream does not depend on how it is cut),
-    so results match fits that drew them per step, bit for bit.
+    so results match fits that drew them per step, bit for bit, and memory
+    stays bounded however many windows an epoch has.
     """
     p, spec, bk = net.spec.dropout, net.spec, net.backend
     if p <= 0:
-        return [None] * len(sizes)
+        yield from [None] * len(sizes)
+        return
     shapes = [net.tiles(rows) + (spec.width,) for rows in sizes]  # (NT, BT, D) per step
     counts = [math.prod(shape) for shape in shapes]
-    drawn = rng.random(sum(counts) * spec.num_layers)  # (sum over steps and layers,)
-    flat = bk.to_device(((drawn >= p) / (1 - p)).astype(net.dtype))
-    masks, offset = [], 0
-    for shape, n in zip(shapes, counts):
-        step_masks = []
-        for _ in range(spec.num_layers):
-            step_masks.append(flat[offset:offset + n].reshape(shape))
-            offset += n
-        masks.append(step_masks)
-    return masks
+    first = 0
+    while first < len(sizes):
+        last, total = first, 0  # steps first..last-1 form one block
+        while last < len(sizes) and (last == first or
+                                     total + counts[last] * spec.num_layers <= config.MASK_BLOCK):
+            total += counts[last] * spec.num_layers
+            last += 1
+        drawn = rng.random(total)  # (block's steps x layers x NT*BT*D,)
+        flat = bk.to_device(((drawn >= p) / (1 - p)).astype(net.dtype))
+        offset = 0
+        for shape, n in zip(shapes[first:last], counts[first:last]):
+            step_masks = []
+            for _ in range(spec.num_layers):
+                step_masks.append(flat[offset:offset + n].reshape(shape))
+                offset += n
+            yield step_masks
+        first = last
 
 
 def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, validation=None):
@@ -199,14 +211,14 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         good_step = step
         order = rng.permutation(n_train) if cfg.shuffle else np.arange(n_train)
         order_dev = bk.to_device(order.astype(np.int64, copy=False))  # (n_train,) one upload
-        epoch_masks = _epoch_masks(net, rng, sizes, T)
-        for i, (start, rows) in enumerate(zip(starts, sizes)):
+        epoch_masks = _epoch_masks(net, rng, sizes)
+        for i, (start, rows, masks) in enumerate(zip(starts, sizes, epoch_masks)):
             plan = full if rows == batch_size else net.plan(rows, T)
             idx_dev = order_dev[start:start + rows]
             xb = plan.pack(X_dev, off_dev, idx_dev)
             yb = plan.pack_targets(Y_dev, idx_dev)
             loss_and_grad(plan, p_views, g_views, xb, yb, cfg.loss_kind, cfg.loss_param,
-                          epoch_masks[i], losses, i)
+                          masks, losses, i)
             k.global_norm(grad, norms, i)
             step += 1
             k.adam_step(p_dev, grad, m, v, decay, step, cfg.learning_rate, cfg.beta_1, cfg.beta_2,

@@ -20,9 +20,5 @@ __all__ = [
     "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward", "gru_layer_backward",
 ]
 # the layer entry points (every direction per call) over the kernels above
-_layers = _bind_layers({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward,
-                        "gru_forward": gru_forward, "gru_backward": gru_backward})
-lstm_layer_forward = _layers["lstm_layer_forward"]
-lstm_layer_backward = _layers["lstm_layer_backward"]
-gru_layer_forward = _layers["gru_layer_forward"]
-gru_layer_backward = _layers["gru_layer_backward"]
+(lstm_layer_forward, lstm_layer_backward, gru_layer_forward,
+ gru_layer_backward) = _bind_layers(lstm_forward, lstm_backward, gru_forward, gru_backward)

@@ -15,11 +15,9 @@ kernels only.
 """
 
 
-def bind(kernels):
-    """The four layer functions over ``kernels`` (a mapping holding
-    ``lstm_forward``, ``lstm_backward``, ``gru_forward``, ``gru_backward``)."""
-    lstm_forward, lstm_backward = kernels["lstm_forward"], kernels["lstm_backward"]
-    gru_forward, gru_backward = kernels["gru_forward"], kernels["gru_backward"]
+def bind(lstm_forward, lstm_backward, gru_forward, gru_backward):
+    """The layer functions ``(lstm_layer_forward, lstm_layer_backward,
+    gru_layer_forward, gru_layer_backward)`` over these per-direction kernels."""
 
     def lstm_layer_forward(x, W_x, W_h, b, hs, cs, gates):
         """``lstm_forward`` of every direction d (reversed for d == 1).
@@ -52,7 +50,4 @@ def bind(kernels):
             gru_backward(x, W_x[d], W_h[d], d == 1, hs[d], gates[d], hn[d], dhs[d], dgx[d],
                          dgh[d], dx[d], dW_x[d], dW_h[d], db_x[d], db_h[d])
 
-    return {"lstm_layer_forward": lstm_layer_forward, "lstm_layer_backward": lstm_layer_backward,
-            "gru_layer_forward": gru_layer_forward, "gru_layer_backward": gru_layer_backward}
-
-
+    return lstm_layer_forward, lstm_layer_backward, gru_layer_forward, gru_layer_backward

@@ -65,12 +65,8 @@ fill = _serial_twin(_parallel.fill)
 shift_windows = _serial_twin(_parallel.shift_windows)
 MSE, MAE, HUBER, PINBALL = _parallel.MSE, _parallel.MAE, _parallel.HUBER, _parallel.PINBALL
 # the layer entry points (every direction per call) over the twins above
-_layers = _bind_layers({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward,
-                        "gru_forward": gru_forward, "gru_backward": gru_backward})
-lstm_layer_forward = _layers["lstm_layer_forward"]
-lstm_layer_backward = _layers["lstm_layer_backward"]
-gru_layer_forward = _layers["gru_layer_forward"]
-gru_layer_backward = _layers["gru_layer_backward"]
+(lstm_layer_forward, lstm_layer_backward, gru_layer_forward,
+ gru_layer_backward) = _bind_layers(lstm_forward, lstm_backward, gru_forward, gru_backward)
 
 __all__ = [
     "lstm_forward", "lstm_backward", "gru_forward", "gru_backward", "dense_forward",
