@@ -39,7 +39,9 @@ def test_regressor_on_cuda_matches_cpu_and_predicts_without_gpu(tmp_path, monkey
 def test_forecaster_on_cuda(monkeypatch):
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 4)
     y = pd.Series(np.sin(np.arange(40) / 3.0), index=pd.date_range("2020-01-01", periods=40, freq="D"))
-    params = dict(window=6, horizon=2, hidden_size=3, max_iter=2, batch_size=8, random_state=0)
+    # one member: the simulator runs every thread in Python (the ensemble is tested on the CPU)
+    params = dict(window=6, horizon=2, hidden_size=3, max_iter=2, batch_size=8, n_models=1,
+                  random_state=0)
     gpu = tsgate.LSTMForecaster(device="cuda", **params).fit(y)
     cpu = tsgate.LSTMForecaster(device="cpu", **params).fit(y)
     pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
