@@ -157,10 +157,12 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         ``predict`` changes nothing of the estimator, and it is never saved.
         """
         device = device or self.device_
-        with _NETWORKS_LOCK:
-            net = _NETWORKS.get(self)
-            if net is None or net.backend.name != device or net.spec != self.spec_:
-                net = _NETWORKS[self] = Network(self.spec_, get_backend(device))
+        net = _NETWORKS.get(self)  # a read needs no lock; building one does
+        if net is None or net.backend.name != device or net.spec != self.spec_:
+            with _NETWORKS_LOCK:
+                net = _NETWORKS.get(self)
+                if net is None or net.backend.name != device or net.spec != self.spec_:
+                    net = _NETWORKS[self] = Network(self.spec_, get_backend(device))
         return net
 
     @_fit_context(prefer_skip_nested_validation=True)

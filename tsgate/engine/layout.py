@@ -122,13 +122,17 @@ class Layout:
         """Dict of named, reshaped views into ``flat`` (P,), on any device.
 
         Key ``"layers"`` lists, per layer and direction, the weights a
-        recurrent kernel takes, in its argument order; key ``"flat"`` is
-        ``flat`` itself.
+        recurrent kernel takes, in its argument order; ``"layer_args"``, per
+        layer, those weights grouped by name over the directions (what the
+        layer kernels take); key ``"flat"`` is ``flat`` itself.
         """
         views = {name: flat[off:off + math.prod(shape)].reshape(shape)
                  for name, (off, shape) in self.offsets.items()}
         names = ("W_x", "W_h", "b") if self.spec.cell == "lstm" else ("W_x", "W_h", "b_x", "b_h")
         views["layers"] = [[tuple(views[f"l{layer}.d{d}.{n}"] for n in names)
                             for d in range(self.spec.ndir)] for layer in range(self.spec.num_layers)]
+        # per layer, per weight name, the tuple over the directions: the
+        # arguments of a layer kernel (``kernels/cpu/layers.py``), built once
+        views["layer_args"] = [tuple(zip(*dirs)) for dirs in views["layers"]]
         views["flat"] = flat
         return views

@@ -27,14 +27,12 @@ def forward(plan, p, xb, masks=None):
     s, k, w = plan.spec, plan.kernels, plan.work
     NT, T, BT, _ = xb.shape
     inp = xb
-    for layer, (entry, weights) in enumerate(zip(w["layers"], p["layers"])):
+    layer_forward = k.lstm_layer_forward if s.cell == "lstm" else k.gru_layer_forward
+    for layer, (entry, per_name) in enumerate(zip(w["layers"], p["layer_args"])):
         # all directions in one call (one launch on CUDA); per weight name, a
-        # tuple over the directions: W_x, W_h, b (LSTM) or W_x, W_h, b_x, b_h (GRU)
-        per_name = tuple(zip(*weights))
-        if s.cell == "lstm":
-            k.lstm_layer_forward(inp, *per_name, *_bufs(entry, "hs", "cs", "gates"))
-        else:
-            k.gru_layer_forward(inp, *per_name, *_bufs(entry, "hs", "gates", "hn"))
+        # tuple over the directions: W_x, W_h, b (LSTM) or W_x, W_h, b_x, b_h
+        # (GRU), then the state buffers: hs, cs, gates (LSTM) or hs, gates, hn
+        layer_forward(inp, *per_name, *entry["states"])
         if s.ndir == 2:
             k.concat_features(entry["dirs"][0]["hs"], entry["dirs"][1]["hs"], entry["seq"])
         inp = entry["seq"]
@@ -132,11 +130,11 @@ def _layer_backward(plan, p, xb, layer, masks):
     dhs = tuple(dh)
     need_dx = layer > 0  # layer 0's input gradient is never read
     if s.cell == "lstm":
-        k.lstm_layer_backward(inp, W_x, W_h, *_bufs(entry, "hs", "cs", "gates"), dhs,
+        k.lstm_layer_backward(inp, W_x, W_h, *entry["states"], dhs,
                               *_bufs(entry, "dgx", "dx"), *grads("W_x", "W_h", "b"),
                               need_dx=need_dx)
     else:
-        k.gru_layer_backward(inp, W_x, W_h, *_bufs(entry, "hs", "gates", "hn"), dhs,
+        k.gru_layer_backward(inp, W_x, W_h, *entry["states"], dhs,
                              *_bufs(entry, "dgx", "dgh", "dx"),
                              *grads("W_x", "W_h", "b_x", "b_h"), need_dx=need_dx)
     if layer > 0:

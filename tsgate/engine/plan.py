@@ -125,6 +125,9 @@ class Plan:
                         buf["dgh"] = alloc(NT, T, BT, G)
                 dirs.append(buf)
             entry = {"dirs": dirs, "seq": dirs[0]["hs"] if s.ndir == 1 else alloc(NT, T, BT, D)}
+            # the state buffers the layer kernels take, each a tuple over the directions
+            keys = ("hs", "cs", "gates") if s.cell == "lstm" else ("hs", "gates", "hn")
+            entry["states"] = tuple(tuple(buf[key] for buf in dirs) for key in keys)
             if s.dropout > 0:
                 entry["dropped"] = alloc(NT, T, BT, D)
             if grads:
