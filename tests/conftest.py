@@ -42,6 +42,15 @@ def seasonal(n, period, index, name="value", seed=0):
                      index=index, name=name)
 
 
+def ar1_seasonal(n, level=0.0, seed=0):
+    """``level`` + an AR(1) (phi 0.6, unit noise) + a sine of period 12, on a RangeIndex."""
+    e = np.random.default_rng(seed).normal(size=n)
+    v = np.zeros(n)
+    for t in range(1, n):
+        v[t] = 0.6 * v[t - 1] + e[t]
+    return pd.Series(level + v + 2 * np.sin(2 * np.pi * np.arange(n) / 12), index=pd.RangeIndex(n))
+
+
 def noisy_sine(n=300, window=12, seed=0):
     """Windows X (n, window, 1) float32 of a noisy sine, and the next value Y (n, 1)."""
     rng = np.random.default_rng(seed)

@@ -6,7 +6,7 @@ import pytest
 
 import tsgate
 from tsgate.calibration import CalibrationWarning
-from tests.conftest import SMALL
+from tests.conftest import SMALL, ar1_seasonal
 
 
 
@@ -110,13 +110,8 @@ def test_interval_levels_nest_strictly():
 
 def test_empirical_coverage_within_a_binomial_band():
     """An AR(1) around a seasonal pattern: 90% bands cover 90% of new points."""
-    rng = np.random.default_rng(0)
     n = 900
-    e = rng.normal(size=n)
-    v = np.zeros(n)
-    for t in range(1, n):
-        v[t] = 0.6 * v[t - 1] + e[t]
-    y = pd.Series(20 + v + 2 * np.sin(2 * np.pi * np.arange(n) / 12), index=pd.RangeIndex(n))
+    y = ar1_seasonal(n, level=20.0)
     cut = 600
     model = tsgate.GRUForecaster(horizon=1, window=24, hidden_size=16, validation_fraction=0.3,
                                  n_models=1, random_state=0, season_length=12).fit(y[:cut])

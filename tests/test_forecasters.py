@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
 from tsgate.datasets import load_airline
-from tests.conftest import SMALL, seasonal
+from tests.conftest import SMALL, ar1_seasonal, seasonal
 
 
 
@@ -93,13 +93,8 @@ def test_nan_inside_series_is_masked_not_propagated():
 
 
 def test_interval_coverage_near_nominal_on_held_back_data():
-    rng = np.random.default_rng(0)
     n = 700
-    e = rng.normal(size=n)
-    v = np.zeros(n)
-    for t in range(1, n):
-        v[t] = 0.6 * v[t - 1] + e[t]
-    y = pd.Series(v + 2 * np.sin(2 * np.pi * np.arange(n) / 12), index=pd.RangeIndex(n))
+    y = ar1_seasonal(n)
     cut = 500
     model = tsgate.GRUForecaster(window=24, horizon=1, hidden_size=16, max_iter=40,
                                  validation_fraction=0.3, random_state=0).fit(y[:cut])
