@@ -101,7 +101,7 @@ class Network:
         kept = self._plans[grads]
         plan = kept.get(key)
         if plan is None:
-            plan = Plan(self.spec, self.backend, self.dtype, n_tiles, tile_rows, steps, grads,
+            plan = Plan(self.layout, self.backend, self.dtype, n_tiles, tile_rows, steps, grads,
                         kernels)
             kept[key] = plan
             while len(kept) > config.PLANS_KEPT:

@@ -15,7 +15,6 @@ import math
 import numpy as np
 
 from .. import config
-from .layout import parameter_layout
 
 
 def tiles(backend, batch, training):
@@ -42,7 +41,8 @@ class Plan:
 
     Parameters
     ----------
-    spec : NetworkSpec
+    layout : Layout
+        The network's parameter layout (and, as ``layout.spec``, its shape).
     backend : tsgate.backend.Backend
     dtype : numpy dtype
     n_tiles, tile_rows, steps : int
@@ -58,8 +58,9 @@ class Plan:
         The forward (and backward) buffers, read by ``passes.py``.
     """
 
-    def __init__(self, spec, backend, dtype, n_tiles, tile_rows, steps, grads, kernels):
-        self.spec, self.backend, self.dtype = spec, backend, np.dtype(dtype)
+    def __init__(self, layout, backend, dtype, n_tiles, tile_rows, steps, grads, kernels):
+        self.layout, self.spec = layout, layout.spec
+        self.backend, self.dtype = backend, np.dtype(dtype)
         self.n_tiles, self.tile_rows, self.steps = n_tiles, tile_rows, steps
         self.grads, self.kernels = grads, kernels
         self.work = self._workspace()
@@ -141,14 +142,14 @@ class Plan:
             # the parameter-gradient partials: one flat buffer (NG*P,), each
             # parameter's (NG, ...) partials a contiguous block of it, so that
             # one reduce_partials call (one launch) sums them all
-            NG, entries = bk.grad_groups(NT), parameter_layout(s)
-            sizes = [math.prod(shape) for _, shape, _, _ in entries]
-            offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)  # (B+1,)
-            flat = alloc(NG * int(offsets[-1]))
+            NG, layout = bk.grad_groups(NT), self.layout
+            offsets = np.array([off for off, _ in layout.offsets.values()] + [layout.size],
+                               np.int64)  # (B+1,) storage order
+            flat = alloc(NG * layout.size)
             w.update(dpred=alloc(NT, BT, s.n_outputs), dz=alloc(NT, BT, s.head_in),
                      parts_flat=flat, part_offsets=bk.to_device(offsets),
-                     parts={name: flat[NG * off:NG * (off + n)].reshape(NG, *shape)
-                            for (name, shape, _, _), off, n in zip(entries, offsets, sizes)})
+                     parts={name: flat[NG * off:NG * (off + math.prod(shape))].reshape(NG, *shape)
+                            for name, (off, shape) in layout.offsets.items()})
             if s.attention:
                 w.update(du=alloc(NT, T, BT, H), dq=alloc(NT, BT, D), dq_att=alloc(NT, BT, D),
                          dctx=alloc(NT, BT, D))
