@@ -202,3 +202,28 @@ def test_predict_leaves_the_forecaster_unchanged():
     per.predict()
     per.predict_interval(0.9)
     _assert_same_state(before, _state(per))
+
+
+def test_trend_term_only_for_series_without_season():
+    """Growing yearly series: the validation fit picks the Theta trend term
+    (its weight on the grid) and the forecasts keep growing; seasonal series
+    get no trend term at all."""
+    rng = np.random.default_rng(0)
+    idx = pd.period_range("1980", periods=25, freq="Y")
+    growth = rng.uniform(0.03, 0.08, 12)
+    wide = pd.DataFrame(
+        100 * np.exp(np.outer(np.arange(25), growth) + rng.normal(0, 0.01, (25, 12))),
+        index=idx, columns=[f"s{i}" for i in range(12)])
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide)
+    assert model.drift_weight_ > 0
+    fc = model.predict()
+    assert (fc.iloc[-1] > wide.iloc[-1]).all() and (fc.diff().iloc[1:] > 0).all().all()
+
+    monthly_idx = pd.date_range("2000-01-01", periods=72, freq="MS")
+    season = pd.DataFrame({f"m{i}": seasonal(72, 12, monthly_idx, seed=i).to_numpy() + 10
+                           for i in range(3)}, index=monthly_idx)
+    model = tsgate.GRUForecaster(horizon=6, **SMALL).fit(season)
+    zs, stages = model._stages(model.collection_.values)
+    assert all(sm.period == 12 for sm in stages)
+    ends = [np.array([len(z) - 1]) for z in zs]
+    assert (model._drift(zs, stages, ends) == 0).all()

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from tsgate.smoothing import _filter, change_scale, is_seasonal, smooth, stage
+from tsgate.smoothing import _filter, change_scale, is_seasonal, smooth, stage, theta_drift
 
 
 def reference_filter(z, m, alpha, gamma):
@@ -118,3 +118,42 @@ def test_old_normalisations(normalize):
     else:
         np.testing.assert_allclose(st.level, np.nanmean(y))
         assert st.scale == pytest.approx(np.nanstd(y))
+
+
+def reference_theta_drift(z, season, alpha, end, H):
+    """Half the least-squares slope of z - season over the observations up to
+    ``end``, times the Theta method's horizon factor, written out plainly."""
+    t = np.arange(end + 1)
+    d = z[:end + 1] - season[:end + 1]
+    ok = ~np.isnan(d)
+    k = int(ok.sum())
+    slope = np.polyfit(t[ok], d[ok], 1)[0] if k >= 2 else 0.0
+    return np.array([slope / 2 * (j - 1 + 1 / alpha - (1 - alpha) ** k / alpha)
+                     for j in range(1, H + 1)])
+
+
+@pytest.mark.parametrize("period", [1, 4])
+def test_theta_drift_matches_reference(period):
+    rng = np.random.default_rng(3)
+    n = 30
+    z = 5 + 0.03 * np.arange(n) + 0.1 * np.sin(np.arange(n) * 2 * np.pi / 4) + rng.normal(0, 0.02, n)
+    z[[4, 11]] = np.nan
+    sm = smooth(np.exp(z), period)
+    ends = np.array([0, 1, 2, 9, 20, n - 1])
+    got = theta_drift(z, sm, ends, 5)  # (6, 5)
+    want = np.stack([reference_theta_drift(z, sm.season, sm.alpha, e, 5) for e in ends])
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    assert (got[0] == 0).all()  # one observation: no slope
+    assert (got[-1] > 0).all() and (np.diff(got[-1]) > 0).all()  # a rising trend, growing
+
+
+def test_theta_drift_is_causal():
+    rng = np.random.default_rng(4)
+    y = np.exp(2 + 0.02 * np.arange(40) + rng.normal(0, 0.05, 40))
+    sm = smooth(y, 1)
+    z = np.log(y)
+    z2 = z.copy()
+    z2[25:] += 3.0  # a later jump cannot move earlier origins' drift
+    sm2 = smooth(np.exp(z2), 1, like=sm)
+    ends = np.arange(5, 25)
+    np.testing.assert_array_equal(theta_drift(z, sm, ends, 3), theta_drift(z2, sm2, ends, 3))

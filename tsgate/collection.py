@@ -268,3 +268,52 @@ def from_collection(coll, frames, horizon):
 def _wide_index(coll):
     """The shared index of a wide collection (the longest series' index ends it)."""
     return max(coll.indexes, key=len)
+
+
+def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"):
+    """Exogenous rows of ``X`` for each series on its own time index.
+
+    Parameters
+    ----------
+    coll : Collection
+        The series (their layout says how ``X`` is laid out).
+    X : pd.DataFrame
+        Exogenous features in that layout: rows on a shared time index for
+        the series and wide layouts; for the MultiIndex and long layouts, the
+        same layout as y with ``indexes``' periods.
+    indexes : list of pd.Index
+        Per series, the time steps whose rows are wanted (e.g. the future
+        periods, or the history followed by them).
+    id_col, time_col, value_col : str
+        Column names of the long layout.
+
+    Returns
+    -------
+    list of ndarray of shape (len(indexes[i]), m)
+
+    Raises
+    ------
+    ValueError
+        Where X lacks a wanted row (named by the alignment).
+    """
+    if coll.layout in ("series", "wide"):
+        aligned = {}  # series of a wide frame share most indexes: align each once
+        out = []
+        for index in indexes:
+            key = (index[0], len(index)) if len(index) else None
+            if key not in aligned:
+                aligned[key] = align_exog(X, index)
+            out.append(aligned[key])
+        return out
+    frame = _empty_like(coll, indexes)
+    return to_collection(frame, X, id_col, time_col, value_col).exog
+
+
+def _empty_like(coll, indexes):
+    """An empty y (zeros) in the collection's layout on the given per-series indexes."""
+    ids = np.repeat(np.asarray(coll.ids, dtype=object), [len(i) for i in indexes])
+    times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+    if coll.layout == "long":
+        return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),
+                             coll.names["value_col"]: 0.0})
+    return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))

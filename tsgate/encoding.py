@@ -135,6 +135,32 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
     return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
 
 
+def tail_ends(zs, cuts):
+    """Per series, the origins inside its cut tail: ``n - cut - 1 .. n - 2``."""
+    return [np.arange(len(z) - c - 1, len(z) - 1) for z, c in zip(zs, cuts)]
+
+
+def tail_windows(zs, smoothings, cuts, L, H, exogs=None):
+    """Windows ending at each origin inside every series' cut tail, stacked.
+
+    ``zs`` and ``smoothings`` cover the whole series (the stages filtered
+    causally, so each origin sees only its past); the targets are the tail's
+    observations (NaN past the series' end). These are the validation fit's
+    out-of-sample forecasts.
+
+    Returns
+    -------
+    X : ndarray of shape (rows, L [+ H], F) float32
+    Y : ndarray of shape (rows, H) float32
+    """
+    Xs, Ys = [], []
+    for i, (z, sm, ends) in enumerate(zip(zs, smoothings, tail_ends(zs, cuts))):
+        Xi, Yi = series_windows(z, sm, L, H, ends, None if exogs is None else exogs[i])
+        Xs.append(Xi)
+        Ys.append(Yi)
+    return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
+
+
 def last_windows(zs, smoothings, L, H, exogs=None, cut=0):
     """The window ending at each series' last step (``cut`` steps before its end).
 

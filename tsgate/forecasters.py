@@ -30,20 +30,21 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding
-from ._series import align_exog, season_length
+from ._series import season_length
 from .calibration import half_widths
-from .collection import from_collection, to_collection
+from .collection import exog_rows, from_collection, to_collection
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .smoothing import NORMALIZATIONS, stage
+from .smoothing import NORMALIZATIONS, stage, theta_drift
 
-TRAIN_STEPS = (300, 2000)  # gradient steps of the default budget: at least, at most
+TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
 MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
 SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction, picked on validation
+DRIFT_WEIGHTS = np.linspace(0.0, 1.0, 5)  # weights of the Theta trend term, picked with them
 
 
 def _fit_member(reg, X, Y, validation=None):
@@ -65,7 +66,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     # fitted state that predict(_interval) and a warm fit read: what save writes
     _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
-                             "regressors_", "n_iter_", "collection_")
+                             "drift_weight_", "regressors_", "n_iter_", "collection_")
 
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
@@ -119,8 +120,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------ conversion
+    def _columns(self):
+        return self.id_col, self.time_col, self.value_col
+
     def _collection(self, y, X=None):
-        return to_collection(y, X, self.id_col, self.time_col, self.value_col)
+        return to_collection(y, X, *self._columns())
 
     def _stages(self, values, like=None):
         """Working-scale values and normalisation stages of each series."""
@@ -212,7 +216,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             reg.set_params(**self._budget(len(Xw)))
             validation = None
             if self.early_stopping:
-                validation = self._validation_windows(extended, cuts, L, exogs)
+                validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
             _fit_member(reg, Xw, Yw, validation)
             members.append(reg)
             epochs.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
@@ -287,38 +291,40 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg._planned_budget = True
         return reg
 
-    def _validation_windows(self, extended, cuts, L, exogs):
-        """Windows ending at each origin inside every series' cut tail.
-
-        ``extended`` is (working values, stages) of the whole series filtered
-        with the validation fit's stages; the targets are the tail's
-        observations (NaN past the end).
-        """
-        zs, stages = extended
-        Xs, Ys = [], []
-        for i, (z, sm, c) in enumerate(zip(zs, stages, cuts)):
-            ends = np.arange(len(z) - c - 1, len(z) - 1)  # (c,) origins
-            Xi, Yi = encoding.series_windows(z, sm, L, self.horizon, ends,
-                                             None if exogs is None else exogs[i])
-            Xs.append(Xi)
-            Ys.append(Yi)
-        return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
-
     def _residuals(self, extended, cuts, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median.
 
-        Also chooses ``shrinkage_``: the weight of the networks' correction
-        against the smoothing's own forecast (0 to 1 on a grid) with the least
-        absolute error on the cut tail.
+        Also chooses, together on a grid (0 to 1 each), the pair with the
+        least absolute error on the cut tail: ``shrinkage_``, the weight of
+        the networks' correction against the smoothing's own forecast, and
+        ``drift_weight_``, the weight of the Theta method's trend term added
+        to series without seasonality (:meth:`_drift`).
         """
         preds, Y = [], None
         for reg, L in zip(self.holdout_regressors_, self.windows_):
-            X, Y = self._validation_windows(extended, cuts, L, exogs)
+            X, Y = encoding.tail_windows(*extended, cuts, L, self.horizon, exogs)
             preds.append(reg._predict_arrays(X).reshape(len(X), -1))
         P = np.median(preds, axis=0)  # (rows, H)
-        errors = [np.nanmean(np.abs(Y - w * P)) for w in SHRINKAGE]
-        self.shrinkage_ = float(SHRINKAGE[int(np.argmin(errors))])
-        return Y - self.shrinkage_ * P  # (rows, H); NaN past the series' end
+        D = self._drift(*extended, encoding.tail_ends(extended[0], cuts))  # (rows, H)
+        grid = [(w, u) for w in SHRINKAGE for u in DRIFT_WEIGHTS]
+        errors = [np.nanmean(np.abs(Y - w * P - u * D)) for w, u in grid]
+        w, u = grid[int(np.argmin(errors))]
+        self.shrinkage_, self.drift_weight_ = float(w), float(u)
+        return Y - w * P - u * D  # (rows, H); NaN past the series' end
+
+    def _drift(self, zs, stages, ends):
+        """The Theta trend term (rows, H) in network units from each series' ``ends``.
+
+        Only for the smoothing stage of a series without seasonality (the
+        Theta method's home ground: yearly and other short trending series);
+        zero for seasonal series, whose windows span whole seasons of the
+        trend: on Tourism monthly the term, chosen on the cut tail, made the
+        test forecasts worse (``benchmarks/README.md``).
+        """
+        H = self.horizon
+        return np.concatenate([
+            theta_drift(z, sm, e, H) / sm.scale if self.normalize == "smooth" and sm.period == 1
+            else np.zeros((len(e), H)) for z, sm, e in zip(zs, stages, ends)])
 
     # --------------------------------------------------------------- predict
     def _predict_normalized(self, zs, stages, exogs):
@@ -341,14 +347,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 f"The forecaster was fitted with {self.n_exog_} exogenous feature(s): pass their "
                 f"future values for the {h} forecast steps as predict(X=...)"
                 + (", with y's rows first when y is given." if given_history else "."))
-        futures = coll.future_indexes(h)
-        if coll.layout in ("series", "wide"):
-            rows = align_exog(X, futures[0])
-            out = [rows] * len(coll)
-        else:
-            fut = to_collection(_future_frame(coll, futures), X, self.id_col, self.time_col,
-                                self.value_col)
-            out = fut.exog
+        out = exog_rows(coll, X, coll.future_indexes(h), *self._columns())
         if out[0].shape[1] != self.n_exog_:
             raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                              f"{self.n_exog_}.")
@@ -377,19 +376,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         if X is None:
             self._future_exog(None, None, h, True)
         coll = self._collection(y)
-        futures = coll.future_indexes(h)
-        whole = [idx.append(f) for idx, f in zip(coll.indexes, futures)]
-        if coll.layout in ("series", "wide"):
-            try:
-                rows = align_exog(X, whole[0])
-            except ValueError as exc:
-                raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
-                                 f"future steps: {exc}") from None
-            per = [rows[len(rows) - len(v) - h:] for v in coll.values]
-        else:
-            full = to_collection(_future_frame(coll, whole), X, self.id_col, self.time_col,
-                                 self.value_col)
-            per = [e[len(e) - len(v) - h:] for e, v in zip(full.exog, coll.values)]
+        whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
+        try:
+            per = exog_rows(coll, X, whole, *self._columns())  # (n_i + h, m) each
+        except ValueError as exc:
+            raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
+                             f"future steps: {exc}") from None
         coll.exog = [p[:-h] for p in per]
         return coll, [p[-h:] for p in per]
 
@@ -411,6 +403,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             else:
                 exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
+            # (files written before the trend term have no drift_weight_: 0 is their forecast)
+            v = v + getattr(self, "drift_weight_", 0.0) * self._drift(
+                zs, stages, [np.array([len(z) - 1]) for z in zs])
             block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i])
                               for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             out.append(block)
@@ -498,18 +493,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
-
-
-def _future_frame(coll, indexes):
-    """An empty y in the collection's layout on the given per-series indexes."""
-    import pandas as pd
-
-    ids = np.repeat(np.asarray(coll.ids, dtype=object), [len(i) for i in indexes])
-    times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
-    if coll.layout == "long":
-        return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),
-                             coll.names["value_col"]: 0.0})
-    return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))
 
 
 _DOC = """{cell} forecaster for pandas time series: one series, or a collection
