@@ -13,7 +13,9 @@ results back in the input's layout; the private methods work on arrays:
    cut off, the same ensemble is fitted on the rest, and forecasts the cut
    tail from each origin inside it. These residuals are out of sample; they
    calibrate ``predict_interval`` (:mod:`tsgate.calibration`) and, with
-   ``early_stopping=True``, choose the number of epochs.
+   ``early_stopping=True``, choose the number of epochs. They also weigh
+   the networks' correction and, for series without seasonality, the
+   Theta method's trend term (:func:`tsgate.smoothing.theta_drift`).
 3. **Final fit** on all data (the newest observations are targets of
    partial windows), an ensemble of ``n_models`` networks varying the seed,
    the window length and the loss, combined by their median.
@@ -528,7 +530,7 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
         choice applies to every member.
     max_iter : int or None, default=None
         Epochs per fit. None: a budget of 4 gradient steps per training
-        window, at least 300 and at most 2000 steps.
+        window, at least 300 and at most 4000 steps.
     batch_size : int, default=64
     learning_rate_init : float, default=3e-3
     early_stopping : bool, default=False
@@ -570,6 +572,9 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
         The validation fit's members.
     windows_ : list of int
         Each member's window length.
+    shrinkage_, drift_weight_ : float
+        Weights (0 to 1) of the networks' correction and of the Theta trend
+        term (series without seasonality), chosen on the validation fit.
     season_length_ : int
     n_iter_ : int
         Epochs run (the most over the final members).
