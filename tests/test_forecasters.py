@@ -1,5 +1,6 @@
 """LSTMForecaster / GRUForecaster on pandas series (issue 4 acceptance)."""
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -9,8 +10,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
+from tsgate.calibration import CalibrationWarning
 from tsgate.datasets import load_airline
-from tests.conftest import SMALL, ar1_seasonal, seasonal
+from tests.conftest import FAST, SMALL, ar1_seasonal, seasonal
 
 
 
@@ -227,3 +229,18 @@ def test_trend_term_only_for_series_without_season():
     assert all(sm.period == 12 for sm in stages)
     ends = [np.array([len(z) - 1]) for z in zs]
     assert (model._drift(zs, stages, ends) == 0).all()
+
+
+@pytest.mark.parametrize("values", [[1.0, 1, 1, 0], [5.0, 6, 7, 8, 9, 10, 11, 12, -1, 3]])
+def test_positive_history_with_a_non_positive_tail(values):
+    """Found by the fuzz test: the validation fit's stage took the log scale
+    of the positive cut series, and the tail's 0 became -inf residuals. The
+    scale is now chosen on the whole series, so everything stays finite."""
+    y = pd.Series(values, index=pd.date_range("2000-01-01", periods=len(values), freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalibrationWarning)
+        model = tsgate.GRUForecaster(window=1, horizon=2, **FAST).fit(y)
+        assert np.isfinite(model.calibration_residuals_[np.isfinite(model.calibration_residuals_)]).all()
+        assert not np.isinf(model.calibration_residuals_).any()
+        assert np.isfinite(model.predict().to_numpy()).all()
+        assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()

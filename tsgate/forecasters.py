@@ -128,9 +128,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     def _collection(self, y, X=None):
         return to_collection(y, X, *self._columns())
 
-    def _stages(self, values, like=None):
-        """Working-scale values and normalisation stages of each series."""
-        stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i])
+    def _stages(self, values, like=None, logs=None):
+        """Working-scale values and normalisation stages of each series
+        (``logs``: per series, force or forbid the log scale)."""
+        stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i],
+                        None if logs is None else logs[i])
                   for i, v in enumerate(values)]
         return [s.to_working(v) for s, v in zip(stages, values)], stages
 
@@ -205,7 +207,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         """
         H = self.horizon
         cuts = self._cuts(coll)
-        zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)])
+        # the log scale is chosen on the whole series, as the final fit does:
+        # the cut tail is filtered on that scale too (a tail value <= 0 after a
+        # positive history has no log)
+        positive = [bool((v[np.isfinite(v)] > 0).all()) for v in coll.values]
+        zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
+                                          logs=positive)
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member

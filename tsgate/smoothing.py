@@ -261,7 +261,7 @@ def theta_drift(z, sm, ends, H):
 NORMALIZATIONS = ("smooth", "last", "standard")
 
 
-def stage(y, normalize, period, like=None):
+def stage(y, normalize, period, like=None, log=None):
     """The normalisation stage of one series, by name.
 
     ``"smooth"``: :func:`smooth` (log scale where positive, level and
@@ -270,10 +270,12 @@ def stage(y, normalize, period, like=None):
     deviation of one-step changes. ``"standard"``: the level is the series'
     mean and the unit its standard deviation, for every window.
 
-    ``like`` reuses a fitted stage's choices on a longer or newer history.
+    ``like`` reuses a fitted stage's choices on a longer or newer history;
+    ``log`` forces or forbids the log scale of ``"smooth"`` (default: log
+    when every observed value is positive).
     """
     if normalize == "smooth":
-        return smooth(y, period, like=like)
+        return smooth(y, period, log=log, like=like)
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     if normalize == "last":
