@@ -227,16 +227,19 @@ def _has_avx512():
     """Whether Numba compiles for a CPU with AVX-512 (32 vector registers)."""
     from numba.core import config
 
-    features = config.CPU_FEATURES if config.CPU_FEATURES is not None else llvm.get_host_cpu_features().flatten()
+    features = config.CPU_FEATURES
+    if features is None:  # the host's, as Numba's code generator takes them
+        features = llvm.get_host_cpu_features().flatten()
     return "+avx512f" in features
 
 
 PANEL_COLS = 16  # one AVX-512 vector, two AVX2 ones
 PANEL_ROWS = 8 if _has_avx512() else 4  # 8 (or 4 AVX2 x 2) accumulator registers
 _scope = {"np": np, **{f"_U{c}": np.uint64(c) for c in range(PANEL_COLS)}}
-exec(compile(_panel_source(PANEL_ROWS, PANEL_COLS), f"<tsgate matmul panel {PANEL_ROWS}x{PANEL_COLS}>",
-             "exec"), _scope)
-_panel = njit(**dict(FMA, cache=False))(_scope["_panel"])  # no file to cache by: cached in the cfunc
+exec(compile(_panel_source(PANEL_ROWS, PANEL_COLS),
+             f"<tsgate matmul panel {PANEL_ROWS}x{PANEL_COLS}>", "exec"), _scope)
+# no source file to cache it by: its machine code is cached inside the products cfunc
+_panel = njit(**dict(FMA, cache=False))(_scope["_panel"])
 _panel.__doc__ = """Rows i..i+PANEL_ROWS-1, columns j0..j0+PANEL_COLS-1 of
 ``out += op(a) @ b`` over k0..k1-1, the sums in registers."""
 
