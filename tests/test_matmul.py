@@ -30,12 +30,14 @@ def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
 
 @pytest.mark.parametrize("tb", [False, True])
 def test_a_row_does_not_depend_on_the_rows_beside_it(tb):
-    # blocks of four rows and single rows do the same operations in the same order
-    a, b, sa, sb = _operands(np.random.default_rng(1), 7, 37, 21 if not tb else 5, False, tb,
-                             np.float32)
-    full = np.empty((7, b.shape[1]), np.float32)
+    # register panels, blocks of four rows and single rows do the same
+    # operations in the same order (13 = 8 + 4 + 1 rows; 37 = 2 panels + 5 columns)
+    M = 13
+    a, b, sa, sb = _operands(np.random.default_rng(1), M, 2 * K_BLOCK + 37, 37 if not tb else 5,
+                             False, tb, np.float32)
+    full = np.empty((M, b.shape[1]), np.float32)
     gemm(sa, False, sb, tb, full, 0.0)
-    for i in range(7):
+    for i in range(M):
         row = np.empty((1, b.shape[1]), np.float32)
         gemm(np.ascontiguousarray(sa[i:i + 1]), False, sb, tb, row, 0.0)
         assert np.array_equal(row[0], full[i])
