@@ -50,3 +50,13 @@ def test_gemm_empty_dimensions_assign_zeros_or_keep():
     assert (out == 7).all()
     gemm(a, False, b, False, out, 0.0)
     assert (out == 0).all()
+
+
+def test_product_helpers_compile_one_signature_each():
+    """A literal 0 passed to a helper once made Numba compile it twice (for
+    Literal[int](0) and int64): about 3 CPU s more on a first import. With a
+    warm cache nothing compiles here (0 signatures); a fresh one, 1 each."""
+    from tsgate.kernels.cpu import matmul
+
+    for helper in (matmul._update_rows, matmul._panel, matmul._block4, matmul._block1):
+        assert len(helper.signatures) <= 1, (helper, helper.signatures)

@@ -127,7 +127,9 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     bf = b.reshape(-1)  # (K*N,)
     for k0 in range(0, K, K_BLOCK):
         k1 = min(K, k0 + K_BLOCK)
-        i = 0
+        # np.int64(0), not 0: a literal 0 argument makes Numba compile each
+        # callee twice (once for Literal[int](0)), about 3 CPU s more at import
+        i = zero = np.int64(0)
         while i + PANEL_ROWS <= M:
             for j0 in range(0, n16, PANEL_COLS):
                 _panel(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
@@ -135,10 +137,10 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
                 _block1(af, a_row, a_col, b, out, i + r, n16, N, k0, k1)
             i += PANEL_ROWS
         while i + 4 <= M:
-            _block4(af, a_row, a_col, b, out, i, 0, N, k0, k1)
+            _block4(af, a_row, a_col, b, out, i, zero, N, k0, k1)
             i += 4
         while i < M:
-            _block1(af, a_row, a_col, b, out, i, 0, N, k0, k1)
+            _block1(af, a_row, a_col, b, out, i, zero, N, k0, k1)
             i += 1
 
 
