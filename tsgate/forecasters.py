@@ -37,7 +37,7 @@ from .calibration import half_widths
 from .collection import exog_rows, from_collection, to_collection
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .smoothing import NORMALIZATIONS, stage, theta_drift
+from .smoothing import NORMALIZATIONS, stage, takes_log, theta_drift
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
@@ -210,9 +210,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # the log scale is chosen on the whole series, as the final fit does:
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
-        positive = [bool((v[np.isfinite(v)] > 0).all()) for v in coll.values]
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
-                                          logs=positive)
+                                          logs=[takes_log(v) for v in coll.values])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member

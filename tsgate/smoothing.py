@@ -157,6 +157,12 @@ class Smoothing:
         return np.exp(z) if self.log else z
 
 
+def takes_log(y):
+    """Whether series y (n,) goes on the log scale: every observed value positive."""
+    observed = y[np.isfinite(y)]
+    return bool(len(observed)) and bool((observed > 0).all())
+
+
 def change_scale(z, lag):
     """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
     if np.isfinite(z).sum() <= lag:
@@ -197,9 +203,8 @@ def smooth(y, period, log=None, like=None):
         level, season = np.empty(len(z)), np.empty(len(z))
         _filter(z, like.period, like.alpha, like.gamma, level, season)
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale)
-    observed = y[np.isfinite(y)]
     if log is None:
-        log = bool(len(observed)) and bool((observed > 0).all())
+        log = takes_log(y)
     z = np.log(y) if log else y.copy()  # (n,)
     m = int(period) if is_seasonal(z, int(period)) else 1
     alpha, gamma = _best_coefficients(z, m, ALPHAS, GAMMAS)
