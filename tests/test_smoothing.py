@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from tsgate.smoothing import _filter, change_scale, is_seasonal, smooth, stage, theta_drift
+from tsgate.smoothing import (_filter, change_scale, is_seasonal, smooth, stage, takes_log,
+                              theta_drift)
 
 
 def reference_filter(z, m, alpha, gamma):
@@ -75,6 +76,22 @@ def test_log_scale_for_positive_series_only():
     assert not smooth(with_zero, 12).log
 
 
+def test_log_scale_only_for_seasonal_series():
+    # a positive series without seasonality keeps its own scale, where the
+    # Theta trend term is a straight line, not compounding growth
+    rng = np.random.default_rng(5)
+    growing = 100 * np.exp(0.05 * np.arange(30) + rng.normal(0, 0.02, 30))
+    assert not takes_log(growing, 1) and not takes_log(growing, 12)
+    sm = smooth(growing, 12)
+    assert not sm.log and sm.period == 1
+    np.testing.assert_array_equal(sm.to_working(growing), growing)
+    assert smooth(growing, 12, log=True).log  # still available on request
+    t = np.arange(48)
+    seasonal = 100 * np.exp(0.2 * np.sin(2 * np.pi * t / 12) + 0.01 * t)
+    assert takes_log(seasonal, 12) and not takes_log(seasonal, 1)
+    assert not takes_log(seasonal - 150, 12)
+
+
 def test_seasonality_test_and_period():
     rng = np.random.default_rng(1)
     t = np.arange(60)
@@ -138,7 +155,7 @@ def test_theta_drift_matches_reference(period):
     n = 30
     z = 5 + 0.03 * np.arange(n) + 0.1 * np.sin(np.arange(n) * 2 * np.pi / 4) + rng.normal(0, 0.02, n)
     z[[4, 11]] = np.nan
-    sm = smooth(np.exp(z), period)
+    sm = smooth(np.exp(z), period, log=True)
     ends = np.array([0, 1, 2, 9, 20, n - 1])
     got = theta_drift(z, sm, ends, 5)  # (6, 5)
     want = np.stack([reference_theta_drift(z, sm.season, sm.alpha, e, 5) for e in ends])
@@ -150,7 +167,7 @@ def test_theta_drift_matches_reference(period):
 def test_theta_drift_is_causal():
     rng = np.random.default_rng(4)
     y = np.exp(2 + 0.02 * np.arange(40) + rng.normal(0, 0.05, 40))
-    sm = smooth(y, 1)
+    sm = smooth(y, 1, log=True)
     z = np.log(y)
     z2 = z.copy()
     z2[25:] += 3.0  # a later jump cannot move earlier origins' drift

@@ -5,7 +5,7 @@ The public methods convert any accepted input once into a
 results back in the input's layout; the private methods work on arrays:
 
 1. **Normalisation** (:mod:`tsgate.smoothing`): per series, the log scale
-   where positive, and exponential smoothing of a level and seasonal
+   where positive and seasonal, and exponential smoothing of a level and seasonal
    indices; each window is expressed relative to the level at its end, in
    units of the series' typical change (:mod:`tsgate.encoding`). One network
    then serves series of any scale: a collection trains ONE global model.
@@ -46,7 +46,10 @@ MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
 SHRINKAGE = np.linspace(0.0, 1.0, 5)  # weights of the networks' correction, picked on validation
-DRIFT_WEIGHTS = np.linspace(0.0, 1.0, 5)  # weights of the Theta trend term, picked with them
+# weights of the Theta trend term, picked with them: from none (simple exponential
+# smoothing) through the Theta method's half slope (1) to the whole least-squares
+# slope (2), the range the Theta method's theta >= 1 spans
+DRIFT_WEIGHTS = np.linspace(0.0, 2.0, 9)
 
 
 def _fit_member(reg, X, Y, validation=None):
@@ -211,7 +214,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
-                                          logs=[takes_log(v) for v in coll.values])
+                                          logs=[takes_log(v, self.season_length_) for v in coll.values])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -514,7 +517,7 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
     use :class:`tsgate.distributed.PerSeriesForecaster`.
 
     The method (details in :mod:`tsgate.forecasters`): per series, a log
-    scale where positive and exponential smoothing of level and seasonal
+    scale where positive and seasonal, and exponential smoothing of level and seasonal
     indices; windows relative to their end's level, in units of the series'
     typical change; a validation fit on all but the last steps of every
     series, whose out-of-sample errors calibrate the intervals; a final fit
