@@ -15,11 +15,11 @@ inline these: see ``_config.py`` for the cache files to delete.
 from numba import njit
 
 from .. import cellmath as _m
-from ._config import JIT
+from ._config import INNER
 
 
 def _cpu(f):
-    return njit(**JIT)(f)
+    return njit(**INNER)(f)
 
 
 lstm_c = _cpu(_m.lstm_c)

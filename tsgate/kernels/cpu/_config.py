@@ -14,3 +14,9 @@ rewrites every file, so the whole cache is renewed.)
 """
 JIT = dict(cache=True, nogil=True, error_model="numpy")
 PARALLEL_JIT = dict(JIT, parallel=True)
+# Helpers that only compiled code calls (cell math, tile bookkeeping, the
+# product's internals): without the two entry points Numba otherwise builds
+# for every compiled function -- a CPython wrapper (unboxing each argument)
+# and a C wrapper -- each helper lowers and compiles less code. Called from
+# Python, such a helper raises; the kernels never do.
+INNER = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
