@@ -30,9 +30,11 @@ from numba import njit
 
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
 GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
+# no C entry point (``dispatcher.cfunc``, never used): less to compile on a first fit
+_JIT = dict(cache=True, nogil=True, no_cfunc_wrapper=True)
 
 
-@njit(cache=True, nogil=True)
+@njit(**_JIT)
 def _filter(z, m, alpha, gamma, level, season):
     """Run the smoothing over z (n,); write level (n,), season (n,); return the SSE.
 
@@ -40,7 +42,12 @@ def _filter(z, m, alpha, gamma, level, season):
     level; the first season is not scored.
     """
     n = z.shape[0]
-    ring = np.zeros(m)  # (m,) current seasonal index per phase
+    # (m,) current seasonal index per phase. np.empty and a loop, not
+    # np.zeros: np.empty(n) is compiled for _best_coefficients anyway, np.zeros
+    # would be one more compile (about 0.3 CPU s on a first fit)
+    ring = np.empty(m)
+    for j in range(m):
+        ring[j] = 0.0
     if m > 1 and n >= 2 * m:
         # classical decomposition of the first two seasons: each phase's
         # deviation from the centred moving average (2 x m for even m), one
@@ -79,7 +86,7 @@ def _filter(z, m, alpha, gamma, level, season):
     return sse
 
 
-@njit(cache=True, nogil=True)
+@njit(**_JIT)
 def _best_coefficients(z, m, alphas, gammas):
     """(alpha, gamma) of the grid with the least one-step SSE on z (n,)."""
     n = z.shape[0]

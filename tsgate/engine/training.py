@@ -79,7 +79,7 @@ def split_validation(n_samples, cfg):
 def evaluate(net, params, X, Y, cfg, offsets=None):
     """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O)."""
     pred = net.predict(params, X, offsets=offsets)
-    loss = _host_loss(pred[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(pred)[None])
+    loss = _host_loss_value(pred, Y, cfg)
     ok = ~np.isnan(Y)
     resid = np.sum((Y[ok] - pred[ok]) ** 2, dtype=np.float64)
     spread = np.sum((Y[ok] - Y[ok].mean()) ** 2, dtype=np.float64) if ok.any() else 0.0
@@ -91,7 +91,18 @@ def _zero_prediction_loss(Y, cfg):
     """The loss of predicting 0 for every target of Y (N, O): the scale of the data."""
     Y = np.ascontiguousarray(Y)
     zeros = np.zeros_like(Y)
-    return float(_host_loss(zeros[None], Y[None], cfg.loss_kind, cfg.loss_param, np.empty_like(Y)[None]))
+    return _host_loss_value(zeros, Y, cfg)
+
+
+def _host_loss_value(pred, Y, cfg):
+    """Mean loss of pred against Y, both (N, O), on the host.
+
+    The kernel also writes the loss into a scratch slot, as a training step
+    has it do (``out``, ``slot``): called without them it compiles a second
+    signature (about 0.5 CPU s on a first fit).
+    """
+    return float(_host_loss(pred[None], Y[None], cfg.loss_kind, cfg.loss_param,
+                            np.empty_like(pred)[None], np.empty(1), 0))
 
 
 def _epoch_masks(net, rng, sizes):

@@ -2,7 +2,10 @@
 
 ``error_model="numpy"`` drops Python's division checks, which otherwise stop the
 gate loops from vectorizing; ``cache=True`` keeps compile time to the first run
-on a machine; ``nogil`` lets two fits in two threads run at once.
+on a machine; ``nogil`` lets two fits in two threads run at once;
+``no_cfunc_wrapper`` spares the C entry point Numba otherwise builds for
+every compiled function (for ``dispatcher.cfunc`` and first-class function
+use, which tsgate never makes): less code to lower and compile on a first run.
 
 Numba's cache checks only the source file of the kernel it compiled, not the
 files of the functions it inlined: after editing a helper module (``matmul``,
@@ -12,5 +15,10 @@ checkout, delete the ``*.nbi``/``*.nbc`` files under
 kernels in other files keep their old machine code. (An installed upgrade
 rewrites every file, so the whole cache is renewed.)
 """
-JIT = dict(cache=True, nogil=True, error_model="numpy")
+JIT = dict(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
 PARALLEL_JIT = dict(JIT, parallel=True)
+# Helpers that only compiled code calls (cell math, tile bookkeeping, the
+# product's internals): without the CPython entry point (unboxing each
+# argument) either, each helper lowers and compiles less code. Called from
+# Python, such a helper raises; the kernels never do.
+INNER = dict(JIT, no_cpython_wrapper=True)

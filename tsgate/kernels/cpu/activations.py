@@ -38,7 +38,7 @@ def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-@overload(tanh, jit_options={"error_model": "numpy"})
+@overload(tanh, jit_options={"error_model": "numpy", "no_cfunc_wrapper": True})
 def _tanh_overload(x):
     if x == types.float32:
         a1, a3, a5, a7 = np.float32(_A1), np.float32(_A3), np.float32(_A5), np.float32(_A7)
@@ -67,7 +67,7 @@ def _tanh_overload(x):
     return None
 
 
-@overload(sigmoid, jit_options={"error_model": "numpy"})
+@overload(sigmoid, jit_options={"error_model": "numpy", "no_cfunc_wrapper": True})
 def _sigmoid_overload(x):
     if x in (types.float32, types.float64):
         half = np.float32(0.5) if x == types.float32 else 0.5

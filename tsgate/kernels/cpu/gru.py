@@ -17,7 +17,7 @@ from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_i
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
-from .matmul import gemm, gemm_bt
+from .matmul import PLAIN, gemm, gemm_bt
 
 
 @njit(**PARALLEL_JIT)
@@ -45,12 +45,12 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     for k in prange(NT):
         rec = np.empty((BT, 3 * H), dtype=x.dtype)  # (BT, 3H) h_{t-1} W_h
         cand = np.empty((BT, H), dtype=x.dtype)  # (BT, H) candidate n_t
-        gemm(x[k].reshape(T * BT, F), False, W_x, False, gates[k].reshape(T * BT, 3 * H), 0.0)
+        gemm(x[k].reshape(T * BT, F), PLAIN, W_x, PLAIN, gates[k].reshape(T * BT, 3 * H), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
             if s > 0:
-                gemm(hs[k, tp], False, W_h, False, rec, 0.0)
+                gemm(hs[k, tp], PLAIN, W_h, PLAIN, rec, 0.0)
             else:
                 rec[:] = 0
             a = gates[k, t]  # (BT, 3H)

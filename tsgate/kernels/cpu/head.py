@@ -12,7 +12,7 @@ from ._cells import attention_dscore, attention_du
 from ._common import group_tiles, row_sum
 from ._config import PARALLEL_JIT
 from .activations import tanh
-from .matmul import gemm
+from .matmul import PLAIN, TRANS, gemm
 
 
 @njit(**PARALLEL_JIT)
@@ -20,7 +20,7 @@ def dense_forward(z, W, b, out):
     """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
     NT, BT, O = out.shape
     for k in prange(NT):
-        gemm(z[k], False, W, False, out[k], 0.0)
+        gemm(z[k], PLAIN, W, PLAIN, out[k], 0.0)
         for r in range(BT):
             for o in range(O):
                 out[k, r, o] += b[o]
@@ -34,8 +34,8 @@ def dense_backward(z, W, dout, dz, dW, db):
     for g in prange(NG):
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
-            gemm(dout[k], False, W, True, dz[k], 0.0)
-            gemm(z[k], True, dout[k], False, dW[g], 1.0 if k > k0 else 0.0)
+            gemm(dout[k], PLAIN, W, TRANS, dz[k], 0.0)
+            gemm(z[k], TRANS, dout[k], PLAIN, dW[g], 1.0 if k > k0 else 0.0)
             row_sum(dout[k], db[g], k > k0)
 
 
@@ -64,8 +64,8 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
     A = W_a.shape[1]
     for k in prange(NT):
         qp = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) q U_a
-        gemm(q[k], False, U_a, False, qp, 0.0)
-        gemm(hseq[k].reshape(T * BT, D), False, W_a, False, u[k].reshape(T * BT, A), 0.0)
+        gemm(q[k], PLAIN, U_a, PLAIN, qp, 0.0)
+        gemm(hseq[k].reshape(T * BT, D), PLAIN, W_a, PLAIN, u[k].reshape(T * BT, A), 0.0)
         for t in range(T):
             for r in range(BT):
                 e = hseq.dtype.type(0)
@@ -131,7 +131,7 @@ def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                         ds = attention_du(de, v[a], uu, one)
                         du[k, t, r, a] = ds
                         S[r, a] += ds
-            gemm(du[k].reshape(T * BT, A), False, W_a, True, dhseq[k].reshape(T * BT, D), 0.0)
+            gemm(du[k].reshape(T * BT, A), PLAIN, W_a, TRANS, dhseq[k].reshape(T * BT, D), 0.0)
             for t in range(T):
                 for r in range(BT):
                     w = weights[k, r, t]
@@ -139,7 +139,7 @@ def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                         dhseq[k, t, r, d] += w * dctx[k, r, d]
             acc_g = k > k0
             beta = 1.0 if acc_g else 0.0
-            gemm(hseq[k].reshape(T * BT, D), True, du[k].reshape(T * BT, A), False, dW_a[g], beta)
-            gemm(q[k], True, S, False, dU_a[g], beta)
-            gemm(S, False, U_a, True, dq[k], 0.0)
+            gemm(hseq[k].reshape(T * BT, D), TRANS, du[k].reshape(T * BT, A), PLAIN, dW_a[g], beta)
+            gemm(q[k], TRANS, S, PLAIN, dU_a[g], beta)
+            gemm(S, PLAIN, U_a, TRANS, dq[k], 0.0)
             row_sum(S, db_a[g], acc_g)

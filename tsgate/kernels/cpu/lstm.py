@@ -23,7 +23,7 @@ from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, ls
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
-from .matmul import gemm, gemm_bt
+from .matmul import PLAIN, gemm, gemm_bt
 
 
 @njit(**PARALLEL_JIT)
@@ -48,12 +48,12 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
     for k in prange(NT):
         rec = np.empty((BT, 4 * H), dtype=x.dtype)  # (BT, 4H) h_{t-1} W_h
         # input half for all steps in one product
-        gemm(x[k].reshape(T * BT, F), False, W_x, False, gates[k].reshape(T * BT, 4 * H), 0.0)
+        gemm(x[k].reshape(T * BT, F), PLAIN, W_x, PLAIN, gates[k].reshape(T * BT, 4 * H), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
             if s > 0:
-                gemm(hs[k, tp], False, W_h, False, rec, 0.0)
+                gemm(hs[k, tp], PLAIN, W_h, PLAIN, rec, 0.0)
             else:
                 rec[:] = 0
             a = gates[k, t]  # (BT, 4H)

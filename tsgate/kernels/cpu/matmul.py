@@ -44,12 +44,20 @@ from llvmlite import binding as llvm
 from numba import carray, cfunc, njit, types
 from numba.extending import overload
 
-from ._config import JIT
+from ._config import INNER, JIT
 
 K_BLOCK = 128  # rows of b per pass over the row blocks of a (a multiple of 4)
 DOT_MAX_N = 32  # op(b) with fewer columns than this and trans_b: dot-product form
-FAST_SUMS = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})  # no nnan/ninf: NaN stays NaN
-FMA = dict(JIT, fastmath={"contract"})  # a * b + c as one fused multiply-add, nothing reordered
+FAST_SUMS = dict(INNER, fastmath={"reassoc", "contract", "nsz", "arcp"})  # no nnan/ninf: NaN stays NaN
+FMA = dict(INNER, fastmath={"contract"})  # a * b + c as one fused multiply-add, nothing reordered
+# The transpose flags that kernels pass to ``gemm``. NumPy bools, not the
+# literals False/True: Numba types a literal argument as Literal[bool] and
+# compiles ``gemm`` once per combination of literal flags it sees (three in
+# the default network, about 0.5 CPU s each), where a NumPy bool is a plain
+# ``bool`` and one signature serves them all. The flags are tested at run
+# time either way (a few branches per call, next to the product).
+PLAIN = np.False_  # op(x) = x
+TRANS = np.True_  # op(x) = x.T
 
 
 @njit(**JIT)
@@ -86,7 +94,7 @@ def _multiply(a, a_row, a_col, b, out, M, N, K, dot):
     """``out += op(a) @ b``, or ``a @ b.T`` with ``dot``; picked by dtype when compiled."""
 
 
-@overload(_multiply, jit_options=JIT)
+@overload(_multiply, jit_options=INNER)
 def _multiply_overload(a, a_row, a_col, b, out, M, N, K, dot):
     if out.dtype == types.float32:
         def impl(a, a_row, a_col, b, out, M, N, K, dot):
@@ -101,18 +109,21 @@ def _multiply_overload(a, a_row, a_col, b, out, M, N, K, dot):
     return impl
 
 
-@njit(**JIT)
+@njit(**INNER, inline="always")  # typed in its caller: no compile of its own (0.35 CPU s)
 def gemm_bt(a, b, bT, out, beta):
     """``out = a @ b.T + beta * out`` given both b (N, K) and ``bT``, its
     C-contiguous transpose (K, N) made once per pass: the dot-product form
     for few columns, else the row updates on ``bT``."""
     if b.shape[0] < DOT_MAX_N:
-        gemm(a, False, b, True, out, beta)
+        gemm(a, PLAIN, b, TRANS, out, beta)
     else:
-        gemm(a, False, bT, False, out, beta)
+        gemm(a, PLAIN, bT, PLAIN, out, beta)
 
 
-@njit(**FMA)
+# Inlined into the products cfunc (compiled with the same options): as a
+# function of its own it was optimized and compiled on its own and then again
+# inside the cfunc (about 0.5 CPU s at a first import). Its callees stay calls.
+@njit(**FMA, inline="always")
 def _update_rows(af, a_row, a_col, b, out, M, N, K):
     """``out += op(a) @ b`` for b (K, N).
 
@@ -246,7 +257,7 @@ _panel.__doc__ = """Rows i..i+PANEL_ROWS-1, columns j0..j0+PANEL_COLS-1 of
 ``out += op(a) @ b`` over k0..k1-1, the sums in registers."""
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _plain_rows(af, a_row, a_col, b, out, M, N, K):
     """``out += op(a) @ b`` in the plainest loops: the float64 products."""
     for i in range(M):
@@ -307,7 +318,9 @@ def _products(real):
             _update_rows(carray(a_ptr, (M * K,)), a_row, a_col, carray(b_ptr, (K, N)), out, M, N, K)
 
     with _slp():
-        compiled = cfunc(signature, cache=True, error_model="numpy")(products)
+        # FMA's options: ``_update_rows`` is inlined here and keeps its fused multiply-adds
+        compiled = cfunc(signature, cache=True, error_model="numpy",
+                         fastmath=FMA["fastmath"])(products)
     name = f"tsgate_matmul_{real}"
     llvm.add_symbol(name, compiled.address)
     uintp = types.uintp
