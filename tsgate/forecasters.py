@@ -5,8 +5,8 @@ The public methods convert any accepted input once into a
 results back in the input's layout; the private methods work on arrays:
 
 1. **Normalisation** (:mod:`tsgate.smoothing`): per series, the log scale
-   where positive and seasonal, and exponential smoothing of a level and seasonal
-   indices; each window is expressed relative to the level at its end, in
+   where positive and seasonal, and exponential smoothing of a level and
+   seasonal indices; each window is expressed relative to the level at its end, in
    units of the series' typical change (:mod:`tsgate.encoding`). One network
    then serves series of any scale: a collection trains ONE global model.
 2. **Validation fit** with an embargo: the last steps of every series are
@@ -214,7 +214,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
-                                          logs=[takes_log(v, self.season_length_) for v in coll.values])
+                                          logs=[takes_log(v, self.season_length_)
+                                                for v in coll.values])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -517,8 +518,8 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
     use :class:`tsgate.distributed.PerSeriesForecaster`.
 
     The method (details in :mod:`tsgate.forecasters`): per series, a log
-    scale where positive and seasonal, and exponential smoothing of level and seasonal
-    indices; windows relative to their end's level, in units of the series'
+    scale where positive and seasonal, and exponential smoothing of level
+    and seasonal indices; windows relative to their end's level, in units of the series'
     typical change; a validation fit on all but the last steps of every
     series, whose out-of-sample errors calibrate the intervals; a final fit
     on everything; the median of ``n_models`` networks. Any series of at

@@ -3,9 +3,10 @@
 Before the network sees a series, each series is put on a working scale
 ``z`` (the log of the values when every observed value is positive and the
 logs are seasonal, so that multiplicative seasonality becomes additive and
-scale-free; the values themselves otherwise, see :func:`takes_log`) and filtered by additive exponential smoothing with a level and
-seasonal indices (ETS(A,N,A) in error-correction form; Holt-Winters without a
-trend, as in ES-RNN)::
+scale-free; the values themselves otherwise, see :func:`takes_log`) and
+filtered by additive exponential smoothing with a level and seasonal indices
+(ETS(A,N,A) in error-correction form; Holt-Winters without a trend, as in
+ES-RNN)::
 
     e_t   = z_t - (l_{t-1} + s_{t-m})        one-step error
     l_t   = l_{t-1} + alpha * e_t
@@ -172,9 +173,9 @@ def takes_log(y, period):
     series) additive. A series without seasonality stays on its own scale,
     where the Theta trend term (:func:`theta_drift`) is the Theta method's
     straight line; on the log scale the same term compounds as growth, which
-    overshot on yearly competition series (whole Tourism and M1 yearly, GRU
-    global model, 2 seeds: mean MASE 2.752 -> 2.569 and 3.523 -> 3.316 with
-    the straight line; ``benchmarks/README.md``).
+    overshot on yearly competition series (whole Tourism and M1 yearly,
+    global models: mean MASE 2.752 -> 2.569 and 3.52 -> 3.26 with the
+    straight line and a trend weight up to 2; ``benchmarks/README.md``).
     """
     observed = y[np.isfinite(y)]
     if not len(observed) or not (observed > 0).all():
@@ -288,8 +289,8 @@ NORMALIZATIONS = ("smooth", "last", "standard")
 def stage(y, normalize, period, like=None, log=None):
     """The normalisation stage of one series, by name.
 
-    ``"smooth"``: :func:`smooth` (log scale where positive and seasonal, level and
-    seasonal indices). ``"last"``: no log, no season; the level is the last
+    ``"smooth"``: :func:`smooth` (log scale where positive and seasonal,
+    level and seasonal indices). ``"last"``: no log, no season; the level is the last
     observed value (smoothing with alpha = 1) and the unit the standard
     deviation of one-step changes. ``"standard"``: the level is the series'
     mean and the unit its standard deviation, for every window.
