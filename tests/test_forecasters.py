@@ -231,6 +231,48 @@ def test_trend_term_only_for_series_without_season():
     assert (model._drift(zs, stages, ends) == 0).all()
 
 
+def _tail_parts(model):
+    """Targets Y, the validation ensemble's median P and the trend term D on the cut tail."""
+    from tsgate import encoding
+    from tsgate.smoothing import takes_log
+
+    coll, H = model.collection_, model.horizon
+    cuts = model._cuts(coll)
+    _, stages_cut = model._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
+                                  logs=[takes_log(v, model.season_length_) for v in coll.values])
+    extended = model._stages(coll.values, like=stages_cut)
+    preds = []
+    for reg, L in zip(model.holdout_regressors_, model.windows_):
+        X, Y = encoding.tail_windows(*extended, cuts, L, H)
+        preds.append(reg._predict_arrays(X).reshape(len(X), -1))
+    D = model._drift(*extended, encoding.tail_ends(extended[0], cuts))
+    return Y, np.median(preds, axis=0), D
+
+
+def test_network_weight_is_the_inverse_mse_combination():
+    """shrinkage_ weighs the networks' forecast against the statistical one
+    (smoothing plus trend term) by their squared errors on the cut tail
+    (Bates & Granger): near 1 on a noisy cycle of 11 years, which only the
+    network can forecast; below 0.5 on a random walk, where the correction
+    is noise. The weight and the calibration residuals follow the formula."""
+    rng = np.random.default_rng(0)
+    idx = pd.period_range("1850", periods=150, freq="Y")
+    t = np.arange(150)
+    cycle = pd.Series(50 + 30 * np.sin(2 * np.pi * t / 11) + rng.normal(0, 2, 150), index=idx)
+    walk = pd.Series(100 + np.cumsum(rng.normal(0, 1, 150)), index=idx)
+    weights = {}
+    for name, y in (("cycle", cycle), ("walk", walk)):
+        model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, random_state=0).fit(y)
+        Y, P, D = _tail_parts(model)
+        statistical = Y - model.drift_weight_ * D
+        mse_stat, mse_net = np.nanmean(statistical ** 2), np.nanmean((statistical - P) ** 2)
+        assert model.shrinkage_ == pytest.approx(mse_stat / (mse_stat + mse_net))
+        np.testing.assert_allclose(model.calibration_residuals_,
+                                   statistical - model.shrinkage_ * P, rtol=1e-6, atol=1e-9)
+        weights[name] = model.shrinkage_
+    assert weights["cycle"] > 0.9 and weights["walk"] < 0.5, weights
+
+
 @pytest.mark.parametrize("values", [[1.0, 1, 1, 0], [5.0, 6, 7, 8, 9, 10, 11, 12, -1, 3]])
 def test_positive_history_with_a_non_positive_tail(values):
     """Found by the fuzz test: the validation fit's stage took the log scale
