@@ -44,4 +44,10 @@ def test_forecaster_on_cuda(monkeypatch):
                   random_state=0)
     gpu = tsgate.LSTMForecaster(device="cuda", **params).fit(y)
     cpu = tsgate.LSTMForecaster(device="cpu", **params).fit(y)
-    pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
+    # Adam's first steps are about +-learning_rate whatever a gradient's size, so
+    # a near-zero gradient component whose sign differs by rounding (other tile
+    # sizes, other summation order) moves a weight by ~3e-3 on one device and not
+    # the other: here the validation members differ by 2.8e-3 in a weight (the
+    # final ones by 6e-8), which moves the inverse-MSE network weight 0.3873 ->
+    # 0.3885 and the forecasts by up to 4e-4 relative
+    pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=2e-3, atol=1e-4)
