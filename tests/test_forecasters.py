@@ -286,3 +286,49 @@ def test_positive_history_with_a_non_positive_tail(values):
         assert not np.isinf(model.calibration_residuals_).any()
         assert np.isfinite(model.predict().to_numpy()).all()
         assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, early_stopping):
+    """The ensemble's fits run on a thread pool, one Numba thread each, and
+    give the same bits as the same fits run in turn on this thread."""
+    import threading
+
+    import numba
+
+    from tsgate import forecasters
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: the fits run in turn")
+    where = []
+    fit_member = forecasters._fit_member
+
+    def spy(reg, *args, **kwargs):
+        where.append((threading.current_thread().name, numba.get_num_threads()))
+        return fit_member(reg, *args, **kwargs)
+
+    monkeypatch.setattr(forecasters, "_fit_member", spy)
+    y = ar1_seasonal(60)
+    params = dict(horizon=3, early_stopping=early_stopping, **SMALL)
+    pooled = tsgate.GRUForecaster(**params).fit(y)
+    assert len(where) == 6
+    assert all(name.startswith("tsgate-fit") and threads == 1 for name, threads in where)
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)  # a caller's cap of one thread: the fits run in turn, here
+    try:
+        where.clear()
+        in_turn = tsgate.GRUForecaster(**params).fit(y)
+    finally:
+        numba.set_num_threads(before)
+    assert [name for name, _ in where] == [threading.current_thread().name] * 6
+    np.testing.assert_array_equal(pooled.predict(), in_turn.predict())
+    np.testing.assert_array_equal(pooled.calibration_residuals_, in_turn.calibration_residuals_)
+    for a, b in zip(pooled.regressors_ + pooled.holdout_regressors_,
+                    in_turn.regressors_ + in_turn.holdout_regressors_):
+        np.testing.assert_array_equal(a.params_, b.params_)
+        assert a.n_iter_ == b.n_iter_
+
+    where.clear()
+    tsgate.GRUForecaster(verbose=True, **params).fit(y)  # a progress display: in turn
+    assert [name for name, _ in where] == [threading.current_thread().name] * 6

@@ -21,8 +21,14 @@ results back in the input's layout; the private methods work on arrays:
    the window length and the loss, combined by their median.
 4. **Forecast**: direct for the trained ``horizon``; recursive beyond it
    (blocks appended to the history and fed back).
+
+The fits of steps 2 and 3 do not depend on each other (unless
+``early_stopping``, when step 3 takes step 2's epochs): they run at once on
+the Numba threads this thread may use, one thread each, with the results of
+a run one after the other (:func:`tsgate.ensemble.run_fits`).
 """
 import math
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,6 +41,7 @@ from . import encoding
 from ._series import season_length
 from .calibration import half_widths
 from .collection import exog_rows, from_collection, to_collection
+from .ensemble import run_fits
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .smoothing import NORMALIZATIONS, stage, takes_log, theta_drift
@@ -196,17 +203,37 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                            if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
         seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
-        epochs = self._fit_validation(coll, exogs, seeds[0], warm)
-        self._fit_final(coll, exogs, seeds[1], warm, epochs)
+        # with a progress display, or on a GPU, the members fit one after the other
+        concurrent = self.device == "cpu" and not self.verbose
+        holdout, extended, cuts = self._validation_jobs(coll, exogs, seeds[0], warm)
+        if self.early_stopping:  # the final fits take the validation fits' best epochs
+            self.holdout_regressors_ = run_fits(holdout, concurrent, self.windows_)
+            epochs = [reg.best_epoch_ for reg in self.holdout_regressors_]
+            self.regressors_ = run_fits(self._final_jobs(coll, exogs, seeds[1], warm, epochs),
+                                         concurrent, self.windows_)
+        else:  # independent: all fits at once
+            final = self._final_jobs(coll, exogs, seeds[1], warm, None)
+            members = run_fits(holdout + final, concurrent, self.windows_ * 2)
+            self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
+        self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
 
-    def _fit_validation(self, coll, exogs, seeds, warm):
-        """Fit the ensemble on all but the cut tail of every series; calibrate.
+    def _validation_jobs(self, coll, exogs, seeds, warm):
+        """The fits of the ensemble on all but the cut tail of every series.
 
-        Returns each member's epochs (the best on the tail with
-        ``early_stopping``).
+        Returns
+        -------
+        jobs : list of callables
+            One per member: builds its windows, fits it (for the step
+            budget; with ``early_stopping``, keeping the best epoch on the
+            cut tail) and returns it.
+        extended : tuple (zs, stages)
+            Every whole series filtered with the cut series' stages, for
+            the residuals of the cut tail (:meth:`_residuals`).
+        cuts : list of int
+            Steps cut off each series.
         """
         H = self.horizon
         cuts = self._cuts(coll)
@@ -220,36 +247,35 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
         extended = self._stages(coll.values, like=stages_cut)
-        epochs, members = [], []
-        for i, L in enumerate(self.windows_):
+
+        def job(reg, L):
             Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
                                                  self._max_windows(L, coll), exogs_cut)
-            reg = self._member(i, seeds[i], warm and self.holdout_regressors_, "validation ")
             reg.set_params(**self._budget(len(Xw)))
             validation = None
             if self.early_stopping:
                 validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
-            _fit_member(reg, Xw, Yw, validation)
-            members.append(reg)
-            epochs.append(reg.best_epoch_ if self.early_stopping else reg.n_iter_)
-            del Xw, Yw  # one member's windows at a time
-        self.holdout_regressors_ = members
-        self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
-        return epochs
+            return _fit_member(reg, Xw, Yw, validation)
 
-    def _fit_final(self, coll, exogs, seeds, warm, epochs):
-        """Fit the ensemble on all the data (``epochs`` each with early stopping)."""
+        jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_,
+                                          "validation "), L)
+                for i, L in enumerate(self.windows_)]
+        return jobs, extended, cuts
+
+    def _final_jobs(self, coll, exogs, seeds, warm, epochs):
+        """The fits of the ensemble on all the data (for ``epochs`` each,
+        the validation fits' best, with early stopping; else for the step
+        budget)."""
         zs, stages = self._stages(coll.values)
-        members = []
-        for i, L in enumerate(self.windows_):
+
+        def job(i, reg, L):
             Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon,
                                                  self._max_windows(L, coll), exogs)
-            reg = self._member(i, seeds[i], warm and self.regressors_, "")
-            budget = dict(max_iter=max(1, epochs[i])) if self.early_stopping else self._budget(len(Xw))
-            _fit_member(reg.set_params(**budget), Xw, Yw)
-            members.append(reg)
-            del Xw, Yw
-        self.regressors_ = members
+            budget = dict(max_iter=max(1, epochs[i])) if epochs is not None else self._budget(len(Xw))
+            return _fit_member(reg.set_params(**budget), Xw, Yw)
+
+        return [partial(job, i, self._member(i, seeds[i], warm and self.regressors_, ""), L)
+                for i, L in enumerate(self.windows_)]
 
     def _cuts(self, coll):
         """Steps cut off the end of each series for the validation fit.
