@@ -37,7 +37,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import encoding
+from . import combination, encoding
 from ._series import season_length
 from .calibration import half_widths
 from .collection import exog_rows, from_collection, to_collection
@@ -52,11 +52,6 @@ MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 M
 MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
-SHRINKAGE = np.linspace(0.0, 1.0, 5)  # correction weights searched with the trend weights
-# weights of the Theta trend term, picked with them: from none (simple exponential
-# smoothing) through the Theta method's half slope (1) to the whole least-squares
-# slope (2), the range the Theta method's theta >= 1 spans
-DRIFT_WEIGHTS = np.linspace(0.0, 2.0, 9)
 
 
 def _fit_member(reg, X, Y, validation=None):
@@ -332,24 +327,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     def _residuals(self, extended, cuts, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median.
 
-        Also chooses the weights of the forecast's parts on the cut tail:
-
-        - ``drift_weight_``, the weight of the Theta method's trend term
-          added to series without seasonality (:meth:`_drift`): from the
-          pair (correction weight, trend weight) of the least absolute error
-          on a grid;
-        - ``shrinkage_``, the weight of the networks' forecast against the
-          statistical one (smoothing plus trend term): the inverse-MSE
-          combination weight of Bates & Granger (1969), ``mse_stat /
-          (mse_stat + mse_net)``. It is near 0.5 when the two forecast
-          about equally well and near 1 (or 0) when one is far better.
-          Weights fitted to one short tail are noisy, and combinations
-          near equal weights forecast better than fitted ones (the
-          forecast combination puzzle): whole Tourism and M1, global GRU,
-          2 seeds, the GM MASE ratio to AutoETS fell on 11 of the 12
-          (subset, seed) pairs against the grid's weight (Tourism quarterly
-          0.965 -> 0.906), while a series whose network is far better
-          (sunspots) keeps a weight near 1 (``benchmarks/README.md``).
+        Also sets the weights of the forecast's parts, chosen on the cut
+        tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
+        networks' weight against the statistical forecast (inverse MSE),
+        and ``drift_weight_``, the weight of the Theta trend term
+        (:meth:`_drift`).
         """
         preds, Y = [], None
         for reg, L in zip(self.holdout_regressors_, self.windows_):
@@ -357,16 +339,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             preds.append(reg._predict_arrays(X).reshape(len(X), -1))
         P = np.median(preds, axis=0)  # (rows, H)
         D = self._drift(*extended, encoding.tail_ends(extended[0], cuts))  # (rows, H)
-        grid = [(w, u) for w in SHRINKAGE for u in DRIFT_WEIGHTS]
-        errors = [np.nanmean(np.abs(Y - w * P - u * D)) for w, u in grid]
-        _, u = grid[int(np.argmin(errors))]
-        statistical = Y - u * D  # (rows, H) errors of the statistical forecast
-        mse_stat = float(np.nanmean(statistical ** 2))
-        mse_net = float(np.nanmean((statistical - P) ** 2))
-        total = mse_stat + mse_net
-        w = mse_stat / total if total > 0 else 0.5
-        self.shrinkage_, self.drift_weight_ = float(w), float(u)
-        return Y - w * P - u * D  # (rows, H); NaN past the series' end
+        self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
+        return residuals  # (rows, H); NaN past the series' end
 
     def _drift(self, zs, stages, ends):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.

@@ -1,0 +1,30 @@
+"""The weights of the forecast's parts (tsgate.combination)."""
+import numpy as np
+
+from tsgate.combination import weights
+
+
+def test_inverse_mse_weight_and_grid_trend_weight():
+    rng = np.random.default_rng(0)
+    D = np.tile(np.arange(1.0, 5.0), (200, 1))  # (rows, H) the trend term at weight 1
+    P = rng.normal(size=(200, 4))  # the networks' forecast
+    noise = rng.normal(size=(200, 4))
+    Y = 0.5 * D + P + 0.5 * noise  # the tail: half the trend, the networks right but noisy
+    Y[-3:, -1] = np.nan  # series' ends
+    w, u, residuals = weights(Y, P, D)
+    assert u == 0.5  # the grid pair of least absolute error
+    stat = Y - u * D
+    mse_stat, mse_net = np.nanmean(stat ** 2), np.nanmean((stat - P) ** 2)
+    assert np.isclose(w, mse_stat / (mse_stat + mse_net))
+    assert 0.7 < w < 0.9  # networks better than no correction, not perfect
+    np.testing.assert_allclose(residuals, Y - w * P - u * D)
+    assert np.isnan(residuals[-3:, -1]).all() and np.isfinite(residuals[:-3]).all()
+
+
+def test_useless_networks_get_little_weight_and_a_perfect_tail_half():
+    rng = np.random.default_rng(1)
+    Y = rng.normal(size=(300, 3))
+    w, u, _ = weights(Y, 3 * rng.normal(size=(300, 3)), np.zeros((300, 3)))
+    assert w < 0.2 and u == 0.0
+    w, _, residuals = weights(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)))
+    assert w == 0.5 and not residuals.any()  # no error either way: equal weights

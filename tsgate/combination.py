@@ -1,0 +1,62 @@
+"""The weights of the forecast's parts, chosen on the validation fit's cut tail.
+
+A forecaster's forecast, in network units (the series' typical change on
+the working scale), from the smoothing stage's own forecast::
+
+    forecast = w * P + u * D
+
+where ``P`` is the networks' correction (the ensemble's median) and ``D``
+the Theta method's trend term (series without seasonality only;
+:func:`tsgate.smoothing.theta_drift`). Both weights come from the
+out-of-sample errors of the validation fit on the cut tail:
+
+- ``u``, the trend weight: from the pair (correction weight, trend weight)
+  of the least absolute error on a grid (``SHRINKAGE`` x ``DRIFT_WEIGHTS``);
+- ``w``, the networks' weight against the statistical forecast (smoothing
+  plus ``u * D``): the inverse-MSE combination weight of Bates & Granger
+  (1969), ``mse_stat / (mse_stat + mse_net)``. It is near 0.5 when the two
+  forecast about equally well and near 1 (or 0) when one is far better.
+  Weights fitted to one short tail are noisy, and combinations near equal
+  weights forecast better than fitted ones (the forecast combination
+  puzzle): whole Tourism and M1, global GRU, 2 seeds, the GM MASE ratio to
+  AutoETS fell on 11 of the 12 (subset, seed) pairs against the grid's
+  weight (Tourism quarterly 0.965 -> 0.906), while a series whose network
+  is far better (sunspots) keeps a weight near 1 (``benchmarks/README.md``).
+"""
+import numpy as np
+
+SHRINKAGE = np.linspace(0.0, 1.0, 5)  # correction weights searched with the trend weights
+# weights of the Theta trend term, picked with them: from none (simple exponential
+# smoothing) through the Theta method's half slope (1) to the whole least-squares
+# slope (2), the range the Theta method's theta >= 1 spans
+DRIFT_WEIGHTS = np.linspace(0.0, 2.0, 9)
+
+
+def weights(Y, P, D):
+    """The networks' weight ``w`` and the trend weight ``u`` from the cut tail.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (rows, H)
+        Targets relative to the smoothing stage's forecast, in network
+        units; NaN past a series' end.
+    P : ndarray of shape (rows, H)
+        The networks' forecast of them (the ensemble's median).
+    D : ndarray of shape (rows, H)
+        The trend term at weight 1 (zero for seasonal series).
+
+    Returns
+    -------
+    w, u : float
+    residuals : ndarray of shape (rows, H)
+        ``Y - w * P - u * D``, the combined forecast's errors.
+    """
+    grid = [(a, b) for a in SHRINKAGE for b in DRIFT_WEIGHTS]
+    errors = [np.nanmean(np.abs(Y - a * P - b * D)) for a, b in grid]
+    _, u = grid[int(np.argmin(errors))]
+    statistical = Y - u * D  # (rows, H) errors of the statistical forecast
+    mse_stat = float(np.nanmean(statistical ** 2))
+    mse_net = float(np.nanmean((statistical - P) ** 2))
+    total = mse_stat + mse_net
+    w = mse_stat / total if total > 0 else 0.5
+    return float(w), float(u), Y - w * P - u * D
