@@ -41,6 +41,11 @@ def run_fits(jobs, concurrent, sizes=None):
         return job()
 
     order = sorted(range(len(jobs)), key=lambda i: -sizes[i]) if sizes else range(len(jobs))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tsgate-fit") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tsgate-fit")
+    try:
         futures = {i: pool.submit(run, jobs[i]) for i in order}
         return [futures[i].result() for i in range(len(jobs))]
+    finally:
+        # after an error or Ctrl-C, the fits not yet started never start;
+        # the running ones end first (a thread cannot be stopped from outside)
+        pool.shutdown(wait=True, cancel_futures=True)
