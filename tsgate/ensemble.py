@@ -27,6 +27,15 @@ def run_fits(jobs, concurrent, sizes=None):
     window length) starts the largest first, so that a short fit fills the
     last gap rather than a long one.
 
+    Parameters
+    ----------
+    jobs : list of callables
+        Each takes no argument and returns its fitted regressor.
+    concurrent : bool
+        Run them on a thread pool; False runs them in turn on this thread.
+    sizes : sequence of float, optional
+        One per job: larger ones start first.
+
     Returns
     -------
     list
