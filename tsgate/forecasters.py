@@ -198,7 +198,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                            if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
         seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
-        # with a progress display, or on a GPU, the members fit one after the other
+        # with a progress display, or off the CPU ("cuda", or "auto", which may
+        # pick the GPU), the members fit one after the other
         concurrent = self.device == "cpu" and not self.verbose
         holdout, extended, cuts = self._validation_jobs(coll, exogs, seeds[0], warm)
         if self.early_stopping:  # the final fits take the validation fits' best epochs
