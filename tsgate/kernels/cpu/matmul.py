@@ -8,18 +8,18 @@ either loading a private copy of it (a security and portability problem) or
 sharing the process's thread pool with it. So tsgate multiplies on its own.
 
 How: blocks of ``PANEL_ROWS`` rows by 16 columns of ``out`` (``_panel``)
-keep their sums in registers over a block of ``K_BLOCK`` k: per k, one vector
-of ``b`` and one broadcast of ``a`` per row feed one fused multiply-add per
-row. Numba cannot say that ``out`` does not alias ``a`` or ``b``, so a loop
-that updates ``out`` in memory stores and reloads it every few k (the former
-row-update kernel, 45-75 GFLOP/s on Zen 4); the panel's sums are named
-locals instead, which LLVM's SLP vectorizer packs into vectors (turned on
-for these functions only, ``_slp``): 85-100 GFLOP/s at the kernels' shapes on
-Zen 4, with AVX-512 (8 rows, one zmm each) and AVX2 (4 rows, two ymm each)
-alike (measured December 2026). Leftover rows and columns go through the row
-updates (four rows, or one, from four consecutive rows of ``b``). Every
-element, whatever path computes it, is ONE chain of fused multiply-adds in k
-order, ``o = fma(a[i, k], b[k, j], o)``.
+keep their sums in vector registers over a block of ``K_BLOCK`` k: per k,
+one vector of ``b`` and one broadcast of ``a`` per row feed one fused
+multiply-add per row. Numba cannot say that ``out`` does not alias ``a`` or
+``b``, so a loop that updates ``out`` in memory stores and reloads it every
+few k (the former row-update kernel, 45-75 GFLOP/s on Zen 4); the panel is
+written in LLVM IR instead, its sums SSA values that never touch memory:
+85-100 GFLOP/s at the kernels' shapes on Zen 4, with AVX-512 (8 rows, one
+zmm each) and AVX2 (4 rows, two ymm each) alike (measured December 2026).
+Leftover rows and columns go through the row updates (four rows, or one,
+from four consecutive rows of ``b``). Every element, whatever path computes
+it, is ONE chain of fused multiply-adds in k order,
+``o = fma(a[i, k], b[k, j], o)``.
 
 A product with ``op(b) = b.T`` and few columns (``DOT_MAX_N``: a layer's
 input gradient with one feature, a backward recurrent product at hidden 16)
@@ -37,12 +37,12 @@ Operands are C-contiguous 2-D arrays; a transposed operand is passed as its
 C-contiguous storage with a flag, so ``gemm`` compiles one signature per
 float dtype (each signature costs compile time on a user's first run).
 """
-import contextlib
-
 import numpy as np
 from llvmlite import binding as llvm
+from llvmlite import ir
 from numba import carray, cfunc, njit, types
-from numba.extending import overload
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 from ._config import INNER, JIT
 
@@ -216,31 +216,6 @@ def _block1(af, a_row, a_col, b, out, i, j0, j1, k0, k1):
         k += 1
 
 
-def _panel_source(rows, cols):
-    """Source of ``_panel``: ``rows`` x ``cols`` sums as named locals, so that
-    they live in registers across the k loop (SLP-vectorized into ``rows``
-    vectors of ``cols`` floats when compiled, see ``_slp``). Indices are
-    unsigned so that no negative-index wraparound is computed per load."""
-    acc = [[f"s{r}_{c}" for c in range(cols)] for r in range(rows)]
-    lines = ["def _panel(af, a_row, a_col, bf, N, out, i, j0, k0, k1):"]
-    lines.append("    ua_col, uN, uj0 = np.uint64(a_col), np.uint64(N), np.uint64(j0)")
-    for r in range(rows):
-        lines.append(f"    q{r} = out[i + {r}, j0:j0 + {cols}]  # ({cols},)")
-        lines.append(f"    p{r} = np.uint64(i + {r}) * np.uint64(a_row)")
-        lines += [f"    {acc[r][c]} = q{r}[{c}]" for c in range(cols)]
-    lines.append("    for k in range(k0, k1):")
-    lines.append("        uk = np.uint64(k)")
-    lines.append("        bo = uk * uN + uj0  # b[k, j0]")
-    lines += [f"        v{c} = bf[bo + _U{c}]" for c in range(cols)]
-    lines.append("        c = uk * ua_col")
-    for r in range(rows):
-        lines.append(f"        x = af[p{r} + c]")
-        lines += [f"        {acc[r][c]} = {acc[r][c]} + x * v{c}" for c in range(cols)]
-    for r in range(rows):
-        lines += [f"    q{r}[{c}] = {acc[r][c]}" for c in range(cols)]
-    return "\n".join(lines) + "\n"
-
-
 def _has_avx512():
     """Whether Numba compiles for a CPU with AVX-512 (32 vector registers)."""
     from numba.core import config
@@ -253,13 +228,80 @@ def _has_avx512():
 
 PANEL_COLS = 16  # one AVX-512 vector, two AVX2 ones
 PANEL_ROWS = 8 if _has_avx512() else 4  # 8 (or 4 AVX2 x 2) accumulator registers
-_scope = {"np": np, **{f"_U{c}": np.uint64(c) for c in range(PANEL_COLS)}}
-exec(compile(_panel_source(PANEL_ROWS, PANEL_COLS),
-             f"<tsgate matmul panel {PANEL_ROWS}x{PANEL_COLS}>", "exec"), _scope)
-# no source file to cache it by: its machine code is cached inside the products cfunc
-_panel = njit(**dict(FMA, cache=False))(_scope["_panel"])
-_panel.__doc__ = """Rows i..i+PANEL_ROWS-1, columns j0..j0+PANEL_COLS-1 of
-``out += op(a) @ b`` over k0..k1-1, the sums in registers."""
+
+
+@intrinsic
+def _panel(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
+    """Rows i..i+PANEL_ROWS-1, columns j0..j0+PANEL_COLS-1 of
+    ``out += op(a) @ b`` over k0..k1-1, the sums in vector registers.
+
+    Written as LLVM IR: one ``<PANEL_COLS x float>`` sum per row, per k one
+    vector load of ``b[k, j0:]``, one broadcast of ``a[i + r, k]`` per row
+    and one ``llvm.fmuladd`` per row -- the ``contract`` semantics of the row
+    updates (a fused multiply-add wherever the CPU has one), so every element
+    is the same chain as theirs. As Python source of PANEL_ROWS x PANEL_COLS
+    named sums for LLVM's SLP vectorizer to pack, the same loop cost about
+    2.5 CPU s of Numba's passes and LLVM's on a first import; as IR, none.
+    """
+    int64 = types.int64
+    sig = types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+
+    def codegen(context, builder, signature, args):
+        ints = [context.cast(builder, v, t, int64)
+                for v, t in zip(args, signature.args) if isinstance(t, types.Integer)]
+        a_row_, a_col_, n_, i_, j0_, k0_, k1_ = ints
+        a_ptr = context.make_array(signature.args[0])(context, builder, args[0]).data
+        b_ptr = context.make_array(signature.args[3])(context, builder, args[3]).data
+        o_ptr = context.make_array(signature.args[5])(context, builder, args[5]).data
+        i64 = ir.IntType(64)
+        vec = ir.VectorType(a_ptr.type.pointee, PANEL_COLS)
+        suffix = f"v{PANEL_COLS}f{8 * context.get_abi_sizeof(vec.element)}"  # v16f32
+        fmuladd = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vec, [vec, vec, vec]), f"llvm.fmuladd.{suffix}")
+        splat = ir.Constant(ir.VectorType(ir.IntType(32), PANEL_COLS), [0] * PANEL_COLS)
+        undef = ir.Constant(vec, ir.Undefined)
+
+        def at(ptr, offset):
+            return builder.gep(ptr, [offset], inbounds=True)
+
+        rows = [builder.add(i_, ir.Constant(i64, r)) for r in range(PANEL_ROWS)]
+        o_rows = [builder.bitcast(at(o_ptr, builder.add(builder.mul(row, n_), j0_)),
+                                  vec.as_pointer()) for row in rows]  # &out[i + r, j0]
+        a_rows = [builder.mul(row, a_row_) for row in rows]  # offset of op(a)[i + r, 0]
+        start = [builder.load(p, align=4) for p in o_rows]
+        entry = builder.block
+        loop = builder.append_basic_block("panel.k")
+        done = builder.append_basic_block("panel.done")
+        builder.cbranch(builder.icmp_signed("<", k0_, k1_), loop, done)
+        builder.position_at_end(loop)
+        k = builder.phi(i64)
+        sums = [builder.phi(vec) for _ in range(PANEL_ROWS)]
+        b_k = builder.bitcast(at(b_ptr, builder.add(builder.mul(k, n_), j0_)), vec.as_pointer())
+        v = builder.load(b_k, align=4)  # b[k, j0:j0 + PANEL_COLS]
+        c = builder.mul(k, a_col_)
+        new = []
+        for s, a_r in zip(sums, a_rows):
+            x = builder.load(at(a_ptr, builder.add(a_r, c)))  # op(a)[i + r, k]
+            xs = builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(ir.IntType(32), 0)),
+                                        undef, splat)
+            new.append(builder.call(fmuladd, [xs, v, s]))
+        k_next = builder.add(k, ir.Constant(i64, 1))
+        body = builder.block
+        k.add_incoming(k0_, entry)
+        k.add_incoming(k_next, body)
+        for s, s0, s1 in zip(sums, start, new):
+            s.add_incoming(s0, entry)
+            s.add_incoming(s1, body)
+        builder.cbranch(builder.icmp_signed("<", k_next, k1_), loop, done)
+        builder.position_at_end(done)
+        final = [builder.phi(vec) for _ in range(PANEL_ROWS)]  # phis first in a block
+        for s, s0, s1, p in zip(final, start, new, o_rows):
+            s.add_incoming(s0, entry)
+            s.add_incoming(s1, body)
+            builder.store(s, p, align=4)
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @njit(**INNER)
@@ -294,22 +336,7 @@ def _dot_rows(a, b, out):
 # kernel that multiplies re-optimized its own copy of them: the first default
 # forecast then compiled for 22 s instead of 13 s (measured). The name is
 # bound when compiled code is loaded, so kernels still cache on disk; the
-# function itself is in Numba's cache too (about 3 s to compile, once).
-@contextlib.contextmanager
-def _slp():
-    """Numba's SLP vectorizer on while compiling (off by default in Numba):
-    it packs ``_panel``'s named sums into vector registers. Only the
-    products are compiled under it; the setting is restored after."""
-    from numba.core import config
-
-    before = config.SLP_VECTORIZE
-    config.SLP_VECTORIZE = 1
-    try:
-        yield
-    finally:
-        config.SLP_VECTORIZE = before
-
-
+# function itself is in Numba's cache too (about 2 CPU s to compile, once).
 def _products(real):
     ptr = types.CPointer(real)
     i64 = types.int64
@@ -322,10 +349,9 @@ def _products(real):
         else:
             _update_rows(carray(a_ptr, (M * K,)), a_row, a_col, carray(b_ptr, (K, N)), out, M, N, K)
 
-    with _slp():
-        # FMA's options: ``_update_rows`` is inlined here and keeps its fused multiply-adds
-        compiled = cfunc(signature, cache=True, error_model="numpy",
-                         fastmath=FMA["fastmath"])(products)
+    # FMA's options: ``_update_rows`` is inlined here and keeps its fused multiply-adds
+    compiled = cfunc(signature, cache=True, error_model="numpy",
+                     fastmath=FMA["fastmath"])(products)
     name = f"tsgate_matmul_{real}"
     llvm.add_symbol(name, compiled.address)
     uintp = types.uintp
