@@ -33,3 +33,75 @@ def test_an_error_stops_the_fits_not_yet_started():
         run_fits([boom] + [slow(i) for i in range(1, 6)], True)
     time.sleep(0.5)  # anything still queued would run now
     assert set(ran) <= {1, 2}  # the fit running beside it, at most one more
+
+
+def _endless_fit(finished):
+    """A job: a fit of several seconds (100 000 epochs), noting when it ends."""
+    import numpy as np
+
+    from tsgate import GRURegressor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 4, 1)).astype(np.float32), rng.standard_normal(64)
+
+    def job():
+        reg = GRURegressor(hidden_size=4, batch_size=64, max_iter=100_000, n_iter_no_change=10**9,
+                           random_state=0)
+        reg.fit(X, y)
+        finished.append(reg)
+        return reg
+    return job
+
+
+def test_ctrl_c_stops_the_running_fits_before_their_next_batch():
+    import signal
+    import threading
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: the fits run in turn on the main thread")
+    finished = []
+    # Ctrl-C in 1 s: SIGINT to the main thread, which waits on the fits
+    timer = threading.Timer(1.0, signal.pthread_kill,
+                            (threading.main_thread().ident, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_fits([_endless_fit(finished), _endless_fit(finished)], True)
+    finally:
+        timer.cancel()
+    # run_fits returns once its threads have ended: both fits stopped, neither finished
+    assert finished == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("tsgate-fit")]
+
+
+def test_an_error_stops_the_fits_running_beside_it():
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: the fits run in turn")
+    finished = []
+
+    def boom():
+        time.sleep(0.5)  # the other fit is well under way
+        raise ValueError("this fit failed")
+
+    with pytest.raises(ValueError, match="this fit failed"):
+        run_fits([_endless_fit(finished), boom], True)
+    assert finished == []
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_stopped_fit_raises_before_its_next_batch():
+    import threading
+
+    from tsgate.engine.training import Stopped, stop_when
+
+    finished, event = [], threading.Event()
+    event.set()
+    with stop_when(event), pytest.raises(Stopped, match="stopped from outside in epoch 1"):
+        _endless_fit(finished)()
+    assert finished == []
+    import numpy as np
+
+    from tsgate import GRURegressor
+
+    X, y = np.zeros((8, 4, 1), np.float32), np.zeros(8)
+    assert GRURegressor(hidden_size=4, max_iter=2).fit(X, y).n_iter_ == 2  # outside: as usual

@@ -6,9 +6,12 @@ passes run on the serial builds of the kernels, which give the same bits as
 the parallel ones (``kernels/cpu/serial.py``): the forecasts do not depend
 on how many fits ran at once, nor on the machine's core count.
 """
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 import numba
+
+from .engine.training import stop_when
 
 
 def run_fits(jobs, concurrent, sizes=None):
@@ -26,6 +29,11 @@ def run_fits(jobs, concurrent, sizes=None):
     the number of fits at once too. ``sizes`` (one number per job, e.g. the
     window length) starts the largest first, so that a short fit fills the
     last gap rather than a long one.
+
+    After an error in one fit, or Ctrl-C while waiting, the fits not yet
+    started never start, and the running ones stop before their next batch
+    (:func:`tsgate.engine.training.stop_when`): the error or the
+    ``KeyboardInterrupt`` comes back within a batch, not after whole fits.
 
     Parameters
     ----------
@@ -45,16 +53,28 @@ def run_fits(jobs, concurrent, sizes=None):
     if workers < 2:
         return [job() for job in jobs]
 
+    stop = threading.Event()
+
     def run(job):
         numba.set_num_threads(1)  # thread-local; the pool's threads end with the pool
-        return job()
+        with stop_when(stop):
+            return job()
 
     order = sorted(range(len(jobs)), key=lambda i: -sizes[i]) if sizes else range(len(jobs))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tsgate-fit")
+    futures = [None] * len(jobs)
     try:
-        futures = {i: pool.submit(run, jobs[i]) for i in order}
-        return [futures[i].result() for i in range(len(jobs))]
+        for i in order:
+            futures[i] = pool.submit(run, jobs[i])
+        wait(futures, return_when=FIRST_EXCEPTION)  # all done, or one failed
+        failed = [f for f in futures if f.done() and not f.cancelled() and f.exception()]
+        if failed:
+            stop.set()
+            failed[0].result()  # raises its error (the failed job first in the list)
+        return [f.result() for f in futures]
+    except BaseException:  # an error, or Ctrl-C while waiting
+        stop.set()  # the running fits raise Stopped before their next batch
+        raise
     finally:
-        # after an error or Ctrl-C, the fits not yet started never start;
-        # the running ones end first (a thread cannot be stopped from outside)
+        # the fits not yet started never start; the running ones end (stopped) first
         pool.shutdown(wait=True, cancel_futures=True)

@@ -25,7 +25,8 @@ results back in the input's layout; the private methods work on arrays:
 The fits of steps 2 and 3 do not depend on each other (unless
 ``early_stopping``, when step 3 takes step 2's epochs): they run at once on
 the Numba threads this thread may use, one thread each, with the results of
-a run one after the other (:func:`tsgate.ensemble.run_fits`).
+a run one after the other (:func:`tsgate.ensemble.run_fits`); Ctrl-C stops
+them all within a batch.
 """
 import math
 from functools import partial

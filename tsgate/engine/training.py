@@ -11,8 +11,14 @@ loss just grows by many orders of magnitude, which the second test catches.
 Everything random (initialisation is the caller's; batch order and dropout
 masks here) comes from one ``numpy.random.Generator``: the same seed gives
 the same bits, whatever the number of threads.
+
+A fit running in a thread of its own can be stopped from outside: run it
+under :func:`stop_when` with a ``threading.Event``; once the event is set,
+the fit raises :class:`Stopped` before its next batch.
 """
+import contextlib
 import math
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -24,6 +30,27 @@ from ..kernels.cpu import loss_forward_backward as _host_loss
 from .passes import loss_and_grad
 
 DIVERGENCE_FACTOR = 1e6
+_stop = threading.local()  # .event: the Event that stops this thread's fits
+
+
+class Stopped(Exception):
+    """A fit stopped from outside, before its next batch (see :func:`stop_when`)."""
+
+
+@contextlib.contextmanager
+def stop_when(event):
+    """Within the block, the fits of THIS thread raise :class:`Stopped` once
+    ``event`` (a ``threading.Event``) is set, before their next batch.
+
+    For fits in worker threads, which Ctrl-C does not reach: the thread that
+    waits on them sets the event when it is interrupted or one of them fails.
+    """
+    before = getattr(_stop, "event", None)
+    _stop.event = event
+    try:
+        yield
+    finally:
+        _stop.event = before
 
 
 @dataclass
@@ -214,6 +241,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     slots = bk.zeros((2, len(sizes)), np.float64)
     losses, norms = slots[0], slots[1]  # (S,) each
     clip = float(cfg.clip_norm or 0.0)
+    stop = getattr(_stop, "event", None)
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
         k.copy_into(good, p_dev)
@@ -224,6 +252,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         order_dev = bk.to_device(order.astype(np.int64, copy=False))  # (n_train,) one upload
         epoch_masks = _epoch_masks(net, rng, sizes)
         for i, (start, rows, masks) in enumerate(zip(starts, sizes, epoch_masks)):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"Fit stopped from outside in epoch {epoch}.")
             plan = full if rows == batch_size else net.plan(rows, T)
             idx_dev = order_dev[start:start + rows]
             xb = plan.pack(X_dev, off_dev, idx_dev)
