@@ -209,6 +209,16 @@ def test_internal_errors_keep_their_traceback(error, where, monthly_csv, monkeyp
         main(["forecast", str(monthly_csv), "--value-column", "y", *QUICK])
 
 
+def test_ctrl_c_ends_quietly_with_status_130(monthly_csv, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.LSTMForecaster, "fit", interrupted)
+    code, out, err = run(capsys, "forecast", str(monthly_csv), "--value-column", "y", *QUICK)
+    assert code == 130
+    assert out == "" and err.strip() == "tsgate: interrupted"
+
+
 def test_warmup_compiles_and_reports(capsys):
     code, out, err = run(capsys, "warmup", "--model", "gru", "--no-parallel")
     assert code == 0, err

@@ -487,7 +487,8 @@ def _first_line(exc):
 
 # ------------------------------------------------------------------ main
 def main(argv=None):
-    """Run the ``tsgate`` command line; returns the exit status (0, or 2 on an error)."""
+    """Run the ``tsgate`` command line; returns the exit status (0; 2 on a
+    user's error; 130 on Ctrl-C, as shells report a SIGINT)."""
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
@@ -501,6 +502,9 @@ def main(argv=None):
         message = _first_line(exc).rstrip(".")
         print(f"tsgate: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a failure to show
+        print("tsgate: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
