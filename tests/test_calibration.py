@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tsgate.calibration import CalibrationWarning, half_widths, needed
+from tsgate.calibration import CalibrationWarning, half_widths, increasing, needed
 
 
 def test_conformal_quantile_per_step():
@@ -36,3 +36,25 @@ def test_too_few_residuals_warn_and_use_the_pool():
 def test_all_nan_is_an_error():
     with pytest.raises(ValueError, match="all NaN"):
         half_widths(np.full((3, 2), np.nan), 0.8)
+
+
+def test_increasing_pools_a_dip_at_the_weighted_mean_not_the_maximum():
+    out = increasing(np.array([1.0, 3.0, 2.0, 4.0]), np.array([1.0, 1.0, 3.0, 1.0]))
+    assert np.allclose(out, [1.0, 2.25, 2.25, 4.0])  # (3 * 1 + 2 * 3) / 4
+    assert np.array_equal(increasing(np.arange(4.0), np.ones(4)), np.arange(4.0))  # kept as is
+    rng = np.random.default_rng(2)
+    v, w = rng.normal(size=30), rng.uniform(1, 5, size=30)
+    fit = increasing(v, w)
+    assert (np.diff(fit) >= 0).all()
+    assert np.isclose((fit * w).sum(), (v * w).sum())  # each block keeps its weighted mean
+    assert (increasing(v - 0.1, w) <= fit).all()  # monotone in the values: levels stay nested
+
+
+def test_a_noisy_step_does_not_widen_every_later_step():
+    # step 2's quantile is high by chance: a running maximum carried it to
+    # steps 3-4; the isotonic fit pools it with its neighbours
+    R = np.tile(np.array([1.0, 3.0, 2.0, 2.0]), (100, 1)) * np.linspace(0.01, 1, 100)[:, None]
+    hw = half_widths(R, 0.8)
+    raw = [np.sort(np.abs(R[:, j]))[int(np.ceil(101 * 0.8)) - 1] for j in range(4)]
+    assert hw[0] == raw[0] and hw[1] < raw[1] and hw[3] < raw[1]
+    assert np.isclose(hw[1:].mean(), np.mean(raw[1:]))

@@ -13,8 +13,14 @@ for that (``n < 1 / (1 - c) - 1``), all steps pool, each residual divided by
 ``sqrt(j)`` (errors of a random walk grow so), and the pooled quantile is
 scaled back by ``sqrt(j)``; where even the pool is too small, a normal
 quantile of the pool's root mean square is used and a warning says so.
-Half-widths never shrink with the step (a running maximum), so the bands
-widen with the horizon and a higher coverage never gives a narrower band.
+Half-widths never shrink with the step: the per-step quantiles are replaced
+by their least-squares non-decreasing fit, weighted by each step's number of
+residuals (isotonic regression, pool adjacent violators), so the bands
+widen with the horizon; the fit is monotone in its input, so a higher
+coverage never gives a narrower band. (A running maximum, used before,
+carried a quantile's upward noise to every later step: on whole Tourism and
+M1 the isotonic fit gives the same coverage and a lower MSIS, see
+benchmarks/README.md.)
 """
 import math
 import warnings
@@ -36,6 +42,24 @@ def _conformal(r, coverage):
     n = len(r)
     rank = int(math.ceil((n + 1) * coverage))
     return float(np.sort(r)[rank - 1])
+
+
+def increasing(values, weights):
+    """The weighted least-squares non-decreasing fit to ``values`` (H,).
+
+    Pool adjacent violators: a step whose value is below the one before is
+    merged with it into one block at their weighted mean, until the blocks'
+    means increase. Monotone in ``values``: where ``a <= b`` elementwise,
+    ``increasing(a, w) <= increasing(b, w)``.
+    """
+    blocks = []  # [weighted mean, weight, steps] per block, in step order
+    for v, w in zip(values, weights):
+        blocks.append([float(v), float(w), 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, n2 = blocks.pop()
+            m1, w1, n1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    return np.concatenate([np.full(n, m) for m, _, n in blocks])
 
 
 def half_widths(residuals, coverage, horizon=None):
@@ -74,11 +98,13 @@ def half_widths(residuals, coverage, horizon=None):
             "their spread instead and may be off; give a longer series or ask for a lower "
             "coverage.", CalibrationWarning, stacklevel=3)
     out = np.empty(H)
+    counts = np.empty(H)  # (H,) residuals behind each step's quantile
     for j in range(H):
         r = R[:, j]
         r = r[np.isfinite(r)]
         out[j] = _conformal(r, coverage) if len(r) >= k else pooled_q * math.sqrt(j + 1)
-    out = np.maximum.accumulate(out)
+        counts[j] = max(len(r), 1)
+    out = increasing(out, counts)
     if horizon > H:
         extra = out[-1] * np.sqrt(np.arange(H + 1, horizon + 1) / H)
         out = np.concatenate([out, extra])
