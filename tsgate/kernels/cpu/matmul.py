@@ -241,7 +241,8 @@ def _panel(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
     updates (a fused multiply-add wherever the CPU has one), so every element
     is the same chain as theirs. As Python source of PANEL_ROWS x PANEL_COLS
     named sums for LLVM's SLP vectorizer to pack, the same loop cost about
-    2.5 CPU s of Numba's passes and LLVM's on a first import; as IR, none.
+    2 CPU s of Numba's passes and LLVM's on a first import; as IR, nothing
+    measurable.
     """
     int64 = types.int64
     sig = types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
@@ -282,8 +283,8 @@ def _panel(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
         new = []
         for s, a_r in zip(sums, a_rows):
             x = builder.load(at(a_ptr, builder.add(a_r, c)))  # op(a)[i + r, k]
-            xs = builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(ir.IntType(32), 0)),
-                                        undef, splat)
+            first = builder.insert_element(undef, x, ir.Constant(ir.IntType(32), 0))
+            xs = builder.shuffle_vector(first, undef, splat)  # x in every lane
             new.append(builder.call(fmuladd, [xs, v, s]))
         k_next = builder.add(k, ir.Constant(i64, 1))
         body = builder.block
