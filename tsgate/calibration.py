@@ -19,7 +19,7 @@ residuals (isotonic regression, pool adjacent violators), so the bands
 widen with the horizon; the fit is monotone in its input, so a higher
 coverage never gives a narrower band. (A running maximum, used before,
 carried a quantile's upward noise to every later step: on whole Tourism and
-M1 the isotonic fit gives the same coverage and a lower MSIS, see
+M1 the isotonic fit gives the same coverage and an equal or lower MSIS, see
 benchmarks/README.md.)
 """
 import math
