@@ -1,9 +1,13 @@
 """Running an ensemble's fits (tsgate.ensemble.run_fits)."""
+import threading
 import time
 
 import numba
+import numpy as np
 import pytest
 
+from tsgate import GRURegressor, ensemble
+from tsgate.engine.training import Stopped, stop_when
 from tsgate.ensemble import run_fits
 
 
@@ -37,10 +41,6 @@ def test_an_error_stops_the_fits_not_yet_started():
 
 def _endless_fit(finished):
     """A job: a fit of several seconds (100 000 epochs), noting when it ends."""
-    import numpy as np
-
-    from tsgate import GRURegressor
-
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((64, 4, 1)).astype(np.float32), rng.standard_normal(64)
 
@@ -54,10 +54,6 @@ def _endless_fit(finished):
 
 
 def test_ctrl_c_stops_the_running_fits_before_their_next_batch(monkeypatch):
-    import threading
-
-    from tsgate import ensemble
-
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one Numba thread: the fits run in turn on the main thread")
     finished = []
@@ -92,18 +88,10 @@ def test_an_error_stops_the_fits_running_beside_it():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_stopped_fit_raises_before_its_next_batch():
-    import threading
-
-    from tsgate.engine.training import Stopped, stop_when
-
     finished, event = [], threading.Event()
     event.set()
     with stop_when(event), pytest.raises(Stopped, match="stopped from outside in epoch 1"):
         _endless_fit(finished)()
     assert finished == []
-    import numpy as np
-
-    from tsgate import GRURegressor
-
     X, y = np.zeros((8, 4, 1), np.float32), np.zeros(8)
     assert GRURegressor(hidden_size=4, max_iter=2).fit(X, y).n_iter_ == 2  # outside: as usual

@@ -69,10 +69,9 @@ def run_fits(jobs, concurrent, sizes=None):
         wait(futures, return_when=FIRST_EXCEPTION)  # all done, or one failed
         failed = [f for f in futures if f.done() and not f.cancelled() and f.exception()]
         if failed:
-            stop.set()
             failed[0].result()  # raises its error (the failed job first in the list)
         return [f.result() for f in futures]
-    except BaseException:  # an error, or Ctrl-C while waiting
+    except BaseException:  # a fit's error, or Ctrl-C while waiting
         stop.set()  # the running fits raise Stopped before their next batch
         raise
     finally:
