@@ -144,8 +144,9 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
         while i + PANEL_ROWS <= M:
             for j0 in range(0, n16, PANEL_COLS):
                 _panel(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-            for r in range(PANEL_ROWS):
-                _block1(af, a_row, a_col, b, out, i + r, n16, N, k0, k1)
+            if n16 < N:  # leftover columns (without this test, an empty k loop per row)
+                for r in range(PANEL_ROWS):
+                    _block1(af, a_row, a_col, b, out, i + r, n16, N, k0, k1)
             i += PANEL_ROWS
         while i + 4 <= M:
             _block4(af, a_row, a_col, b, out, i, zero, N, k0, k1)
