@@ -40,6 +40,38 @@ def test_gru(flavour, dtype, reverse):
     C.check_gru(MODULES[flavour], dev, host, dtype, reverse)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_layer_backward_without_input_gradient(cell):
+    """``need_dx=False`` (a first layer): the same parameter gradients, bit
+    for bit, and ``dx`` left as it was."""
+    rng = np.random.default_rng(3)
+    NT, T, BT, F, H, NG = 2, 5, 3, 2, 4, 2
+    G = (4 if cell == "lstm" else 3) * H
+    f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)  # noqa: E731
+    x, W_x, W_h, dhs = f32(NT, T, BT, F), f32(F, G), f32(H, G), f32(NT, T, BT, H)
+    states = [np.zeros((NT, T, BT, n), np.float32) for n in (H, H, G)]
+    if cell == "lstm":  # states: hs, cs, gates
+        serial.lstm_layer_forward(x, (W_x,), (W_h,), (f32(G),), *[(s,) for s in states])
+        backward, n_grads = serial.lstm_layer_backward, 3
+    else:  # states: hs, hn, gates; the kernels take hs, gates, hn
+        states = [states[0], states[2], states[1]]
+        serial.gru_layer_forward(x, (W_x,), (W_h,), (f32(G),), (f32(G),), *[(s,) for s in states])
+        backward, n_grads = serial.gru_layer_backward, 4
+    out = {}
+    for need_dx in (True, False):
+        dgates = [np.zeros((NT, T, BT, G), np.float32) for _ in range(1 if cell == "lstm" else 2)]
+        dx = np.full((NT, T, BT, F), 7.0, np.float32)
+        grads = [np.zeros((NG, F, G), np.float32), np.zeros((NG, H, G), np.float32)]
+        grads += [np.zeros((NG, G), np.float32) for _ in range(n_grads - 2)]
+        backward(x, (W_x,), (W_h,), *[(s,) for s in states], (dhs,), *[(d,) for d in dgates],
+                 (dx,), *[(g,) for g in grads], need_dx=need_dx)
+        out[need_dx] = dx, grads
+    assert not np.all(out[True][0] == 7.0)
+    assert np.all(out[False][0] == 7.0)
+    for with_dx, without in zip(out[True][1], out[False][1]):
+        np.testing.assert_array_equal(with_dx, without)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_dense(dtype):
     C.check_dense(cpu, dev, host, dtype)

@@ -84,8 +84,8 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     dgx, dgh : ndarray of shape (NT, T, BT, 3H)
         Workspaces; on return the gradients of the input-side and the
         hidden-side gate pre-activations.
-    dx : ndarray of shape (NT, T, BT, F)
-        Output gradient with respect to the input.
+    dx : ndarray of shape (NT, T, BT, F), or (NT, T, BT, 0)
+        Output gradient with respect to the input; width 0: not computed.
     dW_x : (NG, F, 3H), dW_h : (NG, H, 3H), db_x, db_h : (NG, 3H)
         Output parameter gradients, one partial per group of tiles.
     """

@@ -15,6 +15,11 @@ kernels only.
 """
 
 
+def _wanted(dx, need_dx):
+    """``dx`` (NT, T, BT, F), or its view of width 0 when not needed."""
+    return dx if need_dx else dx[:, :, :, :0]
+
+
 def bind(lstm_forward, lstm_backward, gru_forward, gru_backward):
     """The layer functions ``(lstm_layer_forward, lstm_layer_backward,
     gru_layer_forward, gru_layer_backward)`` over these per-direction kernels."""
@@ -31,12 +36,13 @@ def bind(lstm_forward, lstm_backward, gru_forward, gru_backward):
     def lstm_layer_backward(x, W_x, W_h, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db,
                             need_dx=True):
         """``lstm_backward`` of every direction d (sequences as in
-        ``lstm_layer_forward``). ``need_dx=False`` lets a backend skip the
-        input gradient (layer 0's is never read); the CPU computes it anyway
-        (the product is small at layer 0's width, and the kernel stays as is)."""
+        ``lstm_layer_forward``). ``need_dx=False`` skips the input gradient
+        (layer 0's is never read): the kernel gets a view of ``dx`` of width 0,
+        which has the same Numba type (a C array of size 0), so nothing else
+        compiles."""
         for d in range(len(W_h)):
             lstm_backward(x, W_x[d], W_h[d], d == 1, hs[d], cs[d], gates[d], dhs[d], dgates[d],
-                          dx[d], dW_x[d], dW_h[d], db[d])
+                          _wanted(dx[d], need_dx), dW_x[d], dW_h[d], db[d])
 
     def gru_layer_forward(x, W_x, W_h, b_x, b_h, hs, gates, hn):
         """``gru_forward`` of every direction d (reversed for d == 1)."""
@@ -48,6 +54,6 @@ def bind(lstm_forward, lstm_backward, gru_forward, gru_backward):
         """``gru_backward`` of every direction d (see ``lstm_layer_backward``)."""
         for d in range(len(W_h)):
             gru_backward(x, W_x[d], W_h[d], d == 1, hs[d], gates[d], hn[d], dhs[d], dgx[d],
-                         dgh[d], dx[d], dW_x[d], dW_h[d], db_x[d], db_h[d])
+                         dgh[d], _wanted(dx[d], need_dx), dW_x[d], dW_h[d], db_x[d], db_h[d])
 
     return lstm_layer_forward, lstm_layer_backward, gru_layer_forward, gru_layer_backward

@@ -86,8 +86,8 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
         Gradient of the loss with respect to each h_t from above.
     dgates : ndarray of shape (NT, T, BT, 4H)
         Workspace; holds the gate pre-activation gradients on return.
-    dx : ndarray of shape (NT, T, BT, F)
-        Output gradient with respect to the input.
+    dx : ndarray of shape (NT, T, BT, F), or (NT, T, BT, 0)
+        Output gradient with respect to the input; width 0: not computed.
     dW_x : (NG, F, 4H), dW_h : (NG, H, 4H), db : (NG, 4H)
         Output parameter gradients, one partial per group of tiles.
     """
