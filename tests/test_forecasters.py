@@ -65,6 +65,34 @@ def test_several_series_one_global_model():
     assert (iv[("a", "lower")] <= fc["a"]).all() and (fc["a"] <= iv[("a", "upper")]).all()
 
 
+def test_band_width_follows_each_series_one_step_noise():
+    """Two series with the same noise, one with a steep trend: its typical
+    seasonal change (the network's unit) is about 15 times larger, yet its
+    one-step noise only about 2.5 times. The bands scale with the noise
+    (before, with the unit: the trending series' band was 15 times wider,
+    and on M1 monthly bands were 2.5 times too wide for the median series);
+    a file without ``interval_unit_`` keeps the unit's widths."""
+    rng = np.random.default_rng(4)
+    idx = pd.date_range("2000-01-01", periods=120, freq="MS")
+    t = np.arange(120)
+    pattern = 5 * np.sin(2 * np.pi * t / 12)
+    df = pd.DataFrame({"flat": pattern + rng.normal(0, 1, 120),
+                       "trend": pattern + 2 * t + rng.normal(0, 1, 120)}, index=idx)
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
+                                 random_state=0).fit(df)
+    iv = model.predict_interval(0.8)
+    width = {k: (iv[(k, "upper")] - iv[(k, "lower")]).to_numpy() for k in ("flat", "trend")}
+    _, stages = model._stages(model.collection_.values)
+    assert [sm.log for sm in stages] == [False, False]
+    units = [sm.scale for sm in stages]
+    assert units[1] / units[0] > 10
+    assert np.all(width["trend"] / width["flat"] < 5)
+    del model.interval_unit_  # as loaded from a file written before the noise unit
+    old = model.predict_interval(0.8)
+    old_width = {k: (old[(k, "upper")] - old[(k, "lower")]).to_numpy() for k in ("flat", "trend")}
+    np.testing.assert_allclose(old_width["trend"] / old_width["flat"], units[1] / units[0])
+
+
 def test_exogenous_features_known_in_the_future():
     n = 200
     idx = pd.date_range("2000-01-01", periods=n + 5, freq="D")
@@ -249,12 +277,25 @@ def _tail_parts(model):
     return Y, np.median(preds, axis=0), D
 
 
+def _unit_ratio(model):
+    """One series: its unit over its one-step noise on the cut series (by hand)."""
+    from tsgate.smoothing import takes_log
+
+    v = model.collection_.values[0]
+    cut = model._cuts(model.collection_)[0]
+    (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
+    m = sm.period
+    e = [z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in range(max(m, 1), len(z))]
+    return sm.scale / np.sqrt(np.nanmean(np.square(e)))
+
+
 def test_network_weight_is_the_inverse_mse_combination():
     """shrinkage_ weighs the networks' forecast against the statistical one
     (smoothing plus trend term) by their squared errors on the cut tail
     (Bates & Granger): near 1 on a noisy cycle of 11 years, which only the
     network can forecast; below 0.5 on a random walk, where the correction
-    is noise. The weight and the calibration residuals follow the formula."""
+    is noise. The weight and the calibration residuals follow the formula
+    (the residuals in units of the series' one-step noise)."""
     rng = np.random.default_rng(0)
     idx = pd.period_range("1850", periods=150, freq="Y")
     t = np.arange(150)
@@ -268,7 +309,8 @@ def test_network_weight_is_the_inverse_mse_combination():
         mse_stat, mse_net = np.nanmean(statistical ** 2), np.nanmean((statistical - P) ** 2)
         assert model.shrinkage_ == pytest.approx(mse_stat / (mse_stat + mse_net))
         np.testing.assert_allclose(model.calibration_residuals_,
-                                   statistical - model.shrinkage_ * P, rtol=1e-6, atol=1e-9)
+                                   (statistical - model.shrinkage_ * P) * _unit_ratio(model),
+                                   rtol=1e-6, atol=1e-9)
         weights[name] = model.shrinkage_
     assert weights["cycle"] > 0.9 and weights["walk"] < 0.5, weights
 

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from tsgate.smoothing import (_filter, change_scale, is_seasonal, smooth, stage, takes_log,
-                              theta_drift)
+from tsgate.smoothing import (NOISE_FLOOR, _filter, change_scale, is_seasonal, noise, smooth,
+                              stage, takes_log, theta_drift)
 
 
 def reference_filter(z, m, alpha, gamma):
@@ -112,6 +112,40 @@ def test_scale_is_the_mean_seasonal_change():
     assert change_scale(z, 1) == pytest.approx(np.mean([1, 2, 3, 4]))
     assert change_scale(z, 2) == pytest.approx(np.mean([3, 5, 7]))
     assert change_scale(np.ones(5), 1) == 1.0  # constant: a unit, never 0
+
+
+@pytest.mark.parametrize("period", [1, 4])
+def test_noise_is_the_rms_one_step_error(period):
+    """noise(): the root mean square of z[t] - level[t-1] - season[t-m] over
+    the steps from one season on, NaN skipped, up to ``end``; the reference
+    runs the plain recursions of ``reference_filter``."""
+    rng = np.random.default_rng(5)
+    t = np.arange(60)
+    y = 10 + 2 * np.sin(2 * np.pi * t / 4) + rng.normal(0, 0.5, 60)
+    y[[7, 30]] = np.nan
+    sm = smooth(y, period)
+    assert sm.period == period and sm.log == (period > 1)
+    z = sm.to_working(y)  # (60,) the logs of the seasonal series
+    level, season, _ = reference_filter(z, sm.period, sm.alpha, sm.gamma)
+    for end in (60, 45):
+        m = max(sm.period, 1)
+        e = np.array([z[i] - level[i - 1] - (season[i - m] if sm.period > 1 else 0.0)
+                      for i in range(m, end)])
+        assert noise(z, sm, end) == pytest.approx(math.sqrt(np.nanmean(e ** 2)))
+
+
+def test_noise_floor_and_short_series():
+    """An exactly fitted series gets NOISE_FLOOR times its unit, not 0; with
+    fewer than two one-step errors, the unit itself."""
+    ramp = np.arange(20.0)  # alpha = 1: every one-step error is the step, 1
+    sm = smooth(ramp, 1)
+    assert noise(ramp, sm) == pytest.approx(1.0)
+    flat = np.full(20, 3.0)
+    sm = smooth(flat, 1)
+    assert noise(flat, sm) == pytest.approx(NOISE_FLOOR * sm.scale) and sm.scale > 0
+    short = np.array([1.0, np.nan, 2.0])
+    sm = smooth(short, 1)
+    assert noise(short, sm) == sm.scale
 
 
 def test_like_reuses_the_choices():

@@ -45,7 +45,7 @@ from .collection import exog_rows, from_collection, to_collection
 from .ensemble import run_fits
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .smoothing import NORMALIZATIONS, stage, takes_log, theta_drift
+from .smoothing import NORMALIZATIONS, noise, stage, takes_log, theta_drift
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
@@ -74,7 +74,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     # fitted state that predict(_interval) and a warm fit read: what save writes
     _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
-                             "drift_weight_", "regressors_", "n_iter_", "collection_")
+                             "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
+                             "collection_")
 
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
@@ -213,6 +214,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             members = run_fits(holdout + final, concurrent, self.windows_ * 2)
             self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
         self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
+        self.interval_unit_ = "noise"
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
@@ -327,7 +329,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return reg
 
     def _residuals(self, extended, cuts, exogs):
-        """Out-of-sample residuals (rows, H) of the validation ensemble's median.
+        """Out-of-sample residuals (rows, H) of the validation ensemble's median,
+        in units of each series' one-step noise (:func:`tsgate.smoothing.noise`
+        of the cut series).
 
         Also sets the weights of the forecast's parts, chosen on the cut
         tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
@@ -342,7 +346,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         P = np.median(preds, axis=0)  # (rows, H)
         D = self._drift(*extended, encoding.tail_ends(extended[0], cuts))  # (rows, H)
         self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
-        return residuals  # (rows, H); NaN past the series' end
+        # network units (each series' typical seasonal change) -> noise units
+        zs, stages = extended
+        ratio = np.concatenate([np.full(len(e), sm.scale / noise(z, sm, len(z) - c))
+                                for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
+        return residuals * ratio[:, None]  # (rows, H); NaN past the series' end
 
     def _drift(self, zs, stages, ends):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
@@ -480,11 +488,13 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
         The half-width for step ``j`` comes from the residuals of the
         validation fit on the cut tail of every series
-        (``calibration_residuals_``, in units of each series' typical change
-        on the working scale; see :mod:`tsgate.calibration`); it is applied
-        around the forecast on the working scale, so on the log scale the
-        band is relative and asymmetric in levels. Bands widen with the
-        horizon and nest: a lower coverage is never wider.
+        (``calibration_residuals_``, each divided by its series' one-step
+        noise: :func:`tsgate.smoothing.noise`, the in-sample error of the
+        smoothing stage; see :mod:`tsgate.calibration`). A series' band is
+        that half-width times its own one-step noise, applied around the
+        forecast on the working scale, so on the log scale the band is
+        relative and asymmetric in levels. Bands widen with the horizon and
+        nest: a lower coverage is never wider.
 
         Returns
         -------
@@ -497,11 +507,15 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         coll, levels, stages = self._forecast(horizon, X, y)
         h = levels.shape[1]
         half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
+        # files written before the noise unit hold residuals in network units
+        by_noise = getattr(self, "interval_unit_", "change") == "noise"
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
+            # the history's steps of a stage extended by recursive blocks are its own
+            unit = noise(sm.to_working(coll.values[i]), sm) if by_noise else sm.scale
             center = sm.to_working(levels[i])
-            lower[i] = sm.from_working(center - half * sm.scale)
-            upper[i] = sm.from_working(center + half * sm.scale)
+            lower[i] = sm.from_working(center - half * unit)
+            upper[i] = sm.from_working(center + half * unit)
         return from_collection(coll, {"lower": lower, "upper": upper}, h)
 
     def score(self, y, X=None):
@@ -614,7 +628,11 @@ _DOC = """{cell} forecaster for pandas time series: one series, or a collection
     collection_ : tsgate.collection.Collection
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
-        Out-of-sample residuals of the validation fit, in network units.
+        Out-of-sample residuals of the validation fit, each in units of its
+        series' one-step noise.
+    interval_unit_ : str
+        "noise": the unit of ``calibration_residuals_`` (files written
+        before it have residuals in network units and no such attribute).
 
     Examples
     --------

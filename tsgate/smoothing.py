@@ -183,6 +183,43 @@ def takes_log(y, period):
     return is_seasonal(np.log(y), int(period))
 
 
+NOISE_FLOOR = 0.05  # one-step noise never taken below this fraction of the unit
+
+
+def noise(z, sm, end=None):
+    """Root mean square of the stage's one-step errors of z (n,) before ``end``.
+
+    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``,
+    the smoothing's own one-step forecast error (what ETS's intervals scale
+    with), for ``t`` from one season on (from 1 without seasonality), NaN
+    skipped. Where fewer than two errors exist, the stage's unit
+    ``sm.scale``; never below ``NOISE_FLOOR`` times it, so that a series the
+    smoothing fits almost exactly does not get a band of width zero.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The working-scale values the stage was filtered on (or their first
+        ``end``).
+    sm : Smoothing
+    end : int, optional
+        Use steps before this one (default: all of z).
+
+    Returns
+    -------
+    float
+    """
+    end = len(z) if end is None else end
+    m = sm.period
+    t = np.arange(max(m, 1), end)  # (k,) steps with a one-step forecast
+    season = sm.season[t - m] if m > 1 else 0.0
+    e = z[t] - sm.level[t - 1] - season  # (k,)
+    e = e[np.isfinite(e)]
+    if len(e) < 2:
+        return float(sm.scale)
+    return max(float(np.sqrt(np.mean(e * e))), NOISE_FLOOR * float(sm.scale))
+
+
 def change_scale(z, lag):
     """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
     if np.isfinite(z).sum() <= lag:
