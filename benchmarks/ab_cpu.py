@@ -26,15 +26,22 @@ ROW = re.compile(r"^\| (\w+) \| (W\d) \|.*\| ([\d.]+)x \| [\d.]+ \| [\d.]+ \| [\
 
 
 def run(tree, extra):
-    """Rows {(cell, workload): (epoch ratio, public predict ratio)} of one run."""
+    """Rows {(isa, cell, workload): (epoch ratio, public predict ratio)} of one run.
+
+    ``isa`` is the table's heading (``native``, ``avx2``; ``-`` before any):
+    with ``--isa both`` each run prints one table per instruction set, and
+    keying by the cell alone kept only the last (the AVX2 one).
+    """
     env = dict(os.environ, PYTHONPATH=str(tree))
     out = subprocess.run([sys.executable, str(Path(tree) / "benchmarks" / "bench_cpu.py"), *extra],
                          env=env, cwd=tree, capture_output=True, text=True, check=True).stdout
-    rows = {}
+    rows, isa = {}, "-"
     for line in out.splitlines():
+        if line.startswith("## "):
+            isa = line[3:].strip()
         m = ROW.match(line)
         if m:
-            rows[(m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(4)))
+            rows[(isa, m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(4)))
     return rows
 
 
@@ -53,14 +60,14 @@ def main(argv=None):
             print(f"round {r + 1} {name} done", file=sys.stderr, flush=True)
     keys = sorted(set().union(*results["base"], *results["head"]))
     print(f"base={base} head={head} rounds={args.rounds} options={' '.join(extra)}")
-    print("| cell | workload | epoch / torch, base | head | head / base "
+    print("| isa | cell | workload | epoch / torch, base | head | head / base "
           "| public predict / torch, base | head | head / base |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for key in keys:
         med = {name: [statistics.median(run_[key][i] for run_ in runs if key in run_)
                       for i in (0, 1)] for name, runs in results.items()}
         (eb, pb), (eh, ph) = med["base"], med["head"]
-        print(f"| {key[0]} | {key[1]} | {eb:.2f}x | {eh:.2f}x | {eh / eb:.2f} "
+        print(f"| {key[0]} | {key[1]} | {key[2]} | {eb:.2f}x | {eh:.2f}x | {eh / eb:.2f} "
               f"| {pb:.2f}x | {ph:.2f}x | {ph / pb:.2f} |")
 
 
