@@ -211,7 +211,15 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                          concurrent, self.windows_)
         else:  # independent: all fits at once
             final = self._final_jobs(coll, exogs, seeds[1], warm, None)
-            members = run_fits(holdout + final, concurrent, self.windows_ * 2)
+            # a fit's time goes with its window length times its windows (its
+            # step budget): a final fit has the cut steps' windows more than
+            # its validation fit, so of two members of one length it starts
+            # first (by length alone, on airline one thread ran the three
+            # validation fits and sat idle while the other ran the finals)
+            observed = sum(len(v) for v in coll.values)
+            sizes = ([L * (observed - sum(cuts)) for L in self.windows_]
+                     + [L * observed for L in self.windows_])
+            members = run_fits(holdout + final, concurrent, sizes)
             self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
         self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
         self.interval_unit_ = "noise"
