@@ -1,0 +1,110 @@
+"""The class docstring of :class:`tsgate.LSTMForecaster` and
+:class:`tsgate.GRUForecaster`, one template for both (``{cell}``, ``{name}``).
+
+Kept apart from :mod:`tsgate.forecasters` so that the implementation stays
+one screenful of concepts; it is the user-facing reference of every
+parameter and fitted attribute.
+"""
+
+FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a collection
+    with ONE global model.
+
+    Give it a ``pd.Series`` on a time index, a wide ``pd.DataFrame`` (one
+    column per series), a ``pd.Series`` on a (series id, time) MultiIndex, or
+    a long DataFrame ``unique_id, ds, y`` (column names: ``id_col``,
+    ``time_col``, ``value_col``); the forecasts come back in the same
+    layout, indexed by each series' next periods. For one model per series
+    use :class:`tsgate.distributed.PerSeriesForecaster`.
+
+    The method (details in :mod:`tsgate.forecasters`): per series, a log
+    scale where positive and seasonal, and exponential smoothing of level
+    and seasonal indices; windows relative to their end's level, in units of the series'
+    typical change; a validation fit on all but the last steps of every
+    series, whose out-of-sample errors calibrate the intervals; a final fit
+    on everything; the median of ``n_models`` networks. Any series of at
+    least 4 observations forecasts with the defaults, whatever the horizon.
+
+    Parameters
+    ----------
+    window : int or None, default=None
+        Input steps per window. None gives the ensemble members lookbacks
+        of 2, 1.25 and 3 times the longer of a season and the horizon
+        (shorter histories are padded and flagged).
+    horizon : int, default=1
+        Steps forecast at once (direct multi-output). Longer ``predict``
+        horizons are forecast recursively in blocks of ``horizon``.
+    loss : str, default="absolute_error"
+        With the default, members alternate "absolute_error" and "huber"
+        (both aim at the median, which MASE and MAE reward); any other
+        choice applies to every member.
+    max_iter : int or None, default=None
+        Epochs per fit. None: a budget of 4 gradient steps per training
+        window, at least 300 and at most 4000 steps.
+    batch_size : int, default=64
+    learning_rate_init : float, default=3e-3
+    early_stopping : bool, default=False
+        Choose each member's number of epochs on the validation fit (its
+        loss on the cut tail), then refit on everything for that many.
+    validation_fraction : float or None, default=None
+        Steps cut off every series for the validation fit: None cuts the
+        last ``horizon`` steps; a float cuts that fraction of each series
+        (at least ``horizon``). A series always keeps 3 observations to fit
+        on, so a series of 4 validates on its last point only.
+    normalize : {{"smooth", "last", "standard"}}, default="smooth"
+        "smooth": the smoothing stage above. "last": each window minus its
+        last value, divided by the standard deviation of one-step changes.
+        "standard": the series' mean and standard deviation.
+    season_length : int or None, default=None
+        Seasonal period; None infers it from the frequency (12 monthly,
+        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise). Used only
+        where a series passes a seasonality test.
+    n_models : int, default=3
+        Ensemble members (seed, window length and loss vary), combined by
+        their median.
+    id_col, time_col, value_col : str, default="unique_id", "ds", "y"
+        Column names of the long layout.
+    **others
+        hidden_size (default 32), num_layers, bidirectional, attention,
+        dropout, huber_delta, quantile, alpha, weight_decay, clip_norm,
+        n_iter_no_change, tol, device, random_state, verbose, warm_start:
+        as in :class:`tsgate.{cell}Regressor`. ``warm_start=True`` continues
+        training the fitted networks on the data given to ``fit`` (the
+        normalisation is per window, so the networks stay valid on new or
+        longer series); the smoothing stage and the intervals are estimated
+        anew.
+
+    Attributes
+    ----------
+    regressors_ : list of {cell}Regressor
+        The final ensemble members.
+    holdout_regressors_ : list of {cell}Regressor
+        The validation fit's members.
+    windows_ : list of int
+        Each member's window length.
+    shrinkage_ : float
+        Weight (0 to 1) of the networks' forecast against the statistical
+        one, from their errors on the validation fit (inverse-MSE weights).
+    drift_weight_ : float
+        Weight (0 to 2) of the Theta trend term (series without
+        seasonality), chosen on the validation fit.
+    season_length_ : int
+    n_iter_ : int
+        Epochs run (the most over the final members).
+    collection_ : tsgate.collection.Collection
+        The training data as arrays.
+    calibration_residuals_ : ndarray of shape (n_residuals, horizon)
+        Out-of-sample residuals of the validation fit, each in units of its
+        series' one-step noise.
+    interval_unit_ : str
+        "noise": the unit of ``calibration_residuals_`` (files written
+        before it have residuals in network units and no such attribute).
+
+    Examples
+    --------
+    >>> import tsgate
+    >>> from tsgate.datasets import load_airline
+    >>> y = load_airline()
+    >>> model = tsgate.{name}(horizon=12, max_iter=5, random_state=0).fit(y)
+    >>> model.predict().index[0]
+    Timestamp('1961-01-01 00:00:00')
+    """
