@@ -16,7 +16,8 @@ def _operands(rng, M, K, N, ta, tb, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("ta", [False, True])
 @pytest.mark.parametrize("tb", [False, True])
-@pytest.mark.parametrize("M,K,N", [(7, 5, 9), (1, 13, 3), (6, 2 * K_BLOCK + 3, 10), (4, 1, 1)])
+@pytest.mark.parametrize("M,K,N", [(7, 5, 9), (1, 13, 3), (6, 2 * K_BLOCK + 3, 10), (4, 1, 1),
+                                   (3, 2 * K_BLOCK + 3, 165), (2, 40, 96)])
 def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
     a, b, sa, sb = _operands(np.random.default_rng(0), M, K, N, ta, tb, dtype)
     out = np.full((M, N), np.nan, dtype)
@@ -28,12 +29,14 @@ def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
     np.testing.assert_allclose(out, before + a.astype(np.float64) @ b, rtol=tol, atol=tol)
 
 
-@pytest.mark.parametrize("tb", [False, True])
-def test_a_row_does_not_depend_on_the_rows_beside_it(tb):
-    # register panels, blocks of four rows and single rows do the same
-    # operations in the same order (13 = 8 + 4 + 1 rows; 37 = 2 panels + 5 columns)
-    M = 13
-    a, b, sa, sb = _operands(np.random.default_rng(1), M, 2 * K_BLOCK + 37, 37 if not tb else 5,
+@pytest.mark.parametrize("tb,M,N", [(False, 13, 37), (True, 13, 5), (False, 15, 165)])
+def test_a_row_does_not_depend_on_the_rows_beside_it(tb, M, N):
+    # register panels, blocks of four rows, strips of two rows, wide strips of
+    # one row and single rows do the same operations in the same order (13 =
+    # 8 + 4 + 1 rows, 37 = 2 panels + 5 columns; 15 = 8 + 4 + 2 + 1 rows
+    # (AVX2: 4 + 4 + 4 + 2 + 1), 165 = 5 strips of two rows + 5 columns, or a
+    # wide strip + 37 columns; a row alone takes the wide strips)
+    a, b, sa, sb = _operands(np.random.default_rng(1), M, 2 * K_BLOCK + 37, N,
                              False, tb, np.float32)
     full = np.empty((M, b.shape[1]), np.float32)
     gemm(sa, False, sb, tb, full, 0.0)

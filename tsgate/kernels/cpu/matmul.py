@@ -151,9 +151,20 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
         while i + 4 <= M:
             _block4(af, a_row, a_col, b, out, i, zero, N, k0, k1)
             i += 4
-        while i < M:
-            _block1(af, a_row, a_col, b, out, i, zero, N, k0, k1)
-            i += 1
+        n_pair = N - N % PAIR_COLS  # columns the strips of two rows cover
+        while i + 2 <= M:
+            for j0 in range(0, n_pair, PAIR_COLS):
+                _pair(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+            if n_pair < N:
+                _block1(af, a_row, a_col, b, out, i, n_pair, N, k0, k1)
+                _block1(af, a_row, a_col, b, out, i + 1, n_pair, N, k0, k1)
+            i += 2
+        if i < M:
+            n_wide = N - N % WIDE_COLS  # columns the strips of one row cover
+            for j0 in range(0, n_wide, WIDE_COLS):
+                _wide(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+            if n_wide < N:
+                _block1(af, a_row, a_col, b, out, i, n_wide, N, k0, k1)
 
 
 @njit(**FMA)
@@ -231,24 +242,26 @@ PANEL_COLS = 16  # one AVX-512 vector, two AVX2 ones
 PANEL_ROWS = 8 if _has_avx512() else 4  # 8 (or 4 AVX2 x 2) accumulator registers
 
 
-@intrinsic
-def _panel(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
-    """Rows i..i+PANEL_ROWS-1, columns j0..j0+PANEL_COLS-1 of
+def _tile(rows, vecs):
+    """An intrinsic for rows i..i+rows-1, columns j0..j0+vecs*PANEL_COLS-1 of
     ``out += op(a) @ b`` over k0..k1-1, the sums in vector registers.
 
-    Written as LLVM IR: one ``<PANEL_COLS x float>`` sum per row, per k one
-    vector load of ``b[k, j0:]``, one broadcast of ``a[i + r, k]`` per row
-    and one ``llvm.fmuladd`` per row -- the ``contract`` semantics of the row
-    updates (a fused multiply-add wherever the CPU has one), so every element
-    is the same chain as theirs. As Python source of PANEL_ROWS x PANEL_COLS
-    named sums for LLVM's SLP vectorizer to pack, the same loop cost about
-    2 CPU s of Numba's passes and LLVM's on a first import; as IR, nothing
+    Written as LLVM IR: one ``<PANEL_COLS x float>`` sum per row and vector,
+    per k ``vecs`` vector loads of ``b[k, j0:]``, one broadcast of ``a[i + r,
+    k]`` per row and one ``llvm.fmuladd`` per sum -- the ``contract``
+    semantics of the row updates (a fused multiply-add wherever the CPU has
+    one), so every element is the same chain as theirs. As Python source of
+    named sums for LLVM's SLP vectorizer to pack, the same loop cost about 2
+    CPU s of Numba's passes and LLVM's on a first import; as IR, nothing
     measurable.
     """
-    int64 = types.int64
-    sig = types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+
+    def typer(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
+        sig = types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+        return sig, codegen
 
     def codegen(context, builder, signature, args):
+        int64 = types.int64
         ints = [context.cast(builder, v, t, int64)
                 for v, t in zip(args, signature.args) if isinstance(t, types.Integer)]
         a_row_, a_col_, n_, i_, j0_, k0_, k1_ = ints
@@ -266,44 +279,61 @@ def _panel(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
         def at(ptr, offset):
             return builder.gep(ptr, [offset], inbounds=True)
 
-        rows = [builder.add(i_, ir.Constant(i64, r)) for r in range(PANEL_ROWS)]
-        o_rows = [builder.bitcast(at(o_ptr, builder.add(builder.mul(row, n_), j0_)),
-                                  vec.as_pointer()) for row in rows]  # &out[i + r, j0]
-        a_rows = [builder.mul(row, a_row_) for row in rows]  # offset of op(a)[i + r, 0]
-        start = [builder.load(p, align=4) for p in o_rows]
+        cols = [builder.add(j0_, ir.Constant(i64, PANEL_COLS * v)) for v in range(vecs)]
+        row_idx = [builder.add(i_, ir.Constant(i64, r)) for r in range(rows)]
+        o_ptrs = [builder.bitcast(at(o_ptr, builder.add(builder.mul(row, n_), col)),
+                                  vec.as_pointer())
+                  for row in row_idx for col in cols]  # &out[i + r, j0 + 16 v], row-major
+        a_rows = [builder.mul(row, a_row_) for row in row_idx]  # offset of op(a)[i + r, 0]
+        start = [builder.load(p, align=4) for p in o_ptrs]
         entry = builder.block
-        loop = builder.append_basic_block("panel.k")
-        done = builder.append_basic_block("panel.done")
+        loop = builder.append_basic_block("tile.k")
+        done = builder.append_basic_block("tile.done")
         builder.cbranch(builder.icmp_signed("<", k0_, k1_), loop, done)
         builder.position_at_end(loop)
         k = builder.phi(i64)
-        sums = [builder.phi(vec) for _ in range(PANEL_ROWS)]
-        b_k = builder.bitcast(at(b_ptr, builder.add(builder.mul(k, n_), j0_)), vec.as_pointer())
-        v = builder.load(b_k, align=4)  # b[k, j0:j0 + PANEL_COLS]
+        sums = [builder.phi(vec) for _ in o_ptrs]
+        row_k = builder.mul(k, n_)
+        bs = [builder.load(builder.bitcast(at(b_ptr, builder.add(row_k, col)), vec.as_pointer()),
+                           align=4) for col in cols]  # b[k, j0 + 16 v : ...]
         c = builder.mul(k, a_col_)
         new = []
-        for s, a_r in zip(sums, a_rows):
+        for r, a_r in enumerate(a_rows):
             x = builder.load(at(a_ptr, builder.add(a_r, c)))  # op(a)[i + r, k]
             first = builder.insert_element(undef, x, ir.Constant(ir.IntType(32), 0))
             xs = builder.shuffle_vector(first, undef, splat)  # x in every lane
-            new.append(builder.call(fmuladd, [xs, v, s]))
+            new.extend(builder.call(fmuladd, [xs, v, sums[r * vecs + q]]) for q, v in enumerate(bs))
         k_next = builder.add(k, ir.Constant(i64, 1))
         body = builder.block
         k.add_incoming(k0_, entry)
         k.add_incoming(k_next, body)
-        for s, s0, s1 in zip(sums, start, new):
-            s.add_incoming(s0, entry)
-            s.add_incoming(s1, body)
+        for s_, s0, s1 in zip(sums, start, new):
+            s_.add_incoming(s0, entry)
+            s_.add_incoming(s1, body)
         builder.cbranch(builder.icmp_signed("<", k_next, k1_), loop, done)
         builder.position_at_end(done)
-        final = [builder.phi(vec) for _ in range(PANEL_ROWS)]  # phis first in a block
-        for s, s0, s1, p in zip(final, start, new, o_rows):
-            s.add_incoming(s0, entry)
-            s.add_incoming(s1, body)
-            builder.store(s, p, align=4)
+        final = [builder.phi(vec) for _ in o_ptrs]  # phis first in a block
+        for s_, s0, s1, p in zip(final, start, new, o_ptrs):
+            s_.add_incoming(s0, entry)
+            s_.add_incoming(s1, body)
+            builder.store(s_, p, align=4)
         return context.get_dummy_value()
 
-    return sig, codegen
+    return intrinsic(typer)
+
+
+# PANEL_ROWS rows x 16 columns: the blocks of 8 (AVX-512) or 4 (AVX2) rows
+_panel = _tile(PANEL_ROWS, 1)
+# The rows left over (fewer than four: x^T dgates for a layer's 1-3 input
+# features, (F x T*BT) @ (T*BT x G*H)): two at a time, PAIR_COLS columns at a
+# time, so that b streams from L2 once per pair of rows; a last single row
+# WIDE_COLS columns at a time (one broadcast feeding 8 sums). As row updates
+# they ran at 16-28 GFLOP/s (b read once per row, out loaded and stored every
+# four k); measured in ``benchmarks/README.md``.
+PAIR_COLS = 2 * PANEL_COLS
+WIDE_COLS = (8 if PANEL_ROWS == 8 else 4) * PANEL_COLS  # 8 zmm sums, or 8 ymm (AVX2)
+_pair = _tile(2, PAIR_COLS // PANEL_COLS)
+_wide = _tile(1, WIDE_COLS // PANEL_COLS)
 
 
 @njit(**INNER)
