@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from tsgate.smoothing import (NOISE_FLOOR, _filter, change_scale, is_seasonal, noise, smooth,
-                              stage, takes_log, theta_drift)
+from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _filter, _smooth, change_scale,
+                              is_seasonal, noise, noise_half_life, smooth, stage, takes_log, theta_drift)
 
 
 def reference_filter(z, m, alpha, gamma):
@@ -51,6 +51,29 @@ def test_filter_matches_reference(m, alpha, gamma):
     np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(season, want_season, rtol=1e-12, atol=1e-12)
     assert math.isclose(sse, want_sse, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("m", [1, 4, 12])
+def test_grid_search_picks_the_least_sse_and_filters_with_it(m):
+    """``_smooth`` against the reference run at every grid point: the least
+    SSE wins (alpha 1 excluded with seasonality), and level and season are
+    that filter's; a one-point grid just filters with it."""
+    rng = np.random.default_rng(10 + m)
+    t = np.arange(60)
+    z = np.cumsum(0.1 * rng.normal(size=60)) + 0.4 * np.sin(2 * np.pi * t / max(m, 2))
+    z[[5, 33]] = np.nan
+    grid = [(a, g) for a in ALPHAS for g in (GAMMAS if m > 1 else [0.0]) if not (m > 1 and a >= 1)]
+    sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
+    want = min(grid, key=sse.get)
+    level, season = np.empty(60), np.empty(60)
+    got = _smooth(z, m, ALPHAS, GAMMAS, level, season)
+    assert got == want
+    want_level, want_season, _ = reference_filter(z, m, *want)
+    np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(season, want_season, rtol=1e-12, atol=1e-12)
+    one = (np.array([1.0]), np.array([0.2]))  # alpha 1 as the only candidate: used
+    assert _smooth(z, m, *one, level, season) == (1.0, 0.2)
+    np.testing.assert_allclose(level, reference_filter(z, m, 1.0, 0.2)[0], rtol=1e-12, atol=1e-12)
 
 
 def test_filter_is_causal():
@@ -132,6 +155,33 @@ def test_noise_is_the_rms_one_step_error(period):
         e = np.array([z[i] - level[i - 1] - (season[i - m] if sm.period > 1 else 0.0)
                       for i in range(m, end)])
         assert noise(z, sm, end) == pytest.approx(math.sqrt(np.nanmean(e ** 2)))
+
+
+@pytest.mark.parametrize("period", [1, 4])
+def test_recent_noise_weights_halve_every_half_life(period):
+    """noise(recent=True): the weighted mean square of the one-step errors,
+    weights 0.5 ** ((end - 1 - t) / h) with h two seasons (4 steps without
+    seasonality), NaN skipped; it follows a change of the noise's size that
+    the plain mean square averages away."""
+    rng = np.random.default_rng(6)
+    t = np.arange(120)
+    y = 50 + 5 * np.sin(2 * np.pi * t / 4) * (period > 1) + np.where(t < 80, 3.0, 0.3) * rng.normal(size=120)
+    y[[10, 100]] = np.nan
+    sm = smooth(y, period, log=False)
+    assert sm.period == period
+    z = sm.to_working(y)
+    level, season, _ = reference_filter(z, sm.period, sm.alpha, sm.gamma)
+    h = 8 if period == 4 else 4
+    m = max(period, 1)
+    for end in (120, 90):
+        s = np.arange(m, end)
+        e = z[s] - level[s - 1] - (season[s - m] if period > 1 else 0.0)
+        w = 0.5 ** ((end - 1 - s) / h)
+        ok = np.isfinite(e)
+        want = math.sqrt(np.sum(w[ok] * e[ok] ** 2) / np.sum(w[ok]))
+        assert noise(z, sm, end, recent=True) == pytest.approx(want)
+    assert noise(z, sm, recent=True) < 0.3 * noise(z, sm)
+    assert noise_half_life(12) == 24 and noise_half_life(4) == 8 and noise_half_life(1) == 4
 
 
 def test_noise_floor_and_short_series():
