@@ -93,6 +93,33 @@ def test_band_width_follows_each_series_one_step_noise():
     np.testing.assert_allclose(old_width["trend"] / old_width["flat"], units[1] / units[0])
 
 
+def test_band_width_follows_the_recent_noise():
+    """A series whose noise fell from sd 4 to sd 0.5 four years before its
+    end: its band is sized by the recent noise (weights halving every two
+    seasons), narrower than by the whole history's noise,
+    which a file of the first noise unit ("noise") still uses, exactly."""
+    from tsgate.smoothing import noise
+
+    rng = np.random.default_rng(8)
+    t = np.arange(144)
+    sd = np.where(t < 96, 4.0, 0.5)
+    y = pd.Series(100 + 10 * np.sin(2 * np.pi * t / 12) + sd * rng.normal(size=144),
+                  index=pd.date_range("2000-01-01", periods=144, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
+                                 random_state=0).fit(y)
+    assert model.interval_unit_ == "recent noise"
+    recent = model.predict_interval(0.8)
+    model.interval_unit_ = "noise"
+    whole = model.predict_interval(0.8)
+    (z,), (sm,) = model._stages(model.collection_.values)
+    assert sm.log  # positive and seasonal: the band is symmetric on the log scale
+    ratio = (np.log(recent["upper"] / recent["lower"]) / np.log(whole["upper"] / whole["lower"])).to_numpy()
+    assert sm.period == 12
+    want = noise(z, sm, recent=True) / noise(z, sm)
+    assert want < 0.75
+    np.testing.assert_allclose(ratio, want, rtol=1e-6)
+
+
 def test_exogenous_features_known_in_the_future():
     n = 200
     idx = pd.date_range("2000-01-01", periods=n + 5, freq="D")
@@ -284,9 +311,13 @@ def _unit_ratio(model):
     v = model.collection_.values[0]
     cut = model._cuts(model.collection_)[0]
     (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
-    m = sm.period
-    e = [z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in range(max(m, 1), len(z))]
-    return sm.scale / np.sqrt(np.nanmean(np.square(e)))
+    m, n = sm.period, len(z)
+    steps = range(max(m, 1), n)
+    e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in steps])
+    # weights halving every two seasons (4 steps without seasonality) back from the cut
+    w = np.array([0.5 ** ((n - 1 - t) / (2 * m if m > 1 else 4)) for t in steps])
+    ok = np.isfinite(e)
+    return sm.scale / np.sqrt(np.sum(w[ok] * e[ok] ** 2) / np.sum(w[ok]))
 
 
 def test_network_weight_is_the_inverse_mse_combination():

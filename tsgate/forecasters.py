@@ -223,7 +223,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             members = run_fits(holdout + final, concurrent, sizes)
             self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
         self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
-        self.interval_unit_ = "noise"
+        self.interval_unit_ = "recent noise"
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
@@ -339,8 +339,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     def _residuals(self, extended, cuts, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median,
-        in units of each series' one-step noise (:func:`tsgate.smoothing.noise`
-        of the cut series).
+        in units of each series' recent one-step noise
+        (:func:`tsgate.smoothing.noise` of the cut series, weights halving
+        every two seasons back from the cut).
 
         Also sets the weights of the forecast's parts, chosen on the cut
         tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
@@ -357,7 +358,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
         # network units (each series' typical seasonal change) -> noise units
         zs, stages = extended
-        ratio = np.concatenate([np.full(len(e), sm.scale / noise(z, sm, len(z) - c))
+        ratio = np.concatenate([np.full(len(e), sm.scale / noise(z, sm, len(z) - c, recent=True))
                                 for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
         return residuals * ratio[:, None]  # (rows, H); NaN past the series' end
 
@@ -499,8 +500,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         validation fit on the cut tail of every series
         (``calibration_residuals_``, each divided by its series' one-step
         noise: :func:`tsgate.smoothing.noise`, the in-sample error of the
-        smoothing stage; see :mod:`tsgate.calibration`). A series' band is
-        that half-width times its own one-step noise, applied around the
+        smoothing stage over the recent past, weights halving every two
+        seasons; see :mod:`tsgate.calibration`). A series' band is
+        that half-width times its own recent one-step noise, applied around the
         forecast on the working scale, so on the log scale the band is
         relative and asymmetric in levels. Bands widen with the horizon and
         nest: a lower coverage is never wider.
@@ -516,12 +518,15 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         coll, levels, stages = self._forecast(horizon, X, y)
         h = levels.shape[1]
         half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
-        # files written before the noise unit hold residuals in network units
-        by_noise = getattr(self, "interval_unit_", "change") == "noise"
+        # the unit of the residuals: files written before the noise unit hold
+        # them in network units, files of tsgate 0.1's first noise unit in
+        # units of the noise of the whole history (every error weighing the same)
+        kind = getattr(self, "interval_unit_", "change")
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
-            unit = noise(sm.to_working(coll.values[i]), sm) if by_noise else sm.scale
+            z = sm.to_working(coll.values[i])
+            unit = sm.scale if kind == "change" else noise(z, sm, recent=kind == "recent noise")
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)
