@@ -3,14 +3,16 @@
 The residuals come from a validation fit that never saw the last
 ``horizon`` steps of any series (:class:`tsgate.forecasters` cuts them off,
 fits the same ensemble, and forecasts them from each origin inside the cut
-tail). Each is divided by its series' one-step noise on the working scale
-(:func:`tsgate.smoothing.noise`, the root mean square in-sample error of the
-smoothing stage, what ETS's intervals scale with), so residuals of different
+tail). Each is divided by its series' recent one-step noise on the working
+scale (:func:`tsgate.smoothing.noise` with ``recent=True``, the in-sample
+error of the smoothing stage, what ETS's intervals scale with, its weights
+halving every two seasons back from the cut), so residuals of different
 series pool, and a series' band is the pooled half-width times its own
-noise (normalized conformal prediction). The network's unit, the series'
-typical seasonal change, was used before: it also grows with a trend, and
-on M1 monthly it made the median series' band about 2.5 times too wide
-(MSIS 26.0 -> 13.3 with the noise unit; ``benchmarks/README.md``).
+recent noise (normalized conformal prediction). The network's unit, the
+series' typical seasonal change, was used before: it also grows with a
+trend, and on M1 monthly it made the median series' band about 2.5 times
+too wide (MSIS 26.0 -> 13.3 with the noise unit, 12.7 with the recent
+noise; ``benchmarks/README.md``).
 
 For step ``j`` the half-width at coverage ``c`` is the finite-sample
 conformal quantile of the absolute residuals of step ``j``: the
