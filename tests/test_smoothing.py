@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _filter, _smooth, change_scale,
+from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _best_coefficients, _filter, change_scale,
                               is_seasonal, noise, noise_half_life, smooth, stage, takes_log, theta_drift)
 
 
@@ -54,10 +54,10 @@ def test_filter_matches_reference(m, alpha, gamma):
 
 
 @pytest.mark.parametrize("m", [1, 4, 12])
-def test_grid_search_picks_the_least_sse_and_filters_with_it(m):
-    """``_smooth`` against the reference run at every grid point: the least
-    SSE wins (alpha 1 excluded with seasonality), and level and season are
-    that filter's; a one-point grid just filters with it."""
+def test_grid_search_picks_the_least_sse(m):
+    """``_best_coefficients`` against the reference run at every grid point:
+    the least one-step SSE wins (alpha 1 excluded with seasonality), and
+    ``smooth`` keeps that filter's level and season."""
     rng = np.random.default_rng(10 + m)
     t = np.arange(60)
     z = np.cumsum(0.1 * rng.normal(size=60)) + 0.4 * np.sin(2 * np.pi * t / max(m, 2))
@@ -65,15 +65,12 @@ def test_grid_search_picks_the_least_sse_and_filters_with_it(m):
     grid = [(a, g) for a in ALPHAS for g in (GAMMAS if m > 1 else [0.0]) if not (m > 1 and a >= 1)]
     sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
     want = min(grid, key=sse.get)
-    level, season = np.empty(60), np.empty(60)
-    got = _smooth(z, m, ALPHAS, GAMMAS, level, season)
-    assert got == want
-    want_level, want_season, _ = reference_filter(z, m, *want)
-    np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(season, want_season, rtol=1e-12, atol=1e-12)
-    one = (np.array([1.0]), np.array([0.2]))  # alpha 1 as the only candidate: used
-    assert _smooth(z, m, *one, level, season) == (1.0, 0.2)
-    np.testing.assert_allclose(level, reference_filter(z, m, 1.0, 0.2)[0], rtol=1e-12, atol=1e-12)
+    assert _best_coefficients(z, m, ALPHAS, GAMMAS) == want
+    sm = smooth(z + 10, m, log=False)
+    assert sm.period == m and (sm.alpha, sm.gamma) == want
+    want_level, want_season, _ = reference_filter(z + 10, m, *want)
+    np.testing.assert_allclose(sm.level, want_level, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sm.season, want_season, rtol=1e-12, atol=1e-12)
 
 
 def test_filter_is_causal():
