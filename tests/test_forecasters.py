@@ -86,19 +86,26 @@ def test_band_width_follows_each_series_one_step_noise():
     assert [sm.log for sm in stages] == [False, False]
     units = [sm.scale for sm in stages]
     assert units[1] / units[0] > 10
-    assert np.all(width["trend"] / width["flat"] < 5)
+    # the band's unit: recent one-step noise times the root of the error growth to the step
+    from tsgate.smoothing import error_growth, noise
+    zs = [sm.to_working(v) for sm, v in zip(stages, model.collection_.values)]
+    want = [noise(z, sm, recent=True) * np.sqrt(error_growth(sm, 6)) for z, sm in zip(zs, stages)]
+    np.testing.assert_allclose(width["trend"] / width["flat"], want[1] / want[0], rtol=1e-6)
+    assert width["trend"][0] / width["flat"][0] < 5  # step 1: the noises' ratio, not the units'
     del model.interval_unit_  # as loaded from a file written before the noise unit
     old = model.predict_interval(0.8)
     old_width = {k: (old[(k, "upper")] - old[(k, "lower")]).to_numpy() for k in ("flat", "trend")}
     np.testing.assert_allclose(old_width["trend"] / old_width["flat"], units[1] / units[0])
 
 
-def test_band_width_follows_the_recent_noise():
+def test_band_width_follows_the_recent_noise_and_its_growth():
     """A series whose noise fell from sd 4 to sd 0.5 four years before its
     end: its band is sized by the recent noise (weights halving every two
-    seasons), narrower than by the whole history's noise,
-    which a file of the first noise unit ("noise") still uses, exactly."""
-    from tsgate.smoothing import noise
+    seasons) times the square root of the smoothing stage's error growth to
+    each step, against
+    a file of the first noise unit ("noise": the whole history's noise, the
+    same at every step), exactly."""
+    from tsgate.smoothing import error_growth, noise
 
     rng = np.random.default_rng(8)
     t = np.arange(144)
@@ -107,16 +114,15 @@ def test_band_width_follows_the_recent_noise():
                   index=pd.date_range("2000-01-01", periods=144, freq="MS"))
     model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
                                  random_state=0).fit(y)
-    assert model.interval_unit_ == "recent noise"
+    assert model.interval_unit_ == "step noise"
     recent = model.predict_interval(0.8)
     model.interval_unit_ = "noise"
     whole = model.predict_interval(0.8)
     (z,), (sm,) = model._stages(model.collection_.values)
-    assert sm.log  # positive and seasonal: the band is symmetric on the log scale
+    assert sm.log and sm.period == 12  # positive and seasonal: symmetric on the log scale
     ratio = (np.log(recent["upper"] / recent["lower"]) / np.log(whole["upper"] / whole["lower"])).to_numpy()
-    assert sm.period == 12
-    want = noise(z, sm, recent=True) / noise(z, sm)
-    assert want < 0.75
+    want = noise(z, sm, recent=True) * np.sqrt(error_growth(sm, 6)) / noise(z, sm)
+    assert want[0] < 0.75 and np.all(np.diff(want) > 0)
     np.testing.assert_allclose(ratio, want, rtol=1e-6)
 
 
@@ -305,7 +311,8 @@ def _tail_parts(model):
 
 
 def _unit_ratio(model):
-    """One series: its unit over its one-step noise on the cut series (by hand)."""
+    """One series: its unit over its recent one-step noise on the cut series
+    times the square root of the error growth to each step (H,), by hand."""
     from tsgate.smoothing import takes_log
 
     v = model.collection_.values[0]
@@ -317,7 +324,11 @@ def _unit_ratio(model):
     # weights halving every two seasons (4 steps without seasonality) back from the cut
     w = np.array([0.5 ** ((n - 1 - t) / (2 * m if m > 1 else 4)) for t in steps])
     ok = np.isfinite(e)
-    return sm.scale / np.sqrt(np.sum(w[ok] * e[ok] ** 2) / np.sum(w[ok]))
+    # the error growth of ETS(A,N,A) to each step (Hyndman et al. 2008)
+    c = [sm.alpha + (sm.gamma * (1 - sm.alpha) if m > 1 and i % m == 0 else 0.0)
+         for i in range(1, model.horizon)]
+    growth = np.sqrt(1 + np.cumsum([0.0] + [x * x for x in c]))  # (H,)
+    return sm.scale / np.sqrt(np.sum(w[ok] * e[ok] ** 2) / np.sum(w[ok])) / np.sqrt(growth)
 
 
 def test_network_weight_is_the_inverse_mse_combination():

@@ -181,6 +181,24 @@ def test_recent_noise_weights_halve_every_half_life(period):
     assert noise_half_life(12) == 24 and noise_half_life(4) == 8 and noise_half_life(1) == 4
 
 
+def test_error_growth_of_ets_ana():
+    """error_growth: sqrt(1 + sum_{i<j} c_i^2), c_i = alpha + gamma (1 - alpha)
+    at whole seasons and alpha otherwise (ETS(A,N,A), Hyndman et al. 2008),
+    by hand; a random walk's sqrt(j); no seasonal term without seasonality."""
+    from tsgate.smoothing import Smoothing, error_growth
+
+    def stage_of(alpha, gamma, period):
+        return Smoothing(False, period, alpha, gamma, np.zeros(3), np.zeros(3), 1.0)
+
+    g = error_growth(stage_of(0.5, 0.4, 2), 5)
+    c2 = 0.5 + 0.4 * 0.5  # seasonal step
+    want = np.sqrt([1, 1 + 0.25, 1 + 0.25 + c2 ** 2, 1 + 0.5 + c2 ** 2, 1 + 0.5 + 2 * c2 ** 2])
+    np.testing.assert_allclose(g, want)
+    np.testing.assert_allclose(error_growth(stage_of(1.0, 0.0, 1), 9), np.sqrt(np.arange(1, 10)))
+    np.testing.assert_allclose(error_growth(stage_of(0.2, 0.35, 1), 4), np.sqrt(1 + 0.04 * np.arange(4)))
+    assert error_growth(stage_of(0.3, 0.1, 12), 1).tolist() == [1.0]
+
+
 def test_noise_floor_and_short_series():
     """An exactly fitted series gets NOISE_FLOOR times its unit, not 0; with
     fewer than two one-step errors, the unit itself."""

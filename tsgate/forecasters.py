@@ -46,7 +46,7 @@ from .collection import exog_rows, from_collection, to_collection
 from .ensemble import run_fits
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .smoothing import NORMALIZATIONS, noise, stage, takes_log, theta_drift
+from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
@@ -223,7 +223,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             members = run_fits(holdout + final, concurrent, sizes)
             self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
         self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
-        self.interval_unit_ = "recent noise"
+        self.interval_unit_ = "step noise"
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
@@ -341,7 +341,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median,
         in units of each series' recent one-step noise
         (:func:`tsgate.smoothing.noise` of the cut series, weights halving
-        every two seasons back from the cut).
+        every two seasons back from the cut) times the square root of the
+        smoothing stage's error growth to the step
+        (:func:`tsgate.smoothing.band_unit`).
 
         Also sets the weights of the forecast's parts, chosen on the cut
         tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
@@ -358,9 +360,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
         # network units (each series' typical seasonal change) -> noise units
         zs, stages = extended
-        ratio = np.concatenate([np.full(len(e), sm.scale / noise(z, sm, len(z) - c, recent=True))
-                                for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
-        return residuals * ratio[:, None]  # (rows, H); NaN past the series' end
+        H = residuals.shape[1]
+        ratio = np.concatenate([  # (rows, H)
+            np.tile(sm.scale / band_unit(z, sm, H, len(z) - c), (len(e), 1))
+            for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
+        return residuals * ratio  # (rows, H); NaN past the series' end
 
     def _drift(self, zs, stages, ends):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
@@ -501,8 +505,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         (``calibration_residuals_``, each divided by its series' one-step
         noise: :func:`tsgate.smoothing.noise`, the in-sample error of the
         smoothing stage over the recent past, weights halving every two
-        seasons; see :mod:`tsgate.calibration`). A series' band is
-        that half-width times its own recent one-step noise, applied around the
+        seasons, times the square root of the stage's error growth to the
+        step: :func:`tsgate.smoothing.band_unit`; see
+        :mod:`tsgate.calibration`). A series' band is that half-width times
+        its own unit, applied around the
         forecast on the working scale, so on the log scale the band is
         relative and asymmetric in levels. Bands widen with the horizon and
         nest: a lower coverage is never wider.
@@ -520,13 +526,17 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
         # the unit of the residuals: files written before the noise unit hold
         # them in network units, files of tsgate 0.1's first noise unit in
-        # units of the noise of the whole history (every error weighing the same)
+        # units of the noise of the whole history (every error weighing the
+        # same, no growth with the step)
         kind = getattr(self, "interval_unit_", "change")
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
             z = sm.to_working(coll.values[i])
-            unit = sm.scale if kind == "change" else noise(z, sm, recent=kind == "recent noise")
+            if kind == "step noise":
+                unit = band_unit(z, sm, h)  # (h,)
+            else:
+                unit = noise(z, sm) if kind == "noise" else sm.scale
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)

@@ -239,6 +239,69 @@ def noise(z, sm, end=None, recent=False):
     return max(math.sqrt(ms), NOISE_FLOOR * float(sm.scale))
 
 
+def error_growth(sm, h):
+    """How the stage's forecast error grows with the step: (h,) factors.
+
+    For exponential smoothing with a level and seasonal indices (ETS(A,N,A),
+    Hyndman et al. 2008, class 1), the variance of the ``j``-step forecast
+    error is the one-step variance times ``1 + sum_{i<j} c_i ** 2``, with
+    ``c_i = alpha + gamma * (1 - alpha)`` where ``i`` is a whole number of
+    seasons and ``alpha`` otherwise. The factor is its square root: 1 at
+    step 1, then growing fast for a series the smoothing follows closely
+    (``alpha`` near 1, a random walk's ``sqrt(j)``) and hardly at all for a
+    stable level (``alpha`` near 0).
+
+    Parameters
+    ----------
+    sm : Smoothing
+    h : int
+        Steps ahead.
+
+    Returns
+    -------
+    ndarray of shape (h,)
+    """
+    i = np.arange(1, h)  # (h-1,)
+    c = sm.alpha + (sm.gamma * (1.0 - sm.alpha) if sm.period > 1 else 0.0) * (i % max(sm.period, 1) == 0)
+    return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c * c)]))
+
+
+GROWTH_POWER = 0.5  # band_unit: the square root of error_growth (see there)
+
+
+def band_unit(z, sm, h, end=None):
+    """The unit of a series' forecast errors at steps 1..h: (h,).
+
+    Its recent one-step noise (:func:`noise` with ``recent=True``) times
+    ``error_growth(sm, h) ** GROWTH_POWER``. The calibration residuals of
+    every series are divided by it, pooled, and a series' band is the
+    pooled quantile times its own unit, so that a series whose smoothing
+    follows it closely (errors growing fast with the step) gets a band that
+    widens faster than a series with a stable level. The square root: the
+    forecast is about half the networks' (their weight on competition data),
+    whose errors need not grow as the smoothing's do. On whole Tourism and
+    M1 (GRU, seed 0), MSIS against no growth: the whole growth gave M1
+    monthly -29% and quarterly -11%, but Tourism monthly +13%; its square
+    root -23%, -8% and +1.4%, the same geometric mean over the six subsets
+    (-6%) with a smaller worst case (``benchmarks/README.md``).
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The working-scale values the stage was filtered on.
+    sm : Smoothing
+    h : int
+        Steps ahead.
+    end : int, optional
+        Use the one-step errors before this step (default: all of z).
+
+    Returns
+    -------
+    ndarray of shape (h,)
+    """
+    return noise(z, sm, end, recent=True) * error_growth(sm, h) ** GROWTH_POWER
+
+
 def change_scale(z, lag):
     """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
     if np.isfinite(z).sum() <= lag:
