@@ -13,7 +13,7 @@ its own unit (normalized conformal prediction). The network's unit, the
 series' typical seasonal change, was used before: it also grows with a
 trend, and on M1 monthly it made the median series' band about 2.5 times
 too wide (MSIS 26.0 -> 13.3 with the noise unit, 12.7 with the recent
-noise; ``benchmarks/README.md``).
+noise, 9.8 with its growth over the steps; ``benchmarks/README.md``).
 
 For step ``j`` the half-width at coverage ``c`` is the finite-sample
 conformal quantile of the absolute residuals of step ``j``: the
