@@ -93,13 +93,13 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     collection_ : tsgate.collection.Collection
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
-        Out-of-sample residuals of the validation fit, each in units of its
-        series' recent one-step noise times the smoothing stage's error
-        growth to its step.
+        Out-of-sample residuals of the validation fit, each in its series'
+        unit at its step (:func:`tsgate.smoothing.band_unit`).
     interval_unit_ : str
         "step noise": the unit of ``calibration_residuals_``, the one-step
-        noise with weights halving every two seasons, times the stage's
-        error growth (files written before it hold "noise", the one-step
+        noise with weights halving every two seasons, times the square root
+        of the stage's error growth to the step (:func:`tsgate.smoothing.band_unit`;
+        files written before it hold "noise", the one-step
         noise with every error weighing the same, or no such attribute and
         residuals in network units; each is read in its own unit).
 

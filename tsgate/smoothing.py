@@ -262,7 +262,8 @@ def error_growth(sm, h):
     ndarray of shape (h,)
     """
     i = np.arange(1, h)  # (h-1,)
-    c = sm.alpha + (sm.gamma * (1.0 - sm.alpha) if sm.period > 1 else 0.0) * (i % max(sm.period, 1) == 0)
+    seasonal = sm.gamma * (1.0 - sm.alpha) if sm.period > 1 else 0.0
+    c = sm.alpha + seasonal * (i % max(sm.period, 1) == 0)  # (h-1,)
     return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c * c)]))
 
 
