@@ -86,12 +86,13 @@ def test_band_width_follows_each_series_one_step_noise():
     assert [sm.log for sm in stages] == [False, False]
     units = [sm.scale for sm in stages]
     assert units[1] / units[0] > 10
-    # the band's unit: recent one-step noise times the root of the error growth to the step
-    from tsgate.smoothing import error_growth, noise
+    # two series (fewer than POOLED_UNIT_MIN_SERIES): each one's whole-history one-step noise
+    from tsgate.smoothing import noise
+    assert model.interval_unit_ == "noise"
     zs = [sm.to_working(v) for sm, v in zip(stages, model.collection_.values)]
-    want = [noise(z, sm, recent=True) * np.sqrt(error_growth(sm, 6)) for z, sm in zip(zs, stages)]
+    want = [noise(z, sm) for z, sm in zip(zs, stages)]
     np.testing.assert_allclose(width["trend"] / width["flat"], want[1] / want[0], rtol=1e-6)
-    assert width["trend"][0] / width["flat"][0] < 5  # step 1: the noises' ratio, not the units'
+    assert np.all(width["trend"] / width["flat"] < 5)
     del model.interval_unit_  # as loaded from a file written before the noise unit
     old = model.predict_interval(0.8)
     old_width = {k: (old[(k, "upper")] - old[(k, "lower")]).to_numpy() for k in ("flat", "trend")}
@@ -99,31 +100,40 @@ def test_band_width_follows_each_series_one_step_noise():
 
 
 def test_band_width_follows_the_recent_noise_and_its_growth():
-    """A series whose noise fell from sd 4 to sd 0.5 four years before its
-    end: its band is sized by the recent noise (weights halving every two
-    seasons) times the square root of the smoothing stage's error growth to
-    each step, against
-    a file of the first noise unit ("noise": the whole history's noise, the
-    same at every step), exactly."""
+    """In a collection of 10 series (POOLED_UNIT_MIN_SERIES), one whose noise
+    fell from sd 4 to sd 0.5 four years before its end: its band is sized by
+    the recent noise (weights halving every two seasons) times the square
+    root of its smoothing stage's error growth to each step, against the
+    same residuals read in the whole history's noise ("noise"), exactly. One
+    series alone gets the whole history's noise."""
+    from tsgate.forecasters import POOLED_UNIT_MIN_SERIES
     from tsgate.smoothing import error_growth, noise
 
+    assert POOLED_UNIT_MIN_SERIES == 10
     rng = np.random.default_rng(8)
     t = np.arange(144)
-    sd = np.where(t < 96, 4.0, 0.5)
-    y = pd.Series(100 + 10 * np.sin(2 * np.pi * t / 12) + sd * rng.normal(size=144),
-                  index=pd.date_range("2000-01-01", periods=144, freq="MS"))
+    idx = pd.date_range("2000-01-01", periods=144, freq="MS")
+    cols = {}
+    for k in range(10):
+        sd = np.where(t < 96, 4.0, 0.5) if k == 0 else 1.0
+        cols[f"s{k}"] = 100 + 10 * np.sin(2 * np.pi * t / 12) + sd * rng.normal(size=144)
+    df = pd.DataFrame(cols, index=idx)
     model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
-                                 random_state=0).fit(y)
+                                 random_state=0).fit(df)
     assert model.interval_unit_ == "step noise"
-    recent = model.predict_interval(0.8)
+    recent = model.predict_interval(0.8)["s0"]
     model.interval_unit_ = "noise"
-    whole = model.predict_interval(0.8)
-    (z,), (sm,) = model._stages(model.collection_.values)
+    whole = model.predict_interval(0.8)["s0"]
+    zs, stages = model._stages(model.collection_.values)
+    z, sm = zs[0], stages[0]
     assert sm.log and sm.period == 12  # positive and seasonal: symmetric on the log scale
     ratio = (np.log(recent["upper"] / recent["lower"]) / np.log(whole["upper"] / whole["lower"])).to_numpy()
     want = noise(z, sm, recent=True) * np.sqrt(error_growth(sm, 6)) / noise(z, sm)
     assert want[0] < 0.75 and np.all(np.diff(want) > 0)
     np.testing.assert_allclose(ratio, want, rtol=1e-6)
+    one = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
+                               random_state=0).fit(df["s0"])
+    assert one.interval_unit_ == "noise"
 
 
 def test_exogenous_features_known_in_the_future():
@@ -311,24 +321,17 @@ def _tail_parts(model):
 
 
 def _unit_ratio(model):
-    """One series: its unit over its recent one-step noise on the cut series
-    times the square root of the error growth to each step (H,), by hand."""
+    """One series: its unit over its one-step noise on the cut series (by hand;
+    one series gets the whole history's noise, "noise")."""
     from tsgate.smoothing import takes_log
 
+    assert model.interval_unit_ == "noise"
     v = model.collection_.values[0]
     cut = model._cuts(model.collection_)[0]
     (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
-    m, n = sm.period, len(z)
-    steps = range(max(m, 1), n)
-    e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in steps])
-    # weights halving every two seasons (4 steps without seasonality) back from the cut
-    w = np.array([0.5 ** ((n - 1 - t) / (2 * m if m > 1 else 4)) for t in steps])
-    ok = np.isfinite(e)
-    # the error growth of ETS(A,N,A) to each step (Hyndman et al. 2008)
-    c = [sm.alpha + (sm.gamma * (1 - sm.alpha) if m > 1 and i % m == 0 else 0.0)
-         for i in range(1, model.horizon)]
-    growth = np.sqrt(1 + np.cumsum([0.0] + [x * x for x in c]))  # (H,)
-    return sm.scale / np.sqrt(np.sum(w[ok] * e[ok] ** 2) / np.sum(w[ok])) / np.sqrt(growth)
+    m = sm.period
+    e = [z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in range(max(m, 1), len(z))]
+    return sm.scale / np.sqrt(np.nanmean(np.square(e)))
 
 
 def test_network_weight_is_the_inverse_mse_combination():

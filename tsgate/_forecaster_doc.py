@@ -94,14 +94,16 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
         Out-of-sample residuals of the validation fit, each in its series'
-        unit at its step (:func:`tsgate.smoothing.band_unit`).
+        unit at its step (``interval_unit_``).
     interval_unit_ : str
-        "step noise": the unit of ``calibration_residuals_``, the one-step
+        The unit of ``calibration_residuals_``. "step noise" (collections
+        of 10 or more series): the one-step
         noise with weights halving every two seasons, times the square root
-        of the stage's error growth to the step (:func:`tsgate.smoothing.band_unit`;
-        files written before it hold "noise", the one-step
-        noise with every error weighing the same, or no such attribute and
-        residuals in network units; each is read in its own unit).
+        of the stage's error growth to the step (:func:`tsgate.smoothing.band_unit`).
+        "noise" (fewer series, and files of tsgate 0.1 before it): the
+        one-step noise with every error weighing the same. Older files have
+        no such attribute and residuals in network units. Each is read in
+        its own unit.
 
     Examples
     --------

@@ -9,7 +9,11 @@ in-sample error of the smoothing stage with weights halving every two
 seasons back from the cut, what ETS's intervals scale with, times the
 square root of the stage's error growth to the step), so residuals of
 different series pool, and a series' band is the pooled half-width times
-its own unit (normalized conformal prediction). The network's unit, the
+its own unit (normalized conformal prediction). Fewer than
+``forecasters.POOLED_UNIT_MIN_SERIES`` series use the one-step noise of the
+whole history (:func:`tsgate.smoothing.noise`) instead: with nothing to
+pool, the recent unit only added the noise of its ratio at the cut and at
+the end. The network's unit, the
 series' typical seasonal change, was used before: it also grows with a
 trend, and on M1 monthly it made the median series' band about 2.5 times
 too wide (MSIS 26.0 -> 13.3 with the noise unit, 12.7 with the recent

@@ -50,6 +50,14 @@ from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
+# Collections of at least this many series get the recent, growing interval
+# unit (smoothing.band_unit); fewer, the one-step noise of the whole history.
+# The recent unit sizes each series' band among many pooled ones (whole
+# Tourism and M1: MSIS below AutoETS's on every subset); for ONE series it
+# only adds the noise of the ratio of its unit at the cut and at the end
+# (30 series per subset fitted one by one: median MSIS higher on 5 of 6
+# subsets, and a tail outlier blew bands up further; benchmarks/README.md).
+POOLED_UNIT_MIN_SERIES = 10
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
 MIN_HISTORY = 3            # observations a series keeps for the validation fit
 MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
@@ -222,8 +230,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                      + [L * observed for L in self.windows_])
             members = run_fits(holdout + final, concurrent, sizes)
             self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
+        # the unit that lets many series' residuals pool (see _residuals)
+        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "noise"
         self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
-        self.interval_unit_ = "step noise"
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
@@ -339,11 +348,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     def _residuals(self, extended, cuts, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median,
-        in units of each series' recent one-step noise
-        (:func:`tsgate.smoothing.noise` of the cut series, weights halving
-        every two seasons back from the cut) times the square root of the
-        smoothing stage's error growth to the step
-        (:func:`tsgate.smoothing.band_unit`).
+        in the unit ``interval_unit_`` names, on the cut series: for a
+        collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
+        noise"), each series' recent one-step noise times the square root of
+        its smoothing stage's error growth to the step
+        (:func:`tsgate.smoothing.band_unit`); for fewer ("noise"), its
+        one-step noise over the whole history (:func:`tsgate.smoothing.noise`).
 
         Also sets the weights of the forecast's parts, chosen on the cut
         tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
@@ -361,8 +371,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # network units (each series' typical seasonal change) -> noise units
         zs, stages = extended
         H = residuals.shape[1]
+        pooled = self.interval_unit_ == "step noise"
         ratio = np.concatenate([  # (rows, H)
-            np.tile(sm.scale / band_unit(z, sm, H, len(z) - c), (len(e), 1))
+            np.tile(sm.scale / (band_unit(z, sm, H, len(z) - c) if pooled else noise(z, sm, len(z) - c)),
+                    (len(e), 1))
             for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
         return residuals * ratio  # (rows, H); NaN past the series' end
 
