@@ -371,12 +371,25 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # network units (each series' typical seasonal change) -> noise units
         zs, stages = extended
         H = residuals.shape[1]
-        pooled = self.interval_unit_ == "step noise"
         ratio = np.concatenate([  # (rows, H)
-            np.tile(sm.scale / (band_unit(z, sm, H, len(z) - c) if pooled else noise(z, sm, len(z) - c)),
-                    (len(e), 1))
+            np.tile(sm.scale / self._unit(z, sm, H, len(z) - c), (len(e), 1))
             for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
         return residuals * ratio  # (rows, H); NaN past the series' end
+
+    def _unit(self, z, sm, h, end=None):
+        """The unit (h,) of the calibration residuals of one series (working
+        values z (n,), stage sm) at steps 1..h, from its errors before ``end``.
+
+        By ``interval_unit_``: "step noise", :func:`tsgate.smoothing.band_unit`;
+        "noise" (fewer than ``POOLED_UNIT_MIN_SERIES`` series, and files of
+        tsgate 0.1's first noise unit), the one-step noise of the whole
+        history; files written before the noise unit (no such attribute),
+        the network's unit ``sm.scale``.
+        """
+        kind = getattr(self, "interval_unit_", "change")
+        if kind == "step noise":
+            return band_unit(z, sm, h, end)
+        return np.full(h, noise(z, sm, end) if kind == "noise" else sm.scale)
 
     def _drift(self, zs, stages, ends):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
@@ -514,11 +527,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
         The half-width for step ``j`` comes from the residuals of the
         validation fit on the cut tail of every series
-        (``calibration_residuals_``, each divided by its series' one-step
-        noise: :func:`tsgate.smoothing.noise`, the in-sample error of the
-        smoothing stage over the recent past, weights halving every two
-        seasons, times the square root of the stage's error growth to the
-        step: :func:`tsgate.smoothing.band_unit`; see
+        (``calibration_residuals_``, each divided by its series' unit at
+        its step: for a collection of ``POOLED_UNIT_MIN_SERIES`` or more
+        series, the smoothing stage's one-step noise over the recent past
+        times the square root of its error growth to the step,
+        :func:`tsgate.smoothing.band_unit`; for fewer, the one-step noise of
+        the whole history, :func:`tsgate.smoothing.noise`; see
         :mod:`tsgate.calibration`). A series' band is that half-width times
         its own unit, applied around the
         forecast on the working scale, so on the log scale the band is
@@ -536,19 +550,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         coll, levels, stages = self._forecast(horizon, X, y)
         h = levels.shape[1]
         half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
-        # the unit of the residuals: files written before the noise unit hold
-        # them in network units, files of tsgate 0.1's first noise unit in
-        # units of the noise of the whole history (every error weighing the
-        # same, no growth with the step)
-        kind = getattr(self, "interval_unit_", "change")
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
-            z = sm.to_working(coll.values[i])
-            if kind == "step noise":
-                unit = band_unit(z, sm, h)  # (h,)
-            else:
-                unit = noise(z, sm) if kind == "noise" else sm.scale
+            unit = self._unit(sm.to_working(coll.values[i]), sm, h)  # (h,)
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)
