@@ -86,13 +86,20 @@ def test_band_width_follows_each_series_one_step_noise():
     assert [sm.log for sm in stages] == [False, False]
     units = [sm.scale for sm in stages]
     assert units[1] / units[0] > 10
-    # two series (fewer than POOLED_UNIT_MIN_SERIES): each one's whole-history one-step noise
+    # two series (fewer than POOLED_UNIT_MIN_SERIES): each one's whole-history
+    # one-step noise, outlying errors clipped
     from tsgate.smoothing import noise
-    assert model.interval_unit_ == "noise"
+    assert model.interval_unit_ == "robust noise"
     zs = [sm.to_working(v) for sm, v in zip(stages, model.collection_.values)]
-    want = [noise(z, sm) for z, sm in zip(zs, stages)]
+    want = [noise(z, sm, robust=True) for z, sm in zip(zs, stages)]
     np.testing.assert_allclose(width["trend"] / width["flat"], want[1] / want[0], rtol=1e-6)
     assert np.all(width["trend"] / width["flat"] < 5)
+    model.interval_unit_ = "noise"  # as loaded from a file of the unclipped unit
+    plain = model.predict_interval(0.8)
+    ratio = (plain[("trend", "upper")] - plain[("trend", "lower")]) / (
+        plain[("flat", "upper")] - plain[("flat", "lower")])
+    want = [noise(z, sm) for z, sm in zip(zs, stages)]
+    np.testing.assert_allclose(ratio.to_numpy(), want[1] / want[0], rtol=1e-6)
     del model.interval_unit_  # as loaded from a file written before the noise unit
     old = model.predict_interval(0.8)
     old_width = {k: (old[(k, "upper")] - old[(k, "lower")]).to_numpy() for k in ("flat", "trend")}
@@ -105,7 +112,7 @@ def test_band_width_follows_the_recent_noise_and_its_growth():
     the recent noise (weights halving every two seasons) times the square
     root of its smoothing stage's error growth to each step, against the
     same residuals read in the whole history's noise ("noise"), exactly. One
-    series alone gets the whole history's noise."""
+    series alone gets the whole history's noise, outliers clipped."""
     from tsgate.forecasters import POOLED_UNIT_MIN_SERIES
     from tsgate.smoothing import error_growth, noise
 
@@ -133,7 +140,7 @@ def test_band_width_follows_the_recent_noise_and_its_growth():
     np.testing.assert_allclose(ratio, want, rtol=1e-6)
     one = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
                                random_state=0).fit(df["s0"])
-    assert one.interval_unit_ == "noise"
+    assert one.interval_unit_ == "robust noise"
 
 
 def test_exogenous_features_known_in_the_future():
@@ -304,11 +311,11 @@ def test_trend_term_only_for_series_without_season():
 
 def _tail_parts(model):
     """Targets Y, the validation ensemble's median P and the trend term D on the cut tail."""
-    from tsgate import encoding
+    from tsgate import encoding, folds
     from tsgate.smoothing import takes_log
 
     coll, H = model.collection_, model.horizon
-    cuts = model._cuts(coll)
+    cuts = folds.cuts(coll.values, H, model.validation_fraction)
     _, stages_cut = model._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                   logs=[takes_log(v, model.season_length_) for v in coll.values])
     extended = model._stages(coll.values, like=stages_cut)
@@ -322,16 +329,20 @@ def _tail_parts(model):
 
 def _unit_ratio(model):
     """One series: its unit over its one-step noise on the cut series (by hand;
-    one series gets the whole history's noise, "noise")."""
-    from tsgate.smoothing import takes_log
+    one series gets the whole history's noise, outlying errors clipped)."""
+    from tsgate import folds
+    from tsgate.smoothing import MAD_TO_SD, NOISE_CLIP, takes_log
 
-    assert model.interval_unit_ == "noise"
+    assert model.interval_unit_ == "robust noise"
     v = model.collection_.values[0]
-    cut = model._cuts(model.collection_)[0]
+    cut = folds.cuts(model.collection_.values, model.horizon, model.validation_fraction)[0]
     (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
     m = sm.period
-    e = [z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0) for t in range(max(m, 1), len(z))]
-    return sm.scale / np.sqrt(np.nanmean(np.square(e)))
+    e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0)
+                  for t in range(max(m, 1), len(z))])
+    e = e[np.isfinite(e)]
+    bound = NOISE_CLIP * MAD_TO_SD * np.median(np.abs(e))
+    return sm.scale / np.sqrt(np.mean(np.square(np.clip(e, -bound, bound))))
 
 
 def test_network_weight_is_the_inverse_mse_combination():
@@ -353,7 +364,8 @@ def test_network_weight_is_the_inverse_mse_combination():
         statistical = Y - model.drift_weight_ * D
         mse_stat, mse_net = np.nanmean(statistical ** 2), np.nanmean((statistical - P) ** 2)
         assert model.shrinkage_ == pytest.approx(mse_stat / (mse_stat + mse_net))
-        np.testing.assert_allclose(model.calibration_residuals_,
+        # the first fold's rows come first (earlier folds follow: test_calibration_folds)
+        np.testing.assert_allclose(model.calibration_residuals_[:len(P)],
                                    (statistical - model.shrinkage_ * P) * _unit_ratio(model),
                                    rtol=1e-6, atol=1e-9)
         weights[name] = model.shrinkage_
@@ -398,7 +410,7 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
     y = ar1_seasonal(60)
     params = dict(horizon=3, early_stopping=early_stopping, **SMALL)
     pooled = tsgate.GRUForecaster(**params).fit(y)
-    assert len(where) == 6
+    assert len(where) == 12  # 3 validation folds (one series) and the final fit, 3 members each
     assert all(name.startswith("tsgate-fit") and threads == 1 for name, threads in where)
 
     before = numba.get_num_threads()
@@ -408,7 +420,7 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
         in_turn = tsgate.GRUForecaster(**params).fit(y)
     finally:
         numba.set_num_threads(before)
-    assert [name for name, _ in where] == [threading.current_thread().name] * 6
+    assert [name for name, _ in where] == [threading.current_thread().name] * 12
     np.testing.assert_array_equal(pooled.predict(), in_turn.predict())
     np.testing.assert_array_equal(pooled.calibration_residuals_, in_turn.calibration_residuals_)
     for a, b in zip(pooled.regressors_ + pooled.holdout_regressors_,
@@ -418,4 +430,4 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
 
     where.clear()
     tsgate.GRUForecaster(verbose=True, **params).fit(y)  # a progress display: in turn
-    assert [name for name, _ in where] == [threading.current_thread().name] * 6
+    assert [name for name, _ in where] == [threading.current_thread().name] * 12

@@ -181,6 +181,36 @@ def test_recent_noise_weights_halve_every_half_life(period):
     assert noise_half_life(12) == 24 and noise_half_life(4) == 8 and noise_half_life(1) == 4
 
 
+def test_robust_noise_clips_outlying_errors():
+    """noise(robust=True): each one-step error clipped to NOISE_CLIP times
+    MAD_TO_SD times the median absolute error, by hand; one outlier then
+    barely moves it while the plain root mean square doubles; on normal
+    errors the two nearly agree; where the median error is 0 nothing is
+    clipped."""
+    from tsgate.smoothing import MAD_TO_SD, NOISE_CLIP
+
+    rng = np.random.default_rng(7)
+    t = np.arange(100)
+    y = 50 + 5 * np.sin(2 * np.pi * t / 4) + rng.normal(0, 1, 100)
+    sm = smooth(y, 4, log=False)
+    z = sm.to_working(y)
+    level, season, _ = reference_filter(z, sm.period, sm.alpha, sm.gamma)
+    s = np.arange(4, 100)
+    e = z[s] - level[s - 1] - season[s - 4]
+    bound = NOISE_CLIP * MAD_TO_SD * np.median(np.abs(e))
+    assert noise(z, sm, robust=True) == pytest.approx(math.sqrt(np.mean(np.clip(e, -bound, bound) ** 2)))
+    assert noise(z, sm, robust=True) == pytest.approx(noise(z, sm), rel=0.05)
+    spiked = y.copy()
+    spiked[70] -= 30  # a sixth of the level, once
+    sm2 = smooth(spiked, 4, log=False)
+    z2 = sm2.to_working(spiked)
+    assert noise(z2, sm2) > 2 * noise(z, sm)
+    assert noise(z2, sm2, robust=True) < 1.3 * noise(z, sm, robust=True)
+    steps = np.repeat(np.arange(10.0), 4)  # a staircase: most one-step errors are 0
+    sm3 = smooth(steps, 1)
+    assert noise(steps, sm3, robust=True) == noise(steps, sm3)
+
+
 def test_error_growth_of_ets_ana():
     """error_growth: sqrt(1 + sum_{i<j} c_i^2), c_i = alpha + gamma (1 - alpha)
     at whole seasons and alpha otherwise (ETS(A,N,A), Hyndman et al. 2008),

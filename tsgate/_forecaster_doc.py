@@ -49,7 +49,12 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         Steps cut off every series for the validation fit: None cuts the
         last ``horizon`` steps; a float cuts that fraction of each series
         (at least ``horizon``). A series always keeps 3 observations to fit
-        on, so a series of 4 validates on its last point only.
+        on, so a series of 4 validates on its last point only. With None
+        and fewer than 10 series, the intervals also calibrate on up to two
+        earlier folds: the validation ensemble fitted again with the cuts
+        moved back by one and two horizons (keeping half of each series),
+        adding the forecasts from the origins before the next fold's
+        (:mod:`tsgate.folds`; point forecasts unchanged).
     normalize : {{"smooth", "last", "standard"}}, default="smooth"
         "smooth": the smoothing stage above. "last": each window minus its
         last value, divided by the standard deviation of one-step changes.
@@ -93,17 +98,19 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     collection_ : tsgate.collection.Collection
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
-        Out-of-sample residuals of the validation fit, each in its series'
-        unit at its step (``interval_unit_``).
+        Out-of-sample residuals of the validation folds, the first fold's
+        rows first, each in its series' unit at its step
+        (``interval_unit_``).
     interval_unit_ : str
         The unit of ``calibration_residuals_``. "step noise" (collections
         of 10 or more series): the one-step
         noise with weights halving every two seasons, times the square root
         of the stage's error growth to the step (:func:`tsgate.smoothing.band_unit`).
-        "noise" (fewer series, and files of tsgate 0.1 before it): the
-        one-step noise with every error weighing the same. Older files have
-        no such attribute and residuals in network units. Each is read in
-        its own unit.
+        "robust noise" (fewer series): the one-step noise with every error
+        weighing the same, each clipped to 3 robust standard deviations.
+        "noise" (files of fewer series from tsgate 0.1 before it): the same
+        without clipping. Older files have no such attribute and residuals
+        in network units. Each is read in its own unit.
 
     Examples
     --------

@@ -38,12 +38,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import combination, encoding
+from . import combination, encoding, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._series import season_length
 from .calibration import half_widths
 from .collection import exog_rows, from_collection, to_collection
 from .ensemble import run_fits
+from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
@@ -57,10 +58,10 @@ STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training 
 # only adds the noise of the ratio of its unit at the cut and at the end
 # (30 series per subset fitted one by one: median MSIS higher on 5 of 6
 # subsets, and a tail outlier blew bands up further; benchmarks/README.md).
+# Fewer series, with the default cut, also calibrate on earlier folds
+# (folds.earlier_cuts): one cut tail of one series holds too few errors.
 POOLED_UNIT_MIN_SERIES = 10
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
-MIN_HISTORY = 3            # observations a series keeps for the validation fit
-MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
 
 
@@ -212,33 +213,47 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # with a progress display, or off the CPU ("cuda", or "auto", which may
         # pick the GPU), the members fit one after the other
         concurrent = self.device == "cpu" and not self.verbose
-        holdout, extended, cuts = self._validation_jobs(coll, exogs, seeds[0], warm)
+        cuts = folds.cuts(coll.values, H, self.validation_fraction)
+        fold_cuts = [cuts]  # (folds, series) steps cut off; earlier folds for few series
+        if self.validation_fraction is None and len(coll) < POOLED_UNIT_MIN_SERIES:
+            fold_cuts += folds.earlier_cuts(coll.values, cuts, H)
+        holdout, extended = [], []
+        for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
+            jobs, ext = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
+                                              "validation " if k == 0 else f"fold {k + 1} ")
+            holdout.append(jobs)
+            extended.append(ext)
+        holdout = [job for jobs in holdout for job in jobs]
+        # a fit's time goes with its window length times its windows (its
+        # step budget): a final fit has the cut steps' windows more than its
+        # validation fit, so of two members of one length it starts first (by
+        # length alone, on airline one thread ran the three validation fits
+        # and sat idle while the other ran the finals)
+        observed = sum(len(v) for v in coll.values)
+        sizes = [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_]
         if self.early_stopping:  # the final fits take the validation fits' best epochs
-            self.holdout_regressors_ = run_fits(holdout, concurrent, self.windows_)
-            epochs = [reg.best_epoch_ for reg in self.holdout_regressors_]
-            self.regressors_ = run_fits(self._final_jobs(coll, exogs, seeds[1], warm, epochs),
-                                         concurrent, self.windows_)
+            checked = run_fits(holdout, concurrent, sizes)
+            epochs = [reg.best_epoch_ for reg in checked[:self.n_models]]
+            final = run_fits(self._final_jobs(coll, exogs, seeds[1], warm, epochs),
+                             concurrent, self.windows_)
         else:  # independent: all fits at once
             final = self._final_jobs(coll, exogs, seeds[1], warm, None)
-            # a fit's time goes with its window length times its windows (its
-            # step budget): a final fit has the cut steps' windows more than
-            # its validation fit, so of two members of one length it starts
-            # first (by length alone, on airline one thread ran the three
-            # validation fits and sat idle while the other ran the finals)
-            observed = sum(len(v) for v in coll.values)
-            sizes = ([L * (observed - sum(cuts)) for L in self.windows_]
-                     + [L * observed for L in self.windows_])
-            members = run_fits(holdout + final, concurrent, sizes)
-            self.holdout_regressors_, self.regressors_ = members[:len(holdout)], members[len(holdout):]
+            members = run_fits(holdout + final, concurrent,
+                               sizes + [L * observed for L in self.windows_])
+            checked, final = members[:len(holdout)], members[len(holdout):]
+        self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
         # the unit that lets many series' residuals pool (see _residuals)
-        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "noise"
-        self.calibration_residuals_ = self._residuals(extended, cuts, exogs)
+        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
+        n = self.n_models
+        self.calibration_residuals_ = self._residuals(
+            [(checked[k * n:(k + 1) * n], extended[k], c) for k, c in enumerate(fold_cuts)], exogs)
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
 
-    def _validation_jobs(self, coll, exogs, seeds, warm):
-        """The fits of the ensemble on all but the cut tail of every series.
+    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label):
+        """The fits of the ensemble on all but the cut tail of every series
+        (``cuts``: steps cut off each; ``label`` names the fits in progress).
 
         Returns
         -------
@@ -249,11 +264,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         extended : tuple (zs, stages)
             Every whole series filtered with the cut series' stages, for
             the residuals of the cut tail (:meth:`_residuals`).
-        cuts : list of int
-            Steps cut off each series.
         """
         H = self.horizon
-        cuts = self._cuts(coll)
         # the log scale is chosen on the whole series, as the final fit does:
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
@@ -274,10 +286,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
             return _fit_member(reg, Xw, Yw, validation)
 
-        jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_,
-                                          "validation "), L)
+        jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_, label), L)
                 for i, L in enumerate(self.windows_)]
-        return jobs, extended, cuts
+        return jobs, extended
 
     def _final_jobs(self, coll, exogs, seeds, warm, epochs):
         """The fits of the ensemble on all the data (for ``epochs`` each,
@@ -293,26 +304,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
         return [partial(job, i, self._member(i, seeds[i], warm and self.regressors_, ""), L)
                 for i, L in enumerate(self.windows_)]
-
-    def _cuts(self, coll):
-        """Steps cut off the end of each series for the validation fit.
-
-        The last ``horizon`` (or ``validation_fraction``) steps, but never so
-        many that fewer than ``MIN_HISTORY`` observations remain before the
-        cut, and always enough that the cut tail holds an observation.
-        """
-        H = self.horizon
-        cuts = []
-        for v in coll.values:
-            n = len(v)
-            observed = np.flatnonzero(np.isfinite(v))  # (n_obs,) positions
-            want = H if self.validation_fraction is None else max(
-                H, math.ceil(self.validation_fraction * n))
-            c = min(want, n - 1 - observed[MIN_HISTORY - 1])
-            if not np.isfinite(v[n - c:]).any():
-                c = n - observed[-1]  # reach back to the last observation
-            cuts.append(int(c))
-        return cuts
 
     def _max_windows(self, L, coll):
         """Newest windows kept per series so that a fit's inputs stay bounded."""
@@ -346,50 +337,65 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg._planned_budget = True
         return reg
 
-    def _residuals(self, extended, cuts, exogs):
+    def _residuals(self, fold_list, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median,
         in the unit ``interval_unit_`` names, on the cut series: for a
         collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
         noise"), each series' recent one-step noise times the square root of
         its smoothing stage's error growth to the step
-        (:func:`tsgate.smoothing.band_unit`); for fewer ("noise"), its
-        one-step noise over the whole history (:func:`tsgate.smoothing.noise`).
+        (:func:`tsgate.smoothing.band_unit`); for fewer ("robust noise"),
+        its one-step noise over the whole history, outlying errors clipped
+        (:func:`tsgate.smoothing.noise`).
 
-        Also sets the weights of the forecast's parts, chosen on the cut
-        tail (:func:`tsgate.combination.weights`): ``shrinkage_``, the
-        networks' weight against the statistical forecast (inverse MSE),
-        and ``drift_weight_``, the weight of the Theta trend term
-        (:meth:`_drift`).
+        Also sets the weights of the forecast's parts, chosen on the first
+        fold's cut tail (:func:`tsgate.combination.weights`):
+        ``shrinkage_``, the networks' weight against the statistical
+        forecast (inverse MSE), and ``drift_weight_``, the weight of the
+        Theta trend term (:meth:`_drift`).
+
+        ``fold_list``: per validation fold, newest first, its members, its
+        ``extended`` series (see :meth:`_validation_jobs`) and its cuts. An
+        earlier fold adds the rows of its origins before the next fold's
+        (each forecast with the first fold's weights).
         """
-        preds, Y = [], None
-        for reg, L in zip(self.holdout_regressors_, self.windows_):
-            X, Y = encoding.tail_windows(*extended, cuts, L, self.horizon, exogs)
-            preds.append(reg._predict_arrays(X).reshape(len(X), -1))
-        P = np.median(preds, axis=0)  # (rows, H)
-        D = self._drift(*extended, encoding.tail_ends(extended[0], cuts))  # (rows, H)
-        self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
-        # network units (each series' typical seasonal change) -> noise units
-        zs, stages = extended
-        H = residuals.shape[1]
-        ratio = np.concatenate([  # (rows, H)
-            np.tile(sm.scale / self._unit(z, sm, H, len(z) - c), (len(e), 1))
-            for z, sm, e, c in zip(zs, stages, encoding.tail_ends(zs, cuts), cuts)])
-        return residuals * ratio  # (rows, H); NaN past the series' end
+        out = []
+        for k, (members, (zs, stages), cuts) in enumerate(fold_list):
+            preds, Y = [], None
+            for reg, L in zip(members, self.windows_):
+                X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon, exogs)
+                preds.append(reg._predict_arrays(X).reshape(len(X), -1))
+            P = np.median(preds, axis=0)  # (rows, H)
+            ends = encoding.tail_ends(zs, cuts)
+            D = self._drift(zs, stages, ends)  # (rows, H)
+            if k == 0:
+                self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
+            else:
+                residuals = Y - self.shrinkage_ * P - self.drift_weight_ * D
+            # network units (each series' typical seasonal change) -> noise units
+            H = residuals.shape[1]
+            ratio = np.concatenate([  # (rows, H)
+                np.tile(sm.scale / self._unit(z, sm, H, len(z) - c), (len(e), 1))
+                for z, sm, e, c in zip(zs, stages, ends, cuts)])
+            out.append((residuals * ratio)[folds.new_rows(cuts, fold_list[k - 1][2] if k else None)])
+        return np.concatenate(out)  # (rows, H); NaN past the series' end
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
         values z (n,), stage sm) at steps 1..h, from its errors before ``end``.
 
         By ``interval_unit_``: "step noise", :func:`tsgate.smoothing.band_unit`;
-        "noise" (fewer than ``POOLED_UNIT_MIN_SERIES`` series, and files of
-        tsgate 0.1's first noise unit), the one-step noise of the whole
-        history; files written before the noise unit (no such attribute),
+        "robust noise" (fewer than ``POOLED_UNIT_MIN_SERIES`` series), the
+        one-step noise of the whole history with outlying errors clipped;
+        "noise" (such files of tsgate 0.1's first noise unit), the same
+        unclipped; files written before the noise unit (no such attribute),
         the network's unit ``sm.scale``.
         """
         kind = getattr(self, "interval_unit_", "change")
         if kind == "step noise":
             return band_unit(z, sm, h, end)
-        return np.full(h, noise(z, sm, end) if kind == "noise" else sm.scale)
+        if kind == "change":
+            return np.full(h, sm.scale)
+        return np.full(h, noise(z, sm, end, robust=kind == "robust noise"))
 
     def _drift(self, zs, stages, ends):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
@@ -532,8 +538,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         series, the smoothing stage's one-step noise over the recent past
         times the square root of its error growth to the step,
         :func:`tsgate.smoothing.band_unit`; for fewer, the one-step noise of
-        the whole history, :func:`tsgate.smoothing.noise`; see
-        :mod:`tsgate.calibration`). A series' band is that half-width times
+        the whole history with outlying errors clipped,
+        :func:`tsgate.smoothing.noise`, and earlier validation folds add
+        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A series' band is that half-width times
         its own unit, applied around the
         forecast on the working scale, so on the log scale the band is
         relative and asymmetric in levels. Bands widen with the horizon and

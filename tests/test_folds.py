@@ -1,0 +1,95 @@
+"""The validation folds: where each series is cut, and what a few series calibrate on."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tsgate import encoding, folds, forecasters
+from tests.conftest import SMALL, ar1_seasonal
+
+
+def test_cuts_and_earlier_cuts_by_hand():
+    """First fold: the last horizon, keeping 3 observations. Earlier folds:
+    back by one horizon each, keeping half of the observations (NaN not
+    counted), never shorter than the fold before; none where nothing moves."""
+    H = 4
+    long = np.arange(22.0)
+    gappy = np.arange(20.0)
+    gappy[[0, 1, 2, 3]] = np.nan  # 16 observed: keeps 8, the first at position 4
+    short = np.arange(7.0)  # keeps 4 of 7: no earlier fold can move back
+    first = folds.cuts([long, gappy, short], H)
+    assert first == [4, 4, 4]
+    assert folds.earlier_cuts([long, gappy, short], first, H) == [[8, 8, 4], [11, 8, 4]]
+    assert folds.earlier_cuts([short], [4], H) == []
+    assert folds.cuts([long], H, validation_fraction=0.5) == [11]
+
+
+def test_new_rows_are_the_origins_before_the_newer_fold():
+    mask = folds.new_rows([8, 5], [4, 4])
+    assert mask.tolist() == [True] * 4 + [False] * 4 + [True] + [False] * 4
+    assert folds.new_rows([3, 2]).all() and len(folds.new_rows([3, 2])) == 5
+
+
+def _spy_training_lengths(monkeypatch):
+    """Record the length of every series a member is trained on."""
+    seen = []
+    windows = encoding.collection_windows
+
+    def spy(zs, *args, **kwargs):
+        seen.append([len(z) for z in zs])
+        return windows(zs, *args, **kwargs)
+
+    monkeypatch.setattr(encoding, "collection_windows", spy)
+    return seen
+
+
+def test_one_series_calibrates_on_earlier_folds(monkeypatch):
+    """One series with the default cut: three validation folds, each trained
+    only on the steps before its cut, adding the rows of its origins before
+    the next fold's. The point forecast and the first fold's residuals are
+    bit-identical to a fit with one fold: the folds change only the band."""
+    y = ar1_seasonal(60)
+    H = 3
+    seen = _spy_training_lengths(monkeypatch)
+    model = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
+    n = len(y)
+    fold_cuts = [[3], [6], [9]]
+    assert folds.earlier_cuts([y.to_numpy()], [3], H) == fold_cuts[1:]
+    # 3 members per validation fold on the cut series, then 3 on the whole
+    assert sorted(map(tuple, seen)) == sorted([(n - 3,)] * 3 + [(n - 6,)] * 3 + [(n - 9,)] * 3
+                                              + [(n,)] * 3)
+    R = model.calibration_residuals_
+    assert R.shape == (3 + 3 + 3, H)  # each earlier fold adds H origins
+    assert np.isfinite(R[3:]).all()  # an earlier fold's rows have every step
+    assert len(model.holdout_regressors_) == 3
+
+    monkeypatch.setattr(folds, "CALIBRATION_FOLDS", 1)
+    one = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
+    np.testing.assert_array_equal(one.predict(), model.predict())
+    np.testing.assert_array_equal(one.calibration_residuals_, R[:3])
+    assert (model.shrinkage_, model.drift_weight_) == (one.shrinkage_, one.drift_weight_)
+
+
+def test_no_earlier_folds_for_collections_or_a_chosen_fraction(monkeypatch):
+    """Ten series pool enough residuals from one cut; a validation_fraction
+    is the user's choice of the calibration set: one fold each."""
+    seen = _spy_training_lengths(monkeypatch)
+    idx = pd.date_range("2000-01-01", periods=40, freq="MS")
+    df = pd.DataFrame({f"s{k}": ar1_seasonal(40).to_numpy() + k for k in range(10)}, index=idx)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL).fit(df)
+    assert len(seen) == 2 and model.calibration_residuals_.shape == (30, 3)
+    assert forecasters.POOLED_UNIT_MIN_SERIES == 10
+    seen.clear()
+    tsgate.GRUForecaster(horizon=3, n_models=1, validation_fraction=0.2, **SMALL).fit(df["s0"])
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("n", [7, 9, 12, 16])
+def test_short_series_fold_only_where_half_the_history_stays(n):
+    """Horizon 4: a series of 7 or 9 keeps 4 or 5 observations before its
+    first cut, half of it at most: one fold. Of 12, an earlier fold keeps 6
+    (cut 6, two new origins); of 16, it keeps 8 (cut 8, four)."""
+    y = pd.Series(10 + np.sin(np.arange(n)), index=pd.period_range("2000", periods=n, freq="Y"))
+    model = tsgate.GRUForecaster(horizon=4, n_models=1, **SMALL).fit(y)
+    assert model.calibration_residuals_.shape == ({7: 4, 9: 4, 12: 6, 16: 8}[n], 4)
+    assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()

@@ -1,0 +1,91 @@
+"""Where a forecaster's validation fits cut each series: the calibration folds.
+
+A validation fit (:mod:`tsgate.forecasters`) is trained on every series but
+its last ``cut`` steps and forecasts that cut tail from each origin inside
+it. Those out-of-sample errors calibrate the intervals
+(:mod:`tsgate.calibration`) and, from the first fold, weigh the forecast's
+parts (:mod:`tsgate.combination`).
+
+A collection of many series pools plenty of such errors from one cut. One
+series (or a few) gets only ``H (H + 1) / 2`` of them, all from one stretch
+of time: fitted one series at a time (30 series per subset of Tourism and
+M1), tsgate's 95% band covered 71% of Tourism yearly's test points, and one
+outlier in the tail became the whole band of Tourism's Q7
+(``benchmarks/README.md``). Such a collection therefore also calibrates on
+earlier folds (:func:`earlier_cuts`): the same ensemble fitted again with
+every cut moved back by one more horizon, each fold adding the rows of its
+origins before the next fold's first (rolling-origin evaluation, Tashman
+2000).
+"""
+import math
+
+import numpy as np
+
+MIN_HISTORY = 3            # observations a series keeps for the validation fit
+MIN_OBSERVATIONS = MIN_HISTORY + 1  # and at least one to validate on
+CALIBRATION_FOLDS = 3      # validation fits in all, the first included, where folds apply
+FOLD_MIN_KEEP = 0.5        # share of a series' observations an earlier fold keeps before its cut
+
+
+def cuts(values, horizon, validation_fraction=None):
+    """Steps cut off the end of each series for the first validation fold.
+
+    The last ``horizon`` (or ``validation_fraction`` of the series) steps,
+    but never so many that fewer than ``MIN_HISTORY`` observations remain
+    before the cut, and always enough that the cut tail holds an
+    observation.
+
+    Parameters
+    ----------
+    values : list of ndarray (n_i,)
+        The series, NaN where missing (each with ``MIN_OBSERVATIONS`` at least).
+    horizon : int
+    validation_fraction : float in (0, 1), optional
+
+    Returns
+    -------
+    list of int
+    """
+    out = []
+    for v in values:
+        n = len(v)
+        observed = np.flatnonzero(np.isfinite(v))  # (n_obs,) positions
+        want = horizon if validation_fraction is None else max(
+            horizon, math.ceil(validation_fraction * n))
+        c = min(want, n - 1 - observed[MIN_HISTORY - 1])
+        if not np.isfinite(v[n - c:]).any():
+            c = n - observed[-1]  # reach back to the last observation
+        out.append(int(c))
+    return out
+
+
+def earlier_cuts(values, first, horizon):
+    """The cuts of the earlier folds: a list, per fold a list of per-series cuts.
+
+    Fold ``k`` (1 to ``CALIBRATION_FOLDS - 1``) moves every cut of the
+    ``first`` fold back by ``k`` horizons, but keeps at least
+    ``FOLD_MIN_KEEP`` of a series' observations (and ``MIN_HISTORY``)
+    before it, never less than the cut of the fold before. The folds end at
+    the first that moves no cut.
+    """
+    limits = []  # the longest cut of each series that keeps enough history
+    for v in values:
+        observed = np.flatnonzero(np.isfinite(v))  # (n_obs,) positions
+        keep = max(MIN_HISTORY, math.ceil(FOLD_MIN_KEEP * len(observed)))
+        limits.append(len(v) - 1 - observed[keep - 1])
+    folds, previous = [], list(first)
+    for k in range(1, CALIBRATION_FOLDS):
+        moved = [int(max(p, min(c + k * horizon, m))) for c, p, m in zip(first, previous, limits)]
+        if moved == previous:
+            break
+        folds.append(moved)
+        previous = moved
+    return folds
+
+
+def new_rows(cuts, newer=None):
+    """Which rows (origins ``n - cut - 1 .. n - 2`` of each series, stacked)
+    of a fold's cut tail the fold adds: those before the ``newer`` fold's
+    first origin (all, for the first fold). Returns a bool mask (rows,)."""
+    newer = [0] * len(cuts) if newer is None else newer
+    return np.concatenate([np.arange(c) < c - n for c, n in zip(cuts, newer)])
