@@ -10,8 +10,9 @@ from tests.conftest import SMALL, ar1_seasonal
 
 def test_cuts_and_earlier_cuts_by_hand():
     """First fold: the last horizon, keeping 3 observations. Earlier folds:
-    back by one horizon each, keeping half of the observations (NaN not
-    counted), never shorter than the fold before; none where nothing moves."""
+    back by one horizon each (at least 10 steps), keeping half of the
+    observations (NaN not counted), never shorter than the fold before; none
+    where nothing moves."""
     H = 4
     long = np.arange(22.0)
     gappy = np.arange(20.0)
@@ -19,8 +20,11 @@ def test_cuts_and_earlier_cuts_by_hand():
     short = np.arange(7.0)  # keeps 4 of 7: no earlier fold can move back
     first = folds.cuts([long, gappy, short], H)
     assert first == [4, 4, 4]
-    assert folds.earlier_cuts([long, gappy, short], first, H) == [[8, 8, 4], [11, 8, 4]]
+    assert folds.FOLD_MIN_STEP == 10
+    assert folds.earlier_cuts([long, gappy, short], first, H) == [[11, 8, 4]]
     assert folds.earlier_cuts([short], [4], H) == []
+    assert folds.earlier_cuts([np.arange(100.0)], [12], 12) == [[24], [36]]
+    assert folds.earlier_cuts([np.arange(100.0)], [1], 1) == [[11], [21]]
     assert folds.cuts([long], H, validation_fraction=0.5) == [11]
 
 
@@ -53,13 +57,12 @@ def test_one_series_calibrates_on_earlier_folds(monkeypatch):
     seen = _spy_training_lengths(monkeypatch)
     model = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
     n = len(y)
-    fold_cuts = [[3], [6], [9]]
-    assert folds.earlier_cuts([y.to_numpy()], [3], H) == fold_cuts[1:]
+    assert folds.earlier_cuts([y.to_numpy()], [3], H) == [[13], [23]]
     # 3 members per validation fold on the cut series, then 3 on the whole
-    assert sorted(map(tuple, seen)) == sorted([(n - 3,)] * 3 + [(n - 6,)] * 3 + [(n - 9,)] * 3
+    assert sorted(map(tuple, seen)) == sorted([(n - 3,)] * 3 + [(n - 13,)] * 3 + [(n - 23,)] * 3
                                               + [(n,)] * 3)
     R = model.calibration_residuals_
-    assert R.shape == (3 + 3 + 3, H)  # each earlier fold adds H origins
+    assert R.shape == (3 + 10 + 10, H)  # each earlier fold adds 10 origins
     assert np.isfinite(R[3:]).all()  # an earlier fold's rows have every step
     assert len(model.holdout_regressors_) == 3
 
@@ -82,6 +85,20 @@ def test_no_earlier_folds_for_collections_or_a_chosen_fraction(monkeypatch):
     seen.clear()
     tsgate.GRUForecaster(horizon=3, n_models=1, validation_fraction=0.2, **SMALL).fit(df["s0"])
     assert len(seen) == 2
+
+
+def test_one_step_ahead_gets_a_95_percent_band_without_warning():
+    """Horizon 1: one cut tail holds one error; the folds, 10 steps apart,
+    give 21, enough for a conformal 95% band of one series."""
+    import warnings
+
+    y = ar1_seasonal(120)
+    model = tsgate.GRUForecaster(horizon=1, n_models=1, **SMALL).fit(y)
+    assert model.calibration_residuals_.shape == (21, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        band = model.predict_interval(0.95)
+    assert (band["upper"] > band["lower"]).all()
 
 
 @pytest.mark.parametrize("n", [7, 9, 12, 16])

@@ -52,7 +52,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         on, so a series of 4 validates on its last point only. With None
         and fewer than 10 series, the intervals also calibrate on up to two
         earlier folds: the validation ensemble fitted again with the cuts
-        moved back by one and two horizons (keeping half of each series),
+        moved back by one and two horizons of at least 10 steps (keeping
+        half of each series),
         adding the forecasts from the origins before the next fold's
         (:mod:`tsgate.folds`; point forecasts unchanged).
     normalize : {{"smooth", "last", "standard"}}, default="smooth"

@@ -217,12 +217,12 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         fold_cuts = [cuts]  # (folds, series) steps cut off; earlier folds for few series
         if self.validation_fraction is None and len(coll) < POOLED_UNIT_MIN_SERIES:
             fold_cuts += folds.earlier_cuts(coll.values, cuts, H)
-        holdout, extended = [], []
+        holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
-            jobs, ext = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
+            jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
                                               "validation " if k == 0 else f"fold {k + 1} ")
             holdout.append(jobs)
-            extended.append(ext)
+            cut_stages.append(cut_stage)
         holdout = [job for jobs in holdout for job in jobs]
         # a fit's time goes with its window length times its windows (its
         # step budget): a final fit has the cut steps' windows more than its
@@ -246,7 +246,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
         n = self.n_models
         self.calibration_residuals_ = self._residuals(
-            [(checked[k * n:(k + 1) * n], extended[k], c) for k, c in enumerate(fold_cuts)], exogs)
+            coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
+            exogs)
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
@@ -261,9 +262,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             One per member: builds its windows, fits it (for the step
             budget; with ``early_stopping``, keeping the best epoch on the
             cut tail) and returns it.
-        extended : tuple (zs, stages)
-            Every whole series filtered with the cut series' stages, for
-            the residuals of the cut tail (:meth:`_residuals`).
+        stages : list of Smoothing
+            The cut series' stages, for the residuals of the cut tail
+            (:meth:`_residuals`).
         """
         H = self.horizon
         # the log scale is chosen on the whole series, as the final fit does:
@@ -275,7 +276,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
-        extended = self._stages(coll.values, like=stages_cut)
+        extended = self._stages(coll.values, like=stages_cut) if self.early_stopping else None
 
         def job(reg, L):
             Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
@@ -288,7 +289,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
         jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_, label), L)
                 for i, L in enumerate(self.windows_)]
-        return jobs, extended
+        return jobs, stages_cut
 
     def _final_jobs(self, coll, exogs, seeds, warm, epochs):
         """The fits of the ensemble on all the data (for ``epochs`` each,
@@ -337,7 +338,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         reg._planned_budget = True
         return reg
 
-    def _residuals(self, fold_list, exogs):
+    def _residuals(self, coll, fold_list, exogs):
         """Out-of-sample residuals (rows, H) of the validation ensemble's median,
         in the unit ``interval_unit_`` names, on the cut series: for a
         collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
@@ -354,12 +355,14 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         Theta trend term (:meth:`_drift`).
 
         ``fold_list``: per validation fold, newest first, its members, its
-        ``extended`` series (see :meth:`_validation_jobs`) and its cuts. An
+        cut series' stages (see :meth:`_validation_jobs`) and its cuts. An
         earlier fold adds the rows of its origins before the next fold's
         (each forecast with the first fold's weights).
         """
         out = []
-        for k, (members, (zs, stages), cuts) in enumerate(fold_list):
+        for k, (members, stages_cut, cuts) in enumerate(fold_list):
+            # the whole series filtered with the cut stages, one fold at a time
+            zs, stages = self._stages(coll.values, like=stages_cut)
             preds, Y = [], None
             for reg, L in zip(members, self.windows_):
                 X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon, exogs)
