@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import tsgate
+from tsgate import folds
 from tsgate.datasets import load_airline, load_sunspots, load_woolyrnq
 
 CELLS = [tsgate.LSTMForecaster, tsgate.GRUForecaster]
@@ -27,8 +28,15 @@ def _mae(a, b):
 
 @pytest.fixture(scope="module")
 def holdout_forecasts():
-    """Default fit on all but the last horizon of each series, per cell."""
+    """Default fit on all but the last horizon of each series, per cell.
+
+    One validation fold: a single series' earlier folds only add calibration
+    residuals, the point forecast is bit-identical without them
+    (tests/test_folds.py), and they would double these fits' time.
+    """
     out = {}
+    patch = pytest.MonkeyPatch()
+    patch.setattr(folds, "CALIBRATION_FOLDS", 1)
     for name, (load, h, m) in SERIES.items():
         y = load()
         train, test = y.iloc[:-h], y.iloc[-h:]
@@ -37,6 +45,7 @@ def holdout_forecasts():
             fc = cls(horizon=h, random_state=0).fit(train).predict()
             assert fc.index.equals(test.index)
             out[cls.__name__, name] = (train, test, fc.to_numpy(), snaive)
+    patch.undo()
     return out
 
 
