@@ -53,9 +53,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         and fewer than 10 series, the intervals also calibrate on up to two
         earlier folds: the validation ensemble fitted again with the cuts
         moved back by one and two horizons of at least 10 steps (keeping
-        half of each series),
-        adding the forecasts from the origins before the next fold's
-        (:mod:`tsgate.folds`; point forecasts unchanged).
+        half of each series), adding the forecasts from the origins before
+        the next fold's (:mod:`tsgate.folds`; point forecasts unchanged,
+        about twice the fit time).
     normalize : {{"smooth", "last", "standard"}}, default="smooth"
         "smooth": the smoothing stage above. "last": each window minus its
         last value, divided by the standard deviation of one-step changes.

@@ -220,7 +220,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
-                                              "validation " if k == 0 else f"fold {k + 1} ")
+                                                    "validation " if k == 0 else f"fold {k + 1} ")
             holdout.append(jobs)
             cut_stages.append(cut_stage)
         holdout = [job for jobs in holdout for job in jobs]
