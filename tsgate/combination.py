@@ -59,4 +59,11 @@ def weights(Y, P, D):
     mse_net = float(np.nanmean((statistical - P) ** 2))
     total = mse_stat + mse_net
     w = mse_stat / total if total > 0 else 0.5
-    return float(w), float(u), Y - w * P - u * D
+    return float(w), float(u), combined_errors(Y, P, D, w, u)
+
+
+def combined_errors(Y, P, D, w, u):
+    """The combined forecast's errors ``Y - w * P - u * D`` (rows, H), for
+    weights chosen elsewhere (an earlier validation fold's tail forecast
+    with the first fold's weights)."""
+    return Y - w * P - u * D

@@ -373,7 +373,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             if k == 0:
                 self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
             else:
-                residuals = Y - self.shrinkage_ * P - self.drift_weight_ * D
+                residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
             # network units (each series' typical seasonal change) -> noise units
             H = residuals.shape[1]
             ratio = np.concatenate([  # (rows, H)
