@@ -58,3 +58,23 @@ def test_a_noisy_step_does_not_widen_every_later_step():
     raw = [np.sort(np.abs(R[:, j]))[int(np.ceil(101 * 0.8)) - 1] for j in range(4)]
     assert hw[0] == raw[0] and hw[1] < raw[1] and hw[3] < raw[1]
     assert np.isclose(hw[1:].mean(), np.mean(raw[1:]))
+
+
+def test_a_growing_unit_gets_no_second_growth():
+    """Residuals in a unit that grows with the step (band_unit): a step with
+    too few residuals takes the pooled quantile as it is, and steps beyond H
+    the last step's width; in a flat unit both grow as sqrt(step)."""
+    rng = np.random.default_rng(3)
+    R = rng.normal(size=(40, 3))
+    R[10:, 2] = np.nan  # step 3: 10 residuals, fewer than a 95% band needs (19)
+    flat = half_widths(R, 0.95, 5)
+    grown = half_widths(R, 0.95, 5, unit_grows=True)
+    pooled = np.abs(R[np.isfinite(R)])
+    q = np.sort(pooled)[int(np.ceil((len(pooled) + 1) * 0.95)) - 1]
+    assert np.isclose(grown[2], max(q, grown[1]))
+    scaled = np.abs(R / np.sqrt([1.0, 2.0, 3.0]))
+    scaled = scaled[np.isfinite(scaled)]
+    q_rw = np.sort(scaled)[int(np.ceil((len(scaled) + 1) * 0.95)) - 1]
+    assert np.isclose(flat[2], max(q_rw * np.sqrt(3), flat[1]))
+    assert np.allclose(grown[3:], grown[2])  # beyond H: the unit's own growth only
+    assert np.allclose(flat[3:], flat[2] * np.sqrt(np.array([4.0, 5.0]) / 3))

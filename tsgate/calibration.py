@@ -28,6 +28,12 @@ for that (``n < 1 / (1 - c) - 1``), all steps pool, each residual divided by
 ``sqrt(j)`` (errors of a random walk grow so), and the pooled quantile is
 scaled back by ``sqrt(j)``; where even the pool is too small, a normal
 quantile of the pool's root mean square is used and a warning says so.
+Residuals in a unit that already grows with the step (``band_unit``, the
+collections' "step noise") pool as they are, without the ``sqrt(j)``:
+their growth is the unit's, and the random walk's on top of it would
+count it twice. Steps beyond the residuals' ``H`` follow the same rule:
+``sqrt(j / H)`` times the last step's width, or that width itself where
+the unit grows.
 Half-widths never shrink with the step: the per-step quantiles are replaced
 by their least-squares non-decreasing fit, weighted by each step's number of
 residuals (isotonic regression, pool adjacent violators), so the bands
@@ -77,17 +83,21 @@ def increasing(values, weights):
     return np.concatenate([np.full(n, m) for m, _, n in blocks])
 
 
-def half_widths(residuals, coverage, horizon=None):
+def half_widths(residuals, coverage, horizon=None, unit_grows=False):
     """Half-widths (horizon,) of the ``coverage`` band from residuals (n, H).
 
     Parameters
     ----------
     residuals : ndarray of shape (n_residuals, H)
-        Out-of-sample errors in network units; NaN where a step has none.
+        Out-of-sample errors, each in its series' unit; NaN where a step has none.
     coverage : float in (0, 1)
     horizon : int, optional
         Steps wanted (default H); steps beyond H grow as ``sqrt(step / H)``
         times the last step's width, the random-walk rate.
+    unit_grows : bool, default False
+        The residuals' unit already grows with the step (``band_unit``):
+        the pooled fallback and the steps beyond H then add no growth of
+        their own.
 
     Returns
     -------
@@ -96,7 +106,7 @@ def half_widths(residuals, coverage, horizon=None):
     R = np.abs(np.asarray(residuals, dtype=np.float64))  # (n, H)
     H = R.shape[1]
     horizon = H if horizon is None else horizon
-    steps = np.arange(1, H + 1)
+    steps = np.ones(H) if unit_grows else np.arange(1, H + 1)  # (H,) the growth to take out
     pooled = (R / np.sqrt(steps)).ravel()
     pooled = pooled[np.isfinite(pooled)]
     if len(pooled) == 0:
@@ -117,10 +127,11 @@ def half_widths(residuals, coverage, horizon=None):
     for j in range(H):
         r = R[:, j]
         r = r[np.isfinite(r)]
-        out[j] = _conformal(r, coverage) if len(r) >= k else pooled_q * math.sqrt(j + 1)
+        out[j] = _conformal(r, coverage) if len(r) >= k else pooled_q * math.sqrt(steps[j])
         counts[j] = max(len(r), 1)
     out = increasing(out, counts)
     if horizon > H:
-        extra = out[-1] * np.sqrt(np.arange(H + 1, horizon + 1) / H)
+        beyond = np.arange(H + 1, horizon + 1)  # (horizon - H,)
+        extra = out[-1] * (np.ones(len(beyond)) if unit_grows else np.sqrt(beyond / H))
         out = np.concatenate([out, extra])
     return out[:horizon]

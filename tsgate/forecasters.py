@@ -559,7 +559,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
         coll, levels, stages = self._forecast(horizon, X, y)
         h = levels.shape[1]
-        half = half_widths(self.calibration_residuals_, coverage, h)  # (h,)
+        half = half_widths(self.calibration_residuals_, coverage, h,  # (h,)
+                           unit_grows=getattr(self, "interval_unit_", None) == "step noise")
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
