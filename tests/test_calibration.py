@@ -1,4 +1,6 @@
 """Interval half-widths from out-of-sample residuals."""
+from statistics import NormalDist
+
 import numpy as np
 import pytest
 
@@ -71,10 +73,35 @@ def test_a_growing_unit_gets_no_second_growth():
     grown = half_widths(R, 0.95, 5, unit_grows=True)
     pooled = np.abs(R[np.isfinite(R)])
     q = np.sort(pooled)[int(np.ceil((len(pooled) + 1) * 0.95)) - 1]
-    assert np.isclose(grown[2], max(q, grown[1]))
+    r3 = np.abs(R[:10, 2])  # the floor: step 3's largest, on the normal tail from 10/11 to 95%
+    z = NormalDist().inv_cdf
+    floor = r3.max() * z(0.975) / z(0.5 + 10 / 11 / 2)
+    assert np.isclose(grown[2], max(q, floor, grown[1]))
     scaled = np.abs(R / np.sqrt([1.0, 2.0, 3.0]))
     scaled = scaled[np.isfinite(scaled)]
     q_rw = np.sort(scaled)[int(np.ceil((len(scaled) + 1) * 0.95)) - 1]
-    assert np.isclose(flat[2], max(q_rw * np.sqrt(3), flat[1]))
+    assert np.isclose(flat[2], max(q_rw * np.sqrt(3), floor, flat[1]))
     assert np.allclose(grown[3:], grown[2])  # beyond H: the unit's own growth only
     assert np.allclose(flat[3:], flat[2] * np.sqrt(np.array([4.0, 5.0]) / 3))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_higher_coverage_is_wider_at_every_step(seed):
+    """Whatever mix of per-step and pooled quantiles each level takes: steps
+    with 5 to 60 residuals whose errors do not grow as sqrt(step) (a step's
+    own 95% quantile then exceeded the pooled 98% one), and a pool too small
+    for the highest levels."""
+    rng = np.random.default_rng(seed)
+    H = 6
+    R = rng.standard_t(3, size=(60, H)) * rng.uniform(0.5, 2.0, size=H)
+    for j, n in enumerate(rng.integers(5, 61, size=H)):
+        R[n:, j] = np.nan
+    levels = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalibrationWarning)
+        widths = np.array([half_widths(R, c, H + 3) for c in levels])  # (levels, H + 3)
+        small = np.array([half_widths(R[:3, :2], c) for c in levels])  # a pool of 6
+    assert (np.diff(widths, axis=0) > 0).all()
+    assert (np.diff(small, axis=0) > 0).all()

@@ -8,6 +8,7 @@ import pytest
 
 import tsgate
 from tsgate.datasets import load_airline, load_us_employment
+from tsgate.calibration import CalibrationWarning, needed
 from tsgate.persistence import FORMAT_VERSION, load, save
 from tests.conftest import FAST
 
@@ -62,7 +63,7 @@ def test_forecaster_with_exog_round_trips(tmp_path):
     model = tsgate.LSTMForecaster(horizon=3, n_models=2, **FAST).fit(y, X.iloc[:60])
     again = load(model.save(tmp_path / "exog.npz"))
     assert again.get_params() == model.get_params()
-    assert again.n_exog_ == 1
+    assert again.n_exog_ == 1 and again.exog_names_ == ["x"]
     np.testing.assert_array_equal(again.exog_mean_, model.exog_mean_)
     pd.testing.assert_series_equal(again.predict(X=X.iloc[60:]), model.predict(X=X.iloc[60:]))
     pd.testing.assert_frame_equal(again.predict_interval(0.8, X=X.iloc[60:]),
@@ -302,9 +303,20 @@ def test_format1_warm_start_continues_as_when_saved(expected):
 
 
 def test_format1_forecaster_predicts_as_when_saved(expected):
+    import warnings
+
     model = load(FORMAT1 / "lstm_forecaster.npz")
     _close(model.predict(), expected["lstm_forecaster.predict"])
-    _close(model.predict_interval(0.8), expected["lstm_forecaster.interval"])
+    # Its 3 residuals are too few for an 80% conformal band: the normal
+    # quantile of their spread, as when saved, is now floored at the largest
+    # residual on the normal tail (calibration.py), which can only widen it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalibrationWarning)
+        band = model.predict_interval(0.8).to_numpy()  # (h, [lower, upper])
+    saved = expected["lstm_forecaster.interval"]
+    assert (band[:, 0] <= saved[:, 0] * (1 + 1e-6)).all() and (band[:, 1] >= saved[:, 1] * (1 - 1e-6)).all()
+    R = np.abs(model.calibration_residuals_)
+    assert (np.isfinite(R).sum(axis=0) < needed(0.8)).all()  # every step takes the fallback
 
 
 def test_format1_forecaster_with_exog_predicts_as_when_saved(expected):

@@ -28,6 +28,12 @@ for that (``n < 1 / (1 - c) - 1``), all steps pool, each residual divided by
 ``sqrt(j)`` (errors of a random walk grow so), and the pooled quantile is
 scaled back by ``sqrt(j)``; where even the pool is too small, a normal
 quantile of the pool's root mean square is used and a warning says so.
+Neither falls below the step's (or the pool's) largest residual scaled by
+the normal tail from the coverage its ``n`` residuals support,
+``n / (n + 1)``, to ``c`` (the step's own data at a lower coverage gave up
+to that largest residual): so a higher coverage is wider at every step.
+(Without that floor a step whose errors did not grow as ``sqrt(j)`` got a
+98% band narrower than its 95% one: airline's step 1.)
 Residuals in a unit that already grows with the step (``band_unit``, the
 collections' "step noise") pool as they are, without the ``sqrt(j)``:
 their growth is the unit's, and the random walk's on top of it would
@@ -63,6 +69,16 @@ def _conformal(r, coverage):
     n = len(r)
     rank = int(math.ceil((n + 1) * coverage))
     return float(np.sort(r)[rank - 1])
+
+
+def _beyond(r, coverage):
+    """A quantile of ``r`` (n,) at a coverage above what its n values
+    support: the largest, the conformal quantile at ``n / (n + 1)``, scaled
+    by the normal tail from there to ``coverage``. It joins the conformal
+    quantile at ``n / (n + 1)`` and grows strictly with ``coverage``."""
+    z = NormalDist().inv_cdf
+    n = len(r)
+    return float(np.max(r)) * z(0.5 + coverage / 2) / z(0.5 + n / (n + 1) / 2)
 
 
 def increasing(values, weights):
@@ -116,7 +132,8 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False):
         pooled_q = _conformal(pooled, coverage)
     else:
         rms = math.sqrt(float(np.mean(pooled ** 2)))
-        pooled_q = rms * NormalDist().inv_cdf(0.5 + coverage / 2)
+        # never below the pool's largest residual (what a lower coverage gets)
+        pooled_q = max(rms * NormalDist().inv_cdf(0.5 + coverage / 2), _beyond(pooled, coverage))
         warnings.warn(
             f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
             f"{coverage:.0%} conformal band needs {k}. The band uses a normal quantile of "
@@ -127,7 +144,10 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False):
     for j in range(H):
         r = R[:, j]
         r = r[np.isfinite(r)]
-        out[j] = _conformal(r, coverage) if len(r) >= k else pooled_q * math.sqrt(steps[j])
+        if len(r) >= k:
+            out[j] = _conformal(r, coverage)
+        else:  # never below the step's largest residual, a lower coverage's quantile
+            out[j] = max(pooled_q * math.sqrt(steps[j]), _beyond(r, coverage) if len(r) else 0.0)
         counts[j] = max(len(r), 1)
     out = increasing(out, counts)
     if horizon > H:
