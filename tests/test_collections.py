@@ -237,3 +237,39 @@ def test_planned_budgets_raise_no_convergence_warning():
     with pytest.warns(ConvergenceWarning, match="GRURegressor: max_iter=2"):
         tsgate.GRURegressor(max_iter=2, random_state=0).fit(np.random.default_rng(0).normal(size=(40, 5)),
                                                             np.zeros(40))
+
+
+def test_exogenous_columns_match_by_name_and_rows_in_any_order():
+    """Reordered columns give the same forecast; renamed ones an error (as
+    scikit-learn checks feature names). Long X rows in any order are sorted
+    by (id, time) as y's are."""
+    rng = np.random.default_rng(4)
+    n, h = 40, 3
+    index = pd.date_range("2015-01", periods=n + h, freq="MS")
+    X = pd.DataFrame({"a": rng.normal(size=n + h), "b": np.arange(n + h, dtype=float)}, index=index)
+    y = pd.Series(10 + X["a"].to_numpy()[:n] + 0.1 * rng.normal(size=n), index=index[:n])
+    model = tsgate.GRUForecaster(horizon=h, **SMALL).fit(y, X.iloc[:n])
+    assert model.exog_names_ == ["a", "b"]
+    future = X.iloc[n:]
+    pd.testing.assert_series_equal(model.predict(X=future[["b", "a"]]), model.predict(X=future))
+    with pytest.raises(ValueError, match=r"missing \['a', 'b'\], not seen in fit \['p', 'q'\]"):
+        model.predict(X=future.set_axis(["p", "q"], axis=1))
+    with pytest.raises(ValueError, match=r"missing \['b'\]"):
+        model.predict(X=future[["a"]])
+
+    long_y = pd.concat([pd.DataFrame({"unique_id": k, "ds": index[:n], "y": y.to_numpy() + i})
+                        for i, k in enumerate("pq")])
+    long_X = pd.concat([X.assign(unique_id=k, ds=index) for k in "pq"]).reset_index(drop=True)
+    fut = long_X[long_X.ds > index[n - 1]]
+    model = tsgate.GRUForecaster(horizon=h, **SMALL).fit(long_y, long_X[long_X.ds <= index[n - 1]])
+    assert model.exog_names_ == ["a", "b"]
+    expected = model.predict(X=fut)
+    shuffled = fut.sample(frac=1.0, random_state=0)[["b", "ds", "a", "unique_id"]]
+    pd.testing.assert_frame_equal(model.predict(X=shuffled), expected)
+
+
+def test_long_frame_under_other_column_names_says_how_to_name_them():
+    y = tsgate.datasets.load_airline().iloc[:30]
+    frame = pd.DataFrame({"store": "a", "month": y.index, "sales": y.to_numpy()})
+    with pytest.raises(TypeError, match="id_col=, time_col=, value_col="):
+        tsgate.GRUForecaster(horizon=3).fit(frame)

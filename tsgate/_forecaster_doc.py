@@ -87,6 +87,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         The validation fit's members.
     windows_ : list of int
         Each member's window length.
+    exog_names_ : list of str or None
+        The exogenous feature columns of fit, by which ``predict`` matches
+        X's columns (None: fitted without X, or on unnamed features).
     shrinkage_ : float
         Weight (0 to 1) of the networks' forecast against the statistical
         one, from their errors on the validation fit (inverse-MSE weights).

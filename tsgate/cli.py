@@ -29,7 +29,7 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
-from .forecasters import GRUForecaster, LSTMForecaster
+from .forecasters import TRAIN_STEPS, GRUForecaster, LSTMForecaster
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
@@ -97,8 +97,8 @@ def build_parser():
                        help="input steps per window (default: an ensemble of lookbacks of 1.25 "
                             "to 3 times the longer of a season and the horizon)")
     model.add_argument("--max-iter", type=int, metavar="N",
-                       help="training epochs (default: a budget of 300 to 2000 gradient steps "
-                            "by the data's size)")
+                       help="training epochs (default: a budget of %d to %d gradient steps "
+                            "by the data's size)" % TRAIN_STEPS)
     model.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     model.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                        help="where to train (default: cpu)")

@@ -134,7 +134,15 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             "y is a DataFrame on a MultiIndex: pass the one value column as a Series "
             "(y['value']), or a long DataFrame with columns "
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
-    frame, is_series = check_series(y)
+    try:
+        frame, is_series = check_series(y)
+    except TypeError as exc:
+        if isinstance(y, pd.DataFrame) and y.shape[1] >= 2:
+            raise TypeError(
+                f"{exc} If y is a long DataFrame (one row per series and time step), name its "
+                f"columns: id_col=, time_col=, value_col= (now {id_col!r}, {time_col!r}, "
+                f"{value_col!r}).") from None
+        raise
     exog = align_exog(X, frame.index)
     values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
     ids = list(frame.columns)
@@ -179,7 +187,7 @@ def _exog_rows(X, key):
         part = X.xs(key, level=0)
     except KeyError:
         raise ValueError(f"X has no rows for series {key!r}.") from None
-    return part
+    return part.sort_index(kind="stable")  # in time order, as y's rows are sorted
 
 
 def _from_long(df, X, id_col, time_col, value_col, freq=None):
@@ -317,3 +325,35 @@ def _empty_like(coll, indexes):
         return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),
                              coll.names["value_col"]: 0.0})
     return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))
+
+
+def feature_names(X, layout, id_col="unique_id", time_col="ds"):
+    """The feature columns of a DataFrame ``X`` (without the long layout's
+    ``id_col`` and ``time_col``) where every name is a string, else None
+    (arrays, or other names: features then go by position)."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    skip = (id_col, time_col) if layout == "long" else ()
+    names = [c for c in X.columns if c not in skip]
+    return names if all(isinstance(c, str) for c in names) else None
+
+
+def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
+    """``X`` with its feature columns in the order ``fitted`` (the names seen
+    in fit), matched by name as scikit-learn does.
+
+    Raises
+    ------
+    ValueError
+        Where X lacks a fitted feature or has one that fit did not see.
+    """
+    names = feature_names(X, layout, id_col, time_col)
+    if fitted is None or names is None or names == list(fitted):
+        return X
+    missing = [c for c in fitted if c not in names]
+    unknown = [c for c in names if c not in fitted]
+    if missing or unknown:
+        raise ValueError(f"X's feature columns differ from those seen in fit {list(fitted)}: "
+                         f"missing {missing}, not seen in fit {unknown}. Pass the same columns.")
+    keep = [c for c in X.columns if c not in names]  # the long layout's id and time columns
+    return X[keep + list(fitted)]

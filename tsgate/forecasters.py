@@ -42,7 +42,7 @@ from . import combination, encoding, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._series import season_length
 from .calibration import half_widths
-from .collection import exog_rows, from_collection, to_collection
+from .collection import by_name, exog_rows, feature_names, from_collection, to_collection
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
@@ -82,7 +82,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     _regressor = None
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
-    _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_mean_", "exog_scale_",
+    _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
+                             "exog_scale_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_")
@@ -206,6 +207,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             spread = rows.std(axis=0)
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
+        self.exog_names_ = feature_names(X, coll.layout, self.id_col, self.time_col)
         exogs = self._exog(coll.exog, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
                            if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
@@ -435,6 +437,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 f"The forecaster was fitted with {self.n_exog_} exogenous feature(s): pass their "
                 f"future values for the {h} forecast steps as predict(X=...)"
                 + (", with y's rows first when y is given." if given_history else "."))
+        X = by_name(X, getattr(self, "exog_names_", None), coll.layout, *self._columns()[:2])
         out = exog_rows(coll, X, coll.future_indexes(h), *self._columns())
         if out[0].shape[1] != self.n_exog_:
             raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
@@ -466,6 +469,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         coll = self._collection(y)
         whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
         try:
+            X = by_name(X, getattr(self, "exog_names_", None), coll.layout, *self._columns()[:2])
             per = exog_rows(coll, X, whole, *self._columns())  # (n_i + h, m) each
         except ValueError as exc:
             raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
@@ -516,6 +520,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         X : pd.DataFrame, optional
             Future exogenous values (required when fitted with X), in y's
             layout. With ``y`` given, X covers y's steps and then the future.
+            Columns are matched by name to those of fit (where all were
+            strings), else by position.
         y : pd.Series or pd.DataFrame, optional
             Forecast after the end of this history instead of the training
             data, in any accepted layout (new series of a collection too):
