@@ -273,3 +273,41 @@ def test_long_frame_under_other_column_names_says_how_to_name_them():
     frame = pd.DataFrame({"store": "a", "month": y.index, "sales": y.to_numpy()})
     with pytest.raises(TypeError, match="id_col=, time_col=, value_col="):
         tsgate.GRUForecaster(horizon=3).fit(frame)
+
+
+def test_score_matches_values_by_time_step_and_series():
+    """A missing first value is left out, not shifted onto the first
+    forecast; a stretch that is not after the training data, or a series
+    that was not fitted, is an error; a wide frame's columns go by name."""
+    y = tsgate.datasets.load_airline()
+    model = tsgate.GRUForecaster(horizon=6, **SMALL).fit(y.iloc[:-6])
+    fc = model.predict().to_numpy()
+    test = y.iloc[-6:].copy()
+    test.iloc[0] = np.nan
+    assert model.score(test) == pytest.approx(-np.mean(np.abs(fc[1:] - test.to_numpy()[1:])))
+    later = y.iloc[-3:]  # steps 4-6 of the forecast
+    assert model.score(later) == pytest.approx(-np.mean(np.abs(fc[3:] - later.to_numpy())))
+    with pytest.raises(ValueError, match="steps after the training data, from 1960-07"):
+        model.score(y.iloc[:6])
+
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy()[::-1].copy()}, index=y.index)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide.iloc[:-4])
+    test = wide.iloc[-4:]
+    assert model.score(test[["b", "a"]]) == model.score(test)
+    with pytest.raises(ValueError, match="'c' is not one the forecaster was fitted on"):
+        model.score(test.rename(columns={"b": "c"}))
+
+
+def test_per_series_score_matches_values_by_time_step():
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = tsgate.datasets.load_airline()
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy()[::-1].copy()}, index=y.index)
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL)).fit(wide.iloc[:-3])
+    fc = model.predict().to_numpy()  # (3, 2)
+    test = wide.iloc[-3:].copy()
+    test.iloc[0, 0] = np.nan
+    ok = np.isfinite(test.to_numpy())
+    assert model.score(test) == pytest.approx(-np.mean(np.abs(fc - test.to_numpy())[ok]))
+    with pytest.raises(ValueError, match="steps after the training data"):
+        model.score(wide.iloc[:3])

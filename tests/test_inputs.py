@@ -46,6 +46,17 @@ def test_forecaster_X():
         model.predict()
     with pytest.raises(ValueError, match="NaN or inf; exogenous features must be complete"):
         tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y, X.where(X > 3))
+    future = pd.DataFrame({"z": [40.0, 41.0]}, index=pd.date_range(y.index[-1], periods=3,
+                                                                    freq="MS")[1:])
+    with pytest.raises(ValueError, match=r"missing \['x'\], not seen in fit \['z'\]"):
+        model.predict(X=future)
+
+
+def test_forecaster_score():
+    y = monthly()
+    model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y.iloc[:-2])
+    with pytest.raises(ValueError, match="must hold the steps after the training data"):
+        model.score(y.iloc[:2])
 
 
 def test_horizon_and_coverage():
@@ -85,3 +96,10 @@ def test_command_line_mistake(capsys):
     code = cli.main(["forecast", "--dataset", "no-such-data"])
     assert code == 2
     assert capsys.readouterr().err.startswith("tsgate: error: unknown dataset 'no-such-data'")
+
+
+def test_wide_frame_with_multiindex_columns_is_refused_at_fit():
+    y = tsgate.datasets.load_airline().iloc[:40]
+    wide = pd.DataFrame({("x", 1): y.to_numpy(), ("y", 2): 2.0 * y.to_numpy()}, index=y.index)
+    with pytest.raises(ValueError, match="columns are a MultiIndex; name each series by one label"):
+        tsgate.GRUForecaster(horizon=3).fit(wide)

@@ -30,6 +30,10 @@ def check_series(y, name="y"):
             f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name} is empty.")
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise ValueError(
+            f"{name}'s columns are a MultiIndex; name each series by one label, e.g. "
+            f"{name}.columns = ['_'.join(map(str, c)) for c in {name}.columns].")
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()].unique().tolist()
         raise ValueError(f"{name} has duplicate column names {dup}; give each series a unique name.")
@@ -104,6 +108,18 @@ def future_index(index, horizon, name="y"):
     if isinstance(index, pd.DatetimeIndex):
         return pd.date_range(last + step, periods=horizon, freq=step, name=index.name, tz=index.tz)
     return pd.RangeIndex(last + step, last + step * (horizon + 1), step, name=index.name)
+
+
+def steps_after(index, times, name="y"):
+    """Where each of ``times`` falls among the steps after the end of
+    ``index``: 0 for the first future step, -1 for a time that is none of them."""
+    n = max(len(times), 1)
+    while True:
+        future = future_index(index, n, name)
+        pos = future.get_indexer(times)
+        if (pos >= 0).all() or not times[-1] > future[-1] or n >= 2**20:
+            return pos
+        n *= 2
 
 
 def season_length(index):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._series import align_exog, check_index, check_series, future_index
+from ._series import align_exog, check_index, check_series, future_index, steps_after
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -357,3 +357,50 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
                          f"missing {missing}, not seen in fit {unknown}. Pass the same columns.")
     keep = [c for c in X.columns if c not in names]  # the long layout's id and time columns
     return X[keep + list(fitted)]
+
+
+def score_on(actual, trained, forecast):
+    """Negative mean absolute error of forecasts of the series in ``actual``.
+
+    Parameters
+    ----------
+    actual : Collection
+        Values to score against: series of ``trained`` (matched by id; one
+        series whatever its name), at time steps after its end.
+    trained : Collection
+        The training data.
+    forecast : callable
+        ``forecast(h)``, the (len(trained), h) forecasts of the first ``h``
+        steps after the end of each training series.
+
+    Returns
+    -------
+    float
+        Minus the mean absolute error over every observed value of
+        ``actual``, each against the forecast of its own time step.
+
+    Raises
+    ------
+    ValueError
+        For a series that was not fitted or a time step that is not after
+        the end of its training series.
+    """
+    where = {key: j for j, key in enumerate(trained.ids)}
+    rows, positions = [], []
+    for key, index in zip(actual.ids, actual.indexes):
+        j = 0 if len(actual) == len(trained) == 1 else where.get(key)
+        if j is None:
+            raise ValueError(f"y's series {key!r} is not one the forecaster was fitted on "
+                             f"({list(trained.ids)[:5]}{' ...' if len(trained) > 5 else ''}).")
+        pos = steps_after(trained.indexes[j], index)  # (n_i,) forecast step of each value
+        if (pos < 0).any():
+            raise ValueError(
+                f"y (series {key!r}) must hold the steps after the training data, from "
+                f"{future_index(trained.indexes[j], 1)[0]}; its step "
+                f"{index[int(np.argmax(pos < 0))]} is not one of them.")
+        rows.append(j)
+        positions.append(pos)
+    pred = forecast(max(int(p.max()) for p in positions) + 1)  # (k, h)
+    errors = [np.abs(pred[j, pos[ok]] - v[ok])
+              for j, pos, v in zip(rows, positions, actual.values) for ok in [np.isfinite(v)]]
+    return -float(np.mean(np.concatenate(errors)))

@@ -69,7 +69,7 @@ from sklearn.utils._param_validation import HasMethods, validate_parameter_const
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from .collection import from_collection, to_collection
+from .collection import from_collection, score_on, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
 
@@ -331,17 +331,13 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """Negative mean absolute error of the forecasts of the steps in ``y``.
 
         ``y`` is the stretch right after the training data, with the same
-        series; the mean runs over all observed values, as the forecasters'.
+        series; values are matched by series and time step, and the mean
+        runs over all observed values, as the forecasters' (:func:`score_on`).
         """
-        actual = self._collection(y)
-        h = max(len(v) for v in actual.values)
-        coll, parts = self._parts("predict", None, h, X)
-        errors = []
-        for key, v in zip(actual.ids, actual.values):
-            pred = parts[list(coll.ids).index(key)].to_numpy()[:len(v)]
-            ok = np.isfinite(v)
-            errors.append(np.abs(pred[ok] - v[ok]))
-        return -float(np.mean(np.concatenate(errors)))
+        check_is_fitted(self, "estimators_")
+        return score_on(self._collection(y), self.collection_,
+                        lambda h: np.stack([np.asarray(p, dtype=float).reshape(-1)
+                                            for p in self._parts("predict", None, h, X)[1]]))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -42,7 +42,7 @@ from . import combination, encoding, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._series import season_length
 from .calibration import half_widths
-from .collection import by_name, exog_rows, feature_names, from_collection, to_collection
+from .collection import by_name, exog_rows, feature_names, from_collection, score_on, to_collection
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
@@ -581,16 +581,13 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
         ``y`` is the stretch right after the training data (what
         ``TimeSeriesSplit`` gives as a test fold), so ``GridSearchCV`` picks
-        by out-of-sample forecast error.
+        by out-of-sample forecast error. Its values are matched to the
+        forecast by time step and series (one series: whatever its name);
+        missing values are left out.
         """
-        actual = self._collection(y)
-        h = max(len(v) for v in actual.values)
-        _, pred, _ = self._forecast(h, X, None)
-        errors = []
-        for i, v in enumerate(actual.values):
-            ok = np.isfinite(v)
-            errors.append(np.abs(pred[i, :len(v)][ok] - v[ok]))
-        return -float(np.mean(np.concatenate(errors)))
+        check_is_fitted(self, "regressors_")
+        return score_on(self._collection(y), self.collection_,
+                        lambda h: self._forecast(h, X, None)[1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
