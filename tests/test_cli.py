@@ -247,3 +247,12 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     assert list(written["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]
     code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *QUICK)
     assert code == 2 and "id column 'shop'" in err
+    # a missing month: the frequency cannot be inferred; --freq puts each series on its grid
+    frame = pd.read_csv(path).drop(index=[5, 47])
+    frame.to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3, *QUICK)
+    assert code == 2 and "--freq MS" in err
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3,
+                         "--freq", "MS", "--output", output, *QUICK)
+    assert code == 0, err
+    assert list(pd.read_csv(output)["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]

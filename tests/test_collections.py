@@ -311,3 +311,26 @@ def test_per_series_score_matches_values_by_time_step():
     assert model.score(test) == pytest.approx(-np.mean(np.abs(fc - test.to_numpy())[ok]))
     with pytest.raises(ValueError, match="steps after the training data"):
         model.score(wide.iloc[:3])
+
+
+def test_freq_puts_each_series_on_its_grid():
+    """Missing dates: a clear error naming the frequency to set; with freq=
+    they become masked NaN, in every layout, as if given as NaN."""
+    y = tsgate.datasets.load_airline().iloc[:48]
+    gappy = y.drop(y.index[[10, 30]])
+    with pytest.raises(ValueError, match="freq='MS'"):
+        tsgate.GRUForecaster(horizon=3, **SMALL).fit(gappy)
+    as_nan = y.copy()
+    as_nan.iloc[[10, 30]] = np.nan
+    expected = tsgate.GRUForecaster(horizon=3, **SMALL).fit(as_nan).predict()
+    got = tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(gappy).predict()
+    pd.testing.assert_series_equal(got, expected)
+    periods = gappy.copy()
+    periods.index = periods.index.to_period("M")
+    got = tsgate.GRUForecaster(horizon=3, freq="M", **SMALL).fit(periods).predict()
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    long = pd.DataFrame({"unique_id": "a", "ds": gappy.index, "y": gappy.to_numpy()})
+    got = tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(long).predict()
+    np.testing.assert_array_equal(got["y"].to_numpy(), expected.to_numpy())
+    with pytest.raises(ValueError, match="freq='MS' applies to dates"):
+        tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(y.reset_index(drop=True))

@@ -69,6 +69,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         their median.
     id_col, time_col, value_col : str, default="unique_id", "ds", "y"
         Column names of the long layout.
+    freq : str or None, default=None
+        A pandas frequency (e.g. "MS", "W-SUN", "D") to put each series'
+        dates on, from its first date to its last: missing dates become
+        NaN, which are masked. None: every series must be regular already
+        (a frequency set or inferable).
     **others
         hidden_size (default 32), num_layers, bidirectional, attention,
         dropout, huber_delta, quantile, alpha, weight_decay, clip_norm,

@@ -82,10 +82,13 @@ def infer_step(index, name="y"):
             warnings.simplefilter("ignore")
             freq = pd.infer_freq(index)
         if freq is None:
+            guess = _leading_freq(index) or "D"
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
-                "missing timestamps). Make it regular, e.g. y = y.asfreq('D') (gaps become "
-                "NaN, which tsgate masks) or y.resample('D').mean().")
+                f"missing timestamps). Set the frequency: the forecasters' freq={guess!r} "
+                f"(on the command line --freq {guess}); missing steps become NaN, which tsgate "
+                f"masks. Or make it regular, e.g. y = y.asfreq({guess!r}) or "
+                f"y.resample({guess!r}).mean().")
         return to_offset(freq)
     if pd.api.types.is_integer_dtype(index.dtype):
         if isinstance(index, pd.RangeIndex):
@@ -97,6 +100,17 @@ def infer_step(index, name="y"):
     raise ValueError(
         f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
         f"{type(index).__name__}. Set one with y.index = pd.date_range(start, periods=len(y), freq=...).")
+
+
+def _leading_freq(index):
+    """The frequency of the first four consecutive regular timestamps, or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for start in range(min(len(index) - 3, 50)):
+            freq = pd.infer_freq(index[start:start + 4])
+            if freq is not None:
+                return getattr(freq, "freqstr", freq)
+    return None
 
 
 def future_index(index, horizon, name="y"):

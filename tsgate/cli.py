@@ -87,7 +87,8 @@ def build_parser():
                              "time); ONE global model forecasts them all")
     source.add_argument("--freq", metavar="ALIAS",
                         help="force the pandas frequency, e.g. D, W-SUN, MS, QS, h; missing "
-                             "periods become gaps (default: inferred from the dates)")
+                             "periods become gaps (default: inferred from the dates; in a long "
+                             "CSV, of each series)")
     model = fc.add_argument_group("model")
     model.add_argument("--horizon", type=int, metavar="N",
                        help="periods to forecast (default: one season of the frequency, "
@@ -273,9 +274,6 @@ def _read_long(args):
     """A long CSV: (frame with id, time and value columns, their names)."""
     if args.dataset is not None:
         raise UsageError("--id-column applies to CSV files, not to --dataset")
-    if args.freq is not None:
-        raise UsageError("--freq applies to wide CSV files; in a long CSV each series' "
-                         "frequency is inferred from its own dates")
     raw, time_column = _read_csv(args.csv, args.time_column, id_column=args.id_column)
     others = [c for c in raw.columns if c not in (args.id_column, time_column)]
     if args.value_column and len(args.value_column) > 1:
@@ -377,12 +375,16 @@ def run_forecast(args):
     y, time_label = load_input(args, notes)
     columns = {}
     if args.id_column is not None:
-        columns = dict(zip(("id_col", "time_col", "value_col"), time_label))
+        columns = dict(zip(("id_col", "time_col", "value_col"), time_label), freq=args.freq)
         first = y[y[columns["id_col"]] == y[columns["id_col"]].iloc[0]]
         index = pd.Index(first[columns["time_col"]])
-        horizon = args.horizon or default_horizon(
-            pd.DatetimeIndex(index, freq=_infer_freq(index)) if isinstance(index, pd.DatetimeIndex)
-            else index)
+        if isinstance(index, pd.DatetimeIndex):
+            index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
+                     else pd.DatetimeIndex(index, freq=_infer_freq(index)))
+        elif args.freq is not None:
+            raise ValueError(f"--freq applies to dates, but the time column of {args.csv} does "
+                             "not hold dates.")
+        horizon = args.horizon or default_horizon(index)
         n_series, n_steps = y[columns["id_col"]].nunique(), f"{len(y)} rows"
     else:
         horizon = args.horizon or default_horizon(y.index)

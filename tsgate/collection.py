@@ -117,9 +117,9 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     id_col, time_col, value_col : str
         Column names of the long layout.
     freq : str, optional
-        For the MultiIndex and long layouts: regularize each series' dates
-        to this pandas frequency (``Series.asfreq``: missing periods become
-        NaN); default: each series must be regular already.
+        Put each series' dates on this pandas frequency's grid from its
+        first to its last (``asfreq``: missing steps become NaN, which
+        tsgate masks); default: each series must be regular already.
 
     Returns
     -------
@@ -134,6 +134,8 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             "y is a DataFrame on a MultiIndex: pass the one value column as a Series "
             "(y['value']), or a long DataFrame with columns "
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
+    if freq is not None and isinstance(y, (pd.Series, pd.DataFrame)):
+        y = on_grid(y, freq)
     try:
         frame, is_series = check_series(y)
     except TypeError as exc:
@@ -167,7 +169,7 @@ def _from_multiindex(y, X, freq=None):
     for key, part in y.groupby(level=0, sort=False):
         part = part.droplevel(0)
         if freq is not None:
-            part = part.asfreq(freq)
+            part = on_grid(part, freq, f"y (series {key!r})")
         index = part.index
         check_index(index, f"y (series {key!r})")
         ids.append(key)
@@ -180,6 +182,19 @@ def _from_multiindex(y, X, freq=None):
                 for key, index in zip(ids, indexes)]
     names = {"name": y.name, "index_names": list(y.index.names)}
     return _finish(vals, indexes, ids, "multiindex", names, exog)
+
+
+def on_grid(y, freq, name="y"):
+    """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
+    step of ``freq`` from its first date to its last; new steps hold NaN."""
+    index = y.index
+    if isinstance(index, pd.DatetimeIndex):
+        return y.sort_index().asfreq(freq)
+    if isinstance(index, pd.PeriodIndex):
+        y = y.sort_index()
+        return y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
+    raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
+                     f"{type(index).__name__}; leave freq=None for an integer index.")
 
 
 def _exog_rows(X, key):

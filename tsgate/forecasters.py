@@ -98,7 +98,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         "normalize": [StrOptions(set(NORMALIZATIONS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "n_models": [Interval(Integral, 1, None, closed="left")],
-        "id_col": [str], "time_col": [str], "value_col": [str],
+        "id_col": [str], "time_col": [str], "value_col": [str], "freq": [str, None],
     }
 
     def __init__(self, window=None, horizon=1, hidden_size=32, num_layers=1, bidirectional=False,
@@ -106,8 +106,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                  quantile=0.5, max_iter=None, batch_size=64, learning_rate_init=3e-3, alpha=1e-4,
                  weight_decay=0.0, clip_norm=1.0, early_stopping=False, validation_fraction=None,
                  n_iter_no_change=20, tol=1e-4, normalize="smooth", season_length=None,
-                 n_models=3, id_col="unique_id", time_col="ds", value_col="y", device="cpu",
-                 random_state=None, verbose=False, warm_start=False):
+                 n_models=3, id_col="unique_id", time_col="ds", value_col="y", freq=None,
+                 device="cpu", random_state=None, verbose=False, warm_start=False):
         self.window = window
         self.horizon = horizon
         self.hidden_size = hidden_size
@@ -134,6 +134,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         self.id_col = id_col
         self.time_col = time_col
         self.value_col = value_col
+        self.freq = freq
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -144,7 +145,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return self.id_col, self.time_col, self.value_col
 
     def _collection(self, y, X=None):
-        return to_collection(y, X, *self._columns())
+        return to_collection(y, X, *self._columns(), freq=self.freq)
 
     def _stages(self, values, like=None, logs=None):
         """Working-scale values and normalisation stages of each series
