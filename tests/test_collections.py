@@ -334,3 +334,16 @@ def test_freq_puts_each_series_on_its_grid():
     np.testing.assert_array_equal(got["y"].to_numpy(), expected.to_numpy())
     with pytest.raises(ValueError, match="freq='MS' applies to dates"):
         tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(y.reset_index(drop=True))
+
+
+def test_integer_ids_come_back_as_integers():
+    y = tsgate.datasets.load_airline().iloc[:40]
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": y.index, "y": y.to_numpy() * (k + 1)})
+                      for k in (3, 7)])
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long)
+    for out in (model.predict(), model.predict_interval(0.8)):
+        assert out["unique_id"].dtype == long["unique_id"].dtype
+        assert out["unique_id"].tolist() == [3, 3, 7, 7]
+    stacked = long.set_index(["unique_id", "ds"])["y"]
+    fc = tsgate.GRUForecaster(horizon=2, **SMALL).fit(stacked).predict()
+    assert fc.index.get_level_values(0).dtype == np.int64

@@ -274,7 +274,8 @@ def from_collection(coll, frames, horizon):
         data = np.stack([frames[k] for k in keys], axis=2)  # (k, h, c)
         cols = pd.MultiIndex.from_product([columns, keys])
         return pd.DataFrame(data.transpose(1, 0, 2).reshape(horizon, -1), index=index, columns=cols)
-    ids = np.repeat(np.asarray(coll.ids, dtype=object), horizon)
+    # the ids' own dtype (integer ids stay integers); tuples stay whole ids
+    ids = pd.Index(coll.ids, tupleize_cols=False).repeat(horizon)
     times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
     if coll.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times], names=coll.names.get("index_names"))
@@ -282,7 +283,7 @@ def from_collection(coll, frames, horizon):
             return pd.Series(frames["forecast"].ravel(), index=index, name=coll.names.get("name"))
         return pd.DataFrame({k: frames[k].ravel() for k in keys}, index=index)
     names = coll.names
-    out = {names["id_col"]: ids, names["time_col"]: np.asarray(times)}
+    out = {names["id_col"]: ids.to_numpy(), names["time_col"]: np.asarray(times)}
     for k in keys:
         out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()
     return pd.DataFrame(out)
