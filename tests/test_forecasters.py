@@ -197,6 +197,21 @@ def test_backtest_on_bundled_dataset():
     assert no_refit["origin"].nunique() == 3 and np.isfinite(no_refit["forecast"]).all()
 
 
+def test_backtest_of_long_and_multiindex_layouts_is_that_of_their_wide_frame():
+    y = load_airline()
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": np.r_[np.full(20, np.nan), y.to_numpy()[20:] / 2]},
+                        index=y.index)
+    expected = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), wide, start=-6)
+    long = wide.stack().rename("y").rename_axis(["ds", "unique_id"]).reset_index()
+    got = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), long, start=-6)
+    pd.testing.assert_frame_equal(got, expected, check_freq=False)
+    stacked = long.set_index(["unique_id", "ds"])["y"]
+    got = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), stacked, start=-6)
+    pd.testing.assert_frame_equal(got, expected, check_freq=False)
+    with pytest.raises(ValueError, match="exogenous X with a Series or a wide DataFrame only"):
+        tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), long, X=long[["y"]])
+
+
 def test_sklearn_estimator_contract():
     y = load_airline()
     model = tsgate.GRUForecaster(horizon=3, **SMALL)

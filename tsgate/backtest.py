@@ -21,6 +21,30 @@ def _origins(n, horizon, start, stride):
     return list(range(start, n, stride))
 
 
+def _as_wide(forecaster, y, X):
+    """A long frame or a (series id, time) Series as a wide frame, one column
+    per series on the union of their times (leading NaN where a series starts
+    later): the same global model fits either layout."""
+    id_col = getattr(forecaster, "id_col", "unique_id")
+    time_col = getattr(forecaster, "time_col", "ds")
+    value_col = getattr(forecaster, "value_col", "y")
+    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
+        wide = y.unstack(level=0)
+    elif isinstance(y, pd.DataFrame) and id_col in y.columns:
+        missing = [c for c in (time_col, value_col) if c not in y.columns]
+        if missing:
+            raise ValueError(f"The long DataFrame has no column(s) {missing}; set the "
+                             "forecaster's id_col, time_col and value_col.")
+        wide = y.pivot(index=time_col, columns=id_col, values=value_col)
+    else:
+        return y
+    if X is not None:
+        raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
+                         "give y and X one column per series on a shared time index.")
+    wide.columns.name = None
+    return wide.sort_index()
+
+
 def _run_block(forecaster, y, X, origins, horizon, refit_first):
     """Fit at the first origin of the block, forecast at each of its origins."""
     rows = []
@@ -61,6 +85,11 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     forecaster : LSTMForecaster or GRUForecaster
         Unfitted template; it is cloned, never modified.
     y : pd.Series or pd.DataFrame
+        One series, a wide DataFrame, or (without X) a Series on a
+        (series id, time) MultiIndex or a long DataFrame with the
+        forecaster's ``id_col``, ``time_col``, ``value_col``: those are
+        backtested as the wide frame of their series on the union of their
+        times, origins counted on it.
     X : pd.DataFrame, optional
         Exogenous features aligned with y (the actual future values are used).
     horizon : int, optional
@@ -85,6 +114,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         ``time``, ``step`` (1-based), ``series``, ``forecast``, ``actual``,
         ``error`` (actual - forecast) and ``abs_error``.
     """
+    y = _as_wide(forecaster, y, X)
     check_series(y)
     horizon = forecaster.horizon if horizon is None else horizon
     if not isinstance(horizon, (Integral, np.integer)) or horizon < 1:
