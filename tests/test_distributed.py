@@ -40,8 +40,8 @@ def make_wide(n_series, n_obs=60, seed=0):
 
 
 def to_long(wide):
-    return (wide.rename_axis(columns="id").stack().rename("value").reset_index()
-            .sort_values(["id", "time"], ignore_index=True)[["id", "time", "value"]])
+    return (wide.rename_axis(index="ds", columns="unique_id").stack().rename("y").reset_index()
+            .sort_values(["unique_id", "ds"], ignore_index=True)[["unique_id", "ds", "y"]])
 
 
 @pytest.fixture(scope="module")
@@ -168,48 +168,48 @@ def test_forecast_long_pandas_equals_per_id_models():
     wide = make_wide(5)
     long = to_long(wide)
     out = forecast_long(long, horizon=3, model="gru", **QUICK, coverage=0.8)
-    assert list(out.columns) == ["id", "time", "value", "lower", "upper"]
-    assert out.dtypes["time"] == long.dtypes["time"] and out.dtypes["id"] == long.dtypes["id"]
-    assert len(out) == 5 * 3 and list(out["id"].unique()) == list(wide.columns)
+    assert list(out.columns) == ["unique_id", "ds", "y", "lower", "upper"]
+    assert out.dtypes["ds"] == long.dtypes["ds"] and out.dtypes["unique_id"] == long.dtypes["unique_id"]
+    assert len(out) == 5 * 3 and list(out["unique_id"].unique()) == list(wide.columns)
     per_series = PerSeriesForecaster(tsgate.GRUForecaster(**TINY)).fit(wide)
-    np.testing.assert_array_equal(out["value"].to_numpy(), per_series.predict().to_numpy().T.ravel())
+    np.testing.assert_array_equal(out["y"].to_numpy(), per_series.predict().to_numpy().T.ravel())
     band = per_series.predict_interval(0.8)
     np.testing.assert_array_equal(out["lower"].to_numpy(),
                                   band.xs("lower", axis=1, level=1).to_numpy().T.ravel())
     expected_times = pd.date_range(wide.index[-1], periods=4, freq="D")[1:]
-    assert (out.loc[out["id"] == "s03", "time"].to_numpy() == expected_times.to_numpy()).all()
+    assert (out.loc[out["unique_id"] == "s03", "ds"].to_numpy() == expected_times.to_numpy()).all()
 
 
 def test_forecast_long_pandas_variants():
     long = to_long(make_wide(3))
     base = forecast_long(long, 3, model="lstm", **QUICK)
     # shuffled rows, id as the index, a forecaster template, parallel jobs: same result
-    shuffled = long.sample(frac=1.0, random_state=0).set_index("id")
+    shuffled = long.sample(frac=1.0, random_state=0).set_index("unique_id")
     template = tsgate.LSTMForecaster(**QUICK)
     with joblib.parallel_backend("threading"):
         other = forecast_long(shuffled, 3, model=template, n_jobs=2)
     pd.testing.assert_frame_equal(base, other)
     # other column names, integer ids and times; gaps filled by freq
-    renamed = long.rename(columns={"id": "store", "time": "t", "value": "sales"})
+    renamed = long.rename(columns={"unique_id": "store", "ds": "t", "y": "sales"})
     renamed["store"] = renamed["store"].str[1:].astype(int)
     gappy = renamed.drop(index=[5, 6])
     out = forecast_long(gappy, 2, time_col="t", id_col="store", value_col="sales", freq="D",
                         **QUICK)
     assert list(out.columns) == ["store", "t", "sales"] and out["store"].dtype == np.int64
     assert np.isfinite(out["sales"]).all() and len(out) == 6
-    steps = long.assign(time=long.groupby("id").cumcount())
+    steps = long.assign(ds=long.groupby("unique_id").cumcount())
     out = forecast_long(steps, 2, **QUICK)
-    assert out["time"].tolist() == [60, 61] * 3
+    assert out["ds"].tolist() == [60, 61] * 3
 
 
 def test_forecast_long_errors_name_the_id():
     long = to_long(make_wide(2))
-    short = pd.concat([long, pd.DataFrame({"id": ["tiny"] * 3, "time": long["time"][:3],
-                                           "value": [1.0, 2, 3]})], ignore_index=True)
+    short = pd.concat([long, pd.DataFrame({"unique_id": ["tiny"] * 3, "ds": long["ds"][:3],
+                                           "y": [1.0, 2, 3]})], ignore_index=True)
     with pytest.raises(ValueError, match="id 'tiny'"):
         forecast_long(short, 3, hidden_size=4, max_iter=3)
     with pytest.raises(ValueError, match="no column"):
-        forecast_long(long.rename(columns={"value": "y"}), 3)
+        forecast_long(long.rename(columns={"y": "sales"}), 3)
     with pytest.raises(ValueError, match="model"):
         forecast_long(long, 3, model="arima")
     with pytest.raises(ValueError, match="horizon"):
@@ -222,6 +222,17 @@ def test_forecast_long_errors_name_the_id():
         forecast_long(long.to_numpy(), 3)
 
 
+def test_forecast_long_reads_the_former_default_columns_with_a_warning():
+    """tsgate 0.1's defaults were id, time, value; such a frame still forecasts,
+    as with those names given, and a FutureWarning says to give them."""
+    long = to_long(make_wide(2)).rename(columns={"unique_id": "id", "ds": "time", "y": "value"})
+    with pytest.warns(FutureWarning, match="default columns are now"):
+        out = forecast_long(long, 2, **QUICK)
+    given = forecast_long(long, 2, id_col="id", time_col="time", value_col="value", **QUICK)
+    pd.testing.assert_frame_equal(out, given)
+    assert list(out.columns) == ["id", "time", "value"]
+
+
 def test_without_dask_installed():
     # A fresh interpreter in which importing dask or distributed fails.
     code = textwrap.dedent("""
@@ -230,12 +241,12 @@ def test_without_dask_installed():
             sys.modules[name] = None
         import numpy as np, pandas as pd, tsgate
         from tsgate.distributed import PerSeriesForecaster, forecast_long
-        idx = pd.date_range("2021-01-01", periods=40, freq="D", name="time")
+        idx = pd.date_range("2021-01-01", periods=40, freq="D", name="ds")
         wide = pd.DataFrame(np.cumsum(np.ones((40, 2)), axis=0), index=idx, columns=["a", "b"])
         model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, hidden_size=4, max_iter=2,
                                                          random_state=0), n_jobs=1).fit(wide)
         assert model.predict().shape == (2, 2)
-        long = wide.rename_axis(columns="id").stack().rename("value").reset_index()
+        long = wide.rename_axis(columns="unique_id").stack().rename("y").reset_index()
         out = forecast_long(long, 2, hidden_size=4, max_iter=2, random_state=0)
         assert out.shape == (4, 3)
         assert "dask" not in {m.split(".")[0] for m in sys.modules if sys.modules[m] is not None}
@@ -322,15 +333,15 @@ def test_forecast_long_on_dask_dataframe(client, long16, sequential50, partition
     dd = pytest.importorskip("dask.dataframe")
     long, expected = long16
     if partitioning == "set_index":
-        ddf = dd.from_pandas(long.set_index("id"), npartitions=4)  # ids never split
+        ddf = dd.from_pandas(long.set_index("unique_id"), npartitions=4)  # ids never split
     else:
-        ddf = dd.from_pandas(long, npartitions=4).shuffle(on="id", npartitions=4)
+        ddf = dd.from_pandas(long, npartitions=4).shuffle(on="unique_id", npartitions=4)
     assert ddf.npartitions == 4
     lazy = forecast_long(ddf, 3, model="gru", **QUICK, coverage=0.8)
-    assert list(lazy.columns) == ["id", "time", "value", "lower", "upper"]
-    result = lazy.compute().sort_values(["id", "time"], ignore_index=True)
-    assert result["id"].dtype == lazy._meta["id"].dtype
-    result["id"] = result["id"].astype(long["id"].dtype)  # Dask stores strings as pyarrow ones
+    assert list(lazy.columns) == ["unique_id", "ds", "y", "lower", "upper"]
+    result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
+    assert result["unique_id"].dtype == lazy._meta["unique_id"].dtype
+    result["unique_id"] = result["unique_id"].astype(long["unique_id"].dtype)  # Dask stores strings as pyarrow ones
     pd.testing.assert_frame_equal(result, expected)
     pred, _ = sequential50  # the same models as the per-series fits of these 16 columns
-    np.testing.assert_array_equal(result["value"].to_numpy(), pred.iloc[:, :16].to_numpy().T.ravel())
+    np.testing.assert_array_equal(result["y"].to_numpy(), pred.iloc[:, :16].to_numpy().T.ravel())

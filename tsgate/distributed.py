@@ -57,6 +57,7 @@ fixed seeds (``random_state``) give the same ``cv_results_`` scores as
 """
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -351,6 +352,29 @@ def _is_dask_frame(df):
     return type(df).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(df, "map_partitions")
 
 
+LONG_COLUMNS = ("unique_id", "ds", "y")  # the forecasters' defaults
+_FORMER_COLUMNS = ("id", "time", "value")  # forecast_long's defaults in tsgate 0.1
+
+
+def _long_columns(df, given):
+    """The id, time and value column names: those given, else the defaults,
+    else (deprecated) the former defaults where the frame has those instead."""
+    names = set(getattr(df, "columns", ())) | {getattr(getattr(df, "index", None), "name", None)}
+    out, former = [], []
+    for name, new, old in zip(given, LONG_COLUMNS, _FORMER_COLUMNS):
+        if name is None and new not in names and old in names:
+            name = old
+            former.append(old)
+        out.append(new if name is None else name)
+    if former:
+        warnings.warn(
+            f"forecast_long's default columns are now {LONG_COLUMNS} (as the forecasters'); "
+            f"{former} were read by their former default names. Pass them explicitly "
+            f"(e.g. id_col='id', time_col='time', value_col='value'): the fallback will be "
+            "removed in a future release.", FutureWarning, stacklevel=3)
+    return tuple(out)
+
+
 def _as_long(df, id_col, time_col, value_col):
     """The rows with ``id_col`` as a column (it may be the index, after ``set_index``)."""
     if id_col not in df.columns and df.index.name == id_col:
@@ -419,7 +443,7 @@ def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverag
                      template.horizon)
 
 
-def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value_col="value",
+def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_col=None,
                   freq=None, coverage=None, n_jobs=None, **forecaster_params):
     """Forecast a long-format frame, one model per id, into the same long format.
 
@@ -439,8 +463,11 @@ def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value
         Steps to forecast (the forecaster's direct ``horizon``).
     model : {"lstm", "gru"} or forecaster, default="lstm"
         The model, or an unfitted forecaster used as template.
-    id_col, time_col, value_col : str
-        Column names, in the input and the output.
+    id_col, time_col, value_col : str, optional
+        Column names, in the input and the output; default "unique_id",
+        "ds", "y", as the forecasters'. (A frame without one of those but
+        with tsgate 0.1's default, "id", "time" or "value", is still read
+        with it, with a ``FutureWarning``; that fallback will be removed.)
     freq : str, optional
         pandas frequency to regularize each id's datetime index with
         (``Series.asfreq``); default: inferred per id.
@@ -473,6 +500,7 @@ def forecast_long(df, horizon, model="lstm", id_col="id", time_col="time", value
     horizon = _check_horizon(horizon)
     if coverage is not None and (not isinstance(coverage, Real) or not 0 < coverage < 1):
         raise ValueError(f"coverage must be None or a number in (0, 1), got {coverage!r}.")
+    id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:
         template = MODELS[model.lower()](horizon=int(horizon), **forecaster_params)
     elif hasattr(model, "fit") and hasattr(model, "predict_interval"):
