@@ -279,3 +279,22 @@ def test_grid_search_multimetric_with_scorers_dict():
         scores = search.cv_results_[f"mean_test_{name}"]
         assert np.all(np.isfinite(scores))
         assert np.argmax(scores) == 1
+
+
+def test_mase_scorer_on_a_tsgate_forecaster():
+    """tsgate's forecasters keep their training data as collection_, not y_:
+    the MASE scorer scales by it (a wide frame's later-starting series by its
+    own observed part)."""
+    import tsgate
+    from tests.conftest import SMALL
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y.iloc[:-4])
+    fc = model.predict()
+    expected = mase(y.iloc[-4:], fc.to_numpy(), y.iloc[:-4].to_numpy(), model.season_length_)
+    assert neg_mase_scorer(model, y.iloc[-4:]) == pytest.approx(-expected)
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": np.r_[np.full(10, np.nan), y.to_numpy()[10:]]},
+                        index=y.index)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide.iloc[:-4])
+    expected = mase(wide.iloc[-4:], model.predict().to_numpy(), wide.iloc[:-4].to_numpy(), 12)
+    assert neg_mase_scorer(model, wide.iloc[-4:]) == pytest.approx(-expected)

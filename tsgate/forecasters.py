@@ -584,7 +584,9 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         ``TimeSeriesSplit`` gives as a test fold), so ``GridSearchCV`` picks
         by out-of-sample forecast error. Its values are matched to the
         forecast by time step and series (one series: whatever its name);
-        missing values are left out.
+        missing values are left out. For other metrics pass a scorer of
+        :mod:`tsgate.metrics` (``neg_mase_scorer``, ...) as ``scoring``;
+        scikit-learn's named scorers need a separate ``y_true``.
         """
         check_is_fitted(self, "regressors_")
         return score_on(self._collection(y), self.collection_,

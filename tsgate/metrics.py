@@ -204,6 +204,25 @@ def mase(y_true, y_pred, y_train, season_length=1):
     return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
 
 
+def _training_values(estimator, metric):
+    """The training series of a fitted forecaster: its ``y_``, or for a tsgate
+    forecaster of one series or a wide frame, its training collection as
+    (T,) or (T, k), series aligned at their ends (NaN before a later start)."""
+    if hasattr(estimator, "y_"):
+        return estimator.y_
+    coll = getattr(estimator, "collection_", None)
+    if coll is None or coll.layout not in ("series", "wide"):
+        raise ValueError(
+            f"{metric.__name__} needs the training series, but {type(estimator).__name__} has "
+            "no attribute y_ (nor the training data of one series or a wide frame); store the "
+            "training target as self.y_ in fit.")
+    T = max(len(v) for v in coll.values)
+    out = np.full((T, len(coll)), np.nan)  # (T, k)
+    for j, v in enumerate(coll.values):
+        out[T - len(v):, j] = v
+    return out[:, 0] if coll.layout == "series" else out
+
+
 class _ForecastScorer:
     """Callable ``scorer(estimator, y_test, y=None)`` for forecasters; see
     :func:`make_forecast_scorer`."""
@@ -223,13 +242,7 @@ class _ForecastScorer:
             yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
         kwargs = {}
         if self._needs_train:
-            if not hasattr(estimator, "y_"):
-                raise ValueError(
-                    f"{self.metric.__name__} needs the training series, but "
-                    f"{type(estimator).__name__} has no attribute y_; store the "
-                    f"training target as self.y_ in fit."
-                )
-            kwargs["y_train"] = estimator.y_
+            kwargs["y_train"] = _training_values(estimator, self.metric)
             if self._needs_season:
                 kwargs["season_length"] = getattr(estimator, "season_length_", 1)
         return self.sign * self.metric(y_test, yp, **kwargs)
