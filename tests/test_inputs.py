@@ -52,6 +52,16 @@ def test_forecaster_X():
         model.predict(X=future)
 
 
+def test_forecaster_new_history_of_another_frequency():
+    y = monthly()
+    model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y)
+    with pytest.raises(ValueError, match="steps by QS-JAN, the training data by MS"):
+        model.predict(y=y.resample("QS").mean())
+    as_periods = y.copy()
+    as_periods.index = y.index.to_period("M")  # the same months: accepted
+    np.testing.assert_array_equal(model.predict(y=as_periods).to_numpy(), model.predict().to_numpy())
+
+
 def test_forecaster_score():
     y = monthly()
     model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y.iloc[:-2])

@@ -420,3 +420,30 @@ def score_on(actual, trained, forecast):
     errors = [np.abs(pred[j, pos[ok]] - v[ok])
               for j, pos, v in zip(rows, positions, actual.values) for ok in [np.isfinite(v)]]
     return -float(np.mean(np.concatenate(errors)))
+
+
+def _step_length(index):
+    """The time from the last step of a date index to the next (a Timedelta)."""
+    if isinstance(index, pd.PeriodIndex):
+        return (index[-1] + 1).start_time - index[-1].start_time
+    return future_index(index, 1)[0] - index[-1]
+
+
+def check_same_frequency(coll, trained, name="y"):
+    """Raise a ValueError where ``coll``'s dates step otherwise than the
+    training data's (a quarterly history for networks fitted on months).
+    The same offset, or steps within 25% of each other (a monthly
+    DatetimeIndex and PeriodIndex), pass."""
+    dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    for index, key in zip(coll.indexes, coll.ids):
+        ref = trained.indexes[0]
+        if not (isinstance(index, dated) and isinstance(ref, dated)) or len(index) < 2:
+            continue
+        if index.freq == ref.freq and type(index) is type(ref):
+            continue
+        ratio = _step_length(index) / _step_length(ref)
+        if not 0.8 <= ratio <= 1.25:
+            raise ValueError(
+                f"{name} (series {key!r}) steps by {index.freqstr or index.inferred_freq}, the "
+                f"training data by {ref.freqstr}: the networks and the season length were fitted "
+                f"on {ref.freqstr} steps. Resample {name} to that frequency or fit a model on it.")

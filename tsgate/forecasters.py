@@ -42,7 +42,8 @@ from . import combination, encoding, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._series import season_length
 from .calibration import half_widths
-from .collection import by_name, exog_rows, feature_names, from_collection, score_on, to_collection
+from .collection import (by_name, check_same_frequency, exog_rows, feature_names, from_collection,
+                         score_on, to_collection)
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
@@ -454,6 +455,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         if self.n_exog_:
             return self._history_with_exog(y, X, h)
         coll = self._collection(y)
+        check_same_frequency(coll, self.collection_)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
                 raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
@@ -468,6 +470,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         if X is None:
             self._future_exog(None, None, h, True)
         coll = self._collection(y)
+        check_same_frequency(coll, self.collection_)
         whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
         try:
             X = by_name(X, getattr(self, "exog_names_", None), coll.layout, *self._columns()[:2])
