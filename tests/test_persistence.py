@@ -339,3 +339,11 @@ def test_format1_state_is_migrated_to_the_declared_names():
     member = model.regressors_[0]
     assert not hasattr(member, "_progress_name")  # a label, not state: dropped
     assert set(vars(member)) - set(member.get_params()) <= set(type(member)._persisted_attributes)
+
+
+def test_a_random_state_instance_is_not_saved_and_says_so(tmp_path):
+    model = tsgate.GRURegressor(max_iter=2, random_state=np.random.RandomState(0))
+    model.fit(np.zeros((8, 4), np.float32), np.zeros(8))
+    with pytest.warns(UserWarning, match="random_state is a np.random.RandomState"):
+        path = model.save(tmp_path / "rs.npz")
+    assert load(path).random_state is None

@@ -525,7 +525,11 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             Future exogenous values (required when fitted with X), in y's
             layout. With ``y`` given, X covers y's steps and then the future.
             Columns are matched by name to those of fit (where all were
-            strings), else by position.
+            strings), else by position. The networks read the exogenous
+            rows of all ``self.horizon`` steps of a block: a shorter
+            ``horizon`` extends X by repeating its last row, so its
+            forecasts can differ slightly from the first steps of a full
+            one (give the full block's rows to get those).
         y : pd.Series or pd.DataFrame, optional
             Forecast after the end of this history instead of the training
             data, in any accepted layout (new series of a collection too):

@@ -39,6 +39,7 @@ This module imports none of the estimator modules: they import it (for
 import dataclasses
 import json
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -175,6 +176,10 @@ class _Encoder:
         if isinstance(value, pd.Index):
             return {"__index__": self.index(value)}
         if isinstance(value, np.random.RandomState):
+            warnings.warn(
+                "random_state is a np.random.RandomState, whose state is not saved: the loaded "
+                "model's random_state is None, so its refits are not reproducible. Give an "
+                "int random_state to save it.", UserWarning, stacklevel=4)
             return {"__unsaved__": "RandomState"}
         if isinstance(value, BaseEstimator):
             return self.estimator(value)
