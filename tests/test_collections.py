@@ -161,6 +161,14 @@ def test_warm_start_continues_the_same_networks():
     assert not np.array_equal(first.params_, params)
     cold = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     assert cold.regressors_[0]._optimizer_state[2] == steps
+    # settings changed since take effect: a new shape starts afresh, a new
+    # learning rate applies to the continued network
+    model.set_params(learning_rate_init=0.01).fit(y)
+    assert model.regressors_[0] is first and first.learning_rate_init == 0.01
+    model.set_params(hidden_size=SMALL["hidden_size"] + 3, loss="squared_error").fit(y)
+    assert all(r.hidden_size == SMALL["hidden_size"] + 3 and r.loss == "squared_error"
+               for r in model.regressors_ + model.holdout_regressors_)
+    assert first._optimizer_state[2] <= steps  # the new shape trained from the start
 
 
 def test_global_model_saves_and_loads(tmp_path):

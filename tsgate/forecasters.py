@@ -325,15 +325,18 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     def _member(self, i, seed, previous, label):
         """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
+        params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
+                  if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
+        loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
+        params.update(loss=loss, random_state=int(seed), scale_target=False, early_stopping=False,
+                      n_iter_no_change=10**9 if self.max_iter is None else self.n_iter_no_change)
         if previous and i < len(previous):
-            reg = previous[i].set_params(warm_start=True)
+            # the current settings, changed since or not; the member keeps its
+            # weights only where its network's shape is unchanged (the
+            # regressor's warm-start rule), else it starts afresh
+            reg = previous[i].set_params(**{**params, "warm_start": True})
         else:
-            params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
-                      if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
-            loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
-            reg = self._regressor(**{**params, "loss": loss, "random_state": int(seed),
-                                     "scale_target": False, "early_stopping": False,
-                                     "n_iter_no_change": 10**9 if self.max_iter is None else self.n_iter_no_change})
+            reg = self._regressor(**params)
         # set on reused members too: these labels are not saved with the model
         reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
         # members train for a chosen number of epochs (the step budget, or the
