@@ -314,3 +314,18 @@ def test_predict_attention_and_its_deprecated_attribute(airline_windows):
         plain.fit(X, Y)
     with pytest.raises(ValueError, match="fit it with attention=True"):
         plain.predict_attention(X)
+
+
+def test_huge_float32_targets_are_scaled_in_float64():
+    """The squares of float32 targets near 1e20 overflow float32: the scale
+    fell back to 1 and the network learned nothing (R^2 0)."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5)).astype(np.float32)
+    y = (X.sum(axis=1) * 1e20).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = tsgate.GRURegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_allclose(model.y_scale_, np.std(y.astype(np.float64)), rtol=1e-6)

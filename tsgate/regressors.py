@@ -204,8 +204,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             self.y_mean_ = np.zeros(Y.shape[1], np.float32)
             self.y_scale_ = np.ones(Y.shape[1], np.float32)
             if self.scale_target:
-                mean = np.nanmean(Y, axis=0)
-                std = np.nanstd(Y, axis=0)
+                # in float64: the squares of float32 targets beyond about 1e19
+                # overflow float32, and the scale then fell back to 1
+                Y64 = np.asarray(Y, dtype=np.float64)  # (n, O)
+                mean = np.nanmean(Y64, axis=0)
+                std = np.nanstd(Y64, axis=0)
                 self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
                 self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
         self.spec_, self.device_ = spec, device
