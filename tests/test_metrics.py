@@ -298,3 +298,27 @@ def test_mase_scorer_on_a_tsgate_forecaster():
     model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide.iloc[:-4])
     expected = mase(wide.iloc[-4:], model.predict().to_numpy(), wide.iloc[:-4].to_numpy(), 12)
     assert neg_mase_scorer(model, wide.iloc[-4:]) == pytest.approx(-expected)
+
+
+def test_scorers_on_the_long_and_multiindex_layouts():
+    """Matched by series and time step as the forecasters' score: the MAE
+    scorer equals score in every layout; MASE scales each series by its own
+    training data."""
+    import tsgate
+    from tests.conftest import SMALL
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
+    long = wide.rename_axis(index="ds", columns="unique_id").stack().rename("y").reset_index()
+    train, test = long[long.ds <= y.index[-4]], long[long.ds > y.index[-4]]
+    stacked = long.set_index(["unique_id", "ds"])["y"]
+    for tr, te in ((train, test), (stacked[stacked.index.get_level_values(1) <= y.index[-4]],
+                                   stacked[stacked.index.get_level_values(1) > y.index[-4]])):
+        model = tsgate.GRUForecaster(horizon=3, **SMALL).fit(tr)
+        assert neg_mae_scorer(model, te) == pytest.approx(model.score(te))
+        fc = model.predict()
+        values = fc["y"].to_numpy() if isinstance(fc, pd.DataFrame) else fc.to_numpy()
+        pred = values.reshape(2, 3).T  # (h, series)
+        actual = wide.iloc[-3:].to_numpy()
+        expected = mase(actual, pred, wide.iloc[:-3].to_numpy(), model.season_length_)
+        assert neg_mase_scorer(model, te) == pytest.approx(-expected)

@@ -375,8 +375,8 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
     return X[keep + list(fitted)]
 
 
-def score_on(actual, trained, forecast):
-    """Negative mean absolute error of forecasts of the series in ``actual``.
+def aligned(actual, trained, forecast):
+    """The values of ``actual`` and the forecasts of their time steps.
 
     Parameters
     ----------
@@ -391,9 +391,10 @@ def score_on(actual, trained, forecast):
 
     Returns
     -------
-    float
-        Minus the mean absolute error over every observed value of
-        ``actual``, each against the forecast of its own time step.
+    y_true, y_pred : ndarray of shape (h, len(trained))
+        Column j: training series j; ``y_true`` holds the values of
+        ``actual`` at their forecast steps and NaN elsewhere (a metric
+        leaves those out), ``y_pred`` the forecasts.
 
     Raises
     ------
@@ -416,10 +417,21 @@ def score_on(actual, trained, forecast):
                 f"{index[int(np.argmax(pos < 0))]} is not one of them.")
         rows.append(j)
         positions.append(pos)
-    pred = forecast(max(int(p.max()) for p in positions) + 1)  # (k, h)
-    errors = [np.abs(pred[j, pos[ok]] - v[ok])
-              for j, pos, v in zip(rows, positions, actual.values) for ok in [np.isfinite(v)]]
-    return -float(np.mean(np.concatenate(errors)))
+    h = max(int(p.max()) for p in positions) + 1
+    y_pred = np.asarray(forecast(h), dtype=np.float64).T  # (h, k)
+    y_true = np.full(y_pred.shape, np.nan)  # (h, k)
+    for j, pos, v in zip(rows, positions, actual.values):
+        y_true[pos, j] = v
+    return y_true, y_pred
+
+
+def score_on(actual, trained, forecast):
+    """Minus the mean absolute error over every observed value of ``actual``,
+    each against the forecast of its own series and time step
+    (:func:`aligned`, whose parameters it takes)."""
+    y_true, y_pred = aligned(actual, trained, forecast)
+    ok = np.isfinite(y_true)
+    return -float(np.mean(np.abs(y_pred[ok] - y_true[ok])))
 
 
 def _step_length(index):

@@ -13,6 +13,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .collection import aligned
+
 __all__ = [
     "mae",
     "rmse",
@@ -204,23 +206,14 @@ def mase(y_true, y_pred, y_train, season_length=1):
     return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
 
 
-def _training_values(estimator, metric):
-    """The training series of a fitted forecaster: its ``y_``, or for a tsgate
-    forecaster of one series or a wide frame, its training collection as
-    (T,) or (T, k), series aligned at their ends (NaN before a later start)."""
-    if hasattr(estimator, "y_"):
-        return estimator.y_
-    coll = getattr(estimator, "collection_", None)
-    if coll is None or coll.layout not in ("series", "wide"):
-        raise ValueError(
-            f"{metric.__name__} needs the training series, but {type(estimator).__name__} has "
-            "no attribute y_ (nor the training data of one series or a wide frame); store the "
-            "training target as self.y_ in fit.")
+def _training_matrix(coll):
+    """A tsgate forecaster's training collection as (T, k), series aligned at
+    their ends (NaN before a later start)."""
     T = max(len(v) for v in coll.values)
     out = np.full((T, len(coll)), np.nan)  # (T, k)
     for j, v in enumerate(coll.values):
         out[T - len(v):, j] = v
-    return out[:, 0] if coll.layout == "series" else out
+    return out
 
 
 class _ForecastScorer:
@@ -235,14 +228,29 @@ class _ForecastScorer:
         self._needs_season = "season_length" in params
 
     def __call__(self, estimator, y_test, y=None):
+        kwargs = {}
+        coll = getattr(estimator, "collection_", None)
+        if coll is not None and hasattr(estimator, "_collection"):
+            # a tsgate forecaster, any layout: values matched by series and time step
+            y_true, y_pred = aligned(estimator._collection(y_test), coll,
+                                     lambda h: estimator._forecast(h, None, None)[1])
+            if self._needs_train:
+                kwargs["y_train"] = _training_matrix(coll)
+                if self._needs_season:
+                    kwargs["season_length"] = getattr(estimator, "season_length_", 1)
+            return self.sign * self.metric(y_true, y_pred, **kwargs)
         horizon = len(y_test)
         y_pred = estimator.predict(horizon=horizon)
         yp = _to_array(y_pred, "forecast")  # compared by position, not index label
         if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
             yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
-        kwargs = {}
         if self._needs_train:
-            kwargs["y_train"] = _training_values(estimator, self.metric)
+            if not hasattr(estimator, "y_"):
+                raise ValueError(
+                    f"{self.metric.__name__} needs the training series, but "
+                    f"{type(estimator).__name__} has no attribute y_; store the "
+                    f"training target as self.y_ in fit.")
+            kwargs["y_train"] = estimator.y_
             if self._needs_season:
                 kwargs["season_length"] = getattr(estimator, "season_length_", 1)
         return self.sign * self.metric(y_test, yp, **kwargs)
@@ -256,11 +264,15 @@ def make_forecast_scorer(metric, greater_is_better=False):
     """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
 
     The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
-    forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). It
-    forecasts ``len(y_test)`` steps after the training data and compares them
-    with ``y_test`` by position. Metrics with a ``y_train`` parameter (such as
-    :func:`mase`) receive ``estimator.y_`` and, when they take
-    ``season_length``, ``estimator.season_length_`` (default 1).
+    forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). For
+    tsgate's forecasters, in any layout, each value of ``y_test`` is
+    compared with the forecast of its own series and time step (as their
+    ``score``), and metrics with a ``y_train`` parameter (such as
+    :func:`mase`) get each series' training data. For other estimators it
+    forecasts ``len(y_test)`` steps after the training data and compares
+    them with ``y_test`` by position; ``y_train`` is ``estimator.y_``. Either
+    way, metrics that take ``season_length`` get ``estimator.season_length_``
+    (default 1).
 
     Because the MASE scale comes from each fitted candidate's own
     ``season_length_``, MASE scores are only comparable between candidates
