@@ -136,3 +136,18 @@ def test_import_tsgate_does_not_import_matplotlib():
 
     code = "import sys, tsgate; assert 'matplotlib' not in sys.modules; tsgate.plot_forecast"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_long_and_multiindex_layouts_draw_one_panel_per_series():
+    y = tsgate.datasets.load_airline().iloc[:60]
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
+    long = wide.rename_axis(index="ds", columns="unique_id").stack().rename("y").reset_index()
+    for data in (long, long.set_index(["unique_id", "ds"])["y"]):
+        model = tsgate.GRUForecaster(horizon=3, n_models=1, max_iter=2, random_state=0).fit(data)
+        fig = tsgate.plot_forecast(data, model.predict(), intervals=model.predict_interval(0.8))
+        assert [ax.get_title(loc="left") for ax in fig.axes] == ["a", "b"]
+        band = fig.axes[1].collections[0].get_paths()[0].vertices[:, 1]  # the fill of series b
+        iv = model.predict_interval(0.8)
+        b = iv[iv["unique_id"] == "b"] if isinstance(iv, pd.DataFrame) and "unique_id" in iv else iv.loc["b"]
+        assert band.min() == pytest.approx(b["lower"].min()) and band.max() == pytest.approx(b["upper"].max())
+        plt.close(fig)
