@@ -80,6 +80,13 @@ def test_horizon_and_coverage():
 def test_parameters():
     with pytest.raises(InvalidParameterError, match="'hidden_size' parameter"):
         tsgate.GRUForecaster(hidden_size=0).fit(monthly())
+    # bool is an Integral to scikit-learn's checks: refused for integer parameters
+    with pytest.raises(InvalidParameterError, match="'horizon' parameter .* got True \\(a bool\\)"):
+        tsgate.GRUForecaster(horizon=True).fit(monthly())
+    with pytest.raises(InvalidParameterError, match="'window' parameter"):
+        tsgate.GRUForecaster(window=True).fit(monthly())
+    with pytest.raises(InvalidParameterError, match="'hidden_size' parameter"):
+        tsgate.LSTMRegressor(hidden_size=False).fit(np.zeros((5, 3)), np.zeros(5))
 
 
 def test_device_cuda_without_a_gpu(monkeypatch):

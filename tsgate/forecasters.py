@@ -47,7 +47,7 @@ from .collection import (by_name, check_same_frequency, exog_rows, feature_names
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
-from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
+from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
@@ -190,6 +190,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         """
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+        reject_bool_integers(self)
         coll = self._collection(y, X)
         H = self.horizon
         short = [(key, int(np.isfinite(v).sum())) for key, v in zip(coll.ids, coll.values)

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
@@ -35,6 +35,20 @@ _LAST_ATTENTION = threading.local()
 # Each estimator's engine network (kernels, workspaces): rebuilt on demand.
 _NETWORKS = weakref.WeakKeyDictionary()
 _NETWORKS_LOCK = threading.Lock()
+
+
+def reject_bool_integers(est):
+    """Refuse True/False for an integer parameter: scikit-learn's
+    ``Interval(Integral, ...)`` takes them (bool is an Integral), and
+    ``horizon=True`` then failed deep inside NumPy, ``window=True`` ran a
+    window of 1."""
+    for name, constraints in est._parameter_constraints.items():
+        value = getattr(est, name, None)
+        if (isinstance(value, (bool, np.bool_)) and "boolean" not in constraints
+                and any(isinstance(c, Interval) and c.type is Integral for c in constraints)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(est).__name__} must be an int, got {value!r} "
+                "(a bool).")
 
 
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
@@ -179,6 +193,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
+        reject_bool_integers(self)
         Xw = self._check_X(X, reset=True)
         y, Y = self._check_y(y, Xw.shape[0])
         return self._fit_arrays(Xw, Y, y.ndim)
