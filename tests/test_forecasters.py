@@ -446,3 +446,15 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
     where.clear()
     tsgate.GRUForecaster(verbose=True, **params).fit(y)  # a progress display: in turn
     assert [name for name, _ in where] == [threading.current_thread().name] * 12
+
+
+def test_backtest_errors_name_the_parameter():
+    y = load_airline()
+    model = tsgate.GRUForecaster(horizon=3, **SMALL)
+    for refit in ("yes", None, 2.5, 0):
+        with pytest.raises(ValueError, match="refit must be True, False or a positive integer"):
+            tsgate.backtest(model, y, refit=refit)
+    with pytest.raises(ValueError, match="start must be >= 4 \\(by default five horizons"):
+        tsgate.backtest(model, y, horizon=200)
+    with pytest.raises(ValueError, match="leaves 2 training step"):
+        tsgate.backtest(model, y, start=2)

@@ -7,6 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_series
+from .folds import MIN_OBSERVATIONS
 
 
 def _origins(n, horizon, start, stride):
@@ -127,9 +128,17 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     if X is not None and not isinstance(X, pd.DataFrame):
         X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
     origins = _origins(len(y), horizon, start, stride)
-    every = len(origins) if refit is False else 1 if refit is True else int(refit)
-    if every < 1:
+    if origins[0] < MIN_OBSERVATIONS:
+        default = (f" (by default five horizons, {5 * horizon} steps, before the end of the "
+                   f"{len(y)}: give a shorter horizon or a start)" if start is None else "")
+        raise ValueError(
+            f"The first origin, position {origins[0]}, leaves {origins[0]} training step(s); a "
+            f"forecaster needs at least {MIN_OBSERVATIONS}: start must be >= "
+            f"{MIN_OBSERVATIONS}{default}.")
+    if not (isinstance(refit, (bool, np.bool_))
+            or (isinstance(refit, (Integral, np.integer)) and refit >= 1)):
         raise ValueError(f"refit must be True, False or a positive integer, got {refit!r}.")
+    every = len(origins) if refit is False else 1 if refit is True else int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     parts = Parallel(n_jobs=n_jobs)(
         delayed(_run_block)(forecaster, y, X, block, horizon, True) for block in blocks)
