@@ -329,3 +329,12 @@ def test_huge_float32_targets_are_scaled_in_float64():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = tsgate.GRURegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
     np.testing.assert_allclose(model.y_scale_, np.std(y.astype(np.float64)), rtol=1e-6)
+
+
+def test_predict_on_another_window_length_says_windows():
+    X = np.random.default_rng(0).normal(size=(20, 12, 1)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = tsgate.LSTMRegressor(max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+    with pytest.raises(ValueError, match="X has 6 features.*windows of 12 steps with 1 feature"):
+        model.predict(X[:, :6])

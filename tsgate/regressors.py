@@ -126,8 +126,17 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------- validation
     def _check_X(self, X, reset):
         """Validate X and return float32 windows (n, T, F)."""
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
-                          ensure_min_features=1)
+        try:
+            X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
+                              ensure_min_features=1)
+        except ValueError as exc:
+            if reset or "features, but" not in str(exc):
+                raise
+            # scikit-learn counts a window's steps as its features: say it in windows
+            raise ValueError(
+                f"{exc} (Its 'features' are a window's steps: it was fitted on windows of "
+                f"{self.window_} steps with {self.n_step_features_} feature(s) each; pass "
+                "windows of the same shape.)") from None
         if X.ndim == 2:
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
         elif X.ndim != 3:
