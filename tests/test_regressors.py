@@ -153,6 +153,39 @@ def test_verbose_prints_progress_and_default_is_silent(airline_windows):
     assert "LSTMRegressor epoch 2/2" in out.getvalue() and "loss" in out.getvalue()
 
 
+def test_verbose_lines_every_tenth_of_the_epochs_and_the_last(airline_windows):
+    """Lines, not a line per epoch: the first, every tenth of max_iter and the
+    last epoch run (an early stop's too); verbose=2 prints every epoch."""
+    X, Y = airline_windows
+    with redirect_stdout(io.StringIO()) as out, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tsgate.GRURegressor(hidden_size=4, max_iter=40, random_state=0, verbose=True).fit(X, Y)
+    epochs = [int(line.split("epoch ")[1].split("/")[0]) for line in out.getvalue().splitlines()]
+    assert epochs == [1, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]
+    with redirect_stdout(io.StringIO()) as out:
+        reg = tsgate.GRURegressor(hidden_size=4, max_iter=50, n_iter_no_change=1, tol=1e9,
+                                  random_state=0, verbose=True).fit(X, Y)  # stops at epoch 2
+    assert reg.n_iter_ == 2 and out.getvalue().count("epoch ") == 2
+    with redirect_stdout(io.StringIO()) as out, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tsgate.GRURegressor(hidden_size=4, max_iter=7, random_state=0, verbose=2).fit(X, Y)
+    assert out.getvalue().count("epoch ") == 7
+
+
+def test_a_terminal_without_a_width_still_gets_a_bar(monkeypatch):
+    from tsgate import _progress
+
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(_progress, "_columns", lambda stream: 0)  # a pseudo-terminal never sized
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    bar = _progress.EpochProgress("GRURegressor", 5, True)
+    for epoch in range(1, 6):
+        bar(epoch, 0.5, None, 0.01)
+    bar.close()
+    assert "5/5" in err.getvalue()
+
+
 def test_verbose_shows_a_bar_on_a_terminal_named_by_the_owner(airline_windows, monkeypatch):
     X, Y = airline_windows
     monkeypatch.setattr("tsgate._progress._is_terminal", lambda stream: True)

@@ -463,8 +463,9 @@ class LSTMRegressor(_BaseRNNRegressor):
         bit-identical models.
     verbose : bool or int, default=False
         Show the fit's progress: a progress bar of the epochs with the loss and
-        validation loss on a terminal, else one line per epoch on stdout;
-        ``verbose=2`` always prints the lines.
+        validation loss on a terminal, else lines on stdout (the first epoch,
+        every tenth of ``max_iter`` and the last); ``verbose=2`` prints a
+        line per epoch, terminal or not.
     warm_start : bool, default=False
         Continue from the previous fit's weights and optimizer state.
 
