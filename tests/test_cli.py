@@ -167,6 +167,10 @@ ERRORS = {
     "cuda unusable": (["forecast", "{csv}", "--device", "cuda"], _no_gpu, "no GPU in this test"),
     "matplotlib missing": (["forecast", "{csv}", "--plot", "{tmp}/f.png"], _hide_matplotlib,
                            "matplotlib"),
+    "plot format unknown": (["forecast", "{csv}", "--plot", "{tmp}/f.xyz"], None,
+                            "cannot write .xyz files"),
+    "output is a folder": (["forecast", "{csv}", "--output", "{tmp}"], None, "it is a folder"),
+    "negative seed": (["forecast", "{csv}", "--seed", "-1"], None, "--seed must be"),
 }
 
 
@@ -238,9 +242,12 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     path = tmp_path / "long.csv"
     pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
     output = tmp_path / "out.csv"
+    plot = ["--plot", tmp_path / "long.png"] if importlib.util.find_spec("matplotlib") else []
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3,
-                         "--interval", 0.8, "--output", output, *QUICK)
+                         "--interval", 0.8, "--output", output, *plot, *QUICK)
     assert code == 0, err
+    if plot:  # one panel per store
+        assert (tmp_path / "long.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     written = pd.read_csv(output)
     assert list(written.columns) == ["store", "month", "sales", "lower", "upper"]
     assert list(written["store"]) == ["north"] * 3 + ["south"] * 3

@@ -357,15 +357,24 @@ def run_forecast(args):
     if args.interval is not None and not 0 < args.interval < 1:
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), "
                          f"got {args.interval}")
-    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
-        raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
+    if args.plot is not None:
+        if importlib.util.find_spec("matplotlib") is None:
+            raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
+        from matplotlib.figure import Figure
+
+        kind = os.path.splitext(args.plot)[1][1:].lower()
+        formats = Figure().canvas.get_supported_filetypes()
+        if kind and kind not in formats:
+            raise UsageError(f"--plot {args.plot}: matplotlib cannot write .{kind} files; use "
+                             f"one of {', '.join('.' + k for k in sorted(formats))}")
     for path in (args.output, args.plot):
         folder = os.path.dirname(os.path.abspath(path)) if path else None
         if folder and not os.path.isdir(folder):
             raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist.")
-
-    if args.plot is not None and args.id_column is not None:
-        raise UsageError("--plot draws one table of series; it is not available with --id-column")
+        if path and os.path.isdir(path):
+            raise UsageError(f"cannot write {path}: it is a folder; give a file name")
     try:  # fail now, not after reading the data, if CUDA is unusable
         device = resolve_device(args.device)
         if args.device == "auto" and device == "cuda":  # the fit's size decides (config.py)
@@ -435,8 +444,10 @@ def _save_plot(y, forecast, intervals, args, horizon):
     title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
     if args.interval is not None:
         title += f", {args.interval:.0%} interval"
+    columns = {} if args.id_column is None else dict(
+        zip(("id_col", "time_col", "value_col"), forecast.columns[:3]))
     fig = plot_forecast(y, forecast, intervals=intervals, title=title,
-                        history=max(200, 8 * horizon))
+                        history=max(200, 8 * horizon), **columns)
     try:
         fig.savefig(args.plot, dpi=120, bbox_inches="tight")
     finally:
