@@ -132,8 +132,14 @@ def test_per_series_score_and_new_history():
     assert model.score(test) == pytest.approx(-np.mean(np.abs(pred - test.to_numpy())))
     moved = model.predict(y=wide)  # same weights, forecast from the longer history
     assert moved.index[0] == wide.index[-1] + pd.Timedelta("1D")
-    with pytest.raises(ValueError, match="columns"):
-        model.predict(y=wide[["s01", "s00", "s02"]])
+    # a subset of the series in any order: forecast in y's order by each one's model
+    some = model.predict(y=wide[["s02", "s00"]])
+    assert list(some.columns) == ["s02", "s00"]
+    pd.testing.assert_frame_equal(some, moved[["s02", "s00"]])
+    with pytest.raises(ValueError, match=r"\['s09'\] that the forecaster was not fitted on"):
+        model.predict(y=wide.rename(columns={"s01": "s09"}))
+    with pytest.raises(ValueError, match="n_jobs"):
+        PerSeriesForecaster(tsgate.LSTMForecaster(**TINY), n_jobs=0).fit(train)
 
 
 def test_per_series_threading_backend_equals_sequential():

@@ -66,7 +66,7 @@ import pandas as pd
 from joblib import effective_n_jobs
 from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils._param_validation import HasMethods, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, validate_parameter_constraints
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
@@ -237,7 +237,9 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
 
     _parameter_constraints = {
         "forecaster": [HasMethods(["fit", "predict", "predict_interval"])],
-        "n_jobs": [Integral, None],
+        # joblib's: a positive count, or -1, -2, ... (all cores, all but one, ...); 0 means nothing
+        "n_jobs": [Interval(Integral, 1, None, closed="left"),
+                   Interval(Integral, None, -1, closed="right"), None],
     }
 
     def __init__(self, forecaster, n_jobs=None):
@@ -284,9 +286,9 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         coll = self.collection_ if y is None else self._collection(y)
         unknown = [key for key in coll.ids if key not in self.estimators_]
-        if unknown or (coll.layout == "wide" and list(coll.ids) != list(self.estimators_)):
-            raise ValueError(f"y has columns/series {list(coll.ids)}, but the forecaster was "
-                             f"fitted on {list(self.estimators_)}.")
+        if unknown:  # a subset, in any order, is fine: the result follows y's series
+            raise ValueError(f"y has columns/series {unknown} that the forecaster was not "
+                             f"fitted on; it was fitted on {list(self.estimators_)}.")
         histories = [None] * len(coll) if y is None else _series_list(coll)
         parts = [getattr(self.estimators_[key], method)(y=history, horizon=horizon, X=X, **kwargs)
                  for key, history in zip(coll.ids, histories)]
