@@ -458,3 +458,18 @@ def test_backtest_errors_name_the_parameter():
         tsgate.backtest(model, y, horizon=200)
     with pytest.raises(ValueError, match="leaves 2 training step"):
         tsgate.backtest(model, y, start=2)
+
+
+def test_a_never_negative_history_gets_no_negative_forecast_or_bound():
+    """An intermittent series of 0s and 3s: the additive stage's forecast and
+    band reach below 0; floored at 0 where the history never is negative,
+    as a mixed-sign series is not."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2020-01", periods=80, freq="MS")
+    y = pd.Series(3.0 * (rng.random(80) < 0.3), index=index)
+    model = tsgate.GRUForecaster(horizon=6, **SMALL).fit(y)
+    band = model.predict_interval(0.95)
+    assert (model.predict() >= 0).all() and (band.to_numpy() >= 0).all()
+    assert (band["lower"] == 0).any()  # the floor is reached: the test can fail
+    signed = model.predict_interval(0.95, y=y - 1.5)  # the same shape, below 0 half the time
+    assert (signed["lower"] < 0).all()

@@ -71,6 +71,14 @@ def _fit_member(reg, X, Y, validation=None):
     return reg._fit_arrays(X, Y, 2, validation=validation)
 
 
+def _floors(values):
+    """(k, 1): 0 for each series whose history is never negative (counts,
+    sales, visitors: forecasts and bounds are floored there), else -inf.
+    An additive stage's forecast of such a series can fall below 0 (an
+    intermittent 0/3 series, a declining yearly one)."""
+    return np.array([[0.0 if np.nanmin(v) >= 0 else -np.inf] for v in values])
+
+
 def _check_horizon(horizon):
     if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
@@ -492,6 +500,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         zs, stages = self._stages(coll.values)
         H = self.horizon
         values = [v.copy() for v in coll.values]
+        floor = _floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
         exog_hist = coll.exog
         out = []
         for start in range(0, h, H):
@@ -508,6 +517,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 zs, stages, [np.array([len(z) - 1]) for z in zs])
             block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i])
                               for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
+            block = np.maximum(block, floor)
             out.append(block)
             if start + H < h:
                 values = [np.concatenate([val, b]) for val, b in zip(values, block)]
@@ -586,6 +596,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)
+        floor = _floors(coll.values)  # (k, 1)
+        lower, upper = np.maximum(lower, floor), np.maximum(upper, floor)
         return from_collection(coll, {"lower": lower, "upper": upper}, h)
 
     def score(self, y, X=None):
