@@ -292,3 +292,18 @@ def test_transformer_check_estimator():
             expected_failed_checks=expected,
             on_skip=None,
         )
+
+
+def test_flattened_windows_name_their_columns_for_pandas_output():
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = pd.DataFrame({"a": np.arange(30.0), "b": np.sin(np.arange(30.0))})
+    steps = Pipeline([("w", SlidingWindowTransformer(window=3, flatten=True)),
+                      ("s", StandardScaler())]).set_output(transform="pandas")
+    out = steps.fit_transform(X)
+    assert list(out.columns) == ["a_lag2", "b_lag2", "a_lag1", "b_lag1", "a_lag0", "b_lag0"]
+    np.testing.assert_allclose(out["a_lag0"].to_numpy(), StandardScaler().fit_transform(X)[:, 0],
+                               rtol=1e-5, atol=1e-6)  # float32 windows
+    with pytest.raises(ValueError, match="flatten=False"):
+        SlidingWindowTransformer(window=3).fit(X).get_feature_names_out()

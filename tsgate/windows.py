@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
@@ -354,6 +354,31 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         if self.flatten:
             out = out.reshape(n, w * F)  # (n, w*F)
         return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the flattened output columns, ``"<feature>_lag<k>"``.
+
+        In the order of ``transform(flatten=True)``: lag ``window - 1`` of
+        every feature first, lag 0 (the current row) last. With them
+        ``set_output(transform="pandas")`` works in a ``Pipeline``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Default: ``feature_names_in_``, else ``x0, x1, ...``.
+
+        Returns
+        -------
+        ndarray of str of shape (window * n_features,)
+        """
+        check_is_fitted(self, "n_features_in_")
+        if not self.flatten:
+            raise ValueError("3-D windows (flatten=False) have no column names; use "
+                             "SlidingWindowTransformer(flatten=True) for a table, e.g. with "
+                             "set_output(transform='pandas').")
+        names = _check_feature_names_in(self, input_features)
+        return np.asarray([f"{name}_lag{lag}" for lag in range(self.window - 1, -1, -1)
+                           for name in names], dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
