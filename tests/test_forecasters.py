@@ -460,6 +460,12 @@ def test_backtest_errors_name_the_parameter():
         tsgate.backtest(model, y, start=2)
 
 
+def test_a_season_longer_than_half_the_data_warns():
+    y = load_airline().iloc[:40]
+    with pytest.warns(UserWarning, match="season_length=30 is more than half of the longest"):
+        tsgate.GRUForecaster(horizon=2, season_length=30, **SMALL).fit(y)
+
+
 def test_a_never_negative_history_gets_no_negative_forecast_or_bound():
     """An intermittent series of 0s and 3s: the additive stage's forecast and
     band reach below 0; floored at 0 where the history never is negative,

@@ -343,38 +343,6 @@ def _empty_like(coll, indexes):
     return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))
 
 
-def feature_names(X, layout, id_col="unique_id", time_col="ds"):
-    """The feature columns of a DataFrame ``X`` (without the long layout's
-    ``id_col`` and ``time_col``) where every name is a string, else None
-    (arrays, or other names: features then go by position)."""
-    if not isinstance(X, pd.DataFrame):
-        return None
-    skip = (id_col, time_col) if layout == "long" else ()
-    names = [c for c in X.columns if c not in skip]
-    return names if all(isinstance(c, str) for c in names) else None
-
-
-def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
-    """``X`` with its feature columns in the order ``fitted`` (the names seen
-    in fit), matched by name as scikit-learn does.
-
-    Raises
-    ------
-    ValueError
-        Where X lacks a fitted feature or has one that fit did not see.
-    """
-    names = feature_names(X, layout, id_col, time_col)
-    if fitted is None or names is None or names == list(fitted):
-        return X
-    missing = [c for c in fitted if c not in names]
-    unknown = [c for c in names if c not in fitted]
-    if missing or unknown:
-        raise ValueError(f"X's feature columns differ from those seen in fit {list(fitted)}: "
-                         f"missing {missing}, not seen in fit {unknown}. Pass the same columns.")
-    keep = [c for c in X.columns if c not in names]  # the long layout's id and time columns
-    return X[keep + list(fitted)]
-
-
 def aligned(actual, trained, forecast):
     """The values of ``actual`` and the forecasts of their time steps.
 

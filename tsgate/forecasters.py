@@ -29,6 +29,7 @@ a run one after the other (:func:`tsgate.ensemble.run_fits`); Ctrl-C stops
 them all within a batch.
 """
 import math
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -38,12 +39,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import combination, encoding, folds
+from . import combination, encoding, exogenous, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._series import season_length
 from .calibration import half_widths
-from .collection import (by_name, check_same_frequency, exog_rows, feature_names, from_collection,
-                         score_on, to_collection)
+from .collection import check_same_frequency, from_collection, score_on, to_collection
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
@@ -164,16 +164,6 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                   for i, v in enumerate(values)]
         return [s.to_working(v) for s, v in zip(stages, values)], stages
 
-    def _exog(self, history, future=None):
-        """Standardized exog per series (a list), history rows then ``future`` rows."""
-        if history is None:
-            return None
-        out = []
-        for i, ex in enumerate(history):
-            rows = ex if future is None else np.concatenate([ex, future[i]])
-            out.append((rows - self.exog_mean_) / self.exog_scale_)
-        return out
-
     # ------------------------------------------------------------------- fit
     def fit(self, y, X=None):
         """Fit on one series or a collection (one global model).
@@ -210,6 +200,13 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                 f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
                 f"Drop the {len(short)} too-short series or give a longer history.")
         self.season_length_ = self.season_length or season_length(coll.indexes[0])
+        longest = max(len(v) for v in coll.values)
+        if self.season_length is not None and 2 * self.season_length > longest:
+            warnings.warn(
+                f"season_length={self.season_length} is more than half of the longest series "
+                f"({longest} observations): no seasonal cycle repeats to be learned, and the "
+                f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
+                "or leave it None (from the frequency).", UserWarning, stacklevel=2)
         windows = encoding.window_lengths(self.season_length_, H, self.n_models, self.window)
         self.windows_ = windows
         if coll.exog is not None:
@@ -218,9 +215,10 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             spread = rows.std(axis=0)
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
-        self.exog_names_ = feature_names(X, coll.layout, self.id_col, self.time_col)
-        exogs = self._exog(coll.exog, [np.repeat(e[-1:], H, axis=0) for e in coll.exog]
-                           if coll.exog is not None else None)
+        self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
+        exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
+                                                         for e in coll.exog]
+                                       if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
         seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
         # with a progress display, or off the CPU ("cuda", or "auto", which may
@@ -439,59 +437,21 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
         return self.shrinkage_ * np.median(outs, axis=0)
 
-    def _future_exog(self, coll, X, h, given_history):
-        """Future exog rows per series (h, m), or None; checks presence."""
-        if self.n_exog_ == 0:
-            if X is not None:
-                raise ValueError("X was given to predict, but the forecaster was fitted without "
-                                 "exogenous features.")
-            return None
-        if X is None:
-            raise ValueError(
-                f"The forecaster was fitted with {self.n_exog_} exogenous feature(s): pass their "
-                f"future values for the {h} forecast steps as predict(X=...)"
-                + (", with y's rows first when y is given." if given_history else "."))
-        X = by_name(X, getattr(self, "exog_names_", None), coll.layout, *self._columns()[:2])
-        out = exog_rows(coll, X, coll.future_indexes(h), *self._columns())
-        if out[0].shape[1] != self.n_exog_:
-            raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
-                             f"{self.n_exog_}.")
-        return out
-
     def _history(self, y, X, h):
         """The collection to forecast from: the training data or ``y`` (with ``X``)."""
         check_is_fitted(self, "regressors_")
         if y is None:
             coll = self.collection_
-            return coll, self._future_exog(coll, X, h, False)
+            return coll, exogenous.future_rows(self, coll, X, h, False)
         if self.n_exog_:
-            return self._history_with_exog(y, X, h)
+            return exogenous.with_history(self, y, X, h)
         coll = self._collection(y)
         check_same_frequency(coll, self.collection_)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
                 raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
                                  "are needed to forecast from it.")
-        return coll, self._future_exog(coll, X, h, True)
-
-    def _history_with_exog(self, y, X, h):
-        """``y`` with the exog rows of its steps, and the future exog rows per series.
-
-        ``X`` covers y's steps and then the ``h`` future steps.
-        """
-        if X is None:
-            self._future_exog(None, None, h, True)
-        coll = self._collection(y)
-        check_same_frequency(coll, self.collection_)
-        whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
-        try:
-            X = by_name(X, getattr(self, "exog_names_", None), coll.layout, *self._columns()[:2])
-            per = exog_rows(coll, X, whole, *self._columns())  # (n_i + h, m) each
-        except ValueError as exc:
-            raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
-                             f"future steps: {exc}") from None
-        coll.exog = [p[:-h] for p in per]
-        return coll, [p[-h:] for p in per]
+        return coll, exogenous.future_rows(self, coll, X, h, True)
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h) and their working-scale stages, for the collection."""
@@ -508,7 +468,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             if future is not None:
                 fut = [f[start:start + H] for f in future]
                 fut = [np.concatenate([f, np.repeat(f[-1:], H - len(f), axis=0)]) for f in fut]
-                exogs = self._exog(exog_hist, fut)
+                exogs = exogenous.standardized(self, exog_hist, fut)
             else:
                 exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)

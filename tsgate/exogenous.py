@@ -1,0 +1,100 @@
+"""A forecaster's exogenous features: matched by name, standardized, and the
+rows each forecast needs.
+
+At ``fit`` the feature columns' names are kept (``exog_names_``, where all
+are strings, as scikit-learn keeps ``feature_names_in_``); ``predict``
+puts X's columns in that order or says which are missing or unknown. The
+networks read each window's exogenous rows standardized by the training
+rows' mean and spread, and at ``predict`` the future rows of every forecast
+step (with a new history ``y``, X holds y's rows and then the future).
+"""
+import numpy as np
+import pandas as pd
+
+from .collection import check_same_frequency, exog_rows
+
+
+def feature_names(X, layout, id_col="unique_id", time_col="ds"):
+    """The feature columns of a DataFrame ``X`` (without the long layout's
+    ``id_col`` and ``time_col``) where every name is a string, else None
+    (arrays, or other names: features then go by position)."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    skip = (id_col, time_col) if layout == "long" else ()
+    names = [c for c in X.columns if c not in skip]
+    return names if all(isinstance(c, str) for c in names) else None
+
+
+def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
+    """``X`` with its feature columns in the order ``fitted`` (the names seen
+    in fit), matched by name as scikit-learn does.
+
+    Raises
+    ------
+    ValueError
+        Where X lacks a fitted feature or has one that fit did not see.
+    """
+    names = feature_names(X, layout, id_col, time_col)
+    if fitted is None or names is None or names == list(fitted):
+        return X
+    missing = [c for c in fitted if c not in names]
+    unknown = [c for c in names if c not in fitted]
+    if missing or unknown:
+        raise ValueError(f"X's feature columns differ from those seen in fit {list(fitted)}: "
+                         f"missing {missing}, not seen in fit {unknown}. Pass the same columns.")
+    keep = [c for c in X.columns if c not in names]  # the long layout's id and time columns
+    return X[keep + list(fitted)]
+
+
+def standardized(model, history, future=None):
+    """Standardized exogenous rows per series (a list of (n_i [+ h], m)):
+    ``history`` then ``future`` rows; None without features."""
+    if history is None:
+        return None
+    out = []
+    for i, ex in enumerate(history):
+        rows = ex if future is None else np.concatenate([ex, future[i]])
+        out.append((rows - model.exog_mean_) / model.exog_scale_)
+    return out
+
+
+def future_rows(model, coll, X, h, given_history):
+    """The future exogenous rows (h, m) of each series of ``coll`` from X, or
+    None for a model fitted without features; checks that X is given
+    exactly when the model needs it."""
+    if model.n_exog_ == 0:
+        if X is not None:
+            raise ValueError("X was given to predict, but the forecaster was fitted without "
+                             "exogenous features.")
+        return None
+    if X is None:
+        raise ValueError(
+            f"The forecaster was fitted with {model.n_exog_} exogenous feature(s): pass their "
+            f"future values for the {h} forecast steps as predict(X=...)"
+            + (", with y's rows first when y is given." if given_history else "."))
+    X = by_name(X, getattr(model, "exog_names_", None), coll.layout, model.id_col, model.time_col)
+    out = exog_rows(coll, X, coll.future_indexes(h), model.id_col, model.time_col, model.value_col)
+    if out[0].shape[1] != model.n_exog_:
+        raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
+                         f"{model.n_exog_}.")
+    return out
+
+
+def with_history(model, y, X, h):
+    """The collection of a new history ``y`` with the exogenous rows of its
+    steps, and the future rows (h, m) per series: X covers y's steps and
+    then the ``h`` future steps."""
+    if X is None:
+        future_rows(model, None, None, h, True)
+    coll = model._collection(y)
+    check_same_frequency(coll, model.collection_)
+    whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
+    try:
+        X = by_name(X, getattr(model, "exog_names_", None), coll.layout, model.id_col,
+                    model.time_col)
+        per = exog_rows(coll, X, whole, model.id_col, model.time_col, model.value_col)  # (n_i + h, m)
+    except ValueError as exc:
+        raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
+                         f"future steps: {exc}") from None
+    coll.exog = [p[:-h] for p in per]
+    return coll, [p[-h:] for p in per]
