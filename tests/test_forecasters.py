@@ -443,9 +443,37 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
         np.testing.assert_array_equal(a.params_, b.params_)
         assert a.n_iter_ == b.n_iter_
 
+    # with a progress display too (lines here: not a terminal), the same bits
     where.clear()
-    tsgate.GRUForecaster(verbose=True, **params).fit(y)  # a progress display: in turn
-    assert [name for name, _ in where] == [threading.current_thread().name] * 12
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        shown = tsgate.GRUForecaster(verbose=True, **params).fit(y)
+    assert all(name.startswith("tsgate-fit") for name, _ in where)
+    np.testing.assert_array_equal(shown.predict(), pooled.predict())
+    assert "GRUForecaster, fold 3 model 3/3 epoch 3/3" in out.getvalue()
+    assert not any(hasattr(r, "_shared_progress") for r in shown.regressors_)
+
+
+def test_one_bar_for_the_ensemble_on_a_terminal(monkeypatch):
+    """On a terminal the ensemble's fits, two at once, share one bar: every
+    member's epochs, the model and loss of the latest; nothing of it stays
+    on the fitted model (it pickles)."""
+    import io
+    import pickle
+
+    from tsgate import _progress
+
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    model = tsgate.GRUForecaster(horizon=3, verbose=True, **SMALL).fit(ar1_seasonal(60))
+    text = err.getvalue()
+    assert "GRUForecaster: 100%" in text and "36/36" in text  # 12 fits of 3 epochs
+    assert "model=" in text and "loss=" in text
+    assert not hasattr(model, "_bar")
+    pickle.dumps(model)
 
 
 def test_backtest_errors_name_the_parameter():

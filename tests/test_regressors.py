@@ -176,7 +176,7 @@ def test_a_terminal_without_a_width_still_gets_a_bar(monkeypatch):
     from tsgate import _progress
 
     monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
-    monkeypatch.setattr(_progress, "_columns", lambda stream: 0)  # a pseudo-terminal never sized
+    monkeypatch.setattr(_progress, "_terminal_size", lambda stream: (0, 0))  # never sized
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
     bar = _progress.EpochProgress("GRURegressor", 5, True)

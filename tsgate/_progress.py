@@ -8,8 +8,11 @@ forecaster trains 12 networks of some 200 epochs: a line per epoch made
 2,451 lines). ``verbose=2`` or more always prints a line per epoch.
 The display is named after the estimator the user built: an estimator that
 owns several regressors sets their ``_progress_name`` (see
-``regressors._BaseRNNRegressor._logger``).
+``regressors._BaseRNNRegressor._logger``). A forecaster's ensemble, whose
+members fit two or more at once, shares ONE bar (:class:`EnsembleProgress`):
+the epochs of all its members, the model and loss of the latest epoch.
 """
+import threading
 import os
 import sys
 
@@ -36,11 +39,8 @@ class EpochProgress:
         if int(verbose) == 1 and _is_terminal(sys.stderr):
             from tqdm import tqdm  # imported on first use: `import tsgate` stays quick
 
-            # a terminal that reports no width (a pseudo-terminal never sized)
-            # would get a bar of width 0, that is nothing
-            width = {"ncols": 120} if _columns(sys.stderr) == 0 else {"dynamic_ncols": True}
             self.bar = tqdm(total=max_iter, desc=name, unit="epoch", file=sys.stderr,
-                            leave=True, **width)
+                            leave=True, **_bar_size(sys.stderr))
 
     def __call__(self, epoch, loss, val_loss, seconds):
         if self.bar is not None:
@@ -70,13 +70,78 @@ class EpochProgress:
             self.bar = None
 
 
-def _columns(stream):
-    """The width the terminal behind ``stream`` reports (0 for a pseudo-terminal
-    never sized), or None where ``stream`` has no terminal to ask."""
+class EnsembleProgress:
+    """One bar on a terminal for the fits of a forecaster's ensemble, which run
+    at once on several threads (``verbose=1`` only; elsewhere each member
+    prints its lines, see :class:`EpochProgress`).
+
+    Members register with :meth:`member` when their fit starts: the bar's
+    total grows by their ``max_iter``, and shrinks by the epochs an early
+    stop leaves unrun.
+    """
+
+    def __init__(self, name):
+        from tqdm import tqdm
+
+        self.lock = threading.Lock()
+        self.bar = tqdm(total=0, desc=name, unit="epoch", file=sys.stderr, leave=True,
+                        **_bar_size(sys.stderr))
+
+    @staticmethod
+    def wanted(verbose):
+        """Whether ``verbose`` asks for a bar here (1 on a terminal)."""
+        return int(verbose) == 1 and _is_terminal(sys.stderr)
+
+    def member(self, name, max_iter):
+        """The ``log`` callback (with ``close``) of one member's fit."""
+        with self.lock:
+            self.bar.total += max_iter
+            self.bar.refresh()
+        return _Member(self, name, max_iter)
+
+    def close(self):
+        """End the bar (all members done)."""
+        with self.lock:
+            self.bar.close()
+
+
+class _Member:
+    def __init__(self, shared, name, max_iter):
+        self.shared, self.name, self.max_iter, self.done = shared, name, max_iter, 0
+
+    def __call__(self, epoch, loss, val_loss, seconds):
+        postfix = {"model": self.name.split(", ", 1)[-1], "loss": f"{loss:.5f}"}
+        if val_loss is not None:
+            postfix["val_loss"] = f"{val_loss:.5f}"
+        with self.shared.lock:
+            self.shared.bar.set_postfix(postfix, refresh=False)
+            self.shared.bar.update(epoch - self.done)
+        self.done = epoch
+
+    def close(self):
+        with self.shared.lock:  # an early stop: the epochs not run leave the total
+            self.shared.bar.total -= self.max_iter - self.done
+            self.shared.bar.refresh()
+
+
+def _terminal_size(stream):
+    """(columns, lines) the terminal behind ``stream`` reports (0 for a
+    pseudo-terminal never sized), or None where there is no terminal to ask."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        return tuple(os.get_terminal_size(stream.fileno()))
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def _bar_size(stream):
+    """tqdm's size options: the terminal's, followed as it is resized, unless
+    it reports a width or a height of 0 (a pseudo-terminal never sized,
+    e.g. under ``script``): tqdm then drew a bar of width 0, or hid it as
+    beyond the screen's 0 lines, that is nothing; it gets 120 x 24."""
+    size = _terminal_size(stream)
+    if size is not None and 0 in size:
+        return {"ncols": size[0] or 120, "nrows": size[1] or 24}
+    return {"dynamic_ncols": True}
 
 
 def _is_terminal(stream):

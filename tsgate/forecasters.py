@@ -46,6 +46,7 @@ from .calibration import half_widths
 from .collection import check_same_frequency, from_collection, score_on, to_collection
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
+from ._progress import EnsembleProgress
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
@@ -221,9 +222,34 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
                                        if coll.exog is not None else None)
         warm = self.warm_start and hasattr(self, "regressors_")
         seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
-        # with a progress display, or off the CPU ("cuda", or "auto", which may
-        # pick the GPU), the members fit one after the other
-        concurrent = self.device == "cpu" and not self.verbose
+        # off the CPU ("cuda", or "auto", which may pick the GPU) the members
+        # fit one after the other; on it two or more at once, with a progress
+        # display too (one bar on a terminal for all: _progress.EnsembleProgress)
+        self._bar = EnsembleProgress(type(self).__name__) if EnsembleProgress.wanted(
+            self.verbose) else None
+        try:
+            checked, final, cut_stages, fold_cuts = self._fit_members(
+                coll, exogs, seeds, warm, self.device == "cpu")
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+            del self._bar
+        self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
+        # the unit that lets many series' residuals pool (see _residuals)
+        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
+        n = self.n_models
+        self.calibration_residuals_ = self._residuals(
+            coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
+            exogs)
+        self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
+        self.collection_ = coll
+        return self
+
+    def _fit_members(self, coll, exogs, seeds, warm, concurrent):
+        """Fit the validation folds' members and the final ones (``concurrent``:
+        on a thread pool). Returns the validation members (fold by fold),
+        the final members, each fold's cut stages and its cuts."""
+        H = self.horizon
         cuts = folds.cuts(coll.values, H, self.validation_fraction)
         fold_cuts = [cuts]  # (folds, series) steps cut off; earlier folds for few series
         if self.validation_fraction is None and len(coll) < POOLED_UNIT_MIN_SERIES:
@@ -252,16 +278,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             members = run_fits(holdout + final, concurrent,
                                sizes + [L * observed for L in self.windows_])
             checked, final = members[:len(holdout)], members[len(holdout):]
-        self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
-        # the unit that lets many series' residuals pool (see _residuals)
-        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
-        n = self.n_models
-        self.calibration_residuals_ = self._residuals(
-            coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
-            exogs)
-        self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
-        self.collection_ = coll
-        return self
+        return checked, final, cut_stages, fold_cuts
 
     def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label):
         """The fits of the ensemble on all but the cut tail of every series
@@ -346,6 +363,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             reg = self._regressor(**params)
         # set on reused members too: these labels are not saved with the model
         reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
+        reg._shared_progress = getattr(self, "_bar", None)  # the fit's one bar, if any
         # members train for a chosen number of epochs (the step budget, or the
         # validation fit's best): reaching it is the plan, not a failure to
         # converge, so the regressor raises no ConvergenceWarning for it

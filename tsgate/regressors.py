@@ -260,6 +260,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         finally:
             if log is not None:
                 log.close()
+            self.__dict__.pop("_shared_progress", None)  # a bar is not part of the model
         if result.stop_reason == "max_iter" and not getattr(self, "_planned_budget", False):
             warnings.warn(
                 f"{self._display_name()}: max_iter={self.max_iter} epochs ended the fit before "
@@ -296,6 +297,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """The per-epoch callback of ``verbose`` (see ``tsgate/_progress.py``), or None."""
         if not self.verbose:
             return None
+        shared = getattr(self, "_shared_progress", None)  # an ensemble's one bar
+        if shared is not None:
+            return shared.member(self._display_name(), self.max_iter)
         return EpochProgress(self._display_name(), self.max_iter, self.verbose)
 
     # ---------------------------------------------------------------- predict
