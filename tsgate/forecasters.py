@@ -41,12 +41,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import combination, encoding, exogenous, folds
 from ._forecaster_doc import FORECASTER_DOC
+from ._progress import EnsembleProgress
 from ._series import season_length
 from .calibration import half_widths
 from .collection import check_same_frequency, from_collection, score_on, to_collection
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
-from ._progress import EnsembleProgress
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
@@ -93,8 +93,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
     _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
-                             "exog_scale_",
-                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+                             "exog_scale_", "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_")
 
