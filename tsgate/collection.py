@@ -188,13 +188,21 @@ def on_grid(y, freq, name="y"):
     """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
     step of ``freq`` from its first date to its last; new steps hold NaN."""
     index = y.index
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
+                         f"{type(index).__name__}; leave freq=None for an integer index.")
+    if index.has_duplicates or len(index) == 0:
+        return y  # the checks that follow say what is wrong
+    y = y.sort_index()
     if isinstance(index, pd.DatetimeIndex):
-        return y.sort_index().asfreq(freq)
-    if isinstance(index, pd.PeriodIndex):
-        y = y.sort_index()
-        return y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
-    raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
-                     f"{type(index).__name__}; leave freq=None for an integer index.")
+        out = y.asfreq(freq)
+    else:
+        out = y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
+    off = ~y.index.isin(out.index)
+    if off.any():
+        raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
+                         "it); choose the frequency the dates follow.")
+    return out
 
 
 def _exog_rows(X, key):
