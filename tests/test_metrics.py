@@ -322,3 +322,17 @@ def test_scorers_on_the_long_and_multiindex_layouts():
         actual = wide.iloc[-3:].to_numpy()
         expected = mase(actual, pred, wide.iloc[:-3].to_numpy(), model.season_length_)
         assert neg_mase_scorer(model, te) == pytest.approx(-expected)
+
+
+def test_scorers_on_a_per_series_forecaster():
+    import tsgate
+    from tsgate.distributed import PerSeriesForecaster
+    from tests.conftest import SMALL
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL)).fit(wide.iloc[:-3])
+    test = wide.iloc[-3:]
+    assert neg_mae_scorer(model, test) == pytest.approx(model.score(test))
+    expected = mase(test.to_numpy(), model.predict().to_numpy(), wide.iloc[:-3].to_numpy(), 1)
+    assert neg_mase_scorer(model, test) == pytest.approx(-expected)

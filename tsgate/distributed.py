@@ -339,8 +339,13 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """
         check_is_fitted(self, "estimators_")
         return score_on(self._collection(y), self.collection_,
-                        lambda h: np.stack([np.asarray(p, dtype=float).reshape(-1)
-                                            for p in self._parts("predict", None, h, X)[1]]))
+                        lambda h: self._forecast(h, X, None)[1])
+
+    def _forecast(self, horizon, X, y):
+        """The collection and its forecasts (k, horizon), as the forecasters'
+        private method of that name (which the scorers of :mod:`tsgate.metrics` call)."""
+        coll, parts = self._parts("predict", y, horizon, X)
+        return coll, np.stack([np.asarray(p, dtype=float).reshape(-1) for p in parts]), None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -230,7 +230,7 @@ class _ForecastScorer:
     def __call__(self, estimator, y_test, y=None):
         kwargs = {}
         coll = getattr(estimator, "collection_", None)
-        if coll is not None and hasattr(estimator, "_collection"):
+        if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
             # a tsgate forecaster, any layout: values matched by series and time step
             y_true, y_pred = aligned(estimator._collection(y_test), coll,
                                      lambda h: estimator._forecast(h, None, None)[1])
