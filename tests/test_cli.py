@@ -264,3 +264,6 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
                          "--freq", "MS", "--output", output, *QUICK)
     assert code == 0, err
     assert list(pd.read_csv(output)["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--freq", "monthly",
+                         *QUICK)
+    assert code == 2 and "not a pandas frequency alias" in err and out == ""

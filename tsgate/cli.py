@@ -359,6 +359,12 @@ def run_forecast(args):
                          f"got {args.interval}")
     if not 0 <= args.seed < 2**32:
         raise UsageError(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
+    if args.freq is not None:
+        try:
+            pd.tseries.frequencies.to_offset(args.freq)
+        except (ValueError, TypeError):
+            raise UsageError(f"--freq {args.freq!r} is not a pandas frequency alias "
+                             "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
     if args.plot is not None:
         if importlib.util.find_spec("matplotlib") is None:
             raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
