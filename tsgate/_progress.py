@@ -44,10 +44,7 @@ class EpochProgress:
 
     def __call__(self, epoch, loss, val_loss, seconds):
         if self.bar is not None:
-            postfix = {"loss": f"{loss:.5f}"}
-            if val_loss is not None:
-                postfix["val_loss"] = f"{val_loss:.5f}"
-            self.bar.set_postfix(postfix, refresh=False)
+            self.bar.set_postfix(_losses(loss, val_loss), refresh=False)
             self.bar.update(epoch - self.bar.n)
             return
         val = "" if val_loss is None else f" - val_loss {val_loss:.5f}"
@@ -110,9 +107,7 @@ class _Member:
         self.shared, self.name, self.max_iter, self.done = shared, name, max_iter, 0
 
     def __call__(self, epoch, loss, val_loss, seconds):
-        postfix = {"model": self.name.split(", ", 1)[-1], "loss": f"{loss:.5f}"}
-        if val_loss is not None:
-            postfix["val_loss"] = f"{val_loss:.5f}"
+        postfix = {"model": self.name.split(", ", 1)[-1], **_losses(loss, val_loss)}
         with self.shared.lock:
             self.shared.bar.set_postfix(postfix, refresh=False)
             self.shared.bar.update(epoch - self.done)
@@ -122,6 +117,12 @@ class _Member:
         with self.shared.lock:  # an early stop: the epochs not run leave the total
             self.shared.bar.total -= self.max_iter - self.done
             self.shared.bar.refresh()
+
+
+def _losses(loss, val_loss):
+    """A bar's postfix: the epoch's loss and, with early stopping, validation loss."""
+    return {"loss": f"{loss:.5f}"} if val_loss is None else {
+        "loss": f"{loss:.5f}", "val_loss": f"{val_loss:.5f}"}
 
 
 def _terminal_size(stream):

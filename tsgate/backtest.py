@@ -7,6 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_series
+from .collection import to_wide
 from .folds import MIN_OBSERVATIONS
 
 
@@ -20,30 +21,6 @@ def _origins(n, horizon, start, stride):
     if not 0 < start < n:
         raise ValueError(f"start={start} leaves no training data or nothing to forecast in a series of {n} points.")
     return list(range(start, n, stride))
-
-
-def _as_wide(forecaster, y, X):
-    """A long frame or a (series id, time) Series as a wide frame, one column
-    per series on the union of their times (leading NaN where a series starts
-    later): the same global model fits either layout."""
-    id_col = getattr(forecaster, "id_col", "unique_id")
-    time_col = getattr(forecaster, "time_col", "ds")
-    value_col = getattr(forecaster, "value_col", "y")
-    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
-        wide = y.unstack(level=0)
-    elif isinstance(y, pd.DataFrame) and id_col in y.columns:
-        missing = [c for c in (time_col, value_col) if c not in y.columns]
-        if missing:
-            raise ValueError(f"The long DataFrame has no column(s) {missing}; set the "
-                             "forecaster's id_col, time_col and value_col.")
-        wide = y.pivot(index=time_col, columns=id_col, values=value_col)
-    else:
-        return y
-    if X is not None:
-        raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
-                         "give y and X one column per series on a shared time index.")
-    wide.columns.name = None
-    return wide.sort_index()
 
 
 def _run_block(forecaster, y, X, origins, horizon, refit_first):
@@ -115,7 +92,15 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         ``time``, ``step`` (1-based), ``series``, ``forecast``, ``actual``,
         ``error`` (actual - forecast) and ``abs_error``.
     """
-    y = _as_wide(forecaster, y, X)
+    # a long frame or a (series id, time) Series: the wide frame of its series,
+    # on the union of their times, which the same global model fits
+    columns = [getattr(forecaster, name, default) for name, default in
+               (("id_col", "unique_id"), ("time_col", "ds"), ("value_col", "y"))]
+    wide = y if isinstance(y, pd.DataFrame) and columns[0] not in y.columns else to_wide(y, *columns)
+    if wide is not y and X is not None:
+        raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
+                         "give y and X one column per series on a shared time index.")
+    y = wide
     check_series(y)
     horizon = forecaster.horizon if horizon is None else horizon
     if not isinstance(horizon, (Integral, np.integer)) or horizon < 1:

@@ -297,6 +297,27 @@ def from_collection(coll, frames, horizon):
     return pd.DataFrame(out)
 
 
+def to_wide(obj, id_col="unique_id", time_col="ds", values="y"):
+    """A Series/DataFrame on a (series id, time) MultiIndex, or a long frame
+    with ``id_col``, ``time_col`` and the ``values`` column(s), as one
+    column per series on the union of their times (NaN where a series has
+    no row); several value columns give columns (value column, series).
+    Any other object comes back as it is.
+    """
+    if isinstance(obj.index, pd.MultiIndex):
+        wide = obj.unstack(level=0)
+    elif isinstance(obj, pd.DataFrame) and id_col in obj.columns:
+        missing = [c for c in [time_col, *np.atleast_1d(values)] if c not in obj.columns]
+        if missing:
+            raise ValueError(f"The long frame has no column(s) {missing}; name its columns with "
+                             "id_col=, time_col=, value_col=.")
+        wide = obj.pivot(index=time_col, columns=id_col, values=values)
+    else:
+        return obj
+    wide.columns.names = [None] * wide.columns.nlevels
+    return wide.sort_index()
+
+
 def _wide_index(coll):
     """The shared index of a wide collection (the longest series' index ends it)."""
     return max(coll.indexes, key=len)

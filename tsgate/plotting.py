@@ -7,6 +7,8 @@ never needs it.
 import numpy as np
 import pandas as pd
 
+from .collection import to_wide
+
 __all__ = ["plot_forecast"]
 
 MAX_PANELS = 6  # a DataFrame forecast shows at most this many series, one panel each
@@ -60,26 +62,6 @@ def _draw(ax, history, forecast, bounds, label):
     ax.grid(alpha=0.3)
 
 
-def _to_wide(obj, id_col, time_col, value_col, bounds=False):
-    """A (series id, time) Series/DataFrame or a long frame as the wide layout:
-    one column per series (for ``bounds``, columns (series, lower/upper))."""
-    if isinstance(obj.index, pd.MultiIndex):
-        wide = obj.unstack(level=0)
-    elif isinstance(obj, pd.DataFrame) and id_col in obj.columns:
-        if time_col not in obj.columns:
-            raise ValueError(f"The long frame has no time column {time_col!r}; pass time_col=.")
-        values = ["lower", "upper"] if bounds else value_col
-        if not bounds and value_col not in obj.columns:
-            raise ValueError(f"The long frame has no value column {value_col!r}; pass value_col=.")
-        wide = obj.pivot(index=time_col, columns=id_col, values=values)
-    else:
-        return obj
-    if bounds:  # (lower/upper, series) -> (series, lower/upper)
-        wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
-    wide.columns.names = [None] * wide.columns.nlevels
-    return wide
-
-
 def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None,
                   id_col="unique_id", time_col="ds", value_col="y"):
     """Draw the history, the forecast and (optionally) its interval band.
@@ -120,11 +102,12 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     if not isinstance(y, (pd.Series, pd.DataFrame)):
         raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
     if isinstance(y.index, pd.MultiIndex) or (isinstance(y, pd.DataFrame) and id_col in y.columns):
-        y = _to_wide(y, id_col, time_col, value_col)
+        y = to_wide(y, id_col, time_col, value_col)
         if isinstance(forecast, (pd.Series, pd.DataFrame)):
-            forecast = _to_wide(forecast, id_col, time_col, value_col)
-        if isinstance(intervals, pd.DataFrame):
-            intervals = _to_wide(intervals, id_col, time_col, value_col, bounds=True)
+            forecast = to_wide(forecast, id_col, time_col, value_col)
+        if isinstance(intervals, pd.DataFrame):  # (lower/upper, series) -> (series, lower/upper)
+            intervals = to_wide(intervals, id_col, time_col, ["lower", "upper"]).swaplevel(
+                axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     if isinstance(y, pd.Series) != isinstance(forecast, pd.Series) or not isinstance(
             forecast, (pd.Series, pd.DataFrame)):
         raise TypeError("forecast must be what predict returned: a Series for a Series y, "
