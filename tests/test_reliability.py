@@ -191,3 +191,13 @@ def test_million_point_series_with_window_512_fits_in_bounded_memory():
     assert (n - window) * window * 2 * 4 > 4e9  # what all windows would cost
     assert MAX_INPUT_FLOATS * 4 <= 32 * 2**20
     assert peak < 300 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("cell", [tsgate.LSTMForecaster, tsgate.GRUForecaster])
+def test_a_history_of_subnormal_changes_forecasts_finite(cell):
+    """The example hypothesis found: the validation cut keeps 1e-38, 0, 0,
+    whose unit of change underflowed float32 and made the target 2 infinite."""
+    y = pd.Series([1.175494e-38, 0.0, 0.0, 2.0], name="v",
+                  index=pd.date_range("2000-01-01", periods=4, freq="D"))
+    model = cell(window=1, horizon=1, **FAST).fit(y)
+    assert np.isfinite(model.predict().to_numpy()).all() and np.isfinite(model.shrinkage_)

@@ -132,6 +132,8 @@ def test_scale_is_the_mean_seasonal_change():
     assert change_scale(z, 1) == pytest.approx(np.mean([1, 2, 3, 4]))
     assert change_scale(z, 2) == pytest.approx(np.mean([3, 5, 7]))
     assert change_scale(np.ones(5), 1) == 1.0  # constant: a unit, never 0
+    # changes below float32's smallest normal: 0 to the networks, so a unit of 1
+    assert change_scale(np.array([1.175494e-38, 0.0, 0.0]), 1) == 1.0
 
 
 @pytest.mark.parametrize("period", [1, 4])

@@ -319,16 +319,23 @@ def band_unit(z, sm, h, end=None):
     return noise(z, sm, end, recent=True) * error_growth(sm, h) ** GROWTH_POWER
 
 
+# a unit below float32's smallest normal number is 0 to the networks (which
+# work in float32), and targets divided by it overflow to inf: a history of
+# 1e-38, 0, 0 followed by 2 forecast NaN (found by tests/test_reliability.py)
+MIN_SCALE = float(np.finfo(np.float32).tiny)
+
+
 def change_scale(z, lag):
-    """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too short."""
+    """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too
+    short; the spread, or 1, where that is not above ``MIN_SCALE``."""
     if np.isfinite(z).sum() <= lag:
         lag = 1
     d = np.abs(z[lag:] - z[:-lag]) if len(z) > lag else np.array([])
     d = d[np.isfinite(d)]
     scale = float(d.mean()) if len(d) else 0.0
-    if not scale > 0:
+    if not scale > MIN_SCALE:
         spread = np.nanstd(z) if np.isfinite(z).sum() > 1 else 0.0
-        scale = float(spread) if spread > 0 else 1.0
+        scale = float(spread) if spread > MIN_SCALE else 1.0
     return scale
 
 
@@ -447,12 +454,12 @@ def stage(y, normalize, period, like=None, log=None):
         d = np.diff(y)
         d = d[np.isfinite(d)]
         scale = float(np.std(d)) if len(d) > 1 else 0.0
-        scale = scale if scale > 0 else change_scale(y, 1)
+        scale = scale if scale > MIN_SCALE else change_scale(y, 1)
         return Smoothing(False, 1, 1.0, 0.0, level, season, scale)
     if like is not None:
         center, scale = like.level[0], like.scale
     else:
         center = float(np.nanmean(y))
         spread = float(np.nanstd(y)) if np.isfinite(y).sum() > 1 else 0.0
-        scale = spread if spread > 0 else 1.0
+        scale = spread if spread > MIN_SCALE else 1.0
     return Smoothing(False, 1, 0.0, 0.0, np.full(n, center), np.zeros(n), scale)
