@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+import tsgate
+
 # Simulated threadpoolctl reports: what SciPy's BLAS could be on a user's machine.
 BLAS_REPORTS = {
     "openblas": [{"user_api": "blas", "internal_api": "openblas", "num_threads": 2,
@@ -44,9 +46,27 @@ def _run(blas, env):
 
 
 @pytest.fixture(scope="module")
-def reference():
+def numba_cache(tmp_path_factory):
+    """Where the cases' Numba cache goes: beside the kernels, as in the rest of the
+    suite, when that folder is writable (Numba's own choice then); else one folder
+    for every case, so that only the first compiles. Never under HOME or TMPDIR."""
+    kernels = os.path.join(os.path.dirname(tsgate.__file__), "kernels")
+    if os.environ.get("NUMBA_CACHE_DIR") or os.access(kernels, os.W_OK):
+        return os.environ.get("NUMBA_CACHE_DIR")
+    return str(tmp_path_factory.mktemp("numba"))
+
+
+def _env(numba_cache, **extra):
+    env = dict(os.environ, **extra)
+    if numba_cache:
+        env["NUMBA_CACHE_DIR"] = numba_cache
+    return env
+
+
+@pytest.fixture(scope="module")
+def reference(numba_cache):
     """Predictions of a process that sees no BLAS at all."""
-    return _run("none", dict(os.environ))["pred"]
+    return _run("none", _env(numba_cache))["pred"]
 
 
 def _files_under(folder):
@@ -54,12 +74,12 @@ def _files_under(folder):
 
 
 @pytest.mark.parametrize("blas", sorted(BLAS_REPORTS))
-def test_import_writes_nothing_changes_no_env_and_works_with_any_blas(blas, tmp_path, reference):
+def test_import_writes_nothing_changes_no_env_and_works_with_any_blas(blas, tmp_path, reference,
+                                                                      numba_cache):
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
-    env = dict(os.environ, HOME=str(home), TMPDIR=str(tmp), XDG_CACHE_HOME=str(home / ".cache"))
-    env.setdefault("NUMBA_CACHE_DIR", str(tmp_path / "numba"))  # Numba's own cache may be written
+    env = _env(numba_cache, HOME=str(home), TMPDIR=str(tmp), XDG_CACHE_HOME=str(home / ".cache"))
     result = _run(blas, env)
     assert not result["env_changed"]
     assert _files_under(home) == [] and _files_under(tmp) == []

@@ -38,16 +38,17 @@ def test_regressor_on_cuda_matches_cpu_and_predicts_without_gpu(tmp_path, monkey
 
 def test_forecaster_on_cuda(monkeypatch):
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 4)
-    y = pd.Series(np.sin(np.arange(40) / 3.0), index=pd.date_range("2020-01-01", periods=40, freq="D"))
+    y = pd.Series(np.sin(np.arange(24) / 3.0), index=pd.date_range("2020-01-01", periods=24, freq="D"))
     # one member: the simulator runs every thread in Python (the ensemble is tested on the CPU)
-    params = dict(window=6, horizon=2, hidden_size=3, max_iter=2, batch_size=8, n_models=1,
+    params = dict(window=6, horizon=2, hidden_size=3, max_iter=1, batch_size=8, n_models=1,
                   random_state=0)
     gpu = tsgate.LSTMForecaster(device="cuda", **params).fit(y)
     cpu = tsgate.LSTMForecaster(device="cpu", **params).fit(y)
     # Adam's first steps are about +-learning_rate whatever a gradient's size, so
     # a near-zero gradient component whose sign differs by rounding (other tile
-    # sizes, other summation order) moves a weight by ~3e-3 on one device and not
-    # the other: here the validation members differ by 2.8e-3 in a weight (the
-    # final ones by 6e-8), which moves the inverse-MSE network weight 0.3873 ->
-    # 0.3885 and the forecasts by up to 4e-4 relative
-    pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=2e-3, atol=1e-4)
+    # sizes, other summation order) can move a weight by ~3e-3 on one device and
+    # not the other: at 40 steps and 2 epochs the forecasts differed so by 4e-4
+    # relative. At this shape (one epoch; 7 s under the simulator, not 37) no
+    # sign flips: the weights agree to 1e-8 and the forecasts to 1e-9 relative
+    # (measured under the simulator), and a real GPU may round otherwise
+    pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
