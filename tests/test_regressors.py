@@ -104,6 +104,29 @@ def test_warm_start_continues(airline_windows):
     assert cold.n_iter_ == 6
 
 
+def test_warm_start_continues_the_curves_as_sklearns_mlp():
+    """A warm fit runs max_iter epochs more; n_iter_ and the curves go on
+    (scikit-learn's MLPRegressor does the same), best_epoch_ counts into the
+    latest fit, and a cold fit starts them over."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5, 1)).astype(np.float32)
+    y = X[:, -1, 0] + 0.1 * X[:, 0, 0]
+    reg = tsgate.GRURegressor(hidden_size=4, max_iter=3, tol=0.0, early_stopping=True,
+                              n_iter_no_change=100, random_state=0, warm_start=True).fit(X, y)
+    first = list(reg.loss_curve_), list(reg.validation_scores_), reg.best_loss_
+    reg.set_params(max_iter=2).fit(X, y)
+    assert reg.n_iter_ == 5 and len(reg.grad_norm_curve_) == 5
+    assert reg.loss_curve_[:3] == first[0] and len(reg.loss_curve_) == 5
+    assert reg.validation_scores_[:3] == first[1] and len(reg.validation_loss_curve_) == 5
+    assert reg.best_loss_ == min(reg.loss_curve_) <= first[2]
+    assert reg.best_validation_loss_ == min(reg.validation_loss_curve_)
+    assert 1 <= reg.best_epoch_ <= 2
+    reg.set_params(early_stopping=False).fit(X, y)  # no validation now: none reported
+    assert reg.n_iter_ == 7 and reg.validation_scores_ is None
+    reg.set_params(warm_start=False).fit(X, y)
+    assert reg.n_iter_ == 2 and len(reg.loss_curve_) == 2
+
+
 def test_early_stopping_validates_on_last_fraction_and_restores_best():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(100, 5, 1)).astype(np.float32)

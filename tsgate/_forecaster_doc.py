@@ -103,7 +103,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         seasonality), chosen on the validation fit.
     season_length_ : int
     n_iter_ : int
-        Epochs run (the most over the final members).
+        Epochs run (the most over the final members; with ``warm_start``, over
+        all fits).
     collection_ : tsgate.collection.Collection
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)

@@ -270,17 +270,28 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 "max_iter, or learning_rate_init.", ConvergenceWarning, stacklevel=4)
         self.params_ = result.params
         self._optimizer_state = result.optimizer_state
-        self.loss_curve_ = result.loss_curve
-        self.best_loss_ = result.best_loss
-        self.n_iter_ = result.n_iter
-        self.grad_norm_curve_ = result.grad_norm_curve
-        self.clipped_fraction_ = result.clipped_fraction
+        # a warm fit continues the curves and the epoch count, as scikit-learn's
+        # MLP does; best_epoch_ counts epochs into THIS fit (the forecasters give
+        # it to their final fits as a number of epochs to run)
+        before = warm and self.n_iter_
+        self.loss_curve_ = (self.loss_curve_ if before else []) + list(result.loss_curve)
+        self.best_loss_ = min(self.best_loss_, result.best_loss) if before else result.best_loss
+        self.grad_norm_curve_ = (self.grad_norm_curve_ if before else []) + list(
+            result.grad_norm_curve)
+        self.clipped_fraction_ = (
+            (self.clipped_fraction_ * self.n_iter_ + result.clipped_fraction * result.n_iter)
+            / max(self.n_iter_ + result.n_iter, 1) if before else result.clipped_fraction)
+        self.n_iter_ = (self.n_iter_ if before else 0) + result.n_iter
         self.diverged_at_ = result.diverged_at
         self.best_epoch_ = result.best_epoch
         if cfg.early_stopping:
-            self.validation_scores_ = result.validation_scores
-            self.validation_loss_curve_ = result.validation_loss_curve
-            self.best_validation_loss_ = result.best_validation_loss
+            go_on = before and self.validation_scores_ is not None
+            self.validation_scores_ = (self.validation_scores_ if go_on else []) + list(
+                result.validation_scores)
+            self.validation_loss_curve_ = (self.validation_loss_curve_ if go_on else []) + list(
+                result.validation_loss_curve)
+            self.best_validation_loss_ = (min(self.best_validation_loss_, result.best_validation_loss)
+                                          if go_on else result.best_validation_loss)
         else:
             self.validation_scores_ = None
         self.n_outputs_ = Y.shape[1]
@@ -471,7 +482,10 @@ class LSTMRegressor(_BaseRNNRegressor):
         every tenth of ``max_iter`` and the last); ``verbose=2`` prints a
         line per epoch, terminal or not.
     warm_start : bool, default=False
-        Continue from the previous fit's weights and optimizer state.
+        Continue from the previous fit's weights and optimizer state (when the
+        network's shape is unchanged); ``max_iter`` epochs more are run, and
+        ``n_iter_``, ``loss_curve_`` and the other curves continue, as with
+        scikit-learn's ``MLPRegressor``.
 
     Attributes
     ----------
@@ -485,7 +499,7 @@ class LSTMRegressor(_BaseRNNRegressor):
     validation_loss_curve_ : list of float
         Validation loss per epoch (with early stopping).
     n_iter_ : int
-        Epochs run.
+        Epochs run (over all fits, with ``warm_start``).
     grad_norm_curve_ : list of float
         Mean gradient norm (before clipping) per epoch.
     clipped_fraction_ : float
