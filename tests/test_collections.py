@@ -355,3 +355,86 @@ def test_integer_ids_come_back_as_integers():
     stacked = long.set_index(["unique_id", "ds"])["y"]
     fc = tsgate.GRUForecaster(horizon=2, **SMALL).fit(stacked).predict()
     assert fc.index.get_level_values(0).dtype == np.int64
+
+
+def _long_daily(n=40):
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2021-01-01", periods=n, freq="D")
+    return pd.concat([pd.DataFrame({"unique_id": key, "ds": ds, "y": 10 + rng.normal(size=n),
+                                    "x": rng.normal(size=n)}) for key in "ab"])
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_one_or_two_future_rows_take_the_fitted_frequency(steps):
+    """A test fold or future X of 1 or 2 dates per series (no frequency to
+    infer from them) is read on the fitted data's grid, in the long and
+    MultiIndex layouts and for one Series."""
+    full = _long_daily()
+    last = full.ds.unique()[-steps:]
+    train, test = full[~full.ds.isin(last)], full[full.ds.isin(last)]
+    model = tsgate.GRUForecaster(horizon=steps, n_models=1, **SMALL).fit(
+        train[["unique_id", "ds", "y"]], train[["unique_id", "ds", "x"]])
+    fc = model.predict(X=test[["unique_id", "ds", "x"]])
+    assert list(fc.ds.unique()) == list(last) and len(fc) == 2 * steps
+    mae = np.mean(np.abs(fc.y.to_numpy() - test.y.to_numpy()))
+    assert model.score(test[["unique_id", "ds", "y"]], test[["unique_id", "ds", "x"]]) \
+        == pytest.approx(-mae)
+    mi = train.set_index(["unique_id", "ds"])
+    model = tsgate.GRUForecaster(horizon=steps, n_models=1, **SMALL).fit(mi.y, mi[["x"]])
+    future = test.set_index(["unique_id", "ds"])
+    assert np.array_equal(model.predict(X=future[["x"]]).to_numpy(), fc.y.to_numpy())
+    one = pd.Series(train.y.to_numpy()[:len(train) // 2], index=train.ds.unique())
+    model = tsgate.GRUForecaster(horizon=steps, n_models=1, **SMALL).fit(one)
+    fold = pd.Series(1.0, index=pd.DatetimeIndex(last))  # no freq set
+    assert fold.index.freq is None
+    assert model.score(fold) == pytest.approx(-np.mean(np.abs(model.predict().to_numpy() - 1.0)))
+
+
+def test_score_leaves_out_a_series_missing_from_the_test_fold():
+    y = tsgate.datasets.load_airline()
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy()[::-1].copy()}, index=y.index)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL).fit(wide.iloc[:-3])
+    test = wide.iloc[-3:].copy()
+    test["a"] = np.nan
+    fc = model.predict()
+    assert model.score(test) == pytest.approx(-np.mean(np.abs(fc["b"] - test["b"])))
+    with pytest.raises(ValueError, match="no observed value"):
+        model.score(test * np.nan)
+
+
+def test_scorers_pass_the_folds_exogenous_rows_on():
+    """scikit-learn calls scorer(estimator, X_test, y_test): for a forecaster
+    that is the series and its exogenous rows, which the forecast needs."""
+    from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+
+    y = tsgate.datasets.load_airline()
+    X = pd.DataFrame({"m": (np.arange(len(y)) % 12).astype(float)}, index=y.index)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL)
+    cv = TimeSeriesSplit(2, test_size=3)
+    default = cross_val_score(model, y, X, cv=cv)
+    by_mae = cross_val_score(model, y, X, cv=cv, scoring=tsgate.metrics.neg_mae_scorer)
+    np.testing.assert_allclose(by_mae, default)
+    assert np.isfinite(cross_val_score(model, y, X, cv=cv,
+                                       scoring=tsgate.metrics.neg_mase_scorer)).all()
+
+
+def test_per_series_forecaster_takes_freq_and_per_series_exogenous_rows():
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = tsgate.datasets.load_airline()
+    gappy = y.drop(y.index[18])
+    wide = pd.DataFrame({"a": gappy, "b": 2 * gappy})
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, freq="MS", n_models=1, **SMALL))
+    assert model.fit(wide).predict().shape == (3, 2)
+    mi = pd.DataFrame({"a": y, "b": 2 * y}).stack().swaplevel().sort_index() \
+        .rename_axis(["unique_id", "ds"])
+    X = pd.DataFrame({"x": np.arange(len(mi)) % 12 * 1.0}, index=mi.index)
+    future = pd.MultiIndex.from_product(
+        [["a", "b"], pd.date_range("1961-01-01", periods=3, freq="MS")], names=["unique_id", "ds"])
+    Xf = pd.DataFrame({"x": [0., 1, 2, 5, 6, 7]}, index=future)
+    template = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL)
+    got = PerSeriesForecaster(template).fit(mi, X=X).predict(X=Xf)
+    for key in "ab":
+        alone = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL).fit(
+            mi.loc[key], X=X.loc[key]).predict(X=Xf.loc[key])
+        np.testing.assert_array_equal(got.loc[key].to_numpy(), alone.to_numpy())

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._series import align_exog, check_index, check_series, future_index, steps_after
+from ._series import (align_exog, check_index, check_series, future_index, infer_step,
+                      steps_after)
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -86,21 +87,41 @@ def _numeric(values, what):
         raise TypeError(f"{what} must hold numbers; convert them with pd.to_numeric.") from None
 
 
-def _finish(values, indexes, ids, layout, names, exog, name="y"):
-    keep_v, keep_i, keep_x = [], [], []
+def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=False):
+    keep_v, keep_i, keep_x, keep_ids = [], [], [], []
     for v, idx, x, key in zip(values, indexes, exog or [None] * len(values), ids):
         if np.isinf(v).any():
             raise ValueError(f"{name} contains inf values (series {key!r}); replace them with NaN or a cap.")
         trimmed = _trim_leading(v, idx, x)
         if trimmed is None:
+            if drop_empty:
+                continue
             raise ValueError(f"{name} has a series with no observed value (all NaN): {key!r}.")
         keep_v.append(trimmed[0])
         keep_i.append(trimmed[1])
         keep_x.append(trimmed[2])
-    return Collection(keep_v, keep_i, list(ids), layout, names, keep_x if exog is not None else None)
+        keep_ids.append(key)
+    if not keep_v:
+        raise ValueError(f"{name} has no observed value (all NaN).")
+    return Collection(keep_v, keep_i, keep_ids, layout, names, keep_x if exog is not None else None)
 
 
-def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", freq=None):
+def fitted_freq(coll):
+    """The step of a fitted collection's dates (a pandas offset), or None for
+    an integer index: ``known_freq`` for the data given after the fit."""
+    index = coll.indexes[0]
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        return None
+    return infer_step(index)
+
+
+def _short_undated(index):
+    """Dates too few (1 or 2) to infer a frequency from, none set."""
+    return isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) < 3
+
+
+def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", freq=None,
+                  known_freq=None, drop_empty=False):
     """Convert any accepted input into a :class:`Collection`.
 
     Parameters
@@ -120,22 +141,33 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         Put each series' dates on this pandas frequency's grid from its
         first to its last (``asfreq``: missing steps become NaN, which
         tsgate masks); default: each series must be regular already.
+    known_freq : str, optional
+        The frequency of a fitted model's data: a series of only 1 or 2
+        dates and no frequency set (a short test fold, the future rows of X)
+        is put on its grid instead of failing to infer one.
+    drop_empty : bool, default=False
+        Leave out series without an observed value (a test fold's missing
+        series) instead of raising.
 
     Returns
     -------
     Collection
     """
+    grid = (freq, known_freq, drop_empty)
     if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
-        return _from_multiindex(y, X, freq)
+        return _from_multiindex(y, X, *grid)
     if isinstance(y, pd.DataFrame) and id_col in y.columns:
-        return _from_long(y, X, id_col, time_col, value_col, freq)
+        return _from_long(y, X, id_col, time_col, value_col, *grid)
     if isinstance(y, pd.DataFrame) and isinstance(y.index, pd.MultiIndex):
         raise ValueError(
             "y is a DataFrame on a MultiIndex: pass the one value column as a Series "
             "(y['value']), or a long DataFrame with columns "
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
-    if freq is not None and isinstance(y, (pd.Series, pd.DataFrame)):
-        y = on_grid(y, freq)
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        if freq is None and known_freq is not None and _short_undated(y.index):
+            freq = known_freq
+        if freq is not None:
+            y = on_grid(y, freq)
     try:
         frame, is_series = check_series(y)
     except TypeError as exc:
@@ -151,10 +183,10 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     layout = "series" if is_series else "wide"
     names = {"name": y.name} if is_series else {"columns": frame.columns}
     return _finish(values, [frame.index] * len(values), ids, layout, names,
-                   None if exog is None else [exog] * len(values))
+                   None if exog is None else [exog] * len(values), drop_empty=drop_empty)
 
 
-def _from_multiindex(y, X, freq=None):
+def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     if y.index.nlevels != 2:
         raise ValueError(f"y's MultiIndex has {y.index.nlevels} levels; it needs two: "
                          "(series id, time).")
@@ -168,8 +200,9 @@ def _from_multiindex(y, X, freq=None):
     ids, vals, indexes = [], [], []
     for key, part in y.groupby(level=0, sort=False):
         part = part.droplevel(0)
-        if freq is not None:
-            part = on_grid(part, freq, f"y (series {key!r})")
+        grid = known_freq if freq is None and _short_undated(part.index) else freq
+        if grid is not None:
+            part = on_grid(part, grid, f"y (series {key!r})")
         index = part.index
         check_index(index, f"y (series {key!r})")
         ids.append(key)
@@ -181,7 +214,7 @@ def _from_multiindex(y, X, freq=None):
         exog = [align_exog(_exog_rows(X, key), index, f"X (series {key!r})")
                 for key, index in zip(ids, indexes)]
     names = {"name": y.name, "index_names": list(y.index.names)}
-    return _finish(vals, indexes, ids, "multiindex", names, exog)
+    return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
 def on_grid(y, freq, name="y"):
@@ -213,7 +246,7 @@ def _exog_rows(X, key):
     return part.sort_index(kind="stable")  # in time order, as y's rows are sorted
 
 
-def _from_long(df, X, id_col, time_col, value_col, freq=None):
+def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, drop_empty=False):
     missing = [c for c in (time_col, value_col) if c not in df.columns]
     if missing:
         raise ValueError(f"The long DataFrame has no column(s) {missing}; it has "
@@ -230,13 +263,35 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None):
         if not isinstance(X, pd.DataFrame) or id_col not in X or time_col not in X:
             raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
                              f"{time_col!r} and one column per feature.")
-        xs = X.set_index([id_col, X[time_col].pipe(_time).rename(time_col)]) \
-            .drop(columns=[time_col], errors="ignore")
-        xs.index = xs.index.set_names([id_col, time_col])
-    out = _from_multiindex(series, xs, freq)
+        xs = _long_exog(X, id_col, time_col)
+    out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
     out.names = {"id_col": id_col, "time_col": time_col, "value_col": value_col}
     return out
+
+
+def _long_exog(X, id_col, time_col):
+    """A long X as a DataFrame on the MultiIndex (id, time)."""
+    xs = X.set_index([id_col, X[time_col].pipe(_time).rename(time_col)]) \
+        .drop(columns=[time_col], errors="ignore")
+    xs.index = xs.index.set_names([id_col, time_col])
+    return xs
+
+
+def series_exog(X, layout, key, id_col="unique_id", time_col="ds"):
+    """The rows of series ``key`` of an X in the MultiIndex or long layout, on
+    its time index (the X of one series); X itself for the shared layouts."""
+    if X is None or layout not in ("multiindex", "long"):
+        return X
+    if layout == "long":
+        if not isinstance(X, pd.DataFrame) or id_col not in X or time_col not in X:
+            raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
+                             f"{time_col!r} and one column per feature.")
+        X = _long_exog(X, id_col, time_col)
+    elif not isinstance(X, (pd.DataFrame, pd.Series)) or not isinstance(X.index, pd.MultiIndex):
+        raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
+                         "the same MultiIndex.")
+    return _exog_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
 
 
 def _time(column):
@@ -359,7 +414,8 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
             out.append(aligned[key])
         return out
     frame = _empty_like(coll, indexes)
-    return to_collection(frame, X, id_col, time_col, value_col).exog
+    step = getattr(indexes[0], "freq", None) if len(indexes) else None  # dates: their own step
+    return to_collection(frame, X, id_col, time_col, value_col, known_freq=step).exog
 
 
 def _empty_like(coll, indexes):

@@ -70,7 +70,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from .collection import from_collection, score_on, to_collection
+from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
 
@@ -255,7 +255,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             One series per column (a Series is one series), indexed as the
             forecasters require.
         X : pd.DataFrame, optional
-            Exogenous features aligned with y, shared by all series.
+            Exogenous features in y's layout: rows on y's index shared by all
+            series (Series, wide DataFrame), or per series (MultiIndex, long).
 
         Returns
         -------
@@ -275,23 +276,29 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         self.collection_ = coll
         return self
 
-    def _collection(self, y, X=None):
-        """The layout conversion of the forecasters (their long-layout column names)."""
+    def _collection(self, y, X=None, fitted=False, drop_empty=False):
+        """The layout conversion of the forecasters (their long-layout column
+        names and ``freq``; ``fitted`` and ``drop_empty`` as theirs)."""
         params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
         return to_collection(y, X, params.get("id_col", "unique_id"), params.get("time_col", "ds"),
-                             params.get("value_col", "y"))
+                             params.get("value_col", "y"), freq=params.get("freq"),
+                             known_freq=fitted_freq(self.collection_) if fitted else None,
+                             drop_empty=drop_empty)
 
     def _parts(self, method, y, horizon, X, **kwargs):
         """Per-series results of ``method`` as arrays (k, h) keyed by column, and the layout."""
         check_is_fitted(self, "estimators_")
-        coll = self.collection_ if y is None else self._collection(y)
+        coll = self.collection_ if y is None else self._collection(y, fitted=True)
         unknown = [key for key in coll.ids if key not in self.estimators_]
         if unknown:  # a subset, in any order, is fine: the result follows y's series
             raise ValueError(f"y has columns/series {unknown} that the forecaster was not "
                              f"fitted on; it was fitted on {list(self.estimators_)}.")
         histories = [None] * len(coll) if y is None else _series_list(coll)
-        parts = [getattr(self.estimators_[key], method)(y=history, horizon=horizon, X=X, **kwargs)
-                 for key, history in zip(coll.ids, histories)]
+        params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
+        cols = params.get("id_col", "unique_id"), params.get("time_col", "ds")
+        parts = [getattr(self.estimators_[key], method)(
+            y=history, horizon=horizon, X=series_exog(X, coll.layout, key, *cols), **kwargs)
+            for key, history in zip(coll.ids, histories)]
         return coll, parts
 
     def predict(self, horizon=None, X=None, y=None):
@@ -302,7 +309,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         horizon : int, optional
             Steps to forecast (default: the forecaster's ``horizon``).
         X : pd.DataFrame, optional
-            Future exogenous features, shared by all series.
+            Future exogenous features, in the layout of fit's X (per series
+            for the MultiIndex and long layouts).
         y : optional
             New history to forecast from (the same series, any layout),
             weights unchanged.
@@ -338,7 +346,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         runs over all observed values, as the forecasters' (:func:`score_on`).
         """
         check_is_fitted(self, "estimators_")
-        return score_on(self._collection(y), self.collection_,
+        return score_on(self._collection(y, fitted=True, drop_empty=True), self.collection_,
                         lambda h: self._forecast(h, X, None)[1])
 
     def _forecast(self, horizon, X, y):

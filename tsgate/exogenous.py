@@ -86,7 +86,7 @@ def with_history(model, y, X, h):
     then the ``h`` future steps."""
     if X is None:
         future_rows(model, None, None, h, True)
-    coll = model._collection(y)
+    coll = model._collection(y, fitted=True)
     check_same_frequency(coll, model.collection_)
     whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
     try:

@@ -44,7 +44,8 @@ from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import season_length
 from .calibration import half_widths
-from .collection import check_same_frequency, from_collection, score_on, to_collection
+from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
+                         to_collection)
 from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
@@ -153,8 +154,14 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
     def _columns(self):
         return self.id_col, self.time_col, self.value_col
 
-    def _collection(self, y, X=None):
-        return to_collection(y, X, *self._columns(), freq=self.freq)
+    def _collection(self, y, X=None, fitted=False, drop_empty=False):
+        """``y`` (and X) as a Collection; ``fitted``: data given after the fit
+        (a test fold, a new history), whose series of 1 or 2 dates take the
+        training data's frequency; ``drop_empty``: series without an
+        observed value are left out (scoring)."""
+        known = fitted_freq(self.collection_) if fitted else None
+        return to_collection(y, X, *self._columns(), freq=self.freq, known_freq=known,
+                             drop_empty=drop_empty)
 
     def _stages(self, values, like=None, logs=None):
         """Working-scale values and normalisation stages of each series
@@ -462,7 +469,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             return coll, exogenous.future_rows(self, coll, X, h, False)
         if self.n_exog_:
             return exogenous.with_history(self, y, X, h)
-        coll = self._collection(y)
+        coll = self._collection(y, fitted=True)
         check_same_frequency(coll, self.collection_)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
@@ -589,7 +596,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         scikit-learn's named scorers need a separate ``y_true``.
         """
         check_is_fitted(self, "regressors_")
-        return score_on(self._collection(y), self.collection_,
+        return score_on(self._collection(y, fitted=True, drop_empty=True), self.collection_,
                         lambda h: self._forecast(h, X, None)[1])
 
     def __sklearn_tags__(self):

@@ -217,7 +217,7 @@ def _training_matrix(coll):
 
 
 class _ForecastScorer:
-    """Callable ``scorer(estimator, y_test, y=None)`` for forecasters; see
+    """Callable ``scorer(estimator, y_test, X_test=None)`` for forecasters; see
     :func:`make_forecast_scorer`."""
 
     def __init__(self, metric, sign):
@@ -227,20 +227,23 @@ class _ForecastScorer:
         self._needs_train = "y_train" in params
         self._needs_season = "season_length" in params
 
-    def __call__(self, estimator, y_test, y=None):
+    def __call__(self, estimator, y_test, X=None):
+        # scikit-learn calls scorer(estimator, X_test, y_test); for a forecaster
+        # its "X" is the series and its "y" the exogenous features (fit(y, X))
         kwargs = {}
         coll = getattr(estimator, "collection_", None)
         if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
             # a tsgate forecaster, any layout: values matched by series and time step
-            y_true, y_pred = aligned(estimator._collection(y_test), coll,
-                                     lambda h: estimator._forecast(h, None, None)[1])
+            y_true, y_pred = aligned(estimator._collection(y_test, fitted=True, drop_empty=True),
+                                     coll, lambda h: estimator._forecast(h, X, None)[1])
             if self._needs_train:
                 kwargs["y_train"] = _training_matrix(coll)
                 if self._needs_season:
                     kwargs["season_length"] = getattr(estimator, "season_length_", 1)
             return self.sign * self.metric(y_true, y_pred, **kwargs)
         horizon = len(y_test)
-        y_pred = estimator.predict(horizon=horizon)
+        y_pred = (estimator.predict(horizon=horizon) if X is None
+                  else estimator.predict(horizon=horizon, X=X))
         yp = _to_array(y_pred, "forecast")  # compared by position, not index label
         if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
             yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
