@@ -267,3 +267,14 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--freq", "monthly",
                          *QUICK)
     assert code == 2 and "not a pandas frequency alias" in err and out == ""
+
+
+def test_python_dash_m_tsgate_runs_the_command_line():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "tsgate", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    from tsgate import __version__
+
+    assert out.strip().endswith(__version__)

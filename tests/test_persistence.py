@@ -347,3 +347,27 @@ def test_a_random_state_instance_is_not_saved_and_says_so(tmp_path):
     with pytest.warns(UserWarning, match="random_state is a np.random.RandomState"):
         path = model.save(tmp_path / "rs.npz")
     assert load(path).random_state is None
+
+
+def test_files_that_are_not_models_or_are_damaged_give_one_clear_error(tmp_path):
+    """Whatever the file, load raises ValueError naming it (never NumPy's
+    advice to load with pickle, never a zip or EOF error, never a non-estimator)."""
+    good = tmp_path / "good.npz"
+    save(tsgate.GRURegressor(hidden_size=4), good)
+    data = good.read_bytes()
+    cases = {"empty.npz": b"", "truncated.npz": data[:len(data) // 2], "text.npz": b"a,b\n1,2\n"}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    np.save(tmp_path / "array.npy", np.arange(3.0))
+    for name in list(cases) + ["array.npy", "missing.npz"]:
+        with pytest.raises(ValueError, match="not a tsgate model file|damaged") as info:
+            load(tmp_path / name)
+        assert "pickle" not in str(info.value), name
+    for model in (None, [1, 2], "x"):
+        _rewrite_meta(good, lambda d: d.update(model=model))
+        with pytest.raises(ValueError, match="damaged tsgate model file"):
+            load(good)
+    save(tsgate.GRURegressor(hidden_size=4), good)
+    _rewrite_meta(good, lambda d: d["model"]["params"].update(hidden_size="eight"))
+    with pytest.raises(ValueError, match="damaged tsgate model file.*hidden_size"):
+        load(good)

@@ -385,6 +385,9 @@ def test_huge_float32_targets_are_scaled_in_float64():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = tsgate.GRURegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
     np.testing.assert_allclose(model.y_scale_, np.std(y.astype(np.float64)), rtol=1e-6)
+    # beyond float32's range: refused at fit, naming y (predict used to blame X)
+    with pytest.raises(ValueError, match=r"y holds values up to .*beyond float32's range"):
+        tsgate.GRURegressor(hidden_size=8, max_iter=5).fit(X, X.astype(np.float64).sum(axis=1) * 1e39)
 
 
 def test_predict_on_another_window_length_says_windows():

@@ -39,6 +39,8 @@ This module imports none of the estimator modules: they import it (for
 import dataclasses
 import json
 import os
+import zipfile
+import zlib
 import warnings
 
 import numpy as np
@@ -308,10 +310,16 @@ def save(model, path):
 
 def _read(path):
     """The JSON document and the arrays of a model file, checked for format."""
+    not_ours = f"{path} is not a tsgate model file (an .npz archive written by tsgate.save)"
+    if not os.path.exists(path):
+        raise ValueError(f"{not_ours}: there is no such file.")
     try:
         archive = np.load(os.fspath(path), allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path} is not a tsgate model file (.npz): {exc}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        # (NumPy's own message for a text file advises loading it with pickle)
+        raise ValueError(f"{not_ours}; it is empty, truncated or of another kind.") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # a single .npy array
+        raise ValueError(f"{not_ours}; it is a single NumPy array (.npy).")
     with archive:
         if "__meta__" not in archive.files:
             raise ValueError(f"{path} is an .npz file but not a tsgate model (no metadata).")
@@ -320,6 +328,8 @@ def _read(path):
         except ValueError:  # NumPy refuses object arrays without pickle
             raise ValueError(f"{path} holds an object array, which only pickle could read; "
                              "tsgate model files never do, so it was refused unread.") from None
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise ValueError(f"{path} is a damaged tsgate model file ({exc}).") from None
     try:
         doc = json.loads(bytes(arrays.pop("__meta__")).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
@@ -355,14 +365,19 @@ def load(path):
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ValueError(
             f"{path} was written by tsgate {doc.get('tsgate_version')} in model format "
-            f"{version!r}, newer than this tsgate reads ({FORMAT_VERSION}); upgrade tsgate.")
+            f"{version!r}, newer than this tsgate reads (its formats are whole numbers up to "
+            f"{FORMAT_VERSION}), or damaged; upgrade tsgate.")
     if version < min(_MIGRATIONS):
         raise ValueError(f"{path} has model format {version}, which no tsgate version wrote.")
     try:
         entry = doc["model"]
         for old in range(version, FORMAT_VERSION):
             entry = _MIGRATIONS[old](entry)
-        return _Decoder(arrays).decode(entry)
-    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        model = _Decoder(arrays).decode(entry)
+        if not isinstance(model, BaseEstimator):
+            raise TypeError(f"it holds a {type(model).__name__}, not an estimator")
+        model._validate_params()  # the parameters as the estimator's constructor allows
+        return model
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
         raise ValueError(f"{path} is a damaged tsgate model file ({type(exc).__name__}: "
                          f"{exc}).") from None

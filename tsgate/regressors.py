@@ -170,6 +170,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             raise ValueError("y has no outputs (shape {}).".format(y.shape))
         if np.isnan(Y).all():
             raise ValueError("y is all NaN: there is nothing to learn from.")
+        big = float(np.nanmax(np.abs(Y)))
+        if big > np.finfo(np.float32).max:  # the networks and their outputs are float32
+            raise ValueError(
+                f"y holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
+                "which the networks compute; rescale y (e.g. divide it by a constant).")
         return y, Y
 
     # -------------------------------------------------------------------- fit

@@ -1,0 +1,4 @@
+"""``python -m tsgate``: the ``tsgate`` command line."""
+from .cli import main
+
+raise SystemExit(main())
