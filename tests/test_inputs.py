@@ -120,3 +120,42 @@ def test_wide_frame_with_multiindex_columns_is_refused_at_fit():
     wide = pd.DataFrame({("x", 1): y.to_numpy(), ("y", 2): 2.0 * y.to_numpy()}, index=y.index)
     with pytest.raises(ValueError, match="columns are a MultiIndex; name each series by one label"):
         tsgate.GRUForecaster(horizon=3).fit(wide)
+
+
+def test_messages_name_the_real_problem_and_its_fix():
+    """Found by a sweep: each used to get advice that did not fix it, or
+    no error at all (complex values lost their imaginary part)."""
+    rng = np.random.default_rng(0)
+    idx = pd.date_range("2021-01-01", periods=40, freq="D")
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, n_models=1, hidden_size=4)
+    with pytest.raises(TypeError, match=r"has dtype bool: .*\.astype\(float\)"):
+        model.fit(pd.Series(rng.random(40) > 0.5, index=idx))
+    with pytest.raises(TypeError, match=r"complex numbers; pass their real part"):
+        model.fit(pd.Series(rng.normal(size=40) + 1j, index=idx))
+    with pytest.raises(TypeError, match=r"complex numbers"):
+        model.fit(pd.DataFrame({"unique_id": "a", "ds": idx, "y": rng.normal(size=40) + 1j}))
+    X = pd.DataFrame(rng.normal(size=(40, 2)), index=idx, columns=["x", "x"])
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['x'\]"):
+        model.fit(pd.Series(rng.normal(size=40), index=idx), X)
+    swapped = pd.Series(rng.normal(size=80), index=pd.MultiIndex.from_product([idx, ["a", "b"]]))
+    with pytest.raises(ValueError, match=r"dates first.*swaplevel"):
+        model.fit(swapped)
+    # the frequency to set: the data's own grid, not the step of its first dates
+    gaps = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.cumsum([3, 3, 3] + [1, 2] * 20), "D")
+    with pytest.raises(ValueError, match=r"freq='D'"):
+        model.fit(pd.Series(rng.normal(size=len(gaps)), index=gaps))
+    months = pd.date_range("2000-01-01", periods=30, freq="MS").delete([3, 10, 20])
+    with pytest.raises(ValueError, match=r"freq='MS'"):
+        model.fit(pd.Series(rng.normal(size=len(months)), index=months))
+
+
+def test_score_reads_periods_for_timestamps_and_refuses_integers_for_dates():
+    y = pd.Series(np.arange(48.0) % 12 + 10 + np.sin(np.arange(48.0)),
+                  index=pd.date_range("2000-01-31", periods=48, freq="ME"))
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, n_models=1, hidden_size=4,
+                                 random_state=0).fit(y.iloc[:-3].to_period("M"))
+    test = y.iloc[-3:]
+    assert model.score(test) == model.score(test.to_period("M"))
+    with pytest.raises(ValueError, match=r"indexed by RangeIndex of dtype int64, the training data by "
+                                         r"PeriodIndex"):
+        model.score(test.reset_index(drop=True))

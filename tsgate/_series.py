@@ -37,17 +37,30 @@ def check_series(y, name="y"):
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()].unique().tolist()
         raise ValueError(f"{name} has duplicate column names {dup}; give each series a unique name.")
-    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
-                                            and not pd.api.types.is_bool_dtype(frame[c]))]
+    bad = [c for c in frame.columns if not_numbers(frame[c].dtype)]
+    if bad and is_series:
+        raise TypeError(f"{name} must hold numbers, it has dtype {frame.iloc[:, 0].dtype}: "
+                        f"{not_numbers(frame.iloc[:, 0].dtype)}.")
     if bad:
         raise TypeError(
             f"{name} must hold numbers; column(s) {bad} have dtype "
-            f"{[str(frame[c].dtype) for c in bad]}. Convert them with pd.to_numeric.")
+            f"{[str(frame[c].dtype) for c in bad]}: {not_numbers(frame[bad[0]].dtype)}.")
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(values).any():
         raise ValueError(f"{name} contains inf values; replace them (e.g. with NaN or a cap).")
     check_index(frame.index, name)
     return pd.DataFrame(values, index=frame.index, columns=frame.columns), is_series
+
+
+def not_numbers(dtype):
+    """How to make values of ``dtype`` real numbers, or None where they are."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "booleans; if 0/1 is meant, convert them with .astype(float)"
+    if pd.api.types.is_complex_dtype(dtype):
+        return "complex numbers; pass their real part (.real) or modulus (abs())"
+    if not pd.api.types.is_numeric_dtype(dtype):
+        return "convert them with pd.to_numeric"
+    return None
 
 
 def check_index(index, name="y"):
@@ -82,7 +95,7 @@ def infer_step(index, name="y"):
             warnings.simplefilter("ignore")
             freq = pd.infer_freq(index)
         if freq is None:
-            guess = _leading_freq(index) or "D"
+            guess = _grid_of(index) or _leading_freq(index) or "D"
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
                 f"missing timestamps). Set the frequency: the forecasters' freq={guess!r} "
@@ -100,6 +113,25 @@ def infer_step(index, name="y"):
     raise ValueError(
         f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
         f"{type(index).__name__}. Set one with y.index = pd.date_range(start, periods=len(y), freq=...).")
+
+
+# calendar grids, coarsest first, that a frequency guess tries (see _grid_of)
+_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "W-SUN", "W-MON", "W-SAT", "D", "h", "min", "s")
+
+
+def _grid_of(index):
+    """The coarsest common calendar grid on which every date of ``index``
+    lies (daily dates with gaps of 1-3 days: 'D', not the '3D' of their
+    first steps; month starts with a missing month: 'MS'), or None."""
+    for name in _GRIDS:
+        off = to_offset(name)
+        if isinstance(off, pd.tseries.offsets.Tick):
+            on = (index == index.floor(off)).all()
+        else:
+            on = (index == index.normalize()).all() and all(off.is_on_offset(t) for t in index)
+        if on:
+            return name
+    return None
 
 
 def _leading_freq(index):
@@ -188,9 +220,14 @@ def align_exog(X, index, name="X"):
     if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
         raise ValueError(f"{name}'s index does not match the expected time steps "
                          f"{index[0]} .. {index[-1]}; align it (X.reindex(...)).")
-    bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if X.columns.has_duplicates:
+        dup = X.columns[X.columns.duplicated()].unique().tolist()
+        raise ValueError(f"{name} has duplicate column names {dup}; give each feature a unique name.")
+    bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)
+           or not pd.api.types.is_numeric_dtype(X[c].dtype)]
     if bad:
-        raise TypeError(f"{name} must hold numbers; column(s) {bad} are not numeric.")
+        raise TypeError(f"{name} must hold numbers; column(s) {bad} are not real numbers: "
+                        f"{not_numbers(X[bad[0]].dtype)}.")
     values = X.to_numpy(dtype=np.float64, na_value=np.nan)
     if not np.isfinite(values).all():
         raise ValueError(f"{name} contains NaN or inf; exogenous features must be complete "

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import (align_exog, check_index, check_series, future_index, infer_step,
-                      steps_after)
+                      not_numbers, steps_after)
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -194,11 +194,18 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                               and isinstance(X.index, pd.MultiIndex)):
         raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
                          "the same MultiIndex.")
+    if not_numbers(y.dtype) and not pd.api.types.is_object_dtype(y.dtype):
+        raise TypeError(f"y must hold numbers, it has dtype {y.dtype}: {not_numbers(y.dtype)}.")
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
     ids, vals, indexes = [], [], []
-    for key, part in y.groupby(level=0, sort=False):
+    times = y.index.get_level_values(1)
+    if isinstance(y.index.get_level_values(0), (pd.DatetimeIndex, pd.PeriodIndex)) and not \
+            isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
+        raise ValueError("y's MultiIndex has the dates first: its levels must be (series id, "
+                         "time); swap them with y.swaplevel().sort_index().")
+    for key, part in y.groupby(level=0, sort=False, observed=True):
         part = part.droplevel(0)
         grid = known_freq if freq is None and _short_undated(part.index) else freq
         if grid is not None:
@@ -251,9 +258,9 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     if missing:
         raise ValueError(f"The long DataFrame has no column(s) {missing}; it has "
                          f"{list(df.columns)}. Name them with id_col=, time_col=, value_col=.")
-    if not pd.api.types.is_numeric_dtype(df[value_col]) or pd.api.types.is_bool_dtype(df[value_col]):
+    if not_numbers(df[value_col].dtype):
         raise TypeError(f"Column {value_col!r} must hold numbers, it has dtype "
-                        f"{df[value_col].dtype}; convert it with pd.to_numeric.")
+                        f"{df[value_col].dtype}: {not_numbers(df[value_col].dtype)}.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
                        index=pd.MultiIndex.from_arrays([df[id_col].to_numpy(), _time(df[time_col])],
                                                        names=[id_col, time_col]), name=value_col)
@@ -462,6 +469,7 @@ def aligned(actual, trained, forecast):
         if j is None:
             raise ValueError(f"y's series {key!r} is not one the forecaster was fitted on "
                              f"({list(trained.ids)[:5]}{' ...' if len(trained) > 5 else ''}).")
+        index = _on_kind_of(index, trained.indexes[j], key)
         pos = steps_after(trained.indexes[j], index)  # (n_i,) forecast step of each value
         if (pos < 0).any():
             raise ValueError(
@@ -476,6 +484,24 @@ def aligned(actual, trained, forecast):
     for j, pos, v in zip(rows, positions, actual.values):
         y_true[pos, j] = v
     return y_true, y_pred
+
+
+def _on_kind_of(index, ref, key):
+    """``index`` as the kind of ``ref``: dates as periods or timestamps like
+    the training data's; dates against integers (or back) are an error."""
+    dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    if isinstance(index, pd.DatetimeIndex) and isinstance(ref, pd.PeriodIndex):
+        return index.to_period(ref.freq)
+    if isinstance(index, pd.PeriodIndex) and isinstance(ref, pd.DatetimeIndex):
+        step = infer_step(ref)  # onto the training grid: month ends for "ME", ...
+        stamps = index.to_timestamp(how="start").tz_localize(ref.tz)
+        return pd.DatetimeIndex([step.rollforward(t) for t in stamps])
+    if isinstance(index, dated) != isinstance(ref, dated):
+        raise ValueError(
+            f"y (series {key!r}) is indexed by {type(index).__name__} of dtype {index.dtype}, the "
+            f"training data by {type(ref).__name__} of dtype {ref.dtype}; index both alike "
+            "(dates, or integer steps).")
+    return index
 
 
 def score_on(actual, trained, forecast):
