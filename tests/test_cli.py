@@ -278,3 +278,21 @@ def test_python_dash_m_tsgate_runs_the_command_line():
     from tsgate import __version__
 
     assert out.strip().endswith(__version__)
+
+
+def test_bool_value_column_and_a_freq_finer_than_a_long_csv_are_user_errors(tmp_path, capsys):
+    t = np.arange(36)
+    dates = pd.date_range("2015-01-01", periods=36, freq="MS").strftime("%Y-%m-%d")
+    wide = pd.DataFrame({"ds": dates, "y": 100.0 + t, "flag": t % 2 == 0})
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "wide.csv", "--value-column", "flag", *QUICK)
+    assert code == 2 and out == "" and "'flag'" in err and "true/false" in err
+    long = pd.concat([wide.assign(store=s) for s in "AB"])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "store",
+                         "--value-column", "flag", *QUICK)
+    assert code == 2 and "true/false" in err
+    # a daily grid on monthly series: mostly missing, refused as for a wide CSV
+    code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "store",
+                         "--value-column", "y", "--freq", "D", *QUICK)
+    assert code == 2 and out == "" and "would be missing" in err and "'MS'" in err

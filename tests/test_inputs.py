@@ -100,6 +100,11 @@ def test_device_cuda_without_a_gpu(monkeypatch):
 def test_predict_before_fit():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         tsgate.GRUForecaster().predict()
+    # whatever the arguments (scikit-learn's check_estimators_unfitted passes an array)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        tsgate.GRUForecaster().predict(np.ones((3, 2)))
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        tsgate.LSTMForecaster().predict_interval(coverage=2.0)
 
 
 def test_load_something_else(tmp_path):

@@ -209,7 +209,10 @@ def _select_columns(frame, columns, source, default=None, notes=None):
             notes.append(f"skipping non-numeric column(s) {skipped}")
     data = frame[picked].copy()
     for c in picked:
-        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
+        if pd.api.types.is_bool_dtype(data[c]):
+            raise ValueError(f"column {c!r} of {source} holds true/false values, not numbers; "
+                             "choose a numeric column with --value-column.")
+        if not pd.api.types.is_numeric_dtype(data[c]):
             try:
                 data[c] = pd.to_numeric(data[c])
             except (ValueError, TypeError) as exc:
@@ -287,6 +290,12 @@ def _read_long(args):
     data = _select_columns(raw, [value], args.csv)
     frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
+    if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
+        # each series on the --freq grid is checked as a wide CSV's dates are
+        # (off the grid, or mostly missing: a --freq finer than the data)
+        for key, part in frame.groupby(args.id_column, sort=False):
+            _set_frequency(part.set_index(time_column), args.freq,
+                           f"{args.csv} (series {key!r})", [])
     return frame, (args.id_column, time_column, value)
 
 

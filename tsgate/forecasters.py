@@ -479,6 +479,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h) and their working-scale stages, for the collection."""
+        check_is_fitted(self, "regressors_")  # before any argument: scikit-learn's order
         h = self.horizon if horizon is None else _check_horizon(horizon)
         coll, future = self._history(y, X, h)
         zs, stages = self._stages(coll.values)
@@ -567,6 +568,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
             Columns ``lower`` and ``upper``, in the layout of the input (for
             a wide DataFrame, a column MultiIndex (series, lower/upper)).
         """
+        check_is_fitted(self, "regressors_")
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
         coll, levels, stages = self._forecast(horizon, X, y)
