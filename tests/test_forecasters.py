@@ -486,6 +486,12 @@ def test_backtest_errors_name_the_parameter():
         tsgate.backtest(model, y, horizon=200)
     with pytest.raises(ValueError, match="leaves 2 training step"):
         tsgate.backtest(model, y, start=2)
+    # a series that starts 8 steps before the end has nothing before an origin at -12
+    wide = pd.DataFrame({"a": y, "b": 2 * y})
+    wide.iloc[:-8, 1] = np.nan
+    with pytest.raises(ValueError, match=r"position 132, series 'b' has 0 observed value\(s\).*"
+                                         r"start must be >= 140"):
+        tsgate.backtest(model, wide, start=-12)
 
 
 def test_a_season_longer_than_half_the_data_warns():

@@ -120,6 +120,18 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
             f"The first origin, position {origins[0]}, leaves {origins[0]} training step(s); a "
             f"forecaster needs at least {MIN_OBSERVATIONS}: start must be >= "
             f"{MIN_OBSERVATIONS}{default}.")
+    # every series needs MIN_OBSERVATIONS observed values before the first origin
+    counts = np.cumsum(np.isfinite(check_series(y)[0].to_numpy()), axis=0)  # (n, k)
+    short = np.flatnonzero(counts[origins[0] - 1] < MIN_OBSERVATIONS)
+    if len(short):
+        col = y.columns[short[0]] if isinstance(y, pd.DataFrame) else y.name
+        reached = np.flatnonzero(counts[:, short[0]] >= MIN_OBSERVATIONS)
+        fix = (f"start must be >= {int(reached[0]) + 1} (counted from the start of y), or drop "
+               "the series" if len(reached) else "drop the series")
+        raise ValueError(
+            f"At the first origin, position {origins[0]}, series {col!r} has "
+            f"{int(counts[origins[0] - 1, short[0]])} observed value(s); a forecaster needs at "
+            f"least {MIN_OBSERVATIONS} in every series: {fix}.")
     if not (isinstance(refit, (bool, np.bool_))
             or (isinstance(refit, (Integral, np.integer)) and refit >= 1)):
         raise ValueError(f"refit must be True, False or a positive integer, got {refit!r}.")
