@@ -296,3 +296,10 @@ def test_bool_value_column_and_a_freq_finer_than_a_long_csv_are_user_errors(tmp_
     code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "store",
                          "--value-column", "y", "--freq", "D", *QUICK)
     assert code == 2 and out == "" and "would be missing" in err and "'MS'" in err
+
+
+def test_a_csv_without_header_is_an_error_not_a_lost_row(tmp_path, capsys):
+    path = tmp_path / "nohdr.csv"
+    path.write_text("".join(f"2015-{m:02d}-01,{100 + m}\n" for m in range(1, 13)) * 1)
+    code, out, err = run(capsys, "forecast", path, *QUICK)
+    assert code == 2 and out == "" and "has no header row" in err and "2015-01-01" in err

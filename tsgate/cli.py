@@ -131,6 +131,27 @@ def build_parser():
 
 
 # ------------------------------------------------------------------- data
+def _is_number(text):
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_date(text):
+    """Whether a column name reads as a date (a headerless file's first row)."""
+    if _is_number(text):  # a year or an integer step: a name like "2020" is rare
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.Timestamp(str(text))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _read_csv(path, time_column, id_column=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
@@ -147,6 +168,9 @@ def _read_csv(path, time_column, id_column=None):
         raise ValueError(f"{path} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path} cannot be read as CSV: {_first_line(exc)}") from None
+    if all(_is_number(c) for c in raw.columns[1:]) and _is_date(raw.columns[0]):
+        raise ValueError(f"{path} has no header row: its first line, {list(raw.columns)}, is data. "
+                         "Add a line naming the columns (e.g. ds,y) at the top.")
     if raw.shape[1] < 2:
         raise ValueError(f"{path} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
