@@ -2,7 +2,10 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+
+import tsgate
 
 from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _best_coefficients, _filter, change_scale,
                               is_seasonal, noise, noise_half_life, smooth, stage, takes_log, theta_drift)
@@ -305,3 +308,51 @@ def test_theta_drift_is_causal():
     sm2 = smooth(np.exp(z2), 1, like=sm)
     ends = np.arange(5, 25)
     np.testing.assert_array_equal(theta_drift(z, sm, ends, 3), theta_drift(z2, sm2, ends, 3))
+
+
+def test_without_spikes_masks_a_jump_and_return_only():
+    from tsgate.smoothing import without_spikes
+
+    rng = np.random.default_rng(0)
+    t = np.arange(96)
+    base = 100 * np.exp(0.3 * np.sin(2 * np.pi * t / 12) + 0.02 * rng.normal(size=96))
+    y = base.copy()
+    y[40] *= 1000.0  # a data error
+    y[70] /= 1000.0  # and one too small
+    out = without_spikes(y, 12)
+    assert np.isnan(out[[40, 70]]).all() and np.isfinite(np.delete(out, [40, 70])).all()
+    np.testing.assert_array_equal(np.delete(out, [40, 70]), np.delete(y, [40, 70]))
+    assert y[40] == base[40] * 1000.0  # a copy: the input is kept
+    # a December peak every year is seasonality, not a spike
+    peaks = np.where(t % 12 == 11, 5 * base, base)
+    assert np.isfinite(without_spikes(peaks, 12)).all()
+    # a level shift (no return), a last value that jumps, short series: kept
+    shift = np.where(t < 50, base, 1000 * base)
+    assert np.isfinite(without_spikes(shift, 12)).all()
+    last = base.copy()
+    last[-1] *= 1000
+    assert np.isfinite(without_spikes(last, 12)).all()
+    short = np.array([1.0, 1.0, 1e6, 1.0, 1.0])
+    assert np.isfinite(without_spikes(short, 1)).all()
+    for n in (13, 20, 24, 30):  # one to two and a half seasons
+        part = base[:n].copy()
+        part[5] *= 1000
+        assert np.flatnonzero(np.isnan(without_spikes(part, 12))).tolist() == [5], n
+    # values of any sign: on their own scale
+    signed = np.sin(t / 3.0) + 0.01 * rng.normal(size=96)
+    signed[30] = 500.0
+    assert np.flatnonzero(np.isnan(without_spikes(signed, 1))).tolist() == [30]
+
+
+def test_one_bad_reading_no_longer_drives_the_forecast():
+    """A daily series near 10 with one reading of 1e6 (found by a sweep:
+    forecasts of 0, about 1000 or about 13,500, by the reading's place)."""
+    rng = np.random.default_rng(1)
+    v = 10 + 2 * np.sin(np.arange(80) * 2 * np.pi / 7) + rng.normal(0, 0.3, 80)
+    v[50] = 1e6
+    y = pd.Series(v, index=pd.date_range("2020-01-01", periods=80, freq="D"))
+    model = tsgate.GRUForecaster(horizon=7, hidden_size=8, max_iter=20, random_state=0).fit(y)
+    fc = model.predict()
+    assert fc.between(5, 15).all(), fc
+    band = model.predict_interval(coverage=0.95)
+    assert (band["upper"] < 30).all() and (band["lower"] > 0).all()

@@ -50,7 +50,8 @@ from .ensemble import run_fits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
-from .smoothing import NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift
+from .smoothing import (NORMALIZATIONS, band_unit, noise, stage, takes_log, theta_drift,
+                        without_spikes)
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
@@ -163,9 +164,15 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         return to_collection(y, X, *self._columns(), freq=self.freq, known_freq=known,
                              drop_empty=drop_empty)
 
+    def _cleaned(self, values):
+        """The series with their isolated spikes missing (:func:`without_spikes`)."""
+        return [without_spikes(v, self.season_length_) for v in values]
+
     def _stages(self, values, like=None, logs=None):
-        """Working-scale values and normalisation stages of each series
-        (``logs``: per series, force or forbid the log scale)."""
+        """Working-scale values and normalisation stages of each series, its
+        isolated spikes missing (``logs``: per series, force or forbid the
+        log scale)."""
+        values = self._cleaned(values)
         stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i],
                         None if logs is None else logs[i])
                   for i, v in enumerate(values)]
@@ -306,7 +313,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         # positive history has no log)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                           logs=[takes_log(v, self.season_length_)
-                                                for v in coll.values])
+                                                for v in self._cleaned(coll.values)])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -578,7 +585,8 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
-            unit = self._unit(sm.to_working(coll.values[i]), sm, h)  # (h,)
+            unit = self._unit(sm.to_working(without_spikes(coll.values[i], self.season_length_)),
+                              sm, h)  # (h,)
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)
