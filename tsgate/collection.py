@@ -190,10 +190,8 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     if y.index.nlevels != 2:
         raise ValueError(f"y's MultiIndex has {y.index.nlevels} levels; it needs two: "
                          "(series id, time).")
-    if X is not None and not (isinstance(X, (pd.DataFrame, pd.Series))
-                              and isinstance(X.index, pd.MultiIndex)):
-        raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
-                         "the same MultiIndex.")
+    if X is not None:
+        _check_x_layout(X, "multiindex")
     if not_numbers(y.dtype) and not pd.api.types.is_object_dtype(y.dtype):
         raise TypeError(f"y must hold numbers, it has dtype {y.dtype}: {not_numbers(y.dtype)}.")
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -267,9 +265,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     series = series.sort_index(kind="stable")  # by id, then time
     xs = None
     if X is not None:
-        if not isinstance(X, pd.DataFrame) or id_col not in X or time_col not in X:
-            raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
-                             f"{time_col!r} and one column per feature.")
+        _check_x_layout(X, "long", id_col, time_col)
         xs = _long_exog(X, id_col, time_col)
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
@@ -290,15 +286,21 @@ def series_exog(X, layout, key, id_col="unique_id", time_col="ds"):
     its time index (the X of one series); X itself for the shared layouts."""
     if X is None or layout not in ("multiindex", "long"):
         return X
+    _check_x_layout(X, layout, id_col, time_col)
     if layout == "long":
-        if not isinstance(X, pd.DataFrame) or id_col not in X or time_col not in X:
-            raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
-                             f"{time_col!r} and one column per feature.")
         X = _long_exog(X, id_col, time_col)
-    elif not isinstance(X, (pd.DataFrame, pd.Series)) or not isinstance(X.index, pd.MultiIndex):
+    return _exog_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
+
+
+def _check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
+    """Raise unless X is in the layout of a MultiIndex or long y."""
+    if layout == "long" and not (isinstance(X, pd.DataFrame) and id_col in X and time_col in X):
+        raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
+                         f"{time_col!r} and one column per feature.")
+    if layout == "multiindex" and not (isinstance(X, (pd.DataFrame, pd.Series))
+                                       and isinstance(X.index, pd.MultiIndex)):
         raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
                          "the same MultiIndex.")
-    return _exog_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
 
 
 def _time(column):
