@@ -276,12 +276,17 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         self.collection_ = coll
         return self
 
+    def _template(self, name, default):
+        """A parameter of the forecaster template (its default where it has none)."""
+        params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
+        return params.get(name, default)
+
     def _collection(self, y, X=None, fitted=False, drop_empty=False):
         """The layout conversion of the forecasters (their long-layout column
         names and ``freq``; ``fitted`` and ``drop_empty`` as theirs)."""
-        params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
-        return to_collection(y, X, params.get("id_col", "unique_id"), params.get("time_col", "ds"),
-                             params.get("value_col", "y"), freq=params.get("freq"),
+        return to_collection(y, X, self._template("id_col", "unique_id"),
+                             self._template("time_col", "ds"), self._template("value_col", "y"),
+                             freq=self._template("freq", None),
                              known_freq=fitted_freq(self.collection_) if fitted else None,
                              drop_empty=drop_empty)
 
@@ -294,8 +299,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             raise ValueError(f"y has columns/series {unknown} that the forecaster was not "
                              f"fitted on; it was fitted on {list(self.estimators_)}.")
         histories = [None] * len(coll) if y is None else _series_list(coll)
-        params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
-        cols = params.get("id_col", "unique_id"), params.get("time_col", "ds")
+        cols = self._template("id_col", "unique_id"), self._template("time_col", "ds")
         parts = [getattr(self.estimators_[key], method)(
             y=history, horizon=horizon, X=series_exog(X, coll.layout, key, *cols), **kwargs)
             for key, history in zip(coll.ids, histories)]

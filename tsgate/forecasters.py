@@ -585,8 +585,7 @@ class _BaseForecaster(SaveMixin, BaseEstimator):
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
-            unit = self._unit(sm.to_working(without_spikes(coll.values[i], self.season_length_)),
-                              sm, h)  # (h,)
+            unit = self._unit(sm.to_working(self._cleaned([coll.values[i]])[0]), sm, h)  # (h,)
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)
