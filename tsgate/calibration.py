@@ -136,7 +136,7 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False):
         pooled_q = max(rms * NormalDist().inv_cdf(0.5 + coverage / 2), _beyond(pooled, coverage))
         warnings.warn(
             f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
-            f"{coverage:.0%} conformal band needs {k}. The band uses a normal quantile of "
+            f"{100 * coverage:g}% conformal band needs {k}. The band uses a normal quantile of "
             "their spread instead and may be off; give a longer series or ask for a lower "
             "coverage.", CalibrationWarning, stacklevel=3)
     out = np.empty(H)
