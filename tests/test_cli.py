@@ -303,3 +303,22 @@ def test_a_csv_without_header_is_an_error_not_a_lost_row(tmp_path, capsys):
     path.write_text("".join(f"2015-{m:02d}-01,{100 + m}\n" for m in range(1, 13)) * 1)
     code, out, err = run(capsys, "forecast", path, *QUICK)
     assert code == 2 and out == "" and "has no header row" in err and "2015-01-01" in err
+
+
+def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys):
+    days = pd.date_range("2020-01-01", periods=40, freq="D")
+    pd.DataFrame({"date": days.strftime("%d/%m/%Y"), "v": np.arange(40.0)}).to_csv(
+        tmp_path / "dayfirst.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "dayfirst.csv", *QUICK)
+    assert code == 2 and "day-first dates" in err and "YYYY-MM-DD" in err
+    # local hours across a daylight-saving change: offsets +01:00, then +02:00
+    hours = pd.date_range("2021-03-26", periods=96, freq="h", tz="Europe/Berlin")
+    pd.DataFrame({"date": hours.astype(str), "v": np.sin(np.arange(96) / 4)}).to_csv(
+        tmp_path / "dst.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "dst.csv", "--horizon", 3, *QUICK)
+    assert code == 0 and "2021-03-30 00:00:00+00:00" in out
+    # the column named with --time-column is not dates: the hint is not to name it
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "v": np.arange(40.0)}).to_csv(
+        tmp_path / "plain.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "plain.csv", "--time-column", "v", *QUICK)
+    assert code == 2 and "choose a column of dates or integer steps" in err

@@ -152,6 +152,32 @@ def _is_date(text):
     return True
 
 
+def _dates(stamps, name, path, hint):
+    """A time column as a DatetimeIndex. Times with UTC offsets that change
+    (local time across a daylight-saving change) are read in UTC."""
+    with warnings.catch_warnings():  # "could not infer format": the error says it
+        warnings.simplefilter("ignore")
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
+        except (ValueError, TypeError) as exc:
+            first = exc
+        if "utc=true" in str(first).lower():  # pandas: mixed offsets need utc=True
+            try:
+                return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
+            except (ValueError, TypeError):
+                pass
+        try:
+            pd.to_datetime(stamps, dayfirst=True)
+            day_first = True
+        except (ValueError, TypeError):
+            day_first = False
+    if day_first:
+        raise ValueError(f"column {name!r} of {path} holds day-first dates (e.g. "
+                         f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
+    reason = _first_line(first).split(". You might want to try")[0]  # pandas' cut-off advice
+    raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
+
+
 def _read_csv(path, time_column, id_column=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
@@ -179,6 +205,9 @@ def _read_csv(path, time_column, id_column=None):
     if id_column is not None and id_column not in raw.columns:
         raise ValueError(f"id column {id_column!r} is not in {path}; its columns are "
                        f"{list(raw.columns)}.")
+    named = time_column is not None
+    hint = ("choose a column of dates or integer steps" if named
+            else "name the time column with --time-column")
     if time_column is None:
         time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
     if time_column not in raw.columns:
@@ -189,16 +218,9 @@ def _read_csv(path, time_column, id_column=None):
         index = pd.Index(stamps.to_numpy(), name=time_column)
     elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
         raise ValueError(f"column {time_column!r} of {path} holds {stamps.dtype} numbers, not "
-                         "dates or integer steps; name the time column with --time-column.")
+                         f"dates or integer steps; {hint}.")
     else:
-        try:
-            with warnings.catch_warnings():  # "could not infer format": the error says it
-                warnings.simplefilter("ignore")
-                index = pd.DatetimeIndex(pd.to_datetime(stamps), name=time_column)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(
-                f"column {time_column!r} of {path} cannot be read as dates ({_first_line(exc)}); "
-                "name the time column with --time-column.") from None
+        index = _dates(stamps, time_column, path, hint)
         if index.isna().any():
             raise ValueError(f"column {time_column!r} of {path} has missing dates "
                              f"(row {int(np.flatnonzero(index.isna())[0]) + 2} of the file).")
