@@ -164,3 +164,12 @@ def test_score_reads_periods_for_timestamps_and_refuses_integers_for_dates():
     with pytest.raises(ValueError, match=r"indexed by RangeIndex of dtype int64, the training data by "
                                          r"PeriodIndex"):
         model.score(test.reset_index(drop=True))
+
+
+def test_a_long_frame_with_a_missing_id_names_the_row():
+    idx = pd.date_range("2021-01-01", periods=20, freq="D")
+    df = pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 20, "ds": list(idx) * 2,
+                       "y": np.arange(40.0)})
+    df.loc[25, "unique_id"] = None
+    with pytest.raises(ValueError, match="'unique_id' has a missing series id \\(row 25"):
+        tsgate.GRUForecaster(horizon=2, max_iter=2, n_models=1).fit(df)

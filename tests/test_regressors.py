@@ -397,3 +397,15 @@ def test_predict_on_another_window_length_says_windows():
         model = tsgate.LSTMRegressor(max_iter=2, random_state=0).fit(X, X[:, -1, 0])
     with pytest.raises(ValueError, match="X has 6 features.*windows of 12 steps with 1 feature"):
         model.predict(X[:, :6])
+
+
+def test_four_dimensional_windows_get_the_shape_message_at_fit_and_predict():
+    X = np.random.default_rng(0).normal(size=(20, 5, 1)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = tsgate.GRURegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+    for bad in (X[:2, :, :, None], X[:2, :, :, None].astype(np.float64)):
+        with pytest.raises(ValueError, match="X must be 2-D .* or 3-D .*4 dimensions"):
+            model.predict(bad)
+    with pytest.raises(ValueError, match="X must be 2-D .* or 3-D .*4 dimensions"):
+        tsgate.GRURegressor().fit(X[:, :, :, None], X[:, -1, 0])

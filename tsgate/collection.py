@@ -259,6 +259,10 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     if not_numbers(df[value_col].dtype):
         raise TypeError(f"Column {value_col!r} must hold numbers, it has dtype "
                         f"{df[value_col].dtype}: {not_numbers(df[value_col].dtype)}.")
+    if id_col in df and df[id_col].isna().any():
+        row = int(np.flatnonzero(df[id_col].isna().to_numpy())[0])
+        raise ValueError(f"Column {id_col!r} has a missing series id (row {row} of the frame); "
+                         "every row needs one: fill or drop those rows.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
                        index=pd.MultiIndex.from_arrays([df[id_col].to_numpy(), _time(df[time_col])],
                                                        names=[id_col, time_col]), name=value_col)

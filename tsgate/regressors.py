@@ -126,6 +126,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------- validation
     def _check_X(self, X, reset):
         """Validate X and return float32 windows (n, T, F)."""
+        if np.ndim(X) > 3:  # before scikit-learn, which would count its features oddly
+            raise ValueError(
+                f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
+                f"got an array with {np.ndim(X)} dimensions and shape {np.shape(X)}.")
         try:
             X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
                               ensure_min_features=1)
@@ -139,10 +143,6 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 "windows of the same shape.)") from None
         if X.ndim == 2:
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
-        elif X.ndim != 3:
-            raise ValueError(
-                f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
-                f"got an array with {X.ndim} dimensions and shape {X.shape}.")
         if X.shape[1] < 1 or X.shape[2] < 1:
             raise ValueError(f"X has an empty window or no features: shape {X.shape}.")
         if reset:
