@@ -126,10 +126,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------- validation
     def _check_X(self, X, reset):
         """Validate X and return float32 windows (n, T, F)."""
-        if np.ndim(X) > 3:  # before scikit-learn, which would count its features oddly
+        ndim = getattr(X, "ndim", 0)  # (not np.ndim: array-likes may refuse NumPy's functions)
+        if ndim > 3:  # before scikit-learn, which would count its features oddly
             raise ValueError(
                 f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
-                f"got an array with {np.ndim(X)} dimensions and shape {np.shape(X)}.")
+                f"got an array with {ndim} dimensions and shape {X.shape}.")
         try:
             X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
                               ensure_min_features=1)
