@@ -173,3 +173,9 @@ def test_a_long_frame_with_a_missing_id_names_the_row():
     df.loc[25, "unique_id"] = None
     with pytest.raises(ValueError, match="'unique_id' has a missing series id \\(row 25"):
         tsgate.GRUForecaster(horizon=2, max_iter=2, n_models=1).fit(df)
+
+
+def test_an_integer_index_with_a_gap_says_where():
+    y = pd.Series(np.arange(30.0), index=list(range(10)) + list(range(11, 31)))
+    with pytest.raises(ValueError, match=r"steps by 1, then 2 from 9 to 11\); give every step"):
+        tsgate.GRUForecaster(horizon=2, max_iter=2, n_models=1).fit(y)

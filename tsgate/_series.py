@@ -108,7 +108,11 @@ def infer_step(index, name="y"):
             return index.step
         steps = np.diff(index.to_numpy())
         if len(steps) and (steps != steps[0]).any():
-            raise ValueError(f"{name}'s integer index is not evenly spaced; use a RangeIndex.")
+            k = int(np.flatnonzero(steps != steps[0])[0])
+            raise ValueError(
+                f"{name}'s integer index is not evenly spaced (it steps by {steps[0]}, then "
+                f"{steps[k]} from {index[k]} to {index[k + 1]}); give every step, with NaN "
+                "where a value is missing.")
         return int(steps[0]) if len(steps) else 1
     raise ValueError(
         f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "

@@ -143,9 +143,15 @@ class _Encoder:
                     "name": self.encode(idx.name)}
         if pd.api.types.is_numeric_dtype(idx.dtype):
             return {"kind": "numeric", "values": self.array(idx.to_numpy()), "name": self.encode(idx.name)}
-        if all(isinstance(v, (str, int)) for v in idx):
-            return {"kind": "labels", "values": list(idx), "name": self.encode(idx.name)}
-        raise TypeError(f"cannot save an index of type {type(idx).__name__}")
+        plain = (str, int, float, np.integer, np.floating)
+        odd = [v for v in idx if not isinstance(v, plain)]
+        if not odd:  # strings and numbers, mixed too (a wide frame's columns 'a', 1, 2.5)
+            return {"kind": "labels", "values": [v.item() if isinstance(v, np.generic) else v
+                                                 for v in idx], "name": self.encode(idx.name)}
+        raise TypeError(
+            f"cannot save the labels {idx.name or 'of an index'!r}: {type(odd[0]).__name__} "
+            f"values such as {odd[0]!r}; tsgate files keep labels that are strings or numbers. "
+            "Rename the series (or columns) with such labels before fitting.")
 
     def encode(self, value):
         if value is None or isinstance(value, (bool, str)):
