@@ -39,9 +39,9 @@ This module imports none of the estimator modules: they import it (for
 import dataclasses
 import json
 import os
+import warnings
 import zipfile
 import zlib
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -148,8 +148,9 @@ class _Encoder:
         if not odd:  # strings and numbers, mixed too (a wide frame's columns 'a', 1, 2.5)
             return {"kind": "labels", "values": [v.item() if isinstance(v, np.generic) else v
                                                  for v in idx], "name": self.encode(idx.name)}
+        which = "of an index" if idx.name is None else repr(idx.name)
         raise TypeError(
-            f"cannot save the labels {idx.name or 'of an index'!r}: {type(odd[0]).__name__} "
+            f"cannot save the labels {which}: {type(odd[0]).__name__} "
             f"values such as {odd[0]!r}; tsgate files keep labels that are strings or numbers. "
             "Rename the series (or columns) with such labels before fitting.")
 
