@@ -280,10 +280,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         # MLP does; best_epoch_ counts epochs into THIS fit (the forecasters give
         # it to their final fits as a number of epochs to run)
         before = warm and self.n_iter_
-        self.loss_curve_ = (self.loss_curve_ if before else []) + list(result.loss_curve)
+        self.loss_curve_ = self._continued("loss_curve_", result.loss_curve, before)
         self.best_loss_ = min(self.best_loss_, result.best_loss) if before else result.best_loss
-        self.grad_norm_curve_ = (self.grad_norm_curve_ if before else []) + list(
-            result.grad_norm_curve)
+        self.grad_norm_curve_ = self._continued("grad_norm_curve_", result.grad_norm_curve,
+                                               before)
         self.clipped_fraction_ = (
             (self.clipped_fraction_ * self.n_iter_ + result.clipped_fraction * result.n_iter)
             / max(self.n_iter_ + result.n_iter, 1) if before else result.clipped_fraction)
@@ -292,10 +292,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self.best_epoch_ = result.best_epoch
         if cfg.early_stopping:
             go_on = before and self.validation_scores_ is not None
-            self.validation_scores_ = (self.validation_scores_ if go_on else []) + list(
-                result.validation_scores)
-            self.validation_loss_curve_ = (self.validation_loss_curve_ if go_on else []) + list(
-                result.validation_loss_curve)
+            self.validation_scores_ = self._continued("validation_scores_",
+                                                      result.validation_scores, go_on)
+            self.validation_loss_curve_ = self._continued("validation_loss_curve_",
+                                                          result.validation_loss_curve, go_on)
             self.best_validation_loss_ = (min(self.best_validation_loss_, result.best_validation_loss)
                                           if go_on else result.best_validation_loss)
         else:
@@ -303,6 +303,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self.n_outputs_ = Y.shape[1]
         self._y_ndim = y_ndim
         return self
+
+    def _continued(self, name, new, go_on):
+        """A fit's per-epoch ``new`` values after those of the previous fit in
+        attribute ``name`` (a warm fit, ``go_on``), or alone."""
+        return (list(getattr(self, name)) if go_on else []) + list(new)
 
     def _display_name(self):
         """What progress and warnings call this fit: ``_progress_name``, which an
