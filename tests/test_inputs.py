@@ -142,6 +142,11 @@ def test_messages_name_the_real_problem_and_its_fix():
     X = pd.DataFrame(rng.normal(size=(40, 2)), index=idx, columns=["x", "x"])
     with pytest.raises(ValueError, match=r"X has duplicate column names \['x'\]"):
         model.fit(pd.Series(rng.normal(size=40), index=idx), X)
+    with pytest.raises(ValueError, match=r"X has no feature columns.*X=None"):
+        model.fit(pd.Series(rng.normal(size=40), index=idx), X.iloc[:, :0])
+    long = pd.DataFrame({"unique_id": "a", "ds": idx, "y": rng.normal(size=40)})
+    with pytest.raises(ValueError, match=r"X \(series 'a'\) has no feature columns"):
+        model.fit(long, long[["unique_id", "ds"]])
     swapped = pd.Series(rng.normal(size=80), index=pd.MultiIndex.from_product([idx, ["a", "b"]]))
     with pytest.raises(ValueError, match=r"dates first.*swaplevel"):
         model.fit(swapped)

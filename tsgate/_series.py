@@ -218,6 +218,9 @@ def align_exog(X, index, name="X"):
         if arr.ndim == 1:
             arr = arr[:, None]
         X = pd.DataFrame(arr, index=index[:len(arr)] if len(arr) <= len(index) else None)
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
+                         "or leave X out (X=None).")
     if len(X) != len(index):
         raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
                          f"step from {index[0]} to {index[-1]}.")
