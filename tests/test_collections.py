@@ -357,6 +357,23 @@ def test_integer_ids_come_back_as_integers():
     assert fc.index.get_level_values(0).dtype == np.int64
 
 
+def test_categorical_ids_keep_their_categories(tmp_path):
+    y = tsgate.datasets.load_airline().iloc[:40]
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": y.index, "y": y.to_numpy() * (i + 1)})
+                      for i, k in enumerate("ac")])
+    dtype = pd.CategoricalDtype(["c", "b", "a"], ordered=True)
+    long["unique_id"] = long["unique_id"].astype(dtype)
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long)
+    for out in (model.predict(), model.predict_interval(0.8)):
+        assert out["unique_id"].dtype == dtype
+        assert out["unique_id"].tolist() == ["c", "c", "a", "a"]  # in the categories' order
+    model.save(tmp_path / "m.npz")
+    assert tsgate.load(tmp_path / "m.npz").predict()["unique_id"].dtype == dtype
+    stacked = long.set_index(["unique_id", "ds"])["y"]
+    fc = tsgate.GRUForecaster(horizon=2, **SMALL).fit(stacked).predict()
+    assert fc.index.get_level_values(0).dtype == dtype
+
+
 def _long_daily(n=40):
     rng = np.random.default_rng(0)
     ds = pd.date_range("2021-01-01", periods=n, freq="D")

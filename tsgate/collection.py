@@ -51,6 +51,7 @@ class Collection:
     names : dict
         Layout details: ``name`` (Series name), ``id_col``, ``time_col``,
         ``value_col`` (long), ``index_names`` (MultiIndex level names),
+        ``id_categories`` (categorical ids: their categories and order),
         ``columns`` (wide).
     exog : list of ndarray of shape (n_i, m) or None
         Exogenous features per series, aligned with ``values``.
@@ -219,6 +220,10 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         exog = [align_exog(_exog_rows(X, key), index, f"X (series {key!r})")
                 for key, index in zip(ids, indexes)]
     names = {"name": y.name, "index_names": list(y.index.names)}
+    id_dtype = y.index.levels[0].dtype
+    if isinstance(id_dtype, pd.CategoricalDtype):  # results keep the ids' categories
+        names["id_categories"] = {"categories": id_dtype.categories.tolist(),
+                                  "ordered": bool(id_dtype.ordered)}
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
@@ -264,7 +269,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
         raise ValueError(f"Column {id_col!r} has a missing series id (row {row} of the frame); "
                          "every row needs one: fill or drop those rows.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
-                       index=pd.MultiIndex.from_arrays([df[id_col].to_numpy(), _time(df[time_col])],
+                       index=pd.MultiIndex.from_arrays([df[id_col].array, _time(df[time_col])],
                                                        names=[id_col, time_col]), name=value_col)
     series = series.sort_index(kind="stable")  # by id, then time
     xs = None
@@ -273,7 +278,8 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
         xs = _long_exog(X, id_col, time_col)
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
-    out.names = {"id_col": id_col, "time_col": time_col, "value_col": value_col}
+    kept = {k: v for k, v in out.names.items() if k == "id_categories"}
+    out.names = {**kept, "id_col": id_col, "time_col": time_col, "value_col": value_col}
     return out
 
 
@@ -350,8 +356,11 @@ def from_collection(coll, frames, horizon):
         data = np.stack([frames[k] for k in keys], axis=2)  # (k, h, c)
         cols = pd.MultiIndex.from_product([columns, keys])
         return pd.DataFrame(data.transpose(1, 0, 2).reshape(horizon, -1), index=index, columns=cols)
-    # the ids' own dtype (integer ids stay integers); tuples stay whole ids
-    ids = pd.Index(coll.ids, tupleize_cols=False).repeat(horizon)
+    # the ids' own dtype (integer ids stay integers, categories categories); tuples stay whole ids
+    cat = coll.names.get("id_categories")
+    ids = (pd.Index(coll.ids, tupleize_cols=False) if cat is None else
+           pd.CategoricalIndex(coll.ids, categories=cat["categories"], ordered=cat["ordered"]))
+    ids = ids.repeat(horizon)
     times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
     if coll.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times], names=coll.names.get("index_names"))
@@ -359,7 +368,7 @@ def from_collection(coll, frames, horizon):
             return pd.Series(frames["forecast"].ravel(), index=index, name=coll.names.get("name"))
         return pd.DataFrame({k: frames[k].ravel() for k in keys}, index=index)
     names = coll.names
-    out = {names["id_col"]: ids.to_numpy(), names["time_col"]: np.asarray(times)}
+    out = {names["id_col"]: ids.array, names["time_col"]: np.asarray(times)}
     for k in keys:
         out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()
     return pd.DataFrame(out)
