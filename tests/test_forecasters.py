@@ -410,18 +410,18 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
 
     import numba
 
-    from tsgate import forecasters
+    from tsgate import fitplan
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one Numba thread: the fits run in turn")
     where = []
-    fit_member = forecasters._fit_member
+    fit_member = fitplan._fit_member
 
     def spy(reg, *args, **kwargs):
         where.append((threading.current_thread().name, numba.get_num_threads()))
         return fit_member(reg, *args, **kwargs)
 
-    monkeypatch.setattr(forecasters, "_fit_member", spy)
+    monkeypatch.setattr(fitplan, "_fit_member", spy)
     y = ar1_seasonal(60)
     params = dict(horizon=3, early_stopping=early_stopping, **SMALL)
     pooled = tsgate.GRUForecaster(**params).fit(y)

@@ -174,7 +174,7 @@ def test_million_point_series_with_window_512_fits_in_bounded_memory():
     """
     import tracemalloc
 
-    from tsgate.forecasters import MAX_INPUT_FLOATS
+    from tsgate.fitplan import MAX_INPUT_FLOATS
 
     n, window = 1_000_000, 512
     rng = np.random.default_rng(0)

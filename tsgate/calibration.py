@@ -3,7 +3,7 @@
 The residuals come from a validation fit that never saw the last
 ``horizon`` steps of any series (:class:`tsgate.forecasters` cuts them off,
 fits the same ensemble, and forecasts them from each origin inside the cut
-tail; fewer than ``forecasters.POOLED_UNIT_MIN_SERIES`` series add earlier
+tail; fewer than ``folds.POOLED_UNIT_MIN_SERIES`` series add earlier
 folds, :mod:`tsgate.folds`). Each is divided by its series' unit at its step on the working
 scale (:func:`tsgate.smoothing.band_unit`: the recent one-step noise, the
 in-sample error of the smoothing stage with weights halving every two
@@ -11,7 +11,7 @@ seasons back from the cut, what ETS's intervals scale with, times the
 square root of the stage's error growth to the step), so residuals of
 different series pool, and a series' band is the pooled half-width times
 its own unit (normalized conformal prediction). Fewer than
-``forecasters.POOLED_UNIT_MIN_SERIES`` series use the one-step noise of the
+``folds.POOLED_UNIT_MIN_SERIES`` series use the one-step noise of the
 whole history, outlying errors clipped (:func:`tsgate.smoothing.noise`)
 instead: with nothing to pool, the recent unit only added the noise of its
 ratio at the cut and at the end, and an outlier after the cut inflated

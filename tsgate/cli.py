@@ -29,7 +29,8 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
-from .forecasters import TRAIN_STEPS, GRUForecaster, LSTMForecaster
+from .fitplan import TRAIN_STEPS
+from .forecasters import GRUForecaster, LSTMForecaster
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 

@@ -1,0 +1,157 @@
+"""The fits of a forecaster's ensemble: which networks, on which data, for how long.
+
+A default fit trains the ensemble (``n_models`` members varying the seed,
+the window length and the loss) once per validation fold, on every series
+but its cut tail, and once on all the data (:mod:`tsgate.forecasters`,
+steps 2 and 3). This module builds those fits as jobs (callables) and runs
+them (:func:`tsgate.ensemble.run_fits`); the forecaster uses the fitted
+members. Each fit's length is its step budget: ``STEPS_PER_WINDOW`` steps
+per training window, within ``TRAIN_STEPS`` (or ``max_iter`` epochs).
+"""
+import math
+from functools import partial
+
+from . import encoding, folds
+from .ensemble import run_fits
+from .folds import POOLED_UNIT_MIN_SERIES
+from .regressors import _BaseRNNRegressor
+from .smoothing import takes_log
+
+TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
+STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window
+MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
+_LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
+
+
+def _fit_member(reg, X, Y, validation=None):
+    """Fit one ensemble member (float32 windows X, targets Y) for its budget."""
+    return reg._fit_arrays(X, Y, 2, validation=validation)
+
+
+class EnsembleFits:
+    """Mixin of :class:`tsgate.forecasters._BaseForecaster`: its ensemble's fits."""
+
+    def _fit_members(self, coll, exogs, seeds, warm, concurrent):
+        """Fit the validation folds' members and the final ones (``concurrent``:
+        on a thread pool). Returns the validation members (fold by fold),
+        the final members, each fold's cut stages and its cuts."""
+        H = self.horizon
+        cuts = folds.cuts(coll.values, H, self.validation_fraction)
+        fold_cuts = [cuts]  # (folds, series) steps cut off; earlier folds for few series
+        if self.validation_fraction is None and len(coll) < POOLED_UNIT_MIN_SERIES:
+            fold_cuts += folds.earlier_cuts(coll.values, cuts, H)
+        holdout, cut_stages = [], []
+        for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
+            jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
+                                                    "validation " if k == 0 else f"fold {k + 1} ")
+            holdout.append(jobs)
+            cut_stages.append(cut_stage)
+        holdout = [job for jobs in holdout for job in jobs]
+        # a fit's time goes with its window length times its windows (its
+        # step budget): a final fit has the cut steps' windows more than its
+        # validation fit, so of two members of one length it starts first (by
+        # length alone, on airline one thread ran the three validation fits
+        # and sat idle while the other ran the finals)
+        observed = sum(len(v) for v in coll.values)
+        sizes = [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_]
+        if self.early_stopping:  # the final fits take the validation fits' best epochs
+            checked = run_fits(holdout, concurrent, sizes)
+            epochs = [reg.best_epoch_ for reg in checked[:self.n_models]]
+            final = run_fits(self._final_jobs(coll, exogs, seeds[1], warm, epochs),
+                             concurrent, self.windows_)
+        else:  # independent: all fits at once
+            final = self._final_jobs(coll, exogs, seeds[1], warm, None)
+            members = run_fits(holdout + final, concurrent,
+                               sizes + [L * observed for L in self.windows_])
+            checked, final = members[:len(holdout)], members[len(holdout):]
+        return checked, final, cut_stages, fold_cuts
+
+    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label):
+        """The fits of the ensemble on all but the cut tail of every series
+        (``cuts``: steps cut off each; ``label`` names the fits in progress).
+
+        Returns
+        -------
+        jobs : list of callables
+            One per member: builds its windows, fits it (for the step
+            budget; with ``early_stopping``, keeping the best epoch on the
+            cut tail) and returns it.
+        stages : list of Smoothing
+            The cut series' stages, for the residuals of the cut tail
+            (:meth:`_residuals`).
+        """
+        H = self.horizon
+        # the log scale is chosen on the whole series, as the final fit does:
+        # the cut tail is filtered on that scale too (a tail value <= 0 after a
+        # positive history has no log)
+        zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
+                                          logs=[takes_log(v, self.season_length_)
+                                                for v in self._cleaned(coll.values)])
+        exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
+        # the whole series filtered with the cut stages (causal: each origin
+        # in the tail sees only its past), once for every member
+        extended = self._stages(coll.values, like=stages_cut) if self.early_stopping else None
+
+        def job(reg, L):
+            Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
+                                                 self._max_windows(L, coll), exogs_cut)
+            reg.set_params(**self._budget(len(Xw)))
+            validation = None
+            if self.early_stopping:
+                validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
+            return _fit_member(reg, Xw, Yw, validation)
+
+        jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_, label), L)
+                for i, L in enumerate(self.windows_)]
+        return jobs, stages_cut
+
+    def _final_jobs(self, coll, exogs, seeds, warm, epochs):
+        """The fits of the ensemble on all the data (for ``epochs`` each,
+        the validation fits' best, with early stopping; else for the step
+        budget)."""
+        zs, stages = self._stages(coll.values)
+
+        def job(i, reg, L):
+            Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon,
+                                                 self._max_windows(L, coll), exogs)
+            budget = dict(max_iter=max(1, epochs[i])) if epochs is not None else self._budget(len(Xw))
+            return _fit_member(reg.set_params(**budget), Xw, Yw)
+
+        return [partial(job, i, self._member(i, seeds[i], warm and self.regressors_, ""), L)
+                for i, L in enumerate(self.windows_)]
+
+    def _max_windows(self, L, coll):
+        """Newest windows kept per series so that a fit's inputs stay bounded."""
+        per_window = (L + (self.horizon if coll.exog is not None else 0)) * (2 + self.n_exog_)
+        return max(self.horizon, MAX_INPUT_FLOATS // (per_window * len(coll)))
+
+    def _budget(self, n_windows):
+        """Epochs of a fit on ``n_windows`` windows: ``max_iter``, or the step budget."""
+        if self.max_iter is not None:
+            return dict(max_iter=self.max_iter)
+        batches = math.ceil(n_windows / self.batch_size)
+        steps = min(max(STEPS_PER_WINDOW * n_windows, TRAIN_STEPS[0]), TRAIN_STEPS[1])
+        return dict(max_iter=max(1, math.ceil(steps / batches)))
+
+    def _member(self, i, seed, previous, label):
+        """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
+        params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
+                  if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
+        loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
+        params.update(loss=loss, random_state=int(seed), scale_target=False, early_stopping=False,
+                      n_iter_no_change=10**9 if self.max_iter is None else self.n_iter_no_change)
+        if previous and i < len(previous):
+            # the current settings, changed since or not; the member keeps its
+            # weights only where its network's shape is unchanged (the
+            # regressor's warm-start rule), else it starts afresh
+            reg = previous[i].set_params(**{**params, "warm_start": True})
+        else:
+            reg = self._regressor(**params)
+        # set on reused members too: these labels are not saved with the model
+        reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
+        reg._shared_progress = getattr(self, "_bar", None)  # the fit's one bar, if any
+        # members train for a chosen number of epochs (the step budget, or the
+        # validation fit's best): reaching it is the plan, not a failure to
+        # converge, so the regressor raises no ConvergenceWarning for it
+        reg._planned_budget = True
+        return reg
