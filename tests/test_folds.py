@@ -28,6 +28,35 @@ def test_cuts_and_earlier_cuts_by_hand():
     assert folds.cuts([long], H, validation_fraction=0.5) == [11]
 
 
+def test_validation_cuts_one_long_cut_where_it_keeps_three_quarters():
+    """Few series: the folds, unless the last fold's cut is at most a
+    quarter of every series, when that one cut replaces them. Many series,
+    or a chosen fraction: the first fold only."""
+    assert folds.ONE_FOLD_MAX_SHARE == 0.25
+    H = 3
+    long, short = np.arange(92.0), np.arange(60.0)  # last fold's cut 23: 25% of 92, 38% of 60
+    assert folds.validation_cuts([long], H, few=True) == [[23]]
+    assert folds.validation_cuts([short], H, few=True) == [[3], [13], [23]]
+    assert folds.validation_cuts([long, short], H, few=True) == [[3, 3], [13, 13], [23, 23]]
+    assert folds.validation_cuts([np.arange(91.0)], H, few=True) == [[3], [13], [23]]
+    assert folds.validation_cuts([long], H, few=False) == [[3]]
+    assert folds.validation_cuts([long], H, 0.5, few=True) == [[46]]
+    assert folds.validation_cuts([np.arange(7.0)], 4, few=True) == [[4]]  # nothing moves
+
+
+def test_a_long_series_validates_once_on_the_folds_origins(monkeypatch):
+    """One long series: one validation fit, cut where the last fold would
+    be; its residual rows are the origins of the three folds together."""
+    y = ar1_seasonal(120)
+    H = 3
+    seen = _spy_training_lengths(monkeypatch)
+    model = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
+    n = len(y)
+    assert sorted(map(tuple, seen)) == sorted([(n - 23,)] * 3 + [(n,)] * 3)
+    assert model.calibration_residuals_.shape == (23, H)
+    assert np.isfinite(model.predict_interval(0.95).to_numpy()).all()
+
+
 def test_new_rows_are_the_origins_before_the_newer_fold():
     mask = folds.new_rows([8, 5], [4, 4])
     assert mask.tolist() == [True] * 4 + [False] * 4 + [True] + [False] * 4

@@ -55,7 +55,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         moved back by one and two horizons of at least 10 steps (keeping
         half of each series), adding the forecasts from the origins before
         the next fold's (:mod:`tsgate.folds`; point forecasts unchanged,
-        about twice the fit time).
+        about twice the fit time). Where the last fold's cut is at most a
+        quarter of every series, that one cut replaces the folds.
     normalize : {{"smooth", "last", "standard"}}, default="smooth"
         "smooth": the smoothing stage above. "last": each window minus its
         last value, divided by the standard deviation of one-step changes.

@@ -4,7 +4,7 @@ The residuals come from a validation fit that never saw the last
 ``horizon`` steps of any series (:class:`tsgate.forecasters` cuts them off,
 fits the same ensemble, and forecasts them from each origin inside the cut
 tail; fewer than ``folds.POOLED_UNIT_MIN_SERIES`` series add earlier
-folds, :mod:`tsgate.folds`). Each is divided by its series' unit at its step on the working
+folds, or cut a longer tail, :mod:`tsgate.folds`). Each is divided by its series' unit at its step on the working
 scale (:func:`tsgate.smoothing.band_unit`: the recent one-step noise, the
 in-sample error of the smoothing stage with weights halving every two
 seasons back from the cut, what ETS's intervals scale with, times the

@@ -36,10 +36,9 @@ class EnsembleFits:
         on a thread pool). Returns the validation members (fold by fold),
         the final members, each fold's cut stages and its cuts."""
         H = self.horizon
-        cuts = folds.cuts(coll.values, H, self.validation_fraction)
-        fold_cuts = [cuts]  # (folds, series) steps cut off; earlier folds for few series
-        if self.validation_fraction is None and len(coll) < POOLED_UNIT_MIN_SERIES:
-            fold_cuts += folds.earlier_cuts(coll.values, cuts, H)
+        # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
+        fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction,
+                                          len(coll) < POOLED_UNIT_MIN_SERIES)
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
