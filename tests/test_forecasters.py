@@ -324,13 +324,22 @@ def test_trend_term_only_for_series_without_season():
     assert (model._drift(zs, stages, ends) == 0).all()
 
 
+def _first_fold(model):
+    """The cuts of the model's first validation fold (one per series)."""
+    from tsgate import folds
+
+    values = model.collection_.values
+    return folds.validation_cuts(values, model.horizon, model.validation_fraction,
+                                 len(values) < folds.POOLED_UNIT_MIN_SERIES)[0]
+
+
 def _tail_parts(model):
     """Targets Y, the validation ensemble's median P and the trend term D on the cut tail."""
-    from tsgate import encoding, folds
+    from tsgate import encoding
     from tsgate.smoothing import takes_log
 
     coll, H = model.collection_, model.horizon
-    cuts = folds.cuts(coll.values, H, model.validation_fraction)
+    cuts = _first_fold(model)
     _, stages_cut = model._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                   logs=[takes_log(v, model.season_length_) for v in coll.values])
     extended = model._stages(coll.values, like=stages_cut)
@@ -345,12 +354,11 @@ def _tail_parts(model):
 def _unit_ratio(model):
     """One series: its unit over its one-step noise on the cut series (by hand;
     one series gets the whole history's noise, outlying errors clipped)."""
-    from tsgate import folds
     from tsgate.smoothing import MAD_TO_SD, NOISE_CLIP, takes_log
 
     assert model.interval_unit_ == "robust noise"
     v = model.collection_.values[0]
-    cut = folds.cuts(model.collection_.values, model.horizon, model.validation_fraction)[0]
+    cut = _first_fold(model)[0]
     (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
     m = sm.period
     e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0)
