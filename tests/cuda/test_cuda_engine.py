@@ -219,13 +219,17 @@ def test_fit_at_default_tunables_matches_cpu():
 
 def test_gpu_check_runs_tiny_under_the_simulator():
     """``benchmarks/gpu_check.py --tiny`` runs its whole code path (the torch
-    comparison skipped) and reports every check as passed."""
+    comparison skipped) and reports every check as passed. Three of its
+    cases cover both cells, stacked layers, a ragged tile and the
+    bidirectional network with attention; at ``--tiny`` the other two
+    (batch1024, hidden256) differ from W1 only in their shapes."""
     script = ROOT / "benchmarks" / "gpu_check.py"
-    proc = subprocess.run([sys.executable, str(script), "--tiny", "--no-torch"],
+    proc = subprocess.run([sys.executable, str(script), "--tiny", "--no-torch",
+                           "--cases", "W1,W2,bidirectional"],
                           capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     assert "FAIL" not in out
-    for word in ("W1", "W2", "batch1024", "hidden256", "bidirectional", "registers",
+    for word in ("W1 lstm", "W2 gru", "(ragged)", "bidirectional + attention", "registers",
                  "ms/step", "launches/step", "torch: skipped"):
         assert word in out, word
