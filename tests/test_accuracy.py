@@ -41,7 +41,7 @@ def holdout_forecasts():
         y = load()
         train, test = y.iloc[:-h], y.iloc[-h:]
         patch = pytest.MonkeyPatch()
-        if len(folds.validation_cuts([train.to_numpy()], h, few=True)) > 1:
+        if len(folds.validation_cuts([train.to_numpy()], h)) > 1:
             patch.setattr(folds, "CALIBRATION_FOLDS", 1)
         snaive = np.resize(train.to_numpy()[-m:], h)
         for cls in CELLS:

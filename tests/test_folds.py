@@ -35,13 +35,15 @@ def test_validation_cuts_one_long_cut_where_it_keeps_three_quarters():
     assert folds.ONE_FOLD_MAX_SHARE == 0.25
     H = 3
     long, short = np.arange(92.0), np.arange(60.0)  # last fold's cut 23: 25% of 92, 38% of 60
-    assert folds.validation_cuts([long], H, few=True) == [[23]]
-    assert folds.validation_cuts([short], H, few=True) == [[3], [13], [23]]
-    assert folds.validation_cuts([long, short], H, few=True) == [[3, 3], [13, 13], [23, 23]]
-    assert folds.validation_cuts([np.arange(91.0)], H, few=True) == [[3], [13], [23]]
-    assert folds.validation_cuts([long], H, few=False) == [[3]]
-    assert folds.validation_cuts([long], H, 0.5, few=True) == [[46]]
-    assert folds.validation_cuts([np.arange(7.0)], 4, few=True) == [[4]]  # nothing moves
+    assert folds.validation_cuts([long], H) == [[23]]
+    assert folds.validation_cuts([short], H) == [[3], [13], [23]]
+    assert folds.validation_cuts([long, short], H) == [[3, 3], [13, 13], [23, 23]]
+    assert folds.validation_cuts([np.arange(91.0)], H) == [[3], [13], [23]]
+    assert folds.POOLED_UNIT_MIN_SERIES == 10
+    assert folds.validation_cuts([long] * 10, H) == [[3] * 10]
+    assert folds.validation_cuts([short] * 9, H) == [[3] * 9, [13] * 9, [23] * 9]
+    assert folds.validation_cuts([long], H, 0.5) == [[46]]
+    assert folds.validation_cuts([np.arange(7.0)], 4) == [[4]]  # nothing moves
 
 
 def test_a_long_series_validates_once_on_the_folds_origins(monkeypatch):

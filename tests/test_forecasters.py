@@ -328,9 +328,8 @@ def _first_fold(model):
     """The cuts of the model's first validation fold (one per series)."""
     from tsgate import folds
 
-    values = model.collection_.values
-    return folds.validation_cuts(values, model.horizon, model.validation_fraction,
-                                 len(values) < folds.POOLED_UNIT_MIN_SERIES)[0]
+    return folds.validation_cuts(model.collection_.values, model.horizon,
+                                 model.validation_fraction)[0]
 
 
 def _tail_parts(model):

@@ -13,7 +13,6 @@ from functools import partial
 
 from . import encoding, folds
 from .ensemble import run_fits
-from .folds import POOLED_UNIT_MIN_SERIES
 from .regressors import _BaseRNNRegressor
 from .smoothing import takes_log
 
@@ -37,8 +36,7 @@ class EnsembleFits:
         the final members, each fold's cut stages and its cuts."""
         H = self.horizon
         # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
-        fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction,
-                                          len(coll) < POOLED_UNIT_MIN_SERIES)
+        fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction)
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,

@@ -114,17 +114,18 @@ def earlier_cuts(values, first, horizon):
     return folds
 
 
-def validation_cuts(values, horizon, validation_fraction=None, few=False):
+def validation_cuts(values, horizon, validation_fraction=None):
     """The cuts of every validation fold: a list, per fold a list of per-series cuts.
 
-    The first fold's (:func:`cuts`); for ``few`` series with the default cut,
+    The first fold's (:func:`cuts`); for fewer than
+    ``POOLED_UNIT_MIN_SERIES`` series with the default cut,
     the earlier folds' too (:func:`earlier_cuts`), or, where the last of
     them cuts at most ``ONE_FOLD_MAX_SHARE`` of every series, that one cut
     alone: one validation fit then forecasts the same origins as the folds
     together, for a third of their training.
     """
     first = cuts(values, horizon, validation_fraction)
-    if validation_fraction is not None or not few:
+    if validation_fraction is not None or len(values) >= POOLED_UNIT_MIN_SERIES:
         return [first]
     earlier = earlier_cuts(values, first, horizon)
     if earlier and all(c <= ONE_FOLD_MAX_SHARE * len(v) for c, v in zip(earlier[-1], values)):
