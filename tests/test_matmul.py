@@ -32,10 +32,11 @@ def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
 @pytest.mark.parametrize("tb,M,N", [(False, 13, 37), (True, 13, 5), (False, 15, 165)])
 def test_a_row_does_not_depend_on_the_rows_beside_it(tb, M, N):
     # register panels, blocks of four rows, strips of two rows, wide strips of
-    # one row and single rows do the same operations in the same order (13 =
-    # 8 + 4 + 1 rows, 37 = 2 panels + 5 columns; 15 = 8 + 4 + 2 + 1 rows
-    # (AVX2: 4 + 4 + 4 + 2 + 1), 165 = 5 strips of two rows + 5 columns, or a
-    # wide strip + 37 columns; a row alone takes the wide strips)
+    # one row and their masked last columns do the same operations in the
+    # same order (13 = 8 + 4 + 1 rows, 37 = 2 panels + 5 masked columns;
+    # 15 = 8 + 4 + 2 + 1 rows (AVX2: 4 + 4 + 4 + 2 + 1), 165 = 5 strips of two
+    # rows + 5 masked columns, or a wide strip + 37 columns; a row alone takes
+    # the wide strips)
     a, b, sa, sb = _operands(np.random.default_rng(1), M, 2 * K_BLOCK + 37, N,
                              False, tb, np.float32)
     full = np.empty((M, b.shape[1]), np.float32)
@@ -58,8 +59,26 @@ def test_gemm_empty_dimensions_assign_zeros_or_keep():
 def test_product_helpers_compile_one_signature_each():
     """A literal 0 passed to a helper once made Numba compile it twice (for
     Literal[int](0) and int64): about 3 CPU s more on a first import. With a
-    warm cache nothing compiles here (0 signatures); a fresh one, 1 each."""
+    warm cache nothing compiles here (0 signatures); a fresh one, one per
+    float dtype."""
     from tsgate.kernels.cpu import matmul
 
-    for helper in (matmul._update_rows, matmul._block4, matmul._block1):
-        assert len(helper.signatures) <= 1, (helper, helper.signatures)
+    for helper in (matmul._update_rows, matmul._dot_rows, matmul._plain_rows):
+        dtypes = [sig[0].dtype for sig in helper.signatures]
+        assert len(dtypes) == len(set(dtypes)), (helper, helper.signatures)
+
+
+@pytest.mark.parametrize("N", [1, 15, 16, 17, 31, 33, 47])
+def test_masked_columns_touch_nothing_beyond_the_row(N):
+    # the last columns of each row go through a masked tile: out's columns
+    # beyond N (here the next row of a wider buffer) keep their values, and
+    # the rows of every tile size (8/4, 2, 1) get the right sums
+    rng = np.random.default_rng(2)
+    M, K = 15, 9
+    a = rng.standard_normal((M, K)).astype(np.float32)
+    b = rng.standard_normal((K, N)).astype(np.float32)
+    buf = np.full(M * N + 16, 7.0, np.float32)  # (M*N + 16,): a guard after out
+    out = buf[:M * N].reshape(M, N)
+    gemm(a, False, b, False, out, 0.0)
+    np.testing.assert_allclose(out, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+    assert (buf[M * N:] == 7.0).all()

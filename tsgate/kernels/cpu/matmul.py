@@ -16,9 +16,9 @@ few k (the former row-update kernel, 45-75 GFLOP/s on Zen 4); the panel is
 written in LLVM IR instead, its sums SSA values that never touch memory:
 85-100 GFLOP/s at the kernels' shapes on Zen 4, with AVX-512 (8 rows, one
 zmm each) and AVX2 (4 rows, two ymm each) alike (measured December 2026).
-Leftover rows and columns go through the row updates (four rows, or one,
-from four consecutive rows of ``b``). Every element, whatever path computes
-it, is ONE chain of fused multiply-adds in k order,
+Rows and columns left over go through smaller tiles of the same form (four
+rows, two, one; the last columns of a row masked), so every element, whatever
+tile computes it, is ONE chain of fused multiply-adds in k order,
 ``o = fma(a[i, k], b[k, j], o)``.
 
 A product with ``op(b) = b.T`` and few columns (``DOT_MAX_N``: a layer's
@@ -113,7 +113,7 @@ def _multiply_overload(a, a_row, a_col, b, out, M, N, K, dot):
 def gemm_bt(a, b, bT, out, beta):
     """``out = a @ b.T + beta * out`` given both b (N, K) and ``bT``, its
     C-contiguous transpose (K, N) made once per pass: the dot-product form
-    for few columns, else the row updates on ``bT``."""
+    for few columns, else the register tiles on ``bT``."""
     if b.shape[0] < DOT_MAX_N:
         gemm(a, PLAIN, b, TRANS, out, beta)
     else:
@@ -122,110 +122,54 @@ def gemm_bt(a, b, bT, out, beta):
 
 # Inlined into the products cfunc (compiled with the same options): as a
 # function of its own it was optimized and compiled on its own and then again
-# inside the cfunc (about 0.5 CPU s at a first import). Its callees stay calls.
+# inside the cfunc (about 0.5 CPU s at a first import).
 @njit(**FMA, inline="always")
 def _update_rows(af, a_row, a_col, b, out, M, N, K):
-    """``out += op(a) @ b`` for b (K, N).
+    """``out += op(a) @ b`` for b (K, N), in register tiles.
 
     Blocks of ``PANEL_ROWS`` rows go through ``_panel`` (16 columns at a
-    time, the sums held in registers over a k block), the other rows and
-    columns through the row updates of ``_block4``/``_block1``. Every element
-    is one chain of fused multiply-adds in k order, ``o = fma(a[i, k], b[k,
-    j], o)``, whichever path computes it, so a row's result never depends on
-    the rows beside it.
+    time, the sums held in registers over a k block), a block of four rows
+    left over (AVX-512) through ``_quad``, pairs of rows through ``_pair``
+    (32 columns at a time) and a last row through ``_wide``; the columns
+    left over by each go through its 16-column tile, the last one masked
+    to the columns that remain. Every element is one chain of fused
+    multiply-adds in k order, ``o = fma(a[i, k], b[k, j], o)``, whichever
+    tile computes it, so a row's result never depends on the rows beside it.
     """
-    n16 = N - N % PANEL_COLS  # columns the panels cover
+    n16 = N - N % PANEL_COLS  # columns the full 16-column tiles cover
+    n_pair = N - N % PAIR_COLS  # columns the strips of two rows cover
+    n_wide = N - N % WIDE_COLS  # columns the strips of one row cover
     bf = b.reshape(-1)  # (K*N,)
     for k0 in range(0, K, K_BLOCK):
         k1 = min(K, k0 + K_BLOCK)
-        # np.int64(0), not 0: a literal 0 argument makes Numba compile each
-        # callee twice (once for Literal[int](0)), about 3 CPU s more at import
-        i = zero = np.int64(0)
+        i = np.int64(0)
         while i + PANEL_ROWS <= M:
             for j0 in range(0, n16, PANEL_COLS):
                 _panel(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-            if n16 < N:  # leftover columns (without this test, an empty k loop per row)
-                for r in range(PANEL_ROWS):
-                    _block1(af, a_row, a_col, b, out, i + r, n16, N, k0, k1)
+            if n16 < N:
+                _panel_left(af, a_row, a_col, bf, N, out, i, n16, k0, k1, N - n16)
             i += PANEL_ROWS
-        while i + 4 <= M:
-            _block4(af, a_row, a_col, b, out, i, zero, N, k0, k1)
+        while i + 4 <= M:  # at most once, and only where PANEL_ROWS is 8
+            for j0 in range(0, n16, PANEL_COLS):
+                _quad(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+            if n16 < N:
+                _quad_left(af, a_row, a_col, bf, N, out, i, n16, k0, k1, N - n16)
             i += 4
-        n_pair = N - N % PAIR_COLS  # columns the strips of two rows cover
         while i + 2 <= M:
             for j0 in range(0, n_pair, PAIR_COLS):
                 _pair(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-            if n_pair < N:
-                _block1(af, a_row, a_col, b, out, i, n_pair, N, k0, k1)
-                _block1(af, a_row, a_col, b, out, i + 1, n_pair, N, k0, k1)
+            if n_pair < n16:  # one full 16-column tile left over
+                _two(af, a_row, a_col, bf, N, out, i, n_pair, k0, k1)
+            if n16 < N:
+                _two_left(af, a_row, a_col, bf, N, out, i, n16, k0, k1, N - n16)
             i += 2
         if i < M:
-            n_wide = N - N % WIDE_COLS  # columns the strips of one row cover
             for j0 in range(0, n_wide, WIDE_COLS):
                 _wide(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-            if n_wide < N:
-                _block1(af, a_row, a_col, b, out, i, n_wide, N, k0, k1)
-
-
-@njit(**FMA)
-def _block4(af, a_row, a_col, b, out, i, j0, j1, k0, k1):
-    """Rows i..i+3, columns j0..j1-1 of ``out += op(a) @ b`` over k0..k1-1,
-    as row updates: four k at a time, the inner loop over the columns."""
-    # views from column j0, indexed from 0: a loop index the compiler knows is
-    # not negative needs no wraparound check, so the loops vectorize (with
-    # range(j0, j1) and a run-time j0 a one-row product was 4-5x slower)
-    o0, o1, o2, o3 = out[i, j0:], out[i + 1, j0:], out[i + 2, j0:], out[i + 3, j0:]
-    p0, p1, p2, p3 = i * a_row, (i + 1) * a_row, (i + 2) * a_row, (i + 3) * a_row
-    n = j1 - j0
-    k = k0
-    while k + 4 <= k1:
-        b0, b1, b2, b3 = b[k, j0:], b[k + 1, j0:], b[k + 2, j0:], b[k + 3, j0:]
-        c0, c1, c2, c3 = k * a_col, (k + 1) * a_col, (k + 2) * a_col, (k + 3) * a_col
-        x0, x1, x2, x3 = af[p0 + c0], af[p0 + c1], af[p0 + c2], af[p0 + c3]
-        y0, y1, y2, y3 = af[p1 + c0], af[p1 + c1], af[p1 + c2], af[p1 + c3]
-        z0, z1, z2, z3 = af[p2 + c0], af[p2 + c1], af[p2 + c2], af[p2 + c3]
-        w0, w1, w2, w3 = af[p3 + c0], af[p3 + c1], af[p3 + c2], af[p3 + c3]
-        for j in range(n):
-            v0, v1, v2, v3 = b0[j], b1[j], b2[j], b3[j]
-            o0[j] = (((o0[j] + x0 * v0) + x1 * v1) + x2 * v2) + x3 * v3
-            o1[j] = (((o1[j] + y0 * v0) + y1 * v1) + y2 * v2) + y3 * v3
-            o2[j] = (((o2[j] + z0 * v0) + z1 * v1) + z2 * v2) + z3 * v3
-            o3[j] = (((o3[j] + w0 * v0) + w1 * v1) + w2 * v2) + w3 * v3
-        k += 4
-    while k < k1:
-        v = b[k, j0:]
-        c0 = k * a_col
-        x0, y0, z0, w0 = af[p0 + c0], af[p1 + c0], af[p2 + c0], af[p3 + c0]
-        for j in range(n):
-            o0[j] = o0[j] + x0 * v[j]
-            o1[j] = o1[j] + y0 * v[j]
-            o2[j] = o2[j] + z0 * v[j]
-            o3[j] = o3[j] + w0 * v[j]
-        k += 1
-
-
-@njit(**FMA)
-def _block1(af, a_row, a_col, b, out, i, j0, j1, k0, k1):
-    """Row i, columns j0..j1-1 of ``out += op(a) @ b`` over k0..k1-1 (as ``_block4``)."""
-    o0 = out[i, j0:]  # (N - j0,) views from column j0, as in _block4
-    p0 = i * a_row
-    n = j1 - j0
-    k = k0
-    while k + 4 <= k1:
-        b0, b1, b2, b3 = b[k, j0:], b[k + 1, j0:], b[k + 2, j0:], b[k + 3, j0:]
-        x0 = af[p0 + k * a_col]
-        x1 = af[p0 + (k + 1) * a_col]
-        x2 = af[p0 + (k + 2) * a_col]
-        x3 = af[p0 + (k + 3) * a_col]
-        for j in range(n):
-            o0[j] = (((o0[j] + x0 * b0[j]) + x1 * b1[j]) + x2 * b2[j]) + x3 * b3[j]
-        k += 4
-    while k < k1:
-        v = b[k, j0:]
-        x0 = af[p0 + k * a_col]
-        for j in range(n):
-            o0[j] = o0[j] + x0 * v[j]
-        k += 1
+            for j0 in range(n_wide, n16, PANEL_COLS):
+                _one(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+            if n16 < N:
+                _one_left(af, a_row, a_col, bf, N, out, i, n16, k0, k1, N - n16)
 
 
 def _has_avx512():
@@ -242,39 +186,76 @@ PANEL_COLS = 16  # one AVX-512 vector, two AVX2 ones
 PANEL_ROWS = 8 if _has_avx512() else 4  # 8 (or 4 AVX2 x 2) accumulator registers
 
 
-def _tile(rows, vecs):
+def _tile(rows, vecs, masked=False):
     """An intrinsic for rows i..i+rows-1, columns j0..j0+vecs*PANEL_COLS-1 of
     ``out += op(a) @ b`` over k0..k1-1, the sums in vector registers.
 
     Written as LLVM IR: one ``<PANEL_COLS x float>`` sum per row and vector,
     per k ``vecs`` vector loads of ``b[k, j0:]``, one broadcast of ``a[i + r,
     k]`` per row and one ``llvm.fmuladd`` per sum -- the ``contract``
-    semantics of the row updates (a fused multiply-add wherever the CPU has
-    one), so every element is the same chain as theirs. As Python source of
-    named sums for LLVM's SLP vectorizer to pack, the same loop cost about 2
-    CPU s of Numba's passes and LLVM's on a first import; as IR, nothing
-    measurable.
+    semantics (a fused multiply-add wherever the CPU has one), so every
+    element is one such chain whichever tile computes it. ``masked``: one
+    vector whose loads and stores of ``b`` and ``out`` cover only its first
+    ``width`` columns (a last argument, 1 to PANEL_COLS), for the columns left
+    over at the end of a row; nothing outside them is read or written. As
+    Python source of named sums for LLVM's SLP vectorizer to pack, the full
+    tile cost about 2 CPU s of Numba's passes and LLVM's on a first import,
+    and the leftover rows and columns, as row updates in Python loops, about
+    1.3 CPU s; as IR, nothing measurable.
     """
+    assert not masked or vecs == 1
 
     def typer(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1):
-        sig = types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-        return sig, codegen
+        return types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1), codegen
+
+    def masked_typer(typingctx, af, a_row, a_col, bf, N, out, i, j0, k0, k1, width):
+        return types.void(af, a_row, a_col, bf, N, out, i, j0, k0, k1, width), codegen
 
     def codegen(context, builder, signature, args):
         int64 = types.int64
         ints = [context.cast(builder, v, t, int64)
                 for v, t in zip(args, signature.args) if isinstance(t, types.Integer)]
-        a_row_, a_col_, n_, i_, j0_, k0_, k1_ = ints
+        a_row_, a_col_, n_, i_, j0_, k0_, k1_ = ints[:7]
         a_ptr = context.make_array(signature.args[0])(context, builder, args[0]).data
         b_ptr = context.make_array(signature.args[3])(context, builder, args[3]).data
         o_ptr = context.make_array(signature.args[5])(context, builder, args[5]).data
-        i64 = ir.IntType(64)
+        i32, i64 = ir.IntType(32), ir.IntType(64)
         vec = ir.VectorType(a_ptr.type.pointee, PANEL_COLS)
         suffix = f"v{PANEL_COLS}f{8 * context.get_abi_sizeof(vec.element)}"  # v16f32
         fmuladd = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(vec, [vec, vec, vec]), f"llvm.fmuladd.{suffix}")
-        splat = ir.Constant(ir.VectorType(ir.IntType(32), PANEL_COLS), [0] * PANEL_COLS)
+        splat = ir.Constant(ir.VectorType(i32, PANEL_COLS), [0] * PANEL_COLS)
         undef = ir.Constant(vec, ir.Undefined)
+
+        def broadcast(x, like):
+            first = builder.insert_element(like, x, ir.Constant(i32, 0))
+            return builder.shuffle_vector(first, like, splat)  # x in every lane
+
+        if masked:  # lanes 0..width-1 on
+            lanes = ir.Constant(ir.VectorType(i64, PANEL_COLS), list(range(PANEL_COLS)))
+            width = broadcast(ints[7], ir.Constant(lanes.type, ir.Undefined))
+            mask = builder.icmp_signed("<", lanes, width)  # <16 x i1>
+            align = ir.Constant(i32, 4)
+            masked_load = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(vec, [vec.as_pointer(), i32, mask.type, vec]),
+                f"llvm.masked.load.{suffix}.p0")
+            masked_store = cgutils.get_or_insert_function(
+                builder.module,
+                ir.FunctionType(ir.VoidType(), [vec, vec.as_pointer(), i32, mask.type]),
+                f"llvm.masked.store.{suffix}.p0")
+            zeros = ir.Constant(vec, [0.0] * PANEL_COLS)
+
+            def load(p):
+                return builder.call(masked_load, [p, align, mask, zeros])
+
+            def store(v, p):
+                builder.call(masked_store, [v, p, align, mask])
+        else:
+            def load(p):
+                return builder.load(p, align=4)
+
+            def store(v, p):
+                builder.store(v, p, align=4)
 
         def at(ptr, offset):
             return builder.gep(ptr, [offset], inbounds=True)
@@ -285,7 +266,7 @@ def _tile(rows, vecs):
                                   vec.as_pointer())
                   for row in row_idx for col in cols]  # &out[i + r, j0 + 16 v], row-major
         a_rows = [builder.mul(row, a_row_) for row in row_idx]  # offset of op(a)[i + r, 0]
-        start = [builder.load(p, align=4) for p in o_ptrs]
+        start = [load(p) for p in o_ptrs]
         entry = builder.block
         loop = builder.append_basic_block("tile.k")
         done = builder.append_basic_block("tile.done")
@@ -294,14 +275,12 @@ def _tile(rows, vecs):
         k = builder.phi(i64)
         sums = [builder.phi(vec) for _ in o_ptrs]
         row_k = builder.mul(k, n_)
-        bs = [builder.load(builder.bitcast(at(b_ptr, builder.add(row_k, col)), vec.as_pointer()),
-                           align=4) for col in cols]  # b[k, j0 + 16 v : ...]
+        bs = [load(builder.bitcast(at(b_ptr, builder.add(row_k, col)), vec.as_pointer()))
+              for col in cols]  # b[k, j0 + 16 v : ...]
         c = builder.mul(k, a_col_)
         new = []
         for r, a_r in enumerate(a_rows):
-            x = builder.load(at(a_ptr, builder.add(a_r, c)))  # op(a)[i + r, k]
-            first = builder.insert_element(undef, x, ir.Constant(ir.IntType(32), 0))
-            xs = builder.shuffle_vector(first, undef, splat)  # x in every lane
+            xs = broadcast(builder.load(at(a_ptr, builder.add(a_r, c))), undef)  # op(a)[i + r, k]
             new.extend(builder.call(fmuladd, [xs, v, sums[r * vecs + q]]) for q, v in enumerate(bs))
         k_next = builder.add(k, ir.Constant(i64, 1))
         body = builder.block
@@ -316,14 +295,17 @@ def _tile(rows, vecs):
         for s_, s0, s1, p in zip(final, start, new, o_ptrs):
             s_.add_incoming(s0, entry)
             s_.add_incoming(s1, body)
-            builder.store(s_, p, align=4)
+            store(s_, p)
         return context.get_dummy_value()
 
-    return intrinsic(typer)
+    return intrinsic(masked_typer if masked else typer)
 
 
 # PANEL_ROWS rows x 16 columns: the blocks of 8 (AVX-512) or 4 (AVX2) rows
 _panel = _tile(PANEL_ROWS, 1)
+_panel_left = _tile(PANEL_ROWS, 1, masked=True)
+_quad = _tile(4, 1)  # four rows left over from blocks of 8
+_quad_left = _tile(4, 1, masked=True)
 # The rows left over (fewer than four: x^T dgates for a layer's 1-3 input
 # features, (F x T*BT) @ (T*BT x G*H)): two at a time, PAIR_COLS columns at a
 # time, so that b streams from L2 once per pair of rows; a last single row
@@ -333,7 +315,11 @@ _panel = _tile(PANEL_ROWS, 1)
 PAIR_COLS = 2 * PANEL_COLS
 WIDE_COLS = (8 if PANEL_ROWS == 8 else 4) * PANEL_COLS  # 8 zmm sums, or 8 ymm (AVX2)
 _pair = _tile(2, PAIR_COLS // PANEL_COLS)
+_two = _tile(2, 1)
+_two_left = _tile(2, 1, masked=True)
 _wide = _tile(1, WIDE_COLS // PANEL_COLS)
+_one = _tile(1, 1)
+_one_left = _tile(1, 1, masked=True)
 
 
 @njit(**INNER)
