@@ -35,8 +35,11 @@ GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
 _JIT = dict(cache=True, nogil=True, no_cfunc_wrapper=True)
 
 
-@njit(**_JIT)
-def _filter(z, m, alpha, gamma, level, season):
+# Typed and inlined at its one call site in ``_run`` (no compile of its own):
+# as a function of its own it was compiled alone and again inside its caller
+# (about 0.9 CPU s of a first fit).
+@njit(**_JIT, no_cpython_wrapper=True, inline="always")
+def _pass(z, m, alpha, gamma, level, season):
     """Run the smoothing over z (n,); write level (n,), season (n,); return the SSE.
 
     The first two seasons initialize the indices, the first season the
@@ -44,8 +47,7 @@ def _filter(z, m, alpha, gamma, level, season):
     """
     n = z.shape[0]
     # (m,) current seasonal index per phase. np.empty and a loop, not
-    # np.zeros: np.empty(n) is compiled for _best_coefficients anyway, np.zeros
-    # would be one more compile (about 0.3 CPU s on a first fit)
+    # np.zeros: one overload fewer to compile on a first fit
     ring = np.empty(m)
     for j in range(m):
         ring[j] = 0.0
@@ -88,22 +90,37 @@ def _filter(z, m, alpha, gamma, level, season):
 
 
 @njit(**_JIT)
+def _run(z, m, alphas, gammas, level, season):
+    """Smooth z (n,) with the (alpha, gamma) of the grid with the least
+    one-step SSE, writing its level (n,) and season (n,); a grid of one point
+    is run as given. Returns (alpha, gamma, sse)."""
+    n_gammas = len(gammas) if m > 1 else 1
+    n_grid = len(alphas) * n_gammas
+    if n_grid == 1:  # nothing to choose
+        best_a, best_g, n_grid = alphas[0], gammas[0], 0
+    else:
+        best_a, best_g = alphas[-1], 0.0
+    best = np.inf
+    for c in range(n_grid + 1):  # the grid, then the best again for its level and season
+        a, g = (alphas[c // n_gammas], gammas[c % n_gammas]) if c < n_grid else (best_a, best_g)
+        if c < n_grid and m > 1 and a >= 1.0:  # alpha = 1 would freeze the seasonal indices
+            continue
+        sse = _pass(z, m, a, g, level, season)
+        if c < n_grid and sse < best:
+            best, best_a, best_g = sse, a, g
+    return best_a, best_g, sse
+
+
+def _filter(z, m, alpha, gamma, level, season):
+    """Run the smoothing over z (n,) with the given coefficients; write level
+    (n,), season (n,); return the SSE."""
+    return _run(z, m, np.array([float(alpha)]), np.array([float(gamma)]), level, season)[2]
+
+
 def _best_coefficients(z, m, alphas, gammas):
     """(alpha, gamma) of the grid with the least one-step SSE on z (n,)."""
-    n = z.shape[0]
-    level = np.empty(n)
-    season = np.empty(n)
-    best, best_a, best_g = np.inf, alphas[-1], 0.0
-    n_gammas = len(gammas) if m > 1 else 1
-    for a in alphas:
-        if m > 1 and a >= 1.0:  # alpha = 1 would freeze the seasonal indices
-            continue
-        for j in range(n_gammas):
-            g = gammas[j]
-            sse = _filter(z, m, a, g, level, season)
-            if sse < best:
-                best, best_a, best_g = sse, a, g
-    return best_a, best_g
+    n = len(z)
+    return _run(z, m, alphas, gammas, np.empty(n), np.empty(n))[:2]
 
 
 def is_seasonal(z, m):
@@ -434,9 +451,8 @@ def smooth(y, period, log=None, like=None):
         log = takes_log(y, period)
     z = np.log(y) if log else y.copy()  # (n,)
     m = int(period) if is_seasonal(z, int(period)) else 1
-    alpha, gamma = _best_coefficients(z, m, ALPHAS, GAMMAS)
     level, season = np.empty(len(z)), np.empty(len(z))
-    _filter(z, m, alpha, gamma, level, season)
+    alpha, gamma, _ = _run(z, m, ALPHAS, GAMMAS, level, season)
     return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
                      season=season, scale=change_scale(z, m))
 
