@@ -374,6 +374,22 @@ def test_categorical_ids_keep_their_categories(tmp_path):
     assert fc.index.get_level_values(0).dtype == dtype
 
 
+@pytest.mark.parametrize("ids", [
+    [pd.Timestamp("2020-01-01", tz="Europe/Paris"), pd.Timestamp("2021-06-30 12:00", tz="Europe/Paris")],
+    [pd.Period("2019Q4"), pd.Period("2020Q1")],
+])
+def test_date_and_period_ids_are_saved_and_loaded(tmp_path, ids):
+    # series ids that are time stamps (with their time zone) or periods:
+    # saved with the model, and the loaded model's forecasts carry them
+    y = tsgate.datasets.load_airline().iloc[:40]
+    stacked = pd.concat({k: y * (i + 1) for i, k in enumerate(ids)}, names=["id", "t"])
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(stacked)
+    model.save(tmp_path / "m.npz")
+    before, after = model.predict(), tsgate.load(tmp_path / "m.npz").predict()
+    pd.testing.assert_series_equal(after, before)
+    assert list(after.index.get_level_values(0).unique()) == ids
+
+
 def _long_daily(n=40):
     rng = np.random.default_rng(0)
     ds = pd.date_range("2021-01-01", periods=n, freq="D")

@@ -184,6 +184,14 @@ class _Encoder:
                                   "index": self.index(value.index), "columns": self.index(value.columns)}}
         if isinstance(value, pd.Index):
             return {"__index__": self.index(value)}
+        if isinstance(value, pd.Timestamp):  # a series id, or a category of ids
+            # ticks of its own unit since the epoch (UTC where it has a time zone)
+            return {"__timestamp__": [int(value.asm8.view("i8")), value.unit,
+                                      None if value.tz is None else str(value.tz)]}
+        if isinstance(value, pd.Period):
+            return {"__period__": [int(value.ordinal), value.freqstr]}
+        if isinstance(value, pd.Timedelta):
+            return {"__timedelta__": [int(value.asm8.view("i8")), value.unit]}
         if isinstance(value, np.random.RandomState):
             warnings.warn(
                 "random_state is a np.random.RandomState, whose state is not saved: the loaded "
@@ -250,6 +258,16 @@ class _Decoder:
                                 columns=self.index(d["columns"]))
         if "__index__" in value:
             return self.index(value["__index__"])
+        if "__timestamp__" in value:
+            ticks, unit, tz = value["__timestamp__"]
+            stamp = pd.Timestamp(np.datetime64(ticks, unit))
+            return stamp if tz is None else stamp.tz_localize("UTC").tz_convert(tz)
+        if "__period__" in value:
+            ordinal, freq = value["__period__"]
+            return pd.Period(ordinal=ordinal, freq=freq)
+        if "__timedelta__" in value:
+            ticks, unit = value["__timedelta__"]
+            return pd.Timedelta(np.timedelta64(ticks, unit))
         if "__unsaved__" in value:
             return None
         if "__estimator__" in value:
