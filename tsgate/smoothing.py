@@ -71,11 +71,11 @@ def _pass(z, m, alpha, gamma, level, season):
             ring[j] -= total / m
     lev = acc_level = 0.0
     count = 0
-    for t in range(min(n, m)):
+    for t in range(n if n < m else m):  # not min(): one overload fewer to compile
         if not math.isnan(z[t]):
             acc_level += z[t] - ring[t % m]
             count += 1
-    lev = acc_level / max(count, 1)
+    lev = acc_level / (count if count > 0 else 1)
     sse = 0.0
     for t in range(n):
         if not math.isnan(z[t]):

@@ -47,7 +47,9 @@ def _tanh_overload(x):
         clamp = np.float32(_CLAMP)
 
         def impl(x):
-            v = min(max(x, -clamp), clamp)
+            # not min(max()): two overloads fewer to compile; NaN stays NaN
+            v = -clamp if x < -clamp else x
+            v = clamp if v > clamp else v
             v2 = v * v
             p = a13 * v2 + a11
             p = p * v2 + a9

@@ -17,7 +17,7 @@ from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_i
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
-from .matmul import PLAIN, gemm, gemm_bt
+from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
 @njit(**PARALLEL_JIT)
@@ -98,7 +98,7 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
     # dh_rec = da W_h^T runs as row updates on it (gemm_bt), or as dot
     # products on W_h itself at small hidden sizes
-    W_hT = np.ascontiguousarray(W_h.T)
+    W_hT = transposed(W_h)
     for g in prange(NG):
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         k0, k1 = group_tiles(g, NT, NG)

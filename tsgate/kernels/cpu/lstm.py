@@ -23,7 +23,7 @@ from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, ls
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
 from .activations import sigmoid, tanh
-from .matmul import PLAIN, gemm, gemm_bt
+from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
 @njit(**PARALLEL_JIT)
@@ -99,7 +99,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
     # dh_rec = da W_h^T runs as row updates on it (gemm_bt), or as dot
     # products on W_h itself at small hidden sizes
-    W_hT = np.ascontiguousarray(W_h.T)
+    W_hT = transposed(W_h)
     for g in prange(NG):
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         dc_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}

@@ -85,9 +85,24 @@ def gemm(a, trans_a, b, trans_b, out, beta):
         return
     dot = trans_b and N < DOT_MAX_N and not trans_a
     if trans_b and not dot:
-        b = np.ascontiguousarray(b.T)  # (K, N): a small weight matrix, copied once a call
+        b = transposed(b)  # (K, N): a small weight matrix, copied once a call
     a_row, a_col = (1, M) if trans_a else (K, 1)
     _multiply(a, a_row, a_col, b, out, M, N, K, dot)
+
+
+@njit(**INNER, inline="always")  # typed in its caller: no compile of its own
+def transposed(a):
+    """``a.T`` (C, R) as a new C-contiguous array, for a (R, C) C-contiguous one.
+
+    Not ``np.ascontiguousarray(a.T)``: that overload compiled on its own on
+    every first run (about 0.2 CPU s) for this one small copy.
+    """
+    R, C = a.shape
+    out = np.empty((C, R), dtype=a.dtype)  # (C, R)
+    for i in range(R):
+        for j in range(C):
+            out[j, i] = a[i, j]
+    return out
 
 
 def _multiply(a, a_row, a_col, b, out, M, N, K, dot):
@@ -141,7 +156,7 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     n_wide = N - N % WIDE_COLS  # columns the strips of one row cover
     bf = b.reshape(-1)  # (K*N,)
     for k0 in range(0, K, K_BLOCK):
-        k1 = min(K, k0 + K_BLOCK)
+        k1 = k0 + K_BLOCK if k0 + K_BLOCK < K else K  # not min(): one overload fewer to compile
         i = np.int64(0)
         while i + PANEL_ROWS <= M:
             for j0 in range(0, n16, PANEL_COLS):
