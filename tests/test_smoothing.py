@@ -7,7 +7,7 @@ import pytest
 
 import tsgate
 
-from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _best_coefficients, _filter, change_scale,
+from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _filter, _run, change_scale,
                               is_seasonal, noise, noise_half_life, smooth, stage, takes_log, theta_drift)
 
 
@@ -58,9 +58,10 @@ def test_filter_matches_reference(m, alpha, gamma):
 
 @pytest.mark.parametrize("m", [1, 4, 12])
 def test_grid_search_picks_the_least_sse(m):
-    """``_best_coefficients`` against the reference run at every grid point:
-    the least one-step SSE wins (alpha 1 excluded with seasonality), and
-    ``smooth`` keeps that filter's level and season."""
+    """``_run``'s grid search against the reference run at every grid point:
+    the least one-step SSE wins (alpha 1 excluded with seasonality), its
+    level and season are what ``_run`` leaves written, and ``smooth`` keeps
+    them."""
     rng = np.random.default_rng(10 + m)
     t = np.arange(60)
     z = np.cumsum(0.1 * rng.normal(size=60)) + 0.4 * np.sin(2 * np.pi * t / max(m, 2))
@@ -68,7 +69,12 @@ def test_grid_search_picks_the_least_sse(m):
     grid = [(a, g) for a in ALPHAS for g in (GAMMAS if m > 1 else [0.0]) if not (m > 1 and a >= 1)]
     sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
     want = min(grid, key=sse.get)
-    assert _best_coefficients(z, m, ALPHAS, GAMMAS) == want
+    level, season = np.full(60, np.nan), np.full(60, np.nan)
+    alpha, gamma, sse_run = _run(z, m, ALPHAS, GAMMAS, level, season)
+    assert (alpha, gamma) == want and math.isclose(sse_run, sse[want], rel_tol=1e-12)
+    want_level, want_season, _ = reference_filter(z, m, *want)
+    np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(season, want_season, rtol=1e-12, atol=1e-12)
     sm = smooth(z + 10, m, log=False)
     assert sm.period == m and (sm.alpha, sm.gamma) == want
     want_level, want_season, _ = reference_filter(z + 10, m, *want)

@@ -117,12 +117,6 @@ def _filter(z, m, alpha, gamma, level, season):
     return _run(z, m, np.array([float(alpha)]), np.array([float(gamma)]), level, season)[2]
 
 
-def _best_coefficients(z, m, alphas, gammas):
-    """(alpha, gamma) of the grid with the least one-step SSE on z (n,)."""
-    n = len(z)
-    return _run(z, m, alphas, gammas, np.empty(n), np.empty(n))[:2]
-
-
 def is_seasonal(z, m):
     """Whether z (n,) shows seasonality of period m: the Theta method's 90% test.
 
