@@ -96,7 +96,7 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     NG = db_x.shape[0]
     G = 3 * H
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
-    # dh_rec = da W_h^T runs as row updates on it (gemm_bt), or as dot
+    # dh_rec = da W_h^T runs as register tiles on it (gemm_bt), or as dot
     # products on W_h itself at small hidden sizes
     W_hT = transposed(W_h)
     for g in prange(NG):

@@ -97,7 +97,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     zero = x.dtype.type(0)
     NG = db.shape[0]
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
-    # dh_rec = da W_h^T runs as row updates on it (gemm_bt), or as dot
+    # dh_rec = da W_h^T runs as register tiles on it (gemm_bt), or as dot
     # products on W_h itself at small hidden sizes
     W_hT = transposed(W_h)
     for g in prange(NG):
