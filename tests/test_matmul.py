@@ -29,14 +29,15 @@ def test_gemm_matches_numpy_for_every_operand_layout(dtype, ta, tb, M, K, N):
     np.testing.assert_allclose(out, before + a.astype(np.float64) @ b, rtol=tol, atol=tol)
 
 
-@pytest.mark.parametrize("tb,M,N", [(False, 13, 37), (True, 13, 5), (False, 15, 165)])
+@pytest.mark.parametrize("tb,M,N", [(False, 13, 37), (True, 13, 5), (False, 15, 165),
+                                    (False, 9, 200)])
 def test_a_row_does_not_depend_on_the_rows_beside_it(tb, M, N):
     # register panels, blocks of four rows, strips of two rows, wide strips of
     # one row and their masked last columns do the same operations in the
     # same order (13 = 8 + 4 + 1 rows, 37 = 2 panels + 5 masked columns;
     # 15 = 8 + 4 + 2 + 1 rows (AVX2: 4 + 4 + 4 + 2 + 1), 165 = 5 strips of two
     # rows + 5 masked columns, or a wide strip + 37 columns; a row alone takes
-    # the wide strips)
+    # the wide strips; 200 = a wide strip + half of one + 8 masked columns)
     a, b, sa, sb = _operands(np.random.default_rng(1), M, 2 * K_BLOCK + 37, N,
                              False, tb, np.float32)
     full = np.empty((M, b.shape[1]), np.float32)

@@ -145,9 +145,9 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     Blocks of ``PANEL_ROWS`` rows go through ``_panel`` (16 columns at a
     time, the sums held in registers over a k block), a block of four rows
     left over (AVX-512) through ``_quad``, pairs of rows through ``_pair``
-    (32 columns at a time) and a last row through ``_wide``; the columns
-    left over by each go through its 16-column tile, the last one masked
-    to the columns that remain. Every element is one chain of fused
+    (32 columns at a time) and a last row through ``_wide`` (then
+    ``_half``); the columns left over by each go through its 16-column
+    tile, the last one masked to the columns that remain. Every element is one chain of fused
     multiply-adds in k order, ``o = fma(a[i, k], b[k, j], o)``, whichever
     tile computes it, so a row's result never depends on the rows beside it.
     """
@@ -181,8 +181,12 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
         if i < M:
             for j0 in range(0, n_wide, WIDE_COLS):
                 _wide(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
-            for j0 in range(n_wide, n16, PANEL_COLS):
-                _one(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+            j0 = n_wide
+            if j0 + HALF_COLS <= n16:  # AVX-512: half a wide strip left over
+                _half(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
+                j0 += HALF_COLS
+            for j1 in range(j0, n16, PANEL_COLS):
+                _one(af, a_row, a_col, bf, N, out, i, j1, k0, k1)
             if n16 < N:
                 _one_left(af, a_row, a_col, bf, N, out, i, n16, k0, k1, N - n16)
 
@@ -333,6 +337,8 @@ _pair = _tile(2, PAIR_COLS // PANEL_COLS)
 _two = _tile(2, 1)
 _two_left = _tile(2, 1, masked=True)
 _wide = _tile(1, WIDE_COLS // PANEL_COLS)
+HALF_COLS = 4 * PANEL_COLS  # four sums of one row (on AVX2 a whole wide strip)
+_half = _tile(1, HALF_COLS // PANEL_COLS)
 _one = _tile(1, 1)
 _one_left = _tile(1, 1, masked=True)
 

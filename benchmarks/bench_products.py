@@ -1,0 +1,103 @@
+"""Time of tsgate's own matrix product (``kernels/cpu/matmul.gemm``) at the
+kernels' shapes, for one or more source trees in one run.
+
+Each tree runs in its own process (its own Numba cache, under a temporary
+folder), trees alternating round by round, so a before/after comparison sees
+the same machine load. Per shape and tree it prints the best of the rounds:
+microseconds per call (one thread, accumulate into ``out``) and GFLOP/s.
+With ``--isa avx2`` Numba emits AVX2 code (``NUMBA_CPU_NAME=haswell
+NUMBA_CPU_FEATURES=""``), as on a machine without AVX-512.
+
+Usage::
+
+    git worktree add /tmp/base <commit>
+    python benchmarks/bench_products.py --trees /tmp/base,. [--rounds 2] [--isa native|avx2]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# (M, K, N, trans_a, where): (rows x K) @ (K x N), op(a) = a.T where trans_a
+SHAPES = [
+    (1, 64, 192, False, "GRU step, one window, hidden 64"),
+    (8, 64, 192, False, "GRU step, 8 windows"),
+    (12, 64, 192, False, "8 + 4 rows"),
+    (64, 64, 192, False, "GRU step, batch 64"),
+    (64, 64, 12, False, "dense head, horizon 12"),
+    (64, 64, 20, False, "dense head, horizon 20"),
+    (13, 64, 37, False, "8 + 4 + 1 rows, 2 x 16 + 5 columns"),
+    (2, 64, 48, False, "two rows, 32 + 16 columns"),
+    (1, 3000, 192, True, "x^T dgates, 1 feature"),
+    (3, 3000, 192, True, "x^T dgates, 3 features"),
+]
+
+CHILD = r"""
+import json, sys, time
+import numpy as np
+from numba import njit
+from tsgate.kernels.cpu.matmul import gemm
+
+@njit
+def loop(a, ta, b, out, n):
+    for _ in range(n):
+        gemm(a, ta, b, False, out, 1.0)
+
+rng = np.random.default_rng(0)
+res = []
+for M, K, N, ta in json.loads(sys.argv[1]):
+    a = rng.standard_normal((K, M) if ta else (M, K)).astype(np.float32)
+    b = rng.standard_normal((K, N)).astype(np.float32)
+    out = np.zeros((M, N), np.float32)
+    n = max(10, int(2e8 / (2 * M * K * N)))
+    loop(a, ta, b, out, 2)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        loop(a, ta, b, out, n)
+        times.append((time.perf_counter() - t) / n)
+    res.append(min(times))
+print(json.dumps(res))
+"""
+
+
+def run(tree, isa, cache):
+    env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()), NUMBA_CACHE_DIR=cache,
+               NUMBA_NUM_THREADS="1")
+    if isa == "avx2":
+        env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="")
+    shapes = json.dumps([s[:4] for s in SHAPES])
+    # run in the tree: ``python -c`` puts the working folder first on sys.path
+    out = subprocess.run([sys.executable, "-c", CHILD, shapes], env=env, cwd=tree, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trees", default=".", help="comma-separated source trees")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--isa", choices=["native", "avx2"], default="native")
+    args = ap.parse_args(argv)
+    trees = args.trees.split(",")
+    best = {t: [float("inf")] * len(SHAPES) for t in trees}
+    with tempfile.TemporaryDirectory() as tmp:
+        caches = {t: os.path.join(tmp, str(i)) for i, t in enumerate(trees)}
+        for _ in range(args.rounds):
+            for t in trees:
+                best[t] = [min(x, y) for x, y in zip(best[t], run(t, args.isa, caches[t]))]
+    print(f"## {args.isa}, one thread, best of {args.rounds} rounds x 5 repeats\n")
+    print("| (M x K) @ (K x N) | where | " + " | ".join(trees) + " |")
+    print("|---|---|" + "---|" * len(trees))
+    for i, (M, K, N, ta, where) in enumerate(SHAPES):
+        flops = 2 * M * K * N
+        cells = [f"{best[t][i] * 1e6:.2f} us ({flops / best[t][i] / 1e9:.0f} GF/s)" for t in trees]
+        name = f"({K}x{M})^T @ {K}x{N}" if ta else f"{M}x{K} @ {K}x{N}"
+        print(f"| {name} | {where} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
