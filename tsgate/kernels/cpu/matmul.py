@@ -147,9 +147,10 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     left over (AVX-512) through ``_quad``, pairs of rows through ``_pair``
     (32 columns at a time) and a last row through ``_wide`` (then
     ``_half``); the columns left over by each go through its 16-column
-    tile, the last one masked to the columns that remain. Every element is one chain of fused
-    multiply-adds in k order, ``o = fma(a[i, k], b[k, j], o)``, whichever
-    tile computes it, so a row's result never depends on the rows beside it.
+    tile, the last one masked to the columns that remain. Every element is
+    one chain of fused multiply-adds in k order, ``o = fma(a[i, k], b[k,
+    j], o)``, whichever tile computes it, so a row's result never depends on
+    the rows beside it.
     """
     n16 = N - N % PANEL_COLS  # columns the full 16-column tiles cover
     n_pair = N - N % PAIR_COLS  # columns the strips of two rows cover
@@ -157,7 +158,7 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     bf = b.reshape(-1)  # (K*N,)
     for k0 in range(0, K, K_BLOCK):
         k1 = k0 + K_BLOCK if k0 + K_BLOCK < K else K  # not min(): one overload fewer to compile
-        i = np.int64(0)
+        i = np.int64(0)  # the tiles' row index: int64, as every other index they take
         while i + PANEL_ROWS <= M:
             for j0 in range(0, n16, PANEL_COLS):
                 _panel(af, a_row, a_col, bf, N, out, i, j0, k0, k1)
@@ -255,13 +256,16 @@ def _tile(rows, vecs, masked=False):
             width = broadcast(ints[7], ir.Constant(lanes.type, ir.Undefined))
             mask = builder.icmp_signed("<", lanes, width)  # <16 x i1>
             align = ir.Constant(i32, 4)
+            # "p0": the pointer's name in the intrinsics with opaque pointers;
+            # LLVM 14's typed pointers take it too (checked with numba 0.59)
+            ptr = "p0"
             masked_load = cgutils.get_or_insert_function(
                 builder.module, ir.FunctionType(vec, [vec.as_pointer(), i32, mask.type, vec]),
-                f"llvm.masked.load.{suffix}.p0")
+                f"llvm.masked.load.{suffix}.{ptr}")
             masked_store = cgutils.get_or_insert_function(
                 builder.module,
                 ir.FunctionType(ir.VoidType(), [vec, vec.as_pointer(), i32, mask.type]),
-                f"llvm.masked.store.{suffix}.p0")
+                f"llvm.masked.store.{suffix}.{ptr}")
             zeros = ir.Constant(vec, [0.0] * PANEL_COLS)
 
             def load(p):
