@@ -1,4 +1,6 @@
-"""CPU kernels (numba.njit). Same names and arguments as ``kernels.cuda``."""
+"""CPU kernels (numba.njit; the plain copies ``fill``, ``copy_into``,
+``add_into``, ``final_state`` and its backward are NumPy, see ``sequence.py``).
+Same names and arguments as ``kernels.cuda``."""
 from .gru import gru_backward, gru_forward
 from .head import attention_backward, attention_forward, dense_backward, dense_forward
 from .loss import HUBER, MAE, MSE, PINBALL, loss_forward_backward
