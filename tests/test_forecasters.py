@@ -106,6 +106,46 @@ def test_band_width_follows_each_series_one_step_noise():
     np.testing.assert_allclose(old_width["trend"] / old_width["flat"], units[1] / units[0])
 
 
+def test_one_series_band_is_sized_by_its_errors_at_any_scale():
+    """A series constant before a level shift (5.0 for 40 months, then 50.0):
+    the history before an earlier fold's cut is fitted exactly, so its unit
+    there is at the noise floor (0.05 of a fallback unit of 1, whatever the
+    series' scale). Read in that unit the shift became 900 units and the 80%
+    band ran to 4,100 around a forecast of 50, and 1000 times the series did
+    not get 1000 times the band. Such rows are now read in the unit at the
+    end, the one the band is made of."""
+    idx = pd.date_range("2000-01-01", periods=60, freq="MS")
+    y = pd.Series(np.r_[np.full(40, 5.0), np.full(20, 50.0)], idx)
+    params = dict(horizon=12, n_models=1, hidden_size=8, max_iter=20, random_state=0)
+    model = tsgate.GRUForecaster(**params).fit(y)
+    iv = model.predict_interval(0.8)
+    assert model.interval_unit_ == "robust noise"
+    width = (iv["upper"] - iv["lower"]).to_numpy()
+    assert (width > 0).all() and width.max() < 4 * 45  # the one shift's size, not 100 times it
+    big = tsgate.GRUForecaster(**params).fit(1000 * y).predict_interval(0.8)
+    np.testing.assert_allclose(big.to_numpy() / 1000, iv.to_numpy(), rtol=1e-3, atol=1e-6)
+
+
+def test_a_series_fitted_exactly_before_the_cut_does_not_widen_the_others():
+    """In a collection (pooled residuals), a series constant up to 3 steps
+    before its end and then shifted has a floored unit at the cut: its rows,
+    hundreds of units, set the pooled 95% quantile of every series. Read in
+    its unit at the end, the other series' bands stay those of the
+    collection without it, within the change one series' rows make."""
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2000-01-01", periods=60, freq="MS")
+    t = np.arange(60)
+    cols = {f"s{k}": 100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 60) for k in range(10)}
+    params = dict(horizon=6, n_models=1, hidden_size=8, max_iter=20, random_state=0)
+    plain = tsgate.GRUForecaster(**params).fit(pd.DataFrame(cols, index=idx))
+    cols["shift"] = np.r_[np.full(57, 5.0), np.full(3, 50.0)]
+    mixed = tsgate.GRUForecaster(**params).fit(pd.DataFrame(cols, index=idx))
+    assert mixed.interval_unit_ == "step noise"
+    a, b = plain.predict_interval(0.95), mixed.predict_interval(0.95)
+    ratio = (b[("s0", "upper")] - b[("s0", "lower")]) / (a[("s0", "upper")] - a[("s0", "lower")])
+    assert ratio.between(0.67, 1.5).all(), ratio.to_numpy()
+
+
 def test_band_width_follows_the_recent_noise_and_its_growth():
     """In a collection of 10 series (POOLED_UNIT_MIN_SERIES), one whose noise
     fell from sd 4 to sd 0.5 four years before its end: its band is sized by

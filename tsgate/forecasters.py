@@ -48,7 +48,8 @@ from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
-from .smoothing import NORMALIZATIONS, band_unit, noise, stage, theta_drift, without_spikes
+from .smoothing import (NOISE_FLOOR, NORMALIZATIONS, band_unit, noise, stage, theta_drift,
+                        without_spikes)
 
 
 def _floors(values):
@@ -243,7 +244,13 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         its smoothing stage's error growth to the step
         (:func:`tsgate.smoothing.band_unit`); for fewer ("robust noise"),
         its one-step noise over the whole history, outlying errors clipped
-        (:func:`tsgate.smoothing.noise`).
+        (:func:`tsgate.smoothing.noise`). Where a series' unit at a cut is
+        at its floor (``NOISE_FLOOR`` of its scale: the smoothing fitted its
+        history before the cut almost exactly, as a constant before a level
+        shift), its rows are read in its unit at the end instead, the one
+        its band is made of: in the floored unit a shift of 45 after a
+        constant became 900 units, and the 80% band ran to 4,100 around a
+        forecast of 50.
 
         Also sets the weights of the forecast's parts, chosen on the first
         fold's cut tail (:func:`tsgate.combination.weights`):
@@ -256,6 +263,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         earlier fold adds the rows of its origins before the next fold's
         (each forecast with the first fold's weights).
         """
+        finals = None  # each series' unit at the end, made where a cut's is floored
         out = []
         for k, (members, stages_cut, cuts) in enumerate(fold_list):
             # the whole series filtered with the cut stages, one fold at a time
@@ -273,9 +281,14 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
             # network units (each series' typical seasonal change) -> noise units
             H = residuals.shape[1]
-            ratio = np.concatenate([  # (rows, H)
-                np.tile(sm.scale / self._unit(z, sm, H, len(z) - c), (len(e), 1))
-                for z, sm, e, c in zip(zs, stages, ends, cuts)])
+            units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
+            for i, sm in enumerate(stages):
+                if units[i][0] <= NOISE_FLOOR * sm.scale:  # the noise itself is step 1's unit
+                    if finals is None:
+                        finals = [self._unit(z, s, H) for z, s in zip(*self._stages(coll.values))]
+                    units[i] = finals[i]
+            ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
+                                    for sm, u, e in zip(stages, units, ends)])
             out.append((residuals * ratio)[folds.new_rows(cuts, fold_list[k - 1][2] if k else None)])
         return np.concatenate(out)  # (rows, H); NaN past the series' end
 
