@@ -297,6 +297,27 @@ def test_bad_horizon_and_history():
         tsgate.LSTMForecaster(horizon=0).fit(y)
 
 
+def test_a_new_history_too_short_to_show_the_season_warns():
+    """``predict(y=...)`` estimates the smoothing stage on the new history;
+    under three seasons the seasonality test cannot run, so the forecast has
+    no season even though the fitted series had one: a warning says so
+    (and only then)."""
+    y = load_airline()
+    model = tsgate.GRUForecaster(horizon=12, **FAST).fit(y)
+    assert model._stages([y.to_numpy()])[1][0].period == 12
+    with pytest.warns(UserWarning, match="fewer than the 37 that show a season of 12"):
+        model.predict(y=y[-24:])
+    with pytest.warns(UserWarning, match="no seasonal pattern"):
+        model.predict_interval(0.8, y=y[-24:].rename("other"))  # one fitted series: that one
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(y=y[-48:])
+        model.predict()
+        trend = pd.Series(np.arange(60.0) + 1, pd.date_range("2000-01-01", periods=60, freq="MS"))
+        flat = tsgate.GRUForecaster(horizon=6, **FAST).fit(trend)  # no season: nothing to lose
+        flat.predict(y=trend[-12:])
+
+
 def _state(est):
     """vars(est), nested estimators (members) included: identities and array copies."""
     out = {}

@@ -355,6 +355,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         h = self.horizon if horizon is None else _check_horizon(horizon)
         coll, future = self._history(y, X, h)
         zs, stages = self._stages(coll.values)
+        if y is not None:
+            self._warn_unseasonal(coll, stages)
         H = self.horizon
         values = [v.copy() for v in coll.values]
         floor = _floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
@@ -383,6 +385,24 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 zs, stages = self._stages(values, like=stages)
         return coll, np.concatenate(out, axis=1)[:, :h], stages
 
+    def _warn_unseasonal(self, coll, stages):
+        """Warn where a new history is too short to show the seasonality
+        that the fitted stage of the same series (or of the one series fitted)
+        has: its forecast then carries no seasonal pattern."""
+        m = self.season_length_
+        fitted = self.collection_
+        for key, v, sm in zip(coll.ids, coll.values, stages):
+            if sm.period > 1 or np.isfinite(v).sum() - 1 >= 3 * m:
+                continue  # seasonal, or long enough to be tested (smoothing.is_seasonal)
+            i = fitted.ids.index(key) if key in fitted.ids else 0 if len(fitted) == 1 else None
+            if i is None or self._stages([fitted.values[i]])[1][0].period == 1:
+                continue
+            warnings.warn(
+                f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
+                f"{3 * m + 1} that show a season of {m} steps, while the fitted series was "
+                "seasonal: this forecast has no seasonal pattern. Give at least three seasons "
+                "of history.", UserWarning, stacklevel=4)
+
     def predict(self, horizon=None, X=None, y=None):
         """Forecast the ``horizon`` steps after the end of each series.
 
@@ -405,7 +425,10 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             Forecast after the end of this history instead of the training
             data, in any accepted layout (new series of a collection too):
             the normalisation stage is estimated on it, the networks are not
-            refit.
+            refit. A history under three seasons cannot show its seasonality,
+            so its forecast has none: a ``UserWarning`` says so where the
+            fitted series of the same id (or the one series fitted) was
+            seasonal.
 
         Returns
         -------
