@@ -140,6 +140,9 @@ def test_new_history_with_exogenous_rows_equals_the_matching_fit_data():
     direct = model.predict(X=X[n:])
     again = model.predict(y=y[:n], X=X)  # history rows, then the future rows
     pd.testing.assert_series_equal(direct, again)
+    # two weeks (under three seasons) of the fitted series: extended back by
+    # its training values and their exogenous rows
+    pd.testing.assert_series_equal(direct, model.predict(y=y[n - 14:n], X=X[n - 14:]))
     # the history's own exogenous rows are used, not the training period's
     shifted = model.predict(y=y[:n - 10], X=X[:n - 6])
     other = X[:n - 6].copy()

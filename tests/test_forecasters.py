@@ -297,25 +297,34 @@ def test_bad_horizon_and_history():
         tsgate.LSTMForecaster(horizon=0).fit(y)
 
 
-def test_a_new_history_too_short_to_show_the_season_warns():
+def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
     """``predict(y=...)`` estimates the smoothing stage on the new history;
-    under three seasons the seasonality test cannot run, so the forecast has
-    no season even though the fitted series had one: a warning says so
-    (and only then)."""
+    under three seasons the seasonality test cannot run. Such a history of a
+    fitted series that overlaps or continues it is extended back by its
+    training values: the last 24 months of airline forecast as the whole
+    series does, and a model fitted a year earlier forecasts from the new
+    year as from the whole series. A gap before the history, or another
+    series, leaves it alone, and a warning says its forecast has no season
+    (before, every short history lost the season silently)."""
     y = load_airline()
     model = tsgate.GRUForecaster(horizon=12, **FAST).fit(y)
     assert model._stages([y.to_numpy()])[1][0].period == 12
-    with pytest.warns(UserWarning, match="fewer than the 37 that show a season of 12"):
-        model.predict(y=y[-24:])
-    with pytest.warns(UserWarning, match="no seasonal pattern"):
-        model.predict_interval(0.8, y=y[-24:].rename("other"))  # one fitted series: that one
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model.predict(y=y[-48:])
-        model.predict()
+        pd.testing.assert_series_equal(model.predict(y=y[-24:]), model.predict())
+        pd.testing.assert_frame_equal(model.predict_interval(0.8, y=y[-24:]),
+                                      model.predict_interval(0.8))
+        model.predict(y=y[-48:])  # long enough to be tested on its own
+        earlier = tsgate.GRUForecaster(horizon=12, **FAST).fit(y[:-12])
+        pd.testing.assert_series_equal(earlier.predict(y=y[-12:]), earlier.predict(y=y))
         trend = pd.Series(np.arange(60.0) + 1, pd.date_range("2000-01-01", periods=60, freq="MS"))
         flat = tsgate.GRUForecaster(horizon=6, **FAST).fit(trend)  # no season: nothing to lose
-        flat.predict(y=trend[-12:])
+        flat.predict(y=trend[-12:].rename("other"))
+    gap = tsgate.GRUForecaster(horizon=12, **FAST).fit(y[:-36])
+    with pytest.warns(UserWarning, match="fewer than the 37 that show a season of 12"):
+        gap.predict(y=y[-24:])
+    with pytest.warns(UserWarning, match="no seasonal pattern"):
+        model.predict_interval(0.8, y=y[-24:].rename("other"))  # one fitted series: that one
 
 
 def _state(est):

@@ -40,7 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import combination, encoding, exogenous, folds
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
-from ._series import season_length
+from ._series import future_index, season_length
 from .calibration import half_widths
 from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
                          to_collection)
@@ -340,14 +340,42 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             coll = self.collection_
             return coll, exogenous.future_rows(self, coll, X, h, False)
         if self.n_exog_:
-            return exogenous.with_history(self, y, X, h)
+            coll, future = exogenous.with_history(self, y, X, h)
+            return self._with_fitted_past(coll), future
         coll = self._collection(y, fitted=True)
         check_same_frequency(coll, self.collection_)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
                 raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
                                  "are needed to forecast from it.")
-        return coll, exogenous.future_rows(self, coll, X, h, True)
+        return self._with_fitted_past(coll), exogenous.future_rows(self, coll, X, h, True)
+
+    def _with_fitted_past(self, coll):
+        """``coll`` with each history of fewer than three seasons extended back
+        by the training values of the fitted series of the same id before its
+        first step, where it continues or overlaps that series (so that the
+        smoothing stage can find the season the networks were trained with)."""
+        fitted, m = self.collection_, self.season_length_
+        where = None  # fitted series by id, made at the first short history
+        for i, (key, v, index) in enumerate(zip(coll.ids, coll.values, coll.indexes)):
+            if np.isfinite(v).sum() - 1 >= 3 * m:
+                continue
+            where = where or {k: j for j, k in enumerate(fitted.ids)}
+            j = where.get(key)
+            if j is None:
+                continue
+            past = fitted.indexes[j]
+            if index[0] in past:
+                p = past.get_loc(index[0])  # overlapping: the fitted values before it
+            elif future_index(past, 1)[0] == index[0]:
+                p = len(past)  # continuing: all of them
+            else:
+                continue  # a gap: the history stands alone
+            coll.values[i] = np.concatenate([fitted.values[j][:p], v])
+            coll.indexes[i] = past[:p].append(index)
+            if coll.exog is not None:
+                coll.exog[i] = np.concatenate([fitted.exog[j][:p], coll.exog[i]])
+        return coll
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h) and their working-scale stages, for the collection."""
@@ -391,10 +419,12 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         has: its forecast then carries no seasonal pattern."""
         m = self.season_length_
         fitted = self.collection_
+        where = None  # fitted series by id, made at the first short history
         for key, v, sm in zip(coll.ids, coll.values, stages):
             if sm.period > 1 or np.isfinite(v).sum() - 1 >= 3 * m:
                 continue  # seasonal, or long enough to be tested (smoothing.is_seasonal)
-            i = fitted.ids.index(key) if key in fitted.ids else 0 if len(fitted) == 1 else None
+            where = where or {k: j for j, k in enumerate(fitted.ids)}
+            i = where.get(key, 0 if len(fitted) == 1 else None)
             if i is None or self._stages([fitted.values[i]])[1][0].period == 1:
                 continue
             warnings.warn(
@@ -425,10 +455,12 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             Forecast after the end of this history instead of the training
             data, in any accepted layout (new series of a collection too):
             the normalisation stage is estimated on it, the networks are not
-            refit. A history under three seasons cannot show its seasonality,
-            so its forecast has none: a ``UserWarning`` says so where the
-            fitted series of the same id (or the one series fitted) was
-            seasonal.
+            refit. A history under three seasons that continues or overlaps
+            the fitted series of the same id is extended back by that
+            series' training values before its first step. Other histories
+            under three seasons cannot show their seasonality, so their
+            forecasts have none: a ``UserWarning`` says so where the fitted
+            series of the same id (or the one series fitted) was seasonal.
 
         Returns
         -------
