@@ -325,6 +325,9 @@ def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
         gap.predict(y=y[-24:])
     with pytest.warns(UserWarning, match="no seasonal pattern"):
         model.predict_interval(0.8, y=y[-24:].rename("other"))  # one fitted series: that one
+    periods = tsgate.GRUForecaster(horizon=12, **FAST).fit(y.to_period("M"))
+    with pytest.warns(UserWarning, match="no seasonal pattern"):  # dates after periods: alone
+        assert np.isfinite(periods.predict(y=y[-24:])).all()
 
 
 def _state(est):

@@ -365,6 +365,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             if j is None:
                 continue
             past = fitted.indexes[j]
+            if index.dtype != past.dtype:
+                continue  # e.g. dates after periods: a history of its own
             if index[0] in past:
                 p = past.get_loc(index[0])  # overlapping: the fitted values before it
             elif future_index(past, 1)[0] == index[0]:
