@@ -146,6 +146,24 @@ def test_a_series_fitted_exactly_before_the_cut_does_not_widen_the_others():
     assert ratio.between(0.67, 1.5).all(), ratio.to_numpy()
 
 
+@pytest.mark.parametrize("level", [1e-3, 1e3])
+def test_a_constant_series_in_a_collection_stays_at_its_level_at_any_scale(level):
+    """A constant series has no typical change to be its unit; a unit of 1
+    whatever its size made the networks' correction an absolute amount: in
+    a collection of seasonal series, a constant 0.001 forecast 0.015 three
+    steps ahead with a band 0.1 wide. Its unit is now 1% of its size."""
+    rng = np.random.default_rng(0)
+    idx = pd.date_range("2010-01-01", periods=60, freq="MS")
+    t = np.arange(60)
+    cols = {f"s{k}": 100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 60) for k in range(10)}
+    cols["constant"] = np.full(60, level)
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
+                                 random_state=0).fit(pd.DataFrame(cols, index=idx))
+    fc, iv = model.predict()["constant"], model.predict_interval(0.9)["constant"]
+    assert np.abs(fc.to_numpy() / level - 1).max() < 1e-3
+    assert ((iv["upper"] - iv["lower"]).to_numpy() / level).max() < 1e-2
+
+
 def test_band_width_follows_the_recent_noise_and_its_growth():
     """In a collection of 10 series (POOLED_UNIT_MIN_SERIES), one whose noise
     fell from sd 4 to sd 0.5 four years before its end: its band is sized by

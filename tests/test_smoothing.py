@@ -140,7 +140,10 @@ def test_scale_is_the_mean_seasonal_change():
     z = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
     assert change_scale(z, 1) == pytest.approx(np.mean([1, 2, 3, 4]))
     assert change_scale(z, 2) == pytest.approx(np.mean([3, 5, 7]))
-    assert change_scale(np.ones(5), 1) == 1.0  # constant: a unit, never 0
+    # constant: a unit of 1% of its size (scaling with it), never 0; zeros: 1
+    assert change_scale(np.full(5, 3.0), 1) == pytest.approx(0.03)
+    assert change_scale(np.full(5, -3e6), 4) == pytest.approx(3e4)
+    assert change_scale(np.zeros(5), 1) == 1.0
     # changes below float32's smallest normal: 0 to the networks, so a unit of 1
     assert change_scale(np.array([1.175494e-38, 0.0, 0.0]), 1) == 1.0
 

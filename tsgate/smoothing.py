@@ -400,17 +400,30 @@ def band_unit(z, sm, h, end=None):
 MIN_SCALE = float(np.finfo(np.float32).tiny)
 
 
+CONSTANT_UNIT = 0.01  # change_scale of a constant series: this fraction of its size
+
+
 def change_scale(z, lag):
     """Mean absolute ``lag``-step change of z (n,), ignoring NaN; lag 1 if too
-    short; the spread, or 1, where that is not above ``MIN_SCALE``."""
+    short. Where that is not above ``MIN_SCALE`` (a constant series), the
+    spread, else ``CONSTANT_UNIT`` times the mean absolute value (a change
+    of 1% of its size), else 1 (a series of zeros).
+
+    The unit of a constant series scales with it, as every other unit does:
+    a unit of 1 whatever the series' size made the networks' correction an
+    absolute amount (in a collection, a constant series at 0.001 forecast
+    0.015 three steps ahead, and its band was 0.1 wide).
+    """
     if np.isfinite(z).sum() <= lag:
         lag = 1
     d = np.abs(z[lag:] - z[:-lag]) if len(z) > lag else np.array([])
     d = d[np.isfinite(d)]
     scale = float(d.mean()) if len(d) else 0.0
     if not scale > MIN_SCALE:
-        spread = np.nanstd(z) if np.isfinite(z).sum() > 1 else 0.0
-        scale = float(spread) if spread > MIN_SCALE else 1.0
+        observed = z[np.isfinite(z)]
+        spread = float(np.std(observed)) if len(observed) > 1 else 0.0
+        size = CONSTANT_UNIT * float(np.abs(observed).mean()) if len(observed) else 0.0
+        scale = spread if spread > MIN_SCALE else size if size > MIN_SCALE else 1.0
     return scale
 
 
