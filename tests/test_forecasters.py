@@ -131,7 +131,8 @@ def test_a_series_fitted_exactly_before_the_cut_does_not_widen_the_others():
     before its end and then shifted has a floored unit at the cut: its rows,
     hundreds of units, set the pooled 95% quantile of every series. Read in
     its unit at the end, the other series' bands stay those of the
-    collection without it, within the change one series' rows make."""
+    collection without it, within the change one series' rows make, and
+    the weights of the forecast's parts are chosen without its rows."""
     rng = np.random.default_rng(3)
     idx = pd.date_range("2000-01-01", periods=60, freq="MS")
     t = np.arange(60)
@@ -144,6 +145,10 @@ def test_a_series_fitted_exactly_before_the_cut_does_not_widen_the_others():
     a, b = plain.predict_interval(0.95), mixed.predict_interval(0.95)
     ratio = (b[("s0", "upper")] - b[("s0", "lower")]) / (a[("s0", "upper")] - a[("s0", "lower")])
     assert ratio.between(0.67, 1.5).all(), ratio.to_numpy()
+    # nor do its rows, as extreme in network units, choose the weights of all
+    # (the trend weight went from 0 to its maximum, 2)
+    assert mixed.drift_weight_ == plain.drift_weight_
+    assert abs(mixed.shrinkage_ - plain.shrinkage_) < 0.1
 
 
 @pytest.mark.parametrize("level", [1e-3, 1e3])

@@ -250,7 +250,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         shift), its rows are read in its unit at the end instead, the one
         its band is made of: in the floored unit a shift of 45 after a
         constant became 900 units, and the 80% band ran to 4,100 around a
-        forecast of 50.
+        forecast of 50. Nor do such rows choose the weights below (unless
+        every series' do): in network units they are as extreme, and one
+        such series among ten set the trend weight of all to its maximum.
 
         Also sets the weights of the forecast's parts, chosen on the first
         fold's cut tail (:func:`tsgate.combination.weights`):
@@ -275,18 +277,22 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             P = np.median(preds, axis=0)  # (rows, H)
             ends = encoding.tail_ends(zs, cuts)
             D = self._drift(zs, stages, ends)  # (rows, H)
-            if k == 0:
-                self.shrinkage_, self.drift_weight_, residuals = combination.weights(Y, P, D)
-            else:
-                residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
-            # network units (each series' typical seasonal change) -> noise units
-            H = residuals.shape[1]
+            H = Y.shape[1]
             units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
-            for i, sm in enumerate(stages):
-                if units[i][0] <= NOISE_FLOOR * sm.scale:  # the noise itself is step 1's unit
-                    if finals is None:
-                        finals = [self._unit(z, s, H) for z, s in zip(*self._stages(coll.values))]
-                    units[i] = finals[i]
+            # the noise itself is step 1's unit: at its floor, the history before the cut was
+            # fitted exactly, and the series' network unit says nothing of its errors either
+            floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
+            if k == 0:
+                rows = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
+                chosen = rows if rows.any() else slice(None)  # all floored: all choose
+                self.shrinkage_, self.drift_weight_, _ = combination.weights(
+                    Y[chosen], P[chosen], D[chosen])
+            residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
+            # network units (each series' typical seasonal change) -> noise units
+            for i in np.flatnonzero(floored):
+                if finals is None:
+                    finals = [self._unit(z, s, H) for z, s in zip(*self._stages(coll.values))]
+                units[i] = finals[i]
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
             out.append((residuals * ratio)[folds.new_rows(cuts, fold_list[k - 1][2] if k else None)])
