@@ -28,3 +28,21 @@ def test_useless_networks_get_little_weight_and_a_perfect_tail_half():
     assert w < 0.2 and u == 0.0
     w, _, residuals = weights(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)))
     assert w == 0.5 and not residuals.any()  # no error either way: equal weights
+
+
+def test_one_series_that_broke_away_does_not_choose_the_weights():
+    """Rows are pooled over series in network units: a few rows of errors of
+    hundreds of units (a series whose tail jumped tenfold) set the
+    networks' weight of every series to 0.5 before; targets beyond TRIM
+    times their median size now stay out of the choice (clipped at that
+    bound instead, they still pulled the weight from 0.88 to 0.64)."""
+    rng = np.random.default_rng(2)
+    Y = rng.normal(size=(300, 4))
+    P = 0.8 * Y + 0.3 * rng.normal(size=(300, 4))  # networks much better than no correction
+    D = np.zeros((300, 4))
+    w, u, _ = weights(Y, P, D)
+    assert w > 0.8
+    broken = np.vstack([Y, np.full((6, 4), 500.0)])  # one series' tail, far off
+    w2, u2, residuals = weights(broken, np.vstack([P, np.zeros((6, 4))]), np.zeros((306, 4)))
+    assert abs(w2 - w) < 0.05 and u2 == u
+    np.testing.assert_allclose(residuals[-6:], 500.0)  # still residuals, as they are
