@@ -366,7 +366,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         for i, (key, v, index) in enumerate(zip(coll.ids, coll.values, coll.indexes)):
             if np.isfinite(v).sum() - 1 >= 3 * m:
                 continue
-            where = where or {k: j for j, k in enumerate(fitted.ids)}
+            where = where or self._fitted_positions()
             j = where.get(key)
             if j is None:
                 continue
@@ -421,6 +421,10 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 zs, stages = self._stages(values, like=stages)
         return coll, np.concatenate(out, axis=1)[:, :h], stages
 
+    def _fitted_positions(self):
+        """Each fitted series' position in ``collection_``, by id."""
+        return {key: j for j, key in enumerate(self.collection_.ids)}
+
     def _warn_unseasonal(self, coll, stages):
         """Warn where a new history is too short to show the seasonality
         that the fitted stage of the same series (or of the one series fitted)
@@ -431,7 +435,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         for key, v, sm in zip(coll.ids, coll.values, stages):
             if sm.period > 1 or np.isfinite(v).sum() - 1 >= 3 * m:
                 continue  # seasonal, or long enough to be tested (smoothing.is_seasonal)
-            where = where or {k: j for j, k in enumerate(fitted.ids)}
+            where = where or self._fitted_positions()
             i = where.get(key, 0 if len(fitted) == 1 else None)
             if i is None or self._stages([fitted.values[i]])[1][0].period == 1:
                 continue
