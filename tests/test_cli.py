@@ -305,6 +305,35 @@ def test_a_csv_without_header_is_an_error_not_a_lost_row(tmp_path, capsys):
     assert code == 2 and out == "" and "has no header row" in err and "2015-01-01" in err
 
 
+def test_monthly_day_first_dates_that_parse_month_first_are_named(tmp_path, capsys):
+    # "01/02/2015" .. all parse month first (as days of January): the dates
+    # are not irregular, they are day first, and the message says so
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    pd.DataFrame({"date": months.strftime("%d/%m/%Y"), "v": np.arange(36.0)}).to_csv(
+        tmp_path / "dmy.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "dmy.csv", *QUICK)
+    assert code == 2 and out == "" and "day-first dates" in err and "'01/01/2015'" in err
+    # irregular ISO dates keep their own message
+    pd.DataFrame({"date": months.delete([5, 6]).strftime("%Y-%m-%d"), "v": np.arange(34.0)}).to_csv(
+        tmp_path / "gaps.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "gaps.csv", *QUICK)
+    assert code == 2 and "cannot be inferred" in err and "day-first" not in err
+
+
+@pytest.mark.parametrize("sep, decimal", [(";", ","), (";", "."), ("\t", "."), ("|", ",")])
+def test_other_separators_and_decimal_commas_are_read(tmp_path, capsys, sep, decimal):
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    values = 100 + np.arange(36) % 12 + 0.25
+    text = [f"{v:.2f}".replace(".", decimal) for v in values]
+    pd.DataFrame({"ds": months.strftime("%Y-%m-%d"), "y": text}).to_csv(
+        tmp_path / "file.csv", index=False, sep=sep)
+    frame, time_column = cli._read_csv(str(tmp_path / "file.csv"), None)
+    assert time_column == "ds" and list(frame.columns) == ["y"]
+    np.testing.assert_allclose(frame["y"].to_numpy(), values)
+    code, out, err = run(capsys, "forecast", tmp_path / "file.csv", "--horizon", 2, *QUICK)
+    assert code == 0 and "2018-01-01" in out and "2018-02-01" in out
+
+
 def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys):
     days = pd.date_range("2020-01-01", periods=40, freq="D")
     pd.DataFrame({"date": days.strftime("%d/%m/%Y"), "v": np.arange(40.0)}).to_csv(

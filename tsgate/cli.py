@@ -159,10 +159,14 @@ def _dates(stamps, name, path, hint):
     with warnings.catch_warnings():  # "could not infer format": the error says it
         warnings.simplefilter("ignore")
         try:
-            return pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
+            index = pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
         except (ValueError, TypeError) as exc:
             first = exc
-        if "utc=true" in str(first).lower():  # pandas: mixed offsets need utc=True
+        else:
+            if not _day_first_reads_better(stamps, index):
+                return index
+            first = None
+        if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
             try:
                 return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
             except (ValueError, TypeError):
@@ -179,6 +183,40 @@ def _dates(stamps, name, path, hint):
     raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
 
 
+def _day_first_reads_better(stamps, index):
+    """Whether text dates read month first (``index``) fall on no regular
+    grid but read day first do: "01/02/2015" ... of a monthly file are then
+    days of January, and the error should say so, not "irregular dates"."""
+    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
+        return False
+    if _infer_freq(index.unique().sort_values()) is not None:
+        return False
+    try:
+        day_first = pd.to_datetime(stamps, dayfirst=True)
+    except (ValueError, TypeError):
+        return False
+    return _infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
+
+
+def _read_table(path):
+    """``pd.read_csv(path)``; a file whose header splits into one column only
+    is read again with the separator its header holds (";", a tab, "|"),
+    and its text columns of decimal commas ("99,35", as spreadsheets in many
+    locales write them) become numbers."""
+    raw = pd.read_csv(path)
+    seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
+    if not seps:
+        return raw
+    raw = pd.read_csv(path, sep=seps[0])
+    for c in raw.columns:
+        text = raw[c]
+        if pd.api.types.is_object_dtype(text) and text.str.contains(",", regex=False).any():
+            numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+            if numbers.notna().sum() == text.notna().sum():
+                raw[c] = numbers
+    return raw
+
+
 def _read_csv(path, time_column, id_column=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
@@ -190,7 +228,7 @@ def _read_csv(path, time_column, id_column=None):
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file.")
     try:
-        raw = pd.read_csv(path)
+        raw = _read_table(path)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
