@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgate import backend, cli
+from tsgate import backend, cli, csvinput
 from tsgate.cli import main
 
 QUICK = ["--max-iter", "2", "--quiet"]  # CLI options of a quick run
@@ -327,7 +327,7 @@ def test_other_separators_and_decimal_commas_are_read(tmp_path, capsys, sep, dec
     text = [f"{v:.2f}".replace(".", decimal) for v in values]
     pd.DataFrame({"ds": months.strftime("%Y-%m-%d"), "y": text}).to_csv(
         tmp_path / "file.csv", index=False, sep=sep)
-    frame, time_column = cli._read_csv(str(tmp_path / "file.csv"), None)
+    frame, time_column = csvinput.read_csv(str(tmp_path / "file.csv"), None)
     assert time_column == "ds" and list(frame.columns) == ["y"]
     np.testing.assert_allclose(frame["y"].to_numpy(), values)
     code, out, err = run(capsys, "forecast", tmp_path / "file.csv", "--horizon", 2, *QUICK)

@@ -29,6 +29,7 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
+from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
 
@@ -132,237 +133,11 @@ def build_parser():
 
 
 # ------------------------------------------------------------------- data
-def _is_number(text):
-    try:
-        float(text)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _is_date(text):
-    """Whether a column name reads as a date (a headerless file's first row)."""
-    if _is_number(text):  # a year or an integer step: a name like "2020" is rare
-        return True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pd.Timestamp(str(text))
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _dates(stamps, name, path, hint):
-    """A time column as a DatetimeIndex. Times with UTC offsets that change
-    (local time across a daylight-saving change) are read in UTC."""
-    with warnings.catch_warnings():  # "could not infer format": the error says it
-        warnings.simplefilter("ignore")
-        try:
-            index = pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
-        except (ValueError, TypeError) as exc:
-            first = exc
-        else:
-            if not _day_first_reads_better(stamps, index):
-                return index
-            first = None
-        if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
-            try:
-                return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
-            except (ValueError, TypeError):
-                pass
-        try:
-            pd.to_datetime(stamps, dayfirst=True)
-            day_first = True
-        except (ValueError, TypeError):
-            day_first = False
-    if day_first:
-        raise ValueError(f"column {name!r} of {path} holds day-first dates (e.g. "
-                         f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
-    reason = _first_line(first).split(". You might want to try")[0]  # pandas' cut-off advice
-    raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
-
-
-def _day_first_reads_better(stamps, index):
-    """Whether text dates read month first (``index``) fall on no regular
-    grid but read day first do: "01/02/2015" ... of a monthly file are then
-    days of January, and the error should say so, not "irregular dates"."""
-    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
-        return False
-    if _infer_freq(index.unique().sort_values()) is not None:
-        return False
-    try:
-        day_first = pd.to_datetime(stamps, dayfirst=True)
-    except (ValueError, TypeError):
-        return False
-    return _infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
-
-
-def _read_table(path):
-    """``pd.read_csv(path)``; a file whose header splits into one column only
-    is read again with the separator its header holds (";", a tab, "|"),
-    and its text columns of decimal commas ("99,35", as spreadsheets in many
-    locales write them) become numbers."""
-    raw = pd.read_csv(path)
-    seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
-    if not seps:
-        return raw
-    raw = pd.read_csv(path, sep=seps[0])
-    for c in raw.columns:
-        text = raw[c]
-        if pd.api.types.is_object_dtype(text) and text.str.contains(",", regex=False).any():
-            numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-            if numbers.notna().sum() == text.notna().sum():
-                raw[c] = numbers
-    return raw
-
-
-def _read_csv(path, time_column, id_column=None):
-    """Read ``path`` and return (frame indexed by time, name of the time column).
-
-    With ``id_column`` (a long file) the time column defaults to the first
-    other column, and a time may repeat (once per series).
-    """
-    if os.path.isdir(path):
-        raise ValueError(f"{path} is a directory, not a CSV file.")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file.")
-    try:
-        raw = _read_table(path)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} cannot be read as CSV: {_first_line(exc)}") from None
-    if all(_is_number(c) for c in raw.columns[1:]) and _is_date(raw.columns[0]):
-        raise ValueError(f"{path} has no header row: its first line, {list(raw.columns)}, is data. "
-                         "Add a line naming the columns (e.g. ds,y) at the top.")
-    if raw.shape[1] < 2:
-        raise ValueError(f"{path} needs a time column and at least one value column; it has "
-                         f"{raw.shape[1]} column(s): {list(raw.columns)}.")
-    if len(raw) == 0:
-        raise ValueError(f"{path} has a header but no rows.")
-    if id_column is not None and id_column not in raw.columns:
-        raise ValueError(f"id column {id_column!r} is not in {path}; its columns are "
-                       f"{list(raw.columns)}.")
-    named = time_column is not None
-    hint = ("choose a column of dates or integer steps" if named
-            else "name the time column with --time-column")
-    if time_column is None:
-        time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
-    if time_column not in raw.columns:
-        raise ValueError(f"time column {time_column!r} is not in {path}; its columns are "
-                       f"{list(raw.columns)}.")
-    stamps = raw[time_column]
-    if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
-        index = pd.Index(stamps.to_numpy(), name=time_column)
-    elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
-        raise ValueError(f"column {time_column!r} of {path} holds {stamps.dtype} numbers, not "
-                         f"dates or integer steps; {hint}.")
-    else:
-        index = _dates(stamps, time_column, path, hint)
-        if index.isna().any():
-            raise ValueError(f"column {time_column!r} of {path} has missing dates "
-                             f"(row {int(np.flatnonzero(index.isna())[0]) + 2} of the file).")
-    frame = raw.drop(columns=[time_column]).set_axis(index, axis=0)
-    if not frame.index.is_monotonic_increasing:
-        frame = frame.sort_index(kind="stable")
-    if id_column is None and frame.index.has_duplicates:
-        dup = frame.index[frame.index.duplicated()][0]
-        raise ValueError(f"{path} has the time {dup} more than once in column {time_column!r}; "
-                         "aggregate or drop the duplicates.")
-    return frame, time_column
-
-
-def _select_columns(frame, columns, source, default=None, notes=None):
-    """Numeric value columns of ``frame``: ``columns``, else ``default``, else all numeric."""
-    if columns:
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"column(s) {missing} not in {source}; its value columns are "
-                           f"{list(frame.columns)}.")
-        picked = list(dict.fromkeys(columns))
-    elif default is not None:
-        picked = [default]
-    else:
-        picked = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
-                  and not pd.api.types.is_bool_dtype(frame[c])]
-        skipped = [c for c in frame.columns if c not in picked]
-        if not picked:
-            raise ValueError(f"{source} has no numeric value column (columns: "
-                             f"{list(frame.columns)}); choose one with --value-column.")
-        if skipped and notes is not None:
-            notes.append(f"skipping non-numeric column(s) {skipped}")
-    data = frame[picked].copy()
-    for c in picked:
-        if pd.api.types.is_bool_dtype(data[c]):
-            raise ValueError(f"column {c!r} of {source} holds true/false values, not numbers; "
-                             "choose a numeric column with --value-column.")
-        if not pd.api.types.is_numeric_dtype(data[c]):
-            try:
-                data[c] = pd.to_numeric(data[c])
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"column {c!r} of {source} is not numeric "
-                                 f"({_first_line(exc)}).") from None
-    return data
-
-
-def _set_frequency(frame, freq, source, notes):
-    """Give a DatetimeIndex its frequency: forced by ``freq`` or inferred."""
-    index = frame.index
-    if not isinstance(index, pd.DatetimeIndex):
-        if freq is not None:
-            raise ValueError(f"--freq applies to dates, but the time column of {source} holds "
-                             "integers (used as a plain integer index).")
-        return frame
-    if freq is None:
-        if index.freq is not None:
-            return frame
-        if len(index) < 3:
-            raise ValueError(f"{source} has {len(index)} rows: too few to infer a frequency "
-                             "(give one with --freq) or to forecast.")
-        inferred = _infer_freq(index)
-        if inferred is None:
-            raise ValueError(
-                f"the frequency of the dates in {source} cannot be inferred (irregular or "
-                "missing dates); force one with --freq, e.g. --freq D (gaps become missing "
-                "values, which tsgate skips).")
-        return frame.asfreq(inferred)
-    try:
-        offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError):
-        raise ValueError(f"--freq {freq!r} is not a pandas frequency alias "
-                         "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
-    grid = pd.date_range(index[0], index[-1], freq=offset)
-    off_grid = ~index.isin(grid)
-    if len(grid) == 0 or off_grid.any():
-        example = index[off_grid][0] if off_grid.any() else index[0]
-        raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
-                         "off it); choose another --freq.")
-    if len(grid) > 2 * len(index):
-        looks = _infer_freq(index[:3])
-        raise ValueError(f"with --freq {freq!r}, {len(grid) - len(index)} of the {len(grid)} "
-                         f"periods of {source} would be missing"
-                         + (f"; the dates look like {looks!r} data." if looks else "."))
-    if len(grid) > len(index):
-        notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")
-    return frame.reindex(grid).rename_axis(index.name)
-
-
-def _infer_freq(index):
-    """pandas' inferred frequency alias, or None (also for fewer than 3 dates)."""
-    if len(index) < 3:
-        return None
-    with warnings.catch_warnings():  # pandas 3 warns it will return an offset, not a str
-        warnings.simplefilter("ignore")
-        freq = pd.infer_freq(index)
-    return getattr(freq, "freqstr", freq)
-
-
 def _read_long(args):
     """A long CSV: (frame with id, time and value columns, their names)."""
     if args.dataset is not None:
         raise UsageError("--id-column applies to CSV files, not to --dataset")
-    raw, time_column = _read_csv(args.csv, args.time_column, id_column=args.id_column)
+    raw, time_column = read_csv(args.csv, args.time_column, id_column=args.id_column)
     others = [c for c in raw.columns if c not in (args.id_column, time_column)]
     if args.value_column and len(args.value_column) > 1:
         raise UsageError("a long CSV has one value column; give --value-column once")
@@ -372,14 +147,14 @@ def _read_long(args):
     if value is None:
         raise ValueError(f"{args.csv} has no numeric value column besides {args.id_column!r} "
                          f"and {time_column!r}; choose one with --value-column.")
-    data = _select_columns(raw, [value], args.csv)
+    data = select_columns(raw, [value], args.csv)
     frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
         # each series on the --freq grid is checked as a wide CSV's dates are
         # (off the grid, or mostly missing: a --freq finer than the data)
         for key, part in frame.groupby(args.id_column, sort=False):
-            _set_frequency(part.set_index(time_column), args.freq,
+            set_frequency(part.set_index(time_column), args.freq,
                            f"{args.csv} (series {key!r})", [])
     return frame, (args.id_column, time_column, value)
 
@@ -406,13 +181,13 @@ def load_input(args, notes):
         if default is not None and not args.value_column:
             notes.append(f"{args.dataset}: forecasting its target {default!r} only (the CLI "
                          "has no future regressor values; see examples/exogenous.py)")
-        frame = _select_columns(frame, args.value_column, f"dataset {args.dataset!r}", default)
+        frame = select_columns(frame, args.value_column, f"dataset {args.dataset!r}", default)
         time_label, source = frame.index.name or "time", f"dataset {args.dataset!r}"
     else:
-        raw, time_label = _read_csv(args.csv, args.time_column)
-        frame = _select_columns(raw, args.value_column, args.csv, notes=notes)
+        raw, time_label = read_csv(args.csv, args.time_column)
+        frame = select_columns(raw, args.value_column, args.csv, notes=notes)
         source = args.csv
-    frame = _set_frequency(frame, args.freq, source, notes)
+    frame = set_frequency(frame, args.freq, source, notes)
     y = frame.iloc[:, 0] if frame.shape[1] == 1 else frame
     return y, time_label
 
@@ -489,7 +264,7 @@ def run_forecast(args):
         index = pd.Index(first[columns["time_col"]])
         if isinstance(index, pd.DatetimeIndex):
             index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
-                     else pd.DatetimeIndex(index, freq=_infer_freq(index)))
+                     else pd.DatetimeIndex(index, freq=infer_freq(index)))
         elif args.freq is not None:
             raise ValueError(f"--freq applies to dates, but the time column of {args.csv} does "
                              "not hold dates.")
@@ -593,11 +368,6 @@ def _plain_table(header, rows, right=()):
     return "\n".join(lines)
 
 
-def _first_line(exc):
-    text = str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-
-
 # ------------------------------------------------------------------ main
 def main(argv=None):
     """Run the ``tsgate`` command line; returns the exit status (0; 2 on a
@@ -612,7 +382,7 @@ def main(argv=None):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except USER_ERRORS as exc:
-        message = _first_line(exc).rstrip(".")
+        message = first_line(exc).rstrip(".")
         print(f"tsgate: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a failure to show
