@@ -57,6 +57,23 @@ def test_long_layout_with_custom_columns():
     np.testing.assert_allclose(fc["value"].to_numpy(), same.to_numpy())
 
 
+def test_extra_columns_of_a_long_frame_are_named_as_unused(recwarn):
+    long = ragged().rename("y").reset_index().rename(columns={"store": "unique_id",
+                                                              "quarter": "ds"})
+    long["price"] = np.arange(len(long), dtype=float)
+    model = tsgate.GRUForecaster(horizon=2, **SMALL)
+    with pytest.warns(UserWarning, match=r"\['price'\] besides 'unique_id', 'ds' and 'y'.*"
+                                          r"not used.*Exogenous features go in X") as caught:
+        model.fit(long)
+    assert any(w.filename == __file__ for w in caught)  # points at the caller's line
+    # the same numbers as without the column
+    plain = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long.drop(columns="price"))
+    np.testing.assert_allclose(model.predict()["y"], plain.predict()["y"])
+    dead = long.assign(y=np.where(long.unique_id == "a", np.nan, long.y)).drop(columns="price")
+    with pytest.raises(ValueError, match="no observed value.*'a'; drop it"):
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(dead)
+
+
 def test_layout_errors_name_the_fix():
     y = ragged()
     with pytest.raises(ValueError, match="no column"):

@@ -22,6 +22,7 @@ has its own index, length and start: collections of series of different
 lengths are the normal case. Time indexes are validated per series by
 :func:`tsgate._series.check_index` (sorted, unique, regular).
 """
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,7 +98,8 @@ def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=Fals
         if trimmed is None:
             if drop_empty:
                 continue
-            raise ValueError(f"{name} has a series with no observed value (all NaN): {key!r}.")
+            raise ValueError(f"{name} has a series with no observed value (all NaN): {key!r}; "
+                             "drop it, or give it at least one value.")
         keep_v.append(trimmed[0])
         keep_i.append(trimmed[1])
         keep_x.append(trimmed[2])
@@ -261,6 +263,13 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     if missing:
         raise ValueError(f"The long DataFrame has no column(s) {missing}; it has "
                          f"{list(df.columns)}. Name them with id_col=, time_col=, value_col=.")
+    extra = [c for c in df.columns if c not in (id_col, time_col, value_col)]
+    if extra:  # statsforecast reads such columns as exogenous features: say they are not
+        warnings.warn(
+            f"y has column(s) {extra} besides {id_col!r}, {time_col!r} and {value_col!r}; they "
+            f"are not used. Exogenous features go in X (a long DataFrame with {id_col!r}, "
+            f"{time_col!r} and one column per feature), their future values in "
+            "predict(X=...).", UserWarning, stacklevel=5)
     if not_numbers(df[value_col].dtype):
         raise TypeError(f"Column {value_col!r} must hold numbers, it has dtype "
                         f"{df[value_col].dtype}: {not_numbers(df[value_col].dtype)}.")
