@@ -227,6 +227,25 @@ def test_exogenous_features_known_in_the_future():
         tsgate.GRUForecaster(**SMALL).fit(y[:n], X[:n - 1])
 
 
+def test_exogenous_rows_are_matched_by_time_when_x_covers_more_dates():
+    # a calendar of features covering the training and the future dates (and
+    # beyond) serves both fit and predict: rows are picked by time
+    n, h = 60, 4
+    idx = pd.date_range("2010-01-01", periods=n + 3 * h, freq="MS")
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"promo": rng.integers(0, 2, len(idx)).astype(float)}, index=idx)
+    y = pd.Series(50 + 5 * X["promo"].to_numpy() + rng.normal(size=len(idx)), index=idx)[:n]
+    exact = tsgate.GRUForecaster(horizon=h, **SMALL).fit(y, X[:n])
+    calendar = tsgate.GRUForecaster(horizon=h, **SMALL).fit(y, X)
+    np.testing.assert_array_equal(calendar.predict(X=X), exact.predict(X=X[n:n + h]))
+    # a future row missing is still an error that says which rows are needed
+    with pytest.raises(ValueError, match="needs exactly 4.*2015-01-01.*2015-04-01"):
+        calendar.predict(X=X.drop(index=idx[n + 1]))
+    # positional rows (an array) must match exactly: their dates are unknown
+    with pytest.raises(ValueError, match="rows but needs exactly 4"):
+        exact.predict(X=X.to_numpy()[n:n + h + 1])
+
+
 def test_nan_inside_series_is_masked_not_propagated():
     y = seasonal(80, 12, pd.date_range("2000-01-01", periods=80, freq="MS"))
     y.iloc[[0, 10, 11, 40, 79]] = np.nan

@@ -221,9 +221,14 @@ def align_exog(X, index, name="X"):
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
                          "or leave X out (X=None).")
+    if (len(X) > len(index) and isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
+            and type(X.index) is type(index) and X.index.is_unique
+            and index.isin(X.index).all()):
+        X = X.loc[index]  # rows matched by time: a longer calendar of features is fine
     if len(X) != len(index):
         raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
-                         f"step from {index[0]} to {index[-1]}.")
+                         f"step from {index[0]} to {index[-1]} (a DataFrame on those dates may "
+                         "also cover more).")
     if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
         raise ValueError(f"{name}'s index does not match the expected time steps "
                          f"{index[0]} .. {index[-1]}; align it (X.reindex(...)).")

@@ -172,7 +172,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         X : pd.DataFrame, optional
             Exogenous features aligned with ``y`` (same layout; for a Series
             or wide DataFrame, rows on y's index shared by all series). Their
-            future values must then be given to ``predict``.
+            future values must then be given to ``predict``. Rows on dates
+            are matched by time, so one calendar of features covering the
+            training and future dates (or more) serves fit and predict.
 
         Returns
         -------
@@ -456,7 +458,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             beyond it, blocks are forecast and fed back (recursive).
         X : pd.DataFrame, optional
             Future exogenous values (required when fitted with X), in y's
-            layout. With ``y`` given, X covers y's steps and then the future.
+            layout, on the future dates (rows on other dates are not used).
+            With ``y`` given, X covers y's steps and then the future.
             Columns are matched by name to those of fit (where all were
             strings), else by position. The networks read the exogenous
             rows of all ``self.horizon`` steps of a block: a shorter
