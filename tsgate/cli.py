@@ -155,7 +155,7 @@ def _read_long(args):
         # (off the grid, or mostly missing: a --freq finer than the data)
         for key, part in frame.groupby(args.id_column, sort=False):
             set_frequency(part.set_index(time_column), args.freq,
-                           f"{args.csv} (series {key!r})", [])
+                          f"{args.csv} (series {key!r})", [])
     return frame, (args.id_column, time_column, value)
 
 
