@@ -94,7 +94,8 @@ def _read_table(path):
     raw = pd.read_csv(path, sep=seps[0])
     for c in raw.columns:
         text = raw[c]
-        if pd.api.types.is_object_dtype(text) and text.str.contains(",", regex=False).any():
+        textual = pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)
+        if textual and text.str.contains(",", regex=False).any():
             numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
             if numbers.notna().sum() == text.notna().sum():
                 raw[c] = numbers
