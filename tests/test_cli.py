@@ -269,6 +269,20 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     assert code == 2 and "not a pandas frequency alias" in err and out == ""
 
 
+def test_unused_columns_of_a_long_csv_are_named(tmp_path, capsys):
+    months = pd.date_range("2015-01-01", periods=30, freq="MS")
+    frame = pd.concat([pd.DataFrame({"store": k, "ds": months.strftime("%Y-%m-%d"),
+                                     "sales": 100.0 + np.arange(30) % 12, "price": 5.0})
+                       for k in ("a", "b")])
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "store",
+                         "--horizon", 2, "--max-iter", 2)
+    assert code == 0 and "forecasting column 'sales'; column(s) ['price'] are not used" in err
+    code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "store",
+                         "--horizon", 2, *QUICK)
+    assert code == 0 and err == ""  # --quiet: no notes
+
+
 def test_python_dash_m_tsgate_runs_the_command_line():
     import subprocess
     import sys

@@ -133,8 +133,9 @@ def build_parser():
 
 
 # ------------------------------------------------------------------- data
-def _read_long(args):
-    """A long CSV: (frame with id, time and value columns, their names)."""
+def _read_long(args, notes):
+    """A long CSV: (frame with id, time and value columns, their names); a note
+    names the columns left unused (the CLI takes no exogenous features)."""
     if args.dataset is not None:
         raise UsageError("--id-column applies to CSV files, not to --dataset")
     raw, time_column = read_csv(args.csv, args.time_column, id_column=args.id_column)
@@ -147,6 +148,9 @@ def _read_long(args):
     if value is None:
         raise ValueError(f"{args.csv} has no numeric value column besides {args.id_column!r} "
                          f"and {time_column!r}; choose one with --value-column.")
+    unused = [c for c in others if c != value]
+    if unused:
+        notes.append(f"forecasting column {value!r}; column(s) {unused} are not used")
     data = select_columns(raw, [value], args.csv)
     frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
@@ -166,7 +170,7 @@ def load_input(args, notes):
     if args.csv is None and args.dataset is None:
         raise UsageError("give a CSV file or --dataset NAME (see `tsgate datasets`)")
     if args.id_column is not None:
-        return _read_long(args)
+        return _read_long(args, notes)
     if args.dataset is not None:
         table = list_datasets().set_index("name")
         if args.dataset not in table.index:
