@@ -244,6 +244,10 @@ def test_exogenous_rows_are_matched_by_time_when_x_covers_more_dates():
     # positional rows (an array) must match exactly: their dates are unknown
     with pytest.raises(ValueError, match="rows but needs exactly 4"):
         exact.predict(X=X.to_numpy()[n:n + h + 1])
+    # backtest picks the rows at y's times too
+    template = tsgate.GRUForecaster(horizon=h, **SMALL)
+    pd.testing.assert_frame_equal(tsgate.backtest(template, y, X=X, start=-h),
+                                  tsgate.backtest(template, y, X=X[:n], start=-h))
 
 
 def test_nan_inside_series_is_masked_not_propagated():

@@ -207,6 +207,17 @@ def season_length(index):
     return cycle // n if cycle % n == 0 else 1
 
 
+def rows_on(X, index):
+    """The rows of ``X`` (a DataFrame) at the dates ``index``, where X is on
+    dates of the same kind and covers more than them (a calendar of features
+    longer than needed); otherwise X itself, for the caller's checks."""
+    if (len(X) > len(index) and isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
+            and type(X.index) is type(index) and X.index.is_unique
+            and index.isin(X.index).all()):
+        return X.loc[index]
+    return X
+
+
 def align_exog(X, index, name="X"):
     """Validate exogenous features against ``index``; return float64 (len(index), m)."""
     if X is None:
@@ -221,10 +232,7 @@ def align_exog(X, index, name="X"):
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
                          "or leave X out (X=None).")
-    if (len(X) > len(index) and isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
-            and type(X.index) is type(index) and X.index.is_unique
-            and index.isin(X.index).all()):
-        X = X.loc[index]  # rows matched by time: a longer calendar of features is fine
+    X = rows_on(X, index)
     if len(X) != len(index):
         raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
                          f"step from {index[0]} to {index[-1]} (a DataFrame on those dates may "

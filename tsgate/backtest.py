@@ -6,7 +6,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ._series import check_series
+from ._series import check_series, rows_on
 from .collection import to_wide
 from .folds import MIN_OBSERVATIONS
 
@@ -108,6 +108,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     stride = horizon if stride is None else stride
     if not isinstance(stride, (Integral, np.integer)) or stride < 1:
         raise ValueError(f"stride must be a positive integer, got {stride!r}.")
+    if isinstance(X, pd.DataFrame):
+        X = rows_on(X, y.index)  # a longer calendar: the rows at y's times
     if X is not None and len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows; it must be aligned with y ({len(y)} rows).")
     if X is not None and not isinstance(X, pd.DataFrame):
