@@ -57,7 +57,7 @@ def test_long_layout_with_custom_columns():
     np.testing.assert_allclose(fc["value"].to_numpy(), same.to_numpy())
 
 
-def test_extra_columns_of_a_long_frame_are_named_as_unused(recwarn):
+def test_extra_columns_of_a_long_frame_are_named_as_unused():
     long = ragged().rename("y").reset_index().rename(columns={"store": "unique_id",
                                                               "quarter": "ds"})
     long["price"] = np.arange(len(long), dtype=float)
