@@ -1,7 +1,7 @@
 """The weights of the forecast's parts (tsgate.combination)."""
 import numpy as np
 
-from tsgate.combination import weights
+from tsgate.combination import combined_errors, weights
 
 
 def test_inverse_mse_weight_and_grid_trend_weight():
@@ -11,7 +11,8 @@ def test_inverse_mse_weight_and_grid_trend_weight():
     noise = rng.normal(size=(200, 4))
     Y = 0.5 * D + P + 0.5 * noise  # the tail: half the trend, the networks right but noisy
     Y[-3:, -1] = np.nan  # series' ends
-    w, u, residuals = weights(Y, P, D)
+    w, u = weights(Y, P, D)
+    residuals = combined_errors(Y, P, D, w, u)
     assert u == 0.5  # the grid pair of least absolute error
     stat = Y - u * D
     mse_stat, mse_net = np.nanmean(stat ** 2), np.nanmean((stat - P) ** 2)
@@ -24,9 +25,11 @@ def test_inverse_mse_weight_and_grid_trend_weight():
 def test_useless_networks_get_little_weight_and_a_perfect_tail_half():
     rng = np.random.default_rng(1)
     Y = rng.normal(size=(300, 3))
-    w, u, _ = weights(Y, 3 * rng.normal(size=(300, 3)), np.zeros((300, 3)))
+    w, u = weights(Y, 3 * rng.normal(size=(300, 3)), np.zeros((300, 3)))
     assert w < 0.2 and u == 0.0
-    w, _, residuals = weights(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)))
+    zeros = np.zeros((5, 2))
+    w, u = weights(zeros, zeros, zeros)
+    residuals = combined_errors(zeros, zeros, zeros, w, u)
     assert w == 0.5 and not residuals.any()  # no error either way: equal weights
 
 
@@ -40,9 +43,11 @@ def test_one_series_that_broke_away_does_not_choose_the_weights():
     Y = rng.normal(size=(300, 4))
     P = 0.8 * Y + 0.3 * rng.normal(size=(300, 4))  # networks much better than no correction
     D = np.zeros((300, 4))
-    w, u, _ = weights(Y, P, D)
+    w, u = weights(Y, P, D)
     assert w > 0.8
     broken = np.vstack([Y, np.full((6, 4), 500.0)])  # one series' tail, far off
-    w2, u2, residuals = weights(broken, np.vstack([P, np.zeros((6, 4))]), np.zeros((306, 4)))
+    P2, D2 = np.vstack([P, np.zeros((6, 4))]), np.zeros((306, 4))
+    w2, u2 = weights(broken, P2, D2)
+    residuals = combined_errors(broken, P2, D2, w2, u2)
     assert abs(w2 - w) < 0.05 and u2 == u
     np.testing.assert_allclose(residuals[-6:], 500.0)  # still residuals, as they are

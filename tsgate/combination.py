@@ -63,8 +63,8 @@ def weights(Y, P, D):
     Returns
     -------
     w, u : float
-    residuals : ndarray of shape (rows, H)
-        ``Y - w * P - u * D``, the combined forecast's errors.
+        (The combined forecast's errors for them, on every row, are
+        :func:`combined_errors`.)
     """
     size = np.abs(Y)  # (rows, H) NaN past a series' end
     finite = np.isfinite(size)
@@ -79,11 +79,11 @@ def weights(Y, P, D):
     mse_net = float(np.mean((statistical - p) ** 2)) if len(y) else 0.0
     total = mse_stat + mse_net
     w = mse_stat / total if total > 0 else 0.5
-    return float(w), float(u), combined_errors(Y, P, D, w, u)
+    return float(w), float(u)
 
 
 def combined_errors(Y, P, D, w, u):
-    """The combined forecast's errors ``Y - w * P - u * D`` (rows, H), for
-    weights chosen elsewhere (an earlier validation fold's tail forecast
-    with the first fold's weights)."""
+    """The combined forecast's errors ``Y - w * P - u * D`` (rows, H) for
+    the weights :func:`weights` chose: on every row, those left out of the
+    choice too, and on an earlier validation fold's tail forecast."""
     return Y - w * P - u * D

@@ -287,7 +287,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             if k == 0:
                 rows = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
                 chosen = rows if rows.any() else slice(None)  # all floored: all choose
-                self.shrinkage_, self.drift_weight_, _ = combination.weights(
+                self.shrinkage_, self.drift_weight_ = combination.weights(
                     Y[chosen], P[chosen], D[chosen])
             residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
             # network units (each series' typical seasonal change) -> noise units
