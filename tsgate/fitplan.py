@@ -82,12 +82,15 @@ class EnsembleFits:
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
+                                          coll.exog and [e[:len(e) - c]
+                                                         for e, c in zip(coll.exog, cuts)],
                                           logs=[takes_log(v, self.season_length_)
-                                                for v in self._cleaned(coll.values)])
+                                                for v in self._cleaned(coll.values, coll.exog)])
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
-        extended = self._stages(coll.values, like=stages_cut) if self.early_stopping else None
+        extended = (self._stages(coll.values, coll.exog, like=stages_cut) if self.early_stopping
+                    else None)
 
         def job(reg, L):
             Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H,
@@ -106,7 +109,7 @@ class EnsembleFits:
         """The fits of the ensemble on all the data (for ``epochs`` each,
         the validation fits' best, with early stopping; else for the step
         budget)."""
-        zs, stages = self._stages(coll.values)
+        zs, stages = self._stages(coll.values, coll.exog)
 
         def job(i, reg, L):
             Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon,

@@ -73,7 +73,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
     _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
-                             "exog_scale_", "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+                             "exog_scale_", "exog_effect_", "holdout_regressors_",
+                             "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_")
 
@@ -142,19 +143,32 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         return to_collection(y, X, *self._columns(), freq=self.freq, known_freq=known,
                              drop_empty=drop_empty)
 
-    def _cleaned(self, values):
-        """The series with their isolated spikes missing (:func:`without_spikes`)."""
-        return [without_spikes(v, self.season_length_) for v in values]
+    def _effect_rows(self, exog):
+        """``exog`` (per series, its features' rows) where the stages take
+        the features' linear effect out, else None: files saved before that
+        effect (no ``exog_effect_``) leave the features to the networks, as
+        they were fitted."""
+        return exog if getattr(self, "exog_effect_", False) else None
 
-    def _stages(self, values, like=None, logs=None):
+    def _cleaned(self, values, exog=None):
+        """The series with their isolated spikes missing (:func:`without_spikes`;
+        ``exog``: per series, its features' rows, whose effect is no spike)."""
+        exog = self._effect_rows(exog) or [None] * len(values)
+        return [without_spikes(v, self.season_length_, e) for v, e in zip(values, exog)]
+
+    def _stages(self, values, exog=None, like=None, logs=None):
         """Working-scale values and normalisation stages of each series, its
-        isolated spikes missing (``logs``: per series, force or forbid the
-        log scale)."""
-        values = self._cleaned(values)
+        isolated spikes missing and, with its features' rows ``exog`` (a
+        list of (n_i, m)), their linear effect taken out
+        (:mod:`tsgate.regression`; ``like``: per series, a stage whose
+        choices to reuse; ``logs``: per series, force or forbid the log
+        scale)."""
+        values = self._cleaned(values, exog)
+        exog = self._effect_rows(exog) or [None] * len(values)
         stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i],
-                        None if logs is None else logs[i])
+                        None if logs is None else logs[i], exog[i])
                   for i, v in enumerate(values)]
-        return [s.to_working(v) for s, v in zip(stages, values)], stages
+        return [s.to_working(v, e) for s, v, e in zip(stages, values, exog)], stages
 
     # ------------------------------------------------------------------- fit
     def fit(self, y, X=None):
@@ -209,6 +223,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             spread = rows.std(axis=0)
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
+        self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
         self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
         exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
                                                          for e in coll.exog]
@@ -271,7 +286,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         out = []
         for k, (members, stages_cut, cuts) in enumerate(fold_list):
             # the whole series filtered with the cut stages, one fold at a time
-            zs, stages = self._stages(coll.values, like=stages_cut)
+            zs, stages = self._stages(coll.values, coll.exog, like=stages_cut)
             preds, Y = [], None
             for reg, L in zip(members, self.windows_):
                 X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon, exogs)
@@ -293,7 +308,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             # network units (each series' typical seasonal change) -> noise units
             for i in np.flatnonzero(floored):
                 if finals is None:
-                    finals = [self._unit(z, s, H) for z, s in zip(*self._stages(coll.values))]
+                    finals = [self._unit(z, s, H)
+                              for z, s in zip(*self._stages(coll.values, coll.exog))]
                 units[i] = finals[i]
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
@@ -388,11 +404,13 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         return coll
 
     def _forecast(self, horizon, X, y):
-        """Forecasts (k, h) and their working-scale stages, for the collection."""
+        """Forecasts (k, h), their working-scale stages and the history's
+        working values (a list of (n_i,)), for the collection."""
         check_is_fitted(self, "regressors_")  # before any argument: scikit-learn's order
         h = self.horizon if horizon is None else _check_horizon(horizon)
         coll, future = self._history(y, X, h)
-        zs, stages = self._stages(coll.values)
+        zs, stages = self._stages(coll.values, coll.exog)
+        history = zs
         if y is not None:
             self._warn_unseasonal(coll, stages)
         H = self.horizon
@@ -407,12 +425,13 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 fut = [np.concatenate([f, np.repeat(f[-1:], H - len(f), axis=0)]) for f in fut]
                 exogs = exogenous.standardized(self, exog_hist, fut)
             else:
-                exogs = None
+                fut = exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
             # (files written before the trend term have no drift_weight_: 0 is their forecast)
             v = v + getattr(self, "drift_weight_", 0.0) * self._drift(
                 zs, stages, [np.array([len(z) - 1]) for z in zs])
-            block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i])
+            block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i],
+                                              None if fut is None else fut[i])
                               for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             block = np.maximum(block, floor)
             out.append(block)
@@ -420,8 +439,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 values = [np.concatenate([val, b]) for val, b in zip(values, block)]
                 if exog_hist is not None:
                     exog_hist = [np.concatenate([e, f]) for e, f in zip(exog_hist, fut)]
-                zs, stages = self._stages(values, like=stages)
-        return coll, np.concatenate(out, axis=1)[:, :h], stages
+                zs, stages = self._stages(values, exog_hist, like=stages)
+        return coll, np.concatenate(out, axis=1)[:, :h], stages, history
 
     def _fitted_positions(self):
         """Each fitted series' position in ``collection_``, by id."""
@@ -439,7 +458,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 continue  # seasonal, or long enough to be tested (smoothing.is_seasonal)
             where = where or self._fitted_positions()
             i = where.get(key, 0 if len(fitted) == 1 else None)
-            if i is None or self._stages([fitted.values[i]])[1][0].period == 1:
+            if i is None or self._stages(
+                    [fitted.values[i]], fitted.exog and [fitted.exog[i]])[1][0].period == 1:
                 continue
             warnings.warn(
                 f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
@@ -483,7 +503,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             In the layout of the input: indexed by the next ``horizon``
             periods of each series.
         """
-        coll, levels, _ = self._forecast(horizon, X, y)
+        coll, levels, _, _ = self._forecast(horizon, X, y)
         return from_collection(coll, {"forecast": levels}, levels.shape[1])
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
@@ -513,14 +533,15 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         check_is_fitted(self, "regressors_")
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
-        coll, levels, stages = self._forecast(horizon, X, y)
+        coll, levels, stages, history = self._forecast(horizon, X, y)
         h = levels.shape[1]
         half = half_widths(self.calibration_residuals_, coverage, h,  # (h,)
                            unit_grows=getattr(self, "interval_unit_", None) == "step noise")
         lower, upper = np.empty_like(levels), np.empty_like(levels)
         for i, sm in enumerate(stages):
             # the history's steps of a stage extended by recursive blocks are its own
-            unit = self._unit(sm.to_working(self._cleaned([coll.values[i]])[0]), sm, h)  # (h,)
+            unit = self._unit(history[i], sm, h)  # (h,)
+            # (the features' effect, in the forecast, is no part of the band: none taken out)
             center = sm.to_working(levels[i])
             lower[i] = sm.from_working(center - half * unit)
             upper[i] = sm.from_working(center + half * unit)

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .regression import linear_effect
+
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
 GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
 # no C entry point (``dispatcher.cfunc``, never used): less to compile on a first fit
@@ -157,6 +159,10 @@ class Smoothing:
         Mean absolute ``period``-step change of z (lag 1 without
         seasonality): the unit the network's inputs and targets are
         expressed in, as MASE's denominator is the error's unit.
+    beta : ndarray of shape (m,) or None
+        The exogenous features' linear effect on the working scale
+        (:func:`tsgate.regression.linear_effect`), taken out of ``z``
+        before the smoothing; None without features.
     """
 
     log: bool
@@ -166,13 +172,19 @@ class Smoothing:
     level: np.ndarray
     season: np.ndarray
     scale: float
+    beta: np.ndarray = None
 
-    def to_working(self, y):
-        """Values y (any shape) on the working scale."""
-        return np.log(y) if self.log else np.asarray(y, dtype=np.float64)
+    def to_working(self, y, exog=None):
+        """Values y (n,) on the working scale; with the features' rows
+        ``exog`` (n, m) of a stage with ``beta``, their effect taken out."""
+        z = np.log(y) if self.log else np.asarray(y, dtype=np.float64)
+        return z if exog is None or self.beta is None else z - exog @ self.beta
 
-    def from_working(self, z):
-        """Working-scale values z back to the series' scale."""
+    def from_working(self, z, exog=None):
+        """Working-scale values z (n,) back to the series' scale; with the
+        features' rows ``exog`` (n, m), their effect added back first."""
+        if exog is not None and self.beta is not None:
+            z = z + exog @ self.beta
         return np.exp(z) if self.log else z
 
 
@@ -185,7 +197,7 @@ def _robust_sd(d):
     return MAD_TO_SD * float(np.median(np.abs(d - np.median(d)))) if len(d) else 0.0
 
 
-def without_spikes(y, period):
+def without_spikes(y, period, exog=None):
     """y (n,), or where it has isolated spikes a copy with them set to NaN
     (missing).
 
@@ -207,6 +219,12 @@ def without_spikes(y, period):
     holidays such as Easter, one-off events), 6 in 5 M1 monthly series, 5
     in Tourism yearly and quarterly, none in M1 yearly and quarterly
     (``benchmarks/README.md``).
+
+    With exogenous features ``exog`` (n, m), their linear effect
+    (:func:`tsgate.regression.linear_effect`) is taken out of the values
+    first: a promotion's jump and return is the feature's doing, not a data
+    error (as spikes they were set missing, and with them every step the
+    effect could have been learnt from).
     """
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
@@ -215,6 +233,8 @@ def without_spikes(y, period):
         return y
     z = np.log(np.where(finite, y, 1.0)) if (y[finite] > 0).all() else y
     z = np.where(finite, z, np.nan)
+    if exog is not None:
+        z = z - exog @ linear_effect(z, exog, period)
     d1 = np.diff(z)  # (n-1,)
     s1 = _robust_sd(d1)
     if not s1 > 0:
@@ -427,7 +447,7 @@ def change_scale(z, lag):
     return scale
 
 
-def smooth(y, period, log=None, like=None):
+def smooth(y, period, log=None, like=None, exog=None):
     """Fit the smoothing stage to one series.
 
     Parameters
@@ -441,8 +461,13 @@ def smooth(y, period, log=None, like=None):
         Force or forbid the log scale; default: :func:`takes_log` (every
         observed value positive and the logs seasonal).
     like : Smoothing, optional
-        Reuse this stage's scale choice, period, coefficients and unit
-        instead of choosing them (to extend a series by its own forecasts).
+        Reuse this stage's scale choice, period, coefficients, unit and
+        features' effect instead of choosing them (to extend a series by its
+        own forecasts, or to filter a whole series with a cut one's stage).
+    exog : ndarray of shape (n, m), optional
+        Exogenous features' raw values at y's steps: their linear effect
+        (:func:`tsgate.regression.linear_effect`, estimated on the working
+        scale) is taken out before the seasonality test and the smoothing.
 
     Returns
     -------
@@ -450,18 +475,23 @@ def smooth(y, period, log=None, like=None):
     """
     y = np.asarray(y, dtype=np.float64)
     if like is not None:
-        z = like.to_working(y)  # (n,)
+        z = like.to_working(y, exog)  # (n,)
         level, season = np.empty(len(z)), np.empty(len(z))
         _filter(z, like.period, like.alpha, like.gamma, level, season)
-        return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale)
+        return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
+                         like.beta)
     if log is None:
         log = takes_log(y, period)
     z = np.log(y) if log else y.copy()  # (n,)
+    beta = None
+    if exog is not None:
+        beta = linear_effect(z, exog, period)  # (m,)
+        z = z - exog @ beta
     m = int(period) if is_seasonal(z, int(period)) else 1
     level, season = np.empty(len(z)), np.empty(len(z))
     alpha, gamma, _ = _run(z, m, ALPHAS, GAMMAS, level, season)
     return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
-                     season=season, scale=change_scale(z, m))
+                     season=season, scale=change_scale(z, m), beta=beta)
 
 
 def theta_drift(z, sm, ends, H):
@@ -516,7 +546,7 @@ def theta_drift(z, sm, ends, H):
 NORMALIZATIONS = ("smooth", "last", "standard")
 
 
-def stage(y, normalize, period, like=None, log=None):
+def stage(y, normalize, period, like=None, log=None, exog=None):
     """The normalisation stage of one series, by name.
 
     ``"smooth"``: :func:`smooth` (log scale where positive and seasonal,
@@ -527,10 +557,12 @@ def stage(y, normalize, period, like=None, log=None):
 
     ``like`` reuses a fitted stage's choices on a longer or newer history;
     ``log`` forces or forbids the log scale of ``"smooth"`` (default:
-    :func:`takes_log`).
+    :func:`takes_log`); ``exog`` (n, m), the features' rows, has its linear
+    effect taken out by ``"smooth"`` (the other two leave the features to
+    the networks).
     """
     if normalize == "smooth":
-        return smooth(y, period, log=log, like=like)
+        return smooth(y, period, log=log, like=like, exog=exog)
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     if normalize == "last":
