@@ -5,7 +5,7 @@ import pytest
 
 import tsgate
 from tsgate.regression import linear_effect
-from tsgate.smoothing import smooth, without_spikes
+from tsgate.smoothing import smooth, takes_log, without_spikes
 
 
 def _reference(z, X, lag):
@@ -74,6 +74,22 @@ def test_smoothing_stage_takes_the_effect_out_and_reuses_it():
     longer = smooth(np.concatenate([y, y[-12:]]), 12, like=sm, exog=np.concatenate([X, X[-12:]]))
     assert longer.beta is sm.beta
     assert smooth(y, 12).beta is None
+
+
+def test_the_log_scale_is_chosen_with_the_effect_taken_out():
+    # a 30% promotion lift on a multiplicative seasonal series: its jumps hide
+    # the season of the logs, so alone the series stays on its own scale,
+    # where a lift is no constant effect
+    rng = np.random.default_rng(0)
+    t = np.arange(72)
+    promo = (rng.random(72) < 0.25).astype(float)
+    y = (100 + 0.5 * t) * (1 + 0.1 * np.sin(2 * np.pi * t / 12)) * (1 + 0.3 * promo) \
+        * np.exp(rng.normal(0, 0.01, 72))
+    assert not takes_log(y, 12)
+    assert takes_log(y, 12, promo[:, None])
+    sm = smooth(y, 12, exog=promo[:, None])
+    assert sm.log and sm.period == 12
+    assert sm.beta[0] == pytest.approx(np.log(1.3), abs=0.01)
 
 
 def test_spikes_that_the_features_explain_are_kept():

@@ -96,6 +96,12 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     exog_names_ : list of str or None
         The exogenous feature columns of fit, by which ``predict`` matches
         X's columns (None: fitted without X, or on unnamed features).
+    exog_effect_ : bool
+        Fitted with X: each series' smoothing stage takes the features'
+        linear effect out and its forecast adds it back for the future rows
+        (:mod:`tsgate.regression`; estimated anew on each history given to
+        ``predict``). False in files saved before that effect, which leave
+        the features to the networks, as they were fitted.
     shrinkage_ : float
         Weight (0 to 1) of the networks' forecast against the statistical
         one, from their errors on the validation fit (inverse-MSE weights).

@@ -84,8 +84,7 @@ class EnsembleFits:
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                           coll.exog and [e[:len(e) - c]
                                                          for e, c in zip(coll.exog, cuts)],
-                                          logs=[takes_log(v, self.season_length_)
-                                                for v in self._cleaned(coll.values, coll.exog)])
+                                          logs=self._logs(coll))
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -104,6 +103,13 @@ class EnsembleFits:
         jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_, label), L)
                 for i, L in enumerate(self.windows_)]
         return jobs, stages_cut
+
+    def _logs(self, coll):
+        """Per series, whether its whole history goes on the log scale
+        (:func:`takes_log`, after its spikes and the features' effect)."""
+        exog = self._effect_rows(coll.exog) or [None] * len(coll)
+        return [takes_log(v, self.season_length_, e)
+                for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
 
     def _final_jobs(self, coll, exogs, seeds, warm, epochs):
         """The fits of the ensemble on all the data (for ``epochs`` each,

@@ -9,6 +9,9 @@ results back in the input's layout; the private methods work on arrays:
    seasonal indices; each window is expressed relative to the level at its end, in
    units of the series' typical change (:mod:`tsgate.encoding`). One network
    then serves series of any scale: a collection trains ONE global model.
+   Exogenous features' linear effect is taken out first, per series
+   (:mod:`tsgate.regression`), and added back to the forecast; the networks
+   read the features too.
 2. **Validation fit** with an embargo: the last steps of every series are
    cut off, the same ensemble is fitted on the rest, and forecasts the cut
    tail from each origin inside it. These residuals are out of sample; they

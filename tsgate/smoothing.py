@@ -260,9 +260,13 @@ def without_spikes(y, period, exog=None):
     return out
 
 
-def takes_log(y, period):
+def takes_log(y, period, exog=None):
     """Whether series y (n,) goes on the log scale: every observed value
-    positive, and the logs seasonal at ``period`` (:func:`is_seasonal`).
+    positive, and the logs seasonal at ``period`` (:func:`is_seasonal`),
+    with exogenous features ``exog`` (n, m) once their linear effect on the
+    logs is taken out (promotions' jumps otherwise hid the season of a
+    multiplicative series: it stayed on its own scale, where a lift of 30%
+    is no constant effect).
 
     The log makes multiplicative seasonality (most business and tourism
     series) additive. A series without seasonality stays on its own scale,
@@ -275,7 +279,10 @@ def takes_log(y, period):
     observed = y[np.isfinite(y)]
     if not len(observed) or not (observed > 0).all():
         return False
-    return is_seasonal(np.log(y), int(period))
+    z = np.log(y)
+    if exog is not None:
+        z = z - exog @ linear_effect(z, exog, period)
+    return is_seasonal(z, int(period))
 
 
 NOISE_FLOOR = 0.05  # one-step noise never taken below this fraction of the unit
@@ -481,7 +488,7 @@ def smooth(y, period, log=None, like=None, exog=None):
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
                          like.beta)
     if log is None:
-        log = takes_log(y, period)
+        log = takes_log(y, period, exog)
     z = np.log(y) if log else y.copy()  # (n,)
     beta = None
     if exog is not None:
