@@ -40,11 +40,12 @@ def main():
     out = output_folder()
     data = load_macrodata()  # quarterly DataFrame, 1959Q1 .. 2009Q3
     target = list_datasets().set_index("name").loc["macrodata", "target"]  # "realcons"
-    # Quarterly CHANGES of income, investment and unemployment: the levels trend out
-    # of the range seen in training (worse forecasts here), their changes do not.
-    # X must be complete, so the first quarter (no change) is dropped from both.
-    X = data[["realdpi", "realinv", "unemp"]].diff().iloc[1:]
-    y = data[target].iloc[1:]
+    # Income, investment and unemployment as they are: each series' smoothing
+    # stage takes their linear effect out (estimated on quarterly changes, so
+    # levels that trend beyond the training range are fine) and the forecast
+    # adds it back for the future rows; the networks read them too.
+    X = data[["realdpi", "realinv", "unemp"]]
+    y = data[target]
     y_train, y_test = y.iloc[:-HORIZON], y.iloc[-HORIZON:]
     X_train, X_future = X.iloc[:-HORIZON], X.iloc[-HORIZON:]  # X_future: the 8 quarters after y_train
 
