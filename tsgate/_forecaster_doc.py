@@ -29,7 +29,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     window : int or None, default=None
         Input steps per window. None gives the ensemble members lookbacks
         of 2, 1.25 and 3 times the longer of a season and the horizon
-        (shorter histories are padded and flagged).
+        (shorter histories are padded and flagged); where the season is the
+        week of sub-daily steps, of a day (the stage's weekly indices carry
+        the week).
     horizon : int, default=1
         Steps forecast at once (direct multi-output). Longer ``predict``
         horizons are forecast recursively in blocks of ``horizon``.
@@ -63,8 +65,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         "standard": the series' mean and standard deviation.
     season_length : int or None, default=None
         Seasonal period; None infers it from the frequency (12 monthly,
-        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise). Used only
-        where a series passes a seasonality test.
+        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise), and for
+        sub-daily steps takes the week instead (168 hourly) where every
+        series shows it and it fits better than the day
+        (:mod:`tsgate.seasons`). Used only where a series passes a
+        seasonality test.
     n_models : int, default=3
         Ensemble members (seed, window length and loss vary), combined by
         their median.
@@ -109,6 +114,7 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         Weight (0 to 2) of the Theta trend term (series without
         seasonality), chosen on the validation fit.
     season_length_ : int
+        The seasonal period the smoothing stage tests and uses.
     n_iter_ : int
         Epochs run (the most over the final members; with ``warm_start``, over
         all fits).

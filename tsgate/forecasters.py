@@ -40,10 +40,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import combination, encoding, exogenous, folds
+from . import combination, encoding, exogenous, folds, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
-from ._series import future_index, season_length
+from ._series import future_index
 from .calibration import half_widths
 from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
                          to_collection)
@@ -210,7 +210,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 f"Series {key!r} has {n} observation(s) (not counting NaN); at least "
                 f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
                 f"Drop the {len(short)} too-short series or give a longer history.")
-        self.season_length_ = self.season_length or season_length(coll.indexes[0])
+        self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
         longest = max(len(v) for v in coll.values)
         if self.season_length is not None and 2 * self.season_length > longest:
             warnings.warn(
@@ -218,7 +218,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 f"({longest} observations): no seasonal cycle repeats to be learned, and the "
                 f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
                 "or leave it None (from the frequency).", UserWarning, stacklevel=2)
-        windows = encoding.window_lengths(self.season_length_, H, self.n_models, self.window)
+        windows = encoding.window_lengths(seasons.window_period(self.season_length_, coll.indexes[0]),
+                                          H, self.n_models, self.window)
         self.windows_ = windows
         if coll.exog is not None:
             rows = np.concatenate(coll.exog)  # (sum n_i, m)

@@ -1,0 +1,89 @@
+"""Sub-daily series with and without a weekly pattern: tsgate's default
+forecast against seasonal naive (a day and a week back), statsforecast's
+AutoETS (season of a day) and MSTL (a day and a week), in the same run.
+
+Cases (horizon 24 hours; one draw per seed; seed = tsgate's ``random_state``):
+
+- ``weekend``: hourly, 26 weeks, a daily cycle (amplitude 20 around 100),
+  weekends 10 lower, noise 3, a slow yearly swing;
+- ``weekend_6w``: the same over 6 weeks (the least that shows the week);
+- ``daily_walk``: 26 weeks of a daily cycle on a wandering level, no week;
+- ``seattle_temps``: the bundled hourly temperatures (no weekly pattern),
+  the last 3 days as 3 origins.
+
+Score: mean MASE (lag 24). Run: ``python benchmarks/subdaily.py [--seeds 0,1,2]``.
+"""
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import tsgate
+from tsgate.datasets import load_seattle_temps
+
+H = 24
+
+
+def simulate(case, seed):
+    weeks = 6 if case == "weekend_6w" else 26
+    n = 24 * 7 * weeks + H
+    idx = pd.date_range("2021-01-01", periods=n, freq="h")
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    y = 100 + 20 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 3, n)
+    if case == "daily_walk":
+        y += np.cumsum(rng.normal(0, 0.5, n))
+    else:
+        y += -10 * (idx.dayofweek >= 5) + 5 * np.sin(2 * np.pi * t / (24 * 365))
+    return [(pd.Series(y[:-H], idx[:-H]), y[-H:])]
+
+
+def seattle():
+    y = load_seattle_temps()
+    return [(y.iloc[:len(y) - k * H], y.to_numpy()[len(y) - k * H:len(y) - (k - 1) * H])
+            for k in (3, 2, 1)]
+
+
+def peers(x, h):
+    from statsforecast.models import MSTL, AutoETS
+    out = {"seasonal naive (day)": np.tile(x[-24:], h // 24 + 1)[:h],
+           "seasonal naive (week)": x[-168:][:h]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["AutoETS (day)"] = np.asarray(AutoETS(season_length=24).forecast(y=x, h=h)["mean"])
+        out["MSTL (day, week)"] = np.asarray(MSTL(season_length=[24, 168]).forecast(y=x, h=h)["mean"])
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--cases", default="weekend,weekend_6w,daily_walk,seattle_temps")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    rows = []
+    for case in args.cases.split(","):
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            draws = seattle() if case == "seattle_temps" else simulate(case, seed)
+            for train, test in draws:
+                x = train.to_numpy()
+                scale = np.mean(np.abs(x[24:] - x[:-24]))
+                t0 = time.perf_counter()
+                model = tsgate.GRUForecaster(horizon=H, random_state=seed)
+                fc = model.fit(train).predict().to_numpy()
+                rows.append((case, "tsgate GRU", np.mean(np.abs(fc - test)) / scale,
+                             time.perf_counter() - t0, model.season_length_))
+                for name, f in peers(x, H).items():
+                    rows.append((case, name, np.mean(np.abs(f - test)) / scale, np.nan, np.nan))
+    frame = pd.DataFrame(rows, columns=["case", "method", "mase", "seconds", "season"])
+    table = frame.pivot_table(index="case", columns="method", values="mase", aggfunc="mean")
+    print(table.round(3).to_string())
+    tg = frame[frame["method"] == "tsgate GRU"].groupby("case")[["seconds", "season"]].agg(
+        ["mean", "min", "max"])
+    print(tg.round(1).to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The seasonal period from the index and the data (tsgate.seasons)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tsgate import seasons
+
+
+def _hourly(weeks, weekend=10.0, walk=0.0, seed=0, start="2024-01-01"):
+    n = 24 * 7 * weeks
+    idx = pd.date_range(start, periods=n, freq="h")  # 2024-01-01 is a Monday
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    y = 100 + 20 * np.sin(2 * np.pi * t / 24) - weekend * (idx.dayofweek >= 5) \
+        + np.cumsum(rng.normal(0, walk, n)) + rng.normal(0, 2, n)
+    return idx, y
+
+
+@pytest.mark.parametrize("freq, want", [("h", (24, 168)), ("2h", (12, 84)), ("30min", (48, 336)),
+                                        ("15min", (96, 672)), ("5min", None), ("D", None),
+                                        ("W", None), ("MS", None)])
+def test_daily_and_weekly_cycles_of_sub_daily_steps(freq, want):
+    assert seasons.daily_and_weekly(pd.date_range("2020-01-01", periods=30, freq=freq)) == want
+    assert seasons.daily_and_weekly(pd.RangeIndex(30)) is None
+
+
+def test_the_week_is_the_season_where_the_data_show_it():
+    idx, y = _hourly(6)
+    assert seasons.period([y], idx) == 168
+    assert seasons.window_period(168, idx) == 24  # the windows still span days
+    # no weekly pattern, a wandering level: the day-ago value is the closer one
+    idx2, calm = _hourly(6, weekend=0.0, walk=0.5)
+    assert seasons.period([calm], idx2) == 24
+    # three weeks are too few for the stage to find the week: the day stays
+    assert seasons.period([y[:24 * 21]], idx[:24 * 21]) == 24
+    # one series of a collection too short for the week keeps the day for all
+    assert seasons.period([y, y[:24 * 21]], idx) == 24
+    # other frequencies: their cycle, whatever the data
+    days = pd.date_range("2020-01-01", periods=len(y), freq="D")
+    assert seasons.period([y], days) == 7
+    assert seasons.window_period(7, days) == 7
+
+
+def test_hourly_forecast_of_a_weekend_uses_the_weekly_season():
+    # 6 weeks and 5 days of hours with lower weekends; the forecast day is a
+    # Saturday, which the day before (the day's season) does not show
+    H, n = 24, 24 * (7 * 6 + 5)
+    idx, y = _hourly(7)
+    model = tsgate.GRUForecaster(horizon=H, n_models=1, random_state=0)
+    fc = model.fit(pd.Series(y[:n], idx[:n])).predict().to_numpy()
+    assert model.season_length_ == 168 and model.windows_ == [48]
+    assert idx[n].day_name() == "Saturday"
+    test = y[n:n + H]
+    error = np.abs(fc - test).mean()
+    assert error < 0.3 * np.abs(y[n - 24:n] - test).mean()  # the day before: a weekday
+    assert error < np.abs(y[n - 168:n - 144] - test).mean()  # the week before
+    # a season given by the user is kept
+    given = tsgate.GRUForecaster(horizon=H, n_models=1, season_length=24, max_iter=2,
+                                 random_state=0).fit(pd.Series(y[:n], idx[:n]))
+    assert given.season_length_ == 24
