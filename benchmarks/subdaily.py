@@ -2,7 +2,9 @@
 forecast against seasonal naive (a day and a week back), statsforecast's
 AutoETS (season of a day) and MSTL (a day and a week), in the same run.
 
-Cases (horizon 24 hours; one draw per seed; seed = tsgate's ``random_state``):
+Cases (horizon 24 hours; one draw per seed, seed = tsgate's ``random_state``;
+each simulated draw forecast from ``--origins`` origins a day apart, the last
+days of the draw, so that every day of the week is forecast):
 
 - ``weekend``: hourly, 26 weeks, a daily cycle (amplitude 20 around 100),
   weekends 10 lower, noise 3, a slow yearly swing;
@@ -11,7 +13,8 @@ Cases (horizon 24 hours; one draw per seed; seed = tsgate's ``random_state``):
 - ``seattle_temps``: the bundled hourly temperatures (no weekly pattern),
   the last 3 days as 3 origins.
 
-Score: mean MASE (lag 24). Run: ``python benchmarks/subdaily.py [--seeds 0,1,2]``.
+Score: mean MASE (lag 24) over seeds and origins. Run: ``python
+benchmarks/subdaily.py [--seeds 0] [--origins 7] [--cases ...]``.
 """
 import argparse
 import time
@@ -26,9 +29,9 @@ from tsgate.datasets import load_seattle_temps
 H = 24
 
 
-def simulate(case, seed):
+def simulate(case, seed, origins):
     weeks = 6 if case == "weekend_6w" else 26
-    n = 24 * 7 * weeks + H
+    n = 24 * 7 * weeks + origins * H
     idx = pd.date_range("2021-01-01", periods=n, freq="h")
     rng = np.random.default_rng(seed)
     t = np.arange(n)
@@ -37,7 +40,8 @@ def simulate(case, seed):
         y += np.cumsum(rng.normal(0, 0.5, n))
     else:
         y += -10 * (idx.dayofweek >= 5) + 5 * np.sin(2 * np.pi * t / (24 * 365))
-    return [(pd.Series(y[:-H], idx[:-H]), y[-H:])]
+    ends = [n - k * H for k in range(origins, 0, -1)]  # each origin's training length
+    return [(pd.Series(y[:e], idx[:e]), y[e:e + H]) for e in ends]
 
 
 def seattle():
@@ -59,14 +63,15 @@ def peers(x, h):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument("--origins", type=int, default=7)
     parser.add_argument("--cases", default="weekend,weekend_6w,daily_walk,seattle_temps")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rows = []
     for case in args.cases.split(","):
         for seed in [int(s) for s in args.seeds.split(",")]:
-            draws = seattle() if case == "seattle_temps" else simulate(case, seed)
+            draws = seattle() if case == "seattle_temps" else simulate(case, seed, args.origins)
             for train, test in draws:
                 x = train.to_numpy()
                 scale = np.mean(np.abs(x[24:] - x[:-24]))
