@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import infer_step, season_length
-from .smoothing import is_seasonal, takes_log
+from .smoothing import change_scale, is_seasonal, takes_log
 
 DAYS_PER_WEEK = 7
 WEEK_RATIO = 0.9  # the week is the season where its differences are this much smaller
@@ -47,12 +47,6 @@ def daily_and_weekly(index):
     return day, DAYS_PER_WEEK * day
 
 
-def _mean_abs_change(v, lag):
-    d = np.abs(v[lag:] - v[:-lag])  # (n - lag,)
-    d = d[np.isfinite(d)]
-    return float(d.mean()) if len(d) else 0.0
-
-
 def period(values, index):
     """The seasonal period for series ``values`` (a list of (n_i,)) on
     ``index``'s frequency: the week where the module's test takes it, else
@@ -67,8 +61,8 @@ def period(values, index):
         # needs three weeks of data): without it the stage has no season at all
         if not (takes_log(v, week) or is_seasonal(v, week)):
             return day
-        daily = _mean_abs_change(v, day)
-        ratios.append(_mean_abs_change(v, week) / daily if daily > 0 else 1.0)
+        # mean absolute changes (a constant series: both its spread, ratio 1)
+        ratios.append(change_scale(v, week) / change_scale(v, day))
     return week if np.median(ratios) < WEEK_RATIO else day
 
 
