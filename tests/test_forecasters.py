@@ -88,7 +88,7 @@ def test_band_width_follows_each_series_one_step_noise():
     assert units[1] / units[0] > 10
     # two series (fewer than POOLED_UNIT_MIN_SERIES): each one's whole-history
     # one-step noise, outlying errors clipped
-    from tsgate.smoothing import noise
+    from tsgate.bandunit import noise
     assert model.interval_unit_ == "robust noise"
     zs = [sm.to_working(v) for sm, v in zip(stages, model.collection_.values)]
     want = [noise(z, sm, robust=True) for z, sm in zip(zs, stages)]
@@ -176,8 +176,8 @@ def test_band_width_follows_the_recent_noise_and_its_growth():
     root of its smoothing stage's error growth to each step, against the
     same residuals read in the whole history's noise ("noise"), exactly. One
     series alone gets the whole history's noise, outliers clipped."""
+    from tsgate.bandunit import error_growth, noise
     from tsgate.forecasters import POOLED_UNIT_MIN_SERIES
-    from tsgate.smoothing import error_growth, noise
 
     assert POOLED_UNIT_MIN_SERIES == 10
     rng = np.random.default_rng(8)
@@ -472,7 +472,8 @@ def _tail_parts(model):
 def _unit_ratio(model):
     """One series: its unit over its one-step noise on the cut series (by hand;
     one series gets the whole history's noise, outlying errors clipped)."""
-    from tsgate.smoothing import MAD_TO_SD, NOISE_CLIP, takes_log
+    from tsgate.bandunit import MAD_TO_SD, NOISE_CLIP
+    from tsgate.smoothing import takes_log
 
     assert model.interval_unit_ == "robust noise"
     v = model.collection_.values[0]

@@ -29,6 +29,8 @@ def test_the_week_is_the_season_where_the_data_show_it():
     idx, y = _hourly(6)
     assert seasons.period([y], idx) == 168
     assert seasons.window_period(168, idx) == 24  # the windows still span days
+    assert seasons.inner_period(168, idx) == 24  # and the stage smooths the day inside the week
+    assert seasons.inner_period(24, idx) == 1
     # no weekly pattern, a wandering level: the day-ago value is the closer one
     idx2, calm = _hourly(6, weekend=0.0, walk=0.5)
     assert seasons.period([calm], idx2) == 24
@@ -40,6 +42,7 @@ def test_the_week_is_the_season_where_the_data_show_it():
     days = pd.date_range("2020-01-01", periods=len(y), freq="D")
     assert seasons.period([y], days) == 7
     assert seasons.window_period(7, days) == 7
+    assert seasons.inner_period(7, days) == 1
 
 
 def test_hourly_forecast_of_a_weekend_uses_the_weekly_season():
@@ -49,7 +52,7 @@ def test_hourly_forecast_of_a_weekend_uses_the_weekly_season():
     idx, y = _hourly(7)
     model = tsgate.GRUForecaster(horizon=H, n_models=1, random_state=0)
     fc = model.fit(pd.Series(y[:n], idx[:n])).predict().to_numpy()
-    assert model.season_length_ == 168 and model.windows_ == [48]
+    assert model.season_length_ == 168 and model.inner_period_ == 24 and model.windows_ == [48]
     assert idx[n].day_name() == "Saturday"
     test = y[n:n + H]
     error = np.abs(fc - test).mean()
@@ -58,4 +61,22 @@ def test_hourly_forecast_of_a_weekend_uses_the_weekly_season():
     # a season given by the user is kept
     given = tsgate.GRUForecaster(horizon=H, n_models=1, season_length=24, max_iter=2,
                                  random_state=0).fit(pd.Series(y[:n], idx[:n]))
-    assert given.season_length_ == 24
+    assert given.season_length_ == 24 and given.inner_period_ == 1
+
+
+def test_a_changing_day_is_smoothed_inside_the_week_and_saved(tmp_path):
+    """Hours whose daily swing grows: the stage smooths the day inside the
+    week (delta > 0, its daily indices learning every day); the inner cycle
+    is saved, and a file without it (saved before) forecasts with one season."""
+    idx, y = _hourly(6)
+    t = np.arange(len(y))
+    y = y + 20 * (t / len(y)) * np.sin(2 * np.pi * t / 24)  # the daily swing doubles
+    model = tsgate.GRUForecaster(horizon=24, n_models=1, max_iter=3, random_state=0)
+    fc = model.fit(pd.Series(y, idx)).predict().to_numpy()
+    assert model.season_length_ == 168 and model.inner_period_ == 24
+    stage = model._stages(model.collection_.values)[1][0]
+    assert stage.inner == 24 and stage.delta > 0
+    again = tsgate.load(model.save(tmp_path / "hourly.npz"))
+    np.testing.assert_array_equal(again.predict().to_numpy(), fc)
+    del again.inner_period_
+    assert not np.allclose(again.predict().to_numpy(), fc)

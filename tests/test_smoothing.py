@@ -1,4 +1,5 @@
-"""The smoothing stage against a plain NumPy reference, and its choices."""
+"""The smoothing stage against a plain NumPy reference, its choices, and the
+unit of its errors (tsgate.bandunit)."""
 import math
 
 import numpy as np
@@ -6,9 +7,19 @@ import pandas as pd
 import pytest
 
 import tsgate
-
-from tsgate.smoothing import (ALPHAS, GAMMAS, NOISE_FLOOR, _filter, _run, change_scale,
-                              is_seasonal, noise, noise_half_life, smooth, stage, takes_log, theta_drift)
+from tsgate.bandunit import NOISE_FLOOR, noise, noise_half_life
+from tsgate.smoothing import (
+    ALPHAS,
+    GAMMAS,
+    _filter,
+    _run,
+    change_scale,
+    is_seasonal,
+    smooth,
+    stage,
+    takes_log,
+    theta_drift,
+)
 
 
 def reference_filter(z, m, alpha, gamma):
@@ -69,8 +80,9 @@ def test_grid_search_picks_the_least_sse(m):
     grid = [(a, g) for a in ALPHAS for g in (GAMMAS if m > 1 else [0.0]) if not (m > 1 and a >= 1)]
     sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
     want = min(grid, key=sse.get)
-    level, season = np.full(60, np.nan), np.full(60, np.nan)
-    alpha, gamma, sse_run = _run(z, m, ALPHAS, GAMMAS, level, season)
+    level, season, daily = np.full(60, np.nan), np.full(60, np.nan), np.full(60, np.nan)
+    alpha, gamma, delta, sse_run = _run(z, m, 1, ALPHAS, GAMMAS, GAMMAS, level, season, daily)
+    assert delta == 0.0
     assert (alpha, gamma) == want and math.isclose(sse_run, sse[want], rel_tol=1e-12)
     want_level, want_season, _ = reference_filter(z, m, *want)
     np.testing.assert_allclose(level, want_level, rtol=1e-12, atol=1e-12)
@@ -201,7 +213,7 @@ def test_robust_noise_clips_outlying_errors():
     barely moves it while the plain root mean square doubles; on normal
     errors the two nearly agree; where the median error is 0 nothing is
     clipped."""
-    from tsgate.smoothing import MAD_TO_SD, NOISE_CLIP
+    from tsgate.bandunit import MAD_TO_SD, NOISE_CLIP
 
     rng = np.random.default_rng(7)
     t = np.arange(100)
@@ -229,7 +241,8 @@ def test_error_growth_of_ets_ana():
     """error_growth: sqrt(1 + sum_{i<j} c_i^2), c_i = alpha + gamma (1 - alpha)
     at whole seasons and alpha otherwise (ETS(A,N,A), Hyndman et al. 2008),
     by hand; a random walk's sqrt(j); no seasonal term without seasonality."""
-    from tsgate.smoothing import Smoothing, error_growth
+    from tsgate.bandunit import error_growth
+    from tsgate.smoothing import Smoothing
 
     def stage_of(alpha, gamma, period):
         return Smoothing(False, period, alpha, gamma, np.zeros(3), np.zeros(3), 1.0)
@@ -365,3 +378,121 @@ def test_one_bad_reading_no_longer_drives_the_forecast():
     assert fc.between(5, 15).all(), fc
     band = model.predict_interval(coverage=0.95)
     assert (band["upper"] < 30).all() and (band["lower"] > 0).all()
+
+
+def reference_double(z, m, m1, alpha, gamma, delta):
+    """Double seasonal Holt-Winters (Taylor 2003) in error-correction form,
+    written out plainly: level (n,), combined index (n,), inner index (n,)
+    after each step, the one-step SSE from one season on, and the SSE of
+    the 1..m1-step forecasts of each step from the third season on, each
+    forecast built from the newest indices at or before its origin, found
+    by searching back."""
+    n = len(z)
+    outer = reference_filter(z[:2 * m], m, 0.0, 0.0)[1][m:2 * m]  # (m,) indices by phase m..2m-1
+    outer = np.roll(outer, m % m)  # phase p at position p (2m is a multiple of m)
+    inner = np.array([outer[p::m1].mean() for p in range(m1)])  # (m1,)
+    outer = outer - np.tile(inner, m // m1)
+    first = [z[t] - outer[t % m] - inner[t % m1] for t in range(m) if not np.isnan(z[t])]
+    level = np.mean(first)
+    L, O, I, sse = np.empty(n), np.empty(n), np.empty(n), 0.0
+    for t in range(n):
+        if not np.isnan(z[t]):
+            e = z[t] - level - outer[t % m] - inner[t % m1]
+            if t >= m:
+                sse += e * e
+            level += alpha * e
+            outer[t % m] += gamma * (1 - alpha) * e
+            inner[t % m1] += delta * (1 - alpha) * e
+        L[t], O[t], I[t] = level, outer[t % m], inner[t % m1]
+    horizon = 0.0
+    for t in range(2 * m, n):
+        if np.isnan(z[t]):
+            continue
+        for k in range(1, m1 + 1):
+            o = t - k
+            so = max(s for s in range(o + 1) if s % m == t % m)
+            si = max(s for s in range(o + 1) if s % m1 == t % m1)
+            horizon += (z[t] - L[o] - O[so] - I[si]) ** 2
+    return L, O + I, I, sse, horizon
+
+
+def _two_cycles(n, m, m1, seed, drift=0.0):
+    """Logs of a series with an inner cycle (whose shape drifts with
+    ``drift``) and an outer one (the last fifth of each outer season lower)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    day = (1 + drift * t / n) * np.sin(2 * np.pi * t / m1) + 0.3 * np.cos(4 * np.pi * t / m1)
+    return 5 + 0.2 * day - 0.1 * ((t % m) >= 0.8 * m) + 0.02 * rng.normal(size=n)
+
+
+def test_double_filter_and_grid_match_the_reference():
+    """_filter with an inner cycle against reference_double (NaN skipped),
+    and _run's grid: the least SSE of the 1..m1-step forecasts wins (not the
+    one-step SSE), its level, season and inner part left written."""
+    m, m1 = 12, 4
+    rng = np.random.default_rng(2)
+    e, shocks = rng.normal(0, 0.05, 80), np.zeros(80)
+    for t in range(1, 80):  # short-lived level shocks (AR(1), 0.8): one-step errors chase them
+        shocks[t] = 0.8 * shocks[t - 1] + e[t]
+    z = _two_cycles(80, m, m1, seed=2, drift=1.0) + shocks
+    z[[9, 40, 41]] = np.nan
+    level, season, daily = np.empty(80), np.empty(80), np.empty(80)
+    sse = _filter(z, m, 0.3, 0.1, level, season, m1, 0.2, daily)
+    want = reference_double(z, m, m1, 0.3, 0.1, 0.2)
+    for got, ref in zip((level, season, daily), want[:3]):
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+    assert math.isclose(sse, want[4], rel_tol=1e-12)
+    alphas, gammas, deltas = np.array([0.1, 0.5, 1.0]), np.array([0.0, 0.3]), np.array([0.0, 0.4])
+    grid = [(a, g, d) for a in alphas[:2] for g in gammas for d in deltas]
+    refs = {c: reference_double(z, m, m1, *c) for c in grid}
+    best = min(grid, key=lambda c: refs[c][4])
+    a, g, d, got = _run(z, m, m1, alphas, gammas, deltas, level, season, daily)
+    assert (a, g, d) == best and math.isclose(got, refs[best][4], rel_tol=1e-12)
+    np.testing.assert_allclose(season, refs[best][1], rtol=1e-12, atol=1e-12)
+    assert best != min(grid, key=lambda c: refs[c][3])  # the one-step SSE would choose otherwise
+
+
+def test_double_stage_forecasts_from_the_newest_indices():
+    """smooth(inner=): seasonal at both periods, an inner cycle; its seasonal
+    part of a forecast (Smoothing.seasonal) is the outer index of the
+    target's phase as last updated plus the inner index as last updated, by
+    search, for steps within and beyond a season; one season, or an inner
+    period that does not divide it or is not seasonal, gives none."""
+    m, m1, n = 28, 4, 200
+    z = _two_cycles(n, m, m1, seed=4, drift=2.0)
+    sm = smooth(z, m, log=False, inner=m1)
+    assert sm.period == m and sm.inner == m1 and sm.delta in GAMMAS
+    _, S, I, _, _ = reference_double(z, m, m1, sm.alpha, sm.gamma, sm.delta)
+    np.testing.assert_allclose(sm.season, S, rtol=1e-12, atol=1e-12)
+    ends = np.array([[120], [150], [n - 1]])
+    steps = np.arange(1, m + 6)
+    got = sm.seasonal(ends, steps)  # (3, m + 5)
+    for r, o in enumerate(ends[:, 0]):
+        for j, k in enumerate(steps):
+            so = max(s for s in range(o + 1) if s % m == (o + k) % m)
+            si = max(s for s in range(o + 1) if s % m1 == (o + k) % m1)
+            assert got[r, j] == pytest.approx(S[so] - I[so] + I[si])
+    assert smooth(z, m, log=False).inner == 1 and smooth(z, m, log=False).daily is None
+    assert smooth(z, m, log=False, inner=5).inner == 1  # does not divide 28
+    flat = 5 + 0.1 * ((np.arange(n) % m) >= 0.8 * m) + 0.02 * np.random.default_rng(1).normal(size=n)
+    assert smooth(flat, m, log=False, inner=m1).inner == 1  # no inner cycle to smooth
+
+
+def test_double_stage_follows_a_changing_day():
+    """On an inner cycle whose amplitude grows, the double stage's forecast
+    of the next inner cycles beats the single-season stage's, whose indices
+    of each phase learn once per outer season; refiltering with ``like``
+    reproduces it."""
+    m, m1, n = 28, 4, 28 * 12
+    z = _two_cycles(n + m1, m, m1, seed=5, drift=3.0)
+    history, test = z[:n], z[n:]
+    double = smooth(history, m, log=False, inner=m1)
+    single = smooth(history, m, log=False)
+    steps = np.arange(1, m1 + 1)
+    error = {name: np.abs(sm.level[-1] + sm.seasonal(n - 1, steps) - test).mean()
+             for name, sm in (("double", double), ("single", single))}
+    assert error["double"] < 0.7 * error["single"]
+    again = smooth(history, m, like=double)
+    assert again.inner == m1 and again.delta == double.delta
+    np.testing.assert_array_equal(again.season, double.season)
+    np.testing.assert_array_equal(again.daily, double.daily)

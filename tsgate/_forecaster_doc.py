@@ -115,6 +115,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         seasonality), chosen on the validation fit.
     season_length_ : int
         The seasonal period the smoothing stage tests and uses.
+    inner_period_ : int
+        The inner cycle the stage also smooths where ``season_length_`` is
+        the week of sub-daily steps (the day: double seasonal smoothing,
+        :func:`tsgate.smoothing.smooth`), else 1. Files saved before it
+        lack it and forecast with one season, as they were fitted.
     n_iter_ : int
         Epochs run (the most over the final members; with ``warm_start``, over
         all fits).
@@ -128,7 +133,7 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         The unit of ``calibration_residuals_``. "step noise" (collections
         of 10 or more series): the one-step
         noise with weights halving every two seasons, times the square root
-        of the stage's error growth to the step (:func:`tsgate.smoothing.band_unit`).
+        of the stage's error growth to the step (:func:`tsgate.bandunit.band_unit`).
         "robust noise" (fewer series): the one-step noise with every error
         weighing the same, each clipped to 3 robust standard deviations.
         "noise" (files of fewer series from tsgate 0.1 before it): the same

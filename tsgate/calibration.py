@@ -5,14 +5,14 @@ The residuals come from a validation fit that never saw the last
 fits the same ensemble, and forecasts them from each origin inside the cut
 tail; fewer than ``folds.POOLED_UNIT_MIN_SERIES`` series add earlier
 folds, or cut a longer tail, :mod:`tsgate.folds`). Each is divided by its series' unit at its step on the working
-scale (:func:`tsgate.smoothing.band_unit`: the recent one-step noise, the
+scale (:func:`tsgate.bandunit.band_unit`: the recent one-step noise, the
 in-sample error of the smoothing stage with weights halving every two
 seasons back from the cut, what ETS's intervals scale with, times the
 square root of the stage's error growth to the step), so residuals of
 different series pool, and a series' band is the pooled half-width times
 its own unit (normalized conformal prediction). Fewer than
 ``folds.POOLED_UNIT_MIN_SERIES`` series use the one-step noise of the
-whole history, outlying errors clipped (:func:`tsgate.smoothing.noise`)
+whole history, outlying errors clipped (:func:`tsgate.bandunit.noise`)
 instead: with nothing to pool, the recent unit only added the noise of its
 ratio at the cut and at the end, and an outlier after the cut inflated
 both the residuals and the unit that scales them. The network's unit, the

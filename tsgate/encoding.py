@@ -12,7 +12,9 @@ and its targets, for ``j = 1 .. H``::
 
     v_j = (z_{T+j} - s_{T+j-m*ceil(j/m)} - l_T) / scale
 
-with the seasonal index of the same phase as known at ``T``. The forecast is
+with the seasonal index of the same phase as known at ``T``
+(:meth:`tsgate.smoothing.Smoothing.seasonal`, which also carries an
+inner daily cycle's newer indices). The forecast is
 ``z_hat_{T+j} = l_T + s_(...) + scale * v_hat_j``: a network that outputs 0
 reproduces the smoothing's own forecast, and what it learns is relative to
 the level and in units of the series' typical change, so one network serves
@@ -75,10 +77,9 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :L, 0] /= np.float32(sm.scale)
     steps = np.arange(1, H + 1)
     target_t = ends[:, None] + steps  # (N, H)
-    phase_t = _same_phase(ends[:, None], steps, sm.period)  # (N, H), <= end
     inside = target_t < n
     zt = np.where(inside, z[np.minimum(target_t, n - 1)], np.nan)  # (N, H)
-    Y = (zt - sm.season[phase_t] - ref[:, None]) / sm.scale  # (N, H)
+    Y = (zt - sm.seasonal(ends[:, None], steps) - ref[:, None]) / sm.scale  # (N, H)
     if exog is None:
         return X, Y
     rows = ends[:, None] + np.arange(-L + 1, H + 1)  # (N, L+H) step of each row
@@ -178,15 +179,7 @@ def forecast_base(sm, n, H):
     Level at the last step plus the seasonal index of each future step's
     phase, as known at the last step.
     """
-    return sm.level[n - 1] + sm.season[_same_phase(n - 1, np.arange(1, H + 1), sm.period)]
-
-
-def _same_phase(end, steps, period):
-    """The latest step at or before ``end`` in the same seasonal phase as
-    ``end + steps``; for steps of the first season, its phase's position
-    (the indices there come from the initial two seasons)."""
-    back = end + steps - period * np.ceil(steps / period).astype(int)
-    return np.where(back >= 0, back, back % period)
+    return sm.level[n - 1] + sm.seasonal(n - 1, np.arange(1, H + 1))
 
 
 def window_lengths(period, horizon, n_models, window=None):

@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 # Collections of at least this many series get the recent, growing interval
-# unit (smoothing.band_unit); fewer, the one-step noise of the whole history.
+# unit (bandunit.band_unit); fewer, the one-step noise of the whole history.
 # The recent unit sizes each series' band among many pooled ones (whole
 # Tourism and M1: MSIS below AutoETS's on every subset); for ONE series it
 # only adds the noise of the ratio of its unit at the cut and at the end

@@ -51,8 +51,8 @@ from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
-from .smoothing import (NOISE_FLOOR, NORMALIZATIONS, band_unit, noise, stage, theta_drift,
-                        without_spikes)
+from .bandunit import NOISE_FLOOR, band_unit, noise
+from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
 
 
 def _floors(values):
@@ -75,7 +75,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
     _regressor = None
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
-    _persisted_attributes = ("season_length_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
+    _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
                              "exog_scale_", "exog_effect_", "holdout_regressors_",
                              "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
@@ -168,8 +168,10 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         scale)."""
         values = self._cleaned(values, exog)
         exog = self._effect_rows(exog) or [None] * len(values)
+        # (files saved before the inner cycle have no inner_period_: 1, as they were fitted)
+        inner = getattr(self, "inner_period_", 1)
         stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i],
-                        None if logs is None else logs[i], exog[i])
+                        None if logs is None else logs[i], exog[i], inner)
                   for i, v in enumerate(values)]
         return [s.to_working(v, e) for s, v, e in zip(stages, values, exog)], stages
 
@@ -218,6 +220,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 f"({longest} observations): no seasonal cycle repeats to be learned, and the "
                 f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
                 "or leave it None (from the frequency).", UserWarning, stacklevel=2)
+        self.inner_period_ = seasons.inner_period(self.season_length_, coll.indexes[0])
         windows = encoding.window_lengths(seasons.window_period(self.season_length_, coll.indexes[0]),
                                           H, self.n_models, self.window)
         self.windows_ = windows
@@ -263,9 +266,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
         noise"), each series' recent one-step noise times the square root of
         its smoothing stage's error growth to the step
-        (:func:`tsgate.smoothing.band_unit`); for fewer ("robust noise"),
+        (:func:`tsgate.bandunit.band_unit`); for fewer ("robust noise"),
         its one-step noise over the whole history, outlying errors clipped
-        (:func:`tsgate.smoothing.noise`). Where a series' unit at a cut is
+        (:func:`tsgate.bandunit.noise`). Where a series' unit at a cut is
         at its floor (``NOISE_FLOOR`` of its scale: the smoothing fitted its
         history before the cut almost exactly, as a constant before a level
         shift), its rows are read in its unit at the end instead, the one
@@ -324,7 +327,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         """The unit (h,) of the calibration residuals of one series (working
         values z (n,), stage sm) at steps 1..h, from its errors before ``end``.
 
-        By ``interval_unit_``: "step noise", :func:`tsgate.smoothing.band_unit`;
+        By ``interval_unit_``: "step noise", :func:`tsgate.bandunit.band_unit`;
         "robust noise" (fewer than ``POOLED_UNIT_MIN_SERIES`` series), the
         one-step noise of the whole history with outlying errors clipped;
         "noise" (such files of tsgate 0.1's first noise unit), the same
@@ -519,9 +522,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         its step: for a collection of ``POOLED_UNIT_MIN_SERIES`` or more
         series, the smoothing stage's one-step noise over the recent past
         times the square root of its error growth to the step,
-        :func:`tsgate.smoothing.band_unit`; for fewer, the one-step noise of
+        :func:`tsgate.bandunit.band_unit`; for fewer, the one-step noise of
         the whole history with outlying errors clipped,
-        :func:`tsgate.smoothing.noise`, and earlier validation folds add
+        :func:`tsgate.bandunit.noise`, and earlier validation folds add
         residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A series' band is that half-width times
         its own unit, applied around the
         forecast on the working scale, so on the log scale the band is

@@ -19,7 +19,10 @@ the week-ago value closer than the day-ago one on the typical series (the
 median over the series of their mean absolute weekly difference over their
 mean absolute daily difference below ``WEEK_RATIO``). The networks' windows
 still span days (:func:`tsgate.encoding.window_lengths` of the day): the
-stage's weekly indices carry the week.
+stage's weekly indices carry the week, and its daily indices
+(:func:`inner_period`, double seasonal smoothing in
+:func:`tsgate.smoothing.smooth`) the day's profile as it changes from day
+to day.
 """
 import numpy as np
 import pandas as pd
@@ -66,8 +69,14 @@ def period(values, index):
     return week if np.median(ratios) < WEEK_RATIO else day
 
 
+def inner_period(chosen, index):
+    """The inner cycle of a stage of period ``chosen``: the day where the
+    week was chosen for sub-daily steps, else 1 (none)."""
+    cycles = daily_and_weekly(index)
+    return cycles[0] if cycles is not None and chosen == cycles[1] else 1
+
+
 def window_period(chosen, index):
     """The cycle the networks' windows span for a stage of period ``chosen``:
     the day where the week was chosen, else ``chosen`` itself."""
-    cycles = daily_and_weekly(index)
-    return cycles[0] if cycles is not None and chosen == cycles[1] else chosen
+    return inner_period(chosen, index) if inner_period(chosen, index) > 1 else chosen

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .bandunit import MAD_TO_SD
 from .regression import linear_effect
 
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
@@ -41,18 +42,24 @@ _JIT = dict(cache=True, nogil=True, no_cfunc_wrapper=True)
 # as a function of its own it was compiled alone and again inside its caller
 # (about 0.9 CPU s of a first fit).
 @njit(**_JIT, no_cpython_wrapper=True, inline="always")
-def _pass(z, m, alpha, gamma, level, season):
-    """Run the smoothing over z (n,); write level (n,), season (n,); return the SSE.
+def _pass(z, m, m1, alpha, gamma, delta, level, season, daily):
+    """Run the smoothing over z (n,); write level (n,), season (n,) and the
+    inner season's part of it, daily (n,); return the one-step SSE.
 
     The first two seasons initialize the indices, the first season the
-    level; the first season is not scored.
+    level; the first season is not scored. With an inner season (``m1 > 1``,
+    ``m % m1 == 0``), the first two seasons' indices split into the mean
+    profile of the inner cycle and the outer season's deviations from it.
     """
     n = z.shape[0]
-    # (m,) current seasonal index per phase. np.empty and a loop, not
-    # np.zeros: one overload fewer to compile on a first fit
+    # (m,) current seasonal index per phase; (m1,) the inner cycle's. np.empty
+    # and a loop, not np.zeros: one overload fewer to compile on a first fit
     ring = np.empty(m)
     for j in range(m):
         ring[j] = 0.0
+    inner = np.empty(m1)
+    for j in range(m1):
+        inner[j] = 0.0
     if m > 1 and n >= 2 * m:
         # classical decomposition of the first two seasons: each phase's
         # deviation from the centred moving average (2 x m for even m), one
@@ -71,52 +78,98 @@ def _pass(z, m, alpha, gamma, level, season):
             total += ring[t % m]
         for j in range(m):
             ring[j] -= total / m
+        if m1 > 1:  # the inner cycle's mean profile, and the rest of each phase
+            for j in range(m):
+                inner[j % m1] += ring[j] * m1 / m
+            for j in range(m):
+                ring[j] -= inner[j % m1]
     lev = acc_level = 0.0
     count = 0
     for t in range(n if n < m else m):  # not min(): one overload fewer to compile
         if not math.isnan(z[t]):
-            acc_level += z[t] - ring[t % m]
+            acc_level += z[t] - ring[t % m] - inner[t % m1]
             count += 1
     lev = acc_level / (count if count > 0 else 1)
     sse = 0.0
     for t in range(n):
         if not math.isnan(z[t]):
-            e = z[t] - (lev + ring[t % m])
+            e = z[t] - (lev + inner[t % m1] + ring[t % m])
             if t >= m:
                 sse += e * e
             lev += alpha * e
             ring[t % m] += gamma * (1.0 - alpha) * e
+            if m1 > 1:
+                inner[t % m1] += delta * (1.0 - alpha) * e
         level[t] = lev
-        season[t] = ring[t % m]
+        daily[t] = inner[t % m1]
+        season[t] = inner[t % m1] + ring[t % m]
+    return sse
+
+
+@njit(**_JIT, no_cpython_wrapper=True, inline="always")
+def _horizon_sse(z, m, m1, level, season, daily):
+    """The SSE of the 1..m1-step forecasts (:meth:`Smoothing.seasonal`) of
+    every observation from the third season on, from the filter's level
+    (n,), season (n,) and inner part daily (n,)."""
+    sse = 0.0
+    for t in range(2 * m, z.shape[0]):
+        if math.isnan(z[t]):
+            continue
+        for k in range(1, m1 + 1):
+            back = t - m * ((k + m - 1) // m)  # latest step of t's phase at or before t - k
+            back1 = t - m1 * ((k + m1 - 1) // m1)
+            e = z[t] - (level[t - k] + season[back] - daily[back] + daily[back1])
+            sse += e * e
     return sse
 
 
 @njit(**_JIT)
-def _run(z, m, alphas, gammas, level, season):
-    """Smooth z (n,) with the (alpha, gamma) of the grid with the least
-    one-step SSE, writing its level (n,) and season (n,); a grid of one point
-    is run as given. Returns (alpha, gamma, sse)."""
+def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
+    """Smooth z (n,) with the coefficients (alpha, gamma, delta) of the grid
+    with the least SSE, writing its level (n,), season (n,) and inner part
+    daily (n,); a grid of one point is run as given. Returns (alpha, gamma,
+    delta, sse). The SSE is of the one-step errors, or with an inner season
+    (``m1 > 1``) of the 1..m1-step forecasts (:func:`_horizon_sse`)."""
     n_gammas = len(gammas) if m > 1 else 1
-    n_grid = len(alphas) * n_gammas
+    n_deltas = len(deltas) if m1 > 1 else 1
+    n_grid = len(alphas) * n_gammas * n_deltas
     if n_grid == 1:  # nothing to choose
-        best_a, best_g, n_grid = alphas[0], gammas[0], 0
+        best_a, best_g, best_d, n_grid = alphas[0], gammas[0], deltas[0], 0
     else:
-        best_a, best_g = alphas[-1], 0.0
+        best_a, best_g, best_d = alphas[-1], 0.0, 0.0
     best = np.inf
     for c in range(n_grid + 1):  # the grid, then the best again for its level and season
-        a, g = (alphas[c // n_gammas], gammas[c % n_gammas]) if c < n_grid else (best_a, best_g)
+        if c < n_grid:
+            a = alphas[c // (n_gammas * n_deltas)]
+            g = gammas[(c // n_deltas) % n_gammas]
+            d = deltas[c % n_deltas]
+        else:
+            a, g, d = best_a, best_g, best_d
         if c < n_grid and m > 1 and a >= 1.0:  # alpha = 1 would freeze the seasonal indices
             continue
-        sse = _pass(z, m, a, g, level, season)
+        sse = _pass(z, m, m1, a, g, d, level, season, daily)
+        if m1 > 1:
+            sse = _horizon_sse(z, m, m1, level, season, daily)
         if c < n_grid and sse < best:
-            best, best_a, best_g = sse, a, g
-    return best_a, best_g, sse
+            best, best_a, best_g, best_d = sse, a, g, d
+    return best_a, best_g, best_d, sse
 
 
-def _filter(z, m, alpha, gamma, level, season):
+def _filter(z, m, alpha, gamma, level, season, m1=1, delta=0.0, daily=None):
     """Run the smoothing over z (n,) with the given coefficients; write level
-    (n,), season (n,); return the SSE."""
-    return _run(z, m, np.array([float(alpha)]), np.array([float(gamma)]), level, season)[2]
+    (n,), season (n,) and, with an inner season ``m1``, its part ``daily``
+    (n,); return the SSE."""
+    daily = np.empty(len(z)) if daily is None else daily
+    return _run(z, m, m1, np.array([float(alpha)]), np.array([float(gamma)]),
+                np.array([float(delta)]), level, season, daily)[3]
+
+
+def same_phase(end, steps, period):
+    """The latest step at or before ``end`` in the same seasonal phase as
+    ``end + steps``; for steps of the first season, its phase's position
+    (the indices there come from the initial two seasons)."""
+    back = end + steps - period * np.ceil(steps / period).astype(int)
+    return np.where(back >= 0, back, back % period)
 
 
 def is_seasonal(z, m):
@@ -163,6 +216,13 @@ class Smoothing:
         The exogenous features' linear effect on the working scale
         (:func:`tsgate.regression.linear_effect`), taken out of ``z``
         before the smoothing; None without features.
+    inner : int
+        Period of an inner seasonal cycle that divides ``period`` (the day
+        of a weekly season of sub-daily data), 1 for none.
+    delta : float
+        Smoothing coefficient of the inner cycle's indices.
+    daily : ndarray of shape (n,) or None
+        The inner cycle's part of ``season`` after each step (None without one).
     """
 
     log: bool
@@ -173,6 +233,20 @@ class Smoothing:
     season: np.ndarray
     scale: float
     beta: np.ndarray = None
+    inner: int = 1
+    delta: float = 0.0
+    daily: np.ndarray = None
+
+    def seasonal(self, ends, steps):
+        """The seasonal part of the forecasts (N, H) of the steps ``steps``
+        (H,) ahead of each origin ``ends`` (N, 1) (or broadcastable), as
+        known at the origin: the index of the same phase, and with an inner
+        cycle, the outer deviation as last updated plus the inner index as
+        last updated (each updated once per its own cycle)."""
+        back = same_phase(ends, steps, self.period)
+        if self.inner <= 1:
+            return self.season[back]
+        return self.season[back] - self.daily[back] + self.daily[same_phase(ends, steps, self.inner)]
 
     def to_working(self, y, exog=None):
         """Values y (n,) on the working scale; with the features' rows
@@ -285,142 +359,6 @@ def takes_log(y, period, exog=None):
     return is_seasonal(z, int(period))
 
 
-NOISE_FLOOR = 0.05  # one-step noise never taken below this fraction of the unit
-NOISE_HALF_LIFE_SEASONS = 2  # the recent noise's weights halve every 2 seasons ...
-NOISE_HALF_LIFE_MIN = 4  # ... or every 4 steps where that is longer (no seasonality)
-NOISE_CLIP = 3.0  # noise(robust=True): errors clipped to 3 robust standard deviations
-MAD_TO_SD = 1.4826  # a normal sample's standard deviation over its median absolute deviation
-
-
-def noise_half_life(period):
-    """Half-life in steps of the weights of the recent :func:`noise` of a
-    stage with this seasonal period: two seasons (two years of quarterly or
-    monthly data), 4 steps without seasonality."""
-    return max(NOISE_HALF_LIFE_SEASONS * int(period), NOISE_HALF_LIFE_MIN)
-
-
-def noise(z, sm, end=None, recent=False, robust=False):
-    """Root mean square of the stage's one-step errors of z (n,) before ``end``.
-
-    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``,
-    the smoothing's own one-step forecast error (what ETS's intervals scale
-    with), for ``t`` from one season on (from 1 without seasonality), NaN
-    skipped. ``recent``: a weighted mean square whose weights halve every
-    :func:`noise_half_life` steps back from ``end``, the noise of the recent
-    past, so that a series that has calmed down (or grown wilder) gets a
-    band of its present size (on whole Tourism and M1, MSIS up to 24% lower
-    than with equal weights on five subsets, 3% higher on Tourism yearly;
-    ``benchmarks/README.md``). ``robust``: each error is first clipped to
-    ``NOISE_CLIP`` times the errors' robust standard deviation (``MAD_TO_SD``
-    times their median absolute value), so that one outlier does not set
-    the unit: one series' band is the quantile of its residuals in the unit
-    at the cut times the unit at the end, and an outlier after the cut
-    inflated both (one model per series, 30 series per subset of Tourism and
-    M1: mean MSIS of Tourism quarterly 21.1 -> 15.4; no gain for collections,
-    whose recent unit it made worse on all six subsets). Where fewer than two
-    errors exist, the stage's unit ``sm.scale``; never below
-    ``NOISE_FLOOR`` times it, so that a series the smoothing fits almost
-    exactly does not get a band of width zero.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n,)
-        The working-scale values the stage was filtered on (or their first
-        ``end``).
-    sm : Smoothing
-    end : int, optional
-        Use steps before this one (default: all of z).
-    recent : bool, default False
-        Weigh recent errors more (above); default: all errors weigh the same.
-    robust : bool, default False
-        Clip outlying errors (above).
-
-    Returns
-    -------
-    float
-    """
-    end = len(z) if end is None else end
-    m = sm.period
-    t = np.arange(max(m, 1), end)  # (k,) steps with a one-step forecast
-    season = sm.season[t - m] if m > 1 else 0.0
-    e = z[t] - sm.level[t - 1] - season  # (k,)
-    ok = np.isfinite(e)
-    if ok.sum() < 2:
-        return float(sm.scale)
-    e = e[ok]  # (k',)
-    if robust:
-        spread = MAD_TO_SD * float(np.median(np.abs(e)))  # the errors' sd, were they normal
-        if spread > 0:
-            e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
-    w = 0.5 ** ((end - 1 - t[ok]) / noise_half_life(m)) if recent else np.ones(len(e))  # (k',)
-    ms = float(np.sum(w * e ** 2) / np.sum(w))
-    return max(math.sqrt(ms), NOISE_FLOOR * float(sm.scale))
-
-
-def error_growth(sm, h):
-    """How the stage's forecast error grows with the step: (h,) factors.
-
-    For exponential smoothing with a level and seasonal indices (ETS(A,N,A),
-    Hyndman et al. 2008, class 1), the variance of the ``j``-step forecast
-    error is the one-step variance times ``1 + sum_{i<j} c_i ** 2``, with
-    ``c_i = alpha + gamma * (1 - alpha)`` where ``i`` is a whole number of
-    seasons and ``alpha`` otherwise. The factor is its square root: 1 at
-    step 1, then growing fast for a series the smoothing follows closely
-    (``alpha`` near 1, a random walk's ``sqrt(j)``) and hardly at all for a
-    stable level (``alpha`` near 0).
-
-    Parameters
-    ----------
-    sm : Smoothing
-    h : int
-        Steps ahead.
-
-    Returns
-    -------
-    ndarray of shape (h,)
-    """
-    i = np.arange(1, h)  # (h-1,)
-    seasonal = sm.gamma * (1.0 - sm.alpha) if sm.period > 1 else 0.0
-    c = sm.alpha + seasonal * (i % max(sm.period, 1) == 0)  # (h-1,)
-    return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c * c)]))
-
-
-GROWTH_POWER = 0.5  # band_unit: the square root of error_growth (see there)
-
-
-def band_unit(z, sm, h, end=None):
-    """The unit of a series' forecast errors at steps 1..h: (h,).
-
-    Its recent one-step noise (:func:`noise` with ``recent=True``) times
-    ``error_growth(sm, h) ** GROWTH_POWER``. The calibration residuals of
-    every series are divided by it, pooled, and a series' band is the
-    pooled quantile times its own unit, so that a series whose smoothing
-    follows it closely (errors growing fast with the step) gets a band that
-    widens faster than a series with a stable level. The square root: the
-    forecast is about half the networks' (their weight on competition data),
-    whose errors need not grow as the smoothing's do. On whole Tourism and
-    M1 (GRU, seed 0), MSIS against no growth: the whole growth gave M1
-    monthly -29% and quarterly -11%, but Tourism monthly +13%; its square
-    root -23%, -8% and +1.4%, the same geometric mean over the six subsets
-    (-6%) with a smaller worst case (``benchmarks/README.md``).
-
-    Parameters
-    ----------
-    z : ndarray of shape (n,)
-        The working-scale values the stage was filtered on.
-    sm : Smoothing
-    h : int
-        Steps ahead.
-    end : int, optional
-        Use the one-step errors before this step (default: all of z).
-
-    Returns
-    -------
-    ndarray of shape (h,)
-    """
-    return noise(z, sm, end, recent=True) * error_growth(sm, h) ** GROWTH_POWER
-
-
 # a unit below float32's smallest normal number is 0 to the networks (which
 # work in float32), and targets divided by it overflow to inf: a history of
 # 1e-38, 0, 0 followed by 2 forecast NaN (found by tests/test_reliability.py)
@@ -454,7 +392,7 @@ def change_scale(z, lag):
     return scale
 
 
-def smooth(y, period, log=None, like=None, exog=None):
+def smooth(y, period, log=None, like=None, exog=None, inner=1):
     """Fit the smoothing stage to one series.
 
     Parameters
@@ -475,6 +413,17 @@ def smooth(y, period, log=None, like=None, exog=None):
         Exogenous features' raw values at y's steps: their linear effect
         (:func:`tsgate.regression.linear_effect`, estimated on the working
         scale) is taken out before the seasonality test and the smoothing.
+    inner : int, default 1
+        Candidate period of an inner cycle that divides ``period`` (the day
+        of a weekly season of sub-daily data). Where the series is seasonal
+        at ``period`` and at ``inner``, the stage smooths both (double
+        seasonal Holt-Winters, Taylor 2003): the inner indices follow a
+        daily profile that changes from day to day, which weekly indices,
+        each updated once a week, follow seven times slower. Its
+        coefficients are then chosen by the squared errors of the forecasts
+        1 to ``inner`` steps ahead: chosen by one-step errors alone, a
+        stage that nearly repeats yesterday wins, whose forecasts of the
+        rest of the day drift.
 
     Returns
     -------
@@ -483,10 +432,10 @@ def smooth(y, period, log=None, like=None, exog=None):
     y = np.asarray(y, dtype=np.float64)
     if like is not None:
         z = like.to_working(y, exog)  # (n,)
-        level, season = np.empty(len(z)), np.empty(len(z))
-        _filter(z, like.period, like.alpha, like.gamma, level, season)
+        level, season, daily = np.empty(len(z)), np.empty(len(z)), np.empty(len(z))
+        _filter(z, like.period, like.alpha, like.gamma, level, season, like.inner, like.delta, daily)
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
-                         like.beta)
+                         like.beta, like.inner, like.delta, daily if like.inner > 1 else None)
     if log is None:
         log = takes_log(y, period, exog)
     z = np.log(y) if log else y.copy()  # (n,)
@@ -495,10 +444,12 @@ def smooth(y, period, log=None, like=None, exog=None):
         beta = linear_effect(z, exog, period)  # (m,)
         z = z - exog @ beta
     m = int(period) if is_seasonal(z, int(period)) else 1
-    level, season = np.empty(len(z)), np.empty(len(z))
-    alpha, gamma, _ = _run(z, m, ALPHAS, GAMMAS, level, season)
+    inner = int(inner) if m > 1 and 1 < inner < m and m % inner == 0 and is_seasonal(z, inner) else 1
+    level, season, daily = np.empty(len(z)), np.empty(len(z)), np.empty(len(z))
+    alpha, gamma, delta, _ = _run(z, m, inner, ALPHAS, GAMMAS, GAMMAS, level, season, daily)
     return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
-                     season=season, scale=change_scale(z, m), beta=beta)
+                     season=season, scale=change_scale(z, m), beta=beta, inner=inner,
+                     delta=float(delta), daily=daily if inner > 1 else None)
 
 
 def theta_drift(z, sm, ends, H):
@@ -553,7 +504,7 @@ def theta_drift(z, sm, ends, H):
 NORMALIZATIONS = ("smooth", "last", "standard")
 
 
-def stage(y, normalize, period, like=None, log=None, exog=None):
+def stage(y, normalize, period, like=None, log=None, exog=None, inner=1):
     """The normalisation stage of one series, by name.
 
     ``"smooth"``: :func:`smooth` (log scale where positive and seasonal,
@@ -566,10 +517,11 @@ def stage(y, normalize, period, like=None, log=None, exog=None):
     ``log`` forces or forbids the log scale of ``"smooth"`` (default:
     :func:`takes_log`); ``exog`` (n, m), the features' rows, has its linear
     effect taken out by ``"smooth"`` (the other two leave the features to
-    the networks).
+    the networks); ``inner``, an inner cycle's candidate period for
+    ``"smooth"`` (:func:`smooth`).
     """
     if normalize == "smooth":
-        return smooth(y, period, log=log, like=like, exog=exog)
+        return smooth(y, period, log=log, like=like, exog=exog, inner=inner)
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     if normalize == "last":

@@ -1,0 +1,152 @@
+"""The unit of a series' forecast errors: the smoothing stage's one-step
+noise and its growth with the step.
+
+A forecaster's intervals are normalized conformal bands
+(:mod:`tsgate.calibration`): each series' calibration residuals are
+divided by its unit at the cut, pooled, and its band is the pooled
+quantile times its unit at the end. The unit is the in-sample one-step
+error of the series' smoothing stage (:mod:`tsgate.smoothing`), what
+ETS's intervals scale with, grown to the step as the stage's own
+forecast errors grow.
+"""
+import math
+
+import numpy as np
+
+NOISE_FLOOR = 0.05  # one-step noise never taken below this fraction of the unit
+NOISE_HALF_LIFE_SEASONS = 2  # the recent noise's weights halve every 2 seasons ...
+NOISE_HALF_LIFE_MIN = 4  # ... or every 4 steps where that is longer (no seasonality)
+NOISE_CLIP = 3.0  # noise(robust=True): errors clipped to 3 robust standard deviations
+MAD_TO_SD = 1.4826  # a normal sample's standard deviation over its median absolute deviation
+
+
+def noise_half_life(period):
+    """Half-life in steps of the weights of the recent :func:`noise` of a
+    stage with this seasonal period: two seasons (two years of quarterly or
+    monthly data), 4 steps without seasonality."""
+    return max(NOISE_HALF_LIFE_SEASONS * int(period), NOISE_HALF_LIFE_MIN)
+
+
+def noise(z, sm, end=None, recent=False, robust=False):
+    """Root mean square of the stage's one-step errors of z (n,) before ``end``.
+
+    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``,
+    the smoothing's own one-step forecast error (what ETS's intervals scale
+    with), for ``t`` from one season on (from 1 without seasonality), NaN
+    skipped. ``recent``: a weighted mean square whose weights halve every
+    :func:`noise_half_life` steps back from ``end``, the noise of the recent
+    past, so that a series that has calmed down (or grown wilder) gets a
+    band of its present size (on whole Tourism and M1, MSIS up to 24% lower
+    than with equal weights on five subsets, 3% higher on Tourism yearly;
+    ``benchmarks/README.md``). ``robust``: each error is first clipped to
+    ``NOISE_CLIP`` times the errors' robust standard deviation (``MAD_TO_SD``
+    times their median absolute value), so that one outlier does not set
+    the unit: one series' band is the quantile of its residuals in the unit
+    at the cut times the unit at the end, and an outlier after the cut
+    inflated both (one model per series, 30 series per subset of Tourism and
+    M1: mean MSIS of Tourism quarterly 21.1 -> 15.4; no gain for collections,
+    whose recent unit it made worse on all six subsets). Where fewer than two
+    errors exist, the stage's unit ``sm.scale``; never below
+    ``NOISE_FLOOR`` times it, so that a series the smoothing fits almost
+    exactly does not get a band of width zero.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The working-scale values the stage was filtered on (or their first
+        ``end``).
+    sm : tsgate.smoothing.Smoothing
+    end : int, optional
+        Use steps before this one (default: all of z).
+    recent : bool, default False
+        Weigh recent errors more (above); default: all errors weigh the same.
+    robust : bool, default False
+        Clip outlying errors (above).
+
+    Returns
+    -------
+    float
+    """
+    end = len(z) if end is None else end
+    m = sm.period
+    t = np.arange(max(m, 1), end)  # (k,) steps with a one-step forecast
+    season = sm.seasonal(t - 1, 1) if m > 1 else 0.0
+    e = z[t] - sm.level[t - 1] - season  # (k,)
+    ok = np.isfinite(e)
+    if ok.sum() < 2:
+        return float(sm.scale)
+    e = e[ok]  # (k',)
+    if robust:
+        spread = MAD_TO_SD * float(np.median(np.abs(e)))  # the errors' sd, were they normal
+        if spread > 0:
+            e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
+    w = 0.5 ** ((end - 1 - t[ok]) / noise_half_life(m)) if recent else np.ones(len(e))  # (k',)
+    ms = float(np.sum(w * e ** 2) / np.sum(w))
+    return max(math.sqrt(ms), NOISE_FLOOR * float(sm.scale))
+
+
+def error_growth(sm, h):
+    """How the stage's forecast error grows with the step: (h,) factors.
+
+    For exponential smoothing with a level and seasonal indices (ETS(A,N,A),
+    Hyndman et al. 2008, class 1), the variance of the ``j``-step forecast
+    error is the one-step variance times ``1 + sum_{i<j} c_i ** 2``, with
+    ``c_i = alpha + gamma * (1 - alpha)`` where ``i`` is a whole number of
+    seasons and ``alpha`` otherwise (plus ``delta * (1 - alpha)`` where
+    ``i`` is a whole number of inner cycles). The factor is its square root: 1 at
+    step 1, then growing fast for a series the smoothing follows closely
+    (``alpha`` near 1, a random walk's ``sqrt(j)``) and hardly at all for a
+    stable level (``alpha`` near 0).
+
+    Parameters
+    ----------
+    sm : tsgate.smoothing.Smoothing
+    h : int
+        Steps ahead.
+
+    Returns
+    -------
+    ndarray of shape (h,)
+    """
+    i = np.arange(1, h)  # (h-1,)
+    seasonal = sm.gamma * (1.0 - sm.alpha) if sm.period > 1 else 0.0
+    c = sm.alpha + seasonal * (i % max(sm.period, 1) == 0)  # (h-1,)
+    if sm.inner > 1:  # and the inner cycle's indices, once per inner cycle
+        c = c + sm.delta * (1.0 - sm.alpha) * (i % sm.inner == 0)
+    return np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c * c)]))
+
+
+GROWTH_POWER = 0.5  # band_unit: the square root of error_growth (see there)
+
+
+def band_unit(z, sm, h, end=None):
+    """The unit of a series' forecast errors at steps 1..h: (h,).
+
+    Its recent one-step noise (:func:`noise` with ``recent=True``) times
+    ``error_growth(sm, h) ** GROWTH_POWER``. The calibration residuals of
+    every series are divided by it, pooled, and a series' band is the
+    pooled quantile times its own unit, so that a series whose smoothing
+    follows it closely (errors growing fast with the step) gets a band that
+    widens faster than a series with a stable level. The square root: the
+    forecast is about half the networks' (their weight on competition data),
+    whose errors need not grow as the smoothing's do. On whole Tourism and
+    M1 (GRU, seed 0), MSIS against no growth: the whole growth gave M1
+    monthly -29% and quarterly -11%, but Tourism monthly +13%; its square
+    root -23%, -8% and +1.4%, the same geometric mean over the six subsets
+    (-6%) with a smaller worst case (``benchmarks/README.md``).
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The working-scale values the stage was filtered on.
+    sm : tsgate.smoothing.Smoothing
+    h : int
+        Steps ahead.
+    end : int, optional
+        Use the one-step errors before this step (default: all of z).
+
+    Returns
+    -------
+    ndarray of shape (h,)
+    """
+    return noise(z, sm, end, recent=True) * error_growth(sm, h) ** GROWTH_POWER
