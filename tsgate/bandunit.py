@@ -30,8 +30,9 @@ def noise_half_life(period):
 def noise(z, sm, end=None, recent=False, robust=False):
     """Root mean square of the stage's one-step errors of z (n,) before ``end``.
 
-    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``,
-    the smoothing's own one-step forecast error (what ETS's intervals scale
+    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``
+    (with an inner cycle, its newest index: ``Smoothing.seasonal``), the
+    smoothing's own one-step forecast error (what ETS's intervals scale
     with), for ``t`` from one season on (from 1 without seasonality), NaN
     skipped. ``recent``: a weighted mean square whose weights halve every
     :func:`noise_half_life` steps back from ``end``, the noise of the recent

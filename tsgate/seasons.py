@@ -79,4 +79,5 @@ def inner_period(chosen, index):
 def window_period(chosen, index):
     """The cycle the networks' windows span for a stage of period ``chosen``:
     the day where the week was chosen, else ``chosen`` itself."""
-    return inner_period(chosen, index) if inner_period(chosen, index) > 1 else chosen
+    inner = inner_period(chosen, index)
+    return inner if inner > 1 else chosen

@@ -19,6 +19,15 @@ coefficients are chosen per series on a small grid by the one-step squared
 error; a series whose autocorrelation at the seasonal lag is not significant
 (the 90% test of the Theta method) gets no seasonal component.
 
+Sub-daily series whose season is the week (:mod:`tsgate.seasons`) also
+get an inner cycle, the day: ``e_t`` is then taken against ``l_{t-1} +
+d_{t-m1} + w_{t-m}``, and ``d`` (the day's indices) and ``w`` (the week's
+deviations from them) are each updated as ``s`` above, with coefficients
+``delta`` and ``gamma`` (double seasonal Holt-Winters, Taylor 2003), so
+that the day's profile is learned every day rather than once a week;
+their coefficients are chosen by the squared errors of the forecasts 1 to
+``m1`` steps ahead (:func:`smooth`).
+
 The network then learns what the smoothing misses (trend, changes of the
 pattern, what the other series of a collection share); see
 :mod:`tsgate.encoding`.
