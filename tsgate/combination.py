@@ -34,16 +34,6 @@ choices; every error still enters the residuals. Whole Tourism and M1,
 global GRU, 3 seeds: mean MASE within 0.002 of before on all six subsets,
 the GM ratio to AutoETS 0.978 -> 0.959 on M1 quarterly and 0.987 -> 0.994
 on M1 monthly, the others equal (``benchmarks/README.md``).
-
-Both are chosen on the rows of every validation fold (one series, or a
-few, also calibrate on earlier folds, :mod:`tsgate.folds`); a fit of
-fewer series than ``folds.POOLED_UNIT_MIN_SERIES`` takes the Theta
-method's own trend weight (``THETA_WEIGHT``) instead of choosing one: a
-trend weight chosen on one series' last few origins follows whatever
-that stretch did. One model per series, whole subsets, seed 0, GM MASE
-ratio to AutoETS: Tourism yearly 0.998 -> 0.951 with the weights chosen
-on every fold, 0.937 with the Theta weight too; M1 yearly 0.867 -> 0.847
--> 0.828; M1 quarterly 1.036 -> 1.025 -> 0.998 (``benchmarks/README.md``).
 """
 import numpy as np
 
@@ -55,12 +45,9 @@ DRIFT_WEIGHTS = np.linspace(0.0, 2.0, 9)
 # targets beyond this many times their median size are left out when the
 # weights are chosen (one series' break must not choose for all)
 TRIM = 10.0
-# the trend weight of the Theta method itself: taken, not chosen, by a fit
-# of fewer series than folds.POOLED_UNIT_MIN_SERIES
-THETA_WEIGHT = 1.0
 
 
-def weights(Y, P, D, drift=None):
+def weights(Y, P, D):
     """The networks' weight ``w`` and the trend weight ``u`` from the cut tail.
 
     Parameters
@@ -72,9 +59,6 @@ def weights(Y, P, D, drift=None):
         The networks' forecast of them (the ensemble's median).
     D : ndarray of shape (rows, H)
         The trend term at weight 1 (zero for seasonal series).
-    drift : float, optional
-        Take this trend weight instead of choosing it (``w`` is still
-        chosen, for the statistical forecast with it).
 
     Returns
     -------
@@ -87,12 +71,9 @@ def weights(Y, P, D, drift=None):
     limit = TRIM * float(np.median(size[finite])) if finite.any() else 0.0
     keep = finite & (size <= limit) if limit > 0 else finite  # (rows, H)
     y, p, d = Y[keep], P[keep], D[keep]  # (kept,) each
-    if drift is None:
-        grid = [(a, b) for a in SHRINKAGE for b in DRIFT_WEIGHTS]
-        errors = [np.mean(np.abs(y - a * p - b * d)) if len(y) else 0.0 for a, b in grid]
-        _, u = grid[int(np.argmin(errors))]
-    else:
-        u = float(drift)
+    grid = [(a, b) for a in SHRINKAGE for b in DRIFT_WEIGHTS]
+    errors = [np.mean(np.abs(y - a * p - b * d)) if len(y) else 0.0 for a, b in grid]
+    _, u = grid[int(np.argmin(errors))]
     statistical = y - u * d  # (kept,) errors of the statistical forecast
     mse_stat = float(np.mean(statistical ** 2)) if len(y) else 0.0
     mse_net = float(np.mean((statistical - p) ** 2)) if len(y) else 0.0

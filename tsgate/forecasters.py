@@ -75,9 +75,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
     _regressor = None
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
-    _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_",
-                             "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
-                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+    _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
+                             "exog_scale_", "exog_effect_", "holdout_regressors_",
+                             "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_")
 
@@ -278,21 +278,19 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         every series' do): in network units they are as extreme, and one
         such series among ten set the trend weight of all to its maximum.
 
-        Also sets the weights of the forecast's parts, chosen on the rows
-        of every fold (:func:`tsgate.combination.weights`):
+        Also sets the weights of the forecast's parts, chosen on the first
+        fold's cut tail (:func:`tsgate.combination.weights`):
         ``shrinkage_``, the networks' weight against the statistical
         forecast (inverse MSE), and ``drift_weight_``, the weight of the
-        Theta trend term (:meth:`_drift`), for fewer than
-        ``POOLED_UNIT_MIN_SERIES`` series the Theta method's own
-        (``combination.THETA_WEIGHT``). (Chosen on the first fold's cut
-        tail alone, one series' weights rested on its last ``H`` origins.)
+        Theta trend term (:meth:`_drift`).
 
         ``fold_list``: per validation fold, newest first, its members, its
         cut series' stages (see :meth:`_validation_jobs`) and its cuts. An
-        earlier fold adds the rows of its origins before the next fold's.
+        earlier fold adds the rows of its origins before the next fold's
+        (each forecast with the first fold's weights).
         """
         finals = None  # each series' unit at the end, made where a cut's is floored
-        parts = []  # per fold: its new rows' (Y, P, D, unit ratio, choosing rows)
+        out = []
         for k, (members, stages_cut, cuts) in enumerate(fold_list):
             # the whole series filtered with the cut stages, one fold at a time
             zs, stages = self._stages(coll.values, coll.exog, like=stages_cut)
@@ -308,7 +306,12 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             # the noise itself is step 1's unit: at its floor, the history before the cut was
             # fitted exactly, and the series' network unit says nothing of its errors either
             floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
-            choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
+            if k == 0:
+                rows = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
+                chosen = rows if rows.any() else slice(None)  # all floored: all choose
+                self.shrinkage_, self.drift_weight_ = combination.weights(
+                    Y[chosen], P[chosen], D[chosen])
+            residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
             # network units (each series' typical seasonal change) -> noise units
             for i in np.flatnonzero(floored):
                 if finals is None:
@@ -317,15 +320,8 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 units[i] = finals[i]
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
-            new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
-            parts.append([a[new] for a in (Y, P, D, ratio, choose)])
-        Y, P, D, ratio, choose = (np.concatenate(a) for a in zip(*parts))
-        chosen = choose if choose.any() else slice(None)  # all floored: all choose
-        few = len(coll) < POOLED_UNIT_MIN_SERIES  # the Theta method's trend weight, not a choice
-        self.shrinkage_, self.drift_weight_ = combination.weights(
-            Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if few else None)
-        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
-        return residuals * ratio  # (rows, H); NaN past the series' end
+            out.append((residuals * ratio)[folds.new_rows(cuts, fold_list[k - 1][2] if k else None)])
+        return np.concatenate(out)  # (rows, H); NaN past the series' end
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
