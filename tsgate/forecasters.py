@@ -75,9 +75,9 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
     _regressor = None
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
-    _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_", "exog_names_", "exog_mean_",
-                             "exog_scale_", "exog_effect_", "holdout_regressors_",
-                             "calibration_residuals_", "shrinkage_",
+    _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_",
+                             "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
+                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_")
 
