@@ -20,6 +20,12 @@ def test_inverse_mse_weight_and_grid_trend_weight():
     assert 0.7 < w < 0.9  # networks better than no correction, not perfect
     np.testing.assert_allclose(residuals, Y - w * P - u * D)
     assert np.isnan(residuals[-3:, -1]).all() and np.isfinite(residuals[:-3]).all()
+    # a trend weight given (the Theta method's, for a few series) is taken;
+    # the networks' weight is then chosen for the statistical forecast with it
+    w1, u1 = weights(Y, P, D, drift=1.0)
+    stat = Y - D
+    mse_stat, mse_net = np.nanmean(stat ** 2), np.nanmean((stat - P) ** 2)
+    assert u1 == 1.0 and np.isclose(w1, mse_stat / (mse_stat + mse_net)) and w1 != w
 
 
 def test_useless_networks_get_little_weight_and_a_perfect_tail_half():

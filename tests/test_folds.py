@@ -81,11 +81,18 @@ def _spy_training_lengths(monkeypatch):
 def test_one_series_calibrates_on_earlier_folds(monkeypatch):
     """One series with the default cut: three validation folds, each trained
     only on the steps before its cut, adding the rows of its origins before
-    the next fold's. The point forecast and the first fold's residuals are
-    bit-identical to a fit with one fold: the folds change only the band."""
+    the next fold's. The weights of the forecast's parts are chosen on the
+    rows of all three folds; the networks are bit-identical to a fit with
+    one fold, whose weights see only its 3 origins."""
+    from tsgate import combination
+
     y = ar1_seasonal(60)
     H = 3
     seen = _spy_training_lengths(monkeypatch)
+    chosen_on = []  # rows each choice of the weights saw
+    weights = combination.weights
+    monkeypatch.setattr(combination, "weights",
+                        lambda Y, P, D, *a: chosen_on.append(len(Y)) or weights(Y, P, D, *a))
     model = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
     n = len(y)
     assert folds.earlier_cuts([y.to_numpy()], [3], H) == [[13], [23]]
@@ -97,11 +104,34 @@ def test_one_series_calibrates_on_earlier_folds(monkeypatch):
     assert np.isfinite(R[3:]).all()  # an earlier fold's rows have every step
     assert len(model.holdout_regressors_) == 3
 
+    assert chosen_on == [3 + 10 + 10]
+
     monkeypatch.setattr(folds, "CALIBRATION_FOLDS", 1)
     one = tsgate.GRUForecaster(horizon=H, **SMALL).fit(y)
-    np.testing.assert_array_equal(one.predict(), model.predict())
-    np.testing.assert_array_equal(one.calibration_residuals_, R[:3])
-    assert (model.shrinkage_, model.drift_weight_) == (one.shrinkage_, one.drift_weight_)
+    assert chosen_on == [23, 3] and one.calibration_residuals_.shape == (3, H)
+    zs, stages = one._stages(one.collection_.values)
+    for a, b, L in zip(one.regressors_, model.regressors_, one.windows_):
+        X = encoding.last_windows(zs, stages, L, H)
+        np.testing.assert_array_equal(a._predict_arrays(X), b._predict_arrays(X))
+
+
+def test_a_long_horizon_chooses_on_the_first_fold(monkeypatch):
+    """One series forecast FOLD_MIN_STEP steps or more: its first fold's H
+    origins choose the weights (the newest evidence, enough of it), the
+    trend weight chosen too, while all three folds calibrate the band."""
+    from tsgate import combination
+
+    y = ar1_seasonal(80)
+    H = folds.FOLD_MIN_STEP
+    given = []  # (rows, trend weight given) of each choice
+    weights = combination.weights
+    monkeypatch.setattr(combination, "weights", lambda Y, P, D, drift=None: given.append(
+        (len(Y), drift)) or weights(Y, P, D, drift))
+    model = tsgate.GRUForecaster(horizon=H, n_models=1, **SMALL).fit(y)
+    assert model.calibration_residuals_.shape == (3 * H, H)  # three folds calibrate
+    assert given == [(H, None)]
+    assert combination.pools_folds(1, H - 1) and not combination.pools_folds(1, H)
+    assert not combination.pools_folds(folds.POOLED_UNIT_MIN_SERIES, 1)
 
 
 def test_no_earlier_folds_for_collections_or_a_chosen_fraction(monkeypatch):

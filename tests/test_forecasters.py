@@ -420,8 +420,9 @@ def test_predict_leaves_the_forecaster_unchanged():
 
 def test_trend_term_only_for_series_without_season():
     """Growing yearly series: the validation fit picks the Theta trend term
-    (its weight on the grid) and the forecasts keep growing; seasonal series
-    get no trend term at all."""
+    (its weight on the grid) and the forecasts keep growing; one series
+    alone takes the Theta method's weight, 1; seasonal series get no trend
+    term at all."""
     rng = np.random.default_rng(0)
     idx = pd.period_range("1980", periods=25, freq="Y")
     growth = rng.uniform(0.03, 0.08, 12)
@@ -432,6 +433,8 @@ def test_trend_term_only_for_series_without_season():
     assert model.drift_weight_ > 0
     fc = model.predict()
     assert (fc.iloc[-1] > wide.iloc[-1]).all() and (fc.diff().iloc[1:] > 0).all().all()
+    one = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide["s0"])
+    assert one.drift_weight_ == 1.0 and (one.predict().diff().iloc[1:] > 0).all()
 
     monthly_idx = pd.date_range("2000-01-01", periods=72, freq="MS")
     season = pd.DataFrame({f"m{i}": seasonal(72, 12, monthly_idx, seed=i).to_numpy() + 10

@@ -112,7 +112,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         one, from their errors on the validation fit (inverse-MSE weights).
     drift_weight_ : float
         Weight (0 to 2) of the Theta trend term (series without
-        seasonality), chosen on the validation fit.
+        seasonality), chosen on the validation fit; 1, the Theta method's
+        own, for a fit of fewer than 10 series forecast fewer than 10 steps
+        ahead (:func:`tsgate.combination.pools_folds`).
     season_length_ : int
         The seasonal period the smoothing stage tests and uses.
     inner_period_ : int

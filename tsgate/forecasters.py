@@ -278,19 +278,22 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         every series' do): in network units they are as extreme, and one
         such series among ten set the trend weight of all to its maximum.
 
-        Also sets the weights of the forecast's parts, chosen on the first
-        fold's cut tail (:func:`tsgate.combination.weights`):
-        ``shrinkage_``, the networks' weight against the statistical
-        forecast (inverse MSE), and ``drift_weight_``, the weight of the
-        Theta trend term (:meth:`_drift`).
+        Also sets the weights of the forecast's parts
+        (:func:`tsgate.combination.weights`): ``shrinkage_``, the networks'
+        weight against the statistical forecast (inverse MSE), and
+        ``drift_weight_``, the weight of the Theta trend term
+        (:meth:`_drift`). They are chosen on the first fold's cut tail, but
+        where few series are forecast few steps
+        (:func:`tsgate.combination.pools_folds`) on the rows of every fold,
+        with the Theta method's own trend weight
+        (``combination.THETA_WEIGHT``).
 
         ``fold_list``: per validation fold, newest first, its members, its
         cut series' stages (see :meth:`_validation_jobs`) and its cuts. An
-        earlier fold adds the rows of its origins before the next fold's
-        (each forecast with the first fold's weights).
+        earlier fold adds the rows of its origins before the next fold's.
         """
         finals = None  # each series' unit at the end, made where a cut's is floored
-        out = []
+        parts = []  # per fold: its new rows' (Y, P, D, unit ratio, choosing rows)
         for k, (members, stages_cut, cuts) in enumerate(fold_list):
             # the whole series filtered with the cut stages, one fold at a time
             zs, stages = self._stages(coll.values, coll.exog, like=stages_cut)
@@ -306,12 +309,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             # the noise itself is step 1's unit: at its floor, the history before the cut was
             # fitted exactly, and the series' network unit says nothing of its errors either
             floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
-            if k == 0:
-                rows = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
-                chosen = rows if rows.any() else slice(None)  # all floored: all choose
-                self.shrinkage_, self.drift_weight_ = combination.weights(
-                    Y[chosen], P[chosen], D[chosen])
-            residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
+            choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
             # network units (each series' typical seasonal change) -> noise units
             for i in np.flatnonzero(floored):
                 if finals is None:
@@ -320,8 +318,17 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
                 units[i] = finals[i]
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
-            out.append((residuals * ratio)[folds.new_rows(cuts, fold_list[k - 1][2] if k else None)])
-        return np.concatenate(out)  # (rows, H); NaN past the series' end
+            new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
+            parts.append([a[new] for a in (Y, P, D, ratio, choose)])
+        pooled = combination.pools_folds(len(coll), self.horizon)
+        # the rows that choose: every fold's, or the first fold's (all its rows are new)
+        Yc, Pc, Dc, _, choose = (np.concatenate(a) for a in zip(*(parts if pooled else parts[:1])))
+        chosen = choose if choose.any() else slice(None)  # all floored: all choose
+        self.shrinkage_, self.drift_weight_ = combination.weights(
+            Yc[chosen], Pc[chosen], Dc[chosen], combination.THETA_WEIGHT if pooled else None)
+        Y, P, D, ratio, _ = (np.concatenate(a) for a in zip(*parts))
+        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
+        return residuals * ratio  # (rows, H); NaN past the series' end
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
