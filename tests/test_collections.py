@@ -267,6 +267,26 @@ def test_planned_budgets_raise_no_convergence_warning():
                                                             np.zeros(40))
 
 
+def test_step_budget_grows_with_the_windows_and_bounds_the_work():
+    """4 steps per window within 300..4000; where the windows are long (a
+    day of 5-minute steps ahead: lookbacks of 360-864), the steps also
+    stop at MAX_WINDOW_STEPS window steps of work; lookbacks up to 160
+    steps keep the whole budget."""
+    from tsgate import fitplan
+
+    model = tsgate.GRUForecaster(horizon=12)
+
+    def steps(n, length):  # gradient steps the budget gives: epochs x batches
+        return model._budget(n, length)["max_iter"] * -(-n // model.batch_size)
+
+    assert steps(100, 36) == 400 and steps(20, 36) == 300
+    assert steps(64 * 100, 36) == steps(64 * 100, 160) == 4000
+    work = steps(64 * 100, 864) * 64 * 864
+    assert fitplan.MAX_WINDOW_STEPS - 100 * 64 * 864 < work <= fitplan.MAX_WINDOW_STEPS + 100 * 64 * 864
+    assert steps(64 * 100, 864) <= 4000 // 4  # 5.4 times fewer steps on windows 5.4 times longer
+    assert tsgate.GRUForecaster(horizon=12, max_iter=7)._budget(6400, 864) == {"max_iter": 7}
+
+
 def test_exogenous_columns_match_by_name_and_rows_in_any_order():
     """Reordered columns give the same forecast; renamed ones an error (as
     scikit-learn checks feature names). Long X rows in any order are sorted

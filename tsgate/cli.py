@@ -101,7 +101,7 @@ def build_parser():
                             "to 3 times the longer of a season and the horizon)")
     model.add_argument("--max-iter", type=int, metavar="N",
                        help="training epochs (default: a budget of %d to %d gradient steps "
-                            "by the data's size)" % TRAIN_STEPS)
+                            "by the data's size, fewer for windows over 160 steps)" % TRAIN_STEPS)
     model.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     model.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                        help="where to train (default: cpu)")

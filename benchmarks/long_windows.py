@@ -1,0 +1,68 @@
+"""Long lookbacks: a day of 5-minute data ahead, the default fit's time and accuracy.
+
+The default lookbacks are 1.25 to 3 times the longer of a season and the
+horizon (``tsgate.encoding.window_lengths``), so forecasting a day of
+5-minute steps (288) trains on windows of 360 to 864 steps. This script
+times the default ``GRUForecaster(horizon=288)`` on a simulated series and
+scores it against seasonal naive (the last day repeated) and the last
+value, MASE with lag one day.
+
+Series per seed: 14 days of 5-minute steps plus the day to forecast; a
+daily profile (a sine of amplitude 20 and an evening bump of 10) around
+100, plus AR(1) noise (coefficient 0.95, unit innovations). One draw per
+seed; the seed is also tsgate's ``random_state``.
+
+Run: ``python benchmarks/long_windows.py [--seeds 0,1,2] [--horizon 288]``
+(with ``PYTHONPATH=<tree>`` to time another checkout).
+"""
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import tsgate
+from tsgate.metrics import mase
+
+DAY = 288  # 5-minute steps per day
+
+
+def simulate(seed, horizon):
+    """(training series, the next ``horizon`` values) of one draw."""
+    rng = np.random.default_rng(seed)
+    n = DAY * 14 + horizon
+    t = np.arange(n)
+    noise = np.zeros(n)
+    for i in range(1, n):
+        noise[i] = 0.95 * noise[i - 1] + rng.normal(0, 1)
+    profile = 20 * np.sin(2 * np.pi * t / DAY) + 10 * np.exp(-((t % DAY) - 200) ** 2 / 300)
+    y = pd.Series(100 + profile + noise, pd.date_range("2024-01-01", periods=n, freq="5min"))
+    return y.iloc[:-horizon], y.to_numpy()[-horizon:]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--horizon", type=int, default=DAY)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    h = args.horizon
+    print("| seed | tsgate GRU MASE | fit + predict s | windows | seasonal naive (day) | last value |")
+    print("|---|---|---|---|---|---|")
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        train, test = simulate(seed, h)
+        x = train.to_numpy()
+        t0 = time.perf_counter()
+        model = tsgate.GRUForecaster(horizon=h, random_state=seed).fit(train)
+        fc = model.predict().to_numpy()
+        seconds = time.perf_counter() - t0
+        snaive = np.tile(x[-DAY:], h // DAY + 1)[:h]
+        last = np.full(h, x[-1])
+        score = lambda f: mase(test, f, x, DAY)  # noqa: E731
+        print(f"| {seed} | {score(fc):.3f} | {seconds:.1f} | {model.windows_} | "
+              f"{score(snaive):.3f} | {score(last):.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
