@@ -59,9 +59,9 @@ def main():
         seconds = time.perf_counter() - t0
         snaive = np.tile(x[-DAY:], h // DAY + 1)[:h]
         last = np.full(h, x[-1])
-        score = lambda f: mase(test, f, x, DAY)  # noqa: E731
-        print(f"| {seed} | {score(fc):.3f} | {seconds:.1f} | {model.windows_} | "
-              f"{score(snaive):.3f} | {score(last):.3f} |", flush=True)
+        tg, sn, lv = (mase(test, f, x, DAY) for f in (fc, snaive, last))
+        print(f"| {seed} | {tg:.3f} | {seconds:.1f} | {model.windows_} | {sn:.3f} | {lv:.3f} |",
+              flush=True)
 
 
 if __name__ == "__main__":
