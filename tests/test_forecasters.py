@@ -421,8 +421,8 @@ def test_predict_leaves_the_forecaster_unchanged():
 def test_trend_term_only_for_series_without_season():
     """Growing yearly series: the validation fit picks the Theta trend term
     (its weight on the grid) and the forecasts keep growing; one series
-    alone takes the Theta method's weight, 1; seasonal series get no trend
-    term at all."""
+    alone, forecast fewer than 10 steps ahead, takes the Theta method's
+    weight, 1; seasonal series get no trend term at all."""
     rng = np.random.default_rng(0)
     idx = pd.period_range("1980", periods=25, freq="Y")
     growth = rng.uniform(0.03, 0.08, 12)
