@@ -64,7 +64,7 @@ def test_product_helpers_compile_one_signature_each():
     float dtype."""
     from tsgate.kernels.cpu import matmul
 
-    for helper in (matmul._update_rows, matmul._dot_rows, matmul._plain_rows):
+    for helper in (matmul._dot_rows, matmul._plain_rows):
         dtypes = [sig[0].dtype for sig in helper.signatures]
         assert len(dtypes) == len(set(dtypes)), (helper, helper.signatures)
 

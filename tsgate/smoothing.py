@@ -47,98 +47,27 @@ GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
 _JIT = dict(cache=True, nogil=True, no_cfunc_wrapper=True)
 
 
-# Typed and inlined at its one call site in ``_run`` (no compile of its own):
-# as a function of its own it was compiled alone and again inside its caller
-# (about 0.9 CPU s of a first fit).
-@njit(**_JIT, no_cpython_wrapper=True, inline="always")
-def _pass(z, m, m1, alpha, gamma, delta, level, season, daily):
-    """Run the smoothing over z (n,); write level (n,), season (n,) and the
-    inner season's part of it, daily (n,); return the one-step SSE.
-
-    The first two seasons initialize the indices, the first season the
-    level; the first season is not scored. With an inner season (``m1 > 1``,
-    ``m % m1 == 0``), the first two seasons' indices split into the mean
-    profile of the inner cycle and the outer season's deviations from it.
-    """
-    n = z.shape[0]
-    # (m,) current seasonal index per phase; (m1,) the inner cycle's. np.empty
-    # and a loop, not np.zeros: one overload fewer to compile on a first fit
-    ring = np.empty(m)
-    for j in range(m):
-        ring[j] = 0.0
-    inner = np.empty(m1)
-    for j in range(m1):
-        inner[j] = 0.0
-    if m > 1 and n >= 2 * m:
-        # classical decomposition of the first two seasons: each phase's
-        # deviation from the centred moving average (2 x m for even m), one
-        # per phase, so that a trend does not leak into the indices
-        half = m // 2
-        total = 0.0
-        for t in range(half, half + m):
-            acc = weight = 0.0
-            for j in range(t - half, t + half + 1):
-                w = 0.5 if (m % 2 == 0 and (j == t - half or j == t + half)) else 1.0
-                if not math.isnan(z[j]):
-                    acc += w * z[j]
-                    weight += w
-            if weight > 0 and not math.isnan(z[t]):
-                ring[t % m] = z[t] - acc / weight
-            total += ring[t % m]
-        for j in range(m):
-            ring[j] -= total / m
-        if m1 > 1:  # the inner cycle's mean profile, and the rest of each phase
-            for j in range(m):
-                inner[j % m1] += ring[j] * m1 / m
-            for j in range(m):
-                ring[j] -= inner[j % m1]
-    lev = acc_level = 0.0
-    count = 0
-    for t in range(n if n < m else m):  # not min(): one overload fewer to compile
-        if not math.isnan(z[t]):
-            acc_level += z[t] - ring[t % m] - inner[t % m1]
-            count += 1
-    lev = acc_level / (count if count > 0 else 1)
-    sse = 0.0
-    for t in range(n):
-        if not math.isnan(z[t]):
-            e = z[t] - (lev + inner[t % m1] + ring[t % m])
-            if t >= m:
-                sse += e * e
-            lev += alpha * e
-            ring[t % m] += gamma * (1.0 - alpha) * e
-            if m1 > 1:
-                inner[t % m1] += delta * (1.0 - alpha) * e
-        level[t] = lev
-        daily[t] = inner[t % m1]
-        season[t] = inner[t % m1] + ring[t % m]
-    return sse
-
-
-@njit(**_JIT, no_cpython_wrapper=True, inline="always")
-def _horizon_sse(z, m, m1, level, season, daily):
-    """The SSE of the 1..m1-step forecasts (:meth:`Smoothing.seasonal`) of
-    every observation from the third season on, from the filter's level
-    (n,), season (n,) and inner part daily (n,)."""
-    sse = 0.0
-    for t in range(2 * m, z.shape[0]):
-        if math.isnan(z[t]):
-            continue
-        for k in range(1, m1 + 1):
-            back = t - m * ((k + m - 1) // m)  # latest step of t's phase at or before t - k
-            back1 = t - m1 * ((k + m1 - 1) // m1)
-            e = z[t] - (level[t - k] + season[back] - daily[back] + daily[back1])
-            sse += e * e
-    return sse
-
-
 @njit(**_JIT)
 def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
     """Smooth z (n,) with the coefficients (alpha, gamma, delta) of the grid
     with the least SSE, writing its level (n,), season (n,) and inner part
     daily (n,); a grid of one point is run as given. Returns (alpha, gamma,
     delta, sse). The SSE is of the one-step errors, or with an inner season
-    (``m1 > 1``) of the 1..m1-step forecasts (:func:`_horizon_sse`)."""
+    (``m1 > 1``) of the 1..m1-step forecasts.
+
+    Each grid point runs the filter over the whole series. The first two
+    seasons initialize the indices, the first season the level; the first
+    season is not scored. With an inner season (``m1 > 1``, ``m % m1 ==
+    0``), the first two seasons' indices split into the mean profile of the
+    inner cycle and the outer season's deviations from it.
+
+    One function, not a filter and a horizon score called from a grid loop:
+    Numba compiles a called function on its own (and again inside its
+    caller), and inlining one as big as the filter copies its IR at a cost
+    that grows with its size; either way about 0.4-0.9 s more of a first
+    fit's compile (measured).
+    """
+    n = z.shape[0]
     n_gammas = len(gammas) if m > 1 else 1
     n_deltas = len(deltas) if m1 > 1 else 1
     n_grid = len(alphas) * n_gammas * n_deltas
@@ -147,20 +76,81 @@ def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
     else:
         best_a, best_g, best_d = alphas[-1], 0.0, 0.0
     best = np.inf
+    sse = 0.0
+    # (m,) current seasonal index per phase; (m1,) the inner cycle's
+    ring = np.empty(m)
+    inner = np.empty(m1)
     for c in range(n_grid + 1):  # the grid, then the best again for its level and season
         if c < n_grid:
-            a = alphas[c // (n_gammas * n_deltas)]
-            g = gammas[(c // n_deltas) % n_gammas]
-            d = deltas[c % n_deltas]
+            alpha = alphas[c // (n_gammas * n_deltas)]
+            gamma = gammas[(c // n_deltas) % n_gammas]
+            delta = deltas[c % n_deltas]
         else:
-            a, g, d = best_a, best_g, best_d
-        if c < n_grid and m > 1 and a >= 1.0:  # alpha = 1 would freeze the seasonal indices
+            alpha, gamma, delta = best_a, best_g, best_d
+        if c < n_grid and m > 1 and alpha >= 1.0:  # alpha = 1 would freeze the seasonal indices
             continue
-        sse = _pass(z, m, m1, a, g, d, level, season, daily)
+        # np.empty and loops, not np.zeros: one overload fewer to compile on a first fit
+        for j in range(m):
+            ring[j] = 0.0
+        for j in range(m1):
+            inner[j] = 0.0
+        if m > 1 and n >= 2 * m:
+            # classical decomposition of the first two seasons: each phase's
+            # deviation from the centred moving average (2 x m for even m), one
+            # per phase, so that a trend does not leak into the indices
+            half = m // 2
+            total = 0.0
+            for t in range(half, half + m):
+                acc = weight = 0.0
+                for j in range(t - half, t + half + 1):
+                    w = 0.5 if (m % 2 == 0 and (j == t - half or j == t + half)) else 1.0
+                    if not math.isnan(z[j]):
+                        acc += w * z[j]
+                        weight += w
+                if weight > 0 and not math.isnan(z[t]):
+                    ring[t % m] = z[t] - acc / weight
+                total += ring[t % m]
+            for j in range(m):
+                ring[j] -= total / m
+            if m1 > 1:  # the inner cycle's mean profile, and the rest of each phase
+                for j in range(m):
+                    inner[j % m1] += ring[j] * m1 / m
+                for j in range(m):
+                    ring[j] -= inner[j % m1]
+        lev = acc_level = 0.0
+        count = 0
+        for t in range(n if n < m else m):  # not min(): one overload fewer to compile
+            if not math.isnan(z[t]):
+                acc_level += z[t] - ring[t % m] - inner[t % m1]
+                count += 1
+        lev = acc_level / (count if count > 0 else 1)
+        sse = 0.0  # the one-step errors
+        for t in range(n):
+            if not math.isnan(z[t]):
+                e = z[t] - (lev + inner[t % m1] + ring[t % m])
+                if t >= m:
+                    sse += e * e
+                lev += alpha * e
+                ring[t % m] += gamma * (1.0 - alpha) * e
+                if m1 > 1:
+                    inner[t % m1] += delta * (1.0 - alpha) * e
+            level[t] = lev
+            daily[t] = inner[t % m1]
+            season[t] = inner[t % m1] + ring[t % m]
         if m1 > 1:
-            sse = _horizon_sse(z, m, m1, level, season, daily)
+            # the 1..m1-step forecasts (:meth:`Smoothing.seasonal`) of every
+            # observation from the third season on
+            sse = 0.0
+            for t in range(2 * m, n):
+                if math.isnan(z[t]):
+                    continue
+                for k in range(1, m1 + 1):
+                    back = t - m * ((k + m - 1) // m)  # latest step of t's phase at or before t - k
+                    back1 = t - m1 * ((k + m1 - 1) // m1)
+                    e = z[t] - (level[t - k] + season[back] - daily[back] + daily[back1])
+                    sse += e * e
         if c < n_grid and sse < best:
-            best, best_a, best_g, best_d = sse, a, g, d
+            best, best_a, best_g, best_d = sse, alpha, gamma, delta
     return best_a, best_g, best_d, sse
 
 

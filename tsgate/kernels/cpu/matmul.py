@@ -135,12 +135,11 @@ def gemm_bt(a, b, bT, out, beta):
         gemm(a, PLAIN, bT, PLAIN, out, beta)
 
 
-# Inlined into the products cfunc (compiled with the same options): as a
-# function of its own it was optimized and compiled on its own and then again
-# inside the cfunc (about 0.5 CPU s at a first import).
-@njit(**FMA, inline="always")
-def _update_rows(af, a_row, a_col, b, out, M, N, K):
-    """``out += op(a) @ b`` for b (K, N), in register tiles.
+def _update_rows(a_ptr, a_row, a_col, b_ptr, out_ptr, M, N, K, dot):
+    """``out += op(a) @ b`` for b (K, N), in register tiles; with ``dot``,
+    ``out += a @ b.T`` for a (M, K), b (N, K) (:func:`_dot_rows`). The
+    arrays come as pointers: this is the body of the products cfunc
+    (:func:`_products`), not a Numba function of its own.
 
     Blocks of ``PANEL_ROWS`` rows go through ``_panel`` (16 columns at a
     time, the sums held in registers over a k block), a block of four rows
@@ -151,11 +150,21 @@ def _update_rows(af, a_row, a_col, b, out, M, N, K):
     one chain of fused multiply-adds in k order, ``o = fma(a[i, k], b[k,
     j], o)``, whichever tile computes it, so a row's result never depends on
     the rows beside it.
+
+    Written out in the cfunc's own body: as an ``njit`` function it was
+    either compiled on its own and again inside the cfunc, or, inlined
+    (``inline="always"``), its Numba IR copied block by block at a cost
+    that grows with its size (about 0.3 s of a first import, measured).
     """
+    out = carray(out_ptr, (M, N))
+    if dot:
+        _dot_rows(carray(a_ptr, (M, K)), carray(b_ptr, (N, K)), out)
+        return
+    af = carray(a_ptr, (M * K,))  # op(a) through its strides a_row, a_col
+    bf = carray(b_ptr, (K * N,))  # (K*N,) b row-major
     n16 = N - N % PANEL_COLS  # columns the full 16-column tiles cover
     n_pair = N - N % PAIR_COLS  # columns the strips of two rows cover
     n_wide = N - N % WIDE_COLS  # columns the strips of one row cover
-    bf = b.reshape(-1)  # (K*N,)
     for k0 in range(0, K, K_BLOCK):
         k1 = k0 + K_BLOCK if k0 + K_BLOCK < K else K  # not min(): one overload fewer to compile
         i = np.int64(0)  # the tiles' row index: int64, as every other index they take
@@ -384,17 +393,9 @@ def _products(real):
     ptr = types.CPointer(real)
     i64 = types.int64
     signature = types.void(ptr, i64, i64, ptr, ptr, i64, i64, i64, types.int64)
-
-    def products(a_ptr, a_row, a_col, b_ptr, out_ptr, M, N, K, dot):
-        out = carray(out_ptr, (M, N))
-        if dot:
-            _dot_rows(carray(a_ptr, (M, K)), carray(b_ptr, (N, K)), out)
-        else:
-            _update_rows(carray(a_ptr, (M * K,)), a_row, a_col, carray(b_ptr, (K, N)), out, M, N, K)
-
-    # FMA's options: ``_update_rows`` is inlined here and keeps its fused multiply-adds
+    # FMA's options: the tiles' sums stay fused multiply-adds
     compiled = cfunc(signature, cache=True, error_model="numpy",
-                     fastmath=FMA["fastmath"])(products)
+                     fastmath=FMA["fastmath"])(_update_rows)
     name = f"tsgate_matmul_{real}"
     llvm.add_symbol(name, compiled.address)
     uintp = types.uintp
