@@ -132,6 +132,34 @@ def test_interval_levels_nest_strictly(fraction):
     assert (np.diff(widths, axis=0) > 0).all()
 
 
+def test_a_list_of_coverages_gives_every_band_at_once():
+    """``predict_interval([0.8, 0.95])``: a pair of columns per coverage, in
+    the order given, each equal to its own single-coverage call, nested."""
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
+    both = model.predict_interval([0.95, 0.8])
+    assert list(both.columns) == ["lower_95", "upper_95", "lower_80", "upper_80"]
+    for c, pct in ((0.8, "80"), (0.95, "95")):
+        one = model.predict_interval(c)
+        assert both.index.equals(one.index)
+        np.testing.assert_array_equal(both[f"lower_{pct}"], one["lower"])
+        np.testing.assert_array_equal(both[f"upper_{pct}"], one["upper"])
+    assert (both["lower_95"] < both["lower_80"]).all() and (both["upper_80"] < both["upper_95"]).all()
+    assert list(model.predict_interval(np.array([0.975])).columns) == ["lower_97.5", "upper_97.5"]
+    # a wide frame: (series, column) pairs
+    wide_fit = tsgate.GRUForecaster(horizon=2, **SMALL).fit(
+        pd.DataFrame({"a": y.loc["a"].to_numpy(), "c": y.loc["c"].to_numpy()[-30:]},
+                     index=pd.period_range("2000Q1", periods=30, freq="Q")))
+    cols = wide_fit.predict_interval([0.5, 0.9]).columns
+    assert list(cols) == [(s, k) for s in ("a", "c")
+                          for k in ("lower_50", "upper_50", "lower_90", "upper_90")]
+    for bad, message in (([], "an empty list"), ([0.8, 1.5], "1.5 is not"),
+                         ([0.8, 0.80], "percentage twice"), ("0.8", "or a list of them"),
+                         ([True], "True is not")):
+        with pytest.raises(ValueError, match=message):
+            model.predict_interval(bad)
+
+
 def test_empirical_coverage_within_a_binomial_band():
     """An AR(1) around a seasonal pattern: 90% bands cover 90% of new points."""
     n = 900

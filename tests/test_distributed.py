@@ -184,6 +184,14 @@ def test_forecast_long_pandas_equals_per_id_models():
                                   band.xs("lower", axis=1, level=1).to_numpy().T.ravel())
     expected_times = pd.date_range(wide.index[-1], periods=4, freq="D")[1:]
     assert (out.loc[out["unique_id"] == "s03", "ds"].to_numpy() == expected_times.to_numpy()).all()
+    # several coverages: a pair of columns each, as the forecasters' predict_interval
+    both = forecast_long(long, horizon=3, model="gru", **QUICK, coverage=[0.8, 0.95])
+    assert list(both.columns) == ["unique_id", "ds", "y", "lower_80", "upper_80", "lower_95",
+                                  "upper_95"]
+    np.testing.assert_array_equal(both["lower_80"].to_numpy(), out["lower"].to_numpy())
+    bands = per_series.predict_interval([0.8, 0.95])
+    np.testing.assert_array_equal(both["upper_95"].to_numpy(),
+                                  bands.xs("upper_95", axis=1, level=1).to_numpy().T.ravel())
 
 
 def test_forecast_long_pandas_variants():

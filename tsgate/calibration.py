@@ -51,6 +51,8 @@ benchmarks/README.md.)
 """
 import math
 import warnings
+from collections.abc import Iterable
+from numbers import Real
 from statistics import NormalDist
 
 import numpy as np
@@ -58,6 +60,49 @@ import numpy as np
 
 class CalibrationWarning(UserWarning):
     """The calibration residuals are too few for the coverage asked."""
+
+
+def bound_columns(coverage):
+    """The coverages asked of ``predict_interval`` and their bounds' column names.
+
+    Parameters
+    ----------
+    coverage : float in (0, 1), or a sequence of them
+
+    Returns
+    -------
+    list of (float, str, str)
+        One ``(coverage, lower name, upper name)`` per coverage asked. A
+        number gives ``[(coverage, "lower", "upper")]``; a sequence gives
+        one per coverage, in its order, named by its percentage:
+        ``lower_80``/``upper_80`` for 0.8, ``lower_97.5`` for 0.975 (as
+        statsforecast names its ``-lo-80``/``-hi-80`` columns).
+
+    Raises
+    ------
+    ValueError
+        A coverage outside (0, 1), an empty sequence, or two coverages of
+        the same percentage.
+    """
+    def valid(c):
+        return isinstance(c, Real) and not isinstance(c, bool) and 0 < c < 1
+
+    if valid(coverage):
+        return [(float(coverage), "lower", "upper")]
+    if isinstance(coverage, (str, bytes)) or not isinstance(coverage, Iterable):
+        # a ValueError, as for a number outside (0, 1): one error for any bad coverage
+        raise ValueError(  # noqa: TRY004
+            f"coverage must be a number in (0, 1) or a list of them, got {coverage!r}.")
+    asked = list(coverage)
+    bad = [c for c in asked if not valid(c)]
+    if bad or not asked:
+        raise ValueError(f"coverage must be a number in (0, 1) or a list of them, got {coverage!r}"
+                         + (f" ({bad[0]!r} is not)." if bad else " (an empty list)."))
+    out = [(float(c), f"lower_{100 * float(c):g}", f"upper_{100 * float(c):g}") for c in asked]
+    names = [lo for _, lo, _ in out]
+    if len(set(names)) < len(names):
+        raise ValueError(f"coverage lists a percentage twice: {coverage!r}; give each once.")
+    return out
 
 
 def needed(coverage):

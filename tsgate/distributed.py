@@ -59,7 +59,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -70,6 +70,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from .calibration import bound_columns
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
@@ -334,13 +335,15 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         Returns
         -------
         pd.DataFrame
-            Columns ``lower``/``upper`` in the layout of the training data
-            (for several wide columns, a column MultiIndex (series,
-            lower/upper)).
+            Columns ``lower``/``upper`` (a pair per coverage for a list of
+            them: ``lower_80``, ``upper_80``, ...) in the layout of the
+            training data (for several wide columns, a column MultiIndex
+            (series, column)).
         """
+        names = _bound_names(coverage)
         coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
-        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in ("lower", "upper")}
-        return from_collection(coll, frames, frames["lower"].shape[1])
+        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}
+        return from_collection(coll, frames, frames[names[0]].shape[1])
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecasts of the steps in ``y``.
@@ -405,26 +408,33 @@ def _as_long(df, id_col, time_col, value_col):
     return df
 
 
+def _bound_names(coverage):
+    """The bounds' column names of ``coverage`` (none for None), in order."""
+    if coverage is None:
+        return []
+    return [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)]
+
+
 def _empty_result(df, id_col, time_col, value_col, coverage):
     columns = {id_col: pd.Series(dtype=df[id_col].dtype), time_col: pd.Series(dtype=df[time_col].dtype),
                value_col: pd.Series(dtype=np.float64)}
-    if coverage is not None:
-        columns.update(lower=pd.Series(dtype=np.float64), upper=pd.Series(dtype=np.float64))
+    columns.update({name: pd.Series(dtype=np.float64) for name in _bound_names(coverage)})
     return pd.DataFrame(columns)
 
 
 def _forecast_one(template, key, series, coverage):
-    """Fit a clone on one series; its forecast (h,) and band (lower, upper) or None."""
+    """Fit a clone on one series; its forecast (h,) and bounds ({column: (h,)}, empty
+    without ``coverage``)."""
     try:
         model = clone(template).fit(series)
         forecast = model.predict().to_numpy()
-        band = None
+        bounds = {}
         if coverage is not None:
             iv = model.predict_interval(coverage)
-            band = (iv["lower"].to_numpy(), iv["upper"].to_numpy())
+            bounds = {name: iv[name].to_numpy() for name in _bound_names(coverage)}
     except ValueError as exc:  # say which id, also when it is raised on a remote worker
         raise ValueError(f"id {key!r}: {exc}") from exc
-    return forecast, band
+    return forecast, bounds
 
 
 def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizon):
@@ -433,9 +443,8 @@ def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizo
     if not results:
         return empty
     frames = {"forecast": np.stack([f for f, _ in results])}
-    if coverage is not None:
-        frames["lower"] = np.stack([b[0] for _, b in results])
-        frames["upper"] = np.stack([b[1] for _, b in results])
+    frames.update({name: np.stack([b[name] for _, b in results])
+                   for name in _bound_names(coverage)})
     out = from_collection(coll, frames, horizon)
     return out.astype(empty.dtypes.to_dict())[list(empty.columns)]
 
@@ -490,8 +499,10 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     freq : str, optional
         pandas frequency to regularize each id's datetime index with
         (``Series.asfreq``); default: inferred per id.
-    coverage : float in (0, 1), optional
-        Add conformal ``lower`` and ``upper`` bounds at this coverage.
+    coverage : float in (0, 1) or list of them, optional
+        Add conformal ``lower`` and ``upper`` bounds at this coverage (for
+        a list, ``lower_80``, ``upper_80``, ... per coverage, as
+        ``predict_interval``).
     n_jobs : int, optional
         Parallel ids for pandas input, through joblib (so
         ``joblib.parallel_backend("dask")`` applies). Dask input is computed
@@ -517,8 +528,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
     """
     horizon = _check_horizon(horizon)
-    if coverage is not None and (not isinstance(coverage, Real) or not 0 < coverage < 1):
-        raise ValueError(f"coverage must be None or a number in (0, 1), got {coverage!r}.")
+    _bound_names(coverage)  # a clear error for a bad coverage before any fit
     id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:
         template = MODELS[model.lower()](horizon=int(horizon), **forecaster_params)

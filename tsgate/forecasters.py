@@ -44,7 +44,7 @@ from . import combination, encoding, exogenous, folds, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import future_index
-from .calibration import half_widths
+from .calibration import bound_columns, half_widths
 from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
                          to_collection)
 from .fitplan import EnsembleFits
@@ -532,36 +532,43 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         :func:`tsgate.bandunit.band_unit`; for fewer, the one-step noise of
         the whole history with outlying errors clipped,
         :func:`tsgate.bandunit.noise`, and earlier validation folds add
-        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A series' band is that half-width times
-        its own unit, applied around the
-        forecast on the working scale, so on the log scale the band is
+        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A
+        series' band is that half-width times its own unit, applied around
+        the forecast on the working scale, so on the log scale the band is
         relative and asymmetric in levels. Bands widen with the horizon and
-        nest: a lower coverage is never wider.
+        nest: a lower coverage is never wider. ``coverage`` is a number in
+        (0, 1) or a list of them (``horizon``, ``X``, ``y``: as for
+        :meth:`predict`).
 
         Returns
         -------
         pd.DataFrame
-            Columns ``lower`` and ``upper``, in the layout of the input (for
-            a wide DataFrame, a column MultiIndex (series, lower/upper)).
+            Columns ``lower`` and ``upper``; for a list of coverages, a pair
+            per coverage in its order, ``lower_80``, ``upper_80``, ...
+            (:func:`tsgate.calibration.bound_columns`). In the layout of
+            the input (for a wide DataFrame, a column MultiIndex (series,
+            column)).
         """
         check_is_fitted(self, "regressors_")
-        if not isinstance(coverage, Real) or not 0 < coverage < 1:
-            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+        asked = bound_columns(coverage)
         coll, levels, stages, history = self._forecast(horizon, X, y)
         h = levels.shape[1]
-        half = half_widths(self.calibration_residuals_, coverage, h,  # (h,)
-                           unit_grows=getattr(self, "interval_unit_", None) == "step noise")
-        lower, upper = np.empty_like(levels), np.empty_like(levels)
-        for i, sm in enumerate(stages):
-            # the history's steps of a stage extended by recursive blocks are its own
-            unit = self._unit(history[i], sm, h)  # (h,)
-            # (the features' effect, in the forecast, is no part of the band: none taken out)
-            center = sm.to_working(levels[i])
-            lower[i] = sm.from_working(center - half * unit)
-            upper[i] = sm.from_working(center + half * unit)
+        # the history's steps of a stage extended by recursive blocks are its own
+        units = [self._unit(history[i], sm, h) for i, sm in enumerate(stages)]  # (h,) each
+        # (the features' effect, in the forecast, is no part of the band: none taken out)
+        centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
         floor = _floors(coll.values)  # (k, 1)
-        lower, upper = np.maximum(lower, floor), np.maximum(upper, floor)
-        return from_collection(coll, {"lower": lower, "upper": upper}, h)
+        frames = {}
+        for c, lower_name, upper_name in asked:
+            half = half_widths(self.calibration_residuals_, c, h,  # (h,)
+                               unit_grows=getattr(self, "interval_unit_", None) == "step noise")
+            lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
+            for i, sm in enumerate(stages):
+                lower[i] = sm.from_working(centers[i] - half * units[i])
+                upper[i] = sm.from_working(centers[i] + half * units[i])
+            frames[lower_name] = np.maximum(lower, floor)
+            frames[upper_name] = np.maximum(upper, floor)
+        return from_collection(coll, frames, h)
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecast of the steps in ``y``.
