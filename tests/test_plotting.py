@@ -65,6 +65,25 @@ def test_series_interval_band_and_given_axes():
     assert band.get_label() == "interval"
 
 
+def test_a_list_of_coverages_draws_nested_bands():
+    # predict_interval([0.8, 0.95]): one band each, the widest drawn first
+    y = monthly(30)
+    fc = future(y, 4)
+    both = pd.DataFrame({"lower_80": fc - 1, "upper_80": fc + 1, "lower_95": fc - 2,
+                         "upper_95": fc + 2})
+    fig = plot_forecast(y, fc, intervals=both)
+    drawn = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert [c.get_label() for c in drawn] == ["95% interval", "80% interval"]
+    # the long layout of a collection: the pairs of every series
+    model = tsgate.GRUForecaster(horizon=2, max_iter=1, early_stopping=False, random_state=0)
+    long = tsgate.datasets.load_iowa_electricity().iloc[:, :2].stack().rename("y").reset_index()
+    long.columns = ["ds", "unique_id", "y"]
+    model.fit(long)
+    fig = plot_forecast(long, model.predict(), intervals=model.predict_interval([0.5, 0.9]))
+    assert all([c.get_label() for c in ax.collections] == ["90% interval", "50% interval"]
+               for ax in fig.axes)
+
+
 def test_history_keeps_the_last_observations():
     y = monthly(100)
     fig = plot_forecast(y, future(y, 3), history=20)

@@ -31,7 +31,9 @@ def _x(index):
 
 
 def _bounds(intervals, column, n_rows):
-    """(lower, upper) arrays of one series from a ``predict_interval`` frame, or None."""
+    """The bands of one series from a ``predict_interval`` frame, or None: a
+    list of (label, lower, upper), the widest first (``lower``/``upper``, or
+    the ``lower_80``/``upper_80`` pairs of a list of coverages)."""
     if intervals is None:
         return None
     if not isinstance(intervals, pd.DataFrame):
@@ -42,12 +44,19 @@ def _bounds(intervals, column, n_rows):
         if column not in intervals.columns.get_level_values(0):
             raise ValueError(f"intervals has no columns for series {column!r}.")
         part = intervals[column]
-    if not {"lower", "upper"} <= set(part.columns):
-        raise ValueError("intervals needs columns 'lower' and 'upper' (for several series, a "
-                         "column MultiIndex (series, lower/upper)), as predict_interval returns.")
+    names = [str(c) for c in part.columns]
+    pairs = [("", "lower", "upper")] if {"lower", "upper"} <= set(names) else [
+        (c[len("lower_"):], c, "upper_" + c[len("lower_"):]) for c in names
+        if c.startswith("lower_") and "upper_" + c[len("lower_"):] in names]
+    if not pairs:
+        raise ValueError("intervals needs columns 'lower' and 'upper' (or 'lower_80', "
+                         "'upper_80', ... per coverage; for several series, a column "
+                         "MultiIndex (series, column)), as predict_interval returns.")
     if len(part) != n_rows:
         raise ValueError(f"intervals has {len(part)} rows but the forecast has {n_rows}.")
-    return part["lower"].to_numpy(dtype=float), part["upper"].to_numpy(dtype=float)
+    out = [(f"{pct}% interval" if pct else "interval", part[lo].to_numpy(dtype=float),
+            part[hi].to_numpy(dtype=float)) for pct, lo, hi in pairs]
+    return sorted(out, key=lambda band: -np.nanmean(band[2] - band[1]))  # widest first
 
 
 def _draw(ax, history, forecast, bounds, label):
@@ -56,9 +65,9 @@ def _draw(ax, history, forecast, bounds, label):
             label=label or "history")
     x = _x(forecast.index)
     ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast")
-    if bounds is not None:
-        ax.fill_between(x, bounds[0], bounds[1], color="C1", alpha=0.25, lw=0,
-                        label="interval")
+    for band, lower, upper in bounds or ():  # nested bands: each inner one darkens its part
+        ax.fill_between(x, lower, upper, color="C1", alpha=0.25 if len(bounds) == 1 else 0.18,
+                        lw=0, label=band)
     ax.grid(alpha=0.3)
 
 
@@ -105,8 +114,10 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         y = to_wide(y, id_col, time_col, value_col)
         if isinstance(forecast, (pd.Series, pd.DataFrame)):
             forecast = to_wide(forecast, id_col, time_col, value_col)
-        if isinstance(intervals, pd.DataFrame):  # (lower/upper, series) -> (series, lower/upper)
-            intervals = to_wide(intervals, id_col, time_col, ["lower", "upper"]).swaplevel(
+        if isinstance(intervals, pd.DataFrame):  # (bound, series) -> (series, bound)
+            bounds = [c for c in intervals.columns
+                      if str(c) in ("lower", "upper") or str(c).startswith(("lower_", "upper_"))]
+            intervals = to_wide(intervals, id_col, time_col, bounds or ["lower", "upper"]).swaplevel(
                 axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     if isinstance(y, pd.Series) != isinstance(forecast, pd.Series) or not isinstance(
             forecast, (pd.Series, pd.DataFrame)):
