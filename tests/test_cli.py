@@ -78,6 +78,13 @@ def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsy
     written = pd.read_csv(output)
     assert list(written.columns) == ["ds", "y", "y_lower", "y_upper", "z", "z_lower", "z_upper"]
     assert len(written) == 4
+    # several coverages: a pair of columns each
+    code, out, err = run(capsys, "forecast", monthly_csv, "--horizon", 4, "--interval", "0.8,0.95",
+                         "--output", output, *QUICK)
+    assert code == 0, err
+    assert list(pd.read_csv(output).columns) == [
+        "ds", "y", "y_lower_80", "y_upper_80", "y_lower_95", "y_upper_95",
+        "z", "z_lower_80", "z_upper_80", "z_lower_95", "z_upper_95"]
 
 
 def test_dataset_forecast_and_default_horizon(capsys):
@@ -158,6 +165,7 @@ ERRORS = {
     "frequency too fine": (["forecast", "{csv}", "--freq", "D"], None, "missing"),
     "irregular dates": (["forecast", "{tmp}/irregular.csv"], None, "inferred"),
     "bad interval": (["forecast", "{csv}", "--interval", "90"], None, "coverage"),
+    "bad interval list": (["forecast", "{csv}", "--interval", "0.8,95"], None, "separated by commas"),
     "bad horizon": (["forecast", "{csv}", "--horizon", "0"], None, "positive"),
     "not an integer": (["forecast", "{csv}", "--horizon", "many"], None, "invalid int"),
     "unknown model": (["forecast", "{csv}", "--model", "tcn"], None, "invalid choice"),
@@ -245,12 +253,13 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     output = tmp_path / "out.csv"
     plot = ["--plot", tmp_path / "long.png"] if importlib.util.find_spec("matplotlib") else []
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 3,
-                         "--interval", 0.8, "--output", output, *plot, *QUICK)
+                         "--interval", "0.8,0.95", "--output", output, *plot, *QUICK)
     assert code == 0, err
-    if plot:  # one panel per store
+    if plot:  # one panel per store, both bands
         assert (tmp_path / "long.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     written = pd.read_csv(output)
-    assert list(written.columns) == ["store", "month", "sales", "lower", "upper"]
+    assert list(written.columns) == ["store", "month", "sales", "lower_80", "upper_80",
+                                     "lower_95", "upper_95"]
     assert list(written["store"]) == ["north"] * 3 + ["south"] * 3
     assert list(written["month"][3:]) == ["2017-07-01", "2017-08-01", "2017-09-01"]
     code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *QUICK)

@@ -29,6 +29,7 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
+from .calibration import bound_columns
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
@@ -106,8 +107,9 @@ def build_parser():
     model.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu",
                        help="where to train (default: cpu)")
     out = fc.add_argument_group("output")
-    out.add_argument("--interval", type=float, metavar="COVERAGE",
-                     help="add lower/upper columns of a conformal interval, e.g. 0.9")
+    out.add_argument("--interval", metavar="COVERAGE",
+                     help="add lower/upper columns of a conformal interval, e.g. 0.9; several "
+                          "coverages, e.g. 0.8,0.95, add lower_80, upper_80, lower_95, ...")
     out.add_argument("--output", metavar="FILE.csv", help="also write the forecast to a CSV file")
     out.add_argument("--plot", metavar="FILE.png",
                      help="save a plot of history and forecast (needs matplotlib)")
@@ -209,16 +211,27 @@ def forecast_table(forecast, intervals, time_label):
     if isinstance(forecast, pd.Series):
         table = forecast.to_frame(name=forecast.name if forecast.name is not None else "forecast")
         if intervals is not None:
-            table = table.join(intervals[["lower", "upper"]])
+            table = table.join(intervals)
     else:
         parts = []
         for col in forecast.columns:
             parts.append(forecast[[col]])
             if intervals is not None:
-                parts.append(intervals[col][["lower", "upper"]].add_prefix(f"{col}_"))
+                parts.append(intervals[col].add_prefix(f"{col}_"))
         table = pd.concat(parts, axis=1)
     table.index.name = time_label
     return table.reset_index()
+
+
+def _coverages(text):
+    """``--interval``'s coverage (one number) or coverages (comma-separated)."""
+    try:
+        values = [float(part) for part in text.split(",")]
+        bound_columns(values[0] if len(values) == 1 else values)
+    except ValueError:
+        raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), or several "
+                         f"separated by commas (e.g. 0.8,0.95), got {text!r}") from None
+    return values[0] if len(values) == 1 else values
 
 
 def run_forecast(args):
@@ -227,9 +240,8 @@ def run_forecast(args):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
-    if args.interval is not None and not 0 < args.interval < 1:
-        raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), "
-                         f"got {args.interval}")
+    if args.interval is not None:
+        args.interval = _coverages(args.interval)
     if not 0 <= args.seed < 2**32:
         raise UsageError(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
     if args.freq is not None:
@@ -300,7 +312,8 @@ def run_forecast(args):
     forecast = model.predict()
     intervals = None if args.interval is None else model.predict_interval(coverage=args.interval)
     if args.id_column is not None:
-        table = forecast if intervals is None else forecast.join(intervals[["lower", "upper"]])
+        table = forecast if intervals is None else forecast.join(
+            intervals.drop(columns=list(forecast.columns[:2])))
     else:
         table = forecast_table(forecast, intervals, time_label)
     print(_to_text(table))
@@ -322,7 +335,7 @@ def _save_plot(y, forecast, intervals, args, horizon):
     name = args.dataset or os.path.basename(args.csv)
     title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
     if args.interval is not None:
-        title += f", {args.interval:.0%} interval"
+        title += f", {'/'.join(f'{c:.0%}' for c in np.atleast_1d(args.interval))} interval"
     columns = {} if args.id_column is None else dict(
         zip(("id_col", "time_col", "value_col"), forecast.columns[:3]))
     fig = plot_forecast(y, forecast, intervals=intervals, title=title,
