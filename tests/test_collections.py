@@ -160,6 +160,37 @@ def test_a_list_of_coverages_gives_every_band_at_once():
             model.predict_interval(bad)
 
 
+def test_quantiles_are_the_bounds_of_the_bands_and_the_forecast():
+    """``predict_quantiles``: q < 0.5 the lower bound of the 1 - 2q band, q >
+    0.5 the upper bound of the 2q - 1 band, 0.5 the forecast; non-decreasing
+    in q at every step."""
+    import warnings
+
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
+    qs = model.predict_quantiles([0.9, 0.1, 0.5, 0.3, 0.7])
+    assert list(qs.columns) == ["q_0.9", "q_0.1", "q_0.5", "q_0.3", "q_0.7"]
+    assert qs.index.equals(model.predict().index)
+    np.testing.assert_array_equal(qs["q_0.5"], model.predict())
+    band = model.predict_interval([0.8, 0.4])
+    for low, high, pct in (("q_0.1", "q_0.9", "80"), ("q_0.3", "q_0.7", "40")):
+        np.testing.assert_array_equal(qs[low], band[f"lower_{pct}"])
+        np.testing.assert_array_equal(qs[high], band[f"upper_{pct}"])
+    ordered = qs[["q_0.1", "q_0.3", "q_0.5", "q_0.7", "q_0.9"]].to_numpy()  # (rows, 5)
+    assert (np.diff(ordered, axis=1) > 0).all()
+    assert list(model.predict_quantiles().columns) == ["q_0.1", "q_0.5", "q_0.9"]
+    assert list(model.predict_quantiles(0.25).columns) == ["q_0.25"]
+    # a quantile beyond what the residuals support warns, at the caller's line
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CalibrationWarning)
+        model.predict_quantiles([0.0001])
+    assert any(w.category is CalibrationWarning and w.filename == __file__ for w in caught)
+    for bad, message in (([], "got \\[\\]"), ([0.5, 1.0], "1.0 is not"),
+                         ([0.1, 0.1], "twice"), ("0.5", "or a list of them")):
+        with pytest.raises(ValueError, match=message):
+            model.predict_quantiles(bad)
+
+
 def test_empirical_coverage_within_a_binomial_band():
     """An AR(1) around a seasonal pattern: 90% bands cover 90% of new points."""
     n = 900

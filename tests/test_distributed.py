@@ -192,6 +192,8 @@ def test_forecast_long_pandas_equals_per_id_models():
     bands = per_series.predict_interval([0.8, 0.95])
     np.testing.assert_array_equal(both["upper_95"].to_numpy(),
                                   bands.xs("upper_95", axis=1, level=1).to_numpy().T.ravel())
+    quantiles = per_series.predict_quantiles([0.1, 0.9])
+    np.testing.assert_array_equal(quantiles.xs("q_0.1", axis=1, level=1), band.xs("lower", axis=1, level=1))
 
 
 def test_forecast_long_pandas_variants():

@@ -62,6 +62,37 @@ class CalibrationWarning(UserWarning):
     """The calibration residuals are too few for the coverage asked."""
 
 
+def fractions(value, what):
+    """``value``, a number in (0, 1) or a sequence of them, as a list of floats.
+
+    Returns
+    -------
+    values : list of float
+    single : bool
+        Whether ``value`` was one number.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what``: a value outside (0, 1) or not a number (a bool
+        neither), a string, or an empty sequence.
+    """
+    def valid(v):
+        return isinstance(v, Real) and not isinstance(v, bool) and 0 < v < 1
+
+    if valid(value):
+        return [float(value)], True
+    values = (list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes))
+              else None)
+    bad = [v for v in values or () if not valid(v)]
+    if values is None or bad or not values:
+        # a ValueError, as for a number outside (0, 1): one error for any bad value
+        raise ValueError(f"{what} must be a number in (0, 1) or a list of them, got {value!r}"
+                         + (f" ({bad[0]!r} is not)." if bad else
+                            " (an empty list)." if values == [] else "."))
+    return [float(v) for v in values], False
+
+
 def bound_columns(coverage):
     """The coverages asked of ``predict_interval`` and their bounds' column names.
 
@@ -81,26 +112,13 @@ def bound_columns(coverage):
     Raises
     ------
     ValueError
-        A coverage outside (0, 1), an empty sequence, or two coverages of
-        the same percentage.
+        A bad coverage (:func:`fractions`) or two of the same percentage.
     """
-    def valid(c):
-        return isinstance(c, Real) and not isinstance(c, bool) and 0 < c < 1
-
-    if valid(coverage):
-        return [(float(coverage), "lower", "upper")]
-    if isinstance(coverage, (str, bytes)) or not isinstance(coverage, Iterable):
-        # a ValueError, as for a number outside (0, 1): one error for any bad coverage
-        raise ValueError(  # noqa: TRY004
-            f"coverage must be a number in (0, 1) or a list of them, got {coverage!r}.")
-    asked = list(coverage)
-    bad = [c for c in asked if not valid(c)]
-    if bad or not asked:
-        raise ValueError(f"coverage must be a number in (0, 1) or a list of them, got {coverage!r}"
-                         + (f" ({bad[0]!r} is not)." if bad else " (an empty list)."))
-    out = [(float(c), f"lower_{100 * float(c):g}", f"upper_{100 * float(c):g}") for c in asked]
-    names = [lo for _, lo, _ in out]
-    if len(set(names)) < len(names):
+    values, single = fractions(coverage, "coverage")
+    if single:
+        return [(values[0], "lower", "upper")]
+    out = [(c, f"lower_{100 * c:g}", f"upper_{100 * c:g}") for c in values]
+    if len({lower for _, lower, _ in out}) < len(out):
         raise ValueError(f"coverage lists a percentage twice: {coverage!r}; give each once.")
     return out
 
@@ -144,7 +162,7 @@ def increasing(values, weights):
     return np.concatenate([np.full(n, m) for m, _, n in blocks])
 
 
-def half_widths(residuals, coverage, horizon=None, unit_grows=False):
+def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=3):
     """Half-widths (horizon,) of the ``coverage`` band from residuals (n, H).
 
     Parameters
@@ -159,6 +177,8 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False):
         The residuals' unit already grows with the step (``band_unit``):
         the pooled fallback and the steps beyond H then add no growth of
         their own.
+    stacklevel : int, default 3
+        Of the ``CalibrationWarning`` (3: the caller of this function's caller).
 
     Returns
     -------
@@ -183,7 +203,7 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False):
             f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
             f"{100 * coverage:g}% conformal band needs {k}. The band uses a normal quantile of "
             "their spread instead and may be off; give a longer series or ask for a lower "
-            "coverage.", CalibrationWarning, stacklevel=3)
+            "coverage.", CalibrationWarning, stacklevel=stacklevel)
     out = np.empty(H)
     counts = np.empty(H)  # (H,) residuals behind each step's quantile
     for j in range(H):

@@ -70,6 +70,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from .bands import quantile_columns
 from .calibration import bound_columns
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
@@ -342,6 +343,14 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """
         names = _bound_names(coverage)
         coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
+        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}
+        return from_collection(coll, frames, frames[names[0]].shape[1])
+
+    def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
+        """Forecast quantiles of every series, as the forecasters' (columns
+        ``q_0.1``, ... in the layout of the training data)."""
+        names = [name for _, name in quantile_columns(quantiles)]
+        coll, parts = self._parts("predict_quantiles", y, horizon, X, quantiles=quantiles)
         frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}
         return from_collection(coll, frames, frames[names[0]].shape[1])
 

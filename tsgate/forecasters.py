@@ -44,7 +44,7 @@ from . import combination, encoding, exogenous, folds, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import future_index
-from .calibration import bound_columns, half_widths
+from .bands import ForecastBands, floors
 from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
                          to_collection)
 from .fitplan import EnsembleFits
@@ -55,21 +55,13 @@ from .bandunit import NOISE_FLOOR, band_unit, noise
 from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
 
 
-def _floors(values):
-    """(k, 1): 0 for each series whose history is never negative (counts,
-    sales, visitors: forecasts and bounds are floored there), else -inf.
-    An additive stage's forecast of such a series can fall below 0 (an
-    intermittent 0/3 series, a declining yearly one)."""
-    return np.array([[0.0 if np.nanmin(v) >= 0 else -np.inf] for v in values])
-
-
 def _check_horizon(horizon):
     if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
     return int(horizon)
 
 
-class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
+class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
 
     _regressor = None
@@ -429,7 +421,7 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
             self._warn_unseasonal(coll, stages)
         H = self.horizon
         values = [v.copy() for v in coll.values]
-        floor = _floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
+        floor = floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
         exog_hist = coll.exog
         out = []
         for start in range(0, h, H):
@@ -519,56 +511,6 @@ class _BaseForecaster(EnsembleFits, SaveMixin, BaseEstimator):
         """
         coll, levels, _, _ = self._forecast(horizon, X, y)
         return from_collection(coll, {"forecast": levels}, levels.shape[1])
-
-    def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
-        """Forecast intervals calibrated on out-of-sample residuals.
-
-        The half-width for step ``j`` comes from the residuals of the
-        validation fit on the cut tail of every series
-        (``calibration_residuals_``, each divided by its series' unit at
-        its step: for a collection of ``POOLED_UNIT_MIN_SERIES`` or more
-        series, the smoothing stage's one-step noise over the recent past
-        times the square root of its error growth to the step,
-        :func:`tsgate.bandunit.band_unit`; for fewer, the one-step noise of
-        the whole history with outlying errors clipped,
-        :func:`tsgate.bandunit.noise`, and earlier validation folds add
-        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A
-        series' band is that half-width times its own unit, applied around
-        the forecast on the working scale, so on the log scale the band is
-        relative and asymmetric in levels. Bands widen with the horizon and
-        nest: a lower coverage is never wider. ``coverage`` is a number in
-        (0, 1) or a list of them (``horizon``, ``X``, ``y``: as for
-        :meth:`predict`).
-
-        Returns
-        -------
-        pd.DataFrame
-            Columns ``lower`` and ``upper``; for a list of coverages, a pair
-            per coverage in its order, ``lower_80``, ``upper_80``, ...
-            (:func:`tsgate.calibration.bound_columns`). In the layout of
-            the input (for a wide DataFrame, a column MultiIndex (series,
-            column)).
-        """
-        check_is_fitted(self, "regressors_")
-        asked = bound_columns(coverage)
-        coll, levels, stages, history = self._forecast(horizon, X, y)
-        h = levels.shape[1]
-        # the history's steps of a stage extended by recursive blocks are its own
-        units = [self._unit(history[i], sm, h) for i, sm in enumerate(stages)]  # (h,) each
-        # (the features' effect, in the forecast, is no part of the band: none taken out)
-        centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
-        floor = _floors(coll.values)  # (k, 1)
-        frames = {}
-        for c, lower_name, upper_name in asked:
-            half = half_widths(self.calibration_residuals_, c, h,  # (h,)
-                               unit_grows=getattr(self, "interval_unit_", None) == "step noise")
-            lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
-            for i, sm in enumerate(stages):
-                lower[i] = sm.from_working(centers[i] - half * units[i])
-                upper[i] = sm.from_working(centers[i] + half * units[i])
-            frames[lower_name] = np.maximum(lower, floor)
-            frames[upper_name] = np.maximum(upper, floor)
-        return from_collection(coll, frames, h)
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecast of the steps in ``y``.

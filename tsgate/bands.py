@@ -1,0 +1,148 @@
+"""A forecaster's intervals and quantiles, from its calibrated half-widths.
+
+:class:`ForecastBands` is a mixin of :class:`tsgate.forecasters._BaseForecaster`:
+``predict_interval`` gives the bands of one or several coverages,
+``predict_quantiles`` the quantiles of the same forecast distribution. Both
+are made by :meth:`ForecastBands._bands`: per coverage, the conformal
+half-width of each step (:func:`tsgate.calibration.half_widths`) times each
+series' unit, around the forecast on the working scale. The bands are
+symmetric there, so the forecast is their median: the quantile ``q`` is the
+lower bound of the ``1 - 2q`` band below 0.5, the upper bound of the ``2q -
+1`` band above it, and the forecast at 0.5. A higher coverage is never
+narrower, so the quantiles never decrease with ``q``.
+"""
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .calibration import bound_columns, fractions, half_widths
+from .collection import from_collection
+
+
+def floors(values):
+    """(k, 1): 0 for each series whose history is never negative (counts,
+    sales, visitors: forecasts and bounds are floored there), else -inf.
+    An additive stage's forecast of such a series can fall below 0 (an
+    intermittent 0/3 series, a declining yearly one)."""
+    return np.array([[0.0 if np.nanmin(v) >= 0 else -np.inf] for v in values])
+
+
+def quantile_columns(quantiles):
+    """The quantiles asked of ``predict_quantiles`` and their column names.
+
+    Parameters
+    ----------
+    quantiles : float in (0, 1), or a sequence of them
+
+    Returns
+    -------
+    list of (float, str)
+        ``(q, "q_<q>")`` per quantile, in the order given: ``q_0.1``,
+        ``q_0.5``, ``q_0.975``.
+
+    Raises
+    ------
+    ValueError
+        A bad quantile (:func:`tsgate.calibration.fractions`) or one given twice.
+    """
+    values, _ = fractions(quantiles, "quantiles")
+    out = [(q, f"q_{q:g}") for q in values]
+    if len({name for _, name in out}) < len(out):
+        raise ValueError(f"quantiles lists a quantile twice: {quantiles!r}; give each once.")
+    return out
+
+
+class ForecastBands:
+    """Mixin of the forecasters: ``predict_interval`` and ``predict_quantiles``."""
+
+    def _bands(self, coverages, horizon, X, y):
+        """The collection, the forecast (k, h) and, per coverage, its band:
+        a list of (lower, upper), (k, h) each, floored as the forecast is."""
+        coll, levels, stages, history = self._forecast(horizon, X, y)
+        h = levels.shape[1]
+        # the history's steps of a stage extended by recursive blocks are its own
+        units = [self._unit(history[i], sm, h) for i, sm in enumerate(stages)]  # (h,) each
+        # (the features' effect, in the forecast, is no part of the band: none taken out)
+        centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
+        floor = floors(coll.values)  # (k, 1)
+        bands = []
+        for c in coverages:
+            # stacklevel: the warning points at the caller of predict_interval/_quantiles
+            half = half_widths(self.calibration_residuals_, c, h,  # (h,)
+                               unit_grows=getattr(self, "interval_unit_", None) == "step noise",
+                               stacklevel=4)
+            lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
+            for i, sm in enumerate(stages):
+                lower[i] = sm.from_working(centers[i] - half * units[i])
+                upper[i] = sm.from_working(centers[i] + half * units[i])
+            bands.append((np.maximum(lower, floor), np.maximum(upper, floor)))
+        return coll, levels, bands
+
+    def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
+        """Forecast intervals calibrated on out-of-sample residuals.
+
+        The half-width for step ``j`` comes from the residuals of the
+        validation fit on the cut tail of every series
+        (``calibration_residuals_``, each divided by its series' unit at
+        its step: for a collection of ``POOLED_UNIT_MIN_SERIES`` or more
+        series, the smoothing stage's one-step noise over the recent past
+        times the square root of its error growth to the step,
+        :func:`tsgate.bandunit.band_unit`; for fewer, the one-step noise of
+        the whole history with outlying errors clipped,
+        :func:`tsgate.bandunit.noise`, and earlier validation folds add
+        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A
+        series' band is that half-width times its own unit, applied around
+        the forecast on the working scale, so on the log scale the band is
+        relative and asymmetric in levels. Bands widen with the horizon and
+        nest: a lower coverage is never wider. ``coverage`` is a number in
+        (0, 1) or a list of them (``horizon``, ``X``, ``y``: as for
+        :meth:`predict`).
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``lower`` and ``upper``; for a list of coverages, a pair
+            per coverage in its order, ``lower_80``, ``upper_80``, ...
+            (:func:`tsgate.calibration.bound_columns`). In the layout of
+            the input (for a wide DataFrame, a column MultiIndex (series,
+            column)).
+        """
+        check_is_fitted(self, "regressors_")
+        asked = bound_columns(coverage)
+        coll, levels, bands = self._bands([c for c, _, _ in asked], horizon, X, y)
+        frames = {}
+        for (_, lower_name, upper_name), (lower, upper) in zip(asked, bands):
+            frames[lower_name], frames[upper_name] = lower, upper
+        return from_collection(coll, frames, levels.shape[1])
+
+    def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
+        """Quantiles of the forecast distribution that ``predict_interval`` bounds.
+
+        The quantile ``q`` is the lower bound of the ``1 - 2q`` band for
+        ``q < 0.5``, the upper bound of the ``2q - 1`` band for ``q > 0.5``
+        and the forecast itself for 0.5 (the bands are symmetric around it
+        on the working scale), so the quantiles of one step never decrease
+        with ``q``, and ``q`` and ``1 - q`` bound the ``|2q - 1|`` interval.
+
+        Parameters
+        ----------
+        quantiles : float in (0, 1) or list of them, default=(0.1, 0.5, 0.9)
+        horizon, X, y
+            As for :meth:`predict`.
+
+        Returns
+        -------
+        pd.DataFrame
+            One column per quantile, in the order given, named ``q_0.1``,
+            ``q_0.5``, ... (:func:`quantile_columns`), in the layout of the
+            input (for a wide DataFrame, a column MultiIndex (series, column)).
+        """
+        check_is_fitted(self, "regressors_")
+        asked = quantile_columns(quantiles)
+        # the band of each quantile; q and 1 - q share one (rounded: 1.4 - 1 != 1 - 0.6)
+        band_for = {q: round(abs(2 * q - 1), 12) for q, _ in asked if q != 0.5}
+        coverages = sorted(set(band_for.values()))
+        coll, levels, bands = self._bands(coverages, horizon, X, y)
+        band_of = dict(zip(coverages, bands))
+        frames = {name: levels if q == 0.5 else band_of[band_for[q]][0 if q < 0.5 else 1]
+                  for q, name in asked}
+        return from_collection(coll, frames, levels.shape[1])
