@@ -65,9 +65,11 @@ def _draw(ax, history, forecast, bounds, label):
             label=label or "history")
     x = _x(forecast.index)
     ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast")
-    for band, lower, upper in bounds or ():  # nested bands: each inner one darkens its part
-        ax.fill_between(x, lower, upper, color="C1", alpha=0.25 if len(bounds) == 1 else 0.18,
-                        lw=0, label=band)
+    bounds = bounds or []
+    # nested bands, widest first: each inner one darker, in the legend too
+    alphas = [0.25] if len(bounds) == 1 else np.linspace(0.12, 0.3, len(bounds))
+    for (band, lower, upper), alpha in zip(bounds, alphas):
+        ax.fill_between(x, lower, upper, color="C1", alpha=alpha, lw=0, label=band)
     ax.grid(alpha=0.3)
 
 
