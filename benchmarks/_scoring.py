@@ -6,9 +6,11 @@ Per series (test part ``y`` of length h, training part ``x``):
   training part is not longer than m), i.e. the mean absolute error divided
   by the in-sample mean absolute seasonal difference;
 - sMAPE: ``tsgate.metrics.smape`` (M4's definition, percent, 0/0 = 0);
-- coverage of the 80% and 95% intervals: the share of test points inside;
-- MSIS at 95% (M4): mean over the test of ``(U - L) + 2/a (L - y) 1{y < L}
-  + 2/a (y - U) 1{y > U}`` with a = 0.05, divided by the MASE scale.
+- coverage of the 80% and 95% intervals: the share of test points inside
+  (``tsgate.metrics.coverage``);
+- MSIS at 95% (M4, ``tsgate.metrics.msis``): mean over the test of ``(U -
+  L) + 2/a (L - y) 1{y < L} + 2/a (y - U) 1{y > U}`` with a = 0.05, divided
+  by the MASE scale.
 
 Per frequency and method: mean MASE and sMAPE, the geometric mean over
 series of MASE / MASE(AutoETS) (both floored at :data:`RATIO_FLOOR`),
@@ -19,7 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from tsgate.metrics import mase, smape
+from tsgate.metrics import coverage, mase, msis, smape
 
 RATIO_FLOOR = 1e-3  # MASE below this is raised to it before the ratio to AutoETS
 MSIS_ALPHA = 0.05
@@ -57,11 +59,9 @@ def score_series(x, y, fc, lo80, hi80, lo95, hi95, m):
         out = {"mase": math.nan, "smape": smape(y, fc)}
     for level, lo, hi in ((80, lo80, hi80), (95, lo95, hi95)):
         ok = np.isfinite(lo).all() and np.isfinite(hi).all()
-        out[f"cov{level}"] = float(np.mean((y >= lo) & (y <= hi))) if ok else math.nan
-    if np.isfinite(lo95).all() and np.isfinite(hi95).all():
-        a = MSIS_ALPHA
-        penalty = (hi95 - lo95) + 2 / a * (lo95 - y) * (y < lo95) + 2 / a * (y - hi95) * (y > hi95)
-        out["msis"] = float(np.mean(penalty)) / scale if scale > 0 else math.nan
+        out[f"cov{level}"] = coverage(y, lo, hi) if ok else math.nan
+    if np.isfinite(lo95).all() and np.isfinite(hi95).all() and scale > 0:
+        out["msis"] = msis(y, lo95, hi95, x, coverage=1 - MSIS_ALPHA, season_length=lag)
     else:
         out["msis"] = math.nan
     return out

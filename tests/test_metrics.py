@@ -6,13 +6,16 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from tsgate.metrics import (
     SCORERS,
+    coverage,
     mae,
     make_forecast_scorer,
     mase,
+    msis,
     neg_mae_scorer,
     neg_mase_scorer,
     neg_rmse_scorer,
     neg_smape_scorer,
+    pinball_loss,
     rmse,
     smape,
 )
@@ -41,6 +44,41 @@ def test_smape_hand_computed():
 def test_mase_hand_computed():
     y_train = [1.0, 3.0, 2.0, 5.0]  # naive errors 2, 1, 3 -> scale 2
     assert mase(Y_TRUE, Y_PRED, y_train) == pytest.approx((7 / 4) / 2)
+
+
+def test_interval_and_quantile_metrics_hand_computed():
+    y = [1.0, 2.0, 3.0, 4.0]
+    lower = [0.0, 2.5, 2.0, 4.0]  # misses y = 2 by 0.5 below
+    upper = [2.0, 3.0, 2.5, 5.0]  # misses y = 3 by 0.5 above; y = 4 on its bound: inside
+    assert coverage(y, lower, upper) == pytest.approx(2 / 4)
+    # widths 2, 0.5, 0.5, 1; a = 0.2: penalties 2/a * 0.5 = 5 twice; scale 2 (naive errors 2, 1, 3)
+    y_train = [1.0, 3.0, 2.0, 5.0]
+    assert msis(y, lower, upper, y_train, coverage=0.8) == pytest.approx((4 + 10) / 4 / 2)
+    # at 0.95 the penalty is 2 / 0.05 = 40 per unit missed
+    assert msis(y, lower, upper, y_train) == pytest.approx((4 + 40) / 4 / 2)
+    # errors y - f: -1, 0, 2, -4; at q = 0.9: 0.1, 0, 1.8, 0.4
+    assert pinball_loss(Y_TRUE, Y_PRED, 0.9) == pytest.approx((0.1 + 1.8 + 0.4) / 4)
+    assert pinball_loss(Y_TRUE, Y_PRED, 0.5) == pytest.approx(mae(Y_TRUE, Y_PRED) / 2)
+    # NaN observations are ignored, as by the other metrics
+    assert coverage([1.0, np.nan], [0.0, np.nan], [2.0, np.nan]) == 1.0
+    frame = pd.DataFrame({"a": y, "b": y})
+    assert msis(frame, pd.DataFrame({"a": lower, "b": lower}), pd.DataFrame({"a": upper, "b": upper}),
+                pd.DataFrame({"a": y_train, "b": y_train}), 0.8) == pytest.approx(14 / 4 / 2)
+
+
+def test_interval_and_quantile_metric_errors():
+    with pytest.raises(ValueError, match="lower is above upper"):
+        coverage([1.0, 2.0], [0.0, 3.0], [2.0, 2.5])
+    with pytest.raises(ValueError, match="same shape as y_true"):
+        coverage([1.0, 2.0], [0.0], [2.0, 3.0])
+    with pytest.raises(ValueError, match="coverage must be a number in \\(0, 1\\)"):
+        msis([1.0], [0.0], [2.0], [1.0, 2.0], coverage=95)
+    with pytest.raises(ValueError, match="scale is 0"):
+        msis([1.0], [0.0], [2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="quantile must be a number in \\(0, 1\\)"):
+        pinball_loss([1.0], [1.0], 1.5)
+    with pytest.raises(ValueError, match="lower contains NaN"):
+        coverage([1.0], [np.nan], [2.0])
 
 
 def test_mase_season_length_12():

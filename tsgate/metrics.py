@@ -20,6 +20,9 @@ __all__ = [
     "rmse",
     "smape",
     "mase",
+    "coverage",
+    "msis",
+    "pinball_loss",
     "make_forecast_scorer",
     "neg_mae_scorer",
     "neg_rmse_scorer",
@@ -54,13 +57,14 @@ def _to_array(values, name):
         ) from None
 
 
-def _valid_pairs(y_true, y_pred):
-    """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true."""
+def _valid_pairs(y_true, y_pred, name="y_pred"):
+    """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
+    (``name``: what the errors call ``y_pred``, e.g. "lower")."""
     yt = _to_array(y_true, "y_true")
-    yp = _to_array(y_pred, "y_pred")
+    yp = _to_array(y_pred, name)
     if yt.shape != yp.shape:
         raise ValueError(
-            f"y_true has shape {yt.shape} but y_pred has shape {yp.shape}; pass "
+            f"y_true has shape {yt.shape} but {name} has shape {yp.shape}; pass "
             f"forecasts with one value per observation (same shape as y_true)."
         )
     mask = ~np.isnan(yt)  # same shape as yt
@@ -72,7 +76,7 @@ def _valid_pairs(y_true, y_pred):
         raise ValueError("y_true contains inf; replace it with NaN to ignore it or with a finite value.")
     if not np.isfinite(yp[mask]).all():
         raise ValueError(
-            "y_pred contains NaN/inf where y_true is observed; the forecast is invalid, "
+            f"{name} contains NaN/inf where y_true is observed; the forecast is invalid, "
             "check the model (e.g. diverged training) or fill the forecast."
         )
     return yt, yp, mask
@@ -137,6 +141,48 @@ def smape(y_true, y_pred):
     return float(200.0 * np.mean(ratio))
 
 
+def _naive_scales(y_train, season_length, yt):
+    """Per column of ``yt`` (h,) or (h, k), the in-sample mean absolute
+    seasonal-naive error of ``y_train``: (k,), the unit of :func:`mase` and
+    :func:`msis`; a clear error for a bad season length or a training
+    column with no scale."""
+    if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
+        raise TypeError(
+            f"season_length must be an int, got {type(season_length).__name__} "
+            f"{season_length!r}; pass a whole number such as season_length=12."
+        )
+    if season_length < 1:
+        raise ValueError(f"season_length must be >= 1, got {season_length}; pass season_length>=1.")
+    tr = _to_array(y_train, "y_train")
+    if tr.ndim != yt.ndim or tr.ndim not in (1, 2) or tr.shape[1:] != yt.shape[1:]:
+        raise ValueError(
+            f"y_train has shape {tr.shape} but y_true has shape {yt.shape}; pass a "
+            f"training series with the same columns as y_true (1-D with 1-D)."
+        )
+    tr2 = tr.reshape(len(tr), -1)  # (T, k)
+    naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
+    scales = np.empty(tr2.shape[1])  # (k,)
+    for j in range(tr2.shape[1]):
+        col = naive_err[:, j]
+        col = col[~np.isnan(col)]
+        where = "y_train" if tr.ndim == 1 else f"y_train column {j}"
+        if col.size == 0:
+            raise ValueError(
+                f"{where} has no pair of observed values {season_length} steps apart "
+                f"({len(tr)} points); pass a longer training series or a smaller season_length."
+            )
+        scales[j] = col.mean()
+        if not np.isfinite(scales[j]):
+            raise ValueError(f"{where} contains inf; replace it with NaN or a finite value.")
+        if scales[j] == 0:
+            raise ValueError(
+                f"MASE scale is 0: {where} is constant at lag {season_length} "
+                f"(the seasonal-naive forecast is perfect in-sample); use another "
+                f"metric such as mae, or a different season_length."
+            )
+    return scales
+
+
 def mase(y_true, y_pred, y_train, season_length=1):
     """Mean absolute scaled error.
 
@@ -167,43 +213,103 @@ def mase(y_true, y_pred, y_train, season_length=1):
         If a training column has no valid lag pair or is constant at that lag
         (scale 0).
     """
-    if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
-        raise TypeError(
-            f"season_length must be an int, got {type(season_length).__name__} "
-            f"{season_length!r}; pass a whole number such as season_length=12."
-        )
-    if season_length < 1:
-        raise ValueError(f"season_length must be >= 1, got {season_length}; pass season_length>=1.")
     yt, yp, mask = _valid_pairs(y_true, y_pred)
-    tr = _to_array(y_train, "y_train")
-    if tr.ndim != yt.ndim or tr.ndim not in (1, 2) or tr.shape[1:] != yt.shape[1:]:
-        raise ValueError(
-            f"y_train has shape {tr.shape} but y_true has shape {yt.shape}; pass a "
-            f"training series with the same columns as y_true (1-D with 1-D)."
-        )
-    tr2 = tr.reshape(len(tr), -1)  # (T, k)
-    naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
-    scales = np.empty(tr2.shape[1])  # (k,)
-    for j in range(tr2.shape[1]):
-        col = naive_err[:, j]
-        col = col[~np.isnan(col)]
-        where = "y_train" if tr.ndim == 1 else f"y_train column {j}"
-        if col.size == 0:
-            raise ValueError(
-                f"{where} has no pair of observed values {season_length} steps apart "
-                f"({len(tr)} points); pass a longer training series or a smaller season_length."
-            )
-        scales[j] = col.mean()
-        if not np.isfinite(scales[j]):
-            raise ValueError(f"{where} contains inf; replace it with NaN or a finite value.")
-        if scales[j] == 0:
-            raise ValueError(
-                f"MASE scale is 0: {where} is constant at lag {season_length} "
-                f"(the seasonal-naive forecast is perfect in-sample); use another "
-                f"metric such as mae, or a different season_length."
-            )
+    scales = _naive_scales(y_train, season_length, yt)  # (k,)
     scaled = np.abs(yt - yp).reshape(len(yt), -1) / scales  # (h, k)
     return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
+
+
+def _valid_band(y_true, lower, upper):
+    """``(y_true, lower, upper, mask)`` as float64, checked as :func:`_valid_pairs`
+    checks a forecast, and the bounds in order where ``y_true`` is observed."""
+    yt, lo, mask = _valid_pairs(y_true, lower, "lower")
+    _, hi, _ = _valid_pairs(y_true, upper, "upper")
+    if (lo[mask] > hi[mask]).any():
+        raise ValueError("lower is above upper at some step; pass the bounds in order "
+                         "(predict_interval's lower and upper columns).")
+    return yt, lo, hi, mask
+
+
+def coverage(y_true, lower, upper):
+    """Share of the observed values inside their interval ``[lower, upper]``.
+
+    Parameters
+    ----------
+    y_true : array-like, pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    lower, upper : array-like, pandas Series or DataFrame
+        The bounds (e.g. ``predict_interval``'s columns), same shape as ``y_true``.
+
+    Returns
+    -------
+    float in [0, 1]
+        To compare with the interval's nominal coverage.
+    """
+    yt, lo, hi, mask = _valid_band(y_true, lower, upper)
+    return float(np.mean((yt[mask] >= lo[mask]) & (yt[mask] <= hi[mask])))
+
+
+def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
+    """Mean scaled interval score (M4 competition), lower is better.
+
+    Per observed value, the interval score at ``a = 1 - coverage``,
+    ``(U - L) + 2 / a * (L - y) * [y < L] + 2 / a * (y - U) * [y > U]``:
+    the band's width plus a penalty for each miss, divided by the
+    :func:`mase` scale of the series' training data, then averaged over all
+    observed entries (each column by its own scale).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (h,) or (h, k), pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    lower, upper : array-like, pandas Series or DataFrame
+        The bounds of the ``coverage`` interval, same shape as ``y_true``.
+    y_train : array-like of shape (T,) or (T, k), pandas Series or DataFrame
+        Training series, as for :func:`mase`.
+    coverage : float in (0, 1), default=0.95
+        The interval's nominal coverage (M4 scored the 95% interval).
+    season_length : int, default=1
+        Seasonal period of the naive scale, as for :func:`mase`.
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(coverage, bool) or not isinstance(coverage, numbers.Real) or not 0 < coverage < 1:
+        raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+    yt, lo, hi, mask = _valid_band(y_true, lower, upper)
+    scales = _naive_scales(y_train, season_length, yt)  # (k,)
+    a = 1.0 - coverage
+    score = (hi - lo) + 2 / a * np.maximum(lo - yt, 0) + 2 / a * np.maximum(yt - hi, 0)
+    scaled = np.where(mask, score, 0.0).reshape(len(yt), -1) / scales  # (h, k)
+    return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
+
+
+def pinball_loss(y_true, y_pred, quantile):
+    """Mean pinball (quantile) loss of ``y_pred`` as the ``quantile`` quantile.
+
+    ``quantile * (y - f)`` where ``y >= f``, ``(1 - quantile) * (f - y)``
+    otherwise: the loss a forecast of that quantile minimizes (at 0.5, half
+    the absolute error).
+
+    Parameters
+    ----------
+    y_true : array-like, pandas Series or DataFrame
+        Observed values; NaN entries are ignored.
+    y_pred : array-like, pandas Series or DataFrame
+        The quantile forecasts (e.g. a ``predict_quantiles`` column), same
+        shape as ``y_true``.
+    quantile : float in (0, 1)
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(quantile, bool) or not isinstance(quantile, numbers.Real) or not 0 < quantile < 1:
+        raise ValueError(f"quantile must be a number in (0, 1), got {quantile!r}.")
+    yt, yp, mask = _valid_pairs(y_true, y_pred)
+    e = yt[mask] - yp[mask]  # (n_valid,)
+    return float(np.mean(np.maximum(quantile * e, (quantile - 1) * e)))
 
 
 def _training_matrix(coll):
