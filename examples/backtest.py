@@ -4,7 +4,8 @@
 
 ``tsgate.backtest`` refits the forecaster at several past origins, forecasts
 the next 12 months from each and compares them with what happened. The
-errors are summarised per origin next to a seasonal-naive baseline, and a
+errors, and the 80% band's coverage and interval score, are summarised per
+origin next to a seasonal-naive baseline, and a
 plot of the historical forecasts is saved as backtest.png (with
 backtest.csv) under --out, or $TSGATE_EXAMPLE_OUT, or a new temporary folder.
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 import tsgate
 from tsgate.datasets import load_airline
-from tsgate.metrics import mae, mase, rmse, smape
+from tsgate.metrics import coverage, mae, mase, msis, rmse, smape
 
 SMALL = os.environ.get("TSGATE_EXAMPLE_BUDGET") == "small"
 MAX_ITER = 3 if SMALL else 100
@@ -26,7 +27,8 @@ HORIZON = 12
 
 
 def metrics_table(results, y):
-    """One row per origin: the forecaster's errors and the seasonal-naive MASE."""
+    """One row per origin: the forecaster's errors, its 80% band's coverage and
+    MSIS, and the seasonal-naive MASE."""
     rows = []
     for origin, part in results.groupby("origin"):
         train = y.loc[:origin]
@@ -38,6 +40,9 @@ def metrics_table(results, y):
             "sMAPE %": smape(part["actual"], part["forecast"]),
             "MASE": mase(part["actual"], part["forecast"], train, season_length=12),
             "naive MASE": mase(part["actual"], naive, train, season_length=12),
+            "80% covered": coverage(part["actual"], part["lower"], part["upper"]),
+            "MSIS 80%": msis(part["actual"], part["lower"], part["upper"], train, coverage=0.8,
+                             season_length=12),
         })
     table = pd.DataFrame(rows).set_index("origin")
     table.loc["mean"] = table.mean()
@@ -56,6 +61,8 @@ def save_plot(results, y, path):
     for i, (origin, part) in enumerate(results.groupby("origin")):
         ax.plot(part["time"], part["forecast"], color=f"C{i + 1}", lw=1.6,
                 label=f"forecast from {origin:%Y-%m}")
+        ax.fill_between(part["time"], part["lower"], part["upper"], color=f"C{i + 1}",
+                        alpha=0.2, lw=0)  # its 80% band
     ax.set_title("Airline passengers: rolling-origin LSTM forecasts")
     ax.legend(loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
@@ -79,8 +86,9 @@ def main():
     y = load_airline()
     model = tsgate.LSTMForecaster(horizon=HORIZON, max_iter=MAX_ITER, random_state=0)
     # origins 36, 24 and 12 months before the end; refit at each (refit=True)
-    results = tsgate.backtest(model, y, start=-3 * HORIZON, stride=HORIZON)
-    # one row per (origin, step): origin, time, step, series, forecast, actual, error, abs_error
+    results = tsgate.backtest(model, y, start=-3 * HORIZON, stride=HORIZON, coverage=0.8)
+    # one row per (origin, step): origin, time, step, series, forecast, actual, error,
+    # abs_error, and the 80% band's lower and upper bounds
     results.to_csv(os.path.join(out, "backtest.csv"), index=False)
 
     print(metrics_table(results, y).round(2).to_string())

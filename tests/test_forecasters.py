@@ -281,16 +281,33 @@ def test_backtest_on_bundled_dataset():
     np.testing.assert_allclose(bt["error"], bt["actual"] - bt["forecast"])
     no_refit = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-18, refit=False)
     assert no_refit["origin"].nunique() == 3 and np.isfinite(no_refit["forecast"]).all()
+    # with the bands of each origin: the same forecasts, and the bounds predict_interval gives
+    banded = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-18, refit=2,
+                             coverage=[0.8, 0.95])
+    assert list(banded.columns[8:]) == ["lower_80", "upper_80", "lower_95", "upper_95"]
+    pd.testing.assert_frame_equal(banded.iloc[:, :8], bt)
+    first = tsgate.LSTMForecaster(horizon=6, **SMALL).fit(y.iloc[:-18])
+    np.testing.assert_array_equal(banded["upper_95"].to_numpy()[:6],
+                                  first.predict_interval(0.95)["upper"].to_numpy())
+    assert (banded["lower_95"] < banded["lower_80"]).all()
+    later = banded[banded["origin"] == banded["origin"].iloc[6]]  # forecast from a longer history
+    np.testing.assert_array_equal(later["lower_80"].to_numpy(),
+                                  first.predict_interval(0.8, y=y.iloc[:-12])["lower"].to_numpy())
+    one = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-6, coverage=0.9)
+    assert list(one.columns[8:]) == ["lower", "upper"]
 
 
 def test_backtest_of_long_and_multiindex_layouts_is_that_of_their_wide_frame():
     y = load_airline()
     wide = pd.DataFrame({"a": y.to_numpy(), "b": np.r_[np.full(20, np.nan), y.to_numpy()[20:] / 2]},
                         index=y.index)
-    expected = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), wide, start=-6)
+    expected = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), wide, start=-6,
+                               coverage=0.8)
+    assert ((expected["lower"] < expected["forecast"]) & (expected["forecast"] < expected["upper"])).all()
     long = wide.stack().rename("y").rename_axis(["ds", "unique_id"]).reset_index()
-    got = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), long, start=-6)
+    got = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), long, start=-6, coverage=0.8)
     pd.testing.assert_frame_equal(got, expected, check_freq=False)
+    expected = expected.drop(columns=["lower", "upper"])
     stacked = long.set_index(["unique_id", "ds"])["y"]
     got = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), stacked, start=-6)
     pd.testing.assert_frame_equal(got, expected, check_freq=False)

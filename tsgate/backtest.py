@@ -7,6 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_series, rows_on
+from .calibration import bound_columns
 from .collection import to_wide
 from .folds import MIN_OBSERVATIONS
 
@@ -23,8 +24,9 @@ def _origins(n, horizon, start, stride):
     return list(range(start, n, stride))
 
 
-def _run_block(forecaster, y, X, origins, horizon, refit_first):
-    """Fit at the first origin of the block, forecast at each of its origins."""
+def _run_block(forecaster, y, X, origins, horizon, refit_first, bounds):
+    """Fit at the first origin of the block, forecast at each of its origins
+    (and the bands of ``bounds``, ``bound_columns``' triples, if any)."""
     rows = []
     model = clone(forecaster)
     first = origins[0]
@@ -37,21 +39,30 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first):
             fX = X.iloc[o:o + h]
         else:
             fX = X.iloc[:o + h]  # y's rows, then the future rows
-        fc = model.predict(h, X=fX, y=None if o == first else y.iloc[:o])
+        history = None if o == first else y.iloc[:o]
+        fc = model.predict(h, X=fX, y=history)
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
+        band = None
+        if bounds:
+            coverage = bounds[0][0] if bounds[0][1] == "lower" else [c for c, _, _ in bounds]
+            band = model.predict_interval(coverage, h, X=fX, y=history)
         actual = y.iloc[o:o + h]
         actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
         for j, col in enumerate(fc.columns):
             f = fc.iloc[:, j].to_numpy()
             a = actual.iloc[:, j].to_numpy(dtype=float)
-            rows.append(pd.DataFrame({
-                "origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
-                "series": col, "forecast": f, "actual": a, "error": a - f,
-                "abs_error": np.abs(a - f)}))
+            frame = {"origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
+                     "series": col, "forecast": f, "actual": a, "error": a - f,
+                     "abs_error": np.abs(a - f)}
+            for name in [name for _, lower, upper in bounds for name in (lower, upper)]:
+                part = band[col] if isinstance(band.columns, pd.MultiIndex) else band
+                frame[name] = part[name].to_numpy()
+            rows.append(pd.DataFrame(frame))
     return rows
 
 
-def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit=True, n_jobs=None):
+def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit=True, n_jobs=None,
+             coverage=None):
     """Rolling-origin historical forecasts with their errors.
 
     At each origin o (positions ``start, start + stride, ...``) the forecaster
@@ -84,14 +95,21 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     n_jobs : int, optional
         Refit blocks run in parallel through joblib (so a
         ``joblib.parallel_backend("dask")`` context sends them to Dask).
+    coverage : float in (0, 1) or list of them, optional
+        Also the forecast's interval at each origin (``predict_interval``):
+        columns ``lower`` and ``upper``, or ``lower_80``, ``upper_80``, ...
+        for a list, so that the bands' coverage can be checked on the past
+        (:func:`tsgate.metrics.coverage`, :func:`tsgate.metrics.msis`).
 
     Returns
     -------
     pd.DataFrame
         One row per (origin, step, series): ``origin`` (last training time),
         ``time``, ``step`` (1-based), ``series``, ``forecast``, ``actual``,
-        ``error`` (actual - forecast) and ``abs_error``.
+        ``error`` (actual - forecast) and ``abs_error``, then the bounds
+        asked with ``coverage``.
     """
+    bounds = [] if coverage is None else bound_columns(coverage)
     # a long frame or a (series id, time) Series: the wide frame of its series,
     # on the union of their times, which the same global model fits
     columns = [getattr(forecaster, name, default) for name, default in
@@ -140,5 +158,5 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     every = len(origins) if refit is False else 1 if refit is True else int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_block)(forecaster, y, X, block, horizon, True) for block in blocks)
+        delayed(_run_block)(forecaster, y, X, block, horizon, True, bounds) for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)
