@@ -295,6 +295,8 @@ def test_backtest_on_bundled_dataset():
                                   first.predict_interval(0.8, y=y.iloc[:-12])["lower"].to_numpy())
     one = tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-6, coverage=0.9)
     assert list(one.columns[8:]) == ["lower", "upper"]
+    with pytest.raises(ValueError, match="coverage must be a number in \\(0, 1\\) or a list"):
+        tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-6, coverage=90)
 
 
 def test_backtest_of_long_and_multiindex_layouts_is_that_of_their_wide_frame():

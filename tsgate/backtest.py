@@ -24,9 +24,11 @@ def _origins(n, horizon, start, stride):
     return list(range(start, n, stride))
 
 
-def _run_block(forecaster, y, X, origins, horizon, refit_first, bounds):
+def _run_block(forecaster, y, X, origins, horizon, refit_first, coverage):
     """Fit at the first origin of the block, forecast at each of its origins
-    (and the bands of ``bounds``, ``bound_columns``' triples, if any)."""
+    (and their bands at ``coverage``, if given)."""
+    names = ([] if coverage is None else
+             [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)])
     rows = []
     model = clone(forecaster)
     first = origins[0]
@@ -42,10 +44,7 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first, bounds):
         history = None if o == first else y.iloc[:o]
         fc = model.predict(h, X=fX, y=history)
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
-        band = None
-        if bounds:
-            coverage = bounds[0][0] if bounds[0][1] == "lower" else [c for c, _, _ in bounds]
-            band = model.predict_interval(coverage, h, X=fX, y=history)
+        band = None if coverage is None else model.predict_interval(coverage, h, X=fX, y=history)
         actual = y.iloc[o:o + h]
         actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
         for j, col in enumerate(fc.columns):
@@ -54,7 +53,7 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first, bounds):
             frame = {"origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
                      "series": col, "forecast": f, "actual": a, "error": a - f,
                      "abs_error": np.abs(a - f)}
-            for name in [name for _, lower, upper in bounds for name in (lower, upper)]:
+            for name in names:
                 part = band[col] if isinstance(band.columns, pd.MultiIndex) else band
                 frame[name] = part[name].to_numpy()
             rows.append(pd.DataFrame(frame))
@@ -109,7 +108,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         ``error`` (actual - forecast) and ``abs_error``, then the bounds
         asked with ``coverage``.
     """
-    bounds = [] if coverage is None else bound_columns(coverage)
+    if coverage is not None:
+        bound_columns(coverage)  # a clear error for a bad coverage before any fit
     # a long frame or a (series id, time) Series: the wide frame of its series,
     # on the union of their times, which the same global model fits
     columns = [getattr(forecaster, name, default) for name, default in
@@ -158,5 +158,5 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     every = len(origins) if refit is False else 1 if refit is True else int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_block)(forecaster, y, X, block, horizon, True, bounds) for block in blocks)
+        delayed(_run_block)(forecaster, y, X, block, horizon, True, coverage) for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)
