@@ -13,6 +13,7 @@ from tsgate.metrics import (
     msis,
     neg_mae_scorer,
     neg_mase_scorer,
+    neg_msis_scorer,
     neg_rmse_scorer,
     neg_smape_scorer,
     pinball_loss,
@@ -360,6 +361,41 @@ def test_scorers_on_the_long_and_multiindex_layouts():
         actual = wide.iloc[-3:].to_numpy()
         expected = mase(actual, pred, wide.iloc[:-3].to_numpy(), model.season_length_)
         assert neg_mase_scorer(model, te) == pytest.approx(-expected)
+
+
+def test_msis_scorer_reads_the_band_of_each_series_and_step():
+    """neg_msis_scorer: the 95% band of a tsgate forecaster, matched by series
+    and time step, scored by msis with each series' training data; any
+    coverage through make_forecast_scorer; a grid search can select on it."""
+    import tsgate
+    from tests.conftest import SMALL
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
+    train, test = wide.iloc[:-3], wide.iloc[-3:]
+    for model in (tsgate.GRUForecaster(horizon=3, **SMALL).fit(train),
+                  PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL)).fit(train)):
+        for c, scorer in ((0.95, neg_msis_scorer), (0.8, make_forecast_scorer(msis, coverage=0.8))):
+            band = model.predict_interval(c)
+            expected = msis(test, band.xs("lower", axis=1, level=1), band.xs("upper", axis=1, level=1),
+                            train, coverage=c, season_length=getattr(model, "season_length_", 1))
+            assert scorer(model, test) == pytest.approx(-expected)
+    # steps 2 and 3 only: matched by time step, not by position
+    one = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y.iloc[:-3])
+    band = one.predict_interval(0.95)
+    expected = msis(y.iloc[-2:], band["lower"].iloc[1:], band["upper"].iloc[1:], y.iloc[:-3],
+                    season_length=one.season_length_)
+    assert neg_msis_scorer(one, y.iloc[-2:]) == pytest.approx(-expected)
+    assert "coverage=0.8" in repr(make_forecast_scorer(msis, coverage=0.8))
+    with pytest.raises(TypeError, match="needs a tsgate forecaster"):
+        neg_msis_scorer(SeasonalNaive().fit(y), y.iloc[-3:])
+    with pytest.raises(ValueError, match="coverage must be a number in \\(0, 1\\)"):
+        make_forecast_scorer(msis, coverage=95)
+    search = GridSearchCV(tsgate.GRUForecaster(horizon=3, **SMALL), {"hidden_size": [4, 8]},
+                          scoring=neg_msis_scorer, cv=TimeSeriesSplit(n_splits=2, test_size=3))
+    search.fit(y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 def test_scorers_on_a_per_series_forecaster():

@@ -371,6 +371,16 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         coll, parts = self._parts("predict", y, horizon, X)
         return coll, np.stack([np.asarray(p, dtype=float).reshape(-1) for p in parts]), None
 
+    def _bands(self, coverages, horizon, X, y):
+        """The collection, forecasts (k, horizon) and a (lower, upper) pair of
+        (k, horizon) per coverage, as the forecasters' private method of that
+        name (which the interval scorers of :mod:`tsgate.metrics` call)."""
+        coll, parts = self._parts("_bands", y, horizon, X, coverages=coverages)
+        levels = np.vstack([p[1] for p in parts])  # (k, h)
+        bands = [tuple(np.vstack([p[2][i][side] for p in parts]) for side in (0, 1))
+                 for i in range(len(coverages))]
+        return coll, levels, bands
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False

@@ -28,6 +28,7 @@ __all__ = [
     "neg_rmse_scorer",
     "neg_smape_scorer",
     "neg_mase_scorer",
+    "neg_msis_scorer",
     "SCORERS",
 ]
 
@@ -326,12 +327,15 @@ class _ForecastScorer:
     """Callable ``scorer(estimator, y_test, X_test=None)`` for forecasters; see
     :func:`make_forecast_scorer`."""
 
-    def __init__(self, metric, sign):
+    def __init__(self, metric, sign, coverage=None):
         self.metric = metric
         self.sign = sign
+        self.coverage = coverage
         params = inspect.signature(metric).parameters
         self._needs_train = "y_train" in params
         self._needs_season = "season_length" in params
+        self._interval = "lower" in params and "upper" in params
+        self._takes_coverage = self._interval and "coverage" in params
 
     def __call__(self, estimator, y_test, X=None):
         # scikit-learn calls scorer(estimator, X_test, y_test); for a forecaster
@@ -340,13 +344,32 @@ class _ForecastScorer:
         coll = getattr(estimator, "collection_", None)
         if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
             # a tsgate forecaster, any layout: values matched by series and time step
-            y_true, y_pred = aligned(estimator._collection(y_test, fitted=True, drop_empty=True),
-                                     coll, lambda h: estimator._forecast(h, X, None)[1])
+            actual = estimator._collection(y_test, fitted=True, drop_empty=True)
+            if self._interval:  # the band at the scorer's coverage, matched the same way
+                bands = {}  # h -> (lower, upper), each (k, h), computed once
+
+                def band(h, side):
+                    if h not in bands:
+                        bands[h] = estimator._bands([self.coverage], h, X, None)[2][0]
+                    return bands[h][side]
+
+                y_true, lower = aligned(actual, coll, lambda h: band(h, 0))
+                predicted = (lower, aligned(actual, coll, lambda h: band(h, 1))[1])
+            else:
+                y_true, y_pred = aligned(actual, coll, lambda h: estimator._forecast(h, X, None)[1])
+                predicted = (y_pred,)
             if self._needs_train:
                 kwargs["y_train"] = _training_matrix(coll)
                 if self._needs_season:
                     kwargs["season_length"] = getattr(estimator, "season_length_", 1)
-            return self.sign * self.metric(y_true, y_pred, **kwargs)
+            if self._takes_coverage:
+                kwargs["coverage"] = self.coverage
+            return self.sign * self.metric(y_true, *predicted, **kwargs)
+        if self._interval:
+            raise TypeError(
+                f"The {self.metric.__name__} scorer needs a tsgate forecaster (it reads the "
+                f"bands of predict_interval by series and time step), got "
+                f"{type(estimator).__name__}.")
         horizon = len(y_test)
         y_pred = (estimator.predict(horizon=horizon) if X is None
                   else estimator.predict(horizon=horizon, X=X))
@@ -366,10 +389,11 @@ class _ForecastScorer:
 
     def __repr__(self):
         name = getattr(self.metric, "__name__", repr(self.metric))
-        return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0})"
+        extra = f", coverage={self.coverage}" if self._interval else ""
+        return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
 
 
-def make_forecast_scorer(metric, greater_is_better=False):
+def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
     """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
 
     The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
@@ -395,6 +419,11 @@ def make_forecast_scorer(metric, greater_is_better=False):
     greater_is_better : bool, default=False
         If False (an error metric) the scorer returns ``-metric(...)`` so that
         greater is better, as scikit-learn expects.
+    coverage : float in (0, 1), default=0.95
+        For a metric of an interval (parameters ``lower`` and ``upper``, such
+        as :func:`msis`): the band a tsgate forecaster is scored on
+        (``predict_interval(coverage)``), also given to the metric's own
+        ``coverage``. Ignored for point metrics.
 
     Returns
     -------
@@ -416,13 +445,16 @@ def make_forecast_scorer(metric, greater_is_better=False):
             f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
             f"pass True or False."
         )
-    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0)
+    if isinstance(coverage, bool) or not isinstance(coverage, numbers.Real) or not 0 < coverage < 1:
+        raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage))
 
 
 neg_mae_scorer = make_forecast_scorer(mae)
 neg_rmse_scorer = make_forecast_scorer(rmse)
 neg_smape_scorer = make_forecast_scorer(smape)
 neg_mase_scorer = make_forecast_scorer(mase)
+neg_msis_scorer = make_forecast_scorer(msis)  # the 95% band, as M4 scored it
 
 SCORERS = {
     "neg_mae": neg_mae_scorer,
