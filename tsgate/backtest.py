@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_series, rows_on
-from .calibration import bound_columns
+from .calibration import bound_names
 from .collection import to_wide
 from .folds import MIN_OBSERVATIONS
 
@@ -27,8 +27,7 @@ def _origins(n, horizon, start, stride):
 def _run_block(forecaster, y, X, origins, horizon, refit_first, coverage):
     """Fit at the first origin of the block, forecast at each of its origins
     (and their bands at ``coverage``, if given)."""
-    names = ([] if coverage is None else
-             [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)])
+    names = bound_names(coverage)
     rows = []
     model = clone(forecaster)
     first = origins[0]
@@ -108,8 +107,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         ``error`` (actual - forecast) and ``abs_error``, then the bounds
         asked with ``coverage``.
     """
-    if coverage is not None:
-        bound_columns(coverage)  # a clear error for a bad coverage before any fit
+    bound_names(coverage)  # a clear error for a bad coverage before any fit
     # a long frame or a (series id, time) Series: the wide frame of its series,
     # on the union of their times, which the same global model fits
     columns = [getattr(forecaster, name, default) for name, default in

@@ -123,6 +123,14 @@ def bound_columns(coverage):
     return out
 
 
+def bound_names(coverage):
+    """The bounds' column names of ``coverage`` (:func:`bound_columns`) in
+    order, lower before upper; none for None (no interval asked)."""
+    if coverage is None:
+        return []
+    return [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)]
+
+
 def needed(coverage):
     """Fewest residuals for a finite conformal quantile at ``coverage``."""
     return int(math.ceil(coverage / (1.0 - coverage) - 1e-9))

@@ -71,7 +71,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from .bands import quantile_columns
-from .calibration import bound_columns
+from .calibration import bound_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
@@ -197,6 +197,13 @@ def _fit_clone(template, y, X):
 def _series_list(coll):
     """Each series of a collection as a pd.Series on its own index."""
     return [pd.Series(v, index=idx, name=key) for v, idx, key in zip(coll.values, coll.indexes, coll.ids)]
+
+
+def _from_parts(coll, parts, names):
+    """The columns ``names`` of every series' frame (``parts``, one per series,
+    (h,) each) in the collection's layout."""
+    frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}  # (k, h) each
+    return from_collection(coll, frames, frames[names[0]].shape[1])
 
 
 class PerSeriesForecaster(SaveMixin, BaseEstimator):
@@ -341,18 +348,14 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             training data (for several wide columns, a column MultiIndex
             (series, column)).
         """
-        names = _bound_names(coverage)
         coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
-        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}
-        return from_collection(coll, frames, frames[names[0]].shape[1])
+        return _from_parts(coll, parts, bound_names(coverage))
 
     def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
         """Forecast quantiles of every series, as the forecasters' (columns
         ``q_0.1``, ... in the layout of the training data)."""
-        names = [name for _, name in quantile_columns(quantiles)]
         coll, parts = self._parts("predict_quantiles", y, horizon, X, quantiles=quantiles)
-        frames = {k: np.stack([p[k].to_numpy() for p in parts]) for k in names}
-        return from_collection(coll, frames, frames[names[0]].shape[1])
+        return _from_parts(coll, parts, [name for _, name in quantile_columns(quantiles)])
 
     def score(self, y, X=None):
         """Negative mean absolute error of the forecasts of the steps in ``y``.
@@ -427,17 +430,10 @@ def _as_long(df, id_col, time_col, value_col):
     return df
 
 
-def _bound_names(coverage):
-    """The bounds' column names of ``coverage`` (none for None), in order."""
-    if coverage is None:
-        return []
-    return [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)]
-
-
 def _empty_result(df, id_col, time_col, value_col, coverage):
     columns = {id_col: pd.Series(dtype=df[id_col].dtype), time_col: pd.Series(dtype=df[time_col].dtype),
                value_col: pd.Series(dtype=np.float64)}
-    columns.update({name: pd.Series(dtype=np.float64) for name in _bound_names(coverage)})
+    columns.update({name: pd.Series(dtype=np.float64) for name in bound_names(coverage)})
     return pd.DataFrame(columns)
 
 
@@ -450,7 +446,7 @@ def _forecast_one(template, key, series, coverage):
         bounds = {}
         if coverage is not None:
             iv = model.predict_interval(coverage)
-            bounds = {name: iv[name].to_numpy() for name in _bound_names(coverage)}
+            bounds = {name: iv[name].to_numpy() for name in bound_names(coverage)}
     except ValueError as exc:  # say which id, also when it is raised on a remote worker
         raise ValueError(f"id {key!r}: {exc}") from exc
     return forecast, bounds
@@ -463,7 +459,7 @@ def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizo
         return empty
     frames = {"forecast": np.stack([f for f, _ in results])}
     frames.update({name: np.stack([b[name] for _, b in results])
-                   for name in _bound_names(coverage)})
+                   for name in bound_names(coverage)})
     out = from_collection(coll, frames, horizon)
     return out.astype(empty.dtypes.to_dict())[list(empty.columns)]
 
@@ -547,7 +543,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
     """
     horizon = _check_horizon(horizon)
-    _bound_names(coverage)  # a clear error for a bad coverage before any fit
+    bound_names(coverage)  # a clear error for a bad coverage before any fit
     id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:
         template = MODELS[model.lower()](horizon=int(horizon), **forecaster_params)
