@@ -4,7 +4,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from tsgate.calibration import CalibrationWarning, half_widths, increasing, needed
+from tsgate.calibration import (CalibrationWarning, band_pairs, bound_columns, half_widths,
+                                increasing, needed)
 
 
 def test_conformal_quantile_per_step():
@@ -105,3 +106,14 @@ def test_a_higher_coverage_is_wider_at_every_step(seed):
         small = np.array([half_widths(R[:3, :2], c) for c in levels])  # a pool of 6
     assert (np.diff(widths, axis=0) > 0).all()
     assert (np.diff(small, axis=0) > 0).all()
+
+
+def test_band_pairs_read_back_the_names_bound_columns_writes():
+    for coverage in (0.9, [0.8, 0.95], [0.975, 0.5]):
+        written = [(lo, hi) for _, lo, hi in bound_columns(coverage)]
+        names = ["unique_id", "ds"] + [c for pair in written for c in pair]
+        assert [(lo, hi) for _, lo, hi in band_pairs(names)] == written
+    assert band_pairs(["lower_80", "upper_80", "lower_95", "upper_95"])[1] == (
+        "95", "lower_95", "upper_95")
+    assert band_pairs(["lower_80", "upper_95", "y"]) == []  # no pair
+    assert band_pairs(["lower_80", "upper_80", "lower", "upper"]) == [("", "lower", "upper")]

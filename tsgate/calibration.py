@@ -131,6 +131,30 @@ def bound_names(coverage):
     return [name for _, lower, upper in bound_columns(coverage) for name in (lower, upper)]
 
 
+def band_pairs(names):
+    """The bands named among the columns ``names``: the reader of the names
+    :func:`bound_columns` writes.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Column names, e.g. of a ``predict_interval`` frame.
+
+    Returns
+    -------
+    list of (str, str, str)
+        ``("", "lower", "upper")`` where both are present, else one
+        ``(percentage, lower name, upper name)`` per ``lower_<p>`` column
+        whose ``upper_<p>`` is present (``("80", "lower_80", "upper_80")``),
+        in the columns' order; empty where there is none.
+    """
+    names = [str(c) for c in names]
+    if {"lower", "upper"} <= set(names):
+        return [("", "lower", "upper")]
+    return [(c[len("lower_"):], c, "upper_" + c[len("lower_"):]) for c in names
+            if c.startswith("lower_") and "upper_" + c[len("lower_"):] in names]
+
+
 def needed(coverage):
     """Fewest residuals for a finite conformal quantile at ``coverage``."""
     return int(math.ceil(coverage / (1.0 - coverage) - 1e-9))

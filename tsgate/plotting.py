@@ -7,6 +7,7 @@ never needs it.
 import numpy as np
 import pandas as pd
 
+from .calibration import band_pairs
 from .collection import to_wide
 
 __all__ = ["plot_forecast"]
@@ -44,10 +45,7 @@ def _bounds(intervals, column, n_rows):
         if column not in intervals.columns.get_level_values(0):
             raise ValueError(f"intervals has no columns for series {column!r}.")
         part = intervals[column]
-    names = [str(c) for c in part.columns]
-    pairs = [("", "lower", "upper")] if {"lower", "upper"} <= set(names) else [
-        (c[len("lower_"):], c, "upper_" + c[len("lower_"):]) for c in names
-        if c.startswith("lower_") and "upper_" + c[len("lower_"):] in names]
+    pairs = band_pairs(part.columns)
     if not pairs:
         raise ValueError("intervals needs columns 'lower' and 'upper' (or 'lower_80', "
                          "'upper_80', ... per coverage; for several series, a column "
@@ -117,8 +115,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         if isinstance(forecast, (pd.Series, pd.DataFrame)):
             forecast = to_wide(forecast, id_col, time_col, value_col)
         if isinstance(intervals, pd.DataFrame):  # (bound, series) -> (series, bound)
-            bounds = [c for c in intervals.columns
-                      if str(c) in ("lower", "upper") or str(c).startswith(("lower_", "upper_"))]
+            bounds = [c for _, lower, upper in band_pairs(intervals.columns) for c in (lower, upper)]
             intervals = to_wide(intervals, id_col, time_col, bounds or ["lower", "upper"]).swaplevel(
                 axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     if isinstance(y, pd.Series) != isinstance(forecast, pd.Series) or not isinstance(
