@@ -347,6 +347,38 @@ def test_step_budget_grows_with_the_windows_and_bounds_the_work():
     assert tsgate.GRUForecaster(horizon=12, max_iter=7)._budget(6400, 864) == {"max_iter": 7}
 
 
+def test_a_long_series_counts_at_most_series_windows_toward_the_budget(monkeypatch):
+    """One series' windows count up to SERIES_WINDOWS: a long single series
+    trains for 4 x 250 steps, not 4 per window up to 4000; a collection of
+    long series keeps the collection's budget."""
+    from tsgate import fitplan
+
+    assert fitplan.counted_windows([np.zeros(1000)], 10**6) == fitplan.SERIES_WINDOWS == 250
+    assert fitplan.counted_windows([np.zeros(1000)], 100) == 100  # the newest-window cap binds
+    assert fitplan.counted_windows([np.zeros(30), np.zeros(1)], 10**6) == 29
+    model = tsgate.GRUForecaster(horizon=12)
+    assert model._budget(999, 36, 250) == {"max_iter": 63}  # 1000 steps in batches of 16
+    assert model._budget(999, 36) == {"max_iter": 250}  # every window counted: 4000 steps
+    assert model._budget(40 * 999, 36, 40 * 250) == model._budget(40 * 999, 36)
+    seen = []
+
+    def spy(reg, X, Y, validation=None):  # the budget each member gets, without training
+        seen.append((reg.max_iter, len(X)))
+        raise _Stop
+
+    class _Stop(Exception):
+        pass
+
+    monkeypatch.setattr(fitplan, "_fit_member", spy)
+    y = pd.Series(np.sin(np.arange(600) / 5.0) + 10,
+                  index=pd.date_range("1970-01", periods=600, freq="MS"))
+    with pytest.raises(_Stop):
+        tsgate.GRUForecaster(horizon=12, n_models=1).fit(y)
+    assert seen  # the validation fit (587 windows), and maybe the final one (599) beside it
+    for epochs, n in seen:
+        assert n > 500 and 1000 <= epochs * -(-n // 64) < 1000 + -(-n // 64)
+
+
 def test_exogenous_columns_match_by_name_and_rows_in_any_order():
     """Reordered columns give the same forecast; renamed ones an error (as
     scikit-learn checks feature names). Long X rows in any order are sorted

@@ -41,8 +41,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         choice applies to every member.
     max_iter : int or None, default=None
         Epochs per fit. None: a budget of 4 gradient steps per training
-        window, at least 300 and at most 4000 steps, and fewer where the
-        windows are longer than 160 steps (at most
+        window (counting at most 250 windows of each series,
+        ``fitplan.SERIES_WINDOWS``), at least 300 and at most 4000 steps,
+        and fewer where the windows are longer than 160 steps (at most
         ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps).
     batch_size : int, default=64
     learning_rate_init : float, default=3e-3
