@@ -4,8 +4,14 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from tsgate.calibration import (CalibrationWarning, band_pairs, bound_columns, half_widths,
-                                increasing, needed)
+from tsgate.calibration import (
+    CalibrationWarning,
+    band_pairs,
+    bound_columns,
+    half_widths,
+    increasing,
+    needed,
+)
 
 
 def test_conformal_quantile_per_step():
