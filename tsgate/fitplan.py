@@ -19,11 +19,10 @@ steps, still over 40 passes over every window. Default GRU fit + forecast
 on 2 cores, before -> after: elnino 7.1 -> 2.5 s, the daily temperatures
 11.5 -> 3.0 s, the hourly ones 19.4 -> 4.7 s, CO2 (weekly, lookbacks of
 65-156) 34.2 -> 10.4 s (``benchmarks/fit_times.py``); over the 11 bundled
-series, 3 rolling origins and
-3 seeds, the GM MASE ratio to ETS went 0.904 -> 0.889 (GRU) and stayed
-0.892 (LSTM). A collection's budget, where many series each bring their
-windows, is as before: it reaches its cap (``benchmarks/README.md``,
-session 25).
+series, 3 rolling origins and 3 seeds, the GM MASE ratio to ETS went
+0.904 -> 0.889 (GRU) and stayed 0.892 (LSTM). A collection's budget,
+where many series each bring their windows, is as before: it reaches its
+cap (``benchmarks/README.md``, session 25).
 
 A step's time grows with its windows' length, and the lookbacks grow with
 the horizon (:func:`tsgate.encoding.window_lengths`): forecast a day of
@@ -34,7 +33,7 @@ So a member's steps are also capped where its windows are long: at most
 steps), the work of the full budget on windows of 160 steps. That fit then
 took 80-90 s, and its MASE over three draws was 1.052 against 1.041
 (seasonal naive 1.153; ``benchmarks/long_windows.py``); with the series'
-windows counted as below, 63-64 s and 0.993. No fit of the other
+windows counted as above, 63-64 s and 0.993. No fit of the other
 benchmarks reaches the cap (the longest lookbacks there: 156 weeks of
 CO2, 144 half-hours of Taylor's electricity demand).
 """
