@@ -220,6 +220,13 @@ def mase(y_true, y_pred, y_train, season_length=1):
     return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
 
 
+def _check_fraction(value, name):
+    """Raise a ValueError naming ``name`` unless ``value`` is a number in (0, 1)
+    (a bool is not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}.")
+
+
 def _valid_band(y_true, lower, upper):
     """``(y_true, lower, upper, mask)`` as float64, checked as :func:`_valid_pairs`
     checks a forecast, and the bounds in order where ``y_true`` is observed."""
@@ -276,8 +283,7 @@ def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
     -------
     float
     """
-    if isinstance(coverage, bool) or not isinstance(coverage, numbers.Real) or not 0 < coverage < 1:
-        raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+    _check_fraction(coverage, "coverage")
     yt, lo, hi, mask = _valid_band(y_true, lower, upper)
     scales = _naive_scales(y_train, season_length, yt)  # (k,)
     a = 1.0 - coverage
@@ -306,8 +312,7 @@ def pinball_loss(y_true, y_pred, quantile):
     -------
     float
     """
-    if isinstance(quantile, bool) or not isinstance(quantile, numbers.Real) or not 0 < quantile < 1:
-        raise ValueError(f"quantile must be a number in (0, 1), got {quantile!r}.")
+    _check_fraction(quantile, "quantile")
     yt, yp, mask = _valid_pairs(y_true, y_pred)
     e = yt[mask] - yp[mask]  # (n_valid,)
     return float(np.mean(np.maximum(quantile * e, (quantile - 1) * e)))
@@ -445,8 +450,7 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
             f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
             f"pass True or False."
         )
-    if isinstance(coverage, bool) or not isinstance(coverage, numbers.Real) or not 0 < coverage < 1:
-        raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+    _check_fraction(coverage, "coverage")
     return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage))
 
 
