@@ -117,6 +117,19 @@ def test_minimum_length_error_says_the_minimum():
         tsgate.GRUForecaster(horizon=12).fit(y)
 
 
+def test_a_series_of_two_dates_takes_the_collections_frequency():
+    """One or two dates show no frequency: the collection's other series
+    give it, so the error names what is wrong (too short, or off the grid)."""
+    ds = list(pd.date_range("2000-01-01", periods=30, freq="MS"))
+    y = pd.DataFrame({"unique_id": ["a"] * 30 + ["b"] * 2, "ds": ds + ds[:2],
+                      "y": np.r_[np.arange(30.0), 1.0, 2.0]})
+    with pytest.raises(ValueError, match="Series 'b' has 2 observation.*at least 4"):
+        tsgate.GRUForecaster(horizon=3).fit(y)
+    y.loc[y.unique_id == "b", "ds"] = [pd.Timestamp("2000-01-15"), pd.Timestamp("2000-02-15")]
+    with pytest.raises(ValueError, match="series 'b'.*not on the <MonthBegin> grid"):
+        tsgate.GRUForecaster(horizon=3).fit(y)
+
+
 @pytest.mark.parametrize("fraction", [0.2, None])
 def test_interval_levels_nest_strictly(fraction):
     """Up to levels the residuals of a step cannot support on their own (98%

@@ -123,6 +123,19 @@ def _short_undated(index):
     return isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) < 3
 
 
+def _shared_freq(indexes):
+    """The step of the first of ``indexes`` (DatetimeIndex, 3 or more dates)
+    it can be inferred from, or None: the step of a collection's series of
+    only 1 or 2 dates, which cannot show their own."""
+    for index in indexes:
+        if isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+            try:
+                return infer_step(index)
+            except ValueError:  # irregular: its own check will say so
+                continue
+    return None
+
+
 def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", freq=None,
                   known_freq=None, drop_empty=False):
     """Convert any accepted input into a :class:`Collection`.
@@ -206,8 +219,11 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
             isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
         raise ValueError("y's MultiIndex has the dates first: its levels must be (series id, "
                          "time); swap them with y.swaplevel().sort_index().")
-    for key, part in y.groupby(level=0, sort=False, observed=True):
-        part = part.droplevel(0)
+    parts = [(key, part.droplevel(0))
+             for key, part in y.groupby(level=0, sort=False, observed=True)]
+    if freq is None and known_freq is None and any(_short_undated(p.index) for _, p in parts):
+        known_freq = _shared_freq(p.index for _, p in parts)  # the other series' step
+    for key, part in parts:
         grid = known_freq if freq is None and _short_undated(part.index) else freq
         if grid is not None:
             part = on_grid(part, grid, f"y (series {key!r})")
