@@ -248,6 +248,20 @@ def test_nan_targets_are_masked():
     assert np.isfinite(reg.predict(X)).all()
 
 
+@pytest.mark.parametrize("cls", [tsgate.LSTMRegressor, tsgate.GRURegressor])
+def test_an_output_no_target_reached_predicts_zero(cls):
+    """Its weights never trained: it predicts 0, not their random start
+    (a forecaster's step beyond every window of a short series)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4, 2)).astype(np.float32)
+    Y = np.stack([X[:, -1, 0] + 5, np.full(40, np.nan)], axis=1)  # (40, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = cls(hidden_size=4, max_iter=3, alpha=0.0, random_state=0).fit(X, Y)
+    pred = reg.predict(X)  # (40, 2)
+    assert np.all(pred[:, 1] == 0) and np.all(pred[:, 0] != 0)
+
+
 @pytest.mark.parametrize("bad, exc, match", [
     (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y), ValueError, "NaN"),
     (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), ValueError, "infinity"),

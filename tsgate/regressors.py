@@ -202,7 +202,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            NaN targets are left out of the loss.
+            NaN targets are left out of the loss. An output with no observed
+            target in any sample predicts 0: nothing trains its weights.
 
         Returns
         -------
@@ -275,6 +276,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 f"{self.n_iter_no_change} epochs); the fit may not have converged. Raise "
                 "max_iter, or learning_rate_init.", ConvergenceWarning, stacklevel=4)
         self.params_ = result.params
+        # an output no target reached kept its random initial weights: it
+        # predicts 0 instead (a forecaster's step beyond every training
+        # window's reach: 0 is "no correction" to its statistical forecast)
+        unseen = np.flatnonzero(np.isnan(Y).all(axis=0))  # (k,) output columns
+        if len(unseen):
+            head = net.views(self.params_)
+            head["head.W"][:, unseen] = 0
+            head["head.b"][unseen] = 0
         self._optimizer_state = result.optimizer_state
         # a warm fit continues the curves and the epoch count, as scikit-learn's
         # MLP does; best_epoch_ counts epochs into THIS fit (the forecasters give
