@@ -248,19 +248,22 @@ def test_warm_start_continues_the_same_networks():
     steps = first._optimizer_state[2]
     params = first.params_.copy()
     model.fit(y)
-    assert model.regressors_[0] is first
-    assert first._optimizer_state[2] > steps  # Adam continued, not restarted
-    assert not np.array_equal(first.params_, params)
+    again = model.regressors_[0]  # continued from the refit's validation member ...
+    assert again._optimizer_state[2] > steps  # ... which continued the first fit's
+    assert not np.array_equal(again.params_, params)
     cold = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y)
     assert cold.regressors_[0]._optimizer_state[2] == steps
     # settings changed since take effect: a new shape starts afresh, a new
     # learning rate applies to the continued network
+    held = model.holdout_regressors_[0]
     model.set_params(learning_rate_init=0.01).fit(y)
-    assert model.regressors_[0] is first and first.learning_rate_init == 0.01
+    assert model.holdout_regressors_[0] is held
+    assert all(r.learning_rate_init == 0.01 for r in model.regressors_ + model.holdout_regressors_)
+    held_steps = held._optimizer_state[2]
     model.set_params(hidden_size=SMALL["hidden_size"] + 3, loss="squared_error").fit(y)
     assert all(r.hidden_size == SMALL["hidden_size"] + 3 and r.loss == "squared_error"
                for r in model.regressors_ + model.holdout_regressors_)
-    assert first._optimizer_state[2] <= steps  # the new shape trained from the start
+    assert held._optimizer_state[2] < held_steps  # the new shape trained from the start
 
 
 def test_global_model_saves_and_loads(tmp_path):
@@ -387,9 +390,37 @@ def test_a_long_series_counts_at_most_series_windows_toward_the_budget(monkeypat
                   index=pd.date_range("1970-01", periods=600, freq="MS"))
     with pytest.raises(_Stop):
         tsgate.GRUForecaster(horizon=12, n_models=1).fit(y)
-    assert seen  # the validation fit (587 windows), and maybe the final one (599) beside it
+    assert len(seen) == 1  # the validation fit (587 windows); the final one continues it
     for epochs, n in seen:
         assert n > 500 and 1000 <= epochs * -(-n // 64) < 1000 + -(-n // 64)
+
+
+def test_final_members_continue_the_validation_members(monkeypatch):
+    """Each final member starts from its validation member's weights and
+    Adam state and trains on all the data for FINAL_STEPS of its budget;
+    the validation members stay as they were (they make the residuals)."""
+    from tsgate import fitplan
+
+    fits = []
+    real = fitplan._fit_member
+
+    def spy(reg, X, Y, validation=None):
+        before = reg._optimizer_state[2] if hasattr(reg, "params_") else 0
+        fitted = real(reg, X, Y, validation)
+        fits.append((fitted, len(X), before, fitted._optimizer_state[2]))
+        return fitted
+
+    monkeypatch.setattr(fitplan, "_fit_member", spy)
+    y = ragged()
+    model = tsgate.GRUForecaster(horizon=4, n_models=2, random_state=0).fit(y)
+    by_id = {id(fit[0]): fit for fit in fits}  # (member, windows, Adam steps before, after)
+    v0, f0 = model.holdout_regressors_[0], model.regressors_[0]
+    _, nv, _, sv = by_id[id(v0)]
+    _, nf, start, sf = by_id[id(f0)]
+    assert f0 is not v0 and not np.array_equal(f0.params_, v0.params_)
+    assert start == sv and v0._optimizer_state[2] == sv  # Adam continued; v0 untouched
+    full = model._budget(nf, model.windows_[0])["max_iter"]
+    assert nf > nv and sf - start == round(fitplan.FINAL_STEPS * full) * -(-nf // 64)
 
 
 def test_exogenous_columns_match_by_name_and_rows_in_any_order():

@@ -619,7 +619,8 @@ def test_one_bar_for_the_ensemble_on_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stderr", err)
     model = tsgate.GRUForecaster(horizon=3, verbose=True, **SMALL).fit(ar1_seasonal(60))
     text = err.getvalue()
-    assert "GRUForecaster: 100%" in text and "36/36" in text  # 12 fits of 3 epochs
+    # 9 validation fits (3 folds) of 3 epochs, 3 final ones continuing them for 1
+    assert "GRUForecaster: 100%" in text and "30/30" in text
     assert "model=" in text and "loss=" in text
     assert not hasattr(model, "_bar")
     pickle.dumps(model)

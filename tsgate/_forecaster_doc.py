@@ -20,8 +20,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     scale where positive and seasonal, and exponential smoothing of level
     and seasonal indices; windows relative to their end's level, in units of the series'
     typical change; a validation fit on all but the last steps of every
-    series, whose out-of-sample errors calibrate the intervals; a final fit
-    on everything; the median of ``n_models`` networks. Any series of at
+    series, whose out-of-sample errors calibrate the intervals; the same
+    networks trained on, on everything; the median of ``n_models`` networks. Any series of at
     least 4 observations forecasts with the defaults, whatever the horizon.
 
     Parameters
@@ -44,7 +44,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         window (counting at most 250 windows of each series,
         ``fitplan.SERIES_WINDOWS``), at least 300 and at most 4000 steps,
         and fewer where the windows are longer than 160 steps (at most
-        ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps).
+        ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps). The
+        validation fits train for it; the final fits continue them on all
+        the data for a quarter of it (``fitplan.FINAL_STEPS``), unless
+        ``early_stopping``.
     batch_size : int, default=64
     learning_rate_init : float, default=3e-3
     early_stopping : bool, default=False

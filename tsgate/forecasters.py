@@ -20,15 +20,17 @@ results back in the input's layout; the private methods work on arrays:
    the networks' correction and, for series without seasonality, the
    Theta method's trend term (:func:`tsgate.smoothing.theta_drift`).
 3. **Final fit** on all data (the newest observations are targets of
-   partial windows), an ensemble of ``n_models`` networks varying the seed,
-   the window length and the loss, combined by their median.
+   partial windows): each validation member goes on training on all of it
+   for a quarter of its budget (``fitplan.FINAL_STEPS``); an ensemble of
+   ``n_models`` networks varying the seed, the window length and the loss,
+   combined by their median.
 4. **Forecast**: direct for the trained ``horizon``; recursive beyond it
    (blocks appended to the history and fed back).
 
-The fits of steps 2 and 3 do not depend on each other (unless
-``early_stopping``, when step 3 takes step 2's epochs): they run at once on
-the Numba threads this thread may use, one thread each, with the results of
-a run one after the other (:func:`tsgate.ensemble.run_fits`); Ctrl-C stops
+The fits of each step run at once on the Numba threads this thread may
+use, one thread each, with the results of a run one after the other
+(:func:`tsgate.ensemble.run_fits`); step 3 starts from step 2's members (or,
+with ``early_stopping``, fits afresh for their best epochs). Ctrl-C stops
 them all within a batch. :mod:`tsgate.fitplan` builds those fits.
 """
 import warnings
