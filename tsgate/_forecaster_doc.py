@@ -99,9 +99,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     Attributes
     ----------
     regressors_ : list of {cell}Regressor
-        The final ensemble members.
+        The final ensemble members: the validation members trained on
+        (copies; unless ``early_stopping``).
     holdout_regressors_ : list of {cell}Regressor
-        The validation fit's members.
+        The validation fit's members (what a ``warm_start`` fit continues).
     windows_ : list of int
         Each member's window length.
     exog_names_ : list of str or None
@@ -129,8 +130,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         :func:`tsgate.smoothing.smooth`), else 1. Files saved before it
         lack it and forecast with one season, as they were fitted.
     n_iter_ : int
-        Epochs run (the most over the final members; with ``warm_start``, over
-        all fits).
+        Epochs run (the most over the final members, counting those of the
+        validation fits they continue; with ``warm_start``, over all fits).
     collection_ : tsgate.collection.Collection
         The training data as arrays.
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
