@@ -21,8 +21,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     and seasonal indices; windows relative to their end's level, in units of the series'
     typical change; a validation fit on all but the last steps of every
     series, whose out-of-sample errors calibrate the intervals; the same
-    networks trained on, on everything; the median of ``n_models`` networks. Any series of at
-    least 4 observations forecasts with the defaults, whatever the horizon.
+    networks then trained on everything; the median of ``n_models``
+    networks. Any series of at least 4 observations forecasts with the
+    defaults, whatever the horizon.
 
     Parameters
     ----------
