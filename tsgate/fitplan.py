@@ -140,9 +140,8 @@ class EnsembleFits:
                     else None)
 
         def job(reg, L):
-            most = self._max_windows(L, coll)
-            Xw, Yw = encoding.collection_windows(zs_cut, stages_cut, L, H, most, exogs_cut)
-            reg.set_params(**self._budget(*Xw.shape[:2], counted_windows(zs_cut, most)))
+            Xw, Yw, epochs = self._windows(zs_cut, stages_cut, L, coll, exogs_cut)
+            reg.set_params(max_iter=epochs)
             validation = None
             if self.early_stopping:
                 validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
@@ -169,17 +168,20 @@ class EnsembleFits:
         zs, stages = self._stages(coll.values, coll.exog)
 
         def job(i, reg, L):
-            most = self._max_windows(L, coll)
-            Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon, most, exogs)
-            if epochs is not None:
-                max_iter = epochs[i]
-            else:
-                full = self._budget(*Xw.shape[:2], counted_windows(zs, most))["max_iter"]
-                max_iter = round(FINAL_STEPS * full)
+            Xw, Yw, full = self._windows(zs, stages, L, coll, exogs)
+            max_iter = epochs[i] if epochs is not None else round(FINAL_STEPS * full)
             return _fit_member(reg.set_params(max_iter=max(1, max_iter)), Xw, Yw)
 
         return [partial(job, i, self._member(i, seeds[i], previous, ""), L)
                 for i, L in enumerate(self.windows_)]
+
+    def _windows(self, zs, stages, L, coll, exogs):
+        """The training windows ``(X, Y)`` of the series ``zs`` (stages
+        ``stages``, of the collection ``coll``) for lookback ``L``, and the
+        epochs of their step budget (:meth:`_budget`)."""
+        most = self._max_windows(L, coll)
+        Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon, most, exogs)
+        return Xw, Yw, self._budget(*Xw.shape[:2], counted_windows(zs, most))["max_iter"]
 
     def _max_windows(self, L, coll):
         """Newest windows kept per series so that a fit's inputs stay bounded."""
