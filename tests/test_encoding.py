@@ -44,3 +44,14 @@ def test_window_lengths():
     assert encoding.window_lengths(12, 24, 3) == [48, 30, 72]
     assert encoding.window_lengths(1, 4, 4) == [8, 5, 12, 8]
     assert encoding.window_lengths(4, 8, 2, window=10) == [10, 10]
+
+
+def test_last_window_of_a_series_is_its_window_among_all_ends():
+    y = np.array([3.0, 5.0, np.nan, 4.0, 6.0, 7.0, 5.0, 8.0])
+    st = stage(y, "standard", 1)
+    for L in (3, 8, 11):  # inside the series, all of it, longer (padded)
+        X_all, _ = encoding.series_windows(y, st, L, 2, np.arange(len(y)))
+        last = encoding.last_windows([y], [st], L, 2)
+        np.testing.assert_allclose(last[0], X_all[-1], rtol=1e-6, atol=1e-6)
+        pad = max(L - len(y), 0)
+        assert (last[0, :pad] == 0).all() and (last[0, pad:, 1] == np.isfinite(y[-(L - pad):])).all()

@@ -33,10 +33,6 @@ import numpy as np
 N_BASE_FEATURES = 2  # u, observed
 
 
-def _padded(a, L, fill=0.0):
-    return np.concatenate([np.full(L - 1, fill), a])
-
-
 def series_windows(z, sm, L, H, ends, exog=None):
     """Inputs and targets of the windows of one series that end at ``ends``.
 
@@ -64,15 +60,16 @@ def series_windows(z, sm, L, H, ends, exog=None):
     ref = sm.level[ends]  # (N,)
     # float32 from here on (a fit's inputs are the biggest arrays tsgate
     # makes), after centring in float64 so that large levels keep precision
-    center = float(np.median(ref)) if len(ref) else 0.0
+    center = float(np.median(ref)) if len(ref) > 1 else float(ref[0]) if len(ref) else 0.0
     d = np.where(observed, z - sm.season[:n] - center, 0.0).astype(np.float32)  # (n,)
-    dp = np.lib.stride_tricks.sliding_window_view(_padded(d, L), L)  # (n, L) view
-    mp = np.lib.stride_tricks.sliding_window_view(_padded(observed.astype(np.float32), L), L)
+    back = ends[:, None] + np.arange(1 - L, 1)  # (N, L) the step of each input
+    started = back >= 0  # (N, L); steps before the series' start are padding
+    at = np.maximum(back, 0)  # (N, L)
     features = N_BASE_FEATURES + (0 if exog is None else exog.shape[1])
     X = np.zeros((len(ends), L + (0 if exog is None else H), features), np.float32)
-    X[:, :L, 0] = dp[ends]
+    X[:, :L, 0] = np.where(started, d[at], np.float32(0))
     X[:, :L, 0] -= (ref - center)[:, None].astype(np.float32)
-    X[:, :L, 1] = mp[ends]
+    X[:, :L, 1] = observed[at] & started
     X[:, :L, 0] *= X[:, :L, 1]  # padded and missing steps: u = 0
     X[:, :L, 0] /= np.float32(sm.scale)
     steps = np.arange(1, H + 1)
