@@ -663,3 +663,29 @@ def test_a_never_negative_history_gets_no_negative_forecast_or_bound():
     assert (band["lower"] == 0).any()  # the floor is reached: the test can fail
     signed = model.predict_interval(0.95, y=y - 1.5)  # the same shape, below 0 half the time
     assert (signed["lower"] < 0).all()
+
+
+def test_training_forecast_is_computed_once_per_fit_and_horizon(monkeypatch):
+    idx = pd.date_range("2010-01-01", periods=60, freq="MS")
+    df = pd.DataFrame({"a": seasonal(60, 12, idx).to_numpy(),
+                       "b": 3 * seasonal(60, 12, idx).to_numpy()[::-1]}, index=idx)
+    model = tsgate.GRUForecaster(window=12, horizon=3, **SMALL).fit(df)
+    computed = []
+    inner = type(model)._forecast_from
+    monkeypatch.setattr(type(model), "_forecast_from",
+                        lambda self, *a: computed.append(a[0]) or inner(self, *a))
+    first = model.predict()
+    first.iloc[0, 0] = -1e9  # the caller's copy: the kept forecast is not touched
+    again = model.predict()
+    bands = model.predict_interval(coverage=[0.8, 0.95])
+    assert computed == [3]
+    assert again.iloc[0, 0] != -1e9 and bands.shape == (3, 8)
+    longer = model.predict(horizon=5)
+    assert computed == [3, 5] and np.allclose(longer.iloc[:3], again)
+    model.predict(y=df.iloc[:-2])  # a new history is never kept
+    assert computed == [3, 5, 3]
+    # a refit forgets it: the forecast of the new data, not the old one
+    refit = model.fit(df * 10).predict()
+    assert computed == [3, 5, 3, 3]
+    np.testing.assert_allclose(refit, clone(model).fit(df * 10).predict())
+    assert not np.allclose(refit, again)
