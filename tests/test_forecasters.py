@@ -151,12 +151,14 @@ def test_a_series_fitted_exactly_before_the_cut_does_not_widen_the_others():
     assert abs(mixed.shrinkage_ - plain.shrinkage_) < 0.1
 
 
-@pytest.mark.parametrize("level", [1e-3, 1e3])
+@pytest.mark.parametrize("level", [0.0, 1e-3, 1e3])
 def test_a_constant_series_in_a_collection_stays_at_its_level_at_any_scale(level):
     """A constant series has no typical change to be its unit; a unit of 1
     whatever its size made the networks' correction an absolute amount: in
     a collection of seasonal series, a constant 0.001 forecast 0.015 three
-    steps ahead with a band 0.1 wide. Its unit is now 1% of its size."""
+    steps ahead with a band 0.1 wide. Its unit is now 1% of its size, and a
+    history that never changed forecasts its value (a series of zeros
+    forecast 0.005-0.02): the networks' output is noise there."""
     rng = np.random.default_rng(0)
     idx = pd.date_range("2010-01-01", periods=60, freq="MS")
     t = np.arange(60)
@@ -164,9 +166,24 @@ def test_a_constant_series_in_a_collection_stays_at_its_level_at_any_scale(level
     cols["constant"] = np.full(60, level)
     model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
                                  random_state=0).fit(pd.DataFrame(cols, index=idx))
-    fc, iv = model.predict()["constant"], model.predict_interval(0.9)["constant"]
-    assert np.abs(fc.to_numpy() / level - 1).max() < 1e-3
-    assert ((iv["upper"] - iv["lower"]).to_numpy() / level).max() < 1e-2
+    fc, iv = model.predict(horizon=9)["constant"], model.predict_interval(0.9)["constant"]
+    np.testing.assert_allclose(fc.to_numpy(), level, rtol=1e-12, atol=0)  # recursive steps too
+    assert (iv["lower"] <= fc[:6]).all() and (fc[:6] <= iv["upper"]).all()
+    if level:
+        assert ((iv["upper"] - iv["lower"]).to_numpy() / level).max() < 1e-2
+    # a history that changed only after a flat start is forecast as any other
+    cols["constant"][-12:] += np.arange(12) + 1.0
+    other = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, max_iter=20,
+                                 random_state=0).fit(pd.DataFrame(cols, index=idx))
+    assert not np.allclose(other.predict()["constant"], cols["constant"][-1])
+
+
+def test_unchanged_histories_row_by_row():
+    from tsgate.encoding import unchanged
+
+    values = [np.array([np.nan, 2.0, 2.0, np.nan, 2.0, 3.0]), np.array([0.0, 0.0])]
+    got = unchanged(values, [np.arange(6), np.array([1])])
+    np.testing.assert_array_equal(got, [False, True, True, True, True, False, True])
 
 
 def test_band_width_follows_the_recent_noise_and_its_growth():

@@ -312,6 +312,8 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             P = np.median(preds, axis=0)  # (rows, H)
             ends = encoding.tail_ends(zs, cuts)
             D = self._drift(zs, stages, ends)  # (rows, H)
+            flat = encoding.unchanged(coll.values, ends)  # (rows,) forecast as in _forecast_from
+            P[flat], D[flat] = 0.0, 0.0
             H = Y.shape[1]
             units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
             # the noise itself is step 1's unit: at its floor, the history before the cut was
@@ -455,6 +457,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         H = self.horizon
         values = [v.copy() for v in coll.values]
         floor = floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
+        flat = encoding.unchanged(coll.values, [[len(v) - 1] for v in coll.values])  # (k,)
         exog_hist = coll.exog
         out = []
         for start in range(0, h, H):
@@ -469,6 +472,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             # (files written before the trend term have no drift_weight_: 0 is their forecast)
             v = v + getattr(self, "drift_weight_", 0.0) * self._drift(
                 zs, stages, [np.array([len(z) - 1]) for z in zs])
+            v[flat] = 0.0  # a history that never changed: its value (encoding.unchanged)
             block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i],
                                               None if fut is None else fut[i])
                               for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
