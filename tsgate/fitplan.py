@@ -193,12 +193,12 @@ class EnsembleFits:
         ``max_iter``, or the step budget for ``counted`` windows (default
         all; :func:`counted_windows`), capped by ``MAX_WINDOW_STEPS``."""
         if self.max_iter is not None:
-            return dict(max_iter=self.max_iter)
+            return {"max_iter": self.max_iter}
         counted = n_windows if counted is None else min(counted, n_windows)
         batches = math.ceil(n_windows / self.batch_size)
         steps = min(max(STEPS_PER_WINDOW * counted, TRAIN_STEPS[0]), TRAIN_STEPS[1],
                     MAX_WINDOW_STEPS // (min(self.batch_size, n_windows) * length))
-        return dict(max_iter=max(1, math.ceil(steps / batches)))
+        return {"max_iter": max(1, math.ceil(steps / batches))}
 
     def _member(self, i, seed, previous, label):
         """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""

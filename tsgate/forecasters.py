@@ -331,12 +331,13 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
             parts.append([a[new] for a in (Y, P, D, ratio, choose)])
         pooled = combination.pools_folds(len(coll), self.horizon)
-        # the rows that choose: every fold's, or the first fold's (all its rows are new)
-        Yc, Pc, Dc, _, choose = (np.concatenate(a) for a in zip(*(parts if pooled else parts[:1])))
-        chosen = choose if choose.any() else slice(None)  # all floored: all choose
+        Y, P, D, ratio, choose = (np.concatenate(a) for a in zip(*parts))
+        # the rows that choose: every fold's, or the first fold's (all its rows
+        # are new); of those, the unfloored ones (all floored: all of them)
+        rows = np.full(len(Y), True) if pooled else np.arange(len(Y)) < len(parts[0][0])
+        chosen = rows & choose if (rows & choose).any() else rows  # (rows,)
         self.shrinkage_, self.drift_weight_ = combination.weights(
-            Yc[chosen], Pc[chosen], Dc[chosen], combination.THETA_WEIGHT if pooled else None)
-        Y, P, D, ratio, _ = (np.concatenate(a) for a in zip(*parts))
+            Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None)
         residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
         return residuals * ratio  # (rows, H); NaN past the series' end
 
