@@ -62,7 +62,7 @@ from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
 # Each fitted forecaster's forecast of its training data, per horizon asked
 # last: ``predict()`` then ``predict_interval()`` of a collection of
 # thousands of series smoothed every series and built its windows once per
-# call (Tourism: 3 of its 30 s). Kept off the estimator, as the regressors
+# call (1.3 of Tourism's 30 s). Kept off the estimator, as the regressors
 # keep their networks: a prediction changes nothing of the estimator, and
 # the file format holds none of it. A fit drops its entry.
 _FORECASTS = weakref.WeakKeyDictionary()

