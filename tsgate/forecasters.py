@@ -438,17 +438,15 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         check_is_fitted(self, "regressors_")  # before any argument: scikit-learn's order
         h = self.horizon if horizon is None else _check_horizon(horizon)
         key = (h, self.horizon, self.normalize) if y is None and X is None else None
-        kept = _FORECASTS.get(self) if key is not None else None
-        if kept is not None and kept[0] is self.regressors_ and kept[1] == key:
-            coll, levels, stages, history = kept[2]
-            return coll, levels.copy(), stages, history  # the caller's copy of the forecast
-        result = self._forecast_from(h, X, y)
-        if key is not None:
+        if key is None:
+            return self._forecast_from(h, X, y)
+        kept = _FORECASTS.get(self)
+        if kept is None or kept[0] is not self.regressors_ or kept[1] != key:
+            kept = (self.regressors_, key, self._forecast_from(h, X, y))
             with _FORECASTS_LOCK:
-                _FORECASTS[self] = (self.regressors_, key, result)
-            coll, levels, stages, history = result
-            return coll, levels.copy(), stages, history
-        return result
+                _FORECASTS[self] = kept
+        coll, levels, stages, history = kept[2]
+        return coll, levels.copy(), stages, history  # the caller's copy of the forecast
 
     def _forecast_from(self, h, X, y):
         """:meth:`_forecast`, computed: ``h`` steps after ``y`` (or the training data)."""
