@@ -80,8 +80,8 @@ def test_grid_search_picks_the_least_sse(m):
     grid = [(a, g) for a in ALPHAS for g in (GAMMAS if m > 1 else [0.0]) if not (m > 1 and a >= 1)]
     sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
     want = min(grid, key=sse.get)
-    level, season, daily = np.full(60, np.nan), np.full(60, np.nan), np.full(60, np.nan)
-    alpha, gamma, delta, sse_run = _run(z, m, 1, ALPHAS, GAMMAS, GAMMAS, level, season, daily)
+    level, season = np.full(60, np.nan), np.full(60, np.nan)
+    alpha, gamma, delta, sse_run = _run(z, m, 1, ALPHAS, GAMMAS, GAMMAS, level, season, None)
     assert delta == 0.0
     assert (alpha, gamma) == want and math.isclose(sse_run, sse[want], rel_tol=1e-12)
     want_level, want_season, _ = reference_filter(z, m, *want)
