@@ -41,10 +41,16 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     NT, T, BT, F = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
-    zero = x.dtype.type(0)
     for k in prange(NT):
         rec = np.empty((BT, 3 * H), dtype=x.dtype)  # (BT, 3H) h_{t-1} W_h
         cand = np.empty((BT, H), dtype=x.dtype)  # (BT, H) candidate n_t
+        # (BT, H) the state before the first step. The state loop reads
+        # h_{t-1} from a view that is this or hs[k, tp], not through ``hs[k,
+        # tp, r, j] if s > 0 else 0``: that select made LLVM's loop strength
+        # reduction take 0.22 s of the kernel's compile (0.12 s now), for
+        # the same machine code speed and the same bits
+        zeros = np.empty((BT, H), dtype=x.dtype)
+        zeros[:] = 0
         gemm(x[k].reshape(T * BT, F), PLAIN, W_x, PLAIN, gates[k].reshape(T * BT, 3 * H), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
@@ -54,6 +60,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
             else:
                 rec[:] = 0
             a = gates[k, t]  # (BT, 3H)
+            h_prev = hs[k, tp] if s > 0 else zeros  # (BT, H)
             for r in range(BT):
                 # One written stream per array in each loop (see _common.py).
                 for q in range(2 * H):  # r, z
@@ -63,9 +70,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
                     hn[k, t, r, j] = h_n
                     cand[r, j] = tanh(gru_n_input(a[r, 2 * H + j] + b_x[2 * H + j], a[r, j], h_n))
                 for j in range(H):
-                    z_g = a[r, H + j]
-                    h_prev = hs[k, tp, r, j] if s > 0 else zero
-                    hs[k, t, r, j] = gru_h(z_g, cand[r, j], h_prev, one)
+                    hs[k, t, r, j] = gru_h(a[r, H + j], cand[r, j], h_prev[r, j], one)
                 for j in range(H):
                     a[r, 2 * H + j] = cand[r, j]
 
