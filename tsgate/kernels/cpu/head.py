@@ -1,7 +1,8 @@
 """Output head: dense layer and additive (Bahdanau) attention, over batch tiles.
 
 Same tile layout and memory contract as ``lstm.py``: activation gradients are
-assigned, parameter gradients are per-group partials ``(NG, ...)``.
+assigned, parameter gradients are per-group partials ``(NG, ...)``. The
+dense layer runs from Python on ``gemm`` (see below); attention is compiled.
 D is the feature width of the last recurrent layer (H times the directions),
 A the attention width, O the number of outputs.
 """
@@ -15,28 +16,38 @@ from .activations import tanh
 from .matmul import PLAIN, TRANS, gemm
 
 
-@njit(**PARALLEL_JIT)
+# The dense head is not a compiled kernel: its work is three products, which
+# ``gemm`` (compiled anyway) does from Python, and a bias added by NumPy. As
+# two kernels of their own it cost 0.55 CPU s of a first fit's compile; from
+# Python it costs a few microseconds of calls per training step (one to
+# three more than a kernel's one call), the same bits: ``gemm`` computes each
+# element of a product as one chain of fused multiply-adds over k in order,
+# so one call over all rows of a group equals the former per-tile calls that
+# accumulated into the same output.
 def dense_forward(z, W, b, out):
     """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
     NT, BT, O = out.shape
-    for k in prange(NT):
-        gemm(z[k], PLAIN, W, PLAIN, out[k], 0.0)
-        for r in range(BT):
-            for o in range(O):
-                out[k, r, o] += b[o]
+    rows = out.reshape(NT * BT, O)  # (NT*BT, O) a view: out is C-contiguous
+    gemm(z.reshape(NT * BT, -1), PLAIN, W, PLAIN, rows, 0.0)
+    np.add(rows, b, out=rows)
 
 
-@njit(**PARALLEL_JIT)
 def dense_backward(z, W, dout, dz, dW, db):
-    """Gradients of ``dense_forward``: dz (NT, BT, D); dW (NG, D, O), db (NG, O)."""
-    NT = z.shape[0]
-    NG = dW.shape[0]
-    for g in prange(NG):
-        k0, k1 = group_tiles(g, NT, NG)
-        for k in range(k0, k1):
-            gemm(dout[k], PLAIN, W, TRANS, dz[k], 0.0)
-            gemm(z[k], TRANS, dout[k], PLAIN, dW[g], 1.0 if k > k0 else 0.0)
-            row_sum(dout[k], db[g], k > k0)
+    """Gradients of ``dense_forward``: dz (NT, BT, D); dW (NG, D, O), db (NG, O).
+
+    Group g's partials are the sums over its tiles' rows (``group_tiles``),
+    rows in order; the bias gradient is the product of a row of ones and
+    ``dout``, so that its sums are in row order as well.
+    """
+    NT, BT, D = z.shape
+    NG, O = db.shape
+    gemm(dout.reshape(NT * BT, O), PLAIN, W, TRANS, dz.reshape(NT * BT, D), 0.0)
+    ones = np.ones((BT * ((NT + NG - 1) // NG), 1), dtype=z.dtype)  # (most rows of a group, 1)
+    for g in range(NG):
+        k0, k1 = group_tiles.py_func(g, NT, NG)
+        rows = (k1 - k0) * BT
+        gemm(z[k0:k1].reshape(rows, D), TRANS, dout[k0:k1].reshape(rows, O), PLAIN, dW[g], 0.0)
+        gemm(ones[:rows], TRANS, dout[k0:k1].reshape(rows, O), PLAIN, db[g].reshape(1, O), 0.0)
 
 
 @njit(**PARALLEL_JIT)
