@@ -24,6 +24,7 @@ every caller (about 1.5 CPU s on a first default fit, all four).
 from numba import njit
 
 from ._config import INNER
+from ._views import rows_of
 from .matmul import PLAIN, TRANS, gemm
 
 
@@ -52,12 +53,10 @@ def input_grads(x, dgx, W_x, k, dx, dW_x, db_x, accumulate):
     of width 0, (NT, T, BT, 0), asks for no input gradient (a first layer's
     is never read: about 5% of a default training step).
     """
-    T, BT, F = x.shape[1], x.shape[2], x.shape[3]
-    G = dgx.shape[3]
-    da_all = dgx[k].reshape(T * BT, G)  # (T*BT, G*H)
+    da_all = rows_of(dgx, k)  # (T*BT, G*H)
     if dx.shape[3] > 0:
-        gemm(da_all, PLAIN, W_x, TRANS, dx[k].reshape(T * BT, F), 0.0)
-    gemm(x[k].reshape(T * BT, F), TRANS, da_all, PLAIN, dW_x, 1.0 if accumulate else 0.0)
+        gemm(da_all, PLAIN, W_x, TRANS, rows_of(dx, k), 0.0)
+    gemm(rows_of(x, k), TRANS, da_all, PLAIN, dW_x, 1.0 if accumulate else 0.0)
     row_sum(da_all, db_x, accumulate)
 
 
@@ -67,16 +66,15 @@ def recurrent_weight_grad(hs, dgh, reverse, k, dW_h, accumulate):
 
     The first processed step has no previous state and adds nothing.
     """
-    T, BT, H = hs.shape[1], hs.shape[2], hs.shape[3]
-    G = dgh.shape[3]
+    T, BT = hs.shape[1], hs.shape[2]
     if T == 1:
         if not accumulate:
             dW_h[:] = 0
         return
     n = (T - 1) * BT
     beta = 1.0 if accumulate else 0.0
-    h_all = hs[k].reshape(T * BT, H)  # (T*BT, H)
-    da_all = dgh[k].reshape(T * BT, G)  # (T*BT, G*H)
+    h_all = rows_of(hs, k)  # (T*BT, H)
+    da_all = rows_of(dgh, k)  # (T*BT, G*H)
     if reverse:  # states 1..T-1 feed steps 0..T-2
         gemm(h_all[BT:], TRANS, da_all[:n], PLAIN, dW_h, beta)
     else:  # states 0..T-2 feed steps 1..T-1

@@ -16,6 +16,7 @@ from numba import njit, prange
 from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import PARALLEL_JIT
+from ._views import rows_of
 from .activations import sigmoid, tanh
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
@@ -38,7 +39,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     hn : ndarray of shape (NT, T, BT, H)
         Output hidden-side candidate term ``h_{t-1} W_hn + b_hn``.
     """
-    NT, T, BT, F = x.shape
+    NT, T, BT, _ = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
     for k in prange(NT):
@@ -51,7 +52,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
         # the same machine code speed and the same bits
         zeros = np.empty((BT, H), dtype=x.dtype)
         zeros[:] = 0
-        gemm(x[k].reshape(T * BT, F), PLAIN, W_x, PLAIN, gates[k].reshape(T * BT, 3 * H), 0.0)
+        gemm(rows_of(x, k), PLAIN, W_x, PLAIN, rows_of(gates, k), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
@@ -94,12 +95,11 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     dW_x : (NG, F, 3H), dW_h : (NG, H, 3H), db_x, db_h : (NG, 3H)
         Output parameter gradients, one partial per group of tiles.
     """
-    NT, T, BT, F = x.shape
+    NT, T, BT, _ = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
     NG = db_x.shape[0]
-    G = 3 * H
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
     # dh_rec = da W_h^T runs as register tiles on it (gemm_bt), or as dot
     # products on W_h itself at small hidden sizes
@@ -143,4 +143,4 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
             acc = k > k0
             input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], acc)
             recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], acc)
-            row_sum(dgh[k].reshape(T * BT, G), db_h[g], acc)
+            row_sum(rows_of(dgh, k), db_h[g], acc)

@@ -12,6 +12,7 @@ from numba import njit, prange
 from ._cells import attention_dscore, attention_du
 from ._common import group_tiles, row_sum
 from ._config import PARALLEL_JIT
+from ._views import rows_of
 from .activations import tanh
 from .matmul import PLAIN, TRANS, gemm
 
@@ -76,7 +77,7 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
     for k in prange(NT):
         qp = np.empty((BT, A), dtype=hseq.dtype)  # (BT, A) q U_a
         gemm(q[k], PLAIN, U_a, PLAIN, qp, 0.0)
-        gemm(hseq[k].reshape(T * BT, D), PLAIN, W_a, PLAIN, u[k].reshape(T * BT, A), 0.0)
+        gemm(rows_of(hseq, k), PLAIN, W_a, PLAIN, rows_of(u, k), 0.0)
         for t in range(T):
             for r in range(BT):
                 e = hseq.dtype.type(0)
@@ -142,7 +143,7 @@ def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                         ds = attention_du(de, v[a], uu, one)
                         du[k, t, r, a] = ds
                         S[r, a] += ds
-            gemm(du[k].reshape(T * BT, A), PLAIN, W_a, TRANS, dhseq[k].reshape(T * BT, D), 0.0)
+            gemm(rows_of(du, k), PLAIN, W_a, TRANS, rows_of(dhseq, k), 0.0)
             for t in range(T):
                 for r in range(BT):
                     w = weights[k, r, t]
@@ -150,7 +151,7 @@ def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                         dhseq[k, t, r, d] += w * dctx[k, r, d]
             acc_g = k > k0
             beta = 1.0 if acc_g else 0.0
-            gemm(hseq[k].reshape(T * BT, D), TRANS, du[k].reshape(T * BT, A), PLAIN, dW_a[g], beta)
+            gemm(rows_of(hseq, k), TRANS, rows_of(du, k), PLAIN, dW_a[g], beta)
             gemm(q[k], TRANS, S, PLAIN, dU_a[g], beta)
             gemm(S, PLAIN, U_a, TRANS, dq[k], 0.0)
             row_sum(S, db_a[g], acc_g)

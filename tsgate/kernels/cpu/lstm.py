@@ -22,6 +22,7 @@ from numba import njit, prange
 from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import PARALLEL_JIT
+from ._views import rows_of
 from .activations import sigmoid, tanh
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
@@ -42,13 +43,13 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
     gates : ndarray of shape (NT, T, BT, 4H)
         Output activated gates i, f, g, o, kept for the backward pass.
     """
-    NT, T, BT, F = x.shape
+    NT, T, BT, _ = x.shape
     H = W_h.shape[0]
     zero = x.dtype.type(0)
     for k in prange(NT):
         rec = np.empty((BT, 4 * H), dtype=x.dtype)  # (BT, 4H) h_{t-1} W_h
         # input half for all steps in one product
-        gemm(x[k].reshape(T * BT, F), PLAIN, W_x, PLAIN, gates[k].reshape(T * BT, 4 * H), 0.0)
+        gemm(rows_of(x, k), PLAIN, W_x, PLAIN, rows_of(gates, k), 0.0)
         for s in range(T):
             t = T - 1 - s if reverse else s
             tp = t + 1 if reverse else t - 1
@@ -91,7 +92,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     dW_x : (NG, F, 4H), dW_h : (NG, H, 4H), db : (NG, 4H)
         Output parameter gradients, one partial per group of tiles.
     """
-    NT, T, BT, F = x.shape
+    NT, T, BT, _ = x.shape
     H = W_h.shape[0]
     one = x.dtype.type(1)
     zero = x.dtype.type(0)
