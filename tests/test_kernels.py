@@ -334,6 +334,33 @@ def test_adam_step(alpha, weight_decay, grad_scale):
     np.testing.assert_allclose(v, ref_v, rtol=1e-5, atol=1e-9)
 
 
+def test_power_gives_the_bits_of_compiled_float_to_int_powers():
+    """cellmath.power, which the host uses for Adam's bias correction, makes
+    the multiplications Numba compiles for ``float ** int`` (by squaring,
+    ``pow`` past 2**16): the same bits, where Python's ``**`` differs."""
+    from numba import njit
+
+    from tsgate.kernels.cellmath import adam_scales, power
+
+    @njit(cache=False)
+    def compiled(a, steps, out):  # (S,) a ** n as compiled code computes it
+        for i in range(steps.shape[0]):
+            out[i] = a ** steps[i]
+
+    steps = np.concatenate([np.arange(0, 3000), [65535, 65536, 65537, 10 ** 6]]).astype(np.int64)
+    differs = 0
+    for a in (0.9, 0.999, 0.95, 0.8):
+        out = np.empty(len(steps))
+        compiled(a, steps, out)
+        ours = np.array([power(a, int(n)) for n in steps])
+        np.testing.assert_array_equal(ours, out)
+        differs += int((np.array([a ** int(n) for n in steps]) != out).sum())
+    assert differs > 0  # Python's own ** would not have done
+    step_size, eps_hat = adam_scales(3, 1e-3, 0.9, 0.999, 1e-8)
+    assert math.isclose(step_size, 1e-3 * math.sqrt(1 - 0.999 ** 3) / (1 - 0.9 ** 3), rel_tol=1e-14)
+    assert math.isclose(eps_hat, 1e-8 * math.sqrt(1 - 0.999 ** 3), rel_tol=1e-14)
+
+
 def test_adam_penalties_touch_masked_entries_only():
     n = 6
     params = np.linspace(-1, 1, n).astype(np.float32)

@@ -191,11 +191,32 @@ def loss_element(kind, e, param):
 # ------------------------------------------------------------------ Adam
 
 
+def power(a, n):
+    """``a ** n`` for a float ``a`` and an int ``n >= 0``, by squaring.
+
+    The multiplications Numba makes for ``float ** int`` in compiled code,
+    written out, so that Python on the host gives the same bits (Python's
+    own ``**`` calls the C library's ``pow``, which rounds differently);
+    past 2**16, both use ``pow``, as Numba does.
+    """
+    if n > 0x10000:
+        return math.pow(a, float(n))
+    r = 1.0
+    while n != 0:
+        if n & 1:
+            r *= a
+        n >>= 1
+        a *= a
+    return r
+
+
 def adam_scales(step, lr, beta1, beta2, eps):
     """Bias correction of Adam for ``step`` (1-based), folded into the step
-    size and epsilon: ``(lr * sqrt(1 - beta2^t) / (1 - beta1^t), eps * sqrt(1 - beta2^t))``."""
-    c1 = 1.0 - beta1 ** step
-    c2 = 1.0 - beta2 ** step
+    size and epsilon: ``(lr * sqrt(1 - beta2^t) / (1 - beta1^t), eps * sqrt(1 - beta2^t))``.
+
+    Computed on the host once per step, by both devices (plain Python floats)."""
+    c1 = 1.0 - power(beta1, step)
+    c2 = 1.0 - power(beta2, step)
     root = math.sqrt(c2)
     return lr * root / c1, eps * root
 

@@ -10,11 +10,12 @@ inlined into the calling loop anyway; the kernels' machine code is the same
 either way (they hold no calls), and so are the results, bit for bit.
 One name per ``cellmath`` function.
 
-Except the loss element and Adam's two: each called from one loop of one
-kernel, with branches and returned tuples that Numba's IR inliner copies
-slowly. Compiled as functions of their own (which LLVM then inlines), the
-loss and Adam kernels compile in 0.27 s instead of 0.38 s each on a first
-run, callees included (``benchmarks/README.md``), with the same results.
+Except the loss element and Adam's update: each called from one loop of
+one kernel, with branches and returned tuples that Numba's IR inliner
+copies slowly. Compiled as functions of their own (which LLVM then
+inlines), the loss and Adam kernels compile in 0.27 s instead of 0.38 s
+each on a first run, callees included (``benchmarks/README.md``), with the
+same results. ``cellmath.adam_scales`` runs on the host, as on CUDA.
 
 Numba's cache does not see an edit of ``cellmath.py`` in the kernels that
 inline these: see ``_config.py`` for the cache files to delete.
@@ -47,5 +48,4 @@ gru_dh_prev = _cpu(_m.gru_dh_prev)
 attention_dscore = _cpu(_m.attention_dscore)
 attention_du = _cpu(_m.attention_du)
 loss_element = _cpu(_m.loss_element, inline="never")
-adam_scales = _cpu(_m.adam_scales, inline="never")
 adam_update = _cpu(_m.adam_update, inline="never")

@@ -8,7 +8,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ._cells import adam_scales, adam_update
+from ..cellmath import adam_scales
+from ._cells import adam_update
 from ._config import JIT
 
 
@@ -58,7 +59,6 @@ def global_norm(grad, out=None, slot=0):
     return math.sqrt(total)
 
 
-@njit(**JIT)
 def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
               alpha, weight_decay, grad_scale, norms=None, slot=0, clip=0.0):
     """One Adam update of the flat parameter vector, in place.
@@ -73,11 +73,23 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     gradient is also scaled by ``clip / norms[slot]`` when that norm exceeds
     ``clip`` (the training loop's per-epoch norms; the CUDA twin reads the
     slot on the device, so no norm comes back to the host per step).
+
+    The bias correction is computed here, on the host, as the CUDA twin does
+    (``cellmath.adam_scales``, the same bits as compiled code): compiled
+    inside the kernel it cost 0.14 CPU s of a first fit's compile.
     """
+    step_size, eps_hat = adam_scales(step, lr, beta1, beta2, eps)
+    _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2, alpha,
+          weight_decay, grad_scale, norms, slot, clip)
+
+
+@njit(**JIT)
+def _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2, alpha,
+          weight_decay, grad_scale, norms, slot, clip):
+    """``adam_step``'s loop, given its bias-corrected step size and epsilon."""
     if norms is not None and clip > 0:
         if norms[slot] > clip:
             grad_scale = grad_scale * (clip / norms[slot])
-    step_size, eps_hat = adam_scales(step, lr, beta1, beta2, eps)
     for i in range(params.shape[0]):
         p, mi, vi = adam_update(np.float64(params[i]), np.float64(grad[i]), np.float64(m[i]),
                                 np.float64(v[i]), np.float64(decay_mask[i]), step_size, eps_hat,
