@@ -26,16 +26,18 @@ def pack_windows(X, idx, out):
                     out[k, t, r, f] = X[idx[row], t, f] if row < B else 0
 
 
-@njit(**JIT)
 def pack_targets(Y, idx, out):
-    """``out[k, r] = Y[idx[k*BT + r]]``; rows past ``len(idx)`` are NaN."""
+    """``out[k, r] = Y[idx[k*BT + r]]``; rows past ``len(idx)`` are NaN.
+
+    A NumPy gather, not a compiled loop: the same values (a copy, or the
+    same rounding to out's dtype), about a microsecond more per batch, and
+    0.13 CPU s less of a first fit's compile.
+    """
     NT, BT, O = out.shape
-    B = idx.shape[0]
-    for k in range(NT):
-        for r in range(BT):
-            row = k * BT + r
-            for o in range(O):
-                out[k, r, o] = Y[idx[row], o] if row < B else math.nan
+    rows = out.reshape(NT * BT, O)  # (NT*BT, O) a view: out is C-contiguous
+    B = len(idx)
+    rows[:B] = Y[idx]
+    rows[B:] = np.nan
 
 
 @njit(**JIT)
