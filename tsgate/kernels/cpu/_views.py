@@ -31,16 +31,19 @@ def rows_of(typingctx, a, k):
         arr = context.make_array(arr_type)(context, builder, args[0])
         index = context.cast(builder, args[1], signature.args[1], types.intp)
         shape = cgutils.unpack_tuple(builder, arr.shape, ndim)
-        strides = cgutils.unpack_tuple(builder, arr.strides, ndim)
         rows = shape[1]
         for extent in shape[2:-1]:
             rows = builder.mul(rows, extent)
         width = shape[-1]
         itemsize = context.get_constant(
             types.intp, context.get_abi_sizeof(context.get_data_type(arr_type.dtype)))
+        # C-contiguous: a[k] starts k * rows * width elements in, an in-bounds
+        # GEP on the data pointer (not integer arithmetic on its address, which
+        # would hide from LLVM which array the view's pointer points into)
+        start = builder.gep(arr.data, [builder.mul(index, builder.mul(rows, width))], inbounds=True)
         out = context.make_array(view)(context, builder)
         context.populate_array(
-            out, data=cgutils.pointer_add(builder, arr.data, builder.mul(index, strides[0])),
+            out, data=start,
             shape=cgutils.pack_array(builder, [rows, width]),
             strides=cgutils.pack_array(builder, [builder.mul(width, itemsize), itemsize]),
             itemsize=itemsize, meminfo=arr.meminfo, parent=arr.parent)
