@@ -20,11 +20,12 @@ from .matmul import PLAIN, TRANS, gemm
 # The dense head is not a compiled kernel: its work is three products, which
 # ``gemm`` (compiled anyway) does from Python, and a bias added by NumPy. As
 # two kernels of their own it cost 0.55 CPU s of a first fit's compile; from
-# Python it costs a few microseconds of calls per training step (one to
-# three more than a kernel's one call), the same bits: ``gemm`` computes each
-# element of a product as one chain of fused multiply-adds over k in order,
-# so one call over all rows of a group equals the former per-tile calls that
-# accumulated into the same output.
+# Python a training step costs about 4 us more (``benchmarks/README.md``),
+# with the same bits: ``gemm`` computes each element of a product as one
+# chain of fused multiply-adds over k in order, so one call over all rows of
+# a group equals the former per-tile calls that accumulated into the same
+# output, and a row of ones times ``dout`` sums its rows in order, as the
+# former loop did.
 def dense_forward(z, W, b, out):
     """``out = z W + b``; z (NT, BT, D), W (D, O), b (O,), out (NT, BT, O)."""
     NT, BT, O = out.shape
@@ -36,19 +37,31 @@ def dense_forward(z, W, b, out):
 def dense_backward(z, W, dout, dz, dW, db):
     """Gradients of ``dense_forward``: dz (NT, BT, D); dW (NG, D, O), db (NG, O).
 
-    Group g's partials are the sums over its tiles' rows (``group_tiles``),
-    rows in order; the bias gradient is the product of a row of ones and
-    ``dout``, so that its sums are in row order as well.
+    Group g's partials are the sums over the rows of its tiles
+    (``group_tiles``), in order.
     """
     NT, BT, D = z.shape
     NG, O = db.shape
-    gemm(dout.reshape(NT * BT, O), PLAIN, W, TRANS, dz.reshape(NT * BT, D), 0.0)
-    ones = np.ones((BT * ((NT + NG - 1) // NG), 1), dtype=z.dtype)  # (most rows of a group, 1)
+    zs, ds = z.reshape(NT * BT, D), dout.reshape(NT * BT, O)  # (NT*BT, D), (NT*BT, O)
+    gemm(ds, PLAIN, W, TRANS, dz.reshape(NT * BT, D), 0.0)
+    ones = _ones(BT * -(-NT // NG), z.dtype)  # (most rows of a group, 1)
     for g in range(NG):
-        k0, k1 = group_tiles.py_func(g, NT, NG)
-        rows = (k1 - k0) * BT
-        gemm(z[k0:k1].reshape(rows, D), TRANS, dout[k0:k1].reshape(rows, O), PLAIN, dW[g], 0.0)
-        gemm(ones[:rows], TRANS, dout[k0:k1].reshape(rows, O), PLAIN, db[g].reshape(1, O), 0.0)
+        lo, hi = g * NT // NG * BT, (g + 1) * NT // NG * BT  # group_tiles, in rows
+        gemm(zs[lo:hi], TRANS, ds[lo:hi], PLAIN, dW[g], 0.0)
+        gemm(ones[:hi - lo], TRANS, ds[lo:hi], PLAIN, db[g:g + 1], 0.0)
+
+
+_ONES = {}  # dtype -> the longest (n, 1) column of ones asked for yet
+
+
+def _ones(n, dtype):
+    """An (n, 1) column of ones of ``dtype``, kept between calls (writable:
+    Numba types a read-only array apart, and ``gemm`` would compile again)."""
+    col = _ONES.get(dtype)
+    if col is None or len(col) < n:
+        col = np.ones((n, 1), dtype)
+        _ONES[dtype] = col
+    return col[:n]
 
 
 @njit(**PARALLEL_JIT)
