@@ -162,6 +162,63 @@ def test_dense_forward(dtype):
     np.testing.assert_allclose(out, ref, **_tol(dtype))
 
 
+def test_dense_backward_groups_sum_their_tiles_in_order():
+    """The dense backward's per-group partials, made by one product over a
+    group's rows, equal bit for bit the per-tile accumulation the kernel
+    did before (gemm into the group's partial, beta 1 after its first tile),
+    and the bias partials the rows summed in order."""
+    from tsgate.kernels.cpu.matmul import PLAIN, TRANS, gemm
+
+    rng = np.random.default_rng(11)
+    NT, BT, D, O, NG = 5, 3, 40, 7, 2  # D >= 32: dz through the register tiles
+    z = rand(rng, NT, BT, D, dtype=np.float32, scale=1.0)
+    W = rand(rng, D, O, dtype=np.float32, scale=1.0)
+    dout = rand(rng, NT, BT, O, dtype=np.float32, scale=1.0)
+    dz, dW, db = np.empty_like(z), np.empty((NG, D, O), np.float32), np.empty((NG, O), np.float32)
+    K.dense_backward(z, W, dout, dz, dW, db)
+    for g in range(NG):
+        k0, k1 = g * NT // NG, (g + 1) * NT // NG
+        want_W, want_b = np.empty((D, O), np.float32), np.zeros(O, np.float32)
+        for k in range(k0, k1):
+            gemm(z[k], TRANS, dout[k], PLAIN, want_W, 1.0 if k > k0 else 0.0)
+            for r in range(BT):
+                want_b += dout[k, r]  # float32, row by row
+        np.testing.assert_array_equal(dW[g], want_W)
+        np.testing.assert_array_equal(db[g], want_b)
+    for k in range(NT):
+        want = np.empty((BT, D), np.float32)
+        gemm(dout[k], PLAIN, W, TRANS, want, 0.0)
+        np.testing.assert_array_equal(dz[k], want)
+
+
+def test_rows_of_is_the_reshaped_tile():
+    """rows_of(a, k) is a[k].reshape(rows, W) itself: same values, shape and
+    C order, and a view (a write through it lands in a), for 3- and 4-D
+    arrays and a width of 0."""
+    from numba import njit
+
+    from tsgate.kernels.cpu._views import rows_of
+
+    @njit(cache=False)
+    def rows_then_write(a, k):
+        v = rows_of(a, k)
+        if v.shape[1] > 0:
+            v[-1, -1] = -1.0
+        return v.copy()
+
+    for shape in [(3, 4, 5), (4, 3, 2, 5), (2, 3, 2, 0)]:
+        a = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+        for k in range(shape[0]):
+            rows = int(np.prod(shape[1:-1]))
+            want = a[k].reshape(rows, shape[-1]).copy()
+            if shape[-1]:
+                want[-1, -1] = -1.0  # the write, seen through the view
+            got = rows_then_write(a, k)
+            assert got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(a[k].reshape(rows, shape[-1]), want)  # it landed in a
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_attention_forward(dtype):
     rng = np.random.default_rng(4)
