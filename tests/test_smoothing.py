@@ -452,6 +452,18 @@ def test_double_filter_and_grid_match_the_reference():
     assert best != min(grid, key=lambda c: refs[c][3])  # the one-step SSE would choose otherwise
 
 
+def test_filter_takes_daily_exactly_with_an_inner_season():
+    """_run prunes the inner season when ``daily`` is None, so _filter
+    refuses an inner period without its output (or the output without one)
+    rather than silently smoothing without it."""
+    z = np.sin(np.arange(48) / 3.0)
+    level, season = np.empty(48), np.empty(48)
+    with pytest.raises(ValueError, match="inner season"):
+        _filter(z, 12, 0.3, 0.1, level, season, 4, 0.2, None)
+    with pytest.raises(ValueError, match="inner season"):
+        _filter(z, 12, 0.3, 0.1, level, season, 1, 0.0, np.empty(48))
+
+
 def test_double_stage_forecasts_from_the_newest_indices():
     """smooth(inner=): seasonal at both periods, an inner cycle; its seasonal
     part of a forecast (Smoothing.seasonal) is the outer index of the

@@ -165,7 +165,10 @@ def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
 def _filter(z, m, alpha, gamma, level, season, m1=1, delta=0.0, daily=None):
     """Run the smoothing over z (n,) with the given coefficients; write level
     (n,), season (n,) and, with an inner season ``m1``, its part ``daily``
-    (n,); return the SSE."""
+    (n,); return the SSE. ``daily`` is given exactly when ``m1 > 1``."""
+    if (daily is not None) != (m1 > 1):
+        raise ValueError(f"daily must be given exactly with an inner season; m1={m1}, "
+                         f"daily {'given' if daily is not None else 'None'}.")
     return _run(z, m, m1, np.array([float(alpha)]), np.array([float(gamma)]),
                 np.array([float(delta)]), level, season, daily)[3]
 
