@@ -37,7 +37,8 @@ def pack_targets(Y, idx, out):
     rows = out.reshape(NT * BT, O)  # (NT*BT, O) a view: out is C-contiguous
     B = len(idx)
     rows[:B] = Y[idx]
-    rows[B:] = np.nan
+    if B < len(rows):  # a last, partial batch
+        rows[B:] = np.nan
 
 
 @njit(**JIT)
