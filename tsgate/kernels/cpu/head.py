@@ -20,8 +20,9 @@ from .matmul import PLAIN, TRANS, gemm
 # The dense head is not a compiled kernel: its work is three products, which
 # ``gemm`` (compiled anyway) does from Python, and a bias added by NumPy. As
 # two kernels of their own it cost 0.55 CPU s of a first fit's compile; from
-# Python a training step costs about 4 us more (``benchmarks/README.md``),
-# with the same bits: ``gemm`` computes each element of a product as one
+# Python a training step costs about 6 us more at a batch of 32 in one
+# gradient group, about 3 us per further group (two calls; ``benchmarks/README.md``), with
+# the same bits: ``gemm`` computes each element of a product as one
 # chain of fused multiply-adds over k in order, so one call over all rows of
 # a group equals the former per-tile calls that accumulated into the same
 # output, and a row of ones times ``dout`` sums its rows in order, as the
