@@ -47,7 +47,8 @@ def dense_backward(z, W, dout, dz, dW, db):
     gemm(ds, PLAIN, W, TRANS, dz.reshape(NT * BT, D), 0.0)
     ones = _ones(BT * -(-NT // NG), z.dtype)  # (most rows of a group, 1)
     for g in range(NG):
-        lo, hi = g * NT // NG * BT, (g + 1) * NT // NG * BT  # group_tiles, in rows
+        k0, k1 = group_tiles.py_func(g, NT, NG)
+        lo, hi = k0 * BT, k1 * BT  # (rows of the group's tiles)
         gemm(zs[lo:hi], TRANS, ds[lo:hi], PLAIN, dW[g], 0.0)
         gemm(ones[:hi - lo], TRANS, ds[lo:hi], PLAIN, db[g:g + 1], 0.0)
 

@@ -3,7 +3,6 @@
 All loops are serial and in index order: the sums then do not depend on the
 number of threads, and these passes are tiny next to the recurrent layers.
 """
-import functools
 import math
 
 import numpy as np
@@ -12,11 +11,6 @@ from numba import njit
 from ..cellmath import adam_scales
 from ._cells import adam_update
 from ._config import JIT
-
-# Adam's bias correction per (step, lr, beta1, beta2, eps), kept: the members
-# of an ensemble and a fit's final phase run through the same steps with the
-# same hyperparameters (0.3 us a step from here, 1.6 us computed)
-_scales = functools.lru_cache(maxsize=1 << 14)(adam_scales)
 
 
 @njit(**JIT)
@@ -84,7 +78,7 @@ def adam_step(params, grad, m, v, decay_mask, step, lr, beta1, beta2, eps,
     (``cellmath.adam_scales``, the same bits as compiled code): compiled
     inside the kernel it cost 0.14 CPU s of a first fit's compile.
     """
-    step_size, eps_hat = _scales(step, lr, beta1, beta2, eps)
+    step_size, eps_hat = adam_scales(step, lr, beta1, beta2, eps)
     _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2, alpha,
           weight_decay, grad_scale, norms, slot, clip)
 
