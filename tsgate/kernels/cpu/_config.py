@@ -17,6 +17,10 @@ rewrites every file, so the whole cache is renewed.)
 """
 JIT = dict(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
 PARALLEL_JIT = dict(JIT, parallel=True)
+# The recurrent and attention kernels: ``a * b + c`` in their gate math
+# (the rational tanh's polynomials above all) compiles to one fused
+# multiply-add, as the products already do (``matmul.py``).
+CELL_JIT = dict(PARALLEL_JIT, fastmath={"contract"})
 # Helpers that only compiled code calls (cell math, tile bookkeeping, the
 # product's internals): without the CPython entry point (unboxing each
 # argument) either, each helper lowers and compiles less code. Called from

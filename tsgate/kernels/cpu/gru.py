@@ -15,13 +15,13 @@ from numba import njit, prange
 
 from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
-from ._config import PARALLEL_JIT
+from ._config import CELL_JIT
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
     """Run one GRU layer over all steps.
 
@@ -76,7 +76,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, reverse, hs, gates, hn):
                     a[r, 2 * H + j] = cand[r, j]
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
                  dx, dW_x, dW_h, db_x, db_h):
     """Backpropagate through one GRU layer.

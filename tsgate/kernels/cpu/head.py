@@ -11,7 +11,7 @@ from numba import njit, prange
 
 from ._cells import attention_dscore, attention_du
 from ._common import group_tiles, row_sum
-from ._config import PARALLEL_JIT
+from ._config import CELL_JIT
 from ._views import rows_of
 from .activations import tanh
 from .matmul import PLAIN, TRANS, gemm
@@ -66,7 +66,7 @@ def _ones(n, dtype):
     return col[:n]
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
     """Additive attention over the steps of the last layer.
 
@@ -120,7 +120,7 @@ def attention_forward(hseq, q, W_a, U_a, b_a, v, u, weights, ctx):
                     ctx[k, r, d] += w * hseq[k, t, r, d]
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def attention_backward(hseq, q, W_a, U_a, v, u, weights, dctx, du,
                        dhseq, dq, dW_a, dU_a, db_a, dv):
     """Gradients of ``attention_forward`` given ``dctx`` (NT, BT, D).

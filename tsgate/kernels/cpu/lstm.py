@@ -21,13 +21,13 @@ from numba import njit, prange
 
 from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._common import group_tiles, input_grads, recurrent_weight_grad
-from ._config import PARALLEL_JIT
+from ._config import CELL_JIT
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
     """Run one LSTM layer over all steps.
 
@@ -75,7 +75,7 @@ def lstm_forward(x, W_x, W_h, b, reverse, hs, cs, gates):
                     h[r, j] = lstm_h(a[r, 3 * H + j], tanh(c_new))
 
 
-@njit(**PARALLEL_JIT)
+@njit(**CELL_JIT)
 def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW_h, db):
     """Backpropagate through one LSTM layer.
 

@@ -34,7 +34,8 @@ def _serial_twin(kernel):
     twin.__qualname__ = f.__qualname__ + "_serial"
     twin.__doc__ = f.__doc__
     twin.__module__ = f.__module__
-    return njit(**JIT)(twin)
+    fastmath = kernel.targetoptions.get("fastmath")  # the same arithmetic (CELL_JIT)
+    return njit(**JIT, **({"fastmath": fastmath} if fastmath else {}))(twin)
 
 
 # One line per name of ``kernels.cpu.__all__`` (a test checks the two lists agree).
