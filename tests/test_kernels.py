@@ -13,6 +13,7 @@ from numba import njit
 
 from tsgate.kernels import cpu as K
 from tsgate.kernels.cpu import activations
+from tsgate.kernels.cpu._config import CELL_JIT
 from tests.conftest import rand
 
 DTYPES = [np.float64, np.float32]
@@ -509,16 +510,19 @@ def test_apply_mask(dtype):
 # ----------------------------------------------------------------- activations
 
 
-@njit
-def _apply_tanh(x, out):
-    for i in range(x.shape[0]):
-        out[i] = activations.tanh(x[i])
+def _applier(fn, **options):
+    @njit(**options)
+    def apply(x, out):
+        for i in range(x.shape[0]):
+            out[i] = fn(x[i])
+
+    return apply
 
 
-@njit
-def _apply_sigmoid(x, out):
-    for i in range(x.shape[0]):
-        out[i] = activations.sigmoid(x[i])
+# the activations as plain code compiles them, and as the gate kernels do
+# (CELL_JIT: the polynomials' multiply-adds fused)
+_APPLY = {fused: (_applier(activations.tanh, **opts), _applier(activations.sigmoid, **opts))
+          for fused, opts in ((False, {}), (True, {"fastmath": CELL_JIT["fastmath"]}))}
 
 
 def _float32_probe():
@@ -529,10 +533,11 @@ def _float32_probe():
     return x.astype(np.float32)
 
 
-def test_float32_tanh_within_8_ulps():
+@pytest.mark.parametrize("fused", [False, True])
+def test_float32_tanh_within_8_ulps(fused):
     x = _float32_probe()
     out = np.empty_like(x)
-    _apply_tanh(x, out)
+    _APPLY[fused][0](x, out)
     assert out.dtype == np.float32
     exact = np.tanh(x.astype(np.float64))
     ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
@@ -543,19 +548,22 @@ def test_float32_tanh_within_8_ulps():
     np.testing.assert_array_equal(np.sign(out), np.sign(x))
 
 
-def test_float32_sigmoid():
+@pytest.mark.parametrize("fused", [False, True])
+def test_float32_sigmoid(fused):
     x = _float32_probe()
     out = np.empty_like(x)
-    _apply_sigmoid(x, out)
+    _APPLY[fused][1](x, out)
     with np.errstate(over="ignore"):
         exact = 1.0 / (1.0 + np.exp(-x.astype(np.float64)))
     assert np.abs(out.astype(np.float64) - exact).max() < 5e-7
     assert ((out >= 0) & (out <= 1)).all()
 
 
-def test_float64_activations_are_exact():
+@pytest.mark.parametrize("fused", [False, True])
+def test_float64_activations_are_exact(fused):
     x = np.linspace(-30, 30, 1001)
     out = np.empty_like(x)
+    _apply_tanh, _apply_sigmoid = _APPLY[fused]
     _apply_tanh(x, out)
     np.testing.assert_allclose(out, np.tanh(x), rtol=1e-15, atol=0)
     _apply_sigmoid(x, out)
@@ -574,6 +582,8 @@ def test_serial_module_names_every_kernel_with_its_twin():
             assert not twin.targetoptions.get("parallel"), name
             assert twin.py_func.__code__ is kernel.py_func.__code__, name
             assert twin.py_func.__qualname__ == kernel.py_func.__qualname__ + "_serial", name
+            # the same arithmetic: CELL_JIT's fused multiply-adds too
+            assert twin.targetoptions.get("fastmath") == kernel.targetoptions.get("fastmath"), name
         elif "_layer_" in name:  # Python functions over the per-direction kernels
             cell = name.split("_")[0]
             step = name.rsplit("_", 1)[1]
