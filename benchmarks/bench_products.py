@@ -33,6 +33,9 @@ SHAPES = [
     (2, 64, 48, False, "two rows, 32 + 16 columns"),
     (1, 3000, 192, True, "x^T dgates, 1 feature"),
     (3, 3000, 192, True, "x^T dgates, 3 features"),
+    (64, 3008, 256, True, "h^T dgates, LSTM W1, 47 steps x 64 rows"),
+    (64, 1504, 256, True, "h^T dgates, LSTM W1, a tile of 32 rows"),
+    (32, 1504, 96, True, "h^T dgates, GRU hidden 32, a tile of 32 rows"),
 ]
 
 CHILD = r"""
