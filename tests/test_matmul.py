@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tsgate.kernels.cpu.matmul import K_BLOCK, gemm
+from tsgate.kernels.cpu.matmul import K_BLOCK, K_BLOCK_T, gemm
 
 
 def _operands(rng, M, K, N, ta, tb, dtype):
@@ -46,6 +46,20 @@ def test_a_row_does_not_depend_on_the_rows_beside_it(tb, M, N):
         row = np.empty((1, b.shape[1]), np.float32)
         gemm(np.ascontiguousarray(sa[i:i + 1]), False, sb, tb, row, 0.0)
         assert np.array_equal(row[0], full[i])
+
+
+@pytest.mark.parametrize("M,N", [(13, 37), (64, 256), (1, 20)])
+def test_a_transposed_left_operand_gives_the_untransposed_bits(M, N):
+    # op(a) = a.T runs in k blocks of K_BLOCK_T, a plain a in blocks of
+    # K_BLOCK: each element is still one chain of multiply-adds in k order,
+    # its sum only stored and reloaded at the block ends
+    K = 3 * K_BLOCK + 2 * K_BLOCK_T + 7
+    a, b, _, _ = _operands(np.random.default_rng(2), M, K, N, False, False, np.float32)
+    plain = np.empty((M, N), np.float32)
+    gemm(a, False, b, False, plain, 0.0)
+    through_t = np.empty((M, N), np.float32)
+    gemm(np.ascontiguousarray(a.T), True, b, False, through_t, 0.0)
+    np.testing.assert_array_equal(through_t, plain)
 
 
 def test_gemm_empty_dimensions_assign_zeros_or_keep():
