@@ -1,7 +1,8 @@
 """The CPU kernels for passes with nothing to share between threads.
 
 Every kernel compiled with ``parallel=True`` gets a twin here, compiled from
-the same Python function without it: ``prange`` then runs as ``range``, so
+the same Python function without it (with the kernel's ``fastmath`` flag,
+``CELL_JIT``'s fused multiply-adds): ``prange`` then runs as ``range``, so
 the twin does the same arithmetic in the same order and gives the same bits
 (tested), without entering Numba's thread pool. Opening and closing a
 parallel region costs about 1 us even on one thread -- as much as the whole
