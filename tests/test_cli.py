@@ -244,6 +244,33 @@ def test_help_exits_zero(capsys):
     assert "--value-column" in capsys.readouterr().out
 
 
+def test_dates_written_as_digits_are_read_as_dates(tmp_path, capsys):
+    days = pd.date_range("2020-01-01", periods=60, freq="D")  # 20200131 -> 20200201: a jump of 70
+    path = tmp_path / "days.csv"
+    pd.DataFrame({"day": days.strftime("%Y%m%d").astype(int),
+                  "v": 50 + 5 * np.sin(np.arange(60) * 2 * np.pi / 7)}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, *QUICK)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["2020-03-01", "2020-03-02"]
+    months = pd.date_range("2015-01-01", periods=40, freq="MS")
+    pd.DataFrame({"month": months.strftime("%Y%m").astype(int),
+                  "v": np.sin(np.arange(40.0))}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 1, *QUICK)
+    assert code == 0, err
+    assert out.strip().splitlines()[1].split()[0] == "2018-05-01"
+
+
+def test_ids_of_a_long_csv_are_kept_as_written(tmp_path, capsys):
+    rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
+            for key in ("007", "010") for i, day in
+            enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 2, *QUICK)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["007"] * 2 + ["010"] * 2
+
+
 def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     rows = []
     for key, n in [("north", 40), ("south", 30)]:

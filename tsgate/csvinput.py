@@ -82,16 +82,18 @@ def _day_first_reads_better(stamps, index):
     return infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
 
 
-def _read_table(path):
+def _read_table(path, id_column=None):
     """``pd.read_csv(path)``; a file whose header splits into one column only
     is read again with the separator its header holds (";", a tab, "|"),
     and its text columns of decimal commas ("99,35", as spreadsheets in many
-    locales write them) become numbers."""
-    raw = pd.read_csv(path)
+    locales write them) become numbers. The ``id_column`` is read as text,
+    as the file writes it (ids "007" and "010" stay so, not 7 and 10)."""
+    dtype = None if id_column is None else {id_column: str}
+    raw = pd.read_csv(path, dtype=dtype)
     seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
     if not seps:
         return raw
-    raw = pd.read_csv(path, sep=seps[0])
+    raw = pd.read_csv(path, sep=seps[0], dtype=dtype)
     for c in raw.columns:
         text = raw[c]
         textual = pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)
@@ -100,6 +102,24 @@ def _read_table(path):
             if numbers.notna().sum() == text.notna().sum():
                 raw[c] = numbers
     return raw
+
+
+def _packed_dates(stamps, name):
+    """Integer stamps that are dates written as digits, 20200131 (YYYYMMDD) or
+    202001 (YYYYMM), as dates; None where they are not, or where they step
+    evenly as integers (then they are read as integer steps, as before).
+    Read as integers, such dates step unevenly (by 1, then 70 at a month's
+    end) and fail."""
+    values = stamps.to_numpy()
+    steps = np.diff(np.unique(values))
+    if len(steps) == 0 or (steps == steps[0]).all():
+        return None
+    for digits, fmt in ((8, "%Y%m%d"), (6, "%Y%m")):
+        if ((values >= 10 ** (digits - 1)) & (values < 10 ** digits)).all():
+            dates = pd.to_datetime(pd.Series(values).astype(str), format=fmt, errors="coerce")
+            if dates.notna().all():
+                return pd.DatetimeIndex(dates, name=name)
+    return None
 
 
 def read_csv(path, time_column, id_column=None):
@@ -113,7 +133,7 @@ def read_csv(path, time_column, id_column=None):
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file.")
     try:
-        raw = _read_table(path)
+        raw = _read_table(path, id_column)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -139,7 +159,9 @@ def read_csv(path, time_column, id_column=None):
                        f"{list(raw.columns)}.")
     stamps = raw[time_column]
     if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
-        index = pd.Index(stamps.to_numpy(), name=time_column)
+        index = _packed_dates(stamps, time_column)
+        if index is None:
+            index = pd.Index(stamps.to_numpy(), name=time_column)
     elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
         raise ValueError(f"column {time_column!r} of {path} holds {stamps.dtype} numbers, not "
                          f"dates or integer steps; {hint}.")
