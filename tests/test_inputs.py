@@ -184,3 +184,52 @@ def test_an_integer_index_with_a_gap_says_where():
     y = pd.Series(np.arange(30.0), index=list(range(10)) + list(range(11, 31)))
     with pytest.raises(ValueError, match=r"steps by 1, then 2 from 9 to 11\); give every step"):
         tsgate.GRUForecaster(horizon=2, max_iter=2, n_models=1).fit(y)
+
+
+def test_a_period_index_that_skips_periods_is_refused_unless_freq_fills_it():
+    # a peak every December; three months missing before the last one
+    y = pd.Series(100 + 30.0 * (np.arange(48) % 12 == 11),
+                  index=pd.period_range("2000-01", periods=48, freq="M"))
+    gappy = y.drop(y.index[[44, 45, 46]])
+    model = tsgate.GRUForecaster(horizon=3, **ONE_MODEL)
+    with pytest.raises(ValueError, match=r"PeriodIndex skips periods \(2003-12 follows 2003-08\)"
+                                         r".*freq='M'"):
+        model.fit(gappy)
+    with pytest.raises(ValueError, match=r"series 'a'\)'s PeriodIndex skips periods"):
+        model.fit(pd.concat({"a": gappy, "b": y}))
+    fitted = tsgate.GRUForecaster(horizon=3, freq="M", **ONE_MODEL).fit(gappy)
+    assert fitted.collection_.indexes[0].equals(y.index)  # the missing months are NaN
+    assert np.isnan(fitted.collection_.values[0][[44, 45, 46]]).all()
+    with pytest.raises(ValueError, match="PeriodIndex skips periods"):
+        tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y).predict(y=gappy)
+
+
+def test_values_beyond_float32_get_a_clear_error():
+    t = np.arange(40)
+    y = pd.Series((10 + 3 * np.sin(t * 2 * np.pi / 12) + t / 10) * 1e38,
+                  index=pd.date_range("2020-01-01", periods=40, freq="MS"))
+    with pytest.raises(ValueError, match=r"beyond float32's range .* divide y by a constant"):
+        tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y)
+    forecast = tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y / 1e30).predict()
+    assert np.isfinite(forecast).all()
+
+
+def test_a_new_history_on_another_kind_of_index_is_refused():
+    y = monthly()
+    dated = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y)
+    with pytest.raises(ValueError, match="is on an integer index, the training data on dates"):
+        dated.predict(y=y.reset_index(drop=True))
+    undated = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y.reset_index(drop=True))
+    with pytest.raises(ValueError, match=r"is on dates \(MS\), the training data on an integer"):
+        undated.predict(y=y)
+
+
+def test_score_matches_series_by_id_unless_both_are_one_series():
+    y = monthly()
+    model = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y.iloc[:-2])
+    test = y.iloc[-2:]
+    assert model.score(test.rename("renamed")) == model.score(test)
+    with pytest.raises(ValueError, match="'zz' is not one the forecaster was fitted on"):
+        model.score(pd.concat({"zz": test}))
+    with pytest.raises(ValueError, match="'zz' is not one the forecaster was fitted on"):
+        model.score(test.to_frame("zz"))

@@ -106,6 +106,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         The validation fit's members (what a ``warm_start`` fit continues).
     windows_ : list of int
         Each member's window length.
+    horizon_, normalize_ : int, str
+        ``horizon`` and ``normalize`` as fitted: what ``predict`` uses, so
+        that ``set_params`` after a fit takes effect at the next fit, as in
+        scikit-learn.
     exog_names_ : list of str or None
         The exogenous feature columns of fit, by which ``predict`` matches
         X's columns (None: fitted without X, or on unnamed features).

@@ -21,7 +21,10 @@ def check_series(y, name="y"):
         Empty, duplicate or unsorted index, no inferable frequency, inf values.
     """
     if isinstance(y, pd.Series):
-        frame, is_series = y.to_frame(name=y.name if y.name is not None else 0), True
+        # one column labelled by the name, whatever it is (a tuple's to_frame is a MultiIndex)
+        frame, is_series = pd.DataFrame(
+            {0: y}).set_axis(pd.Index([0 if y.name is None else y.name], tupleize_cols=False),
+                             axis=1), True
     elif isinstance(y, pd.DataFrame):
         frame, is_series = y, False
     else:
@@ -83,6 +86,16 @@ def check_index(index, name="y"):
 def infer_step(index, name="y"):
     """The index's step: a pandas offset (datetime/period) or an int (integer index)."""
     if isinstance(index, pd.PeriodIndex):
+        steps = np.diff(index.asi8)  # (n-1,) in the base unit: freq.n between neighbours
+        if (steps != index.freq.n).any():
+            k = int(np.flatnonzero(steps != index.freq.n)[0])
+            f = index.freqstr
+            raise ValueError(
+                f"{name}'s PeriodIndex skips periods ({index[k + 1]} follows {index[k]}); "
+                f"give every period, with NaN where a value is missing: y = y.reindex("
+                f"pd.period_range(y.index[0], y.index[-1], freq={f!r})), or set the "
+                f"forecasters' freq={f!r} (on the command line --freq {f}): missing steps "
+                "become NaN, which tsgate masks.")
         return index.freq
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is not None:
@@ -156,7 +169,8 @@ def future_index(index, horizon, name="y"):
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(last + 1, periods=horizon, freq=index.freq, name=index.name)
     if isinstance(index, pd.DatetimeIndex):
-        return pd.date_range(last + step, periods=horizon, freq=step, name=index.name, tz=index.tz)
+        return pd.date_range(last + step, periods=horizon, freq=step, name=index.name, tz=index.tz,
+                             unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
     return pd.RangeIndex(last + step, last + step * (horizon + 1), step, name=index.name)
 
 

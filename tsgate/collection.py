@@ -481,8 +481,8 @@ def aligned(actual, trained, forecast):
     Parameters
     ----------
     actual : Collection
-        Values to score against: series of ``trained`` (matched by id; one
-        series whatever its name), at time steps after its end.
+        Values to score against: series of ``trained`` (matched by id; a
+        Series fitted on a Series whatever its name), at time steps after its end.
     trained : Collection
         The training data.
     forecast : callable
@@ -505,7 +505,9 @@ def aligned(actual, trained, forecast):
     where = {key: j for j, key in enumerate(trained.ids)}
     rows, positions = [], []
     for key, index in zip(actual.ids, actual.indexes):
-        j = 0 if len(actual) == len(trained) == 1 else where.get(key)
+        # one Series against one Series: matched whatever their names
+        j = 0 if len(actual) == len(trained) == 1 and actual.layout == trained.layout == "series" \
+            else where.get(key)
         if j is None:
             raise ValueError(f"y's series {key!r} is not one the forecaster was fitted on "
                              f"({list(trained.ids)[:5]}{' ...' if len(trained) > 5 else ''}).")
@@ -562,13 +564,21 @@ def _step_length(index):
 
 def check_same_frequency(coll, trained, name="y"):
     """Raise a ValueError where ``coll``'s dates step otherwise than the
-    training data's (a quarterly history for networks fitted on months).
-    The same offset, or steps within 25% of each other (a monthly
-    DatetimeIndex and PeriodIndex), pass."""
+    training data's (a quarterly history for networks fitted on months), or
+    where one of them is dated and the other on an integer index. The same
+    offset, or steps within 25% of each other (a monthly DatetimeIndex and
+    PeriodIndex), pass."""
     dated = (pd.DatetimeIndex, pd.PeriodIndex)
     for index, key in zip(coll.indexes, coll.ids):
         ref = trained.indexes[0]
-        if not (isinstance(index, dated) and isinstance(ref, dated)) or len(index) < 2:
+        if isinstance(index, dated) != isinstance(ref, dated):
+            kinds = [f"dates ({i.freqstr})" if isinstance(i, dated) else "an integer index"
+                     for i in (index, ref)]
+            raise ValueError(
+                f"{name} (series {key!r}) is on {kinds[0]}, the training data on {kinds[1]}; "
+                f"give {name} an index of the kind the model was fitted on, or fit a model on "
+                f"{name}'s.")
+        if not isinstance(index, dated) or len(index) < 2:
             continue
         if index.freq == ref.freq and type(index) is type(ref):
             continue

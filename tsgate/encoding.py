@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 N_BASE_FEATURES = 2  # u, observed
+F32_MAX = float(np.finfo(np.float32).max)
 
 
 def series_windows(z, sm, L, H, ends, exog=None):
@@ -61,14 +62,24 @@ def series_windows(z, sm, L, H, ends, exog=None):
     # float32 from here on (a fit's inputs are the biggest arrays tsgate
     # makes), after centring in float64 so that large levels keep precision
     center = float(np.median(ref)) if len(ref) > 1 else float(ref[0]) if len(ref) else 0.0
-    d = np.where(observed, z - sm.season[:n] - center, 0.0).astype(np.float32)  # (n,)
+    d = np.where(observed, z - sm.season[:n] - center, 0.0)  # (n,) float64
+    shift = ref - center  # (N,) each window's level from the centre
+    # a bound on the float32 inputs before the unit divides them, d[t] - shift
+    spread = ((float(np.max(np.abs(d))) if n else 0.0)
+              + (float(np.max(np.abs(shift))) if len(shift) else 0.0))
+    if not spread < F32_MAX:  # it would overflow to inf in float32
+        raise ValueError(
+            f"A series varies by {spread:.3g} about its level, beyond float32's range "
+            f"({F32_MAX:.3g}), in which the networks compute; divide y by a constant (e.g. "
+            "1e30) and multiply the forecasts by it.")
+    d = d.astype(np.float32)  # (n,)
     back = ends[:, None] + np.arange(1 - L, 1)  # (N, L) the step of each input
     started = back >= 0  # (N, L); steps before the series' start are padding
     at = np.maximum(back, 0)  # (N, L)
     features = N_BASE_FEATURES + (0 if exog is None else exog.shape[1])
     X = np.zeros((len(ends), L + (0 if exog is None else H), features), np.float32)
     X[:, :L, 0] = np.where(started, d[at], np.float32(0))
-    X[:, :L, 0] -= (ref - center)[:, None].astype(np.float32)
+    X[:, :L, 0] -= shift[:, None].astype(np.float32)
     X[:, :L, 1] = observed[at] & started
     X[:, :L, 0] *= X[:, :L, 1]  # padded and missing steps: u = 0
     X[:, :L, 0] /= np.float32(sm.scale)

@@ -87,7 +87,7 @@ class EnsembleFits:
         """Fit the validation folds' members and the final ones (``concurrent``:
         on a thread pool). Returns the validation members (fold by fold),
         the final members, each fold's cut stages and its cuts."""
-        H = self.horizon
+        H = self.horizon_
         # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
         fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction)
         holdout, cut_stages = [], []
@@ -125,7 +125,7 @@ class EnsembleFits:
             The cut series' stages, for the residuals of the cut tail
             (:meth:`_residuals`).
         """
-        H = self.horizon
+        H = self.horizon_
         # the log scale is chosen on the whole series, as the final fit does:
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
@@ -180,13 +180,13 @@ class EnsembleFits:
         ``stages``, of the collection ``coll``) for lookback ``L``, and the
         epochs of their step budget (:meth:`_budget`)."""
         most = self._max_windows(L, coll)
-        Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon, most, exogs)
+        Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon_, most, exogs)
         return Xw, Yw, self._budget(*Xw.shape[:2], counted_windows(zs, most))["max_iter"]
 
     def _max_windows(self, L, coll):
         """Newest windows kept per series so that a fit's inputs stay bounded."""
-        per_window = (L + (self.horizon if coll.exog is not None else 0)) * (2 + self.n_exog_)
-        return max(self.horizon, MAX_INPUT_FLOATS // (per_window * len(coll)))
+        per_window = (L + (self.horizon_ if coll.exog is not None else 0)) * (2 + self.n_exog_)
+        return max(self.horizon_, MAX_INPUT_FLOATS // (per_window * len(coll)))
 
     def _budget(self, n_windows, length, counted=None):
         """Epochs of a fit on ``n_windows`` windows of ``length`` steps:

@@ -87,7 +87,23 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
                              "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
-                             "collection_")
+                             "collection_", "horizon_", "normalize_")
+
+    @classmethod
+    def _restore_state(cls, params, state):
+        est = super()._restore_state(params, state)
+        est._fill_fitted_parameters()
+        return est
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._fill_fitted_parameters()
+
+    def _fill_fitted_parameters(self):
+        """``horizon_`` and ``normalize_`` of a model saved or pickled by a
+        tsgate that did not keep them: its parameters, as they were fitted."""
+        if "regressors_" in vars(self) and "horizon_" not in vars(self):
+            self.horizon_, self.normalize_ = self.horizon, self.normalize
 
     _parameter_constraints = {
         **{k: v for k, v in _BaseRNNRegressor._parameter_constraints.items()
@@ -178,7 +194,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         exog = self._effect_rows(exog) or [None] * len(values)
         # (files saved before the inner cycle have no inner_period_: 1, as they were fitted)
         inner = getattr(self, "inner_period_", 1)
-        stages = [stage(v, self.normalize, self.season_length_, None if like is None else like[i],
+        stages = [stage(v, self.normalize_, self.season_length_, None if like is None else like[i],
                         None if logs is None else logs[i], exog[i], inner)
                   for i, v in enumerate(values)]
         return [s.to_working(v, e) for s, v, e in zip(stages, values, exog)], stages
@@ -213,7 +229,10 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         with _FORECASTS_LOCK:
             _FORECASTS.pop(self, None)
         coll = self._collection(y, X)
-        H = self.horizon
+        # what predict reads: fitted, so that set_params after a fit changes
+        # nothing until the next fit (scikit-learn's contract)
+        self.horizon_, self.normalize_ = self.horizon, self.normalize
+        H = self.horizon_
         short = [(key, int(np.isfinite(v).sum())) for key, v in zip(coll.ids, coll.values)
                  if np.isfinite(v).sum() < MIN_OBSERVATIONS]
         if short:
@@ -309,7 +328,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             zs, stages = self._stages(coll.values, coll.exog, like=stages_cut)
             preds, Y = [], None
             for reg, L in zip(members, self.windows_):
-                X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon, exogs)
+                X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon_, exogs)
                 preds.append(reg._predict_arrays(X).reshape(len(X), -1))
             P = np.median(preds, axis=0)  # (rows, H)
             ends = encoding.tail_ends(zs, cuts)
@@ -332,7 +351,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
                                     for sm, u, e in zip(stages, units, ends)])
             new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
             parts.append([a[new] for a in (Y, P, D, ratio, choose)])
-        pooled = combination.pools_folds(len(coll), self.horizon)
+        pooled = combination.pools_folds(len(coll), self.horizon_)
         Y, P, D, ratio, choose = (np.concatenate(a) for a in zip(*parts))
         # the rows that choose: every fold's, or the first fold's (all its rows
         # are new); of those, the unfloored ones (all floored: all of them)
@@ -370,9 +389,9 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         trend: on Tourism monthly the term, chosen on the cut tail, made the
         test forecasts worse (``benchmarks/README.md``).
         """
-        H = self.horizon
+        H = self.horizon_
         return np.concatenate([
-            theta_drift(z, sm, e, H) / sm.scale if self.normalize == "smooth" and sm.period == 1
+            theta_drift(z, sm, e, H) / sm.scale if self.normalize_ == "smooth" and sm.period == 1
             else np.zeros((len(e), H)) for z, sm, e in zip(zs, stages, ends)])
 
     # --------------------------------------------------------------- predict
@@ -380,7 +399,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         """Median over the ensemble of the last windows' outputs (k, H)."""
         outs = []
         for reg, L in zip(self.regressors_, self.windows_):
-            X = encoding.last_windows(zs, stages, L, self.horizon, exogs)
+            X = encoding.last_windows(zs, stages, L, self.horizon_, exogs)
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
         return self.shrinkage_ * np.median(outs, axis=0)
 
@@ -436,8 +455,8 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         training data (no ``y``, no ``X``) computed once per fit and
         ``horizon`` (``_FORECASTS``)."""
         check_is_fitted(self, "regressors_")  # before any argument: scikit-learn's order
-        h = self.horizon if horizon is None else _check_horizon(horizon)
-        key = (h, self.horizon, self.normalize) if y is None and X is None else None
+        h = self.horizon_ if horizon is None else _check_horizon(horizon)
+        key = (h, self.horizon_, self.normalize_) if y is None and X is None else None
         if key is None:
             return self._forecast_from(h, X, y)
         kept = _FORECASTS.get(self)
@@ -455,7 +474,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         history = zs
         if y is not None:
             self._warn_unseasonal(coll, stages)
-        H = self.horizon
+        H = self.horizon_
         values = [v.copy() for v in coll.values]
         floor = floors(coll.values)  # (k, 1): 0 for a history never below 0, else -inf
         flat = encoding.unchanged(coll.values, [[len(v) - 1] for v in coll.values])  # (k,)
@@ -526,7 +545,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             With ``y`` given, X covers y's steps and then the future.
             Columns are matched by name to those of fit (where all were
             strings), else by position. The networks read the exogenous
-            rows of all ``self.horizon`` steps of a block: a shorter
+            rows of all ``self.horizon_`` steps of a block: a shorter
             ``horizon`` extends X by repeating its last row, so its
             forecasts can differ slightly from the first steps of a full
             one (give the full block's rows to get those).

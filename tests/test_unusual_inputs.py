@@ -1,0 +1,45 @@
+"""Valid but unusual uses found by a sweep of inputs (session 30): parameters
+set after a fit, a Series named by a tuple, dates before 1677."""
+import pickle
+
+import numpy as np
+import pandas as pd
+
+import tsgate
+from tests.conftest import FAST
+
+
+def test_parameters_set_after_fit_wait_for_the_next_fit(tmp_path):
+    y = pd.Series(10 + np.sin(np.arange(40.0)), index=pd.date_range("2020-01-01", periods=40,
+                                                                     freq="MS"))
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y)
+    forecast, band = model.predict(), model.predict_interval(coverage=0.8)
+    model.set_params(horizon=5, normalize="last")  # scikit-learn: effective at the next fit
+    pd.testing.assert_series_equal(model.predict(), forecast)
+    pd.testing.assert_frame_equal(model.predict_interval(coverage=0.8), band)
+    assert len(model.predict(horizon=2)) == 2
+    for copy in (pickle.loads(pickle.dumps(model)), tsgate.load(model.save(tmp_path / "m.npz"))):
+        assert (copy.horizon, copy.horizon_, copy.normalize_) == (5, 3, "smooth")
+        pd.testing.assert_series_equal(copy.predict(), forecast)
+    # a model pickled before horizon_ existed: its parameters are the fitted ones
+    old = pickle.loads(pickle.dumps(model.set_params(horizon=3, normalize="smooth")))
+    del old.horizon_, old.normalize_
+    pd.testing.assert_series_equal(pickle.loads(pickle.dumps(old)).predict(), forecast)
+    assert len(model.set_params(horizon=5).fit(y).predict()) == 5
+
+
+def test_a_series_named_by_a_tuple_keeps_its_name():
+    y = pd.Series(10 + np.sin(np.arange(40.0)), index=pd.date_range("2020-01-01", periods=40,
+                                                                     freq="MS"),
+                  name=("sales", "store 1"))  # a column of a frame with MultiIndex columns
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y)
+    assert model.predict().name == ("sales", "store 1")
+    assert list(model.predict_interval().columns) == ["lower", "upper"]
+
+
+def test_dates_outside_nanosecond_range_forecast_at_their_own_resolution():
+    index = pd.date_range(np.datetime64("1600-01-01", "s"), periods=40, freq="YS", unit="s")
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(
+        pd.Series(10 + np.sin(np.arange(40.0)), index=index))
+    future = model.predict().index
+    assert future.unit == "s" and list(future.year) == [1640, 1641, 1642]
