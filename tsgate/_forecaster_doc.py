@@ -127,6 +127,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         seasonality), chosen on the validation fit; 1, the Theta method's
         own, for a fit of fewer than 10 series forecast fewer than 10 steps
         ahead (:func:`tsgate.combination.pools_folds`).
+    season_drift_ : bool
+        The seasonal series' forecasts carry the Theta method's trend in
+        their statistical part, at weight ``1 - shrinkage_``
+        (:mod:`tsgate.combination`). False in files saved before it, which
+        forecast as they were fitted.
     season_length_ : int
         The seasonal period the smoothing stage tests and uses.
     inner_period_ : int

@@ -87,7 +87,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
                              "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
-                             "collection_", "horizon_", "normalize_")
+                             "collection_", "horizon_", "normalize_", "season_drift_")
 
     @classmethod
     def _restore_state(cls, params, state):
@@ -333,8 +333,9 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             P = np.median(preds, axis=0)  # (rows, H)
             ends = encoding.tail_ends(zs, cuts)
             D = self._drift(zs, stages, ends)  # (rows, H)
+            S = self._drift(zs, stages, ends, seasonal=True)  # (rows, H)
             flat = encoding.unchanged(coll.values, ends)  # (rows,) forecast as in _forecast_from
-            P[flat], D[flat] = 0.0, 0.0
+            P[flat], D[flat], S[flat] = 0.0, 0.0, 0.0
             H = Y.shape[1]
             units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
             # the noise itself is step 1's unit: at its floor, the history before the cut was
@@ -350,16 +351,18 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
             new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
-            parts.append([a[new] for a in (Y, P, D, ratio, choose)])
+            parts.append([a[new] for a in (Y, P, D, S, ratio, choose)])
         pooled = combination.pools_folds(len(coll), self.horizon_)
-        Y, P, D, ratio, choose = (np.concatenate(a) for a in zip(*parts))
+        Y, P, D, S, ratio, choose = (np.concatenate(a) for a in zip(*parts))
         # the rows that choose: every fold's, or the first fold's (all its rows
         # are new); of those, the unfloored ones (all floored: all of them)
         rows = np.full(len(Y), True) if pooled else np.arange(len(Y)) < len(parts[0][0])
         chosen = rows & choose if (rows & choose).any() else rows  # (rows,)
+        self.season_drift_ = True
         self.shrinkage_, self.drift_weight_ = combination.weights(
-            Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None)
-        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_)
+            Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None,
+            S[chosen])
+        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_, S)
         return residuals * ratio  # (rows, H); NaN past the series' end
 
     def _unit(self, z, sm, h, end=None):
@@ -380,18 +383,21 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             return np.full(h, sm.scale)
         return np.full(h, noise(z, sm, end, robust=kind == "robust noise"))
 
-    def _drift(self, zs, stages, ends):
+    def _drift(self, zs, stages, ends, seasonal=False):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
 
-        Only for the smoothing stage of a series without seasonality (the
-        Theta method's home ground: yearly and other short trending series);
-        zero for seasonal series, whose windows span whole seasons of the
-        trend: on Tourism monthly the term, chosen on the cut tail, made the
-        test forecasts worse (``benchmarks/README.md``).
+        Of the series without seasonality (the Theta method's home ground:
+        yearly and other short trending series), or with ``seasonal``, of
+        those with it; zero for the others. The two enter the forecast
+        differently (:mod:`tsgate.combination`): the first at the weight
+        ``drift_weight_`` chosen on the cut tail, the second in the
+        statistical forecast only, which the networks' forecast is
+        combined with (``season_drift_``).
         """
         H = self.horizon_
         return np.concatenate([
-            theta_drift(z, sm, e, H) / sm.scale if self.normalize_ == "smooth" and sm.period == 1
+            theta_drift(z, sm, e, H) / sm.scale
+            if self.normalize_ == "smooth" and (sm.period > 1) == seasonal
             else np.zeros((len(e), H)) for z, sm, e in zip(zs, stages, ends)])
 
     # --------------------------------------------------------------- predict
@@ -490,8 +496,11 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
                 fut = exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
             # (files written before the trend term have no drift_weight_: 0 is their forecast)
-            v = v + getattr(self, "drift_weight_", 0.0) * self._drift(
-                zs, stages, [np.array([len(z) - 1]) for z in zs])
+            last = [np.array([len(z) - 1]) for z in zs]
+            v = v + getattr(self, "drift_weight_", 0.0) * self._drift(zs, stages, last)
+            # (files written before the seasonal series' trend term have no season_drift_)
+            if getattr(self, "season_drift_", False):
+                v = v + (1 - self.shrinkage_) * self._drift(zs, stages, last, seasonal=True)
             v[flat] = 0.0  # a history that never changed: its value (encoding.unchanged)
             block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i],
                                               None if fut is None else fut[i])
