@@ -125,8 +125,8 @@ def test_a_long_horizon_chooses_on_the_first_fold(monkeypatch):
     H = folds.FOLD_MIN_STEP
     given = []  # (rows, trend weight given) of each choice
     weights = combination.weights
-    monkeypatch.setattr(combination, "weights", lambda Y, P, D, drift=None: given.append(
-        (len(Y), drift)) or weights(Y, P, D, drift))
+    monkeypatch.setattr(combination, "weights", lambda Y, P, D, drift=None, S=None: given.append(
+        (len(Y), drift)) or weights(Y, P, D, drift, S))
     model = tsgate.GRUForecaster(horizon=H, n_models=1, **SMALL).fit(y)
     assert model.calibration_residuals_.shape == (3 * H, H)  # three folds calibrate
     assert given == [(H, None)]
