@@ -271,6 +271,15 @@ def test_ids_of_a_long_csv_are_kept_as_written(tmp_path, capsys):
     assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["007"] * 2 + ["010"] * 2
 
 
+def test_a_missing_value_column_of_a_long_csv_lists_only_value_columns(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    pd.DataFrame({"store": ["a"] * 20, "ds": pd.date_range("2020-01-01", periods=20, freq="MS"),
+                  "sales": np.arange(20.0)}).to_csv(path, index=False)
+    code, _, err = run(capsys, "forecast", path, "--id-column", "store", "--value-column",
+                       "nosuch", *QUICK)
+    assert code == 2 and "its value columns are ['sales']" in err
+
+
 def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     rows = []
     for key, n in [("north", 40), ("south", 30)]:

@@ -153,7 +153,7 @@ def _read_long(args, notes):
     unused = [c for c in others if c != value]
     if unused:
         notes.append(f"forecasting column {value!r}; column(s) {unused} are not used")
-    data = select_columns(raw, [value], args.csv)
+    data = select_columns(raw[others], [value], args.csv)  # (its messages list the value columns)
     frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
