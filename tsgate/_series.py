@@ -22,9 +22,8 @@ def check_series(y, name="y"):
     """
     if isinstance(y, pd.Series):
         # one column labelled by the name, whatever it is (a tuple's to_frame is a MultiIndex)
-        frame, is_series = pd.DataFrame(
-            {0: y}).set_axis(pd.Index([0 if y.name is None else y.name], tupleize_cols=False),
-                             axis=1), True
+        label = pd.Index([0 if y.name is None else y.name], tupleize_cols=False)
+        frame, is_series = y.to_frame(name=0).set_axis(label, axis=1), True
     elif isinstance(y, pd.DataFrame):
         frame, is_series = y, False
     else:
@@ -80,12 +79,7 @@ def check_index(index, name="y"):
     if not index.is_monotonic_increasing:
         raise ValueError(f"{name}'s index is not sorted in increasing time order; "
                          f"call .sort_index() first.")
-    infer_step(index, name)
-
-
-def infer_step(index, name="y"):
-    """The index's step: a pandas offset (datetime/period) or an int (integer index)."""
-    if isinstance(index, pd.PeriodIndex):
+    if isinstance(index, pd.PeriodIndex):  # its freq is set even where periods are missing
         steps = np.diff(index.asi8)  # (n-1,) in the base unit: freq.n between neighbours
         if (steps != index.freq.n).any():
             k = int(np.flatnonzero(steps != index.freq.n)[0])
@@ -96,6 +90,12 @@ def infer_step(index, name="y"):
                 f"pd.period_range(y.index[0], y.index[-1], freq={f!r})), or set the "
                 f"forecasters' freq={f!r} (on the command line --freq {f}): missing steps "
                 "become NaN, which tsgate masks.")
+    infer_step(index, name)
+
+
+def infer_step(index, name="y"):
+    """The index's step: a pandas offset (datetime/period) or an int (integer index)."""
+    if isinstance(index, pd.PeriodIndex):
         return index.freq
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is not None:
