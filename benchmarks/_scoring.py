@@ -15,6 +15,9 @@ Per series (test part ``y`` of length h, training part ``x``):
 Per frequency and method: mean MASE and sMAPE, the geometric mean over
 series of MASE / MASE(AutoETS) (both floored at :data:`RATIO_FLOOR`),
 coverage pooled over all test points, mean MSIS, wall time, fallbacks.
+A collection scored on several frequencies also gets a row ``all`` per
+method: the same over all its series (the issue's "geometric-mean MASE
+ratio to AutoETS over all series"), the wall times summed.
 """
 import math
 
@@ -107,22 +110,41 @@ def summarize(scores, timings):
 
     ``timings`` maps (collection, frequency, method, seed) to a dict with
     ``seconds``, ``cached`` and ``errors``. Coverage is pooled over test
-    points: every series of a frequency has the same h, so it is the mean of
-    the per-series shares.
+    points: each series' share weighs by its h (within a frequency all have
+    the same h, so it is the mean of the shares). With several frequencies
+    in a collection, rows ``frequency="all"`` too (module docstring).
     """
+    groups = list(scores.groupby(["collection", "frequency"], sort=False))
+    for coll, g in scores.groupby("collection", sort=False):
+        if g["frequency"].nunique() > 1:  # the whole collection: ids are unique per frequency
+            groups.append(((coll, "all"), g.assign(unique_id=g["frequency"] + "/" + g["unique_id"])))
     rows = []
-    for (coll, freq), g in scores.groupby(["collection", "frequency"], sort=False):
+    for (coll, freq), g in groups:
         ratio = geometric_ratio(g)
         for (method, seed), gm in g.groupby(["method", "seed"], sort=False):
-            t = timings.get((coll, freq, method, seed), {})
+            if freq == "all":  # every frequency's time, where each is known
+                t = [timings.get((coll, f, method, seed), {}) for f in gm["frequency"].unique()]
+                t = {"seconds": sum(x.get("seconds", math.nan) for x in t),
+                     "cached": any(x.get("cached", False) for x in t)}
+            else:
+                t = timings.get((coll, freq, method, seed), {})
+            points = gm["h"].to_numpy()  # (series,) each share's test points
             rows.append({
                 "collection": coll, "frequency": freq, "method": method, "seed": seed,
                 "series": len(gm), "mase": gm["mase"].mean(), "smape": gm["smape"].mean(),
                 "gm_ratio_ets": ratio.get((method, seed), math.nan),
-                "cov80": gm["cov80"].mean(), "cov95": gm["cov95"].mean(),
+                "cov80": _pooled(gm["cov80"], points), "cov95": _pooled(gm["cov95"], points),
                 "msis": gm["msis"].mean(), "seconds": t.get("seconds", math.nan),
                 "cached": t.get("cached", False), "fallbacks": int(gm["fallback"].sum())})
     return pd.DataFrame(rows)
+
+
+def _pooled(shares, points):
+    """The share of all test points inside: per-series shares (series,)
+    weighed by their points (series,), series without an interval left out."""
+    shares = shares.to_numpy(dtype=float)
+    ok = np.isfinite(shares)
+    return float(np.sum(shares[ok] * points[ok]) / np.sum(points[ok])) if ok.any() else math.nan
 
 
 COLUMNS = [("mase", "MASE", 3), ("smape", "sMAPE %", 2), ("gm_ratio_ets", "GM MASE / ETS", 3),
@@ -155,7 +177,7 @@ def markdown_tables(summary, methods, frequencies, failures=None):
         lines += [f"### {coll}", "",
                   "| frequency | method | series | " + " | ".join(c[1] for c in COLUMNS)
                   + " | fallbacks |", "|---|---|---|" + "---|" * len(COLUMNS) + "---|"]
-        for freq in frequencies:
+        for freq in list(frequencies) + ["all"]:
             for method in methods:
                 fail = failures.get((coll, freq, method))
                 g = s[(s.frequency == freq) & (s.method == method)] if len(s) else s
