@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._peers import load_subset  # noqa: E402
+from benchmarks._peers import load_subset
 
 
 def fold_errors(x, y, h, m, folds):

@@ -112,6 +112,8 @@ def test_load_something_else(tmp_path):
     np.savez(path, a=np.zeros(2))
     with pytest.raises(ValueError, match="is an .npz file but not a tsgate model"):
         tsgate.load(path)
+    with open(path) as text, pytest.raises(TypeError, match="opened in binary mode"):
+        tsgate.load(text)
 
 
 def test_command_line_mistake(capsys):

@@ -1,4 +1,5 @@
 """Safe persistence: save/load without pickle, format versioning."""
+import io
 import json
 from pathlib import Path
 
@@ -54,6 +55,34 @@ def test_regressor_warm_start_after_load_continues_exactly(tmp_path, cls):
     np.testing.assert_allclose(b.predict(X), a.predict(X), rtol=1e-6, atol=0)
     assert b._optimizer_state[2] == a._optimizer_state[2]
     assert b.loss_curve_ == a.loss_curve_
+
+
+def test_file_objects_round_trip_and_bad_targets_say_what_is_taken(tmp_path):
+    """save/load take binary file objects (BytesIO, open(..., "wb"/"rb")) as
+    well as paths, leave them open, and refuse anything else by name."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 4, 1)), rng.normal(size=20)
+    model = tsgate.GRURegressor(**FAST).fit(X, y)
+    buffer = io.BytesIO()
+    assert model.save(buffer) is buffer and not buffer.closed
+    buffer.seek(0)
+    np.testing.assert_array_equal(load(buffer).predict(X), model.predict(X))
+    path = tmp_path / "m.npz"
+    with open(path, "wb") as fh:
+        save(model, fh)
+    with open(path, "rb") as fh:
+        np.testing.assert_array_equal(load(fh).predict(X), model.predict(X))
+    np.testing.assert_array_equal(load(str(path)).predict(X), model.predict(X))
+    with pytest.raises(TypeError, match=r"save\(\) takes a path .* got int"):
+        model.save(3)
+    with pytest.raises(TypeError, match=r"load\(\) takes a path .* got NoneType"):
+        load(None)
+    with open(path) as fh, pytest.raises(TypeError, match=r"binary mode \(open\(\.\.\., 'rb'\)\)"):
+        load(fh)
+    with open(tmp_path / "t.txt", "w") as fh, pytest.raises(TypeError, match="'wb'"):
+        save(model, fh)
+    with pytest.raises(ValueError, match="the file object is not a tsgate model file"):
+        load(io.BytesIO(b"not a model"))
 
 
 def test_forecaster_with_exog_round_trips(tmp_path):

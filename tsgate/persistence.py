@@ -37,6 +37,7 @@ This module imports none of the estimator modules: they import it (for
 :class:`SaveMixin`), and the registry fills as they are defined.
 """
 import dataclasses
+import io
 import json
 import os
 import warnings
@@ -103,7 +104,9 @@ class SaveMixin:
 
         Parameters
         ----------
-        path : str or os.PathLike
+        path : str, os.PathLike or binary file object
+            A file object (``open(..., "wb")``, ``io.BytesIO``) is written
+            from its current position and left open.
 
         Returns
         -------
@@ -314,32 +317,74 @@ def save(model, path):
     Parameters
     ----------
     model : a tsgate regressor or forecaster (fitted or not)
-    path : str or os.PathLike
-        Written as given (NumPy adds no suffix because a file object is used).
+    path : str, os.PathLike or binary file object
+        A path is written as given (NumPy adds no suffix because a file
+        object is used); a file object opened for writing bytes
+        (``open(..., "wb")``, ``io.BytesIO``) from its current position, and
+        left open.
 
     Raises
     ------
     TypeError
         ``model`` is not a tsgate estimator, or holds a value the format
-        cannot store.
+        cannot store, or ``path`` is neither a path nor a binary file object.
     """
     if _registered(model) is None:
         raise TypeError(f"save() takes a tsgate estimator, got {type(model).__name__}.")
+    is_file = _file_object(path, "save", "write")
     enc = _Encoder()
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tsgate_version": __version__,
            "model": enc.encode(model)}
     meta = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
+    if is_file:
+        np.savez(path, __meta__=meta, **enc.arrays)
+        return
     with open(os.fspath(path), "wb") as fh:
         np.savez(fh, __meta__=meta, **enc.arrays)
 
 
+def _label(target):
+    """How messages name a path or file object: the path; a file object's
+    file name where it has one, else "the file object"."""
+    if isinstance(target, (str, bytes, os.PathLike)):
+        return target
+    name = getattr(target, "name", None)
+    return name if isinstance(name, str) else "the file object"
+
+
+def _file_object(target, verb, method):
+    """Whether ``target`` of :func:`save` (``method`` "write") or
+    :func:`load` ("read") is a binary file object rather than a path.
+
+    Raises
+    ------
+    TypeError
+        ``target`` is neither a path (str, bytes, os.PathLike) nor a file
+        object with ``method``, or is a text-mode file.
+    """
+    if isinstance(target, (str, bytes, os.PathLike)):
+        return False
+    if not callable(getattr(target, method, None)):
+        raise TypeError(f"{verb}() takes a path (str or os.PathLike) or a binary file object "
+                        f"with a {method}() method, got {type(target).__name__}.")
+    if isinstance(target, io.TextIOBase):
+        mode = "wb" if method == "write" else "rb"
+        raise TypeError(f"{verb}() needs a file opened in binary mode (open(..., {mode!r})); "
+                        f"this one is in text mode.")
+    return True
+
+
 def _read(path):
-    """The JSON document and the arrays of a model file, checked for format."""
+    """The JSON document and the arrays of a model file (a path or a binary
+    file object), checked for format."""
+    is_file = _file_object(path, "load", "read")
+    source = path if is_file else os.fspath(path)
+    path = _label(path)
     not_ours = f"{path} is not a tsgate model file (an .npz archive written by tsgate.save)"
-    if not os.path.exists(path):
+    if not is_file and not os.path.exists(source):
         raise ValueError(f"{not_ours}: there is no such file.")
     try:
-        archive = np.load(os.fspath(path), allow_pickle=False)
+        archive = np.load(source, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         # (NumPy's own message for a text file advises loading it with pickle)
         raise ValueError(f"{not_ours}; it is empty, truncated or of another kind.") from None
@@ -372,7 +417,9 @@ def load(path):
 
     Parameters
     ----------
-    path : str or os.PathLike
+    path : str, os.PathLike or binary file object
+        A file object (``open(..., "rb")``, ``io.BytesIO``) is read from its
+        current position and left open.
 
     Returns
     -------
@@ -384,8 +431,11 @@ def load(path):
     ValueError
         The file is not a tsgate model, holds an object array, names a class
         tsgate does not know, is damaged, or comes from a newer format version.
+    TypeError
+        ``path`` is neither a path nor a binary file object.
     """
     doc, arrays = _read(path)
+    path = _label(path)
     version = doc.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ValueError(
