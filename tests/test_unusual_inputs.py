@@ -1,9 +1,11 @@
 """Valid but unusual uses found by a sweep of inputs (session 30): parameters
-set after a fit, a Series named by a tuple, dates before 1677."""
+set after a fit, a Series named by a tuple, dates before 1677, rows out of
+order."""
 import pickle
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import tsgate
 from tests.conftest import FAST
@@ -43,3 +45,22 @@ def test_dates_outside_nanosecond_range_forecast_at_their_own_resolution():
         pd.Series(10 + np.sin(np.arange(40.0)), index=index))
     future = model.predict().index
     assert future.unit == "s" and list(future.year) == [1640, 1641, 1642]
+
+
+def test_long_rows_in_any_order_but_an_unsorted_index_is_refused():
+    """A long frame is a table: its rows may come in any order (sorted by id,
+    then time). A MultiIndex keeps the order pandas gives it, so one with a
+    series' times out of order gets the message that says to sort it."""
+    t = np.arange(30.0)
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2020-01-01", periods=30,
+                                                                        freq="MS"),
+                                    "y": 10 + k * np.sin(t)}) for k in (1, 2)])
+    expected = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(long).predict()
+    shuffled = long.sample(frac=1.0, random_state=0)
+    got = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(shuffled).predict()
+    pd.testing.assert_frame_equal(got, expected)
+    mi = long.set_index(["unique_id", "ds"])["y"]
+    swapped = mi.iloc[[1, 0] + list(range(2, len(mi)))]  # series 1's first two months swapped
+    with pytest.raises(ValueError, match=r"y \(series 1\)'s index is not sorted in increasing "
+                                         r"time order; call \.sort_index\(\) first"):
+        tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(swapped)
