@@ -394,6 +394,29 @@ def test_other_separators_and_decimal_commas_are_read(tmp_path, capsys, sep, dec
     assert code == 0 and "2018-01-01" in out and "2018-02-01" in out
 
 
+@pytest.mark.parametrize("sep, text, ok", [
+    (",", ["1,234", "12,345.5", "-1,000,000", "999"], True),  # thousands commas, quoted
+    (";", ["1.234,5", "12.345", "-1.000.000,25", "999,5"], True),  # thousands points
+    ("\t", ["1,234", "1,300", "2,000", "999"], False),  # 1234 or 1.234: not guessed
+    (",", ["1,5", "1,25", "2,0", "3"], False),  # decimal commas in a comma-separated file
+])
+def test_digit_groups_are_read_where_they_are_unambiguous(tmp_path, capsys, sep, text, ok):
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    column = (text * 9)[:36]
+    pd.DataFrame({"ds": months.strftime("%Y-%m-%d"), "y": column}).to_csv(
+        tmp_path / "file.csv", index=False, sep=sep)
+    if ok:
+        frame, _ = csvinput.read_csv(str(tmp_path / "file.csv"), None)
+        thousands, decimal = (",", ".") if sep == "," else (".", ",")
+        want = [float(v.replace(thousands, "").replace(decimal, ".")) for v in column]
+        np.testing.assert_array_equal(frame["y"].to_numpy(), want)
+        return
+    code, out, err = run(capsys, "forecast", tmp_path / "file.csv", "--horizon", 2, *QUICK)
+    assert code == 2 and out == ""
+    assert f"has no numeric value column (column 'y' holds {text[0]!r}); write the numbers " \
+           "plainly" in err
+
+
 def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys):
     days = pd.date_range("2020-01-01", periods=40, freq="D")
     pd.DataFrame({"date": days.strftime("%d/%m/%Y"), "v": np.arange(40.0)}).to_csv(

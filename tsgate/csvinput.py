@@ -10,6 +10,7 @@ missing values. Every problem is a ``ValueError`` naming the file, the
 column and the fix.
 """
 import os
+import re
 import warnings
 
 import numpy as np
@@ -84,24 +85,55 @@ def _day_first_reads_better(stamps, index):
 
 def _read_table(path, id_column=None):
     """``pd.read_csv(path)``; a file whose header splits into one column only
-    is read again with the separator its header holds (";", a tab, "|"),
-    and its text columns of decimal commas ("99,35", as spreadsheets in many
-    locales write them) become numbers. The ``id_column`` is read as text,
-    as the file writes it (ids "007" and "010" stay so, not 7 and 10)."""
+    is read again with the separator its header holds (";", a tab, "|").
+    Text columns of numbers written with digit groups or a decimal comma
+    become numbers (:func:`_grouped_numbers`): in a comma-separated file
+    quoted "1,234,567.5" (thousands commas); in a ";" one "99,35" and
+    "1.234,5" (a decimal comma, as spreadsheets in many locales write them,
+    and thousands points); in a tab or "|" one either, where only one
+    reads every value. The ``id_column`` is read as text, as the file
+    writes it (ids "007" and "010" stay so, not 7 and 10)."""
     dtype = None if id_column is None else {id_column: str}
     raw = pd.read_csv(path, dtype=dtype)
     seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
-    if not seps:
-        return raw
-    raw = pd.read_csv(path, sep=seps[0], dtype=dtype)
+    if seps:
+        raw = pd.read_csv(path, sep=seps[0], dtype=dtype)
+    # (thousands, decimal) a file may write: a comma-separated file's decimal
+    # mark is the point; a ";" one's the comma (the locales that use ";" so);
+    # a tab or "|" may be either, and a column both read alike ("1,234")
+    # stays text: a value column then says it is not a number
+    conventions = {None: [(",", ".")], ";": [(".", ",")]}.get(
+        seps[0] if seps else None, [(",", "."), (".", ",")])
     for c in raw.columns:
         text = raw[c]
-        textual = pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)
-        if textual and text.str.contains(",", regex=False).any():
-            numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-            if numbers.notna().sum() == text.notna().sum():
-                raw[c] = numbers
+        if c != id_column and (pd.api.types.is_object_dtype(text)
+                               or pd.api.types.is_string_dtype(text)):
+            read = [_grouped_numbers(text, *conv) for conv in conventions]
+            read = [r for r in read if r is not None]
+            if len(read) == 1:
+                raw[c] = read[0]
     return raw
+
+
+def _grouped_numbers(text, thousands, decimal):
+    """The numbers a text column (Series) writes with ``thousands`` between
+    groups of three digits and ``decimal`` before the fraction, or None
+    unless every value is such a number (then the column stays text, and
+    a value column says which value is not a number) and one of them holds
+    a separator. The groups are strict, the first of one to three digits
+    not starting with 0, the others of three: "1,234" is 1234 with
+    thousands commas, but "1,5" and "0,125" are no such number."""
+    given = text.dropna().astype(str).str.strip()
+    t, d = re.escape(thousands), re.escape(decimal)
+    number = rf"[+-]?(?:[1-9]\d{{0,2}}(?:{t}\d{{3}})+|\d+)(?:{d}\d+)?"
+    if len(given) == 0 or not given.str.fullmatch(number).all():
+        return None
+    if not given.str.contains(f"{t}|{d}" if decimal != "." else t).any():
+        return None  # plain digits: pandas read them, or chose text on purpose
+    plain = given.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
+    out = pd.Series(np.nan, index=text.index)
+    out[given.index] = plain.astype(float)
+    return out
 
 
 def _packed_dates(stamps, name):
@@ -195,8 +227,9 @@ def select_columns(frame, columns, source, default=None, notes=None):
                   and not pd.api.types.is_bool_dtype(frame[c])]
         skipped = [c for c in frame.columns if c not in picked]
         if not picked:
-            raise ValueError(f"{source} has no numeric value column (columns: "
-                             f"{list(frame.columns)}); choose one with --value-column.")
+            raise ValueError(f"{source} has no numeric value column ({_texts(frame)}); write "
+                             "the numbers plainly (1234.5, or 1234,5 in a ';'-separated file) "
+                             "or choose a column with --value-column.")
         if skipped and notes is not None:
             notes.append(f"skipping non-numeric column(s) {skipped}")
     data = frame[picked].copy()
@@ -211,6 +244,19 @@ def select_columns(frame, columns, source, default=None, notes=None):
                 raise ValueError(f"column {c!r} of {source} is not numeric "
                                  f"({first_line(exc)}).") from None
     return data
+
+
+def _texts(frame):
+    """Each column of ``frame`` with its first value that is not a number:
+    "column 'sales' holds '1,5'", for the message of a file without numbers."""
+    out = []
+    for c in frame.columns:
+        values = frame[c].dropna()
+        bad = values[pd.to_numeric(values, errors="coerce").isna()] \
+            if not pd.api.types.is_bool_dtype(values) else values
+        out.append(f"column {c!r} holds {str(bad.iloc[0])!r}" if len(bad)
+                   else f"column {c!r} is empty")
+    return ", ".join(out)
 
 
 def set_frequency(frame, freq, source, notes):
