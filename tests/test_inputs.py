@@ -235,3 +235,10 @@ def test_score_matches_series_by_id_unless_both_are_one_series():
         model.score(pd.concat({"zz": test}))
     with pytest.raises(ValueError, match="'zz' is not one the forecaster was fitted on"):
         model.score(test.to_frame("zz"))
+
+
+def test_metrics_labels():
+    dates = pd.date_range("2020-01-01", periods=3, freq="MS")
+    with pytest.raises(ValueError, match="y_pred are labelled differently .* Align them"):
+        tsgate.metrics.mae(pd.Series([1.0, 2, 3], index=dates),
+                           pd.Series([1.0, 2, 3], index=dates.shift(1)))

@@ -154,6 +154,27 @@ def test_shape_mismatch_raises():
         smape([1.0, 2.0], [[1.0], [2.0]])
 
 
+def test_misaligned_pandas_labels_raise_and_other_kinds_pair_by_position():
+    dates = pd.date_range("2020-01-01", periods=4, freq="MS")
+    y = pd.Series(Y_TRUE, index=dates)
+    assert mae(y, pd.Series(Y_PRED, index=dates)) == 1.75
+    # a forecast a step off: the same kind of labels, different ones
+    with pytest.raises(ValueError, match=r"labelled differently \(rows: Timestamp\('2020-01-01.*"
+                                         r"Timestamp\('2020-02-01.*at position 0\).*reindex"):
+        mae(y, pd.Series(Y_PRED, index=dates + pd.offsets.MonthBegin()))
+    with pytest.raises(ValueError, match="lower are labelled differently"):
+        coverage(y, pd.Series(Y_PRED, index=dates[::-1]), pd.Series(Y_PRED, index=dates) + 9)
+    # a wide frame's columns in another order
+    wide = pd.DataFrame({"a": Y_TRUE, "b": Y_PRED}, index=dates)
+    with pytest.raises(ValueError, match=r"columns: 'a' against 'b'"):
+        rmse(wide, wide[["b", "a"]])
+    assert rmse(wide, wide) == 0.0
+    # labels of another kind, or none: by position, as documented
+    assert mae(y.reset_index(drop=True), pd.Series(Y_PRED, index=dates)) == 1.75
+    assert mae(y, Y_PRED) == 1.75
+    assert mae(pd.Series(Y_TRUE, index=dates.to_period("M")), pd.Series(Y_PRED, index=dates)) == 1.75
+
+
 def test_invalid_forecast_and_non_numeric_raise():
     with pytest.raises(ValueError, match=r"y_pred contains NaN/inf where y_true is observed"):
         mae([1.0, 2.0], [1.0, np.nan])

@@ -2,7 +2,13 @@
 
 All metrics accept array-likes, pandas Series or DataFrames (several series:
 the metric is computed over all entries) and compare values by position, not
-by index label. Pairs whose ``y_true`` is NaN are ignored.
+by index label. Where both are pandas objects whose labels are of one kind
+(dates and dates, periods and periods, numbers and numbers) but differ (a
+forecast a step off, rows in another order, a wide frame's columns in
+another order), that is a misalignment, and a ``ValueError`` says so rather
+than scoring the wrong pairs; labels of different kinds (a forecast's dates
+against ``y_test.reset_index(drop=True)``) are compared by position. Pairs
+whose ``y_true`` is NaN are ignored.
 
 This module is a leaf: it imports only numpy, pandas and scikit-learn.
 """
@@ -58,9 +64,43 @@ def _to_array(values, name):
         ) from None
 
 
+def _label_kind(labels):
+    """The kind of a pandas index's labels, for :func:`_check_labels`."""
+    if isinstance(labels, pd.MultiIndex):
+        return ("multi",) + tuple(_label_kind(level) for level in labels.levels)
+    for kind, test in (("date", pd.api.types.is_datetime64_any_dtype),
+                       ("period", lambda d: isinstance(d, pd.PeriodDtype)),
+                       ("number", pd.api.types.is_numeric_dtype)):
+        if test(labels.dtype):
+            return kind
+    return "text"
+
+
+def _check_labels(y_true, y_pred, name):
+    """Raise a ValueError where pandas ``y_true`` and ``y_pred`` carry labels of
+    one kind that differ: pairing them by position would score a forecast
+    against the wrong observations."""
+    axes = [("index", "rows")]
+    if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame):
+        axes.append(("columns", "columns"))
+    for axis, what in axes:
+        a, b = getattr(y_true, axis), getattr(y_pred, axis)
+        if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
+            continue
+        first = int(np.flatnonzero(a.to_numpy() != b.to_numpy())[0]) if not \
+            isinstance(a, pd.MultiIndex) else next(i for i, (u, v) in enumerate(zip(a, b)) if u != v)
+        raise ValueError(
+            f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
+            f"{b[first]!r} at position {first}); metrics pair values by position, so they "
+            f"would be misaligned. Align them ({name}.reindex(y_true.{axis}) where they "
+            "cover the same labels), or pass .to_numpy() to compare by position on purpose.")
+
+
 def _valid_pairs(y_true, y_pred, name="y_pred"):
     """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
     (``name``: what the errors call ``y_pred``, e.g. "lower")."""
+    if isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame)):
+        _check_labels(y_true, y_pred, name)
     yt = _to_array(y_true, "y_true")
     yp = _to_array(y_pred, name)
     if yt.shape != yp.shape:
