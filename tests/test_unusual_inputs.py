@@ -64,3 +64,47 @@ def test_long_rows_in_any_order_but_an_unsorted_index_is_refused():
     with pytest.raises(ValueError, match=r"y \(series 1\)'s index is not sorted in increasing "
                                          r"time order; call \.sort_index\(\) first"):
         tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(swapped)
+
+
+def test_inputs_from_a_second_sweep_get_errors_that_name_the_fix():
+    """Found by a sweep of unusual inputs (session 31): each was a silent
+    drop, a raw pandas/NumPy error or garbage."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from tsgate import metrics
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    y = pd.Series(10 + np.sin(np.arange(30) / 2), index=days, name="y")
+    quick = dict(FAST, n_models=1)
+    # a MultiIndex row without a series id was dropped without a word
+    mi = pd.Series(np.r_[y.values, y.values + 5],
+                   index=pd.MultiIndex.from_arrays([["a"] * 30 + [None] * 30, days.append(days)]))
+    with pytest.raises(ValueError, match=r"missing series id \(None/NaN\) at row 30"):
+        tsgate.GRUForecaster(horizon=2, **quick).fit(mi)
+    # NaT in the index: the message said to sort, which cannot help
+    gap = y.copy()
+    gap.index = pd.DatetimeIndex([*days[:-1], pd.NaT])
+    with pytest.raises(ValueError, match=r"missing timestamp \(NaT\) at position 29"):
+        tsgate.GRUForecaster(horizon=2, **quick).fit(gap)
+    # an unknown frequency alias: pandas' error from inside asfreq
+    with pytest.raises(InvalidParameterError, match="'freq' parameter of GRUForecaster must be a "
+                                                    "pandas frequency alias"):
+        tsgate.GRUForecaster(horizon=2, freq="Z", **quick).fit(y)
+    # score() across time zones: pandas' "Cannot compare tz-naive and tz-aware"
+    model = tsgate.GRUForecaster(horizon=2, **quick).fit(y.iloc[:-2])
+    with pytest.raises(ValueError, match=r"has UTC and the training data none; .*tz_localize\(None\)"):
+        model.score(y.iloc[-2:].tz_localize("UTC"))
+    local = tsgate.GRUForecaster(horizon=2, **quick).fit(y.iloc[:-2].tz_localize("Europe/Berlin"))
+    test = y.iloc[-2:].tz_localize("Europe/Berlin")
+    assert local.score(test) == local.score(test.tz_convert("UTC"))  # the same instants
+    with pytest.raises(ValueError, match=r"y.tz_localize\('Europe/Berlin'\)"):
+        local.score(y.iloc[-2:])
+    # metrics on the same instants in two zones (an IndexError before)
+    utc = y.tz_localize("UTC")
+    assert metrics.mae(utc, utc.tz_convert("US/Eastern")) == 0.0
+    # a regressor's X beyond float32 became inf silently; text y got NumPy's message
+    rng = np.random.default_rng(0)
+    R = rng.normal(size=(20, 4))
+    with pytest.raises(ValueError, match="X holds values up to .*e\\+39, beyond float32's range"):
+        tsgate.GRURegressor(**FAST).fit(R * 1e39, R.sum(1))
+    with pytest.raises(ValueError, match=r"y must hold numbers \(could not convert .*pd.to_numeric"):
+        tsgate.GRURegressor(**FAST).fit(R, np.array(["a"] * 20))

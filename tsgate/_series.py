@@ -73,6 +73,10 @@ def check_index(index, name="y"):
             f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
             f"{type(index).__name__} of dtype {index.dtype}. Set one with "
             f"y.index = pd.date_range(start, periods=len(y), freq=...).")
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) and index.hasnans:
+        k = int(np.flatnonzero(index.isna())[0])
+        raise ValueError(f"{name}'s index has a missing timestamp (NaT) at position {k}; drop "
+                         "those rows or give their times.")
     if index.has_duplicates:
         dup = index[index.duplicated()][:3].tolist()
         raise ValueError(f"{name} has duplicate timestamps, e.g. {dup}; aggregate or drop them.")

@@ -214,6 +214,11 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
     ids, vals, indexes = [], [], []
+    missing = np.asarray(pd.isna(y.index.get_level_values(0)))  # (rows,) no series id
+    if missing.any():  # groupby would drop those rows without a word
+        raise ValueError(f"y's MultiIndex has a missing series id (None/NaN) at row "
+                         f"{int(np.flatnonzero(missing)[0])}; every row needs one: fill or drop "
+                         "those rows.")
     times = y.index.get_level_values(1)
     if isinstance(y.index.get_level_values(0), (pd.DatetimeIndex, pd.PeriodIndex)) and not \
             isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
@@ -543,6 +548,12 @@ def _on_kind_of(index, ref, key):
             f"y (series {key!r}) is indexed by {type(index).__name__} of dtype {index.dtype}, the "
             f"training data by {type(ref).__name__} of dtype {ref.dtype}; index both alike "
             "(dates, or integer steps).")
+    if isinstance(index, pd.DatetimeIndex) and (index.tz is None) != (ref.tz is None):
+        fix = (f"y.tz_localize({str(ref.tz)!r})" if index.tz is None
+               else "y.tz_localize(None), which keeps its wall-clock times")
+        raise ValueError(
+            f"y (series {key!r}) has {'no time zone' if index.tz is None else index.tz} and "
+            f"the training data {ref.tz or 'none'}; give both in one: {fix}.")
     return index
 
 

@@ -75,6 +75,7 @@ from .calibration import bound_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
+from .regressors import check_freq_alias
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
@@ -273,6 +274,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+        check_freq_alias(self.forecaster)  # its freq converts y here, before any of its fits
         coll = self._collection(y, X)
         columns = _series_list(coll)
         exogs = [None] * len(coll) if coll.exog is None else [
@@ -553,6 +555,13 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
         raise ValueError(f"model must be one of {sorted(MODELS)} or an unfitted forecaster, got {model!r}.")
     if hasattr(template, "_validate_params"):
         template._validate_params()  # fail here, not in every remote task
+    check_freq_alias(template)
+    if freq is not None:
+        try:
+            pd.tseries.frequencies.to_offset(freq)
+        except ValueError:
+            raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or "
+                             f"None, got {freq!r}.") from None
     args = (id_col, time_col, value_col, freq, coverage)
     if _is_dask_frame(df):
         plan = _dask_plan(df.npartitions)

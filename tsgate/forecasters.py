@@ -54,7 +54,8 @@ from .collection import (check_same_frequency, fitted_freq, from_collection, sco
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .persistence import SaveMixin
-from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
+from .regressors import (GRURegressor, LSTMRegressor, _BaseRNNRegressor, check_freq_alias,
+                         reject_bool_integers)
 from .bandunit import NOISE_FLOOR, band_unit, noise
 from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
 
@@ -226,6 +227,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
         reject_bool_integers(self)
+        check_freq_alias(self)
         with _FORECASTS_LOCK:
             _FORECASTS.pop(self, None)
         coll = self._collection(y, X)

@@ -87,8 +87,11 @@ def _check_labels(y_true, y_pred, name):
         a, b = getattr(y_true, axis), getattr(y_pred, axis)
         if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
             continue
-        first = int(np.flatnonzero(a.to_numpy() != b.to_numpy())[0]) if not \
-            isinstance(a, pd.MultiIndex) else next(i for i, (u, v) in enumerate(zip(a, b)) if u != v)
+        # (the same instants in two time zones are not equal() but are the same labels)
+        differ = [i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v)]
+        if not differ:
+            continue
+        first = differ[0]
         raise ValueError(
             f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
             f"{b[first]!r} at position {first}); metrics pair values by position, so they "

@@ -12,6 +12,7 @@ import weakref
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -20,6 +21,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
+from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, train
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
@@ -49,6 +51,21 @@ def reject_bool_integers(est):
             raise InvalidParameterError(
                 f"The {name!r} parameter of {type(est).__name__} must be an int, got {value!r} "
                 "(a bool).")
+
+
+def check_freq_alias(est):
+    """Refuse a ``freq`` parameter that is no pandas frequency alias ("Z"):
+    its string constraint takes any text, and pandas' own error came from
+    deep inside ``asfreq``."""
+    freq = getattr(est, "freq", None)
+    if freq is None:
+        return
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise InvalidParameterError(
+            f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
+            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.") from None
 
 
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
@@ -146,6 +163,12 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
         if X.shape[1] < 1 or X.shape[2] < 1:
             raise ValueError(f"X has an empty window or no features: shape {X.shape}.")
+        if X.dtype != np.float32 and X.size and max(-float(X.min()), float(X.max())) > \
+                F32_MAX:  # (finite: validate_data refused NaN and inf)
+            raise ValueError(
+                f"X holds values up to {max(-float(X.min()), float(X.max())):.3g}, beyond "
+                "float32's range (about 3.4e38), in which the networks compute; rescale X "
+                "(e.g. standardize each feature).")
         if reset:
             self.window_, self.n_step_features_ = X.shape[1], X.shape[2]
         elif (X.shape[1], X.shape[2]) != (self.window_, self.n_step_features_):
@@ -160,8 +183,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         if y is None:
             raise ValueError("This regressor requires y to be passed, but the target y is None: "
                              "call fit(X, y) with the targets.")
-        y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
-                        ensure_all_finite="allow-nan", input_name="y")
+        try:
+            y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
+                            ensure_all_finite="allow-nan", input_name="y")
+        except ValueError as exc:
+            if "convert" not in str(exc):  # not text: scikit-learn's message says it well
+                raise
+            raise ValueError(f"y must hold numbers ({str(exc).splitlines()[0]}); convert it with "
+                             "pd.to_numeric or .astype(float).") from None
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {y.shape}.")
         if y.shape[0] != n_samples:
@@ -172,7 +201,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         if np.isnan(Y).all():
             raise ValueError("y is all NaN: there is nothing to learn from.")
         big = float(np.nanmax(np.abs(Y)))
-        if big > np.finfo(np.float32).max:  # the networks and their outputs are float32
+        if big > F32_MAX:  # the networks and their outputs are float32
             raise ValueError(
                 f"y holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
                 "which the networks compute; rescale y (e.g. divide it by a constant).")
