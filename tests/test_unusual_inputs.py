@@ -108,3 +108,24 @@ def test_inputs_from_a_second_sweep_get_errors_that_name_the_fix():
         tsgate.GRURegressor(**FAST).fit(R * 1e39, R.sum(1))
     with pytest.raises(ValueError, match=r"y must hold numbers \(could not convert .*pd.to_numeric"):
         tsgate.GRURegressor(**FAST).fit(R, np.array(["a"] * 20))
+
+
+def test_exogenous_columns_of_any_label_type_are_matched_by_label(tmp_path):
+    """Integer or tuple column labels went by position: the same data with
+    its columns reordered gave other forecasts, silently (session 31)."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    y = pd.Series(10 + np.sin(np.arange(30) / 2), index=days)
+    future = pd.date_range("2020-01-31", periods=2, freq="D")
+    for labels in ([0, 1], [("a", 1), ("b", 2)]):
+        X = pd.DataFrame(np.c_[np.arange(30.0), np.cos(np.arange(30.0))], index=days, columns=labels)
+        Xf = pd.DataFrame([[30.0, 0.1], [31.0, 0.2]], index=future, columns=labels)
+        model = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(y, X)
+        assert model.exog_names_ == labels
+        forecast = model.predict(X=Xf)
+        pd.testing.assert_series_equal(model.predict(X=Xf[labels[::-1]]), forecast)
+        pd.testing.assert_series_equal(tsgate.load(model.save(tmp_path / "m.npz")).predict(X=Xf),
+                                       forecast)
+        with pytest.raises(ValueError, match=r"differ from those seen in fit .*not seen in fit \[5, 6\]"):
+            model.predict(X=Xf.set_axis([5, 6], axis=1))
+        # an array has no labels: by position
+        pd.testing.assert_series_equal(model.predict(X=Xf.to_numpy()), forecast)

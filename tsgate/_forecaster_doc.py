@@ -110,9 +110,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         ``horizon`` and ``normalize`` as fitted: what ``predict`` uses, so
         that ``set_params`` after a fit takes effect at the next fit, as in
         scikit-learn.
-    exog_names_ : list of str or None
-        The exogenous feature columns of fit, by which ``predict`` matches
-        X's columns (None: fitted without X, or on unnamed features).
+    exog_names_ : list or None
+        The exogenous feature columns' labels of fit (strings, numbers,
+        tuples), by which ``predict`` matches a DataFrame X's columns (None:
+        fitted without X, or on an array, whose columns go by position).
     exog_effect_ : bool
         Fitted with X: each series' smoothing stage takes the features'
         linear effect out and its forecast adds it back for the future rows

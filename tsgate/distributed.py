@@ -72,6 +72,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .bands import quantile_columns
 from .calibration import bound_names
+from .exogenous import feature_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
@@ -277,8 +278,11 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         check_freq_alias(self.forecaster)  # its freq converts y here, before any of its fits
         coll = self._collection(y, X)
         columns = _series_list(coll)
+        # each series' rows under X's own column labels: predict matches them by label
+        names = feature_names(X, coll.layout, self._template("id_col", "unique_id"),
+                              self._template("time_col", "ds"))
         exogs = [None] * len(coll) if coll.exog is None else [
-            pd.DataFrame(e, index=idx) for e, idx in zip(coll.exog, coll.indexes)]
+            pd.DataFrame(e, index=idx, columns=names) for e, idx in zip(coll.exog, coll.indexes)]
         plan = _joblib_plan(self.n_jobs, len(columns))
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x)

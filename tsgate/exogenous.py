@@ -1,9 +1,11 @@
 """A forecaster's exogenous features: matched by name, standardized, and the
 rows each forecast needs.
 
-At ``fit`` the feature columns' names are kept (``exog_names_``, where all
-are strings, as scikit-learn keeps ``feature_names_in_``); ``predict``
-puts X's columns in that order or says which are missing or unknown. The
+At ``fit`` the feature columns' labels of a DataFrame are kept
+(``exog_names_``, of any type: scikit-learn's ``feature_names_in_`` keeps
+only strings, but a forecaster's README promises columns matched by name);
+``predict`` puts X's columns in that order or says which are missing or
+unknown. Arrays have no labels: their columns go by position. The
 networks read each window's exogenous rows standardized by the training
 rows' mean and spread, and at ``predict`` the future rows of every forecast
 step (with a new history ``y``, X holds y's rows and then the future).
@@ -15,14 +17,16 @@ from .collection import check_same_frequency, exog_rows
 
 
 def feature_names(X, layout, id_col="unique_id", time_col="ds"):
-    """The feature columns of a DataFrame ``X`` (without the long layout's
-    ``id_col`` and ``time_col``) where every name is a string, else None
-    (arrays, or other names: features then go by position)."""
+    """The feature columns' labels of a DataFrame ``X`` (without the long
+    layout's ``id_col`` and ``time_col``), whatever their type (strings,
+    numbers, tuples), else None (arrays: features then go by position).
+    Labels that are not strings were matched by position until session 31,
+    so a DataFrame with columns ``[1, 0]`` gave other forecasts than
+    ``[0, 1]`` with the same data, silently."""
     if not isinstance(X, pd.DataFrame):
         return None
     skip = (id_col, time_col) if layout == "long" else ()
-    names = [c for c in X.columns if c not in skip]
-    return names if all(isinstance(c, str) for c in names) else None
+    return [c.item() if isinstance(c, np.generic) else c for c in X.columns if c not in skip]
 
 
 def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
