@@ -258,6 +258,22 @@ def test_dates_written_as_digits_are_read_as_dates(tmp_path, capsys):
     code, out, err = run(capsys, "forecast", path, "--horizon", 1, *QUICK)
     assert code == 0, err
     assert out.strip().splitlines()[1].split()[0] == "2018-05-01"
+    # within one month (or year) they step evenly as integers: dates all the same
+    pd.DataFrame({"day": days[:30].strftime("%Y%m%d").astype(int),
+                  "v": np.sin(np.arange(30.0))}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 2, *QUICK)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["2020-01-31", "2020-02-01"]
+    pd.DataFrame({"month": months[:10].strftime("%Y%m").astype(int),
+                  "v": np.sin(np.arange(10.0))}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 1, *QUICK)
+    assert code == 0, err
+    assert out.strip().splitlines()[1].split()[0] == "2015-11-01"
+    # integer steps that are no such digits stay steps
+    pd.DataFrame({"t": np.arange(100, 130), "v": np.sin(np.arange(30.0))}).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--horizon", 1, *QUICK)
+    assert code == 0, err
+    assert out.strip().splitlines()[1].split()[0] == "130"
 
 
 def test_ids_of_a_long_csv_are_kept_as_written(tmp_path, capsys):

@@ -136,18 +136,23 @@ def _grouped_numbers(text, thousands, decimal):
     return out
 
 
+PACKED_YEARS = (1800, 2200)  # the years digits may pack: 18000101 .. 22001231, 180001 .. 220012
+
+
 def _packed_dates(stamps, name):
     """Integer stamps that are dates written as digits, 20200131 (YYYYMMDD) or
-    202001 (YYYYMM), as dates; None where they are not, or where they step
-    evenly as integers (then they are read as integer steps, as before).
-    Read as integers, such dates step unevenly (by 1, then 70 at a month's
-    end) and fail."""
+    202001 (YYYYMM), as dates; None where they are not (each one a valid date
+    of a year in ``PACKED_YEARS``; an integer step count is not, unless it
+    happens to be such digits throughout). Read as integers, such dates
+    step unevenly (by 1, then 70 at a month's end) and fail, or, within one
+    month (20200101 .. 20200130) or year (202001 .. 202010), step evenly
+    and were forecast at 20200131, 20200132 (until session 31 even steps
+    were taken for integers)."""
     values = stamps.to_numpy()
-    steps = np.diff(np.unique(values))
-    if len(steps) == 0 or (steps == steps[0]).all():
-        return None
+    first, last = PACKED_YEARS
     for digits, fmt in ((8, "%Y%m%d"), (6, "%Y%m")):
-        if ((values >= 10 ** (digits - 1)) & (values < 10 ** digits)).all():
+        scale = 10 ** (digits - 4)
+        if ((values >= first * scale) & (values < (last + 1) * scale)).all():
             dates = pd.to_datetime(pd.Series(values).astype(str), format=fmt, errors="coerce")
             if dates.notna().all():
                 return pd.DatetimeIndex(dates, name=name)
