@@ -433,6 +433,17 @@ def test_digit_groups_are_read_where_they_are_unambiguous(tmp_path, capsys, sep,
            "plainly" in err
 
 
+def test_local_midnights_across_a_daylight_saving_change_are_days(tmp_path, capsys):
+    """Daily local times whose offset changes (+01:00, then +02:00) fall on no
+    grid in UTC (23:00, then 22:00): they are read as wall-clock days."""
+    days = pd.date_range("2021-03-15", periods=30, freq="D", tz="Europe/Berlin")
+    pd.DataFrame({"date": [d.isoformat() for d in days], "v": np.sin(np.arange(30.0))}).to_csv(
+        tmp_path / "dst.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "dst.csv", "--horizon", 2, *QUICK)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["2021-04-14", "2021-04-15"]
+
+
 def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys):
     days = pd.date_range("2020-01-01", periods=40, freq="D")
     pd.DataFrame({"date": days.strftime("%d/%m/%Y"), "v": np.arange(40.0)}).to_csv(

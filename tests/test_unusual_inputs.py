@@ -129,3 +129,17 @@ def test_exogenous_columns_of_any_label_type_are_matched_by_label(tmp_path):
             model.predict(X=Xf.set_axis([5, 6], axis=1))
         # an array has no labels: by position
         pd.testing.assert_series_equal(model.predict(X=Xf.to_numpy()), forecast)
+
+
+def test_a_long_time_column_of_mixed_offsets_says_how_to_parse_it():
+    days = pd.date_range("2021-03-15", periods=30, freq="D", tz="Europe/Berlin")
+    long = pd.DataFrame({"unique_id": "a", "ds": [d.isoformat() for d in days],
+                         "y": np.sin(np.arange(30.0))})
+    with pytest.raises(ValueError, match=r"different UTC offsets .*pd.to_datetime\(df\['ds'\], "
+                                         r"utc=True\).dt.tz_convert"):
+        tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(long)
+    fixed = long.assign(ds=pd.to_datetime(long["ds"], utc=True).dt.tz_convert("Europe/Berlin"))
+    forecast = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(fixed).predict()
+    assert list(forecast["ds"]) == list(pd.date_range("2021-04-14", periods=2, tz="Europe/Berlin"))
+    with pytest.raises(ValueError, match="time column 'ds' cannot be read as dates"):
+        tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(long.assign(ds="abc"))

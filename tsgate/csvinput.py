@@ -53,7 +53,7 @@ def _dates(stamps, name, path, hint):
             first = None
         if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
             try:
-                return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
+                return _mixed_offsets(stamps, name)
             except (ValueError, TypeError):
                 pass
         try:
@@ -66,6 +66,24 @@ def _dates(stamps, name, path, hint):
                          f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
     reason = first_line(first).split(". You might want to try")[0]  # pandas' cut-off advice
     raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
+
+
+def _mixed_offsets(stamps, name):
+    """Times whose UTC offset changes (local times across a daylight-saving
+    change) in UTC, where they fall on a grid there (hours); else their
+    wall-clock times without the offsets, where those do (local midnights
+    of a daily file: 23:00 and 22:00 UTC, no grid in UTC); else in UTC,
+    for the frequency check to refuse."""
+    utc = pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
+    if infer_freq(utc.unique().sort_values()) is not None:
+        return utc
+    text = pd.Series(stamps).astype(str).str.strip()
+    try:
+        wall = pd.DatetimeIndex(pd.to_datetime(text.str.replace(r"(?:Z|[+-]\d\d:?\d\d)$", "",
+                                                                regex=True)), name=name)
+    except (ValueError, TypeError):
+        return utc
+    return wall if wall.tz is None and infer_freq(wall.unique().sort_values()) is not None else utc
 
 
 def _day_first_reads_better(stamps, index):
