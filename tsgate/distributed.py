@@ -76,7 +76,7 @@ from .exogenous import feature_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .persistence import SaveMixin
-from .regressors import check_freq_alias
+from .regressors import check_freq_alias, valid_freq_alias
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
@@ -560,12 +560,9 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     if hasattr(template, "_validate_params"):
         template._validate_params()  # fail here, not in every remote task
     check_freq_alias(template)
-    if freq is not None:
-        try:
-            pd.tseries.frequencies.to_offset(freq)
-        except ValueError:
-            raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or "
-                             f"None, got {freq!r}.") from None
+    if freq is not None and not valid_freq_alias(freq):
+        raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or None, "
+                         f"got {freq!r}.")
     args = (id_col, time_col, value_col, freq, coverage)
     if _is_dask_frame(df):
         plan = _dask_plan(df.npartitions)

@@ -60,12 +60,23 @@ def check_freq_alias(est):
     freq = getattr(est, "freq", None)
     if freq is None:
         return
-    try:
-        pd.tseries.frequencies.to_offset(freq)
-    except ValueError:
+    if not valid_freq_alias(freq):
         raise InvalidParameterError(
             f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
-            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.") from None
+            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.")
+
+
+def valid_freq_alias(freq):
+    """Whether ``freq`` names a pandas frequency: an offset of dates ("MS",
+    "ME") or a period frequency ("M", "Q": pandas 3 knows them only as
+    periods)."""
+    for parse in (pd.tseries.frequencies.to_offset, pd.PeriodDtype):
+        try:
+            parse(freq)
+            return True
+        except (ValueError, TypeError):
+            pass
+    return False
 
 
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
