@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from sklearn.utils._param_validation import InvalidParameterError
 
 def check_series(y, name="y"):
     """Validate ``y`` and return it as a float64 DataFrame plus whether it was a Series.
@@ -284,3 +285,29 @@ def align_exog(X, index, name="X"):
         raise ValueError(f"{name} contains NaN or inf; exogenous features must be complete "
                          "(fill or interpolate them).")
     return values
+
+
+def check_freq_alias(est):
+    """Refuse a ``freq`` parameter that is no pandas frequency alias ("Z"):
+    its string constraint takes any text, and pandas' own error came from
+    deep inside ``asfreq``."""
+    freq = getattr(est, "freq", None)
+    if freq is None:
+        return
+    if not valid_freq_alias(freq):
+        raise InvalidParameterError(
+            f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
+            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.")
+
+
+def valid_freq_alias(freq):
+    """Whether ``freq`` names a pandas frequency: an offset of dates ("MS",
+    "ME") or a period frequency ("M", "Q": pandas 3 knows them only as
+    periods)."""
+    for parse in (pd.tseries.frequencies.to_offset, pd.PeriodDtype):
+        try:
+            parse(freq)
+            return True
+        except (ValueError, TypeError):
+            pass
+    return False

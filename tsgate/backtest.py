@@ -6,9 +6,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ._series import check_series, rows_on
+from ._series import check_freq_alias, check_series, rows_on
 from .calibration import bound_names
-from .collection import to_wide
+from .collection import check_shared, on_grid, to_wide
 from .folds import MIN_OBSERVATIONS
 
 
@@ -108,21 +108,39 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         asked with ``coverage``.
     """
     bound_names(coverage)  # a clear error for a bad coverage before any fit
+    if not all(hasattr(forecaster, m) for m in ("fit", "predict", "predict_interval")):
+        raise TypeError(f"backtest takes a forecaster (LSTMForecaster, GRUForecaster, "
+                        f"PerSeriesForecaster, ...), got {type(forecaster).__name__}; a "
+                        "regressor forecasts no steps.")
+    if not isinstance(y, (pd.Series, pd.DataFrame)):
+        raise TypeError(f"backtest takes y as a pd.Series or pd.DataFrame (one series, a wide "
+                        f"frame, a (series id, time) MultiIndex or a long frame), got "
+                        f"{type(y).__name__}; put arrays on a time index first.")
+    # a PerSeriesForecaster's columns, freq and horizon are its template's
+    template = getattr(forecaster, "forecaster", forecaster)
+    check_freq_alias(template)
     # a long frame or a (series id, time) Series: the wide frame of its series,
     # on the union of their times, which the same global model fits
-    columns = [getattr(forecaster, name, default) for name, default in
+    columns = [getattr(template, name, default) for name, default in
                (("id_col", "unique_id"), ("time_col", "ds"), ("value_col", "y"))]
     wide = y if isinstance(y, pd.DataFrame) and columns[0] not in y.columns else to_wide(y, *columns)
     if wide is not y and X is not None:
         raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
                          "give y and X one column per series on a shared time index.")
     y = wide
-    check_series(y)
-    horizon = forecaster.horizon if horizon is None else horizon
-    if not isinstance(horizon, (Integral, np.integer)) or horizon < 1:
+    freq = getattr(template, "freq", None)
+    if freq is not None:  # as fit does: on the grid, missing steps NaN
+        y = on_grid(y, freq)
+    check_shared(y, *columns)
+    if horizon is None:
+        horizon = getattr(template, "horizon", None)
+        if horizon is None:
+            raise ValueError(f"{type(forecaster).__name__} has no horizon: pass backtest(..., "
+                             "horizon=steps).")
+    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
     stride = horizon if stride is None else stride
-    if not isinstance(stride, (Integral, np.integer)) or stride < 1:
+    if not isinstance(stride, (Integral, np.integer)) or isinstance(stride, bool) or stride < 1:
         raise ValueError(f"stride must be a positive integer, got {stride!r}.")
     if isinstance(X, pd.DataFrame):
         X = rows_on(X, y.index)  # a longer calendar: the rows at y's times

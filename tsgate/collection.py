@@ -184,15 +184,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             freq = known_freq
         if freq is not None:
             y = on_grid(y, freq)
-    try:
-        frame, is_series = check_series(y)
-    except TypeError as exc:
-        if isinstance(y, pd.DataFrame) and y.shape[1] >= 2:
-            raise TypeError(
-                f"{exc} If y is a long DataFrame (one row per series and time step), name its "
-                f"columns: id_col=, time_col=, value_col= (now {id_col!r}, {time_col!r}, "
-                f"{value_col!r}).") from None
-        raise
+    frame, is_series = check_shared(y, id_col, time_col, value_col)
     exog = align_exog(X, frame.index)
     values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
     ids = list(frame.columns)
@@ -200,6 +192,21 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     names = {"name": y.name} if is_series else {"columns": frame.columns}
     return _finish(values, [frame.index] * len(values), ids, layout, names,
                    None if exog is None else [exog] * len(values), drop_empty=drop_empty)
+
+
+def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):
+    """:func:`tsgate._series.check_series` of a Series or wide frame, whose
+    error for text columns adds that a long frame's columns need naming
+    (``id_col``, ``time_col``, ``value_col``: the forecaster's, now)."""
+    try:
+        return check_series(y)
+    except TypeError as exc:
+        if isinstance(y, pd.DataFrame) and y.shape[1] >= 2:
+            raise TypeError(
+                f"{exc} If y is a long DataFrame (one row per series and time step), name its "
+                f"columns: id_col=, time_col=, value_col= (now {id_col!r}, {time_col!r}, "
+                f"{value_col!r}).") from None
+        raise
 
 
 def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):

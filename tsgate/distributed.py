@@ -75,8 +75,8 @@ from .calibration import bound_names
 from .exogenous import feature_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
+from ._series import check_freq_alias, valid_freq_alias
 from .persistence import SaveMixin
-from .regressors import check_freq_alias, valid_freq_alias
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
@@ -552,6 +552,11 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     bound_names(coverage)  # a clear error for a bad coverage before any fit
     id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:
+        known = MODELS[model.lower()]().get_params()
+        unknown = sorted(set(forecaster_params) - set(known))
+        if unknown:  # the constructor's TypeError named a private base class
+            raise ValueError(f"forecast_long got unknown parameter(s) {unknown} of "
+                             f"{MODELS[model.lower()].__name__}; valid ones: {sorted(known)}.")
         template = MODELS[model.lower()](horizon=int(horizon), **forecaster_params)
     elif hasattr(model, "fit") and hasattr(model, "predict_interval"):
         template = clone(model).set_params(horizon=int(horizon), **forecaster_params)

@@ -47,15 +47,14 @@ from sklearn.utils.validation import check_is_fitted
 from . import combination, encoding, exogenous, folds, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
-from ._series import future_index
+from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
 from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
                          to_collection)
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .persistence import SaveMixin
-from .regressors import (GRURegressor, LSTMRegressor, _BaseRNNRegressor, check_freq_alias,
-                         reject_bool_integers)
+from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .bandunit import NOISE_FLOOR, band_unit, noise
 from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
 

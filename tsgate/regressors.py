@@ -53,32 +53,6 @@ def reject_bool_integers(est):
                 "(a bool).")
 
 
-def check_freq_alias(est):
-    """Refuse a ``freq`` parameter that is no pandas frequency alias ("Z"):
-    its string constraint takes any text, and pandas' own error came from
-    deep inside ``asfreq``."""
-    freq = getattr(est, "freq", None)
-    if freq is None:
-        return
-    if not valid_freq_alias(freq):
-        raise InvalidParameterError(
-            f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
-            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.")
-
-
-def valid_freq_alias(freq):
-    """Whether ``freq`` names a pandas frequency: an offset of dates ("MS",
-    "ME") or a period frequency ("M", "Q": pandas 3 knows them only as
-    periods)."""
-    for parse in (pd.tseries.frequencies.to_offset, pd.PeriodDtype):
-        try:
-            parse(freq)
-            return True
-        except (ValueError, TypeError):
-            pass
-    return False
-
-
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMRegressor` or :class:`GRURegressor`."""
 
@@ -211,6 +185,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             raise ValueError("y has no outputs (shape {}).".format(y.shape))
         if np.isnan(Y).all():
             raise ValueError("y is all NaN: there is nothing to learn from.")
+        empty = np.flatnonzero(np.isnan(Y).all(axis=0))  # outputs without a single target
+        if len(empty):
+            raise ValueError(f"y's output column {int(empty[0])} is all NaN: there is nothing to "
+                             "learn for it; drop that column (or give it targets).")
         big = float(np.nanmax(np.abs(Y)))
         if big > F32_MAX:  # the networks and their outputs are float32
             raise ValueError(
@@ -264,7 +242,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         windows whose targets no training window reaches).
         """
         if self.early_stopping and Xw.shape[0] < 2:
-            raise ValueError("early_stopping needs at least 2 samples (one to validate on).")
+            raise ValueError("early_stopping needs at least 2 samples (one to validate on); got "
+                             "1 sample: fit without early_stopping, or give more.")
         spec = NetworkSpec(self._cell, Xw.shape[2], self.hidden_size, Y.shape[1],
                            self.num_layers, self.bidirectional, self.attention, self.dropout)
         # "auto" runs small fits on the CPU: the work of one epoch decides
@@ -278,8 +257,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 # in float64: the squares of float32 targets beyond about 1e19
                 # overflow float32, and the scale then fell back to 1
                 Y64 = np.asarray(Y, dtype=np.float64)  # (n, O)
-                mean = np.nanmean(Y64, axis=0)
-                std = np.nanstd(Y64, axis=0)
+                with warnings.catch_warnings():  # an output no target reaches (a forecaster's
+                    warnings.simplefilter("ignore", RuntimeWarning)  # step beyond short series'
+                    mean = np.nanmean(Y64, axis=0)  # windows): mean 0 and scale 1 below
+                    std = np.nanstd(Y64, axis=0)
                 self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
                 self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
         self.spec_, self.device_ = spec, device
