@@ -1,5 +1,6 @@
 """The ``tsgate`` command line, run in-process through ``main(argv)``."""
 import importlib.util
+import os
 
 import numpy as np
 import pandas as pd
@@ -431,6 +432,31 @@ def test_digit_groups_are_read_where_they_are_unambiguous(tmp_path, capsys, sep,
     assert code == 2 and out == ""
     assert f"has no numeric value column (column 'y' holds {text[0]!r}); write the numbers " \
            "plainly" in err
+
+
+def test_output_paths_and_options_are_checked_before_the_fit(tmp_path, capsys):
+    """An unwritable --output failed after the fit, with the table already on
+    stdout; an empty one was ignored; a repeated coverage or the id column as
+    --value-column got messages that pointed elsewhere (session 31)."""
+    cases = [("/proc/no-such/x.csv", "cannot write /proc/no-such/x.csv: folder"),
+             ("", "--output needs a file name")]
+    if os.path.isdir("/proc"):  # a folder no file can be made in (Linux)
+        cases.append(("/proc/x.csv", "cannot write /proc/x.csv: "))
+    for path, message in cases:
+        code, out, err = run(capsys, "forecast", "--dataset", "airline", "--output", path, *QUICK)
+        assert code == 2 and out == "" and message in err
+    code, out, err = run(capsys, "forecast", "--dataset", "airline", "--interval", "0.8,0.8", *QUICK)
+    assert code == 2 and "gives a coverage more than once" in err
+    rows = [("a", d.strftime("%Y-%m-%d"), float(i)) for i, d in
+            enumerate(pd.date_range("2020-01-01", periods=20, freq="MS"))]
+    pd.DataFrame(rows, columns=["id", "date", "v"]).to_csv(tmp_path / "long.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "id",
+                         "--value-column", "id", *QUICK)
+    assert code == 2 and "--value-column 'id' is the id column" in err
+    target = tmp_path / "f.csv"
+    code, out, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
+                         "--output", target, *QUICK)
+    assert code == 0 and len(pd.read_csv(target)) == 2
 
 
 def test_local_midnights_across_a_daylight_saving_change_are_days(tmp_path, capsys):

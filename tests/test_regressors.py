@@ -251,15 +251,21 @@ def test_nan_targets_are_masked():
 @pytest.mark.parametrize("cls", [tsgate.LSTMRegressor, tsgate.GRURegressor])
 def test_an_output_no_target_reached_predicts_zero(cls):
     """Its weights never trained: it predicts 0, not their random start
-    (a forecaster's step beyond every window of a short series)."""
+    (a forecaster's step beyond every window of a short series, which the
+    forecasters fit through ``_fit_arrays``, quietly). A user's ``fit`` with
+    such a column is refused: a 0 for it would be silent garbage."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 4, 2)).astype(np.float32)
     Y = np.stack([X[:, -1, 0] + 5, np.full(40, np.nan)], axis=1)  # (40, 2)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reg = cls(hidden_size=4, max_iter=3, alpha=0.0, random_state=0).fit(X, Y)
+        warnings.simplefilter("error", RuntimeWarning)  # no "Mean of empty slice"
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = cls(hidden_size=4, max_iter=3, alpha=0.0, random_state=0)
+        reg._fit_arrays(X, Y.astype(np.float32), 2)
     pred = reg.predict(X)  # (40, 2)
     assert np.all(pred[:, 1] == 0) and np.all(pred[:, 0] != 0)
+    with pytest.raises(ValueError, match="output column 1 is all NaN: .*drop that column"):
+        cls(hidden_size=4, max_iter=3).fit(X, Y)
 
 
 @pytest.mark.parametrize("bad, exc, match", [
@@ -423,3 +429,10 @@ def test_four_dimensional_windows_get_the_shape_message_at_fit_and_predict():
             model.predict(bad)
     with pytest.raises(ValueError, match="X must be 2-D .* or 3-D .*4 dimensions"):
         tsgate.GRURegressor().fit(X[:, :, :, None], X[:, -1, 0])
+
+
+def test_one_sample_with_early_stopping_passes_scikit_learns_check():
+    """check_fit2d_1sample accepts an error that says "1 sample"."""
+    from sklearn.utils.estimator_checks import check_fit2d_1sample
+    check_fit2d_1sample("LSTMRegressor", tsgate.LSTMRegressor(hidden_size=4, max_iter=2,
+                                                              early_stopping=True))

@@ -143,3 +143,58 @@ def test_a_long_time_column_of_mixed_offsets_says_how_to_parse_it():
     assert list(forecast["ds"]) == list(pd.date_range("2021-04-14", periods=2, tz="Europe/Berlin"))
     with pytest.raises(ValueError, match="time column 'ds' cannot be read as dates"):
         tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(long.assign(ds="abc"))
+
+
+def test_backtest_warmup_plotting_and_forecast_long_arguments_from_a_sweep():
+    """A third sweep (session 31): backtest ignored the forecaster's freq and
+    raised AttributeErrors; warmup, plot_forecast and forecast_long passed
+    bad arguments through to raw errors."""
+    from tsgate.distributed import PerSeriesForecaster, forecast_long
+    from tsgate.warmup import warmup
+    months = pd.date_range("2015-01-01", periods=40, freq="MS")
+    y = pd.Series(50 + np.arange(40.0) + 5 * np.sin(np.arange(40) * np.pi / 6), index=months)
+    quick = dict(FAST, n_models=1)
+    gappy = y.drop(months[[10, 20]])  # no frequency to infer: freq="MS" puts it on the grid
+    out = tsgate.backtest(tsgate.GRUForecaster(horizon=3, freq="MS", **quick), gappy, start=34)
+    assert list(out["time"]) == list(months[34:40])
+    with pytest.raises(TypeError, match="backtest takes y as a pd.Series or pd.DataFrame"):
+        tsgate.backtest(tsgate.GRUForecaster(horizon=3, **quick), y.to_numpy(), start=34)
+    with pytest.raises(TypeError, match="backtest takes a forecaster .* got GRURegressor"):
+        tsgate.backtest(tsgate.GRURegressor(), y, start=34)
+    with pytest.raises(ValueError, match="stride must be a positive integer, got True"):
+        tsgate.backtest(tsgate.GRUForecaster(horizon=3, **quick), y, start=34, stride=True)
+    wide = pd.DataFrame({"a": y, "b": 2 * y})
+    per = tsgate.backtest(PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **quick)), wide,
+                          start=34)  # the template's horizon
+    assert sorted(set(per["step"])) == [1, 2, 3] and set(per["series"]) == {"a", "b"}
+    long = pd.DataFrame({"store": "a", "date": months, "sales": y.to_numpy()})
+    with pytest.raises(TypeError, match="name its columns: id_col=, time_col=, value_col="):
+        tsgate.backtest(tsgate.GRUForecaster(horizon=3, **quick), long, start=34)
+    for bad, exc in ((None, TypeError), (["lstm", 1], ValueError), ("bogus", ValueError)):
+        with pytest.raises(exc, match="models must be"):
+            warmup(bad)
+    with pytest.raises(TypeError, match="parallel must be True or False"):
+        warmup("gru", parallel="no")
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['hidden_sise'\] of "
+                                         "LSTMForecaster; valid ones: .*'hidden_size'"):
+        forecast_long(pd.DataFrame({"unique_id": "a", "ds": months, "y": y.to_numpy()}), 3,
+                      hidden_sise=4)
+
+
+def test_plot_forecast_takes_the_first_of_an_array_of_axes_and_refuses_a_bool_history():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    y = pd.Series(np.sin(np.arange(30.0)), index=pd.date_range("2020-01-01", periods=30))
+    forecast = pd.Series([0.0, 0.1], index=pd.date_range("2020-01-31", periods=2))
+    fig, axes = plt.subplots(2)
+    try:
+        assert tsgate.plot_forecast(y, forecast, ax=axes) is fig
+        assert len(axes[0].lines) == 2 and len(axes[1].lines) == 0
+        with pytest.raises(ValueError, match="history must be a positive integer, got True"):
+            tsgate.plot_forecast(y, forecast, ax=axes[0], history=True)
+        with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+            tsgate.plot_forecast(y, forecast, ax=[1, 2])
+    finally:
+        plt.close(fig)

@@ -144,6 +144,10 @@ def _read_long(args, notes):
     others = [c for c in raw.columns if c not in (args.id_column, time_column)]
     if args.value_column and len(args.value_column) > 1:
         raise UsageError("a long CSV has one value column; give --value-column once")
+    if args.value_column and args.value_column[0] in (args.id_column, time_column):
+        role = "id" if args.value_column[0] == args.id_column else "time"
+        raise UsageError(f"--value-column {args.value_column[0]!r} is the {role} column of "
+                         f"{args.csv}; choose a column of values")
     value = args.value_column[0] if args.value_column else next(
         (c for c in others if pd.api.types.is_numeric_dtype(raw[c])
          and not pd.api.types.is_bool_dtype(raw[c])), None)
@@ -227,11 +231,41 @@ def _coverages(text):
     """``--interval``'s coverage (one number) or coverages (comma-separated)."""
     try:
         values = [float(part) for part in text.split(",")]
+    except ValueError:
+        values = None
+    if values is not None and len(set(values)) < len(values):
+        raise UsageError(f"--interval gives a coverage more than once ({text!r}); give each once")
+    try:
+        if values is None:
+            raise ValueError
         bound_columns(values[0] if len(values) == 1 else values)
     except ValueError:
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), or several "
                          f"separated by commas (e.g. 0.8,0.95), got {text!r}") from None
     return values[0] if len(values) == 1 else values
+
+
+def _writable(path, option):
+    """Refuse an ``--output``/``--plot`` path that cannot be written, before
+    the fit: an empty name, a folder, a missing or read-only folder. (A file
+    is created to try, and removed again where it did not exist.)"""
+    if path is None:
+        return
+    if not path.strip():
+        raise UsageError(f"{option} needs a file name, got an empty one")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not existed:
+        os.remove(path)
 
 
 def run_forecast(args):
@@ -260,12 +294,8 @@ def run_forecast(args):
         if kind and kind not in formats:
             raise UsageError(f"--plot {args.plot}: matplotlib cannot write .{kind} files; use "
                              f"one of {', '.join('.' + k for k in sorted(formats))}")
-    for path in (args.output, args.plot):
-        folder = os.path.dirname(os.path.abspath(path)) if path else None
-        if folder and not os.path.isdir(folder):
-            raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist.")
-        if path and os.path.isdir(path):
-            raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    _writable(args.output, "--output")
+    _writable(args.plot, "--plot")
     try:  # fail now, not after reading the data, if CUDA is unusable
         device = resolve_device(args.device)
         if args.device == "auto" and device == "cuda":  # the fit's size decides (config.py)
@@ -317,9 +347,9 @@ def run_forecast(args):
     else:
         table = forecast_table(forecast, intervals, time_label)
     print(_to_text(table))
-    if args.output:
+    if args.output is not None:
         table.to_csv(args.output, index=False)
-    if args.plot:
+    if args.plot is not None:
         _save_plot(y, forecast, intervals, args, horizon)
     return 0
 
@@ -335,7 +365,7 @@ def _save_plot(y, forecast, intervals, args, horizon):
     name = args.dataset or os.path.basename(args.csv)
     title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
     if args.interval is not None:
-        title += f", {'/'.join(f'{c:.0%}' for c in np.atleast_1d(args.interval))} interval"
+        title += f", {'/'.join(f'{100 * c:g}%' for c in np.atleast_1d(args.interval))} interval"
     columns = {} if args.id_column is None else dict(
         zip(("id_col", "time_col", "value_col"), forecast.columns[:3]))
     fig = plot_forecast(y, forecast, intervals=intervals, title=title,

@@ -88,7 +88,8 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         What ``predict_interval`` returned: columns ``lower``/``upper`` for a
         Series, a column MultiIndex (series, lower/upper) for a DataFrame.
     ax : matplotlib Axes or sequence of Axes, optional
-        Where to draw: one Axes for a Series, one per panel for a DataFrame.
+        Where to draw: one Axes for a Series (of a sequence, the first), one
+        per panel for a DataFrame.
         By default a new figure is made with ``matplotlib.pyplot``.
     title : str, optional
         Title of the plot (of the figure, for several panels).
@@ -123,7 +124,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         raise TypeError("forecast must be what predict returned: a Series for a Series y, "
                         "a DataFrame for a DataFrame y.")
     if history is not None:
-        if not isinstance(history, (int, np.integer)) or history < 1:
+        if not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
             raise ValueError(f"history must be a positive integer, got {history!r}.")
         y = y.iloc[-history:]
     plt = _pyplot()
@@ -131,6 +132,12 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     if isinstance(y, pd.Series):
         if ax is None:
             fig, ax = plt.subplots(figsize=(9, 4))
+        elif not hasattr(ax, "figure"):  # an array of Axes (plt.subplots(2)): its first
+            axes = list(np.ravel(ax))
+            if not axes or not hasattr(axes[0], "figure"):
+                raise TypeError(f"ax must be a matplotlib Axes (or a sequence of them), got "
+                                f"{type(ax).__name__}.")
+            ax = axes[0]
         fig = ax.figure
         _draw(ax, y, forecast, _bounds(intervals, None, len(forecast)), y.name and str(y.name))
         ax.legend(loc="upper left", frameon=False)

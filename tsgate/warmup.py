@@ -29,7 +29,8 @@ def warmup(models=MODELS, parallel=True):
 
     Parameters
     ----------
-    models : iterable of {"lstm", "gru"}, default=("lstm", "gru")
+    models : {"lstm", "gru", "all"} or an iterable of "lstm" and "gru", default=("lstm", "gru")
+        "all" is both, as the CLI's ``--model all``.
     parallel : bool, default=True
         Also compile the multi-threaded builds (used by fits of large
         batches, see ``tsgate.config.PARALLEL_MIN_WORK``).
@@ -41,10 +42,22 @@ def warmup(models=MODELS, parallel=True):
         warmed and how long it took (mostly compiling on a fresh install,
         well under a second once the cache is warm).
     """
-    models = [m.lower() for m in ([models] if isinstance(models, str) else models)]
-    unknown = [m for m in models if m not in MODELS]
+    given = models
+    if isinstance(given, str):
+        models = list(MODELS) if given.lower() == "all" else [given]
+    else:
+        try:
+            models = list(given)
+        except TypeError:
+            raise TypeError(f"models must be 'lstm', 'gru', 'all' or a list of them, got "
+                            f"{given!r}.") from None
+    unknown = [m for m in models if not isinstance(m, str) or m.lower() not in MODELS]
     if unknown or not models:
-        raise ValueError(f"models must be some of {MODELS}, got {unknown or models!r}.")
+        raise ValueError(f"models must be some of {MODELS} (or 'all'), got "
+                         f"{unknown or given!r}.")
+    models = [m.lower() for m in models]
+    if not isinstance(parallel, (bool, np.bool_)):
+        raise TypeError(f"parallel must be True or False, got {parallel!r}.")
     started = time.perf_counter()
     with warnings.catch_warnings():  # one- and two-epoch fits: not meant to converge
         warnings.simplefilter("ignore")
