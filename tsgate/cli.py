@@ -231,13 +231,9 @@ def _coverages(text):
     """``--interval``'s coverage (one number) or coverages (comma-separated)."""
     try:
         values = [float(part) for part in text.split(",")]
-    except ValueError:
-        values = None
-    if values is not None and len(set(values)) < len(values):
-        raise UsageError(f"--interval gives a coverage more than once ({text!r}); give each once")
-    try:
-        if values is None:
-            raise ValueError
+        if len(set(values)) < len(values):  # (a UsageError is no ValueError: it passes)
+            raise UsageError(f"--interval gives a coverage more than once ({text!r}); give "
+                             "each once")
         bound_columns(values[0] if len(values) == 1 else values)
     except ValueError:
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), or several "

@@ -355,25 +355,22 @@ def _time(column):
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
         try:
-            with warnings.catch_warnings():  # pandas 2 warns before it returns mixed zones
+            with warnings.catch_warnings():  # pandas 2 warns, then returns mixed zones as objects
                 warnings.simplefilter("ignore", FutureWarning)
-                parsed = pd.to_datetime(col)
-        except ValueError as exc:
-            mixed = "utc=true" in str(exc).lower()
-            parsed = None
-            if not mixed:
+                col = pd.to_datetime(col)
+            mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
+        except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
+            if "utc=true" not in str(exc).lower():
                 raise ValueError(f"The time column {column.name!r} cannot be read as dates "
                                  f"({str(exc).strip().splitlines()[0]}); give dates, or integer "
                                  "steps.") from None
-        else:
-            mixed = pd.api.types.is_object_dtype(parsed.dtype) and len(parsed) > 0
+            mixed = True
         if mixed:  # UTC offsets that change: local times across a daylight-saving change
             raise ValueError(
                 f"The time column {column.name!r} holds times with different UTC offsets (local "
                 "times across a daylight-saving change) and no time zone; parse them into "
                 f"yours first: df[{column.name!r}] = pd.to_datetime(df[{column.name!r}], "
                 "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
-        col = parsed
     return pd.Index(col)
 
 

@@ -70,12 +70,12 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .exogenous import feature_names
 from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
+from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
-from ._series import check_freq_alias, valid_freq_alias
 from .persistence import SaveMixin
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}

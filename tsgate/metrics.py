@@ -88,10 +88,9 @@ def _check_labels(y_true, y_pred, name):
         if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
             continue
         # (the same instants in two time zones are not equal() but are the same labels)
-        differ = [i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v)]
-        if not differ:
+        first = next((i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v)), None)
+        if first is None:
             continue
-        first = differ[0]
         raise ValueError(
             f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
             f"{b[first]!r} at position {first}); metrics pair values by position, so they "
