@@ -459,6 +459,23 @@ def test_output_paths_and_options_are_checked_before_the_fit(tmp_path, capsys):
     assert code == 0 and len(pd.read_csv(target)) == 2
 
 
+def test_the_plot_title_names_each_coverage_as_given(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import tsgate.plotting
+    titles = []
+    real = tsgate.plotting.plot_forecast
+
+    def spy(*args, title=None, **kwargs):
+        titles.append(title)
+        return real(*args, title=title, **kwargs)
+
+    monkeypatch.setattr(tsgate.plotting, "plot_forecast", spy)
+    code, out, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
+                         "--interval", "0.8,0.975", "--plot", tmp_path / "p.png", *QUICK)
+    assert code == 0, err
+    assert titles and titles[0].endswith(", 80%/97.5% interval")  # not "98%"
+
+
 def test_local_midnights_across_a_daylight_saving_change_are_days(tmp_path, capsys):
     """Daily local times whose offset changes (+01:00, then +02:00) fall on no
     grid in UTC (23:00, then 22:00): they are read as wall-clock days."""
