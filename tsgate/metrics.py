@@ -10,7 +10,8 @@ than scoring the wrong pairs; labels of different kinds (a forecast's dates
 against ``y_test.reset_index(drop=True)``) are compared by position. Pairs
 whose ``y_true`` is NaN are ignored.
 
-This module is a leaf: it imports only numpy, pandas and scikit-learn.
+Besides numpy, pandas and scikit-learn it imports only :func:`tsgate.collection.aligned`
+(the scorers pair a forecaster's forecasts with held-out values by series and step).
 """
 
 import inspect
