@@ -198,3 +198,26 @@ def test_plot_forecast_takes_the_first_of_an_array_of_axes_and_refuses_a_bool_hi
             tsgate.plot_forecast(y, forecast, ax=[1, 2])
     finally:
         plt.close(fig)
+
+
+def test_an_intermittent_series_band_reaches_zero():
+    """Mostly zeros (slow-moving sales): the lower quantiles are 0, so a band
+    whose lower tail is below the recent share of zeros starts at 0 (the
+    symmetric band started above it and missed every 0, session 31)."""
+    from types import SimpleNamespace
+
+    from tsgate.bands import zero_shares
+    rng = np.random.default_rng(402)
+    days = pd.date_range("2022-01-01", periods=365, freq="D")
+    sales = pd.Series(np.where(rng.random(365) < 0.15, rng.poisson(3, 365) + 1, 0.0), index=days)
+    # (on these 351 days the symmetric 80% band's lower bound was 0.03-0.11 at most steps)
+    model = tsgate.GRUForecaster(horizon=14, n_models=1, **FAST).fit(sales.iloc[:-14])
+    band = model.predict_interval(coverage=[0.5, 0.8])
+    assert (band["lower_80"] == 0).all() and (band["upper_80"] > 0).all()
+    assert (model.predict_quantiles([0.1])["q_0.1"] == 0).all()
+    # the share weighs the recent past: halving every noise_half_life steps (4 here)
+    one = SimpleNamespace(period=1)
+    late, early = zero_shares([np.r_[np.ones(40), np.zeros(10)], np.r_[np.zeros(10), np.ones(40)]],
+                              [one, one])[:, 0]
+    assert late > 0.8 and early < 0.01
+    assert zero_shares([np.r_[-1.0, np.zeros(20)]], [one])[0, 0] == 0  # goes below 0: no atom
