@@ -218,6 +218,10 @@ def test_an_intermittent_series_band_reaches_zero():
     # the share weighs the recent past: halving every noise_half_life steps (4 here)
     one = SimpleNamespace(period=1)
     late, early = zero_shares([np.r_[np.ones(40), np.zeros(10)], np.r_[np.zeros(10), np.ones(40)]],
-                              [one, one])[:, 0]
+                              [one, one], 1)[:, 0]
     assert late > 0.8 and early < 0.01
-    assert zero_shares([np.r_[-1.0, np.zeros(20)]], [one])[0, 0] == 0  # goes below 0: no atom
+    assert zero_shares([np.r_[-1.0, np.zeros(20)]], [one], 1)[0, 0] == 0  # goes below 0: no atom
+    # by phase: 0 in the first 4 months of each year only, so only those steps reach 0
+    yearly = SimpleNamespace(period=12)
+    shares = zero_shares([np.tile(np.r_[np.zeros(4), np.ones(8)], 5)], [yearly], 14)[0]  # (14,)
+    np.testing.assert_array_equal(shares > 0.5, np.tile(np.r_[np.ones(4), np.zeros(8)], 2)[:14] > 0)

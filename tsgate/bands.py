@@ -11,7 +11,8 @@ lower bound of the ``1 - 2q`` band below 0.5, the upper bound of the ``2q -
 1`` band above it, and the forecast at 0.5. A higher coverage is never
 narrower, so the quantiles never decrease with ``q``. A never-negative
 series with many recent zeros (intermittent demand) has its lower bounds at
-0 where its share of zeros exceeds the band's lower tail (:func:`zero_shares`).
+0 where its share of zeros at the step's phase exceeds the band's lower
+tail (:func:`zero_shares`).
 """
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -29,25 +30,35 @@ def floors(values):
     return np.array([[0.0 if np.nanmin(v) >= 0 else -np.inf] for v in values])
 
 
-def zero_shares(values, stages):
-    """(k, 1): each never-negative series' recent share of zeros (values
-    (n,) each; the weights halve every :func:`tsgate.bandunit.noise_half_life`
-    steps back, the recency of the band's unit), 0 for a series that goes
-    below 0. An intermittent series (sales of a slow item: mostly 0) has an
-    atom at 0: its ``q`` quantile is 0 wherever more than ``q`` of its
-    values are, so the lower bound of a band whose lower tail ``(1 - c) /
-    2`` is below that share is 0 (:meth:`ForecastBands._bands`). The
-    symmetric band put it above 0 and missed every 0: a series with 87%
-    zeros, its 80% band covered 0.58 of a holdout, none of one of zeros.
+def zero_shares(values, stages, h):
+    """(k, h): each never-negative series' recent share of zeros at each
+    forecast step's phase of its season (values (n,) each; a series without
+    a season: all its values), 0 for a series that goes below 0. The
+    weights halve every :func:`tsgate.bandunit.noise_half_life` steps back,
+    the recency of the band's unit.
+
+    An intermittent series (sales of a slow item: mostly 0) has an atom at
+    0: its ``q`` quantile is 0 wherever more than ``q`` of its values are,
+    so the lower bound of a band whose lower tail ``(1 - c) / 2`` is below
+    that share is 0 (:meth:`ForecastBands._bands`). The symmetric band put
+    it above 0 and missed every 0: a series with 87% zeros, its 80% band
+    covered 0.58 of holdouts, none of one of zeros. By phase, so that a
+    seasonal series that is 0 in winter keeps its lower bounds in summer
+    (with one share for all steps, such a series' 80% band covered 0.94).
     """
-    out = np.zeros((len(values), 1))
+    out = np.zeros((len(values), h))
     for i, (v, sm) in enumerate(zip(values, stages)):
-        v = np.asarray(v, dtype=np.float64)
-        ok = np.isfinite(v)  # (n,)
+        v = np.asarray(v, dtype=np.float64)  # (n,)
+        ok = np.isfinite(v)
         if not ok.any() or np.nanmin(v) < 0:
             continue
-        w = 0.5 ** ((len(v) - 1 - np.arange(len(v))) / noise_half_life(sm.period))  # (n,)
-        out[i, 0] = np.sum(w[ok] * (v[ok] == 0)) / np.sum(w[ok])
+        n, m = len(v), max(int(sm.period), 1)
+        w = np.where(ok, 0.5 ** ((n - 1 - np.arange(n)) / noise_half_life(sm.period)), 0.0)  # (n,)
+        zero = ok & (v == 0)  # (n,)
+        for j in range(min(h, m)):  # the phase of step j + 1: that of time n + j
+            phase = np.arange(n) % m == (n + j) % m  # (n,)
+            total = np.sum(w[phase])
+            out[i, j::m] = np.sum(w[phase & zero]) / total if total > 0 else 0.0
     return out
 
 
@@ -89,7 +100,7 @@ class ForecastBands:
         # (the features' effect, in the forecast, is no part of the band: none taken out)
         centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
         floor = floors(coll.values)  # (k, 1)
-        zeros = zero_shares(coll.values, stages)  # (k, 1) recent share of zeros, if never < 0
+        zeros = zero_shares(coll.values, stages, h)  # (k, h) recent zeros by phase, if never < 0
         bands = []
         for c in coverages:
             # stacklevel: the warning points at the caller of predict_interval/_quantiles
