@@ -470,7 +470,7 @@ def test_the_plot_title_names_each_coverage_as_given(tmp_path, capsys, monkeypat
         return real(*args, title=title, **kwargs)
 
     monkeypatch.setattr(tsgate.plotting, "plot_forecast", spy)
-    code, out, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
+    code, _, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
                          "--interval", "0.8,0.975", "--plot", tmp_path / "p.png", *QUICK)
     assert code == 0, err
     assert titles and titles[0].endswith(", 80%/97.5% interval")  # not "98%"

@@ -73,9 +73,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import fitted_freq, from_collection, score_on, series_exog, to_collection
+from .collection import fitted_freq, from_collection, series_exog, to_collection
 from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
+from .matching import score_on
 from .persistence import SaveMixin
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}

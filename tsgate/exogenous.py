@@ -13,7 +13,8 @@ step (with a new history ``y``, X holds y's rows and then the future).
 import numpy as np
 import pandas as pd
 
-from .collection import check_same_frequency, exog_rows
+from .collection import exog_rows
+from .matching import check_same_frequency
 
 
 def feature_names(X, layout, id_col="unique_id", time_col="ds"):

@@ -49,10 +49,10 @@ from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
-from .collection import (check_same_frequency, fitted_freq, from_collection, score_on,
-                         to_collection)
+from .collection import fitted_freq, from_collection, to_collection
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
+from .matching import check_same_frequency, score_on
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .bandunit import NOISE_FLOOR, band_unit, noise

@@ -10,7 +10,7 @@ than scoring the wrong pairs; labels of different kinds (a forecast's dates
 against ``y_test.reset_index(drop=True)``) are compared by position. Pairs
 whose ``y_true`` is NaN are ignored.
 
-Besides numpy, pandas and scikit-learn it imports only :func:`tsgate.collection.aligned`
+Besides numpy, pandas and scikit-learn it imports only :func:`tsgate.matching.aligned`
 (the scorers pair a forecaster's forecasts with held-out values by series and step).
 """
 
@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .collection import aligned
+from .matching import aligned
 
 __all__ = [
     "mae",

@@ -1,0 +1,133 @@
+"""Held-out values and new histories against a forecaster's training collection.
+
+:func:`aligned` pairs held-out values with the forecasts of their series and
+time steps (``score`` and the metrics' scorers); :func:`check_same_frequency`
+refuses a new history (``predict(y=...)``) that steps otherwise than the
+training data. Both read :class:`tsgate.collection.Collection` objects;
+moved out of :mod:`tsgate.collection` (session 31), which converts layouts.
+"""
+import numpy as np
+import pandas as pd
+
+from ._series import future_index, infer_step, steps_after
+
+
+def aligned(actual, trained, forecast):
+    """The values of ``actual`` and the forecasts of their time steps.
+
+    Parameters
+    ----------
+    actual : Collection
+        Values to score against: series of ``trained`` (matched by id; a
+        Series fitted on a Series whatever its name), at time steps after its end.
+    trained : Collection
+        The training data.
+    forecast : callable
+        ``forecast(h)``, the (len(trained), h) forecasts of the first ``h``
+        steps after the end of each training series.
+
+    Returns
+    -------
+    y_true, y_pred : ndarray of shape (h, len(trained))
+        Column j: training series j; ``y_true`` holds the values of
+        ``actual`` at their forecast steps and NaN elsewhere (a metric
+        leaves those out), ``y_pred`` the forecasts.
+
+    Raises
+    ------
+    ValueError
+        For a series that was not fitted or a time step that is not after
+        the end of its training series.
+    """
+    where = {key: j for j, key in enumerate(trained.ids)}
+    rows, positions = [], []
+    for key, index in zip(actual.ids, actual.indexes):
+        # one Series against one Series: matched whatever their names
+        j = 0 if len(actual) == len(trained) == 1 and actual.layout == trained.layout == "series" \
+            else where.get(key)
+        if j is None:
+            raise ValueError(f"y's series {key!r} is not one the forecaster was fitted on "
+                             f"({list(trained.ids)[:5]}{' ...' if len(trained) > 5 else ''}).")
+        index = _on_kind_of(index, trained.indexes[j], key)
+        pos = steps_after(trained.indexes[j], index)  # (n_i,) forecast step of each value
+        if (pos < 0).any():
+            raise ValueError(
+                f"y (series {key!r}) must hold the steps after the training data, from "
+                f"{future_index(trained.indexes[j], 1)[0]}; its step "
+                f"{index[int(np.argmax(pos < 0))]} is not one of them.")
+        rows.append(j)
+        positions.append(pos)
+    h = max(int(p.max()) for p in positions) + 1
+    y_pred = np.asarray(forecast(h), dtype=np.float64).T  # (h, k)
+    y_true = np.full(y_pred.shape, np.nan)  # (h, k)
+    for j, pos, v in zip(rows, positions, actual.values):
+        y_true[pos, j] = v
+    return y_true, y_pred
+
+
+def _on_kind_of(index, ref, key):
+    """``index`` as the kind of ``ref``: dates as periods or timestamps like
+    the training data's; dates against integers (or back) are an error."""
+    dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    if isinstance(index, pd.DatetimeIndex) and isinstance(ref, pd.PeriodIndex):
+        return index.to_period(ref.freq)
+    if isinstance(index, pd.PeriodIndex) and isinstance(ref, pd.DatetimeIndex):
+        step = infer_step(ref)  # onto the training grid: month ends for "ME", ...
+        stamps = index.to_timestamp(how="start").tz_localize(ref.tz)
+        return pd.DatetimeIndex([step.rollforward(t) for t in stamps])
+    if isinstance(index, dated) != isinstance(ref, dated):
+        raise ValueError(
+            f"y (series {key!r}) is indexed by {type(index).__name__} of dtype {index.dtype}, the "
+            f"training data by {type(ref).__name__} of dtype {ref.dtype}; index both alike "
+            "(dates, or integer steps).")
+    if isinstance(index, pd.DatetimeIndex) and (index.tz is None) != (ref.tz is None):
+        fix = (f"y.tz_localize({str(ref.tz)!r})" if index.tz is None
+               else "y.tz_localize(None), which keeps its wall-clock times")
+        raise ValueError(
+            f"y (series {key!r}) has {'no time zone' if index.tz is None else index.tz} and "
+            f"the training data {ref.tz or 'none'}; give both in one: {fix}.")
+    return index
+
+
+def score_on(actual, trained, forecast):
+    """Minus the mean absolute error over every observed value of ``actual``,
+    each against the forecast of its own series and time step
+    (:func:`aligned`, whose parameters it takes)."""
+    y_true, y_pred = aligned(actual, trained, forecast)
+    ok = np.isfinite(y_true)
+    return -float(np.mean(np.abs(y_pred[ok] - y_true[ok])))
+
+
+def _step_length(index):
+    """The time from the last step of a date index to the next (a Timedelta)."""
+    if isinstance(index, pd.PeriodIndex):
+        return (index[-1] + 1).start_time - index[-1].start_time
+    return future_index(index, 1)[0] - index[-1]
+
+
+def check_same_frequency(coll, trained, name="y"):
+    """Raise a ValueError where ``coll``'s dates step otherwise than the
+    training data's (a quarterly history for networks fitted on months), or
+    where one of them is dated and the other on an integer index. The same
+    offset, or steps within 25% of each other (a monthly DatetimeIndex and
+    PeriodIndex), pass."""
+    dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    for index, key in zip(coll.indexes, coll.ids):
+        ref = trained.indexes[0]
+        if isinstance(index, dated) != isinstance(ref, dated):
+            kinds = [f"dates ({i.freqstr})" if isinstance(i, dated) else "an integer index"
+                     for i in (index, ref)]
+            raise ValueError(
+                f"{name} (series {key!r}) is on {kinds[0]}, the training data on {kinds[1]}; "
+                f"give {name} an index of the kind the model was fitted on, or fit a model on "
+                f"{name}'s.")
+        if not isinstance(index, dated) or len(index) < 2:
+            continue
+        if index.freq == ref.freq and type(index) is type(ref):
+            continue
+        ratio = _step_length(index) / _step_length(ref)
+        if not 0.8 <= ratio <= 1.25:
+            raise ValueError(
+                f"{name} (series {key!r}) steps by {index.freqstr or index.inferred_freq}, the "
+                f"training data by {ref.freqstr}: the networks and the season length were fitted "
+                f"on {ref.freqstr} steps. Resample {name} to that frequency or fit a model on it.")
