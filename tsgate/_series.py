@@ -226,20 +226,29 @@ def season_length(index):
     return cycle // n if cycle % n == 0 else 1
 
 
-def rows_on(X, index):
+def rows_on(X, index, name="X"):
     """The rows of ``X`` (a DataFrame) at the dates ``index``, where X is on
     dates of the same kind that cover them, in any order (a calendar of
     features longer than needed, rows shuffled); otherwise X itself, for
-    the caller's checks (:func:`align_exog` names a missing date).
+    the caller's checks.
+
+    Raises
+    ------
+    ValueError
+        X is on such dates but has no row for some of ``index``'s: the
+        message names the first (a count of rows said less).
     """
     if not (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
             and type(X.index) is type(index) and X.index.is_unique):
         return X
     if X.index.equals(index):
         return X
-    missing = ~index.isin(X.index)  # (len(index),)
-    if missing.any():
-        return X  # the caller's checks say what is wrong
+    missing = index[~index.isin(X.index)]
+    if len(missing):
+        raise ValueError(f"{name} has no row for {missing[0]}"
+                         f"{f' (nor for {len(missing) - 1} other step(s))' if len(missing) > 1 else ''}"
+                         f"; it needs one per time step from {index[0]} to {index[-1]} (it may "
+                         "also cover more).")
     return X.loc[index]
 
 
@@ -257,14 +266,7 @@ def align_exog(X, index, name="X"):
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
                          "or leave X out (X=None).")
-    X = rows_on(X, index)
-    if (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and type(X.index) is type(index)
-            and not index.isin(X.index).all()):
-        missing = index[~index.isin(X.index)]
-        raise ValueError(f"{name} has no row for {missing[0]}"
-                         f"{f' (nor for {len(missing) - 1} other step(s))' if len(missing) > 1 else ''}"
-                         f"; it needs one per time step from {index[0]} to {index[-1]} (it may "
-                         "also cover more).")
+    X = rows_on(X, index, name)
     if len(X) != len(index):
         raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
                          f"step from {index[0]} to {index[-1]} (a DataFrame on those dates may "

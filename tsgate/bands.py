@@ -55,8 +55,9 @@ def zero_shares(values, stages, h):
         n, m = len(v), max(int(sm.period), 1)
         w = np.where(ok, 0.5 ** ((n - 1 - np.arange(n)) / noise_half_life(sm.period)), 0.0)  # (n,)
         zero = ok & (v == 0)  # (n,)
+        phases = np.arange(n) % m  # (n,)
         for j in range(min(h, m)):  # the phase of step j + 1: that of time n + j
-            phase = np.arange(n) % m == (n + j) % m  # (n,)
+            phase = phases == (n + j) % m  # (n,)
             total = np.sum(w[phase])
             out[i, j::m] = np.sum(w[phase & zero]) / total if total > 0 else 0.0
     return out

@@ -553,7 +553,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     bound_names(coverage)  # a clear error for a bad coverage before any fit
     id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:
-        known = MODELS[model.lower()]().get_params()
+        known = MODELS[model.lower()]._get_param_names()
         unknown = sorted(set(forecaster_params) - set(known))
         if unknown:  # the constructor's TypeError named a private base class
             raise ValueError(f"forecast_long got unknown parameter(s) {unknown} of "

@@ -553,8 +553,8 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             Future exogenous values (required when fitted with X), in y's
             layout, on the future dates (rows on other dates are not used).
             With ``y`` given, X covers y's steps and then the future.
-            Columns are matched by name to those of fit (where all were
-            strings), else by position. The networks read the exogenous
+            A DataFrame's columns are matched by label to those of fit
+            (``exog_names_``); an array's go by position. The networks read the exogenous
             rows of all ``self.horizon_`` steps of a block: a shorter
             ``horizon`` extends X by repeating its last row, so its
             forecasts can differ slightly from the first steps of a full

@@ -147,12 +147,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
         if X.shape[1] < 1 or X.shape[2] < 1:
             raise ValueError(f"X has an empty window or no features: shape {X.shape}.")
-        if X.dtype != np.float32 and X.size and max(-float(X.min()), float(X.max())) > \
-                F32_MAX:  # (finite: validate_data refused NaN and inf)
+        big = max(-float(X.min()), float(X.max())) if X.dtype != np.float32 and X.size else 0.0
+        if big > F32_MAX:  # (finite: validate_data refused NaN and inf)
             raise ValueError(
-                f"X holds values up to {max(-float(X.min()), float(X.max())):.3g}, beyond "
-                "float32's range (about 3.4e38), in which the networks compute; rescale X "
-                "(e.g. standardize each feature).")
+                f"X holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in which "
+                "the networks compute; rescale X (e.g. standardize each feature).")
         if reset:
             self.window_, self.n_step_features_ = X.shape[1], X.shape[2]
         elif (X.shape[1], X.shape[2]) != (self.window_, self.n_step_features_):
