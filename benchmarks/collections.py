@@ -57,6 +57,7 @@ Usage::
     python benchmarks/collections.py --methods ets,lstm-global,gru-global --sample 100 \\
         --sample-seed 0 --cache          # peers from ~/.cache/tsgate-bench
     python benchmarks/collections.py --methods nf-lstm
+    python benchmarks/collections.py --methods ets,gru-global --back 1   # one horizon earlier
 
 ``--cache [DIR]`` stores the deterministic peers' forecasts (snaive, ets,
 theta, arima) per collection, frequency, method and series subset, and reads
@@ -231,7 +232,8 @@ def data_notes(subset):
     n = np.array([len(v) for v in subset.x])
     h, m = subset.h, subset.m
     shortest = subset.ids[int(np.argmin(n))]
-    return (f"{subset.collection} {subset.frequency}: {len(n)} series, h={h}, m={m}, training "
+    origin = f" (origin {subset.back} horizons before the test)" if subset.back else ""
+    return (f"{subset.collection} {subset.frequency}{origin}: {len(n)} series, h={h}, m={m}, training "
             f"length min {n.min()} ({shortest}), median {int(np.median(n))}, max {n.max()}; "
             f"{int((n <= m).sum())} with n <= m (MASE lag 1), "
             f"{int((n < 2 * m).sum()) if m > 1 else 0} with n < 2m, "
@@ -240,7 +242,7 @@ def data_notes(subset):
 
 
 def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample, sample_seed,
-             out=None, horizon=None):
+             out=None, horizon=None, back=0):
     """Run every method on every subset; returns (per-series scores, timings, failures, notes).
 
     With ``out``, the per-series scores and the summary so far are written
@@ -252,7 +254,7 @@ def evaluate(collections, frequencies, methods, seeds, cache_dir, limit, sample,
         for freq in frequencies:
             if freq == "other" and coll != "m3":
                 continue  # only M3 has undated series
-            subset = load_subset(coll, freq, limit, sample, sample_seed, horizon)
+            subset = load_subset(coll, freq, limit, sample, sample_seed, horizon, back)
             notes.append(data_notes(subset))
             print(notes[-1], flush=True)
             for method in methods:
@@ -382,6 +384,10 @@ def main(argv=None):
     p.add_argument("--horizon", type=int, default=None,
                    help="forecast only the first H steps of each test part (default: the "
                         "competition's horizon)")
+    p.add_argument("--back", type=int, default=0,
+                   help="evaluate K horizons before the competition's test: the training parts' "
+                        "last K horizons are cut off and the first of them is the test part "
+                        "(series left shorter than h + 3 are dropped; default 0)")
     p.add_argument("--seeds", default="3",
                    help="tsgate seeds: a count (3 -> 0,1,2) or a comma-separated list (0,5; one seed: 7,)")
     p.add_argument("--cache", nargs="?", const=str(DEFAULT_CACHE), default=None,
@@ -401,6 +407,8 @@ def main(argv=None):
                                  (frequencies, FREQUENCY_NAMES, "frequencies")):
         if set(given) - set(allowed):
             p.error(f"unknown {what} {sorted(set(given) - set(allowed))}; choose from {allowed}")
+    if args.back < 0:
+        p.error(f"--back must be 0 or more horizons, got {args.back}")
     seeds = (list(range(int(args.seeds))) if "," not in args.seeds
              else [int(s) for s in args.seeds.split(",") if s])
     out = Path(args.out) if args.out else None
@@ -414,7 +422,8 @@ def main(argv=None):
     else:
         scores, timings, failures, notes = evaluate(collections, frequencies, methods, seeds,
                                                     args.cache, args.limit, args.sample,
-                                                    args.sample_seed, out, args.horizon)
+                                                    args.sample_seed, out, args.horizon,
+                                                    args.back)
     summary = summarize(scores, timings) if len(scores) else pd.DataFrame()
     any_cached = any(t.get("cached") for t in timings.values())
     text = report(summary, methods, frequencies, failures, notes, seeds,
