@@ -9,9 +9,10 @@ error of the series' smoothing stage (:mod:`tsgate.smoothing`), what
 ETS's intervals scale with, grown to the step as the stage's own
 forecast errors grow.
 """
-import math
 
 import numpy as np
+
+from .moments import root_mean_square
 
 NOISE_FLOOR = 0.05  # one-step noise never taken below this fraction of the unit
 NOISE_HALF_LIFE_SEASONS = 2  # the recent noise's weights halve every 2 seasons ...
@@ -82,8 +83,7 @@ def noise(z, sm, end=None, recent=False, robust=False):
         if spread > 0:
             e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
     w = 0.5 ** ((end - 1 - t[ok]) / noise_half_life(m)) if recent else np.ones(len(e))  # (k',)
-    ms = float(np.sum(w * e ** 2) / np.sum(w))
-    return max(math.sqrt(ms), NOISE_FLOOR * float(sm.scale))
+    return max(root_mean_square(e, w), NOISE_FLOOR * float(sm.scale))
 
 
 def error_growth(sm, h):

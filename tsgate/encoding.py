@@ -67,11 +67,18 @@ def series_windows(z, sm, L, H, ends, exog=None):
     # a bound on the float32 inputs before the unit divides them, d[t] - shift
     spread = ((float(np.max(np.abs(d))) if n else 0.0)
               + (float(np.max(np.abs(shift))) if len(shift) else 0.0))
+    unit = np.float32(sm.scale) if sm.scale < F32_MAX else np.float32(np.inf)
+    if not (spread < F32_MAX and unit < F32_MAX):
+        # beyond float32's range before the unit divides them (a series of
+        # size 1e39 on its own scale): divide in float64 first; then it is
+        # the inputs in units that must fit
+        d, shift, unit = d / sm.scale, shift / sm.scale, np.float32(1.0)
+        spread /= sm.scale
     if not spread < F32_MAX:  # it would overflow to inf in float32
         raise ValueError(
-            f"A series varies by {spread:.3g} about its level, beyond float32's range "
-            f"({F32_MAX:.3g}), in which the networks compute; divide y by a constant (e.g. "
-            "1e30) and multiply the forecasts by it.")
+            f"A series varies by {spread * sm.scale:.3g} about its level, {spread:.3g} times "
+            f"its typical change, beyond float32's range ({F32_MAX:.3g}), in which the "
+            "networks compute; give a series whose changes are not so small beside its size.")
     d = d.astype(np.float32)  # (n,)
     back = ends[:, None] + np.arange(1 - L, 1)  # (N, L) the step of each input
     started = back >= 0  # (N, L); steps before the series' start are padding
@@ -82,7 +89,7 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :L, 0] -= shift[:, None].astype(np.float32)
     X[:, :L, 1] = observed[at] & started
     X[:, :L, 0] *= X[:, :L, 1]  # padded and missing steps: u = 0
-    X[:, :L, 0] /= np.float32(sm.scale)
+    X[:, :L, 0] /= unit
     steps = np.arange(1, H + 1)
     target_t = ends[:, None] + steps  # (N, H)
     inside = target_t < n

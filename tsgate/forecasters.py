@@ -53,6 +53,7 @@ from .collection import fitted_freq, from_collection, to_collection
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .matching import check_same_frequency, score_on
+from .moments import mean_spread
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
 from .bandunit import NOISE_FLOOR, band_unit, noise
@@ -256,8 +257,7 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         self.windows_ = windows
         if coll.exog is not None:
             rows = np.concatenate(coll.exog)  # (sum n_i, m)
-            self.exog_mean_ = rows.mean(axis=0)
-            spread = rows.std(axis=0)
+            self.exog_mean_, spread = mean_spread(rows, axis=0)  # (m,) each, any size
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
         self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out

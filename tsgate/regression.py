@@ -87,16 +87,22 @@ def linear_effect(z, X, period=1):
     z = np.asarray(z, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
     n, m = X.shape
+    # least squares on z and each feature divided by its largest size: the
+    # same coefficients and t statistics, but no square overflows (a feature
+    # of size 1e155 was otherwise fitted as inf and NaN, and dropped)
+    z_size = float(np.nanmax(np.abs(z), initial=0.0)) or 1.0
+    x_size = np.max(np.abs(X), axis=0, initial=0.0)  # (m,)
+    x_size = np.where(x_size > 0, x_size, 1.0)
     best = None
     for lag in sorted({1, int(period)}):
         if lag >= n:
             continue
-        fit = _fit(z, X, lag)
+        fit = _fit(z / z_size, X / x_size, lag)
         if fit is not None and (best is None or fit[2] < best[2]):
             best = fit
     if best is None:
         return np.zeros(m)
-    beta, t = best[0], best[1]
+    beta, t = best[0] * z_size / x_size, best[1]
     with np.errstate(divide="ignore"):
         keep = np.where(t > 1, 1.0 - 1.0 / np.square(t), 0.0)  # (m,) in [0, 1)
     return beta * keep

@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from .bandunit import MAD_TO_SD
+from .moments import mean_spread
 from .regression import linear_effect
 
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
@@ -186,19 +187,31 @@ def is_seasonal(z, m):
 
     The test runs on the one-step changes, so that a trend does not mask the
     pattern: their autocorrelation at lag ``m`` must exceed ``1.645 *
-    sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``. Series shorter than three seasons
-    (after dropping NaN) are not tested and count as non-seasonal, as do
-    constant ones.
+    sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``, ``n`` the observed changes (a
+    missing value's two changes are left out, the others keep their
+    steps). Series with fewer than three seasons of changes are not tested
+    and count as non-seasonal, as do constant ones.
     """
-    x = np.diff(z[np.isfinite(z)])
-    n = len(x)
+    x = np.diff(z)  # (N,) NaN next to a missing value
+    ok = np.isfinite(x)
+    n, N = int(ok.sum()), len(x)
     if m < 2 or n < 3 * m:
         return False
-    x = x - x.mean()
-    denom = np.dot(x, x)
+    # a missing value's two changes are left out of every sum, each sum
+    # scaled up to the pairs it would have had, and the other changes keep
+    # their steps (dropping the value shifted every later change by one,
+    # and one gap in four years of a clean monthly season failed the test);
+    # without a gap every factor is 1
+    x = np.where(ok, x - (x[ok].mean() if n else 0.0), 0.0)
+    size = float(np.max(np.abs(x), initial=0.0))
+    x = x / size if size > 0 else x  # the autocorrelations are the same; no dot overflows
+    denom = np.dot(x, x) * (N / n)
     if denom <= 0:
         return False
-    acf = np.array([np.dot(x[:n - k], x[k:]) / denom for k in range(1, m + 1)])  # (m,)
+    # (m,) factors, exactly 1 without a gap
+    fill = [(N - k) / max(int(np.count_nonzero(ok[:N - k] & ok[k:])), 1) for k in range(1, m + 1)]
+    acf = np.array([np.dot(x[:N - k], x[k:]) / denom * f
+                    for k, f in zip(range(1, m + 1), fill)])  # (m,)
     limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
     return bool(abs(acf[-1]) > limit)
 
@@ -334,7 +347,8 @@ def without_spikes(y, period, exog=None):
     up, back = d1[:-1], d1[1:]  # the changes into and out of t = 1 .. n-2
     spike = np.zeros(n, dtype=bool)
     with np.errstate(invalid="ignore"):
-        spike[1:-1] = (np.abs(up) > limit) & (np.abs(back) > limit) & (up * back < 0)
+        # opposite directions (signs, not a product: that overflows for values of size 1e200)
+        spike[1:-1] = (np.abs(up) > limit) & (np.abs(back) > limit) & (np.sign(up) != np.sign(back))
         if period > 1 and n > period:
             dm = z[period:] - z[:-period]  # (n-m,)
             sm = _robust_sd(dm)
@@ -403,8 +417,8 @@ def change_scale(z, lag):
     scale = float(d.mean()) if len(d) else 0.0
     if not scale > MIN_SCALE:
         observed = z[np.isfinite(z)]
-        spread = float(np.std(observed)) if len(observed) > 1 else 0.0
-        size = CONSTANT_UNIT * float(np.abs(observed).mean()) if len(observed) else 0.0
+        spread = mean_spread(observed)[1] if len(observed) > 1 else 0.0
+        size = CONSTANT_UNIT * mean_spread(np.abs(observed))[0] if len(observed) else 0.0
         scale = spread if spread > MIN_SCALE else size if size > MIN_SCALE else 1.0
     return scale
 
@@ -550,13 +564,13 @@ def stage(y, normalize, period, like=None, log=None, exog=None, inner=1):
             return Smoothing(False, 1, 1.0, 0.0, level, season, like.scale)
         d = np.diff(y)
         d = d[np.isfinite(d)]
-        scale = float(np.std(d)) if len(d) > 1 else 0.0
+        scale = mean_spread(d)[1] if len(d) > 1 else 0.0
         scale = scale if scale > MIN_SCALE else change_scale(y, 1)
         return Smoothing(False, 1, 1.0, 0.0, level, season, scale)
     if like is not None:
         center, scale = like.level[0], like.scale
     else:
-        center = float(np.nanmean(y))
-        spread = float(np.nanstd(y)) if np.isfinite(y).sum() > 1 else 0.0
-        scale = spread if spread > MIN_SCALE else 1.0
+        center, spread = mean_spread(y)
+        # a constant series' unit is a share of its size, as change_scale's
+        scale = spread if spread > MIN_SCALE else change_scale(y, 1)
     return Smoothing(False, 1, 0.0, 0.0, np.full(n, center), np.zeros(n), scale)

@@ -1,0 +1,88 @@
+"""Series and features of any float64 size forecast, scale-invariantly,
+without NaN or numpy warnings (a sweep of inputs, session 32): squares
+overflowed beyond ~1e154, a std of a constant at 1e300 was 1e284, and a
+series of size 1e37 on its own scale was refused once a value was missing."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tests.conftest import FAST
+from tsgate.moments import mean_spread, root_mean_square
+
+INDEX = pd.date_range("2000-01-01", periods=48, freq="MS")
+
+
+def _fit(y, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow, no invalid value
+        model = tsgate.GRUForecaster(horizon=3, n_models=2, **{**FAST, **params}).fit(y)
+        return model.predict(), model.predict_interval(coverage=[0.8, 0.95])
+
+
+def test_moments_of_any_size_agree_with_numpy_where_numpy_can():
+    x = np.random.default_rng(0).normal(5, 3, (50, 3))
+    x[4, 1] = np.nan
+    mean, spread = mean_spread(x, axis=0)
+    np.testing.assert_allclose(mean, np.nanmean(x, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(spread, np.nanstd(x, axis=0), rtol=1e-12)
+    assert mean_spread(np.full(48, 1e300)) == (1e300, 0.0)  # a constant: no rounding spread
+    np.testing.assert_allclose(mean_spread(np.array([1e200, -1e200, 3e200]))[1],
+                               np.std([1.0, -1.0, 3.0]) * 1e200, rtol=1e-12)
+    assert all(np.isnan(mean_spread(np.array([np.nan, np.nan]))))
+    np.testing.assert_allclose(root_mean_square(np.array([3e200, 4e200])), np.sqrt(12.5) * 1e200)
+    np.testing.assert_allclose(root_mean_square(np.array([3.0, 1.0]), np.array([1.0, 3.0])),
+                               np.sqrt(3.0))
+
+
+@pytest.mark.parametrize("normalize", ["smooth", "last", "standard"])
+@pytest.mark.parametrize("level", [1e60, 1e200, 1e300])
+def test_a_constant_series_of_any_size_forecasts_itself(level, normalize):
+    forecast, band = _fit(pd.Series(level, index=INDEX), normalize=normalize)
+    np.testing.assert_allclose(forecast, level, rtol=1e-9)
+    assert np.isfinite(band.to_numpy()).all()
+
+
+@pytest.mark.parametrize("size", [1e250, -1e250])
+def test_a_signed_series_of_size_1e250_is_the_same_forecast_scaled(size):
+    t = np.arange(48.0)
+    shape = np.sin(t / 3) + 0.3 * np.cos(t)  # crosses zero: the raw scale, no log
+    sign = np.sign(size)
+    small, small_band = _fit(pd.Series(shape * sign, index=INDEX))
+    big, big_band = _fit(pd.Series(shape * size, index=INDEX))
+    np.testing.assert_allclose(big / abs(size), small, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(big_band.to_numpy() / abs(size), small_band.to_numpy(),
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_a_missing_value_does_not_refuse_a_series_beyond_float32():
+    """1e39 is beyond float32 (3.4e38): on the series' own scale
+    (``normalize="last"``; by default, before session 32, the missing value
+    hid the season and with it the log scale) the inputs are divided by the
+    unit in float64 before they are made float32."""
+    t = np.arange(48.0)
+    y = pd.Series(100 + t + 10 * np.sin(2 * np.pi * t / 12), index=INDEX)
+    y.iloc[5] = np.nan
+    small, _ = _fit(y, normalize="last")
+    big, _ = _fit(y * 1e39, normalize="last")
+    np.testing.assert_allclose(big / 1e39, small, rtol=1e-4)
+
+
+def test_an_exogenous_feature_of_size_1e155_counts_as_at_size_1():
+    n, t = 48, np.arange(51.0)
+    rng = np.random.default_rng(0)
+    y = pd.Series(100 + t[:n] + 10 * np.sin(2 * np.pi * t[:n] / 12) + rng.normal(0, 1, n),
+                  index=INDEX)
+    future = pd.date_range("2004-01-01", periods=3, freq="MS")
+    x = (t % 7)[:, None]
+    forecasts = []
+    for scale in (1.0, 1e155):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            model = tsgate.GRUForecaster(horizon=3, n_models=2, **FAST).fit(
+                y, pd.DataFrame(x[:n] * scale, index=INDEX, columns=["x"]))
+            forecasts.append(model.predict(X=pd.DataFrame(x[n:] * scale, index=future,
+                                                          columns=["x"])))
+    np.testing.assert_allclose(forecasts[1], forecasts[0], rtol=1e-6)
