@@ -504,3 +504,29 @@ def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys)
         tmp_path / "plain.csv", index=False)
     code, out, err = run(capsys, "forecast", tmp_path / "plain.csv", "--time-column", "v", *QUICK)
     assert code == 2 and "choose a column of dates or integer steps" in err
+
+
+def test_a_dash_reads_standard_input_and_writes_standard_output(monthly_csv, tmp_path,
+                                                                capsys, monkeypatch):
+    """``cat data.csv | tsgate forecast - --output -``: the CSV in, the
+    forecast's CSV alone out (session 32: a file named "-" was written, and
+    read back by the next command)."""
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    code, table, _ = run(capsys, "forecast", monthly_csv, "--value-column", "y", "--horizon", 3,
+                         *QUICK)
+    assert code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(monthly_csv.read_text()))
+    code, out, err = run(capsys, "forecast", "-", "--value-column", "y", "--horizon", 3,
+                         "--output", "-", *QUICK)
+    assert code == 0, err
+    assert not (tmp_path / "-").exists()
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == ["ds", "y"] and len(written) == 3
+    np.testing.assert_allclose(written["y"], [float(line.split()[1])
+                                              for line in table.strip().splitlines()[1:]],
+                               rtol=1e-4)
+    monkeypatch.setattr("sys.stdin", io.StringIO("ds,y\n"))
+    code, _, err = run(capsys, "forecast", "-", *QUICK)
+    assert code == 2 and "standard input has a header but no rows" in err

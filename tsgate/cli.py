@@ -76,7 +76,8 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     source = fc.add_argument_group("data")
     source.add_argument("csv", nargs="?", metavar="CSV",
-                        help="CSV file with a time column and one or more value columns")
+                        help="CSV file with a time column and one or more value columns; "
+                             "'-': read it from standard input")
     source.add_argument("--dataset", metavar="NAME",
                         help="a bundled dataset instead of a CSV file (see `tsgate datasets`)")
     source.add_argument("--time-column", metavar="COLUMN",
@@ -110,7 +111,9 @@ def build_parser():
     out.add_argument("--interval", metavar="COVERAGE",
                      help="add lower/upper columns of a conformal interval, e.g. 0.9; several "
                           "coverages, e.g. 0.8,0.95, add lower_80, upper_80, lower_95, ...")
-    out.add_argument("--output", metavar="FILE.csv", help="also write the forecast to a CSV file")
+    out.add_argument("--output", metavar="FILE.csv",
+                     help="also write the forecast to a CSV file; '-': write it to standard "
+                          "output instead of the table")
     out.add_argument("--plot", metavar="FILE.png",
                      help="save a plot of history and forecast (needs matplotlib)")
     out.add_argument("--quiet", action="store_true",
@@ -147,17 +150,17 @@ def _read_long(args, notes):
     if args.value_column and args.value_column[0] in (args.id_column, time_column):
         role = "id" if args.value_column[0] == args.id_column else "time"
         raise UsageError(f"--value-column {args.value_column[0]!r} is the {role} column of "
-                         f"{args.csv}; choose a column of values")
+                         f"{_label(args.csv)}; choose a column of values")
     value = args.value_column[0] if args.value_column else next(
         (c for c in others if pd.api.types.is_numeric_dtype(raw[c])
          and not pd.api.types.is_bool_dtype(raw[c])), None)
     if value is None:
-        raise ValueError(f"{args.csv} has no numeric value column besides {args.id_column!r} "
+        raise ValueError(f"{_label(args.csv)} has no numeric value column besides {args.id_column!r} "
                          f"and {time_column!r}; choose one with --value-column.")
     unused = [c for c in others if c != value]
     if unused:
         notes.append(f"forecasting column {value!r}; column(s) {unused} are not used")
-    data = select_columns(raw[others], [value], args.csv)  # (its messages list the value columns)
+    data = select_columns(raw[others], [value], _label(args.csv))  # (its messages list the value columns)
     frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
@@ -165,7 +168,7 @@ def _read_long(args, notes):
         # (off the grid, or mostly missing: a --freq finer than the data)
         for key, part in frame.groupby(args.id_column, sort=False):
             set_frequency(part.set_index(time_column), args.freq,
-                          f"{args.csv} (series {key!r})", [])
+                          f"{_label(args.csv)} (series {key!r})", [])
     return frame, (args.id_column, time_column, value)
 
 
@@ -195,8 +198,8 @@ def load_input(args, notes):
         time_label, source = frame.index.name or "time", f"dataset {args.dataset!r}"
     else:
         raw, time_label = read_csv(args.csv, args.time_column)
-        frame = select_columns(raw, args.value_column, args.csv, notes=notes)
-        source = args.csv
+        frame = select_columns(raw, args.value_column, _label(args.csv), notes=notes)
+        source = _label(args.csv)
     frame = set_frequency(frame, args.freq, source, notes)
     y = frame.iloc[:, 0] if frame.shape[1] == 1 else frame
     return y, time_label
@@ -241,11 +244,16 @@ def _coverages(text):
     return values[0] if len(values) == 1 else values
 
 
+def _label(path):
+    """How messages name the CSV argument: "-" is standard input."""
+    return "standard input" if path == "-" else path
+
+
 def _writable(path, option):
     """Refuse an ``--output``/``--plot`` path that cannot be written, before
     the fit: an empty name, a folder, a missing or read-only folder. (A file
     is created to try, and removed again where it did not exist.)"""
-    if path is None:
+    if path is None or (path == "-" and option == "--output"):  # "-": standard output
         return
     if not path.strip():
         raise UsageError(f"{option} needs a file name, got an empty one")
@@ -308,7 +316,7 @@ def run_forecast(args):
             index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
                      else pd.DatetimeIndex(index, freq=infer_freq(index)))
         elif args.freq is not None:
-            raise ValueError(f"--freq applies to dates, but the time column of {args.csv} does "
+            raise ValueError(f"--freq applies to dates, but the time column of {_label(args.csv)} does "
                              "not hold dates.")
         horizon = args.horizon or default_horizon(index)
         n_series, n_steps = y[columns["id_col"]].nunique(), f"{len(y)} rows"
@@ -342,8 +350,11 @@ def run_forecast(args):
             intervals.drop(columns=list(forecast.columns[:2])))
     else:
         table = forecast_table(forecast, intervals, time_label)
-    print(_to_text(table))
-    if args.output is not None:
+    if args.output == "-":  # standard output carries the CSV alone
+        table.to_csv(sys.stdout, index=False)
+    else:
+        print(_to_text(table))
+    if args.output not in (None, "-"):
         table.to_csv(args.output, index=False)
     if args.plot is not None:
         _save_plot(y, forecast, intervals, args, horizon)
@@ -358,7 +369,7 @@ def _save_plot(y, forecast, intervals, args, horizon):
 
     from .plotting import plot_forecast
 
-    name = args.dataset or os.path.basename(args.csv)
+    name = args.dataset or os.path.basename(_label(args.csv))
     title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
     if args.interval is not None:
         title += f", {'/'.join(f'{100 * c:g}%' for c in np.atleast_1d(args.interval))} interval"

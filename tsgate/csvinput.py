@@ -9,8 +9,10 @@ The frequency of dates is inferred or forced (``--freq``), gaps becoming
 missing values. Every problem is a ``ValueError`` naming the file, the
 column and the fix.
 """
+import io
 import os
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -115,6 +117,8 @@ def _read_table(path, id_column=None):
     raw = pd.read_csv(path, dtype=dtype)
     seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
     if seps:
+        if hasattr(path, "seek"):  # standard input, read into memory
+            path.seek(0)
         raw = pd.read_csv(path, sep=seps[0], dtype=dtype)
     # (thousands, decimal) a file may write: a comma-separated file's decimal
     # mark is the point; a ";" one's the comma (the locales that use ";" so);
@@ -181,28 +185,32 @@ def read_csv(path, time_column, id_column=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
     With ``id_column`` (a long file) the time column defaults to the first
-    other column, and a time may repeat (once per series).
+    other column, and a time may repeat (once per series). ``path`` "-" reads
+    standard input (``cat data.csv | tsgate forecast -``).
     """
-    if os.path.isdir(path):
+    label = "standard input" if path == "-" else path
+    if path == "-":
+        path = io.StringIO(sys.stdin.read())  # read once: _read_table may read it twice
+    elif os.path.isdir(path):
         raise ValueError(f"{path} is a directory, not a CSV file.")
-    if not os.path.exists(path):
+    elif not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file.")
     try:
         raw = _read_table(path, id_column)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty.") from None
+        raise ValueError(f"{label} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} cannot be read as CSV: {first_line(exc)}") from None
+        raise ValueError(f"{label} cannot be read as CSV: {first_line(exc)}") from None
     if all(_is_number(c) for c in raw.columns[1:]) and _is_date(raw.columns[0]):
-        raise ValueError(f"{path} has no header row: its first line, {list(raw.columns)}, is data. "
+        raise ValueError(f"{label} has no header row: its first line, {list(raw.columns)}, is data. "
                          "Add a line naming the columns (e.g. ds,y) at the top.")
     if raw.shape[1] < 2:
-        raise ValueError(f"{path} needs a time column and at least one value column; it has "
+        raise ValueError(f"{label} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
     if len(raw) == 0:
-        raise ValueError(f"{path} has a header but no rows.")
+        raise ValueError(f"{label} has a header but no rows.")
     if id_column is not None and id_column not in raw.columns:
-        raise ValueError(f"id column {id_column!r} is not in {path}; its columns are "
+        raise ValueError(f"id column {id_column!r} is not in {label}; its columns are "
                        f"{list(raw.columns)}.")
     named = time_column is not None
     hint = ("choose a column of dates or integer steps" if named
@@ -210,7 +218,7 @@ def read_csv(path, time_column, id_column=None):
     if time_column is None:
         time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
     if time_column not in raw.columns:
-        raise ValueError(f"time column {time_column!r} is not in {path}; its columns are "
+        raise ValueError(f"time column {time_column!r} is not in {label}; its columns are "
                        f"{list(raw.columns)}.")
     stamps = raw[time_column]
     if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
@@ -218,19 +226,19 @@ def read_csv(path, time_column, id_column=None):
         if index is None:
             index = pd.Index(stamps.to_numpy(), name=time_column)
     elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
-        raise ValueError(f"column {time_column!r} of {path} holds {stamps.dtype} numbers, not "
+        raise ValueError(f"column {time_column!r} of {label} holds {stamps.dtype} numbers, not "
                          f"dates or integer steps; {hint}.")
     else:
-        index = _dates(stamps, time_column, path, hint)
+        index = _dates(stamps, time_column, label, hint)
         if index.isna().any():
-            raise ValueError(f"column {time_column!r} of {path} has missing dates "
+            raise ValueError(f"column {time_column!r} of {label} has missing dates "
                              f"(row {int(np.flatnonzero(index.isna())[0]) + 2} of the file).")
     frame = raw.drop(columns=[time_column]).set_axis(index, axis=0)
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
     if id_column is None and frame.index.has_duplicates:
         dup = frame.index[frame.index.duplicated()][0]
-        raise ValueError(f"{path} has the time {dup} more than once in column {time_column!r}; "
+        raise ValueError(f"{label} has the time {dup} more than once in column {time_column!r}; "
                          "aggregate or drop the duplicates.")
     return frame, time_column
 
