@@ -218,6 +218,24 @@ def test_forecast_long_pandas_variants():
     assert out["ds"].tolist() == [60, 61] * 3
 
 
+def test_forecast_long_text_times_come_back_as_datetimes():
+    """Text times are read as dates; the forecast's times are those dates,
+    as the forecasters' long layout gives them (session 32: an object column
+    of Timestamps on pandas, text on Dask)."""
+    long = to_long(make_wide(2))
+    text = long.assign(ds=long["ds"].dt.strftime("%Y-%m-%d"))
+    expected = forecast_long(long, 2, **QUICK)
+    got = forecast_long(text, 2, **QUICK)
+    assert got["ds"].dtype == np.dtype("datetime64[ns]")
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    dd = pytest.importorskip("dask.dataframe")
+    lazy = forecast_long(dd.from_pandas(text.set_index("unique_id"), npartitions=2), 2, **QUICK)
+    assert lazy._meta["ds"].dtype == np.dtype("datetime64[ns]")
+    result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
+    assert result["ds"].dtype == np.dtype("datetime64[ns]")
+    np.testing.assert_array_equal(result["ds"].to_numpy(), expected["ds"].to_numpy())
+
+
 def test_forecast_long_errors_name_the_id():
     long = to_long(make_wide(2))
     short = pd.concat([long, pd.DataFrame({"unique_id": ["tiny"] * 3, "ds": long["ds"][:3],

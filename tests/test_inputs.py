@@ -206,14 +206,35 @@ def test_a_period_index_that_skips_periods_is_refused_unless_freq_fills_it():
         tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y).predict(y=gappy)
 
 
-def test_values_beyond_float32_get_a_clear_error():
+def test_values_beyond_float32_forecast_as_their_scaled_copy():
+    """The networks compute in float32 (up to 3.4e38); the inputs are in
+    units of the series' typical change, so a series at 1e38 forecasts as
+    the same series at 1e8 does (session 32; before, a ValueError said to
+    divide y by a constant)."""
     t = np.arange(40)
     y = pd.Series((10 + 3 * np.sin(t * 2 * np.pi / 12) + t / 10) * 1e38,
                   index=pd.date_range("2020-01-01", periods=40, freq="MS"))
-    with pytest.raises(ValueError, match=r"beyond float32's range .* divide y by a constant"):
-        tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y)
-    forecast = tsgate.GRUForecaster(horizon=3, **ONE_MODEL).fit(y / 1e30).predict()
-    assert np.isfinite(forecast).all()
+    for normalize in ("smooth", "last"):  # the log scale, and the series' own
+        big = tsgate.GRUForecaster(horizon=3, normalize=normalize, **ONE_MODEL).fit(y).predict()
+        small = tsgate.GRUForecaster(horizon=3, normalize=normalize, **ONE_MODEL).fit(
+            y / 1e30).predict()
+        np.testing.assert_allclose(big / 1e30, small, rtol=1e-4)
+
+
+def test_a_horizon_beyond_memory_or_pandas_dates_is_refused_before_the_fit():
+    y = pd.Series(100 + np.arange(48.0), index=pd.date_range("2000-01-01", periods=48, freq="MS"))
+    with pytest.raises(ValueError, match=r"horizon=10000000 .* GiB .* give a shorter horizon"):
+        tsgate.GRUForecaster(horizon=10**7, **ONE_MODEL).fit(y)
+    with pytest.raises(ValueError, match=r"100000 steps of MS after 2003-12-01 .*as_unit\('s'\)"):
+        tsgate.GRUForecaster(horizon=100000, **ONE_MODEL).fit(y)
+    late = y.set_axis(pd.date_range(end="2262-04-01", periods=48, freq="D"))
+    model = tsgate.GRUForecaster(horizon=5, **ONE_MODEL).fit(late)  # to 2262-04-06: fine
+    assert model.predict().index[-1] == pd.Timestamp("2262-04-06")
+    with pytest.raises(ValueError, match="pass the latest time pandas holds"):
+        model.predict(horizon=30)
+    seconds = late.set_axis(late.index.as_unit("s"))
+    future = tsgate.GRUForecaster(horizon=30, **ONE_MODEL).fit(seconds).predict().index
+    assert future[-1] == pd.Timestamp("2262-05-01")
 
 
 def test_a_new_history_on_another_kind_of_index_is_refused():

@@ -9,6 +9,7 @@ import pytest
 
 import tsgate
 from tests.conftest import FAST
+from tsgate.distributed import forecast_long
 
 
 def test_parameters_set_after_fit_wait_for_the_next_fit(tmp_path):
@@ -225,3 +226,53 @@ def test_an_intermittent_series_band_reaches_zero():
     yearly = SimpleNamespace(period=12)
     shares = zero_shares([np.tile(np.r_[np.zeros(4), np.ones(8)], 5)], [yearly], 14)[0]  # (14,)
     np.testing.assert_array_equal(shares > 0.5, np.tile(np.r_[np.ones(4), np.zeros(8)], 2)[:14] > 0)
+
+
+@pytest.mark.parametrize("tz", [None, "Europe/Berlin"])
+def test_pyarrow_backed_times_are_datetimes(tz):
+    """``read_parquet``/``read_csv(dtype_backend="pyarrow")`` give time
+    columns of dtype ``timestamp[ns][pyarrow]``: they mean dates, in every
+    layout (session 32: "needs a DatetimeIndex")."""
+    pa = pytest.importorskip("pyarrow")
+    index = pd.date_range("2000-01-01", periods=30, freq="MS", tz=tz)
+    values = 10 + np.sin(np.arange(30.0))
+    expected = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(
+        pd.Series(values, index=index)).predict()
+    arrow = pd.Series(index).astype(pd.ArrowDtype(pa.timestamp("ns", tz=tz)))
+    long = pd.DataFrame({"unique_id": "a", "ds": arrow, "y": values})
+    inputs = [pd.Series(values, index=pd.Index(arrow)), long,
+              pd.Series(values, index=pd.MultiIndex.from_arrays([["a"] * 30, arrow]))]
+    for y in inputs:
+        got = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).predict()
+        got = got.set_index("ds")["y"] if isinstance(got, pd.DataFrame) else got
+        got = got.droplevel(0) if isinstance(got.index, pd.MultiIndex) else got
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+        assert got.index.equals(expected.index)
+    if tz is None:  # dates (date32) too
+        dates = pd.Index(pd.Series(index).astype(pd.ArrowDtype(pa.date32())))
+        got = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(
+            pd.Series(values, index=dates)).predict()
+        assert got.index.equals(expected.index)
+
+
+def test_semi_month_dates_without_a_freq_are_a_regular_index():
+    """pandas infers no frequency for the 1st and 15th of each month, so a
+    complete such index was refused, with a hint of freq='D' that made a
+    daily forecast on a grid 93% NaN (session 32). A complete calendar grid
+    is regular; one with a gap gets the hint 'SMS'."""
+    index = pd.DatetimeIndex(list(pd.date_range("2021-01-01", periods=60, freq="SMS")))
+    assert index.freq is None
+    y = pd.Series(100 + np.sin(np.arange(60.0)), index=index)
+    future = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).predict().index
+    assert future.tolist() == pd.to_datetime(["2023-07-01", "2023-07-15", "2023-08-01"]).tolist()
+    with pytest.raises(ValueError, match=r"freq='SMS'"):
+        tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y.drop(index[10]))
+
+
+def test_long_columns_must_be_three_different_ones():
+    long = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=30,
+                                                               freq="MS"), "y": np.arange(30.0)})
+    with pytest.raises(ValueError, match="id_col and time_col both name the column 'ds'"):
+        tsgate.GRUForecaster(id_col="ds", n_models=1, **FAST).fit(long)
+    with pytest.raises(ValueError, match="id_col and value_col both name the column 'unique_id'"):
+        forecast_long(long, 3, value_col="unique_id", n_models=1, **FAST)

@@ -33,6 +33,7 @@ def check_series(y, name="y"):
             f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name} is empty.")
+    frame = frame.set_axis(numpy_backed(frame.index), axis=0)
     if isinstance(frame.columns, pd.MultiIndex):
         raise ValueError(
             f"{name}'s columns are a MultiIndex; name each series by one label, e.g. "
@@ -64,6 +65,19 @@ def not_numbers(dtype):
     if not pd.api.types.is_numeric_dtype(dtype):
         return "convert them with pd.to_numeric"
     return None
+
+
+def numpy_backed(index):
+    """``index``, with pyarrow-backed timestamps or dates (``read_parquet`` or
+    ``read_csv(dtype_backend="pyarrow")``) as the DatetimeIndex they mean;
+    any other index as it is."""
+    if isinstance(index.dtype, pd.ArrowDtype):
+        import pyarrow as pa  # installed wherever an ArrowDtype exists
+
+        kind = index.dtype.pyarrow_dtype
+        if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+            return pd.DatetimeIndex(pd.to_datetime(index), name=index.name)
+    return index
 
 
 def check_index(index, name="y"):
@@ -114,6 +128,11 @@ def infer_step(index, name="y"):
             freq = pd.infer_freq(index)
         if freq is None:
             guess = _grid_of(index) or _leading_freq(index) or "D"
+            grid = pd.date_range(index[0], index[-1], freq=guess)
+            if len(grid) == len(index) and grid.equals(index):
+                # every date of a calendar grid that pandas does not infer
+                # (semi-month starts: 1st and 15th) is a regular index
+                return to_offset(guess)
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
                 f"missing timestamps). Set the frequency: the forecasters' freq={guess!r} "
@@ -138,7 +157,8 @@ def infer_step(index, name="y"):
 
 
 # calendar grids, coarsest first, that a frequency guess tries (see _grid_of)
-_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "W-SUN", "W-MON", "W-SAT", "D", "h", "min", "s")
+_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME", "W-SUN", "W-MON", "W-SAT", "D", "h",
+          "min", "s")
 
 
 def _grid_of(index):
@@ -174,8 +194,16 @@ def future_index(index, horizon, name="y"):
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(last + 1, periods=horizon, freq=index.freq, name=index.name)
     if isinstance(index, pd.DatetimeIndex):
-        return pd.date_range(last + step, periods=horizon, freq=step, name=index.name, tz=index.tz,
-                             unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
+        try:
+            return pd.date_range(last + step, periods=horizon, freq=step, name=index.name,
+                                 tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
+        except (pd.errors.OutOfBoundsDatetime, OverflowError):
+            raise ValueError(
+                f"{horizon} steps of {step.freqstr} after {last} pass the latest time pandas "
+                f"holds at the index's resolution, {index.unit!r} (2262-04-11 for 'ns'); give "
+                "a shorter horizon, or times of a coarser unit "
+                f"({name}.index = {name}.index.as_unit('s')) or periods "
+                f"({name}.to_period()).") from None
     return pd.RangeIndex(last + step, last + step * (horizon + 1), step, name=index.name)
 
 

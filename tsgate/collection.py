@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import (align_exog, check_index, check_series, future_index, infer_step,
-                      not_numbers)
+                      not_numbers, numpy_backed)
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -170,6 +170,8 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     Collection
     """
     grid = (freq, known_freq, drop_empty)
+    if isinstance(y, pd.DataFrame) and id_col in y.columns:
+        check_long_names(id_col, time_col, value_col)
     if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
         return _from_multiindex(y, X, *grid)
     if isinstance(y, pd.DataFrame) and id_col in y.columns:
@@ -192,6 +194,18 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     names = {"name": y.name} if is_series else {"columns": frame.columns}
     return _finish(values, [frame.index] * len(values), ids, layout, names,
                    None if exog is None else [exog] * len(values), drop_empty=drop_empty)
+
+
+def check_long_names(id_col, time_col, value_col):
+    """Raise a ValueError where a long frame's id, time and value columns are
+    not three different ones (``id_col="ds"`` read one date as a series)."""
+    names = {"id_col": id_col, "time_col": time_col, "value_col": value_col}
+    same = [(a, b) for i, a in enumerate(names) for b in list(names)[i + 1:]
+            if names[a] == names[b]]
+    if same:
+        a, b = same[0]
+        raise ValueError(f"{a} and {b} both name the column {names[a]!r}; a long frame needs "
+                         "three different columns: series id, time and value.")
 
 
 def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):
@@ -220,6 +234,9 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
+    level = numpy_backed(y.index.levels[1])  # pyarrow timestamps -> datetimes
+    if level is not y.index.levels[1]:
+        y.index = y.index.set_levels(level, level=1)
     ids, vals, indexes = [], [], []
     missing = np.asarray(pd.isna(y.index.get_level_values(0)))  # (rows,) no series id
     if missing.any():  # groupby would drop those rows without a word
@@ -306,7 +323,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
         raise ValueError(f"Column {id_col!r} has a missing series id (row {row} of the frame); "
                          "every row needs one: fill or drop those rows.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
-                       index=pd.MultiIndex.from_arrays([df[id_col].array, _time(df[time_col])],
+                       index=pd.MultiIndex.from_arrays([df[id_col].array, read_times(df[time_col])],
                                                        names=[id_col, time_col]), name=value_col)
     series = series.sort_index(kind="stable")  # by id, then time
     xs = None
@@ -350,7 +367,7 @@ def _check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
                          "the same MultiIndex.")
 
 
-def _time(column):
+def read_times(column):
     """A long frame's time column as an index: datetimes stay, integers stay, strings parse."""
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
@@ -371,7 +388,7 @@ def _time(column):
                 "times across a daylight-saving change) and no time zone; parse them into "
                 f"yours first: df[{column.name!r}] = pd.to_datetime(df[{column.name!r}], "
                 "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
-    return pd.Index(col)
+    return numpy_backed(pd.Index(col))
 
 
 def from_collection(coll, frames, horizon):

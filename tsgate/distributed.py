@@ -73,7 +73,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import fitted_freq, from_collection, series_exog, to_collection
+from .collection import (check_long_names, fitted_freq, from_collection, read_times, series_exog,
+                         to_collection)
 from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .matching import score_on
@@ -423,6 +424,7 @@ def _long_columns(df, given):
             f"{former} were read by their former default names. Pass them explicitly "
             f"(e.g. id_col='id', time_col='time', value_col='value'): the fallback will be "
             "removed in a future release.", FutureWarning, stacklevel=3)
+    check_long_names(*out)
     return tuple(out)
 
 
@@ -437,8 +439,23 @@ def _as_long(df, id_col, time_col, value_col):
     return df
 
 
+def _time_dtype(column):
+    """The dtype of a long frame's future times: the input's, but text times
+    come back as the datetimes they were read as (the forecasters' long
+    layout does so too), naive ones at nanoseconds so that every Dask
+    partition matches its empty template's."""
+    text = pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
+    if not text:
+        return column.dtype
+    parsed = read_times(column).dtype if len(column) else None
+    if isinstance(parsed, pd.DatetimeTZDtype):
+        return parsed
+    return np.dtype("datetime64[ns]") if parsed is None or parsed.kind == "M" else column.dtype
+
+
 def _empty_result(df, id_col, time_col, value_col, coverage):
-    columns = {id_col: pd.Series(dtype=df[id_col].dtype), time_col: pd.Series(dtype=df[time_col].dtype),
+    columns = {id_col: pd.Series(dtype=df[id_col].dtype),
+               time_col: pd.Series(dtype=_time_dtype(df[time_col])),
                value_col: pd.Series(dtype=np.float64)}
     columns.update({name: pd.Series(dtype=np.float64) for name in bound_names(coverage)})
     return pd.DataFrame(columns)

@@ -65,6 +65,9 @@ SERIES_WINDOWS = 250       # ... counting at most 250 windows of each series
 FINAL_STEPS = 0.25         # a final fit continues its validation fit for this share of the budget
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
 MAX_WINDOW_STEPS = TRAIN_STEPS[1] * 64 * 160  # a default fit's work: 4000 batches of 64 x 160 steps
+# a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
+# rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB)
+MAX_FIT_FLOATS = 2**28
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
 
 
@@ -82,6 +85,24 @@ def counted_windows(zs, max_windows):
 
 class EnsembleFits:
     """Mixin of :class:`tsgate.forecasters._BaseForecaster`: its ensemble's fits."""
+
+    def _check_size(self, coll):
+        """Raise a ValueError where one member's windows (inputs and targets)
+        and its output layer (weights, gradient and Adam's two moments) would
+        pass ``MAX_FIT_FLOATS``: a horizon or window far beyond the data."""
+        H, L = self.horizon_, max(self.windows_)
+        features = 2 + (0 if coll.exog is None else coll.exog[0].shape[1])
+        length = L + (H if coll.exog is not None else 0)
+        most = self._max_windows(L, coll)
+        windows = sum(min(len(v), most) for v in coll.values)
+        outputs = 4 * H * self.hidden_size * (2 if self.bidirectional else 1)
+        floats = windows * (length * features + 2 * H) + outputs
+        if floats > MAX_FIT_FLOATS:
+            raise ValueError(
+                f"horizon={H} with windows of {L} steps makes a fit of about "
+                f"{4 * floats / 2**30:.3g} GiB ({windows} windows of {length} steps, an output "
+                f"layer of {H} steps), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
+                "allows; give a shorter horizon (or window).")
 
     def _fit_members(self, coll, exogs, seeds, warm, concurrent):
         """Fit the validation folds' members and the final ones (``concurrent``:

@@ -260,6 +260,10 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
             self.exog_mean_, spread = mean_spread(rows, axis=0)  # (m,) each, any size
             self.exog_scale_ = np.where(spread > 0, spread, 1.0)
         self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
+        self._check_size(coll)
+        # the future dates exist (pandas' datetimes end in 2262), before the fit
+        last = max(range(len(coll)), key=lambda i: coll.indexes[i][-1])
+        future_index(coll.indexes[last], H)
         self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
         self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
         exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
