@@ -82,7 +82,8 @@ def quantile_columns(quantiles):
         A bad quantile (:func:`tsgate.calibration.fractions`) or one given twice.
     """
     values, _ = fractions(quantiles, "quantiles")
-    out = [(q, f"q_{q:g}") for q in values]
+    # the shortest text that reads back as q (":g" kept 6 digits: 0.500000001 was q_0.5)
+    out = [(q, "q_" + np.format_float_positional(q, trim="-")) for q in values]
     if len({name for _, name in out}) < len(out):
         raise ValueError(f"quantiles lists a quantile twice: {quantiles!r}; give each once.")
     return out
@@ -178,10 +179,11 @@ class ForecastBands:
         check_is_fitted(self, "regressors_")
         asked = quantile_columns(quantiles)
         # the band of each quantile; q and 1 - q share one (rounded: 1.4 - 1 != 1 - 0.6)
-        band_for = {q: round(abs(2 * q - 1), 12) for q, _ in asked if q != 0.5}
-        coverages = sorted(set(band_for.values()))
+        # (a q within 5e-13 of 0.5 rounds to the band of coverage 0: the forecast itself)
+        band_for = {q: round(abs(2 * q - 1), 12) for q, _ in asked}
+        coverages = sorted(set(band_for.values()) - {0.0})
         coll, levels, bands = self._bands(coverages, horizon, X, y)
         band_of = dict(zip(coverages, bands))
-        frames = {name: levels if q == 0.5 else band_of[band_for[q]][0 if q < 0.5 else 1]
+        frames = {name: levels if band_for[q] == 0.0 else band_of[band_for[q]][0 if q < 0.5 else 1]
                   for q, name in asked}
         return from_collection(coll, frames, levels.shape[1])

@@ -339,7 +339,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
 
 def _long_exog(X, id_col, time_col):
     """A long X as a DataFrame on the MultiIndex (id, time)."""
-    xs = X.set_index([id_col, X[time_col].pipe(_time).rename(time_col)]) \
+    xs = X.set_index([id_col, X[time_col].pipe(read_times).rename(time_col)]) \
         .drop(columns=[time_col], errors="ignore")
     xs.index = xs.index.set_names([id_col, time_col])
     return xs

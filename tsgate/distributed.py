@@ -293,6 +293,16 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         self.collection_ = coll
         return self
 
+    @property
+    def season_length_(self):
+        """The members' season length where they share one, else 1: the lag
+        that the MASE and MSIS scorers scale with, as for one global model
+        (without it they scaled per-series fits by the one-step naive error
+        and a global model by the seasonal one)."""
+        check_is_fitted(self, "estimators_")
+        lengths = {int(getattr(e, "season_length_", 1)) for e in self.estimators_.values()}
+        return lengths.pop() if len(lengths) == 1 else 1
+
     def _template(self, name, default):
         """A parameter of the forecaster template (its default where it has none)."""
         params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
@@ -537,7 +547,8 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
         with it, with a ``FutureWarning``; that fallback will be removed.)
     freq : str, optional
         pandas frequency to regularize each id's datetime index with
-        (``Series.asfreq``); default: inferred per id.
+        (``Series.asfreq``); default: a forecaster template's own ``freq``,
+        else inferred per id.
     coverage : float in (0, 1) or list of them, optional
         Add conformal ``lower`` and ``upper`` bounds at this coverage (for
         a list, ``lower_80``, ``upper_80``, ... per coverage, as
@@ -583,6 +594,8 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     if hasattr(template, "_validate_params"):
         template._validate_params()  # fail here, not in every remote task
     check_freq_alias(template)
+    if freq is None:  # a template's own freq puts each id on its grid, as in PerSeriesForecaster
+        freq = getattr(template, "freq", None)
     if freq is not None and not valid_freq_alias(freq):
         raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or None, "
                          f"got {freq!r}.")

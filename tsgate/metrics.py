@@ -185,11 +185,22 @@ def smape(y_true, y_pred):
     return float(200.0 * np.mean(ratio))
 
 
-def _naive_scales(y_train, season_length, yt):
+def _naive_scales(y_train, season_length, yt, y_true=None):
     """Per column of ``yt`` (h,) or (h, k), the in-sample mean absolute
     seasonal-naive error of ``y_train``: (k,), the unit of :func:`mase` and
-    :func:`msis`; a clear error for a bad season length or a training
-    column with no scale."""
+    :func:`msis`; a clear error for a bad season length, a training
+    column with no scale, or training columns labelled otherwise than
+    ``y_true``'s (DataFrames: each column is scaled by the training column
+    at its position)."""
+    if isinstance(y_true, pd.DataFrame) and isinstance(y_train, pd.DataFrame):
+        a, b = y_true.columns, y_train.columns
+        if len(a) == len(b) and not a.equals(b) and _label_kind(a) == _label_kind(b):
+            first = next(i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v))
+            raise ValueError(
+                f"y_true and y_train are labelled differently (columns: {a[first]!r} against "
+                f"{b[first]!r} at position {first}); each series is scaled by the training "
+                f"column at its position, so the scales would be another series'. Pass "
+                "y_train[y_true.columns].")
     if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
         raise TypeError(
             f"season_length must be an int, got {type(season_length).__name__} "
@@ -258,7 +269,7 @@ def mase(y_true, y_pred, y_train, season_length=1):
         (scale 0).
     """
     yt, yp, mask = _valid_pairs(y_true, y_pred)
-    scales = _naive_scales(y_train, season_length, yt)  # (k,)
+    scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     scaled = np.abs(yt - yp).reshape(len(yt), -1) / scales  # (h, k)
     return float(np.mean(scaled[mask.reshape(len(yt), -1)]))
 
@@ -328,7 +339,7 @@ def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
     """
     _check_fraction(coverage, "coverage")
     yt, lo, hi, mask = _valid_band(y_true, lower, upper)
-    scales = _naive_scales(y_train, season_length, yt)  # (k,)
+    scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     a = 1.0 - coverage
     score = (hi - lo) + 2 / a * np.maximum(lo - yt, 0) + 2 / a * np.maximum(yt - hi, 0)
     scaled = np.where(mask, score, 0.0).reshape(len(yt), -1) / scales  # (h, k)

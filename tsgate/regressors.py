@@ -23,6 +23,7 @@ from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_devi
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, train
+from .engine.layout import Layout
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .kernels.cpu.sequence import unscale_rows
 from .persistence import SaveMixin
@@ -67,6 +68,22 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         "clipped_fraction_", "diverged_at_", "validation_scores_", "validation_loss_curve_",
         "best_validation_loss_",
     )
+
+    @classmethod
+    def _restore_state(cls, params, state):
+        """A loaded regressor, its weights checked against its network's shape
+        (a damaged file's short weight vector otherwise failed in ``predict``
+        with NumPy's reshape error)."""
+        est = super()._restore_state(params, state)
+        spec, weights = state.get("spec_"), state.get("params_")
+        if spec is not None and weights is not None:
+            expected = Layout(spec).size
+            if np.size(weights) != expected:
+                raise ValueError(
+                    f"The model file is damaged: a {cls.__name__}'s weights hold "
+                    f"{np.size(weights)} numbers where its network has {expected}; save the "
+                    "model again.")
+        return est
 
     _parameter_constraints = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],

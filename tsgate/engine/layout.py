@@ -26,6 +26,14 @@ class NetworkSpec:
     attention: bool = False
     dropout: float = 0.0
 
+    def __post_init__(self):
+        # plain Python numbers, whatever the settings came as (np.int64 from a
+        # grid built with np.arange): the spec is saved as JSON and hashed
+        for name, kind in (("cell", str), ("n_features", int), ("hidden_size", int),
+                           ("n_outputs", int), ("num_layers", int), ("bidirectional", bool),
+                           ("attention", bool), ("dropout", float)):
+            object.__setattr__(self, name, kind(getattr(self, name)))
+
     @property
     def ndir(self):
         return 2 if self.bidirectional else 1

@@ -100,6 +100,11 @@ def split_validation(n_samples, cfg):
     if not cfg.early_stopping:
         return n_samples, 0
     n_val = max(1, int(math.ceil(cfg.validation_fraction * n_samples)))
+    if n_val >= n_samples:  # scikit-learn's MLP refuses it too; the fit would not train
+        raise ValueError(
+            f"early_stopping holds out the last validation_fraction={cfg.validation_fraction:g} "
+            f"of the {n_samples} samples ({n_val}), leaving none to train on; lower "
+            "validation_fraction, give more samples, or set early_stopping=False.")
     return n_samples - n_val, n_val
 
 
