@@ -33,7 +33,9 @@ def check_series(y, name="y"):
             f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name} is empty.")
-    frame = frame.set_axis(numpy_backed(frame.index), axis=0)
+    index = numpy_backed(frame.index)
+    if index is not frame.index:  # (set_axis copies the values: only where it changes)
+        frame = frame.set_axis(index, axis=0)
     if isinstance(frame.columns, pd.MultiIndex):
         raise ValueError(
             f"{name}'s columns are a MultiIndex; name each series by one label, e.g. "

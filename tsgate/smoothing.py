@@ -209,7 +209,8 @@ def is_seasonal(z, m):
     if denom <= 0:
         return False
     # (m,) factors, exactly 1 without a gap
-    fill = [(N - k) / max(int(np.count_nonzero(ok[:N - k] & ok[k:])), 1) for k in range(1, m + 1)]
+    fill = [1.0] * m if n == N else [
+        (N - k) / max(int(np.count_nonzero(ok[:N - k] & ok[k:])), 1) for k in range(1, m + 1)]
     acf = np.array([np.dot(x[:N - k], x[k:]) / denom * f
                     for k, f in zip(range(1, m + 1), fill)])  # (m,)
     limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
