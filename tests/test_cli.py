@@ -530,3 +530,35 @@ def test_a_dash_reads_standard_input_and_writes_standard_output(monthly_csv, tmp
     monkeypatch.setattr("sys.stdin", io.StringIO("ds,y\n"))
     code, _, err = run(capsys, "forecast", "-", *QUICK)
     assert code == 2 and "standard input has a header but no rows" in err
+
+
+def test_table_names_trailing_separators_and_missing_ids(tmp_path, capsys):
+    """Session 32: a value column named like a bound ('lower', or 'x_lower'
+    beside 'x') with --interval failed after the fit in pandas' join or wrote
+    two columns of one name; a separator ending every line made an empty
+    'Unnamed: 3' series; a blank id was placed by its row after sorting."""
+    dates = pd.date_range("2020-01-01", periods=30, freq="MS").strftime("%Y-%m-%d")
+    single = tmp_path / "lower.csv"
+    pd.DataFrame({"date": dates, "lower": np.arange(30.0)}).to_csv(single, index=False)
+    code, _, err = run(capsys, "forecast", single, "--interval", 0.9, *QUICK)
+    assert code == 2 and "two columns named 'lower'" in err
+    code, _, err = run(capsys, "forecast", single, *QUICK)  # no bounds: no clash
+    assert code == 0, err
+    wide = tmp_path / "wide.csv"
+    pd.DataFrame({"date": dates, "x": np.arange(30.0), "x_lower": np.arange(30.0) + 5}).to_csv(
+        wide, index=False)
+    code, _, err = run(capsys, "forecast", wide, "--interval", 0.9, *QUICK)
+    assert code == 2 and "two columns named 'x_lower'" in err
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("date,a,b,\n" + "".join(f"{d},{10 + i}.5,{50 - i}.25,\n"
+                                                 for i, d in enumerate(dates)))
+    code, out, err = run(capsys, "forecast", trailing, "--horizon", 2, *QUICK)
+    assert code == 0, err
+    assert out.splitlines()[0].split() == ["date", "a", "b"]
+    long = tmp_path / "long.csv"
+    frame = pd.DataFrame({"store": ["a"] * 30 + ["b"] * 30, "date": list(dates) * 2,
+                          "sales": np.arange(60.0)})
+    frame.loc[3, "store"] = np.nan
+    frame.to_csv(long, index=False)
+    code, _, err = run(capsys, "forecast", long, "--id-column", "store", *QUICK)
+    assert code == 2 and "id column 'store' of" in err and "empty on line 5" in err

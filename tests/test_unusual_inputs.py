@@ -276,3 +276,64 @@ def test_long_columns_must_be_three_different_ones():
         tsgate.GRUForecaster(id_col="ds", n_models=1, **FAST).fit(long)
     with pytest.raises(ValueError, match="id_col and value_col both name the column 'unique_id'"):
         forecast_long(long, 3, value_col="unique_id", n_models=1, **FAST)
+
+
+def test_a_series_ending_in_missing_values_is_forecast_across_the_gap():
+    """A series that stopped reporting (its last 20 steps NaN) is forecast
+    for the steps after the end of its index, as labelled: 21-23 steps after
+    its last observation, with bands of those steps (session 32: the
+    forecasts of steps 1-3, labelled 21-23, and their narrow bands)."""
+    index = pd.date_range("2020-01-01", periods=60, freq="MS")
+    y = pd.Series(100 + 2.0 * np.arange(60) + np.sin(np.arange(60.0)), index=index)
+    stopped = y.copy()
+    stopped.iloc[-20:] = np.nan
+    model = tsgate.GRUForecaster(horizon=3, n_models=2, **FAST).fit(stopped)
+    forecast, band = model.predict(), model.predict_interval(coverage=0.8)
+    assert forecast.index.equals(pd.date_range("2025-01-01", periods=3, freq="MS"))
+    across = model.predict(y=y.iloc[:40], horizon=23)  # the same model from the last observation
+    np.testing.assert_allclose(forecast.to_numpy(), across.to_numpy()[-3:])
+    wide_band = model.predict_interval(coverage=0.8, y=y.iloc[:40], horizon=23).to_numpy()[-3:]
+    np.testing.assert_allclose(band.to_numpy(), wide_band)
+    # a wide frame: the stopped column the same way, the other as it is
+    other = pd.Series(50 + np.sin(np.arange(60.0)), index=index)
+    wide = tsgate.GRUForecaster(horizon=3, n_models=2, **FAST).fit(
+        pd.DataFrame({"stopped": stopped, "other": other}))
+    got = wide.predict()
+    assert got.index.equals(forecast.index) and np.isfinite(got.to_numpy()).all()
+    with pytest.raises(ValueError, match="has 1 step"):
+        model.predict(y=y.iloc[:41].where(np.arange(41) < 1))
+
+
+def test_features_on_the_same_dates_at_another_resolution_are_matched():
+    """Parquet and Arrow give datetime64[us] or [ms]: X on y's dates at
+    another unit was refused as not matching them (session 32)."""
+    index = pd.date_range("2020-01-01", periods=40, freq="MS")
+    y = pd.Series(10 + np.sin(np.arange(40.0)), index=index)
+    X = pd.DataFrame({"promo": (np.arange(43) % 4 == 0) * 1.0},
+                     index=pd.date_range("2020-01-01", periods=43, freq="MS"))
+    expected = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y, X.iloc[:40]).predict(
+        X=X.iloc[40:])
+    for unit in ("s", "ms", "us"):
+        Xu = X.set_axis(X.index.as_unit(unit))
+        model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y, Xu.iloc[:40])
+        pd.testing.assert_series_equal(model.predict(X=Xu.iloc[40:]), expected)
+
+
+def test_result_columns_named_like_the_ids_or_times_are_refused():
+    long = pd.DataFrame({"lower": np.repeat(["a", "b"], 30),
+                         "ds": np.tile(pd.date_range("2020-01-01", periods=30, freq="MS"), 2),
+                         "y": np.r_[np.arange(30.0), 100 + np.arange(30.0)]})
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, id_col="lower", **FAST).fit(long)
+    assert list(model.predict()["lower"]) == ["a", "a", "b", "b"]
+    with pytest.raises(ValueError, match="id_col is named 'lower', the name of a result column"):
+        model.predict_interval(coverage=0.8)
+
+
+def test_a_forecaster_at_the_end_of_a_pipeline_says_why_it_cannot_be():
+    from sklearn.pipeline import make_pipeline
+
+    y = pd.DataFrame({"a": 10 + np.sin(np.arange(40.0))},
+                     index=pd.date_range("2020-01-01", periods=40, freq="MS"))
+    pipeline = make_pipeline(tsgate.GRUForecaster(horizon=3, n_models=1, **FAST)).fit(y)
+    with pytest.raises(ValueError, match="got a DataFrame: a forecaster's predict takes"):
+        pipeline.predict(y)

@@ -268,6 +268,14 @@ def rows_on(X, index, name="X"):
         X is on such dates but has no row for some of ``index``'s: the
         message names the first (a count of rows said less).
     """
+    dates = numpy_backed(X.index)
+    X = X if dates is X.index else X.set_axis(dates)
+    if isinstance(X.index, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex) \
+            and X.index.unit != index.unit:
+        try:  # the same dates at another resolution (parquet and Arrow give us or ms)
+            X = X.set_axis(X.index.as_unit(index.unit))
+        except ValueError:  # not losslessly: X's times are not y's steps, said below
+            pass
     if not (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
             and type(X.index) is type(index) and X.index.is_unique):
         return X

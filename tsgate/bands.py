@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .bandunit import noise_half_life
 from .calibration import bound_columns, fractions, half_widths
-from .collection import from_collection
+from .collection import from_collection, trailing_gaps
 
 
 def floors(values):
@@ -97,8 +97,12 @@ class ForecastBands:
         a list of (lower, upper), (k, h) each, floored as the forecast is."""
         coll, levels, stages, history = self._forecast(horizon, X, y)
         h = levels.shape[1]
+        # a series whose last g steps are missing is forecast g + 1 .. g + h steps
+        # after its last observation (_forecast_from): its band is of those steps
+        gaps = trailing_gaps(coll.values)  # (k,)
         # the history's steps of a stage extended by recursive blocks are its own
-        units = [self._unit(history[i], sm, h) for i, sm in enumerate(stages)]  # (h,) each
+        units = [self._unit(history[i], sm, h + g)[g:]
+                 for i, (sm, g) in enumerate(zip(stages, gaps))]  # (h,) each
         # (the features' effect, in the forecast, is no part of the band: none taken out)
         centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
         floor = floors(coll.values)  # (k, 1)
@@ -106,13 +110,13 @@ class ForecastBands:
         bands = []
         for c in coverages:
             # stacklevel: the warning points at the caller of predict_interval/_quantiles
-            half = half_widths(self.calibration_residuals_, c, h,  # (h,)
+            half = half_widths(self.calibration_residuals_, c, h + int(gaps.max()),  # (h + g,)
                                unit_grows=getattr(self, "interval_unit_", None) == "step noise",
                                stacklevel=4)
             lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
-            for i, sm in enumerate(stages):
-                lower[i] = sm.from_working(centers[i] - half * units[i])
-                upper[i] = sm.from_working(centers[i] + half * units[i])
+            for i, (sm, g) in enumerate(zip(stages, gaps)):
+                lower[i] = sm.from_working(centers[i] - half[g:g + h] * units[i])
+                upper[i] = sm.from_working(centers[i] + half[g:g + h] * units[i])
             lower = np.where(zeros > (1 - c) / 2, 0.0, lower)  # an atom at 0 below the tail
             bands.append((np.maximum(lower, floor), np.maximum(upper, floor)))
         return coll, levels, bands

@@ -29,7 +29,7 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
-from .calibration import bound_columns
+from .calibration import bound_columns, bound_names
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
@@ -230,6 +230,29 @@ def forecast_table(forecast, intervals, time_label):
     return table.reset_index()
 
 
+def _check_output_names(y, time_label, args):
+    """Refuse, before the fit, a forecast table whose columns would share a
+    name: a value column called like a bound (``lower``, ``x_lower`` beside
+    ``x``) or like the time column."""
+    bounds = bound_names(args.interval)
+    if args.id_column is not None:
+        id_col, time_col, value_col = time_label
+        names = [id_col, time_col, value_col, *bounds]
+    elif isinstance(y, pd.Series):
+        names = [time_label, y.name if y.name is not None else "forecast", *bounds]
+    else:
+        names = [time_label] + [n for col in y.columns
+                                for n in [col, *(f"{col}_{b}" for b in bounds)]]
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise UsageError(f"the forecast table would have two columns named {name!r} (a value "
+                             "column named like the time column or an --interval bound column: "
+                             "lower, upper, <column>_lower, ...); rename that column of "
+                             f"{_label(args.csv) if args.csv else 'the data'}")
+        seen.add(name)
+
+
 def _coverages(text):
     """``--interval``'s coverage (one number) or coverages (comma-separated)."""
     try:
@@ -324,6 +347,7 @@ def run_forecast(args):
         horizon = args.horizon or default_horizon(y.index)
         n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
         n_steps = f"{len(y)} steps"
+    _check_output_names(y, time_label, args)
     # progress only for a person watching: a bar on a terminal; piped or
     # redirected, stderr gets nothing but the notes
     show = not args.quiet and _is_terminal(sys.stderr)

@@ -23,7 +23,7 @@ lengths are the normal case. Time indexes are validated per series by
 :func:`tsgate._series.check_index` (sorted, unique, regular).
 """
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -107,6 +107,28 @@ def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=Fals
     if not keep_v:
         raise ValueError(f"{name} has no observed value (all NaN).")
     return Collection(keep_v, keep_i, keep_ids, layout, names, keep_x if exog is not None else None)
+
+
+def trailing_gaps(values):
+    """Per series, how many of its last values are missing: (k,) int."""
+    return np.array([int(np.argmax(np.isfinite(v[::-1]))) if np.isfinite(v).any() else 0
+                     for v in values])
+
+
+def without_gaps(coll, future, gaps):
+    """``coll`` with each series' last ``gaps`` (missing) steps cut off, and
+    the exogenous rows of those steps put before its future rows."""
+    cut = [len(v) - g for v, g in zip(coll.values, gaps)]
+    for key, n in zip(coll.ids, cut):
+        if n < 2:
+            raise ValueError(f"Series {key!r} has {n} step(s) before its trailing missing "
+                             "values; at least 2 are needed to forecast from it.")
+    values = [v[:n] for v, n in zip(coll.values, cut)]
+    indexes = [ix[:n] for ix, n in zip(coll.indexes, cut)]
+    exog = None if coll.exog is None else [e[:n] for e, n in zip(coll.exog, cut)]
+    if future is not None:
+        future = [np.concatenate([e[n:], f]) for e, f, n in zip(coll.exog, future, cut)]
+    return replace(coll, values=values, indexes=indexes, exog=exog), future
 
 
 def fitted_freq(coll):
@@ -438,6 +460,12 @@ def from_collection(coll, frames, horizon):
             return pd.Series(frames["forecast"].ravel(), index=index, name=coll.names.get("name"))
         return pd.DataFrame({k: frames[k].ravel() for k in keys}, index=index)
     names = coll.names
+    clash = [k for k in keys if k != "forecast" and k in (names["id_col"], names["time_col"])]
+    if clash:  # the bound's column would replace the ids or the times
+        which = "id_col" if clash[0] == names["id_col"] else "time_col"
+        raise ValueError(
+            f"The long frame's {which} is named {clash[0]!r}, the name of a result column; "
+            "rename that column of y (and set the forecaster's id_col/time_col) before fitting.")
     out = {names["id_col"]: ids.array, names["time_col"]: np.asarray(times)}
     for k in keys:
         out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()

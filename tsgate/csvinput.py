@@ -201,6 +201,10 @@ def read_csv(path, time_column, id_column=None):
         raise ValueError(f"{label} is empty.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"{label} cannot be read as CSV: {first_line(exc)}") from None
+    # a separator at the end of every line (as spreadsheets write) makes an
+    # empty, unnamed last column: not data
+    empty = [c for c in raw.columns if str(c).startswith("Unnamed: ") and raw[c].isna().all()]
+    raw = raw.drop(columns=empty)
     if all(_is_number(c) for c in raw.columns[1:]) and _is_date(raw.columns[0]):
         raise ValueError(f"{label} has no header row: its first line, {list(raw.columns)}, is data. "
                          "Add a line naming the columns (e.g. ds,y) at the top.")
@@ -212,6 +216,10 @@ def read_csv(path, time_column, id_column=None):
     if id_column is not None and id_column not in raw.columns:
         raise ValueError(f"id column {id_column!r} is not in {label}; its columns are "
                        f"{list(raw.columns)}.")
+    if id_column is not None and raw[id_column].isna().any():  # (file order, before any sort)
+        row = int(np.flatnonzero(raw[id_column].isna().to_numpy())[0])
+        raise ValueError(f"id column {id_column!r} of {label} is empty on line {row + 2} "
+                         "(counting the header as line 1); every row needs a series id.")
     named = time_column is not None
     hint = ("choose a column of dates or integer steps" if named
             else "name the time column with --time-column")

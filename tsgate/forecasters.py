@@ -39,6 +39,7 @@ import weakref
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
@@ -49,7 +50,7 @@ from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
-from .collection import fitted_freq, from_collection, to_collection
+from .collection import fitted_freq, from_collection, to_collection, trailing_gaps, without_gaps
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .matching import check_same_frequency, score_on
@@ -73,6 +74,13 @@ _FORECASTS_LOCK = threading.Lock()
 
 
 def _check_horizon(horizon):
+    if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
+        # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon
+        raise ValueError(
+            f"horizon must be a positive integer, got a {type(horizon).__name__}: a forecaster's "
+            "predict takes (horizon, X=future features, y=new history), not scikit-learn's X, "
+            "so it cannot end a Pipeline; transform y before fit and call the forecaster "
+            "directly.")
     if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
     return int(horizon)
@@ -479,8 +487,22 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         return coll, levels.copy(), stages, history  # the caller's copy of the forecast
 
     def _forecast_from(self, h, X, y):
-        """:meth:`_forecast`, computed: ``h`` steps after ``y`` (or the training data)."""
+        """:meth:`_forecast`, computed: ``h`` steps after ``y`` (or the training data).
+
+        A series whose last ``g`` steps are missing (one that stopped
+        reporting, in a wide frame) is forecast ``g + h`` steps from its
+        last observation, and its last ``h`` are the forecast: the steps
+        after the end of the index, as labelled, with the trend carried
+        across the gap (they were the steps right after its last
+        observation). Its history (for the bands' unit) is the observed
+        part; :meth:`_bands` takes the steps ``g + 1 .. g + h`` too.
+        """
         coll, future = self._history(y, X, h)
+        gaps = trailing_gaps(coll.values)  # (k,)
+        full = coll
+        if gaps.any():
+            coll, future = without_gaps(coll, future, gaps)
+            h = h + int(gaps.max())
         zs, stages = self._stages(coll.values, coll.exog)
         history = zs
         if y is not None:
@@ -517,7 +539,11 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
                 if exog_hist is not None:
                     exog_hist = [np.concatenate([e, f]) for e, f in zip(exog_hist, fut)]
                 zs, stages = self._stages(values, exog_hist, like=stages)
-        return coll, np.concatenate(out, axis=1)[:, :h], stages, history
+        levels = np.concatenate(out, axis=1)[:, :h]  # (k, h)
+        if gaps.any():
+            h -= int(gaps.max())
+            levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
+        return full, levels, stages, history
 
     def _fitted_positions(self):
         """Each fitted series' position in ``collection_``, by id."""
