@@ -170,3 +170,26 @@ def test_long_and_multiindex_layouts_draw_one_panel_per_series():
         b = iv[iv["unique_id"] == "b"] if isinstance(iv, pd.DataFrame) and "unique_id" in iv else iv.loc["b"]
         assert band.min() == pytest.approx(b["lower"].min()) and band.max() == pytest.approx(b["upper"].max())
         plt.close(fig)
+
+
+def test_series_on_different_dates_each_draw_on_their_own():
+    """A collection of month starts beside month ends: on the union of their
+    dates each series was NaN at every other row and no line was drawn
+    (session 32)."""
+    rng = np.random.default_rng(0)
+    starts = pd.Series(10 + rng.normal(size=30).cumsum(),
+                       index=pd.date_range("2020-01-01", periods=30, freq="MS"))
+    ends = pd.Series(20 + rng.normal(size=30).cumsum(),
+                     index=pd.date_range("2020-01-31", periods=30, freq="ME"))
+    y = pd.concat({"starts": starts, "ends": ends})
+    forecast = pd.concat({"starts": pd.Series(1.0, index=pd.date_range("2022-07-01", periods=3,
+                                                                        freq="MS")),
+                          "ends": pd.Series(2.0, index=pd.date_range("2022-07-31", periods=3,
+                                                                      freq="ME"))})
+    bands = pd.DataFrame({"lower": forecast - 1, "upper": forecast + 1})
+    fig = plot_forecast(y, forecast, intervals=bands)
+    for panel in fig.axes:
+        history, future = panel.get_lines()[:2]
+        assert np.isfinite(history.get_ydata().astype(float)).all() and len(history.get_ydata()) == 30
+        assert np.isfinite(future.get_ydata().astype(float)).all() and len(future.get_ydata()) == 3
+    plt.close(fig)

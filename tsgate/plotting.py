@@ -57,6 +57,17 @@ def _bounds(intervals, column, n_rows):
     return sorted(out, key=lambda band: -np.nanmean(band[2] - band[1]))  # widest first
 
 
+def _times_by_id(obj, id_col, time_col):
+    """Each series' own times in a MultiIndex or long object: {id: Index}."""
+    if isinstance(obj.index, pd.MultiIndex):
+        ids, times = obj.index.get_level_values(0), obj.index.get_level_values(1)
+    elif isinstance(obj, pd.DataFrame) and id_col in obj.columns and time_col in obj.columns:
+        ids, times = pd.Index(obj[id_col]), pd.Index(obj[time_col])
+    else:
+        return {}
+    return {key: times[ids == key] for key in ids.unique()}
+
+
 def _draw(ax, history, forecast, bounds, label):
     """One panel: history (C0), forecast (C1) and the interval band."""
     ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2,
@@ -111,7 +122,9 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     """
     if not isinstance(y, (pd.Series, pd.DataFrame)):
         raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
+    own = None  # a collection's own times per series: the wide frame's union has the others'
     if isinstance(y.index, pd.MultiIndex) or (isinstance(y, pd.DataFrame) and id_col in y.columns):
+        own = [_times_by_id(obj, id_col, time_col) for obj in (y, forecast)]
         y = to_wide(y, id_col, time_col, value_col)
         if isinstance(forecast, (pd.Series, pd.DataFrame)):
             forecast = to_wide(forecast, id_col, time_col, value_col)
@@ -160,8 +173,14 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
                              f"(one per column, at most {MAX_PANELS}).")
         fig = axes[0].figure
     for panel, column in zip(axes, columns):
-        _draw(panel, y[column], forecast[column], _bounds(intervals, column, len(forecast)),
-              "history")
+        past, future = y[column], forecast[column]
+        bounds = _bounds(intervals, column, len(forecast))
+        if own is not None:  # a series on its own dates (month starts beside month ends)
+            past = past[past.index.isin(own[0].get(column, past.index))]
+            mine = future.index.isin(own[1].get(column, future.index))  # (rows,)
+            future = future[mine]
+            bounds = bounds and [(label, lo[mine], hi[mine]) for label, lo, hi in bounds]
+        _draw(panel, past, future, bounds, "history")
         panel.set_title(str(column), fontsize=10, loc="left")
     axes[0].legend(loc="upper left", frameon=False, fontsize=8)
     if title or len(y.columns) > len(columns):
