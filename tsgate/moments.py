@@ -5,7 +5,7 @@ beyond about 1e154 they overflow to inf; and ``std`` subtracts a mean that
 rounding leaves off a constant series' value, so a constant series at 1e300
 "varied" by 1e284. Both broke series that are valid float64 data: a
 constant series at 1e200 forecast NaN, an exogenous feature of size 1e155
-was standardized to zero and silently dropped (tests/test_unusual_inputs.py).
+was standardized to zero and silently dropped (tests/test_extreme_values.py).
 
 These functions shift the values by one of them (so a constant gives 0
 exactly) and divide by their largest size before squaring. On ordinary
