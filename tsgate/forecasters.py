@@ -45,7 +45,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import combination, encoding, exogenous, folds, seasons
+from . import encoding, exogenous, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._series import check_freq_alias, future_index
@@ -53,12 +53,12 @@ from .bands import ForecastBands, floors
 from .collection import fitted_freq, from_collection, to_collection, trailing_gaps, without_gaps
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
+from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
-from .bandunit import NOISE_FLOOR, band_unit, noise
-from .smoothing import NORMALIZATIONS, stage, theta_drift, without_spikes
+from .smoothing import NORMALIZATIONS, stage, without_spikes
 
 
 # Each fitted forecaster's forecast of its training data, per horizon asked
@@ -75,8 +75,9 @@ _FORECASTS_LOCK = threading.Lock()
 
 def _check_horizon(horizon):
     if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
-        # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon
-        raise ValueError(
+        # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon (a
+        # ValueError, as for any bad horizon: the README's table of errors)
+        raise ValueError(  # noqa: TRY004
             f"horizon must be a positive integer, got a {type(horizon).__name__}: a forecaster's "
             "predict takes (horizon, X=future features, y=new history), not scikit-learn's X, "
             "so it cannot end a Pipeline; transform y before fit and call the forecaster "
@@ -86,7 +87,7 @@ def _check_horizon(horizon):
     return int(horizon)
 
 
-class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
+class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
 
     _regressor = None
@@ -301,117 +302,6 @@ class _BaseForecaster(ForecastBands, EnsembleFits, SaveMixin, BaseEstimator):
         self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
         self.collection_ = coll
         return self
-
-    def _residuals(self, coll, fold_list, exogs):
-        """Out-of-sample residuals (rows, H) of the validation ensemble's median,
-        in the unit ``interval_unit_`` names, on the cut series: for a
-        collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
-        noise"), each series' recent one-step noise times the square root of
-        its smoothing stage's error growth to the step
-        (:func:`tsgate.bandunit.band_unit`); for fewer ("robust noise"),
-        its one-step noise over the whole history, outlying errors clipped
-        (:func:`tsgate.bandunit.noise`). Where a series' unit at a cut is
-        at its floor (``NOISE_FLOOR`` of its scale: the smoothing fitted its
-        history before the cut almost exactly, as a constant before a level
-        shift), its rows are read in its unit at the end instead, the one
-        its band is made of: in the floored unit a shift of 45 after a
-        constant became 900 units, and the 80% band ran to 4,100 around a
-        forecast of 50. Nor do such rows choose the weights below (unless
-        every series' do): in network units they are as extreme, and one
-        such series among ten set the trend weight of all to its maximum.
-
-        Also sets the weights of the forecast's parts
-        (:func:`tsgate.combination.weights`): ``shrinkage_``, the networks'
-        weight against the statistical forecast (inverse MSE), and
-        ``drift_weight_``, the weight of the Theta trend term
-        (:meth:`_drift`). They are chosen on the first fold's cut tail, but
-        where few series are forecast few steps
-        (:func:`tsgate.combination.pools_folds`) on the rows of every fold,
-        with the Theta method's own trend weight
-        (``combination.THETA_WEIGHT``).
-
-        ``fold_list``: per validation fold, newest first, its members, its
-        cut series' stages (see :meth:`_validation_jobs`) and its cuts. An
-        earlier fold adds the rows of its origins before the next fold's.
-        """
-        finals = None  # each series' unit at the end, made where a cut's is floored
-        parts = []  # per fold: its new rows' (Y, P, D, unit ratio, choosing rows)
-        for k, (members, stages_cut, cuts) in enumerate(fold_list):
-            # the whole series filtered with the cut stages, one fold at a time
-            zs, stages = self._stages(coll.values, coll.exog, like=stages_cut)
-            preds, Y = [], None
-            for reg, L in zip(members, self.windows_):
-                X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon_, exogs)
-                preds.append(reg._predict_arrays(X).reshape(len(X), -1))
-            P = np.median(preds, axis=0)  # (rows, H)
-            ends = encoding.tail_ends(zs, cuts)
-            D = self._drift(zs, stages, ends)  # (rows, H)
-            S = self._drift(zs, stages, ends, seasonal=True)  # (rows, H)
-            flat = encoding.unchanged(coll.values, ends)  # (rows,) forecast as in _forecast_from
-            P[flat], D[flat], S[flat] = 0.0, 0.0, 0.0
-            H = Y.shape[1]
-            units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
-            # the noise itself is step 1's unit: at its floor, the history before the cut was
-            # fitted exactly, and the series' network unit says nothing of its errors either
-            floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
-            choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
-            # network units (each series' typical seasonal change) -> noise units
-            for i in np.flatnonzero(floored):
-                if finals is None:
-                    finals = [self._unit(z, s, H)
-                              for z, s in zip(*self._stages(coll.values, coll.exog))]
-                units[i] = finals[i]
-            ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
-                                    for sm, u, e in zip(stages, units, ends)])
-            new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
-            parts.append([a[new] for a in (Y, P, D, S, ratio, choose)])
-        pooled = combination.pools_folds(len(coll), self.horizon_)
-        Y, P, D, S, ratio, choose = (np.concatenate(a) for a in zip(*parts))
-        # the rows that choose: every fold's, or the first fold's (all its rows
-        # are new); of those, the unfloored ones (all floored: all of them)
-        rows = np.full(len(Y), True) if pooled else np.arange(len(Y)) < len(parts[0][0])
-        chosen = rows & choose if (rows & choose).any() else rows  # (rows,)
-        self.season_drift_ = True
-        self.shrinkage_, self.drift_weight_ = combination.weights(
-            Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None,
-            S[chosen])
-        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_, S)
-        return residuals * ratio  # (rows, H); NaN past the series' end
-
-    def _unit(self, z, sm, h, end=None):
-        """The unit (h,) of the calibration residuals of one series (working
-        values z (n,), stage sm) at steps 1..h, from its errors before ``end``.
-
-        By ``interval_unit_``: "step noise", :func:`tsgate.bandunit.band_unit`;
-        "robust noise" (fewer than ``POOLED_UNIT_MIN_SERIES`` series), the
-        one-step noise of the whole history with outlying errors clipped;
-        "noise" (such files of tsgate 0.1's first noise unit), the same
-        unclipped; files written before the noise unit (no such attribute),
-        the network's unit ``sm.scale``.
-        """
-        kind = getattr(self, "interval_unit_", "change")
-        if kind == "step noise":
-            return band_unit(z, sm, h, end)
-        if kind == "change":
-            return np.full(h, sm.scale)
-        return np.full(h, noise(z, sm, end, robust=kind == "robust noise"))
-
-    def _drift(self, zs, stages, ends, seasonal=False):
-        """The Theta trend term (rows, H) in network units from each series' ``ends``.
-
-        Of the series without seasonality (the Theta method's home ground:
-        yearly and other short trending series), or with ``seasonal``, of
-        those with it; zero for the others. The two enter the forecast
-        differently (:mod:`tsgate.combination`): the first at the weight
-        ``drift_weight_`` chosen on the cut tail, the second in the
-        statistical forecast only, which the networks' forecast is
-        combined with (``season_drift_``).
-        """
-        H = self.horizon_
-        return np.concatenate([
-            theta_drift(z, sm, e, H) / sm.scale
-            if self.normalize_ == "smooth" and (sm.period > 1) == seasonal
-            else np.zeros((len(e), H)) for z, sm, e in zip(zs, stages, ends)])
 
     # --------------------------------------------------------------- predict
     def _predict_normalized(self, zs, stages, exogs):
