@@ -222,12 +222,15 @@ def test_values_beyond_float32_forecast_as_their_scaled_copy():
 
 
 def test_a_horizon_beyond_memory_or_pandas_dates_is_refused_before_the_fit():
-    y = pd.Series(100 + np.arange(48.0), index=pd.date_range("2000-01-01", periods=48, freq="MS"))
+    # nanoseconds, whatever pandas' default unit (pandas 3 makes microsecond dates, which
+    # reach the year 294,000)
+    y = pd.Series(100 + np.arange(48.0),
+                  index=pd.date_range("2000-01-01", periods=48, freq="MS").as_unit("ns"))
     with pytest.raises(ValueError, match=r"horizon=10000000 .* GiB .* give a shorter horizon"):
         tsgate.GRUForecaster(horizon=10**7, **ONE_MODEL).fit(y)
     with pytest.raises(ValueError, match=r"100000 steps of MS after 2003-12-01 .*as_unit\('s'\)"):
         tsgate.GRUForecaster(horizon=100000, **ONE_MODEL).fit(y)
-    late = y.set_axis(pd.date_range(end="2262-04-01", periods=48, freq="D"))
+    late = y.set_axis(pd.date_range(end="2262-04-01", periods=48, freq="D").as_unit("ns"))
     model = tsgate.GRUForecaster(horizon=5, **ONE_MODEL).fit(late)  # to 2262-04-06: fine
     assert model.predict().index[-1] == pd.Timestamp("2262-04-06")
     with pytest.raises(ValueError, match="pass the latest time pandas holds"):
