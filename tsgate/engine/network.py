@@ -110,6 +110,12 @@ class Network:
             kept.move_to_end(key)
         return plan
 
+    def release_training(self):
+        """Drop the plans with backward buffers (a fit's workspace); the
+        prediction plans stay."""
+        with self.lock:
+            self._plans[True].clear()
+
     def tiles(self, batch, training=True):
         """(NT, BT) of a batch of ``batch`` rows (``plan.tiles``)."""
         return tiles(self.backend, batch, training)
