@@ -131,7 +131,7 @@ def infer_step(index, name="y"):
         if freq is None:
             guess = _grid_of(index) or _leading_freq(index) or "D"
             grid = pd.date_range(index[0], index[-1], freq=guess)
-            if len(grid) == len(index) and grid.equals(index):
+            if len(grid) == len(index) and bool((grid == index).all()):  # (any unit)
                 # every date of a calendar grid that pandas does not infer
                 # (semi-month starts: 1st and 15th) is a regular index
                 return to_offset(guess)
