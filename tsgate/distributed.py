@@ -73,7 +73,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import (check_long_names, fitted_freq, from_collection, read_times, series_exog,
+from .collection import (check_long_names, fitted_freq, from_collection, series_exog,
                          to_collection)
 from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
@@ -449,23 +449,25 @@ def _as_long(df, id_col, time_col, value_col):
     return df
 
 
-def _time_dtype(column):
+def _time_dtype(column, parsed=None):
     """The dtype of a long frame's future times: the input's, but text times
-    come back as the datetimes they were read as (the forecasters' long
-    layout does so too), naive ones at nanoseconds so that every Dask
-    partition matches its empty template's."""
+    come back as the datetimes they were read as (``parsed``, the dtype of
+    the collection's time index; the forecasters' long layout does so too),
+    naive ones at nanoseconds so that every Dask partition matches its empty
+    template's."""
     text = pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
     if not text:
         return column.dtype
-    parsed = read_times(column).dtype if len(column) else None
     if isinstance(parsed, pd.DatetimeTZDtype):
         return parsed
     return np.dtype("datetime64[ns]") if parsed is None or parsed.kind == "M" else column.dtype
 
 
-def _empty_result(df, id_col, time_col, value_col, coverage):
+def _empty_result(df, id_col, time_col, value_col, coverage, times=None):
+    """The result's columns and dtypes, no rows (``times``: the dtype of the
+    time index the rows were read into, where there are rows)."""
     columns = {id_col: pd.Series(dtype=df[id_col].dtype),
-               time_col: pd.Series(dtype=_time_dtype(df[time_col])),
+               time_col: pd.Series(dtype=_time_dtype(df[time_col], times)),
                value_col: pd.Series(dtype=np.float64)}
     columns.update({name: pd.Series(dtype=np.float64) for name in bound_names(coverage)})
     return pd.DataFrame(columns)
@@ -488,7 +490,7 @@ def _forecast_one(template, key, series, coverage):
 
 def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizon):
     """Per-id forecasts as long rows with the input's id and time dtypes."""
-    empty = _empty_result(like, id_col, time_col, value_col, coverage)
+    empty = _empty_result(like, id_col, time_col, value_col, coverage, coll.indexes[0].dtype)
     if not results:
         return empty
     frames = {"forecast": np.stack([f for f, _ in results])}
