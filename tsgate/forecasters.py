@@ -389,10 +389,10 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         """
         coll, future = self._history(y, X, h)
         gaps = trailing_gaps(coll.values)  # (k,)
+        steps = h + int(gaps.max())  # from the earliest last observation
         full = coll
         if gaps.any():
             coll, future = without_gaps(coll, future, gaps)
-            h = h + int(gaps.max())
         zs, stages = self._stages(coll.values, coll.exog)
         history = zs
         if y is not None:
@@ -403,7 +403,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         flat = encoding.unchanged(coll.values, [[len(v) - 1] for v in coll.values])  # (k,)
         exog_hist = coll.exog
         out = []
-        for start in range(0, h, H):
+        for start in range(0, steps, H):
             fut = None
             if future is not None:
                 fut = [f[start:start + H] for f in future]
@@ -424,15 +424,13 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                               for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             block = np.maximum(block, floor)
             out.append(block)
-            if start + H < h:
+            if start + H < steps:
                 values = [np.concatenate([val, b]) for val, b in zip(values, block)]
                 if exog_hist is not None:
                     exog_hist = [np.concatenate([e, f]) for e, f in zip(exog_hist, fut)]
                 zs, stages = self._stages(values, exog_hist, like=stages)
-        levels = np.concatenate(out, axis=1)[:, :h]  # (k, h)
-        if gaps.any():
-            h -= int(gaps.max())
-            levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
+        levels = np.concatenate(out, axis=1)  # (k, >= steps)
+        levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
         return full, levels, stages, history
 
     def _fitted_positions(self):
