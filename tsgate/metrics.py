@@ -77,11 +77,12 @@ def _label_kind(labels):
     return "text"
 
 
-def _check_labels(y_true, y_pred, name):
+def _check_labels(y_true, y_pred, name, rows=True):
     """Raise a ValueError where pandas ``y_true`` and ``y_pred`` carry labels of
     one kind that differ: pairing them by position would score a forecast
-    against the wrong observations."""
-    axes = [("index", "rows")]
+    against the wrong observations. ``rows=False``: the columns only (a
+    training part's rows are other times)."""
+    axes = [("index", "rows")] if rows else []
     if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame):
         axes.append(("columns", "columns"))
     for axis, what in axes:
@@ -192,15 +193,7 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     column with no scale, or training columns labelled otherwise than
     ``y_true``'s (DataFrames: each column is scaled by the training column
     at its position)."""
-    if isinstance(y_true, pd.DataFrame) and isinstance(y_train, pd.DataFrame):
-        a, b = y_true.columns, y_train.columns
-        if len(a) == len(b) and not a.equals(b) and _label_kind(a) == _label_kind(b):
-            first = next(i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v))
-            raise ValueError(
-                f"y_true and y_train are labelled differently (columns: {a[first]!r} against "
-                f"{b[first]!r} at position {first}); each series is scaled by the training "
-                f"column at its position, so the scales would be another series'. Pass "
-                "y_train[y_true.columns].")
+    _check_labels(y_true, y_train, "y_train", rows=False)
     if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
         raise TypeError(
             f"season_length must be an int, got {type(season_length).__name__} "
