@@ -256,14 +256,18 @@ def test_warm_start_continues_the_same_networks():
     # settings changed since take effect: a new shape starts afresh, a new
     # learning rate applies to the continued network
     held = model.holdout_regressors_[0]
-    model.set_params(learning_rate_init=0.01).fit(y)
-    assert model.holdout_regressors_[0] is held
-    assert all(r.learning_rate_init == 0.01 for r in model.regressors_ + model.holdout_regressors_)
     held_steps = held._optimizer_state[2]
+    model.set_params(learning_rate_init=0.01).fit(y)
+    # a copy of the member continued (a fit that fails midway leaves the fitted one whole)
+    assert model.holdout_regressors_[0]._optimizer_state[2] > held_steps
+    assert held._optimizer_state[2] == held_steps
+    assert all(r.learning_rate_init == 0.01 for r in model.regressors_ + model.holdout_regressors_)
+    continued = model.holdout_regressors_[0]._optimizer_state[2]
     model.set_params(hidden_size=SMALL["hidden_size"] + 3, loss="squared_error").fit(y)
     assert all(r.hidden_size == SMALL["hidden_size"] + 3 and r.loss == "squared_error"
                for r in model.regressors_ + model.holdout_regressors_)
-    assert held._optimizer_state[2] < held_steps  # the new shape trained from the start
+    # the new shape trained from the start
+    assert model.holdout_regressors_[0]._optimizer_state[2] < continued
 
 
 def test_global_model_saves_and_loads(tmp_path):

@@ -48,7 +48,9 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
         raise ValueError(f"X's feature columns differ from those seen in fit {list(fitted)}: "
                          f"missing {missing}, not seen in fit {unknown}. Pass the same columns.")
     keep = [c for c in X.columns if c not in names]  # the long layout's id and time columns
-    return X[keep + list(fitted)]
+    # by position: pandas reads a list of bool labels as a row mask
+    position = {c: i for i, c in reversed(list(enumerate(X.columns)))}
+    return X.iloc[:, [position[c] for c in keep + list(fitted)]]
 
 
 def standardized(model, history, future=None):
@@ -77,8 +79,9 @@ def future_rows(model, coll, X, h, given_history):
             f"The forecaster was fitted with {model.n_exog_} exogenous feature(s): pass their "
             f"future values for the {h} forecast steps as predict(X=...)"
             + (", with y's rows first when y is given." if given_history else "."))
-    X = by_name(X, getattr(model, "exog_names_", None), coll.layout, model.id_col, model.time_col)
-    out = exog_rows(coll, X, coll.future_indexes(h), model.id_col, model.time_col, model.value_col)
+    id_col, time_col, value_col, _ = model._columns(fitted=True)
+    X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
+    out = exog_rows(coll, X, coll.future_indexes(h), id_col, time_col, value_col)
     if out[0].shape[1] != model.n_exog_:
         raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                          f"{model.n_exog_}.")
@@ -94,10 +97,10 @@ def with_history(model, y, X, h):
     coll = model._collection(y, fitted=True)
     check_same_frequency(coll, model.collection_)
     whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
+    id_col, time_col, value_col, _ = model._columns(fitted=True)
     try:
-        X = by_name(X, getattr(model, "exog_names_", None), coll.layout, model.id_col,
-                    model.time_col)
-        per = exog_rows(coll, X, whole, model.id_col, model.time_col, model.value_col)  # (n_i + h, m)
+        X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
+        per = exog_rows(coll, X, whole, id_col, time_col, value_col)  # (n_i + h, m)
     except ValueError as exc:
         raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
                          f"future steps: {exc}") from None

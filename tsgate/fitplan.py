@@ -231,8 +231,9 @@ class EnsembleFits:
         if previous and i < len(previous):
             # the current settings, changed since or not; the member keeps its
             # weights only where its network's shape is unchanged (the
-            # regressor's warm-start rule), else it starts afresh
-            reg = previous[i].set_params(**{**params, "warm_start": True})
+            # regressor's warm-start rule), else it starts afresh; a copy,
+            # so that a fit that fails midway leaves the fitted members whole
+            reg = copy.deepcopy(previous[i]).set_params(**{**params, "warm_start": True})
         else:
             reg = self._regressor(**params)
         # set on reused members too: these labels are not saved with the model

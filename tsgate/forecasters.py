@@ -33,6 +33,7 @@ use, one thread each, with the results of a run one after the other
 with ``early_stopping``, fits afresh for their best epochs). Ctrl-C stops
 them all within a batch. :mod:`tsgate.fitplan` builds those fits.
 """
+import contextlib
 import threading
 import warnings
 import weakref
@@ -73,6 +74,20 @@ _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def _restored_on_failure(estimator):
+    """Put ``estimator``'s fitted state back as it was if the block raises
+    (a fit refused midway set some attributes before its checks failed; a
+    warm fit's members are copies, ``fitplan``)."""
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
+
+
 def _check_horizon(horizon):
     if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
         # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon (a
@@ -97,7 +112,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                              "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
-                             "collection_", "horizon_", "normalize_", "season_drift_")
+                             "collection_", "horizon_", "normalize_", "season_drift_",
+                             "input_format_")
 
     @classmethod
     def _restore_state(cls, params, state):
@@ -168,8 +184,14 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         self.warm_start = warm_start
 
     # ------------------------------------------------------------ conversion
-    def _columns(self):
-        return self.id_col, self.time_col, self.value_col
+    def _columns(self, fitted=False):
+        """``id_col``, ``time_col``, ``value_col`` and ``freq``; ``fitted``: as
+        the last fit read them (``input_format_``), so that ``set_params``
+        after a fit changes how predict reads its input only at the next fit
+        (files saved before have no ``input_format_``: the parameters)."""
+        if fitted and hasattr(self, "input_format_"):
+            return self.input_format_
+        return self.id_col, self.time_col, self.value_col, self.freq
 
     def _collection(self, y, X=None, fitted=False, drop_empty=False):
         """``y`` (and X) as a Collection; ``fitted``: data given after the fit
@@ -177,8 +199,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         training data's frequency; ``drop_empty``: series without an
         observed value are left out (scoring)."""
         known = fitted_freq(self.collection_) if fitted else None
-        return to_collection(y, X, *self._columns(), freq=self.freq, known_freq=known,
-                             drop_empty=drop_empty)
+        *names, freq = self._columns(fitted)
+        return to_collection(y, X, *names, freq=freq, known_freq=known, drop_empty=drop_empty)
 
     def _effect_rows(self, exog):
         """``exog`` (per series, its features' rows) where the stages take
@@ -232,76 +254,88 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         Returns
         -------
         self
+
+        Notes
+        -----
+        A fit that raises (a refused input, a setting the data cannot
+        meet, an interrupt) leaves a fitted model as it was before the call:
+        its forecasts and files are unchanged.
         """
-        validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
-                                       caller_name=type(self).__name__)
-        reject_bool_integers(self)
-        check_freq_alias(self)
-        with _FORECASTS_LOCK:
-            _FORECASTS.pop(self, None)
-        coll = self._collection(y, X)
-        # what predict reads: fitted, so that set_params after a fit changes
-        # nothing until the next fit (scikit-learn's contract)
-        self.horizon_, self.normalize_ = self.horizon, self.normalize
-        H = self.horizon_
-        short = [(key, int(np.isfinite(v).sum())) for key, v in zip(coll.ids, coll.values)
-                 if np.isfinite(v).sum() < MIN_OBSERVATIONS]
-        if short:
-            key, n = short[0]
-            raise ValueError(
-                f"Series {key!r} has {n} observation(s) (not counting NaN); at least "
-                f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
-                f"Drop the {len(short)} too-short series or give a longer history.")
-        self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
-        longest = max(len(v) for v in coll.values)
-        if self.season_length is not None and 2 * self.season_length > longest:
-            warnings.warn(
-                f"season_length={self.season_length} is more than half of the longest series "
-                f"({longest} observations): no seasonal cycle repeats to be learned, and the "
-                f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
-                "or leave it None (from the frequency).", UserWarning, stacklevel=2)
-        self.inner_period_ = seasons.inner_period(self.season_length_, coll.indexes[0])
-        windows = encoding.window_lengths(seasons.window_period(self.season_length_, coll.indexes[0]),
-                                          H, self.n_models, self.window)
-        self.windows_ = windows
-        if coll.exog is not None:
-            rows = np.concatenate(coll.exog)  # (sum n_i, m)
-            self.exog_mean_, spread = mean_spread(rows, axis=0)  # (m,) each, any size
-            self.exog_scale_ = np.where(spread > 0, spread, 1.0)
-        self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
-        self._check_size(coll)
-        # the future dates exist (pandas' datetimes end in 2262), before the fit
-        last = max(range(len(coll)), key=lambda i: coll.indexes[i][-1])
-        future_index(coll.indexes[last], H)
-        self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
-        self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
-        exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
-                                                         for e in coll.exog]
-                                       if coll.exog is not None else None)
-        warm = self.warm_start and hasattr(self, "regressors_")
-        seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
-        # off the CPU ("cuda", or "auto", which may pick the GPU) the members
-        # fit one after the other; on it two or more at once, with a progress
-        # display too (one bar on a terminal for all: _progress.EnsembleProgress)
-        self._bar = EnsembleProgress(type(self).__name__) if EnsembleProgress.wanted(
-            self.verbose) else None
-        try:
-            checked, final, cut_stages, fold_cuts = self._fit_members(
-                coll, exogs, seeds, warm, self.device == "cpu")
-        finally:
-            if self._bar is not None:
-                self._bar.close()
-            del self._bar
-        self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
-        # the unit that lets many series' residuals pool (see _residuals)
-        self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
-        n = self.n_models
-        self.calibration_residuals_ = self._residuals(
-            coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
-            exogs)
-        self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
-        self.collection_ = coll
-        return self
+        # in this frame, not a helper's: warnings keep pointing at the caller's line
+        with _restored_on_failure(self):
+            validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
+                                           caller_name=type(self).__name__)
+            reject_bool_integers(self)
+            check_freq_alias(self)
+            with _FORECASTS_LOCK:
+                _FORECASTS.pop(self, None)
+            coll = self._collection(y, X)
+            # what predict reads: fitted, so that set_params after a fit changes
+            # nothing until the next fit (scikit-learn's contract)
+            self.horizon_, self.normalize_ = self.horizon, self.normalize
+            H = self.horizon_
+            short = [(key, int(np.isfinite(v).sum())) for key, v in zip(coll.ids, coll.values)
+                     if np.isfinite(v).sum() < MIN_OBSERVATIONS]
+            if short:
+                key, n = short[0]
+                raise ValueError(
+                    f"Series {key!r} has {n} observation(s) (not counting NaN); at least "
+                    f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
+                    f"Drop the {len(short)} too-short series or give a longer history.")
+            self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
+            longest = max(len(v) for v in coll.values)
+            if self.season_length is not None and 2 * self.season_length > longest:
+                warnings.warn(
+                    f"season_length={self.season_length} is more than half of the longest series "
+                    f"({longest} observations): no seasonal cycle repeats to be learned, and the "
+                    f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
+                    "or leave it None (from the frequency).", UserWarning, stacklevel=2)
+            self.inner_period_ = seasons.inner_period(self.season_length_, coll.indexes[0])
+            windows = encoding.window_lengths(seasons.window_period(self.season_length_, coll.indexes[0]),
+                                              H, self.n_models, self.window)
+            self.windows_ = windows
+            if coll.exog is not None:
+                rows = np.concatenate(coll.exog)  # (sum n_i, m)
+                self.exog_mean_, spread = mean_spread(rows, axis=0)  # (m,) each, any size
+                self.exog_scale_ = np.where(spread > 0, spread, 1.0)
+            else:  # a refit without features keeps no statistics of an earlier fit's
+                for name in ("exog_mean_", "exog_scale_"):
+                    self.__dict__.pop(name, None)
+            self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
+            self._check_size(coll)
+            # the future dates exist (pandas' datetimes end in 2262), before the fit
+            last = max(range(len(coll)), key=lambda i: coll.indexes[i][-1])
+            future_index(coll.indexes[last], H)
+            self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
+            self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
+            self.input_format_ = self._columns()
+            exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
+                                                             for e in coll.exog]
+                                           if coll.exog is not None else None)
+            warm = self.warm_start and hasattr(self, "regressors_")
+            seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
+            # off the CPU ("cuda", or "auto", which may pick the GPU) the members
+            # fit one after the other; on it two or more at once, with a progress
+            # display too (one bar on a terminal for all: _progress.EnsembleProgress)
+            self._bar = EnsembleProgress(type(self).__name__) if EnsembleProgress.wanted(
+                self.verbose) else None
+            try:
+                checked, final, cut_stages, fold_cuts = self._fit_members(
+                    coll, exogs, seeds, warm, self.device == "cpu")
+            finally:
+                if self._bar is not None:
+                    self._bar.close()
+                del self._bar
+            self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
+            # the unit that lets many series' residuals pool (see _residuals)
+            self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
+            n = self.n_models
+            self.calibration_residuals_ = self._residuals(
+                coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
+                exogs)
+            self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
+            self.collection_ = coll
+            return self
 
     # --------------------------------------------------------------- predict
     def _predict_normalized(self, zs, stages, exogs):

@@ -347,8 +347,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                                                           result.validation_loss_curve, go_on)
             self.best_validation_loss_ = (min(self.best_validation_loss_, result.best_validation_loss)
                                           if go_on else result.best_validation_loss)
-        else:
+        else:  # nor the curves of an earlier fit's early stopping
             self.validation_scores_ = None
+            for name in ("validation_loss_curve_", "best_validation_loss_"):
+                self.__dict__.pop(name, None)
         self.n_outputs_ = Y.shape[1]
         self._y_ndim = y_ndim
         return self
