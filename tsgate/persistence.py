@@ -37,6 +37,7 @@ This module imports none of the estimator modules: they import it (for
 :class:`SaveMixin`), and the registry fills as they are defined.
 """
 import dataclasses
+import datetime as dt
 import io
 import json
 import os
@@ -139,23 +140,26 @@ class _Encoder:
                     "step": int(idx.step), "name": self.encode(idx.name)}
         if isinstance(idx, pd.DatetimeIndex):
             return {"kind": "datetime", "values": self.array(idx.asi8.copy()),
-                    "unit": str(idx.unit), "freq": idx.freqstr, "tz": None if idx.tz is None else str(idx.tz),
-                    "name": self.encode(idx.name)}
+                    "unit": str(idx.unit), "freq": _freq_entry(idx.freq),
+                    "tz": _tz_name(idx.tz), "name": self.encode(idx.name)}
         if isinstance(idx, pd.PeriodIndex):
             return {"kind": "period", "values": self.array(idx.asi8.copy()), "freq": idx.freqstr,
+                    "name": self.encode(idx.name)}
+        if isinstance(idx.dtype, pd.CategoricalDtype):  # a pivot of categorical ids
+            return {"kind": "categorical", "codes": self.array(np.asarray(idx.codes)),
+                    "categories": self.index(idx.categories), "ordered": bool(idx.ordered),
                     "name": self.encode(idx.name)}
         if pd.api.types.is_numeric_dtype(idx.dtype):
             return {"kind": "numeric", "values": self.array(idx.to_numpy()), "name": self.encode(idx.name)}
         plain = (str, int, float, np.integer, np.floating)
-        odd = [v for v in idx if not isinstance(v, plain)]
-        if not odd:  # strings and numbers, mixed too (a wide frame's columns 'a', 1, 2.5)
+        entry = {"name": self.encode(idx.name)}
+        if isinstance(idx.dtype, pd.StringDtype):  # "string" stays "string", "str" "str"
+            entry["dtype"] = [str(idx.dtype.storage), idx.dtype.na_value is pd.NA]
+        if all(isinstance(v, plain) for v in idx):  # strings and numbers, mixed too
             return {"kind": "labels", "values": [v.item() if isinstance(v, np.generic) else v
-                                                 for v in idx], "name": self.encode(idx.name)}
-        which = "of an index" if idx.name is None else repr(idx.name)
-        raise TypeError(
-            f"cannot save the labels {which}: {type(odd[0]).__name__} "
-            f"values such as {odd[0]!r}; tsgate files keep labels that are strings or numbers. "
-            "Rename the series (or columns) with such labels before fitting.")
+                                                 for v in idx], **entry}
+        # tuples, None, dates...: each label as any saved value
+        return {"kind": "objects", "values": [self.encode(v) for v in idx], **entry}
 
     def encode(self, value):
         if value is None or isinstance(value, (bool, str)):
@@ -189,8 +193,7 @@ class _Encoder:
             return {"__index__": self.index(value)}
         if isinstance(value, pd.Timestamp):  # a series id, or a category of ids
             # ticks of its own unit since the epoch (UTC where it has a time zone)
-            return {"__timestamp__": [int(value.asm8.view("i8")), value.unit,
-                                      None if value.tz is None else str(value.tz)]}
+            return {"__timestamp__": [int(value.asm8.view("i8")), value.unit, _tz_name(value.tz)]}
         if isinstance(value, pd.Period):
             return {"__period__": [int(value.ordinal), value.freqstr]}
         if isinstance(value, pd.Timedelta):
@@ -228,12 +231,19 @@ class _Decoder:
             idx = pd.DatetimeIndex(self.arrays[d["values"]].astype(f"datetime64[{d['unit']}]"), name=name)
             if d["tz"]:
                 idx = idx.tz_localize("UTC").tz_convert(d["tz"])
-            return pd.DatetimeIndex(idx, freq=d["freq"]) if d["freq"] else idx
+            return pd.DatetimeIndex(idx, freq=_freq(d["freq"])) if d["freq"] else idx
         if kind == "period":
             return pd.PeriodIndex.from_ordinals(self.arrays[d["values"]], freq=d["freq"], name=name)
         if kind == "numeric":
             return pd.Index(self.arrays[d["values"]], name=name)
-        return pd.Index(d["values"], name=name)
+        if kind == "categorical":
+            dtype = pd.CategoricalDtype(self.index(d["categories"]), d["ordered"])
+            return pd.CategoricalIndex(pd.Categorical.from_codes(self.arrays[d["codes"]],
+                                                                 dtype=dtype), name=name)
+        values = (d["values"] if kind == "labels" else [self.decode(v) for v in d["values"]])
+        dtype = (pd.StringDtype(d["dtype"][0], na_value=pd.NA if d["dtype"][1] else np.nan)
+                 if "dtype" in d else None)
+        return pd.Index(values, name=name, dtype=dtype, tupleize_cols=False)
 
     def decode(self, value):
         if isinstance(value, list):
@@ -288,6 +298,74 @@ class _Decoder:
         return cls._restore_state(params, state)
 
 
+def _tz_name(tz):
+    """The name a file keeps of time zone ``tz`` (None: naive), one that
+    ``tz_convert`` reads back to the same offsets: its own name, or for a
+    fixed offset (``dateutil``'s ``tzutc()``, ``tzoffset(...)``, a
+    ``datetime.timezone``) ``"UTC+hh:mm"``.
+
+    Raises
+    ------
+    TypeError
+        A zone with no such name (e.g. a ``dateutil`` zone file), refused
+        at save rather than written unreadable.
+    """
+    if tz is None:
+        return None
+    stamps = pd.DatetimeIndex(["1970-01-01", "2000-01-01", "2000-07-01"], tz="UTC")
+    offsets = stamps.tz_convert(tz).tz_localize(None) - stamps.tz_localize(None)  # (3,)
+    names = [str(tz)]
+    if offsets.nunique() == 1 and tz.dst(stamps[0].to_pydatetime()) in (None, dt.timedelta(0)):
+        names.append(str(dt.timezone(offsets[0].to_pytimedelta())))
+    for name in names:
+        try:
+            same = stamps.tz_convert(name).tz_localize(None) - stamps.tz_localize(None)
+        except (ValueError, KeyError, TypeError, LookupError):  # an unknown zone name
+            continue
+        if same.equals(offsets):
+            return name
+    raise TypeError(f"cannot save the time zone {tz!r}: tsgate files keep named zones "
+                    "('Europe/Berlin', 'UTC') and fixed offsets. Convert the times to one "
+                    "(e.g. y.tz_convert('Europe/Berlin')) before fitting.")
+
+
+def _freq_entry(freq):
+    """What a file keeps of a DatetimeIndex's ``freq``: its alias, or the
+    week mask and holidays of a custom business day (``freq="C"``), whose
+    alias names neither.
+
+    Raises
+    ------
+    TypeError
+        An offset its alias does not rebuild, refused at save rather than
+        written unreadable.
+    """
+    if freq is None:
+        return None
+    if type(freq) is pd.offsets.CustomBusinessDay and freq.offset == pd.Timedelta(0):
+        entry = {"custom_business_day": [int(freq.n), str(freq.weekmask),
+                                         [str(np.datetime64(d, "D")) for d in freq.holidays]]}
+    else:
+        entry = freq.freqstr
+    try:
+        same = _freq(entry) == freq
+    except ValueError:
+        same = False
+    if not same:
+        raise TypeError(f"cannot save the frequency {freq!r} of a time index: its alias "
+                        f"{freq.freqstr!r} does not rebuild it. Refit on an index of a "
+                        "standard frequency (pandas' aliases) to save the model.")
+    return entry
+
+
+def _freq(entry):
+    """The offset of a :func:`_freq_entry`."""
+    if isinstance(entry, dict):
+        n, weekmask, holidays = entry["custom_business_day"]
+        return pd.offsets.CustomBusinessDay(n, weekmask=weekmask, holidays=holidays)
+    return pd.tseries.frequencies.to_offset(entry)
+
+
 def _migrate_from_1(value):
     """A format-1 model entry (JSON) in format 2: every estimator's ``vars()``
     split into its parameters and its declared fitted state; other keys dropped.
@@ -336,8 +414,10 @@ def save(model, path):
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tsgate_version": __version__,
            "model": enc.encode(model)}
     meta = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
-    if is_file:
-        np.savez(path, __meta__=meta, **enc.arrays)
+    if is_file:  # through a buffer: a stream that cannot seek (an upload) takes it too
+        buffer = io.BytesIO()
+        np.savez(buffer, __meta__=meta, **enc.arrays)
+        path.write(buffer.getvalue())
         return
     with open(os.fspath(path), "wb") as fh:
         np.savez(fh, __meta__=meta, **enc.arrays)
@@ -379,6 +459,8 @@ def _read(path):
     file object), checked for format."""
     is_file = _file_object(path, "load", "read")
     source = path if is_file else os.fspath(path)
+    if is_file and not (callable(getattr(path, "seekable", None)) and path.seekable()):
+        source = io.BytesIO(path.read())  # a stream (HTTP, S3, a pipe): read it whole first
     path = _label(path)
     not_ours = f"{path} is not a tsgate model file (an .npz archive written by tsgate.save)"
     if not is_file and not os.path.exists(source):
@@ -395,9 +477,11 @@ def _read(path):
             raise ValueError(f"{path} is an .npz file but not a tsgate model (no metadata).")
         try:
             arrays = {k: archive[k] for k in archive.files}
-        except ValueError:  # NumPy refuses object arrays without pickle
-            raise ValueError(f"{path} holds an object array, which only pickle could read; "
-                             "tsgate model files never do, so it was refused unread.") from None
+        except ValueError as exc:
+            if "allow_pickle" in str(exc):  # NumPy refuses object arrays without pickle
+                raise ValueError(f"{path} holds an object array, which only pickle could read; "
+                                 "tsgate model files never do, so it was refused unread.") from None
+            raise ValueError(f"{path} is a damaged tsgate model file ({exc}).") from None
         except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise ValueError(f"{path} is a damaged tsgate model file ({exc}).") from None
     try:
