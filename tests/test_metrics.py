@@ -116,7 +116,7 @@ def test_mase_dataframe_scales_each_column():
     y_pred = pd.DataFrame({"a": [4.0, 5.0], "b": [4.0, 2.0]})  # |e|: a 1, 1; b 2, 6
     # scaled: 1, 1, 1, 3 -> mean 1.5
     assert mase(y_true, y_pred, y_train) == pytest.approx(1.5)
-    with pytest.raises(ValueError, match=r"y_train column 1 is constant at lag 1"):
+    with pytest.raises(ValueError, match=r"y_train's series 'b' is constant at lag 1"):
         mase(y_true, y_pred, pd.DataFrame({"a": [0.0, 1.0], "b": [3.0, 3.0]}))
 
 

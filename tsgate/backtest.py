@@ -17,10 +17,14 @@ def _origins(n, horizon, start, stride):
         start = max(1, n - 5 * horizon)
     elif not isinstance(start, (Integral, np.integer)) or isinstance(start, bool):
         raise TypeError(f"start must be an integer position, got {start!r}.")
+    given = start
     if start < 0:
         start += n
     if not 0 < start < n:
-        raise ValueError(f"start={start} leaves no training data or nothing to forecast in a series of {n} points.")
+        counted = f" (position {start})" if given != start else ""
+        raise ValueError(f"start={given}{counted} leaves no training data or nothing to forecast "
+                         f"in a series of {n} points; pass a start in 1..{n - 1}, or -{n - 1}..-1 "
+                         "counted from the end.")
     return list(range(start, n, stride))
 
 
@@ -123,15 +127,25 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     # on the union of their times, which the same global model fits
     columns = [getattr(template, name, default) for name, default in
                (("id_col", "unique_id"), ("time_col", "ds"), ("value_col", "y"))]
+    y_given = y
     wide = y if isinstance(y, pd.DataFrame) and columns[0] not in y.columns else to_wide(y, *columns)
     if wide is not y and X is not None:
         raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
                          "give y and X one column per series on a shared time index.")
     y = wide
     freq = getattr(template, "freq", None)
-    if freq is not None:  # as fit does: on the grid, missing steps NaN
-        y = on_grid(y, freq)
-    check_shared(y, *columns)
+    try:
+        if freq is not None:  # as fit does: on the grid, missing steps NaN
+            y = on_grid(y, freq)
+        check_shared(y, *columns)
+    except ValueError as exc:
+        if wide is y_given:
+            raise
+        raise ValueError(
+            f"backtest puts the series of a collection on the union of their times and counts "
+            f"origins on it (one origin is one date for every series), and that union is not "
+            f"a regular grid: {exc} Series far apart in time are best backtested one "
+            "at a time, or on dates they share.") from None
     if horizon is None:
         horizon = getattr(template, "horizon", None)
         if horizon is None:

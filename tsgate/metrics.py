@@ -202,6 +202,8 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     if season_length < 1:
         raise ValueError(f"season_length must be >= 1, got {season_length}; pass season_length>=1.")
     tr = _to_array(y_train, "y_train")
+    if tr.size == 0:
+        raise ValueError("y_train is empty; pass the training series the forecast was made from.")
     if tr.ndim != yt.ndim or tr.ndim not in (1, 2) or tr.shape[1:] != yt.shape[1:]:
         raise ValueError(
             f"y_train has shape {tr.shape} but y_true has shape {yt.shape}; pass a "
@@ -210,14 +212,17 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     tr2 = tr.reshape(len(tr), -1)  # (T, k)
     naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
     scales = np.empty(tr2.shape[1])  # (k,)
-    for j in range(tr2.shape[1]):
+    labels = y_true.columns if isinstance(y_true, pd.DataFrame) else range(tr2.shape[1])
+    for j, label in enumerate(labels):
         col = naive_err[:, j]
         col = col[~np.isnan(col)]
-        where = "y_train" if tr.ndim == 1 else f"y_train column {j}"
+        where = "y_train" if tr.ndim == 1 else f"y_train's series {label!r}"
         if col.size == 0:
+            observed = int(np.isfinite(tr2[:, j]).sum())
             raise ValueError(
                 f"{where} has no pair of observed values {season_length} steps apart "
-                f"({len(tr)} points); pass a longer training series or a smaller season_length."
+                f"({observed} observed), so it has no MASE scale; pass a longer training "
+                "series, or a smaller season_length, or score it with another metric (mae)."
             )
         scales[j] = col.mean()
         if not np.isfinite(scales[j]):
@@ -229,6 +234,54 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
                 f"metric such as mae, or a different season_length."
             )
     return scales
+
+
+def _collection_layout(values):
+    """``values`` as one Series on a (series id, time) MultiIndex where it
+    is a collection: such a Series (or a one-column DataFrame), or a long
+    DataFrame with columns ``unique_id``, ``ds`` and one value column (the
+    forecasters' default names); else None."""
+    if isinstance(values, pd.DataFrame) and values.shape[1] == 3 \
+            and not isinstance(values.index, pd.MultiIndex) \
+            and {"unique_id", "ds"} <= set(values.columns):
+        return values.set_index(["unique_id", "ds"]).iloc[:, 0]
+    if isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
+            and values.index.nlevels == 2 \
+            and (isinstance(values, pd.Series) or values.shape[1] == 1):
+        return values if isinstance(values, pd.Series) else values.iloc[:, 0]
+    return None
+
+
+def _by_series(y_true, forecasts, y_train):
+    """Where ``y_train`` is a collection (:func:`_collection_layout`): y_true
+    and each forecast as wide frames (time, series), and y_train as a
+    (T, k) matrix of each series' own values aligned at their ends, in
+    y_true's series order; so each series is scaled by its own naive errors
+    (pooled, one series' differences crossed into the next's). Else all
+    as given."""
+    train = _collection_layout(y_train)
+    if train is None:
+        return y_true, forecasts, y_train
+    parts = [_collection_layout(v) for v in (y_true, *forecasts)]
+    if any(p is None for p in parts):
+        raise ValueError(
+            "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "
+            "DataFrame unique_id, ds, y), so y_true and the forecasts must be too: pass "
+            "them in the same layout (as predict returns them).")
+    for p in parts[1:]:
+        _check_labels(parts[0], p, "the forecast")
+    wide = [p.unstack(level=0) for p in parts]  # (times, series) each
+    series = {key: part.droplevel(0).sort_index().to_numpy(dtype=np.float64, na_value=np.nan)
+              for key, part in train.groupby(level=0, sort=False)}
+    missing = [key for key in wide[0].columns if key not in series]
+    if missing:
+        raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
+                         "training data of every series scored.")
+    values = [series[key] for key in wide[0].columns]
+    matrix = np.full((max(len(v) for v in values), len(values)), np.nan)  # (T, k)
+    for j, v in enumerate(values):
+        matrix[len(matrix) - len(v):, j] = v
+    return wide[0], wide[1:], matrix
 
 
 def mase(y_true, y_pred, y_train, season_length=1):
@@ -247,7 +300,11 @@ def mase(y_true, y_pred, y_train, season_length=1):
         Forecasts, same shape as ``y_true``.
     y_train : array-like of shape (T,) or (T, k), pandas Series or DataFrame
         Training series (same number of columns as ``y_true``); NaN lag pairs
-        are ignored when computing the scale.
+        are ignored when computing the scale. A collection (a Series on a
+        (series id, time) MultiIndex, or a long DataFrame ``unique_id``,
+        ``ds``, ``y``) scales each series by its own training values;
+        ``y_true`` and ``y_pred`` are then in the same layout, matched by
+        series and time.
     season_length : int, default=1
         Seasonal period of the naive benchmark (1 = random walk).
 
@@ -261,6 +318,7 @@ def mase(y_true, y_pred, y_train, season_length=1):
         If a training column has no valid lag pair or is constant at that lag
         (scale 0).
     """
+    y_true, (y_pred,), y_train = _by_series(y_true, (y_pred,), y_train)
     yt, yp, mask = _valid_pairs(y_true, y_pred)
     scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     scaled = np.abs(yt - yp).reshape(len(yt), -1) / scales  # (h, k)
@@ -331,6 +389,7 @@ def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
     float
     """
     _check_fraction(coverage, "coverage")
+    y_true, (lower, upper), y_train = _by_series(y_true, (lower, upper), y_train)
     yt, lo, hi, mask = _valid_band(y_true, lower, upper)
     scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     a = 1.0 - coverage
@@ -393,6 +452,8 @@ class _ForecastScorer:
         # scikit-learn calls scorer(estimator, X_test, y_test); for a forecaster
         # its "X" is the series and its "y" the exogenous features (fit(y, X))
         kwargs = {}
+        # a fitted search (nested cross-validation): its refitted best model
+        estimator = getattr(estimator, "best_estimator_", estimator)
         coll = getattr(estimator, "collection_", None)
         if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
             # a tsgate forecaster, any layout: values matched by series and time step
@@ -410,10 +471,22 @@ class _ForecastScorer:
             else:
                 y_true, y_pred = aligned(actual, coll, lambda h: estimator._forecast(h, X, None)[1])
                 predicted = (y_pred,)
+            own = getattr(self.metric, "__module__", None) == __name__  # tsgate's metrics
             if self._needs_train:
-                kwargs["y_train"] = _training_matrix(coll)
+                # the series scored only (a short one not scored needs no scale),
+                # named by id in the metric's messages
+                scored = np.flatnonzero(~np.isnan(y_true).all(axis=0))  # (k',)
+                kwargs["y_train"] = _training_matrix(coll)[:, scored]
+                y_true, predicted = y_true[:, scored], tuple(p[:, scored] for p in predicted)
+                if own:
+                    y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
                 if self._needs_season:
                     kwargs["season_length"] = getattr(estimator, "season_length_", 1)
+            elif not own and not self._interval:
+                # a metric of (y_true, y_pred) gets the observed steps only: the
+                # steps of a fold's gap, and missing values, are NaN here
+                keep = ~np.isnan(y_true)
+                y_true, predicted = y_true[keep], (predicted[0][keep],)
             if self._takes_coverage:
                 kwargs["coverage"] = self.coverage
             return self.sign * self.metric(y_true, *predicted, **kwargs)
@@ -422,6 +495,11 @@ class _ForecastScorer:
                 f"The {self.metric.__name__} scorer needs a tsgate forecaster (it reads the "
                 f"bands of predict_interval by series and time step), got "
                 f"{type(estimator).__name__}.")
+        if "horizon" not in inspect.signature(estimator.predict).parameters:
+            raise TypeError(
+                f"The {getattr(self.metric, '__name__', 'forecast')} scorer scores forecasters "
+                f"(predict(horizon=...)); {type(estimator).__name__}.predict takes no horizon. "
+                "Score a regressor with scikit-learn's scorers ('neg_mean_absolute_error').")
         horizon = len(y_test)
         y_pred = (estimator.predict(horizon=horizon) if X is None
                   else estimator.predict(horizon=horizon, X=X))

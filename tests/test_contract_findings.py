@@ -1,0 +1,306 @@
+"""Defects found by a sweep of the estimator contract, persistence and the
+evaluation tools (session 33), each with the test that would have caught
+it: a refused refit that broke the fitted model, files that ``save`` wrote
+and ``load`` refused, column dtypes and parameters lost or read anew after
+the fit, MASE pooling the series of a collection, scorers that failed on a
+search or handed NaN to a plain metric."""
+import datetime
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import mean_absolute_error
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+
+import tsgate
+from tests.conftest import FAST
+from tsgate import metrics
+from tsgate.datasets import load_airline
+
+P = dict(FAST, horizon=6, n_models=2)
+MONTHS = pd.date_range("2020-01-01", periods=48, freq="MS")
+
+
+def _wide(ids=("s0", "s1"), n=48, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return pd.DataFrame({c: 10 + i + np.sin(2 * np.pi * t / 12) + rng.normal(0, .3, n)
+                         for i, c in enumerate(ids)}, index=MONTHS[:n])
+
+
+def _long(wide):
+    s = wide.stack().swaplevel().sort_index()
+    s.index.names = ["unique_id", "ds"]
+    return s.rename("y").reset_index()
+
+
+def _round_trip(model):
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    return tsgate.load(buffer)
+
+
+def _fit(model, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(*args)
+
+
+# --------------------------------------------------------------- the contract
+@pytest.mark.parametrize("change, data", [
+    ({"horizon": 3}, "short"),  # refused: too few observations
+    ({"normalize": "standard"}, "short"),
+    ({"horizon": 10**6}, "same"),  # refused by the size check
+])
+def test_a_refused_refit_leaves_the_fitted_model_as_it_was(change, data):
+    """fit set horizon_, normalize_, windows_ ... before its checks raised:
+    the old networks then met the new settings (a broadcast error, or a
+    silently different forecast)."""
+    y = load_airline()
+    model = _fit(tsgate.GRUForecaster(**P), y)
+    before, band = model.predict(), model.predict_interval()
+    short = pd.Series([1.0, 2.0, 3.0], index=MONTHS[:3])
+    with pytest.raises(ValueError):
+        _fit(model.set_params(**change), short if data == "short" else y)
+    model.set_params(horizon=6, normalize=tsgate.GRUForecaster().normalize)
+    pd.testing.assert_series_equal(model.predict(), before)
+    pd.testing.assert_frame_equal(model.predict_interval(), band)
+
+
+def test_set_params_after_fit_does_not_change_how_predict_reads_its_input():
+    long = _long(_wide()).rename(columns={"unique_id": "sku"})
+    X = long[["sku", "ds"]].assign(f=np.arange(len(long)) % 3.0)
+    future = pd.MultiIndex.from_product([["s0", "s1"], pd.date_range("2024-01-01", periods=6,
+                                                                     freq="MS")],
+                                        names=["sku", "ds"])
+    X_future = pd.DataFrame({"f": np.arange(12) % 3.0}, index=future).reset_index()
+    model = _fit(tsgate.GRUForecaster(**P, id_col="sku"), long, X)
+    expected = model.predict(X=X_future)
+    model.set_params(id_col="store")  # for the next fit
+    pd.testing.assert_frame_equal(model.predict(X=X_future), expected)
+    pd.testing.assert_frame_equal(_round_trip(model).predict(X=X_future), expected)
+
+
+def test_a_refit_keeps_no_state_of_the_fit_before():
+    y = load_airline()
+    X = pd.DataFrame({"f": np.arange(len(y)) % 5.0}, index=y.index)
+    model = _fit(_fit(tsgate.GRUForecaster(**P), y, X), y)
+    assert not hasattr(model, "exog_mean_") and not hasattr(model, "exog_scale_")
+    windows = np.random.default_rng(0).normal(size=(30, 6))
+    reg = tsgate.GRURegressor(**FAST, early_stopping=True)
+    _fit(reg, windows, windows[:, -1])
+    assert hasattr(reg, "validation_loss_curve_")
+    _fit(reg.set_params(early_stopping=False), windows, windows[:, -1])
+    fresh = _fit(tsgate.GRURegressor(**FAST), windows, windows[:, -1])
+    assert sorted(k for k in vars(reg) if k.endswith("_")) == \
+        sorted(k for k in vars(fresh) if k.endswith("_"))
+
+
+def test_features_with_bool_labels_are_matched_by_name():
+    """pandas reads a list of bool labels as a row mask: X given in another
+    column order failed with "Item wrong length", or with two rows named a
+    date it had."""
+    y = load_airline()
+    X = pd.DataFrame({True: np.arange(len(y)) % 5.0, False: np.cos(np.arange(len(y)))},
+                     index=y.index)
+    future = pd.DataFrame({True: np.arange(6) % 5.0, False: np.cos(np.arange(6))},
+                          index=pd.date_range("1961-01-01", periods=6, freq="MS"))
+    model = _fit(tsgate.GRUForecaster(**P), y, X)
+    expected = model.predict(X=future)
+    pd.testing.assert_series_equal(model.predict(X=future.iloc[:, ::-1]), expected)
+    pd.testing.assert_series_equal(model.predict(horizon=2, X=future.iloc[:2, ::-1]),
+                                   model.predict(horizon=2, X=future.iloc[:2]))
+
+
+# ----------------------------------------------------------------- persistence
+@pytest.mark.parametrize("tz", ["tzutc", "tzoffset", "timezone"])
+def test_fixed_offset_time_zones_are_saved(tz):
+    """``str(tz)`` of a dateutil zone (``tzutc()``) is no name pandas reads:
+    the file was written, then refused as damaged."""
+    from dateutil import tz as dateutil_tz
+    zone = {"tzutc": dateutil_tz.tzutc(), "tzoffset": dateutil_tz.tzoffset("IST", 19800),
+            "timezone": datetime.timezone(datetime.timedelta(hours=-3))}[tz]
+    y = pd.Series(_wide()["s0"].to_numpy(), index=pd.date_range("2021-01-01", periods=48,
+                                                                  freq="D", tz=zone))
+    model = _fit(tsgate.GRUForecaster(**P), y)
+    loaded = _round_trip(model)
+    expected, got = model.predict(), loaded.predict()
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    assert (got.index == expected.index).all()  # the same instants
+    assert (got.index.tz_localize(None) == expected.index.tz_localize(None)).all()  # wall times
+
+
+def test_a_time_zone_without_a_name_is_refused_at_save():
+    """A zone read from a file has no name pandas reads, and its offsets
+    change: refused when saving, not written unreadable."""
+    import zoneinfo
+    from importlib import resources
+    with (resources.files("tzdata.zoneinfo") / "Europe" / "Berlin").open("rb") as fh:
+        zone = zoneinfo.ZoneInfo.from_file(fh)  # no key: str() is no zone name
+    y = pd.Series(np.arange(48.0), index=pd.date_range("2021-01-01", periods=48, freq="D",
+                                                       tz="UTC").tz_convert(zone))
+    model = _fit(tsgate.GRUForecaster(**P), y)
+    with pytest.raises(TypeError, match="cannot save the time zone"):
+        model.save(io.BytesIO())
+
+
+def test_a_custom_business_day_calendar_is_saved():
+    """``freq="C"`` with holidays was saved as "C", which loses them: load
+    refused the file as damaged."""
+    freq = pd.offsets.CustomBusinessDay(holidays=["2020-02-17"], weekmask="Mon Tue Wed Thu")
+    index = pd.date_range("2020-01-06", periods=48, freq=freq)
+    y = pd.Series(_wide()["s0"].to_numpy(), index=index)
+    model = _fit(tsgate.GRUForecaster(**P), y)
+    loaded = _round_trip(model)
+    pd.testing.assert_series_equal(loaded.predict(), model.predict())
+    assert loaded.predict().index.freq == freq
+
+
+@pytest.mark.parametrize("kind", ["category", "string", "tuples"])
+def test_wide_column_labels_keep_their_dtype_through_a_file(kind):
+    wide = _wide()
+    if kind == "category":
+        wide.columns = pd.CategoricalIndex(wide.columns, categories=["s1", "s0", "unused"],
+                                           name="unique_id")
+    elif kind == "string":
+        wide.columns = pd.Index(list(wide.columns), dtype="string")
+    else:  # tuples were refused at save
+        wide.columns = pd.Index([("a", 1), ("b", None)], tupleize_cols=False)
+    model = _fit(tsgate.GRUForecaster(**P), wide)
+    loaded = _round_trip(model)
+    pd.testing.assert_frame_equal(loaded.predict(), model.predict())
+    pd.testing.assert_frame_equal(loaded.predict_interval(), model.predict_interval())
+
+
+def test_streams_that_cannot_seek_are_read_and_written():
+    """An HTTP or S3 body has read() only; an upload stream write() only."""
+    class Body:
+        def __init__(self, data):
+            self._buffer = io.BytesIO(data)
+
+        def read(self, n=-1):
+            return self._buffer.read(n)
+
+    class Sink:
+        def __init__(self):
+            self.data = b""
+
+        def write(self, data):
+            self.data += bytes(data)
+            return len(data)
+
+    model = _fit(tsgate.GRUForecaster(**P), load_airline())
+    sink = Sink()
+    model.save(sink)
+    pd.testing.assert_series_equal(tsgate.load(Body(sink.data)).predict(), model.predict())
+
+
+def test_a_damaged_array_header_is_called_damaged():
+    """Every ValueError of NumPy's reader was reported as an object array."""
+    model = _fit(tsgate.GRUForecaster(**P), load_airline())
+    buffer = io.BytesIO()
+    model.save(buffer)
+    raw = bytearray(buffer.getvalue())
+    at = raw.find(b"'descr'")
+    raw[at + 10] = ord("X")
+    with pytest.raises(ValueError, match="damaged tsgate model file"):
+        tsgate.load(io.BytesIO(bytes(raw)))
+
+
+# ------------------------------------------------------------------ evaluation
+def _collection_forecast():
+    """Two series of very different scales, every forecast 1 off."""
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"big": 10000 + rng.normal(0, 100, 36),
+                          "small": 10 + rng.normal(0, 1, 36)}, index=MONTHS[:36])
+    test = pd.DataFrame({"big": np.full(6, 10000.0), "small": np.full(6, 10.0)},
+                        index=MONTHS[36:42])
+    return train, test, test + 1.0
+
+
+def _stacked(wide):
+    s = wide.stack().swaplevel().sort_index()
+    s.index.names = ["unique_id", "ds"]
+    return s.rename("y")
+
+
+@pytest.mark.parametrize("layout", ["multiindex", "long"])
+def test_mase_and_msis_scale_each_series_of_a_collection(layout):
+    """A collection's y_train was read as one series: one scale for all, and
+    naive differences across two series' boundary (0.0036 for 0.74)."""
+    train, test, pred = _collection_forecast()
+    convert = _stacked if layout == "multiindex" else (lambda w: _long(w))
+    expected = metrics.mase(test, pred, train)
+    assert metrics.mase(convert(test), convert(pred), convert(train)) == pytest.approx(expected)
+    per_series = [metrics.mase(test[c], pred[c], train[c]) for c in train]
+    assert expected == pytest.approx(np.mean(per_series))
+    lower, upper = pred - 2.0, pred + 2.0
+    assert metrics.msis(convert(test), convert(lower), convert(upper), convert(train)) == \
+        pytest.approx(metrics.msis(test, lower, upper, train))
+    with pytest.raises(ValueError, match="same layout"):
+        metrics.mase(test, pred, convert(train))
+
+
+def test_the_mase_scorer_matches_mase_on_the_forecast():
+    train, test, _ = _collection_forecast()
+    model = _fit(tsgate.GRUForecaster(**P), _stacked(train))
+    scored = metrics.neg_mase_scorer(model, _stacked(test))
+    direct = metrics.mase(_stacked(test), model.predict().rename("y"), _stacked(train),
+                          season_length=model.season_length_)
+    assert scored == pytest.approx(-direct)
+
+
+def test_scorers_score_a_search_in_nested_cross_validation():
+    y = load_airline()
+    inner = GridSearchCV(tsgate.GRUForecaster(**dict(P, n_models=1)), {"hidden_size": [2, 4]},
+                         cv=TimeSeriesSplit(2, test_size=6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for scorer in (metrics.neg_mae_scorer, metrics.neg_mase_scorer, metrics.neg_msis_scorer):
+            scores = cross_val_score(inner, y, cv=TimeSeriesSplit(2, test_size=6),
+                                     scoring=scorer, error_score="raise")
+            assert np.isfinite(scores).all()
+    regressor = _fit(tsgate.GRURegressor(**FAST), np.zeros((8, 4)), np.zeros(8))
+    with pytest.raises(TypeError, match="takes no horizon"):
+        metrics.neg_mae_scorer(regressor, y.iloc[-6:])
+
+
+def test_a_plain_metric_gets_only_the_observed_steps():
+    """With a gap between the folds, the gap's steps were NaN in y_true and
+    scikit-learn's metrics refused them."""
+    y = load_airline()
+    model = tsgate.GRUForecaster(**dict(P, n_models=1))
+    cv = TimeSeriesSplit(2, test_size=6, gap=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = cross_val_score(model, y, cv=cv, scoring=metrics.neg_mae_scorer)
+        theirs = cross_val_score(model, y, cv=cv,
+                                 scoring=metrics.make_forecast_scorer(mean_absolute_error))
+    np.testing.assert_allclose(theirs, ours)
+
+
+def test_metric_messages_name_the_series_and_its_observations():
+    train = pd.DataFrame({"old": np.arange(36.0), "new": np.r_[np.full(29, np.nan),
+                                                               np.arange(7.0)]},
+                         index=MONTHS[:36])
+    test = pd.DataFrame({"old": np.ones(3), "new": np.ones(3)}, index=MONTHS[36:39])
+    with pytest.raises(ValueError, match=r"series 'new' has no pair .* 12 steps apart \(7 observed"):
+        metrics.mase(test, test, train, season_length=12)
+    with pytest.raises(ValueError, match="y_train is empty"):
+        metrics.mase([1.0, 2.0], [1.0, 2.0], [])
+
+
+def test_backtest_messages_say_what_was_given():
+    y = load_airline().iloc[:60]
+    with pytest.raises(ValueError, match=r"start=-100 \(position -40\)"):
+        tsgate.backtest(tsgate.GRUForecaster(**P), y, start=-100)
+    apart = pd.concat([
+        pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2000-01-01", periods=30, freq="MS"),
+                      "y": np.arange(30.0)}),
+        pd.DataFrame({"unique_id": "B", "ds": pd.date_range("2010-01-01", periods=30, freq="MS"),
+                      "y": np.arange(30.0)})], ignore_index=True)
+    with pytest.raises(ValueError, match="union of their times"):
+        tsgate.backtest(tsgate.GRUForecaster(**P), apart, start=-8)
