@@ -3,7 +3,9 @@ evaluation tools (session 33), each with the test that would have caught
 it: a refused refit that broke the fitted model, files that ``save`` wrote
 and ``load`` refused, column dtypes and parameters lost or read anew after
 the fit, MASE pooling the series of a collection, scorers that failed on a
-search or handed NaN to a plain metric."""
+search or handed NaN to a plain metric; and in collections: a history at
+another frequency accepted where no freq was set, a fit mixing frequencies,
+tuple ids, the ids' dtype, text dates on a MultiIndex."""
 import datetime
 import io
 import warnings
@@ -304,3 +306,106 @@ def test_backtest_messages_say_what_was_given():
                       "y": np.arange(30.0)})], ignore_index=True)
     with pytest.raises(ValueError, match="union of their times"):
         tsgate.backtest(tsgate.GRUForecaster(**P), apart, start=-8)
+
+
+# ----------------------------------------------------------------- collections
+def _series(key, start, n, freq="MS", seed=0):
+    rng = np.random.default_rng(seed)
+    index = pd.MultiIndex.from_arrays([[key] * n, pd.date_range(start, periods=n, freq=freq)])
+    return pd.Series(10 + np.cumsum(rng.normal(0, .1, n)) + .01 * np.arange(n), index=index)
+
+
+def _undated(freq, n=36):
+    """Dates without freq, as read_csv and every long frame give them."""
+    return pd.DatetimeIndex(pd.date_range("2000-01-01", periods=n, freq=freq).to_numpy())
+
+
+def test_a_history_at_another_frequency_is_refused_without_a_freq_set():
+    """Both indexes' freq None passed the check ``index.freq == ref.freq``:
+    quarterly history for monthly networks forecast quarterly dates."""
+    values = _wide()["s0"].to_numpy()[:36]
+    model = _fit(tsgate.GRUForecaster(**P), pd.Series(values, index=_undated("MS")))
+    with pytest.raises(ValueError, match=r"steps by QS-\w+, the training data by MS"):
+        model.predict(y=pd.Series(values, index=_undated("QS")))
+    monthly = _long(pd.DataFrame({"a": values}, index=_undated("MS")))
+    yearly = _long(pd.DataFrame({"a": values}, index=_undated("YS")))
+    model = _fit(tsgate.GRUForecaster(**P), monthly)
+    with pytest.raises(ValueError, match="the training data by MS"):
+        model.predict(y=yearly)
+
+
+def test_a_collection_of_two_frequencies_is_refused_at_fit():
+    """The season length came from whichever series was first (12 or 4)."""
+    both = pd.concat([_series("m", "2000-01-01", 48), _series("q", "2000-01-01", 48, "QS")])
+    with pytest.raises(ValueError, match=r"series .q. steps by QS-\w+, its first series .m. by MS"):
+        _fit(tsgate.GRUForecaster(**P), both)
+    # month starts beside month ends are one frequency
+    anchors = pd.concat([_series("s", "2000-01-01", 36), _series("e", "2000-01-31", 36, "ME")])
+    model = _fit(tsgate.GRUForecaster(**P), anchors)
+    assert model.predict().loc["e"].index[0] == pd.Timestamp("2003-01-31")
+
+
+def test_a_short_history_at_another_datetime_unit_continues_the_fitted_series():
+    """A history of 3 months in "us" (parquet) after a fit in "ns" was not
+    extended back by the fitted values: a forecast of its own, and a warning."""
+    y = load_airline()
+    model = _fit(tsgate.GRUForecaster(**P), y.iloc[:-3])
+    recent = y.iloc[-3:]
+    microseconds = recent.set_axis(recent.index.as_unit("us"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(model.predict(y=microseconds).to_numpy(),
+                                      model.predict(y=recent).to_numpy())
+
+
+def test_tuple_ids_with_features_and_in_backtest():
+    y = pd.concat([_series(("a", 1), "2000-01-01", 30), _series(("b", 2), "2000-02-01", 30)])
+    X = pd.DataFrame({"f": np.arange(len(y)) % 3.0}, index=y.index)
+    future = pd.DataFrame({"f": [0.0, 1.0, 0.0, 1.0]}, index=pd.MultiIndex.from_arrays(
+        [[("a", 1), ("a", 1), ("b", 2), ("b", 2)],
+         pd.to_datetime(["2002-07-01", "2002-08-01", "2002-08-01", "2002-09-01"])]))
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=2)), y, X)
+    assert list(model.predict(X=future).index.get_level_values(0).unique()) == [("a", 1), ("b", 2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = tsgate.backtest(tsgate.GRUForecaster(**dict(P, horizon=3)), y.iloc[:-1],
+                                 start=-6)
+    assert set(result["series"]) == {("a", 1), ("b", 2)}
+    assert result["actual"].notna().all() and (result["error"] == result["actual"]
+                                               - result["forecast"]).all()
+
+
+@pytest.mark.parametrize("dtype", ["int32", "Int64", "string", "float32"])
+def test_forecasts_keep_the_ids_dtype(dtype):
+    long = _long(_wide(("1", "2")))
+    long["unique_id"] = long["unique_id"].astype(int).astype(dtype)
+    model = _fit(tsgate.GRUForecaster(**P), long)
+    assert model.predict()["unique_id"].dtype == long["unique_id"].dtype
+    assert _round_trip(model).predict()["unique_id"].dtype == long["unique_id"].dtype
+
+
+def test_text_dates_on_a_multiindex_parse_as_in_a_long_frame():
+    long = _long(_wide())
+    long["ds"] = long["ds"].dt.strftime("%Y-%m-%d")
+    on_index = long.set_index(["unique_id", "ds"])["y"]
+    model = _fit(tsgate.GRUForecaster(**P), on_index)
+    expected = _fit(tsgate.GRUForecaster(**P), long).predict()
+    np.testing.assert_array_equal(model.predict().to_numpy(), expected["y"].to_numpy())
+    assert model.predict().index.get_level_values(1)[0] == pd.Timestamp("2024-01-01")
+
+
+@pytest.mark.parametrize("fault", ["short", "gap"])
+def test_the_cli_names_a_bad_first_series_as_the_fit_does(tmp_path, capsys, fault):
+    """The default horizon came from the first series' dates, before the
+    fit's checks: an error naming no series, with Python advice."""
+    from tsgate.cli import main
+    long = _long(_wide(("first", "second"), n=30))
+    if fault == "short":
+        long = long[(long.unique_id == "second") | (long.ds < MONTHS[2])]
+    else:
+        long = long.drop(index=5)
+    path = tmp_path / "long.csv"
+    long.to_csv(path, index=False)
+    code = main(["forecast", str(path), "--id-column", "unique_id", "--max-iter", "2", "--quiet"])
+    err = capsys.readouterr().err
+    assert code != 0 and "'first'" in err, err

@@ -50,11 +50,11 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first, coverage):
         band = None if coverage is None else model.predict_interval(coverage, h, X=fX, y=history)
         actual = y.iloc[o:o + h]
         actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
-        for j, col in enumerate(fc.columns):
+        for j, col in enumerate(fc.columns):  # ([col] * h below: a tuple id is one label)
             f = fc.iloc[:, j].to_numpy()
             a = actual.iloc[:, j].to_numpy(dtype=float)
             frame = {"origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
-                     "series": col, "forecast": f, "actual": a, "error": a - f,
+                     "series": [col] * h, "forecast": f, "actual": a, "error": a - f,
                      "abs_error": np.abs(a - f)}
             for name in names:
                 part = band[col] if isinstance(band.columns, pd.MultiIndex) else band

@@ -333,11 +333,16 @@ def run_forecast(args):
     columns = {}
     if args.id_column is not None:
         columns = dict(zip(("id_col", "time_col", "value_col"), time_label), freq=args.freq)
-        first = y[y[columns["id_col"]] == y[columns["id_col"]].iloc[0]]
-        index = pd.Index(first[columns["time_col"]])
+        ids = y[columns["id_col"]]
+        key = ids.value_counts().index[0]  # the longest series shows the default horizon's step
+        index = pd.Index(y.loc[ids == key, columns["time_col"]])
         if isinstance(index, pd.DatetimeIndex):
-            index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
-                     else pd.DatetimeIndex(index, freq=infer_freq(index)))
+            try:
+                index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
+                         else pd.DatetimeIndex(index, freq=infer_freq(index)))
+            except ValueError as exc:
+                raise ValueError(f"series {key!r} of {_label(args.csv)}: {exc} (or give "
+                                 "--horizon)") from None
         elif args.freq is not None:
             raise ValueError(f"--freq applies to dates, but the time column of {_label(args.csv)} does "
                              "not hold dates.")

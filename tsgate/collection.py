@@ -53,6 +53,7 @@ class Collection:
         Layout details: ``name`` (Series name), ``id_col``, ``time_col``,
         ``value_col`` (long), ``index_names`` (MultiIndex level names),
         ``id_categories`` (categorical ids: their categories and order),
+        ``id_dtype`` (other ids of a dtype other than object: its name),
         ``columns`` (wide).
     exog : list of ndarray of shape (n_i, m) or None
         Exogenous features per series, aligned with ``values``.
@@ -256,7 +257,13 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
-    level = numpy_backed(y.index.levels[1])  # pyarrow timestamps -> datetimes
+    level = y.index.levels[1]
+    if len(level) and all(isinstance(v, str) for v in level):
+        try:  # text dates parse, as in a long frame's time column
+            level = read_times(pd.Series(level, name=level.name))
+        except ValueError:  # not dates (ids, with the levels swapped): the checks below say so
+            pass
+    level = numpy_backed(level)  # pyarrow timestamps -> datetimes
     if level is not y.index.levels[1]:
         y.index = y.index.set_levels(level, level=1)
     ids, vals, indexes = [], [], []
@@ -293,6 +300,8 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     if isinstance(id_dtype, pd.CategoricalDtype):  # results keep the ids' categories
         names["id_categories"] = {"categories": id_dtype.categories.tolist(),
                                   "ordered": bool(id_dtype.ordered)}
+    elif id_dtype != object:  # ... and their dtype (int32, Int64, string, float32)
+        names["id_dtype"] = str(id_dtype)
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
@@ -354,7 +363,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
         xs = _long_exog(X, id_col, time_col)
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
-    kept = {k: v for k, v in out.names.items() if k == "id_categories"}
+    kept = {k: v for k, v in out.names.items() if k in ("id_categories", "id_dtype")}
     out.names = {**kept, "id_col": id_col, "time_col": time_col, "value_col": value_col}
     return out
 
@@ -450,7 +459,7 @@ def from_collection(coll, frames, horizon):
         return pd.DataFrame(data.transpose(1, 0, 2).reshape(horizon, -1), index=index, columns=cols)
     # the ids' own dtype (integer ids stay integers, categories categories); tuples stay whole ids
     cat = coll.names.get("id_categories")
-    ids = (pd.Index(coll.ids, tupleize_cols=False) if cat is None else
+    ids = (pd.Index(coll.ids, tupleize_cols=False, dtype=_id_dtype(coll)) if cat is None else
            pd.CategoricalIndex(coll.ids, categories=cat["categories"], ordered=cat["ordered"]))
     ids = ids.repeat(horizon)
     times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
@@ -538,9 +547,24 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
     return to_collection(frame, X, id_col, time_col, value_col, known_freq=step).exog
 
 
+def _id_dtype(coll):
+    """The dtype the ids had (``names["id_dtype"]``), or None: inferred again
+    (collections saved before it was kept, and ids of dtype object)."""
+    dtype = coll.names.get("id_dtype")
+    if dtype is None:
+        return None
+    try:
+        return pd.api.types.pandas_dtype(dtype)
+    except TypeError:  # a dtype this pandas does not name so: inferred
+        return None
+
+
 def _empty_like(coll, indexes):
     """An empty y (zeros) in the collection's layout on the given per-series indexes."""
-    ids = np.repeat(np.asarray(coll.ids, dtype=object), [len(i) for i in indexes])
+    labels = np.empty(len(coll.ids), dtype=object)  # (k,): a tuple id stays one label
+    for i, key in enumerate(coll.ids):
+        labels[i] = key
+    ids = np.repeat(labels, [len(i) for i in indexes])
     times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
     if coll.layout == "long":
         return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),

@@ -74,6 +74,19 @@ _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
 
 
+def _same_unit(past, index):
+    """The fitted dates ``past`` at the datetime unit of the history
+    ``index`` (parquet's "us" after a fit on "ns"), where both are dates of
+    one time zone and the unit holds them; else ``past`` as it is."""
+    if isinstance(past, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex) \
+            and past.unit != index.unit and str(past.tz) == str(index.tz):
+        try:
+            return past.as_unit(index.unit)
+        except (pd.errors.OutOfBoundsDatetime, ValueError):
+            return past
+    return past
+
+
 @contextlib.contextmanager
 def _restored_on_failure(estimator):
     """Put ``estimator``'s fitted state back as it was if the block raises
@@ -270,6 +283,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             with _FORECASTS_LOCK:
                 _FORECASTS.pop(self, None)
             coll = self._collection(y, X)
+            check_same_frequency(coll, coll)  # one frequency: one season length
             # what predict reads: fitted, so that set_params after a fit changes
             # nothing until the next fit (scikit-learn's contract)
             self.horizon_, self.normalize_ = self.horizon, self.normalize
@@ -377,7 +391,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             j = where.get(key)
             if j is None:
                 continue
-            past = fitted.indexes[j]
+            past = _same_unit(fitted.indexes[j], index)
             if index.dtype != past.dtype:
                 continue  # e.g. dates after periods: a history of its own
             if index[0] in past:

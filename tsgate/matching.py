@@ -110,10 +110,12 @@ def check_same_frequency(coll, trained, name="y"):
     training data's (a quarterly history for networks fitted on months), or
     where one of them is dated and the other on an integer index. The same
     offset, or steps within 25% of each other (a monthly DatetimeIndex and
-    PeriodIndex), pass."""
+    PeriodIndex, month starts and month ends), pass. ``coll`` is
+    ``trained`` itself at fit: its series against its first one."""
     dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    fitted = {} if coll is trained else dict(zip(trained.ids, trained.indexes))
     for index, key in zip(coll.indexes, coll.ids):
-        ref = trained.indexes[0]
+        ref = fitted.get(key, trained.indexes[0])  # the series' own, where it was fitted
         if isinstance(index, dated) != isinstance(ref, dated):
             kinds = [f"dates ({i.freqstr})" if isinstance(i, dated) else "an integer index"
                      for i in (index, ref)]
@@ -123,11 +125,30 @@ def check_same_frequency(coll, trained, name="y"):
                 f"{name}'s.")
         if not isinstance(index, dated) or len(index) < 2:
             continue
-        if index.freq == ref.freq and type(index) is type(ref):
-            continue
+        # the steps the dates take, set or inferred (dates read from a file or
+        # a long frame have no freq set: comparing .freq let any step pass)
+        step, ref_step = _inferred(index), _inferred(ref)
+        if step is None or ref_step is None or (step == ref_step and type(index) is type(ref)):
+            continue  # too few dates to tell, or irregular: the conversion's checks say so
         ratio = _step_length(index) / _step_length(ref)
+        if not 0.8 <= ratio <= 1.25 and coll is trained:
+            raise ValueError(
+                f"{name}'s series {key!r} steps by {step.freqstr}, its first series "
+                f"{trained.ids[0]!r} by {ref_step.freqstr}: one model learns one frequency "
+                "(its season length and windows). Fit one model per frequency, or resample "
+                "the series to one.")
         if not 0.8 <= ratio <= 1.25:
             raise ValueError(
-                f"{name} (series {key!r}) steps by {index.freqstr or index.inferred_freq}, the "
-                f"training data by {ref.freqstr}: the networks and the season length were fitted "
-                f"on {ref.freqstr} steps. Resample {name} to that frequency or fit a model on it.")
+                f"{name} (series {key!r}) steps by {step.freqstr}, the training data by "
+                f"{ref_step.freqstr}: the networks and the season length were fitted on "
+                f"{ref_step.freqstr} steps. Resample {name} to that frequency or fit a model "
+                "on it.")
+
+
+def _inferred(index):
+    """The step of a date index, set or inferred (a pandas offset), or None
+    where it cannot be told (two dates without a freq, irregular dates)."""
+    try:
+        return infer_step(index)
+    except ValueError:
+        return None
