@@ -123,3 +123,18 @@ def test_band_pairs_read_back_the_names_bound_columns_writes():
         "95", "lower_95", "upper_95")
     assert band_pairs(["lower_80", "upper_95", "y"]) == []  # no pair
     assert band_pairs(["lower_80", "upper_80", "lower", "upper"]) == [("", "lower", "upper")]
+
+
+def test_outlying_series_are_those_an_order_of_magnitude_beyond_the_others():
+    from tsgate.calibration import OUTLYING_FACTOR, outlying_series
+    rng = np.random.default_rng(0)
+    R = np.abs(rng.normal(size=(40, 4)))  # (rows, H)
+    owners = np.repeat(np.arange(4), 10)
+    assert outlying_series(R, owners) == set()
+    wild = R.copy()
+    wild[owners == 2] *= 3 * OUTLYING_FACTOR
+    assert outlying_series(wild, owners) == {2}
+    # two series: the wild one, not the calm one; one series: none
+    assert outlying_series(wild[owners >= 2], owners[owners >= 2]) == {2}
+    assert outlying_series(wild[owners == 2], owners[owners == 2]) == set()
+

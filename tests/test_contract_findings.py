@@ -5,7 +5,8 @@ and ``load`` refused, column dtypes and parameters lost or read anew after
 the fit, MASE pooling the series of a collection, scorers that failed on a
 search or handed NaN to a plain metric; and in collections: a history at
 another frequency accepted where no freq was set, a fit mixing frequencies,
-tuple ids, the ids' dtype, text dates on a MultiIndex."""
+tuple ids, the ids' dtype, text dates on a MultiIndex; one broken series that
+widened the bands of every series in its collection."""
 import datetime
 import io
 import warnings
@@ -409,3 +410,39 @@ def test_the_cli_names_a_bad_first_series_as_the_fit_does(tmp_path, capsys, faul
     code = main(["forecast", str(path), "--id-column", "unique_id", "--max-iter", "2", "--quiet"])
     err = capsys.readouterr().err
     assert code != 0 and "'first'" in err, err
+
+
+def test_one_broken_series_does_not_widen_the_others_bands():
+    """A level shift in one series of three (or of ten) made each clean
+    series' 95% band 7-13 times its width alone: the shifted series' rows
+    set the pooled 95% quantile."""
+    rng = np.random.default_rng(9)
+    n, t = 96, np.arange(96)
+    index = pd.date_range("2012-01-01", periods=n, freq="MS")
+    clean = [100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 2, n) for _ in range(2)]
+    df = pd.DataFrame({"shifted": np.r_[100 + rng.normal(0, 2, 88), 150 + rng.normal(0, 2, 8)],
+                       "a": clean[0], "b": clean[1]}, index=index)
+    params = dict(horizon=12, hidden_size=8, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        together = tsgate.GRUForecaster(**params).fit(df)
+        alone = tsgate.GRUForecaster(**params).fit(df[["a", "b"]])
+    width = {name: (m.predict_interval(0.95)["a"].eval("upper - lower")).to_numpy()
+             for name, m in (("together", together), ("alone", alone))}
+    assert (width["together"] < 1.5 * width["alone"]).all(), width
+    shifted = together.predict_interval([0.8, 0.95])["shifted"]
+    assert (shifted["upper_95"] - shifted["lower_95"] > shifted["upper_80"] - shifted["lower_80"]).all()
+
+
+def test_a_new_products_band_is_not_made_of_its_zeros_before_launch():
+    """93 zeros, then 5, 8, 6: the validation rows before the launch (a
+    constant forecast of a constant, exact) were most of the rows, and the
+    80% band's upper bound was the forecast itself."""
+    y = pd.Series(np.r_[np.zeros(93), [5.0, 8.0, 6.0]],
+                  index=pd.date_range("2010-01-01", periods=96, freq="MS"))
+    model = _fit(tsgate.GRUForecaster(horizon=12, hidden_size=8, max_iter=20, random_state=0), y)
+    band = model.predict_interval(0.8)
+    assert (band["upper"] > model.predict() + 1.0).all()
+    flat = pd.Series(np.full(48, 3.0), index=MONTHS)  # a constant keeps its exact band
+    model = _fit(tsgate.GRUForecaster(**P), flat)
+    np.testing.assert_allclose(model.predict_interval(0.8).to_numpy(), 3.0)

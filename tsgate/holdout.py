@@ -13,6 +13,7 @@ import numpy as np
 
 from . import combination, encoding, folds
 from .bandunit import NOISE_FLOOR, band_unit, noise
+from .calibration import outlying_series
 from .smoothing import theta_drift
 
 
@@ -36,6 +37,12 @@ class HoldoutErrors:
         forecast of 50. Nor do such rows choose the weights below (unless
         every series' do): in network units they are as extreme, and one
         such series among ten set the trend weight of all to its maximum.
+        Rows of a history that held one value and stayed at it (errors
+        exactly 0: a product before its launch) are left out, unless every
+        row is such (a constant series), and so are the rows of a series
+        whose errors are an order of magnitude beyond the others'
+        (:func:`tsgate.calibration.outlying_series`): its band is the
+        others' quantile times its own unit, as every series' is.
 
         Also sets the weights of the forecast's parts
         (:func:`tsgate.combination.weights`): ``shrinkage_``, the networks'
@@ -81,9 +88,10 @@ class HoldoutErrors:
             ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                     for sm, u, e in zip(stages, units, ends)])
             new = folds.new_rows(cuts, fold_list[k - 1][2] if k else None)  # (rows,)
-            parts.append([a[new] for a in (Y, P, D, S, ratio, choose)])
+            owner = np.repeat(np.arange(len(ends)), [len(e) for e in ends])  # (rows,) series
+            parts.append([a[new] for a in (Y, P, D, S, ratio, choose, owner, flat)])
         pooled = combination.pools_folds(len(coll), self.horizon_)
-        Y, P, D, S, ratio, choose = (np.concatenate(a) for a in zip(*parts))
+        Y, P, D, S, ratio, choose, owners, flat = (np.concatenate(a) for a in zip(*parts))
         # the rows that choose: every fold's, or the first fold's (all its rows
         # are new); of those, the unfloored ones (all floored: all of them)
         rows = np.full(len(Y), True) if pooled else np.arange(len(Y)) < len(parts[0][0])
@@ -93,7 +101,17 @@ class HoldoutErrors:
             Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None,
             S[chosen])
         residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_, S)
-        return residuals * ratio  # (rows, H); NaN past the series' end
+        residuals = residuals * ratio  # (rows, H); NaN past the series' end
+        # a history of one value that stayed at it: its constant forecast is exact,
+        # whatever the band; the rows of a product before its launch were most of
+        # its rows, and made its 80% band after the launch of width 0
+        trivial = flat & ~(np.abs(np.nan_to_num(residuals)) > 0).any(axis=1)  # (rows,)
+        keep = ~trivial if (~trivial).any() else np.full(len(trivial), True)  # a constant: all
+        # nor the rows of a series whose errors are outlying (calibration.outlying_series)
+        apart = outlying_series(residuals[keep], owners[keep])
+        if apart:
+            keep &= ~np.isin(owners, sorted(apart))
+        return residuals[keep]
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
