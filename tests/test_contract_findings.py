@@ -446,3 +446,83 @@ def test_a_new_products_band_is_not_made_of_its_zeros_before_launch():
     flat = pd.Series(np.full(48, 3.0), index=MONTHS)  # a constant keeps its exact band
     model = _fit(tsgate.GRUForecaster(**P), flat)
     np.testing.assert_allclose(model.predict_interval(0.8).to_numpy(), 3.0)
+
+
+def test_features_with_a_series_that_stopped_reporting():
+    """A series whose last values are NaN is forecast its gap's steps
+    further; the other series had only the asked steps of future features,
+    and predict failed with a broadcast error at the default horizon."""
+    rng = np.random.default_rng(3)
+    n, index = 60, pd.date_range("2000-01-01", periods=66, freq="MS")
+    X = pd.DataFrame({"x": rng.normal(size=66)}, index=index)
+    s = 100 + 20 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0, 3, n) + 5 * X.x[:n]
+    wide = pd.DataFrame({"a": s.to_numpy(), "b": 2 * s.to_numpy() + 5}, index=index[:n])
+    wide.iloc[-3:, 0] = np.nan  # "a" stopped three months ago
+    model = _fit(tsgate.GRUForecaster(**P), wide, X.iloc[:n])
+    forecast = model.predict(X=X.iloc[n:])
+    band = model.predict_interval(0.8, X=X.iloc[n:])
+    assert np.isfinite(forecast.to_numpy()).all() and np.isfinite(band.to_numpy()).all()
+    # "b" is forecast as it is without "a" beside it
+    alone = model.predict(y=wide[["b"]], X=X)
+    np.testing.assert_allclose(forecast["b"].to_numpy(), alone["b"].to_numpy())
+
+
+def test_coverages_and_quantiles_at_the_edges_of_their_range():
+    """A quantile within 1e-12 of 0 or 1 rounded to a coverage of 1
+    (ZeroDivisionError), a coverage within 1e-16 of 1 reached the normal
+    quantile of 1.0 (StatisticsError), np.array(0.8) was iterated; and two
+    coverages equal to 6 digits got one name."""
+    from tsgate.calibration import bound_columns
+    model = _fit(tsgate.GRUForecaster(**P), load_airline())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # too few residuals for such coverages: said
+        extreme = model.predict_quantiles([1e-13, 0.5, 1 - 1e-13])
+        assert np.isfinite(extreme.to_numpy()).all()
+        assert (extreme["q_0.0000000000001"] <= extreme["q_0.5"]).all()
+        assert (extreme["q_0.5"] <= extreme["q_0.9999999999999"]).all()
+        near_one = model.predict_interval(1 - 1e-16)
+        assert np.isfinite(near_one.to_numpy()).all()
+    pd.testing.assert_frame_equal(model.predict_interval(np.array(0.8)),
+                                  model.predict_interval(0.8))
+    assert [lower for _, lower, _ in bound_columns([0.8, 0.80000001, 0.975])] == \
+        ["lower_80", "lower_80.000001", "lower_97.5"]
+
+
+@pytest.mark.parametrize("size", [1e120, 1e200, 1e300])
+def test_an_additive_series_forecasts_as_its_scaled_copy(size):
+    """The smoothing's squared errors overflowed beyond about 1e150: at
+    1e200 alpha was 1 where at 1 it is 0.8, and the forecast 3.5% off its
+    scaled copy's."""
+    v = np.random.default_rng(2).normal(0, 1, 60).cumsum()  # crosses 0: additive
+    index = pd.date_range("2000-01-01", periods=60, freq="MS")
+    base = _fit(tsgate.GRUForecaster(**P), pd.Series(v, index=index))
+    scaled = _fit(tsgate.GRUForecaster(**P), pd.Series(v * size, index=index))
+    np.testing.assert_allclose(scaled.predict().to_numpy() / size, base.predict().to_numpy(),
+                               rtol=1e-6)
+    np.testing.assert_allclose(scaled.predict_interval(0.8).to_numpy() / size,
+                               base.predict_interval(0.8).to_numpy(), rtol=1e-6)
+
+
+def test_an_intermittent_series_band_does_not_move_with_the_horizon_asked():
+    """Beyond the fitted horizon the history is extended by forecasts, and
+    its stage cleaned its spikes anew: the band of steps 1..H of a series
+    of counts moved with the horizon asked (1.732 -> 1.42 at step 1)."""
+    rng = np.random.default_rng(0)
+    v = np.where(rng.random(60) < 0.7, 0.0, rng.integers(1, 5, 60).astype(float))
+    y = pd.Series(v, index=MONTHS[:48].append(pd.date_range("2024-01-01", periods=12,
+                                                                freq="MS")))
+    model = _fit(tsgate.GRUForecaster(**P), y)
+    for h in (7, 12):
+        pd.testing.assert_frame_equal(model.predict_interval(0.8, horizon=h).iloc[:6],
+                                      model.predict_interval(0.8))
+
+
+@pytest.mark.parametrize("size", [1e-100, 1e-300])
+def test_a_tiny_series_smooths_as_its_scaled_copy(size):
+    """Its squared errors underflowed: at 1e-300 alpha was 0.05 where at 1
+    it is 0.8 (its unit's floor of 1 below float32's range is documented)."""
+    from tsgate.smoothing import smooth
+    v = np.random.default_rng(2).normal(0, 1, 60).cumsum()
+    base, tiny = smooth(v, 12), smooth(v * size, 12)
+    assert (tiny.alpha, tiny.gamma, tiny.period) == (base.alpha, base.gamma, base.period)
+    np.testing.assert_allclose(tiny.level / size, base.level, rtol=1e-9)

@@ -184,7 +184,9 @@ class ForecastBands:
         asked = quantile_columns(quantiles)
         # the band of each quantile; q and 1 - q share one (rounded: 1.4 - 1 != 1 - 0.6)
         # (a q within 5e-13 of 0.5 rounds to the band of coverage 0: the forecast itself)
-        band_for = {q: round(abs(2 * q - 1), 12) for q, _ in asked}
+        # (and within 1e-12 of 0 or 1, its own: rounded, it was a coverage of 1)
+        band_for = {q: round(abs(2 * q - 1), 12) if round(abs(2 * q - 1), 12) < 1
+                    else abs(2 * q - 1) for q, _ in asked}
         coverages = sorted(set(band_for.values()) - {0.0})
         coll, levels, bands = self._bands(coverages, horizon, X, y)
         band_of = dict(zip(coverages, bands))

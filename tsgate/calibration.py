@@ -84,6 +84,8 @@ def fractions(value, what):
     def valid(v):
         return isinstance(v, Real) and not isinstance(v, bool) and 0 < v < 1
 
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number
+        value = value.item()
     if valid(value):
         return [float(value)], True
     values = (list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes))
@@ -121,7 +123,7 @@ def bound_columns(coverage):
     values, single = fractions(coverage, "coverage")
     if single:
         return [(values[0], "lower", "upper")]
-    out = [(c, f"lower_{100 * c:g}", f"upper_{100 * c:g}") for c in values]
+    out = [(c, f"lower_{percent(c)}", f"upper_{percent(c)}") for c in values]
     if len({lower for _, lower, _ in out}) < len(out):
         raise ValueError(f"coverage lists a percentage twice: {coverage!r}; give each once.")
     return out
@@ -159,6 +161,20 @@ def band_pairs(names):
             if c.startswith("lower_") and "upper_" + c[len("lower_"):] in names]
 
 
+def percent(coverage):
+    """``coverage`` as the percentage that names its bounds: the shortest
+    text that reads back as it, to 10 decimals ("80", "97.5", "80.000001";
+    ":g" kept 6 digits: 0.80000001 was a second "80")."""
+    return np.format_float_positional(round(100 * coverage, 10), trim="-")
+
+
+def _normal_quantile(coverage):
+    """The standard normal quantile bounding ``coverage`` in its middle, from
+    its tail ``(1 - coverage) / 2`` (``0.5 + coverage / 2`` is 1.0 in floats
+    for a coverage within 1e-16 of 1)."""
+    return -NormalDist().inv_cdf((1.0 - coverage) / 2)
+
+
 def needed(coverage):
     """Fewest residuals for a finite conformal quantile at ``coverage``."""
     return int(math.ceil(coverage / (1.0 - coverage) - 1e-9))
@@ -175,9 +191,8 @@ def _beyond(r, coverage):
     support: the largest, the conformal quantile at ``n / (n + 1)``, scaled
     by the normal tail from there to ``coverage``. It joins the conformal
     quantile at ``n / (n + 1)`` and grows strictly with ``coverage``."""
-    z = NormalDist().inv_cdf
     n = len(r)
-    return float(np.max(r)) * z(0.5 + coverage / 2) / z(0.5 + n / (n + 1) / 2)
+    return float(np.max(r)) * _normal_quantile(coverage) / _normal_quantile(n / (n + 1))
 
 
 def increasing(values, weights):
@@ -288,7 +303,7 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
     else:
         rms = math.sqrt(float(np.mean(pooled ** 2)))
         # never below the pool's largest residual (what a lower coverage gets)
-        pooled_q = max(rms * NormalDist().inv_cdf(0.5 + coverage / 2), _beyond(pooled, coverage))
+        pooled_q = max(rms * _normal_quantile(coverage), _beyond(pooled, coverage))
         warnings.warn(
             f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
             f"{100 * coverage:g}% conformal band needs {k}. The band uses a normal quantile of "

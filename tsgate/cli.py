@@ -29,7 +29,7 @@ from ._progress import _is_terminal
 from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
-from .calibration import bound_columns, bound_names
+from .calibration import bound_columns, bound_names, percent
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
@@ -401,7 +401,7 @@ def _save_plot(y, forecast, intervals, args, horizon):
     name = args.dataset or os.path.basename(_label(args.csv))
     title = f"{name}: {args.model.upper()} forecast, {horizon} steps"
     if args.interval is not None:
-        title += f", {'/'.join(f'{100 * c:g}%' for c in np.atleast_1d(args.interval))} interval"
+        title += f", {'/'.join(f'{percent(c)}%' for c in np.atleast_1d(args.interval))} interval"
     columns = {} if args.id_column is None else dict(
         zip(("id_col", "time_col", "value_col"), forecast.columns[:3]))
     fig = plot_forecast(y, forecast, intervals=intervals, title=title,

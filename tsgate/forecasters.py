@@ -441,8 +441,15 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         full = coll
         if gaps.any():
             coll, future = without_gaps(coll, future, gaps)
+        if future is not None:  # (steps, m) each: a series with a shorter gap runs on past its
+            # h, on its last features (those steps are not its forecast)
+            future = [np.concatenate([f, np.repeat(f[-1:], steps - len(f), axis=0)])
+                      for f in future]
         zs, stages = self._stages(coll.values, coll.exog)
-        history = zs
+        # the bands' unit is the observed history's: the stages of a history
+        # extended by forecasts (a horizon beyond H, a gap) clean their spikes
+        # anew, and an intermittent series' band at step 1 moved with the horizon
+        history, history_stages = zs, stages
         if y is not None:
             self._warn_unseasonal(coll, stages)
         H = self.horizon_
@@ -479,7 +486,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                 zs, stages = self._stages(values, exog_hist, like=stages)
         levels = np.concatenate(out, axis=1)  # (k, >= steps)
         levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
-        return full, levels, stages, history
+        return full, levels, history_stages, history
 
     def _fitted_positions(self):
         """Each fitted series' position in ``collection_``, by id."""

@@ -33,7 +33,7 @@ pattern, what the other series of a collection share); see
 :mod:`tsgate.encoding`.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -260,6 +260,14 @@ class Smoothing:
     delta: float = 0.0
     daily: np.ndarray = None
 
+    def times(self, factor):
+        """This stage of the series times ``factor`` (not on the log scale):
+        its level, indices, unit and features' effect scaled."""
+        def scaled(a):
+            return None if a is None else a * factor
+        return replace(self, level=self.level * factor, season=self.season * factor,
+                       scale=self.scale * factor, beta=scaled(self.beta), daily=scaled(self.daily))
+
     def seasonal(self, ends, steps):
         """The seasonal part of the forecasts (N, H) of the steps ``steps``
         (H,) ahead of each origin ``ends`` (N, 1) (or broadcastable), as
@@ -395,6 +403,31 @@ def takes_log(y, period, exog=None):
 # work in float32), and targets divided by it overflow to inf: a history of
 # 1e-38, 0, 0 followed by 2 forecast NaN (found by tests/test_reliability.py)
 MIN_SCALE = float(np.finfo(np.float32).tiny)
+LARGEST_FITTED = 2.0 ** 330  # smooth: largest |value| fitted as it is (about 2e99)
+
+
+SMALLEST_FITTED = 2.0 ** -60  # smooth: smallest largest-|value| whose coefficients are chosen as it is
+
+
+def _tiny_exponent(z):
+    """0 unless the largest absolute value of z is below ``SMALLEST_FITTED``
+    (and above 0), else the power of 2 that brings it to [0.5, 1)."""
+    observed = np.abs(z[np.isfinite(z)])
+    big = float(observed.max()) if len(observed) else 0.0
+    return -int(np.frexp(big)[1]) if 0.0 < big < SMALLEST_FITTED else 0
+
+
+def _extreme_exponent(y):
+    """0 for a series whose largest absolute value is at most
+    ``LARGEST_FITTED`` (or that has none), else the power of 2 that brings
+    it to [0.5, 1): :func:`smooth` fits such a series scaled by it, an
+    exact scaling in floats, as the squared errors that choose its
+    coefficients overflow beyond about 1e150. (Tiny series are fitted as
+    they are: their unit's floor, ``MIN_SCALE``, is what keeps a history of
+    changes of 1e-38 followed by a 2 within float32.)"""
+    observed = np.abs(y[np.isfinite(y)])
+    big = float(observed.max()) if len(observed) else 0.0
+    return int(np.frexp(big)[1]) if big > LARGEST_FITTED else 0
 
 
 CONSTANT_UNIT = 0.01  # change_scale of a constant series: this fraction of its size
@@ -471,6 +504,10 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
                          like.beta, like.inner, like.delta, daily)
     if log is None:
         log = takes_log(y, period, exog)
+    k = 0 if log else _extreme_exponent(y)
+    if k:  # fitted on y / 2**k, exactly: the squared errors overflowed (an additive
+        # random walk at 1e200 chose alpha 1 where at 1 it chose 0.8)
+        return smooth(np.ldexp(y, -k), period, False, None, exog, inner).times(2.0 ** k)
     z = np.log(y) if log else y.copy()  # (n,)
     beta = None
     if exog is not None:
@@ -480,7 +517,13 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     inner = int(inner) if m > 1 and 1 < inner < m and m % inner == 0 and is_seasonal(z, inner) else 1
     level, season = np.empty(len(z)), np.empty(len(z))
     daily = np.empty(len(z)) if inner > 1 else None
-    alpha, gamma, delta, _ = _run(z, m, inner, ALPHAS, GAMMAS, GAMMAS, level, season, daily)
+    # a tiny series' coefficients are chosen on it times 2**k (its squared errors underflowed:
+    # at 1e-300 alpha 0.05 where at 1 it is 0.8), its level and indices scaled back exactly
+    k = _tiny_exponent(z)
+    alpha, gamma, delta, _ = _run(np.ldexp(z, k) if k else z, m, inner, ALPHAS, GAMMAS, GAMMAS,
+                                  level, season, daily)
+    for a in (level, season) + ((daily,) if daily is not None else ()):
+        np.ldexp(a, -k, out=a)
     return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
                      season=season, scale=change_scale(z, m), beta=beta, inner=inner,
                      delta=float(delta), daily=daily)
