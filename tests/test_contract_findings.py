@@ -526,3 +526,31 @@ def test_a_tiny_series_smooths_as_its_scaled_copy(size):
     base, tiny = smooth(v, 12), smooth(v * size, 12)
     assert (tiny.alpha, tiny.gamma, tiny.period) == (base.alpha, base.gamma, base.period)
     np.testing.assert_allclose(tiny.level / size, base.level, rtol=1e-9)
+
+
+def test_a_new_history_missing_a_day_or_its_name_forecasts_as_the_fitted_series():
+    """A daily history without yesterday's row was refused with advice to
+    set freq (which takes effect at the next fit); an unnamed 12-month
+    history of the one series fitted was not extended by its fitted past
+    and lost its season."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2024-01-01", periods=70, freq="D")
+    y = pd.Series(100 + 10 * np.sin(np.arange(70) * 2 * np.pi / 7) + rng.normal(0, 1, 70),
+                  index=index)
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), y[:60])
+    gappy = y[:65].drop(index[62])
+    pd.testing.assert_series_equal(model.predict(y=gappy), model.predict(y=gappy.asfreq("D")))
+    airline = load_airline()
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), airline[:-6])
+    tail = airline[-12:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "too short to show its season"
+        unnamed = model.predict(y=pd.Series(tail.to_numpy(), index=tail.index))
+    np.testing.assert_array_equal(unnamed.to_numpy(), model.predict(y=tail).to_numpy())
+
+
+def test_metrics_refuse_a_series_scored_twice_at_one_time():
+    train, test, pred = _collection_forecast()
+    twice = pd.concat([_stacked(test), _stacked(test)])
+    with pytest.raises(ValueError, match="more than once.*each forecast origin"):
+        metrics.mase(twice, pd.concat([_stacked(pred), _stacked(pred)]), _stacked(train))

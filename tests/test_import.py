@@ -208,3 +208,45 @@ def test_import_graph_reader():
 def test_no_import_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_without_a_writable_cache_location_the_kernels_compile_in_memory(monkeypatch):
+    """Numba's cache=True raised at decoration where no cache folder was
+    writable (a read-only container): ``import tsgate`` failed."""
+    from tsgate import _jitcache
+
+    def refusing(**options):
+        raise RuntimeError("cannot cache function '_probe': no locator available")
+
+    monkeypatch.setattr(_jitcache, "njit", refusing)
+    assert _jitcache.can_cache() is False
+    monkeypatch.undo()
+    assert _jitcache.can_cache() is True  # this checkout's folders are writable
+
+
+def test_import_and_forecast_on_a_read_only_file_system(tmp_path):
+    """The package and the home read-only, no NUMBA_CACHE_DIR: simulated with
+    read-only bind mounts in a private mount namespace, where the machine
+    allows one (root or user namespaces), else skipped."""
+    import shutil
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    root = os.path.dirname(os.path.dirname(tsgate.__file__))
+    home = tmp_path / "home"
+    home.mkdir()
+    code = ("import tsgate, numpy as np; X = np.ones((12, 4, 1), np.float32); "
+            "print(tsgate.GRURegressor(hidden_size=2, max_iter=1).fit(X, X[:, -1, 0]).n_iter_)")
+    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+              f"mount --bind {home} {home} && mount -o remount,ro,bind {home} && "
+              f"cd {tmp_path} && HOME={home} {sys.executable} -c '{code}'")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no private mount namespace here")
+    done = subprocess.run(["unshare", "-m", "--propagation", "private", "bash", "-c", script],
+                          capture_output=True, text=True, env=env, timeout=600)
+    if "mount:" in done.stderr and done.returncode != 0:
+        pytest.skip(f"read-only bind mounts refused: {done.stderr.strip()[:200]}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"

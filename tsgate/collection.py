@@ -146,6 +146,22 @@ def _short_undated(index):
     return isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) < 3
 
 
+def _needs_known_grid(index):
+    """Dates given after the fit that show no frequency of their own: too
+    few (:func:`_short_undated`), or with a missing date (a new history of
+    the last days without yesterday's): put on the fitted frequency's
+    grid, the missing dates NaN, as ``freq=`` does at fit."""
+    if not isinstance(index, pd.DatetimeIndex) or index.freq is not None:
+        return False
+    if len(index) < 3:
+        return True
+    try:
+        infer_step(index)
+    except ValueError:
+        return index.is_monotonic_increasing and index.is_unique  # else its own error
+    return False
+
+
 def _shared_freq(indexes):
     """The step of the first of ``indexes`` (DatetimeIndex, 3 or more dates)
     it can be inferred from, or None: the step of a collection's series of
@@ -205,7 +221,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             "(y['value']), or a long DataFrame with columns "
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
     if isinstance(y, (pd.Series, pd.DataFrame)):
-        if freq is None and known_freq is not None and _short_undated(y.index):
+        if freq is None and known_freq is not None and _needs_known_grid(y.index):
             freq = known_freq
         if freq is not None:
             y = on_grid(y, freq)
@@ -279,10 +295,13 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                          "time); swap them with y.swaplevel().sort_index().")
     parts = [(key, part.droplevel(0))
              for key, part in y.groupby(level=0, sort=False, observed=True)]
+    fitted_step = known_freq  # data after the fit: the fitted step
     if freq is None and known_freq is None and any(_short_undated(p.index) for _, p in parts):
         known_freq = _shared_freq(p.index for _, p in parts)  # the other series' step
     for key, part in parts:
-        grid = known_freq if freq is None and _short_undated(part.index) else freq
+        own = (_needs_known_grid(part.index) if fitted_step is not None
+               else _short_undated(part.index))  # no step of its own
+        grid = known_freq if freq is None and own else freq
         if grid is not None:
             part = on_grid(part, grid, f"y (series {key!r})")
         index = part.index

@@ -388,7 +388,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             if np.isfinite(v).sum() - 1 >= 3 * m:
                 continue
             where = where or self._fitted_positions()
-            j = where.get(key)
+            # (the one series fitted is matched whatever its name, as in scoring)
+            j = where.get(key, 0 if len(fitted) == len(coll) == 1 else None)
             if j is None:
                 continue
             past = _same_unit(fitted.indexes[j], index)
@@ -537,8 +538,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             data, in any accepted layout (new series of a collection too):
             the normalisation stage is estimated on it, the networks are not
             refit. A history under three seasons that continues or overlaps
-            the fitted series of the same id is extended back by that
-            series' training values before its first step. Other histories
+            the fitted series of the same id (or the one series fitted,
+            whatever its name) is extended back by that series' training
+            values before its first step. Other histories
             under three seasons cannot show their seasonality, so their
             forecasts have none: a ``UserWarning`` says so where the fitted
             series of the same id (or the one series fitted) was seasonal.

@@ -270,6 +270,13 @@ def _by_series(y_true, forecasts, y_train):
             "them in the same layout (as predict returns them).")
     for p in parts[1:]:
         _check_labels(parts[0], p, "the forecast")
+    for what, p in (("y_true", parts[0]), ("y_train", train)):
+        if p.index.has_duplicates:  # (backtest rows of origins less than a horizon apart)
+            key = p.index[p.index.duplicated()][0]
+            raise ValueError(
+                f"{what} holds (series, time) {key!r} more than once; a metric scores one "
+                "forecast per series and time: score each forecast origin on its own (e.g. "
+                "backtest rows grouped by origin).")
     wide = [p.unstack(level=0) for p in parts]  # (times, series) each
     series = {key: part.droplevel(0).sort_index().to_numpy(dtype=np.float64, na_value=np.nan)
               for key, part in train.groupby(level=0, sort=False)}

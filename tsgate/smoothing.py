@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numba import njit
 
+from ._jitcache import CACHE
 from .bandunit import MAD_TO_SD
 from .moments import mean_spread
 from .regression import linear_effect
@@ -45,7 +46,7 @@ from .regression import linear_effect
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
 GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
 # no C entry point (``dispatcher.cfunc``, never used): less to compile on a first fit
-_JIT = dict(cache=True, nogil=True, no_cfunc_wrapper=True)
+_JIT = dict(cache=CACHE, nogil=True, no_cfunc_wrapper=True)
 
 
 @njit(**_JIT)

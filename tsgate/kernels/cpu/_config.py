@@ -15,7 +15,9 @@ checkout, delete the ``*.nbi``/``*.nbc`` files under
 kernels in other files keep their old machine code. (An installed upgrade
 rewrites every file, so the whole cache is renewed.)
 """
-JIT = dict(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
+from tsgate._jitcache import CACHE  # False where no cache location is writable
+
+JIT = dict(cache=CACHE, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
 PARALLEL_JIT = dict(JIT, parallel=True)
 # The recurrent and attention kernels: ``a * b + c`` in their gate math
 # (the rational tanh's polynomials above all) compiles to one fused

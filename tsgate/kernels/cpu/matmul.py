@@ -44,7 +44,7 @@ from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._config import INNER, JIT
+from ._config import CACHE, INNER, JIT
 
 K_BLOCK = 128  # rows of b per pass over the row blocks of a (a multiple of 4)
 # The same where op(a) = a.T (a_col > 1: the weight gradients' products
@@ -410,7 +410,7 @@ def _products(real):
     i64 = types.int64
     signature = types.void(ptr, i64, i64, ptr, ptr, i64, i64, i64, types.int64)
     # FMA's options: the tiles' sums stay fused multiply-adds
-    compiled = cfunc(signature, cache=True, error_model="numpy",
+    compiled = cfunc(signature, cache=CACHE, error_model="numpy",
                      fastmath=FMA["fastmath"])(_update_rows)
     name = f"tsgate_matmul_{real}"
     llvm.add_symbol(name, compiled.address)
