@@ -251,20 +251,18 @@ def outlying_series(residuals, owners):
     if len(labels) < 2:
         return set()
     R = np.abs(np.asarray(residuals, dtype=np.float64))  # (n, H)
-    typical = np.array([np.nanquantile(R[owners == k], OUTLYING_QUANTILE)
-                        if np.isfinite(R[owners == k]).any() else 0.0 for k in labels])  # (k,)
-    order = np.argsort(typical, kind="stable")
-    ranked = typical[order]  # (k,) ascending
-    rank = np.empty(len(labels), dtype=int)
+    tail = np.array([np.nanquantile(R[owners == k], OUTLYING_QUANTILE)
+                     if np.isfinite(R[owners == k]).any() else 0.0 for k in labels])  # (k,)
+    order = np.argsort(tail, kind="stable")
+    ranked = tail[order]  # (k,) ascending
+    rank = np.empty(len(labels), dtype=int)  # (k,) each series' place in ranked
     rank[order] = np.arange(len(labels))
+    # the median of the other series: of the ranking without the series' own place,
+    # whose i-th value is ranked[i] before that place and ranked[i + 1] from it
     others = len(labels) - 1
-    # the median of the others: of the ranked values without the series' own
-    def without(pos, i):  # the value at position i of the ranking without position pos
-        return ranked[np.where(i < pos, i, i + 1)]
-    upper = without(rank, others // 2)
-    lower = without(rank, (others - 1) // 2)
-    median_others = (lower + upper) / 2.0  # (k,)
-    return {int(labels[i]) for i in np.flatnonzero(typical > OUTLYING_FACTOR * median_others)}
+    middle = [np.where(i < rank, i, i + 1) for i in ((others - 1) // 2, others // 2)]
+    median_others = (ranked[middle[0]] + ranked[middle[1]]) / 2.0  # (k,)
+    return {int(labels[i]) for i in np.flatnonzero(tail > OUTLYING_FACTOR * median_others)}
 
 
 def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=3):

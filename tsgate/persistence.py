@@ -298,6 +298,10 @@ class _Decoder:
         return cls._restore_state(params, state)
 
 
+# zones of one offset for all time: dateutil's and pytz's, by class name (neither imported)
+_FIXED_OFFSET_TYPES = ("tzutc", "tzoffset", "StaticTzInfo", "_FixedOffset")
+
+
 def _tz_name(tz):
     """The name a file keeps of time zone ``tz`` (None: naive), one that
     ``tz_convert`` reads back to the same offsets: its own name, or for a
@@ -315,7 +319,8 @@ def _tz_name(tz):
     stamps = pd.DatetimeIndex(["1970-01-01", "2000-01-01", "2000-07-01"], tz="UTC")
     offsets = stamps.tz_convert(tz).tz_localize(None) - stamps.tz_localize(None)  # (3,)
     names = [str(tz)]
-    if offsets.nunique() == 1 and tz.dst(stamps[0].to_pydatetime()) in (None, dt.timedelta(0)):
+    if offsets.nunique() == 1 and (isinstance(tz, dt.timezone)
+                                   or type(tz).__name__ in _FIXED_OFFSET_TYPES):
         names.append(str(dt.timezone(offsets[0].to_pytimedelta())))
     for name in names:
         try:

@@ -405,16 +405,19 @@ def takes_log(y, period, exog=None):
 # 1e-38, 0, 0 followed by 2 forecast NaN (found by tests/test_reliability.py)
 MIN_SCALE = float(np.finfo(np.float32).tiny)
 LARGEST_FITTED = 2.0 ** 330  # smooth: largest |value| fitted as it is (about 2e99)
+SMALLEST_FITTED = 2.0 ** -60  # smooth: smallest largest |value| whose coefficients are chosen as it is
 
 
-SMALLEST_FITTED = 2.0 ** -60  # smooth: smallest largest-|value| whose coefficients are chosen as it is
+def _largest(z):
+    """The largest absolute observed value of z (n,), 0 for none."""
+    observed = np.abs(z[np.isfinite(z)])
+    return float(observed.max()) if len(observed) else 0.0
 
 
 def _tiny_exponent(z):
     """0 unless the largest absolute value of z is below ``SMALLEST_FITTED``
     (and above 0), else the power of 2 that brings it to [0.5, 1)."""
-    observed = np.abs(z[np.isfinite(z)])
-    big = float(observed.max()) if len(observed) else 0.0
+    big = _largest(z)
     return -int(np.frexp(big)[1]) if 0.0 < big < SMALLEST_FITTED else 0
 
 
@@ -426,8 +429,7 @@ def _extreme_exponent(y):
     coefficients overflow beyond about 1e150. (Tiny series are fitted as
     they are: their unit's floor, ``MIN_SCALE``, is what keeps a history of
     changes of 1e-38 followed by a 2 within float32.)"""
-    observed = np.abs(y[np.isfinite(y)])
-    big = float(observed.max()) if len(observed) else 0.0
+    big = _largest(y)
     return int(np.frexp(big)[1]) if big > LARGEST_FITTED else 0
 
 
