@@ -422,7 +422,7 @@ def test_one_broken_series_does_not_widen_the_others_bands():
     clean = [100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 2, n) for _ in range(2)]
     df = pd.DataFrame({"shifted": np.r_[100 + rng.normal(0, 2, 88), 150 + rng.normal(0, 2, 8)],
                        "a": clean[0], "b": clean[1]}, index=index)
-    params = dict(horizon=12, hidden_size=8, max_iter=20, random_state=0)
+    params = {"horizon": 12, "hidden_size": 8, "max_iter": 20, "random_state": 0}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         together = tsgate.GRUForecaster(**params).fit(df)
