@@ -554,3 +554,23 @@ def test_metrics_refuse_a_series_scored_twice_at_one_time():
     twice = pd.concat([_stacked(test), _stacked(test)])
     with pytest.raises(ValueError, match="more than once.*each forecast origin"):
         metrics.mase(twice, pd.concat([_stacked(pred), _stacked(pred)]), _stacked(train))
+
+
+def test_per_series_models_continue_with_a_warm_start_template():
+    """PerSeriesForecaster cloned its template at every fit: a warm refit
+    was a cold fit. Each series' model now continues (a copy of) its own."""
+    from sklearn.base import clone
+
+    from tsgate.distributed import PerSeriesForecaster
+    wide = _wide(("a", "b"))
+    template = tsgate.GRUForecaster(**P, warm_start=True)
+    per = _fit(_fit(PerSeriesForecaster(template), wide.iloc[:40]), wide)
+    alone = _fit(_fit(clone(template), wide["a"].iloc[:40]), wide["a"])
+    np.testing.assert_array_equal(per.predict()["a"].to_numpy(), alone.predict().to_numpy())
+    cold = _fit(PerSeriesForecaster(template), wide)
+    assert not np.array_equal(per.predict().to_numpy(), cold.predict().to_numpy())
+    # a series new to y starts afresh: as in a cold fit
+    more = wide.assign(c=wide["a"] * 2)
+    grown = _fit(_fit(PerSeriesForecaster(template), wide), more)
+    np.testing.assert_array_equal(grown.predict()["c"].to_numpy(),
+                                  _fit(clone(template), more["c"]).predict().to_numpy())

@@ -55,6 +55,7 @@ Each task ships the unfitted estimator, the series and the fold's indices;
 fixed seeds (``random_state``) give the same ``cv_results_`` scores as
 ``n_jobs=1``.
 """
+import copy
 import os
 import sys
 import warnings
@@ -194,8 +195,12 @@ def _run_capped(plan, func, *args):
 
 
 # ------------------------------------------------------- one model per series
-def _fit_clone(template, y, X):
-    return clone(template).fit(y, X)
+def _fit_clone(template, y, X, previous=None):
+    """A clone of ``template`` fitted on y, or with the template's
+    ``warm_start``, a copy of the series' ``previous`` model continued."""
+    if previous is None:
+        return clone(template).fit(y, X)
+    return copy.deepcopy(previous).set_params(**template.get_params(deep=False)).fit(y, X)
 
 
 def _series_list(coll):
@@ -226,6 +231,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
     forecaster : LSTMForecaster or GRUForecaster
         Unfitted template; it is cloned, never modified. Its parameters are
         reachable as ``forecaster__<name>`` (``GridSearchCV``, ``set_params``).
+        With its ``warm_start=True`` a refit continues a copy of each
+        series' fitted model (a series new to ``y`` starts afresh).
     n_jobs : int, optional
         Parallel fits (joblib semantics: None is 1 unless a
         ``joblib.parallel_config`` says otherwise, -1 all).
@@ -286,9 +293,11 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         exogs = [None] * len(coll) if coll.exog is None else [
             pd.DataFrame(e, index=idx, columns=names) for e, idx in zip(coll.exog, coll.indexes)]
         plan = _joblib_plan(self.n_jobs, len(columns))
+        warm = getattr(self.forecaster, "warm_start", False) and hasattr(self, "estimators_")
+        previous = self.estimators_ if warm else {}  # a series new to y starts afresh
         fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x)
-            for column, x in zip(columns, exogs))
+            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x, previous.get(key))
+            for key, column, x in zip(coll.ids, columns, exogs))
         self.estimators_ = dict(zip(coll.ids, fitted))
         self.collection_ = coll
         return self
