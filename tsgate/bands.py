@@ -89,6 +89,17 @@ def quantile_columns(quantiles):
     return out
 
 
+def _coverage_of(q):
+    """The coverage of the band one of whose bounds is the quantile ``q``:
+    ``|2q - 1|``, rounded to 12 digits so that q and 1 - q share one (1.4 -
+    1 != 1 - 0.6), and a q within 5e-13 of 0.5 gets the band of coverage 0,
+    the forecast itself; but never rounded to 1 (a q within 1e-12 of 0 or
+    1: a coverage of 1 has no band)."""
+    c = abs(2 * q - 1)
+    rounded = round(c, 12)
+    return rounded if rounded < 1 else c
+
+
 class ForecastBands:
     """Mixin of the forecasters: ``predict_interval`` and ``predict_quantiles``."""
 
@@ -182,11 +193,7 @@ class ForecastBands:
         """
         check_is_fitted(self, "regressors_")
         asked = quantile_columns(quantiles)
-        # the band of each quantile; q and 1 - q share one (rounded: 1.4 - 1 != 1 - 0.6)
-        # (a q within 5e-13 of 0.5 rounds to the band of coverage 0: the forecast itself)
-        # (and within 1e-12 of 0 or 1, its own: rounded, it was a coverage of 1)
-        band_for = {q: round(abs(2 * q - 1), 12) if round(abs(2 * q - 1), 12) < 1
-                    else abs(2 * q - 1) for q, _ in asked}
+        band_for = {q: _coverage_of(q) for q, _ in asked}
         coverages = sorted(set(band_for.values()) - {0.0})
         coll, levels, bands = self._bands(coverages, horizon, X, y)
         band_of = dict(zip(coverages, bands))

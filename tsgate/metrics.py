@@ -284,11 +284,7 @@ def _by_series(y_true, forecasts, y_train):
     if missing:
         raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
                          "training data of every series scored.")
-    values = [series[key] for key in wide[0].columns]
-    matrix = np.full((max(len(v) for v in values), len(values)), np.nan)  # (T, k)
-    for j, v in enumerate(values):
-        matrix[len(matrix) - len(v):, j] = v
-    return wide[0], wide[1:], matrix
+    return wide[0], wide[1:], _end_aligned([series[key] for key in wide[0].columns])
 
 
 def mase(y_true, y_pred, y_train, season_length=1):
@@ -431,12 +427,13 @@ def pinball_loss(y_true, y_pred, quantile):
     return float(np.mean(np.maximum(quantile * e, (quantile - 1) * e)))
 
 
-def _training_matrix(coll):
-    """A tsgate forecaster's training collection as (T, k), series aligned at
-    their ends (NaN before a later start)."""
-    T = max(len(v) for v in coll.values)
-    out = np.full((T, len(coll)), np.nan)  # (T, k)
-    for j, v in enumerate(coll.values):
+def _end_aligned(values):
+    """Series of any lengths (a list of (n_i,)) as one (T, k) matrix, aligned
+    at their ends (NaN before a later start): the training data a metric's
+    ``y_train`` holds for a collection."""
+    T = max(len(v) for v in values)
+    out = np.full((T, len(values)), np.nan)  # (T, k)
+    for j, v in enumerate(values):
         out[T - len(v):, j] = v
     return out
 
@@ -483,7 +480,7 @@ class _ForecastScorer:
                 # the series scored only (a short one not scored needs no scale),
                 # named by id in the metric's messages
                 scored = np.flatnonzero(~np.isnan(y_true).all(axis=0))  # (k',)
-                kwargs["y_train"] = _training_matrix(coll)[:, scored]
+                kwargs["y_train"] = _end_aligned(coll.values)[:, scored]
                 y_true, predicted = y_true[:, scored], tuple(p[:, scored] for p in predicted)
                 if own:
                     y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
