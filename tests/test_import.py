@@ -227,14 +227,15 @@ def test_without_a_writable_cache_location_the_kernels_compile_in_memory(monkeyp
 def test_import_and_forecast_on_a_read_only_file_system(tmp_path):
     """The package and the home read-only, no NUMBA_CACHE_DIR: simulated with
     read-only bind mounts in a private mount namespace, where the machine
-    allows one (root or user namespaces), else skipped."""
+    allows one (root or user namespaces), else skipped. The CUDA kernels'
+    module too: its ``cuda.jit(cache=True)`` raised "no locator available"."""
     import shutil
     if shutil.which("unshare") is None:
         pytest.skip("no unshare")
     root = os.path.dirname(os.path.dirname(tsgate.__file__))
     home = tmp_path / "home"
     home.mkdir()
-    code = ("import tsgate, numpy as np; X = np.ones((12, 4, 1), np.float32); "
+    code = ("import tsgate, tsgate.kernels.cuda, numpy as np; X = np.ones((12, 4, 1), np.float32); "
             "print(tsgate.GRURegressor(hidden_size=2, max_iter=1).fit(X, X[:, -1, 0]).n_iter_)")
     script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
               f"mount --bind {home} {home} && mount -o remount,ro,bind {home} && "

@@ -6,9 +6,10 @@ twin's shapes and memory contract, and launches its work asynchronously;
 device slot ``out[slot]`` (the training loop's per-epoch slots, read back
 once an epoch), or, without ``out``, copy one scalar back. Every launch goes
 through ``_config.launch`` (no low-occupancy warnings for tsgate's small
-grids); every kernel is compiled with ``cache=True``. Host numpy arrays are refused (TypeError) rather than
-silently copied on every call. Tunables: ``tsgate.config.CUDA_THREADS`` and
-``kernels/cuda/_config.py``. Runs on Numba's CUDA simulator too
+grids); every kernel is compiled with ``cache=True`` where a cache folder
+is writable (``tsgate._jitcache``), in memory elsewhere. Host numpy arrays
+are refused (TypeError) rather than silently copied on every call.
+Tunables: ``tsgate.config.CUDA_THREADS`` and ``kernels/cuda/_config.py``. Runs on Numba's CUDA simulator too
 (``NUMBA_ENABLE_CUDASIM=1``), which is how the tests check it without a GPU.
 """
 from .gru import gru_backward, gru_forward, gru_layer_backward, gru_layer_forward

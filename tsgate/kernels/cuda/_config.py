@@ -29,6 +29,7 @@ import numpy as np
 from numba import cuda
 
 from ... import config
+from ..._jitcache import CACHE  # noqa: F401  False where no cache location is writable
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 

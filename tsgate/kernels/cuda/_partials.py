@@ -10,10 +10,10 @@ each group's tiles in order. No atomics either way.
 """
 from numba import cuda
 
-from ._config import elementwise_blocks, launch, scratch
+from ._config import CACHE, elementwise_blocks, launch, scratch
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _group_sums(tiles, out):
     # tiles (NT, m) -> out (NG, m): group g = tiles g*NT//NG .. (g+1)*NT//NG - 1, in order
     NT, m = tiles.shape

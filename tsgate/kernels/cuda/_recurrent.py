@@ -7,13 +7,13 @@ per-group partials ``(NG, ...)`` (one per tile when NG == NT; ``_partials.py``).
 from numba import cuda
 
 from . import _config
-from ._config import elementwise_blocks, scratch
+from ._config import CACHE, elementwise_blocks, scratch
 from ._partials import tile_partials, to_groups
 from .matmul import column_sums, matmul
 from .sequence import fill
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _transpose(a, out):
     # a (R, C) -> out (C, R); a thread per element of out, consecutive threads
     # write consecutive addresses

@@ -22,7 +22,7 @@ from numba import cuda
 
 from . import _recurrent
 from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
-from ._config import check_device, dtype_name, launch, numba_type
+from ._config import CACHE, check_device, dtype_name, launch, numba_type
 from ._device import activations
 
 
@@ -34,7 +34,7 @@ def _kernels(dtype, rows):
     R = rows
     RG = 3 * rows
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def forward(W_h0, b_x0, b_h0, hs0, gates0, hn0, W_h1, b_x1, b_h1, hs1, gates1, hn1, flip):
         # a block per (tile k, direction d), directions as in lstm.py
         # gates (NT, T, BT, 3H) holds x W_x on entry, the activated gates on exit
@@ -90,7 +90,7 @@ def _kernels(dtype, rows):
                 h_prev[e] = hs[k, t, e // H, e % H]
             cuda.syncthreads()  # h_t staged for the next step
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def backward(W_hT0, hs0, gates0, hn0, dhs0, dgx0, dgh0,
                  W_hT1, hs1, gates1, hn1, dhs1, dgx1, dgh1, flip):
         # a block per (tile k, direction d); W_hT (3H, H) is W_h transposed,

@@ -19,7 +19,8 @@ import math
 from numba import cuda
 
 from ._cells import attention_dscore, attention_du
-from ._config import check_device, dtype_name, elementwise_blocks, launch, numba_type, scratch
+from ._config import (CACHE, check_device, dtype_name, elementwise_blocks, launch, numba_type,
+                      scratch)
 from ._device import activations
 from ._partials import tile_partials, to_groups
 from ._recurrent import row_sums
@@ -53,7 +54,7 @@ def _kernels(dtype):
     zero, one = nb(0), nb(1)
     _, tanh = activations(dtype)
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def scores(u, qp, b_a, v, weights):
         # thread (k, t, r): u = tanh(h W_a + q U_a + b_a) in place, weights[k, r, t] = v . u
         NT, T, BT, A = u.shape
@@ -69,7 +70,7 @@ def _kernels(dtype):
                 e += v[a] * val
             weights[k, r, t] = e
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def softmax(weights):
         # thread (k, r): weights[k, r, :] = softmax over the steps
         NT, BT, T = weights.shape
@@ -89,7 +90,7 @@ def _kernels(dtype):
             for t in range(T):
                 weights[k, r, t] /= total
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def context(hseq, weights, ctx):
         # thread (k, r, d): ctx = sum_t w_t h_t, steps in order
         NT, T, BT, D = hseq.shape
@@ -103,7 +104,7 @@ def _kernels(dtype):
                 acc += weights[k, r, t] * hseq[k, t, r, d]
             ctx[k, r, d] = acc
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def score_grads(hseq, weights, dctx, de):
         # thread (k, r): de[k, r, t] = w_t (dctx . h_t - sum_s w_s dctx . h_s)
         NT, T, BT, D = hseq.shape
@@ -121,7 +122,7 @@ def _kernels(dtype):
             for t in range(T):
                 de[k, r, t] = attention_dscore(weights[k, r, t], de[k, r, t], mean)
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def unit_grads(u, v, de, du, S, dv):
         # thread (k, a): du, S[k, :, a] = sum_t du, dv[k, a]; rows then steps, as the CPU
         NT, T, BT, A = u.shape
@@ -142,7 +143,7 @@ def _kernels(dtype):
                 S[k, r, a] = s_acc
             dv[k, a] = dv_acc
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def add_context_grad(weights, dctx, dhseq):
         # thread (k, t, r, d): dhseq += w_t dctx
         NT, T, BT, D = dhseq.shape

@@ -22,13 +22,13 @@ from numba import cuda, float64
 from ..cellmath import LossKind
 from . import _config
 from ._cells import loss_element
-from ._config import check_device, launch, scratch
+from ._config import CACHE, check_device, launch, scratch
 from ._device import block_sum
 
 MSE, MAE, HUBER, PINBALL = (int(kind) for kind in LossKind)
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _loss(pred, target, kind, param, dpred, result, slot):
     # pred, target, dpred flat (n,); result (S,) float64, the mean loss into result[slot]
     buf = cuda.shared.array(0, float64)  # (threads,)

@@ -40,7 +40,7 @@ from numba import cuda
 
 from . import _recurrent
 from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
-from ._config import check_device, dtype_name, launch, numba_type
+from ._config import CACHE, check_device, dtype_name, launch, numba_type
 from ._device import activations
 
 
@@ -52,7 +52,7 @@ def _kernels(dtype, rows):
     R = rows
     RG = 4 * rows
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def forward(W_h0, b0, hs0, cs0, gates0, W_h1, b1, hs1, cs1, gates1, flip):
         # a block per (tile k, direction d): direction d's arrays are the *d
         # arguments (the same ones twice for a one-direction launch); it runs
@@ -113,7 +113,7 @@ def _kernels(dtype, rows):
                 h_prev[e] = hs[k, t, e // H, e % H]
             cuda.syncthreads()  # h_t staged for the next step
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def backward(W_hT0, cs0, gates0, dhs0, dgates0, W_hT1, cs1, gates1, dhs1, dgates1, flip):
         # a block per (tile k, direction d), directions as in forward;
         # W_hT (4H, H) is W_h transposed: the threads of a warp (consecutive

@@ -28,7 +28,7 @@ import functools
 from numba import cuda
 
 from . import _config
-from ._config import dtype_name, launch, numba_type
+from ._config import CACHE, dtype_name, launch, numba_type
 
 
 @functools.lru_cache(maxsize=None)
@@ -37,7 +37,7 @@ def _gemm_kernel(dtype, tile):
     zero = nb(0)
     width = tile + 1
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def gemm(A, B, bias, C, trans_a, trans_b, has_bias):
         # op(A[b]) (M, K) @ op(B[b]) (K, N) (+ bias (N,)) -> C[b] (M, N)
         smem = cuda.shared.array(0, nb)  # 2 * (tile, width): both slices
@@ -89,7 +89,7 @@ def _gemm_kernel(dtype, tile):
 def _column_sums_kernel(dtype):
     zero = numba_type(dtype)(0)
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def column_sums(a, out):
         # a (NT, R, C) -> out (NT, C); rows added in order, like the CPU's row_sum
         c = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x

@@ -17,14 +17,14 @@ from numba import cuda, float64
 from ..cellmath import adam_scales
 from . import _config
 from ._cells import adam_update
-from ._config import check_device, elementwise_blocks, launch, scratch
+from ._config import CACHE, check_device, elementwise_blocks, launch, scratch
 from ._device import block_sum
 
 # Most blocks of the first pass of global_norm; each loops over its share.
 _NORM_BLOCKS = 256
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _reduce_tiles(parts, out):
     # parts (NT, m) -> out (m,); the tiles in order, rounding as the CPU does
     i = cuda.grid(1)
@@ -35,7 +35,7 @@ def _reduce_tiles(parts, out):
         out[i] = acc
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _reduce_partials(parts, offsets, NG, out):
     # parts (NG*P,) in (NG, n) blocks per parameter (offsets (B+1,)) -> out (P,)
     i = cuda.grid(1)
@@ -54,7 +54,7 @@ def _reduce_partials(parts, offsets, NG, out):
 
 @functools.lru_cache(maxsize=None)
 def _sum_squares_kernel():
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def sum_squares(a, partial):
         # a (n,) -> partial (blocks,): float64 sum of squares per block
         buf = cuda.shared.array(0, float64)  # (threads,)
@@ -71,7 +71,7 @@ def _sum_squares_kernel():
         if tid == 0:
             partial[cuda.blockIdx.x] = buf[0]
 
-    @cuda.jit(cache=True)
+    @cuda.jit(cache=CACHE)
     def sum_in_order(partial, out, slot):
         # one thread: the block partials in order; the norm into out[slot]
         if cuda.grid(1) == 0:
@@ -83,7 +83,7 @@ def _sum_squares_kernel():
     return sum_squares, sum_in_order
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _adam(params, grad, m, v, decay_mask, step_size, eps_hat, lr, beta1, beta2,
           alpha, weight_decay, grad_scale, norms, slot, clip):
     # float64 arithmetic, rounded on store: what the CPU kernel does;

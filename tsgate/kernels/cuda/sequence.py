@@ -14,10 +14,10 @@ import math
 
 from numba import cuda
 
-from ._config import check_device, elementwise_blocks, launch
+from ._config import CACHE, check_device, elementwise_blocks, launch
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _pack_windows(X, idx, out):
     NT, T, BT, F = out.shape
     i = cuda.grid(1)
@@ -30,7 +30,7 @@ def _pack_windows(X, idx, out):
         out[k, t, r, f] = X[idx[row], t, f] if row < idx.shape[0] else 0
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _pack_targets(Y, idx, out):
     NT, BT, O = out.shape
     i = cuda.grid(1)
@@ -40,7 +40,7 @@ def _pack_targets(Y, idx, out):
         out[row // BT, row % BT, o] = Y[idx[row], o] if row < idx.shape[0] else math.nan
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _shift_windows(xb, offsets):
     NT, T, BT, F = xb.shape
     i = cuda.grid(1)
@@ -54,7 +54,7 @@ def _shift_windows(xb, offsets):
             xb[k, t, r, f] -= shift
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _unpack_rows(a, out):
     BT = a.shape[1]
     O = a.shape[2]
@@ -65,7 +65,7 @@ def _unpack_rows(a, out):
         out[row, o] = a[row // BT, row % BT, o]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _concat(a, b, out):
     NT, T, BT, D = out.shape
     Ha = a.shape[3]
@@ -78,7 +78,7 @@ def _concat(a, b, out):
         out[k, t, r, j] = a[k, t, r, j] if j < Ha else b[k, t, r, j - Ha]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _split(dout, da, db):
     NT, T, BT, D = dout.shape
     Ha = da.shape[3]
@@ -94,7 +94,7 @@ def _split(dout, da, db):
             db[k, t, r, j - Ha] = dout[k, t, r, j]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _final_state(seq, H, q, backward):
     # forward: q (NT, BT, D) = seq at T-1 (forward half) / 0 (reverse half);
     # backward: seq += q at those places (one thread per element: no races)
@@ -111,7 +111,7 @@ def _final_state(seq, H, q, backward):
             q[k, r, j] = seq[k, t, r, j]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _apply_mask(x, mask, out):
     NT, T, BT, F = x.shape
     i = cuda.grid(1)
@@ -123,21 +123,21 @@ def _apply_mask(x, mask, out):
         out[k, t, r, f] = x[k, t, r, f] * mask[k, r, f]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _add(d, s):
     i = cuda.grid(1)
     if i < d.size:
         d[i] += s[i]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _copy(d, s):
     i = cuda.grid(1)
     if i < d.size:
         d[i] = s[i]
 
 
-@cuda.jit(cache=True)
+@cuda.jit(cache=CACHE)
 def _fill(d, value):
     i = cuda.grid(1)
     if i < d.size:
