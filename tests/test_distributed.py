@@ -22,8 +22,8 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
 from tsgate import config
-from tsgate.distributed import (PerSeriesForecaster, _joblib_plan, _run_capped, _ThreadPlan,
-                                available_cores, forecast_long, numba_threads_per_worker)
+from tsgate.distributed import PerSeriesForecaster, available_cores, forecast_long, numba_threads_per_worker
+from tsgate.threadplan import _joblib_plan, _run_capped, _ThreadPlan
 from tests.conftest import FAST
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,6 +234,31 @@ def test_forecast_long_text_times_come_back_as_datetimes():
     result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
     assert result["ds"].dtype == np.dtype("datetime64[ns]")
     np.testing.assert_array_equal(result["ds"].to_numpy(), expected["ds"].to_numpy())
+
+
+def test_forecast_long_on_dask_text_times_with_a_utc_offset_and_its_divisions():
+    """Text times carrying a UTC offset: the lazy frame said naive datetimes
+    (read from an empty template) where its partitions held aware ones, and a
+    ``.dt`` operation on it failed. The input's divisions by id were kept on
+    a result indexed 0..n-1 per partition: ``.loc`` found no rows, joins
+    were wrong."""
+    dd = pytest.importorskip("dask.dataframe")
+    long = to_long(make_wide(3))
+    text = long.assign(ds=long["ds"].dt.tz_localize("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    expected = forecast_long(text, 2, **QUICK)
+    assert str(expected["ds"].dtype) == "datetime64[ns, UTC]"
+    ddf = dd.from_pandas(text.set_index("unique_id"), npartitions=3, sort=True)
+    assert ddf.known_divisions
+    lazy = forecast_long(ddf, 2, **QUICK)
+    assert lazy._meta["ds"].dtype == expected["ds"].dtype
+    assert not lazy.known_divisions
+    result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
+    assert result["ds"].dtype == expected["ds"].dtype
+    np.testing.assert_array_equal(result["ds"].to_numpy(), expected["ds"].to_numpy())
+    # an id filtered out of its partition: the empty partition has the same dtype
+    fewer = forecast_long(ddf.map_partitions(lambda p: p[p.index != "s01"]), 2, **QUICK)
+    berlin = fewer["ds"].dt.tz_convert("Europe/Berlin").compute()
+    assert len(berlin) == 4 and str(berlin.dt.tz) == "Europe/Berlin"
 
 
 def test_forecast_long_errors_name_the_id():

@@ -56,16 +56,11 @@ fixed seeds (``random_state``) give the same ``cv_results_`` scores as
 ``n_jobs=1``.
 """
 import copy
-import os
-import sys
 import warnings
-from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from joblib import effective_n_jobs
-from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval, validate_parameter_constraints
 from sklearn.utils.parallel import Parallel, delayed
@@ -74,124 +69,18 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import (check_long_names, fitted_freq, from_collection, series_exog,
+from .collection import (check_long_names, fitted_freq, from_collection, read_times, series_exog,
                          to_collection)
 from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .matching import score_on
 from .persistence import SaveMixin
+from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
+                         numba_threads_per_worker)
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 
 __all__ = ["PerSeriesForecaster", "forecast_long", "numba_threads_per_worker", "available_cores"]
-
-
-# ------------------------------------------------------------------ threads
-def available_cores():
-    """Cores this process may run on (its CPU affinity where the OS tells it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
-
-
-def numba_threads_per_worker(n_workers, cores=None):
-    """Numba threads per task when ``n_workers`` tasks share one machine.
-
-    ``max(1, cores // n_workers)``, so that workers x threads never exceed
-    the cores.
-
-    Parameters
-    ----------
-    n_workers : int
-        Tasks that run at once on the machine (Dask workers x their
-        ``nthreads``, or joblib jobs).
-    cores : int, optional
-        Cores of the machine; default: those this process may run on.
-
-    Returns
-    -------
-    int
-    """
-    cores = available_cores() if cores is None else int(cores)
-    return max(1, cores // max(1, int(n_workers)))
-
-
-def _dask_worker():
-    """The Dask worker running this code, or None (never imports distributed)."""
-    if sys.modules.get("distributed") is None:  # not imported (or blocked): not on a worker
-        return None
-    from distributed import get_worker
-
-    try:
-        return get_worker()
-    except ValueError:
-        return None
-
-
-def _host_slots(client):
-    """((host, task slots), ...) of a Dask cluster: the workers' nthreads summed per host."""
-    from distributed.comm import get_address_host
-
-    slots = {}
-    for address, nthreads in client.ncores().items():
-        host = get_address_host(address)
-        slots[host] = slots.get(host, 0) + nthreads
-    return tuple(sorted(slots.items()))
-
-
-@dataclass(frozen=True)
-class _ThreadPlan:
-    """Tasks that run at once per machine, decided by the caller, read by each task.
-
-    local_tasks: on the caller's machine (joblib's local backends);
-    host_tasks: ((host, slots), ...) of a Dask cluster; a worker on a host
-    not listed (one that joined later) counts its own nthreads.
-    """
-
-    local_tasks: int = 1
-    host_tasks: tuple = ()
-
-    def threads(self):
-        worker = _dask_worker()
-        if worker is None:
-            return numba_threads_per_worker(self.local_tasks)
-        from distributed.comm import get_address_host
-
-        own = getattr(getattr(worker, "state", worker), "nthreads", 1)
-        return numba_threads_per_worker(dict(self.host_tasks).get(get_address_host(worker.address), own))
-
-
-def _joblib_plan(n_jobs, n_tasks):
-    """The plan for ``Parallel(n_jobs)`` over ``n_tasks`` tasks under the active backend."""
-    backend, _ = get_active_backend()
-    if type(backend).__name__ == "DaskDistributedBackend":
-        return _ThreadPlan(host_tasks=_host_slots(backend.client))
-    return _ThreadPlan(local_tasks=min(max(1, n_tasks), effective_n_jobs(n_jobs)))
-
-
-def _dask_plan(n_partitions):
-    """The plan for a Dask collection computed by the default client, or the local scheduler."""
-    if sys.modules.get("distributed") is not None:
-        from distributed import default_client
-
-        try:
-            return _ThreadPlan(host_tasks=_host_slots(default_client()))
-        except ValueError:  # no client: the local threaded scheduler
-            pass
-    return _ThreadPlan(local_tasks=min(max(1, n_partitions), available_cores()))
-
-
-def _run_capped(plan, func, *args):
-    """``func(*args)`` with this thread's Numba threads capped by ``plan``, then restored."""
-    import numba
-
-    before = numba.get_num_threads()
-    numba.set_num_threads(min(plan.threads(), numba.config.NUMBA_NUM_THREADS))
-    try:
-        return func(*args)
-    finally:
-        numba.set_num_threads(before)
 
 
 # ------------------------------------------------------- one model per series
@@ -509,6 +398,22 @@ def _assemble(coll, results, like, id_col, time_col, value_col, coverage, horizo
     return out.astype(empty.dtypes.to_dict())[list(empty.columns)]
 
 
+def _text_times(ddf, time_col):
+    """The dtype a Dask frame's text times are read as, from its first row
+    (computing partitions until one has a row); None for times that are not
+    text. An empty template cannot say whether the text carries a UTC offset:
+    the lazy result's dtype would say naive where the partitions' are aware."""
+    column = ddf._meta[time_col] if time_col in ddf._meta.columns else None
+    if column is None or not (pd.api.types.is_object_dtype(column.dtype)
+                              or pd.api.types.is_string_dtype(column.dtype)):
+        return None
+    for i in range(ddf.npartitions):
+        first = ddf.get_partition(i)[time_col].head(1, npartitions=1)
+        if len(first):
+            return read_times(first).dtype
+    return None
+
+
 def _long_collection(df, id_col, time_col, value_col, freq):
     """The rows of a long frame as a collection (the forecasters' conversion)."""
     if len(df) == 0:
@@ -516,12 +421,14 @@ def _long_collection(df, id_col, time_col, value_col, freq):
     return to_collection(df[[id_col, time_col, value_col]], None, id_col, time_col, value_col, freq)
 
 
-def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverage, plan):
-    """Forecast every id of one pandas frame in turn (a Dask partition)."""
+def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverage, plan,
+                        times=None):
+    """Forecast every id of one pandas frame in turn (a Dask partition);
+    ``times``: the dtype text times are read as (see :func:`_text_times`)."""
     df = _as_long(df, id_col, time_col, value_col)
     coll = _long_collection(df, id_col, time_col, value_col, freq)
     if coll is None:
-        return _empty_result(df, id_col, time_col, value_col, coverage)
+        return _empty_result(df, id_col, time_col, value_col, coverage, times)
 
     def run():
         return [_forecast_one(template, key, series, coverage)
@@ -579,7 +486,11 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     pd.DataFrame or dask.dataframe.DataFrame
         Columns ``id_col``, ``time_col``, ``value_col`` (the forecast) and,
         with ``coverage``, ``lower`` and ``upper``: ``horizon`` rows per id,
-        sorted by id then time (per partition for Dask, lazily).
+        sorted by id then time (per partition for Dask, lazily, with unknown
+        divisions: each partition's rows are numbered anew). Text times come
+        back as the datetimes they are read as; for a Dask frame, the first
+        of its rows is computed at the call, to learn whether they carry a
+        UTC offset.
 
     Examples
     --------
@@ -613,8 +524,11 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     args = (id_col, time_col, value_col, freq, coverage)
     if _is_dask_frame(df):
         plan = _dask_plan(df.npartitions)
-        meta = _forecast_partition(df._meta, template, *args, plan)
-        return df.map_partitions(_forecast_partition, template, *args, plan, meta=meta)
+        times = _text_times(df, time_col)
+        meta = _forecast_partition(df._meta, template, *args, plan, times)
+        # each partition's rows are new (0..n-1): the input's divisions by id no longer hold
+        return df.map_partitions(_forecast_partition, template, *args, plan, times, meta=meta,
+                                 clear_divisions=True)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas or Dask DataFrame in long format, got {type(df).__name__}.")
     df = _as_long(df, id_col, time_col, value_col)

@@ -1,0 +1,120 @@
+"""How many Numba threads each task gets when several run at once.
+
+Per-series fits run as joblib jobs or Dask tasks; each caps its Numba
+threads so that tasks x threads never exceed the cores of its machine. The
+caller decides a :class:`_ThreadPlan` (tasks at once per machine), each
+task reads it where it runs (a Dask worker knows its host).
+"""
+import os
+import sys
+from dataclasses import dataclass
+
+from joblib import effective_n_jobs
+from joblib.parallel import get_active_backend
+
+
+def available_cores():
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def numba_threads_per_worker(n_workers, cores=None):
+    """Numba threads per task when ``n_workers`` tasks share one machine.
+
+    ``max(1, cores // n_workers)``, so that workers x threads never exceed
+    the cores.
+
+    Parameters
+    ----------
+    n_workers : int
+        Tasks that run at once on the machine (Dask workers x their
+        ``nthreads``, or joblib jobs).
+    cores : int, optional
+        Cores of the machine; default: those this process may run on.
+
+    Returns
+    -------
+    int
+    """
+    cores = available_cores() if cores is None else int(cores)
+    return max(1, cores // max(1, int(n_workers)))
+
+
+def _dask_worker():
+    """The Dask worker running this code, or None (never imports distributed)."""
+    if sys.modules.get("distributed") is None:  # not imported (or blocked): not on a worker
+        return None
+    from distributed import get_worker
+
+    try:
+        return get_worker()
+    except ValueError:
+        return None
+
+
+def _host_slots(client):
+    """((host, task slots), ...) of a Dask cluster: the workers' nthreads summed per host."""
+    from distributed.comm import get_address_host
+
+    slots = {}
+    for address, nthreads in client.ncores().items():
+        host = get_address_host(address)
+        slots[host] = slots.get(host, 0) + nthreads
+    return tuple(sorted(slots.items()))
+
+
+@dataclass(frozen=True)
+class _ThreadPlan:
+    """Tasks that run at once per machine, decided by the caller, read by each task.
+
+    local_tasks: on the caller's machine (joblib's local backends);
+    host_tasks: ((host, slots), ...) of a Dask cluster; a worker on a host
+    not listed (one that joined later) counts its own nthreads.
+    """
+
+    local_tasks: int = 1
+    host_tasks: tuple = ()
+
+    def threads(self):
+        worker = _dask_worker()
+        if worker is None:
+            return numba_threads_per_worker(self.local_tasks)
+        from distributed.comm import get_address_host
+
+        own = getattr(getattr(worker, "state", worker), "nthreads", 1)
+        return numba_threads_per_worker(dict(self.host_tasks).get(get_address_host(worker.address), own))
+
+
+def _joblib_plan(n_jobs, n_tasks):
+    """The plan for ``Parallel(n_jobs)`` over ``n_tasks`` tasks under the active backend."""
+    backend, _ = get_active_backend()
+    if type(backend).__name__ == "DaskDistributedBackend":
+        return _ThreadPlan(host_tasks=_host_slots(backend.client))
+    return _ThreadPlan(local_tasks=min(max(1, n_tasks), effective_n_jobs(n_jobs)))
+
+
+def _dask_plan(n_partitions):
+    """The plan for a Dask collection computed by the default client, or the local scheduler."""
+    if sys.modules.get("distributed") is not None:
+        from distributed import default_client
+
+        try:
+            return _ThreadPlan(host_tasks=_host_slots(default_client()))
+        except ValueError:  # no client: the local threaded scheduler
+            pass
+    return _ThreadPlan(local_tasks=min(max(1, n_partitions), available_cores()))
+
+
+def _run_capped(plan, func, *args):
+    """``func(*args)`` with this thread's Numba threads capped by ``plan``, then restored."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(plan.threads(), numba.config.NUMBA_NUM_THREADS))
+    try:
+        return func(*args)
+    finally:
+        numba.set_num_threads(before)
