@@ -11,6 +11,9 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from sklearn.utils._param_validation import InvalidParameterError
 
+from .folds import MIN_OBSERVATIONS
+
+
 def check_series(y, name="y"):
     """Validate ``y`` and return it as a float64 DataFrame plus whether it was a Series.
 
@@ -124,7 +127,8 @@ def infer_step(index, name="y"):
         if len(index) < 3:
             raise ValueError(
                 f"{name}'s DatetimeIndex has no freq and {len(index)} timestamps are too few to "
-                "infer one; set it, e.g. y.index.freq = 'MS' or y = y.asfreq('MS').")
+                "infer one; set it, e.g. y.index.freq = 'MS' or y = y.asfreq('MS'). (To fit "
+                f"on, a series needs at least {MIN_OBSERVATIONS} observations.)")
         with warnings.catch_warnings():  # pandas 3 warns that the return type will change
             warnings.simplefilter("ignore")
             freq = pd.infer_freq(index)

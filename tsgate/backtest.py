@@ -22,9 +22,10 @@ def _origins(n, horizon, start, stride):
         start += n
     if not 0 < start < n:
         counted = f" (position {start})" if given != start else ""
+        low = min(MIN_OBSERVATIONS, n - 1)  # below it, the check after this one says why
         raise ValueError(f"start={given}{counted} leaves no training data or nothing to forecast "
-                         f"in a series of {n} points; pass a start in 1..{n - 1}, or -{n - 1}..-1 "
-                         "counted from the end.")
+                         f"in a series of {n} points; pass a start in {low}..{n - 1}, or "
+                         f"-{n - low}..-1 counted from the end.")
     return list(range(start, n, stride))
 
 
@@ -151,6 +152,9 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         if horizon is None:
             raise ValueError(f"{type(forecaster).__name__} has no horizon: pass backtest(..., "
                              "horizon=steps).")
+    elif getattr(template, "horizon", 0) is None:  # the fits need one: the steps asked
+        inner = "forecaster__" if template is not forecaster else ""  # PerSeriesForecaster's
+        forecaster = clone(forecaster).set_params(**{inner + "horizon": int(horizon)})
     if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
     stride = horizon if stride is None else stride
