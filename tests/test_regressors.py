@@ -436,3 +436,40 @@ def test_one_sample_with_early_stopping_passes_scikit_learns_check():
     from sklearn.utils.estimator_checks import check_fit2d_1sample
     check_fit2d_1sample("LSTMRegressor", tsgate.LSTMRegressor(hidden_size=4, max_iter=2,
                                                               early_stopping=True))
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_an_interrupted_fit_leaves_the_regressor_as_it_was(monkeypatch, warm_start):
+    """A KeyboardInterrupt during a refit (on targets 100x + 1000) left the
+    new target scaling with the old weights: forecasts near 1000 from a
+    model of values near 1. A warm fit's weights change in place."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 6, 1)).astype(np.float32)
+    y = X[:, -1, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = tsgate.GRURegressor(hidden_size=3, max_iter=2, random_state=0,
+                                    warm_start=warm_start).fit(X, y)
+    before = model.predict(X)
+    attrs = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model).items()}
+
+    def interrupted(net, params, *args, **kwargs):
+        params += 1.0  # as Adam's updates, in place
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("tsgate.regressors.train", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X[:, :4], y * 100 + 1000)  # another window too
+    monkeypatch.undo()
+    assert set(vars(model)) == set(attrs)
+    for name, value in attrs.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(model, name), value, err_msg=name)
+    np.testing.assert_array_equal(model.predict(X), before)
+    unfitted = tsgate.GRURegressor(hidden_size=3, max_iter=2)
+    monkeypatch.setattr("tsgate.regressors.train", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        unfitted.fit(X, y)
+    with pytest.raises(NotFittedError):
+        unfitted.predict(X)
+    assert not [k for k in vars(unfitted) if k.endswith("_") and not k.startswith("_")]

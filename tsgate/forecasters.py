@@ -33,7 +33,6 @@ use, one thread each, with the results of a run one after the other
 with ``early_stopping``, fits afresh for their best epochs). Ctrl-C stops
 them all within a batch. :mod:`tsgate.fitplan` builds those fits.
 """
-import contextlib
 import threading
 import warnings
 import weakref
@@ -49,6 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import encoding, exogenous, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
+from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
 from .collection import fitted_freq, from_collection, to_collection, trailing_gaps, without_gaps
@@ -85,20 +85,6 @@ def _same_unit(past, index):
         except (pd.errors.OutOfBoundsDatetime, ValueError):
             return past
     return past
-
-
-@contextlib.contextmanager
-def _restored_on_failure(estimator):
-    """Put ``estimator``'s fitted state back as it was if the block raises
-    (a fit refused midway set some attributes before its checks failed; a
-    warm fit's members are copies, ``fitplan``)."""
-    before = dict(estimator.__dict__)
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(before)
-        raise
 
 
 def _check_horizon(horizon):
@@ -275,7 +261,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         its forecasts and files are unchanged.
         """
         # in this frame, not a helper's: warnings keep pointing at the caller's line
-        with _restored_on_failure(self):
+        with restored_on_failure(self):
             validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                            caller_name=type(self).__name__)
             reject_bool_integers(self)

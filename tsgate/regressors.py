@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
+from ._rollback import restored_on_failure
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
@@ -242,10 +243,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        reject_bool_integers(self)
-        Xw = self._check_X(X, reset=True)
-        y, Y = self._check_y(y, Xw.shape[0])
-        return self._fit_arrays(Xw, Y, y.ndim)
+        # an interrupt or a refusal midway leaves the model as it was (the
+        # weights and Adam's moments change in place in a warm fit)
+        warm = ("params_", "_optimizer_state") if self.warm_start else ()
+        with restored_on_failure(self, deep=warm):
+            reject_bool_integers(self)
+            Xw = self._check_X(X, reset=True)
+            y, Y = self._check_y(y, Xw.shape[0])
+            return self._fit_arrays(Xw, Y, y.ndim)
 
     def _fit_arrays(self, Xw, Y, y_ndim, offsets=None, validation=None):
         """Fit on validated float32 windows Xw (n, T, F) and targets Y (n, O).
