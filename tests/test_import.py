@@ -224,11 +224,14 @@ def test_without_a_writable_cache_location_the_kernels_compile_in_memory(monkeyp
     assert _jitcache.can_cache() is True  # this checkout's folders are writable
 
 
-def test_import_and_forecast_on_a_read_only_file_system(tmp_path):
+@pytest.mark.parametrize("read_only", ["checkout", "kernels"])
+def test_import_and_forecast_on_a_read_only_file_system(tmp_path, read_only):
     """The package and the home read-only, no NUMBA_CACHE_DIR: simulated with
     read-only bind mounts in a private mount namespace, where the machine
     allows one (root or user namespaces), else skipped. The CUDA kernels'
-    module too: its ``cuda.jit(cache=True)`` raised "no locator available"."""
+    module too: its ``cuda.jit(cache=True)`` raised "no locator available".
+    ``kernels``: only the kernels' folder read-only (a partly read-only
+    install), where the probe of the package's top folder said "cache"."""
     import shutil
     if shutil.which("unshare") is None:
         pytest.skip("no unshare")
@@ -237,7 +240,8 @@ def test_import_and_forecast_on_a_read_only_file_system(tmp_path):
     home.mkdir()
     code = ("import tsgate, tsgate.kernels.cuda, numpy as np; X = np.ones((12, 4, 1), np.float32); "
             "print(tsgate.GRURegressor(hidden_size=2, max_iter=1).fit(X, X[:, -1, 0]).n_iter_)")
-    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+    folder = root if read_only == "checkout" else os.path.join(root, "tsgate", "kernels")
+    script = (f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} && "
               f"mount --bind {home} {home} && mount -o remount,ro,bind {home} && "
               f"cd {tmp_path} && HOME={home} {sys.executable} -c '{code}'")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}

@@ -1,26 +1,43 @@
 """Whether Numba can keep tsgate's compiled code on disk here.
 
 Numba's ``cache=True`` needs a writable cache location even to read a
-cache: the package's ``__pycache__`` folders, else a folder under the
-user's home, else ``NUMBA_CACHE_DIR``. Where none is writable (a
-container with a read-only file system and home), decorating a function
-with ``cache=True`` raises ``RuntimeError: cannot cache function ...: no
-locator available``, and ``import tsgate`` failed with it. :data:`CACHE`
-is then False: the kernels compile in memory, in every process (a first
-forecast waits for the compiler each time; point ``NUMBA_CACHE_DIR`` at a
-writable folder to keep them).
+cache: the ``__pycache__`` folder next to the function's source file, else
+a folder under the user's home, else ``NUMBA_CACHE_DIR``. Where none is
+writable (a container with a read-only file system and home), decorating a
+function with ``cache=True`` raises ``RuntimeError: cannot cache function
+...: no locator available``, and ``import tsgate`` failed with it.
+:data:`CACHE` is then False: the kernels compile in memory, in every
+process (a first forecast waits for the compiler each time; point
+``NUMBA_CACHE_DIR`` at a writable folder to keep them).
+
+The answer is per source folder, so every folder holding cached kernels is
+probed: one of them read-only where the package's top folder is writable
+(a partly read-only install) failed the import as well.
 """
+import os
+
 from numba import njit
 
+# tsgate's folders with cache=True kernels, relative to the package
+KERNEL_FOLDERS = ("", "kernels", os.path.join("kernels", "cpu"), os.path.join("kernels", "cuda"))
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
-def _probe():  # a function in tsgate's own folder: its cache location is tsgate's
-    return 0
+
+def _probe(folder):
+    """A function whose source file is ``folder``'s ``__init__.py`` (or this
+    module, for the package's own folder): Numba locates its cache there."""
+    path = os.path.join(_PACKAGE, folder, "__init__.py") if folder else os.path.abspath(__file__)
+    namespace = {}
+    exec(compile("def _probe():\n    return 0\n", path, "exec"), namespace)  # noqa: S102
+    return namespace["_probe"]
 
 
 def can_cache():
-    """Whether a function of this package can be compiled with ``cache=True``."""
+    """Whether the functions of every kernel folder of this package can be
+    compiled with ``cache=True``."""
     try:
-        njit(cache=True)(_probe)
+        for folder in KERNEL_FOLDERS:
+            njit(cache=True)(_probe(folder))
     except RuntimeError:  # no writable cache location
         return False
     return True
