@@ -117,6 +117,24 @@ def test_minimum_length_error_says_the_minimum():
         tsgate.GRUForecaster(horizon=12).fit(y)
 
 
+def test_a_new_history_of_two_dates_takes_its_own_series_anchor():
+    """Month starts beside month ends: a new history of two month ends of
+    the month-end series was put on the first series' grid and refused."""
+    def part(key, start, freq):
+        index = pd.MultiIndex.from_arrays([[key] * 36, pd.date_range(start, periods=36, freq=freq)])
+        return pd.Series(10 + np.sin(np.arange(36.0)), index=index)
+
+    y = pd.concat([part("s", "2000-01-01", "MS"), part("e", "2000-01-31", "ME")])
+    model = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y)
+    dates = pd.DatetimeIndex(["2003-01-31", "2003-02-28"])  # no freq of their own
+    new = pd.Series([10.0, 11.0], index=pd.MultiIndex.from_arrays([["e", "e"], dates]))
+    got = model.predict(y=new).loc["e"]
+    assert list(got.index) == list(pd.date_range("2003-03-31", periods=3, freq="ME"))
+    starts = pd.DatetimeIndex(["2003-01-01", "2003-02-01"])
+    new = pd.Series([10.0, 11.0], index=pd.MultiIndex.from_arrays([["s", "s"], starts]))
+    assert model.predict(y=new).loc["s"].index[0] == pd.Timestamp("2003-03-01")
+
+
 def test_a_series_of_two_dates_takes_the_collections_frequency():
     """One or two dates show no frequency: the collection's other series
     give it, so the error names what is wrong (too short, or off the grid)."""

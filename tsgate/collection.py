@@ -132,13 +132,43 @@ def without_gaps(coll, future, gaps):
     return replace(coll, values=values, indexes=indexes, exog=exog), future
 
 
+class FittedSteps:
+    """The steps of a fitted collection's dates, per series: ``known_freq``
+    for the data given after the fit. A series of a collection mixing month
+    starts and month ends keeps its own anchor; an id not fitted gets the
+    first series' step. Each is inferred when first asked (about 0.2 ms a
+    series: not at every call for every series of a large collection)."""
+
+    def __init__(self, coll):
+        self._coll = coll
+        self._positions = None
+        self._steps = {}
+
+    def of(self, key=None):
+        """The step of the fitted series ``key`` (a pandas offset)."""
+        if self._positions is None:
+            self._positions = {}
+            for i, k in enumerate(self._coll.ids):
+                self._positions.setdefault(k, i)
+        i = self._positions.get(key, 0)
+        if i not in self._steps:
+            self._steps[i] = infer_step(self._coll.indexes[i])
+        return self._steps[i]
+
+
+def _step_of(known_freq, key=None):
+    """``known_freq``'s step for the series ``key`` (:class:`FittedSteps`, or
+    one step for all)."""
+    return known_freq.of(key) if isinstance(known_freq, FittedSteps) else known_freq
+
+
 def fitted_freq(coll):
-    """The step of a fitted collection's dates (a pandas offset), or None for
-    an integer index: ``known_freq`` for the data given after the fit."""
+    """The steps of a fitted collection's dates (:class:`FittedSteps`), or
+    None for an integer index: ``known_freq`` for the data given after the fit."""
     index = coll.indexes[0]
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         return None
-    return infer_step(index)
+    return FittedSteps(coll)
 
 
 def _short_undated(index):
@@ -196,10 +226,11 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         Put each series' dates on this pandas frequency's grid from its
         first to its last (``asfreq``: missing steps become NaN, which
         tsgate masks); default: each series must be regular already.
-    known_freq : str, optional
-        The frequency of a fitted model's data: a series of only 1 or 2
-        dates and no frequency set (a short test fold, the future rows of X)
-        is put on its grid instead of failing to infer one.
+    known_freq : str or FittedSteps, optional
+        The frequency of a fitted model's data (:func:`fitted_freq`: per
+        series): a series of only 1 or 2 dates and no frequency set (a short
+        test fold, the future rows of X) is put on its grid instead of
+        failing to infer one.
     drop_empty : bool, default=False
         Leave out series without an observed value (a test fold's missing
         series) instead of raising.
@@ -222,7 +253,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
     if isinstance(y, (pd.Series, pd.DataFrame)):
         if freq is None and known_freq is not None and _needs_known_grid(y.index):
-            freq = known_freq
+            freq = _step_of(known_freq)
         if freq is not None:
             y = on_grid(y, freq)
     frame, is_series = check_shared(y, id_col, time_col, value_col)
@@ -301,7 +332,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     for key, part in parts:
         own = (_needs_known_grid(part.index) if fitted_step is not None
                else _short_undated(part.index))  # no step of its own
-        grid = known_freq if freq is None and own else freq
+        grid = _step_of(known_freq, key) if freq is None and own else freq
         if grid is not None:
             part = on_grid(part, grid, f"y (series {key!r})")
         index = part.index
