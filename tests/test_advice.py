@@ -1,6 +1,8 @@
 """Error messages that tell a fix: applying the fix they tell must work
 (session 34's sweep found three that named values or calls the code then
-refused)."""
+refused); and inputs that met numpy's or pandas' own errors (a 763 GiB
+allocation, "could not convert string to float") or were taken silently
+(``learning_rate_init=True``) now get tsgate's, which name the fix."""
 import re
 import warnings
 
@@ -58,3 +60,78 @@ def test_too_few_dates_to_infer_a_frequency_says_the_series_is_too_short_to_fit(
     y.index.freq = "MS"
     with pytest.raises(ValueError, match=f"at least {MIN_OBSERVATIONS} are needed"):
         model.fit(y)
+
+
+def test_backtest_takes_numpy_bools_for_refit():
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=3))
+    plain = _quiet(tsgate.backtest, model, Y, start=-9, refit=False)
+    numpy_false = _quiet(tsgate.backtest, model, Y, start=-9, refit=np.False_)  # range(.., 0)
+    pd.testing.assert_frame_equal(plain, numpy_false)
+
+
+def test_a_freq_grid_far_finer_than_the_dates_is_refused():
+    """freq="ms" (for "MS") on monthly dates: numpy's MemoryError for 763 GiB."""
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=3, freq="ms"))
+    with pytest.raises(ValueError, match=r"grid of about 1\.\d+e\+11 steps.*'MS' is month start"):
+        model.fit(Y)
+    sparse = Y.iloc[::3]  # every third month: a grid of 3 steps per date is fine
+    assert _quiet(tsgate.GRUForecaster(**dict(FAST, horizon=3, freq="MS")).fit, sparse).predict().size == 3
+
+
+def test_a_date_alias_for_a_period_index_names_the_period_alias():
+    y = Y.to_period("M")
+    with pytest.raises(ValueError, match="freq='MS' is not a period frequency.*such as 'M'"):
+        tsgate.GRUForecaster(**dict(FAST, horizon=3, freq="MS")).fit(y)
+    assert _quiet(tsgate.GRUForecaster(**dict(FAST, horizon=3, freq="M")).fit, y).predict().size == 3
+
+
+@pytest.mark.parametrize(("params", "named"), [
+    ({"hidden_size": 30000}, r"hidden_size=30000 with num_layers=1 makes a network"),
+    ({"num_layers": 100000}, r"hidden_size=4 with num_layers=100000 makes a network"),
+    ({"season_length": 10**8}, r"from season_length=100000000: set a shorter window="),
+])
+def test_the_fit_size_check_names_what_makes_the_fit_big(params, named):
+    """hidden_size and num_layers were not counted (numpy's MemoryError), and
+    every message blamed the horizon or the window."""
+    model = tsgate.LSTMForecaster(**dict(FAST, horizon=3, n_models=1, **params))
+    with pytest.raises(ValueError, match=named):
+        _quiet(model.fit, Y)
+
+
+def test_window_utilities_on_empty_arrays_values_beyond_float32_and_text_columns():
+    with pytest.raises(ValueError, match="The series has 0 points"):
+        tsgate.make_windows(np.array([]), window=3, horizon=1)
+    with pytest.raises(ValueError, match="The series has 0 points"):
+        tsgate.last_window(np.array([]), window=3)
+    big = np.array([1.0, 2.0, 5e38, 3.0, 4.0, 5.0])
+    with pytest.raises(ValueError, match=r"y holds values up to 5e\+38, beyond float32"):
+        tsgate.make_windows(big, window=2, horizon=1)
+    with pytest.raises(ValueError, match=r"X holds values up to 5e\+38, beyond float32"):
+        tsgate.SlidingWindowTransformer(window=2).fit_transform(big.reshape(-1, 1))
+    frame = pd.DataFrame({"sales": np.arange(6.0), "shop": list("abcabc")})
+    with pytest.raises(TypeError, match="X column 'shop' has non-numeric dtype"):
+        tsgate.SlidingWindowTransformer(window=2).fit(frame)
+    fitted = tsgate.SlidingWindowTransformer(window=2).fit(frame[["sales"]].assign(n=1.0))
+    with pytest.raises(TypeError, match="X column 'shop' has non-numeric dtype"):
+        fitted.transform(frame.rename(columns={"shop": "n"}).assign(n=list("abcabc")).rename(
+            columns={"n": "shop"}))
+
+
+def test_a_class_for_an_estimator_says_to_create_one():
+    with pytest.raises(TypeError, match=r"not the class GRUForecaster: create one"):
+        tsgate.distributed.PerSeriesForecaster(tsgate.GRUForecaster).fit(Y)
+    with pytest.raises(TypeError, match=r"not the class GRUForecaster: create one"):
+        tsgate.backtest(tsgate.GRUForecaster, Y, horizon=2)
+
+
+@pytest.mark.parametrize(("name", "value"), [("learning_rate_init", True), ("tol", True),
+                                             ("alpha", True), ("dropout", False)])
+def test_a_bool_for_a_number_parameter_is_refused(name, value):
+    """learning_rate_init=True trained at a step of 1."""
+    message = f"'{name}' parameter .* must be a number, got {value}"
+    with pytest.raises(ValueError, match=message):
+        tsgate.GRURegressor(**{name: value}).fit(np.ones((8, 4, 1)), np.ones(8))
+    with pytest.raises(ValueError, match=message):
+        tsgate.GRUForecaster(horizon=3, **{name: value}).fit(Y)
+    with pytest.raises(ValueError, match="'n_jobs' parameter .* must be an int"):
+        tsgate.distributed.PerSeriesForecaster(tsgate.GRUForecaster(horizon=3), n_jobs=True).fit(Y)

@@ -10,6 +10,7 @@ from ._series import check_freq_alias, check_series, rows_on
 from .calibration import bound_names
 from .collection import check_shared, on_grid, to_wide
 from .folds import MIN_OBSERVATIONS
+from .regressors import check_instance
 
 
 def _origins(n, horizon, start, stride):
@@ -113,6 +114,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         asked with ``coverage``.
     """
     bound_names(coverage)  # a clear error for a bad coverage before any fit
+    check_instance(forecaster, "backtest's forecaster")
     if not all(hasattr(forecaster, m) for m in ("fit", "predict", "predict_interval")):
         raise TypeError(f"backtest takes a forecaster (LSTMForecaster, GRUForecaster, "
                         f"PerSeriesForecaster, ...), got {type(forecaster).__name__}; a "
@@ -189,7 +191,10 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     if not (isinstance(refit, (bool, np.bool_))
             or (isinstance(refit, (Integral, np.integer)) and refit >= 1)):
         raise ValueError(f"refit must be True, False or a positive integer, got {refit!r}.")
-    every = len(origins) if refit is False else 1 if refit is True else int(refit)
+    if isinstance(refit, (bool, np.bool_)):  # np.False_ is not False
+        every = 1 if refit else len(origins)
+    else:
+        every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     parts = Parallel(n_jobs=n_jobs)(
         delayed(_run_block)(forecaster, y, X, block, horizon, True, coverage) for block in blocks)

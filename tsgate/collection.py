@@ -355,6 +355,9 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
+_GRID_MOST = 10**6  # a freq grid beyond this and 100 steps per date is refused
+
+
 def on_grid(y, freq, name="y"):
     """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
     step of ``freq`` from its first date to its last; new steps hold NaN."""
@@ -365,6 +368,23 @@ def on_grid(y, freq, name="y"):
     if index.has_duplicates or len(index) == 0:
         return y  # the checks that follow say what is wrong
     y = y.sort_index()
+    first, last = y.index[0], y.index[-1]
+    if isinstance(index, pd.PeriodIndex):
+        try:
+            first, last = first.asfreq(freq, "start"), last.asfreq(freq, "start")
+        except ValueError as exc:  # "MS is not supported as period frequency"
+            raise ValueError(f"freq={freq!r} is not a period frequency, and {name}'s index is "
+                             f"a PeriodIndex ({index.freqstr}): give a period alias such as "
+                             f"{index.freqstr!r}, or leave freq=None ({str(exc).strip()}).") from None
+    start = first.start_time if isinstance(first, pd.Period) else first
+    end = last.start_time if isinstance(last, pd.Period) else last
+    three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
+    steps = (end - start) / ((three[2] - three[0]) / 2) + 1
+    if steps > max(_GRID_MOST, 100 * len(y)):
+        raise ValueError(
+            f"freq={freq!r} puts {name}'s {len(y)} dates from {y.index[0]} to {y.index[-1]} on a "
+            f"grid of about {steps:.3g} steps, nearly all missing; give the frequency the dates "
+            "follow (note: 'MS' is month start, 'ms' milliseconds; 'min' is minutes).")
     if isinstance(index, pd.DatetimeIndex):
         out = y.asfreq(freq)
     else:

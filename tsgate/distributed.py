@@ -75,6 +75,7 @@ from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .matching import score_on
 from .persistence import SaveMixin
+from .regressors import check_instance, reject_bool_integers
 from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
                          numba_threads_per_worker)
 
@@ -171,8 +172,10 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         -------
         self
         """
+        check_instance(self.forecaster, "PerSeriesForecaster's forecaster")
         validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+        reject_bool_integers(self)
         check_freq_alias(self.forecaster)  # its freq converts y here, before any of its fits
         coll = self._collection(y, X)
         columns = _series_list(coll)
@@ -184,7 +187,9 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         plan = _joblib_plan(self.n_jobs, len(columns))
         warm = getattr(self.forecaster, "warm_start", False) and hasattr(self, "estimators_")
         previous = self.estimators_ if warm else {}  # a series new to y starts afresh
-        fitted = Parallel(n_jobs=self.n_jobs)(
+        jobs = self.n_jobs if self.n_jobs is None or self.n_jobs < 0 else min(self.n_jobs,
+                                                                              len(columns))
+        fitted = Parallel(n_jobs=jobs)(
             delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x, previous.get(key))
             for key, column, x in zip(coll.ids, columns, exogs))
         self.estimators_ = dict(zip(coll.ids, fitted))

@@ -88,21 +88,43 @@ class EnsembleFits:
 
     def _check_size(self, coll):
         """Raise a ValueError where one member's windows (inputs and targets)
-        and its output layer (weights, gradient and Adam's two moments) would
-        pass ``MAX_FIT_FLOATS``: a horizon or window far beyond the data."""
+        or its network (weights, gradients, Adam's two moments and one
+        batch's activations) would pass ``MAX_FIT_FLOATS``: a horizon,
+        window or season far beyond the data, or a network far beyond any
+        series' need. The message names the parameters that make it big."""
         H, L = self.horizon_, max(self.windows_)
         features = 2 + (0 if coll.exog is None else coll.exog[0].shape[1])
         length = L + (H if coll.exog is not None else 0)
         most = self._max_windows(L, coll)
         windows = sum(min(len(v), most) for v in coll.values)
-        outputs = 4 * H * self.hidden_size * (2 if self.bidirectional else 1)
-        floats = windows * (length * features + 2 * H) + outputs
-        if floats > MAX_FIT_FLOATS:
+        data = windows * (length * features + 2 * H)
+        h, dirs = self.hidden_size, 2 if self.bidirectional else 1
+        gates = 4 if self._regressor._cell == "lstm" else 3
+        weights = sum(dirs * gates * h * ((features if layer == 0 else h * dirs) + h + 1)
+                      for layer in range(self.num_layers)) + H * h * dirs
+        activations = min(self.batch_size, windows) * length * (gates + 2) * h * dirs * self.num_layers
+        network = 4 * weights
+        if data + network + activations <= MAX_FIT_FLOATS:
+            return
+        if length > h * self.num_layers:  # activations grow with both: blame the larger
+            data += activations
+        else:
+            network += activations
+        gib = 4 * (data + network) / 2**30
+        if network > data:
             raise ValueError(
-                f"horizon={H} with windows of {L} steps makes a fit of about "
-                f"{4 * floats / 2**30:.3g} GiB ({windows} windows of {length} steps, an output "
-                f"layer of {H} steps), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
-                "allows; give a shorter horizon (or window).")
+                f"hidden_size={h} with num_layers={self.num_layers} makes a network of about "
+                f"{4 * network / 2**30:.3g} GiB to train (weights, gradients, Adam's moments and "
+                f"a batch's activations), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
+                "allows; give a smaller hidden_size or fewer layers.")
+        source = f"windows of {L} steps"
+        if self.window is None and self.season_length is not None:
+            source += f" (from season_length={self.season_length}: set a shorter window=)"
+        raise ValueError(
+            f"horizon={H} with {source} makes a fit of about {gib:.3g} GiB ({windows} windows "
+            f"of {length} steps, an output layer of {H} steps), beyond the "
+            f"{4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate allows; give a shorter horizon (or "
+            "window).")
 
     def _fit_members(self, coll, exogs, seeds, warm, concurrent):
         """Fit the validation folds' members and the final ones (``concurrent``:

@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
 __all__ = ["make_windows", "last_window", "SlidingWindowTransformer"]
 
 _NUMERIC_KINDS = "biuf"
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _check_int(value, name, minimum):
@@ -65,7 +66,7 @@ def _as_2d(data, name):
                 f"{data.shape}; reshape it to (T, columns) with one row per time step."
             )
         was_1d = data.ndim == 1
-        values = data.reshape(len(data), -1) if was_1d else data  # (T, c)
+        values = data.reshape(-1, 1) if was_1d else data  # (T, c)
         if was_1d:
             columns = [name]
         else:
@@ -97,14 +98,42 @@ def _as_2d(data, name):
     return values, was_1d, columns, data.index
 
 
+def _check_float32_range(values, name):
+    """Raise where finite values pass float32's range: the windows are
+    float32, where they became inf (and then read as missing values)."""
+    values = np.asarray(values)
+    if values.dtype == np.float32 or values.dtype.kind not in "fiu" or values.size == 0:
+        return
+    with np.errstate(invalid="ignore"):
+        big = np.nanmax(np.abs(np.where(np.isfinite(values), values, 0.0)))
+    if big > _F32_MAX:
+        raise ValueError(
+            f"{name} holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
+            f"which the windows are made; rescale {name} (e.g. divide by a power of 10).")
+
+
+def _numeric_frame(X, name="X"):
+    """Raise a TypeError naming the first column of a DataFrame that is not
+    numbers (scikit-learn's message was numpy's "could not convert string")."""
+    if isinstance(X, pd.DataFrame):
+        for col in X.columns:
+            dtype = X[col].dtype
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
+                    or pd.api.types.is_complex_dtype(dtype):
+                raise TypeError(f"{name} column {col!r} has non-numeric dtype {dtype}; convert "
+                                "it with pd.to_numeric or drop/encode it before windowing.")
+
+
 def _prepare(y, X):
     """Validate ``y`` and ``X`` and return their arrays plus naming metadata."""
     y_vals, y_1d, names, index = _as_2d(y, "y")  # (T, k)
     if y_vals.shape[1] == 0:
         raise ValueError("y has no columns; pass at least one target series.")
+    _check_float32_range(y_vals, "y")
     x_vals = None
     if X is not None:
         x_vals, _, x_names, x_index = _as_2d(X, "X")  # (T, m)
+        _check_float32_range(x_vals, "X")
         if len(x_vals) != len(y_vals):
             raise ValueError(
                 f"y has {len(y_vals)} time steps but X has {len(x_vals)}; pass exogenous "
@@ -316,7 +345,8 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self : SlidingWindowTransformer
         """
         self._check_params()
-        validate_data(self, X, dtype=[np.float64, np.float32])
+        _numeric_frame(X)
+        _check_float32_range(validate_data(self, X, dtype=[np.float64, np.float32]), "X")
         return self
 
     def transform(self, X):
@@ -333,6 +363,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             Or (n_samples, window * n_features) when ``flatten=True``.
         """
         check_is_fitted(self, "n_features_in_")
+        _numeric_frame(X)
         try:
             X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         except ValueError as err:
@@ -341,6 +372,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
                     f"{err} Pass the same feature columns, in the same order, as in fit."
                 ) from None
             raise
+        _check_float32_range(X, "X")
         X = np.asarray(X, dtype=np.float32)  # (n, F)
         n, F = X.shape
         w = self.window
