@@ -6,6 +6,7 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
+import math
 import threading
 import warnings
 import weakref
@@ -23,7 +24,7 @@ from ._rollback import restored_on_failure
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
-from .engine import Network, NetworkSpec, TrainConfig, train
+from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
 from .engine.layout import Layout
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .kernels.cpu.sequence import unscale_rows
@@ -326,13 +327,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             # batches) are not needed to predict: a week-ahead hourly model
             # kept 470 MB of them, 1.3 MB pickled (a warm start makes them again)
             net.release_training()
-        if result.stop_reason == "max_iter" and not getattr(self, "_planned_budget", False):
-            warnings.warn(
-                f"{self._display_name()}: max_iter={self.max_iter} epochs ended the fit before "
-                f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
-                f"(no improvement by tol={self.tol} for n_iter_no_change="
-                f"{self.n_iter_no_change} epochs); the fit may not have converged. Raise "
-                "max_iter, or learning_rate_init.", ConvergenceWarning, stacklevel=4)
+        if not getattr(self, "_planned_budget", False):  # a forecaster's member: its own checks
+            self._warn_unconverged(net, result, Xw, Ys, cfg, offsets)
         self.params_ = result.params
         # an output no target reached kept its random initial weights: it
         # predicts 0 instead (a forecaster's step beyond every training
@@ -377,6 +373,49 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """A fit's per-epoch ``new`` values after those of the previous fit in
         attribute ``name`` (a warm fit, ``go_on``), or alone."""
         return (list(getattr(self, name)) if go_on else []) + list(new)
+
+    def _warn_unconverged(self, net, result, Xw, Ys, cfg, offsets):
+        """A ConvergenceWarning where ``max_iter`` ended the fit, or where the
+        fitted network predicts its training targets no better than the
+        constant 0 (their mean with ``scale_target``): a learning rate far
+        too high ended fits at R^2 -460, and unscaled targets of 1e20
+        stalled at once, without a word. The advice follows the loss curve:
+        a loss that rose from its best asks for a lower learning rate."""
+        worse = ""
+        if result.n_iter:
+            n = len(Xw) - (int(math.ceil(cfg.validation_fraction * len(Xw)))
+                           if cfg.early_stopping and cfg.validation_fraction else 0)
+            zero = zero_prediction_loss(Ys[:n], cfg)
+            fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg,
+                              None if offsets is None else offsets[:n])[0]
+            if zero > 0 and fitted >= zero:
+                constant = "their mean" if self.scale_target else "0"
+                worse = (f" It predicts its training targets no better than the constant "
+                         f"{constant} (loss {fitted:.3g} against {zero:.3g}): not a usable model.")
+        if result.stop_reason != "max_iter" and not worse:
+            return
+        curve = result.loss_curve
+        if worse and not self.scale_target:
+            advice = "Set scale_target=True (the targets are not scaled)."
+        elif len(curve) > 1 and curve[-1] > 1.5 * min(curve):
+            advice = (f"The training loss rose from {min(curve):.3g} to {curve[-1]:.3g}: lower "
+                      f"learning_rate_init (now {self.learning_rate_init:g}).")
+        elif result.stop_reason == "max_iter":
+            advice = "Raise max_iter, or learning_rate_init."
+        elif curve and curve[-1] <= min(curve):  # stopped at its best: by the stall rule
+            advice = (f"The stall rule (tol={self.tol:g}, n_iter_no_change="
+                      f"{self.n_iter_no_change}) ended it after {result.n_iter} epoch(s) at its "
+                      "best loss: lower tol or raise n_iter_no_change.")
+        else:
+            advice = (f"Lower learning_rate_init (now {self.learning_rate_init:g}), or check the "
+                      "data.")
+        stopped = (f"max_iter={self.max_iter} epochs ended the fit before "
+                   f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
+                   f"(no improvement by tol={self.tol} for n_iter_no_change="
+                   f"{self.n_iter_no_change} epochs); the fit may not have converged."
+                   if result.stop_reason == "max_iter" else "The fit ended.")
+        warnings.warn(f"{self._display_name()}: {stopped}{worse} {advice}", ConvergenceWarning,
+                      stacklevel=5)
 
     def _display_name(self):
         """What progress and warnings call this fit: ``_progress_name``, which an

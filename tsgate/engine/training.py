@@ -108,18 +108,36 @@ def split_validation(n_samples, cfg):
     return n_samples - n_val, n_val
 
 
+def _check_targets_on_both_sides(Y, n_train, n_val, cfg):
+    """Raise where the training rows or the validation rows of an
+    early-stopping split hold no target (all NaN): a loss of no target is
+    0, so the validation scored perfect at every epoch and the first
+    epoch's weights were kept; or nothing trained."""
+    if not n_val:
+        return
+    for part, rows, what in ((Y[n_train:], n_val, "last"), (Y[:n_train], n_train, "first")):
+        if not np.isfinite(part).any():
+            side = "validation" if what == "last" else "training"
+            raise ValueError(
+                f"early_stopping's {side} rows (the {what} {rows} of the {len(Y)} samples, "
+                f"validation_fraction={cfg.validation_fraction:g}) have no target, only NaN: "
+                "there is nothing to score on; change validation_fraction, order the samples "
+                "in time with targets in both parts, or set early_stopping=False.")
+
+
 def evaluate(net, params, X, Y, cfg, offsets=None):
     """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O)."""
     pred = net.predict(params, X, offsets=offsets)
     loss = _host_loss_value(pred, Y, cfg)
     ok = ~np.isnan(Y)
-    resid = np.sum((Y[ok] - pred[ok]) ** 2, dtype=np.float64)
-    spread = np.sum((Y[ok] - Y[ok].mean()) ** 2, dtype=np.float64) if ok.any() else 0.0
+    y, p = Y[ok].astype(np.float64), pred[ok].astype(np.float64)  # float32 squares overflow
+    resid = np.sum((y - p) ** 2)
+    spread = np.sum((y - y.mean()) ** 2) if ok.any() else 0.0
     r2 = 1.0 - resid / spread if spread > 0 else 0.0
     return float(loss), float(r2)
 
 
-def _zero_prediction_loss(Y, cfg):
+def zero_prediction_loss(Y, cfg):
     """The loss of predicting 0 for every target of Y (N, O): the scale of the data."""
     Y = np.ascontiguousarray(Y)
     zeros = np.zeros_like(Y)
@@ -218,22 +236,28 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         n_train, n_val = split_validation(N, cfg)
         X_val, Y_val = X[n_train:], Y[n_train:]
         off_val = None if offsets is None else offsets[n_train:]
+        _check_targets_on_both_sides(Y, n_train, n_val, cfg)
     batch_size = max(1, min(cfg.batch_size, n_train))
     full = net.plan(batch_size, T)  # the last batch may be shorter: its own plan
     k = full.kernels  # the elementwise passes over the parameters run on these
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(params.copy())
-    good = bk.to_device(params.copy())  # weights at the start of the epoch
+    # weights (and Adam's state) at the start of this epoch and of the one
+    # before: a batch's loss checks the weights before its step, so the
+    # start of an epoch is checked by its first batch only
+    good = bk.to_device(params.copy())
+    checked = bk.to_device(params.copy())
     grad = bk.zeros((net.size,), net.dtype)
     if state is None:
         m, v, step = bk.zeros((net.size,), net.dtype), bk.zeros((net.size,), net.dtype), 0
     else:
         m, v, step = bk.to_device(state[0].copy()), bk.to_device(state[1].copy()), int(state[2])
     good_m, good_v = bk.to_device(bk.to_host(m).copy()), bk.to_device(bk.to_host(v).copy())
-    good_step = step
+    checked_m, checked_v = bk.to_device(bk.to_host(m).copy()), bk.to_device(bk.to_host(v).copy())
+    good_step = checked_step = step
     limit = None  # divergence threshold, set by the first batch
-    data_scale = _zero_prediction_loss(Y[:n_train], cfg)
+    data_scale = zero_prediction_loss(Y[:n_train], cfg)
     decay = bk.to_device(net.decay_mask())
     result = TrainResult(params=params)
     best_dev = bk.to_device(params.copy()) if n_val else None
@@ -249,6 +273,10 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     stop = getattr(_stop, "event", None)
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
+        if epoch > 1:  # the last epoch's start, checked by its first batch
+            good, checked = checked, good
+            good_m, checked_m, good_v, checked_v = checked_m, good_m, checked_v, good_v
+            good_step, checked_step = checked_step, good_step
         k.copy_into(good, p_dev)
         k.copy_into(good_m, m)
         k.copy_into(good_v, v)
@@ -271,12 +299,13 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
                         cfg.epsilon, cfg.alpha, cfg.weight_decay, 1.0, norms, i, clip)
         # the epoch's losses and norms, copied back once; the guard reads them in step order
         epoch_losses, epoch_norms = bk.to_host(slots)
-        total, weight, taken = 0.0, 0, []
-        for loss, norm, rows in zip(epoch_losses.tolist(), epoch_norms.tolist(), sizes):
+        total, weight, taken, bad = 0.0, 0, [], None
+        for j, (loss, norm, rows) in enumerate(zip(epoch_losses.tolist(), epoch_norms.tolist(),
+                                                   sizes)):
             if limit is None and math.isfinite(loss):
                 limit = DIVERGENCE_FACTOR * max(loss, data_scale)
             if not (math.isfinite(loss) and math.isfinite(norm)) or (limit and loss > limit):
-                total = math.nan
+                total, bad = math.nan, j
                 break
             n_clipped += bool(clip and norm > clip)
             n_steps += 1
@@ -285,16 +314,30 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
             taken.append(norm)
         epoch_loss = total / max(weight, 1)
         if not math.isfinite(epoch_loss):
-            step = good_step
-            k.copy_into(p_dev, good)
-            k.copy_into(m, good_m)
-            k.copy_into(v, good_v)
+            # the first batch's loss judged the epoch's starting weights: if it
+            # is the bad one, they are bad too, and the epoch before's start
+            # (checked by its own first batch) comes back
+            back = bad == 0 and epoch > 1
+            step = checked_step if back else good_step
+            k.copy_into(p_dev, checked if back else good)
+            k.copy_into(m, checked_m if back else good_m)
+            k.copy_into(v, checked_v if back else good_v)
+            if back:  # that epoch's own curve entries go: its end is not what comes back
+                del result.loss_curve[-1:], result.grad_norm_curve[-1:]
+                del result.validation_loss_curve[-1:], result.validation_scores[-1:]
+                result.n_iter = epoch - 2
+                result.best_loss = min(result.loss_curve, default=math.inf)
+                if n_val and result.best_epoch > result.n_iter:  # that end was the best
+                    k.copy_into(best_dev, p_dev)
+                    result.best_epoch = result.n_iter
+                    best_score = min(result.validation_loss_curve, default=math.inf)
             result.diverged_at = epoch
             result.stop_reason = "diverged"
             warnings.warn(
                 f"Training diverged in epoch {epoch}: the loss or its gradient became NaN/inf "
                 f"or exploded (over {DIVERGENCE_FACTOR:g} times its initial value). "
-                "The weights and optimizer state from the start of that epoch were restored "
+                f"The weights and optimizer state from the start of epoch "
+                f"{epoch - 1 if back else epoch}, the last a loss checked, were restored "
                 "and training stopped. "
                 "Likely causes: a learning rate that is too high, or unscaled data; lower "
                 "learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
