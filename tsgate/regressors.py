@@ -585,6 +585,11 @@ class LSTMRegressor(_BaseRNNRegressor):
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
+        The least improvement of the loss that counts, in the loss's own
+        units, as scikit-learn's MLP: a Huber loss scales with
+        ``huber_delta`` (with ``huber_delta=1e-3`` its improvements fall
+        below 1e-4 within a few epochs and the fit stops there; lower ``tol``
+        with it).
     scale_target : bool, default=True
         Standardize each output with its training mean and deviation before
         fitting, and undo it in ``predict``; the losses are then in
