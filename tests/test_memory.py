@@ -38,3 +38,33 @@ def test_memory_after_400_batch_sizes_stays_within_50_mb_of_10():
                      for n in sizes) / MB
     assert every_size > 4 * 50
     assert len(net._plans[False]) <= config.PLANS_KEPT
+
+
+def test_a_fit_beyond_the_machines_memory_is_refused_before_it_starts(monkeypatch):
+    """A horizon of 5000 on 1000 daily points passed the 1 GiB check of the
+    fit's windows and network, then took 10.5 GB: the training plans'
+    activations of 10,000-15,000 steps, two plans per member, two members
+    at once. The estimate counts them against the machine's memory."""
+    import pandas as pd
+
+    from tsgate import fitplan
+
+    y = pd.Series(np.sin(np.arange(1000) / 5) + 10,
+                  index=pd.date_range("2000-01-01", periods=1000, freq="D"))
+    monkeypatch.setattr(fitplan, "machine_memory", lambda: 4 * 2**30)
+    model = tsgate.GRUForecaster(horizon=5000)
+    with np.errstate(all="ignore"):
+        try:
+            model.fit(y)
+        except ValueError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("a fit of about 11 GiB on a machine of 4 GiB was not refused")
+    assert "GiB of memory to train" in message and "more than this machine's 4 GiB" in message
+    estimate = float(message.split("about ")[1].split(" GiB")[0])
+    assert 8 < estimate < 16  # measured: 10.5 GB resident
+    assert not hasattr(model, "regressors_")
+    # the default fit of a bundled series is far below any machine's memory
+    small = tsgate.GRUForecaster(horizon=12, hidden_size=4, max_iter=2, n_models=1)
+    monkeypatch.setattr(fitplan, "machine_memory", lambda: 2**30)
+    small.fit(tsgate.datasets.load_airline())

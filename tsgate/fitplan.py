@@ -52,9 +52,12 @@ CO2, 144 half-hours of Taylor's electricity demand).
 """
 import copy
 import math
+import os
 from functools import partial
 
-from . import encoding, folds
+import numba
+
+from . import config, encoding, folds
 from .ensemble import run_fits
 from .regressors import _BaseRNNRegressor
 from .smoothing import takes_log
@@ -83,6 +86,26 @@ def counted_windows(zs, max_windows):
     return sum(min(max(len(z) - 1, 0), max_windows, SERIES_WINDOWS) for z in zs)
 
 
+def machine_memory():
+    """Bytes of memory this process may use: the machine's physical memory,
+    or a container's (cgroup) limit below it; None where the system does
+    not say (Windows)."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as f:
+                limit = f.read().strip()
+        except OSError:
+            continue
+        if limit.isdigit():
+            memory = min(memory, int(limit))
+        break
+    return memory
+
+
 class EnsembleFits:
     """Mixin of :class:`tsgate.forecasters._BaseForecaster`: its ensemble's fits."""
 
@@ -104,12 +127,13 @@ class EnsembleFits:
                       for layer in range(self.num_layers)) + H * h * dirs
         activations = min(self.batch_size, windows) * length * (gates + 2) * h * dirs * self.num_layers
         network = 4 * weights
-        if data + network + activations <= MAX_FIT_FLOATS:
-            return
         if length > h * self.num_layers:  # activations grow with both: blame the larger
             data += activations
         else:
             network += activations
+        if data + network <= MAX_FIT_FLOATS:
+            self._check_memory(windows, length, features, weights)
+            return
         gib = 4 * (data + network) / 2**30
         if network > data:
             raise ValueError(
@@ -125,6 +149,34 @@ class EnsembleFits:
             f"of {length} steps, an output layer of {H} steps), beyond the "
             f"{4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate allows; give a shorter horizon (or "
             "window).")
+
+    def _check_memory(self, windows, length, features, weights):
+        """Raise a ValueError where the fit's peak memory would pass this
+        machine's: the members training at once each keep ``PLANS_KEPT``
+        training plans, whose activations and their gradients take about
+        13 floats per hidden unit, step and row (``engine/plan.py``), and a
+        plan to forecast the validation tail. A horizon of 5000 on 1000
+        points passed the 1 GiB check and took 10.5 GB."""
+        memory = machine_memory()
+        if memory is None:
+            return
+        h, dirs, layers = self.hidden_size, 2 if self.bidirectional else 1, self.num_layers
+        gates = 4 if self._regressor._cell == "lstm" else 3
+        step = sum(dirs * ((3 + 2 * gates + (gates if self._regressor._cell == "gru" else 0)) * h
+                           + (features if layer == 0 else h * dirs)) + 2 * h * dirs
+                   for layer in range(layers))  # per row and step, with dseq and seq
+        train = config.PLANS_KEPT * min(self.batch_size, windows) * length * step
+        forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
+        at_once = max(1, min(self.n_models, numba.get_num_threads()))
+        peak = 4 * (windows * (length * features + 2 * self.horizon_)
+                    + at_once * (4 * weights + train + forecast))
+        if peak > memory:
+            raise ValueError(
+                f"horizon={self.horizon_} with windows of {length} steps and hidden_size={h} "
+                f"would take about {peak / 2**30:.3g} GiB of memory to train ({at_once} "
+                f"member(s) at once, each with a batch's activations over {length} steps), "
+                f"more than this machine's {memory / 2**30:.3g} GiB; give a shorter horizon "
+                "(or window), a smaller hidden_size or batch_size.")
 
     def _fit_members(self, coll, exogs, seeds, warm, concurrent):
         """Fit the validation folds' members and the final ones (``concurrent``:
