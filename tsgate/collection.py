@@ -376,9 +376,12 @@ def on_grid(y, freq, name="y"):
             raise ValueError(f"freq={freq!r} is not a period frequency, and {name}'s index is "
                              f"a PeriodIndex ({index.freqstr}): give a period alias such as "
                              f"{index.freqstr!r}, or leave freq=None ({str(exc).strip()}).") from None
-    start = first.start_time if isinstance(first, pd.Period) else first
-    end = last.start_time if isinstance(last, pd.Period) else last
-    three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
+    if isinstance(first, pd.Period):  # pandas 3 reads "M" as a period alias only
+        start, end = first.start_time, last.start_time
+        three = pd.period_range(first, periods=3, freq=freq).to_timestamp()
+    else:
+        start, end = first, last
+        three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
     steps = (end - start) / ((three[2] - three[0]) / 2) + 1
     if steps > max(_GRID_MOST, 100 * len(y)):
         raise ValueError(
