@@ -3,11 +3,14 @@
 The first column (or the one named) holds the times: dates, read with
 pandas (day-first dates are refused with a message that asks for
 YYYY-MM-DD, as pandas would read them month first; times with changing UTC
-offsets are read in UTC), or integer steps. A file whose header holds ";",
-tabs or "|" is read with that separator, its decimal commas as numbers.
-The frequency of dates is inferred or forced (``--freq``), gaps becoming
-missing values. Every problem is a ``ValueError`` naming the file, the
-column and the fix.
+offsets are read in UTC), or integer steps. A file whose first lines show
+";", tabs or "|" as the separator (:func:`_separator`) is read with it, its
+decimal commas as numbers. Besides pandas' missing markers ("", "NA",
+"#N/A", ...), "-" and a spreadsheet's error values ("#DIV/0!", ...) are
+missing values; a series id is read as written ("NA" is an id, "007" too).
+Standard input may be gzip-compressed. The frequency of dates is inferred
+or forced (``--freq``), gaps becoming missing values. Every problem is a
+``ValueError`` naming the file, the column and the fix.
 """
 import io
 import os
@@ -103,29 +106,89 @@ def _day_first_reads_better(stamps, index):
     return infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
 
 
+# besides pandas' own ("", "NA", "N/A", "#N/A", "null", ...): a dash, and the
+# error values a spreadsheet writes where a formula fails
+MISSING = ["-", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def _first_lines(path, n=2):
+    """The first ``n`` lines of the file (or of an in-memory text); fewer if
+    it is shorter or unreadable."""
+    if hasattr(path, "getvalue"):
+        return path.getvalue().lstrip("\ufeff").splitlines()[:n]
+    opener = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}.get(os.path.splitext(path)[1])
+    try:
+        module = __import__(opener) if opener else None
+        with (module.open(path, "rt", encoding="utf-8-sig", errors="replace") if module
+              else open(path, encoding="utf-8-sig", errors="replace")) as f:
+            return [line.rstrip("\r\n") for _, line in zip(range(n), f)]
+    except OSError:
+        return []
+
+
+def _separator(lines):
+    """The separator a file's first lines show where it is not the comma:
+    ";", a tab or "|" in a header without commas; or in one with commas
+    ("Datum;Umsatz, EUR"), where the first row holds as many of it and its
+    commas differ from the header's (decimal commas), or split at it, its
+    first field is a time and split at the commas it is not. None: commas."""
+    header = lines[0] if lines else ""
+    others = [sep for sep in ";\t|" if sep in header]
+    if not others:
+        return None
+    if "," not in header or len(lines) < 2:
+        return others[0]
+    sep, row = others[0], lines[1]
+    if header.count(sep) != row.count(sep):
+        return None
+    if header.count(",") != row.count(","):
+        return sep
+    at_sep, at_comma = row.split(sep)[0].strip(), row.split(",")[0].strip()
+    return sep if _is_date(at_sep) and not _is_date(at_comma) else None
+
+
+def _read(path, **options):
+    if hasattr(path, "seek"):  # standard input, read into memory
+        path.seek(0)
+    return pd.read_csv(path, na_values=MISSING, **options)
+
+
 def _read_table(path, id_column=None):
-    """``pd.read_csv(path)``; a file whose header splits into one column only
-    is read again with the separator its header holds (";", a tab, "|").
-    Text columns of numbers written with digit groups or a decimal comma
-    become numbers (:func:`_grouped_numbers`): in a comma-separated file
-    quoted "1,234,567.5" (thousands commas); in a ";" one "99,35" and
-    "1.234,5" (a decimal comma, as spreadsheets in many locales write them,
-    and thousands points); in a tab or "|" one either, where only one
-    reads every value. The ``id_column`` is read as text, as the file
-    writes it (ids "007" and "010" stay so, not 7 and 10)."""
+    """``pd.read_csv(path)``, with the separator the header holds (";", a
+    tab, "|") where it holds no comma, or where the default separator fails
+    (a header "Datum;Umsatz, EUR"; rows "1000;" beside "1002,25;" split
+    unevenly at commas). Text columns of numbers written with digit groups
+    or a decimal comma become numbers (:func:`_grouped_numbers`): in a
+    comma-separated file quoted "1,234,567.5" (thousands commas); in a ";"
+    one "99,35" and "1.234,5" (a decimal comma, as spreadsheets in many
+    locales write them, and thousands points); in a tab or "|" one either,
+    where only one reads every value. The ``id_column`` is read as text, as
+    the file writes it (ids "007" and "010" stay so, not 7 and 10, and an id
+    "NA" is the region, not a missing value)."""
     dtype = None if id_column is None else {id_column: str}
-    raw = pd.read_csv(path, dtype=dtype)
-    seps = [sep for sep in ";\t|" if raw.shape[1] == 1 and sep in str(raw.columns[0])]
-    if seps:
-        if hasattr(path, "seek"):  # standard input, read into memory
-            path.seek(0)
-        raw = pd.read_csv(path, sep=seps[0], dtype=dtype)
+    lines = _first_lines(path)
+    sep = _separator(lines)
+    try:
+        raw = _read(path, dtype=dtype, sep=sep or ",")
+    except pd.errors.ParserError:
+        others = [c for c in ";\t|" if lines and c in lines[0]]
+        if sep is not None or not others:
+            raise
+        sep = others[0]
+        raw = _read(path, dtype=dtype, sep=sep)
+    if sep is None:  # a header that split into one column: its separator is another
+        seps = [c for c in ";\t|" if raw.shape[1] == 1 and c in str(raw.columns[0])]
+        if seps:
+            sep = seps[0]
+            raw = _read(path, dtype=dtype, sep=sep)
+    if id_column is not None and id_column in raw.columns and raw[id_column].isna().any():
+        ids = _read(path, sep=sep or ",", usecols=[id_column], dtype=str, keep_default_na=False)
+        raw[id_column] = ids[id_column].where(ids[id_column].str.strip() != "")
     # (thousands, decimal) a file may write: a comma-separated file's decimal
     # mark is the point; a ";" one's the comma (the locales that use ";" so);
     # a tab or "|" may be either, and a column both read alike ("1,234")
     # stays text: a value column then says it is not a number
-    conventions = {None: [(",", ".")], ";": [(".", ",")]}.get(
-        seps[0] if seps else None, [(",", "."), (".", ",")])
+    conventions = {None: [(",", ".")], ";": [(".", ",")]}.get(sep, [(",", "."), (".", ",")])
     for c in raw.columns:
         text = raw[c]
         if c != id_column and (pd.api.types.is_object_dtype(text)
@@ -189,8 +252,17 @@ def read_csv(path, time_column, id_column=None):
     standard input (``cat data.csv | tsgate forecast -``).
     """
     label = "standard input" if path == "-" else path
-    if path == "-":
-        path = io.StringIO(sys.stdin.read())  # read once: _read_table may read it twice
+    if path == "-":  # read once: _read_table may read it twice
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        if isinstance(data, bytes):
+            if data[:2] == b"\x1f\x8b":  # gzip
+                import gzip
+                data = gzip.decompress(data)
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValueError(_not_utf8(label, exc)) from None
+        path = io.StringIO(data)
     elif os.path.isdir(path):
         raise ValueError(f"{path} is a directory, not a CSV file.")
     elif not os.path.exists(path):
@@ -199,15 +271,33 @@ def read_csv(path, time_column, id_column=None):
         raw = _read_table(path, id_column)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{label} is empty.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ValueError(_not_utf8(label, exc)) from None
+    except pd.errors.ParserError as exc:
         raise ValueError(f"{label} cannot be read as CSV: {first_line(exc)}") from None
     # a separator at the end of every line (as spreadsheets write) makes an
     # empty, unnamed last column: not data
     empty = [c for c in raw.columns if str(c).startswith("Unnamed: ") and raw[c].isna().all()]
     raw = raw.drop(columns=empty)
-    if all(_is_number(c) for c in raw.columns[1:]) and _is_date(raw.columns[0]):
+    blank = ~raw.notna().any(axis=1).to_numpy()  # lines of separators only (",,"), as
+    if blank.any():  # spreadsheets end a file: their NaN made integer columns floats
+        raw = raw[~blank]
+        for c in raw.columns:
+            if pd.api.types.is_float_dtype(raw[c]) and raw[c].notna().all() \
+                    and np.all(np.mod(raw[c], 1) == 0):
+                raw[c] = raw[c].astype(np.int64)
+    if len(raw.columns) and _is_date(raw.columns[0]) and all(
+            _is_number(c) or _is_number(str(c).replace(",", ".", 1))
+            or str(c).startswith("Unnamed: ")
+            or _grouped_numbers(pd.Series([str(c)]), ",", ".") is not None
+            for c in raw.columns[1:]):
         raise ValueError(f"{label} has no header row: its first line, {list(raw.columns)}, is data. "
                          "Add a line naming the columns (e.g. ds,y) at the top.")
+    if raw.shape[1] < 2 and not isinstance(raw.index, pd.RangeIndex):
+        # rows of more fields than the first line: pandas took their first as the index
+        raise ValueError(f"the first line of {label}, {str(raw.columns[0])!r}, is not a header: "
+                         "the rows below it have more fields. Remove the title or comment "
+                         "lines above the row naming the columns.")
     if raw.shape[1] < 2:
         raise ValueError(f"{label} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
@@ -222,7 +312,8 @@ def read_csv(path, time_column, id_column=None):
                          "(counting the header as line 1); every row needs a series id.")
     named = time_column is not None
     hint = ("choose a column of dates or integer steps" if named
-            else "name the time column with --time-column")
+            else "write the dates as YYYY-MM-DD (or YYYY-MM, YYYY-MM-DD HH:MM), or name "
+                 "the time column with --time-column if it is another")
     if time_column is None:
         time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
     if time_column not in raw.columns:
@@ -233,6 +324,11 @@ def read_csv(path, time_column, id_column=None):
         index = _packed_dates(stamps, time_column)
         if index is None:
             index = pd.Index(stamps.to_numpy(), name=time_column)
+    elif (pd.api.types.is_float_dtype(stamps) and stamps.isna().any()
+          and np.all(np.mod(stamps.dropna(), 1) == 0)):  # integers, one missing: read as floats
+        raise ValueError(f"column {time_column!r} of {label} has missing time steps (row "
+                         f"{int(np.flatnonzero(stamps.isna().to_numpy())[0]) + 2} of the "
+                         "file); give every row its time.")
     elif pd.api.types.is_numeric_dtype(stamps) or pd.api.types.is_bool_dtype(stamps):
         raise ValueError(f"column {time_column!r} of {label} holds {stamps.dtype} numbers, not "
                          f"dates or integer steps; {hint}.")
@@ -249,6 +345,12 @@ def read_csv(path, time_column, id_column=None):
         raise ValueError(f"{label} has the time {dup} more than once in column {time_column!r}; "
                          "aggregate or drop the duplicates.")
     return frame, time_column
+
+
+def _not_utf8(label, exc):
+    return (f"{label} is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
+            f"position {exc.start}); save it as UTF-8 (in Excel: \"CSV UTF-8\"), or convert "
+            "it, e.g. iconv -f cp1252 -t utf-8 file.csv > file-utf8.csv.")
 
 
 def select_columns(frame, columns, source, default=None, notes=None):

@@ -1,0 +1,111 @@
+"""CSV files as spreadsheets and databases write them (session 34's sweep):
+each is read into the right times, ids and values, or refused with a
+message that names the cause. ``tsgate.csvinput.read_csv`` alone: no fit."""
+import gzip
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsgate.csvinput import read_csv
+
+DAYS = [f"2020-01-{d:02d}" for d in range(1, 11)]
+
+
+def _write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+@pytest.mark.parametrize("values", [
+    ["1000", "1001", "1002,25", "1003", "1004,5", "1005", "1006", "1007", "1008", "1009"],
+    ["0", "1", "2", "3,5", "4", "5", "6", "7", "8", "9"],
+])
+def test_european_excel_with_whole_numbers_beside_decimal_commas(tmp_path, values):
+    """Rows "1000;" beside "1002,25;" split unevenly at commas: refused with
+    pandas' "Expected 1 fields in line 4, saw 2"."""
+    text = "\ufeffDatum;Umsatz;\r\n" + "".join(f"{d};{v};\r\n" for d, v in zip(DAYS, values))
+    frame, time = read_csv(_write(tmp_path, "eu.csv", text), None)
+    assert time == "Datum" and list(frame.columns) == ["Umsatz"]
+    np.testing.assert_allclose(frame["Umsatz"], [float(v.replace(",", ".")) for v in values])
+
+
+def test_a_header_with_a_comma_in_a_name_of_a_semicolon_file(tmp_path):
+    text = "Datum;Umsatz, EUR\n" + "".join(f"{d};{i},25\n" for i, d in enumerate(DAYS))
+    frame, _ = read_csv(_write(tmp_path, "eu.csv", text), None)
+    assert list(frame.columns) == ["Umsatz, EUR"]
+    np.testing.assert_allclose(frame.iloc[:, 0], np.arange(10) + 0.25)
+
+
+def test_an_id_written_na_is_an_id_and_an_empty_one_is_missing(tmp_path):
+    rows = "".join(f"{k},{d},{i}\n" for k in ("NA", "EU") for i, d in enumerate(DAYS))
+    frame, _ = read_csv(_write(tmp_path, "long.csv", "id,ds,y\n" + rows), None, id_column="id")
+    assert sorted(frame["id"].unique()) == ["EU", "NA"]
+    with pytest.raises(ValueError, match="id column 'id' of .* is empty on line 3"):
+        read_csv(_write(tmp_path, "gap.csv", "id,ds,y\nEU,2020-01-01,1\n,2020-01-02,2\n"),
+                 None, id_column="id")
+
+
+@pytest.mark.parametrize("first", ["2020-01-01,", '2020-01-01,"10,050.0"', "2020-01-01;0,5"])
+def test_a_file_without_header_is_said_whatever_its_first_value(tmp_path, first):
+    """An empty or quoted first value made the first row the header, silently."""
+    sep = ";" if ";" in first else ","
+    rest = "".join(f"{d}{sep}{i}\n" for i, d in enumerate(DAYS[1:]))
+    with pytest.raises(ValueError, match="has no header row"):
+        read_csv(_write(tmp_path, "f.csv", first + "\n" + rest), None)
+
+
+def test_lines_of_separators_only_and_a_missing_integer_step(tmp_path):
+    years = "year,y\n" + "".join(f"{1980 + i},{i}\n" for i in range(20)) + ",\n,\n"
+    frame, _ = read_csv(_write(tmp_path, "years.csv", years), None)
+    assert frame.index.dtype == np.int64 and frame.index[-1] == 1999 and len(frame) == 20
+    gap = "t,y\n" + "".join(f"{'' if i == 5 else i},{i}\n" for i in range(20))
+    with pytest.raises(ValueError, match="column 't' of .* has missing time steps .row 7"):
+        read_csv(_write(tmp_path, "gap.csv", gap), None)
+
+
+@pytest.mark.parametrize("marker", ["-", "#DIV/0!", "#VALUE!", "NA", ""])
+def test_spreadsheet_missing_markers_are_gaps(tmp_path, marker):
+    rows = "".join(f"{d},{marker if i == 4 else i}\n" for i, d in enumerate(DAYS))
+    frame, _ = read_csv(_write(tmp_path, "f.csv", "ds,y\n" + rows), None)
+    assert np.isnan(frame["y"].iloc[4]) and frame["y"].notna().sum() == 9
+
+
+def test_title_lines_above_the_header_are_named(tmp_path):
+    text = "# exported from db\nds,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS))
+    with pytest.raises(ValueError, match="first line of .*'# exported from db'.* not a header"):
+        read_csv(_write(tmp_path, "f.csv", text), None)
+
+
+def test_text_that_is_not_utf8_says_how_to_convert_it(tmp_path, monkeypatch):
+    text = "id,ds,y\n" + "".join(f"Café,{d},{i}\n" for i, d in enumerate(DAYS))
+    path = _write(tmp_path, "f.csv", text, encoding="cp1252")
+    with pytest.raises(ValueError, match="is not UTF-8 text .* save it as UTF-8"):
+        read_csv(path, None, id_column="id")
+
+    class Stdin:
+        buffer = io.BytesIO(text.encode("cp1252"))
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    with pytest.raises(ValueError, match="standard input is not UTF-8 text"):
+        read_csv("-", None, id_column="id")
+
+
+def test_gzip_on_standard_input(monkeypatch):
+    text = "ds,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS))
+
+    class Stdin:
+        buffer = io.BytesIO(gzip.compress(text.encode()))
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    frame, _ = read_csv("-", None)
+    assert list(frame["y"]) == list(range(10))
+    assert frame.index[0] == pd.Timestamp("2020-01-01")
+
+
+def test_a_date_format_pandas_cannot_read_asks_for_iso_dates(tmp_path):
+    text = "week,y\n" + "".join(f"2020-W0{i + 2},{i}\n" for i in range(3))
+    with pytest.raises(ValueError, match="cannot be read as dates .*write the dates as YYYY-MM-DD"):
+        read_csv(_write(tmp_path, "f.csv", text), None)
