@@ -67,6 +67,11 @@ def not_numbers(dtype):
         return "booleans; if 0/1 is meant, convert them with .astype(float)"
     if pd.api.types.is_complex_dtype(dtype):
         return "complex numbers; pass their real part (.real) or modulus (abs())"
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype) \
+            or pd.api.types.is_string_dtype(dtype):
+        return ("convert numbers written as text with pd.to_numeric; encode categories as "
+                "numbers, e.g. pd.get_dummies(X, columns=[...], dtype=float) (one 0/1 column "
+                "per category)")
     if not pd.api.types.is_numeric_dtype(dtype):
         return "convert them with pd.to_numeric"
     return None
@@ -280,6 +285,22 @@ def rows_on(X, index, name="X"):
             X = X.set_axis(X.index.as_unit(index.unit))
         except ValueError:  # not losslessly: X's times are not y's steps, said below
             pass
+    if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) \
+            and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        if type(X.index) is not type(index):
+            fix = "X.to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "X.to_period()"
+            raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
+                             f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
+        if isinstance(X.index, pd.DatetimeIndex) and (X.index.tz is None) != (index.tz is None):
+            zone = lambda i: "naive" if i.tz is None else f"in {i.tz}"  # noqa: E731
+            fix = (f"X.tz_localize({str(index.tz)!r})" if X.index.tz is None
+                   else "X.tz_localize(None)")
+            raise ValueError(f"{name}'s times are {zone(X.index)} and y's {zone(index)}; give "
+                             f"both the same time zone, e.g. {fix}.")
+        if not X.index.is_unique:
+            dup = X.index[X.index.duplicated()][0]
+            raise ValueError(f"{name} has the time {dup} more than once; give one row per time "
+                             "step (aggregate or drop the duplicates).")
     if not (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
             and type(X.index) is type(index) and X.index.is_unique):
         return X
@@ -301,9 +322,17 @@ def align_exog(X, index, name="X"):
     if isinstance(X, pd.Series):
         X = X.to_frame()
     if not isinstance(X, pd.DataFrame):
+        if isinstance(X, dict) or not hasattr(X, "__len__") or hasattr(X, "tocsr"):
+            raise TypeError(f"{name} must be a DataFrame (one column per feature, rows on y's "
+                            f"times) or a 2-D array (time steps, features), got "
+                            f"{type(X).__name__}; for a dict of columns pass pd.DataFrame(X), "
+                            "for a sparse matrix X.toarray().")
         arr = np.asarray(X)
         if arr.ndim == 1:
             arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (time steps, features), got shape {arr.shape}; "
+                             "give one row per time step and one column per feature.")
         X = pd.DataFrame(arr, index=index[:len(arr)] if len(arr) <= len(index) else None)
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "

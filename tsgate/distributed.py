@@ -182,8 +182,10 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         # each series' rows under X's own column labels: predict matches them by label
         names = feature_names(X, coll.layout, self._template("id_col", "unique_id"),
                               self._template("time_col", "ds"))
+        # (an array's columns go by position: so do the members', not by 0, 1, ...)
         exogs = [None] * len(coll) if coll.exog is None else [
-            pd.DataFrame(e, index=idx, columns=names) for e, idx in zip(coll.exog, coll.indexes)]
+            pd.DataFrame(e, index=idx, columns=names) if names is not None else e
+            for e, idx in zip(coll.exog, coll.indexes)]
         plan = _joblib_plan(self.n_jobs, len(columns))
         warm = getattr(self.forecaster, "warm_start", False) and hasattr(self, "estimators_")
         previous = self.estimators_ if warm else {}  # a series new to y starts afresh

@@ -10,6 +10,8 @@ networks read each window's exogenous rows standardized by the training
 rows' mean and spread, and at ``predict`` the future rows of every forecast
 step (with a new history ``y``, X holds y's rows and then the future).
 """
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +42,10 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
         Where X lacks a fitted feature or has one that fit did not see.
     """
     names = feature_names(X, layout, id_col, time_col)
+    if names is not None and len(set(map(repr, names))) < len(names):  # as fit refuses them
+        counts = pd.Series([repr(c) for c in names]).value_counts()
+        dup = [c for c in dict.fromkeys(names, None) if counts[repr(c)] > 1]
+        raise ValueError(f"X has duplicate column names {dup}; give each feature a unique name.")
     if fitted is None or names is None or names == list(fitted):
         return X
     missing = [c for c in fitted if c not in names]
@@ -85,7 +91,30 @@ def future_rows(model, coll, X, h, given_history):
     if out[0].shape[1] != model.n_exog_:
         raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                          f"{model.n_exog_}.")
+    _warn_far_outside(model, out)
     return out
+
+
+FAR = 10.0  # future features this many training spreads from their mean: a warning
+
+
+def _warn_far_outside(model, future):
+    """Warn where future feature values lie ``FAR`` spreads or more from the
+    training rows' mean: their linear effect is extrapolated far beyond the
+    fitted range (1e4 and 1e7 where training held N(0, 1) gave forecasts of
+    1 and inf, without a word)."""
+    rows = np.concatenate(future)  # (sum h, m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.abs((rows - model.exog_mean_) / model.exog_scale_).max(axis=0)  # (m,)
+    if not (z >= FAR).any():
+        return
+    j = int(np.argmax(z))
+    names = getattr(model, "exog_names_", None)
+    label = repr(names[j]) if names is not None else f"at position {j}"
+    warnings.warn(f"X's future values of feature {label} lie {z[j]:.3g} training spreads from "
+                  f"the training rows' mean: its linear effect is extrapolated far beyond the "
+                  "range it was fitted on, and the forecast may be far off.", UserWarning,
+                  stacklevel=5)
 
 
 def with_history(model, y, X, h):

@@ -473,6 +473,11 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                 zs, stages = self._stages(values, exog_hist, like=stages)
         levels = np.concatenate(out, axis=1)  # (k, >= steps)
         levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
+        if future is not None and not np.isfinite(levels).all():
+            raise ValueError("The forecast overflowed (inf) with these future X values: their "
+                             "linear effect, taken far beyond the range it was fitted on, "
+                             "passes the float64 range. Give future values within (or near) "
+                             "the training rows' range.")
         return full, levels, history_stages, history
 
     def _fitted_positions(self):

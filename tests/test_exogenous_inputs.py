@@ -1,0 +1,99 @@
+"""Exogenous features given as users give them (session 34's sweep): each
+odd X is read, or refused with a message whose fix works; never silent
+garbage (a forecast of inf, a duplicate column picked at random)."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tests.conftest import FAST
+from tsgate.datasets import load_airline
+
+Y = load_airline()
+P = dict(FAST, horizon=6, n_models=1)
+
+
+def _features(index, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"a": rng.normal(size=len(index)), "b": rng.normal(size=len(index))},
+                        index=index)
+
+
+def _future():
+    return pd.date_range(Y.index[-1], periods=7, freq="MS")[1:]
+
+
+def _fit(model, y, X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(y, X)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return _fit(tsgate.GRUForecaster(**P), Y, _features(Y.index))
+
+
+def test_duplicate_feature_names_are_refused_at_predict_as_at_fit(fitted):
+    """At predict, ['a', 'a', 'b'] used one of the two 'a' silently."""
+    future = _features(_future(), 1)
+    twice = pd.concat([future[["a"]] * 1e6, future], axis=1)
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['a'\]"):
+        fitted.predict(X=twice)
+
+
+def test_future_features_far_outside_the_training_range(fitted):
+    """1e4 and 1e7 spreads away gave forecasts of 1 and inf, without a word."""
+    future = _features(_future(), 1)
+    with pytest.warns(UserWarning, match="training spreads from the training rows' mean"):
+        fitted.predict(X=future * 1e4)
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="The forecast overflowed"):
+        fitted.predict(X=future * 1e9 + 1e9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(fitted.predict(X=future * 3)).all()  # within reach: no word
+
+
+@pytest.mark.parametrize(("X", "error", "message"), [
+    (lambda: np.ones((144, 2, 1)), ValueError, r"must be 2-D .*got shape \(144, 2, 1\)"),
+    (lambda: {"a": np.ones(144)}, TypeError, r"for a dict of columns pass pd.DataFrame\(X\)"),
+    (lambda: 3.0, TypeError, "got float"),
+])
+def test_x_of_an_unusable_type_or_shape(X, error, message):
+    with pytest.raises(error, match=message):
+        tsgate.GRUForecaster(**P).fit(Y, X())
+
+
+def test_text_features_are_told_to_be_encoded():
+    X = _features(Y.index).assign(season=np.where(np.arange(144) % 12 < 6, "high", "low"))
+    with pytest.raises(TypeError, match=r"pd.get_dummies\(X, columns=\[...\], dtype=float\)"):
+        tsgate.GRUForecaster(**P).fit(Y, X)
+    encoded = pd.get_dummies(X, columns=["season"], dtype=float)  # the advice works
+    assert _fit(tsgate.GRUForecaster(**P), Y, encoded).n_exog_ == 4
+
+
+def test_x_on_other_time_indexes_and_a_repeated_date_name_the_fix():
+    X = _features(Y.index)
+    with pytest.raises(ValueError, match=r"indexed by PeriodIndex .*X.to_timestamp\(\)"):
+        tsgate.GRUForecaster(**P).fit(Y, X.to_period("M"))
+    assert _fit(tsgate.GRUForecaster(**P), Y, X.to_period("M").to_timestamp()).n_exog_ == 2
+    with pytest.raises(ValueError, match=r"in UTC and y's naive.*X.tz_localize\(None\)"):
+        tsgate.GRUForecaster(**P).fit(Y, X.tz_localize("UTC"))
+    calendar = _features(pd.date_range(Y.index[0], periods=156, freq="MS"))
+    repeated = pd.concat([calendar, calendar.iloc[-1:]])
+    with pytest.raises(ValueError, match="X has the time 1961-12-01 00:00:00 more than once"):
+        tsgate.GRUForecaster(**P).fit(Y, repeated)
+
+
+def test_per_series_models_fitted_on_an_array_take_a_frame_at_predict():
+    """Its members recorded columns [0, 1], which the user never named: the
+    frame with the user's names was refused ('missing [0, 1]')."""
+    wide = pd.DataFrame({"s1": Y, "s2": 2 * Y})
+    X = _features(Y.index)
+    model = _fit(tsgate.distributed.PerSeriesForecaster(tsgate.GRUForecaster(**P)), wide,
+                 X.to_numpy())
+    by_frame = model.predict(X=_features(_future(), 1))
+    by_array = model.predict(X=_features(_future(), 1).to_numpy())
+    pd.testing.assert_frame_equal(by_frame, by_array)
