@@ -97,3 +97,15 @@ def test_per_series_models_fitted_on_an_array_take_a_frame_at_predict():
     by_frame = model.predict(X=_features(_future(), 1))
     by_array = model.predict(X=_features(_future(), 1).to_numpy())
     pd.testing.assert_frame_equal(by_frame, by_array)
+
+
+def test_a_series_starting_late_needs_no_features_before_its_first_value():
+    """y with 12 leading NaN was refused for want of X rows it never uses."""
+    late = Y.copy()
+    late.iloc[:12] = np.nan
+    X = _features(Y.index[12:])
+    expected = _fit(tsgate.GRUForecaster(**P), late.dropna(), X).predict(X=_features(_future(), 1))
+    got = _fit(tsgate.GRUForecaster(**P), late, X).predict(X=_features(_future(), 1))
+    pd.testing.assert_series_equal(got, expected)
+    wide = pd.DataFrame({"a": late, "b": late.shift(3)})  # both start late, at different dates
+    assert _fit(tsgate.GRUForecaster(**P), wide, X).predict(X=_features(_future(), 1)).shape == (6, 2)

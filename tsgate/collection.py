@@ -257,13 +257,31 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         if freq is not None:
             y = on_grid(y, freq)
     frame, is_series = check_shared(y, id_col, time_col, value_col)
-    exog = align_exog(X, frame.index)
+    exog = _exog_from_first_value(X, frame)
     values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
     ids = list(frame.columns)
     layout = "series" if is_series else "wide"
     names = {"name": y.name} if is_series else {"columns": frame.columns}
     return _finish(values, [frame.index] * len(values), ids, layout, names,
                    None if exog is None else [exog] * len(values), drop_empty=drop_empty)
+
+
+def _exog_from_first_value(X, frame):
+    """``align_exog`` of X on the frame's dates, from the first date any series
+    is observed at: the rows before it, which the series' leading NaN cut
+    (``_trim_leading``), are not needed (a y that starts late was refused
+    for want of X rows it never uses). X on other labels, or an array,
+    aligns on the whole index, by position."""
+    index = frame.index
+    by_date = (isinstance(X, (pd.Series, pd.DataFrame))
+               and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+               and type(X.index) is type(index))
+    seen = frame.notna().any(axis=1).to_numpy()  # (n,)
+    first = int(seen.argmax()) if by_date and seen.any() else 0
+    exog = align_exog(X, index[first:])
+    if exog is None or first == 0:
+        return exog
+    return np.concatenate([np.full((first, exog.shape[1]), np.nan), exog])  # cut by the trim
 
 
 def check_long_names(id_col, time_col, value_col):
