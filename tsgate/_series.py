@@ -292,11 +292,11 @@ def rows_on(X, index, name="X"):
             raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
                              f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
         if isinstance(X.index, pd.DatetimeIndex) and (X.index.tz is None) != (index.tz is None):
-            zone = lambda i: "naive" if i.tz is None else f"in {i.tz}"  # noqa: E731
+            zones = ["naive" if i.tz is None else f"in {i.tz}" for i in (X.index, index)]
             fix = (f"X.tz_localize({str(index.tz)!r})" if X.index.tz is None
                    else "X.tz_localize(None)")
-            raise ValueError(f"{name}'s times are {zone(X.index)} and y's {zone(index)}; give "
-                             f"both the same time zone, e.g. {fix}.")
+            raise ValueError(f"{name}'s times are {zones[0]} and y's {zones[1]}; give both the "
+                             f"same time zone, e.g. {fix}.")
         if not X.index.is_unique:
             dup = X.index[X.index.duplicated()][0]
             raise ValueError(f"{name} has the time {dup} more than once; give one row per time "

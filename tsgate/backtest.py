@@ -8,8 +8,9 @@ from sklearn.base import clone
 
 from ._series import check_freq_alias, check_series, rows_on
 from .calibration import bound_names
-from .collection import check_shared, on_grid, to_wide
+from .collection import check_shared, to_wide
 from .folds import MIN_OBSERVATIONS
+from .grids import on_grid
 from .regressors import check_instance
 
 

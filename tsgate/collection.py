@@ -28,8 +28,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._series import (align_exog, check_index, check_series, future_index, infer_step,
-                      not_numbers, numpy_backed)
+from ._series import (align_exog, check_index, check_series, future_index, not_numbers,
+                      numpy_backed)
+from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -130,79 +131,6 @@ def without_gaps(coll, future, gaps):
     if future is not None:
         future = [np.concatenate([e[n:], f]) for e, f, n in zip(coll.exog, future, cut)]
     return replace(coll, values=values, indexes=indexes, exog=exog), future
-
-
-class FittedSteps:
-    """The steps of a fitted collection's dates, per series: ``known_freq``
-    for the data given after the fit. A series of a collection mixing month
-    starts and month ends keeps its own anchor; an id not fitted gets the
-    first series' step. Each is inferred when first asked (about 0.2 ms a
-    series: not at every call for every series of a large collection)."""
-
-    def __init__(self, coll):
-        self._coll = coll
-        self._positions = None
-        self._steps = {}
-
-    def of(self, key=None):
-        """The step of the fitted series ``key`` (a pandas offset)."""
-        if self._positions is None:
-            self._positions = {}
-            for i, k in enumerate(self._coll.ids):
-                self._positions.setdefault(k, i)
-        i = self._positions.get(key, 0)
-        if i not in self._steps:
-            self._steps[i] = infer_step(self._coll.indexes[i])
-        return self._steps[i]
-
-
-def _step_of(known_freq, key=None):
-    """``known_freq``'s step for the series ``key`` (:class:`FittedSteps`, or
-    one step for all)."""
-    return known_freq.of(key) if isinstance(known_freq, FittedSteps) else known_freq
-
-
-def fitted_freq(coll):
-    """The steps of a fitted collection's dates (:class:`FittedSteps`), or
-    None for an integer index: ``known_freq`` for the data given after the fit."""
-    index = coll.indexes[0]
-    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        return None
-    return FittedSteps(coll)
-
-
-def _short_undated(index):
-    """Dates too few (1 or 2) to infer a frequency from, none set."""
-    return isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) < 3
-
-
-def _needs_known_grid(index):
-    """Dates given after the fit that show no frequency of their own: too
-    few (:func:`_short_undated`), or with a missing date (a new history of
-    the last days without yesterday's): put on the fitted frequency's
-    grid, the missing dates NaN, as ``freq=`` does at fit."""
-    if not isinstance(index, pd.DatetimeIndex) or index.freq is not None:
-        return False
-    if len(index) < 3:
-        return True
-    try:
-        infer_step(index)
-    except ValueError:
-        return index.is_monotonic_increasing and index.is_unique  # else its own error
-    return False
-
-
-def _shared_freq(indexes):
-    """The step of the first of ``indexes`` (DatetimeIndex, 3 or more dates)
-    it can be inferred from, or None: the step of a collection's series of
-    only 1 or 2 dates, which cannot show their own."""
-    for index in indexes:
-        if isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-            try:
-                return infer_step(index)
-            except ValueError:  # irregular: its own check will say so
-                continue
-    return None
 
 
 def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", freq=None,
@@ -371,50 +299,6 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     elif id_dtype != object:  # ... and their dtype (int32, Int64, string, float32)
         names["id_dtype"] = str(id_dtype)
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
-
-
-_GRID_MOST = 10**6  # a freq grid beyond this and 100 steps per date is refused
-
-
-def on_grid(y, freq, name="y"):
-    """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
-    step of ``freq`` from its first date to its last; new steps hold NaN."""
-    index = y.index
-    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
-                         f"{type(index).__name__}; leave freq=None for an integer index.")
-    if index.has_duplicates or len(index) == 0:
-        return y  # the checks that follow say what is wrong
-    y = y.sort_index()
-    first, last = y.index[0], y.index[-1]
-    if isinstance(index, pd.PeriodIndex):
-        try:
-            first, last = first.asfreq(freq, "start"), last.asfreq(freq, "start")
-        except ValueError as exc:  # "MS is not supported as period frequency"
-            raise ValueError(f"freq={freq!r} is not a period frequency, and {name}'s index is "
-                             f"a PeriodIndex ({index.freqstr}): give a period alias such as "
-                             f"{index.freqstr!r}, or leave freq=None ({str(exc).strip()}).") from None
-    if isinstance(first, pd.Period):  # pandas 3 reads "M" as a period alias only
-        start, end = first.start_time, last.start_time
-        three = pd.period_range(first, periods=3, freq=freq).to_timestamp()
-    else:
-        start, end = first, last
-        three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
-    steps = (end - start) / ((three[2] - three[0]) / 2) + 1
-    if steps > max(_GRID_MOST, 100 * len(y)):
-        raise ValueError(
-            f"freq={freq!r} puts {name}'s {len(y)} dates from {y.index[0]} to {y.index[-1]} on a "
-            f"grid of about {steps:.3g} steps, nearly all missing; give the frequency the dates "
-            "follow (note: 'MS' is month start, 'ms' milliseconds; 'min' is minutes).")
-    if isinstance(index, pd.DatetimeIndex):
-        out = y.asfreq(freq)
-    else:
-        out = y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
-    off = ~y.index.isin(out.index)
-    if off.any():
-        raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
-                         "it); choose the frequency the dates follow.")
-    return out
 
 
 def _exog_rows(X, key):

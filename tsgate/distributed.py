@@ -69,10 +69,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import (check_long_names, fitted_freq, from_collection, read_times, series_exog,
+from .collection import (check_long_names, from_collection, read_times, series_exog,
                          to_collection)
 from .exogenous import feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
+from .grids import fitted_freq
 from .matching import score_on
 from .persistence import SaveMixin
 from .regressors import check_instance, reject_bool_integers

@@ -51,9 +51,10 @@ from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
-from .collection import fitted_freq, from_collection, to_collection, trailing_gaps, without_gaps
+from .collection import from_collection, to_collection, trailing_gaps, without_gaps
 from .fitplan import EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
+from .grids import fitted_freq
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread

@@ -6,7 +6,6 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
-import math
 import threading
 import warnings
 import weakref
@@ -20,12 +19,14 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
+from ._regressor_doc import LSTM_REGRESSOR_DOC
 from ._rollback import restored_on_failure
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
 from .engine.layout import Layout
+from .engine.training import split_validation
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .kernels.cpu.sequence import unscale_rows
 from .persistence import SaveMixin
@@ -383,8 +384,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         a loss that rose from its best asks for a lower learning rate."""
         worse = ""
         if result.n_iter:
-            n = len(Xw) - (int(math.ceil(cfg.validation_fraction * len(Xw)))
-                           if cfg.early_stopping and cfg.validation_fraction else 0)
+            n = split_validation(len(Xw), cfg)[0]  # the training rows
             zero = zero_prediction_loss(Ys[:n], cfg)
             fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg,
                               None if offsets is None else offsets[:n])[0]
@@ -542,110 +542,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
 
 class LSTMRegressor(_BaseRNNRegressor):
-    """LSTM network regressor on windows, trained with Adam.
-
-    A stack of LSTM layers (optionally bidirectional, with dropout between
-    layers) reads each window; a dense head (optionally fed by additive
-    attention over the steps) maps the final state to the outputs.
-
-    Parameters
-    ----------
-    hidden_size : int, default=32
-        Hidden units per layer and direction.
-    num_layers : int, default=1
-    bidirectional : bool, default=False
-    attention : bool, default=False
-        Additive (Bahdanau) attention over the steps of the last layer;
-        ``predict_attention(X)`` returns its weights for windows X.
-    dropout : float, default=0.0
-        Inverted dropout on non-recurrent connections (layer outputs), one
-        mask per sample and layer.
-    loss : {"squared_error", "absolute_error", "huber", "quantile"}, default="squared_error"
-    huber_delta : float, default=1.0
-        Threshold of the Huber loss (in units of the scaled target).
-    quantile : float, default=0.5
-        Quantile of the pinball loss.
-    max_iter : int, default=200
-        Maximum number of epochs.
-    batch_size : int, default=32
-    learning_rate_init : float, default=5e-3
-        Adam's step size. (With 1e-3, 200 epochs were too few for an LSTM to
-        fit scikit-learn's ``check_regressors_train`` data to R^2 > 0.5.)
-    alpha : float, default=1e-4
-        L2 penalty on the weight matrices (not the biases).
-    weight_decay : float, default=0.0
-        Decoupled weight decay (AdamW).
-    clip_norm : float or None, default=1.0
-        Clip the gradient to this global L2 norm; None disables clipping.
-    early_stopping : bool, default=False
-        Hold out the LAST ``validation_fraction`` of the samples (time order,
-        never a random split), stop when the validation loss has not improved
-        by ``tol`` for ``n_iter_no_change`` epochs, and restore the best weights.
-        Without it, training stops when the training loss stalls likewise.
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-        The least improvement of the loss that counts, in the loss's own
-        units, as scikit-learn's MLP: a Huber loss scales with
-        ``huber_delta`` (with ``huber_delta=1e-3`` its improvements fall
-        below 1e-4 within a few epochs and the fit stops there; lower ``tol``
-        with it).
-    scale_target : bool, default=True
-        Standardize each output with its training mean and deviation before
-        fitting, and undo it in ``predict``; the losses are then in
-        standardized units.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train. "auto" picks a usable GPU, else the CPU. A model fitted
-        on a GPU predicts on the CPU when no GPU is usable.
-    random_state : int, RandomState instance or None, default=None
-        Drives initialization, batch order and dropout masks; an int gives
-        bit-identical models.
-    verbose : bool or int, default=False
-        Show the fit's progress: a progress bar of the epochs with the loss and
-        validation loss on a terminal, else lines on stdout (the first epoch,
-        every tenth of ``max_iter`` and the last); ``verbose=2`` prints a
-        line per epoch, terminal or not.
-    warm_start : bool, default=False
-        Continue from the previous fit's weights and optimizer state (when the
-        network's shape is unchanged); ``max_iter`` epochs more are run, and
-        ``n_iter_``, ``loss_curve_`` and the other curves continue, as with
-        scikit-learn's ``MLPRegressor``.
-
-    Attributes
-    ----------
-    params_ : ndarray of shape (n_params,)
-        All weights in one flat float32 vector.
-    loss_curve_ : list of float
-        Training loss per epoch.
-    best_loss_ : float
-    validation_scores_ : list of float or None
-        R^2 on the validation samples per epoch (with early stopping).
-    validation_loss_curve_ : list of float
-        Validation loss per epoch (with early stopping).
-    n_iter_ : int
-        Epochs run (over all fits, with ``warm_start``).
-    grad_norm_curve_ : list of float
-        Mean gradient norm (before clipping) per epoch.
-    clipped_fraction_ : float
-        Share of steps whose gradient was clipped.
-    n_features_in_ : int
-        ``X.shape[1]`` as scikit-learn counts it: the window length.
-    window_ : int
-        Steps per window.
-    n_step_features_ : int
-        Features per step (1 for 2-D X).
-    attention_weights_ : ndarray of shape (n_samples, window)
-        Deprecated (``FutureWarning``; removed in the next release): the
-        weights of this thread's last ``predict``. Use ``predict_attention``.
-
-    Examples
-    --------
-    >>> import numpy as np, tsgate
-    >>> X, Y = tsgate.make_windows(np.sin(np.arange(200) / 5), window=12, horizon=3)
-    >>> reg = tsgate.LSTMRegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, Y)
-    >>> reg.predict(X[-1:]).shape
-    (1, 3)
-    """
+    __doc__ = LSTM_REGRESSOR_DOC
 
     _cell = "lstm"
     _saved_as = "LSTMRegressor"

@@ -7,7 +7,7 @@ from .layout import Layout, NetworkSpec
 from .network import Network
 from .passes import forward, loss_and_grad
 from .plan import Plan
-from .training import TrainConfig, TrainResult, evaluate, zero_prediction_loss, train
+from .training import TrainConfig, TrainResult, evaluate, train, zero_prediction_loss
 
 __all__ = ["Layout", "Network", "NetworkSpec", "Plan", "TrainConfig", "TrainResult", "evaluate",
            "forward", "loss_and_grad", "train", "zero_prediction_loss"]
