@@ -6,6 +6,7 @@ from contextlib import redirect_stdout
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError, SkipTestWarning
@@ -523,3 +524,62 @@ def test_a_model_worse_than_a_constant_is_said(params, advice):
         y = y * 1e20
     with pytest.warns(ConvergenceWarning, match=f"no better than the constant.*{advice}"):
         tsgate.LSTMRegressor(hidden_size=4, random_state=0, **params).fit(X, y)
+
+
+def test_scikit_learn_tools_around_the_regressors():
+    """Session 34's sweep of the meta-estimators: score failed on the NaN
+    targets fit takes (cross_validate then scored NaN), sample_weight met
+    Python's TypeError naming a private class, and predict under
+    assume_finite=True blamed the scale of an X holding NaN."""
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    X, y = _sine_windows(80)
+    y_gappy = y.copy()
+    y_gappy[::9] = np.nan
+    model = tsgate.GRURegressor(hidden_size=4, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y_gappy)
+        ok = np.isfinite(y_gappy)
+        from sklearn.metrics import r2_score
+        assert model.score(X, y_gappy) == pytest.approx(r2_score(y[ok], model.predict(X)[ok]))
+        scores = cross_validate(model, X, y_gappy, cv=2)["test_score"]
+    assert np.isfinite(scores).all()
+    with pytest.raises(TypeError, match="sample_weight is not supported: every window weighs"):
+        model.fit(X, y, sample_weight=np.ones(len(y)))
+    bad = X.copy()
+    bad[0, 0, 0] = np.nan
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match="X holds NaN or inf; predict needs finite windows"):
+            model.predict(bad)
+
+
+def test_windows_in_a_pipeline_under_global_pandas_output():
+    """3-D windows are no table: under transform_output="pandas" the
+    pipeline failed, advising flatten=True (which interleaves features)."""
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    frame = np.cumsum(rng.normal(size=(60, 2)), axis=0)
+    target = frame[:, 0]
+    pipe = make_pipeline(tsgate.SlidingWindowTransformer(window=5),
+                         tsgate.GRURegressor(hidden_size=4, max_iter=2, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = pipe.fit(frame, target).predict(frame[-3:])
+        with sklearn.config_context(transform_output="pandas"):
+            pandas = pipe.fit(frame, target).predict(frame[-3:])
+    np.testing.assert_array_equal(plain, pandas)
+    flat = tsgate.SlidingWindowTransformer(window=2, flatten=True).set_output(transform="pandas")
+    assert list(flat.fit_transform(pd.DataFrame(frame, columns=["a", "b"])).columns)[:2] == [
+        "a_lag1", "b_lag1"]
+
+
+def test_the_window_transformer_checks_parameters_set_after_fit():
+    """padding="mirror" set after fit zero-padded silently."""
+    swt = tsgate.SlidingWindowTransformer(window=3).fit(np.arange(12.0).reshape(6, 2))
+    swt.set_params(padding="mirror")
+    with pytest.raises(ValueError, match="padding must be 'edge' or 'zero'"):
+        swt.transform(np.arange(12.0).reshape(6, 2))

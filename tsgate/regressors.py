@@ -244,7 +244,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         return net
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, **fit_params):
         """Fit the network to windows X and targets y.
 
         Parameters
@@ -254,10 +254,20 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             NaN targets are left out of the loss. An output with no observed
             target in any sample predicts 0: nothing trains its weights.
 
+        **fit_params
+            None is taken: ``sample_weight`` is not supported (every window
+            weighs the same in the loss; repeat windows to weigh them more).
+
         Returns
         -------
         self
         """
+        if fit_params:  # Python's TypeError named a private base class
+            raise TypeError(
+                f"{type(self).__name__}.fit() takes X and y only, got {sorted(fit_params)}"
+                + ("; sample_weight is not supported: every window weighs the same in the loss "
+                   "(repeat the windows that should weigh more, or drop those that should not "
+                   "count)." if "sample_weight" in fit_params else "."))
         # an interrupt or a refusal midway leaves the model as it was (the
         # weights and Adam's moments change in place in a warm fit)
         warm = ("params_", "_optimizer_state") if self.warm_start else ()
@@ -521,6 +531,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             out = net.predict(self.params_, Xw, offsets=offsets)
         pred = np.empty(out.shape, np.float64)  # (n, O) in the targets' units
         if not unscale_rows(out, self.y_scale_, self.y_mean_, pred):
+            if not np.isfinite(Xw).all():  # sklearn's assume_finite=True skipped the check
+                raise ValueError("X holds NaN or inf; predict needs finite windows (fill or "
+                                 "interpolate the missing values).")
             raise ValueError(
                 "The prediction overflowed float32 (inf/NaN) although X is finite: X holds "
                 f"values up to {np.abs(Xw).max():.3g}; scale the inputs (e.g. StandardScaler).")
@@ -528,6 +541,39 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         return (pred, weights) if return_attention else pred
 
     # ----------------------------------------------------------------- pickle
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict(X)`` against y, NaN targets left out as in ``fit``
+        (per output, then their mean, as scikit-learn's ``r2_score``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        from sklearn.metrics import r2_score
+
+        pred = np.asarray(self.predict(X), np.float64)
+        y = np.asarray(y, np.float64).reshape(pred.shape)
+        if np.isfinite(y).all():
+            return float(r2_score(y, pred, sample_weight=sample_weight))
+        w = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+        ys, ps = (y[:, None], pred[:, None]) if y.ndim == 1 else (y, pred)
+        scores = []
+        for j in range(ys.shape[1]):
+            ok = np.isfinite(ys[:, j])
+            if ok.sum() < 2:
+                continue
+            scores.append(r2_score(ys[ok, j], ps[ok, j], sample_weight=None if w is None else w[ok]))
+        if not scores:
+            raise ValueError("y has fewer than 2 observed (not NaN) targets in every output: "
+                             "there is nothing to score.")
+        return float(np.mean(scores))
+
     def __getstate__(self):
         # the instance dict, as before (the engine network is cached off the
         # instance, in _NETWORKS, so there is nothing to drop)

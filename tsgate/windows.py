@@ -363,6 +363,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             Or (n_samples, window * n_features) when ``flatten=True``.
         """
         check_is_fitted(self, "n_features_in_")
+        self._check_params()  # set_params after fit: padding="mirror" zero-padded silently
         _numeric_frame(X)
         try:
             X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
@@ -416,3 +417,14 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _auto_wrap_keys(self):
+    """The methods scikit-learn wraps for its pandas output (``set_output`` or
+    the global ``transform_output="pandas"``): 3-D windows are no table, so
+    none when not flattened; a Pipeline(SlidingWindowTransformer(),
+    LSTMRegressor()) failed under the global setting."""
+    return {"transform"} if isinstance(self.flatten, (bool, np.bool_)) and self.flatten else set()
+
+
+SlidingWindowTransformer._sklearn_auto_wrap_output_keys = property(_auto_wrap_keys)
