@@ -72,6 +72,48 @@ def test_progress_bar_on_a_terminal_only(monthly_csv, monkeypatch, capsys):
     assert code == 0 and err == ""
 
 
+def test_progress_without_tqdm_and_when_interrupted(monthly_csv, monkeypatch, capsys):
+    """Without tqdm a verbose fit on a terminal failed (ModuleNotFoundError);
+    Ctrl-C redrew the bar as complete (100%)."""
+    import sys
+
+    from tsgate import _progress
+
+    monkeypatch.setattr(cli, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    argv = ["forecast", monthly_csv, "--value-column", "y", "--horizon", 3, "--max-iter", 3]
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and "epoch" in err and "%|" not in err  # lines, not a bar
+    monkeypatch.delitem(sys.modules, "tqdm")
+    stops = iter(range(100))
+
+    def interrupt(*args):
+        if next(stops) == 4:
+            raise KeyboardInterrupt
+    bar = _progress.EpochProgress("LSTMRegressor", 100, 1)
+    try:
+        for epoch in range(1, 101):
+            interrupt()
+            bar(epoch, 0.5, None, 0.01)
+    except KeyboardInterrupt:
+        bar.close()
+    err = capsys.readouterr().err
+    assert "100%" not in err and "4/100" in err
+
+
+def test_warnings_are_one_line_and_quiet_silences_them(monthly_csv, capsys):
+    """A CalibrationWarning printed Python's file:line of tsgate's code and
+    the source line, even with --quiet."""
+    argv = ["forecast", monthly_csv, "--value-column", "y", "--horizon", 3, "--max-iter", 2,
+            "--interval", "0.999"]
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and "tsgate: warning: " in err and "(CalibrationWarning)" in err
+    assert ".py:" not in err and len(err.strip().splitlines()) == err.count("tsgate: ")
+    code, _, err = run(capsys, *argv, "--quiet")
+    assert code == 0 and err == ""
+
+
 def test_several_value_columns_give_one_column_each(monthly_csv, tmp_path, capsys):
     output = tmp_path / "out.csv"
     code, out, err = run(capsys, "forecast", monthly_csv, "--horizon", 4, "--interval", 0.8,

@@ -550,9 +550,9 @@ def test_scikit_learn_tools_around_the_regressors():
         model.fit(X, y, sample_weight=np.ones(len(y)))
     bad = X.copy()
     bad[0, 0, 0] = np.nan
-    with sklearn.config_context(assume_finite=True):
-        with pytest.raises(ValueError, match="X holds NaN or inf; predict needs finite windows"):
-            model.predict(bad)
+    with sklearn.config_context(assume_finite=True), \
+            pytest.raises(ValueError, match="X holds NaN or inf; predict needs finite windows"):
+        model.predict(bad)
 
 
 def test_windows_in_a_pipeline_under_global_pandas_output():

@@ -1,5 +1,6 @@
 """``tsgate.warmup``: the kernels a default fit uses are compiled by it."""
 import numba
+import numpy as np
 import pytest
 
 import tsgate
@@ -9,14 +10,49 @@ from tsgate.kernels.cpu import serial
 
 
 def test_warmup_compiles_the_serial_and_parallel_kernels():
+    """Also with one thread (a build container): the parallel builds were left
+    out there, and compiled at the first large fit on the deployed machine."""
     threshold = config.PARALLEL_MIN_WORK
-    done = tsgate.warmup(models=("lstm",))
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        done = tsgate.warmup(models=("lstm",))
+    finally:
+        numba.set_num_threads(threads)
     assert done["models"] == ["lstm"] and done["parallel"] and done["seconds"] > 0
-    # the small-batch builds, and the multi-threaded ones where two threads run
-    builds = (serial, cpu) if numba.get_num_threads() > 1 else (serial,)
-    for kernels in builds:
+    assert done["cached"] is tsgate._jitcache.CACHE
+    for kernels in (serial, cpu):  # the small-batch builds and the multi-threaded ones
         assert kernels.lstm_forward.signatures and kernels.lstm_backward.signatures
     assert config.PARALLEL_MIN_WORK == threshold  # restored
+    assert tsgate.backend.WARMING == [False]
+
+
+def test_the_cli_warmup_says_when_nothing_is_kept(monkeypatch, capsys):
+    """Without a writable cache it said "compiled into the Numba cache" and
+    exited 0: a Docker image then compiled at every start."""
+    import importlib
+
+    from tsgate import cli
+
+    monkeypatch.setattr(importlib.import_module("tsgate.warmup"), "CACHE", False)
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 1
+    err = capsys.readouterr().err
+    assert "NOT kept" in err and "NUMBA_CACHE_DIR" in err
+
+
+def test_config_tunables_are_checked_where_they_are_read(monkeypatch):
+    """PREDICT_CHUNK=-1 returned an unfilled array as the prediction; 0 for a
+    tile size divided by zero."""
+    X = np.ones((8, 4, 1), np.float32)
+    model = tsgate.GRURegressor(hidden_size=2, max_iter=1, random_state=0)
+    model._planned_budget = True  # one epoch on purpose
+    model.fit(X, np.ones(8))
+    for name, value in (("PREDICT_CHUNK", -1), ("PREDICT_TILE_ROWS", 0), ("TILE_ROWS", 2.5)):
+        monkeypatch.setattr(config, name, value)
+        with pytest.raises(ValueError, match=f"tsgate.config.{name} must be an integer of at "
+                                             "least 1"):
+            model.predict(X) if name != "TILE_ROWS" else model.fit(X, np.ones(8))
+        monkeypatch.undo()
 
 
 @pytest.mark.parametrize("models", [("tcn",), ()])

@@ -36,9 +36,8 @@ class EpochProgress:
         self.bar = None
         self.every = 1 if int(verbose) >= 2 else max(1, max_iter // 10)  # lines: epochs apart
         self.pending = None  # the last epoch's line, not printed yet
-        if int(verbose) == 1 and _is_terminal(sys.stderr):
-            from tqdm import tqdm  # imported on first use: `import tsgate` stays quick
-
+        tqdm = _tqdm() if int(verbose) == 1 and _is_terminal(sys.stderr) else None
+        if tqdm is not None:  # (without tqdm: the lines)
             self.bar = tqdm(total=max_iter, desc=name, unit="epoch", file=sys.stderr,
                             leave=True, **_bar_size(sys.stderr))
 
@@ -61,7 +60,8 @@ class EpochProgress:
             print(self.pending, flush=True)
             self.pending = None
         if self.bar is not None:
-            self.bar.total = self.bar.n
+            if sys.exc_info()[0] is None:  # stopped early: complete; interrupted: where it was
+                self.bar.total = self.bar.n
             self.bar.refresh()
             self.bar.close()
             self.bar = None
@@ -78,7 +78,7 @@ class EnsembleProgress:
     """
 
     def __init__(self, name):
-        from tqdm import tqdm
+        tqdm = _tqdm()
 
         self.lock = threading.Lock()
         self.bar = tqdm(total=0, desc=name, unit="epoch", file=sys.stderr, leave=True,
@@ -87,7 +87,7 @@ class EnsembleProgress:
     @staticmethod
     def wanted(verbose):
         """Whether ``verbose`` asks for a bar here (1 on a terminal)."""
-        return int(verbose) == 1 and _is_terminal(sys.stderr)
+        return int(verbose) == 1 and _is_terminal(sys.stderr) and _tqdm() is not None
 
     def member(self, name, max_iter):
         """The ``log`` callback (with ``close``) of one member's fit."""
@@ -114,6 +114,8 @@ class _Member:
         self.done = epoch
 
     def close(self):
+        if sys.exc_info()[0] is not None:  # interrupted: the bar stays where it was
+            return
         with self.shared.lock:  # an early stop: the epochs not run leave the total
             self.shared.bar.total -= self.max_iter - self.done
             self.shared.bar.refresh()
@@ -143,6 +145,17 @@ def _bar_size(stream):
     if size is not None and 0 in size:
         return {"ncols": size[0] or 120, "nrows": size[1] or 24}
     return {"dynamic_ncols": True}
+
+
+def _tqdm():
+    """tqdm's bar class, imported on first use (``import tsgate`` stays quick),
+    or None where it cannot be imported: the progress is then printed as
+    lines (a verbose fit on a terminal failed with ModuleNotFoundError)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm
 
 
 def _is_terminal(stream):

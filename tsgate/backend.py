@@ -43,11 +43,18 @@ def _cpu_kernels(parallel, serial):
     import numba
 
     def kernels_for(work, n_tiles):
-        if n_tiles < 2 or work < config.PARALLEL_MIN_WORK or numba.get_num_threads() < 2:
+        if n_tiles < 2 or work < config.setting("PARALLEL_MIN_WORK", 0):
+            return serial
+        if numba.get_num_threads() < 2 and not WARMING[0]:  # one thread: the same bits, sooner
             return serial
         return parallel
 
     return kernels_for
+
+
+# tsgate.warmup compiles the parallel builds even where this process has one
+# thread (a build container): a later process on more cores uses them
+WARMING = [False]
 
 
 def _cpu_backend():
@@ -62,10 +69,11 @@ def _cpu_backend():
         to_device=np.asarray,  # no copy: windows may stay strided views of one series
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
-        tile_rows=lambda training, batch: config.TILE_ROWS if training else config.PREDICT_TILE_ROWS,
-        grad_groups=lambda n_tiles: max(1, min(n_tiles, config.GRAD_GROUPS)),
+        tile_rows=lambda training, batch: config.setting("TILE_ROWS" if training
+                                                         else "PREDICT_TILE_ROWS"),
+        grad_groups=lambda n_tiles: max(1, min(n_tiles, config.setting("GRAD_GROUPS"))),
         kernels_for=_cpu_kernels(cpu, serial),
-        predict_chunk=lambda: config.PREDICT_CHUNK,
+        predict_chunk=lambda: config.setting("PREDICT_CHUNK"),
     )
 
 
@@ -112,7 +120,7 @@ def _cuda_backend():
         tile_rows=lambda training, batch: cuda_config.tile_rows(batch),
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
         kernels_for=lambda work, n_tiles: cuda_kernels,
-        predict_chunk=lambda: config.CUDA_PREDICT_CHUNK,
+        predict_chunk=lambda: config.setting("CUDA_PREDICT_CHUNK"),
     )
 
 

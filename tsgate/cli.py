@@ -425,9 +425,15 @@ def run_warmup(args):
     from .warmup import MODELS, warmup
 
     done = warmup(MODELS if args.model == "all" else (args.model,), parallel=not args.no_parallel)
-    print(f"tsgate: kernels of {', '.join(m.upper() for m in done['models'])} "
-          f"{'(serial and parallel builds) ' if done['parallel'] else ''}compiled into the "
-          f"Numba cache in {done['seconds']:.1f} s")
+    what = (f"kernels of {', '.join(m.upper() for m in done['models'])} "
+            f"{'(serial and parallel builds) ' if done['parallel'] else ''}")
+    if not done["cached"]:  # a Docker build would ship an image that compiles at every start
+        print(f"tsgate: warning: {what}compiled in {done['seconds']:.1f} s but NOT kept: no "
+              "writable Numba cache location (the package's folders, the home's cache); set "
+              "NUMBA_CACHE_DIR to a writable folder and run tsgate warmup again.",
+              file=sys.stderr)
+        return 1
+    print(f"tsgate: {what}compiled into the Numba cache in {done['seconds']:.1f} s")
     return 0
 
 
@@ -452,12 +458,23 @@ def _plain_table(header, rows, right=()):
 
 
 # ------------------------------------------------------------------ main
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as the command's other notes: ``tsgate: warning: ...``, not
+    Python's file:line and source line of tsgate's own code."""
+    print(f"tsgate: warning: {first_line(message).rstrip('.')} ({category.__name__})",
+          file=sys.stderr)
+
+
 def main(argv=None):
     """Run the ``tsgate`` command line; returns the exit status (0; 2 on a
     user's error; 130 on Ctrl-C, as shells report a SIGINT)."""
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        with warnings.catch_warnings():
+            # a warning is one line, as the notes; --quiet silences it with them
+            warnings.showwarning = _one_line_warning if not getattr(args, "quiet", False) \
+                else (lambda *a, **k: None)
+            return args.run(args)
     except SystemExit as exc:  # --help and --version
         return exc.code
     except BrokenPipeError:  # `tsgate forecast ... | head`: stop quietly

@@ -59,6 +59,8 @@ MASK_BLOCK: the most dropout-mask floats a fit draws (and uploads) at once;
 an epoch's masks come in blocks of whole steps up to this size (one block for
 all but huge epochs), so memory stays bounded (``engine/training.py``).
 """
+import numbers
+
 TILE_ROWS = 64
 TILE_SPLIT_ROWS = 32
 PREDICT_TILE_ROWS = 1
@@ -72,3 +74,19 @@ CUDA_THREADS = 128
 CUDA_PREDICT_CHUNK = 4096
 AUTO_CUDA_MIN_WORK = 1_000_000_000
 MASK_BLOCK = 2**22
+
+
+def setting(name, least=1):
+    """The tunable ``name`` of this module, checked where it is read: an
+    integer of at least ``least``. A negative ``PREDICT_CHUNK`` returned an
+    unfilled array as the prediction, and 0 for a tile size divided by
+    zero, without naming the setting."""
+    value = globals()[name]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"tsgate.config.{name} must be an integer of at least {least}, got "
+                         f"{value!r}; its default is {_DEFAULTS[name]!r}.")
+    return int(value)
+
+
+_DEFAULTS = {name: value for name, value in globals().items()
+             if name.isupper() and isinstance(value, int)}

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import config
+from . import backend, config
+from ._jitcache import CACHE
 
 MODELS = ("lstm", "gru")
 
@@ -38,9 +39,12 @@ def warmup(models=MODELS, parallel=True):
     Returns
     -------
     dict
-        ``{"models": [...], "parallel": bool, "seconds": float}``: what was
-        warmed and how long it took (mostly compiling on a fresh install,
-        well under a second once the cache is warm).
+        ``{"models": [...], "parallel": bool, "seconds": float, "cached":
+        bool}``: what was warmed, how long it took (mostly compiling on a
+        fresh install, well under a second once the cache is warm), and
+        whether the kernels were kept on disk (False where no cache location
+        is writable, ``tsgate._jitcache``: then nothing outlives the process;
+        set ``NUMBA_CACHE_DIR`` to a writable folder).
     """
     given = models
     if isinstance(given, str):
@@ -66,12 +70,14 @@ def warmup(models=MODELS, parallel=True):
             if parallel:
                 saved = config.PARALLEL_MIN_WORK
                 config.PARALLEL_MIN_WORK = 0  # tiny batches through the parallel builds
+                backend.WARMING[0] = True  # also with one thread (a build container)
                 try:
                     _run(model, forecaster=False)
                 finally:
                     config.PARALLEL_MIN_WORK = saved
+                    backend.WARMING[0] = False
     return {"models": models, "parallel": bool(parallel),
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started, "cached": CACHE}
 
 
 def _run(model, forecaster=True):

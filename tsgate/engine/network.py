@@ -104,7 +104,7 @@ class Network:
             plan = Plan(self.layout, self.backend, self.dtype, n_tiles, tile_rows, steps, grads,
                         kernels)
             kept[key] = plan
-            while len(kept) > config.PLANS_KEPT:
+            while len(kept) > config.setting("PLANS_KEPT", 0):
                 kept.popitem(last=False)
         else:
             kept.move_to_end(key)

@@ -25,7 +25,7 @@ def tiles(backend, batch, training):
     count, so results are bit-identical whatever ``NUMBA_NUM_THREADS`` is."""
     n_tiles = max(1, -(-batch // backend.tile_rows(training, batch)))
     if training:  # a batch of two split-sizes or more: at least two tiles, for two threads
-        n_tiles = max(n_tiles, min(2, batch // config.TILE_SPLIT_ROWS))
+        n_tiles = max(n_tiles, min(2, batch // config.setting("TILE_SPLIT_ROWS")))
     return n_tiles, -(-batch // n_tiles)
 
 

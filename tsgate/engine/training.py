@@ -177,7 +177,7 @@ def _epoch_masks(net, rng, sizes):
     while first < len(sizes):
         last, total = first, 0  # steps first..last-1 form one block
         while last < len(sizes) and (last == first or
-                                     total + counts[last] * spec.num_layers <= config.MASK_BLOCK):
+                                     total + counts[last] * spec.num_layers <= config.setting("MASK_BLOCK")):
             total += counts[last] * spec.num_layers
             last += 1
         drawn = rng.random(total)  # (block's steps x layers x NT*BT*D,)
