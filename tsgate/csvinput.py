@@ -279,13 +279,6 @@ def read_csv(path, time_column, id_column=None):
     # empty, unnamed last column: not data
     empty = [c for c in raw.columns if str(c).startswith("Unnamed: ") and raw[c].isna().all()]
     raw = raw.drop(columns=empty)
-    blank = ~raw.notna().any(axis=1).to_numpy()  # lines of separators only (",,"), as
-    if blank.any():  # spreadsheets end a file: their NaN made integer columns floats
-        raw = raw[~blank]
-        for c in raw.columns:
-            if pd.api.types.is_float_dtype(raw[c]) and raw[c].notna().all() \
-                    and np.all(np.mod(raw[c], 1) == 0):
-                raw[c] = raw[c].astype(np.int64)
     if len(raw.columns) and _is_date(raw.columns[0]) and all(
             _is_number(c) or _is_number(str(c).replace(",", ".", 1))
             or str(c).startswith("Unnamed: ")
@@ -301,6 +294,13 @@ def read_csv(path, time_column, id_column=None):
     if raw.shape[1] < 2:
         raise ValueError(f"{label} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
+    blank = ~raw.notna().any(axis=1).to_numpy()  # lines of separators only (",,"), as
+    if blank.any():  # spreadsheets end a file: their NaN made integer columns floats
+        raw = raw[~blank]
+        for c in raw.columns:
+            if pd.api.types.is_float_dtype(raw[c]) and raw[c].notna().all() \
+                    and np.all(np.mod(raw[c], 1) == 0):
+                raw[c] = raw[c].astype(np.int64)
     if len(raw) == 0:
         raise ValueError(f"{label} has a header but no rows.")
     if id_column is not None and id_column not in raw.columns:
