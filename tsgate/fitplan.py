@@ -167,7 +167,8 @@ class EnsembleFits:
                    for layer in range(layers))  # per row and step, with dseq and seq
         train = config.PLANS_KEPT * min(self.batch_size, windows) * length * step
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
-        at_once = max(1, min(self.n_models, numba.get_num_threads()))
+        # on the CPU members train at once on the threads; elsewhere one after the other
+        at_once = max(1, min(self.n_models, numba.get_num_threads())) if self.device == "cpu" else 1
         peak = 4 * (windows * (length * features + 2 * self.horizon_)
                     + at_once * (4 * weights + train + forecast))
         if peak > memory:
