@@ -9,6 +9,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import joblib
@@ -404,3 +405,17 @@ def test_forecast_long_on_dask_dataframe(client, long16, sequential50, partition
     pd.testing.assert_frame_equal(result, expected)
     pred, _ = sequential50  # the same models as the per-series fits of these 16 columns
     np.testing.assert_array_equal(result["y"].to_numpy(), pred.iloc[:, :16].to_numpy().T.ravel())
+
+
+def test_per_series_progress_names_the_series(capsys):
+    """Two series printed two identical blocks of "LSTMForecaster, model 1/1 ..."."""
+    wide = make_wide(2)
+    template = tsgate.GRUForecaster(horizon=2, hidden_size=4, max_iter=2, n_models=1,
+                                    random_state=0, verbose=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PerSeriesForecaster(template).fit(wide)
+    out = capsys.readouterr().out
+    assert "PerSeriesForecaster, series 's00', model 1/1" in out
+    assert "PerSeriesForecaster, series 's01', model 1/1" in out
+    assert not any(hasattr(m, "_progress_name") for m in model.estimators_.values())

@@ -86,12 +86,17 @@ __all__ = ["PerSeriesForecaster", "forecast_long", "numba_threads_per_worker", "
 
 
 # ------------------------------------------------------- one model per series
-def _fit_clone(template, y, X, previous=None):
+def _fit_clone(template, y, X, previous=None, key=None):
     """A clone of ``template`` fitted on y, or with the template's
-    ``warm_start``, a copy of the series' ``previous`` model continued."""
-    if previous is None:
-        return clone(template).fit(y, X)
-    return copy.deepcopy(previous).set_params(**template.get_params(deep=False)).fit(y, X)
+    ``warm_start``, a copy of the series' ``previous`` model continued; its
+    progress (``verbose``) names the series ``key``."""
+    model = clone(template) if previous is None else \
+        copy.deepcopy(previous).set_params(**template.get_params(deep=False))
+    model._progress_name = f"PerSeriesForecaster, series {key!r}"
+    try:
+        return model.fit(y, X)
+    finally:
+        model.__dict__.pop("_progress_name", None)  # a display name, not part of the model
 
 
 def _series_list(coll):
@@ -193,7 +198,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         jobs = self.n_jobs if self.n_jobs is None or self.n_jobs < 0 else min(self.n_jobs,
                                                                               len(columns))
         fitted = Parallel(n_jobs=jobs)(
-            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x, previous.get(key))
+            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x, previous.get(key),
+                                 key)
             for key, column, x in zip(coll.ids, columns, exogs))
         self.estimators_ = dict(zip(coll.ids, fitted))
         self.collection_ = coll

@@ -109,6 +109,11 @@ def machine_memory():
 class EnsembleFits:
     """Mixin of :class:`tsgate.forecasters._BaseForecaster`: its ensemble's fits."""
 
+    def _shown_as(self):
+        """What progress calls this forecaster: its class, or the name a
+        caller gave it (``PerSeriesForecaster, series 'a'``)."""
+        return getattr(self, "_progress_name", None) or type(self).__name__
+
     def _check_size(self, coll):
         """Raise a ValueError where one member's windows (inputs and targets)
         or its network (weights, gradients, Adam's two moments and one
@@ -312,7 +317,7 @@ class EnsembleFits:
         else:
             reg = self._regressor(**params)
         # set on reused members too: these labels are not saved with the model
-        reg._progress_name = f"{type(self).__name__}, {label}model {i + 1}/{self.n_models}"
+        reg._progress_name = f"{self._shown_as()}, {label}model {i + 1}/{self.n_models}"
         reg._shared_progress = getattr(self, "_bar", None)  # the fit's one bar, if any
         # members train for a chosen number of epochs (the step budget, or the
         # validation fit's best): reaching it is the plan, not a failure to

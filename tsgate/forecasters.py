@@ -318,7 +318,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             # off the CPU ("cuda", or "auto", which may pick the GPU) the members
             # fit one after the other; on it two or more at once, with a progress
             # display too (one bar on a terminal for all: _progress.EnsembleProgress)
-            self._bar = EnsembleProgress(type(self).__name__) if EnsembleProgress.wanted(
+            self._bar = EnsembleProgress(self._shown_as()) if EnsembleProgress.wanted(
                 self.verbose) else None
             try:
                 checked, final, cut_stages, fold_cuts = self._fit_members(
