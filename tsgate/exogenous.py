@@ -42,9 +42,9 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
         Where X lacks a fitted feature or has one that fit did not see.
     """
     names = feature_names(X, layout, id_col, time_col)
-    if names is not None and len(set(map(repr, names))) < len(names):  # as fit refuses them
-        counts = pd.Series([repr(c) for c in names]).value_counts()
-        dup = [c for c in dict.fromkeys(names, None) if counts[repr(c)] > 1]
+    labels = None if names is None else pd.Index(names, dtype=object)
+    if labels is not None and labels.has_duplicates:  # as fit refuses them (align_exog)
+        dup = labels[labels.duplicated()].unique().tolist()
         raise ValueError(f"X has duplicate column names {dup}; give each feature a unique name.")
     if fitted is None or names is None or names == list(fitted):
         return X

@@ -125,7 +125,7 @@ class EnsembleFits:
         length = L + (H if coll.exog is not None else 0)
         most = self._max_windows(L, coll)
         windows = sum(min(len(v), most) for v in coll.values)
-        data = windows * (length * features + 2 * H)
+        inputs = data = windows * (length * features + 2 * H)  # windows and targets
         h, dirs = self.hidden_size, 2 if self.bidirectional else 1
         gates = 4 if self._regressor._cell == "lstm" else 3
         weights = sum(dirs * gates * h * ((features if layer == 0 else h * dirs) + h + 1)
@@ -137,7 +137,7 @@ class EnsembleFits:
         else:
             network += activations
         if data + network <= MAX_FIT_FLOATS:
-            self._check_memory(windows, length, features, weights)
+            self._check_memory(inputs, windows, length, features, weights, gates)
             return
         gib = 4 * (data + network) / 2**30
         if network > data:
@@ -155,27 +155,28 @@ class EnsembleFits:
             f"{4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate allows; give a shorter horizon (or "
             "window).")
 
-    def _check_memory(self, windows, length, features, weights):
+    def _check_memory(self, inputs, windows, length, features, weights, gates):
         """Raise a ValueError where the fit's peak memory would pass this
         machine's: the members training at once each keep ``PLANS_KEPT``
         training plans, whose activations and their gradients take about
         13 floats per hidden unit, step and row (``engine/plan.py``), and a
         plan to forecast the validation tail. A horizon of 5000 on 1000
-        points passed the 1 GiB check and took 10.5 GB."""
+        points passed the 1 GiB check and took 10.5 GB. ``inputs``,
+        ``weights``: the floats :meth:`_check_size` counted for the windows
+        and the network."""
         memory = machine_memory()
         if memory is None:
             return
         h, dirs, layers = self.hidden_size, 2 if self.bidirectional else 1, self.num_layers
-        gates = 4 if self._regressor._cell == "lstm" else 3
-        step = sum(dirs * ((3 + 2 * gates + (gates if self._regressor._cell == "gru" else 0)) * h
+        dgh = gates if gates == 3 else 0  # a GRU plan's extra gate gradients (engine/plan.py)
+        step = sum(dirs * ((3 + 2 * gates + dgh) * h
                            + (features if layer == 0 else h * dirs)) + 2 * h * dirs
                    for layer in range(layers))  # per row and step, with dseq and seq
         train = config.PLANS_KEPT * min(self.batch_size, windows) * length * step
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
         at_once = max(1, min(self.n_models, numba.get_num_threads())) if self.device == "cpu" else 1
-        peak = 4 * (windows * (length * features + 2 * self.horizon_)
-                    + at_once * (4 * weights + train + forecast))
+        peak = 4 * (inputs + at_once * (4 * weights + train + forecast))
         if peak > memory:
             raise ValueError(
                 f"horizon={self.horizon_} with windows of {length} steps and hidden_size={h} "

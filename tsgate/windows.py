@@ -83,17 +83,8 @@ def _as_2d(data, name):
             )
         return values, was_1d, columns, None
 
-    columns = []
-    for col in data.columns:
-        dtype = data[col].dtype
-        label = f"{name} column {col!r}"
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
-                or pd.api.types.is_complex_dtype(dtype):
-            raise TypeError(
-                f"{label} has non-numeric dtype {dtype}; convert it with pd.to_numeric "
-                f"or drop/encode it before windowing."
-            )
-        columns.append(label)
+    _numeric_frame(data, name)
+    columns = [f"{name} column {col!r}" for col in data.columns]
     values = data.to_numpy(dtype=np.float64, na_value=np.nan)  # (T, c)
     return values, was_1d, columns, data.index
 
