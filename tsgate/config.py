@@ -82,6 +82,8 @@ def setting(name, least=1):
     unfilled array as the prediction, and 0 for a tile size divided by
     zero, without naming the setting."""
     value = globals()[name]
+    if type(value) is int and value >= least:  # the usual case, on predict's hot path
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise ValueError(f"tsgate.config.{name} must be an integer of at least {least}, got "
                          f"{value!r}; its default is {_DEFAULTS[name]!r}.")
