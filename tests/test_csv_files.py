@@ -109,3 +109,28 @@ def test_a_date_format_pandas_cannot_read_asks_for_iso_dates(tmp_path):
     text = "week,y\n" + "".join(f"2020-W0{i + 2},{i}\n" for i in range(3))
     with pytest.raises(ValueError, match="cannot be read as dates .*write the dates as YYYY-MM-DD"):
         read_csv(_write(tmp_path, "f.csv", text), None)
+
+
+@pytest.mark.parametrize("labels, first, freq", [
+    (["Jan-18", "Feb-18", "Mar-18", "Apr-18"], "2018-01-01", "MS"),  # a spreadsheet's mmm-yy
+    (["Nov-99", "Dec-99", "Jan-00", "Feb-00"], "1999-11-01", "MS"),  # across the century
+    (["sept 21", "oct 21", "nov 21", "dec 21"], "2021-09-01", "MS"),
+    (["2018M01", "2018M02", "2018M03", "2018M04"], "2018-01-01", "MS"),
+    (["2018-M11", "2018-M12", "2019-M1", "2019-M2"], "2018-11-01", "MS"),  # pandas: seconds
+    (["Q3 2019", "Q4 2019", "Q1 2020", "Q2 2020"], "2019-07-01", "3MS"),
+    (["2019 Q3", "2019 Q4", "2020 Q1", "2020 Q2"], "2019-07-01", "3MS"),
+])
+def test_months_and_quarters_labelled_as_offices_write_them(tmp_path, labels, first, freq):
+    """pandas reads "Jan-18" as 0001-01-18 (pandas 3) or refuses it (pandas 2),
+    "2018-M01" as a second past midnight, and "Q1 2018" not at all."""
+    text = "period,y\n" + "".join(f"{t},{i}\n" for i, t in enumerate(labels))
+    frame, time = read_csv(_write(tmp_path, "f.csv", text), None)
+    assert time == "period"
+    assert list(frame.index) == list(pd.date_range(first, periods=4, freq=freq))
+    assert list(frame["y"]) == [0, 1, 2, 3]
+
+
+def test_labels_in_two_forms_are_not_taken_for_months(tmp_path):
+    text = "period,y\nJan-18,0\n2018-02,1\nfoo-18,2\n"
+    with pytest.raises(ValueError, match="cannot be read as dates"):
+        read_csv(_write(tmp_path, "f.csv", text), None)

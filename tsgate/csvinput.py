@@ -43,9 +43,61 @@ def _is_date(text):
     return True
 
 
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_MONTH_YY = re.compile(r"([a-z]{3,9})\.?[-/ ']?(\d{2})")  # "Jan-18": a spreadsheet's mmm-yy
+_YEAR_M = re.compile(r"(\d{4})[-/ ]?m(\d{1,2})")  # "2018M01": statistics offices' months
+_Q_YEAR = re.compile(r"q([1-4])[-/ ]?(\d{4})")  # "Q1 2018"
+_YEAR_Q = re.compile(r"(\d{4})[-/ ]?q([1-4])")  # "2018 Q1"
+
+
+def _month(word):
+    """The month (1-12) a name or its abbreviation ("jan", "sept", "january")
+    stands for, else None."""
+    number = _MONTHS.get(word[:3])
+    names = ("january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december")
+    ok = number is not None and (names[number - 1].startswith(word) or word == "sept")
+    return number if ok else None
+
+
+def _period_labels(stamps, name):
+    """Text stamps written as months or quarters the way spreadsheets and
+    statistics offices label them, as the DatetimeIndex of their first days;
+    None where they are not, every one in the same form. The forms:
+    "Jan-18" (a spreadsheet's mmm-yy, a two-digit year as Python's ``%y``
+    reads it), "2018M01", "Q1 2018" and "2018 Q1" (separators "-", "/" or a
+    space, any case). pandas reads none of them right: "Jan-18" is the 18th
+    of January of year 1 (pandas 3) or out of bounds (pandas 2), "2018-M01"
+    a second after midnight."""
+    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
+        return None
+    text = [str(s).strip().lower() for s in stamps]
+    for pattern, parse in (
+            (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
+                                   _month(m[1]))),
+            (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
+            (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
+            (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2))):
+        matches = [pattern.fullmatch(t) for t in text]
+        if not all(matches):
+            continue
+        months = [parse(m) for m in matches]  # (year, month) each
+        if any(month is None for _, month in months):
+            return None
+        return pd.DatetimeIndex([pd.Timestamp(year, month, 1) for year, month in months],
+                                name=name)
+    return None
+
+
 def _dates(stamps, name, path, hint):
     """A time column as a DatetimeIndex. Times with UTC offsets that change
-    (local time across a daylight-saving change) are read in UTC."""
+    (local time across a daylight-saving change) are read in UTC; months and
+    quarters labelled as spreadsheets and statistics offices write them
+    ("Jan-18", "2018M01", "Q1 2018") as their first days."""
+    labelled = _period_labels(stamps, name)
+    if labelled is not None:
+        return labelled
     with warnings.catch_warnings():  # "could not infer format": the error says it
         warnings.simplefilter("ignore")
         try:
