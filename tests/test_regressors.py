@@ -583,3 +583,83 @@ def test_the_window_transformer_checks_parameters_set_after_fit():
     swt.set_params(padding="mirror")
     with pytest.raises(ValueError, match="padding must be 'edge' or 'zero'"):
         swt.transform(np.arange(12.0).reshape(6, 2))
+
+
+@pytest.mark.parametrize("scale_target", [True, False])
+def test_validation_scores_are_r2_per_output_as_score_gives_it(scale_target):
+    """Two outputs at different levels: one R^2 around the pooled mean read
+    -0.2 where ``score`` (scikit-learn's ``r2_score``) gave -1740."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4, 2))
+    Y = np.stack([X[:, -1, 0] + 100.0, 0.1 * X[:, -1, 1] - 50.0], axis=1)  # (30, 2)
+    reg = tsgate.GRURegressor(hidden_size=4, max_iter=4, early_stopping=True,
+                              validation_fraction=0.3, n_iter_no_change=50,
+                              scale_target=scale_target, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, Y)
+    n_val = int(np.ceil(0.3 * 30))
+    best = reg.validation_scores_[reg.best_epoch_ - 1]
+    assert best == pytest.approx(reg.score(X[-n_val:], Y[-n_val:]), rel=1e-4, abs=1e-4)
+
+
+def test_validation_score_of_one_sample_is_nan():
+    # R^2 of one target is undefined (scikit-learn: nan), not 0
+    rng = np.random.default_rng(1)
+    reg = tsgate.GRURegressor(hidden_size=2, max_iter=2, early_stopping=True,
+                              validation_fraction=0.5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(rng.normal(size=(2, 3, 1)), rng.normal(size=2))
+    assert all(np.isnan(s) for s in reg.validation_scores_)
+
+
+@pytest.mark.parametrize("y_of, message", [
+    (lambda Y: Y.T.ravel(), r"y has shape \(60,\).*give y of shape \(20, 3\)"),
+    (lambda Y: Y[:10], r"y has shape \(10, 3\); X has 20 samples"),
+    (lambda Y: Y[:, :2], r"the model 3 output\(s\)"),
+])
+def test_score_checks_the_shape_of_y(y_of, message):
+    # before: reshaped to the prediction's shape, right or wrong (a score of
+    # 60 values in the wrong order came back as -0.05)
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(20, 4, 1)), rng.normal(size=(20, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = tsgate.GRURegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match=message):
+        reg.score(X, y_of(Y))
+    assert np.isfinite(reg.score(X, Y))
+
+
+def test_unsigned_batch_size_trains():
+    # -np.uint64(3) wraps around: the plan asked for 2**64 tiles
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(6, 3, 1)), rng.normal(size=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = tsgate.GRURegressor(hidden_size=2, max_iter=2, batch_size=np.uint64(3),
+                                random_state=0).fit(X, y)
+        b = tsgate.GRURegressor(hidden_size=2, max_iter=2, batch_size=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_windows_are_named_when_sklearn_checks_are_off(bad):
+    """With ``assume_finite=True`` scikit-learn skips its check: fit returned
+    an untrained model blaming the learning rate, and predict said inf was
+    "beyond float32's range"."""
+    import sklearn
+
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(8, 3, 1)), rng.normal(size=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = tsgate.GRURegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, y)
+    Xbad = X.copy()
+    Xbad[2, 1, 0] = bad
+    with sklearn.config_context(assume_finite=True):
+        for call in (lambda: clone(reg).fit(Xbad, y), lambda: reg.predict(Xbad),
+                     lambda: clone(reg).fit(Xbad.astype(np.float32), y)):
+            with pytest.raises(ValueError, match="X holds NaN or inf"):
+                call()

@@ -6,6 +6,7 @@ multi-step forecasting). The estimators follow scikit-learn's contract:
 ``__init__`` only stores, ``fit`` validates and starts from scratch unless
 ``warm_start=True``, learned attributes end in ``_``.
 """
+import math
 import threading
 import warnings
 import weakref
@@ -26,7 +27,7 @@ from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts wh
 from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
 from .engine.layout import Layout
-from .engine.training import split_validation
+from .engine.training import r2_by_output, split_validation
 from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
 from .kernels.cpu.sequence import unscale_rows
 from .persistence import SaveMixin
@@ -180,8 +181,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
         if X.shape[1] < 1 or X.shape[2] < 1:
             raise ValueError(f"X has an empty window or no features: shape {X.shape}.")
-        big = max(-float(X.min()), float(X.max())) if X.dtype != np.float32 and X.size else 0.0
-        if big > F32_MAX:  # (finite: validate_data refused NaN and inf)
+        # float64 X (any X in fit): its range; NaN or inf only where scikit-learn's
+        # assume_finite=True skipped validate_data's check
+        big = (max(-float(X.min()), float(X.max()))
+               if (reset or X.dtype != np.float32) and X.size else 0.0)
+        if not math.isfinite(big):
+            raise ValueError(f"X holds NaN or inf; {'fit' if reset else 'predict'} needs finite "
+                             "windows (fill or interpolate the missing values).")
+        if big > F32_MAX:
             raise ValueError(
                 f"X holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in which "
                 "the networks compute; rescale X (e.g. standardize each feature).")
@@ -313,14 +320,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         net = self._network()
         params = self.params_ if warm else net.init_params(rng)
         state = self._optimizer_state if warm else None
-        cfg = TrainConfig(
-            max_iter=self.max_iter, batch_size=self.batch_size,
+        cfg = TrainConfig(  # Python ints: -np.uint64(3) wraps around (the plan's tile count)
+            max_iter=self.max_iter, batch_size=int(self.batch_size),
             learning_rate=self.learning_rate_init, alpha=self.alpha,
             weight_decay=self.weight_decay, clip_norm=self.clip_norm,
             loss_kind=LOSSES[self.loss],
             loss_param=self.huber_delta if self.loss == "huber" else self.quantile,
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change, tol=self.tol)
+            n_iter_no_change=int(self.n_iter_no_change), tol=self.tol)
         Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
         if validation is not None:
             cfg.early_stopping = True
@@ -558,21 +565,21 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         from sklearn.metrics import r2_score
 
         pred = np.asarray(self.predict(X), np.float64)
-        y = np.asarray(y, np.float64).reshape(pred.shape)
+        y = np.asarray(y, np.float64)
+        outputs = pred.shape[1] if pred.ndim == 2 else 1
+        if len(y) != len(pred) or y.ndim > 2 or (y.shape[1] if y.ndim == 2 else 1) != outputs:
+            raise ValueError(f"y has shape {y.shape}; X has {len(pred)} samples and the model "
+                             f"{outputs} output(s): give y of shape "
+                             f"{(len(pred),) if outputs == 1 else (len(pred), outputs)}.")
+        y = y.reshape(pred.shape)
         if np.isfinite(y).all():
             return float(r2_score(y, pred, sample_weight=sample_weight))
-        w = None if sample_weight is None else np.asarray(sample_weight, np.float64)
         ys, ps = (y[:, None], pred[:, None]) if y.ndim == 1 else (y, pred)
-        scores = []
-        for j in range(ys.shape[1]):
-            ok = np.isfinite(ys[:, j])
-            if ok.sum() < 2:
-                continue
-            scores.append(r2_score(ys[ok, j], ps[ok, j], sample_weight=None if w is None else w[ok]))
-        if not scores:
+        score = r2_by_output(ys, ps, sample_weight)
+        if np.isnan(score):
             raise ValueError("y has fewer than 2 observed (not NaN) targets in every output: "
                              "there is nothing to score.")
-        return float(np.mean(scores))
+        return score
 
     def __getstate__(self):
         # the instance dict, as before (the engine network is cached off the

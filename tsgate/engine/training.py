@@ -126,15 +126,39 @@ def _check_targets_on_both_sides(Y, n_train, n_val, cfg):
 
 
 def evaluate(net, params, X, Y, cfg, offsets=None):
-    """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O)."""
+    """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O).
+
+    R^2 as scikit-learn's ``r2_score`` (and the regressors' ``score``)
+    gives it: per output, around that output's mean, then averaged over
+    the outputs; NaN targets are left out of their output. An output with
+    fewer than 2 targets has none (NaN, scikit-learn's answer for one
+    sample); one whose targets are all equal scores 1 where they are
+    predicted exactly, else 0. (One R^2 around the mean of every target
+    pooled, used before, read -0.1 where ``score`` gave -8.5: outputs
+    apart from each other made the pooled spread large.)
+    """
     pred = net.predict(params, X, offsets=offsets)
     loss = _host_loss_value(pred, Y, cfg)
-    ok = ~np.isnan(Y)
-    y, p = Y[ok].astype(np.float64), pred[ok].astype(np.float64)  # float32 squares overflow
-    resid = np.sum((y - p) ** 2)
-    spread = np.sum((y - y.mean()) ** 2) if ok.any() else 0.0
-    r2 = 1.0 - resid / spread if spread > 0 else 0.0
-    return float(loss), float(r2)
+    return float(loss), r2_by_output(Y, pred)
+
+
+def r2_by_output(Y, pred, weights=None):
+    """R^2 of ``pred`` against ``Y`` (N, O), per output then averaged, targets
+    that are not finite left out (:func:`evaluate`; the regressors'
+    ``score``), each row weighted by ``weights`` (N,) if given, as
+    scikit-learn's ``r2_score``; NaN where no output has 2 targets."""
+    w = np.ones(len(Y)) if weights is None else np.asarray(weights, np.float64)  # (N,)
+    scores = []
+    for j in range(Y.shape[1]):
+        ok = np.isfinite(Y[:, j])
+        if ok.sum() < 2:
+            continue
+        y = Y[ok, j].astype(np.float64)  # (n,) float32 squares overflow
+        p, wj = pred[ok, j].astype(np.float64), w[ok]  # (n,) each
+        resid = np.sum(wj * (y - p) ** 2)
+        spread = np.sum(wj * (y - np.average(y, weights=wj)) ** 2)
+        scores.append(1.0 - resid / spread if spread > 0 else float(resid == 0))
+    return float(np.mean(scores)) if scores else float("nan")
 
 
 def zero_prediction_loss(Y, cfg):
