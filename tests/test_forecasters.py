@@ -1,5 +1,6 @@
 """LSTMForecaster / GRUForecaster on pandas series (issue 4 acceptance)."""
 import pickle
+import io
 import warnings
 
 import numpy as np
@@ -672,8 +673,60 @@ def test_backtest_errors_name_the_parameter():
 
 def test_a_season_longer_than_half_the_data_warns():
     y = load_airline().iloc[:40]
-    with pytest.warns(UserWarning, match="season_length=30 is more than half of the longest"):
+    with pytest.warns(UserWarning, match="season_length=30 is more than half of the longest"
+                                         ".*make the fit slow"):
         tsgate.GRUForecaster(horizon=2, season_length=30, **SMALL).fit(y)
+    # with a window given, the seasons do not set the windows: no word of their cost
+    with pytest.warns(UserWarning, match="season_length=30") as caught:
+        tsgate.GRUForecaster(horizon=2, season_length=30, window=5, **SMALL).fit(y)
+    assert not any("slow" in str(w.message) for w in caught)
+
+
+def test_stall_settings_without_max_iter_warn_they_do_nothing():
+    """The step budget of max_iter=None trains its fits whole: n_iter_no_change=1
+    and tol=1e6 gave the default fit, without a word."""
+    y = load_airline().iloc[:40]
+    small = {k: v for k, v in SMALL.items() if k != "max_iter"}
+    with pytest.warns(UserWarning, match="n_iter_no_change=1 and tol=1000000.0 act only with "
+                                         "max_iter set"):
+        tsgate.GRUForecaster(horizon=2, n_iter_no_change=1, tol=1e6, **small).fit(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        tsgate.GRUForecaster(horizon=2, **small).fit(y)
+        tsgate.GRUForecaster(horizon=2, n_iter_no_change=1, **SMALL).fit(y)
+
+
+def test_progress_lines_of_concurrent_fits_stay_whole(monkeypatch):
+    """An ensemble's members print from several threads: print() wrote the
+    line and its newline apart, and two members' lines ran together."""
+    import threading
+    import time
+
+    from tsgate import _progress
+
+    class Slow(io.StringIO):  # a terminal's write: slow enough for a thread switch
+        def write(self, text):
+            n = super().write(text)
+            time.sleep(1e-4)
+            return n
+
+    out = Slow()
+    monkeypatch.setattr("sys.stdout", out)
+
+    def member(k):
+        log = _progress.EpochProgress(f"model {k}", 100, 2)
+        for epoch in range(1, 101):
+            log(epoch, 0.5, None, 0.0)
+        log.close()
+
+    threads = [threading.Thread(target=member, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 400
+    assert all(line.startswith("model ") and line.count("epoch") == 1 for line in lines)
 
 
 def test_a_never_negative_history_gets_no_negative_forecast_or_bound():

@@ -17,6 +17,17 @@ import os
 import sys
 
 
+_LINES = threading.Lock()  # an ensemble's members print from several threads
+
+
+def _print_line(text):
+    """``text`` and its newline on stdout in one write, whole: ``print``
+    writes them apart, and two members' lines ran together on one line."""
+    with _LINES:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
 class EpochProgress:
     """The ``log(epoch, loss, val_loss, seconds)`` callback of ``engine.train``.
 
@@ -50,14 +61,14 @@ class EpochProgress:
         self.pending = (f"{self.name} epoch {epoch}/{self.max_iter} - loss {loss:.5f}{val} - "
                         f"{seconds:.2f}s")
         if epoch == 1 or epoch % self.every == 0 or epoch == self.max_iter:
-            print(self.pending, flush=True)
+            _print_line(self.pending)
             self.pending = None
 
     def close(self):
         """End the display: the bar at the epoch the fit stopped at, shown as
         complete; the line of the last epoch if it was not printed."""
         if self.pending is not None:
-            print(self.pending, flush=True)
+            _print_line(self.pending)
             self.pending = None
         if self.bar is not None:
             if sys.exc_info()[0] is None:  # stopped early: complete; interrupted: where it was

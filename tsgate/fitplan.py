@@ -51,8 +51,10 @@ benchmarks reaches the cap (the longest lookbacks there: 156 weeks of
 CO2, 144 half-hours of Taylor's electricity demand).
 """
 import copy
+import inspect
 import math
 import os
+import warnings
 from functools import partial
 
 import numba
@@ -190,6 +192,13 @@ class EnsembleFits:
         on a thread pool). Returns the validation members (fold by fold),
         the final members, each fold's cut stages and its cuts."""
         H = self.horizon_
+        defaults = inspect.signature(type(self).__init__).parameters
+        if self.max_iter is None and (self.n_iter_no_change, self.tol) != (
+                defaults["n_iter_no_change"].default, defaults["tol"].default):
+            warnings.warn(  # _member: the budget's fits run whole
+                f"n_iter_no_change={self.n_iter_no_change} and tol={self.tol} act only with "
+                "max_iter set: max_iter=None trains each network for its step budget. Set "
+                "max_iter (epochs) to stop fits whose loss stalls.", UserWarning, stacklevel=3)
         # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
         fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction)
         holdout, cut_stages = [], []

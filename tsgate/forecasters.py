@@ -288,9 +288,11 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             if self.season_length is not None and 2 * self.season_length > longest:
                 warnings.warn(
                     f"season_length={self.season_length} is more than half of the longest series "
-                    f"({longest} observations): no seasonal cycle repeats to be learned, and the "
-                    f"windows of 1.25 to 3 seasons make the fit slow. Give a shorter season_length "
-                    "or leave it None (from the frequency).", UserWarning, stacklevel=2)
+                    f"({longest} observations): no seasonal cycle repeats to be learned"
+                    + (", and the windows of 1.25 to 3 seasons make the fit slow"
+                       if self.window is None else "")
+                    + ". Give a shorter season_length or leave it None (from the frequency).",
+                    UserWarning, stacklevel=2)
             self.inner_period_ = seasons.inner_period(self.season_length_, coll.indexes[0])
             windows = encoding.window_lengths(seasons.window_period(self.season_length_, coll.indexes[0]),
                                               H, self.n_models, self.window)
