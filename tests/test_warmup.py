@@ -59,3 +59,22 @@ def test_config_tunables_are_checked_where_they_are_read(monkeypatch):
 def test_warmup_rejects_unknown_models(models):
     with pytest.raises(ValueError, match="lstm"):
         tsgate.warmup(models=models)
+
+
+@pytest.mark.parametrize("value", [-1, "lots", None])
+def test_auto_device_threshold_is_checked(monkeypatch, value):
+    # before: -1 accepted, "lots" a bare TypeError from a comparison
+    from tsgate import backend
+
+    monkeypatch.setattr(config, "AUTO_CUDA_MIN_WORK", value)
+    with pytest.raises(ValueError, match="tsgate.config.AUTO_CUDA_MIN_WORK must be an integer "
+                                         "of at least 0"):
+        backend.resolve_device("auto", work=10)
+
+
+def test_device_names_are_exact_as_in_the_estimators():
+    from tsgate import backend
+
+    with pytest.raises(ValueError, match="device must be one of"):
+        backend.resolve_device("CPU")
+    assert backend.resolve_device("cpu") == "cpu"

@@ -58,8 +58,10 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         fitting, and undo it in ``predict``; the losses are then in
         standardized units.
     device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train. "auto" picks a usable GPU, else the CPU. A model fitted
-        on a GPU predicts on the CPU when no GPU is usable.
+        Where to train. "auto" trains on a usable GPU (never Numba's CUDA
+        simulator) when one epoch's forward pass is at least
+        ``tsgate.config.AUTO_CUDA_MIN_WORK`` multiply-adds, else on the CPU.
+        A model fitted on a GPU predicts on the CPU when no GPU is usable.
     random_state : int, RandomState instance or None, default=None
         Drives initialization, batch order and dropout masks; an int gives
         bit-identical models.

@@ -140,11 +140,10 @@ def resolve_device(device, work=None):
     RuntimeError
         For ``"cuda"`` when no GPU is usable, saying why.
     """
-    if not isinstance(device, str) or device.lower() not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")
-    device = device.lower()
+    if not isinstance(device, str) or device not in DEVICES:  # as the estimators' check:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")  # "CPU" is not
     if device == "auto":
-        if work is not None and work < config.AUTO_CUDA_MIN_WORK:
+        if work is not None and work < config.setting("AUTO_CUDA_MIN_WORK", 0):
             return "cpu"
         return "cuda" if cuda_unavailable_reason() is None and _real_gpu() else "cpu"
     if device == "cuda":

@@ -17,7 +17,8 @@ PACKAGE = ROOT / "tsgate"
 
 def test_resolve_and_get_backend_cuda():
     assert backend.resolve_device("cuda") == "cuda"
-    assert backend.resolve_device("CUDA") == "cuda"
+    with pytest.raises(ValueError, match="device must be one of"):  # as the estimators'
+        backend.resolve_device("CUDA")  # parameter check: exact names
     bk = backend.get_backend("cuda")
     from tsgate.kernels import cuda as kernels
 
@@ -105,3 +106,15 @@ def test_numba_cuda_only_in_cuda_kernels_and_backend():
             assert not any(n.startswith("tsgate.kernels.cpu") for n in names), path
         if PACKAGE / "kernels" / "cpu" in path.parents:
             assert not any(n.startswith("tsgate.kernels.cuda") for n in names), path
+
+
+@pytest.mark.parametrize("name, value", [("CUDA_THREADS", 0), ("CUDA_TILE_ROWS", 2.7),
+                                         ("CUDA_SIM_MULTIPROCESSORS", -1)])
+def test_cuda_tunables_are_checked_where_they_are_read(monkeypatch, name, value):
+    # before: quietly clamped (0 became 1, 2.7 became 2)
+    from tsgate import config
+    from tsgate.kernels.cuda import _config
+
+    monkeypatch.setattr(config, name, value)
+    with pytest.raises(ValueError, match=f"tsgate.config.{name} must be an integer"):
+        _config.elementwise_threads() if name == "CUDA_THREADS" else _config.tile_rows(64)

@@ -89,7 +89,7 @@ def multiprocessors():
     ``tsgate.config.CUDA_SIM_MULTIPROCESSORS`` (1: tiles as large as
     ``CUDA_TILE_ROWS`` allows, the same tiles as the CPU's in the tests)."""
     if SIMULATOR:
-        return max(1, int(config.CUDA_SIM_MULTIPROCESSORS))
+        return config.setting("CUDA_SIM_MULTIPROCESSORS")
     return _device_multiprocessors()
 
 
@@ -108,12 +108,12 @@ def tile_rows(batch):
     Deterministic given the batch and the GPU model.
     """
     per_sm = -(-int(batch) // multiprocessors())
-    return max(1, min(int(config.CUDA_TILE_ROWS), per_sm))
+    return max(1, min(config.setting("CUDA_TILE_ROWS"), per_sm))
 
 
 def elementwise_threads():
     """Threads per block of the elementwise kernels (``tsgate.config.CUDA_THREADS``)."""
-    return max(1, int(config.CUDA_THREADS))
+    return config.setting("CUDA_THREADS")
 
 
 def elementwise_blocks(n):
