@@ -134,3 +134,15 @@ def test_labels_in_two_forms_are_not_taken_for_months(tmp_path):
     text = "period,y\nJan-18,0\n2018-02,1\nfoo-18,2\n"
     with pytest.raises(ValueError, match="cannot be read as dates"):
         read_csv(_write(tmp_path, "f.csv", text), None)
+
+
+def test_a_line_of_more_separators_than_columns_is_not_data(tmp_path):
+    """A spreadsheet writes ",,," below two columns where a stray cell was
+    further right: pandas' "Expected 2 fields in line 12, saw 4"."""
+    rows = [f"{d},{i}\n" for i, d in enumerate(DAYS)]
+    text = "ds,y\n" + "".join(rows[:5]) + ",,,\n" + "".join(rows[5:]) + ",,,\n"
+    frame, _ = read_csv(_write(tmp_path, "f.csv", text), None)
+    assert list(frame["y"]) == list(range(10))
+    bad = "ds,y\n" + "".join(rows) + "2020-01-11,1,2,3\n"  # a row of data too wide: still refused
+    with pytest.raises(ValueError, match="cannot be read as CSV"):
+        read_csv(_write(tmp_path, "g.csv", bad), None)

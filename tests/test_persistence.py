@@ -388,7 +388,7 @@ def test_files_that_are_not_models_or_are_damaged_give_one_clear_error(tmp_path)
     for name, content in cases.items():
         (tmp_path / name).write_bytes(content)
     np.save(tmp_path / "array.npy", np.arange(3.0))
-    for name in list(cases) + ["array.npy", "missing.npz"]:
+    for name in list(cases) + ["array.npy"]:  # (a missing file: FileNotFoundError, below)
         with pytest.raises(ValueError, match="not a tsgate model file|damaged") as info:
             load(tmp_path / name)
         assert "pickle" not in str(info.value), name
@@ -416,3 +416,9 @@ def test_mixed_type_and_odd_column_labels_save(tmp_path):
     model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(odd)
     save(model, tmp_path / "odd.npz")
     pd.testing.assert_frame_equal(load(tmp_path / "odd.npz").predict(), model.predict())
+
+
+def test_load_of_a_missing_file_is_file_not_found(tmp_path):
+    # an OSError, as open() raises, so that `except FileNotFoundError` works
+    with pytest.raises(FileNotFoundError, match="nope.npz: there is no such file"):
+        tsgate.load(tmp_path / "nope.npz")

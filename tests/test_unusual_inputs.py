@@ -171,6 +171,9 @@ def test_backtest_warmup_plotting_and_forecast_long_arguments_from_a_sweep():
     long = pd.DataFrame({"store": "a", "date": months, "sales": y.to_numpy()})
     with pytest.raises(TypeError, match="name its columns: id_col=, time_col=, value_col="):
         tsgate.backtest(tsgate.GRUForecaster(horizon=3, **quick), long, start=34)
+    # a ValueError too, as README's table and a long frame missing only "y" give it
+    with pytest.raises(ValueError, match="name its columns: id_col=, time_col=, value_col="):
+        tsgate.GRUForecaster(horizon=3, **quick).fit(long)
     for bad, exc in ((None, TypeError), (["lstm", 1], ValueError), ("bogus", ValueError)):
         with pytest.raises(exc, match="models must be"):
             warmup(bad)

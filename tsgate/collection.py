@@ -224,6 +224,12 @@ def check_long_names(id_col, time_col, value_col):
                          "three different columns: series id, time and value.")
 
 
+class LongColumnsError(ValueError, TypeError):
+    """A DataFrame of text columns that may be a long frame under other
+    column names: a ValueError, as for a long frame missing its columns,
+    and a TypeError, as for a wide frame of text."""
+
+
 def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):
     """:func:`tsgate._series.check_series` of a Series or wide frame, whose
     error for text columns adds that a long frame's columns need naming
@@ -232,7 +238,7 @@ def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):
         return check_series(y)
     except TypeError as exc:
         if isinstance(y, pd.DataFrame) and y.shape[1] >= 2:
-            raise TypeError(
+            raise LongColumnsError(
                 f"{exc} If y is a long DataFrame (one row per series and time step), name its "
                 f"columns: id_col=, time_col=, value_col= (now {id_col!r}, {time_col!r}, "
                 f"{value_col!r}).") from None

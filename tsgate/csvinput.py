@@ -13,6 +13,7 @@ or forced (``--freq``), gaps becoming missing values. Every problem is a
 ``ValueError`` naming the file, the column and the fix.
 """
 import io
+import itertools
 import os
 import re
 import sys
@@ -163,18 +164,18 @@ def _day_first_reads_better(stamps, index):
 MISSING = ["-", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
 
 
-def _first_lines(path, n=2):
-    """The first ``n`` lines of the file (or of an in-memory text); fewer if
-    it is shorter or unreadable."""
+def _first_lines(path, n=2, errors="replace"):
+    """The first ``n`` lines of the file (or of an in-memory text), all of
+    them for None; fewer if it is shorter or unreadable."""
     if hasattr(path, "getvalue"):
         return path.getvalue().lstrip("\ufeff").splitlines()[:n]
     opener = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}.get(os.path.splitext(path)[1])
     try:
         module = __import__(opener) if opener else None
-        with (module.open(path, "rt", encoding="utf-8-sig", errors="replace") if module
-              else open(path, encoding="utf-8-sig", errors="replace")) as f:
-            return [line.rstrip("\r\n") for _, line in zip(range(n), f)]
-    except OSError:
+        with (module.open(path, "rt", encoding="utf-8-sig", errors=errors) if module
+              else open(path, encoding="utf-8-sig", errors=errors)) as f:
+            return [line.rstrip("\r\n") for line in (f if n is None else itertools.islice(f, n))]
+    except (OSError, UnicodeDecodeError):
         return []
 
 
@@ -200,9 +201,20 @@ def _separator(lines):
 
 
 def _read(path, **options):
+    """``pd.read_csv`` of ``path``; where it fails, again without the lines of
+    separators only, which spreadsheets write with as many separators as
+    their widest row (",,," below two columns: pandas' "Expected 2 fields,
+    saw 4")."""
     if hasattr(path, "seek"):  # standard input, read into memory
         path.seek(0)
-    return pd.read_csv(path, na_values=MISSING, **options)
+    try:
+        return pd.read_csv(path, na_values=MISSING, **options)
+    except pd.errors.ParserError:
+        lines = _first_lines(path, None, errors="strict")
+        kept = [line for line in lines if line.strip(" ,;\t|")]
+        if len(kept) == len(lines):
+            raise
+        return pd.read_csv(io.StringIO("\n".join(kept)), na_values=MISSING, **options)
 
 
 def _read_table(path, id_column=None):

@@ -469,7 +469,8 @@ def _read(path):
     path = _label(path)
     not_ours = f"{path} is not a tsgate model file (an .npz archive written by tsgate.save)"
     if not is_file and not os.path.exists(source):
-        raise ValueError(f"{not_ours}: there is no such file.")
+        raise FileNotFoundError(f"{path}: there is no such file (a tsgate model file is the "
+                                "archive tsgate.save writes).")
     try:
         archive = np.load(source, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
@@ -522,6 +523,8 @@ def load(path):
         tsgate does not know, is damaged, or comes from a newer format version.
     TypeError
         ``path`` is neither a path nor a binary file object.
+    FileNotFoundError
+        No file is at ``path``.
     """
     doc, arrays = _read(path)
     path = _label(path)
