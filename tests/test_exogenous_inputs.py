@@ -109,3 +109,13 @@ def test_a_series_starting_late_needs_no_features_before_its_first_value():
     pd.testing.assert_series_equal(got, expected)
     wide = pd.DataFrame({"a": late, "b": late.shift(3)})  # both start late, at different dates
     assert _fit(tsgate.GRUForecaster(**P), wide, X).predict(X=_features(_future(), 1)).shape == (6, 2)
+
+
+def test_a_feature_labelled_nan_is_refused(fitted):
+    """NaN != NaN: a column labelled NaN (a blank header cell) could never be
+    matched by name at predict."""
+    X = _features(Y.index).rename(columns={"b": np.nan})
+    with pytest.raises(ValueError, match="X has a column labelled NaN"):
+        tsgate.GRUForecaster(**P).fit(Y, X)
+    with pytest.raises(ValueError, match="X has a column labelled NaN"):
+        fitted.predict(X=_features(_future(), 1).rename(columns={"b": float("nan")}))

@@ -29,7 +29,11 @@ def feature_names(X, layout, id_col="unique_id", time_col="ds"):
     if not isinstance(X, pd.DataFrame):
         return None
     skip = (id_col, time_col) if layout == "long" else ()
-    return [c.item() if isinstance(c, np.generic) else c for c in X.columns if c not in skip]
+    names = [c.item() if isinstance(c, np.generic) else c for c in X.columns if c not in skip]
+    if any(isinstance(c, float) and c != c for c in names):  # NaN != NaN: never matched
+        raise ValueError(f"X has a column labelled NaN (its columns: {list(X.columns)}); name "
+                         "every feature column, e.g. X.columns = ['price', 'promo'].")
+    return names
 
 
 def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
