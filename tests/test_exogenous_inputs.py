@@ -119,3 +119,17 @@ def test_a_feature_labelled_nan_is_refused(fitted):
         tsgate.GRUForecaster(**P).fit(Y, X)
     with pytest.raises(ValueError, match="X has a column labelled NaN"):
         fitted.predict(X=_features(_future(), 1).rename(columns={"b": float("nan")}))
+
+
+def test_an_array_x_of_y_rows_with_freq_filling_gaps_names_the_grid():
+    """freq= adds y's missing dates; an array X of one row per given date was
+    laid on the grid by position, and the error named a date at the end."""
+    idx = pd.date_range("2020-01-01", periods=40, freq="D").delete([5, 17])
+    y = pd.Series(np.arange(38.0) % 7, index=idx)
+    X = np.random.default_rng(0).normal(size=(38, 2))
+    with pytest.raises(ValueError, match=r"X is an array of 38 rows, one per date of y; on the "
+                                         r"grid of freq='D' y has 40 dates \(2 more"):
+        tsgate.GRUForecaster(freq="D", **P).fit(y, X)
+    grid = pd.date_range("2020-01-01", periods=40, freq="D")  # the fix the message gives
+    _fit(tsgate.GRUForecaster(freq="D", **P), y, pd.DataFrame(
+        np.random.default_rng(0).normal(size=(40, 2)), index=grid))

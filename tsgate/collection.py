@@ -183,7 +183,14 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         if freq is None and known_freq is not None and _needs_known_grid(y.index):
             freq = _step_of(known_freq)
         if freq is not None:
-            y = on_grid(y, freq)
+            given, y = len(y), on_grid(y, freq)
+            if (X is not None and not isinstance(X, (pd.Series, pd.DataFrame))
+                    and len(y) != given and hasattr(X, "__len__") and len(X) == given):
+                raise ValueError(  # by position it would shift every row after a gap
+                    f"X is an array of {given} rows, one per date of y; on the grid of "
+                    f"freq={freq!r} y has {len(y)} dates ({len(y) - given} more: its gaps) from "
+                    f"{y.index[0]} to {y.index[-1]}, and X needs a row for each. Give X as a "
+                    "DataFrame on those dates (its rows are then matched by date).")
     frame, is_series = check_shared(y, id_col, time_col, value_col)
     exog = _exog_from_first_value(X, frame)
     values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
