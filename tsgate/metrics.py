@@ -7,20 +7,21 @@ by index label. Where both are pandas objects whose labels are of one kind
 forecast a step off, rows in another order, a wide frame's columns in
 another order), that is a misalignment, and a ``ValueError`` says so rather
 than scoring the wrong pairs; labels of different kinds (a forecast's dates
-against ``y_test.reset_index(drop=True)``) are compared by position. Pairs
-whose ``y_true`` is NaN are ignored.
+against ``y_test.reset_index(drop=True)``) are compared by position.
+Collections (a long frame ``unique_id, ds`` and one value column, or a
+Series on a (series id, time) MultiIndex) are scored on their values,
+paired by series and time in whatever row order. Pairs whose ``y_true`` is
+NaN are ignored.
 
-Besides numpy, pandas and scikit-learn it imports only :func:`tsgate.matching.aligned`
-(the scorers pair a forecaster's forecasts with held-out values by series and step).
+Besides numpy and pandas it imports nothing; the scikit-learn scorers
+(``neg_mase_scorer``, ...) live in :mod:`tsgate.scorers` and are importable
+from here too.
 """
 
-import inspect
 import numbers
 
 import numpy as np
 import pandas as pd
-
-from .matching import aligned
 
 __all__ = [
     "mae",
@@ -100,9 +101,30 @@ def _check_labels(y_true, y_pred, name, rows=True):
             "cover the same labels), or pass .to_numpy() to compare by position on purpose.")
 
 
+def _as_values(y_true, y_pred):
+    """A collection (:func:`_collection_layout`: a long frame, or a Series on a
+    (series id, time) MultiIndex) as its values, a Series on (series id,
+    time): a long frame's id and time columns are labels, not values (they
+    were scored as values of 0 error: mae 0.47 where the values' was 1.42).
+    Two collections holding the same labels in another order (a test frame
+    sorted by time) are aligned on them, y_pred on y_true's."""
+    true, pred = _collection_layout(y_true), _collection_layout(y_pred)
+    true = y_true if true is None else true
+    pred = y_pred if pred is None else pred
+    if (isinstance(getattr(true, "index", None), pd.MultiIndex)
+            and isinstance(getattr(pred, "index", None), pd.MultiIndex)
+            and len(true) == len(pred) and not true.index.equals(pred.index)
+            and not true.index.has_duplicates and not pred.index.has_duplicates
+            and true.index.isin(pred.index).all()):
+        pred = pred.reindex(true.index)
+    return true, pred
+
+
 def _valid_pairs(y_true, y_pred, name="y_pred"):
     """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
-    (``name``: what the errors call ``y_pred``, e.g. "lower")."""
+    (``name``: what the errors call ``y_pred``, e.g. "lower"). Collections
+    pair by (series id, time) (:func:`_as_values`)."""
+    y_true, y_pred = _as_values(y_true, y_pred)
     if isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame)):
         _check_labels(y_true, y_pred, name)
     yt = _to_array(y_true, "y_true")
@@ -268,6 +290,7 @@ def _by_series(y_true, forecasts, y_train):
             "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "
             "DataFrame unique_id, ds, y), so y_true and the forecasts must be too: pass "
             "them in the same layout (as predict returns them).")
+    parts = [parts[0]] + [_as_values(parts[0], p)[1] for p in parts[1:]]
     for p in parts[1:]:
         _check_labels(parts[0], p, "the forecast")
     for what, p in (("y_true", parts[0]), ("y_train", train)):
@@ -438,160 +461,14 @@ def _end_aligned(values):
     return out
 
 
-class _ForecastScorer:
-    """Callable ``scorer(estimator, y_test, X_test=None)`` for forecasters; see
-    :func:`make_forecast_scorer`."""
-
-    def __init__(self, metric, sign, coverage=None):
-        self.metric = metric
-        self.sign = sign
-        self.coverage = coverage
-        params = inspect.signature(metric).parameters
-        self._needs_train = "y_train" in params
-        self._needs_season = "season_length" in params
-        self._interval = "lower" in params and "upper" in params
-        self._takes_coverage = self._interval and "coverage" in params
-
-    def __call__(self, estimator, y_test, X=None):
-        # scikit-learn calls scorer(estimator, X_test, y_test); for a forecaster
-        # its "X" is the series and its "y" the exogenous features (fit(y, X))
-        kwargs = {}
-        # a fitted search (nested cross-validation): its refitted best model
-        estimator = getattr(estimator, "best_estimator_", estimator)
-        coll = getattr(estimator, "collection_", None)
-        if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
-            # a tsgate forecaster, any layout: values matched by series and time step
-            actual = estimator._collection(y_test, fitted=True, drop_empty=True)
-            if self._interval:  # the band at the scorer's coverage, matched the same way
-                bands = {}  # h -> (lower, upper), each (k, h), computed once
-
-                def band(h, side):
-                    if h not in bands:
-                        bands[h] = estimator._bands([self.coverage], h, X, None)[2][0]
-                    return bands[h][side]
-
-                y_true, lower = aligned(actual, coll, lambda h: band(h, 0))
-                predicted = (lower, aligned(actual, coll, lambda h: band(h, 1))[1])
-            else:
-                y_true, y_pred = aligned(actual, coll, lambda h: estimator._forecast(h, X, None)[1])
-                predicted = (y_pred,)
-            own = getattr(self.metric, "__module__", None) == __name__  # tsgate's metrics
-            if self._needs_train:
-                # the series scored only (a short one not scored needs no scale),
-                # named by id in the metric's messages
-                scored = np.flatnonzero(~np.isnan(y_true).all(axis=0))  # (k',)
-                kwargs["y_train"] = _end_aligned(coll.values)[:, scored]
-                y_true, predicted = y_true[:, scored], tuple(p[:, scored] for p in predicted)
-                if own:
-                    y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
-                if self._needs_season:
-                    kwargs["season_length"] = getattr(estimator, "season_length_", 1)
-            elif not own and not self._interval:
-                # a metric of (y_true, y_pred) gets the observed steps only: the
-                # steps of a fold's gap, and missing values, are NaN here
-                keep = ~np.isnan(y_true)
-                y_true, predicted = y_true[keep], (predicted[0][keep],)
-            if self._takes_coverage:
-                kwargs["coverage"] = self.coverage
-            return self.sign * self.metric(y_true, *predicted, **kwargs)
-        if self._interval:
-            raise TypeError(
-                f"The {self.metric.__name__} scorer needs a tsgate forecaster (it reads the "
-                f"bands of predict_interval by series and time step), got "
-                f"{type(estimator).__name__}.")
-        if "horizon" not in inspect.signature(estimator.predict).parameters:
-            raise TypeError(
-                f"The {getattr(self.metric, '__name__', 'forecast')} scorer scores forecasters "
-                f"(predict(horizon=...)); {type(estimator).__name__}.predict takes no horizon. "
-                "Score a regressor with scikit-learn's scorers ('neg_mean_absolute_error').")
-        horizon = len(y_test)
-        y_pred = (estimator.predict(horizon=horizon) if X is None
-                  else estimator.predict(horizon=horizon, X=X))
-        yp = _to_array(y_pred, "forecast")  # compared by position, not index label
-        if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
-            yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
-        if self._needs_train:
-            if not hasattr(estimator, "y_"):
-                raise ValueError(
-                    f"{self.metric.__name__} needs the training series, but "
-                    f"{type(estimator).__name__} has no attribute y_; store the "
-                    f"training target as self.y_ in fit.")
-            kwargs["y_train"] = estimator.y_
-            if self._needs_season:
-                kwargs["season_length"] = getattr(estimator, "season_length_", 1)
-        return self.sign * self.metric(y_test, yp, **kwargs)
-
-    def __repr__(self):
-        name = getattr(self.metric, "__name__", repr(self.metric))
-        extra = f", coverage={self.coverage}" if self._interval else ""
-        return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
-
-
-def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
-    """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
-
-    The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
-    forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). For
-    tsgate's forecasters, in any layout, each value of ``y_test`` is
-    compared with the forecast of its own series and time step (as their
-    ``score``), and metrics with a ``y_train`` parameter (such as
-    :func:`mase`) get each series' training data. For other estimators it
-    forecasts ``len(y_test)`` steps after the training data and compares
-    them with ``y_test`` by position; ``y_train`` is ``estimator.y_``. Either
-    way, metrics that take ``season_length`` get ``estimator.season_length_``
-    (default 1).
-
-    Because the MASE scale comes from each fitted candidate's own
-    ``season_length_``, MASE scores are only comparable between candidates
-    that share the same season length; use MAE/RMSE/sMAPE to tune
-    ``season_length`` itself.
-
-    Parameters
-    ----------
-    metric : callable
-        ``metric(y_true, y_pred, ...) -> float``.
-    greater_is_better : bool, default=False
-        If False (an error metric) the scorer returns ``-metric(...)`` so that
-        greater is better, as scikit-learn expects.
-    coverage : float in (0, 1), default=0.95
-        For a metric of an interval (parameters ``lower`` and ``upper``, such
-        as :func:`msis`): the band a tsgate forecaster is scored on
-        (``predict_interval(coverage)``), also given to the metric's own
-        ``coverage``. Ignored for point metrics.
-
-    Returns
-    -------
-    callable
-        ``scorer(estimator, y_test, y=None) -> float``.
-
-    Examples
-    --------
-    >>> scorer = make_forecast_scorer(mae)  # doctest: +SKIP
-    >>> GridSearchCV(model, grid, scoring=scorer, cv=TimeSeriesSplit(3))  # doctest: +SKIP
-    """
-    if not callable(metric):
-        raise TypeError(
-            f"metric must be a callable such as tsgate.metrics.mae, got "
-            f"{type(metric).__name__}; pass the function itself."
-        )
-    if not isinstance(greater_is_better, (bool, np.bool_)):
-        raise TypeError(
-            f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
-            f"pass True or False."
-        )
-    _check_fraction(coverage, "coverage")
-    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage))
-
-
-neg_mae_scorer = make_forecast_scorer(mae)
-neg_rmse_scorer = make_forecast_scorer(rmse)
-neg_smape_scorer = make_forecast_scorer(smape)
-neg_mase_scorer = make_forecast_scorer(mase)
-neg_msis_scorer = make_forecast_scorer(msis)  # the 95% band, as M4 scored it
-
-SCORERS = {
-    "neg_mae": neg_mae_scorer,
-    "neg_rmse": neg_rmse_scorer,
-    "neg_smape": neg_smape_scorer,
-    "neg_mase": neg_mase_scorer,
-}
+# the scorers (their own module; here as before, and for pickled scorers)
+from .scorers import (  # noqa: E402, F401
+    SCORERS,
+    _ForecastScorer,
+    make_forecast_scorer,
+    neg_mae_scorer,
+    neg_mase_scorer,
+    neg_msis_scorer,
+    neg_rmse_scorer,
+    neg_smape_scorer,
+)
