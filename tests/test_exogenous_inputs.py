@@ -133,3 +133,17 @@ def test_an_array_x_of_y_rows_with_freq_filling_gaps_names_the_grid():
     grid = pd.date_range("2020-01-01", periods=40, freq="D")  # the fix the message gives
     _fit(tsgate.GRUForecaster(freq="D", **P), y, pd.DataFrame(
         np.random.default_rng(0).normal(size=(40, 2)), index=grid))
+
+
+def test_a_named_series_x_is_matched_by_its_name():
+    """fit(y, X=X['price']) recorded no name, so predict took X['promo'] in
+    its place without a word (a DataFrame's columns were matched)."""
+    X = _features(Y.index).rename(columns={"a": "price", "b": "promo"})
+    future = _features(_future(), 1).rename(columns={"a": "price", "b": "promo"})
+    model = _fit(tsgate.GRUForecaster(**P), Y, X["price"])
+    assert model.exog_names_ == ["price"]
+    with pytest.raises(ValueError, match=r"missing \['price'\], not seen in fit \['promo'\]"):
+        model.predict(X=future["promo"])
+    np.testing.assert_array_equal(model.predict(X=future["price"]), model.predict(X=future[["price"]]))
+    unnamed = _fit(tsgate.GRUForecaster(**P), Y, X["price"].rename(None))  # by position
+    assert unnamed.exog_names_ is None and len(unnamed.predict(X=future["promo"])) == 6

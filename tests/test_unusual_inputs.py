@@ -340,3 +340,21 @@ def test_a_forecaster_at_the_end_of_a_pipeline_says_why_it_cannot_be():
     pipeline = make_pipeline(tsgate.GRUForecaster(horizon=3, n_models=1, **FAST)).fit(y)
     with pytest.raises(ValueError, match="got a DataFrame: a forecaster's predict takes"):
         pipeline.predict(y)
+
+
+def test_a_long_frame_without_ids_and_a_grid_finer_than_the_dates():
+    """Two silent readings from other libraries' habits: a frame ds, y without
+    unique_id was a wide frame whose times were forecast as a series, and
+    freq='D' on monthly dates forecast 3 days on a grid 97% empty."""
+    quick = dict(FAST, n_models=1)
+    months = pd.date_range("2020-01", periods=24, freq="MS")
+    frame = pd.DataFrame({"ds": np.arange(24), "y": np.arange(24.0) % 5})
+    with pytest.raises(ValueError, match=r"y has a column 'ds' \(time_col\) but no 'unique_id' "
+                                         r"\(id_col\).*y.set_index\('ds'\)\['y'\]"):
+        tsgate.GRUForecaster(horizon=3, **quick).fit(frame)
+    y = pd.Series(np.arange(24.0) % 5, index=months)
+    with pytest.raises(ValueError, match="y's dates step by 'MS'; freq='D' puts them on a grid "
+                                         "29.2 times as dense, 97% of its dates missing"):
+        tsgate.GRUForecaster(horizon=3, freq="D", **quick).fit(y)
+    assert tsgate.GRUForecaster(horizon=3, freq="MS", **quick).fit(y).predict().index[0] == \
+        pd.Timestamp("2022-01-01")

@@ -30,6 +30,11 @@ def check_series(y, name="y"):
         frame, is_series = y.to_frame(name=0).set_axis(label, axis=1), True
     elif isinstance(y, pd.DataFrame):
         frame, is_series = y, False
+    elif isinstance(y, (list, tuple)) and y and all(isinstance(v, pd.Series) for v in y):
+        raise TypeError(
+            f"{name} must be a pandas Series or DataFrame, got a {type(y).__name__} of Series. "
+            "For several series pass pd.concat(series, keys=ids), a Series on a (series id, "
+            "time) MultiIndex, or pd.concat(series, axis=1), a wide DataFrame.")
     else:
         raise TypeError(
             f"{name} must be a pandas Series (one series) or DataFrame (one series per column), "
@@ -293,8 +298,9 @@ def rows_on(X, index, name="X"):
                              f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
         if isinstance(X.index, pd.DatetimeIndex) and (X.index.tz is None) != (index.tz is None):
             zones = ["naive" if i.tz is None else f"in {i.tz}" for i in (X.index, index)]
-            fix = (f"X.tz_localize({str(index.tz)!r})" if X.index.tz is None
-                   else "X.tz_localize(None)")
+            zone = repr(str(index.tz)) if X.index.tz is None else "None"
+            fix = (f"X.tz_localize({zone}), or for a long X the same on its time column: "
+                   f"X['ds'] = X['ds'].dt.tz_localize({zone})")
             raise ValueError(f"{name}'s times are {zones[0]} and y's {zones[1]}; give both the "
                              f"same time zone, e.g. {fix}.")
         if not X.index.is_unique:

@@ -174,6 +174,14 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         return _from_multiindex(y, X, *grid)
     if isinstance(y, pd.DataFrame) and id_col in y.columns:
         return _from_long(y, X, id_col, time_col, value_col, *grid)
+    if isinstance(y, pd.DataFrame) and time_col in y.columns:
+        raise ValueError(  # a long frame without ids: its times were forecast as a series
+            f"y has a column {time_col!r} (time_col) but no {id_col!r} (id_col): a long frame "
+            "needs a series id column. For one series pass "
+            f"y.set_index({time_col!r})[{value_col!r}]; for several, name the id column with "
+            "id_col= (or add one: y.assign(unique_id='a') and id_col='unique_id')"
+            + ("; here the ids are y's index: pass y.reset_index()." if y.index.name == id_col
+               else "."))
     if isinstance(y, pd.DataFrame) and isinstance(y.index, pd.MultiIndex):
         raise ValueError(
             "y is a DataFrame on a MultiIndex: pass the one value column as a Series "

@@ -21,17 +21,24 @@ from .matching import check_same_frequency
 
 def feature_names(X, layout, id_col="unique_id", time_col="ds"):
     """The feature columns' labels of a DataFrame ``X`` (without the long
-    layout's ``id_col`` and ``time_col``), whatever their type (strings,
-    numbers, tuples), else None (arrays: features then go by position).
+    layout's ``id_col`` and ``time_col``), or a named Series' name, whatever
+    their type (strings, numbers, tuples), else None (arrays and unnamed
+    Series: features then go by position).
     Labels that are not strings were matched by position until session 31,
     so a DataFrame with columns ``[1, 0]`` gave other forecasts than
     ``[0, 1]`` with the same data, silently."""
-    if not isinstance(X, pd.DataFrame):
+    if isinstance(X, pd.Series):  # one feature, by its name (ignored until session 35)
+        columns = [] if X.name is None else [X.name]
+    elif isinstance(X, pd.DataFrame):
+        columns = list(X.columns)
+    else:
+        return None
+    if not columns:
         return None
     skip = (id_col, time_col) if layout == "long" else ()
-    names = [c.item() if isinstance(c, np.generic) else c for c in X.columns if c not in skip]
+    names = [c.item() if isinstance(c, np.generic) else c for c in columns if c not in skip]
     if any(isinstance(c, float) and c != c for c in names):  # NaN != NaN: never matched
-        raise ValueError(f"X has a column labelled NaN (its columns: {list(X.columns)}); name "
+        raise ValueError(f"X has a column labelled NaN (its columns: {columns}); name "
                          "every feature column, e.g. X.columns = ['price', 'promo'].")
     return names
 
@@ -82,7 +89,7 @@ def future_rows(model, coll, X, h, given_history):
     if model.n_exog_ == 0:
         if X is not None:
             raise ValueError("X was given to predict, but the forecaster was fitted without "
-                             "exogenous features.")
+                             "exogenous features (a new history goes to predict(y=...)).")
         return None
     if X is None:
         raise ValueError(

@@ -122,4 +122,24 @@ def on_grid(y, freq, name="y"):
     if off.any():
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
+    own = _regular_step(y.index)
+    if own is not None and len(out) >= 2 * len(y):  # monthly dates on a daily grid: 97% NaN
+        raise ValueError(
+            f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
+            f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its dates "
+            f"missing, and the forecast would be of {freq!r} steps. Give freq={own!r} or leave "
+            "freq=None.")
     return out
+
+
+def _regular_step(index):
+    """The step of sorted dates that follow one (a PeriodIndex's own; else
+    pandas' inferred frequency, from 3 dates), else None."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.freqstr
+    if len(index) < 3:
+        return None
+    try:
+        return pd.infer_freq(index)
+    except (TypeError, ValueError):
+        return None
