@@ -23,6 +23,13 @@ def test_conformal_quantile_per_step():
         assert hw[j] == r[int(np.ceil(401 * 0.9)) - 1]
 
 
+@pytest.mark.parametrize("coverage, n, rank", [(0.55, 99, 55), (0.9, 399, 360), (0.875, 7, 7)])
+def test_conformal_rank_of_a_whole_product_is_not_rounded_up(coverage, n, rank):
+    # (n + 1) c = 55 exactly, 55.00000000000001 in floats: the 56th smallest was taken
+    hw = half_widths(np.arange(1.0, n + 1)[:, None], coverage)
+    assert hw[0] == rank
+
+
 def test_levels_nest_and_widen_with_horizon():
     rng = np.random.default_rng(1)
     R = rng.normal(size=(60, 6)) * np.sqrt(np.arange(1, 7))

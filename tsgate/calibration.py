@@ -182,7 +182,7 @@ def needed(coverage):
 
 def _conformal(r, coverage):
     n = len(r)
-    rank = int(math.ceil((n + 1) * coverage))
+    rank = int(math.ceil((n + 1) * coverage - 1e-9))  # (n + 1) c whole: 55.00000000000001
     return float(np.sort(r)[rank - 1])
 
 

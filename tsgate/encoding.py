@@ -225,8 +225,8 @@ def forecast_base(sm, n, H):
 def window_lengths(period, horizon, n_models, window=None):
     """Window length of each ensemble member.
 
-    ``window`` (the user's) for all of them; else lookbacks of 1.25, 2 and 3
-    times the longer of a season and the horizon, in turn (N-BEATS and
+    ``window`` (the user's) for all of them; else lookbacks of 2, 1.25 and 3
+    times the longer of a season and the horizon, in turn (one member: 2; N-BEATS and
     Hewamalage et al. found lookbacks of one to several horizons best).
     """
     if window is not None:
