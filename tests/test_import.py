@@ -255,3 +255,29 @@ def test_import_and_forecast_on_a_read_only_file_system(tmp_path, read_only):
         pytest.skip(f"read-only bind mounts refused: {done.stderr.strip()[:200]}")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "1"
+
+
+def test_disabled_jit_is_refused_at_import_with_its_fix():
+    """NUMBA_DISABLE_JIT=1: the import died inside a cfunc's compilation with
+    a TypingError (a warm cache: the first fit, on an intrinsic)."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    done = subprocess.run([sys.executable, "-c", "import tsgate"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ImportError: tsgate's kernels are compiled by Numba and cannot run as plain Python: "
+        "unset NUMBA_DISABLE_JIT (it is set here) to use tsgate.")
+
+
+def test_the_cli_keeps_numbas_advice_for_a_missing_threading_layer():
+    import importlib.util
+
+    if importlib.util.find_spec("tbb") is not None:
+        pytest.skip("TBB is installed: the threading layer loads")
+    env = dict(os.environ, NUMBA_THREADING_LAYER="tbb")
+    done = subprocess.run([sys.executable, "-m", "tsgate", "forecast", "--dataset", "airline",
+                           "--horizon", "3", "--max-iter", "2"], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tsgate: error: No threading layer could be loaded")
+    assert "tbb" in done.stderr.lower().split("loaded", 1)[1]  # Numba's hint, kept

@@ -16,7 +16,12 @@ probed: one of them read-only where the package's top folder is writable
 """
 import os
 
+from numba import config as _numba_config
 from numba import njit
+
+if _numba_config.DISABLE_JIT:  # the kernels' LLVM intrinsics and cfuncs need the compiler
+    raise ImportError("tsgate's kernels are compiled by Numba and cannot run as plain Python: "
+                      "unset NUMBA_DISABLE_JIT (it is set here) to use tsgate.")
 
 # tsgate's folders with cache=True kernels, relative to the package
 KERNEL_FOLDERS = ("", "kernels", os.path.join("kernels", "cpu"), os.path.join("kernels", "cuda"))

@@ -51,6 +51,15 @@ class UsageError(Exception):
 USER_ERRORS = (UsageError, ValueError, OSError)
 
 
+def _raised_by_numba(exc):
+    """Whether ``exc`` was raised inside Numba (an environment's problem, such
+    as ``NUMBA_THREADING_LAYER=tbb`` without TBB, whose message spans lines)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and f"{os.sep}numba{os.sep}" in tb.tb_frame.f_code.co_filename
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but its errors become one line instead of usage + message + exit."""
 
@@ -482,7 +491,8 @@ def main(argv=None):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except USER_ERRORS as exc:
-        message = first_line(exc).rstrip(".")
+        # Numba's own (no threading layer: its fix is on the lines below the first)
+        message = (str(exc).strip() if _raised_by_numba(exc) else first_line(exc)).rstrip(".")
         print(f"tsgate: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a failure to show
