@@ -136,6 +136,65 @@ def test_log_scale_only_for_seasonal_series():
     assert not takes_log(seasonal - 150, 12)
 
 
+def _lag_m_test_reference(x, m):
+    """The Theta method's 90% test in plain NumPy: the autocorrelation of x
+    at lag m against 1.645 sqrt((1 + 2 sum_{k<m} r_k^2) / n)."""
+    x = x - x.mean()
+    r = np.array([np.dot(x[:-k], x[k:]) for k in range(1, m + 1)]) / np.dot(x, x)
+    return bool(abs(r[-1]) > 1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(x)))
+
+
+def _detrended_reference(z, m):
+    w = np.ones(m) / m if m % 2 else np.r_[0.5, np.ones(m - 1), 0.5] / m
+    k = len(w) // 2
+    return z[k:len(z) - k] - np.convolve(z, w, mode="valid")
+
+
+def _seasonal_reference(z, m):
+    """The lag-m test on the changes; else on the detrended values, whose
+    phases must also differ (scipy's one-way ANOVA at 1%)."""
+    from scipy.stats import f_oneway
+
+    if _lag_m_test_reference(np.diff(z), m):
+        return True
+    x = _detrended_reference(z, m)
+    phases = np.arange(len(x)) % m
+    return _lag_m_test_reference(x, m) and f_oneway(*[x[phases == p] for p in range(m)]).pvalue < 0.01
+
+
+def test_seasonality_test_on_changes_or_detrended_values_against_references():
+    """The one-step changes double the noise: a monthly sine of amplitude 2 in
+    noise of 1 over 6 years passed 25% of the time on them; the values less
+    their centered 2x12 moving average keep the pattern (session 35)."""
+    rng = np.random.default_rng(5)
+    t = np.arange(72)
+    hits = {"changes": 0, "test": 0}
+    for _ in range(40):
+        z = 2 * np.sin(2 * np.pi * t / 12) + rng.normal(size=72)
+        assert is_seasonal(z, 12) == _seasonal_reference(z, 12)
+        hits["changes"] += _lag_m_test_reference(np.diff(z), 12)
+        hits["test"] += is_seasonal(z, 12)
+    assert hits["test"] >= 32 and hits["changes"] <= 20
+    odd = rng.normal(size=40) + np.tile([0.0, 3.0, -1.0, 1.0, -3.0], 8)  # m = 5: equal weights
+    assert is_seasonal(odd, 5) == _seasonal_reference(odd, 5)
+    assert not is_seasonal(odd, 1) and not is_seasonal(odd, 0)
+
+
+def test_a_smooth_series_detrended_by_a_weeks_average_is_not_weekly():
+    """A moving average of one season leaves a smooth series (Seattle's daily
+    temperatures, bundled) a residual cycling every m steps, but not tied to
+    the phase: its lag-7 test passes on 4 years of days, the phases' F-test
+    not; a real weekday effect passes both."""
+    from tsgate.datasets import load_seattle_weather
+
+    temps = load_seattle_weather()["temp_max"].to_numpy(dtype=np.float64)
+    assert _lag_m_test_reference(_detrended_reference(temps, 7), 7)
+    assert not _lag_m_test_reference(np.diff(temps), 7)
+    assert not is_seasonal(temps, 7)
+    weekday = (np.arange(len(temps)) % 7 == 5) * 3.0
+    assert is_seasonal(temps + weekday, 7)
+
+
 def test_seasonality_test_and_period():
     rng = np.random.default_rng(1)
     t = np.arange(60)

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from ._series import infer_step, season_length
-from .smoothing import change_scale, is_seasonal, takes_log
+from .seasonality import is_seasonal
+from .smoothing import change_scale, takes_log
 
 DAYS_PER_WEEK = 7
 WEEK_RATIO = 0.9  # the week is the season where its differences are this much smaller

@@ -42,6 +42,7 @@ from ._jitcache import CACHE
 from .bandunit import MAD_TO_SD
 from .moments import mean_spread
 from .regression import linear_effect
+from .seasonality import is_seasonal
 
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
 GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
@@ -181,41 +182,6 @@ def same_phase(end, steps, period):
     (the indices there come from the initial two seasons)."""
     back = end + steps - period * np.ceil(steps / period).astype(int)
     return np.where(back >= 0, back, back % period)
-
-
-def is_seasonal(z, m):
-    """Whether z (n,) shows seasonality of period m: the Theta method's 90% test.
-
-    The test runs on the one-step changes, so that a trend does not mask the
-    pattern: their autocorrelation at lag ``m`` must exceed ``1.645 *
-    sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``, ``n`` the observed changes (a
-    missing value's two changes are left out, the others keep their
-    steps). Series with fewer than three seasons of changes are not tested
-    and count as non-seasonal, as do constant ones.
-    """
-    x = np.diff(z)  # (N,) NaN next to a missing value
-    ok = np.isfinite(x)
-    n, N = int(ok.sum()), len(x)
-    if m < 2 or n < 3 * m:
-        return False
-    # a missing value's two changes are left out of every sum, each sum
-    # scaled up to the pairs it would have had, and the other changes keep
-    # their steps (dropping the value shifted every later change by one,
-    # and one gap in four years of a clean monthly season failed the test);
-    # without a gap every factor is 1
-    x = np.where(ok, x - (x[ok].mean() if n else 0.0), 0.0)
-    size = float(np.max(np.abs(x), initial=0.0))
-    x = x / size if size > 0 else x  # the autocorrelations are the same; no dot overflows
-    denom = np.dot(x, x) * (N / n)
-    if denom <= 0:
-        return False
-    # (m,) factors, exactly 1 without a gap
-    fill = [1.0] * m if n == N else [
-        (N - k) / max(int(np.count_nonzero(ok[:N - k] & ok[k:])), 1) for k in range(1, m + 1)]
-    acf = np.array([np.dot(x[:N - k], x[k:]) / denom * f
-                    for k, f in zip(range(1, m + 1), fill)])  # (m,)
-    limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
-    return bool(abs(acf[-1]) > limit)
 
 
 @dataclass

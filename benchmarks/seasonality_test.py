@@ -1,0 +1,51 @@
+"""How often the smoothing stage's seasonality test passes, on simulated series.
+
+``tsgate.seasonality.is_seasonal`` (the Theta method's 90% lag-m test on the
+one-step changes, else on the values less their centered moving average
+with the phases' F-test) against the test on the changes alone, which the
+stage used until session 35. Series without a season (white noise, a random
+walk, a linear trend, an AR(1) of 0.9) should pass rarely; seasonal ones (a
+sine of amplitude 1 or 2 in noise of 1, and one on a random walk) often.
+500 draws per cell, one seed; prints a Markdown table.
+
+    python benchmarks/seasonality_test.py
+"""
+import numpy as np
+
+from tsgate.seasonality import _lag_test, is_seasonal
+
+KINDS = ("white", "random walk", "trend", "AR(1) 0.9", "sine 1", "sine 2", "sine 2 + walk")
+
+
+def draw(kind, n, m, rng):
+    e, t = rng.normal(size=n), np.arange(n)
+    if kind == "white":
+        return e
+    if kind == "random walk":
+        return np.cumsum(e)
+    if kind == "trend":
+        return 0.3 * t + e
+    if kind == "AR(1) 0.9":
+        x = np.zeros(n)
+        for i in range(1, n):
+            x[i] = 0.9 * x[i - 1] + e[i]
+        return x
+    amplitude = 1.0 if kind == "sine 1" else 2.0
+    base = np.cumsum(e) if kind.endswith("walk") else e
+    return amplitude * np.sin(2 * np.pi * t / m) + base
+
+
+def main():
+    print("| m | n | series | changes alone | is_seasonal |")
+    print("|---|---|---|---|---|")
+    for m, n in ((12, 72), (12, 48), (4, 40), (4, 20)):
+        for kind in KINDS:
+            rng = np.random.default_rng(1)
+            draws = [draw(kind, n, m, rng) for _ in range(500)]
+            alone = np.mean([_lag_test(np.diff(z), m) for z in draws])
+            test = np.mean([is_seasonal(z, m) for z in draws])
+            print(f"| {m} | {n} | {kind} | {alone:.3f} | {test:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
