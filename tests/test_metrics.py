@@ -458,7 +458,3 @@ def test_long_frames_are_scored_on_their_values_by_series_and_time():
     assert m.mase(test.sort_values("ds"), forecast, train) == pytest.approx(expected)
     with pytest.raises(ValueError, match="labelled differently"):  # other labels: refused
         m.mae(test, forecast.assign(ds=forecast["ds"] + 1))
-    # the scorers moved to their own module and stay importable from here
-    from tsgate import scorers
-
-    assert m.neg_mase_scorer is scorers.neg_mase_scorer

@@ -1,27 +1,25 @@
 """Forecast accuracy metrics and scikit-learn scorers for forecasters.
 
 All metrics accept array-likes, pandas Series or DataFrames (several series:
-the metric is computed over all entries) and compare values by position, not
-by index label. Where both are pandas objects whose labels are of one kind
-(dates and dates, periods and periods, numbers and numbers) but differ (a
-forecast a step off, rows in another order, a wide frame's columns in
-another order), that is a misalignment, and a ``ValueError`` says so rather
-than scoring the wrong pairs; labels of different kinds (a forecast's dates
-against ``y_test.reset_index(drop=True)``) are compared by position.
-Collections (a long frame ``unique_id, ds`` and one value column, or a
-Series on a (series id, time) MultiIndex) are scored on their values,
-paired by series and time in whatever row order. Pairs whose ``y_true`` is
-NaN are ignored.
+the metric is computed over all entries), paired as :mod:`tsgate.pairs`
+says: by position, pandas labels of one kind checked to agree, and
+collections (a long frame ``unique_id, ds`` and one value column, or a
+Series on a (series id, time) MultiIndex) by series and time in whatever
+row order. Pairs whose ``y_true`` is NaN are ignored.
 
-Besides numpy and pandas it imports nothing; the scikit-learn scorers
-(``neg_mase_scorer``, ...) live in :mod:`tsgate.scorers` and are importable
-from here too.
+Besides numpy and pandas it imports :mod:`tsgate.pairs` and
+:func:`tsgate.matching.aligned` (the scorers pair a forecaster's forecasts
+with held-out values by series and step).
 """
 
+import inspect
 import numbers
 
 import numpy as np
 import pandas as pd
+
+from .matching import aligned
+from .pairs import _as_values, _check_labels, _collection_layout, _to_array, _valid_pairs
 
 __all__ = [
     "mae",
@@ -39,114 +37,6 @@ __all__ = [
     "neg_msis_scorer",
     "SCORERS",
 ]
-
-
-def _to_array(values, name):
-    """Convert array-like/pandas input to a float64 ndarray of the same shape."""
-    if isinstance(values, (pd.Series, pd.DataFrame)):
-        frame = values.to_frame() if isinstance(values, pd.Series) else values
-        for col in frame.columns:
-            dtype = frame[col].dtype
-            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
-                    or pd.api.types.is_complex_dtype(dtype):
-                raise TypeError(
-                    f"{name} column {col!r} has non-numeric dtype {dtype}; convert it "
-                    f"with pd.to_numeric before computing the metric."
-                )
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)
-    arr = np.asarray(values)
-    try:
-        if arr.dtype.kind not in "biufO":
-            raise TypeError
-        return arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be numeric, got dtype {arr.dtype}; convert it with "
-            f".astype(float) before computing the metric."
-        ) from None
-
-
-def _label_kind(labels):
-    """The kind of a pandas index's labels, for :func:`_check_labels`."""
-    if isinstance(labels, pd.MultiIndex):
-        return ("multi",) + tuple(_label_kind(level) for level in labels.levels)
-    for kind, test in (("date", pd.api.types.is_datetime64_any_dtype),
-                       ("period", lambda d: isinstance(d, pd.PeriodDtype)),
-                       ("number", pd.api.types.is_numeric_dtype)):
-        if test(labels.dtype):
-            return kind
-    return "text"
-
-
-def _check_labels(y_true, y_pred, name, rows=True):
-    """Raise a ValueError where pandas ``y_true`` and ``y_pred`` carry labels of
-    one kind that differ: pairing them by position would score a forecast
-    against the wrong observations. ``rows=False``: the columns only (a
-    training part's rows are other times)."""
-    axes = [("index", "rows")] if rows else []
-    if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame):
-        axes.append(("columns", "columns"))
-    for axis, what in axes:
-        a, b = getattr(y_true, axis), getattr(y_pred, axis)
-        if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
-            continue
-        # (the same instants in two time zones are not equal() but are the same labels)
-        first = next((i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v)), None)
-        if first is None:
-            continue
-        raise ValueError(
-            f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
-            f"{b[first]!r} at position {first}); metrics pair values by position, so they "
-            f"would be misaligned. Align them ({name}.reindex(y_true.{axis}) where they "
-            "cover the same labels), or pass .to_numpy() to compare by position on purpose.")
-
-
-def _as_values(y_true, y_pred):
-    """A collection (:func:`_collection_layout`: a long frame, or a Series on a
-    (series id, time) MultiIndex) as its values, a Series on (series id,
-    time): a long frame's id and time columns are labels, not values (they
-    were scored as values of 0 error: mae 0.47 where the values' was 1.42).
-    Two collections holding the same labels in another order (a test frame
-    sorted by time) are aligned on them, y_pred on y_true's."""
-    true, pred = _collection_layout(y_true), _collection_layout(y_pred)
-    true = y_true if true is None else true
-    pred = y_pred if pred is None else pred
-    if (isinstance(getattr(true, "index", None), pd.MultiIndex)
-            and isinstance(getattr(pred, "index", None), pd.MultiIndex)
-            and len(true) == len(pred) and not true.index.equals(pred.index)
-            and not true.index.has_duplicates and not pred.index.has_duplicates
-            and true.index.isin(pred.index).all()):
-        pred = pred.reindex(true.index)
-    return true, pred
-
-
-def _valid_pairs(y_true, y_pred, name="y_pred"):
-    """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
-    (``name``: what the errors call ``y_pred``, e.g. "lower"). Collections
-    pair by (series id, time) (:func:`_as_values`)."""
-    y_true, y_pred = _as_values(y_true, y_pred)
-    if isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame)):
-        _check_labels(y_true, y_pred, name)
-    yt = _to_array(y_true, "y_true")
-    yp = _to_array(y_pred, name)
-    if yt.shape != yp.shape:
-        raise ValueError(
-            f"y_true has shape {yt.shape} but {name} has shape {yp.shape}; pass "
-            f"forecasts with one value per observation (same shape as y_true)."
-        )
-    mask = ~np.isnan(yt)  # same shape as yt
-    if not mask.any():
-        raise ValueError(
-            "No valid pair: y_true is empty or all NaN; pass at least one observed value."
-        )
-    if not np.isfinite(yt[mask]).all():
-        raise ValueError("y_true contains inf; replace it with NaN to ignore it or with a finite value.")
-    if not np.isfinite(yp[mask]).all():
-        raise ValueError(
-            f"{name} contains NaN/inf where y_true is observed; the forecast is invalid, "
-            "check the model (e.g. diverged training) or fill the forecast."
-        )
-    return yt, yp, mask
 
 
 def mae(y_true, y_pred):
@@ -256,22 +146,6 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
                 f"metric such as mae, or a different season_length."
             )
     return scales
-
-
-def _collection_layout(values):
-    """``values`` as one Series on a (series id, time) MultiIndex where it
-    is a collection: such a Series (or a one-column DataFrame), or a long
-    DataFrame with columns ``unique_id``, ``ds`` and one value column (the
-    forecasters' default names); else None."""
-    if isinstance(values, pd.DataFrame) and values.shape[1] == 3 \
-            and not isinstance(values.index, pd.MultiIndex) \
-            and {"unique_id", "ds"} <= set(values.columns):
-        return values.set_index(["unique_id", "ds"]).iloc[:, 0]
-    if isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
-            and values.index.nlevels == 2 \
-            and (isinstance(values, pd.Series) or values.shape[1] == 1):
-        return values if isinstance(values, pd.Series) else values.iloc[:, 0]
-    return None
 
 
 def _by_series(y_true, forecasts, y_train):
@@ -461,14 +335,160 @@ def _end_aligned(values):
     return out
 
 
-# the scorers (their own module; here as before, and for pickled scorers)
-from .scorers import (  # noqa: E402, F401
-    SCORERS,
-    _ForecastScorer,
-    make_forecast_scorer,
-    neg_mae_scorer,
-    neg_mase_scorer,
-    neg_msis_scorer,
-    neg_rmse_scorer,
-    neg_smape_scorer,
-)
+class _ForecastScorer:
+    """Callable ``scorer(estimator, y_test, X_test=None)`` for forecasters; see
+    :func:`make_forecast_scorer`."""
+
+    def __init__(self, metric, sign, coverage=None):
+        self.metric = metric
+        self.sign = sign
+        self.coverage = coverage
+        params = inspect.signature(metric).parameters
+        self._needs_train = "y_train" in params
+        self._needs_season = "season_length" in params
+        self._interval = "lower" in params and "upper" in params
+        self._takes_coverage = self._interval and "coverage" in params
+
+    def __call__(self, estimator, y_test, X=None):
+        # scikit-learn calls scorer(estimator, X_test, y_test); for a forecaster
+        # its "X" is the series and its "y" the exogenous features (fit(y, X))
+        kwargs = {}
+        # a fitted search (nested cross-validation): its refitted best model
+        estimator = getattr(estimator, "best_estimator_", estimator)
+        coll = getattr(estimator, "collection_", None)
+        if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
+            # a tsgate forecaster, any layout: values matched by series and time step
+            actual = estimator._collection(y_test, fitted=True, drop_empty=True)
+            if self._interval:  # the band at the scorer's coverage, matched the same way
+                bands = {}  # h -> (lower, upper), each (k, h), computed once
+
+                def band(h, side):
+                    if h not in bands:
+                        bands[h] = estimator._bands([self.coverage], h, X, None)[2][0]
+                    return bands[h][side]
+
+                y_true, lower = aligned(actual, coll, lambda h: band(h, 0))
+                predicted = (lower, aligned(actual, coll, lambda h: band(h, 1))[1])
+            else:
+                y_true, y_pred = aligned(actual, coll, lambda h: estimator._forecast(h, X, None)[1])
+                predicted = (y_pred,)
+            own = getattr(self.metric, "__module__", None) == __name__  # tsgate's metrics
+            if self._needs_train:
+                # the series scored only (a short one not scored needs no scale),
+                # named by id in the metric's messages
+                scored = np.flatnonzero(~np.isnan(y_true).all(axis=0))  # (k',)
+                kwargs["y_train"] = _end_aligned(coll.values)[:, scored]
+                y_true, predicted = y_true[:, scored], tuple(p[:, scored] for p in predicted)
+                if own:
+                    y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
+                if self._needs_season:
+                    kwargs["season_length"] = getattr(estimator, "season_length_", 1)
+            elif not own and not self._interval:
+                # a metric of (y_true, y_pred) gets the observed steps only: the
+                # steps of a fold's gap, and missing values, are NaN here
+                keep = ~np.isnan(y_true)
+                y_true, predicted = y_true[keep], (predicted[0][keep],)
+            if self._takes_coverage:
+                kwargs["coverage"] = self.coverage
+            return self.sign * self.metric(y_true, *predicted, **kwargs)
+        if self._interval:
+            raise TypeError(
+                f"The {self.metric.__name__} scorer needs a tsgate forecaster (it reads the "
+                f"bands of predict_interval by series and time step), got "
+                f"{type(estimator).__name__}.")
+        if "horizon" not in inspect.signature(estimator.predict).parameters:
+            raise TypeError(
+                f"The {getattr(self.metric, '__name__', 'forecast')} scorer scores forecasters "
+                f"(predict(horizon=...)); {type(estimator).__name__}.predict takes no horizon. "
+                "Score a regressor with scikit-learn's scorers ('neg_mean_absolute_error').")
+        horizon = len(y_test)
+        y_pred = (estimator.predict(horizon=horizon) if X is None
+                  else estimator.predict(horizon=horizon, X=X))
+        yp = _to_array(y_pred, "forecast")  # compared by position, not index label
+        if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
+            yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
+        if self._needs_train:
+            if not hasattr(estimator, "y_"):
+                raise ValueError(
+                    f"{self.metric.__name__} needs the training series, but "
+                    f"{type(estimator).__name__} has no attribute y_; store the "
+                    f"training target as self.y_ in fit.")
+            kwargs["y_train"] = estimator.y_
+            if self._needs_season:
+                kwargs["season_length"] = getattr(estimator, "season_length_", 1)
+        return self.sign * self.metric(y_test, yp, **kwargs)
+
+    def __repr__(self):
+        name = getattr(self.metric, "__name__", repr(self.metric))
+        extra = f", coverage={self.coverage}" if self._interval else ""
+        return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
+
+
+def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
+    """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
+
+    The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
+    forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). For
+    tsgate's forecasters, in any layout, each value of ``y_test`` is
+    compared with the forecast of its own series and time step (as their
+    ``score``), and metrics with a ``y_train`` parameter (such as
+    :func:`mase`) get each series' training data. For other estimators it
+    forecasts ``len(y_test)`` steps after the training data and compares
+    them with ``y_test`` by position; ``y_train`` is ``estimator.y_``. Either
+    way, metrics that take ``season_length`` get ``estimator.season_length_``
+    (default 1).
+
+    Because the MASE scale comes from each fitted candidate's own
+    ``season_length_``, MASE scores are only comparable between candidates
+    that share the same season length; use MAE/RMSE/sMAPE to tune
+    ``season_length`` itself.
+
+    Parameters
+    ----------
+    metric : callable
+        ``metric(y_true, y_pred, ...) -> float``.
+    greater_is_better : bool, default=False
+        If False (an error metric) the scorer returns ``-metric(...)`` so that
+        greater is better, as scikit-learn expects.
+    coverage : float in (0, 1), default=0.95
+        For a metric of an interval (parameters ``lower`` and ``upper``, such
+        as :func:`msis`): the band a tsgate forecaster is scored on
+        (``predict_interval(coverage)``), also given to the metric's own
+        ``coverage``. Ignored for point metrics.
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, y_test, y=None) -> float``.
+
+    Examples
+    --------
+    >>> scorer = make_forecast_scorer(mae)  # doctest: +SKIP
+    >>> GridSearchCV(model, grid, scoring=scorer, cv=TimeSeriesSplit(3))  # doctest: +SKIP
+    """
+    if not callable(metric):
+        raise TypeError(
+            f"metric must be a callable such as tsgate.metrics.mae, got "
+            f"{type(metric).__name__}; pass the function itself."
+        )
+    if not isinstance(greater_is_better, (bool, np.bool_)):
+        raise TypeError(
+            f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
+            f"pass True or False."
+        )
+    _check_fraction(coverage, "coverage")
+    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage))
+
+
+neg_mae_scorer = make_forecast_scorer(mae)
+neg_rmse_scorer = make_forecast_scorer(rmse)
+neg_smape_scorer = make_forecast_scorer(smape)
+neg_mase_scorer = make_forecast_scorer(mase)
+neg_msis_scorer = make_forecast_scorer(msis)  # the 95% band, as M4 scored it
+
+SCORERS = {
+    "neg_mae": neg_mae_scorer,
+    "neg_rmse": neg_rmse_scorer,
+    "neg_smape": neg_smape_scorer,
+    "neg_mase": neg_mase_scorer,
+}

@@ -1,0 +1,139 @@
+"""How a metric pairs forecasts with observations (:mod:`tsgate.metrics`).
+
+Values compare by position, not by index label. Where both are pandas
+objects whose labels are of one kind (dates and dates, periods and periods,
+numbers and numbers) but differ (a forecast a step off, rows in another
+order, a wide frame's columns in another order), that is a misalignment,
+and a ``ValueError`` says so rather than scoring the wrong pairs; labels of
+different kinds (a forecast's dates against ``y_test.reset_index(drop=True)``)
+are compared by position. Collections (a long frame ``unique_id, ds`` and
+one value column, or a Series on a (series id, time) MultiIndex) are read
+as their values, paired by series and time in whatever row order.
+"""
+import numpy as np
+import pandas as pd
+
+
+def _to_array(values, name):
+    """Convert array-like/pandas input to a float64 ndarray of the same shape."""
+    if isinstance(values, (pd.Series, pd.DataFrame)):
+        frame = values.to_frame() if isinstance(values, pd.Series) else values
+        for col in frame.columns:
+            dtype = frame[col].dtype
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
+                    or pd.api.types.is_complex_dtype(dtype):
+                raise TypeError(
+                    f"{name} column {col!r} has non-numeric dtype {dtype}; convert it "
+                    f"with pd.to_numeric before computing the metric."
+                )
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    arr = np.asarray(values)
+    try:
+        if arr.dtype.kind not in "biufO":
+            raise TypeError
+        return arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be numeric, got dtype {arr.dtype}; convert it with "
+            f".astype(float) before computing the metric."
+        ) from None
+
+
+def _label_kind(labels):
+    """The kind of a pandas index's labels, for :func:`_check_labels`."""
+    if isinstance(labels, pd.MultiIndex):
+        return ("multi",) + tuple(_label_kind(level) for level in labels.levels)
+    for kind, test in (("date", pd.api.types.is_datetime64_any_dtype),
+                       ("period", lambda d: isinstance(d, pd.PeriodDtype)),
+                       ("number", pd.api.types.is_numeric_dtype)):
+        if test(labels.dtype):
+            return kind
+    return "text"
+
+
+def _check_labels(y_true, y_pred, name, rows=True):
+    """Raise a ValueError where pandas ``y_true`` and ``y_pred`` carry labels of
+    one kind that differ: pairing them by position would score a forecast
+    against the wrong observations. ``rows=False``: the columns only (a
+    training part's rows are other times)."""
+    axes = [("index", "rows")] if rows else []
+    if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame):
+        axes.append(("columns", "columns"))
+    for axis, what in axes:
+        a, b = getattr(y_true, axis), getattr(y_pred, axis)
+        if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
+            continue
+        # (the same instants in two time zones are not equal() but are the same labels)
+        first = next((i for i, (u, v) in enumerate(zip(a, b)) if not (u == v or u is v)), None)
+        if first is None:
+            continue
+        raise ValueError(
+            f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
+            f"{b[first]!r} at position {first}); metrics pair values by position, so they "
+            f"would be misaligned. Align them ({name}.reindex(y_true.{axis}) where they "
+            "cover the same labels), or pass .to_numpy() to compare by position on purpose.")
+
+
+def _as_values(y_true, y_pred):
+    """A collection (:func:`_collection_layout`: a long frame, or a Series on a
+    (series id, time) MultiIndex) as its values, a Series on (series id,
+    time): a long frame's id and time columns are labels, not values (they
+    were scored as values of 0 error: mae 0.47 where the values' was 1.42).
+    Two collections holding the same labels in another order (a test frame
+    sorted by time) are aligned on them, y_pred on y_true's."""
+    true, pred = _collection_layout(y_true), _collection_layout(y_pred)
+    true = y_true if true is None else true
+    pred = y_pred if pred is None else pred
+    if (isinstance(getattr(true, "index", None), pd.MultiIndex)
+            and isinstance(getattr(pred, "index", None), pd.MultiIndex)
+            and len(true) == len(pred) and not true.index.equals(pred.index)
+            and not true.index.has_duplicates and not pred.index.has_duplicates
+            and true.index.isin(pred.index).all()):
+        pred = pred.reindex(true.index)
+    return true, pred
+
+
+def _valid_pairs(y_true, y_pred, name="y_pred"):
+    """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
+    (``name``: what the errors call ``y_pred``, e.g. "lower"). Collections
+    pair by (series id, time) (:func:`_as_values`)."""
+    y_true, y_pred = _as_values(y_true, y_pred)
+    if isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame)):
+        _check_labels(y_true, y_pred, name)
+    yt = _to_array(y_true, "y_true")
+    yp = _to_array(y_pred, name)
+    if yt.shape != yp.shape:
+        raise ValueError(
+            f"y_true has shape {yt.shape} but {name} has shape {yp.shape}; pass "
+            f"forecasts with one value per observation (same shape as y_true)."
+        )
+    mask = ~np.isnan(yt)  # same shape as yt
+    if not mask.any():
+        raise ValueError(
+            "No valid pair: y_true is empty or all NaN; pass at least one observed value."
+        )
+    if not np.isfinite(yt[mask]).all():
+        raise ValueError("y_true contains inf; replace it with NaN to ignore it or with a finite value.")
+    if not np.isfinite(yp[mask]).all():
+        raise ValueError(
+            f"{name} contains NaN/inf where y_true is observed; the forecast is invalid, "
+            "check the model (e.g. diverged training) or fill the forecast."
+        )
+    return yt, yp, mask
+
+
+
+def _collection_layout(values):
+    """``values`` as one Series on a (series id, time) MultiIndex where it
+    is a collection: such a Series (or a one-column DataFrame), or a long
+    DataFrame with columns ``unique_id``, ``ds`` and one value column (the
+    forecasters' default names); else None."""
+    if isinstance(values, pd.DataFrame) and values.shape[1] == 3 \
+            and not isinstance(values.index, pd.MultiIndex) \
+            and {"unique_id", "ds"} <= set(values.columns):
+        return values.set_index(["unique_id", "ds"]).iloc[:, 0]
+    if isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
+            and values.index.nlevels == 2 \
+            and (isinstance(values, pd.Series) or values.shape[1] == 1):
+        return values if isinstance(values, pd.Series) else values.iloc[:, 0]
+    return None
