@@ -35,10 +35,11 @@ def main(argv=None):
     args, rest = p.parse_known_args(argv)
     default = encoding.content_order
     if args.order == "given":
-        encoding.content_order = lambda zs: list(range(len(zs)))
+        encoding.content_order = lambda zs, exogs=None: list(range(len(zs)))
     elif args.order != "content":
         seed = int(args.order)
-        encoding.content_order = lambda zs: list(np.random.default_rng(seed).permutation(len(zs)))
+        encoding.content_order = lambda zs, exogs=None: list(
+            np.random.default_rng(seed).permutation(len(zs)))
     try:
         sys.argv = [str(HERE / "collections.py"), *rest]
         sys.path.insert(0, str(HERE))

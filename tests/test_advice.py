@@ -36,6 +36,27 @@ def test_backtest_start_advice_names_starts_that_work():
         assert out["origin"].iloc[0] == Y.index[low - 1]
 
 
+def test_backtest_defaults_on_short_series_and_a_series_x_on_its_dates():
+    """The default start, five horizons before the end, fell before the
+    history a fit needs (20 points, horizon 5: position 1) and the error
+    asked for a shorter horizon; a series of 4 was advised starts the next
+    check refused. A Series X was read by position (rows shuffled: other
+    forecasts, without a word) where fit reads it by date."""
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=5))
+    out = _quiet(tsgate.backtest, model, Y.iloc[:20], refit=False)
+    assert out["origin"].iloc[0] == Y.index[MIN_OBSERVATIONS - 1]
+    with pytest.raises(ValueError, match=r"y has 4 time steps; a backtest needs at least 5"):
+        tsgate.backtest(model, Y.iloc[:4])
+    x = pd.Series(np.cos(np.arange(40) / 5), index=MONTHS, name="x")
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=3))
+    ordered = _quiet(tsgate.backtest, model, Y, X=x, start=30, refit=False)
+    shuffled = _quiet(tsgate.backtest, model, Y, X=x.sample(frac=1.0, random_state=0), start=30,
+                      refit=False)
+    pd.testing.assert_frame_equal(shuffled, ordered)
+    with pytest.raises(ValueError, match="X has no row for"):
+        tsgate.backtest(model, Y, X=x.shift(5, freq="MS"), start=30)
+
+
 @pytest.mark.parametrize("per_series", [False, True])
 def test_backtest_horizon_advice_works_for_a_forecaster_without_one(per_series):
     """"pass backtest(..., horizon=steps)": then the clones were fitted with

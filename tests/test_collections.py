@@ -59,6 +59,23 @@ def test_the_order_of_the_series_changes_no_forecast():
     np.testing.assert_array_equal(ba[list(ab.columns)], ab)
 
 
+def test_a_collection_times_a_factor_forecasts_its_scaled_copy():
+    """The series' order was their working values' bytes, which change with
+    the scale: the collection times 1000 stacked its windows in another
+    order and forecast 1e-4 apart from its scaled copy (one series is
+    exact to rounding). The order now reads the standardized values."""
+    rng = np.random.default_rng(11)
+    t = np.arange(40)
+    wide = pd.DataFrame({k: 50 + 10 * np.sin(2 * np.pi * t / 12 + p) + rng.normal(0, 2, 40)
+                         for k, p in zip("abcd", (0.0, 1.0, 2.0, 3.0))},
+                        index=pd.date_range("2015-01", periods=40, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=4, **SMALL)
+    base = model.fit(wide).predict()
+    for factor in (1000.0, 3e-5):
+        scaled = tsgate.GRUForecaster(horizon=4, **SMALL).fit(wide * factor).predict()
+        np.testing.assert_allclose(scaled / factor, base, rtol=1e-8)
+
+
 def test_long_layout_with_custom_columns():
     y = ragged()
     long = y.reset_index().rename(columns={"store": "id", "quarter": "when", "sales": "value"})
@@ -482,6 +499,12 @@ def test_exogenous_columns_match_by_name_and_rows_in_any_order():
         model.predict(X=future.set_axis(["p", "q"], axis=1))
     with pytest.raises(ValueError, match=r"missing \['b'\]"):
         model.predict(X=future[["a"]])
+    # the order of the columns at fit acts as no seed (it moved forecasts 2e-4)
+    swapped = tsgate.GRUForecaster(horizon=h, **SMALL).fit(y, X.iloc[:n][["b", "a"]])
+    assert swapped.exog_names_ == ["a", "b"]
+    pd.testing.assert_series_equal(swapped.predict(X=future), model.predict(X=future))
+    # a shorter horizon reads the block's rows where X has them: the first steps
+    pd.testing.assert_series_equal(model.predict(1, X=future), model.predict(X=future).iloc[:1])
 
     long_y = pd.concat([pd.DataFrame({"unique_id": k, "ds": index[:n], "y": y.to_numpy() + i})
                         for i, k in enumerate("pq")])

@@ -660,8 +660,8 @@ def test_backtest_errors_name_the_parameter():
     for refit in ("yes", None, 2.5, 0):
         with pytest.raises(ValueError, match="refit must be True, False or a positive integer"):
             tsgate.backtest(model, y, refit=refit)
-    with pytest.raises(ValueError, match="start must be >= 4 \\(by default five horizons"):
-        tsgate.backtest(model, y, horizon=200)
+    from tsgate.backtest import _origins  # five horizons before the end, or the first start
+    assert _origins(len(y), 200, None, 200) == [4]  # with history enough (it was 1: refused)
     with pytest.raises(ValueError, match="leaves 2 training step"):
         tsgate.backtest(model, y, start=2)
     # a series that starts 8 steps before the end has nothing before an origin at -12

@@ -15,8 +15,12 @@ from .regressors import check_instance
 
 
 def _origins(n, horizon, start, stride):
-    if start is None:
-        start = max(1, n - 5 * horizon)
+    if n <= MIN_OBSERVATIONS:  # no start works: say so, not a range of starts refused next
+        raise ValueError(f"y has {n} time steps; a backtest needs at least "
+                         f"{MIN_OBSERVATIONS + 1}: {MIN_OBSERVATIONS} to fit on before its "
+                         "first origin and 1 to forecast.")
+    if start is None:  # five horizons before the end, where the history before allows
+        start = min(max(MIN_OBSERVATIONS, n - 5 * horizon), n - 1)
     elif not isinstance(start, (Integral, np.integer)) or isinstance(start, bool):
         raise TypeError(f"start must be an integer position, got {start!r}.")
     given = start
@@ -31,7 +35,7 @@ def _origins(n, horizon, start, stride):
     return list(range(start, n, stride))
 
 
-def _run_block(forecaster, y, X, origins, horizon, refit_first, coverage):
+def _run_block(forecaster, y, X, origins, horizon, coverage):
     """Fit at the first origin of the block, forecast at each of its origins
     (and their bands at ``coverage``, if given)."""
     names = bound_names(coverage)
@@ -41,12 +45,15 @@ def _run_block(forecaster, y, X, origins, horizon, refit_first, coverage):
     model.fit(y.iloc[:first], None if X is None else X.iloc[:first])
     for o in origins:
         h = min(horizon, len(y) - o)
+        # the future rows of the model's whole block where X has them: its networks
+        # read them all (a shorter horizon otherwise repeated the h-th row)
+        ahead = o + max(h, getattr(model, "horizon_", 0) or 0)
         if X is None:
             fX = None
         elif o == first:
-            fX = X.iloc[o:o + h]
+            fX = X.iloc[o:ahead]
         else:
-            fX = X.iloc[:o + h]  # y's rows, then the future rows
+            fX = X.iloc[:ahead]  # y's rows, then the future rows
         history = None if o == first else y.iloc[:o]
         fc = model.predict(h, X=fX, y=history)
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
@@ -84,13 +91,16 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         forecaster's ``id_col``, ``time_col``, ``value_col``: those are
         backtested as the wide frame of their series on the union of their
         times, origins counted on it.
-    X : pd.DataFrame, optional
-        Exogenous features aligned with y (the actual future values are used).
+    X : pd.DataFrame or pd.Series, optional
+        Exogenous features aligned with y, rows matched by date as in
+        ``fit`` (the actual future values are used, for the model's whole
+        block of steps where X has them).
     horizon : int, optional
         Steps per forecast (default: the forecaster's ``horizon``).
     start : int, optional
         Position of the first origin (negative counts from the end); default
-        five horizons before the end.
+        five horizons before the end, or the first position with the
+        history a fit needs (``folds.MIN_OBSERVATIONS``) if that is later.
     stride : int, optional
         Steps between origins (default: ``horizon``).
     refit : bool or int, default=True
@@ -163,6 +173,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     stride = horizon if stride is None else stride
     if not isinstance(stride, (Integral, np.integer)) or isinstance(stride, bool) or stride < 1:
         raise ValueError(f"stride must be a positive integer, got {stride!r}.")
+    if isinstance(X, pd.Series):  # one feature: on its dates too, as fit reads it
+        X = X.to_frame()
     if isinstance(X, pd.DataFrame):
         X = rows_on(X, y.index)  # a longer calendar: the rows at y's times
     if X is not None and len(X) != len(y):
@@ -170,13 +182,11 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     if X is not None and not isinstance(X, pd.DataFrame):
         X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
     origins = _origins(len(y), horizon, start, stride)
-    if origins[0] < MIN_OBSERVATIONS:
-        default = (f" (by default five horizons, {5 * horizon} steps, before the end of the "
-                   f"{len(y)}: give a shorter horizon or a start)" if start is None else "")
+    if origins[0] < MIN_OBSERVATIONS:  # (a start given: the default's is never so early)
         raise ValueError(
             f"The first origin, position {origins[0]}, leaves {origins[0]} training step(s); a "
             f"forecaster needs at least {MIN_OBSERVATIONS}: start must be >= "
-            f"{MIN_OBSERVATIONS}{default}.")
+            f"{MIN_OBSERVATIONS}.")
     # every series needs MIN_OBSERVATIONS observed values before the first origin
     counts = np.cumsum(np.isfinite(check_series(y)[0].to_numpy()), axis=0)  # (n, k)
     short = np.flatnonzero(counts[origins[0] - 1] < MIN_OBSERVATIONS)
@@ -198,5 +208,5 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_block)(forecaster, y, X, block, horizon, True, coverage) for block in blocks)
+        delayed(_run_block)(forecaster, y, X, block, horizon, coverage) for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)

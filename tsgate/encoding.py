@@ -114,14 +114,35 @@ def training_ends(n, H, max_windows):
     return np.arange(first, n - 1)
 
 
-def content_order(zs):
-    """The series' positions ordered by their values (length, then bytes): an
-    order that depends on the series themselves, not on how the caller
-    happened to list them. Stacked in it, a collection's training windows are
-    the same rows in the same order for any order of its series, so the
-    same seed draws the same batches (the order of a wide frame's columns
-    acted like a seed: forecasts 3% apart)."""
-    return sorted(range(len(zs)), key=lambda i: (len(zs[i]), np.ascontiguousarray(zs[i]).tobytes()))
+def content_order(zs, exogs=None):
+    """The series' positions ordered by their values: an order that depends on
+    the series themselves, not on how the caller happened to list them.
+    Stacked in it, a collection's training windows are the same rows in the
+    same order for any order of its series, so the same seed draws the same
+    batches (the order of a wide frame's columns acted like a seed:
+    forecasts 3% apart).
+
+    The key: the length, then the values standardized (their mean and
+    spread out, rounded to float32, in big-endian bytes: the leading digits
+    first), then the mean and spread, then the features' rows ``exogs``
+    (each (n_i [+ H], m), optional). Standardized, the order is the same for
+    the collection times any factor or plus any constant (the working
+    values' raw bytes changed order with the scale: a collection times 1000
+    forecast 1e-4 apart from its scaled copy); the features part ties
+    series of the same values.
+    """
+    def key(i):
+        z = np.asarray(zs[i], dtype=np.float64)  # (n,)
+        ok = np.isfinite(z)
+        size = float(np.max(np.abs(z[ok]), initial=0.0))
+        u = z / size if size > 0 else z  # (n,) no square overflows (values of 1e200)
+        mean = float(u[ok].mean()) if ok.any() else 0.0
+        spread = float(u[ok].std()) if ok.any() else 0.0
+        shape = np.where(ok, (u - mean) / (spread if spread > 0 else 1.0), -np.inf)  # (n,)
+        features = b"" if exogs is None else np.ascontiguousarray(exogs[i]).tobytes()
+        return len(z), shape.astype(">f4").tobytes(), mean * size, spread * size, features
+
+    return sorted(range(len(zs)), key=key)
 
 
 def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
@@ -147,7 +168,7 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
     Y : ndarray of shape (N, H) float32
     """
     Xs, Ys = [], []
-    for i in content_order(zs):  # the same windows in the same order, whatever the series' order
+    for i in content_order(zs, exogs):  # the same windows, same order, whatever the series' order
         z, sm = zs[i], smoothings[i]
         n = len(z) - cut
         if n < 2:

@@ -43,6 +43,28 @@ def feature_names(X, layout, id_col="unique_id", time_col="ds"):
     return names
 
 
+def in_name_order(X, id_col="unique_id", time_col="ds", like=None):
+    """``X`` with its feature columns sorted by name (a long X's id and time
+    columns first), as ``fit`` reads them. The networks and the stage's
+    regression take the features by position, so the order a table listed
+    them in acted like a seed (two columns swapped: forecasts 2e-4 apart);
+    predict matches its X to the fitted names (:func:`by_name`). ``like``:
+    the names of the fit a ``warm_start`` continues, whose order is kept
+    where X has the same ones (a file of a fit before this order). Anything
+    but a DataFrame is returned as it is (arrays go by position)."""
+    if not isinstance(X, pd.DataFrame) or X.shape[1] < 2:
+        return X
+    columns = list(X.columns)
+    lead = [i for i, c in enumerate(columns) if c in (id_col, time_col)]
+    rest = [i for i in range(len(columns)) if i not in lead]
+    names = [columns[i] for i in rest]
+    if like is not None and len(set(names)) == len(names) and set(names) == set(like):
+        order = [rest[names.index(c)] for c in like]
+    else:
+        order = sorted(rest, key=lambda i: (type(columns[i]).__name__, str(columns[i])))
+    return X if order == rest else X.iloc[:, lead + order]
+
+
 def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
     """``X`` with its feature columns in the order ``fitted`` (the names seen
     in fit), matched by name as scikit-learn does.
@@ -82,6 +104,20 @@ def standardized(model, history, future=None):
     return out
 
 
+def _whole_block(rows, h, H):
+    """``rows(k)``, the future rows of k steps, for the whole block of the
+    ``H`` steps the networks forecast at once where X holds them, else for
+    the ``h`` asked (the block then repeats the last one): the networks read
+    every row of the block, and ``predict(1, X=<H rows>)`` forecast as if
+    the rows after the first were the first again."""
+    if H > h:
+        try:
+            return rows(H)
+        except ValueError:
+            pass
+    return rows(h)
+
+
 def future_rows(model, coll, X, h, given_history):
     """The future exogenous rows (h, m) of each series of ``coll`` from X, or
     None for a model fitted without features; checks that X is given
@@ -98,7 +134,8 @@ def future_rows(model, coll, X, h, given_history):
             + (", with y's rows first when y is given." if given_history else "."))
     id_col, time_col, value_col, _ = model._columns(fitted=True)
     X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
-    out = exog_rows(coll, X, coll.future_indexes(h), id_col, time_col, value_col)
+    out = _whole_block(lambda k: exog_rows(coll, X, coll.future_indexes(k), id_col, time_col,
+                                           value_col), h, model.horizon_)
     if out[0].shape[1] != model.n_exog_:
         raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                          f"{model.n_exog_}.")
@@ -136,13 +173,18 @@ def with_history(model, y, X, h):
         future_rows(model, None, None, h, True)
     coll = model._collection(y, fitted=True)
     check_same_frequency(coll, model.collection_)
-    whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(h))]
     id_col, time_col, value_col, _ = model._columns(fitted=True)
+
+    def rows(k):  # (n_i + k, m) per series: y's steps, then k future ones
+        whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(k))]
+        return exog_rows(coll, X, whole, id_col, time_col, value_col)
+
     try:
         X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
-        per = exog_rows(coll, X, whole, id_col, time_col, value_col)  # (n_i + h, m)
+        per = _whole_block(rows, h, model.horizon_)
     except ValueError as exc:
         raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
                          f"future steps: {exc}") from None
-    coll.exog = [p[:-h] for p in per]
-    return coll, [p[-h:] for p in per]
+    n = [len(idx) for idx in coll.indexes]
+    coll.exog = [p[:k] for p, k in zip(per, n)]
+    return coll, [p[k:] for p, k in zip(per, n)]

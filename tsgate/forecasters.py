@@ -269,6 +269,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             check_freq_alias(self)
             with _FORECASTS_LOCK:
                 _FORECASTS.pop(self, None)
+            X = exogenous.in_name_order(  # the order of X's columns acts as no seed
+                X, self.id_col, self.time_col, like=getattr(self, "exog_names_", None)
+                if self.warm_start and hasattr(self, "regressors_") else None)
             coll = self._collection(y, X)
             check_same_frequency(coll, coll)  # one frequency: one season length
             # what predict reads: fitted, so that set_params after a fit changes
@@ -433,7 +436,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             coll, future = without_gaps(coll, future, gaps)
         if future is not None:  # (steps, m) each: a series with a shorter gap runs on past its
             # h, on its last features (those steps are not its forecast)
-            future = [np.concatenate([f, np.repeat(f[-1:], steps - len(f), axis=0)])
+            future = [np.concatenate([f, np.repeat(f[-1:], max(steps - len(f), 0), axis=0)])
                       for f in future]
         zs, stages = self._stages(coll.values, coll.exog)
         # the bands' unit is the observed history's: the stages of a history
@@ -523,10 +526,10 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             With ``y`` given, X covers y's steps and then the future.
             A DataFrame's columns are matched by label to those of fit
             (``exog_names_``); an array's go by position. The networks read the exogenous
-            rows of all ``self.horizon_`` steps of a block: a shorter
-            ``horizon`` extends X by repeating its last row, so its
-            forecasts can differ slightly from the first steps of a full
-            one (give the full block's rows to get those).
+            rows of all ``self.horizon_`` steps of a block, so a shorter
+            ``horizon`` takes X's rows of the whole block where X has them
+            (its forecasts are then the first steps of the full one), else
+            repeats the last row given.
         y : pd.Series or pd.DataFrame, optional
             Forecast after the end of this history instead of the training
             data, in any accepted layout (new series of a collection too):
