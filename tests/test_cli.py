@@ -223,6 +223,9 @@ ERRORS = {
     "plot format unknown": (["forecast", "{csv}", "--plot", "{tmp}/f.xyz"], None,
                             "cannot write .xyz files"),
     "output is a folder": (["forecast", "{csv}", "--output", "{tmp}"], None, "it is a folder"),
+    # matplotlib wrote f.png, over one there (session 35)
+    "plot without extension": (["forecast", "{csv}", "--plot", "{tmp}/f"], None,
+                               "give the file's extension"),
     "negative seed": (["forecast", "{csv}", "--seed", "-1"], None, "--seed must be"),
 }
 
@@ -230,7 +233,7 @@ ERRORS = {
 @pytest.mark.parametrize("case", list(ERRORS))
 def test_errors_are_one_line_and_exit_code_2(case, monthly_csv, tmp_path, monkeypatch, capsys):
     argv, patch, needle = ERRORS[case]
-    if case == "plot format unknown" and importlib.util.find_spec("matplotlib") is None:
+    if case.startswith("plot ") and importlib.util.find_spec("matplotlib") is None:
         pytest.skip("needs matplotlib (without it the message is the missing matplotlib's)")
     (tmp_path / "empty.csv").write_text("")
     pd.DataFrame({"ds": pd.date_range("2020-01-01", periods=3, freq="MS"), "v": range(3)}
@@ -606,3 +609,31 @@ def test_table_names_trailing_separators_and_missing_ids(tmp_path, capsys):
     frame.to_csv(long, index=False)
     code, _, err = run(capsys, "forecast", long, "--id-column", "store", *QUICK)
     assert code == 2 and "id column 'store' of" in err and "empty on line 5" in err
+
+
+def test_a_plot_format_this_machine_cannot_draw_is_refused_before_the_fit(monthly_csv, capsys,
+                                                                          monkeypatch):
+    """.pgf is listed by matplotlib but needs LaTeX: it failed after the fit,
+    with a traceback. A format whose drawing fails is refused first."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    def no_tex(self, *args, **kwargs):
+        raise RuntimeError("'xelatex' not found; install it")
+
+    monkeypatch.setattr(Figure, "savefig", no_tex)
+    code, out, err = run(capsys, "forecast", monthly_csv, "--plot", "f.pgf", *QUICK)
+    assert code == 2 and out == ""
+    assert err.strip() == ("tsgate: error: --plot f.pgf: matplotlib cannot write .pgf files on "
+                           "this machine ('xelatex' not found; install it); use .png, .svg or .pdf")
+
+
+def test_the_printed_table_keeps_seven_digits_per_column():
+    """One number of decimals for the whole table printed a series of 0.001
+    beside one of 1e7 as 0.0."""
+    from tsgate.cli import _to_text
+
+    table = pd.DataFrame({"ds": ["2020-01-01", "2020-02-01"], "big": [12345678.9, 23456789.1],
+                          "small": [0.0012345, 0.0023456], "tiny": [5.1234e-7, 6.2e-7]})
+    lines = _to_text(table).splitlines()
+    assert lines[1].split() == ["2020-01-01", "12345678.9", "0.001234500", "5.123400e-07"]

@@ -146,3 +146,16 @@ def test_a_line_of_more_separators_than_columns_is_not_data(tmp_path):
     bad = "ds,y\n" + "".join(rows) + "2020-01-11,1,2,3\n"  # a row of data too wide: still refused
     with pytest.raises(ValueError, match="cannot be read as CSV"):
         read_csv(_write(tmp_path, "g.csv", bad), None)
+
+
+def test_local_month_starts_across_a_clock_change_stay_month_starts(tmp_path):
+    """+01:00 in winter, +02:00 in summer: in UTC pandas read them as month
+    ends, an hour off in summer, and --freq MS was refused."""
+    idx = pd.date_range("2024-01-01", periods=14, freq="MS", tz="Europe/Berlin")
+    text = "ds,y\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(idx))
+    frame, _ = read_csv(_write(tmp_path, "f.csv", text), None)
+    assert list(frame.index) == list(pd.date_range("2024-01-01", periods=14, freq="MS"))
+    hours = pd.date_range("2024-03-30", periods=60, freq="h", tz="Europe/Berlin")  # hours: UTC
+    text = "ds,y\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(hours))
+    frame, _ = read_csv(_write(tmp_path, "g.csv", text), None)
+    assert str(frame.index.tz) == "UTC" and pd.infer_freq(frame.index) == "h"

@@ -193,3 +193,39 @@ def test_series_on_different_dates_each_draw_on_their_own():
         assert np.isfinite(history.get_ydata().astype(float)).all() and len(history.get_ydata()) == 30
         assert np.isfinite(future.get_ydata().astype(float)).all() and len(future.get_ydata()) == 3
     plt.close(fig)
+
+
+def test_default_window_keeps_the_forecast_readable_and_bands_are_opaque(caplog):
+    """A 10,000-point history left the forecast 0.1% of the width; bands drawn
+    with alpha came out one solid colour in PostScript (forecast hidden)."""
+    y = monthly(1000)
+    fc = future(y, 6)
+    fig = plot_forecast(y, fc, intervals=bands(fc))
+    assert len(fig.axes[0].get_lines()[0].get_xdata()) == 200  # max(200, 8 x 6)
+    assert len(plot_forecast(y, fc, history=1000).axes[0].get_lines()[0].get_xdata()) == 1000
+    (band,) = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert band.get_alpha() is None and band.get_facecolor()[0][3] == 1.0
+    assert fig.axes[0].get_lines()[1].get_zorder() > band.get_zorder()  # the line on top
+    import io
+
+    fig.savefig(io.BytesIO(), format="eps")
+    assert "transparency" not in caplog.text  # matplotlib's PostScript backend logs it
+
+
+def test_forecasts_and_bands_that_do_not_fit_y_are_refused():
+    """An integer-indexed forecast beside dates was drawn at 1970; bands of
+    other dates at the forecast's; a long frame without id_col and
+    predict_quantiles' columns got pandas' or misleading messages."""
+    y = monthly(30)
+    fc = future(y, 4)
+    with pytest.raises(ValueError, match="forecast's index .* is not y's kind"):
+        plot_forecast(y, fc.reset_index(drop=True))
+    later = bands(fc).set_axis(fc.index + pd.DateOffset(years=1))
+    with pytest.raises(ValueError, match="intervals' rows are on other times"):
+        plot_forecast(y, fc, intervals=later)
+    quantiles = pd.DataFrame({"q_0.1": fc - 1, "q_0.9": fc + 1})
+    with pytest.raises(ValueError, match="predict_quantiles' q_ columns are not bands"):
+        plot_forecast(y, fc, intervals=quantiles)
+    long = pd.DataFrame({"store": "a", "month": y.index, "sales": y.to_numpy()})
+    with pytest.raises(ValueError, match="need naming with id_col=, time_col=, value_col="):
+        plot_forecast(long, fc)

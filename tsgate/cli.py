@@ -51,6 +51,23 @@ class UsageError(Exception):
 USER_ERRORS = (UsageError, ValueError, OSError)
 
 
+def _can_draw(kind, path):
+    """Draw a tiny figure in format ``kind`` before the fit: a format matplotlib
+    lists but cannot write here (.pgf without LaTeX) failed after the fit
+    with a traceback."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.text(0.5, 0.5, "2020")  # text too: .pgf measures it with LaTeX
+    try:
+        figure.savefig(io.BytesIO(), format=kind)
+    except Exception as exc:  # noqa: BLE001 (any backend's failure is the format's)
+        raise UsageError(f"--plot {path}: matplotlib cannot write .{kind} files on this "
+                         f"machine ({first_line(exc).rstrip('.')}); use .png, .svg or .pdf") from None
+
+
 def _raised_by_numba(exc):
     """Whether ``exc`` was raised inside Numba (an environment's problem, such
     as ``NUMBA_THREADING_LAYER=tbb`` without TBB, whose message spans lines)."""
@@ -327,9 +344,13 @@ def run_forecast(args):
 
         kind = os.path.splitext(args.plot)[1][1:].lower()
         formats = Figure().canvas.get_supported_filetypes()
-        if kind and kind not in formats:
+        if not kind:  # matplotlib would write FILE.png, over one that may exist
+            raise UsageError(f"--plot {args.plot}: give the file's extension, which names the "
+                             "format (e.g. --plot forecast.png, .svg, .pdf)")
+        if kind not in formats:
             raise UsageError(f"--plot {args.plot}: matplotlib cannot write .{kind} files; use "
                              f"one of {', '.join('.' + k for k in sorted(formats))}")
+        _can_draw(kind, args.plot)
     _writable(args.output, "--output")
     _writable(args.plot, "--plot")
     try:  # fail now, not after reading the data, if CUDA is unusable
@@ -413,8 +434,7 @@ def _save_plot(y, forecast, intervals, args, horizon):
         title += f", {'/'.join(f'{percent(c)}%' for c in np.atleast_1d(args.interval))} interval"
     columns = {} if args.id_column is None else dict(
         zip(("id_col", "time_col", "value_col"), forecast.columns[:3]))
-    fig = plot_forecast(y, forecast, intervals=intervals, title=title,
-                        history=max(200, 8 * horizon), **columns)
+    fig = plot_forecast(y, forecast, intervals=intervals, title=title, **columns)
     try:
         fig.savefig(args.plot, dpi=120, bbox_inches="tight")
     finally:
@@ -447,13 +467,24 @@ def run_warmup(args):
 
 
 def _to_text(table):
-    """The table as text with about 7 significant digits (the CSV keeps them all)."""
-    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
-    values = np.abs(table[floats].to_numpy(dtype=float)) if floats else np.zeros(1)
-    largest = np.nanmax(values) if np.isfinite(values).any() else 0.0
+    """The table as text with about 7 significant digits per column (the CSV
+    keeps them all): one number of decimals for the whole table, from its
+    largest value, printed a series of 0.001 beside one of 1e7 as 0.0."""
+    return table.to_string(index=False, formatters={
+        c: _digits(table[c]) for c in table.columns if pd.api.types.is_float_dtype(table[c])})
+
+
+def _digits(column):
+    """A formatter of ``column``'s values with about 7 significant digits:
+    fixed decimals from its largest value, or 7 significant digits in
+    scientific notation where that is below 0.001 or from 1e9 on."""
+    values = np.abs(column.to_numpy(dtype=float))  # (rows,)
+    largest = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    if largest and not 1e-3 <= largest < 1e9:
+        return lambda v: f"{v:.6e}"
     digits = int(np.floor(np.log10(largest))) + 1 if largest > 0 else 1
-    decimals = int(np.clip(7 - digits, 1, 6))
-    return table.to_string(index=False, float_format=lambda v: f"{v:.{decimals}f}")
+    decimals = int(np.clip(7 - digits, 1, 9))
+    return lambda v: f"{v:.{decimals}f}"
 
 
 def _plain_table(header, rows, right=()):

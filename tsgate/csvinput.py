@@ -128,20 +128,26 @@ def _dates(stamps, name, path, hint):
 
 def _mixed_offsets(stamps, name):
     """Times whose UTC offset changes (local times across a daylight-saving
-    change) in UTC, where they fall on a grid there (hours); else their
-    wall-clock times without the offsets, where those do (local midnights
-    of a daily file: 23:00 and 22:00 UTC, no grid in UTC); else in UTC,
-    for the frequency check to refuse."""
+    change): their wall-clock times without the offsets where those are
+    local midnights on a grid (a daily or monthly file: 23:00 and 22:00
+    UTC; pandas read a monthly one's UTC times as month ends, an hour off
+    in summer); else in UTC where they fall on a grid there (hours); else
+    their wall-clock times where those do; else in UTC, for the frequency
+    check to refuse."""
     utc = pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
-    if infer_freq(utc.unique().sort_values()) is not None:
-        return utc
     text = pd.Series(stamps).astype(str).str.strip()
     try:
         wall = pd.DatetimeIndex(pd.to_datetime(text.str.replace(r"(?:Z|[+-]\d\d:?\d\d)$", "",
                                                                 regex=True)), name=name)
     except (ValueError, TypeError):
+        wall = None
+    on_grid = wall is not None and wall.tz is None and \
+        infer_freq(wall.unique().sort_values()) is not None
+    if on_grid and (wall == wall.normalize()).all():  # dates: days or longer
+        return wall
+    if infer_freq(utc.unique().sort_values()) is not None:
         return utc
-    return wall if wall.tz is None and infer_freq(wall.unique().sort_values()) is not None else utc
+    return wall if on_grid else utc
 
 
 def _day_first_reads_better(stamps, index):

@@ -15,6 +15,10 @@ __all__ = ["plot_forecast"]
 MAX_PANELS = 6  # a DataFrame forecast shows at most this many series, one panel each
 
 _MISSING = "plot_forecast needs matplotlib: pip install 'tsgate[plot]'"
+_NO_BANDS = ("intervals needs columns 'lower' and 'upper' (or 'lower_80', 'upper_80', ... per "
+             "coverage; for several series, a column MultiIndex (series, column)), as "
+             "predict_interval returns (predict_quantiles' q_ columns are not bands).")
+HISTORY = 200  # plot_forecast's default window: the last max(HISTORY, 8 * steps) observations
 
 
 def _pyplot():
@@ -47,9 +51,7 @@ def _bounds(intervals, column, n_rows):
         part = intervals[column]
     pairs = band_pairs(part.columns)
     if not pairs:
-        raise ValueError("intervals needs columns 'lower' and 'upper' (or 'lower_80', "
-                         "'upper_80', ... per coverage; for several series, a column "
-                         "MultiIndex (series, column)), as predict_interval returns.")
+        raise ValueError(_NO_BANDS)
     if len(part) != n_rows:
         raise ValueError(f"intervals has {len(part)} rows but the forecast has {n_rows}.")
     out = [(f"{pct}% interval" if pct else "interval", part[lo].to_numpy(dtype=float),
@@ -68,18 +70,48 @@ def _times_by_id(obj, id_col, time_col):
     return {key: times[ids == key] for key in ids.unique()}
 
 
+def _tint(color, share):
+    """``color`` mixed with white, ``share`` of it kept: an opaque shade (PostScript
+    has no transparency: bands drawn with alpha all came out one solid colour
+    in EPS, the forecast line hidden in them)."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(1.0 - share * (1.0 - c) for c in to_rgb(color))
+
+
 def _draw(ax, history, forecast, bounds, label):
     """One panel: history (C0), forecast (C1) and the interval band."""
     ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2,
             label=label or "history")
     x = _x(forecast.index)
-    ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast")
+    ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast", zorder=3)
     bounds = bounds or []
     # nested bands, widest first: each inner one darker, in the legend too
-    alphas = [0.25] if len(bounds) == 1 else np.linspace(0.12, 0.3, len(bounds))
-    for (band, lower, upper), alpha in zip(bounds, alphas):
-        ax.fill_between(x, lower, upper, color="C1", alpha=alpha, lw=0, label=band)
-    ax.grid(alpha=0.3)
+    shares = [0.25] if len(bounds) == 1 else np.linspace(0.12, 0.3, len(bounds))
+    for (band, lower, upper), share in zip(bounds, shares):
+        ax.fill_between(x, lower, upper, color=_tint("C1", share), lw=0, label=band)
+    ax.grid(color="0.9")
+    ax.set_axisbelow(True)
+
+
+def _check_rows(y, forecast, intervals):
+    """The forecast on y's kind of time labels, and bands on the forecast's
+    rows: an integer-indexed forecast beside dates was drawn at 1970, and
+    bands of other dates at the forecast's."""
+    def kind(index):
+        if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+            return "dates"
+        return "numbers" if pd.api.types.is_numeric_dtype(index.dtype) else "labels"
+
+    if kind(y.index) != kind(forecast.index):
+        raise ValueError(f"forecast's index ({type(forecast.index).__name__}) is not y's kind of "
+                         f"time labels ({type(y.index).__name__}): pass y and what predict "
+                         "returned for it.")
+    if (isinstance(intervals, pd.DataFrame) and kind(intervals.index) == kind(forecast.index)
+            and len(intervals) == len(forecast) and not intervals.index.equals(forecast.index)):
+        raise ValueError("intervals' rows are on other times than the forecast's "
+                         f"({intervals.index[0]} against {forecast.index[0]}): pass the "
+                         "predict_interval of the same forecast.")
 
 
 def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None,
@@ -105,7 +137,10 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     title : str, optional
         Title of the plot (of the figure, for several panels).
     history : int, optional
-        Show only the last ``history`` observations (default: all).
+        Show only the last ``history`` observations. Default: the last
+        ``max(200, 8 * forecast steps)`` (as the CLI draws), so that the
+        forecast is not a sliver beside a long history (10,000 days and
+        14 steps: 0.1% of the width); ``history=len(y)`` shows all.
     id_col, time_col, value_col : str
         Column names of the long layout.
 
@@ -123,6 +158,12 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     if not isinstance(y, (pd.Series, pd.DataFrame)):
         raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
     own = None  # a collection's own times per series: the wide frame's union has the others'
+    if (isinstance(y, pd.DataFrame) and id_col not in y.columns
+            and not isinstance(y.index, pd.MultiIndex)
+            and (time_col in y.columns or not all(map(pd.api.types.is_numeric_dtype, y.dtypes)))):
+        raise ValueError(f"y has columns {list(y.columns)}: a long frame's id, time and value "
+                         f"columns need naming with id_col=, time_col=, value_col= (now "
+                         f"{id_col!r}, {time_col!r}, {value_col!r}); a wide frame holds numbers.")
     if isinstance(y.index, pd.MultiIndex) or (isinstance(y, pd.DataFrame) and id_col in y.columns):
         own = [_times_by_id(obj, id_col, time_col) for obj in (y, forecast)]
         y = to_wide(y, id_col, time_col, value_col)
@@ -130,16 +171,20 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
             forecast = to_wide(forecast, id_col, time_col, value_col)
         if isinstance(intervals, pd.DataFrame):  # (bound, series) -> (series, bound)
             bounds = [c for _, lower, upper in band_pairs(intervals.columns) for c in (lower, upper)]
-            intervals = to_wide(intervals, id_col, time_col, bounds or ["lower", "upper"]).swaplevel(
+            if not bounds:
+                raise ValueError(_NO_BANDS)
+            intervals = to_wide(intervals, id_col, time_col, bounds).swaplevel(
                 axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     if isinstance(y, pd.Series) != isinstance(forecast, pd.Series) or not isinstance(
             forecast, (pd.Series, pd.DataFrame)):
         raise TypeError("forecast must be what predict returned: a Series for a Series y, "
                         "a DataFrame for a DataFrame y.")
-    if history is not None:
-        if not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
-            raise ValueError(f"history must be a positive integer, got {history!r}.")
-        y = y.iloc[-history:]
+    _check_rows(y, forecast, intervals)
+    if history is None:
+        history = max(HISTORY, 8 * len(forecast))
+    elif not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
+        raise ValueError(f"history must be a positive integer, got {history!r}.")
+    y = y.iloc[-history:]
     plt = _pyplot()
 
     if isinstance(y, pd.Series):
@@ -153,7 +198,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
             ax = axes[0]
         fig = ax.figure
         _draw(ax, y, forecast, _bounds(intervals, None, len(forecast)), y.name and str(y.name))
-        ax.legend(loc="upper left", frameon=False)
+        ax.legend(loc="best", fontsize=8, framealpha=1.0)
         if title:
             ax.set_title(title)
         return fig
@@ -182,7 +227,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
             bounds = bounds and [(label, lo[mine], hi[mine]) for label, lo, hi in bounds]
         _draw(panel, past, future, bounds, "history")
         panel.set_title(str(column), fontsize=10, loc="left")
-    axes[0].legend(loc="upper left", frameon=False, fontsize=8)
+    axes[0].legend(loc="best", fontsize=8, framealpha=1.0)
     if title or len(y.columns) > len(columns):
         shown = f" (first {len(columns)} of {len(y.columns)} series)" if len(y.columns) > len(columns) else ""
         fig.suptitle(f"{title or ''}{shown}".strip())
