@@ -55,6 +55,19 @@ def test_backtest_defaults_on_short_series_and_a_series_x_on_its_dates():
     pd.testing.assert_frame_equal(shuffled, ordered)
     with pytest.raises(ValueError, match="X has no row for"):
         tsgate.backtest(model, Y, X=x.shift(5, freq="MS"), start=30)
+    # X on integer labels takes exact rows: near the end, the h steps asked
+    steps = _quiet(tsgate.backtest, model, Y.reset_index(drop=True),
+                   X=x.reset_index(drop=True), horizon=2, start=34)
+    assert len(steps) == 6 and steps["forecast"].notna().all()
+
+
+def test_a_period_index_that_skips_periods_takes_its_own_freq():
+    """One value a year on an 'M' PeriodIndex: freq='M' was refused as a grid
+    too fine, advising freq='M'; without it, asked for freq='M'."""
+    y = pd.Series(np.arange(12.0), index=pd.period_range("2000-01", periods=12, freq="Y")
+                  .asfreq("M", "start"))
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=2, freq="M"))
+    assert _quiet(model.fit, y).predict().size == 2
 
 
 @pytest.mark.parametrize("per_series", [False, True])
@@ -156,3 +169,39 @@ def test_a_bool_for_a_number_parameter_is_refused(name, value):
         tsgate.GRUForecaster(horizon=3, **{name: value}).fit(Y)
     with pytest.raises(ValueError, match="'n_jobs' parameter .* must be an int"):
         tsgate.distributed.PerSeriesForecaster(tsgate.GRUForecaster(horizon=3), n_jobs=True).fit(Y)
+
+
+def test_scoring_a_model_with_features_without_them_names_backtest():
+    """cross_val_score(params={"X": X}) scored NaN: scikit-learn passes no X
+    to score, and the error asked for predict(X=...), which a search cannot."""
+    from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+
+    X = pd.DataFrame({"a": np.cos(np.arange(40) / 4)}, index=MONTHS)
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=3))
+    cv = TimeSeriesSplit(n_splits=2, test_size=3)
+    for scoring in (None, tsgate.metrics.neg_mase_scorer):
+        with pytest.raises(ValueError, match=r"scoring needs the test steps' rows, "
+                                             r"score\(y_test, X=X_test\).*tsgate.backtest"):
+            _quiet(cross_val_score, model, Y, cv=cv, params={"X": X}, scoring=scoring,
+                   error_score="raise")
+    fitted = _quiet(model.fit, Y.iloc[:37], X.iloc[:37])
+    assert np.isfinite(_quiet(fitted.score, Y.iloc[37:], X=X.iloc[37:]))
+
+
+def test_backtest_of_a_long_frame_gives_the_forecasters_checks():
+    """Text times worked everywhere but in backtest; inf, a duplicate row and
+    a missing id were blamed on "the union is not a regular grid" or came
+    as pandas' reshape error."""
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": MONTHS.strftime("%Y-%m-%d"),
+                                    "y": Y.to_numpy() + i}) for i, k in enumerate("ab")],
+                     ignore_index=True)
+    model = tsgate.GRUForecaster(**dict(FAST, horizon=3))
+    out = _quiet(tsgate.backtest, model, long, start=34, refit=False)
+    assert set(out["series"]) == {"a", "b"} and out["forecast"].notna().all()
+    bad = long.copy()
+    bad.loc[3, "y"] = np.inf
+    with pytest.raises(ValueError, match="inf") as info:
+        tsgate.backtest(model, bad, start=34)
+    assert "union" not in str(info.value)
+    with pytest.raises(ValueError, match="duplicate"):
+        tsgate.backtest(model, pd.concat([long, long.iloc[[5]]]), start=34)

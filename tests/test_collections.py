@@ -503,6 +503,9 @@ def test_exogenous_columns_match_by_name_and_rows_in_any_order():
     swapped = tsgate.GRUForecaster(horizon=h, **SMALL).fit(y, X.iloc[:n][["b", "a"]])
     assert swapped.exog_names_ == ["a", "b"]
     pd.testing.assert_series_equal(swapped.predict(X=future), model.predict(X=future))
+    # an array goes by position, as the columns were given at fit (b, a)
+    np.testing.assert_array_equal(swapped.predict(X=future[["b", "a"]].to_numpy()),
+                                  model.predict(X=future))
     # a shorter horizon reads the block's rows where X has them: the first steps
     pd.testing.assert_series_equal(model.predict(1, X=future), model.predict(X=future).iloc[:1])
 

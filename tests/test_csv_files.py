@@ -159,3 +159,11 @@ def test_local_month_starts_across_a_clock_change_stay_month_starts(tmp_path):
     text = "ds,y\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(hours))
     frame, _ = read_csv(_write(tmp_path, "g.csv", text), None)
     assert str(frame.index.tz) == "UTC" and pd.infer_freq(frame.index) == "h"
+
+
+def test_one_month_of_consecutive_two_digit_numbers_is_ambiguous(tmp_path):
+    """ "Jan-01" .. "Jan-31" read as January of 2001 .. 2031 (a yearly series
+    forecast into 2032): days without a year are as likely."""
+    text = "day,y\n" + "".join(f"Jan-{d:02d},{d}\n" for d in range(1, 32))
+    with pytest.raises(ValueError, match="one month of consecutive years, or as days"):
+        read_csv(_write(tmp_path, "f.csv", text), None)

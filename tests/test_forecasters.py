@@ -727,6 +727,8 @@ def test_progress_lines_of_concurrent_fits_stay_whole(monkeypatch):
         t.join()
     lines = out.getvalue().splitlines()
     assert len(lines) == 400
+    monkeypatch.setattr("sys.stdout", None)  # pythonw, services: nowhere to write, no error
+    _progress.EpochProgress("model", 2, 2)(1, 0.5, None, 0.0)
     assert all(line.startswith("model ") and line.count("epoch") == 1 for line in lines)
 
 

@@ -456,5 +456,8 @@ def test_long_frames_are_scored_on_their_values_by_series_and_time():
     expected = np.mean(np.abs(err) / np.repeat(scale, 4))
     assert m.mase(test, by_time, train) == pytest.approx(expected)
     assert m.mase(test.sort_values("ds"), forecast, train) == pytest.approx(expected)
-    with pytest.raises(ValueError, match="labelled differently"):  # other labels: refused
-        m.mae(test, forecast.assign(ds=forecast["ds"] + 1))
+    with pytest.raises(ValueError, match="collections of other .series id, time. labels"):
+        m.mae(test, forecast.assign(ds=forecast["ds"] + 1))  # other labels: refused
+    as_text = by_time.assign(ds=by_time["ds"].astype(str))  # other types: not by position
+    with pytest.raises(ValueError, match="of the same types"):
+        m.mae(test, as_text)

@@ -92,9 +92,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         dropout, huber_delta, quantile, alpha, weight_decay, clip_norm,
         n_iter_no_change (default 20), tol, device, random_state, verbose,
         warm_start: as in :class:`tsgate.{cell}Regressor`, except that
-        ``n_iter_no_change`` and ``tol`` act only with ``max_iter`` set or
-        ``early_stopping`` (the step budget of ``max_iter=None`` is a plan:
-        its fits train for it; other values warn). ``warm_start=True`` continues
+        ``n_iter_no_change`` and ``tol`` act only with ``max_iter`` set (the
+        step budget of ``max_iter=None`` is a plan: its fits train for it;
+        other values warn). ``warm_start=True`` continues
         training the fitted networks on the data given to ``fit`` (the
         normalisation is per window, so the networks stay valid on new or
         longer series); the smoothing stage and the intervals are estimated

@@ -23,9 +23,12 @@ _LINES = threading.Lock()  # an ensemble's members print from several threads
 def _print_line(text):
     """``text`` and its newline on stdout in one write, whole: ``print``
     writes them apart, and two members' lines ran together on one line."""
+    out = sys.stdout
+    if out is None:  # pythonw, some services: print() wrote nowhere, silently
+        return
     with _LINES:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        out.write(text + "\n")
+        out.flush()
 
 
 class EpochProgress:

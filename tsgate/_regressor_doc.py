@@ -84,7 +84,9 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         Training loss per epoch.
     best_loss_ : float
     validation_scores_ : list of float or None
-        R^2 on the validation samples per epoch (with early stopping).
+        R^2 on the validation samples per epoch (with early stopping), per
+        output then averaged, as ``score``; NaN where no output has 2
+        validation targets.
     validation_loss_curve_ : list of float
         Validation loss per epoch (with early stopping).
     n_iter_ : int

@@ -8,7 +8,7 @@ from sklearn.base import clone
 
 from ._series import check_freq_alias, check_series, rows_on
 from .calibration import bound_names
-from .collection import check_shared, to_wide
+from .collection import check_shared, to_collection
 from .folds import MIN_OBSERVATIONS
 from .grids import on_grid
 from .regressors import check_instance
@@ -35,6 +35,15 @@ def _origins(n, horizon, start, stride):
     return list(range(start, n, stride))
 
 
+def _wide(coll):
+    """A collection's series as columns on the union of their times (NaN
+    where a series has no row), named by their ids, sorted by time."""
+    parts = [pd.Series(v, index=idx) for v, idx in zip(coll.values, coll.indexes)]
+    wide = pd.concat(parts, axis=1).sort_index()
+    wide.columns = pd.Index(coll.ids, tupleize_cols=False)
+    return wide
+
+
 def _run_block(forecaster, y, X, origins, horizon, coverage):
     """Fit at the first origin of the block, forecast at each of its origins
     (and their bands at ``coverage``, if given)."""
@@ -47,7 +56,8 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
         h = min(horizon, len(y) - o)
         # the future rows of the model's whole block where X has them: its networks
         # read them all (a shorter horizon otherwise repeated the h-th row)
-        ahead = o + max(h, getattr(model, "horizon_", 0) or 0)
+        block = o + max(h, getattr(model, "horizon_", 0) or 0)
+        ahead = block if block <= len(y) else o + h  # (X on other labels takes exact rows)
         if X is None:
             fX = None
         elif o == first:
@@ -142,12 +152,15 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     columns = [getattr(template, name, default) for name, default in
                (("id_col", "unique_id"), ("time_col", "ds"), ("value_col", "y"))]
     y_given = y
-    wide = y if isinstance(y, pd.DataFrame) and columns[0] not in y.columns else to_wide(y, *columns)
+    freq = getattr(template, "freq", None)
+    # the forecaster's checks and messages first (ids, duplicate or text times,
+    # values, a frame without its id column), before the union of the times
+    coll = to_collection(y, None, *columns, freq=freq)
+    wide = y if coll.layout in ("series", "wide") else _wide(coll)
     if wide is not y and X is not None:
         raise ValueError("backtest takes exogenous X with a Series or a wide DataFrame only; "
                          "give y and X one column per series on a shared time index.")
     y = wide
-    freq = getattr(template, "freq", None)
     try:
         if freq is not None:  # as fit does: on the grid, missing steps NaN
             y = on_grid(y, freq)

@@ -73,6 +73,10 @@ def _period_labels(stamps, name):
     a second after midnight."""
     if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
         return None
+    patterns = (_MONTH_YY, _YEAR_M, _Q_YEAR, _YEAR_Q)
+    first = str(stamps.iloc[0]).strip().lower() if len(stamps) else ""
+    if not any(p.fullmatch(first) for p in patterns):  # the usual case: one stamp looked at
+        return None
     text = [str(s).strip().lower() for s in stamps]
     for pattern, parse in (
             (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
@@ -86,6 +90,11 @@ def _period_labels(stamps, name):
         months = [parse(m) for m in matches]  # (year, month) each
         if any(month is None for _, month in months):
             return None
+        if pattern is _MONTH_YY and len(set(months)) > 2 and len({m for _, m in months}) == 1:
+            raise ValueError(  # "Jan-01" .. "Jan-31": days of January, or years of Januaries?
+                f"column {name!r} holds labels such as {stamps.iloc[0]!r} that read as one month "
+                "of consecutive years, or as days without a year; write the dates as "
+                "YYYY-MM-DD.")
         return pd.DatetimeIndex([pd.Timestamp(year, month, 1) for year, month in months],
                                 name=name)
     return None

@@ -71,7 +71,7 @@ from .bands import quantile_columns
 from .calibration import bound_names
 from .collection import (check_long_names, from_collection, read_times, series_exog,
                          to_collection)
-from .exogenous import feature_names
+from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .grids import fitted_freq
 from .matching import score_on
@@ -295,6 +295,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         runs over all observed values, as the forecasters' (:func:`score_on`).
         """
         check_is_fitted(self, "estimators_")
+        check_scoring_X(self, X)
         return score_on(self._collection(y, fitted=True, drop_empty=True), self.collection_,
                         lambda h: self._forecast(h, X, None)[1])
 

@@ -126,7 +126,7 @@ def content_order(zs, exogs=None):
     spread out, rounded to float32, in big-endian bytes: the leading digits
     first), then the mean and spread, then the features' rows ``exogs``
     (each (n_i [+ H], m), optional). Standardized, the order is the same for
-    the collection times any factor or plus any constant (the working
+    the collection times any positive factor or plus any constant (the working
     values' raw bytes changed order with the scale: a collection times 1000
     forecast 1e-4 apart from its scaled copy); the features part ties
     series of the same values.

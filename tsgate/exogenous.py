@@ -45,15 +45,18 @@ def feature_names(X, layout, id_col="unique_id", time_col="ds"):
 
 def in_name_order(X, id_col="unique_id", time_col="ds", like=None):
     """``X`` with its feature columns sorted by name (a long X's id and time
-    columns first), as ``fit`` reads them. The networks and the stage's
-    regression take the features by position, so the order a table listed
-    them in acted like a seed (two columns swapped: forecasts 2e-4 apart);
-    predict matches its X to the fitted names (:func:`by_name`). ``like``:
-    the names of the fit a ``warm_start`` continues, whose order is kept
-    where X has the same ones (a file of a fit before this order). Anything
-    but a DataFrame is returned as it is (arrays go by position)."""
+    columns first), as ``fit`` reads them, and the order that takes a row of
+    X's features as given to the sorted one (positions, or None where
+    nothing moved). The networks and the stage's regression take the
+    features by position, so the order a table listed them in acted like a
+    seed (two columns swapped: forecasts 2e-4 apart); predict matches a
+    DataFrame to the fitted names (:func:`by_name`) and an array, by
+    position as at fit, through that order. ``like``: the names of the fit
+    a ``warm_start`` continues, whose order is kept where X has the same
+    ones (a file of a fit before this order). Anything but a DataFrame is
+    returned as it is (arrays go by position)."""
     if not isinstance(X, pd.DataFrame) or X.shape[1] < 2:
-        return X
+        return X, None
     columns = list(X.columns)
     lead = [i for i, c in enumerate(columns) if c in (id_col, time_col)]
     rest = [i for i in range(len(columns)) if i not in lead]
@@ -62,12 +65,15 @@ def in_name_order(X, id_col="unique_id", time_col="ds", like=None):
         order = [rest[names.index(c)] for c in like]
     else:
         order = sorted(rest, key=lambda i: (type(columns[i]).__name__, str(columns[i])))
-    return X if order == rest else X.iloc[:, lead + order]
+    if order == rest:
+        return X, None
+    return X.iloc[:, lead + order], [rest.index(i) for i in order]
 
 
-def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
+def by_name(X, fitted, layout, id_col="unique_id", time_col="ds", order=None):
     """``X`` with its feature columns in the order ``fitted`` (the names seen
-    in fit), matched by name as scikit-learn does.
+    in fit), matched by name as scikit-learn does; an array's columns, which
+    go by position as at fit, in the fitted ``order`` (:func:`in_name_order`).
 
     Raises
     ------
@@ -75,6 +81,9 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds"):
         Where X lacks a fitted feature or has one that fit did not see.
     """
     names = feature_names(X, layout, id_col, time_col)
+    if names is None and order is not None and getattr(X, "ndim", np.ndim(X)) == 2 \
+            and np.shape(X)[1] == len(order):  # the fit's columns, as given, to its order
+        X = np.asarray(X)[:, order]
     labels = None if names is None else pd.Index(names, dtype=object)
     if labels is not None and labels.has_duplicates:  # as fit refuses them (align_exog)
         dup = labels[labels.duplicated()].unique().tolist()
@@ -102,6 +111,21 @@ def standardized(model, history, future=None):
         rows = ex if future is None else np.concatenate([ex, future[i]])
         out.append((rows - model.exog_mean_) / model.exog_scale_)
     return out
+
+
+def check_scoring_X(model, X):
+    """Raise where ``model`` (a forecaster, or a PerSeriesForecaster of them)
+    was fitted with exogenous features and is scored without the test
+    steps' rows: cross-validation passes none to ``score`` (its folds scored
+    NaN, the error asking for predict(X=...), which a search cannot give)."""
+    fitted = getattr(model, "estimators_", None)
+    members = fitted.values() if isinstance(fitted, dict) else [model]
+    if X is None and any(getattr(m, "n_exog_", 0) for m in members):
+        raise ValueError(
+            f"{type(model).__name__} was fitted with exogenous features: scoring needs the test "
+            "steps' rows, score(y_test, X=X_test). scikit-learn's cross-validation "
+            "(cross_val_score, GridSearchCV) does not pass them to the score; backtest a model "
+            "with features with tsgate.backtest(model, y, X=X) instead.")
 
 
 def _whole_block(rows, h, H):
@@ -133,7 +157,8 @@ def future_rows(model, coll, X, h, given_history):
             f"future values for the {h} forecast steps as predict(X=...)"
             + (", with y's rows first when y is given." if given_history else "."))
     id_col, time_col, value_col, _ = model._columns(fitted=True)
-    X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
+    X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col,
+                getattr(model, "exog_order_", None))
     out = _whole_block(lambda k: exog_rows(coll, X, coll.future_indexes(k), id_col, time_col,
                                            value_col), h, model.horizon_)
     if out[0].shape[1] != model.n_exog_:
@@ -180,7 +205,8 @@ def with_history(model, y, X, h):
         return exog_rows(coll, X, whole, id_col, time_col, value_col)
 
     try:
-        X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col)
+        X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col,
+                    getattr(model, "exog_order_", None))
         per = _whole_block(rows, h, model.horizon_)
     except ValueError as exc:
         raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "

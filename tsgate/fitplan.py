@@ -193,8 +193,9 @@ class EnsembleFits:
         the final members, each fold's cut stages and its cuts."""
         H = self.horizon_
         defaults = inspect.signature(type(self).__init__).parameters
-        if self.max_iter is None and (self.n_iter_no_change, self.tol) != (
-                defaults["n_iter_no_change"].default, defaults["tol"].default):
+        if self.max_iter is None and (self.n_iter_no_change, self.tol) != tuple(
+                getattr(defaults.get(k), "default", v)
+                for k, v in (("n_iter_no_change", self.n_iter_no_change), ("tol", self.tol))):
             warnings.warn(  # _member: the budget's fits run whole
                 f"n_iter_no_change={self.n_iter_no_change} and tol={self.tol} act only with "
                 "max_iter set: max_iter=None trains each network for its step budget. Set "

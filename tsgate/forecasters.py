@@ -109,7 +109,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
 
     # fitted state that predict(_interval) and a warm fit read: what save writes
     _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_",
-                             "exog_names_", "exog_mean_", "exog_scale_", "exog_effect_",
+                             "exog_names_", "exog_order_", "exog_mean_", "exog_scale_",
+                             "exog_effect_",
                              "holdout_regressors_", "calibration_residuals_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
@@ -269,7 +270,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             check_freq_alias(self)
             with _FORECASTS_LOCK:
                 _FORECASTS.pop(self, None)
-            X = exogenous.in_name_order(  # the order of X's columns acts as no seed
+            X, order = exogenous.in_name_order(  # the order of X's columns acts as no seed
                 X, self.id_col, self.time_col, like=getattr(self, "exog_names_", None)
                 if self.warm_start and hasattr(self, "regressors_") else None)
             coll = self._collection(y, X)
@@ -314,6 +315,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             future_index(coll.indexes[last], H)
             self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
             self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
+            self.exog_order_ = order  # an array X at predict: its columns as given at fit
             self.input_format_ = self._columns()
             exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
                                                              for e in coll.exog]
@@ -499,7 +501,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         where = None  # fitted series by id, made at the first short history
         for key, v, sm in zip(coll.ids, coll.values, stages):
             if sm.period > 1 or np.isfinite(v).sum() - 1 >= 3 * m:
-                continue  # seasonal, or long enough to be tested (smoothing.is_seasonal)
+                continue  # seasonal, or long enough to be tested (seasonality.is_seasonal)
             where = where or self._fitted_positions()
             i = where.get(key, 0 if len(fitted) == 1 else None)
             if i is None or self._stages(
@@ -563,6 +565,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         scikit-learn's named scorers need a separate ``y_true``.
         """
         check_is_fitted(self, "regressors_")
+        exogenous.check_scoring_X(self, X)
         return score_on(self._collection(y, fitted=True, drop_empty=True), self.collection_,
                         lambda h: self._forecast(h, X, None)[1])
 

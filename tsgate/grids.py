@@ -134,11 +134,11 @@ def on_grid(y, freq, name="y"):
 
 
 def _regular_step(index):
-    """The step of sorted dates that follow one (a PeriodIndex's own; else
-    pandas' inferred frequency, from 3 dates), else None."""
-    if isinstance(index, pd.PeriodIndex):
-        return index.freqstr
-    if len(index) < 3:
+    """The step of sorted dates that follow one (pandas' inferred frequency,
+    from 3 dates), else None; None for a PeriodIndex, whose frequency the
+    user set (periods a year apart on an 'M' index were told to take
+    freq='M', which they had)."""
+    if isinstance(index, pd.PeriodIndex) or len(index) < 3:
         return None
     try:
         return pd.infer_freq(index)

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .exogenous import check_scoring_X
 from .matching import aligned
 from .pairs import _as_values, _check_labels, _collection_layout, _to_array, _valid_pairs
 
@@ -358,6 +359,7 @@ class _ForecastScorer:
         coll = getattr(estimator, "collection_", None)
         if coll is not None and hasattr(estimator, "_collection") and hasattr(estimator, "_forecast"):
             # a tsgate forecaster, any layout: values matched by series and time step
+            check_scoring_X(estimator, X)
             actual = estimator._collection(y_test, fitted=True, drop_empty=True)
             if self._interval:  # the band at the scorer's coverage, matched the same way
                 bands = {}  # h -> (lower, upper), each (k, h), computed once

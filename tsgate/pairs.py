@@ -80,17 +80,24 @@ def _as_values(y_true, y_pred):
     time): a long frame's id and time columns are labels, not values (they
     were scored as values of 0 error: mae 0.47 where the values' was 1.42).
     Two collections holding the same labels in another order (a test frame
-    sorted by time) are aligned on them, y_pred on y_true's."""
+    sorted by time) are aligned on them, y_pred on y_true's; two holding
+    other labels are refused (ids or times of another type paired by
+    position: mae 18 where it was 1)."""
     true, pred = _collection_layout(y_true), _collection_layout(y_pred)
     true = y_true if true is None else true
     pred = y_pred if pred is None else pred
-    if (isinstance(getattr(true, "index", None), pd.MultiIndex)
-            and isinstance(getattr(pred, "index", None), pd.MultiIndex)
-            and len(true) == len(pred) and not true.index.equals(pred.index)
-            and not true.index.has_duplicates and not pred.index.has_duplicates
-            and true.index.isin(pred.index).all()):
-        pred = pred.reindex(true.index)
-    return true, pred
+    both = (isinstance(getattr(true, "index", None), pd.MultiIndex)
+            and isinstance(getattr(pred, "index", None), pd.MultiIndex))
+    if not both or true.index.equals(pred.index):
+        return true, pred
+    if (len(true) == len(pred) and not true.index.has_duplicates
+            and not pred.index.has_duplicates and true.index.isin(pred.index).all()):
+        return true, pred.reindex(true.index)
+    raise ValueError(
+        f"y_true and the forecast are collections of other (series id, time) labels "
+        f"({true.index[0]!r} against {pred.index[0]!r} first, {len(true)} and {len(pred)} "
+        "rows); give both the same ids and times, of the same types (dates as dates, ids as "
+        "predict returned them).")
 
 
 def _valid_pairs(y_true, y_pred, name="y_pred"):

@@ -14,7 +14,7 @@ repeating the last day, and 0.36 and 0.56 with the week as the season
 So where the steps are sub-daily and the day is their cycle, the week is
 taken instead when the data show it: every series of the collection long
 and seasonal enough at the week for the smoothing stage to use it
-(:func:`tsgate.smoothing.is_seasonal` on the scale it would choose), and
+(:func:`tsgate.seasonality.is_seasonal` on the scale it would choose), and
 the week-ago value closer than the day-ago one on the typical series (the
 median over the series of their mean absolute weekly difference over their
 mean absolute daily difference below ``WEEK_RATIO``). The networks' windows
