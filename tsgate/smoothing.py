@@ -12,12 +12,17 @@ ES-RNN)::
     l_t   = l_{t-1} + alpha * e_t
     s_t   = s_{t-m} + gamma * (1 - alpha) * e_t
 
-The filter is causal: ``level[t]`` and ``season[t]`` use observations up to
-``t`` only, so a training window ending at ``t`` never sees later data
-through them. Missing values (NaN) skip the update. The smoothing
-coefficients are chosen per series on a small grid by the one-step squared
-error; a series whose autocorrelation at the seasonal lag is not significant
-(the 90% test of the Theta method) gets no seasonal component.
+The filter is causal after its start: ``level[t]`` and ``season[t]`` use
+observations up to ``t`` only, except in the first two seasons, whose
+starting level (the first season's mean) and indices (a decomposition of
+the first two seasons) read all of them; so a training window ending at
+``t`` sees no later data through them from the third season on, and the
+first ``2 m`` windows of each series see at most those two seasons (never
+a validation or test step). Missing values (NaN) skip the update. The
+smoothing coefficients are chosen per series on a small grid by the
+one-step squared error; a series the Theta method's 90% seasonality test
+does not find seasonal (:func:`tsgate.seasonality.is_seasonal`) gets no
+seasonal component.
 
 Sub-daily series whose season is the week (:mod:`tsgate.seasons`) also
 get an inner cycle, the day: ``e_t`` is then taken against ``l_{t-1} +
