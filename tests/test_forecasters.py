@@ -1,6 +1,6 @@
 """LSTMForecaster / GRUForecaster on pandas series (issue 4 acceptance)."""
-import pickle
 import io
+import pickle
 import warnings
 
 import numpy as np
@@ -11,10 +11,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
+from tests.conftest import FAST, SMALL, ar1_seasonal, seasonal
 from tsgate.calibration import CalibrationWarning
 from tsgate.datasets import load_airline
-from tests.conftest import FAST, SMALL, ar1_seasonal, seasonal
-
 
 
 @pytest.mark.parametrize("index, expected_next", [
@@ -660,7 +659,9 @@ def test_backtest_errors_name_the_parameter():
     for refit in ("yes", None, 2.5, 0):
         with pytest.raises(ValueError, match="refit must be True, False or a positive integer"):
             tsgate.backtest(model, y, refit=refit)
-    from tsgate.backtest import _origins  # five horizons before the end, or the first start
+    from tsgate.backtest import (
+        _origins,  # five horizons before the end, or the first start
+    )
     assert _origins(len(y), 200, None, 200) == [4]  # with history enough (it was 1: refused)
     with pytest.raises(ValueError, match="leaves 2 training step"):
         tsgate.backtest(model, y, start=2)

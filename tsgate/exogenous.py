@@ -10,6 +10,7 @@ networks read each window's exogenous rows standardized by the training
 rows' mean and spread, and at ``predict`` the future rows of every forecast
 step (with a new history ``y``, X holds y's rows and then the future).
 """
+import math
 import warnings
 
 import numpy as np
@@ -37,7 +38,7 @@ def feature_names(X, layout, id_col="unique_id", time_col="ds"):
         return None
     skip = (id_col, time_col) if layout == "long" else ()
     names = [c.item() if isinstance(c, np.generic) else c for c in columns if c not in skip]
-    if any(isinstance(c, float) and c != c for c in names):  # NaN != NaN: never matched
+    if any(isinstance(c, float) and math.isnan(c) for c in names):  # NaN != NaN: unmatched
         raise ValueError(f"X has a column labelled NaN (its columns: {columns}); name "
                          "every feature column, e.g. X.columns = ['price', 'promo'].")
     return names

@@ -20,7 +20,13 @@ import pandas as pd
 
 from .exogenous import check_scoring_X
 from .matching import aligned
-from .pairs import _as_values, _check_labels, _collection_layout, _to_array, _valid_pairs
+from .pairs import (
+    _as_values,
+    _check_labels,
+    _collection_layout,
+    _to_array,
+    _valid_pairs,
+)
 
 __all__ = [
     "mae",
