@@ -223,6 +223,9 @@ ERRORS = {
     "plot format unknown": (["forecast", "{csv}", "--plot", "{tmp}/f.xyz"], None,
                             "cannot write .xyz files"),
     "output is a folder": (["forecast", "{csv}", "--output", "{tmp}"], None, "it is a folder"),
+    # the last of two was kept: store's rows read as one series (session 35)
+    "id column twice": (["forecast", "{csv}", "--id-column", "a", "--id-column", "b"], None,
+                        "--id-column is given twice"),
     # matplotlib wrote f.png, over one there (session 35)
     "plot without extension": (["forecast", "{csv}", "--plot", "{tmp}/f"], None,
                                "give the file's extension"),

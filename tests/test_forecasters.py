@@ -746,6 +746,13 @@ def test_a_never_negative_history_gets_no_negative_forecast_or_bound():
     assert (band["lower"] == 0).any()  # the floor is reached: the test can fail
     signed = model.predict_interval(0.95, y=y - 1.5)  # the same shape, below 0 half the time
     assert (signed["lower"] < 0).all()
+    # a return now and then (1 value in 400 below 0) keeps the floor and the zeros'
+    # bounds: they went off at the first negative value (95% lower bounds of -2.5)
+    long = pd.Series(rng.poisson(0.4, 400).astype(float),
+                     index=pd.date_range("2020-01-01", periods=400, freq="D"))
+    long.iloc[[100]] = -2.0
+    bands = tsgate.GRUForecaster(horizon=7, **SMALL).fit(long).predict_interval([0.8, 0.95])
+    assert (bands[["lower_80", "lower_95"]] == 0).all().all()
 
 
 def test_training_forecast_is_computed_once_per_fit_and_horizon(monkeypatch):

@@ -22,16 +22,31 @@ from .calibration import bound_columns, fractions, half_widths
 from .collection import from_collection, trailing_gaps
 
 
+RARE_NEGATIVE = 0.01  # a series at most this share of whose values are below 0 counts as never so
+
+
+def _rarely_negative(v):
+    """Whether at most ``RARE_NEGATIVE`` of the observed values of ``v`` are
+    below 0: counts, sales or visitors with a return or a correction now and
+    then (two returns in 400 days of a slow item turned off its floor and
+    its zero bounds: 95% lower bounds of -2.5 where the 2.5% quantile is
+    0)."""
+    v = np.asarray(v, dtype=np.float64)
+    ok = np.isfinite(v)
+    return bool(ok.any()) and np.count_nonzero(v[ok] < 0) <= RARE_NEGATIVE * np.count_nonzero(ok)
+
+
 def floors(values):
-    """(k, 1): 0 for each series whose history is never negative (counts,
-    sales, visitors: forecasts and bounds are floored there), else -inf.
-    An additive stage's forecast of such a series can fall below 0 (an
-    intermittent 0/3 series, a declining yearly one)."""
-    return np.array([[0.0 if np.nanmin(v) >= 0 else -np.inf] for v in values])
+    """(k, 1): 0 for each series whose history is never (or rarely,
+    :func:`_rarely_negative`) below 0 (counts, sales, visitors: forecasts and
+    bounds are floored there), else -inf. An additive stage's forecast of
+    such a series can fall below 0 (an intermittent 0/3 series, a declining
+    yearly one)."""
+    return np.array([[0.0 if _rarely_negative(v) else -np.inf] for v in values])
 
 
 def zero_shares(values, stages, h):
-    """(k, h): each never-negative series' recent share of zeros at each
+    """(k, h): each never (or rarely) negative series' recent share of zeros at each
     forecast step's phase of its season (values (n,) each; a series without
     a season: all its values), 0 for a series that goes below 0. The
     weights halve every :func:`tsgate.bandunit.noise_half_life` steps back,
@@ -50,11 +65,11 @@ def zero_shares(values, stages, h):
     for i, (v, sm) in enumerate(zip(values, stages)):
         v = np.asarray(v, dtype=np.float64)  # (n,)
         ok = np.isfinite(v)
-        if not ok.any() or np.nanmin(v) < 0:
+        if not _rarely_negative(v):
             continue
         n, m = len(v), max(int(sm.period), 1)
         w = np.where(ok, 0.5 ** ((n - 1 - np.arange(n)) / noise_half_life(sm.period)), 0.0)  # (n,)
-        zero = ok & (v == 0)  # (n,)
+        zero = ok & (v <= 0)  # (n,) the atom at 0, a rare return with it
         phases = np.arange(n) % m  # (n,)
         for j in range(min(h, m)):  # the phase of step j + 1: that of time n + j
             phase = phases == (n + j) % m  # (n,)

@@ -51,6 +51,19 @@ class UsageError(Exception):
 USER_ERRORS = (UsageError, ValueError, OSError)
 
 
+class _Once(argparse.Action):
+    """An option given at most once: argparse kept the last of two
+    ``--id-column``s silently (store, then product: the product's rows of
+    every store read as one series, refused as duplicate times)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} is given twice; an id spread over several columns "
+                         "(store and product) needs one column joining them, e.g. a 'sku' "
+                         "column of store and product")
+        setattr(namespace, self.dest, values)
+
+
 def _can_draw(kind, path):
     """Draw a tiny figure in format ``kind`` before the fit: a format matplotlib
     lists but cannot write here (.pgf without LaTeX) failed after the fit
@@ -112,7 +125,7 @@ def build_parser():
     source.add_argument("--value-column", metavar="COLUMN", action="append",
                         help="column to forecast; repeat for several series (default: every "
                              "numeric column, or a dataset's target)")
-    source.add_argument("--id-column", metavar="COLUMN",
+    source.add_argument("--id-column", metavar="COLUMN", action=_Once,
                         help="a long CSV: this column names the series (one row per series and "
                              "time); ONE global model forecasts them all")
     source.add_argument("--freq", metavar="ALIAS",
