@@ -390,3 +390,13 @@ def valid_freq_alias(freq):
         except (ValueError, TypeError):
             pass
     return False
+
+
+def infer_freq(index):
+    """pandas' inferred frequency alias, or None (also for fewer than 3 dates)."""
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():  # pandas 3 warns it will return an offset, not a str
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    return getattr(freq, "freqstr", freq)

@@ -22,6 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._series import infer_freq  # (the CLI reads it here too)
+
 
 def _is_number(text):
     try:
@@ -519,16 +521,6 @@ def set_frequency(frame, freq, source, notes):
     if len(grid) > len(index):
         notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")
     return frame.reindex(grid).rename_axis(index.name)
-
-
-def infer_freq(index):
-    """pandas' inferred frequency alias, or None (also for fewer than 3 dates)."""
-    if len(index) < 3:
-        return None
-    with warnings.catch_warnings():  # pandas 3 warns it will return an offset, not a str
-        warnings.simplefilter("ignore")
-        freq = pd.infer_freq(index)
-    return getattr(freq, "freqstr", freq)
 
 
 def first_line(exc):

@@ -5,7 +5,7 @@ their own (a history of 1 or 2 dates, or one without yesterday's row).
 """
 import pandas as pd
 
-from ._series import infer_step
+from ._series import infer_freq, infer_step
 
 
 class FittedSteps:
@@ -141,6 +141,6 @@ def _regular_step(index):
     if isinstance(index, pd.PeriodIndex) or len(index) < 3:
         return None
     try:
-        return pd.infer_freq(index)
+        return infer_freq(index)
     except (TypeError, ValueError):
         return None
