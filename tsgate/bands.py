@@ -21,7 +21,6 @@ from .bandunit import noise_half_life
 from .calibration import bound_columns, fractions, half_widths
 from .collection import from_collection, trailing_gaps
 
-
 RARE_NEGATIVE = 0.01  # a series at most this share of whose values are below 0 counts as never so
 
 
