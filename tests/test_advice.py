@@ -181,9 +181,12 @@ def test_scoring_a_model_with_features_without_them_names_backtest():
     cv = TimeSeriesSplit(n_splits=2, test_size=3)
     for scoring in (None, tsgate.metrics.neg_mase_scorer):
         with pytest.raises(ValueError, match=r"scoring needs the test steps' rows, "
-                                             r"score\(y_test, X=X_test\).*tsgate.backtest"):
+                                             r"score\(y_test, X=X_test\).*cross_val_score\("
+                                             r"model, y, X, cv=...\)"):
             _quiet(cross_val_score, model, Y, cv=cv, params={"X": X}, scoring=scoring,
                    error_score="raise")
+        # the fix it gives: X as the second argument, split for fit and score
+        assert np.isfinite(_quiet(cross_val_score, model, Y, X, cv=cv, scoring=scoring)).all()
     fitted = _quiet(model.fit, Y.iloc[:37], X.iloc[:37])
     assert np.isfinite(_quiet(fitted.score, Y.iloc[37:], X=X.iloc[37:]))
 

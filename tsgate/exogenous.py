@@ -117,16 +117,19 @@ def standardized(model, history, future=None):
 def check_scoring_X(model, X):
     """Raise where ``model`` (a forecaster, or a PerSeriesForecaster of them)
     was fitted with exogenous features and is scored without the test
-    steps' rows: cross-validation passes none to ``score`` (its folds scored
-    NaN, the error asking for predict(X=...), which a search cannot give)."""
+    steps' rows: cross-validation with X in ``params=`` passes it to ``fit``
+    only (its folds scored NaN, the error asking for predict(X=...), which a
+    search cannot give); X as scikit-learn's second argument is split and
+    passed to both."""
     fitted = getattr(model, "estimators_", None)
     members = fitted.values() if isinstance(fitted, dict) else [model]
     if X is None and any(getattr(m, "n_exog_", 0) for m in members):
         raise ValueError(
             f"{type(model).__name__} was fitted with exogenous features: scoring needs the test "
-            "steps' rows, score(y_test, X=X_test). scikit-learn's cross-validation "
-            "(cross_val_score, GridSearchCV) does not pass them to the score; backtest a model "
-            "with features with tsgate.backtest(model, y, X=X) instead.")
+            "steps' rows, score(y_test, X=X_test). In cross-validation give X as scikit-learn's "
+            "second argument, cross_val_score(model, y, X, cv=...) or search.fit(y, X), which "
+            "splits it with y for fit and score (X in params= reaches fit only); or backtest "
+            "with tsgate.backtest(model, y, X=X).")
 
 
 def _whole_block(rows, h, H):
