@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tsgate._series import infer_freq as tsgate_infer_freq
 from tsgate.csvinput import read_csv
 
 DAYS = [f"2020-01-{d:02d}" for d in range(1, 11)]
@@ -158,7 +159,7 @@ def test_local_month_starts_across_a_clock_change_stay_month_starts(tmp_path):
     hours = pd.date_range("2024-03-30", periods=60, freq="h", tz="Europe/Berlin")  # hours: UTC
     text = "ds,y\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(hours))
     frame, _ = read_csv(_write(tmp_path, "g.csv", text), None)
-    assert str(frame.index.tz) == "UTC" and pd.infer_freq(frame.index) == "h"
+    assert str(frame.index.tz) == "UTC" and tsgate_infer_freq(frame.index) == "h"
 
 
 def test_one_month_of_consecutive_two_digit_numbers_is_ambiguous(tmp_path):
