@@ -139,9 +139,7 @@ def infer_step(index, name="y"):
                 f"{name}'s DatetimeIndex has no freq and {len(index)} timestamps are too few to "
                 "infer one; set it, e.g. y.index.freq = 'MS' or y = y.asfreq('MS'). (To fit "
                 f"on, a series needs at least {MIN_OBSERVATIONS} observations.)")
-        with warnings.catch_warnings():  # pandas 3 warns that the return type will change
-            warnings.simplefilter("ignore")
-            freq = pd.infer_freq(index)
+        freq = infer_freq(index)
         if freq is None:
             guess = _grid_of(index) or _leading_freq(index) or "D"
             grid = pd.date_range(index[0], index[-1], freq=guess)
@@ -194,12 +192,10 @@ def _grid_of(index):
 
 def _leading_freq(index):
     """The frequency of the first four consecutive regular timestamps, or None."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for start in range(min(len(index) - 3, 50)):
-            freq = pd.infer_freq(index[start:start + 4])
-            if freq is not None:
-                return getattr(freq, "freqstr", freq)
+    for start in range(min(len(index) - 3, 50)):
+        freq = infer_freq(index[start:start + 4])
+        if freq is not None:
+            return freq
     return None
 
 
