@@ -64,6 +64,16 @@ def _month(word):
     return number if ok else None
 
 
+# each form's pattern and its reading of a match as (year, month); month None: not one
+_LABEL_FORMS = (
+    (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
+                           _month(m[1]))),
+    (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
+    (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
+    (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
+)
+
+
 def _period_labels(stamps, name):
     """Text stamps written as months or quarters the way spreadsheets and
     statistics offices label them, as the DatetimeIndex of their first days;
@@ -75,17 +85,12 @@ def _period_labels(stamps, name):
     a second after midnight."""
     if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
         return None
-    patterns = (_MONTH_YY, _YEAR_M, _Q_YEAR, _YEAR_Q)
     first = str(stamps.iloc[0]).strip().lower() if len(stamps) else ""
-    if not any(p.fullmatch(first) for p in patterns):  # the usual case: one stamp looked at
+    forms = [(p, parse) for p, parse in _LABEL_FORMS if p.fullmatch(first)]
+    if not forms:  # the usual case: one stamp looked at
         return None
     text = [str(s).strip().lower() for s in stamps]
-    for pattern, parse in (
-            (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
-                                   _month(m[1]))),
-            (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
-            (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
-            (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2))):
+    for pattern, parse in forms:
         matches = [pattern.fullmatch(t) for t in text]
         if not all(matches):
             continue
