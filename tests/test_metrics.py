@@ -120,6 +120,32 @@ def test_mase_dataframe_scales_each_column():
         mase(y_true, y_pred, pd.DataFrame({"a": [0.0, 1.0], "b": [3.0, 3.0]}))
 
 
+def test_mase_pairs_training_values_by_date_not_by_row():
+    # one missing day: by row, every lag-7 pair across it spans 8 days
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2020-01-01", periods=60, freq="D")
+    full = pd.Series(10 + 5 * np.sin(np.arange(60) * 2 * np.pi / 7) + rng.normal(size=60),
+                     index=days)
+    gap, nan = full.drop(days[20]), full.where(full.index != days[20])
+    yt = pd.Series([10.0, 11.0], index=pd.date_range("2020-03-01", periods=2))
+    expected = mase(yt, yt + 1, nan, 7)  # the missing day as NaN: its pairs left out
+    with pytest.raises(ValueError, match=r"The dates of y_train skip steps.*freq='D'"):
+        mase(yt, yt + 1, gap, 7)
+    assert mase(yt, yt + 1, gap, 7, freq="D") == pytest.approx(expected)
+    assert msis(yt, yt - 1, yt + 1, gap, season_length=7, freq="D") == pytest.approx(
+        msis(yt, yt - 1, yt + 1, nan, season_length=7))
+    long = pd.DataFrame({"unique_id": "a", "ds": gap.index, "y": gap.to_numpy()})
+    true = pd.DataFrame({"unique_id": "a", "ds": yt.index, "y": yt.to_numpy()})
+    with pytest.raises(ValueError, match=r"The dates of y_train's series 'a' skip steps"):
+        mase(true, true.assign(y=true.y + 1), long, 7)
+    assert mase(true, true.assign(y=true.y + 1), long, 7, freq="D") == pytest.approx(expected)
+    # a PeriodIndex knows its step: a missing period counts as missing
+    months = pd.period_range("2020-01", periods=60, freq="M")
+    monthly = pd.Series(full.to_numpy(), index=months)
+    assert mase([1.0], [2.0], monthly.drop(months[20]), 12) == pytest.approx(
+        mase([1.0], [2.0], monthly.where(monthly.index != months[20]), 12))
+
+
 def test_dataframe_metrics_over_all_entries():
     y_true = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
     y_pred = pd.DataFrame({"a": [2.0, 2.0], "b": [1.0, 8.0]})

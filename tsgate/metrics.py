@@ -18,7 +18,9 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ._series import _grid_of, _leading_freq, infer_step
 from .exogenous import check_scoring_X
+from .grids import on_grid
 from .matching import aligned
 from .pairs import (
     _as_values,
@@ -105,6 +107,39 @@ def smape(y_true, y_pred):
     return float(200.0 * np.mean(ratio))
 
 
+def _on_own_grid(train, freq, name):
+    """A training Series or DataFrame on dates with every step of its grid,
+    missing steps NaN, so that the naive errors pair values
+    ``season_length`` steps apart, not rows: ``freq``'s grid where given,
+    a PeriodIndex's own; dates that skip steps without ``freq`` are
+    refused (their step is a guess). Anything else as given."""
+    if not isinstance(train, (pd.Series, pd.DataFrame)):
+        return train
+    index = train.index
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) or index.has_duplicates:
+        if freq is not None and not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+            raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
+                             f"{type(index).__name__}; leave freq=None.")
+        return train
+    if freq is not None:
+        return on_grid(train, freq, name)
+    train = train.sort_index()
+    if isinstance(index, pd.PeriodIndex):
+        return train.reindex(pd.period_range(train.index[0], train.index[-1], freq=index.freq))
+    if len(index) < 3 or index.freq is not None:
+        return train
+    try:
+        infer_step(train.index, name)
+    except ValueError:
+        guess = _grid_of(train.index) or _leading_freq(train.index) or "D"
+        raise ValueError(
+            f"The dates of {name} skip steps (missing dates between {train.index[0]} and "
+            f"{train.index[-1]}), so its rows are not season_length steps apart; pass the "
+            f"data's frequency, e.g. freq={guess!r} (as given to the forecaster): missing "
+            "dates then count as missing values.") from None
+    return train
+
+
 def _naive_scales(y_train, season_length, yt, y_true=None):
     """Per column of ``yt`` (h,) or (h, k), the in-sample mean absolute
     seasonal-naive error of ``y_train``: (k,), the unit of :func:`mase` and
@@ -155,7 +190,7 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     return scales
 
 
-def _by_series(y_true, forecasts, y_train):
+def _by_series(y_true, forecasts, y_train, freq=None):
     """Where ``y_train`` is a collection (:func:`_collection_layout`): y_true
     and each forecast as wide frames (time, series), and y_train as a
     (T, k) matrix of each series' own values aligned at their ends, in
@@ -164,7 +199,7 @@ def _by_series(y_true, forecasts, y_train):
     as given."""
     train = _collection_layout(y_train)
     if train is None:
-        return y_true, forecasts, y_train
+        return y_true, forecasts, _on_own_grid(y_train, freq, "y_train")
     parts = [_collection_layout(v) for v in (y_true, *forecasts)]
     if any(p is None for p in parts):
         raise ValueError(
@@ -182,7 +217,8 @@ def _by_series(y_true, forecasts, y_train):
                 "forecast per series and time: score each forecast origin on its own (e.g. "
                 "backtest rows grouped by origin).")
     wide = [p.unstack(level=0) for p in parts]  # (times, series) each
-    series = {key: part.droplevel(0).sort_index().to_numpy(dtype=np.float64, na_value=np.nan)
+    series = {key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
+              .to_numpy(dtype=np.float64, na_value=np.nan)
               for key, part in train.groupby(level=0, sort=False)}
     missing = [key for key in wide[0].columns if key not in series]
     if missing:
@@ -191,7 +227,7 @@ def _by_series(y_true, forecasts, y_train):
     return wide[0], wide[1:], _end_aligned([series[key] for key in wide[0].columns])
 
 
-def mase(y_true, y_pred, y_train, season_length=1):
+def mase(y_true, y_pred, y_train, season_length=1, freq=None):
     """Mean absolute scaled error.
 
     Absolute errors are divided by the in-sample mean absolute error of the
@@ -214,6 +250,12 @@ def mase(y_true, y_pred, y_train, season_length=1):
         series and time.
     season_length : int, default=1
         Seasonal period of the naive benchmark (1 = random walk).
+    freq : str, optional
+        The frequency of ``y_train``'s dates (as given to the forecaster),
+        for dates that skip steps: each training series goes on its grid,
+        missing dates NaN, so that the naive errors pair values
+        ``season_length`` steps apart rather than rows. Without it such
+        dates are refused; a PeriodIndex uses its own frequency.
 
     Returns
     -------
@@ -225,7 +267,7 @@ def mase(y_true, y_pred, y_train, season_length=1):
         If a training column has no valid lag pair or is constant at that lag
         (scale 0).
     """
-    y_true, (y_pred,), y_train = _by_series(y_true, (y_pred,), y_train)
+    y_true, (y_pred,), y_train = _by_series(y_true, (y_pred,), y_train, freq)
     yt, yp, mask = _valid_pairs(y_true, y_pred)
     scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     scaled = np.abs(yt - yp).reshape(len(yt), -1) / scales  # (h, k)
@@ -269,7 +311,7 @@ def coverage(y_true, lower, upper):
     return float(np.mean((yt[mask] >= lo[mask]) & (yt[mask] <= hi[mask])))
 
 
-def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
+def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1, freq=None):
     """Mean scaled interval score (M4 competition), lower is better.
 
     Per observed value, the interval score at ``a = 1 - coverage``,
@@ -290,13 +332,15 @@ def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1):
         The interval's nominal coverage (M4 scored the 95% interval).
     season_length : int, default=1
         Seasonal period of the naive scale, as for :func:`mase`.
+    freq : str, optional
+        The frequency of ``y_train``'s dates, as for :func:`mase`.
 
     Returns
     -------
     float
     """
     _check_fraction(coverage, "coverage")
-    y_true, (lower, upper), y_train = _by_series(y_true, (lower, upper), y_train)
+    y_true, (lower, upper), y_train = _by_series(y_true, (lower, upper), y_train, freq)
     yt, lo, hi, mask = _valid_band(y_true, lower, upper)
     scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
     a = 1.0 - coverage
