@@ -9,6 +9,7 @@ import pytest
 
 import tsgate
 from tests.conftest import FAST
+from tsgate._series import align_exog
 from tsgate.datasets import load_airline
 
 Y = load_airline()
@@ -147,3 +148,15 @@ def test_a_named_series_x_is_matched_by_its_name():
     np.testing.assert_array_equal(model.predict(X=future["price"]), model.predict(X=future[["price"]]))
     unnamed = _fit(tsgate.GRUForecaster(**P), Y, X["price"].rename(None))  # by position
     assert unnamed.exog_names_ is None and len(unnamed.predict(X=future["promo"])) == 6
+
+
+@pytest.mark.parametrize("dtype", ["bool", "boolean", "bool[pyarrow]"])
+def test_boolean_features_of_every_backend_are_read_as_0_1(dtype):
+    """A 0/1 feature read from parquet is bool[pyarrow]: it was refused as
+    "booleans" while numpy bool and "boolean" were read as 0/1."""
+    pytest.importorskip("pyarrow")
+    index = pd.date_range("2020-01", periods=6, freq="MS")
+    flags = [True, False, False, True, True, False]
+    X = pd.DataFrame({"promo": pd.array(flags, dtype=dtype), "a": np.arange(6.0)}, index=index)
+    values = align_exog(X, index)
+    np.testing.assert_array_equal(values, np.c_[np.array(flags, float), np.arange(6.0)])

@@ -350,8 +350,11 @@ def align_exog(X, index, name="X"):
     if X.columns.has_duplicates:
         dup = X.columns[X.columns.duplicated()].unique().tolist()
         raise ValueError(f"{name} has duplicate column names {dup}; give each feature a unique name.")
+    # booleans are 0/1 features; pandas counts numpy's and "boolean" as numeric,
+    # not pyarrow's bool[pyarrow] (read_parquet's), which means the same
     bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)
-           or not pd.api.types.is_numeric_dtype(X[c].dtype)]
+           or not (pd.api.types.is_numeric_dtype(X[c].dtype)
+                   or pd.api.types.is_bool_dtype(X[c].dtype))]
     if bad:
         raise TypeError(f"{name} must hold numbers; column(s) {bad} are not real numbers: "
                         f"{not_numbers(X[bad[0]].dtype)}.")
