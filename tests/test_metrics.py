@@ -487,3 +487,48 @@ def test_long_frames_are_scored_on_their_values_by_series_and_time():
     as_text = by_time.assign(ds=by_time["ds"].astype(str))  # other types: not by position
     with pytest.raises(ValueError, match="of the same types"):
         m.mae(test, as_text)
+
+
+# ---------------------------------------------- pyarrow dates (read_parquet's)
+
+def _date32(times):
+    pa = pytest.importorskip("pyarrow")
+    return pd.array(pd.DatetimeIndex(times).date, dtype=pd.ArrowDtype(pa.date32()))
+
+
+def _long(ids, times, values):
+    return pd.DataFrame({"unique_id": ids, "ds": times, "y": values})
+
+
+def test_date32_observations_pair_with_a_forecasts_datetimes():
+    """ds as date32[pyarrow] (read_parquet's) is what fit reads as datetimes,
+    and predict gives datetimes back: the metrics refused to pair the user's
+    own test data with them ("collections of other (series id, time)
+    labels"; one Series: "labelled differently ... datetime.date against
+    Timestamp")."""
+    train_t = pd.date_range("2020-01", periods=8, freq="MS")
+    test_t = pd.date_range("2020-09", periods=3, freq="MS")
+    ids = np.repeat(["a", "b"], 3)
+    train = _long(np.repeat(["a", "b"], 8), np.tile(train_t, 2), np.arange(16.0) ** 1.5)
+    test = _long(ids, np.tile(test_t, 2), [30.0, 31, 35, 70, 72, 71])
+    fc = _long(ids, np.tile(test_t, 2), [29.0, 33, 34, 69, 75, 70])  # as predict returns it
+    arrow_train = train.assign(ds=_date32(train.ds))
+    arrow_test = test.assign(ds=_date32(test.ds))
+    assert mae(arrow_test, fc) == mae(test, fc)
+    assert mase(arrow_test, fc, arrow_train) == mase(test, fc, train)
+    on_index = [f.set_index(["unique_id", "ds"]).y for f in (test, arrow_test, fc)]
+    assert mae(on_index[1], on_index[2]) == mae(on_index[0], on_index[2])
+    one = [f[f.unique_id == "a"].set_index("ds").y for f in (test, arrow_test, fc, train,
+                                                             arrow_train)]
+    assert mase(one[1], one[2], one[4]) == mase(one[0], one[2], one[3])
+
+
+def test_a_date32_training_series_that_skips_a_month_goes_on_the_freq_grid():
+    """freq= puts training dates on their grid; for pyarrow dates it said
+    "freq applies to dates, but y_train's index is a Index"."""
+    t = pd.date_range("2020-01", periods=10, freq="MS").delete(4)
+    train = pd.Series(np.arange(9.0) ** 1.5, index=t)
+    test_t = pd.date_range("2020-11", periods=2, freq="MS")
+    y_true, y_pred = pd.Series([40.0, 41.0], index=test_t), pd.Series([39.0, 42.0], index=test_t)
+    arrow = train.set_axis(pd.Index(_date32(t)))
+    assert mase(y_true, y_pred, arrow, freq="MS") == mase(y_true, y_pred, train, freq="MS")

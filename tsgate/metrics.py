@@ -26,6 +26,7 @@ from .pairs import (
     _as_values,
     _check_labels,
     _collection_layout,
+    _numpy_labels,
     _to_array,
     _valid_pairs,
 )
@@ -115,7 +116,8 @@ def _on_own_grid(train, freq, name):
     refused (their step is a guess). Anything else as given."""
     if not isinstance(train, (pd.Series, pd.DataFrame)):
         return train
-    index = train.index
+    index = _numpy_labels(train.index)  # pyarrow dates: datetimes, on their grid as others
+    train = train if index is train.index else train.set_axis(index)
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) or index.has_duplicates:
         if freq is not None and not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "

@@ -6,12 +6,16 @@ numbers and numbers) but differ (a forecast a step off, rows in another
 order, a wide frame's columns in another order), that is a misalignment,
 and a ``ValueError`` says so rather than scoring the wrong pairs; labels of
 different kinds (a forecast's dates against ``y_test.reset_index(drop=True)``)
-are compared by position. Collections (a long frame ``unique_id, ds`` and
+are compared by position. pyarrow dates and timestamps (``read_parquet``'s
+``date32``) are read as the datetimes the forecasters read them as, so a
+forecast's dates pair with the user's own. Collections (a long frame ``unique_id, ds`` and
 one value column, or a Series on a (series id, time) MultiIndex) are read
 as their values, paired by series and time in whatever row order.
 """
 import numpy as np
 import pandas as pd
+
+from ._series import numpy_backed
 
 
 def _to_array(values, name):
@@ -39,6 +43,19 @@ def _to_array(values, name):
         ) from None
 
 
+def _numpy_labels(labels):
+    """A pandas index (or MultiIndex) with pyarrow dates and timestamps as
+    datetimes (:func:`tsgate._series.numpy_backed`, what ``fit`` reads them
+    as): ``datetime.date(2023, 8, 1)`` then pairs with a forecast's
+    ``Timestamp('2023-08-01')``."""
+    if isinstance(labels, pd.MultiIndex):
+        levels = [numpy_backed(level) for level in labels.levels]
+        if all(new is old for new, old in zip(levels, labels.levels)):
+            return labels
+        return labels.set_levels(levels)
+    return numpy_backed(labels)
+
+
 def _label_kind(labels):
     """The kind of a pandas index's labels, for :func:`_check_labels`."""
     if isinstance(labels, pd.MultiIndex):
@@ -60,7 +77,7 @@ def _check_labels(y_true, y_pred, name, rows=True):
     if isinstance(y_true, pd.DataFrame) and isinstance(y_pred, pd.DataFrame):
         axes.append(("columns", "columns"))
     for axis, what in axes:
-        a, b = getattr(y_true, axis), getattr(y_pred, axis)
+        a, b = _numpy_labels(getattr(y_true, axis)), _numpy_labels(getattr(y_pred, axis))
         if len(a) != len(b) or a.equals(b) or _label_kind(a) != _label_kind(b):
             continue
         # (the same instants in two time zones are not equal() but are the same labels)
@@ -134,13 +151,17 @@ def _collection_layout(values):
     """``values`` as one Series on a (series id, time) MultiIndex where it
     is a collection: such a Series (or a one-column DataFrame), or a long
     DataFrame with columns ``unique_id``, ``ds`` and one value column (the
-    forecasters' default names); else None."""
+    forecasters' default names); else None. Times of pyarrow dates or
+    timestamps are read as datetimes (:func:`_numpy_labels`)."""
     if isinstance(values, pd.DataFrame) and values.shape[1] == 3 \
             and not isinstance(values.index, pd.MultiIndex) \
             and {"unique_id", "ds"} <= set(values.columns):
-        return values.set_index(["unique_id", "ds"]).iloc[:, 0]
-    if isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
+        values = values.set_index(["unique_id", "ds"]).iloc[:, 0]
+    elif isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
             and values.index.nlevels == 2 \
             and (isinstance(values, pd.Series) or values.shape[1] == 1):
-        return values if isinstance(values, pd.Series) else values.iloc[:, 0]
-    return None
+        values = values if isinstance(values, pd.Series) else values.iloc[:, 0]
+    else:
+        return None
+    index = _numpy_labels(values.index)  # pyarrow dates as the forecast's datetimes
+    return values if index is values.index else values.set_axis(index)
