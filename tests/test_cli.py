@@ -338,6 +338,20 @@ def test_ids_of_a_long_csv_are_kept_as_written(tmp_path, capsys):
     assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["007"] * 2 + ["010"] * 2
 
 
+def test_integer_ids_of_a_long_csv_keep_their_numeric_order(tmp_path, capsys):
+    """Ids 12 and 7 were read as text and listed "12" before "7"; the Python
+    API sorts integer ids as numbers. They print as written."""
+    rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
+            for key in (12, 7) for i, day in
+            enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 2,
+                         "--output", "-", *QUICK)
+    assert code == 0, err
+    assert [line.split(",")[0] for line in out.strip().splitlines()[1:]] == ["7"] * 2 + ["12"] * 2
+
+
 def test_a_missing_value_column_of_a_long_csv_lists_only_value_columns(tmp_path, capsys):
     path = tmp_path / "long.csv"
     pd.DataFrame({"store": ["a"] * 20, "ds": pd.date_range("2020-01-01", periods=20, freq="MS"),

@@ -286,6 +286,17 @@ def _read_table(path, id_column=None):
     return raw
 
 
+def _integer_ids(ids):
+    """An id column read as text, as int64 where every id is an integer
+    written plainly ("7", "12", "-3"): they then sort as numbers (7 before
+    12), as the Python API sorts integer ids, and print as written. Ids
+    such as "007" stay text: as numbers they would print otherwise."""
+    text = ids.astype(str).str.strip()
+    if not text.str.fullmatch(r"-?(?:0|[1-9]\d{0,17})").all():
+        return ids
+    return text.astype(np.int64)
+
+
 def _grouped_numbers(text, thousands, decimal):
     """The numbers a text column (Series) writes with ``thousands`` between
     groups of three digits and ``decimal`` before the fraction, or None
@@ -396,6 +407,8 @@ def read_csv(path, time_column, id_column=None):
         row = int(np.flatnonzero(raw[id_column].isna().to_numpy())[0])
         raise ValueError(f"id column {id_column!r} of {label} is empty on line {row + 2} "
                          "(counting the header as line 1); every row needs a series id.")
+    if id_column is not None:
+        raw[id_column] = _integer_ids(raw[id_column])
     named = time_column is not None
     hint = ("choose a column of dates or integer steps" if named
             else "write the dates as YYYY-MM-DD (or YYYY-MM, YYYY-MM-DD HH:MM), or name "
