@@ -551,6 +551,22 @@ def test_local_midnights_across_a_daylight_saving_change_are_days(tmp_path, caps
     assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["2021-04-14", "2021-04-15"]
 
 
+def test_times_whose_offset_changes_are_read_with_a_note(tmp_path, capsys):
+    """A long CSV of local month starts (+01:00, then +02:00) came out as
+    naive dates without a word, where the Python API refuses such text
+    times; the CLI keeps reading them, and says how."""
+    months = pd.date_range("2020-01-01", periods=30, freq="MS", tz="Europe/Berlin")
+    rows = [(key, t.isoformat(), 100 + i + 10 * np.sin(i / 2))
+            for key in ("a", "b") for i, t in enumerate(months)]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "unique_id", "--horizon", 2,
+                         "--max-iter", 2)
+    assert code == 0, err
+    assert "UTC offset changes (+01:00, +02:00" in err and "without the offsets" in err
+    assert out.strip().splitlines()[1].split()[1] == "2022-07-01"
+
+
 def test_date_messages_give_the_fix_and_mixed_offsets_are_read(tmp_path, capsys):
     days = pd.date_range("2020-01-01", periods=40, freq="D")
     pd.DataFrame({"date": days.strftime("%d/%m/%Y"), "v": np.arange(40.0)}).to_csv(

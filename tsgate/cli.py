@@ -182,7 +182,8 @@ def _read_long(args, notes):
     names the columns left unused (the CLI takes no exogenous features)."""
     if args.dataset is not None:
         raise UsageError("--id-column applies to CSV files, not to --dataset")
-    raw, time_column = read_csv(args.csv, args.time_column, id_column=args.id_column)
+    raw, time_column = read_csv(args.csv, args.time_column, id_column=args.id_column,
+                                  notes=notes)
     others = [c for c in raw.columns if c not in (args.id_column, time_column)]
     if args.value_column and len(args.value_column) > 1:
         raise UsageError("a long CSV has one value column; give --value-column once")
@@ -236,7 +237,7 @@ def load_input(args, notes):
         frame = select_columns(frame, args.value_column, f"dataset {args.dataset!r}", default)
         time_label, source = frame.index.name or "time", f"dataset {args.dataset!r}"
     else:
-        raw, time_label = read_csv(args.csv, args.time_column)
+        raw, time_label = read_csv(args.csv, args.time_column, notes=notes)
         frame = select_columns(raw, args.value_column, _label(args.csv), notes=notes)
         source = _label(args.csv)
     frame = set_frequency(frame, args.freq, source, notes)

@@ -107,9 +107,11 @@ def _period_labels(stamps, name):
     return None
 
 
-def _dates(stamps, name, path, hint):
+def _dates(stamps, name, path, hint, notes=None):
     """A time column as a DatetimeIndex. Times with UTC offsets that change
-    (local time across a daylight-saving change) are read in UTC; months and
+    (local time across a daylight-saving change) are read in UTC or as
+    wall-clock times (:func:`_mixed_offsets`), which a note in ``notes``
+    says (the Python API refuses them: it can ask for a zone); months and
     quarters labelled as spreadsheets and statistics offices write them
     ("Jan-18", "2018M01", "Q1 2018") as their first days."""
     labelled = _period_labels(stamps, name)
@@ -127,9 +129,13 @@ def _dates(stamps, name, path, hint):
             first = None
         if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
             try:
-                return _mixed_offsets(stamps, name)
+                index = _mixed_offsets(stamps, name)
             except (ValueError, TypeError):
                 pass
+            else:
+                if notes is not None:
+                    notes.append(_offsets_note(stamps, index, name, path))
+                return index
         try:
             pd.to_datetime(stamps, dayfirst=True)
             day_first = True
@@ -164,6 +170,20 @@ def _mixed_offsets(stamps, name):
     if infer_freq(utc.unique().sort_values()) is not None:
         return utc
     return wall if on_grid else utc
+
+
+def _offsets_note(stamps, index, name, path):
+    """What became of times whose UTC offset changes: read in UTC, or as
+    wall-clock times without their offsets (the forecast's times too)."""
+    offsets = pd.Series(stamps).astype(str).str.extract(r"(Z|[+-]\d\d:?\d\d)$")[0]
+    seen = ", ".join(offsets.dropna().unique()[:3])
+    read = ("in UTC (the forecast's times too)" if index.tz is not None else
+            "as local wall-clock times without the offsets (the forecast's times too: "
+            "naive local times)")
+    return (f"column {name!r} of {path} holds times whose UTC offset changes ({seen}: a "
+            f"daylight-saving change); they are read {read}. To keep a time zone, forecast "
+            "in Python: pd.to_datetime(df[col], utc=True).dt.tz_convert('Europe/Berlin') "
+            "(your zone)")
 
 
 def _day_first_reads_better(stamps, index):
@@ -341,12 +361,13 @@ def _packed_dates(stamps, name):
     return None
 
 
-def read_csv(path, time_column, id_column=None):
+def read_csv(path, time_column, id_column=None, notes=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
     With ``id_column`` (a long file) the time column defaults to the first
     other column, and a time may repeat (once per series). ``path`` "-" reads
-    standard input (``cat data.csv | tsgate forecast -``).
+    standard input (``cat data.csv | tsgate forecast -``). ``notes``: a list
+    that gets what the reading changed (times whose UTC offset changes).
     """
     label = "standard input" if path == "-" else path
     if path == "-":  # read once: _read_table may read it twice
@@ -432,7 +453,7 @@ def read_csv(path, time_column, id_column=None):
         raise ValueError(f"column {time_column!r} of {label} holds {stamps.dtype} numbers, not "
                          f"dates or integer steps; {hint}.")
     else:
-        index = _dates(stamps, time_column, label, hint)
+        index = _dates(stamps, time_column, label, hint, notes)
         if index.isna().any():
             raise ValueError(f"column {time_column!r} of {label} has missing dates "
                              f"(row {int(np.flatnonzero(index.isna())[0]) + 2} of the file).")
