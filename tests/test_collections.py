@@ -715,3 +715,43 @@ def test_per_series_forecaster_takes_freq_and_per_series_exogenous_rows():
         alone = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL).fit(
             mi.loc[key], X=X.loc[key]).predict(X=Xf.loc[key])
         np.testing.assert_array_equal(got.loc[key].to_numpy(), alone.to_numpy())
+
+
+# ------------------------------------------- the forecasts' times in the input's dtype
+
+def _time_dtypes():
+    pa = pytest.importorskip("pyarrow")
+    return {"date32": (pd.ArrowDtype(pa.date32()), "MS"),
+            "timestamp[ms]": (pd.ArrowDtype(pa.timestamp("ms")), "MS"),
+            "timestamp[s, UTC]": (pd.ArrowDtype(pa.timestamp("s", tz="UTC")), "D"),
+            "Int64": ("Int64", None), "int32": ("int32", None)}
+
+
+@pytest.mark.parametrize("kind", ["date32", "timestamp[ms]", "timestamp[s, UTC]", "Int64",
+                                  "int32"])
+@pytest.mark.parametrize("layout", ["long", "multiindex"])
+def test_forecast_times_come_back_in_the_input_time_dtype(kind, layout):
+    """date32 (read_parquet's) came back from predict as datetime64[ns] and
+    Int64 as int64, while forecast_long kept the input's dtype: the same
+    frame gave two results. The times take the input's dtype back, as the
+    ids do."""
+    from tsgate.collection import from_collection, to_collection
+    from tsgate.timedtypes import as_time_dtype
+
+    dtype, freq = _time_dtypes()[kind]
+    steps = (pd.date_range("2020-01-01", periods=12, freq=freq, tz="UTC" if "UTC" in kind
+                           else None) if freq else pd.RangeIndex(5, 17))
+    times = pd.Series(steps.append(steps)).astype(dtype)
+    frame = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 12), "ds": times,
+                          "y": np.arange(24.0)})
+    y = frame if layout == "long" else frame.set_index(["unique_id", "ds"]).y
+    coll = to_collection(y)
+    out = from_collection(coll, {"forecast": np.zeros((2, 3))}, 3)
+    got = out.ds if layout == "long" else out.index.get_level_values(1)
+    future = coll.future_indexes(3)[0]  # the numpy-backed future steps
+    assert got.dtype == times.dtype
+    assert list(got[:3]) == list(pd.Series(future).astype(dtype))
+    # times the input's dtype cannot hold stay as they are
+    assert as_time_dtype(pd.date_range("2020-01-01", periods=3, freq="12h"),
+                         "date32[day][pyarrow]").dtype.kind == "M"
+    assert as_time_dtype(pd.RangeIndex(2**31 - 2, 2**31 + 1), "int32").dtype == "int64"

@@ -31,6 +31,7 @@ import pandas as pd
 from ._series import (align_exog, check_index, check_series, future_index, not_numbers,
                       numpy_backed)
 from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
+from .timedtypes import as_time_dtype, kept_time_dtype
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -55,6 +56,8 @@ class Collection:
         ``value_col`` (long), ``index_names`` (MultiIndex level names),
         ``id_categories`` (categorical ids: their categories and order),
         ``id_dtype`` (other ids of a dtype other than object: its name),
+        ``time_dtype`` (MultiIndex and long: the input's time dtype where
+        the forecasts take it back, :func:`tsgate.timedtypes.kept_time_dtype`),
         ``columns`` (wide).
     exog : list of ndarray of shape (n_i, m) or None
         Exogenous features per series, aligned with ``values``.
@@ -271,7 +274,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
-    level = y.index.levels[1]
+    level = given = y.index.levels[1]
     if len(level) and all(isinstance(v, str) for v in level):
         try:  # text dates parse, as in a long frame's time column
             level = read_times(pd.Series(level, name=level.name))
@@ -319,6 +322,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                                   "ordered": bool(id_dtype.ordered)}
     elif id_dtype != object:  # ... and their dtype (int32, Int64, string, float32)
         names["id_dtype"] = str(id_dtype)
+    names["time_dtype"] = kept_time_dtype(given.dtype)  # date32 stays date32
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
@@ -360,6 +364,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
     kept = {k: v for k, v in out.names.items() if k in ("id_categories", "id_dtype")}
+    kept["time_dtype"] = kept_time_dtype(df[time_col].dtype)
     out.names = {**kept, "id_col": id_col, "time_col": time_col, "value_col": value_col}
     return out
 
@@ -459,6 +464,8 @@ def from_collection(coll, frames, horizon):
            pd.CategoricalIndex(coll.ids, categories=cat["categories"], ordered=cat["ordered"]))
     ids = ids.repeat(horizon)
     times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
+    numpy_times = times
+    times = as_time_dtype(times, coll.names.get("time_dtype"))  # the input's time dtype
     if coll.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times], names=coll.names.get("index_names"))
         if point:
@@ -471,7 +478,8 @@ def from_collection(coll, frames, horizon):
         raise ValueError(
             f"The long frame's {which} is named {clash[0]!r}, the name of a result column; "
             "rename that column of y (and set the forecaster's id_col/time_col) before fitting.")
-    out = {names["id_col"]: ids.array, names["time_col"]: np.asarray(times)}
+    out = {names["id_col"]: ids.array,
+           names["time_col"]: np.asarray(times) if times is numpy_times else times.array}
     for k in keys:
         out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()
     return pd.DataFrame(out)
