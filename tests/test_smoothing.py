@@ -206,7 +206,7 @@ def test_seasonality_test_and_period():
     # a missing value leaves out its two changes; the later ones keep their
     # lags (dropped, they shifted by one step and four years of a clean
     # season failed the test: session 32)
-    trend = 100 + t[:48] + 10 * np.sin(2 * np.pi * t[:48] / 12)
+    trend = (100 + t[:48]) * (1 + 0.1 * np.sin(2 * np.pi * t[:48] / 12))  # multiplicative
     gap = trend.copy()
     gap[5] = np.nan
     assert is_seasonal(np.log(gap), 12) and takes_log(gap, 12)
@@ -577,3 +577,23 @@ def test_double_stage_follows_a_changing_day():
     assert again.inner == m1 and again.delta == double.delta
     np.testing.assert_array_equal(again.season, double.season)
     np.testing.assert_array_equal(again.daily, double.daily)
+
+
+def test_the_log_scale_only_where_the_stage_fits_the_logs_better():
+    """Seasonal logs alone sent an additive series with a few deep dips to
+    the log scale, where each dip is an error of 2-3 units and the band's
+    top grew with them (M3 N2117: a 95% band to 40,000 for values of at
+    most 7,000). The likelihood of the stage's errors on the values' scale
+    keeps it on its own scale; a multiplicative series still takes the log."""
+    rng = np.random.default_rng(7)
+    t = np.arange(120)
+    dips = 5000 + 1500 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 400, 120)
+    dips[rng.choice(120, 4, replace=False)] = rng.uniform(200, 400, 4)
+    assert is_seasonal(np.log(dips), 12)  # what the log scale used to need
+    assert not takes_log(dips, 12)
+    growth = 100 * np.exp(0.01 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+    assert takes_log(growth * np.exp(0.05 * rng.normal(size=120)), 12)
+    y = pd.Series(dips, index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=12, n_models=1, hidden_size=8, max_iter=20,
+                                 random_state=0).fit(y)
+    assert model.predict_interval(0.95).iloc[:, 1].max() < 1.25 * dips.max()  # log scale: 1.42

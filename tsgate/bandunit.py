@@ -28,6 +28,35 @@ def noise_half_life(period):
     return max(NOISE_HALF_LIFE_SEASONS * int(period), NOISE_HALF_LIFE_MIN)
 
 
+def one_step_errors(z, sm, end=None, start=None):
+    """The stage's one-step forecast errors of z (n,) and their steps.
+
+    The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``
+    (with an inner cycle, its newest index: ``Smoothing.seasonal``), for
+    ``t`` from ``start`` (default: one season, 1 without seasonality) to
+    before ``end`` (default: all of z); steps whose error is NaN are left out.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        The working-scale values the stage was filtered on.
+    sm : tsgate.smoothing.Smoothing
+    end, start : int, optional
+
+    Returns
+    -------
+    steps : ndarray of shape (k,)
+    errors : ndarray of shape (k,)
+    """
+    end = len(z) if end is None else end
+    m = sm.period
+    t = np.arange(max(m if start is None else start, 1), end)  # (k,) steps with a one-step forecast
+    season = sm.seasonal(t - 1, 1) if m > 1 else 0.0
+    e = z[t] - sm.level[t - 1] - season  # (k,)
+    ok = np.isfinite(e)
+    return t[ok], e[ok]
+
+
 def noise(z, sm, end=None, recent=False, robust=False):
     """Root mean square of the stage's one-step errors of z (n,) before ``end``.
 
@@ -71,18 +100,14 @@ def noise(z, sm, end=None, recent=False, robust=False):
     """
     end = len(z) if end is None else end
     m = sm.period
-    t = np.arange(max(m, 1), end)  # (k,) steps with a one-step forecast
-    season = sm.seasonal(t - 1, 1) if m > 1 else 0.0
-    e = z[t] - sm.level[t - 1] - season  # (k,)
-    ok = np.isfinite(e)
-    if ok.sum() < 2:
+    t, e = one_step_errors(z, sm, end)  # (k,) each
+    if len(e) < 2:
         return float(sm.scale)
-    e = e[ok]  # (k',)
     if robust:
         spread = MAD_TO_SD * float(np.median(np.abs(e)))  # the errors' sd, were they normal
         if spread > 0:
             e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
-    w = 0.5 ** ((end - 1 - t[ok]) / noise_half_life(m)) if recent else np.ones(len(e))  # (k',)
+    w = 0.5 ** ((end - 1 - t) / noise_half_life(m)) if recent else np.ones(len(e))  # (k,)
     return max(root_mean_square(e, w), NOISE_FLOOR * float(sm.scale))
 
 
