@@ -350,6 +350,11 @@ def test_integer_ids_of_a_long_csv_keep_their_numeric_order(tmp_path, capsys):
                          "--output", "-", *QUICK)
     assert code == 0, err
     assert [line.split(",")[0] for line in out.strip().splitlines()[1:]] == ["7"] * 2 + ["12"] * 2
+    # ids that would be one number as integers (" 7" and "7", "-0" and "0") stay text
+    from tsgate.csvinput import _integer_ids
+    for ids in ([" 7", "7"], ["-0", "0"], ["+5", "5"], ["007", "7"], [str(2**63), "1"]):
+        assert list(_integer_ids(pd.Series(ids))) == ids
+    assert list(_integer_ids(pd.Series([str(2**63 - 1), "-3"]))) == [2**63 - 1, -3]
 
 
 def test_a_missing_value_column_of_a_long_csv_lists_only_value_columns(tmp_path, capsys):

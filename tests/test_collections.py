@@ -755,3 +755,23 @@ def test_forecast_times_come_back_in_the_input_time_dtype(kind, layout):
     assert as_time_dtype(pd.date_range("2020-01-01", periods=3, freq="12h"),
                          "date32[day][pyarrow]").dtype.kind == "M"
     assert as_time_dtype(pd.RangeIndex(2**31 - 2, 2**31 + 1), "int32").dtype == "int64"
+
+
+def test_forecast_times_past_the_inputs_integer_type_and_of_text():
+    """Integer times ending near int32's (or uint8's) largest value met
+    wrapped sums in future_index ("All arrays must be of the same
+    length"); text times stored as string[pyarrow] came back as text, not
+    as the dates they were read as."""
+    pa = pytest.importorskip("pyarrow")
+    from tsgate.collection import from_collection, to_collection
+
+    for dtype, last in (("int32", 2**31 - 3), ("uint8", 249)):
+        steps = pd.Series(np.arange(last - 11, last + 1)).astype(dtype)
+        coll = to_collection(pd.DataFrame({"unique_id": "a", "ds": steps, "y": np.arange(12.0)}))
+        out = from_collection(coll, {"forecast": np.zeros((1, 10))}, 10)
+        assert list(out.ds) == list(range(last + 1, last + 11))  # int64 where the type ends
+    text = pd.Series(pd.date_range("2020-01-01", periods=12, freq="MS").strftime("%Y-%m-%d"))
+    frame = pd.DataFrame({"unique_id": "a", "ds": text.astype(pd.ArrowDtype(pa.string())),
+                          "y": np.arange(12.0)})
+    out = from_collection(to_collection(frame), {"forecast": np.zeros((1, 2))}, 2)
+    assert out.ds.dtype.kind == "M" and out.ds.iloc[0] == pd.Timestamp("2021-01-01")

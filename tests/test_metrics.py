@@ -532,3 +532,33 @@ def test_a_date32_training_series_that_skips_a_month_goes_on_the_freq_grid():
     y_true, y_pred = pd.Series([40.0, 41.0], index=test_t), pd.Series([39.0, 42.0], index=test_t)
     arrow = train.set_axis(pd.Index(_date32(t)))
     assert mase(y_true, y_pred, arrow, freq="MS") == mase(y_true, y_pred, train, freq="MS")
+
+
+def test_training_times_that_the_scale_cannot_pair_by_row_are_refused_or_read():
+    """Review of session 36's date pairing: business days were advised
+    freq='D' (lags of 5 calendar days), text dates of a collection and
+    repeated dates were paired by row, integer steps with a gap too."""
+    rng = np.random.default_rng(0)
+    days = pd.bdate_range("2023-01-02", periods=80)
+    business = pd.Series(10 + rng.normal(size=80).cumsum(), index=days)
+    with pytest.raises(ValueError, match=r"freq='B'"):
+        mase([1.0], [2.0], business.drop(days[30]), 5)
+    assert mase([1.0], [2.0], business.drop(days[30]), 5, freq="B") == pytest.approx(
+        mase([1.0], [2.0], business.where(business.index != days[30]), 5))
+    months = pd.date_range("2020-01-01", periods=40, freq="MS")
+    values = 10 + 3 * np.sin(np.arange(40)) + rng.normal(size=40)
+    text = pd.DataFrame({"unique_id": "a", "ds": months.strftime("%Y-%m-%d"), "y": values})
+    true = pd.DataFrame({"unique_id": "a", "ds": ["2023-05-01", "2023-06-01"], "y": [1.0, 2.0]})
+    pred = true.assign(y=true.y + 1)
+    with pytest.raises(ValueError, match=r"series 'a' skip steps.*freq='MS'"):
+        mase(true, pred, text.drop(index=10), 12)
+    gap = text.assign(y=np.where(text.index == 10, np.nan, text.y))
+    assert mase(true, pred, text.drop(index=10), 12, freq="MS") == pytest.approx(
+        mase(true, pred, gap, 12))
+    dated = pd.Series(values, index=months)
+    with pytest.raises(ValueError, match=r"The times of y_train repeat"):
+        mase([1.0], [2.0], pd.concat([dated.iloc[:5], dated.iloc[4:]]), 12)
+    with pytest.raises(ValueError, match=r"not evenly spaced"):
+        mase([1.0], [2.0], pd.Series(values).drop(10), 12)
+    with pytest.raises(ValueError, match=r"freq='D' applies to dates"):
+        mase([1.0], [2.0], pd.Series(values), 12, freq="D")

@@ -17,7 +17,7 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     use :class:`tsgate.distributed.PerSeriesForecaster`.
 
     The method (details in :mod:`tsgate.forecasters`): per series, a log
-    scale where positive and seasonal, and exponential smoothing of level
+    scale where positive, seasonal and multiplicative, and exponential smoothing of level
     and seasonal indices; windows relative to their end's level, in units of the series'
     typical change; a validation fit on all but the last steps of every
     series, whose out-of-sample errors calibrate the intervals; the same

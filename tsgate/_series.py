@@ -171,7 +171,7 @@ def infer_step(index, name="y"):
 
 
 # calendar grids, coarsest first, that a frequency guess tries (see _grid_of)
-_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME", "W-SUN", "W-MON", "W-SAT", "D", "h",
+_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME", "W-SUN", "W-MON", "W-SAT", "B", "D", "h",
           "min", "s")
 
 
@@ -216,6 +216,7 @@ def future_index(index, horizon, name="y"):
                 "a shorter horizon, or times of a coarser unit "
                 f"({name}.index = {name}.index.as_unit('s')) or periods "
                 f"({name}.to_period()).") from None
+    last = int(last)  # not an int32 or uint8 scalar, whose sums wrap past its largest value
     return pd.RangeIndex(last + step, last + step * (horizon + 1), step, name=index.name)
 
 

@@ -310,11 +310,16 @@ def _integer_ids(ids):
     """An id column read as text, as int64 where every id is an integer
     written plainly ("7", "12", "-3"): they then sort as numbers (7 before
     12), as the Python API sorts integer ids, and print as written. Ids
-    such as "007" stay text: as numbers they would print otherwise."""
-    text = ids.astype(str).str.strip()
-    if not text.str.fullmatch(r"-?(?:0|[1-9]\d{0,17})").all():
+    such as "007", " 7", "+7" or "-0" stay text: as numbers they would
+    print otherwise, or two ids would become one."""
+    text = ids.astype(str)
+    # plain integers only: no sign "+", no spaces, no "-0", within int64
+    if not text.str.fullmatch(r"0|-?[1-9]\d{0,18}").all():
         return ids
-    return text.astype(np.int64)
+    numbers = [int(t) for t in text]
+    if not all(-2**63 <= v < 2**63 for v in numbers):
+        return ids
+    return pd.Series(numbers, index=ids.index, name=ids.name, dtype=np.int64)
 
 
 def _grouped_numbers(text, thousands, decimal):

@@ -5,7 +5,7 @@ The public methods convert any accepted input once into a
 results back in the input's layout; the private methods work on arrays:
 
 1. **Normalisation** (:mod:`tsgate.smoothing`): per series, the log scale
-   where positive and seasonal, and exponential smoothing of a level and
+   where positive, seasonal and multiplicative, and exponential smoothing of a level and
    seasonal indices; each window is expressed relative to the level at its end, in
    units of the series' typical change (:mod:`tsgate.encoding`). One network
    then serves series of any scale: a collection trains ONE global model.

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ._series import _grid_of, _leading_freq, infer_step
 from .exogenous import check_scoring_X
+from .collection import read_times
 from .grids import on_grid
 from .matching import aligned
 from .pairs import (
@@ -108,20 +109,46 @@ def smape(y_true, y_pred):
     return float(200.0 * np.mean(ratio))
 
 
+def _times(index):
+    """``index`` with text times read as dates (as a long frame's time
+    column is read at fit, :func:`tsgate.collection.read_times`) and pyarrow
+    dates as datetimes; other indexes as given."""
+    index = _numpy_labels(index)  # pyarrow dates: datetimes, on their grid as others
+    if len(index) and (pd.api.types.is_object_dtype(index.dtype)
+                       or pd.api.types.is_string_dtype(index.dtype)) \
+            and all(isinstance(v, str) for v in index):
+        try:
+            return pd.DatetimeIndex(read_times(pd.Series(index, name=index.name)), name=index.name)
+        except (TypeError, ValueError):  # not dates: labels of some other kind
+            return index
+    return index
+
+
 def _on_own_grid(train, freq, name):
     """A training Series or DataFrame on dates with every step of its grid,
     missing steps NaN, so that the naive errors pair values
     ``season_length`` steps apart, not rows: ``freq``'s grid where given,
-    a PeriodIndex's own; dates that skip steps without ``freq`` are
-    refused (their step is a guess). Anything else as given."""
+    a PeriodIndex's own; dates that skip steps without ``freq`` are refused
+    (their step is a guess), as are integer times that skip steps and times
+    that repeat. Anything else as given."""
     if not isinstance(train, (pd.Series, pd.DataFrame)):
         return train
-    index = _numpy_labels(train.index)  # pyarrow dates: datetimes, on their grid as others
+    index = _times(train.index)
     train = train if index is train.index else train.set_axis(index)
-    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) or index.has_duplicates:
-        if freq is not None and not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-            raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
-                             f"{type(index).__name__}; leave freq=None.")
+    dated = isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+    integer = isinstance(index, pd.RangeIndex) or (
+        not dated and pd.api.types.is_integer_dtype(index.dtype))
+    if freq is not None and not dated:
+        raise ValueError(f"freq={freq!r} applies to dates, but the times of {name} are "
+                         f"{index.dtype} values, not dates; leave freq=None.")
+    if (dated or integer) and index.has_duplicates:
+        raise ValueError(f"The times of {name} repeat ({index[index.duplicated()][0]} more than "
+                         "once); give one training value per time.")
+    if integer:  # evenly spaced, as a forecaster's fit asks of them
+        train = train.sort_index()
+        infer_step(train.index, name)
+        return train
+    if not dated:
         return train
     if freq is not None:
         return on_grid(train, freq, name)

@@ -1,9 +1,10 @@
 """The exponential-smoothing stage: level and seasonal indices per series.
 
 Before the network sees a series, each series is put on a working scale
-``z`` (the log of the values when every observed value is positive and the
-logs are seasonal, so that multiplicative seasonality becomes additive and
-scale-free; the values themselves otherwise, see :func:`takes_log`) and
+``z`` (the log of the values when every observed value is positive, the
+logs are seasonal and the stage fits them better than the values, so that
+multiplicative seasonality becomes additive and scale-free; the values
+themselves otherwise, see :func:`takes_log`) and
 filtered by additive exponential smoothing with a level and seasonal indices
 (ETS(A,N,A) in error-correction form; Holt-Winters without a trend, as in
 ES-RNN)::
@@ -196,7 +197,7 @@ class Smoothing:
     Attributes
     ----------
     log : bool
-        Whether ``z = log(y)`` (all observed values positive, seasonal) or ``z = y``.
+        Whether ``z = log(y)`` (:func:`takes_log`: positive, seasonal, multiplicative) or ``z = y``.
     period : int
         Seasonal period used (1: no seasonal component).
     alpha, gamma : float
@@ -462,7 +463,7 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         holds three seasons and passes :func:`is_seasonal`.
     log : bool, optional
         Force or forbid the log scale; default: :func:`takes_log` (every
-        observed value positive and the logs seasonal).
+        observed value positive, the logs seasonal and fitted better).
     like : Smoothing, optional
         Reuse this stage's scale choice, period, coefficients, unit and
         features' effect instead of choosing them (to extend a series by its
@@ -577,7 +578,7 @@ NORMALIZATIONS = ("smooth", "last", "standard")
 def stage(y, normalize, period, like=None, log=None, exog=None, inner=1):
     """The normalisation stage of one series, by name.
 
-    ``"smooth"``: :func:`smooth` (log scale where positive and seasonal,
+    ``"smooth"``: :func:`smooth` (log scale where :func:`takes_log`,
     level and seasonal indices). ``"last"``: no log, no season; the level is the last
     observed value (smoothing with alpha = 1) and the unit the standard
     deviation of one-step changes. ``"standard"``: the level is the series'

@@ -19,8 +19,13 @@ def kept_time_dtype(dtype):
     integers other than int64 (``Int64``, ``int32``: future steps are
     int64); else None (numpy datetimes and periods are kept as they are;
     text times come back as the datetimes they parse to)."""
-    if isinstance(dtype, pd.ArrowDtype) or (pd.api.types.is_integer_dtype(dtype)
-                                            and dtype != "int64"):
+    if isinstance(dtype, pd.ArrowDtype):  # text (string[pyarrow]) parses to datetimes
+        import pyarrow as pa  # present wherever an ArrowDtype is
+
+        kind = dtype.pyarrow_dtype
+        kept = pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_integer(kind)
+        return str(dtype) if kept else None
+    if pd.api.types.is_integer_dtype(dtype) and dtype != "int64":
         return str(dtype)
     return None
 
