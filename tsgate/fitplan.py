@@ -202,10 +202,12 @@ class EnsembleFits:
                 "max_iter (epochs) to stop fits whose loss stalls.", UserWarning, stacklevel=3)
         # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
         fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction)
+        logs = self._logs(coll)  # each series' scale, chosen once on its whole history
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
-                                                    "validation " if k == 0 else f"fold {k + 1} ")
+                                                    "validation " if k == 0 else f"fold {k + 1} ",
+                                                    logs)
             holdout.append(jobs)
             cut_stages.append(cut_stage)
         holdout = [job for jobs in holdout for job in jobs]
@@ -216,16 +218,17 @@ class EnsembleFits:
                            [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_])
         if self.early_stopping:  # the final fits take the validation fits' best epochs
             epochs = [reg.best_epoch_ for reg in checked[:self.n_models]]
-            jobs = self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, epochs)
+            jobs = self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, epochs)
         else:  # each final fit continues its validation fit on all the data
             jobs = self._final_jobs(coll, exogs, seeds[1],
-                                    [copy.deepcopy(reg) for reg in checked[:self.n_models]])
+                                    [copy.deepcopy(reg) for reg in checked[:self.n_models]], logs)
         final = run_fits(jobs, concurrent, self.windows_)
         return checked, final, cut_stages, fold_cuts
 
-    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label):
+    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label, logs):
         """The fits of the ensemble on all but the cut tail of every series
-        (``cuts``: steps cut off each; ``label`` names the fits in progress).
+        (``cuts``: steps cut off each; ``label`` names the fits in progress;
+        ``logs``: each series' scale, :meth:`_logs`).
 
         Returns
         -------
@@ -244,7 +247,7 @@ class EnsembleFits:
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                           coll.exog and [e[:len(e) - c]
                                                          for e, c in zip(coll.exog, cuts)],
-                                          logs=self._logs(coll))
+                                          logs=logs)
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -270,14 +273,14 @@ class EnsembleFits:
         return [takes_log(v, self.season_length_, e)
                 for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
 
-    def _final_jobs(self, coll, exogs, seeds, previous, epochs=None):
+    def _final_jobs(self, coll, exogs, seeds, previous, logs, epochs=None):
         """The fits of the ensemble on all the data: for ``epochs`` each (the
         validation fits' best, with early stopping), else for
         ``FINAL_STEPS`` of the step budget. ``previous`` (members, or
         False): where each member starts from (its weights and optimizer
         state); without early stopping, the validation fit of the same
         member."""
-        zs, stages = self._stages(coll.values, coll.exog)
+        zs, stages = self._stages(coll.values, coll.exog, logs=logs)  # the scales chosen once
 
         def job(i, reg, L):
             Xw, Yw, full = self._windows(zs, stages, L, coll, exogs)

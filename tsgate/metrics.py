@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ._series import _grid_of, _leading_freq, infer_step
-from .exogenous import check_scoring_X
 from .collection import read_times
+from .exogenous import check_scoring_X
 from .grids import on_grid
 from .matching import aligned
 from .pairs import (

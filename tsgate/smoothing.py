@@ -373,22 +373,30 @@ def takes_log(y, period, exog=None):
     global models: mean MASE 2.752 -> 2.569 and 3.52 -> 3.26 with the
     straight line and a trend weight up to 2; ``benchmarks/README.md``).
     """
+    return _scale_choice(y, period, exog)[0]
+
+
+def _scale_choice(y, period, exog=None):
+    """:func:`takes_log`'s answer for y (n,), and the stages (without an
+    inner cycle) it fitted on the way, by scale: ``{True: on the logs,
+    False: on the values}`` (some or none), which :func:`smooth` reuses."""
     y = np.asarray(y, dtype=np.float64)
     observed = y[np.isfinite(y)]
     if not len(observed) or not (observed > 0).all():
-        return False
+        return False, {}
     period = int(period)
     logs = smooth(y, period, log=True, exog=exog)
     if logs.period == 1:  # the logs are not seasonal
-        return False
+        return False, {True: logs}
     own = smooth(y, period, log=False, exog=exog)
+    fitted = {True: logs, False: own}
     # mean absolute errors from the first season on, on each scale (Laplace likelihoods)
     steps, e_log = one_step_errors(logs.to_working(y, exog), logs, start=period)
     _, e_own = one_step_errors(own.to_working(y, exog), own, start=period)
     if not len(e_log) or not len(e_own):
-        return False
+        return False, fitted
     geometric_mean = math.exp(float(np.mean(np.log(y[steps]))))
-    return float(np.mean(np.abs(e_log))) * geometric_mean < float(np.mean(np.abs(e_own)))
+    return float(np.mean(np.abs(e_log))) * geometric_mean < float(np.mean(np.abs(e_own))), fitted
 
 
 # a unit below float32's smallest normal number is 0 to the networks (which
@@ -497,7 +505,9 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
                          like.beta, like.inner, like.delta, daily)
     if log is None:
-        log = takes_log(y, period, exog)
+        log, fitted = _scale_choice(y, period, exog)
+        if int(inner) == 1 and log in fitted:  # the stage the choice fitted already
+            return fitted[log]
     k = 0 if log else _extreme_exponent(y)
     if k:  # fitted on y / 2**k, exactly: the squared errors overflowed (an additive
         # random walk at 1e200 chose alpha 1 where at 1 it chose 0.8)
