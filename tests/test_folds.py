@@ -171,3 +171,28 @@ def test_short_series_fold_only_where_half_the_history_stays(n):
     model = tsgate.GRUForecaster(horizon=4, n_models=1, **SMALL).fit(y)
     assert model.calibration_residuals_.shape == ({7: 4, 9: 4, 12: 6, 16: 8}[n], 4)
     assert np.isfinite(model.predict_interval(0.8).to_numpy()).all()
+
+
+def test_folds_that_would_train_too_long_become_one_fold(monkeypatch):
+    """Three folds whose estimated training work passes
+    ``fitplan.FOLDS_MOST_WORK`` (windows of a year of weeks, or a horizon of
+    months of days: minutes of training) are replaced by the one fold at the
+    last cut, which forecasts the same origins; a fit with ``max_iter`` set
+    keeps the folds it asked for."""
+    from tsgate import fitplan
+
+    y = ar1_seasonal(60)
+    H, n = 3, 60
+    assert fitplan.FOLDS_MOST_WORK == fitplan.MAX_WINDOW_STEPS
+    assert folds.validation_cuts([y.to_numpy()], H, costly=lambda plan: True) == [[23]]
+    assert folds.validation_cuts([y.to_numpy()], H, costly=lambda plan: False) == [[3], [13], [23]]
+    seen = _spy_training_lengths(monkeypatch)
+    tsgate.GRUForecaster(horizon=H, n_models=1, hidden_size=8, random_state=0).fit(y)
+    assert sorted(map(tuple, seen)) == [(n - 23,), (n - 13,), (n - 3,), (n,)]  # cheap: three
+    seen.clear()
+    monkeypatch.setattr(fitplan, "FOLDS_MOST_WORK", 0)
+    tsgate.GRUForecaster(horizon=H, n_models=1, hidden_size=8, random_state=0).fit(y)
+    assert sorted(map(tuple, seen)) == [(n - 23,), (n,)]
+    seen.clear()
+    tsgate.GRUForecaster(horizon=H, n_models=1, **SMALL).fit(y)
+    assert sorted(map(tuple, seen)) == [(n - 23,), (n - 13,), (n - 3,), (n,)]

@@ -70,6 +70,10 @@ SERIES_WINDOWS = 250       # ... counting at most 250 windows of each series
 FINAL_STEPS = 0.25         # a final fit continues its validation fit for this share of the budget
 MAX_INPUT_FLOATS = 2**23   # newest windows kept per fit: inputs stay under 32 MiB
 MAX_WINDOW_STEPS = TRAIN_STEPS[1] * 64 * 160  # a default fit's work: 4000 batches of 64 x 160 steps
+# the calibration folds of a few series together at most this much work (windows x steps,
+# over their epochs), else one fold at the last cut (folds.validation_cuts): three folds of
+# windows of a year of weeks (or a year of days ahead) took minutes where one takes seconds
+FOLDS_MOST_WORK = MAX_WINDOW_STEPS
 # a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
 # rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB)
 MAX_FIT_FLOATS = 2**28
@@ -201,7 +205,10 @@ class EnsembleFits:
                 "max_iter set: max_iter=None trains each network for its step budget. Set "
                 "max_iter (epochs) to stop fits whose loss stalls.", UserWarning, stacklevel=3)
         # (folds, series) steps cut off; earlier folds (or a longer cut) for few series
-        fold_cuts = folds.validation_cuts(coll.values, H, self.validation_fraction)
+        fold_cuts = folds.validation_cuts(
+            coll.values, H, self.validation_fraction,
+            costly=lambda plan: self.max_iter is None and sum(
+                self._fold_work(coll, cuts) for cuts in plan) > FOLDS_MOST_WORK)
         logs = self._logs(coll)  # each series' scale, chosen once on its whole history
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
@@ -297,6 +304,20 @@ class EnsembleFits:
         most = self._max_windows(L, coll)
         Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon_, most, exogs)
         return Xw, Yw, self._budget(*Xw.shape[:2], counted_windows(zs, most))["max_iter"]
+
+    def _fold_work(self, coll, cuts):
+        """The training work of one validation fold's members (``cuts``:
+        steps cut off each series): windows times their steps, over the
+        epochs of each member's step budget, summed over the members."""
+        work = 0
+        for L in self.windows_:
+            most = self._max_windows(L, coll)
+            per_series = [min(max(len(v) - c - 1, 0), most) for v, c in zip(coll.values, cuts)]
+            windows = sum(per_series)
+            if windows:
+                counted = sum(min(k, SERIES_WINDOWS) for k in per_series)
+                work += self._budget(windows, L, counted)["max_iter"] * windows * L
+        return work
 
     def _max_windows(self, L, coll):
         """Newest windows kept per series so that a fit's inputs stay bounded."""

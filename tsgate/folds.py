@@ -114,7 +114,7 @@ def earlier_cuts(values, first, horizon):
     return folds
 
 
-def validation_cuts(values, horizon, validation_fraction=None):
+def validation_cuts(values, horizon, validation_fraction=None, costly=None):
     """The cuts of every validation fold: a list, per fold a list of per-series cuts.
 
     The first fold's (:func:`cuts`); for fewer than
@@ -122,13 +122,16 @@ def validation_cuts(values, horizon, validation_fraction=None):
     the earlier folds' too (:func:`earlier_cuts`), or, where the last of
     them cuts at most ``ONE_FOLD_MAX_SHARE`` of every series, that one cut
     alone: one validation fit then forecasts the same origins as the folds
-    together, for a third of their training.
+    together, for a third of their training. ``costly``, a function of the
+    folds' cuts, says where their training would take too long (a caller's
+    estimate of its work): that one cut alone too.
     """
     first = cuts(values, horizon, validation_fraction)
     if validation_fraction is not None or len(values) >= POOLED_UNIT_MIN_SERIES:
         return [first]
     earlier = earlier_cuts(values, first, horizon)
-    if earlier and all(c <= ONE_FOLD_MAX_SHARE * len(v) for c, v in zip(earlier[-1], values)):
+    if earlier and (all(c <= ONE_FOLD_MAX_SHARE * len(v) for c, v in zip(earlier[-1], values))
+                    or (costly is not None and costly([first] + earlier))):
         return [earlier[-1]]
     return [first] + earlier
 
