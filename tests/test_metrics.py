@@ -558,7 +558,10 @@ def test_training_times_that_the_scale_cannot_pair_by_row_are_refused_or_read():
     dated = pd.Series(values, index=months)
     with pytest.raises(ValueError, match=r"The times of y_train repeat"):
         mase([1.0], [2.0], pd.concat([dated.iloc[:5], dated.iloc[4:]]), 12)
-    with pytest.raises(ValueError, match=r"not evenly spaced"):
-        mase([1.0], [2.0], pd.Series(values).drop(10), 12)
+    steps = pd.Series(values)  # integer steps: a dropped row is a missing one
+    assert mase([1.0], [2.0], steps.drop(10), 12) == pytest.approx(
+        mase([1.0], [2.0], steps.where(steps.index != 10), 12))
+    with pytest.raises(ValueError, match=r"nearly all of them missing"):
+        mase([1.0], [2.0], pd.Series([1.0, 2.0, 3.0], index=[0, 1, 10**9]))
     with pytest.raises(ValueError, match=r"freq='D' applies to dates"):
         mase([1.0], [2.0], pd.Series(values), 12, freq="D")

@@ -129,8 +129,8 @@ def _on_own_grid(train, freq, name):
     missing steps NaN, so that the naive errors pair values
     ``season_length`` steps apart, not rows: ``freq``'s grid where given,
     a PeriodIndex's own; dates that skip steps without ``freq`` are refused
-    (their step is a guess), as are integer times that skip steps and times
-    that repeat. Anything else as given."""
+    (their step is a guess), as are times that repeat; integer times on the
+    grid of their common step. Anything else as given."""
     if not isinstance(train, (pd.Series, pd.DataFrame)):
         return train
     index = _times(train.index)
@@ -144,10 +144,18 @@ def _on_own_grid(train, freq, name):
     if (dated or integer) and index.has_duplicates:
         raise ValueError(f"The times of {name} repeat ({index[index.duplicated()][0]} more than "
                          "once); give one training value per time.")
-    if integer:  # evenly spaced, as a forecaster's fit asks of them
+    if integer:  # on the grid of their common step: a dropped row counts as missing
         train = train.sort_index()
-        infer_step(train.index, name)
-        return train
+        labels = train.index.to_numpy().astype(np.int64)  # (n,)
+        steps = np.diff(labels)  # (n-1,)
+        if not len(steps) or (steps == steps[0]).all():
+            return train
+        step = int(np.gcd.reduce(steps))
+        if (labels[-1] - labels[0]) // step + 1 > max(100 * len(labels), 10**6):
+            raise ValueError(f"The integer times of {name} run from {labels[0]} to {labels[-1]} "
+                             f"in steps of {step}, nearly all of them missing; give the times "
+                             "as steps 0, 1, 2, ... (NaN where a value is missing).")
+        return train.reindex(pd.RangeIndex(labels[0], labels[-1] + 1, step))
     if not dated:
         return train
     if freq is not None:
