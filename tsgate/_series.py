@@ -141,7 +141,7 @@ def infer_step(index, name="y"):
                 f"on, a series needs at least {MIN_OBSERVATIONS} observations.)")
         freq = infer_freq(index)
         if freq is None:
-            guess = _grid_of(index) or _leading_freq(index) or "D"
+            guess = guess_freq(index)
             grid = pd.date_range(index[0], index[-1], freq=guess)
             if len(grid) == len(index) and bool((grid == index).all()):  # (any unit)
                 # every date of a calendar grid that pandas does not infer
@@ -188,6 +188,13 @@ def _grid_of(index):
         if on:
             return name
     return None
+
+
+def guess_freq(index):
+    """A frequency for dates that pandas infers none for (missing dates):
+    the coarsest calendar grid they all lie on, else that of their first
+    regular stretch, else 'D'; what the messages advise as ``freq=``."""
+    return _grid_of(index) or _leading_freq(index) or "D"
 
 
 def _leading_freq(index):

@@ -274,14 +274,9 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
                       if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
     y = pd.Series(values, index=y.index, name=y.name)
-    level = given = y.index.levels[1]
-    if len(level) and all(isinstance(v, str) for v in level):
-        try:  # text dates parse, as in a long frame's time column
-            level = read_times(pd.Series(level, name=level.name))
-        except ValueError:  # not dates (ids, with the levels swapped): the checks below say so
-            pass
-    level = numpy_backed(level)  # pyarrow timestamps -> datetimes
-    if level is not y.index.levels[1]:
+    given = y.index.levels[1]
+    level = parsed_times(given)
+    if level is not given:
         y.index = y.index.set_levels(level, level=1)
     ids, vals, indexes = [], [], []
     missing = np.asarray(pd.isna(y.index.get_level_values(0)))  # (rows,) no series id
@@ -421,6 +416,20 @@ def read_times(column):
                 f"yours first: df[{column.name!r}] = pd.to_datetime(df[{column.name!r}], "
                 "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
     return numpy_backed(pd.Index(col))
+
+
+def parsed_times(index):
+    """Time labels as the forecasters read them: text that reads as dates
+    parsed, as a long frame's time column is (:func:`read_times`), and
+    pyarrow dates and timestamps as datetimes
+    (:func:`tsgate._series.numpy_backed`); labels of other kinds (ids, with
+    a MultiIndex's levels swapped: the checks that follow say so) as given."""
+    if len(index) and all(isinstance(v, str) for v in index):
+        try:
+            index = read_times(pd.Series(index, name=index.name))
+        except ValueError:
+            pass
+    return numpy_backed(index)
 
 
 def from_collection(coll, frames, horizon):

@@ -310,12 +310,12 @@ class EnsembleFits:
         steps cut off each series): windows times their steps, over the
         epochs of each member's step budget, summed over the members."""
         work = 0
+        kept = [v[:len(v) - c] for v, c in zip(coll.values, cuts)]  # the fold's training parts
         for L in self.windows_:
             most = self._max_windows(L, coll)
-            per_series = [min(max(len(v) - c - 1, 0), most) for v, c in zip(coll.values, cuts)]
-            windows = sum(per_series)
+            windows = sum(min(max(len(v) - 1, 0), most) for v in kept)
             if windows:
-                counted = sum(min(k, SERIES_WINDOWS) for k in per_series)
+                counted = counted_windows(kept, most)
                 work += self._budget(windows, L, counted)["max_iter"] * windows * L
         return work
 

@@ -18,8 +18,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._series import _grid_of, _leading_freq, infer_step
-from .collection import read_times
+from ._series import guess_freq, infer_step
+from .collection import parsed_times
 from .exogenous import check_scoring_X
 from .grids import on_grid
 from .matching import aligned
@@ -27,7 +27,6 @@ from .pairs import (
     _as_values,
     _check_labels,
     _collection_layout,
-    _numpy_labels,
     _to_array,
     _valid_pairs,
 )
@@ -109,21 +108,6 @@ def smape(y_true, y_pred):
     return float(200.0 * np.mean(ratio))
 
 
-def _times(index):
-    """``index`` with text times read as dates (as a long frame's time
-    column is read at fit, :func:`tsgate.collection.read_times`) and pyarrow
-    dates as datetimes; other indexes as given."""
-    index = _numpy_labels(index)  # pyarrow dates: datetimes, on their grid as others
-    if len(index) and (pd.api.types.is_object_dtype(index.dtype)
-                       or pd.api.types.is_string_dtype(index.dtype)) \
-            and all(isinstance(v, str) for v in index):
-        try:
-            return pd.DatetimeIndex(read_times(pd.Series(index, name=index.name)), name=index.name)
-        except (TypeError, ValueError):  # not dates: labels of some other kind
-            return index
-    return index
-
-
 def _on_own_grid(train, freq, name):
     """A training Series or DataFrame on dates with every step of its grid,
     missing steps NaN, so that the naive errors pair values
@@ -133,7 +117,7 @@ def _on_own_grid(train, freq, name):
     grid of their common step. Anything else as given."""
     if not isinstance(train, (pd.Series, pd.DataFrame)):
         return train
-    index = _times(train.index)
+    index = parsed_times(train.index)  # text and pyarrow dates as the forecasters read them
     train = train if index is train.index else train.set_axis(index)
     dated = isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
     integer = isinstance(index, pd.RangeIndex) or (
@@ -168,7 +152,7 @@ def _on_own_grid(train, freq, name):
     try:
         infer_step(train.index, name)
     except ValueError:
-        guess = _grid_of(train.index) or _leading_freq(train.index) or "D"
+        guess = guess_freq(train.index)
         raise ValueError(
             f"The dates of {name} skip steps (missing dates between {train.index[0]} and "
             f"{train.index[-1]}), so its rows are not season_length steps apart; pass the "
