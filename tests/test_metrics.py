@@ -445,6 +445,43 @@ def test_msis_scorer_reads_the_band_of_each_series_and_step():
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
+def test_pinball_scorer_scores_the_quantile_forecast():
+    """A scorer of pinball_loss compares y_test with predict_quantiles([q]),
+    matched by series and time step (it compared the point forecast, and
+    without a quantile failed at score time); the quantile is asked for."""
+    import functools
+
+    import tsgate
+    from tests.conftest import SMALL
+    from tsgate.distributed import PerSeriesForecaster
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
+    train, test = wide.iloc[:-3], wide.iloc[-3:]
+    for model in (tsgate.GRUForecaster(horizon=3, **SMALL).fit(train),
+                  PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL)).fit(train)):
+        quantiles = model.predict_quantiles([0.1, 0.5, 0.9])
+        for q in (0.1, 0.5, 0.9):
+            got = quantiles.xs(f"q_{q}", axis=1, level=1)
+            expected = pinball_loss(test, got, quantile=q)
+            assert make_forecast_scorer(pinball_loss, quantile=q)(model, test) == pytest.approx(-expected)
+        point = model.predict()[["a", "b"]]  # (3, 2): the median, not the 0.9 quantile
+        assert expected != pytest.approx(pinball_loss(test, point, quantile=0.9))
+    bound = make_forecast_scorer(functools.partial(pinball_loss, quantile=0.9))
+    assert "quantile=0.9" in repr(bound) and "pinball_loss" in repr(bound)
+    one = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y.iloc[:-3])
+    q9 = one.predict_quantiles([0.9])["q_0.9"]
+    assert bound(one, y.iloc[-3:]) == pytest.approx(-pinball_loss(y.iloc[-3:], q9, quantile=0.9))
+    with pytest.raises(ValueError, match=r"pinball_loss scores a quantile forecast.*quantile=0\.9"):
+        make_forecast_scorer(pinball_loss)
+    with pytest.raises(ValueError, match="mae takes no quantile"):
+        make_forecast_scorer(mae, quantile=0.9)
+    with pytest.raises(ValueError, match=r"quantile must be"):
+        make_forecast_scorer(pinball_loss, quantile=1.5)
+    with pytest.raises(TypeError, match="has no predict_quantiles"):
+        make_forecast_scorer(pinball_loss, quantile=0.9)(SeasonalNaive().fit(y), y.iloc[-3:])
+
+
 def test_scorers_on_a_per_series_forecaster():
     import tsgate
     from tsgate.distributed import PerSeriesForecaster

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .bandunit import noise_half_life
-from .calibration import bound_columns, fractions, half_widths
+from .calibration import bound_columns, fractions, half_widths, quantile_coverage
 from .collection import from_collection, trailing_gaps
 
 RARE_NEGATIVE = 0.01  # a series at most this share of whose values are below 0 counts as never so
@@ -101,17 +101,6 @@ def quantile_columns(quantiles):
     if len({name for _, name in out}) < len(out):
         raise ValueError(f"quantiles lists a quantile twice: {quantiles!r}; give each once.")
     return out
-
-
-def _coverage_of(q):
-    """The coverage of the band one of whose bounds is the quantile ``q``:
-    ``|2q - 1|``, rounded to 12 digits so that q and 1 - q share one (1.4 -
-    1 != 1 - 0.6), and a q within 5e-13 of 0.5 gets the band of coverage 0,
-    the forecast itself; but never rounded to 1 (a q within 1e-12 of 0 or
-    1: a coverage of 1 has no band)."""
-    c = abs(2 * q - 1)
-    rounded = round(c, 12)
-    return rounded if rounded < 1 else c
 
 
 class ForecastBands:
@@ -207,7 +196,7 @@ class ForecastBands:
         """
         check_is_fitted(self, "regressors_")
         asked = quantile_columns(quantiles)
-        band_for = {q: _coverage_of(q) for q, _ in asked}
+        band_for = {q: quantile_coverage(q) for q, _ in asked}
         coverages = sorted(set(band_for.values()) - {0.0})
         coll, levels, bands = self._bands(coverages, horizon, X, y)
         band_of = dict(zip(coverages, bands))

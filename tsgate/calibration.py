@@ -168,6 +168,17 @@ def percent(coverage):
     return np.format_float_positional(round(100 * coverage, 10), trim="-")
 
 
+def quantile_coverage(q):
+    """The coverage of the band one of whose bounds is the quantile ``q``:
+    ``|2q - 1|``, rounded to 12 digits so that q and 1 - q share one (1.4 -
+    1 != 1 - 0.6), and a q within 5e-13 of 0.5 gets the band of coverage 0,
+    the forecast itself; but never rounded to 1 (a q within 1e-12 of 0 or
+    1: a coverage of 1 has no band)."""
+    c = abs(2 * q - 1)
+    rounded = round(c, 12)
+    return rounded if rounded < 1 else c
+
+
 def _normal_quantile(coverage):
     """The standard normal quantile bounding ``coverage`` in its middle, from
     its tail ``(1 - coverage) / 2`` (``0.5 + coverage / 2`` is 1.0 in floats

@@ -7,9 +7,11 @@ collections (a long frame ``unique_id, ds`` and one value column, or a
 Series on a (series id, time) MultiIndex) by series and time in whatever
 row order. Pairs whose ``y_true`` is NaN are ignored.
 
-Besides numpy and pandas it imports :mod:`tsgate.pairs` and
-:func:`tsgate.matching.aligned` (the scorers pair a forecaster's forecasts
-with held-out values by series and step).
+Besides numpy and pandas it imports :mod:`tsgate.pairs`,
+:mod:`tsgate.naivescale` (the scale of MASE and MSIS),
+:func:`tsgate.calibration.quantile_coverage` and
+:func:`tsgate.matching.aligned` (the scorers pair a forecaster's forecasts,
+bands and quantiles with held-out values by series and step).
 """
 
 import inspect
@@ -18,18 +20,11 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._series import guess_freq, infer_step
-from .collection import parsed_times
+from .calibration import quantile_coverage
 from .exogenous import check_scoring_X
-from .grids import on_grid
 from .matching import aligned
-from .pairs import (
-    _as_values,
-    _check_labels,
-    _collection_layout,
-    _to_array,
-    _valid_pairs,
-)
+from .naivescale import _by_series, _end_aligned, _naive_scales
+from .pairs import _to_array, _valid_pairs
 
 __all__ = [
     "mae",
@@ -106,146 +101,6 @@ def smape(y_true, y_pred):
     den = np.abs(yt[mask]) + np.abs(yp[mask])  # (n_valid,)
     ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)  # 0/0 -> 0
     return float(200.0 * np.mean(ratio))
-
-
-def _on_own_grid(train, freq, name):
-    """A training Series or DataFrame on dates with every step of its grid,
-    missing steps NaN, so that the naive errors pair values
-    ``season_length`` steps apart, not rows: ``freq``'s grid where given,
-    a PeriodIndex's own; dates that skip steps without ``freq`` are refused
-    (their step is a guess), as are times that repeat; integer times on the
-    grid of their common step. Anything else as given."""
-    if not isinstance(train, (pd.Series, pd.DataFrame)):
-        return train
-    index = parsed_times(train.index)  # text and pyarrow dates as the forecasters read them
-    train = train if index is train.index else train.set_axis(index)
-    dated = isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
-    integer = isinstance(index, pd.RangeIndex) or (
-        not dated and pd.api.types.is_integer_dtype(index.dtype))
-    if freq is not None and not dated:
-        raise ValueError(f"freq={freq!r} applies to dates, but the times of {name} are "
-                         f"{index.dtype} values, not dates; leave freq=None.")
-    if (dated or integer) and index.has_duplicates:
-        raise ValueError(f"The times of {name} repeat ({index[index.duplicated()][0]} more than "
-                         "once); give one training value per time.")
-    if integer:  # on the grid of their common step: a dropped row counts as missing
-        train = train.sort_index()
-        labels = train.index.to_numpy().astype(np.int64)  # (n,)
-        steps = np.diff(labels)  # (n-1,)
-        if not len(steps) or (steps == steps[0]).all():
-            return train
-        step = int(np.gcd.reduce(steps))
-        if (labels[-1] - labels[0]) // step + 1 > max(100 * len(labels), 10**6):
-            raise ValueError(f"The integer times of {name} run from {labels[0]} to {labels[-1]} "
-                             f"in steps of {step}, nearly all of them missing; give the times "
-                             "as steps 0, 1, 2, ... (NaN where a value is missing).")
-        return train.reindex(pd.RangeIndex(labels[0], labels[-1] + 1, step))
-    if not dated:
-        return train
-    if freq is not None:
-        return on_grid(train, freq, name)
-    train = train.sort_index()
-    if isinstance(index, pd.PeriodIndex):
-        return train.reindex(pd.period_range(train.index[0], train.index[-1], freq=index.freq))
-    if len(index) < 3 or index.freq is not None:
-        return train
-    try:
-        infer_step(train.index, name)
-    except ValueError:
-        guess = guess_freq(train.index)
-        raise ValueError(
-            f"The dates of {name} skip steps (missing dates between {train.index[0]} and "
-            f"{train.index[-1]}), so its rows are not season_length steps apart; pass the "
-            f"data's frequency, e.g. freq={guess!r} (as given to the forecaster): missing "
-            "dates then count as missing values.") from None
-    return train
-
-
-def _naive_scales(y_train, season_length, yt, y_true=None):
-    """Per column of ``yt`` (h,) or (h, k), the in-sample mean absolute
-    seasonal-naive error of ``y_train``: (k,), the unit of :func:`mase` and
-    :func:`msis`; a clear error for a bad season length, a training
-    column with no scale, or training columns labelled otherwise than
-    ``y_true``'s (DataFrames: each column is scaled by the training column
-    at its position)."""
-    _check_labels(y_true, y_train, "y_train", rows=False)
-    if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
-        raise TypeError(
-            f"season_length must be an int, got {type(season_length).__name__} "
-            f"{season_length!r}; pass a whole number such as season_length=12."
-        )
-    if season_length < 1:
-        raise ValueError(f"season_length must be >= 1, got {season_length}; pass season_length>=1.")
-    tr = _to_array(y_train, "y_train")
-    if tr.size == 0:
-        raise ValueError("y_train is empty; pass the training series the forecast was made from.")
-    if tr.ndim != yt.ndim or tr.ndim not in (1, 2) or tr.shape[1:] != yt.shape[1:]:
-        raise ValueError(
-            f"y_train has shape {tr.shape} but y_true has shape {yt.shape}; pass a "
-            f"training series with the same columns as y_true (1-D with 1-D)."
-        )
-    tr2 = tr.reshape(len(tr), -1)  # (T, k)
-    naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
-    scales = np.empty(tr2.shape[1])  # (k,)
-    labels = y_true.columns if isinstance(y_true, pd.DataFrame) else range(tr2.shape[1])
-    for j, label in enumerate(labels):
-        col = naive_err[:, j]
-        col = col[~np.isnan(col)]
-        where = "y_train" if tr.ndim == 1 else f"y_train's series {label!r}"
-        if col.size == 0:
-            observed = int(np.isfinite(tr2[:, j]).sum())
-            raise ValueError(
-                f"{where} has no pair of observed values {season_length} steps apart "
-                f"({observed} observed), so it has no MASE scale; pass a longer training "
-                "series, or a smaller season_length, or score it with another metric (mae)."
-            )
-        scales[j] = col.mean()
-        if not np.isfinite(scales[j]):
-            raise ValueError(f"{where} contains inf; replace it with NaN or a finite value.")
-        if scales[j] == 0:
-            raise ValueError(
-                f"MASE scale is 0: {where} is constant at lag {season_length} "
-                f"(the seasonal-naive forecast is perfect in-sample); use another "
-                f"metric such as mae, or a different season_length."
-            )
-    return scales
-
-
-def _by_series(y_true, forecasts, y_train, freq=None):
-    """Where ``y_train`` is a collection (:func:`_collection_layout`): y_true
-    and each forecast as wide frames (time, series), and y_train as a
-    (T, k) matrix of each series' own values aligned at their ends, in
-    y_true's series order; so each series is scaled by its own naive errors
-    (pooled, one series' differences crossed into the next's). Else all
-    as given."""
-    train = _collection_layout(y_train)
-    if train is None:
-        return y_true, forecasts, _on_own_grid(y_train, freq, "y_train")
-    parts = [_collection_layout(v) for v in (y_true, *forecasts)]
-    if any(p is None for p in parts):
-        raise ValueError(
-            "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "
-            "DataFrame unique_id, ds, y), so y_true and the forecasts must be too: pass "
-            "them in the same layout (as predict returns them).")
-    parts = [parts[0]] + [_as_values(parts[0], p)[1] for p in parts[1:]]
-    for p in parts[1:]:
-        _check_labels(parts[0], p, "the forecast")
-    for what, p in (("y_true", parts[0]), ("y_train", train)):
-        if p.index.has_duplicates:  # (backtest rows of origins less than a horizon apart)
-            key = p.index[p.index.duplicated()][0]
-            raise ValueError(
-                f"{what} holds (series, time) {key!r} more than once; a metric scores one "
-                "forecast per series and time: score each forecast origin on its own (e.g. "
-                "backtest rows grouped by origin).")
-    wide = [p.unstack(level=0) for p in parts]  # (times, series) each
-    series = {key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
-              .to_numpy(dtype=np.float64, na_value=np.nan)
-              for key, part in train.groupby(level=0, sort=False)}
-    missing = [key for key in wide[0].columns if key not in series]
-    if missing:
-        raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
-                         "training data of every series scored.")
-    return wide[0], wide[1:], _end_aligned([series[key] for key in wide[0].columns])
 
 
 def mase(y_true, y_pred, y_train, season_length=1, freq=None):
@@ -396,25 +251,15 @@ def pinball_loss(y_true, y_pred, quantile):
     return float(np.mean(np.maximum(quantile * e, (quantile - 1) * e)))
 
 
-def _end_aligned(values):
-    """Series of any lengths (a list of (n_i,)) as one (T, k) matrix, aligned
-    at their ends (NaN before a later start): the training data a metric's
-    ``y_train`` holds for a collection."""
-    T = max(len(v) for v in values)
-    out = np.full((T, len(values)), np.nan)  # (T, k)
-    for j, v in enumerate(values):
-        out[T - len(v):, j] = v
-    return out
-
-
 class _ForecastScorer:
     """Callable ``scorer(estimator, y_test, X_test=None)`` for forecasters; see
     :func:`make_forecast_scorer`."""
 
-    def __init__(self, metric, sign, coverage=None):
+    def __init__(self, metric, sign, coverage=None, quantile=None):
         self.metric = metric
         self.sign = sign
         self.coverage = coverage
+        self.quantile = quantile  # a metric of one quantile forecast (pinball_loss): its q
         params = inspect.signature(metric).parameters
         self._needs_train = "y_train" in params
         self._needs_season = "season_length" in params
@@ -432,16 +277,21 @@ class _ForecastScorer:
             # a tsgate forecaster, any layout: values matched by series and time step
             check_scoring_X(estimator, X)
             actual = estimator._collection(y_test, fitted=True, drop_empty=True)
+            bands = {}  # h -> (lower, upper) of the band asked, each (k, h), computed once
+
+            def band(h, side, coverage):
+                if h not in bands:
+                    bands[h] = estimator._bands([coverage], h, X, None)[2][0]
+                return bands[h][side]
+
             if self._interval:  # the band at the scorer's coverage, matched the same way
-                bands = {}  # h -> (lower, upper), each (k, h), computed once
-
-                def band(h, side):
-                    if h not in bands:
-                        bands[h] = estimator._bands([self.coverage], h, X, None)[2][0]
-                    return bands[h][side]
-
-                y_true, lower = aligned(actual, coll, lambda h: band(h, 0))
-                predicted = (lower, aligned(actual, coll, lambda h: band(h, 1))[1])
+                y_true, lower = aligned(actual, coll, lambda h: band(h, 0, self.coverage))
+                predicted = (lower, aligned(actual, coll, lambda h: band(h, 1, self.coverage))[1])
+            elif self.quantile is not None and quantile_coverage(self.quantile) > 0:
+                # the quantile forecast: a bound of the |2q - 1| band (predict_quantiles)
+                side, c = int(self.quantile > 0.5), quantile_coverage(self.quantile)
+                y_true, y_pred = aligned(actual, coll, lambda h: band(h, side, c))
+                predicted = (y_pred,)
             else:
                 y_true, y_pred = aligned(actual, coll, lambda h: estimator._forecast(h, X, None)[1])
                 predicted = (y_pred,)
@@ -463,27 +313,37 @@ class _ForecastScorer:
                 y_true, predicted = y_true[keep], (predicted[0][keep],)
             if self._takes_coverage:
                 kwargs["coverage"] = self.coverage
+            if self.quantile is not None:
+                kwargs["quantile"] = self.quantile
             return self.sign * self.metric(y_true, *predicted, **kwargs)
         if self._interval:
             raise TypeError(
-                f"The {self.metric.__name__} scorer needs a tsgate forecaster (it reads the "
+                f"The {_metric_name(self.metric)} scorer needs a tsgate forecaster (it reads the "
                 f"bands of predict_interval by series and time step), got "
                 f"{type(estimator).__name__}.")
         if "horizon" not in inspect.signature(estimator.predict).parameters:
             raise TypeError(
-                f"The {getattr(self.metric, '__name__', 'forecast')} scorer scores forecasters "
+                f"The {_metric_name(self.metric)} scorer scores forecasters "
                 f"(predict(horizon=...)); {type(estimator).__name__}.predict takes no horizon. "
                 "Score a regressor with scikit-learn's scorers ('neg_mean_absolute_error').")
         horizon = len(y_test)
-        y_pred = (estimator.predict(horizon=horizon) if X is None
-                  else estimator.predict(horizon=horizon, X=X))
+        given = {} if X is None else {"X": X}
+        if self.quantile is not None:
+            if not hasattr(estimator, "predict_quantiles"):
+                raise TypeError(
+                    f"The {_metric_name(self.metric)} scorer scores the {self.quantile:g} quantile "
+                    f"forecast, but {type(estimator).__name__} has no predict_quantiles.")
+            y_pred = estimator.predict_quantiles([self.quantile], horizon=horizon, **given)
+            kwargs["quantile"] = self.quantile
+        else:
+            y_pred = estimator.predict(horizon=horizon, **given)
         yp = _to_array(y_pred, "forecast")  # compared by position, not index label
         if yp.shape != np.shape(y_test) and yp.size == np.size(y_test):
             yp = yp.reshape(np.shape(y_test))  # e.g. a one-column DataFrame forecast for a Series
         if self._needs_train:
             if not hasattr(estimator, "y_"):
                 raise ValueError(
-                    f"{self.metric.__name__} needs the training series, but "
+                    f"{_metric_name(self.metric)} needs the training series, but "
                     f"{type(estimator).__name__} has no attribute y_; store the "
                     f"training target as self.y_ in fit.")
             kwargs["y_train"] = estimator.y_
@@ -492,12 +352,13 @@ class _ForecastScorer:
         return self.sign * self.metric(y_test, yp, **kwargs)
 
     def __repr__(self):
-        name = getattr(self.metric, "__name__", repr(self.metric))
-        extra = f", coverage={self.coverage}" if self._interval else ""
+        name = _metric_name(self.metric)
+        extra = (f", coverage={self.coverage}" if self._interval else
+                 f", quantile={self.quantile}" if self.quantile is not None else "")
         return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
 
 
-def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
+def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantile=None):
     """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
 
     The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
@@ -528,6 +389,13 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
         as :func:`msis`): the band a tsgate forecaster is scored on
         (``predict_interval(coverage)``), also given to the metric's own
         ``coverage``. Ignored for point metrics.
+    quantile : float in (0, 1), optional
+        For a metric of one quantile forecast (a ``quantile`` parameter,
+        such as :func:`pinball_loss`): the quantile scored. The scorer
+        compares ``y_test`` with ``predict_quantiles([quantile])`` (not the
+        point forecast) and gives the metric ``quantile``. Default: the
+        metric's own default (``functools.partial(pinball_loss,
+        quantile=0.9)``); a metric with none needs it.
 
     Returns
     -------
@@ -550,7 +418,43 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95):
             f"pass True or False."
         )
     _check_fraction(coverage, "coverage")
-    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage))
+    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage),
+                           _scored_quantile(metric, quantile))
+
+
+def _metric_name(metric):
+    """A metric's name for messages: its ``__name__``, that of the function a
+    ``functools.partial`` wraps, or its repr."""
+    return getattr(metric, "__name__", None) or getattr(
+        getattr(metric, "func", None), "__name__", None) or repr(metric)
+
+
+def _scored_quantile(metric, quantile):
+    """The quantile a scorer of ``metric`` scores: ``quantile``, or the
+    default of the metric's own ``quantile`` parameter; None for a metric
+    without one.
+
+    Raises
+    ------
+    ValueError
+        A metric of a quantile forecast without one, a quantile outside
+        (0, 1), or a quantile given to a metric that takes none.
+    """
+    name = _metric_name(metric)
+    param = inspect.signature(metric).parameters.get("quantile")
+    if param is None:
+        if quantile is not None:
+            raise ValueError(f"quantile={quantile!r} was given, but {name} takes no quantile; "
+                             "leave it out, or pass a metric of a quantile forecast "
+                             "(tsgate.metrics.pinball_loss).")
+        return None
+    if quantile is None:
+        quantile = None if param.default is inspect.Parameter.empty else param.default
+    if quantile is None:
+        raise ValueError(f"{name} scores a quantile forecast: say which, e.g. "
+                         f"make_forecast_scorer({name}, quantile=0.9).")
+    _check_fraction(quantile, "quantile")
+    return float(quantile)
 
 
 neg_mae_scorer = make_forecast_scorer(mae)
