@@ -528,6 +528,22 @@ def test_output_paths_and_options_are_checked_before_the_fit(tmp_path, capsys):
     assert code == 0 and len(pd.read_csv(target)) == 2
 
 
+def test_output_and_plot_never_overwrite_the_input(monthly_csv, tmp_path, capsys):
+    """--output naming the input CSV replaced the history with the forecast
+    and exited 0 (sweep, session 37); so does a link to it, and --plot on the
+    file of --output, before the fit."""
+    before = monthly_csv.read_bytes()
+    link = tmp_path / "link.csv"
+    link.symlink_to(monthly_csv)
+    for argv, message in (((monthly_csv, "--output", monthly_csv), "is the input file"),
+                          ((link, "--output", monthly_csv), "is the input file"),
+                          ((monthly_csv, "--output", tmp_path / "a.png", "--plot",
+                            tmp_path / "a.png"), "name the same file")):
+        code, out, err = run(capsys, "forecast", *argv, "--horizon", 2, *QUICK)
+        assert code == 2 and out == "" and message in err, err
+    assert monthly_csv.read_bytes() == before
+
+
 def test_the_plot_title_names_each_coverage_as_given(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
     import tsgate.plotting

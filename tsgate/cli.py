@@ -335,6 +335,30 @@ def _writable(path, option):
         os.remove(path)
 
 
+def _same_file(a, b):
+    """Whether the paths a and b name one file (an existing one by its inode,
+    links included; else by their absolute paths)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _distinct_files(args):
+    """Refuse an ``--output`` or ``--plot`` that is the input CSV (the history
+    was overwritten by the forecast, without a word) or each other."""
+    named = [(option, path) for option, path in (("--output", args.output), ("--plot", args.plot))
+             if path is not None and path != "-" and path.strip()]
+    csv = getattr(args, "csv", None)
+    for option, path in named:
+        if csv not in (None, "-") and _same_file(csv, path):
+            raise UsageError(f"{option} {path} is the input file; writing there would replace "
+                             "the data with the forecast: give another name")
+    if len(named) == 2 and _same_file(named[0][1], named[1][1]):
+        raise UsageError(f"--output and --plot name the same file ({args.output}); give each "
+                         "its own")
+
+
 def run_forecast(args):
     notes = []
     for name in ("horizon", "window", "max_iter"):
@@ -365,6 +389,7 @@ def run_forecast(args):
             raise UsageError(f"--plot {args.plot}: matplotlib cannot write .{kind} files; use "
                              f"one of {', '.join('.' + k for k in sorted(formats))}")
         _can_draw(kind, args.plot)
+    _distinct_files(args)
     _writable(args.output, "--output")
     _writable(args.plot, "--plot")
     try:  # fail now, not after reading the data, if CUDA is unusable
