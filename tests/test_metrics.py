@@ -560,6 +560,19 @@ def test_date32_observations_pair_with_a_forecasts_datetimes():
     assert mase(one[1], one[2], one[4]) == mase(one[0], one[2], one[3])
 
 
+def test_collections_of_other_labels_name_the_label_the_other_lacks():
+    """The message quoted each side's first label, equal where a series was
+    missing from the forecast ("('a', 2001-09-01) against ('a', 2001-09-01)
+    first"); it names the first label one side lacks."""
+    t = pd.date_range("2001-09", periods=2, freq="MS")
+    true = _long(np.repeat(["a", "b"], 2), np.tile(t, 2), [1.0, 2, 3, 4])
+    with pytest.raises(ValueError, match=r"y_true has \('b', Timestamp\('2001-09-01"):
+        mae(true, true[true.unique_id == "a"])
+    extra = pd.concat([true, _long(["c"], t[:1], [5.0])])
+    with pytest.raises(ValueError, match=r"the forecast has \('c', Timestamp\('2001-09-01"):
+        mae(true, extra)
+
+
 def test_a_date32_training_series_that_skips_a_month_goes_on_the_freq_grid():
     """freq= puts training dates on their grid; for pyarrow dates it said
     "freq applies to dates, but y_train's index is a Index"."""

@@ -110,11 +110,17 @@ def _as_values(y_true, y_pred):
     if (len(true) == len(pred) and not true.index.has_duplicates
             and not pred.index.has_duplicates and true.index.isin(pred.index).all()):
         return true, pred.reindex(true.index)
+    only_true = true.index[~true.index.isin(pred.index)]
+    only_pred = pred.index[~pred.index.isin(true.index)]
+    if len(only_true) or len(only_pred):  # the first label the other lacks
+        which = (f"y_true has {only_true[0]!r}, which the forecast lacks" if len(only_true)
+                 else f"the forecast has {only_pred[0]!r}, which y_true lacks")
+    else:  # the same labels, one of them repeated
+        which = "a label repeats"
     raise ValueError(
         f"y_true and the forecast are collections of other (series id, time) labels "
-        f"({true.index[0]!r} against {pred.index[0]!r} first, {len(true)} and {len(pred)} "
-        "rows); give both the same ids and times, of the same types (dates as dates, ids as "
-        "predict returned them).")
+        f"({which}; {len(true)} and {len(pred)} rows); give both the same ids and times, of "
+        "the same types (dates as dates, ids as predict returned them).")
 
 
 def _valid_pairs(y_true, y_pred, name="y_pred"):
