@@ -53,12 +53,22 @@ def test_a_damaged_weight_vector_is_refused_at_load():
     buffer.seek(0)
     arrays = dict(np.load(buffer))
     key = next(k for k, v in arrays.items() if k != "__meta__" and v.size == model.params_.size)
-    arrays[key] = arrays[key][:-1]
-    damaged = io.BytesIO()
-    np.savez(damaged, **arrays)
-    damaged.seek(0)
+
+    def damaged(weights):
+        out = io.BytesIO()
+        np.savez(out, **{**arrays, key: weights})
+        out.seek(0)
+        return out
+
     with pytest.raises(ValueError, match=r"weights hold \d+ numbers where its network has"):
-        tsgate.load(damaged)
+        tsgate.load(damaged(arrays[key][:-1]))
+    # NaN or inf weights loaded, and predict blamed the inputs ("scale the inputs"; session 37)
+    for bad in (np.nan, np.inf):
+        weights = arrays[key].copy()
+        weights[3] = bad
+        with pytest.raises(ValueError, match="damaged: a GRURegressor's weights or optimizer "
+                                             "state hold NaN or inf"):
+            tsgate.load(damaged(weights))
 
 
 def test_training_columns_in_another_order_are_refused():

@@ -90,7 +90,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     def _restore_state(cls, params, state):
         """A loaded regressor, its weights checked against its network's shape
         (a damaged file's short weight vector otherwise failed in ``predict``
-        with NumPy's reshape error)."""
+        with NumPy's reshape error) and for NaN or inf, which training never
+        leaves (a diverged fit gets its last finite weights back; such a
+        file's ``predict`` blamed the user's inputs)."""
         est = super()._restore_state(params, state)
         spec, weights = state.get("spec_"), state.get("params_")
         if spec is not None and weights is not None:
@@ -100,6 +102,13 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                     f"The model file is damaged: a {cls.__name__}'s weights hold "
                     f"{np.size(weights)} numbers where its network has {expected}; save the "
                     "model again.")
+            moments = [a for a in (state.get("_optimizer_state") or ())[:2] if a is not None]
+            if not all(np.isfinite(np.asarray(a, dtype=np.float64)).all()
+                       for a in (weights, *moments)):
+                raise ValueError(
+                    f"The model file is damaged: a {cls.__name__}'s weights or optimizer "
+                    "state hold NaN or inf, which training never leaves; save the model "
+                    "again.")
         return est
 
     _parameter_constraints = {
