@@ -318,7 +318,11 @@ def test_warm_start_continues_the_same_networks():
     assert held._optimizer_state[2] == held_steps
     assert all(r.learning_rate_init == 0.01 for r in model.regressors_ + model.holdout_regressors_)
     continued = model.holdout_regressors_[0]._optimizer_state[2]
-    model.set_params(hidden_size=SMALL["hidden_size"] + 3, loss="squared_error").fit(y)
+    # ... and says so, once (a restart was silent; sweep, session 37)
+    with pytest.warns(UserWarning, match=r"shape changed since the last fit \(hidden_size "
+                                         r"\d+ -> \d+\): they trained from new weights") as caught:
+        model.set_params(hidden_size=SMALL["hidden_size"] + 3, loss="squared_error").fit(y)
+    assert sum("shape changed" in str(w.message) for w in caught) == 1
     assert all(r.hidden_size == SMALL["hidden_size"] + 3 and r.loss == "squared_error"
                for r in model.regressors_ + model.holdout_regressors_)
     # the new shape trained from the start

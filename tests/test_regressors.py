@@ -103,6 +103,11 @@ def test_warm_start_continues(airline_windows):
     assert not np.array_equal(reg.params_, before)
     assert reg.loss_curve_[-1] < reg.loss_curve_[0] or reg.loss_curve_[-1] < 1.0
     assert cold.n_iter_ == 6
+    # a new shape starts afresh, and says what changed (it was silent)
+    with pytest.warns(UserWarning, match=r"shape changed since the last fit \(hidden_size "
+                                         r"8 -> 6\): training starts from new weights"):
+        reg.set_params(hidden_size=6).fit(X, Y)
+    assert reg.n_iter_ == 3
 
 
 def test_warm_start_continues_the_curves_as_sklearns_mlp():

@@ -98,7 +98,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         training the fitted networks on the data given to ``fit`` (the
         normalisation is per window, so the networks stay valid on new or
         longer series); the smoothing stage and the intervals are estimated
-        anew.
+        anew. Networks whose shape changed (another horizon, features in
+        ``X`` added or dropped, another ``hidden_size``) start from new
+        weights, with a ``UserWarning`` that says what changed.
 
     Attributes
     ----------

@@ -74,7 +74,9 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         Continue from the previous fit's weights and optimizer state (when the
         network's shape is unchanged); ``max_iter`` epochs more are run, and
         ``n_iter_``, ``loss_curve_`` and the other curves continue, as with
-        scikit-learn's ``MLPRegressor``.
+        scikit-learn's ``MLPRegressor``. A network whose shape changed (other
+        features, outputs or ``hidden_size``) starts from new weights, with a
+        ``UserWarning`` that says what changed.
 
     Attributes
     ----------

@@ -335,6 +335,12 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                     self._bar.close()
                 del self._bar
             self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
+            restart = warm and next((r._warm_restart for r in checked + final
+                                     if getattr(r, "_warm_restart", "")), "")
+            if restart:  # (the horizon, the features in X, or the network's settings)
+                warnings.warn(f"warm_start=True, but the networks' shape changed since the last "
+                              f"fit ({restart}): they trained from new weights.", UserWarning,
+                              stacklevel=2)
             # the unit that lets many series' residuals pool (see _residuals)
             self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
             n = self.n_models

@@ -310,6 +310,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         # "auto" runs small fits on the CPU: the work of one epoch decides
         device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
         warm = self.warm_start and hasattr(self, "params_") and getattr(self, "spec_", None) == spec
+        # a warm start whose network changed shape starts from new weights, and says
+        # so (a forecaster's members: the forecaster, once)
+        self._warm_restart = (self.spec_.changes(spec) if self.warm_start and not warm
+                              and hasattr(self, "params_") else "")
+        if self._warm_restart and not getattr(self, "_planned_budget", False):
+            warnings.warn(f"warm_start=True, but the network's shape changed since the last fit "
+                          f"({self._warm_restart}): training starts from new weights.",
+                          UserWarning, stacklevel=4)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         if not warm:
             self.y_mean_ = np.zeros(Y.shape[1], np.float32)

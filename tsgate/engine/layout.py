@@ -34,6 +34,14 @@ class NetworkSpec:
                            ("attention", bool), ("dropout", float)):
             object.__setattr__(self, name, kind(getattr(self, name)))
 
+    def changes(self, other):
+        """What differs from ``other``'s shape, as text ("n_outputs 3 -> 5");
+        empty where nothing does."""
+        names = ("cell", "n_features", "hidden_size", "n_outputs", "num_layers",
+                 "bidirectional", "attention", "dropout")
+        return ", ".join(f"{n} {getattr(self, n)} -> {getattr(other, n)}" for n in names
+                         if getattr(self, n) != getattr(other, n))
+
     @property
     def ndir(self):
         return 2 if self.bidirectional else 1
