@@ -514,7 +514,13 @@ def load(path):
     Returns
     -------
     estimator
-        Equal in parameters and predictions to the one saved.
+        Equal in parameters, weights and fitted state to the one saved. Its
+        predictions are the saved model's where the file comes from the
+        same tsgate version; a forecaster from an older version keeps its
+        networks, but the statistical parts ``predict`` recomputes from the
+        fitted series (the smoothing stage, the bands' units) follow the
+        loading version (format-1 files of tsgate 0.1: forecasts moved by up
+        to 0.5% of the level, bands by up to 20%).
 
     Raises
     ------
