@@ -1,4 +1,6 @@
 """``tsgate.warmup``: the kernels a default fit uses are compiled by it."""
+import os
+
 import numba
 import numpy as np
 import pytest
@@ -38,6 +40,26 @@ def test_the_cli_warmup_says_when_nothing_is_kept(monkeypatch, capsys):
     assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 1
     err = capsys.readouterr().err
     assert "NOT kept" in err and "NUMBA_CACHE_DIR" in err
+
+
+def test_the_cli_warmup_says_where_the_cache_went(monkeypatch, capsys, tmp_path):
+    """A NUMBA_CACHE_DIR that Numba cannot use (a path under a file) was passed
+    over without a word: the kernels went beside the package and warmup said
+    "compiled into the Numba cache", exit 0 (sweep, session 37)."""
+    from numba import config as numba_config
+
+    from tsgate import cli
+
+    where = tsgate._jitcache.cache_location()
+    assert where and os.path.isdir(where)  # the kernels' cache folder, wherever it is
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 0
+    assert f"({where})" in capsys.readouterr().out
+    (tmp_path / "afile").write_text("")
+    wanted = str(tmp_path / "afile" / "cache")  # cannot be made
+    monkeypatch.setattr(numba_config, "CACHE_DIR", wanted)
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 1
+    err = capsys.readouterr().err
+    assert f"into {where}, not into NUMBA_CACHE_DIR={wanted}" in err
 
 
 def test_config_tunables_are_checked_where_they_are_read(monkeypatch):

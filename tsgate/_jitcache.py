@@ -49,3 +49,15 @@ def can_cache():
 
 
 CACHE = can_cache()
+
+
+def cache_location():
+    """The folder where Numba keeps the compiled code of the CPU kernels (the
+    ``__pycache__`` beside them, one under ``NUMBA_CACHE_DIR``, or the
+    home's cache); None where nothing is kept (:data:`CACHE` False) or
+    Numba does not say. Numba passes over a ``NUMBA_CACHE_DIR`` it cannot
+    make or write without a word, so ``tsgate warmup`` compares the two."""
+    if not CACHE:
+        return None
+    probe = njit(cache=True)(_probe(os.path.join("kernels", "cpu")))
+    return getattr(getattr(probe, "_cache", None), "_cache_path", None)  # (Numba's own)

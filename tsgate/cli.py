@@ -22,15 +22,16 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from numba import config as numba_config
 from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
 from ._progress import _is_terminal
-from .datasets import list_datasets, load_dataset
 from ._series import season_length
 from .backend import resolve_device
 from .calibration import bound_columns, bound_names, percent
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
+from .datasets import list_datasets, load_dataset
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
 
@@ -501,7 +502,17 @@ def run_warmup(args):
               "NUMBA_CACHE_DIR to a writable folder and run tsgate warmup again.",
               file=sys.stderr)
         return 1
-    print(f"tsgate: {what}compiled into the Numba cache in {done['seconds']:.1f} s")
+    wanted, where = numba_config.CACHE_DIR, done["where"]
+    if wanted and where and os.path.commonpath(
+            [os.path.abspath(wanted), os.path.abspath(where)]) != os.path.abspath(wanted):
+        # Numba passed over a NUMBA_CACHE_DIR it could not use: a service that
+        # reads the cache there would compile at every start
+        print(f"tsgate: warning: {what}compiled in {done['seconds']:.1f} s into {where}, not "
+              f"into NUMBA_CACHE_DIR={wanted}, which Numba cannot use (not a writable folder); "
+              "make it one and run tsgate warmup again.", file=sys.stderr)
+        return 1
+    print(f"tsgate: {what}compiled into the Numba cache{f' ({where})' if where else ''} in "
+          f"{done['seconds']:.1f} s")
     return 0
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import backend, config
-from ._jitcache import CACHE
+from ._jitcache import CACHE, cache_location
 
 MODELS = ("lstm", "gru")
 
@@ -40,11 +40,12 @@ def warmup(models=MODELS, parallel=True):
     -------
     dict
         ``{"models": [...], "parallel": bool, "seconds": float, "cached":
-        bool}``: what was warmed, how long it took (mostly compiling on a
-        fresh install, well under a second once the cache is warm), and
-        whether the kernels were kept on disk (False where no cache location
-        is writable, ``tsgate._jitcache``: then nothing outlives the process;
-        set ``NUMBA_CACHE_DIR`` to a writable folder).
+        bool, "where": str or None}``: what was warmed, how long it took
+        (mostly compiling on a fresh install, well under a second once the
+        cache is warm), whether the kernels were kept on disk (False where
+        no cache location is writable, ``tsgate._jitcache``: then nothing
+        outlives the process; set ``NUMBA_CACHE_DIR`` to a writable folder)
+        and in which folder (:func:`tsgate._jitcache.cache_location`).
     """
     given = models
     if isinstance(given, str):
@@ -77,7 +78,7 @@ def warmup(models=MODELS, parallel=True):
                     config.PARALLEL_MIN_WORK = saved
                     backend.WARMING[0] = False
     return {"models": models, "parallel": bool(parallel),
-            "seconds": time.perf_counter() - started, "cached": CACHE}
+            "seconds": time.perf_counter() - started, "cached": CACHE, "where": cache_location()}
 
 
 def _run(model, forecaster=True):
