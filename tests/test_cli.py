@@ -1,5 +1,6 @@
 """The ``tsgate`` command line, run in-process through ``main(argv)``."""
 import importlib.util
+import io
 import os
 
 import numpy as np
@@ -542,6 +543,24 @@ def test_output_and_plot_never_overwrite_the_input(monthly_csv, tmp_path, capsys
         code, out, err = run(capsys, "forecast", *argv, "--horizon", 2, *QUICK)
         assert code == 2 and out == "" and message in err, err
     assert monthly_csv.read_bytes() == before
+
+
+def test_a_saved_row_index_before_the_dates_is_left_out(tmp_path, capsys):
+    """DataFrame.to_csv's default writes the row numbers first, unnamed: the
+    forecast was of times 30, 31 (the dates skipped as text); the dates are
+    the times now, with a note. A saved Series' index alone stays the time."""
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    frame = pd.DataFrame({"ds": days.strftime("%Y-%m-%d"), "y": 10 + np.sin(np.arange(30))})
+    frame.to_csv(tmp_path / "indexed.csv")  # ",ds,y" / "0,2020-01-01,10.0"
+    code, out, err = run(capsys, "forecast", tmp_path / "indexed.csv", "--horizon", 2,
+                         "--output", "-", "--max-iter", 2)
+    assert code == 0 and "a saved row index" in err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["ds", "y"] and list(table.ds) == ["2020-01-31", "2020-02-01"]
+    frame.y.to_csv(tmp_path / "series.csv")  # ",y": the row numbers are its only times
+    code, out, err = run(capsys, "forecast", tmp_path / "series.csv", "--horizon", 2,
+                         "--output", "-", *QUICK)
+    assert code == 0 and list(pd.read_csv(io.StringIO(out)).iloc[:, 0]) == [30, 31]
 
 
 def test_the_plot_title_names_each_coverage_as_given(tmp_path, capsys, monkeypatch):

@@ -366,6 +366,29 @@ def _packed_dates(stamps, name):
     return None
 
 
+def _past_saved_index(raw, column, id_column, label, notes):
+    """The default time column, and the frame without a saved row index: an
+    unnamed first column 0, 1, 2, ... (``DataFrame.to_csv``'s default) beside
+    a column of dates is left out, and the dates are the times (they were
+    skipped as text, and the forecast was of row numbers 30, 31, ...)."""
+    s = raw[column]
+    if not (str(column).startswith("Unnamed: ") and pd.api.types.is_integer_dtype(s)
+            and not pd.api.types.is_bool_dtype(s)
+            and np.array_equal(s.to_numpy(), np.arange(len(s)))):
+        return raw, column
+    rest = [c for c in raw.columns if c not in (column, id_column)]
+    if not rest or pd.api.types.is_numeric_dtype(raw[rest[0]]):
+        return raw, column
+    try:
+        _dates(raw[rest[0]], rest[0], label, "")
+    except ValueError:
+        return raw, column
+    if notes is not None:
+        notes.append(f"leaving out the unnamed first column (0, 1, 2, ...: a saved row index); "
+                     f"the times are column {rest[0]!r}")
+    return raw.drop(columns=[column]), rest[0]
+
+
 def read_csv(path, time_column, id_column=None, notes=None):
     """Read ``path`` and return (frame indexed by time, name of the time column).
 
@@ -441,6 +464,7 @@ def read_csv(path, time_column, id_column=None, notes=None):
                  "the time column with --time-column if it is another")
     if time_column is None:
         time_column = next((c for c in raw.columns if c != id_column), raw.columns[0])
+        raw, time_column = _past_saved_index(raw, time_column, id_column, label, notes)
     if time_column not in raw.columns:
         raise ValueError(f"time column {time_column!r} is not in {label}; its columns are "
                        f"{list(raw.columns)}.")
