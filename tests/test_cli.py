@@ -563,6 +563,19 @@ def test_a_saved_row_index_before_the_dates_is_left_out(tmp_path, capsys):
     assert code == 0 and list(pd.read_csv(io.StringIO(out)).iloc[:, 0]) == [30, 31]
 
 
+def test_a_repeated_header_and_a_freq_off_the_dates_grid(monthly_csv, tmp_path, capsys):
+    """'ds,y,y' was forecast as columns y and y.1 (pandas renames the second);
+    --freq M on month starts said "choose another --freq" without which
+    (sweep, session 37)."""
+    (tmp_path / "dup.csv").write_text("ds,y,y\n" + "".join(
+        f"2020-01-{i + 1:02d},{i},{2 * i}\n" for i in range(28)))
+    code, out, err = run(capsys, "forecast", tmp_path / "dup.csv", "--horizon", 2, *QUICK)
+    assert code == 2 and "the header names column 'y' more than once" in err
+    code, out, err = run(capsys, "forecast", monthly_csv, "--freq", "W-SUN", "--horizon", 2,
+                         *QUICK)
+    assert code == 2 and "do not fall on a 'W-SUN' grid" in err and "look like --freq MS" in err
+
+
 def test_the_plot_title_names_each_coverage_as_given(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
     import tsgate.plotting

@@ -12,6 +12,7 @@ Standard input may be gzip-compressed. The frequency of dates is inferred
 or forced (``--freq``), gaps becoming missing values. Every problem is a
 ``ValueError`` naming the file, the column and the fix.
 """
+import csv
 import io
 import itertools
 import os
@@ -287,6 +288,11 @@ def _read_table(path, id_column=None):
         if seps:
             sep = seps[0]
             raw = _read(path, dtype=dtype, sep=sep)
+    named = [h.strip() for h in next(csv.reader(lines[:1], delimiter=sep or ","), [])]
+    twice = next((h for h in named if h and named.count(h) > 1), None)
+    if twice is not None:  # pandas renames the second "y.1": a second series by accident
+        raise ValueError(f"the header names column {twice!r} more than once; give each "
+                         "column its own name.")
     if id_column is not None and id_column in raw.columns and raw[id_column].isna().any():
         ids = _read(path, sep=sep or ",", usecols=[id_column], dtype=str, keep_default_na=False)
         raw[id_column] = ids[id_column].where(ids[id_column].str.strip() != "")
@@ -571,7 +577,9 @@ def set_frequency(frame, freq, source, notes):
                 "values, which tsgate skips).")
         return frame.asfreq(inferred)
     try:
-        offset = pd.tseries.frequencies.to_offset(freq)
+        with warnings.catch_warnings():  # ("'M' is deprecated": the grid's error, if any, says)
+            warnings.simplefilter("ignore", FutureWarning)
+            offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
         raise ValueError(f"--freq {freq!r} is not a pandas frequency alias "
                          "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
@@ -579,8 +587,10 @@ def set_frequency(frame, freq, source, notes):
     off_grid = ~index.isin(grid)
     if len(grid) == 0 or off_grid.any():
         example = index[off_grid][0] if off_grid.any() else index[0]
+        looks = infer_freq(index) if len(index) >= 3 else None
         raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
-                         "off it); choose another --freq.")
+                         "off it); choose another --freq"
+                         + (f": they look like --freq {looks}." if looks else "."))
     if len(grid) > 2 * len(index):
         looks = infer_freq(index[:3])
         raise ValueError(f"with --freq {freq!r}, {len(grid) - len(index)} of the {len(grid)} "
