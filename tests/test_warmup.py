@@ -54,6 +54,8 @@ def test_the_cli_warmup_says_where_the_cache_went(monkeypatch, capsys, tmp_path)
     assert where and os.path.isdir(where)  # the kernels' cache folder, wherever it is
     assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 0
     assert f"({where})" in capsys.readouterr().out
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
     (tmp_path / "afile").write_text("")
     wanted = str(tmp_path / "afile" / "cache")  # cannot be made
     monkeypatch.setattr(numba_config, "CACHE_DIR", wanted)

@@ -173,6 +173,8 @@ def build_parser():
                     help="which models' kernels (default: all)")
     wu.add_argument("--no-parallel", action="store_true",
                     help="skip the multi-threaded builds that large fits use")
+    wu.add_argument("--quiet", action="store_true",
+                    help="print nothing on success (failures still print and exit 1)")
     wu.set_defaults(run=run_warmup)
     return parser
 
@@ -511,8 +513,9 @@ def run_warmup(args):
               f"into NUMBA_CACHE_DIR={wanted}, which Numba cannot use (not a writable folder); "
               "make it one and run tsgate warmup again.", file=sys.stderr)
         return 1
-    print(f"tsgate: {what}compiled into the Numba cache{f' ({where})' if where else ''} in "
-          f"{done['seconds']:.1f} s")
+    if not args.quiet:
+        print(f"tsgate: {what}compiled into the Numba cache{f' ({where})' if where else ''} in "
+              f"{done['seconds']:.1f} s")
     return 0
 
 
