@@ -55,3 +55,57 @@ def test_last_window_of_a_series_is_its_window_among_all_ends():
         np.testing.assert_allclose(last[0], X_all[-1], rtol=1e-6, atol=1e-6)
         pad = max(L - len(y), 0)
         assert (last[0, :pad] == 0).all() and (last[0, pad:, 1] == np.isfinite(y[-(L - pad):])).all()
+
+
+def _stacked_cases():
+    """Series of several kinds with their stages: seasonal (one with an inner
+    cycle), missing values, shorter than a window, too big for float32."""
+    r = np.random.default_rng(3)
+    t = np.arange(96)
+    cases = [
+        (np.exp(0.2 * np.sin(2 * np.pi * t / 12)) + r.normal(0, 0.01, 96), "smooth", 12, 1),
+        (np.r_[5.0, 6.0, np.nan, 7.0, 6.5, 8.0, 7.5, 9.0], "smooth", 1, 1),
+        (np.array([1.0, 2.0, 1.5]), "last", 1, 1),
+        (10 + np.sin(2 * np.pi * t / 4) + np.sin(2 * np.pi * t / 24) * 3 + r.normal(0, .1, 96),
+         "smooth", 24, 4),
+        (r.normal(size=30) * 1e200, "standard", 1, 1),  # past float32 before its unit divides
+        (np.cumsum(r.normal(size=40)), "smooth", 12, 1),
+    ]
+    zs, stages = [], []
+    for y, norm, m, inner in cases:
+        st = stage(y, norm, m, inner=inner)
+        zs.append(st.to_working(y))
+        stages.append(st)
+    return zs, stages
+
+
+def test_stacked_windows_are_each_series_windows_bit_for_bit():
+    zs, stages = _stacked_cases()
+    r = np.random.default_rng(0)
+    for L, H in ((3, 2), (13, 5), (30, 1)):
+        for pick in ("all", "tail", "last", "none"):
+            ends = []
+            for z in zs:
+                n = len(z)
+                ends.append({"all": np.arange(n), "tail": np.arange(max(n - 4, 0), n - 1),
+                             "last": np.array([n - 1]), "none": np.zeros(0, dtype=int)}[pick])
+            for with_exog in (False, True):
+                exogs = [r.normal(size=(len(z) + H, 2)) for z in zs] if with_exog else None
+                X, Y = encoding.stacked_windows(zs, stages, L, H, ends, exogs)
+                parts = [encoding.series_windows(z, st, L, H, e, None if exogs is None else exogs[i])
+                         for i, (z, st, e) in enumerate(zip(zs, stages, ends))]
+                want_X = np.concatenate([p[0] for p in parts])
+                want_Y = np.concatenate([p[1] for p in parts])
+                assert X.dtype == want_X.dtype and X.shape == want_X.shape
+                assert np.array_equal(X, want_X, equal_nan=True)
+                assert np.array_equal(Y, want_Y, equal_nan=True)
+
+
+def test_stacked_windows_of_cut_series_read_their_stage_whole():
+    zs, stages = _stacked_cases()
+    cut = [z[:len(z) - 5] for z in zs]
+    ends = [np.arange(len(z)) for z in cut]
+    X, Y = encoding.stacked_windows(cut, stages, 7, 3, ends)
+    parts = [encoding.series_windows(z, st, 7, 3, e) for z, st, e in zip(cut, stages, ends)]
+    assert np.array_equal(X, np.concatenate([p[0] for p in parts]))
+    assert np.array_equal(Y, np.concatenate([p[1] for p in parts]), equal_nan=True)

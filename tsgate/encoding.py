@@ -30,6 +30,8 @@ import math
 
 import numpy as np
 
+from . import segments
+
 N_BASE_FEATURES = 2  # u, observed
 F32_MAX = float(np.finfo(np.float32).max)
 
@@ -102,6 +104,127 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :, 2:] *= (rows >= 0)[..., None]
     return X, Y
 
+CHUNK_STEPS = 2**21  # stacked_windows: window steps built at once (its index arrays' size)
+
+
+def _seasonal_rows(season, daily, starts, period, inner, ends, steps):
+    """:meth:`tsgate.smoothing.Smoothing.seasonal` of many series' rows at
+    once: (R, H) from the flat ``season`` and ``daily`` (of the series of
+    inner cycles; else unread), each row's series' start in them ``starts``
+    (R,), its ``period`` and ``inner`` (R,), origins ``ends`` (R,) and
+    ``steps`` (H,)."""
+    def same_phase(e, p):  # smoothing.same_phase per row: (R, H)
+        e, p = e[:, None], p[:, None]
+        back = e + steps - p * np.ceil(steps / p).astype(int)
+        return np.where(back >= 0, back, back % p)
+
+    back = starts[:, None] + same_phase(ends, period)  # (R, H)
+    out = season[back]  # (R, H)
+    cycled = inner > 1  # (R,) rows of series with an inner cycle
+    if cycled.any():
+        b, s = back[cycled], starts[cycled, None]
+        out[cycled] = season[b] - daily[b] + daily[s + same_phase(ends[cycled], inner[cycled])]
+    return out
+
+
+def stacked_windows(zs, smoothings, L, H, ends, exogs=None):
+    """:func:`series_windows` of many series at once, stacked: the same
+    numbers, bit for bit, without a loop over the series.
+
+    Parameters
+    ----------
+    zs, smoothings : list
+        Working-scale values (n_i,) and smoothing stages per series.
+    L, H : int
+    ends : list of ndarray of int of shape (N_i,)
+        Each series' window ends, ``0 <= end < n_i``.
+    exogs : list of ndarray of shape (n_i + H, m), optional
+
+    Returns
+    -------
+    X : ndarray of shape (sum N_i, L [+ H], 2 [+ m]) float32
+    Y : ndarray of shape (sum N_i, H) float64
+        Series after series, as ``np.concatenate`` of each's
+        :func:`series_windows`.
+    """
+    k = len(zs)
+    lens = np.array([len(z) for z in zs], dtype=np.int64)  # (k,)
+    at0 = segments.offsets_of(lens)  # (k + 1,) each series' start in the flat arrays
+    counts = np.array([len(e) for e in ends], dtype=np.int64)  # (k,)
+    first = segments.offsets_of(counts)  # (k + 1,) each series' first row
+    N = int(first[-1])
+    owner = np.repeat(np.arange(k), counts)  # (N,) each row's series
+    end = (np.concatenate(ends).astype(np.int64) if N else np.zeros(0, np.int64))  # (N,)
+    flat = lambda arrays: np.concatenate(arrays) if k else np.zeros(0)  # noqa: E731
+    z = flat([np.asarray(v, dtype=np.float64) for v in zs])  # (T,)
+    # the stages' arrays whole (a stage may run past its series' values: a cut
+    # series' targets read no further, but a season's phase can), at st0 each
+    st0 = segments.offsets_of([len(sm.season) for sm in smoothings])  # (k + 1,)
+    level = flat([sm.level for sm in smoothings])  # (S,)
+    season = flat([sm.season for sm in smoothings])  # (S,)
+    inner = np.array([sm.inner for sm in smoothings], dtype=np.int64)  # (k,)
+    daily = (flat([sm.daily if sm.inner > 1 else np.zeros(len(sm.season)) for sm in smoothings])
+             if (inner > 1).any() else None)  # (S,)
+    period = np.array([sm.period for sm in smoothings], dtype=np.int64)  # (k,)
+    scale = np.array([sm.scale for sm in smoothings], dtype=np.float64)  # (k,)
+    observed = np.isfinite(z)  # (T,)
+    ref = level[st0[owner] + end]  # (N,) each window's level at its end
+    # series_windows' centre: the median of its windows' levels (one window: that level)
+    center = segments.medians(ref, first)  # (k,)
+    single = counts == 1
+    center[single] = ref[first[:-1][single]]
+    season_z = flat([sm.season[:n] for sm, n in zip(smoothings, lens)])  # (T,) at z's steps
+    d = np.where(observed, z - season_z - np.repeat(center, lens), 0.0)  # (T,) float64
+    shift = ref - center[owner]  # (N,)
+    spread = segments.maxima(np.abs(d), at0) + segments.maxima(np.abs(shift), first)  # (k,)
+    unit = np.where(scale < F32_MAX, scale, np.inf).astype(np.float32)  # (k,)
+    plain = (spread < F32_MAX) & (unit < F32_MAX)  # (k,) else series_windows' float64 path
+    with np.errstate(over="ignore"):  # (the series that overflow are not plain: unread)
+        d = d.astype(np.float32)  # (T,)
+    features = N_BASE_FEATURES + (0 if exogs is None else exogs[0].shape[1])
+    X = np.zeros((N, L + (0 if exogs is None else H), features), np.float32)
+    Y = np.empty((N, H))
+    if exogs is not None:
+        ex_len = np.array([len(e) for e in exogs], dtype=np.int64)  # (k,)
+        ex_at = segments.offsets_of(ex_len)  # (k + 1,)
+        ex = np.concatenate(exogs)  # (sum, m)
+    steps = np.arange(1, H + 1)  # (H,)
+    per_row = max(L + (0 if exogs is None else H), 1)
+    i = 0
+    while i < k:
+        if not plain[i]:  # beyond float32 before the unit divides (or refused): its own way
+            r = slice(first[i], first[i + 1])
+            X[r], Y[r] = series_windows(zs[i], smoothings[i], L, H, ends[i],
+                                        None if exogs is None else exogs[i])
+            i += 1
+            continue
+        j = i + 1  # a run of plain series of at most CHUNK_STEPS window steps (or one series)
+        while j < k and plain[j] and (first[j + 1] - first[i]) * per_row <= CHUNK_STEPS:
+            j += 1
+        r = slice(first[i], first[j])
+        s, e = owner[r], end[r]  # (R,) each
+        start = at0[s]  # (R,)
+        back = e[:, None] + np.arange(1 - L, 1)  # (R, L) the step of each input
+        started = back >= 0  # (R, L)
+        at = start[:, None] + np.maximum(back, 0)  # (R, L) in the flat arrays
+        x = X[r]  # (R, L [+ H], F) view
+        x[:, :L, 0] = np.where(started, d[at], np.float32(0))
+        x[:, :L, 0] -= shift[r, None].astype(np.float32)
+        x[:, :L, 1] = observed[at] & started
+        x[:, :L, 0] *= x[:, :L, 1]  # padded and missing steps: u = 0
+        x[:, :L, 0] /= unit[s][:, None]
+        n = lens[s][:, None]  # (R, 1)
+        target_t = e[:, None] + steps  # (R, H)
+        zt = np.where(target_t < n, z[start[:, None] + np.minimum(target_t, n - 1)], np.nan)
+        seasonal = _seasonal_rows(season, daily, st0[s], period[s], inner[s], e, steps)  # (R, H)
+        Y[r] = (zt - seasonal - ref[r, None]) / scale[s][:, None]
+        if exogs is not None:
+            rows = e[:, None] + np.arange(-L + 1, H + 1)  # (R, L+H) step of each row
+            x[:, :, 2:] = ex[ex_at[s][:, None] + np.clip(rows, 0, ex_len[s][:, None] - 1)]
+            x[:, :, 2:] *= (rows >= 0)[..., None]
+        i = j
+    return X, Y
+
 
 def training_ends(n, H, max_windows):
     """Ends of a series' training windows: every step with a target, newest
@@ -167,21 +290,17 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
         Series by series in :func:`content_order`.
     Y : ndarray of shape (N, H) float32
     """
-    Xs, Ys = [], []
-    for i in content_order(zs, exogs):  # the same windows, same order, whatever the series' order
-        z, sm = zs[i], smoothings[i]
-        n = len(z) - cut
-        if n < 2:
-            continue
-        ends = training_ends(n, H, max_windows)
-        ex = None if exogs is None else exogs[i]
-        X, Y = series_windows(z[:n], sm, L, H, ends, ex)
-        keep = np.isfinite(Y).any(axis=1)
-        Xs.append(X[keep])
-        Ys.append(Y[keep])
-    if not Xs:
+    order = [i for i in content_order(zs, exogs) if len(zs[i]) - cut >= 2]  # (same order, any order)
+    if not order:
         raise ValueError("No series is long enough to make a training window.")
-    return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
+    cut_zs = [zs[i][:len(zs[i]) - cut] for i in order]
+    X, Y = stacked_windows(cut_zs, [smoothings[i] for i in order], L, H,
+                           [training_ends(len(z), H, max_windows) for z in cut_zs],
+                           None if exogs is None else [exogs[i] for i in order])
+    keep = np.isfinite(Y).any(axis=1)  # (N,) windows with a target
+    if not keep.all():
+        X, Y = X[keep], Y[keep]
+    return X, Y.astype(np.float32)
 
 
 def tail_ends(zs, cuts):
@@ -215,12 +334,8 @@ def tail_windows(zs, smoothings, cuts, L, H, exogs=None):
     X : ndarray of shape (rows, L [+ H], F) float32
     Y : ndarray of shape (rows, H) float32
     """
-    Xs, Ys = [], []
-    for i, (z, sm, ends) in enumerate(zip(zs, smoothings, tail_ends(zs, cuts))):
-        Xi, Yi = series_windows(z, sm, L, H, ends, None if exogs is None else exogs[i])
-        Xs.append(Xi)
-        Ys.append(Yi)
-    return np.concatenate(Xs), np.concatenate(Ys).astype(np.float32)
+    X, Y = stacked_windows(zs, smoothings, L, H, tail_ends(zs, cuts), exogs)
+    return X, Y.astype(np.float32)
 
 
 def last_windows(zs, smoothings, L, H, exogs=None, cut=0):
@@ -228,10 +343,10 @@ def last_windows(zs, smoothings, L, H, exogs=None, cut=0):
 
     Returns X of shape (k, L [+ H], F) float32.
     """
-    X = [series_windows(z[:len(z) - cut], sm, L, H, np.array([len(z) - cut - 1]),
-                        None if exogs is None else exogs[i][:len(z) - cut + H])[0]
-         for i, (z, sm) in enumerate(zip(zs, smoothings))]
-    return np.concatenate(X)
+    return stacked_windows([z[:len(z) - cut] for z in zs], smoothings, L, H,
+                           [np.array([len(z) - cut - 1]) for z in zs],
+                           None if exogs is None else [e[:len(z) - cut + H]
+                                                       for e, z in zip(exogs, zs)])[0]
 
 
 def forecast_base(sm, n, H):
