@@ -145,3 +145,18 @@ def test_outlying_series_are_those_an_order_of_magnitude_beyond_the_others():
     assert outlying_series(wild[owners >= 2], owners[owners >= 2]) == {2}
     assert outlying_series(wild[owners == 2], owners[owners == 2]) == set()
 
+
+
+def test_series_quantiles_are_each_series_nanquantile():
+    from tsgate.calibration import _series_quantiles
+    r = np.random.default_rng(4)
+    for rows, H in ((40, 3), (7, 1), (60, 5)):
+        R = np.abs(r.normal(size=(rows, H))) * 10.0 ** r.integers(-2, 3, size=(rows, 1))
+        R[r.random(size=R.shape) < 0.2] = np.nan
+        owners = r.integers(0, 9, size=rows) * 3  # labels with gaps, rows interleaved
+        R[owners == 6] = np.nan  # a series without a finite residual
+        R[np.flatnonzero(owners == 3)[:1], 0] = np.inf
+        got = _series_quantiles(R, owners, 0.9)
+        want = [np.nanquantile(R[owners == k], 0.9) if np.isfinite(R[owners == k]).any() else 0.0
+                for k in np.unique(owners)]
+        assert np.array_equal(got, want, equal_nan=True)

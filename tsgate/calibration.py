@@ -228,6 +228,31 @@ OUTLYING_FACTOR = 10.0  # outlying_series: a series' large residuals this many t
 OUTLYING_QUANTILE = 0.9  # ... its 90th percentile of absolute residuals (the band's tail, not its middle)
 
 
+def _series_quantiles(R, owners, q):
+    """Per series (the sorted labels of ``owners`` (n,)), ``np.nanquantile``
+    of its rows of R (n, H) at ``q``, 0 where none of them is finite: (k,).
+
+    The same numbers as a loop over the series (its rows' values, NaN left
+    out, are one row of a matrix whose rows ``np.quantile`` takes at once,
+    by their count), without a pass over all rows per series: 10,000
+    series took 7 s that way.
+    """
+    labels, inverse = np.unique(owners, return_inverse=True)  # (k,), (n,)
+    order = np.argsort(inverse, kind="stable")  # (n,) rows series by series
+    values = R[order].ravel()  # (n * H,)
+    owner = np.repeat(inverse[order], R.shape[1])  # (n * H,)
+    known = ~np.isnan(values)  # np.nanquantile leaves NaN out, not inf
+    counts = np.bincount(owner[known], minlength=len(labels))  # (k,)
+    finite = np.bincount(owner[np.isfinite(values)], minlength=len(labels)) > 0  # (k,)
+    values = values[known]  # series by series
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])  # (k,)
+    out = np.zeros(len(labels))  # (k,)
+    for c in np.unique(counts[finite]):
+        group = np.flatnonzero(finite & (counts == c))  # (g,) series of c values
+        out[group] = np.quantile(values[start[group][:, None] + np.arange(c)], q, axis=1)
+    return out
+
+
 def outlying_series(residuals, owners):
     """The series whose calibration residuals are an order of magnitude
     beyond the others': the 90th percentile (``OUTLYING_QUANTILE``) of a
@@ -261,9 +286,8 @@ def outlying_series(residuals, owners):
     labels = np.unique(owners)
     if len(labels) < 2:
         return set()
-    R = np.abs(np.asarray(residuals, dtype=np.float64))  # (n, H)
-    tail = np.array([np.nanquantile(R[owners == k], OUTLYING_QUANTILE)
-                     if np.isfinite(R[owners == k]).any() else 0.0 for k in labels])  # (k,)
+    tail = _series_quantiles(np.abs(np.asarray(residuals, dtype=np.float64)), owners,
+                             OUTLYING_QUANTILE)  # (k,)
     order = np.argsort(tail, kind="stable")
     ranked = tail[order]  # (k,) ascending
     rank = np.empty(len(labels), dtype=int)  # (k,) each series' place in ranked
