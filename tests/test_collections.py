@@ -779,3 +779,13 @@ def test_forecast_times_past_the_inputs_integer_type_and_of_text():
                           "y": np.arange(12.0)})
     out = from_collection(to_collection(frame), {"forecast": np.zeros((1, 2))}, 2)
     assert out.ds.dtype.kind == "M" and out.ds.iloc[0] == pd.Timestamp("2021-01-01")
+
+
+def test_wide_futures_are_shared_only_where_each_series_has_the_shared_one():
+    from tsgate.collection import _futures_shared, to_collection
+    idx = pd.date_range("2000-01-01", periods=10, freq="MS")
+    df = pd.DataFrame({"a": np.arange(10.0) + 1, "b": [np.nan] * 6 + [1.0, 2.0, 3.0, 4.0]}, index=idx)
+    assert _futures_shared(to_collection(df))
+    # without a frequency a short series' own future cannot be made: it is made (and raises)
+    bare = df.set_axis(pd.DatetimeIndex(idx.values))
+    assert not _futures_shared(to_collection(bare))
