@@ -62,7 +62,7 @@ import numba
 from . import config, encoding, folds
 from .ensemble import run_fits
 from .regressors import _BaseRNNRegressor
-from .smoothing import takes_log
+from .smoothing import _scale_choice
 
 TRAIN_STEPS = (300, 4000)  # gradient steps of the default budget: at least, at most
 STEPS_PER_WINDOW = 4       # default budget between those: 4 steps per training window ...
@@ -209,7 +209,8 @@ class EnsembleFits:
             coll.values, H, self.validation_fraction,
             costly=lambda plan: self.max_iter is None and sum(
                 self._fold_work(coll, cuts) for cuts in plan) > FOLDS_MOST_WORK)
-        logs = self._logs(coll)  # each series' scale, chosen once on its whole history
+        # each series' scale, chosen once on its whole history, and the stages fitted for it
+        logs, fitted = self._logs(coll)
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
@@ -225,10 +226,12 @@ class EnsembleFits:
                            [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_])
         if self.early_stopping:  # the final fits take the validation fits' best epochs
             epochs = [reg.best_epoch_ for reg in checked[:self.n_models]]
-            jobs = self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, epochs)
+            jobs = self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, epochs,
+                                    fitted)
         else:  # each final fit continues its validation fit on all the data
             jobs = self._final_jobs(coll, exogs, seeds[1],
-                                    [copy.deepcopy(reg) for reg in checked[:self.n_models]], logs)
+                                    [copy.deepcopy(reg) for reg in checked[:self.n_models]], logs,
+                                    fitted=fitted)
         final = run_fits(jobs, concurrent, self.windows_)
         return checked, final, cut_stages, fold_cuts
 
@@ -275,19 +278,28 @@ class EnsembleFits:
 
     def _logs(self, coll):
         """Per series, whether its whole history goes on the log scale
-        (:func:`takes_log`, after its spikes and the features' effect)."""
+        (:func:`tsgate.smoothing.takes_log`, after its spikes and the features'
+        effect), and the stages the choice fitted on the way (per series, by
+        scale: ``{True: on the logs, False: on the values}``, some or none),
+        which the final fit's stages are (:meth:`_final_jobs`)."""
         exog = self._effect_rows(coll.exog) or [None] * len(coll)
-        return [takes_log(v, self.season_length_, e)
-                for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
+        choices = [_scale_choice(v, self.season_length_, e)
+                   for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
+        return [log for log, _ in choices], [stages for _, stages in choices]
 
-    def _final_jobs(self, coll, exogs, seeds, previous, logs, epochs=None):
+    def _final_jobs(self, coll, exogs, seeds, previous, logs, epochs=None, fitted=None):
         """The fits of the ensemble on all the data: for ``epochs`` each (the
         validation fits' best, with early stopping), else for
         ``FINAL_STEPS`` of the step budget. ``previous`` (members, or
         False): where each member starts from (its weights and optimizer
         state); without early stopping, the validation fit of the same
-        member."""
-        zs, stages = self._stages(coll.values, coll.exog, logs=logs)  # the scales chosen once
+        member. ``fitted``: per series, the stages :meth:`_logs` fitted, by
+        scale; the stage of the chosen scale is the final one (the same fit
+        of the same values), where the stage has no inner cycle to choose."""
+        known = None
+        if fitted is not None and self.normalize_ == "smooth" and self.inner_period_ == 1:
+            known = [f.get(log) for f, log in zip(fitted, logs)]  # (None: fitted here)
+        zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=known)  # scales chosen once
 
         def job(i, reg, L):
             Xw, Yw, full = self._windows(zs, stages, L, coll, exogs)
