@@ -268,7 +268,7 @@ def content_order(zs, exogs=None):
     return sorted(range(len(zs)), key=key)
 
 
-def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
+def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0, order=None):
     """Training windows of every series of a collection, stacked.
 
     Parameters
@@ -283,6 +283,9 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
         Leave the last ``cut`` steps of every series out of the targets and
         inputs (the holdout of a validation fit; series too short for it are
         dropped).
+    order : list of int, optional
+        ``content_order(zs, exogs)``, where the caller has it (the members
+        of an ensemble share it).
 
     Returns
     -------
@@ -290,7 +293,8 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0):
         Series by series in :func:`content_order`.
     Y : ndarray of shape (N, H) float32
     """
-    order = [i for i in content_order(zs, exogs) if len(zs[i]) - cut >= 2]  # (same order, any order)
+    order = content_order(zs, exogs) if order is None else order  # (same order, any order)
+    order = [i for i in order if len(zs[i]) - cut >= 2]
     if not order:
         raise ValueError("No series is long enough to make a training window.")
     cut_zs = [zs[i][:len(zs[i]) - cut] for i in order]

@@ -263,9 +263,10 @@ class EnsembleFits:
         # in the tail sees only its past), once for every member
         extended = (self._stages(coll.values, coll.exog, like=stages_cut) if self.early_stopping
                     else None)
+        order = encoding.content_order(zs_cut, exogs_cut)  # the windows' order, for every member
 
         def job(reg, L):
-            Xw, Yw, epochs = self._windows(zs_cut, stages_cut, L, coll, exogs_cut)
+            Xw, Yw, epochs = self._windows(zs_cut, stages_cut, L, coll, exogs_cut, order)
             reg.set_params(max_iter=epochs)
             validation = None
             if self.early_stopping:
@@ -300,21 +301,23 @@ class EnsembleFits:
         if fitted is not None and self.normalize_ == "smooth" and self.inner_period_ == 1:
             known = [f.get(log) for f, log in zip(fitted, logs)]  # (None: fitted here)
         zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=known)  # scales chosen once
+        order = encoding.content_order(zs, exogs)  # the windows' order, for every member
 
         def job(i, reg, L):
-            Xw, Yw, full = self._windows(zs, stages, L, coll, exogs)
+            Xw, Yw, full = self._windows(zs, stages, L, coll, exogs, order)
             max_iter = epochs[i] if epochs is not None else round(FINAL_STEPS * full)
             return _fit_member(reg.set_params(max_iter=max(1, max_iter)), Xw, Yw)
 
         return [partial(job, i, self._member(i, seeds[i], previous, ""), L)
                 for i, L in enumerate(self.windows_)]
 
-    def _windows(self, zs, stages, L, coll, exogs):
+    def _windows(self, zs, stages, L, coll, exogs, order=None):
         """The training windows ``(X, Y)`` of the series ``zs`` (stages
         ``stages``, of the collection ``coll``) for lookback ``L``, and the
-        epochs of their step budget (:meth:`_budget`)."""
+        epochs of their step budget (:meth:`_budget`); ``order``: the
+        series' :func:`tsgate.encoding.content_order`, where known."""
         most = self._max_windows(L, coll)
-        Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon_, most, exogs)
+        Xw, Yw = encoding.collection_windows(zs, stages, L, self.horizon_, most, exogs, order=order)
         return Xw, Yw, self._budget(*Xw.shape[:2], counted_windows(zs, most))["max_iter"]
 
     def _fold_work(self, coll, cuts):
