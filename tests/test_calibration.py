@@ -160,3 +160,36 @@ def test_series_quantiles_are_each_series_nanquantile():
         want = [np.nanquantile(R[owners == k], 0.9) if np.isfinite(R[owners == k]).any() else 0.0
                 for k in np.unique(owners)]
         assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_zero_shares_are_each_series_shares_computed_alone():
+    from types import SimpleNamespace
+
+    from tsgate.bandunit import noise_half_life
+    from tsgate.bands import _rarely_negative, zero_shares
+
+    def alone(v, period, h):  # the plain per-series computation
+        out = np.zeros(h)
+        ok = np.isfinite(v)
+        if not _rarely_negative(v):
+            return out
+        n, m = len(v), max(int(period), 1)
+        w = np.where(ok, 0.5 ** ((n - 1 - np.arange(n)) / noise_half_life(period)), 0.0)
+        zero = ok & (v <= 0)
+        phases = np.arange(n) % m
+        for j in range(min(h, m)):
+            phase = phases == (n + j) % m
+            total = np.sum(w[phase])
+            out[j::m] = np.sum(w[phase & zero]) / total if total > 0 else 0.0
+        return out
+
+    r = np.random.default_rng(1)
+    values = [r.poisson(0.7, 30).astype(float), r.normal(50, 1, 20), np.r_[np.nan, 0.0, 3.0, 1.0],
+              r.normal(0, 1, 25), np.r_[-np.inf, 2.0, 3.0, 4.0], np.zeros(6), np.r_[5.0, -0.0, 1.0]]
+    values[0][3] = np.nan
+    periods = [4, 12, 1, 1, 1, 2, 1]
+    stages = [SimpleNamespace(period=p) for p in periods]
+    got = zero_shares(values, stages, 7)
+    want = np.array([alone(v, p, 7) for v, p in zip(values, periods)])
+    assert np.array_equal(got, want) and (got > 0).any()
+    assert zero_shares([], [], 3).shape == (0, 3)

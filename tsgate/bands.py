@@ -17,6 +17,7 @@ tail (:func:`zero_shares`).
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from . import segments
 from .bandunit import noise_half_life
 from .calibration import bound_columns, fractions, half_widths, quantile_coverage
 from .collection import from_collection, trailing_gaps
@@ -61,8 +62,13 @@ def zero_shares(values, stages, h):
     (with one share for all steps, such a series' 80% band covered 0.94).
     """
     out = np.zeros((len(values), h))
-    for i, (v, sm) in enumerate(zip(values, stages)):
-        v = np.asarray(v, dtype=np.float64)  # (n,)
+    # a series without an observed value <= 0 has shares of 0 (0 / total) at every
+    # phase: only the others are computed (10,000 series took 4 s, most of them that)
+    flat = np.concatenate([np.asarray(v, dtype=np.float64) for v in values]) if len(values) else np.zeros(0)
+    some = segments.maxima(np.isfinite(flat) & (flat <= 0),
+                           segments.offsets_of([len(v) for v in values]))  # (k,)
+    for i in np.flatnonzero(some):
+        v, sm = np.asarray(values[i], dtype=np.float64), stages[i]  # (n,)
         ok = np.isfinite(v)
         if not _rarely_negative(v):
             continue
