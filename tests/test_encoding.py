@@ -109,3 +109,8 @@ def test_stacked_windows_of_cut_series_read_their_stage_whole():
     parts = [encoding.series_windows(z, st, 7, 3, e) for z, st, e in zip(cut, stages, ends)]
     assert np.array_equal(X, np.concatenate([p[0] for p in parts]))
     assert np.array_equal(Y, np.concatenate([p[1] for p in parts]), equal_nan=True)
+
+
+def test_stacked_windows_in_small_chunks_are_the_same(monkeypatch):
+    monkeypatch.setattr(encoding, "CHUNK_STEPS", 50)  # many chunks; a longer series alone
+    test_stacked_windows_are_each_series_windows_bit_for_bit()

@@ -104,7 +104,7 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :, 2:] *= (rows >= 0)[..., None]
     return X, Y
 
-CHUNK_STEPS = 2**21  # stacked_windows: window steps built at once (its index arrays' size)
+CHUNK_STEPS = 2**18  # stacked_windows: window steps built at once (its index arrays: 2 MiB)
 
 
 def _seasonal_rows(season, daily, starts, period, inner, ends, steps):
