@@ -51,7 +51,9 @@ print(t1 - t0, t2 - t1, t3 - t2, resource.getrusage(resource.RUSAGE_SELF).ru_max
 def run(tree, cache, k):
     """(fit s, predict s, interval s, peak RSS MiB) of ``k`` series with ``tree``'s tsgate."""
     env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()), NUMBA_CACHE_DIR=cache)
-    out = subprocess.run([sys.executable, "-c", CASE.format(k=k)], env=env, check=True,
+    # cwd: the cache folder, so that ``-c``'s current-directory entry on sys.path
+    # (ahead of PYTHONPATH) cannot import another checkout's tsgate
+    out = subprocess.run([sys.executable, "-c", CASE.format(k=k)], env=env, check=True, cwd=cache,
                          capture_output=True, text=True).stdout.split()
     return tuple(float(v) for v in out[-4:])
 
