@@ -387,7 +387,7 @@ def _past_saved_index(raw, column, id_column, label, notes):
         return raw, column
     try:
         _dates(raw[rest[0]], rest[0], label, "")
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # not dates: the index is the time
         return raw, column
     if notes is not None:
         notes.append(f"leaving out the unnamed first column (0, 1, 2, ...: a saved row index); "
