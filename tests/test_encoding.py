@@ -1,5 +1,6 @@
 """Windows relative to the smoothing level: shapes, padding, no leakage."""
 import numpy as np
+import pytest
 
 from tsgate import encoding
 from tsgate.smoothing import stage
@@ -114,3 +115,35 @@ def test_stacked_windows_of_cut_series_read_their_stage_whole():
 def test_stacked_windows_in_small_chunks_are_the_same(monkeypatch):
     monkeypatch.setattr(encoding, "CHUNK_STEPS", 50)  # many chunks; a longer series alone
     test_stacked_windows_are_each_series_windows_bit_for_bit()
+
+
+@pytest.mark.parametrize("group", [1, 60, 400])
+def test_stacked_windows_in_small_groups_of_series_are_the_same(monkeypatch, group):
+    monkeypatch.setattr(encoding, "GROUP_STEPS", group)  # one series, a few, or all a group
+    test_stacked_windows_are_each_series_windows_bit_for_bit()
+
+
+def test_the_last_windows_of_long_series_hold_one_group_at_a_time():
+    """The flat arrays of all series' values and stages at once: 187 MiB to
+    make one window of each of 200 series of 20,000 steps (predict's
+    last_windows; a loop over the series held one series' worth)."""
+    import tracemalloc
+
+    t = np.arange(20_000)
+    zs, stages = [], []
+    for i in range(40):
+        y = 100 + 10 * np.sin(2 * np.pi * t / 24) + np.random.default_rng(i).normal(size=len(t))
+        st = stage(y, "smooth", 24)
+        zs.append(st.to_working(y))
+        stages.append(st)
+    data = sum(z.nbytes for z in zs)  # 6.1 MiB of values, as much in each stage array
+    tracemalloc.start()
+    try:
+        X = encoding.last_windows(zs, stages, 48, 24)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert X.shape == (40, 48, 2)
+    # about ten float64 arrays of a group (values, level, season, ...: 20 MiB at
+    # GROUP_STEPS 2**18), not of all the series (ten times 6.1 MiB)
+    assert peak < 20 * 2**20 < 4 * data, peak / 2**20

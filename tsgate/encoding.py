@@ -105,6 +105,7 @@ def series_windows(z, sm, L, H, ends, exog=None):
     return X, Y
 
 CHUNK_STEPS = 2**18  # stacked_windows: window steps built at once (its index arrays: 2 MiB)
+GROUP_STEPS = 2**18  # ... and series values (flat arrays of 2 MiB each) at most, unless one is longer
 
 
 def _seasonal_rows(season, daily, starts, period, inner, ends, steps):
@@ -131,6 +132,12 @@ def stacked_windows(zs, smoothings, L, H, ends, exogs=None):
     """:func:`series_windows` of many series at once, stacked: the same
     numbers, bit for bit, without a loop over the series.
 
+    The series go in groups of at most ``GROUP_STEPS`` values (a longer
+    series alone): the flat arrays of a group's values and stages are a few
+    times its values, so a collection of long series, of which ``predict``
+    reads one window each, does not hold all of them at once (200 series of
+    20,000 steps: 187 MiB).
+
     Parameters
     ----------
     zs, smoothings : list
@@ -147,6 +154,26 @@ def stacked_windows(zs, smoothings, L, H, ends, exogs=None):
         Series after series, as ``np.concatenate`` of each's
         :func:`series_windows`.
     """
+    features = N_BASE_FEATURES + (0 if exogs is None else exogs[0].shape[1])
+    counts = [len(e) for e in ends]  # (k,) windows per series
+    X = np.zeros((sum(counts), L + (0 if exogs is None else H), features), np.float32)
+    Y = np.empty((sum(counts), H))
+    row, a = 0, 0
+    while a < len(zs):
+        b, steps = a + 1, len(zs[a])  # a group: series a..b-1
+        while b < len(zs) and steps + len(zs[b]) <= GROUP_STEPS:
+            steps += len(zs[b])
+            b += 1
+        rows = slice(row, row + sum(counts[a:b]))
+        _stacked_group(zs[a:b], smoothings[a:b], L, H, ends[a:b],
+                       None if exogs is None else exogs[a:b], X[rows], Y[rows])
+        row, a = rows.stop, b
+    return X, Y
+
+
+def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
+    """:func:`stacked_windows` of one group of series, into its rows of X
+    (N, L [+ H], F) and Y (N, H), zero and empty."""
     k = len(zs)
     lens = np.array([len(z) for z in zs], dtype=np.int64)  # (k,)
     at0 = segments.offsets_of(lens)  # (k + 1,) each series' start in the flat arrays
@@ -181,9 +208,6 @@ def stacked_windows(zs, smoothings, L, H, ends, exogs=None):
     plain = (spread < F32_MAX) & (unit < F32_MAX)  # (k,) else series_windows' float64 path
     with np.errstate(over="ignore"):  # (the series that overflow are not plain: unread)
         d = d.astype(np.float32)  # (T,)
-    features = N_BASE_FEATURES + (0 if exogs is None else exogs[0].shape[1])
-    X = np.zeros((N, L + (0 if exogs is None else H), features), np.float32)
-    Y = np.empty((N, H))
     if exogs is not None:
         ex_len = np.array([len(e) for e in exogs], dtype=np.int64)  # (k,)
         ex_at = segments.offsets_of(ex_len)  # (k + 1,)
