@@ -273,7 +273,7 @@ def _read_table(path, id_column=None):
     the file writes it (ids "007" and "010" stay so, not 7 and 10, and an id
     "NA" is the region, not a missing value)."""
     dtype = None if id_column is None else {id_column: str}
-    lines = _first_lines(path)
+    lines = _first_lines(path, n=20)
     sep = _separator(lines)
     try:
         raw = _read(path, dtype=dtype, sep=sep or ",")
@@ -288,11 +288,10 @@ def _read_table(path, id_column=None):
         if seps:
             sep = seps[0]
             raw = _read(path, dtype=dtype, sep=sep)
-    named = [h.strip() for h in next(csv.reader(lines[:1], delimiter=sep or ","), [])]
-    twice = next((h for h in named if h and named.count(h) > 1), None)
-    if twice is not None:  # pandas renames the second "y.1": a second series by accident
-        raise ValueError(f"the header names column {twice!r} more than once; give each "
-                         "column its own name.")
+    # the header's names as written (pandas renames a second "y" to "y.1"): its
+    # first line that is not blank, as pandas skips those
+    header = next((line for line in lines if line.strip()), "")
+    raw.attrs["header"] = [h.strip() for h in next(csv.reader([header], delimiter=sep or ","))]
     if id_column is not None and id_column in raw.columns and raw[id_column].isna().any():
         ids = _read(path, sep=sep or ",", usecols=[id_column], dtype=str, keep_default_na=False)
         raw[id_column] = ids[id_column].where(ids[id_column].str.strip() != "")
@@ -446,6 +445,11 @@ def read_csv(path, time_column, id_column=None, notes=None):
     if raw.shape[1] < 2:
         raise ValueError(f"{label} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
+    named = raw.attrs.get("header", [])
+    twice = next((h for h in named if h and named.count(h) > 1), None)
+    if twice is not None:  # read as "y" and "y.1": a second series by accident
+        raise ValueError(f"the header of {label} names column {twice!r} more than once; give "
+                         "each column its own name.")
     blank = ~raw.notna().any(axis=1).to_numpy()  # lines of separators only (",,"), as
     if blank.any():  # spreadsheets end a file: their NaN made integer columns floats
         raw = raw[~blank]
