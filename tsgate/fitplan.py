@@ -280,13 +280,17 @@ class EnsembleFits:
     def _logs(self, coll):
         """Per series, whether its whole history goes on the log scale
         (:func:`tsgate.smoothing.takes_log`, after its spikes and the features'
-        effect), and the stages the choice fitted on the way (per series, by
-        scale: ``{True: on the logs, False: on the values}``, some or none),
-        which the final fit's stages are (:meth:`_final_jobs`)."""
+        effect), and the stage the choice fitted on that scale on the way
+        (None where it fitted none there), which is the final fit's stage
+        (:meth:`_final_jobs`) where the stages are the smoothing's without an
+        inner cycle; else None throughout (a stage of the scale not chosen,
+        or one the final fit cannot reuse, is not held through the fit)."""
         exog = self._effect_rows(coll.exog) or [None] * len(coll)
         choices = [_scale_choice(v, self.season_length_, e)
                    for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
-        return [log for log, _ in choices], [stages for _, stages in choices]
+        reusable = self.normalize_ == "smooth" and self.inner_period_ == 1
+        return ([log for log, _ in choices],
+                [stages.get(log) if reusable else None for log, stages in choices])
 
     def _final_jobs(self, coll, exogs, seeds, previous, logs, epochs=None, fitted=None):
         """The fits of the ensemble on all the data: for ``epochs`` each (the
@@ -294,13 +298,10 @@ class EnsembleFits:
         ``FINAL_STEPS`` of the step budget. ``previous`` (members, or
         False): where each member starts from (its weights and optimizer
         state); without early stopping, the validation fit of the same
-        member. ``fitted``: per series, the stages :meth:`_logs` fitted, by
-        scale; the stage of the chosen scale is the final one (the same fit
-        of the same values), where the stage has no inner cycle to choose."""
-        known = None
-        if fitted is not None and self.normalize_ == "smooth" and self.inner_period_ == 1:
-            known = [f.get(log) for f, log in zip(fitted, logs)]  # (None: fitted here)
-        zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=known)  # scales chosen once
+        member. ``fitted``: per series, the stage :meth:`_logs` fitted on the
+        chosen scale, the final one (the same fit of the same values), or
+        None (fitted here)."""
+        zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=fitted)  # scales chosen once
         order = encoding.content_order(zs, exogs)  # the windows' order, for every member
 
         def job(i, reg, L):
