@@ -529,7 +529,7 @@ def test_output_paths_and_options_are_checked_before_the_fit(tmp_path, capsys):
     assert code == 0 and len(pd.read_csv(target)) == 2
 
 
-def test_output_and_plot_never_overwrite_the_input(monthly_csv, tmp_path, capsys):
+def test_output_and_plot_never_overwrite_the_input(monthly_csv, tmp_path, capsys, monkeypatch):
     """--output naming the input CSV replaced the history with the forecast
     and exited 0 (sweep, session 37); so does a link to it, and --plot on the
     file of --output, before the fit."""
@@ -542,6 +542,11 @@ def test_output_and_plot_never_overwrite_the_input(monthly_csv, tmp_path, capsys
                             tmp_path / "a.png"), "name the same file")):
         code, out, err = run(capsys, "forecast", *argv, "--horizon", 2, *QUICK)
         assert code == 2 and out == "" and message in err, err
+    with open(monthly_csv, "rb") as stdin:  # tsgate forecast - --output data.csv < data.csv
+        monkeypatch.setattr("sys.stdin", stdin)
+        code, out, err = run(capsys, "forecast", "-", "--output", monthly_csv, "--horizon", 2,
+                             *QUICK)
+    assert code == 2 and "is the input file" in err, err
     assert monthly_csv.read_bytes() == before
 
 

@@ -347,6 +347,14 @@ def _same_file(a, b):
         return os.path.abspath(a) == os.path.abspath(b)
 
 
+def _is_stdin(path):
+    """Whether standard input is the file at ``path`` (``< data.csv``)."""
+    try:
+        return os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(path))
+    except (OSError, AttributeError, ValueError):  # no such file, or stdin not a real file
+        return False
+
+
 def _distinct_files(args):
     """Refuse an ``--output`` or ``--plot`` that is the input CSV (the history
     was overwritten by the forecast, without a word) or each other."""
@@ -354,7 +362,7 @@ def _distinct_files(args):
              if path is not None and path != "-" and path.strip()]
     csv = getattr(args, "csv", None)
     for option, path in named:
-        if csv not in (None, "-") and _same_file(csv, path):
+        if (csv not in (None, "-") and _same_file(csv, path)) or (csv == "-" and _is_stdin(path)):
             raise UsageError(f"{option} {path} is the input file; writing there would replace "
                              "the data with the forecast: give another name")
     if len(named) == 2 and _same_file(named[0][1], named[1][1]):
