@@ -165,8 +165,8 @@ def test_series_quantiles_are_each_series_nanquantile():
 def test_zero_shares_are_each_series_shares_computed_alone():
     from types import SimpleNamespace
 
-    from tsgate.bandunit import noise_half_life
     from tsgate.bands import _rarely_negative, zero_shares
+    from tsgate.bandunit import noise_half_life
 
     def alone(v, period, h):  # the plain per-series computation
         out = np.zeros(h)

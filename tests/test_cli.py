@@ -576,14 +576,14 @@ def test_a_repeated_header_and_a_freq_off_the_dates_grid(monthly_csv, tmp_path, 
         f"2020-01-{i + 1:02d},{i},{2 * i}\n" for i in range(28)))
     (tmp_path / "blank.csv").write_text("\n" + (tmp_path / "dup.csv").read_text())
     for name in ("dup.csv", "blank.csv"):  # (pandas skips a blank first line)
-        code, out, err = run(capsys, "forecast", tmp_path / name, "--horizon", 2, *QUICK)
+        code, _, err = run(capsys, "forecast", tmp_path / name, "--horizon", 2, *QUICK)
         assert code == 2 and f"{name} names column 'y' more than once" in err, err
     # a file without a header whose first row repeats a value: that diagnosis first
     (tmp_path / "bare.csv").write_text("".join(f"2020-01-{i + 1:02d},5,5\n" for i in range(28)))
-    code, out, err = run(capsys, "forecast", tmp_path / "bare.csv", "--horizon", 2, *QUICK)
+    code, _, err = run(capsys, "forecast", tmp_path / "bare.csv", "--horizon", 2, *QUICK)
     assert code == 2 and "has no header row" in err, err
-    code, out, err = run(capsys, "forecast", monthly_csv, "--freq", "W-SUN", "--horizon", 2,
-                         *QUICK)
+    code, _, err = run(capsys, "forecast", monthly_csv, "--freq", "W-SUN", "--horizon", 2,
+                       *QUICK)
     assert code == 2 and "do not fall on a 'W-SUN' grid" in err and "look like --freq MS" in err
 
 

@@ -182,7 +182,10 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     N = int(first[-1])
     owner = np.repeat(np.arange(k), counts)  # (N,) each row's series
     end = (np.concatenate(ends).astype(np.int64) if N else np.zeros(0, np.int64))  # (N,)
-    flat = lambda arrays: np.concatenate(arrays) if k else np.zeros(0)  # noqa: E731
+
+    def flat(arrays):  # the series' arrays end to end
+        return np.concatenate(arrays) if k else np.zeros(0)
+
     z = flat([np.asarray(v, dtype=np.float64) for v in zs])  # (T,)
     # the stages' arrays whole (a stage may run past its series' values: a cut
     # series' targets read no further, but a season's phase can), at st0 each
