@@ -789,3 +789,29 @@ def test_wide_futures_are_shared_only_where_each_series_has_the_shared_one():
     # without a frequency a short series' own future cannot be made: it is made (and raises)
     bare = df.set_axis(pd.DatetimeIndex(idx.values))
     assert not _futures_shared(to_collection(bare))
+
+
+def test_the_first_forecast_after_a_fit_reuses_the_final_fits_stages(monkeypatch):
+    """predict smoothed every training series again to the stages the final
+    fit had just made (3 s of 5 s at 10,000 series): it takes them, and the
+    forecast and bands are those of stages made anew (after a load, a new y)."""
+    from tsgate import fitplan, forecasters
+
+    t = pd.date_range("2000-01-01", periods=44, freq="QS")
+    X = pd.DataFrame({"promo": (np.arange(44) % 5 == 0).astype(float)}, index=t)
+    wide = pd.DataFrame({"a": 50 + 5 * np.sin(np.arange(40)) + 3 * X.promo[:40].to_numpy(),
+                         "b": 80 + 4 * np.cos(np.arange(40))}, index=t[:40])
+    for data, fit_X, args in ((ragged(), None, {}), (wide, X.iloc[:40], {"X": X.iloc[40:]})):
+        model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(data, fit_X)
+        made = []
+        real = forecasters._BaseForecaster._stages
+        monkeypatch.setattr(forecasters._BaseForecaster, "_stages",
+                            lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+        kept = (model.predict(**args), model.predict_interval([0.8, 0.95], **args))
+        assert made == []  # the fit's own stages
+        monkeypatch.undo()
+        fitplan.FINAL_STAGES.pop(model)
+        forecasters._FORECASTS.pop(model, None)
+        anew = (model.predict(**args), model.predict_interval([0.8, 0.95], **args))
+        for a, b in zip(kept, anew):
+            assert a.equals(b) and type(a) is type(b)

@@ -52,7 +52,7 @@ from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
 from .collection import from_collection, to_collection, trailing_gaps, without_gaps
-from .fitplan import EnsembleFits
+from .fitplan import FINAL_STAGES, EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .grids import fitted_freq
 from .holdout import HoldoutErrors
@@ -448,7 +448,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             # h, on its last features (those steps are not its forecast)
             future = [np.concatenate([f, np.repeat(f[-1:], max(steps - len(f), 0), axis=0)])
                       for f in future]
-        zs, stages = self._stages(coll.values, coll.exog)
+        kept = FINAL_STAGES.get(self) if y is None else None  # the fit's, where unchanged
+        zs, stages = (kept[1:] if kept is not None and kept[0] is coll
+                      else self._stages(coll.values, coll.exog))
         # the bands' unit is the observed history's: the stages of a history
         # extended by forecasts (a horizon beyond H, a gap) clean their spikes
         # anew, and an intermittent series' band at step 1 moved with the horizon
