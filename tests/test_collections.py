@@ -801,12 +801,15 @@ def test_the_first_forecast_after_a_fit_reuses_the_final_fits_stages(monkeypatch
     X = pd.DataFrame({"promo": (np.arange(44) % 5 == 0).astype(float)}, index=t)
     wide = pd.DataFrame({"a": 50 + 5 * np.sin(np.arange(40)) + 3 * X.promo[:40].to_numpy(),
                          "b": 80 + 4 * np.cos(np.arange(40))}, index=t[:40])
+    made, real = [], forecasters._BaseForecaster._stages
+
+    def counted(self, *args, **kwargs):
+        made.append(1)
+        return real(self, *args, **kwargs)
+
     for data, fit_X, args in ((ragged(), None, {}), (wide, X.iloc[:40], {"X": X.iloc[40:]})):
         model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(data, fit_X)
-        made = []
-        real = forecasters._BaseForecaster._stages
-        monkeypatch.setattr(forecasters._BaseForecaster, "_stages",
-                            lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+        monkeypatch.setattr(forecasters._BaseForecaster, "_stages", counted)
         kept = (model.predict(**args), model.predict_interval([0.8, 0.95], **args))
         assert made == []  # the fit's own stages
         monkeypatch.undo()
