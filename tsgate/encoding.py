@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from . import segments
+from .smoothing import same_phase
 
 N_BASE_FEATURES = 2  # u, observed
 F32_MAX = float(np.finfo(np.float32).max)
@@ -114,17 +115,13 @@ def _seasonal_rows(season, daily, starts, period, inner, ends, steps):
     inner cycles; else unread), each row's series' start in them ``starts``
     (R,), its ``period`` and ``inner`` (R,), origins ``ends`` (R,) and
     ``steps`` (H,)."""
-    def same_phase(e, p):  # smoothing.same_phase per row: (R, H)
-        e, p = e[:, None], p[:, None]
-        back = e + steps - p * np.ceil(steps / p).astype(int)
-        return np.where(back >= 0, back, back % p)
-
-    back = starts[:, None] + same_phase(ends, period)  # (R, H)
+    back = starts[:, None] + same_phase(ends[:, None], steps, period[:, None])  # (R, H)
     out = season[back]  # (R, H)
     cycled = inner > 1  # (R,) rows of series with an inner cycle
     if cycled.any():
         b, s = back[cycled], starts[cycled, None]
-        out[cycled] = season[b] - daily[b] + daily[s + same_phase(ends[cycled], inner[cycled])]
+        out[cycled] = season[b] - daily[b] + daily[
+            s + same_phase(ends[cycled, None], steps, inner[cycled, None])]
     return out
 
 
