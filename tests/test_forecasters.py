@@ -635,8 +635,9 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
 
 def test_one_bar_for_the_ensemble_on_a_terminal(monkeypatch):
     """On a terminal the ensemble's fits, two at once, share one bar: every
-    member's epochs, the model and loss of the latest; nothing of it stays
-    on the fitted model (it pickles)."""
+    member's epochs, the model and loss of the latest, and at the end the
+    count of models fitted (it ended on "model 2/3" of 3); nothing of it
+    stays on the fitted model (it pickles)."""
     import io
     import pickle
 
@@ -650,6 +651,8 @@ def test_one_bar_for_the_ensemble_on_a_terminal(monkeypatch):
     # 9 validation fits (3 folds) of 3 epochs, 3 final ones continuing them for 1
     assert "GRUForecaster: 100%" in text and "30/30" in text
     assert "model=" in text and "loss=" in text
+    last = text.rstrip().rsplit("\r", 1)[-1]  # the bar as it is left on the screen
+    assert "30/30" in last and "models fitted=12, loss=" in last and "model=" not in last
     assert not hasattr(model, "_bar")
     pickle.dumps(model)
 

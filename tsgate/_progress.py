@@ -88,13 +88,17 @@ class EnsembleProgress:
 
     Members register with :meth:`member` when their fit starts: the bar's
     total grows by their ``max_iter``, and shrinks by the epochs an early
-    stop leaves unrun.
+    stop leaves unrun. While they run, the bar names the member of the latest
+    epoch; at the end, how many models were fitted (members finish out of
+    order: the last epoch's "model 2/3" read as if the fit had stopped there).
     """
 
     def __init__(self, name):
         tqdm = _tqdm()
 
         self.lock = threading.Lock()
+        self.fitted = 0  # members whose fit ended
+        self.losses = {}  # of the latest epoch
         self.bar = tqdm(total=0, desc=name, unit="epoch", file=sys.stderr, leave=True,
                         **_bar_size(sys.stderr))
 
@@ -111,8 +115,12 @@ class EnsembleProgress:
         return _Member(self, name, max_iter)
 
     def close(self):
-        """End the bar (all members done)."""
+        """End the bar (all members done): the count of fitted models, and the
+        loss of the last epoch."""
         with self.lock:
+            if sys.exc_info()[0] is None and self.fitted:
+                self.bar.set_postfix({"models fitted": self.fitted, **self.losses},
+                                     refresh=False)
             self.bar.close()
 
 
@@ -121,8 +129,10 @@ class _Member:
         self.shared, self.name, self.max_iter, self.done = shared, name, max_iter, 0
 
     def __call__(self, epoch, loss, val_loss, seconds):
-        postfix = {"model": self.name.split(", ", 1)[-1], **_losses(loss, val_loss)}
+        losses = _losses(loss, val_loss)
+        postfix = {"model": self.name.split(", ", 1)[-1], **losses}
         with self.shared.lock:
+            self.shared.losses = losses
             self.shared.bar.set_postfix(postfix, refresh=False)
             self.shared.bar.update(epoch - self.done)
         self.done = epoch
@@ -131,6 +141,7 @@ class _Member:
         if sys.exc_info()[0] is not None:  # interrupted: the bar stays where it was
             return
         with self.shared.lock:  # an early stop: the epochs not run leave the total
+            self.shared.fitted += 1
             self.shared.bar.total -= self.max_iter - self.done
             self.shared.bar.refresh()
 
