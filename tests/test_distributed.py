@@ -419,3 +419,23 @@ def test_per_series_progress_names_the_series(capsys):
     assert "PerSeriesForecaster, series 's00', model 1/1" in out
     assert "PerSeriesForecaster, series 's01', model 1/1" in out
     assert not any(hasattr(m, "_progress_name") for m in model.estimators_.values())
+
+
+def test_forecast_long_shuffles_ids_split_over_dask_partitions(long16):
+    """A Dask frame in row order, each id's rows over two partitions: every id
+    was fitted once per part, on part of its rows, and came back with each
+    future time twice. It is now shuffled on the id first, with a warning."""
+    dd = pytest.importorskip("dask.dataframe")
+    long, expected = long16
+    ddf = dd.from_pandas(long.sample(frac=1.0, random_state=0), npartitions=3, sort=False)
+    with pytest.warns(UserWarning, match=r"id\(s\) of the Dask frame have rows in more than one "
+                                         r"partition .*ddf.shuffle\(on='unique_id'\)"):
+        lazy = forecast_long(ddf, 3, model="gru", **QUICK, coverage=0.8)
+    result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
+    result["unique_id"] = result["unique_id"].astype(long["unique_id"].dtype)
+    pd.testing.assert_frame_equal(result, expected)
+    # partitioned by id (a sorted index, or ids that happen not to span parts): no pass, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast_long(dd.from_pandas(long.set_index("unique_id"), npartitions=3), 3,
+                      model="gru", **QUICK)

@@ -351,6 +351,30 @@ def _long_columns(df, given):
     return tuple(out)
 
 
+def _by_id(ddf, id_col):
+    """A Dask frame whose ids each lie in one partition: ``ddf`` itself where
+    it is indexed by id with known divisions or where no id spans two
+    partitions (one pass over the ids tells), else ``ddf`` shuffled on the id,
+    with a warning. An id split over partitions was fitted once per part,
+    on part of its rows, and came back with each future time twice."""
+    if ddf.index.name == id_col and ddf.known_divisions:
+        return ddf
+    if id_col not in ddf.columns and ddf.index.name == id_col:
+        ddf = ddf.reset_index()
+    if id_col not in ddf.columns:
+        return ddf  # (the first partition's _as_long names what is missing)
+    seen = ddf[id_col].map_partitions(lambda ids: ids.drop_duplicates()).value_counts().compute()
+    split = seen.index[seen.to_numpy() > 1]
+    if len(split) == 0:
+        return ddf
+    warnings.warn(
+        f"{len(split)} id(s) of the Dask frame have rows in more than one partition "
+        f"(e.g. {list(split[:3])}); they were shuffled on {id_col!r} first, so that each id is "
+        f"fitted once on all its rows. Partition by id beforehand to skip this pass: "
+        f"ddf.set_index({id_col!r}) or ddf.shuffle(on={id_col!r}).", UserWarning, stacklevel=3)
+    return ddf.shuffle(on=id_col)
+
+
 def _as_long(df, id_col, time_col, value_col):
     """The rows with ``id_col`` as a column (it may be the index, after ``set_index``)."""
     if id_col not in df.columns and df.index.name == id_col:
@@ -464,11 +488,14 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
         ``value_col`` (the id may instead be the index). Each id is a
         regular series (datetime or evenly spaced integer times); with
         ``freq`` missing timestamps become NaN, which tsgate masks.
-        **A Dask DataFrame must be partitioned by id**: all rows of an id in
+        **A Dask DataFrame is best partitioned by id**: all rows of an id in
         one partition, e.g. after ``ddf.set_index(id_col)`` or
         ``ddf.shuffle(on=id_col)``. Each partition is then forecast where it
-        lives (``map_partitions``), without gathering the data on one node;
-        an id split over partitions would be fitted once per part.
+        lives (``map_partitions``), without gathering the data on one node.
+        Unless the frame is indexed by id with known divisions, the ids of
+        each partition are computed at the call (one pass over the id
+        column); where an id spans partitions, the frame is shuffled on the
+        id first, with a warning.
     horizon : int
         Steps to forecast (the forecaster's direct ``horizon``).
     model : {"lstm", "gru"} or forecaster, default="lstm"
@@ -538,6 +565,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
                          f"got {freq!r}.")
     args = (id_col, time_col, value_col, freq, coverage)
     if _is_dask_frame(df):
+        df = _by_id(df, id_col)
         plan = _dask_plan(df.npartitions)
         times = _text_times(df, time_col)
         meta = _forecast_partition(df._meta, template, *args, plan, times)
