@@ -11,7 +11,7 @@ from .calibration import bound_names
 from .collection import check_shared, to_collection
 from .folds import MIN_OBSERVATIONS
 from .grids import on_grid
-from .regressors import check_instance
+from .paramchecks import check_instance
 
 
 def _origins(n, horizon, start, stride):

@@ -76,7 +76,7 @@ from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .grids import fitted_freq
 from .matching import score_on
 from .persistence import SaveMixin
-from .regressors import check_instance, reject_bool_integers
+from .paramchecks import check_instance, reject_bool_integers
 from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
                          numba_threads_per_worker)
 

@@ -59,7 +59,8 @@ from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
 from .persistence import SaveMixin
-from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor, reject_bool_integers
+from .paramchecks import reject_bool_integers
+from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .smoothing import NORMALIZATIONS, stage, without_spikes
 
 

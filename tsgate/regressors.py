@@ -16,10 +16,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
+from .paramchecks import reject_bool_integers
 from ._regressor_doc import LSTM_REGRESSOR_DOC
 from ._rollback import restored_on_failure
 from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
@@ -41,33 +42,6 @@ _LAST_ATTENTION = threading.local()
 # Each estimator's engine network (kernels, workspaces): rebuilt on demand.
 _NETWORKS = weakref.WeakKeyDictionary()
 _NETWORKS_LOCK = threading.Lock()
-
-
-def reject_bool_integers(est):
-    """Refuse True/False for a number parameter: scikit-learn's
-    ``Interval(Integral, ...)`` and ``Interval(Real, ...)`` take them (bool
-    is an Integral), and ``horizon=True`` then failed deep inside NumPy,
-    ``window=True`` ran a window of 1, ``learning_rate_init=True`` trained
-    at a step of 1."""
-    for name, constraints in est._parameter_constraints.items():
-        value = getattr(est, name, None)
-        if not isinstance(value, (bool, np.bool_)) or "boolean" in constraints:
-            continue
-        kinds = {c.type for c in constraints if isinstance(c, Interval)}
-        if kinds:
-            kind = "an int" if kinds == {Integral} else "a number"
-            raise InvalidParameterError(
-                f"The {name!r} parameter of {type(est).__name__} must be {kind}, got {value!r} "
-                "(a bool).")
-
-
-def check_instance(estimator, what):
-    """Raise a TypeError for a class where an estimator is expected (the
-    parentheses left out): its methods are there, unbound, and the first
-    call failed with "get_params() missing 1 required positional argument"."""
-    if isinstance(estimator, type):
-        raise TypeError(f"{what} must be an estimator, not the class {estimator.__name__}: "
-                        f"create one, e.g. {estimator.__name__}(horizon=12).")
 
 
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
