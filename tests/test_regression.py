@@ -5,7 +5,8 @@ import pytest
 
 import tsgate
 from tsgate.regression import linear_effect
-from tsgate.smoothing import smooth, takes_log, without_spikes
+from tsgate.smoothing import smooth, takes_log
+from tsgate.spikes import without_spikes
 
 
 def _reference(z, X, lag):

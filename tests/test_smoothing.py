@@ -402,7 +402,7 @@ def test_theta_drift_is_causal():
 
 
 def test_without_spikes_masks_a_jump_and_return_only():
-    from tsgate.smoothing import without_spikes
+    from tsgate.spikes import without_spikes
 
     rng = np.random.default_rng(0)
     t = np.arange(96)

@@ -61,7 +61,8 @@ from .moments import mean_spread
 from .persistence import SaveMixin
 from .paramchecks import reject_bool_integers
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .smoothing import NORMALIZATIONS, stage, without_spikes
+from .smoothing import NORMALIZATIONS, stage
+from .spikes import without_spikes
 
 
 # Each fitted forecaster's forecast of its training data, per horizon asked
