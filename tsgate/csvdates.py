@@ -1,0 +1,218 @@
+"""The times column of a CSV file read as dates: ISO and pandas-readable
+dates (day-first ones refused unless they read better so), period labels
+("Jan-18", "2018M01", "Q1 2018"), times with changing UTC offsets, and
+dates packed into integers (20180131, 201801). Used by ``csvinput``."""
+import re
+import warnings
+
+import pandas as pd
+
+from ._series import infer_freq
+
+
+def is_number(text):
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def is_date(text):
+    """Whether a column name reads as a date (a headerless file's first row)."""
+    if is_number(text):  # a year or an integer step: a name like "2020" is rare
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.Timestamp(str(text))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_MONTH_YY = re.compile(r"([a-z]{3,9})\.?[-/ ']?(\d{2})")  # "Jan-18": a spreadsheet's mmm-yy
+_YEAR_M = re.compile(r"(\d{4})[-/ ]?m(\d{1,2})")  # "2018M01": statistics offices' months
+_Q_YEAR = re.compile(r"q([1-4])[-/ ]?(\d{4})")  # "Q1 2018"
+_YEAR_Q = re.compile(r"(\d{4})[-/ ]?q([1-4])")  # "2018 Q1"
+
+
+def _month(word):
+    """The month (1-12) a name or its abbreviation ("jan", "sept", "january")
+    stands for, else None."""
+    number = _MONTHS.get(word[:3])
+    names = ("january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december")
+    ok = number is not None and (names[number - 1].startswith(word) or word == "sept")
+    return number if ok else None
+
+
+# each form's pattern and its reading of a match as (year, month); month None: not one
+_LABEL_FORMS = (
+    (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
+                           _month(m[1]))),
+    (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
+    (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
+    (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
+)
+
+
+def _period_labels(stamps, name):
+    """Text stamps written as months or quarters the way spreadsheets and
+    statistics offices label them, as the DatetimeIndex of their first days;
+    None where they are not, every one in the same form. The forms:
+    "Jan-18" (a spreadsheet's mmm-yy, a two-digit year as Python's ``%y``
+    reads it), "2018M01", "Q1 2018" and "2018 Q1" (separators "-", "/" or a
+    space, any case). pandas reads none of them right: "Jan-18" is the 18th
+    of January of year 1 (pandas 3) or out of bounds (pandas 2), "2018-M01"
+    a second after midnight."""
+    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
+        return None
+    first = str(stamps.iloc[0]).strip().lower() if len(stamps) else ""
+    forms = [(p, parse) for p, parse in _LABEL_FORMS if p.fullmatch(first)]
+    if not forms:  # the usual case: one stamp looked at
+        return None
+    text = [str(s).strip().lower() for s in stamps]
+    for pattern, parse in forms:
+        matches = [pattern.fullmatch(t) for t in text]
+        if not all(matches):
+            continue
+        months = [parse(m) for m in matches]  # (year, month) each
+        if any(month is None for _, month in months):
+            return None
+        if pattern is _MONTH_YY and len(set(months)) > 2 and len({m for _, m in months}) == 1:
+            raise ValueError(  # "Jan-01" .. "Jan-31": days of January, or years of Januaries?
+                f"column {name!r} holds labels such as {stamps.iloc[0]!r} that read as one month "
+                "of consecutive years, or as days without a year; write the dates as "
+                "YYYY-MM-DD.")
+        return pd.DatetimeIndex([pd.Timestamp(year, month, 1) for year, month in months],
+                                name=name)
+    return None
+
+
+def text_dates(stamps, name, path, hint, notes=None):
+    """A time column as a DatetimeIndex. Times with UTC offsets that change
+    (local time across a daylight-saving change) are read in UTC or as
+    wall-clock times (:func:`_mixed_offsets`), which a note in ``notes``
+    says (the Python API refuses them: it can ask for a zone); months and
+    quarters labelled as spreadsheets and statistics offices write them
+    ("Jan-18", "2018M01", "Q1 2018") as their first days."""
+    labelled = _period_labels(stamps, name)
+    if labelled is not None:
+        return labelled
+    with warnings.catch_warnings():  # "could not infer format": the error says it
+        warnings.simplefilter("ignore")
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
+        except (ValueError, TypeError) as exc:
+            first = exc
+        else:
+            if not _day_first_reads_better(stamps, index):
+                return index
+            first = None
+        if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
+            try:
+                index = _mixed_offsets(stamps, name)
+            except (ValueError, TypeError):
+                pass
+            else:
+                if notes is not None:
+                    notes.append(_offsets_note(stamps, index, name, path))
+                return index
+        try:
+            pd.to_datetime(stamps, dayfirst=True)
+            day_first = True
+        except (ValueError, TypeError):
+            day_first = False
+    if day_first:
+        raise ValueError(f"column {name!r} of {path} holds day-first dates (e.g. "
+                         f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
+    reason = first_line(first).split(". You might want to try")[0]  # pandas' cut-off advice
+    raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
+
+
+def _mixed_offsets(stamps, name):
+    """Times whose UTC offset changes (local times across a daylight-saving
+    change): their wall-clock times without the offsets where those are
+    local midnights on a grid (a daily or monthly file: 23:00 and 22:00
+    UTC; pandas read a monthly one's UTC times as month ends, an hour off
+    in summer); else in UTC where they fall on a grid there (hours); else
+    their wall-clock times where those do; else in UTC, for the frequency
+    check to refuse."""
+    utc = pd.DatetimeIndex(pd.to_datetime(stamps, utc=True), name=name)
+    text = pd.Series(stamps).astype(str).str.strip()
+    try:
+        wall = pd.DatetimeIndex(pd.to_datetime(text.str.replace(r"(?:Z|[+-]\d\d:?\d\d)$", "",
+                                                                regex=True)), name=name)
+    except (ValueError, TypeError):
+        wall = None
+    on_grid = wall is not None and wall.tz is None and \
+        infer_freq(wall.unique().sort_values()) is not None
+    if on_grid and (wall == wall.normalize()).all():  # dates: days or longer
+        return wall
+    if infer_freq(utc.unique().sort_values()) is not None:
+        return utc
+    return wall if on_grid else utc
+
+
+def _offsets_note(stamps, index, name, path):
+    """What became of times whose UTC offset changes: read in UTC, or as
+    wall-clock times without their offsets (the forecast's times too)."""
+    offsets = pd.Series(stamps).astype(str).str.extract(r"(Z|[+-]\d\d:?\d\d)$")[0]
+    seen = ", ".join(offsets.dropna().unique()[:3])
+    read = ("in UTC (the forecast's times too)" if index.tz is not None else
+            "as local wall-clock times without the offsets (the forecast's times too: "
+            "naive local times)")
+    return (f"column {name!r} of {path} holds times whose UTC offset changes ({seen}: a "
+            f"daylight-saving change); they are read {read}. To keep a time zone, forecast "
+            "in Python: pd.to_datetime(df[col], utc=True).dt.tz_convert('Europe/Berlin') "
+            "(your zone)")
+
+
+def _day_first_reads_better(stamps, index):
+    """Whether text dates read month first (``index``) fall on no regular
+    grid but read day first do: "01/02/2015" ... of a monthly file are then
+    days of January, and the error should say so, not "irregular dates"."""
+    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
+        return False
+    if infer_freq(index.unique().sort_values()) is not None:
+        return False
+    try:
+        day_first = pd.to_datetime(stamps, dayfirst=True)
+    except (ValueError, TypeError):
+        return False
+    return infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
+
+
+# besides pandas' own ("", "NA", "N/A", "#N/A", "null", ...): a dash, and the
+# error values a spreadsheet writes where a formula fails
+
+
+PACKED_YEARS = (1800, 2200)  # the years digits may pack: 18000101 .. 22001231, 180001 .. 220012
+
+
+def packed_dates(stamps, name):
+    """Integer stamps that are dates written as digits, 20200131 (YYYYMMDD) or
+    202001 (YYYYMM), as dates; None where they are not (each one a valid date
+    of a year in ``PACKED_YEARS``; an integer step count is not, unless it
+    happens to be such digits throughout). Read as integers, such dates
+    step unevenly (by 1, then 70 at a month's end) and fail, or, within one
+    month (20200101 .. 20200130) or year (202001 .. 202010), step evenly
+    and were forecast at 20200131, 20200132 (until session 31 even steps
+    were taken for integers)."""
+    values = stamps.to_numpy()
+    first, last = PACKED_YEARS
+    for digits, fmt in ((8, "%Y%m%d"), (6, "%Y%m")):
+        scale = 10 ** (digits - 4)
+        if ((values >= first * scale) & (values < (last + 1) * scale)).all():
+            dates = pd.to_datetime(pd.Series(values).astype(str), format=fmt, errors="coerce")
+            if dates.notna().all():
+                return pd.DatetimeIndex(dates, name=name)
+    return None
+
+
+def first_line(exc):
+    text = str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
