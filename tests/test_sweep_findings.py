@@ -137,3 +137,28 @@ def test_a_fitted_model_keeps_no_training_workspace():
         warnings.simplefilter("ignore")
         model.set_params(warm_start=True, max_iter=1).fit(X, X[:, -1])  # builds them again
     assert not net._plans[True] and model.predict(X).shape == before.shape
+
+
+def test_session_38_messages_give_fixes_that_work():
+    """Three messages of session 38's sweep: a wide frame's columns in another
+    order were to be fixed with ``reindex(y_true.columns)``, which reindexes
+    rows; Decimal values were called text and sent to ``pd.get_dummies(X)``;
+    dates held as text in a Series' index got no word of ``pd.to_datetime``."""
+    import decimal
+
+    from tsgate import metrics
+
+    t = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 3.0, 5.0]})
+    with pytest.raises(ValueError, match=r"reindex\(columns=y_true.columns\)") as info:
+        metrics.mae(t, t[["b", "a"]])
+    assert metrics.mae(t, t[["b", "a"]].reindex(columns=t.columns)) == 0.0  # the advice works
+    assert "reindex(y_true.columns)" not in str(info.value)
+    money = pd.Series([decimal.Decimal("1.5")] * 30, pd.date_range("2020-01-01", periods=30))
+    with pytest.raises(TypeError, match=r"Python objects \(Decimal, ...\) with pd.to_numeric "
+                                        r"or .astype\(float\)"):
+        tsgate.GRUForecaster(horizon=2).fit(money)
+    text = pd.Series(np.arange(30.0), index=[f"2020-01-{d:02d}" for d in range(1, 31)])
+    with pytest.raises(ValueError, match=r"parse them with y.index = pd.to_datetime\(y.index\)"):
+        tsgate.GRUForecaster(horizon=2).fit(text)
+    text.index = pd.to_datetime(text.index)  # the advice works
+    assert len(tsgate.GRUForecaster(horizon=2, max_iter=2, n_models=1).fit(text).predict()) == 2

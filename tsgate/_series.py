@@ -38,7 +38,10 @@ def check_series(y, name="y"):
     else:
         raise TypeError(
             f"{name} must be a pandas Series (one series) or DataFrame (one series per column), "
-            f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...)).")
+            f"got {type(y).__name__}. Wrap arrays as pd.Series(values, index=pd.date_range(...))"
+            + ("; in a Pipeline, a transformer before a forecaster hands it such an array: a "
+               "forecaster scales its series itself (the window regressors, LSTMRegressor and "
+               "GRURegressor, go after transformers)." if isinstance(y, np.ndarray) else "."))
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"{name} is empty.")
     index = numpy_backed(frame.index)
@@ -74,8 +77,9 @@ def not_numbers(dtype):
         return "complex numbers; pass their real part (.real) or modulus (abs())"
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype) \
             or pd.api.types.is_string_dtype(dtype):
-        return ("convert numbers written as text with pd.to_numeric; encode categories as "
-                "numbers, e.g. pd.get_dummies(X, columns=[...], dtype=float) (one 0/1 column "
+        return ("convert numbers held as text or as Python objects (Decimal, ...) with "
+                "pd.to_numeric or .astype(float); encode categories as numbers, e.g. "
+                "pd.get_dummies(X, columns=[...], dtype=float) for features (one 0/1 column "
                 "per category)")
     if not pd.api.types.is_numeric_dtype(dtype):
         return "convert them with pd.to_numeric"
@@ -99,10 +103,16 @@ def check_index(index, name="y"):
     """Raise a ValueError unless ``index`` is sorted, unique and regular."""
     if not (isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
             or pd.api.types.is_integer_dtype(index.dtype)):
+        dates = (pd.api.types.is_object_dtype(index.dtype)
+                 or pd.api.types.is_string_dtype(index.dtype))
+        obj = name.split()[0]  # "y (series 'a')": y
         raise ValueError(
             f"{name} needs a DatetimeIndex, PeriodIndex or integer (Range) index, got "
-            f"{type(index).__name__} of dtype {index.dtype}. Set one with "
-            f"y.index = pd.date_range(start, periods=len(y), freq=...).")
+            f"{type(index).__name__} of dtype {index.dtype}. "
+            + ("Dates held as text or datetime.date values: parse them with "
+               f"{obj}.index = pd.to_datetime({obj}.index). " if dates else "")
+            + f"Or set one with {obj}.index = pd.date_range(start, periods=len({obj}), "
+            "freq=...).")
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) and index.hasnans:
         k = int(np.flatnonzero(index.isna())[0])
         raise ValueError(f"{name}'s index has a missing timestamp (NaT) at position {k}; drop "

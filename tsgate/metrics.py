@@ -361,7 +361,7 @@ class _ForecastScorer:
 def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantile=None):
     """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
 
-    The scorer is called as ``scorer(estimator, y_test, y=None)`` on a fitted
+    The scorer is called as ``scorer(estimator, y_test, X=None)`` on a fitted
     forecaster (``fit(y, X=None)``, ``predict(horizon=None, X=None)``). For
     tsgate's forecasters, in any layout, each value of ``y_test`` is
     compared with the forecast of its own series and time step (as their
@@ -400,7 +400,7 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantil
     Returns
     -------
     callable
-        ``scorer(estimator, y_test, y=None) -> float``.
+        ``scorer(estimator, y_test, X=None) -> float``.
 
     Examples
     --------

@@ -87,8 +87,9 @@ def _check_labels(y_true, y_pred, name, rows=True):
         raise ValueError(
             f"y_true and {name} are labelled differently ({what}: {a[first]!r} against "
             f"{b[first]!r} at position {first}); metrics pair values by position, so they "
-            f"would be misaligned. Align them ({name}.reindex(y_true.{axis}) where they "
-            "cover the same labels), or pass .to_numpy() to compare by position on purpose.")
+            f"would be misaligned. Align them ({name}.reindex({'columns=' if axis == 'columns' else ''}"
+            f"y_true.{axis}) where they cover the same labels), or pass .to_numpy() to compare "
+            "by position on purpose.")
 
 
 def _as_values(y_true, y_pred):
