@@ -2,8 +2,9 @@
 
 ``tsgate.seasonality.is_seasonal`` (the Theta method's 90% lag-m test on the
 one-step changes, else on the values less their centered moving average
-with the phases' F-test) against the test on the changes alone, which the
-stage used until session 35. Series without a season (white noise, a random
+with the phases' F-test, else from two seasons on the phases' F-test on the
+values less their straight line, session 38) against the test on the changes
+alone, which the stage used until session 35. Series without a season (white noise, a random
 walk, a linear trend, an AR(1) of 0.9) should pass rarely; seasonal ones (a
 sine of amplitude 1 or 2 in noise of 1, and one on a random walk) often.
 500 draws per cell, one seed; prints a Markdown table. Then the bundled
@@ -17,7 +18,8 @@ import numpy as np
 from tsgate.datasets import load_co2
 from tsgate.seasonality import _lag_test, is_seasonal
 
-KINDS = ("white", "random walk", "trend", "AR(1) 0.9", "sine 1", "sine 2", "sine 2 + walk")
+KINDS = ("white", "random walk", "trend", "AR(1) 0.9", "sine 1", "sine 2", "sine 2 + walk",
+         "sine 4")
 
 
 def draw(kind, n, m, rng):
@@ -33,7 +35,7 @@ def draw(kind, n, m, rng):
         for i in range(1, n):
             x[i] = 0.9 * x[i - 1] + e[i]
         return x
-    amplitude = 1.0 if kind == "sine 1" else 2.0
+    amplitude = {"sine 1": 1.0, "sine 4": 4.0}.get(kind, 2.0)
     base = np.cumsum(e) if kind.endswith("walk") else e
     return amplitude * np.sin(2 * np.pi * t / m) + base
 
@@ -41,7 +43,8 @@ def draw(kind, n, m, rng):
 def main():
     print("| m | n | series | changes alone | is_seasonal |")
     print("|---|---|---|---|---|")
-    for m, n in ((12, 72), (12, 48), (4, 40), (4, 20)):
+    for m, n in ((12, 72), (12, 48), (12, 36), (12, 30), (12, 24), (4, 40), (4, 20), (4, 12),
+                 (4, 8)):
         for kind in KINDS:
             rng = np.random.default_rng(1)
             draws = [draw(kind, n, m, rng) for _ in range(500)]

@@ -388,7 +388,8 @@ def test_bad_horizon_and_history():
 
 def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
     """``predict(y=...)`` estimates the smoothing stage on the new history;
-    under three seasons the seasonality test cannot run. Such a history of a
+    under three seasons the seasonality test runs only as the phases'
+    F-test, under two not at all. Such a history of a
     fitted series that overlaps or continues it is extended back by its
     training values: the last 24 months of airline forecast as the whole
     series does, and a model fitted a year earlier forecasts from the new
@@ -411,7 +412,10 @@ def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
         flat = tsgate.GRUForecaster(horizon=6, **FAST).fit(trend)  # no season: nothing to lose
         flat.predict(y=trend[-12:].rename("other"))
     gap = tsgate.GRUForecaster(horizon=12, **FAST).fit(y[:-36])
-    with pytest.warns(UserWarning, match="fewer than the 37 that show a season of 12"):
+    with pytest.warns(UserWarning, match="fewer than the 24 that show a season of 12"):
+        gap.predict(y=y[-20:])
+    with warnings.catch_warnings():  # two seasons alone show it (session 38)
+        warnings.simplefilter("error")
         gap.predict(y=y[-24:])
     # one series fitted: a Series is that one whatever its name (as score() matches it)
     with warnings.catch_warnings():
@@ -420,7 +424,7 @@ def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
                                       model.predict_interval(0.8))
     periods = tsgate.GRUForecaster(horizon=12, **FAST).fit(y.to_period("M"))
     with pytest.warns(UserWarning, match="no seasonal pattern"):  # dates after periods: alone
-        assert np.isfinite(periods.predict(y=y[-24:])).all()
+        assert np.isfinite(periods.predict(y=y[-20:])).all()
 
 
 def _state(est):

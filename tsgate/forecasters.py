@@ -61,6 +61,7 @@ from .moments import mean_spread
 from .persistence import SaveMixin
 from .paramchecks import reject_bool_integers
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
+from .seasonality import MIN_SEASONS, testable
 from .smoothing import NORMALIZATIONS, stage
 from .spikes import without_spikes
 
@@ -389,7 +390,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         fitted, m = self.collection_, self.season_length_
         where = None  # fitted series by id, made at the first short history
         for i, (key, v, index) in enumerate(zip(coll.ids, coll.values, coll.indexes)):
-            if np.isfinite(v).sum() - 1 >= 3 * m:
+            if np.isfinite(v).sum() - 1 >= 3 * m:  # (the lag test's three seasons of changes)
                 continue
             where = where or self._fitted_positions()
             # (the one series fitted is matched whatever its name, as in scoring)
@@ -512,7 +513,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         fitted = self.collection_
         where = None  # fitted series by id, made at the first short history
         for key, v, sm in zip(coll.ids, coll.values, stages):
-            if sm.period > 1 or np.isfinite(v).sum() - 1 >= 3 * m:
+            if sm.period > 1 or testable(v, m):
                 continue  # seasonal, or long enough to be tested (seasonality.is_seasonal)
             where = where or self._fitted_positions()
             i = where.get(key, 0 if len(fitted) == 1 else None)
@@ -521,8 +522,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                 continue
             warnings.warn(
                 f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
-                f"{3 * m + 1} that show a season of {m} steps, while the fitted series was "
-                "seasonal: this forecast has no seasonal pattern. Give at least three seasons "
+                f"{MIN_SEASONS * m} that show a season of {m} steps, while the fitted series was "
+                "seasonal: this forecast has no seasonal pattern. Give at least two seasons "
                 "of history.", UserWarning, stacklevel=4)
 
     def predict(self, horizon=None, X=None, y=None):
@@ -552,7 +553,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             the fitted series of the same id (or the one series fitted,
             whatever its name) is extended back by that series' training
             values before its first step. Other histories
-            under three seasons cannot show their seasonality, so their
+            under two seasons cannot show their seasonality, so their
             forecasts have none: a ``UserWarning`` says so where the fitted
             series of the same id (or the one series fitted) was seasonal.
 

@@ -10,9 +10,19 @@ import math
 import numpy as np
 
 
+MIN_SEASONS = 2  # seasons of observed values below which no series is seasonal
+
+
+def testable(z, m):
+    """Whether z (n,) holds enough observed values to be tested at period m
+    (``MIN_SEASONS`` seasons): a shorter one is never seasonal."""
+    return m >= 2 and int(np.count_nonzero(np.isfinite(z))) >= MIN_SEASONS * m
+
+
 def is_seasonal(z, m):
     """Whether z (n,) shows seasonality of period m: the Theta method's 90% test,
-    on the one-step changes or on the series less its trend.
+    on the one-step changes or on the series less its trend, else the
+    phases' F-test on the series less its straight line.
 
     The test: the autocorrelation at lag ``m`` must exceed ``1.645 *
     sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``, ``n`` the observed values tested.
@@ -29,14 +39,47 @@ def is_seasonal(z, m):
     changes alone, within half a point (1-8%;
     ``benchmarks/seasonality_test.py``). A missing value's neighbours are
     left out, the others keep their steps. A part with fewer than three
-    seasons of values to test counts as non-seasonal, as do constant series.
+    seasons of values to test fails the lag test, as do constant series.
+
+    Where both fail, the phases' F-test runs on z less its least-squares
+    line (:func:`_off_line`), from two seasons of values on. The lag test
+    needs three seasons of changes, and even then it rarely passes a short
+    series: the lag-m autocorrelation of a season of amplitude 4 in noise of
+    1 over 4 years is about 0.45, under the Theta limit of about 0.54 that
+    the season's own autocorrelations at the shorter lags raise (it passed
+    40% of 400 draws, the F-test 100%). Two and a half years of a strongly
+    seasonal tourism series were forecast without their season: 40 Tourism
+    monthly series cut to their last 30 months, horizon 24, one model per
+    series, mean MASE 1.81 against seasonal naive's 1.04 (1.07 with this
+    test); 40 quarterly ones cut to 12 quarters, 1.79 against 1.04 (1.08).
+    At its level of 1% the F-test passes white noise, random walks, AR(1)
+    series of 0.9 and trends in at most 2% of draws from two seasons on
+    (``benchmarks/seasonality_test.py``).
     """
     if m < 2:
         return False
     if _lag_test(np.diff(z), m):
         return True
     x = _detrended(z, m)
-    return _lag_test(x, m) and _phases_differ(x, m)
+    if _lag_test(x, m) and _phases_differ(x, m):
+        return True
+    return testable(z, m) and _phases_differ(_off_line(z), m)
+
+
+def _off_line(z):
+    """z (n,) less its least-squares straight line over the observed values,
+    divided by the largest observed size (the F-test is the same; no product
+    overflows at 1e300); NaN stays NaN."""
+    z = np.asarray(z, dtype=np.float64)
+    ok = np.isfinite(z)
+    size = float(np.max(np.abs(z[ok]), initial=0.0))
+    if ok.sum() < 2 or size == 0:
+        return z
+    z = z / size
+    t = np.arange(len(z), dtype=np.float64)  # (n,)
+    tc = t - t[ok].mean()
+    slope = np.dot(tc[ok], z[ok] - z[ok].mean()) / np.dot(tc[ok], tc[ok])
+    return z - z[ok].mean() - slope * tc
 
 
 PHASE_LEVEL = 0.01  # _phases_differ: the F-test's level

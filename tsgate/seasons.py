@@ -61,9 +61,13 @@ def period(values, index):
     day, week = cycles
     ratios = []
     for v in values:
-        # the stage's own test, on the scale it would choose (which also
-        # needs three weeks of data): without it the stage has no season at all
-        if not (takes_log(v, week) or is_seasonal(v, week)):
+        # three weeks of data, and the stage's own test on the scale it would
+        # choose: without it the stage has no season at all. (The test takes
+        # two seasons from session 38 on; with two weeks the week's 168 hourly
+        # indices are little more than the data, and the change ratio below
+        # that picks the week against the day is a noisy comparison.)
+        if np.isfinite(v).sum() - 1 < 3 * week or not (takes_log(v, week)
+                                                        or is_seasonal(v, week)):
             return day
         # mean absolute changes (a constant series: both its spread, ratio 1)
         ratios.append(change_scale(v, week) / change_scale(v, day))

@@ -387,7 +387,7 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         The series' values; NaN marks a missing value.
     period : int
         Candidate seasonal period (1: none). It is used only if the series
-        holds three seasons and passes :func:`is_seasonal`.
+        holds two seasons and passes :func:`is_seasonal`.
     log : bool, optional
         Force or forbid the log scale; default: :func:`takes_log` (every
         observed value positive, the logs seasonal and fitted better).
