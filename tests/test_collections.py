@@ -818,3 +818,47 @@ def test_the_first_forecast_after_a_fit_reuses_the_final_fits_stages(monkeypatch
         anew = (model.predict(**args), model.predict_interval([0.8, 0.95], **args))
         for a, b in zip(kept, anew):
             assert a.equals(b) and type(a) is type(b)
+
+
+def test_a_small_collection_bands_each_series_from_its_own_rows(tmp_path):
+    """Fewer than 10 series pooled their calibration rows into one quantile:
+    in the bundled Iowa electricity data the broken trends of two series set
+    the band of the steady third ([0, 27,933] around 5,600 where alone it
+    was [3,427, 6,552]). Each series now has its own rows' band; a new
+    series at predict, and a fit of many series, keep the pooled one."""
+    rng = np.random.default_rng(0)
+    t = np.arange(40)
+    wide = pd.DataFrame({
+        "steady": 100 + rng.normal(0, 1, 40),
+        "up": 100 + np.where(t < 25, 0.0, 4.0 * (t - 25)) + rng.normal(0, 1, 40),
+        "down": 100 - np.where(t < 25, 0.0, 4.0 * (t - 25)) + rng.normal(0, 1, 40),
+    }, index=pd.period_range("1980", periods=40, freq="Y"))
+    model = tsgate.GRUForecaster(horizon=6, **SMALL).fit(wide)
+    owners = model.calibration_owners_
+    assert owners.shape == (len(model.calibration_residuals_),)
+    assert set(np.unique(owners)) <= {0, 1, 2}
+    own = model.predict_interval(coverage=0.8)
+
+    def width(band, col):
+        return (band[(col, "upper")] - band[(col, "lower")]).to_numpy()
+
+    model.save(tmp_path / "m.tsgate")
+    loaded = tsgate.load(tmp_path / "m.tsgate")
+    np.testing.assert_array_equal(loaded.calibration_owners_, owners)  # saved and loaded
+    pd.testing.assert_frame_equal(loaded.predict_interval(coverage=0.8), own)
+    del loaded.calibration_owners_  # as a file of an older tsgate: the pooled band
+    pooled = loaded.predict_interval(coverage=0.8)
+    assert (width(own, "steady") < 0.5 * width(pooled, "steady")).all()
+    # each series' band is the quantile of its own rows times its unit
+    from tsgate.calibration import half_widths
+    rows = model.calibration_residuals_[owners == 0]
+    assert not np.array_equal(half_widths(rows, 0.8), half_widths(model.calibration_residuals_, 0.8))
+    # a series the fit did not see: the pooled rows
+    new = wide[["steady"]].rename(columns={"steady": "other"})
+    np.testing.assert_allclose(width(model.predict_interval(0.8, y=new), "other"),
+                               width(loaded.predict_interval(0.8, y=new), "other"))
+    many = tsgate.GRUForecaster(horizon=3, **SMALL).fit(
+        pd.DataFrame({f"s{i}": 100 + rng.normal(0, 1, 30) for i in range(10)},
+                     index=pd.period_range("1990", periods=30, freq="Y")))
+    assert many.calibration_owners_ is None
+    assert tsgate.GRUForecaster(horizon=3, **SMALL).fit(wide["up"]).calibration_owners_ is None

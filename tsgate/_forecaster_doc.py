@@ -154,6 +154,12 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         Out-of-sample residuals of the validation folds, the first fold's
         rows first, each in its series' unit at its step
         (``interval_unit_``).
+    calibration_owners_ : ndarray of shape (n_residuals,) or None
+        For a fit of 2 to 9 series, each residual's series (its position in
+        the fitted collection): each series' band comes from its own rows,
+        a series without rows (new at ``predict``, or left out as
+        outlying) from all of them. None (and absent from files of older
+        versions): every band from all the rows.
     interval_unit_ : str
         The unit of ``calibration_residuals_``. "step noise" (collections
         of 10 or more series): the one-step

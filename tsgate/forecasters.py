@@ -114,7 +114,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
     _persisted_attributes = ("season_length_", "inner_period_", "windows_", "n_exog_",
                              "exog_names_", "exog_order_", "exog_mean_", "exog_scale_",
                              "exog_effect_",
-                             "holdout_regressors_", "calibration_residuals_", "shrinkage_",
+                             "holdout_regressors_", "calibration_residuals_",
+                             "calibration_owners_", "shrinkage_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
                              "input_format_")
@@ -349,9 +350,12 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             # the unit that lets many series' residuals pool (see _residuals)
             self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
             n = self.n_models
-            self.calibration_residuals_ = self._residuals(
+            self.calibration_residuals_, owners = self._residuals(
                 coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
                 exogs)
+            # a few series: each one's band from its own rows (bands.ForecastBands._own_rows)
+            self.calibration_owners_ = (owners if self.interval_unit_ == "robust noise"
+                                        and len(coll) > 1 else None)
             self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
             self.collection_ = coll
             return self

@@ -21,7 +21,8 @@ class HoldoutErrors:
     """Mixin of the forecasters: residuals, weights, units and the trend term."""
 
     def _residuals(self, coll, fold_list, exogs):
-        """Out-of-sample residuals (rows, H) of the validation ensemble's median,
+        """Out-of-sample residuals (rows, H) of the validation ensemble's median
+        and each row's series (rows,), a position in ``coll``,
         in the unit ``interval_unit_`` names, on the cut series: for a
         collection of ``POOLED_UNIT_MIN_SERIES`` or more series ("step
         noise"), each series' recent one-step noise times the square root of
@@ -111,7 +112,7 @@ class HoldoutErrors:
         apart = outlying_series(residuals[keep], owners[keep])
         if apart:
             keep &= ~np.isin(owners, sorted(apart))
-        return residuals[keep]
+        return residuals[keep], owners[keep]
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
