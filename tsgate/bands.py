@@ -21,8 +21,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import segments
 from .bandunit import noise_half_life
-from .calibration import (CalibrationWarning, bound_columns, fractions, half_widths,
-                          quantile_coverage)
+from .calibration import (
+    CalibrationWarning,
+    bound_columns,
+    fractions,
+    half_widths,
+    quantile_coverage,
+)
 from .collection import from_collection, trailing_gaps
 
 RARE_NEGATIVE = 0.01  # a series at most this share of whose values are below 0 counts as never so

@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 
-
 MIN_SEASONS = 2  # seasons of observed values below which no series is seasonal
 
 
