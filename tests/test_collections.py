@@ -857,6 +857,16 @@ def test_a_small_collection_bands_each_series_from_its_own_rows(tmp_path):
     new = wide[["steady"]].rename(columns={"steady": "other"})
     np.testing.assert_allclose(width(model.predict_interval(0.8, y=new), "other"),
                                width(loaded.predict_interval(0.8, y=new), "other"))
+    # a level too high for the rows: one warning, at this call, of the fewest rows
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict_interval(coverage=0.995)
+    calib = [w for w in caught if issubclass(w.category, CalibrationWarning)]
+    assert len(calib) == 1 and calib[0].filename == __file__, [str(w.message) for w in calib]
+    fewest = min(int(np.isfinite(model.calibration_residuals_[owners == j]).sum())
+                 for j in range(3))
+    assert str(calib[0].message).startswith(f"Only {fewest} out-of-sample residuals")
     many = tsgate.GRUForecaster(horizon=3, **SMALL).fit(
         pd.DataFrame({f"s{i}": 100 + rng.normal(0, 1, 30) for i in range(10)},
                      index=pd.period_range("1990", periods=30, freq="Y")))

@@ -138,11 +138,12 @@ class ForecastBands:
         own = self._own_rows(coll)  # (k,) each series' calibration rows, or None: pooled
         bands = []
         for c in coverages:
-            # stacklevel: the warning points at the caller of predict_interval/_quantiles
-            half = half_widths(self.calibration_residuals_, c, h + int(gaps.max()),  # (h + g,)
-                               unit_grows=getattr(self, "interval_unit_", None) == "step noise",
-                               stacklevel=4)
             halves = self._own_half_widths(own, c, h + int(gaps.max()))  # (k,) of (h + g,) or None
+            if any(hw is None for hw in halves):  # the pooled rows' (warning only where used)
+                # stacklevel: the warning points at the caller of predict_interval/_quantiles
+                half = half_widths(self.calibration_residuals_, c, h + int(gaps.max()),  # (h + g,)
+                                   unit_grows=getattr(self, "interval_unit_", None) == "step noise",
+                                   stacklevel=4)
             lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
             for i, (sm, g) in enumerate(zip(stages, gaps)):
                 hw = half if halves[i] is None else halves[i]
@@ -194,7 +195,7 @@ class ForecastBands:
         if short:
             # "Only n out-of-sample residuals ...": the fewest
             first = min(short, key=lambda w: int(str(w.message).split()[1]))
-            warnings.warn(str(first.message), CalibrationWarning, stacklevel=5)
+            warnings.warn(str(first.message), CalibrationWarning, stacklevel=4)  # the user's call
         return out
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
