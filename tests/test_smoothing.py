@@ -164,10 +164,17 @@ def _seasonal_reference(z, m):
         return True
     if len(z) < 2 * m:
         return False
+    from scipy.stats import f as f_dist
+
     t = np.arange(len(z))
     x = z - np.polyval(np.polyfit(t, z, 1), t)
     phases = t % m
-    return f_oneway(*[x[phases == p] for p in range(m)]).pvalue < 0.01
+    # one-way ANOVA with the line's slope taken from the residuals' degrees of freedom
+    means = np.array([x[phases == p].mean() for p in range(m)])
+    counts = np.bincount(phases, minlength=m)
+    between = np.sum(counts * (means - x.mean()) ** 2) / (m - 1)
+    within = np.sum((x - means[phases]) ** 2) / (len(z) - m - 1)
+    return f_dist.sf(between / within, m - 1, len(z) - m - 1) < 0.01
 
 
 def test_seasonality_test_on_changes_or_detrended_values_against_references():
@@ -198,7 +205,7 @@ def test_two_seasons_of_a_strong_season_are_seasonal():
     rng = np.random.default_rng(3)
     # (n, m, fewest of 20 draws passing): at exactly two quarterly seasons the
     # F-test has 4 degrees of freedom left and little power
-    for n, m, fewest in ((24, 12, 14), (30, 12, 18), (36, 12, 18), (8, 4, 0), (11, 4, 16)):
+    for n, m, fewest in ((24, 12, 12), (30, 12, 18), (36, 12, 18), (8, 4, 0), (11, 4, 14)):
         t = np.arange(n)
         passed = 0
         for _ in range(20):
@@ -210,6 +217,18 @@ def test_two_seasons_of_a_strong_season_are_seasonal():
         assert sum(noise) <= 6, (n, m, sum(noise))  # random walks: at most a few percent
     short = 4 * np.sin(2 * np.pi * np.arange(23) / 12)  # under two seasons: never
     assert not is_seasonal(short, 12) and not is_seasonal(short[:7], 4)
+    # exact lines: their changes and residuals vary only by rounding (session 38's
+    # review: 9% of random lines of 24-36 months were seasonal, 21% of longer ones)
+    lines = np.random.default_rng(1)
+    for _ in range(200):
+        n = int(lines.integers(8, 121))
+        line = lines.uniform(0, 1000) + lines.uniform(-5, 5) * np.arange(n)
+        assert not is_seasonal(line, 12) and not is_seasonal(line, 4)
+    assert not is_seasonal(5 + (1 / 3) * np.arange(24.0), 12)
+    # one missing value of two and a bit seasons: its phase's other value stands for it
+    gap = 100 + 10 * np.sin(2 * np.pi * np.arange(25) / 12) + rng.normal(0, 1, 25)
+    gap[5] = np.nan
+    assert is_seasonal(gap, 12)
     # a stage of 30 months takes the season and forecasts it (amplitude 40, noise 2)
     t = np.arange(30)
     y = 500 + 40 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 2, 30)
