@@ -114,11 +114,11 @@ class EnsembleProgress:
             self.bar.refresh()
         return _Member(self, name, max_iter)
 
-    def close(self):
-        """End the bar (all members done): the count of fitted models, and the
-        loss of the last epoch."""
+    def close(self, completed=True):
+        """End the bar: where the fit ``completed``, the count of fitted
+        models and the loss of the last epoch; else where it was."""
         with self.lock:
-            if sys.exc_info()[0] is None and self.fitted:
+            if completed and self.fitted:
                 self.bar.set_postfix({"models fitted": self.fitted, **self.losses},
                                      refresh=False)
             self.bar.close()

@@ -210,8 +210,10 @@ class ForecastBands:
         :func:`tsgate.bandunit.band_unit`; for fewer, the one-step noise of
         the whole history with outlying errors clipped,
         :func:`tsgate.bandunit.noise`, and earlier validation folds add
-        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`). A
-        series' band is that half-width times its own unit, applied around
+        residuals, :mod:`tsgate.folds`; see :mod:`tsgate.calibration`).
+        Two to nine series each take the half-width of their own rows
+        (``calibration_owners_``), one series or ten and more that of all
+        the rows. A series' band is that half-width times its own unit, applied around
         the forecast on the working scale, so on the log scale the band is
         relative and asymmetric in levels. Bands widen with the horizon and
         nest: a lower coverage is never wider. ``coverage`` is a number in

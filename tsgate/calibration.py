@@ -15,7 +15,10 @@ its own unit (normalized conformal prediction). Fewer than
 whole history, outlying errors clipped (:func:`tsgate.bandunit.noise`)
 instead: with nothing to pool, the recent unit only added the noise of its
 ratio at the cut and at the end, and an outlier after the cut inflated
-both the residuals and the unit that scales them. The network's unit, the
+both the residuals and the unit that scales them. Two to nine such series
+each take the half-width of their own residuals, not the pooled one
+(:meth:`tsgate.bands.ForecastBands._own_rows`): unlike series' errors set
+each other's bands. The network's unit, the
 series' typical seasonal change, was used before: it also grows with a
 trend, and on M1 monthly it made the median series' band about 2.5 times
 too wide (MSIS 26.0 -> 13.3 with the noise unit, 12.7 with the recent

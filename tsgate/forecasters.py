@@ -333,12 +333,14 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             # display too (one bar on a terminal for all: _progress.EnsembleProgress)
             self._bar = EnsembleProgress(self._shown_as()) if EnsembleProgress.wanted(
                 self.verbose) else None
+            done = False  # (not sys.exc_info(): a fit inside the caller's except block ends well)
             try:
                 checked, final, cut_stages, fold_cuts = self._fit_members(
                     coll, exogs, seeds, warm, self.device == "cpu")
+                done = True
             finally:
                 if self._bar is not None:
-                    self._bar.close()
+                    self._bar.close(done)
                 del self._bar
             self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
             restart = warm and next((r._warm_restart for r in checked + final
