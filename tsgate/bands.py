@@ -172,10 +172,11 @@ class ForecastBands:
         if owners is None:
             return [None] * len(coll)
         where = self._fitted_positions()
+        known = np.isfinite(self.calibration_residuals_).any(axis=1)  # (rows,) with an error
         out = []
         for key in coll.ids:
             j = where.get(key)
-            rows = None if j is None else owners == j
+            rows = None if j is None else (owners == j) & known
             out.append(rows if rows is not None and rows.any() else None)
         return out
 
