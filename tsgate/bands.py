@@ -183,20 +183,22 @@ class ForecastBands:
     def _own_half_widths(self, own, coverage, steps):
         """Per series, the half-widths (steps,) of its own rows (``own``, from
         :meth:`_own_rows`), or None. A calibration set too small for the
-        level warns once, for the series with the fewest residuals."""
-        out, short = [], []
-        for rows in own:
+        level warns once, for the series with the fewest residuals: the
+        others' sets are no smaller, so their warnings would only repeat it."""
+        R = self.calibration_residuals_
+        counted = [(int(np.isfinite(R[rows]).sum()), i) for i, rows in enumerate(own)
+                   if rows is not None]  # (residuals, series)
+        fewest = min(counted)[1] if counted else None
+        out = []
+        for i, rows in enumerate(own):
             if rows is None:
                 out.append(None)
                 continue
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", CalibrationWarning)
-                out.append(half_widths(self.calibration_residuals_[rows], coverage, steps))
-            short += [w for w in caught if issubclass(w.category, CalibrationWarning)]
-        if short:
-            # "Only n out-of-sample residuals ...": the fewest
-            first = min(short, key=lambda w: int(str(w.message).split()[1]))
-            warnings.warn(str(first.message), CalibrationWarning, stacklevel=4)  # the user's call
+            with warnings.catch_warnings():
+                if i != fewest:
+                    warnings.simplefilter("ignore", CalibrationWarning)
+                # stacklevel 5: half_widths, this, _bands, predict_interval, the user's call
+                out.append(half_widths(R[rows], coverage, steps, stacklevel=5))
         return out
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
