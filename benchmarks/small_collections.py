@@ -23,25 +23,24 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import load_subset  # noqa: E402
+from _peers import load_subset
+from _scoring import score_series
 
 SUBSETS = [("tourism", "yearly"), ("tourism", "quarterly"), ("tourism", "monthly"),
            ("m1", "quarterly"), ("m1", "monthly"), ("m3", "yearly"), ("m3", "monthly")]
 
 
 def scores(model, wide, picked, sub):
-    """(coverage 80, coverage 95, MSIS) per series of one group's bands."""
-    from tsgate.metrics import msis
-
+    """(coverage 80, coverage 95, MSIS) per series of one group's bands
+    (``_scoring.score_series``, as ``collections.py`` scores them)."""
+    mean = model.predict()
     band = model.predict_interval(coverage=[0.8, 0.95])
     out = []
     for col, i in zip(wide.columns, picked):
-        y, x = sub.xx[i], sub.x[i]
-        lo80, hi80 = band[(col, "lower_80")].to_numpy(), band[(col, "upper_80")].to_numpy()
-        lo95, hi95 = band[(col, "lower_95")].to_numpy(), band[(col, "upper_95")].to_numpy()
-        lag = sub.m if len(x) > sub.m else 1
-        out.append((np.mean((y >= lo80) & (y <= hi80)), np.mean((y >= lo95) & (y <= hi95)),
-                    msis(y, lo95, hi95, x, coverage=0.95, season_length=lag)))
+        r = score_series(sub.x[i], sub.xx[i], mean[col].to_numpy(),
+                         *(band[(col, name)].to_numpy()
+                           for name in ("lower_80", "upper_80", "lower_95", "upper_95")), sub.m)
+        out.append((r["cov80"], r["cov95"], r["msis"]))
     return out
 
 
