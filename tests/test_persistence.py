@@ -45,8 +45,10 @@ def test_regressor_warm_start_after_load_continues_exactly(tmp_path, cls):
     a.save(path)
     b = tsgate.load(path)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
-    # the parameters and Adam's moments and step came back
+    # the parameters and Adam's moments and step came back, the weights on
+    # a cache line as a fit leaves them (the kernels read them there)
     np.testing.assert_array_equal(b.params_, a.params_)
+    assert a.params_.ctypes.data % 64 == 0 and b.params_.ctypes.data % 64 == 0
     for got, want in zip(b._optimizer_state, a._optimizer_state):
         np.testing.assert_array_equal(got, want)
     a.set_params(warm_start=True).fit(X, y)

@@ -23,7 +23,7 @@ from ._progress import EpochProgress
 from .paramchecks import reject_bool_integers
 from ._regressor_doc import LSTM_REGRESSOR_DOC
 from ._rollback import restored_on_failure
-from .backend import DEVICES, cuda_unavailable_reason, get_backend, resolve_device
+from .backend import DEVICES, aligned_copy, cuda_unavailable_reason, get_backend, resolve_device
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
@@ -83,6 +83,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                     f"The model file is damaged: a {cls.__name__}'s weights or optimizer "
                     "state hold NaN or inf, which training never leaves; save the model "
                     "again.")
+        if isinstance(getattr(est, "params_", None), np.ndarray):
+            est.params_ = aligned_copy(est.params_)  # the kernels read it on a cache line
         return est
 
     _parameter_constraints = {

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import config
+from ..backend import aligned_copy
 from ..kernels.cpu import loss_forward_backward as _host_loss
 from .passes import loss_and_grad
 
@@ -266,7 +267,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     k = full.kernels  # the elementwise passes over the parameters run on these
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
     off_dev = None if offsets is None else bk.to_device(offsets)
-    p_dev = bk.to_device(params.copy())
+    p_dev = bk.to_device(aligned_copy(params))  # on a cache line (backend.ALIGNMENT)
     # weights (and Adam's state) at the start of this epoch and of the one
     # before: a batch's loss checks the weights before its step, so the
     # start of an epoch is checked by its first batch only
@@ -395,7 +396,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     if n_val and result.n_iter:
         k.copy_into(p_dev, best_dev)
         result.best_validation_loss = best_score
-    result.params = bk.to_host(p_dev).copy()
+    result.params = aligned_copy(bk.to_host(p_dev))  # predict reads it as it is
     result.clipped_fraction = n_clipped / max(n_steps, 1)
     result.optimizer_state = (bk.to_host(m).copy(), bk.to_host(v).copy(), step)
     return result
