@@ -664,6 +664,33 @@ def test_one_bar_for_the_ensemble_on_a_terminal(monkeypatch):
     pickle.dumps(model)
 
 
+def test_a_fit_inside_an_except_block_ends_its_bar_as_completed(monkeypatch):
+    """The bar's end is the fit's, not ``sys.exc_info()``'s: fitted inside
+    the caller's ``except`` block, the ensemble's bar still counts its
+    models, and a regressor's early stop still shows as complete (both read
+    as interrupted before)."""
+    import io
+
+    from tsgate import _progress
+
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    try:
+        raise KeyError("the caller's own handled error")
+    except KeyError:
+        tsgate.GRUForecaster(horizon=3, verbose=True, **SMALL).fit(ar1_seasonal(60))
+        last = err.getvalue().rstrip().rsplit("\r", 1)[-1]
+        assert "30/30" in last and "models fitted=12" in last, last
+        err.seek(0), err.truncate()
+        rng = np.random.default_rng(0)
+        reg = tsgate.GRURegressor(hidden_size=4, max_iter=50, n_iter_no_change=1, tol=1e9,
+                                  random_state=0, verbose=True)
+        reg.fit(rng.normal(size=(40, 5, 1)), rng.normal(size=40))
+        last = err.getvalue().rstrip().rsplit("\r", 1)[-1]
+        assert reg.n_iter_ < 50 and f"{reg.n_iter_}/{reg.n_iter_}" in last, last
+
+
 def test_backtest_errors_name_the_parameter():
     y = load_airline()
     model = tsgate.GRUForecaster(horizon=3, **SMALL)

@@ -67,14 +67,15 @@ class EpochProgress:
             _print_line(self.pending)
             self.pending = None
 
-    def close(self):
-        """End the display: the bar at the epoch the fit stopped at, shown as
-        complete; the line of the last epoch if it was not printed."""
+    def close(self, completed=True):
+        """End the display: where the fit ``completed``, the bar at the epoch
+        it stopped at, shown as complete (else where it was); the line of the
+        last epoch if it was not printed."""
         if self.pending is not None:
             _print_line(self.pending)
             self.pending = None
         if self.bar is not None:
-            if sys.exc_info()[0] is None:  # stopped early: complete; interrupted: where it was
+            if completed:  # stopped early: complete; interrupted: where it was
                 self.bar.total = self.bar.n
             self.bar.refresh()
             self.bar.close()
@@ -137,8 +138,12 @@ class _Member:
             self.shared.bar.update(epoch - self.done)
         self.done = epoch
 
-    def close(self):
-        if sys.exc_info()[0] is not None:  # interrupted: the bar stays where it was
+    def close(self, completed=True):
+        """End one member's part: where its fit ``completed``, count it and
+        take the epochs an early stop left unrun out of the total (not from
+        ``sys.exc_info()``: a fit run inside the caller's ``except`` block
+        read as interrupted and left its unrun epochs in the total)."""
+        if not completed:  # interrupted: the bar stays where it was
             return
         with self.shared.lock:  # an early stop: the epochs not run leave the total
             self.shared.fitted += 1

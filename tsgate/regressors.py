@@ -327,12 +327,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             validation = (validation[0], ((validation[1] - self.y_mean_) / self.y_scale_)
                           .astype(np.float32))
         log = self._logger()
+        done = False  # (not sys.exc_info(): a fit inside the caller's except block ends well)
         try:
             result = train(net, params, Xw, Ys, cfg, rng, state=state, log=log, offsets=offsets,
                            validation=validation)
+            done = True
         finally:
             if log is not None:
-                log.close()
+                log.close(done)
             self.__dict__.pop("_shared_progress", None)  # a bar is not part of the model
             # the training plans' buffers (activations and gradients of whole
             # batches) are not needed to predict: a week-ahead hourly model
