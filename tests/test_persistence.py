@@ -1,6 +1,7 @@
 """Safe persistence: save/load without pickle, format versioning."""
 import io
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,9 @@ def test_regressor_warm_start_after_load_continues_exactly(tmp_path, cls):
     # a cache line as a fit leaves them (the kernels read them there)
     np.testing.assert_array_equal(b.params_, a.params_)
     assert a.params_.ctypes.data % 64 == 0 and b.params_.ctypes.data % 64 == 0
+    c = pickle.loads(pickle.dumps(a))  # joblib's way too
+    assert c.params_.ctypes.data % 64 == 0
+    np.testing.assert_array_equal(c.predict(X), a.predict(X))
     for got, want in zip(b._optimizer_state, a._optimizer_state):
         np.testing.assert_array_equal(got, want)
     a.set_params(warm_start=True).fit(X, y)

@@ -83,9 +83,14 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                     f"The model file is damaged: a {cls.__name__}'s weights or optimizer "
                     "state hold NaN or inf, which training never leaves; save the model "
                     "again.")
-        if isinstance(getattr(est, "params_", None), np.ndarray):
-            est.params_ = aligned_copy(est.params_)  # the kernels read it on a cache line
+        est._align_weights()
         return est
+
+    def _align_weights(self):
+        """``params_`` on a cache line, as a fit leaves it: the kernels read
+        it there (``backend.ALIGNMENT``)."""
+        if isinstance(self.__dict__.get("params_"), np.ndarray):
+            self.params_ = aligned_copy(self.params_)
 
     _parameter_constraints = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -580,6 +585,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         # the instance dict, as before (the engine network is cached off the
         # instance, in _NETWORKS, so there is nothing to drop)
         return self.__dict__.copy()
+
+    def __setstate__(self, state):
+        super().__setstate__(state)  # (scikit-learn's version check)
+        self._align_weights()  # unpickled arrays start anywhere
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
