@@ -215,6 +215,29 @@ def test_a_terminal_without_a_width_still_gets_a_bar(monkeypatch):
     assert "5/5" in err.getvalue()
 
 
+def test_an_interrupted_fit_leaves_its_bar_where_it_stopped(monkeypatch):
+    """Ctrl-C in the fourth of 50 epochs: the bar stays at 4/50 (not redrawn
+    as complete), and the interrupt reaches the caller."""
+    from tsgate import _progress, regressors
+
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+
+    def interrupted(*args, log=None, **kwargs):
+        for epoch in range(1, 5):
+            log(epoch, 0.5, None, 0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(regressors, "train", interrupted)
+    rng = np.random.default_rng(0)
+    reg = tsgate.GRURegressor(hidden_size=4, max_iter=50, random_state=0, verbose=True)
+    with pytest.raises(KeyboardInterrupt):
+        reg.fit(rng.normal(size=(40, 5, 1)), rng.normal(size=40))
+    last = err.getvalue().rstrip().rsplit("\r", 1)[-1]
+    assert "4/50" in last and "100%" not in last, last
+
+
 def test_verbose_shows_a_bar_on_a_terminal_named_by_the_owner(airline_windows, monkeypatch):
     X, Y = airline_windows
     monkeypatch.setattr("tsgate._progress._is_terminal", lambda stream: True)
