@@ -54,8 +54,9 @@ def _cpu_kernels(parallel, serial):
 
 # bytes: a cache line, and one AVX-512 register. The kernels' recurrent
 # products read the weights and write the states once a step; from arrays
-# off a line (NumPy's allocations start 16 bytes past one) an LSTM W1
-# epoch took 10-15% longer, on AVX-512 and on AVX2 alike (benchmarks/README.md)
+# off a line (NumPy's large allocations start 16 bytes past one, its small
+# ones anywhere 16-byte aligned) an LSTM W1 epoch took 10-15% longer, on
+# AVX-512 and on AVX2 alike (benchmarks/README.md, session 39)
 ALIGNMENT = 64
 
 

@@ -136,12 +136,13 @@ class ForecastBands:
         floor = floors(coll.values)  # (k, 1)
         zeros = zero_shares(coll.values, stages, h)  # (k, h) recent zeros by phase, if never < 0
         own = self._own_rows(coll)  # (k,) each series' calibration rows, or None: pooled
+        steps = h + int(gaps.max())  # from the earliest last observation
         bands = []
         for c in coverages:
-            halves = self._own_half_widths(own, c, h + int(gaps.max()))  # (k,) of (h + g,) or None
+            halves = self._own_half_widths(own, c, steps)  # (k,) of (steps,) or None
             if any(hw is None for hw in halves):  # the pooled rows' (warning only where used)
                 # stacklevel: the warning points at the caller of predict_interval/_quantiles
-                half = half_widths(self.calibration_residuals_, c, h + int(gaps.max()),  # (h + g,)
+                half = half_widths(self.calibration_residuals_, c, steps,  # (steps,)
                                    unit_grows=getattr(self, "interval_unit_", None) == "step noise",
                                    stacklevel=4)
             lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)

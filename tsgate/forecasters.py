@@ -61,7 +61,7 @@ from .moments import mean_spread
 from .persistence import SaveMixin
 from .paramchecks import reject_bool_integers
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .seasonality import MIN_SEASONS, testable
+from .seasonality import MIN_SEASONS, lag_testable, testable
 from .smoothing import NORMALIZATIONS, stage
 from .spikes import without_spikes
 
@@ -396,7 +396,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         fitted, m = self.collection_, self.season_length_
         where = None  # fitted series by id, made at the first short history
         for i, (key, v, index) in enumerate(zip(coll.ids, coll.values, coll.indexes)):
-            if np.isfinite(v).sum() - 1 >= 3 * m:  # (the lag test's three seasons of changes)
+            if lag_testable(v, m):
                 continue
             where = where or self._fitted_positions()
             # (the one series fitted is matched whatever its name, as in scoring)

@@ -10,12 +10,20 @@ import math
 import numpy as np
 
 MIN_SEASONS = 2  # seasons of observed values below which no series is seasonal
+LAG_SEASONS = 3  # seasons of values the lag test needs (of one-step changes: one more value)
 
 
 def testable(z, m):
     """Whether z (n,) holds enough observed values to be tested at period m
     (``MIN_SEASONS`` seasons): a shorter one is never seasonal."""
     return m >= 2 and int(np.count_nonzero(np.isfinite(z))) >= MIN_SEASONS * m
+
+
+def lag_testable(z, m):
+    """Whether z (n,) holds ``LAG_SEASONS`` seasons of one-step changes, what
+    the lag test of :func:`is_seasonal` needs (shorter ones take the phases'
+    F-test only, from ``MIN_SEASONS`` seasons on)."""
+    return int(np.count_nonzero(np.isfinite(z))) - 1 >= LAG_SEASONS * m
 
 
 def is_seasonal(z, m):
@@ -147,7 +155,7 @@ def _lag_test(x, m):
     where missing."""
     ok = np.isfinite(x)
     n, N = int(ok.sum()), len(x)
-    if m < 2 or n < 3 * m:
+    if m < 2 or n < LAG_SEASONS * m:
         return False
     # a missing value's two changes are left out of every sum, each sum
     # scaled up to the pairs it would have had, and the other changes keep

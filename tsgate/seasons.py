@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import infer_step, season_length
-from .seasonality import is_seasonal
+from .seasonality import is_seasonal, lag_testable
 from .smoothing import change_scale, takes_log
 
 DAYS_PER_WEEK = 7
@@ -66,8 +66,7 @@ def period(values, index):
         # two seasons from session 38 on; with two weeks the week's 168 hourly
         # indices are little more than the data, and the change ratio below
         # that picks the week against the day is a noisy comparison.)
-        if np.isfinite(v).sum() - 1 < 3 * week or not (takes_log(v, week)
-                                                        or is_seasonal(v, week)):
+        if not lag_testable(v, week) or not (takes_log(v, week) or is_seasonal(v, week)):
             return day
         # mean absolute changes (a constant series: both its spread, ratio 1)
         ratios.append(change_scale(v, week) / change_scale(v, day))
