@@ -87,6 +87,19 @@ def test_import_writes_nothing_changes_no_env_and_works_with_any_blas(blas, tmp_
     assert result["pred"] == reference
 
 
+def test_import_compiles_nothing_and_leaves_the_numba_cache_untouched(tmp_path):
+    """The kernels (and the matrix product a cold cache compiles, about 0.7 s
+    that made a first ``import tsgate`` take 0.9 s) wait for the first fit."""
+    cache = tmp_path / "numba"
+    cache.mkdir()
+    code = ("import sys, tsgate; "
+            "print(sorted(m for m in sys.modules if m.startswith('tsgate.kernels.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, NUMBA_CACHE_DIR=str(cache)), check=True)
+    assert done.stdout.strip() == "['tsgate.kernels.cellmath']"
+    assert _files_under(cache) == []
+
+
 # ------------------------------------------------------------ import graph
 # Which of tsgate's modules import which, read from the source with ``ast``:
 # every ``import``/``from ... import`` anywhere in a module (at the top, in a
@@ -198,7 +211,7 @@ def test_import_graph_reader():
     graph = import_graph()
     assert "tsgate.config" in graph["tsgate.engine.network"]   # from .. import config
     assert "tsgate.kernels.cpu" in graph["tsgate.kernels.cpu.serial"]  # absolute, package
-    assert "tsgate.kernels.cpu.loss" in graph["tsgate.regressors"]  # from .kernels.cpu.loss
+    assert "tsgate.kernels.cpu.sequence" in graph["tsgate.regressors"]  # relative, in a method
     assert "tsgate.kernels.cuda" in graph["tsgate.backend"]   # inside a function
     assert "tsgate" not in graph["tsgate.metrics"]             # no implicit parent edge
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]

@@ -29,11 +29,11 @@ from .engine.plan import work as epoch_work
 from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
 from .engine.layout import Layout
 from .engine.training import r2_by_output, split_validation
-from .kernels.cpu.loss import HUBER, MAE, MSE, PINBALL
-from .kernels.cpu.sequence import unscale_rows
+from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
 
-LOSSES = {"squared_error": MSE, "absolute_error": MAE, "huber": HUBER, "quantile": PINBALL}
+LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
+          "huber": int(LossKind.HUBER), "quantile": int(LossKind.PINBALL)}
 
 # The attention weights of each estimator's last ``predict`` in this thread,
 # for the deprecated ``attention_weights_`` only: ``predict`` leaves the
@@ -536,6 +536,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             out, weights = net.predict(self.params_, Xw, return_attention=True, offsets=offsets)
         else:
             out = net.predict(self.params_, Xw, offsets=offsets)
+        # imported here: tsgate's import leaves the compiled kernels (and the
+        # matrix product that a cold Numba cache compiles) to the first fit
+        from .kernels.cpu.sequence import unscale_rows
+
         pred = np.empty(out.shape, np.float64)  # (n, O) in the targets' units
         if not unscale_rows(out, self.y_scale_, self.y_mean_, pred):
             if not np.isfinite(Xw).all():  # sklearn's assume_finite=True skipped the check

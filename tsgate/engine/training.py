@@ -27,7 +27,6 @@ import numpy as np
 
 from .. import config
 from ..backend import aligned_copy
-from ..kernels.cpu import loss_forward_backward as _host_loss
 from .passes import loss_and_grad
 
 DIVERGENCE_FACTOR = 1e6
@@ -176,8 +175,11 @@ def _host_loss_value(pred, Y, cfg):
     has it do (``out``, ``slot``): called without them it compiles a second
     signature (about 0.5 CPU s on a first fit).
     """
-    return float(_host_loss(pred[None], Y[None], cfg.loss_kind, cfg.loss_param,
-                            np.empty_like(pred)[None], np.empty(1), 0))
+    # imported at use, not with tsgate (see regressors._predict_arrays)
+    from ..kernels.cpu import loss_forward_backward
+
+    return float(loss_forward_backward(pred[None], Y[None], cfg.loss_kind, cfg.loss_param,
+                                       np.empty_like(pred)[None], np.empty(1), 0))
 
 
 def _epoch_masks(net, rng, sizes):
