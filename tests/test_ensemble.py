@@ -19,6 +19,59 @@ def test_results_in_job_order_whatever_order_they_start_in():
         assert all(threads == 1 for _, threads in out)  # one Numba thread per fit
 
 
+def test_a_follow_up_starts_once_its_job_is_done_not_after_every_job():
+    """A member's final fit (``then``) starts while a longer validation fit
+    still runs: two barriers left a core idle twice with three members."""
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: the fits run in turn")
+    slow_done = threading.Event()
+
+    def slow():
+        time.sleep(1.0)
+        slow_done.set()
+        return "slow"
+
+    def then(i, result):
+        return lambda: (result, i, slow_done.is_set(), numba.get_num_threads())
+
+    results, follow = run_fits([slow, lambda: "fast"], True, sizes=[2, 1], then=then)
+    assert results == ["slow", "fast"]
+    assert follow[0] == ("slow", 0, True, 1)
+    assert follow[1] == ("fast", 1, False, 1)  # ran while the slow fit still ran
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+def test_follow_ups_come_back_in_job_order_and_none_where_there_is_none(concurrent):
+    ran = []
+
+    def job(i):
+        return lambda: ran.append(("job", i)) or i * 10
+
+    def then(i, result):
+        return None if i == 2 else (lambda: ran.append(("then", i)) or result + 1)
+
+    results, follow = run_fits([job(i) for i in range(4)], concurrent, sizes=[1, 4, 2, 3],
+                               then=then)
+    assert results == [0, 10, 20, 30] and follow == [1, 11, None, 31]
+    if not concurrent:  # in turn: every job, then every follow-up, in order
+        assert ran == [("job", i) for i in range(4)] + [("then", i) for i in (0, 1, 3)]
+
+
+def test_an_error_in_a_follow_up_stops_the_fits_running_beside_it():
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: the fits run in turn")
+    finished = []
+
+    def boom():
+        time.sleep(0.5)
+        raise ValueError("this final fit failed")
+
+    with pytest.raises(ValueError, match="this final fit failed"):
+        run_fits([_endless_fit(finished), lambda: None], True,
+                 then=lambda i, result: boom if i == 1 else None)
+    assert finished == []
+
+
 def test_an_error_stops_the_fits_not_yet_started():
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one Numba thread: the fits run in turn")

@@ -229,18 +229,11 @@ class EnsembleFits:
         # a fit's time goes with its window length times its windows (its
         # step budget): the longest start first
         observed = sum(len(v) for v in coll.values)
-        checked = run_fits(holdout, concurrent,
-                           [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_])
-        if self.early_stopping:  # the final fits take the validation fits' best epochs
-            epochs = [reg.best_epoch_ for reg in checked[:self.n_models]]
-            jobs = self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, epochs,
-                                    fitted)
-        else:  # each final fit continues its validation fit on all the data
-            jobs = self._final_jobs(coll, exogs, seeds[1],
-                                    [copy.deepcopy(reg) for reg in checked[:self.n_models]], logs,
-                                    fitted=fitted)
-        final = run_fits(jobs, concurrent, self.windows_)
-        return checked, final, cut_stages, fold_cuts
+        # each member's final fit starts once its validation fit is done (run_fits' then)
+        checked, final = run_fits(
+            holdout, concurrent, [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_],
+            then=self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, fitted))
+        return checked, final[:self.n_models], cut_stages, fold_cuts
 
     def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label, logs):
         """The fits of the ensemble on all but the cut tail of every series
@@ -280,7 +273,9 @@ class EnsembleFits:
                 validation = encoding.tail_windows(*extended, cuts, L, H, exogs)
             return _fit_member(reg, Xw, Yw, validation)
 
-        jobs = [partial(job, self._member(i, seeds[i], warm and self.holdout_regressors_, label), L)
+        previous = warm and self.holdout_regressors_
+        jobs = [partial(job, self._member(i, seeds[i], previous[i] if previous and i < len(previous)
+                                          else None, label), L)
                 for i, L in enumerate(self.windows_)]
         return jobs, stages_cut
 
@@ -299,26 +294,39 @@ class EnsembleFits:
         return ([log for log, _ in choices],
                 [stages.get(log) if reusable else None for log, stages in choices])
 
-    def _final_jobs(self, coll, exogs, seeds, previous, logs, epochs=None, fitted=None):
-        """The fits of the ensemble on all the data: for ``epochs`` each (the
-        validation fits' best, with early stopping), else for
-        ``FINAL_STEPS`` of the step budget. ``previous`` (members, or
-        False): where each member starts from (its weights and optimizer
-        state); without early stopping, the validation fit of the same
-        member. ``fitted``: per series, the stage :meth:`_logs` fitted on the
-        chosen scale, the final one (the same fit of the same values), or
-        None (fitted here)."""
+    def _final_jobs(self, coll, exogs, seeds, previous, logs, fitted=None):
+        """The fits of the ensemble on all the data, one per member, each made
+        from the member's validation fit: ``then(i, validated)`` returns the
+        final fit of member ``i`` (None for the members of earlier folds,
+        ``i >= n_models``; :func:`tsgate.ensemble.run_fits`).
+
+        With early stopping, member ``i`` trains for its validation fit's
+        best epoch, from ``previous`` (the members of a warm start, or
+        False: afresh); without, it continues its validation fit (its
+        weights and optimizer state) for ``FINAL_STEPS`` of the step
+        budget. ``fitted``: per series, the stage :meth:`_logs` fitted on
+        the chosen scale, the final one (the same fit of the same values),
+        or None (fitted here)."""
         zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=fitted)  # scales chosen once
         FINAL_STAGES[self] = (coll, zs, stages)
         order = encoding.content_order(zs, exogs)  # the windows' order, for every member
 
-        def job(i, reg, L):
+        def job(reg, L, epochs):
             Xw, Yw, full = self._windows(zs, stages, L, coll, exogs, order)
-            max_iter = epochs[i] if epochs is not None else round(FINAL_STEPS * full)
+            max_iter = epochs if epochs is not None else round(FINAL_STEPS * full)
             return _fit_member(reg.set_params(max_iter=max(1, max_iter)), Xw, Yw)
 
-        return [partial(job, i, self._member(i, seeds[i], previous, ""), L)
-                for i, L in enumerate(self.windows_)]
+        def then(i, validated):
+            if i >= self.n_models:  # an earlier fold's member: calibration only
+                return None
+            if self.early_stopping:  # the validation fit's best epochs, from the start
+                start = previous[i] if previous and i < len(previous) else None
+                return partial(job, self._member(i, seeds[i], start, ""), self.windows_[i],
+                               validated.best_epoch_)
+            # (_member copies it: the validation member stays as it was fitted)
+            return partial(job, self._member(i, seeds[i], validated, ""), self.windows_[i], None)
+
+        return then
 
     def _windows(self, zs, stages, L, coll, exogs, order=None):
         """The training windows ``(X, Y)`` of the series ``zs`` (stages
@@ -360,19 +368,21 @@ class EnsembleFits:
                     MAX_WINDOW_STEPS // (min(self.batch_size, n_windows) * length))
         return {"max_iter": max(1, math.ceil(steps / batches))}
 
-    def _member(self, i, seed, previous, label):
-        """The regressor of ensemble member ``i`` (from ``previous`` members when warm)."""
+    def _member(self, i, seed, start, label):
+        """The regressor of ensemble member ``i``: a copy of ``start`` (a fitted
+        member: a warm start's, or the validation fit a final fit continues)
+        with the current settings, or a new one (``start`` None)."""
         params = {name: getattr(self, name) for name in _BaseRNNRegressor._parameter_constraints
                   if name not in ("scale_target", "max_iter", "early_stopping", "validation_fraction")}
         loss = self.loss if self.n_models == 1 or self.loss != "absolute_error" else _LOSSES[i % 2]
         params.update(loss=loss, random_state=int(seed), scale_target=False, early_stopping=False,
                       n_iter_no_change=10**9 if self.max_iter is None else self.n_iter_no_change)
-        if previous and i < len(previous):
+        if start is not None:
             # the current settings, changed since or not; the member keeps its
             # weights only where its network's shape is unchanged (the
             # regressor's warm-start rule), else it starts afresh; a copy,
             # so that a fit that fails midway leaves the fitted members whole
-            reg = copy.deepcopy(previous[i]).set_params(**{**params, "warm_start": True})
+            reg = copy.deepcopy(start).set_params(**{**params, "warm_start": True})
         else:
             reg = self._regressor(**params)
         # set on reused members too: these labels are not saved with the model

@@ -27,11 +27,12 @@ results back in the input's layout; the private methods work on arrays:
 4. **Forecast**: direct for the trained ``horizon``; recursive beyond it
    (blocks appended to the history and fed back).
 
-The fits of each step run at once on the Numba threads this thread may
-use, one thread each, with the results of a run one after the other
-(:func:`tsgate.ensemble.run_fits`); step 3 starts from step 2's members (or,
-with ``early_stopping``, fits afresh for their best epochs). Ctrl-C stops
-them all within a batch. :mod:`tsgate.fitplan` builds those fits.
+The fits run at once on the Numba threads this thread may use, one thread
+each, with the results of a run one after the other
+(:func:`tsgate.ensemble.run_fits`); a member's step 3 starts from its step
+2 fit (or, with ``early_stopping``, fits afresh for its best epochs) as
+soon as that fit is done, beside the step 2 fits still running. Ctrl-C
+stops them all within a batch. :mod:`tsgate.fitplan` builds those fits.
 """
 import threading
 import warnings
