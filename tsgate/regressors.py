@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._progress import EpochProgress
 from .paramchecks import reject_bool_integers
@@ -31,6 +31,7 @@ from .engine.layout import Layout
 from .engine.training import r2_by_output, split_validation
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
+from .targets import check_targets
 
 LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
           "huber": int(LossKind.HUBER), "quantile": int(LossKind.PINBALL)}
@@ -191,39 +192,6 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 f"{self.n_step_features_} features. Pass windows of the same shape as in fit.")
         return X.astype(np.float32, copy=False)  # views stay views: pack_windows takes any strides
 
-    @staticmethod
-    def _check_y(y, n_samples):
-        if y is None:
-            raise ValueError("This regressor requires y to be passed, but the target y is None: "
-                             "call fit(X, y) with the targets.")
-        try:
-            y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
-                            ensure_all_finite="allow-nan", input_name="y")
-        except ValueError as exc:
-            if "convert" not in str(exc):  # not text: scikit-learn's message says it well
-                raise
-            raise ValueError(f"y must hold numbers ({str(exc).splitlines()[0]}); convert it with "
-                             "pd.to_numeric or .astype(float).") from None
-        if y.ndim not in (1, 2):
-            raise ValueError(f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {y.shape}.")
-        if y.shape[0] != n_samples:
-            raise ValueError(f"X and y have different numbers of samples: {n_samples} and {y.shape[0]}.")
-        Y = y.reshape(n_samples, -1)
-        if Y.shape[1] == 0:
-            raise ValueError("y has no outputs (shape {}).".format(y.shape))
-        if np.isnan(Y).all():
-            raise ValueError("y is all NaN: there is nothing to learn from.")
-        empty = np.flatnonzero(np.isnan(Y).all(axis=0))  # outputs without a single target
-        if len(empty):
-            raise ValueError(f"y's output column {int(empty[0])} is all NaN: there is nothing to "
-                             "learn for it; drop that column (or give it targets).")
-        big = float(np.nanmax(np.abs(Y)))
-        if big > F32_MAX:  # the networks and their outputs are float32
-            raise ValueError(
-                f"y holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
-                "which the networks compute; rescale y (e.g. divide it by a constant).")
-        return y, Y
-
     # -------------------------------------------------------------------- fit
     def _network(self, device=None):
         """The engine network on ``device`` (default: the fitted one).
@@ -271,7 +239,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         with restored_on_failure(self, deep=warm):
             reject_bool_integers(self)
             Xw = self._check_X(X, reset=True)
-            y, Y = self._check_y(y, Xw.shape[0])
+            y, Y = check_targets(y, Xw.shape[0])
             return self._fit_arrays(Xw, Y, y.ndim)
 
     def _fit_arrays(self, Xw, Y, y_ndim, offsets=None, validation=None):
