@@ -1,10 +1,12 @@
 """The weights of the forecast's parts (tsgate.combination)."""
+import io
+
 import numpy as np
 import pandas as pd
 
 import tsgate
 from tests.conftest import FAST
-from tsgate.combination import combined_errors, weights
+from tsgate.combination import combined_errors, network_cells, weights
 from tsgate.smoothing import theta_drift
 
 
@@ -99,3 +101,48 @@ def test_a_seasonal_series_forecast_carries_its_trend_at_the_statistical_share()
     # on the working scale (here the log's) the forecasts differ by the term's share
     np.testing.assert_allclose(sm.to_working(with_trend) - sm.to_working(without),
                                (1 - model.shrinkage_) * drift, rtol=1e-9)
+
+
+def test_network_cells_leave_out_the_blind_steps_of_trended_rows_only():
+    trended = np.array([True, False, True])
+    used = network_cells(trended, 2, 5)
+    assert used.shape == (3, 5)
+    assert used[1].all()  # a seasonal row keeps the networks at every step
+    assert used[[0, 2], :2].all() and not used[[0, 2], 2:].any()
+    assert network_cells(trended, 5, 5).all()  # every step seen: all cells
+
+
+def test_a_horizon_near_the_series_length_follows_a_noisy_line():
+    """A noisy line of 40 points forecast 36 ahead: the validation fit keeps
+    4 points and learns 3 steps, so past them the forecast is the
+    statistical one (the line's Theta trend at the weight chosen on the cut
+    tail). Networks and trend term together had run 15 above the line by
+    step 22; a band still comes from the same combination's errors."""
+    rng = np.random.default_rng(5)
+    idx = pd.period_range("1950", periods=40, freq="Y")
+    y = pd.Series(10.0 + 2 * np.arange(40) + rng.normal(0, 0.5, 40), index=idx)
+    model = tsgate.GRUForecaster(horizon=36, random_state=0).fit(y)
+    assert model.network_steps_ == 3
+    error = model.predict().to_numpy() - (10.0 + 2 * np.arange(40, 76))
+    assert np.abs(error).max() < 4.0, error
+    band = model.predict_interval(coverage=0.8)
+    assert (band["lower"] < band["upper"]).all()
+    buffer = io.BytesIO()  # the rule travels with a saved model
+    model.save(buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(tsgate.load(buffer).predict(), model.predict())
+
+
+def test_pooled_folds_and_long_series_keep_the_networks_at_every_step():
+    """Where the trend weight is the Theta method's own (one series, horizon
+    under 10) or the series outlast the cut, every step is seen."""
+    rng = np.random.default_rng(2)
+    idx = pd.period_range("1950", periods=12, freq="Y")
+    y = pd.Series(10.0 + np.cumsum(rng.normal(1, 1, 12)), index=idx)
+    short = tsgate.GRUForecaster(horizon=6, **FAST).fit(y)
+    assert short.network_steps_ == 6
+    assert (short._network_weights(short._final_stages(short.collection_))
+            == short.shrinkage_).all()
+    y = pd.Series(10.0 + np.cumsum(rng.normal(1, 1, 60)),
+                  index=pd.period_range("1950", periods=60, freq="Y"))
+    assert tsgate.GRUForecaster(horizon=10, **FAST).fit(y).network_steps_ == 10

@@ -128,6 +128,13 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     shrinkage_ : float
         Weight (0 to 1) of the networks' forecast against the statistical
         one, from their errors on the validation fit (inverse-MSE weights).
+    network_steps_ : int
+        The steps ahead (1 to ``horizon_``) the validation fit had targets
+        for, where it chose the trend weight (a horizon of 10 or more, or 10
+        series or more; else ``horizon_``). Past them a series without
+        seasonality is forecast by the statistical forecast alone
+        (:func:`tsgate.combination.network_cells`). Absent from files saved
+        before it, which use the networks at every step.
     drift_weight_ : float
         Weight (0 to 2) of the Theta trend term (series without
         seasonality), chosen on the validation fit; 1, the Theta method's

@@ -68,6 +68,15 @@ weights of US nonfarm employment (monthly, horizon 12; rolling MASE 0.147
 -> 0.347), and the Theta weight halved the slope of a steady decline
 (manufacturing, 0.088 -> 0.245 on top of the weights from every fold;
 ``benchmarks/README.md``).
+
+Where the trend weight is chosen (not :func:`pools_folds`), a horizon near
+the series' length leaves the validation fit a few points: its networks
+learn no step past them, and the weights are chosen on their blind outputs
+there. Past those steps (:func:`network_cells`) a series without
+seasonality is forecast by the statistical forecast alone: the final
+networks learn the far steps from the first origins' windows, and on a
+trending series they carried the trend that ``u * D`` adds again (a noisy
+line of 40 points forecast 36 ahead ran 15-22 above it).
 """
 import numpy as np
 
@@ -94,6 +103,17 @@ def pools_folds(n_series, horizon):
     horizon under ``FOLD_MIN_STEP``, where the first fold's tail holds fewer
     origins than each earlier fold adds."""
     return n_series < POOLED_UNIT_MIN_SERIES and horizon < FOLD_MIN_STEP
+
+
+def network_cells(trended, seen, H):
+    """Where the networks' forecast counts (rows, H): everywhere but past
+    step ``seen`` (the steps the validation fit had targets for) of the
+    rows ``trended`` (rows,), those of series without seasonality, whose
+    trend is the Theta term ``D``. A seasonal series keeps the networks at
+    every step: their far steps carry growth and season the smoothing's
+    forecast lacks."""
+    blind = np.arange(H) >= seen  # (H,)
+    return ~(np.asarray(trended, dtype=bool)[:, None] & blind[None, :])  # (rows, H)
 
 
 def weights(Y, P, D, drift=None, S=None):
@@ -144,6 +164,8 @@ def weights(Y, P, D, drift=None, S=None):
 
 def combined_errors(Y, P, D, w, u, S=None):
     """The combined forecast's errors ``Y - w * P - u * D - (1 - w) * S`` (rows, H) for
-    the weights :func:`weights` chose: on every row, those left out of the
-    choice too, and on an earlier validation fold's tail forecast."""
+    the weights :func:`weights` chose (``w`` a float, or per cell (rows,
+    H): 0 where :func:`network_cells` leaves the networks out): on every
+    row, those left out of the choice too, and on an earlier validation
+    fold's tail forecast."""
     return Y - w * P - u * D - (0.0 if S is None else (1 - w) * S)

@@ -116,7 +116,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                              "exog_names_", "exog_order_", "exog_mean_", "exog_scale_",
                              "exog_effect_",
                              "holdout_regressors_", "calibration_residuals_",
-                             "calibration_owners_", "shrinkage_",
+                             "calibration_owners_", "shrinkage_", "network_steps_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
                              "input_format_")
@@ -370,7 +370,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         for reg, L in zip(self.regressors_, self.windows_):
             X = encoding.last_windows(zs, stages, L, self.horizon_, exogs)
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
-        return self.shrinkage_ * np.median(outs, axis=0)
+        return self._network_weights(stages) * np.median(outs, axis=0)
 
     def _history(self, y, X, h):
         """The collection to forecast from: the training data or ``y`` (with ``X``)."""

@@ -14,6 +14,7 @@ import numpy as np
 from . import combination, encoding, folds
 from .bandunit import NOISE_FLOOR, band_unit, noise
 from .calibration import outlying_series
+from .fitplan import FINAL_STAGES
 from .smoothing import theta_drift
 
 
@@ -101,7 +102,14 @@ class HoldoutErrors:
         self.shrinkage_, self.drift_weight_ = combination.weights(
             Y[chosen], P[chosen], D[chosen], combination.THETA_WEIGHT if pooled else None,
             S[chosen])
-        residuals = combination.combined_errors(Y, P, D, self.shrinkage_, self.drift_weight_, S)
+        # the steps the first fold's networks had targets for where the trend weight
+        # was chosen on that fold: the longest cut series' origin 0 reaches n - cut - 1
+        self.network_steps_ = self.horizon_ if pooled else int(min(self.horizon_, max(
+            len(v) - c - 1 for v, c in zip(coll.values, fold_list[0][2]))))
+        used = self.shrinkage_  # the networks' weight: per cell where some steps are blind
+        if self.network_steps_ < self.horizon_:
+            used = self._network_weights(self._final_stages(coll))[owners]  # (rows, H)
+        residuals = combination.combined_errors(Y, P, D, used, self.drift_weight_, S)
         residuals = residuals * ratio  # (rows, H); NaN past the series' end
         # a history of one value that stayed at it: its constant forecast is exact,
         # whatever the band; the rows of a product before its launch were most of
@@ -113,6 +121,23 @@ class HoldoutErrors:
         if apart:
             keep &= ~np.isin(owners, sorted(apart))
         return residuals[keep], owners[keep]
+
+    def _final_stages(self, coll):
+        """The stages of the series of ``coll`` on all their data: the final
+        fit's (:data:`tsgate.fitplan.FINAL_STAGES`), or fitted here."""
+        kept = FINAL_STAGES.get(self)
+        return kept[2] if kept is not None and kept[0] is coll else self._stages(
+            coll.values, coll.exog)[1]
+
+    def _network_weights(self, stages):
+        """The networks' weight (k, H) in the forecast of the series of
+        ``stages``: ``shrinkage_``, but 0 where
+        :func:`tsgate.combination.network_cells` leaves them out, past
+        ``network_steps_`` for series without seasonality (files saved
+        before it: every step counts)."""
+        seen = getattr(self, "network_steps_", self.horizon_)
+        trended = [self.normalize_ == "smooth" and sm.period == 1 for sm in stages]
+        return self.shrinkage_ * combination.network_cells(trended, seen, self.horizon_)
 
     def _unit(self, z, sm, h, end=None):
         """The unit (h,) of the calibration residuals of one series (working
