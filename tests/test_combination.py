@@ -7,6 +7,7 @@ import pandas as pd
 import tsgate
 from tests.conftest import FAST
 from tsgate.combination import combined_errors, network_cells, weights
+from tsgate.fitplan import FINAL_STAGES
 from tsgate.smoothing import theta_drift
 
 
@@ -141,8 +142,7 @@ def test_pooled_folds_and_long_series_keep_the_networks_at_every_step():
     y = pd.Series(10.0 + np.cumsum(rng.normal(1, 1, 12)), index=idx)
     short = tsgate.GRUForecaster(horizon=6, **FAST).fit(y)
     assert short.network_steps_ == 6
-    assert (short._network_weights(short._final_stages(short.collection_))
-            == short.shrinkage_).all()
+    assert (short._network_weights(FINAL_STAGES[short][2]) == short.shrinkage_).all()
     y = pd.Series(10.0 + np.cumsum(rng.normal(1, 1, 60)),
                   index=pd.period_range("1950", periods=60, freq="Y"))
     assert tsgate.GRUForecaster(horizon=10, **FAST).fit(y).network_steps_ == 10

@@ -92,6 +92,11 @@ def _fit_member(reg, X, Y, validation=None):
     return reg._fit_arrays(X, Y, 2, validation=validation)
 
 
+def _nth(members, i):
+    """Member ``i`` of a warm start's ``members`` (False: none), or None."""
+    return members[i] if members and i < len(members) else None
+
+
 def counted_windows(zs, max_windows):
     """The windows of the series ``zs`` that count toward a step budget: each
     series' training windows (one per step with a target, at most
@@ -274,8 +279,7 @@ class EnsembleFits:
             return _fit_member(reg, Xw, Yw, validation)
 
         previous = warm and self.holdout_regressors_
-        jobs = [partial(job, self._member(i, seeds[i], previous[i] if previous and i < len(previous)
-                                          else None, label), L)
+        jobs = [partial(job, self._member(i, seeds[i], _nth(previous, i), label), L)
                 for i, L in enumerate(self.windows_)]
         return jobs, stages_cut
 
@@ -320,9 +324,8 @@ class EnsembleFits:
             if i >= self.n_models:  # an earlier fold's member: calibration only
                 return None
             if self.early_stopping:  # the validation fit's best epochs, from the start
-                start = previous[i] if previous and i < len(previous) else None
-                return partial(job, self._member(i, seeds[i], start, ""), self.windows_[i],
-                               validated.best_epoch_)
+                return partial(job, self._member(i, seeds[i], _nth(previous, i), ""),
+                               self.windows_[i], validated.best_epoch_)
             # (_member copies it: the validation member stays as it was fitted)
             return partial(job, self._member(i, seeds[i], validated, ""), self.windows_[i], None)
 

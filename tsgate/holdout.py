@@ -107,8 +107,8 @@ class HoldoutErrors:
         self.network_steps_ = self.horizon_ if pooled else int(min(self.horizon_, max(
             len(v) - c - 1 for v, c in zip(coll.values, fold_list[0][2]))))
         used = self.shrinkage_  # the networks' weight: per cell where some steps are blind
-        if self.network_steps_ < self.horizon_:
-            used = self._network_weights(self._final_stages(coll))[owners]  # (rows, H)
+        if self.network_steps_ < self.horizon_:  # by the stages the final fit made of coll
+            used = self._network_weights(FINAL_STAGES[self][2])[owners]  # (rows, H)
         residuals = combination.combined_errors(Y, P, D, used, self.drift_weight_, S)
         residuals = residuals * ratio  # (rows, H); NaN past the series' end
         # a history of one value that stayed at it: its constant forecast is exact,
@@ -121,13 +121,6 @@ class HoldoutErrors:
         if apart:
             keep &= ~np.isin(owners, sorted(apart))
         return residuals[keep], owners[keep]
-
-    def _final_stages(self, coll):
-        """The stages of the series of ``coll`` on all their data: the final
-        fit's (:data:`tsgate.fitplan.FINAL_STAGES`), or fitted here."""
-        kept = FINAL_STAGES.get(self)
-        return kept[2] if kept is not None and kept[0] is coll else self._stages(
-            coll.values, coll.exog)[1]
 
     def _network_weights(self, stages):
         """The networks' weight (k, H) in the forecast of the series of
