@@ -28,10 +28,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._series import (align_exog, check_index, check_series, future_index, not_numbers,
-                      numpy_backed)
+from ._series import align_exog, check_index, check_series, future_index, not_numbers
 from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
-from .timedtypes import as_time_dtype, kept_time_dtype
+from .timedtypes import as_time_dtype, kept_time_dtype, parsed_times, read_times
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
 
@@ -392,44 +391,6 @@ def _check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
                                        and isinstance(X.index, pd.MultiIndex)):
         raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
                          "the same MultiIndex.")
-
-
-def read_times(column):
-    """A long frame's time column as an index: datetimes stay, integers stay, strings parse."""
-    col = pd.Series(column).reset_index(drop=True)
-    if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
-        try:
-            with warnings.catch_warnings():  # pandas 2 warns, then returns mixed zones as objects
-                warnings.simplefilter("ignore", FutureWarning)
-                col = pd.to_datetime(col)
-            mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
-        except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
-            if "utc=true" not in str(exc).lower():
-                raise ValueError(f"The time column {column.name!r} cannot be read as dates "
-                                 f"({str(exc).strip().splitlines()[0]}); give dates, or integer "
-                                 "steps.") from None
-            mixed = True
-        if mixed:  # UTC offsets that change: local times across a daylight-saving change
-            raise ValueError(
-                f"The time column {column.name!r} holds times with different UTC offsets (local "
-                "times across a daylight-saving change) and no time zone; parse them into "
-                f"yours first: df[{column.name!r}] = pd.to_datetime(df[{column.name!r}], "
-                "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
-    return numpy_backed(pd.Index(col))
-
-
-def parsed_times(index):
-    """Time labels as the forecasters read them: text that reads as dates
-    parsed, as a long frame's time column is (:func:`read_times`), and
-    pyarrow dates and timestamps as datetimes
-    (:func:`tsgate._series.numpy_backed`); labels of other kinds (ids, with
-    a MultiIndex's levels swapped: the checks that follow say so) as given."""
-    if len(index) and all(isinstance(v, str) for v in index):
-        try:
-            index = read_times(pd.Series(index, name=index.name))
-        except ValueError:
-            pass
-    return numpy_backed(index)
 
 
 def from_collection(coll, frames, horizon):

@@ -69,8 +69,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import quantile_columns
 from .calibration import bound_names
-from .collection import (check_long_names, from_collection, read_times, series_exog,
-                         to_collection)
+from .collection import check_long_names, from_collection, series_exog, to_collection
 from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
 from .grids import fitted_freq
@@ -79,6 +78,7 @@ from .persistence import SaveMixin
 from .paramchecks import check_instance, reject_bool_integers
 from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
                          numba_threads_per_worker)
+from .timedtypes import read_times
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
 

@@ -43,7 +43,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, exogenous, seasons
@@ -59,13 +63,13 @@ from .grids import fitted_freq
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
-from .persistence import SaveMixin
 from .paramchecks import reject_bool_integers
+from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .seasonality import MIN_SEASONS, lag_testable, testable
 from .smoothing import NORMALIZATIONS, stage
 from .spikes import without_spikes
-
+from .timedtypes import same_unit
 
 # Each fitted forecaster's forecast of its training data, per horizon asked
 # last: ``predict()`` then ``predict_interval()`` of a collection of
@@ -77,19 +81,6 @@ from .spikes import without_spikes
 # collection's own values) while the estimator lives.
 _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
-
-
-def _same_unit(past, index):
-    """The fitted dates ``past`` at the datetime unit of the history
-    ``index`` (parquet's "us" after a fit on "ns"), where both are dates of
-    one time zone and the unit holds them; else ``past`` as it is."""
-    if isinstance(past, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex) \
-            and past.unit != index.unit and str(past.tz) == str(index.tz):
-        try:
-            return past.as_unit(index.unit)
-        except (pd.errors.OutOfBoundsDatetime, ValueError):
-            return past
-    return past
 
 
 def _check_horizon(horizon):
@@ -404,7 +395,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             j = where.get(key, 0 if len(fitted) == len(coll) == 1 else None)
             if j is None:
                 continue
-            past = _same_unit(fitted.indexes[j], index)
+            past = same_unit(fitted.indexes[j], index)
             if index.dtype != past.dtype:
                 continue  # e.g. dates after periods: a history of its own
             if index[0] in past:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ._series import guess_freq, infer_step
-from .collection import parsed_times
 from .grids import on_grid
 from .pairs import _as_values, _check_labels, _collection_layout, _to_array
+from .timedtypes import parsed_times
 
 
 def _on_own_grid(train, freq, name):
