@@ -335,6 +335,19 @@ def test_a_history_at_another_frequency_is_refused_without_a_freq_set():
         model.predict(y=yearly)
 
 
+def test_period_indexes_of_one_offset_pass_and_of_two_are_refused():
+    """Periods of one offset skip the step's measure (0.7 ms a series
+    through to_timestamp); of two offsets they are still measured."""
+    values = _wide()["s0"].to_numpy()[:36]
+    monthly = pd.Series(values, index=pd.period_range("2000-01", periods=36, freq="M"))
+    model = _fit(tsgate.GRUForecaster(**P), monthly)
+    later = pd.Series(values, index=pd.period_range("2005-01", periods=36, freq="M"))
+    assert model.predict(y=later).index[0] == pd.Period("2008-01", freq="M")
+    quarterly = pd.Series(values, index=pd.period_range("2000Q1", periods=36, freq="Q"))
+    with pytest.raises(ValueError, match=r"steps by QE?-DEC, the training data by ME?"):
+        model.predict(y=quarterly)
+
+
 def test_a_collection_of_two_frequencies_is_refused_at_fit():
     """The season length came from whichever series was first (12 or 4)."""
     both = pd.concat([_series("m", "2000-01-01", 48), _series("q", "2000-01-01", 48, "QS")])
