@@ -18,6 +18,7 @@ from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
 from ._config import CELL_JIT
 from ._views import rows_of
 from .activations import sigmoid, tanh
+from .fpmode import flush_subnormals, restore_fp_mode
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
@@ -105,6 +106,7 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     # products on W_h itself at small hidden sizes
     W_hT = transposed(W_h)
     for g in prange(NG):
+        mode = flush_subnormals()  # this thread's FTZ/DAZ, until restore_fp_mode (fpmode.py)
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         k0, k1 = group_tiles(g, NT, NG)
         for k in range(k0, k1):
@@ -144,3 +146,4 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
             input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], acc)
             recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], acc)
             row_sum(rows_of(dgh, k), db_h[g], acc)
+        restore_fp_mode(mode)

@@ -24,6 +24,7 @@ from ._common import group_tiles, input_grads, recurrent_weight_grad
 from ._config import CELL_JIT
 from ._views import rows_of
 from .activations import sigmoid, tanh
+from .fpmode import flush_subnormals, restore_fp_mode
 from .matmul import PLAIN, gemm, gemm_bt, transposed
 
 
@@ -102,6 +103,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     # products on W_h itself at small hidden sizes
     W_hT = transposed(W_h)
     for g in prange(NG):
+        mode = flush_subnormals()  # this thread's FTZ/DAZ, until restore_fp_mode (fpmode.py)
         dh_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching h_{t-1}
         dc_rec = np.empty((BT, H), dtype=x.dtype)  # (BT, H) gradient reaching c_{t-1}
         k0, k1 = group_tiles(g, NT, NG)
@@ -137,3 +139,4 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
             acc = k > k0
             input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], acc)
             recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], acc)
+        restore_fp_mode(mode)
