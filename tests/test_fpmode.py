@@ -47,7 +47,7 @@ def _saturated_case(cell, dtype, scale=1e-33):
     rng = np.random.default_rng(5)
     NT, T, BT, F, H, NG = 2, 6, 3, 2, 4, 2
     G = (4 if cell == "lstm" else 3) * H
-    arr = lambda *shape, s=1.0: (s * rng.standard_normal(shape)).astype(dtype)  # noqa: E731
+    arr = lambda *shape, s=1.0: (s * rng.standard_normal(shape)).astype(dtype)
     x, W_x, W_h = arr(NT, T, BT, F), arr(F, G, s=25.0), arr(H, G, s=25.0)
     dhs = arr(NT, T, BT, H, s=scale)
     states = [np.zeros((NT, T, BT, n), dtype) for n in (H, H, G)]

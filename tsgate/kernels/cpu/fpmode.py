@@ -43,18 +43,24 @@ def _mxcsr(builder, name, slot):
     builder.call(fn, [builder.bitcast(slot, ir.IntType(8).as_pointer())])
 
 
+def _read_mode(builder):
+    """The i32 slot holding this thread's MXCSR, and its value (0 off x86)."""
+    if not X86:
+        return None, ir.Constant(_I32, 0)
+    slot = cgutils.alloca_once(builder, _I32)
+    _mxcsr(builder, "llvm.x86.sse.stmxcsr", slot)
+    return slot, builder.load(slot)
+
+
 @intrinsic
 def flush_subnormals(typingctx):
     """Set FTZ and DAZ in this thread; return the mode before (uint32; 0 off x86)."""
 
     def codegen(context, builder, signature, args):
-        if not X86:
-            return ir.Constant(_I32, 0)
-        slot = cgutils.alloca_once(builder, _I32)
-        _mxcsr(builder, "llvm.x86.sse.stmxcsr", slot)
-        old = builder.load(slot)
-        builder.store(builder.or_(old, ir.Constant(_I32, FTZ_DAZ)), slot)
-        _mxcsr(builder, "llvm.x86.sse.ldmxcsr", slot)
+        slot, old = _read_mode(builder)
+        if slot is not None:
+            builder.store(builder.or_(old, ir.Constant(_I32, FTZ_DAZ)), slot)
+            _mxcsr(builder, "llvm.x86.sse.ldmxcsr", slot)
         return old
 
     return types.uint32(), codegen
@@ -81,10 +87,6 @@ def fp_mode(typingctx):
     """This thread's mode (the MXCSR register; 0 off x86), for tests."""
 
     def codegen(context, builder, signature, args):
-        if not X86:
-            return ir.Constant(_I32, 0)
-        slot = cgutils.alloca_once(builder, _I32)
-        _mxcsr(builder, "llvm.x86.sse.stmxcsr", slot)
-        return builder.load(slot)
+        return _read_mode(builder)[1]
 
     return types.uint32(), codegen
