@@ -1,7 +1,8 @@
 """A collection's times: read from the input, their dtype kept and given back.
 
 Text time labels that read as dates are parsed (:func:`read_times`,
-:func:`parsed_times`).
+:func:`parsed_times`), and a fitted series' dates are put at the datetime
+unit of its new history (:func:`same_unit`).
 
 A long frame's time column or a MultiIndex's time level is read into a
 numpy-backed index (:func:`tsgate._series.numpy_backed`: pyarrow dates and
