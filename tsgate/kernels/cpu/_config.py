@@ -9,8 +9,8 @@ use, which tsgate never makes): less code to lower and compile on a first run.
 
 Numba's cache checks only the source file of the kernel it compiled, not the
 files of the functions it inlined: after editing a helper module (``matmul``,
-``_common``, ``activations``, ``_cells``, ``kernels/cellmath.py``) in a
-checkout, delete the ``*.nbi``/``*.nbc`` files under
+``_common``, ``activations``, ``_cells``, ``fpmode``,
+``kernels/cellmath.py``) in a checkout, delete the ``*.nbi``/``*.nbc`` files under
 ``tsgate/kernels/__pycache__`` and ``tsgate/kernels/cpu/__pycache__`` or
 kernels in other files keep their old machine code. (An installed upgrade
 rewrites every file, so the whole cache is renewed.)
