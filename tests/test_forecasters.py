@@ -326,6 +326,30 @@ def test_backtest_on_bundled_dataset():
         tsgate.backtest(tsgate.LSTMForecaster(horizon=6, **SMALL), y, start=-6, coverage=90)
 
 
+def test_backtest_forecasts_each_origin_once_with_its_bands(monkeypatch):
+    # predict and predict_interval each computed the forecast from a new history
+    y = load_airline()
+    real = tsgate.forecasters._BaseForecaster._forecast_from
+    calls = []
+
+    def counted(self, h, X, history):
+        calls.append(None if history is None else len(history))
+        return real(self, h, X, history)
+
+    monkeypatch.setattr(tsgate.forecasters._BaseForecaster, "_forecast_from", counted)
+    bt = tsgate.backtest(tsgate.GRUForecaster(horizon=3, **SMALL), y, start=-9, refit=False,
+                         coverage=[0.8, 0.95])
+    assert sorted(n for n in calls if n is not None) == [len(y) - 6, len(y) - 3]
+    model = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y.iloc[:-9])
+    for o in (len(y) - 9, len(y) - 6, len(y) - 3):  # the public calls give the same numbers
+        rows = bt[bt["origin"] == y.index[o - 1]]
+        history = None if o == len(y) - 9 else y.iloc[:o]
+        np.testing.assert_array_equal(rows["forecast"], model.predict(y=history))
+        band = model.predict_interval([0.8, 0.95], y=history)
+        for name in ("lower_80", "upper_80", "lower_95", "upper_95"):
+            np.testing.assert_array_equal(rows[name], band[name])
+
+
 def test_backtest_of_long_and_multiindex_layouts_is_that_of_their_wide_frame():
     y = load_airline()
     wide = pd.DataFrame({"a": y.to_numpy(), "b": np.r_[np.full(20, np.nan), y.to_numpy()[20:] / 2]},

@@ -7,8 +7,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_freq_alias, check_series, rows_on
-from .calibration import bound_names
-from .collection import check_shared, to_collection
+from .bands import bound_frames
+from .calibration import bound_columns, bound_names
+from .collection import check_shared, from_collection, to_collection
 from .folds import MIN_OBSERVATIONS
 from .grids import on_grid
 from .paramchecks import check_instance
@@ -65,9 +66,8 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
         else:
             fX = X.iloc[:ahead]  # y's rows, then the future rows
         history = None if o == first else y.iloc[:o]
-        fc = model.predict(h, X=fX, y=history)
+        fc, band = _forecast_and_band(model, h, fX, history, coverage)
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
-        band = None if coverage is None else model.predict_interval(coverage, h, X=fX, y=history)
         actual = y.iloc[o:o + h]
         actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
         for j, col in enumerate(fc.columns):  # ([col] * h below: a tuple id is one label)
@@ -81,6 +81,23 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
                 frame[name] = part[name].to_numpy()
             rows.append(pd.DataFrame(frame))
     return rows
+
+
+def _forecast_and_band(model, h, X, history, coverage):
+    """``model.predict(h, X=X, y=history)`` and, with ``coverage``, its
+    ``predict_interval``: for a tsgate forecaster from ONE forecast
+    (``_bands`` returns it beside the bands; two public calls computed it
+    twice wherever the forecast is not cached: from a new history, or with
+    X), for any other forecaster through its two public methods."""
+    if coverage is None:
+        return model.predict(h, X=X, y=history), None
+    if not hasattr(model, "_bands"):
+        return (model.predict(h, X=X, y=history),
+                model.predict_interval(coverage, h, X=X, y=history))
+    asked = bound_columns(coverage)
+    coll, levels, bands = model._bands([c for c, _, _ in asked], h, X, history)
+    return (from_collection(coll, {"forecast": levels}, levels.shape[1]),
+            from_collection(coll, bound_frames(asked, bands), levels.shape[1]))
 
 
 def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit=True, n_jobs=None,

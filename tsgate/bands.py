@@ -117,6 +117,16 @@ def quantile_columns(quantiles):
     return out
 
 
+
+def bound_frames(asked, bands):
+    """The bounds' arrays by column name: ``asked`` from
+    :func:`tsgate.calibration.bound_columns`, ``bands`` its (lower, upper)
+    pairs in that order (:meth:`ForecastBands._bands`)."""
+    frames = {}
+    for (_, lower_name, upper_name), (lower, upper) in zip(asked, bands):
+        frames[lower_name], frames[upper_name] = lower, upper
+    return frames
+
 class ForecastBands:
     """Mixin of the forecasters: ``predict_interval`` and ``predict_quantiles``."""
 
@@ -236,10 +246,7 @@ class ForecastBands:
         check_is_fitted(self, "regressors_")
         asked = bound_columns(coverage)
         coll, levels, bands = self._bands([c for c, _, _ in asked], horizon, X, y)
-        frames = {}
-        for (_, lower_name, upper_name), (lower, upper) in zip(asked, bands):
-            frames[lower_name], frames[upper_name] = lower, upper
-        return from_collection(coll, frames, levels.shape[1])
+        return from_collection(coll, bound_frames(asked, bands), levels.shape[1])
 
     def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
         """Quantiles of the forecast distribution that ``predict_interval`` bounds.
