@@ -7,7 +7,10 @@ import pytest
 
 import tsgate
 from tsgate.plotting import MAX_PANELS, plot_forecast
+from tests.conftest import FAST
 from tests.conftest import monthly as shared_monthly
+from tsgate.datasets import load_airline
+from tsgate.distributed import PerSeriesForecaster
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -62,7 +65,28 @@ def test_series_interval_band_and_given_axes():
     assert plot_forecast(y, fc, intervals=bands(fc), ax=ax) is fig
     assert len(ax.get_lines()) == 2
     (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    assert band.get_label() == "interval"
+    assert band.get_label() == "interval"  # a frame that does not say its coverage
+
+
+def test_a_single_band_is_labelled_with_its_coverage():
+    # predict_interval(0.9) has columns lower/upper only: the legend said "interval"
+    y = load_airline()
+    model = tsgate.GRUForecaster(horizon=3, **FAST).fit(y)
+    iv = model.predict_interval(0.9)
+    assert iv.attrs["coverage"] == 0.9
+    assert "coverage" not in model.predict_interval([0.8, 0.9]).attrs  # its columns say it
+    fig, ax = plt.subplots()
+    plot_forecast(y, model.predict(), intervals=iv, ax=ax)
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_label() == "90% interval"
+    long = y.rename("y").rename_axis("ds").reset_index().assign(unique_id="a")
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **FAST)).fit(long)
+    iv = per.predict_interval(0.8)
+    assert iv.attrs["coverage"] == 0.8
+    fig = plot_forecast(long, per.predict(), intervals=iv)
+    (band,) = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert band.get_label() == "80% interval"
+    plt.close("all")
 
 
 def test_a_list_of_coverages_draws_nested_bands():

@@ -127,6 +127,16 @@ def bound_frames(asked, bands):
         frames[lower_name], frames[upper_name] = lower, upper
     return frames
 
+def labelled(frame, asked):
+    """``frame`` (a ``predict_interval`` result) with ``attrs["coverage"]``
+    set where it holds one band (columns ``lower``/``upper``, which do not
+    name their coverage): :func:`tsgate.plot_forecast` labels the band
+    with it. ``asked``: :func:`tsgate.calibration.bound_columns`."""
+    if len(asked) == 1 and asked[0][1] == "lower":
+        frame.attrs["coverage"] = asked[0][0]
+    return frame
+
+
 class ForecastBands:
     """Mixin of the forecasters: ``predict_interval`` and ``predict_quantiles``."""
 
@@ -246,7 +256,7 @@ class ForecastBands:
         check_is_fitted(self, "regressors_")
         asked = bound_columns(coverage)
         coll, levels, bands = self._bands([c for c, _, _ in asked], horizon, X, y)
-        return from_collection(coll, bound_frames(asked, bands), levels.shape[1])
+        return labelled(from_collection(coll, bound_frames(asked, bands), levels.shape[1]), asked)
 
     def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
         """Quantiles of the forecast distribution that ``predict_interval`` bounds.

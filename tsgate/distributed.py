@@ -67,8 +67,8 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._series import check_freq_alias, valid_freq_alias
-from .bands import quantile_columns
-from .calibration import bound_names
+from .bands import labelled, quantile_columns
+from .calibration import bound_columns, bound_names
 from .collection import check_long_names, from_collection, series_exog, to_collection
 from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
@@ -279,7 +279,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             (series, column)).
         """
         coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
-        return _from_parts(coll, parts, bound_names(coverage))
+        return labelled(_from_parts(coll, parts, bound_names(coverage)), bound_columns(coverage))
 
     def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
         """Forecast quantiles of every series, as the forecasters' (columns

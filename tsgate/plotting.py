@@ -4,10 +4,12 @@ matplotlib is an optional dependency (``pip install 'tsgate[plot]'``): it is
 imported only when :func:`plot_forecast` is called, so ``import tsgate``
 never needs it.
 """
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
-from .calibration import band_pairs
+from .calibration import band_pairs, percent
 from .collection import to_wide
 
 __all__ = ["plot_forecast"]
@@ -35,10 +37,12 @@ def _x(index):
     return index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
 
 
-def _bounds(intervals, column, n_rows):
+def _bounds(intervals, column, n_rows, coverage=None):
     """The bands of one series from a ``predict_interval`` frame, or None: a
     list of (label, lower, upper), the widest first (``lower``/``upper``, or
-    the ``lower_80``/``upper_80`` pairs of a list of coverages)."""
+    the ``lower_80``/``upper_80`` pairs of a list of coverages). A single
+    band is labelled by ``coverage`` where known (the frame's
+    ``attrs["coverage"]``, which ``predict_interval`` sets)."""
     if intervals is None:
         return None
     if not isinstance(intervals, pd.DataFrame):
@@ -54,9 +58,19 @@ def _bounds(intervals, column, n_rows):
         raise ValueError(_NO_BANDS)
     if len(part) != n_rows:
         raise ValueError(f"intervals has {len(part)} rows but the forecast has {n_rows}.")
+    if coverage is not None:
+        pairs = [(pct or percent(coverage), lo, hi) for pct, lo, hi in pairs]
     out = [(f"{pct}% interval" if pct else "interval", part[lo].to_numpy(dtype=float),
             part[hi].to_numpy(dtype=float)) for pct, lo, hi in pairs]
     return sorted(out, key=lambda band: -np.nanmean(band[2] - band[1]))  # widest first
+
+
+def _labelled_coverage(intervals):
+    """The coverage ``predict_interval`` recorded in its frame's
+    ``attrs["coverage"]`` (a single band's; its columns are only
+    ``lower``/``upper``), or None."""
+    c = intervals.attrs.get("coverage") if isinstance(intervals, pd.DataFrame) else None
+    return float(c) if isinstance(c, Real) and not isinstance(c, bool) and 0 < c < 1 else None
 
 
 def _times_by_id(obj, id_col, time_col):
@@ -157,6 +171,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     """
     if not isinstance(y, (pd.Series, pd.DataFrame)):
         raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
+    coverage = _labelled_coverage(intervals)  # before a long frame's conversion drops attrs
     own = None  # a collection's own times per series: the wide frame's union has the others'
     if (isinstance(y, pd.DataFrame) and id_col not in y.columns
             and not isinstance(y.index, pd.MultiIndex)
@@ -197,7 +212,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
                                 f"{type(ax).__name__}.")
             ax = axes[0]
         fig = ax.figure
-        _draw(ax, y, forecast, _bounds(intervals, None, len(forecast)), y.name and str(y.name))
+        _draw(ax, y, forecast, _bounds(intervals, None, len(forecast), coverage), y.name and str(y.name))
         ax.legend(loc="best", fontsize=8, framealpha=1.0)
         if title:
             ax.set_title(title)
@@ -219,7 +234,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         fig = axes[0].figure
     for panel, column in zip(axes, columns):
         past, future = y[column], forecast[column]
-        bounds = _bounds(intervals, column, len(forecast))
+        bounds = _bounds(intervals, column, len(forecast), coverage)
         if own is not None:  # a series on its own dates (month starts beside month ends)
             past = past[past.index.isin(own[0].get(column, past.index))]
             mine = future.index.isin(own[1].get(column, future.index))  # (rows,)
