@@ -14,6 +14,7 @@ import tsgate
 from tests.conftest import FAST, SMALL, ar1_seasonal, seasonal
 from tsgate.calibration import CalibrationWarning
 from tsgate.datasets import load_airline
+from tsgate.distributed import PerSeriesForecaster
 
 
 @pytest.mark.parametrize("index, expected_next", [
@@ -348,6 +349,25 @@ def test_backtest_forecasts_each_origin_once_with_its_bands(monkeypatch):
         band = model.predict_interval([0.8, 0.95], y=history)
         for name in ("lower_80", "upper_80", "lower_95", "upper_95"):
             np.testing.assert_array_equal(rows[name], band[name])
+
+    class Clipped(tsgate.GRUForecaster):  # a user's own predict is what backtest scores
+        def predict(self, horizon=None, X=None, y=None):
+            return super().predict(horizon, X, y).clip(upper=400.0)
+
+    clipped = tsgate.backtest(Clipped(horizon=3, **SMALL), y, start=-9, refit=False, coverage=0.8)
+    np.testing.assert_array_equal(clipped["forecast"], bt["forecast"].clip(upper=400.0))
+    assert (bt["forecast"] > 400).any()
+    # one model per series (its _bands gathers the series' own): the public calls' numbers
+    wide = pd.DataFrame({"a": y.to_numpy(), "b": y.to_numpy() / 2}, index=y.index)
+    per = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL))
+    got = tsgate.backtest(per, wide, start=-6, refit=False, coverage=0.8)
+    later = clone(per).fit(wide.iloc[:-6])
+    rows = got[got["origin"] == wide.index[-4]]
+    band, fc = later.predict_interval(0.8, y=wide.iloc[:-3]), later.predict(y=wide.iloc[:-3])
+    for col in ("a", "b"):
+        one = rows[rows["series"] == col]
+        np.testing.assert_array_equal(one["forecast"], fc[col])
+        np.testing.assert_array_equal(one["upper"], band[col]["upper"])
 
 
 def test_backtest_of_long_and_multiindex_layouts_is_that_of_their_wide_frame():

@@ -88,10 +88,13 @@ def _forecast_and_band(model, h, X, history, coverage):
     ``predict_interval``: for a tsgate forecaster from ONE forecast
     (``_bands`` returns it beside the bands; two public calls computed it
     twice wherever the forecast is not cached: from a new history, or with
-    X), for any other forecaster through its two public methods."""
+    X), for any other forecaster (a subclass overriding either method too)
+    through its two public methods."""
     if coverage is None:
         return model.predict(h, X=X, y=history), None
-    if not hasattr(model, "_bands"):
+    if not (hasattr(model, "_bands") and all(
+            getattr(getattr(type(model), name, None), "__module__", "").startswith("tsgate.")
+            for name in ("predict", "predict_interval"))):  # a subclass's own: called
         return (model.predict(h, X=X, y=history),
                 model.predict_interval(coverage, h, X=X, y=history))
     asked = bound_columns(coverage)
