@@ -251,7 +251,8 @@ class ForecastBands:
             per coverage in its order, ``lower_80``, ``upper_80``, ...
             (:func:`tsgate.calibration.bound_columns`). In the layout of
             the input (for a wide DataFrame, a column MultiIndex (series,
-            column)).
+            column)). For one coverage, ``attrs["coverage"]`` holds it
+            (:func:`tsgate.plot_forecast` labels the band with it).
         """
         check_is_fitted(self, "regressors_")
         asked = bound_columns(coverage)

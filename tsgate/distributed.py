@@ -276,7 +276,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             Columns ``lower``/``upper`` (a pair per coverage for a list of
             them: ``lower_80``, ``upper_80``, ...) in the layout of the
             training data (for several wide columns, a column MultiIndex
-            (series, column)).
+            (series, column)); for one coverage, ``attrs["coverage"]``
+            holds it.
         """
         coll, parts = self._parts("predict_interval", y, horizon, X, coverage=coverage)
         return labelled(_from_parts(coll, parts, bound_names(coverage)), bound_columns(coverage))
