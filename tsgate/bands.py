@@ -117,7 +117,6 @@ def quantile_columns(quantiles):
     return out
 
 
-
 def bound_frames(asked, bands):
     """The bounds' arrays by column name: ``asked`` from
     :func:`tsgate.calibration.bound_columns`, ``bands`` its (lower, upper)
@@ -126,6 +125,7 @@ def bound_frames(asked, bands):
     for (_, lower_name, upper_name), (lower, upper) in zip(asked, bands):
         frames[lower_name], frames[upper_name] = lower, upper
     return frames
+
 
 def labelled(frame, asked):
     """``frame`` (a ``predict_interval`` result) with ``attrs["coverage"]``

@@ -212,7 +212,8 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
                                 f"{type(ax).__name__}.")
             ax = axes[0]
         fig = ax.figure
-        _draw(ax, y, forecast, _bounds(intervals, None, len(forecast), coverage), y.name and str(y.name))
+        _draw(ax, y, forecast, _bounds(intervals, None, len(forecast), coverage),
+              y.name and str(y.name))
         ax.legend(loc="best", fontsize=8, framealpha=1.0)
         if title:
             ax.set_title(title)
