@@ -36,6 +36,13 @@ SHAPES = [
     (64, 3008, 256, True, "h^T dgates, LSTM W1, 47 steps x 64 rows"),
     (64, 1504, 256, True, "h^T dgates, LSTM W1, a tile of 32 rows"),
     (32, 1504, 96, True, "h^T dgates, GRU hidden 32, a tile of 32 rows"),
+    (64, 64, 256, False, "LSTM step, hidden 64, batch 64 (W1)"),
+    (32, 64, 256, False, "LSTM step, hidden 64, a tile of 32 rows"),
+    (64, 128, 512, False, "LSTM step, hidden 128, 64 rows (W2)"),
+    (32, 128, 512, False, "LSTM step, hidden 128, a tile of 32 rows"),
+    (64, 512, 128, False, "LSTM backward step, da W_h^T, hidden 128 (W2)"),
+    (64, 256, 64, False, "LSTM backward step, da W_h^T, hidden 64 (W1)"),
+    (64, 128, 384, False, "GRU step, hidden 128"),
 ]
 
 CHILD = r"""
