@@ -8,14 +8,26 @@ microseconds per call (one thread, accumulate into ``out``) and GFLOP/s.
 With ``--isa avx2`` Numba emits AVX2 code (``NUMBA_CPU_NAME=haswell
 NUMBA_CPU_FEATURES=""``), as on a machine without AVX-512.
 
+``--one-process`` times every tree's product in ONE process instead, each
+tree's ``tsgate`` copied under a package name of its own
+(``tsgate_ab0``, ``tsgate_ab1``, ...), the trees alternating every few
+milliseconds (``--rounds`` pairs per shape, 40 by default there), and
+prints each tree's median and the median of its per-round ratio to the
+first tree's, with whether their results are bit-equal. On a VM whose
+neighbours move a product by 2x from one second to the next (session 42),
+separate processes disagreed run to run; alternating in one process they
+did not.
+
 Usage::
 
     git worktree add /tmp/base <commit>
     python benchmarks/bench_products.py --trees /tmp/base,. [--rounds 2] [--isa native|avx2]
+    python benchmarks/bench_products.py --trees /tmp/base,. --one-process
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,13 +98,86 @@ def run(tree, isa, cache):
     return json.loads(out.splitlines()[-1])
 
 
+INTERLEAVED = r"""
+import json, statistics, sys, time
+import numpy as np
+from numba import njit
+
+sys.path.insert(0, sys.argv[1])
+names, shapes, rounds = json.loads(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
+loops = []
+for name in names:  # one timing loop per tree, its gemm a global of the loop
+    gemm = __import__(name + ".kernels.cpu.matmul", fromlist=["gemm"]).gemm
+    ns = {"gemm": gemm, "njit": njit}
+    exec("@njit\ndef loop(a, ta, b, out, n):\n    for _ in range(n):\n"
+         "        gemm(a, ta, b, False, out, 1.0)\n", ns)
+    loops.append(ns["loop"])
+rng = np.random.default_rng(0)
+res = []
+for M, K, N, ta in shapes:
+    a = rng.standard_normal((K, M) if ta else (M, K)).astype(np.float32)
+    b = rng.standard_normal((K, N)).astype(np.float32)
+    outs = [np.zeros((M, N), np.float32) for _ in loops]
+    for loop, out in zip(loops, outs):
+        loop(a, ta, b, out, 1)  # compile
+        out[:] = 0
+        loop(a, ta, b, out, 3)
+    equal = all(np.array_equal(outs[0], o) for o in outs[1:])
+    n = max(10, int(3e7 / (2 * M * K * N)))
+    times = [[] for _ in loops]
+    for _ in range(rounds):
+        for loop, out, t in zip(loops, outs, times):
+            t0 = time.perf_counter()
+            loop(a, ta, b, out, n)
+            t.append((time.perf_counter() - t0) / n)
+    res.append({"median": [statistics.median(t) for t in times],
+                "ratio": [statistics.median([y / x for x, y in zip(times[0], t)]) for t in times],
+                "equal": equal})
+print(json.dumps(res))
+"""
+
+
+def one_process(trees, isa, rounds):
+    """Every tree's product timed in one process, alternating (``--one-process``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        names = []
+        for i, tree in enumerate(trees):
+            name = f"tsgate_ab{i}"
+            shutil.copytree(Path(tree) / "tsgate", Path(tmp) / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            names.append(name)
+        env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"), NUMBA_NUM_THREADS="1")
+        if isa == "avx2":
+            env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="")
+        shapes = json.dumps([s[:4] for s in SHAPES])
+        out = subprocess.run([sys.executable, "-c", INTERLEAVED, tmp, json.dumps(names), shapes,
+                              str(rounds)], env=env, check=True, capture_output=True,
+                             text=True).stdout
+    res = json.loads(out.splitlines()[-1])
+    print(f"## {isa}, one thread, one process, {rounds} alternating rounds: median us "
+          f"(median ratio to {trees[0]})\n")
+    print("| (M x K) @ (K x N) | where | " + " | ".join(trees) + " | bits equal |")
+    print("|---|---|" + "---|" * len(trees) + "---|")
+    for (M, K, N, ta, where), r in zip(SHAPES, res):
+        cells = [f"{m * 1e6:.2f} ({q:.3f})" for m, q in zip(r["median"], r["ratio"])]
+        name = f"({K}x{M})^T @ {K}x{N}" if ta else f"{M}x{K} @ {K}x{N}"
+        print(f"| {name} | {where} | " + " | ".join(cells) + f" | {r['equal']} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trees", default=".", help="comma-separated source trees")
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="best of this many rounds (2), or pairs with --one-process (40)")
     ap.add_argument("--isa", choices=["native", "avx2"], default="native")
+    ap.add_argument("--one-process", action="store_true",
+                    help="alternate the trees' products in one process (--rounds: pairs, 40)")
     args = ap.parse_args(argv)
     trees = args.trees.split(",")
+    if args.one_process:
+        one_process(trees, args.isa, args.rounds or 40)
+        return
+    args.rounds = args.rounds or 2
     best = {t: [float("inf")] * len(SHAPES) for t in trees}
     with tempfile.TemporaryDirectory() as tmp:
         caches = {t: os.path.join(tmp, str(i)) for i, t in enumerate(trees)}
