@@ -13,13 +13,29 @@ Usage::
 
 Extra options (``--workloads W1,W3 --windows 2048 --epochs 3 --isa native``)
 go to both trees' ``bench_cpu.py``.
+
+``--one-process`` compares the two trees' epochs directly instead, without
+PyTorch: both trees' ``tsgate`` packages are copied under names of their own
+(``tsgate_ab0`` for BASE, ``tsgate_ab1`` for HEAD, their absolute imports
+renamed) and imported into ONE process, which trains each tree's network
+on the same windows, an epoch of one tree then an epoch of the other
+(``--epochs`` pairs, 10 by default), and prints per workload and cell each
+tree's median epoch and the median of the per-pair ratios head / base. A
+VM whose neighbours move an epoch by 30% from minute to minute moves both
+trees' epochs of a pair alike. Options: ``--workloads``, ``--cells``,
+``--windows``, ``--epochs``, ``--isa native|avx2``.
+
+    python benchmarks/ab_cpu.py --base /tmp/base --head . --one-process --workloads W1,W2
 """
 import argparse
+import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROW = re.compile(r"^\| (\w+) \| (W\d) \|.*\| ([\d.]+)x \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ([\d.]+)x \|")
@@ -45,12 +61,98 @@ def run(tree, extra):
     return rows
 
 
+IMPORT = re.compile(r"^(\s*(?:from|import)\s+)tsgate\b", re.MULTILINE)
+
+PAIRED = r"""
+import json, statistics, sys, time
+import numpy as np
+
+sys.path[:0] = [sys.argv[1], sys.argv[2]]  # the copies, then bench_cpu (make_data, WORKLOADS)
+from bench_cpu import WORKLOADS, make_data
+opts = json.loads(sys.argv[3])
+packages = [__import__(name) for name in ("tsgate_ab0", "tsgate_ab1")]
+
+
+def runner(pkg, cell, F, T, H, L, B, X, Y):
+    backend = __import__(pkg.__name__ + ".backend", fromlist=["get_backend"])
+    engine = __import__(pkg.__name__ + ".engine", fromlist=["Network"])
+    net = engine.Network(engine.NetworkSpec(cell, F, H, 1, num_layers=L),
+                         backend.get_backend("cpu"))
+    params = net.init_params(np.random.default_rng(0))
+    cfg = engine.TrainConfig(max_iter=1, batch_size=B, learning_rate=1e-3, clip_norm=1.0,
+                             tol=-np.inf)
+    rng = np.random.default_rng(1)
+    state = {"params": params}
+
+    def epoch():
+        state["params"] = engine.train(net, state["params"], X, Y, cfg, rng).params
+    return epoch, state
+
+
+rows = []
+for cell in opts["cells"]:
+    for name in opts["workloads"]:
+        F, T, H, L, B, N = WORKLOADS[name]
+        X, Y = make_data(F, T, opts["windows"] or N)
+        runs = [runner(pkg, cell, F, T, H, L, B, X, Y) for pkg in packages]
+        for epoch, _ in runs:
+            epoch()  # compile, allocate
+        times = [[], []]
+        for _ in range(opts["epochs"]):
+            for (epoch, _), t in zip(runs, times):
+                t0 = time.perf_counter()
+                epoch()
+                t.append(time.perf_counter() - t0)
+        equal = bool(np.array_equal(runs[0][1]["params"], runs[1][1]["params"]))
+        rows.append([cell, name, statistics.median(times[0]), statistics.median(times[1]),
+                     statistics.median([h / b for b, h in zip(*times)]), equal])
+print(json.dumps(rows))
+"""
+
+
+def one_process(base, head, argv):
+    """Both trees' epochs alternating in one process (``--one-process``)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workloads", default="W1,W2,W3")
+    ap.add_argument("--cells", default="lstm,gru")
+    ap.add_argument("--windows", type=int, default=None)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--isa", choices=["native", "avx2"], default="native")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, tree in enumerate((base, head)):
+            name = f"tsgate_ab{i}"
+            shutil.copytree(tree / "tsgate", Path(tmp) / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            for f in (Path(tmp) / name).rglob("*.py"):  # absolute imports: its own copy
+                f.write_text(IMPORT.sub(lambda m, n=name: m.group(1) + n, f.read_text()))
+        env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"))
+        if args.isa == "avx2":
+            env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="")
+        opts = {"cells": args.cells.split(","), "workloads": args.workloads.split(","),
+                "windows": args.windows, "epochs": args.epochs}
+        out = subprocess.run([sys.executable, "-c", PAIRED, tmp, str(head / "benchmarks"),
+                              json.dumps(opts)], env=env, check=True, capture_output=True,
+                             text=True).stdout
+    print(f"base={base} head={head} one process, {args.epochs} epoch pairs, {args.isa}")
+    print("| cell | workload | base epoch s | head epoch s | head / base (median of pairs) "
+          "| same weights |")
+    print("|---|---|---|---|---|---|")
+    for cell, name, b, h, ratio, equal in json.loads(out.splitlines()[-1]):
+        print(f"| {cell} | {name} | {b:.3f} | {h:.3f} | {ratio:.3f} | {equal} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", required=True)
     ap.add_argument("--head", default=".")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--one-process", action="store_true",
+                    help="alternate the two trees' epochs in one process, without PyTorch")
     args, extra = ap.parse_known_args(argv)
+    if args.one_process:
+        one_process(Path(args.base).resolve(), Path(args.head).resolve(), extra)
+        return
     extra = " ".join(extra).replace("--isa ", "--isa=").split()  # older bench_cpu.py: one token
     base, head = Path(args.base).resolve(), Path(args.head).resolve()
     results = {"base": [], "head": []}
