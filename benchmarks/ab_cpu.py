@@ -31,12 +31,13 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _trees import copy_as
 
 ROW = re.compile(r"^\| (\w+) \| (W\d) \|.*\| ([\d.]+)x \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ([\d.]+)x \|")
 
@@ -60,8 +61,6 @@ def run(tree, extra):
             rows[(isa, m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(4)))
     return rows
 
-
-IMPORT = re.compile(r"^(\s*(?:from|import)\s+)tsgate\b", re.MULTILINE)
 
 PAIRED = r"""
 import json, statistics, sys, time
@@ -121,11 +120,7 @@ def one_process(base, head, argv):
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         for i, tree in enumerate((base, head)):
-            name = f"tsgate_ab{i}"
-            shutil.copytree(tree / "tsgate", Path(tmp) / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-            for f in (Path(tmp) / name).rglob("*.py"):  # absolute imports: its own copy
-                f.write_text(IMPORT.sub(lambda m, n=name: m.group(1) + n, f.read_text()))
+            copy_as(tree, tmp, f"tsgate_ab{i}")
         env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"))
         if args.isa == "avx2":
             env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="")

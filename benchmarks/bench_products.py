@@ -27,11 +27,12 @@ Usage::
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _trees import copy_as
 
 # (M, K, N, trans_a, where): (rows x K) @ (K x N), op(a) = a.T where trans_a
 SHAPES = [
@@ -142,10 +143,7 @@ def one_process(trees, isa, rounds):
     with tempfile.TemporaryDirectory() as tmp:
         names = []
         for i, tree in enumerate(trees):
-            name = f"tsgate_ab{i}"
-            shutil.copytree(Path(tree) / "tsgate", Path(tmp) / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-            names.append(name)
+            names.append(copy_as(tree, tmp, f"tsgate_ab{i}").name)
         env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"), NUMBA_NUM_THREADS="1")
         if isa == "avx2":
             env.update(NUMBA_CPU_NAME="haswell", NUMBA_CPU_FEATURES="")
