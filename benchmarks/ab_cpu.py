@@ -20,7 +20,8 @@ PyTorch: both trees' ``tsgate`` packages are copied under names of their own
 renamed) and imported into ONE process, which trains each tree's network
 on the same windows, an epoch of one tree then an epoch of the other
 (``--epochs`` pairs, 10 by default), and prints per workload and cell each
-tree's median epoch and the median of the per-pair ratios head / base. A
+tree's median epoch, the median of the per-pair ratios head / base, and
+whether the two trees' networks then forecast one window alike, bit for bit. A
 VM whose neighbours move an epoch by 30% from minute to minute moves both
 trees' epochs of a pair alike. Options: ``--workloads``, ``--cells``,
 ``--windows``, ``--epochs``, ``--isa native|avx2``.
@@ -66,34 +67,17 @@ PAIRED = r"""
 import json, statistics, sys, time
 import numpy as np
 
-sys.path[:0] = [sys.argv[1], sys.argv[2]]  # the copies, then bench_cpu (make_data, WORKLOADS)
-from bench_cpu import WORKLOADS, make_data
+sys.path[:0] = [sys.argv[1], sys.argv[2]]  # the copies, then bench_cpu
+from bench_cpu import WORKLOADS, make_data, tsgate_runner
 opts = json.loads(sys.argv[3])
-packages = [__import__(name) for name in ("tsgate_ab0", "tsgate_ab1")]
-
-
-def runner(pkg, cell, F, T, H, L, B, X, Y):
-    backend = __import__(pkg.__name__ + ".backend", fromlist=["get_backend"])
-    engine = __import__(pkg.__name__ + ".engine", fromlist=["Network"])
-    net = engine.Network(engine.NetworkSpec(cell, F, H, 1, num_layers=L),
-                         backend.get_backend("cpu"))
-    params = net.init_params(np.random.default_rng(0))
-    cfg = engine.TrainConfig(max_iter=1, batch_size=B, learning_rate=1e-3, clip_norm=1.0,
-                             tol=-np.inf)
-    rng = np.random.default_rng(1)
-    state = {"params": params}
-
-    def epoch():
-        state["params"] = engine.train(net, state["params"], X, Y, cfg, rng).params
-    return epoch, state
-
 
 rows = []
 for cell in opts["cells"]:
     for name in opts["workloads"]:
         F, T, H, L, B, N = WORKLOADS[name]
         X, Y = make_data(F, T, opts["windows"] or N)
-        runs = [runner(pkg, cell, F, T, H, L, B, X, Y) for pkg in packages]
+        runs = [tsgate_runner(cell, F, T, H, L, B, X, Y, package=p)
+                for p in ("tsgate_ab0", "tsgate_ab1")]
         for epoch, _ in runs:
             epoch()  # compile, allocate
         times = [[], []]
@@ -102,7 +86,8 @@ for cell in opts["cells"]:
                 t0 = time.perf_counter()
                 epoch()
                 t.append(time.perf_counter() - t0)
-        equal = bool(np.array_equal(runs[0][1]["params"], runs[1][1]["params"]))
+        # the two trees' networks after the same epochs: the same window's forecast, bit for bit
+        equal = bool(np.array_equal(runs[0][1](), runs[1][1]()))
         rows.append([cell, name, statistics.median(times[0]), statistics.median(times[1]),
                      statistics.median([h / b for b, h in zip(*times)]), equal])
 print(json.dumps(rows))
@@ -131,7 +116,7 @@ def one_process(base, head, argv):
                              text=True).stdout
     print(f"base={base} head={head} one process, {args.epochs} epoch pairs, {args.isa}")
     print("| cell | workload | base epoch s | head epoch s | head / base (median of pairs) "
-          "| same weights |")
+          "| same forecast |")
     print("|---|---|---|---|---|---|")
     for cell, name, b, h, ratio, equal in json.loads(out.splitlines()[-1]):
         print(f"| {cell} | {name} | {b:.3f} | {h:.3f} | {ratio:.3f} | {equal} |")

@@ -31,6 +31,7 @@ Usage: python benchmarks/bench_cpu.py [--epochs 5] [--workloads W1,W2,W3] [--cel
 Needs the bench extra: pip install -e ".[bench]" (torch==2.13.0 CPU).
 """
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
@@ -60,9 +61,14 @@ def make_data(F, T, N, seed=0):
     return np.ascontiguousarray(X, np.float32), np.ascontiguousarray(Y, np.float32)
 
 
-def tsgate_runner(cell, F, T, H, L, B, X, Y):
-    from tsgate.backend import get_backend
-    from tsgate.engine import Network, NetworkSpec, TrainConfig, train
+def tsgate_runner(cell, F, T, H, L, B, X, Y, package="tsgate"):
+    """An epoch and a one-window prediction of tsgate's engine; ``package``:
+    the name tsgate is imported under (``ab_cpu.py --one-process`` loads
+    two trees' copies side by side)."""
+    get_backend = importlib.import_module(package + ".backend").get_backend
+    engine = importlib.import_module(package + ".engine")
+    Network, NetworkSpec = engine.Network, engine.NetworkSpec
+    TrainConfig, train = engine.TrainConfig, engine.train
 
     net = Network(NetworkSpec(cell, F, H, 1, num_layers=L), get_backend("cpu"))
     params = net.init_params(np.random.default_rng(0))
