@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._series import check_freq_alias, check_series, rows_on
-from .bands import bound_frames
+from .bands import interval_frame
 from .calibration import bound_columns, bound_names
 from .collection import check_shared, from_collection, to_collection
 from .folds import MIN_OBSERVATIONS
@@ -100,7 +100,7 @@ def _forecast_and_band(model, h, X, history, coverage):
     asked = bound_columns(coverage)
     coll, levels, bands = model._bands([c for c, _, _ in asked], h, X, history)
     return (from_collection(coll, {"forecast": levels}, levels.shape[1]),
-            from_collection(coll, bound_frames(asked, bands), levels.shape[1]))
+            interval_frame(coll, asked, bands, levels.shape[1]))
 
 
 def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit=True, n_jobs=None,

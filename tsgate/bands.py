@@ -117,21 +117,22 @@ def quantile_columns(quantiles):
     return out
 
 
-def bound_frames(asked, bands):
-    """The bounds' arrays by column name: ``asked`` from
-    :func:`tsgate.calibration.bound_columns`, ``bands`` its (lower, upper)
-    pairs in that order (:meth:`ForecastBands._bands`)."""
+def interval_frame(coll, asked, bands, horizon):
+    """``predict_interval``'s frame: the bounds ``bands`` ((lower, upper)
+    arrays (k, horizon) per coverage of ``asked``, from
+    :func:`tsgate.calibration.bound_columns`) in ``coll``'s layout, with
+    ``attrs["coverage"]`` set where it holds one band (columns
+    ``lower``/``upper``, which do not name their coverage):
+    :func:`tsgate.plot_forecast` labels the band with it."""
     frames = {}
     for (_, lower_name, upper_name), (lower, upper) in zip(asked, bands):
         frames[lower_name], frames[upper_name] = lower, upper
-    return frames
+    return labelled(from_collection(coll, frames, horizon), asked)
 
 
 def labelled(frame, asked):
-    """``frame`` (a ``predict_interval`` result) with ``attrs["coverage"]``
-    set where it holds one band (columns ``lower``/``upper``, which do not
-    name their coverage): :func:`tsgate.plot_forecast` labels the band
-    with it. ``asked``: :func:`tsgate.calibration.bound_columns`."""
+    """``frame`` with ``attrs["coverage"]`` where ``asked``
+    (:func:`tsgate.calibration.bound_columns`) is one band's."""
     if len(asked) == 1 and asked[0][1] == "lower":
         frame.attrs["coverage"] = asked[0][0]
     return frame
@@ -257,7 +258,7 @@ class ForecastBands:
         check_is_fitted(self, "regressors_")
         asked = bound_columns(coverage)
         coll, levels, bands = self._bands([c for c, _, _ in asked], horizon, X, y)
-        return labelled(from_collection(coll, bound_frames(asked, bands), levels.shape[1]), asked)
+        return interval_frame(coll, asked, bands, levels.shape[1])
 
     def predict_quantiles(self, quantiles=(0.1, 0.5, 0.9), horizon=None, X=None, y=None):
         """Quantiles of the forecast distribution that ``predict_interval`` bounds.
