@@ -118,7 +118,11 @@ def test_one_series_band_is_sized_by_its_errors_at_any_scale():
     series' scale). Read in that unit the shift became 900 units and the 80%
     band ran to 4,100 around a forecast of 50, and 1000 times the series did
     not get 1000 times the band. Such rows are now read in the unit at the
-    end, the one the band is made of."""
+    end, the one the band is made of. (The residuals are those of the
+    whole history's stage, which follows the shift at once: the origins
+    whose first steps crossed it are under a fifth of each of those steps'
+    rows, so the 80% band is 0 wide there, the series being exactly flat
+    since, and the shift's size beyond.)"""
     idx = pd.date_range("2000-01-01", periods=60, freq="MS")
     y = pd.Series(np.r_[np.full(40, 5.0), np.full(20, 50.0)], idx)
     params = dict(horizon=12, n_models=1, hidden_size=8, max_iter=20, random_state=0)
@@ -126,7 +130,8 @@ def test_one_series_band_is_sized_by_its_errors_at_any_scale():
     iv = model.predict_interval(0.8)
     assert model.interval_unit_ == "robust noise"
     width = (iv["upper"] - iv["lower"]).to_numpy()
-    assert (width > 0).all() and width.max() < 4 * 45  # the one shift's size, not 100 times it
+    assert (width >= 0).all() and (np.diff(width) >= 0).all()
+    assert 45 <= width.max() < 4 * 45  # the one shift's size, not 100 times it
     big = tsgate.GRUForecaster(**params).fit(1000 * y).predict_interval(0.8)
     np.testing.assert_allclose(big.to_numpy() / 1000, iv.to_numpy(), rtol=1e-3, atol=1e-6)
 
@@ -552,37 +557,54 @@ def _first_fold(model):
                                  model.validation_fraction)[0]
 
 
-def _tail_parts(model):
-    """Targets Y, the validation ensemble's median P and the trend term D on the cut tail."""
-    from tsgate import encoding
+def _cut_stages(model, coefficients=False):
+    """The first fold's stages, fitted on the cut series (the log scale of
+    the whole one), each filtered on the whole series; ``coefficients``:
+    with the smoothing coefficients of the stage fitted on the whole series
+    (where it has the cut stage's season), as the bands' residuals are made."""
+    from dataclasses import replace
+
     from tsgate.smoothing import takes_log
 
-    coll, H = model.collection_, model.horizon
+    coll = model.collection_
     cuts = _first_fold(model)
     _, stages_cut = model._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                   logs=[takes_log(v, model.season_length_) for v in coll.values])
-    extended = model._stages(coll.values, like=stages_cut)
+    if coefficients:
+        _, whole = model._stages(coll.values)
+        stages_cut = [replace(c, alpha=w.alpha, gamma=w.gamma, delta=w.delta)
+                      if w.period == c.period else c for c, w in zip(stages_cut, whole)]
+    return model._stages(coll.values, like=stages_cut)
+
+
+def _tail_parts(model, coefficients=False):
+    """Targets Y, the validation ensemble's median P, the trend term D and
+    the seasonal series' one S on the cut tail (with :func:`_cut_stages`)."""
+    from tsgate import encoding
+
+    cuts = _first_fold(model)
+    extended = _cut_stages(model, coefficients)
     preds = []
     for reg, L in zip(model.holdout_regressors_, model.windows_):
-        X, Y = encoding.tail_windows(*extended, cuts, L, H)
+        X, Y = encoding.tail_windows(*extended, cuts, L, model.horizon)
         preds.append(reg._predict_arrays(X).reshape(len(X), -1))
-    D = model._drift(*extended, encoding.tail_ends(extended[0], cuts))
-    return Y, np.median(preds, axis=0), D
+    ends = encoding.tail_ends(extended[0], cuts)
+    D, S = model._drift(*extended, ends), model._drift(*extended, ends, seasonal=True)
+    return Y, np.median(preds, axis=0), D, S
 
 
 def _unit_ratio(model):
-    """One series: its unit over its one-step noise on the cut series (by hand;
-    one series gets the whole history's noise, outlying errors clipped)."""
+    """One series: its unit over its one-step noise before the cut, of the
+    stage the bands' residuals are made with (by hand; one series gets the
+    whole history's noise, outlying errors clipped)."""
     from tsgate.bandunit import MAD_TO_SD, NOISE_CLIP
-    from tsgate.smoothing import takes_log
 
     assert model.interval_unit_ == "robust noise"
-    v = model.collection_.values[0]
     cut = _first_fold(model)[0]
-    (z,), (sm,) = model._stages([v[:len(v) - cut]], logs=[takes_log(v, model.season_length_)])
+    (z,), (sm,) = _cut_stages(model, coefficients=True)
     m = sm.period
     e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0)
-                  for t in range(max(m, 1), len(z))])
+                  for t in range(max(m, 1), len(z) - cut)])
     e = e[np.isfinite(e)]
     bound = NOISE_CLIP * MAD_TO_SD * np.median(np.abs(e))
     return sm.scale / np.sqrt(np.mean(np.square(np.clip(e, -bound, bound))))
@@ -594,7 +616,10 @@ def test_network_weight_is_the_inverse_mse_combination():
     (Bates & Granger): near 1 on a noisy cycle of 11 years, which only the
     network can forecast; below 0.5 on a random walk, where the correction
     is noise. The weight and the calibration residuals follow the formula
-    (the residuals in units of the series' one-step noise)."""
+    (the residuals in units of the series' one-step noise): the weight by
+    the parts of the stage fitted on the cut series, the residuals by those
+    of that stage with the smoothing coefficients of the whole series'
+    (here the same: test_bands_after_a_recent_shift tells them apart)."""
     rng = np.random.default_rng(0)
     idx = pd.period_range("1850", periods=150, freq="Y")
     t = np.arange(150)
@@ -603,16 +628,48 @@ def test_network_weight_is_the_inverse_mse_combination():
     weights = {}
     for name, y in (("cycle", cycle), ("walk", walk)):
         model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, random_state=0).fit(y)
-        Y, P, D = _tail_parts(model)
+        Y, P, D, S = _tail_parts(model)
+        assert not S.any()  # no season: no seasonal trend term
         statistical = Y - model.drift_weight_ * D
         mse_stat, mse_net = np.nanmean(statistical ** 2), np.nanmean((statistical - P) ** 2)
         assert model.shrinkage_ == pytest.approx(mse_stat / (mse_stat + mse_net))
+        Y, P, D, _ = _tail_parts(model, coefficients=True)
         # the first fold's rows come first (earlier folds follow: test_calibration_folds)
         np.testing.assert_allclose(model.calibration_residuals_[:len(P)],
-                                   (statistical - model.shrinkage_ * P) * _unit_ratio(model),
-                                   rtol=1e-6, atol=1e-9)
+                                   (Y - model.drift_weight_ * D - model.shrinkage_ * P)
+                                   * _unit_ratio(model), rtol=1e-6, atol=1e-9)
         weights[name] = model.shrinkage_
     assert weights["cycle"] > 0.9 and weights["walk"] < 0.5, weights
+
+
+def test_bands_after_a_recent_shift():
+    """A seasonal series (noise sd 4) shifted by +60 a year before its end.
+    The stage fitted on the cut series (before the shift) smooths its level
+    slowly (alpha 0.05); the one fitted on the whole history follows the
+    shift (0.6), and so does the final forecast. With the cut stage's
+    coefficients, every origin after the shift forecast the old level, and
+    the 80% band was 103-157 wide (25 times the noise and more) where
+    the forecast missed by 5-9; it is now 21 wide at the first step (the
+    later steps' rows still hold origins before the shift that forecast
+    across it). The bands' residuals take the whole history's
+    coefficients (the weights still the cut stage's parts)."""
+    rng = np.random.default_rng(200)
+    t = np.arange(108)
+    y = 200 + 20 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 4, 108)
+    y[96:] += 60
+    y = pd.Series(y, index=pd.date_range("2005-01-01", periods=108, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=12, n_models=1, hidden_size=8, random_state=0).fit(y)
+    (cut,), (whole,) = _cut_stages(model)[1], _cut_stages(model, coefficients=True)[1]
+    assert whole.alpha > 5 * cut.alpha  # the two stages differ where it matters
+    Y, P, D, S = _tail_parts(model, coefficients=True)
+    w = model.shrinkage_
+    np.testing.assert_allclose(model.calibration_residuals_[:len(P)],
+                               (Y - model.drift_weight_ * D - w * P - (1 - w) * S)
+                               * _unit_ratio(model), rtol=1e-6, atol=1e-9)
+    band = model.predict_interval([0.8, 0.95])
+    width = (band["upper_80"] - band["lower_80"]).to_numpy()
+    assert width[0] < 10 * 4, width  # was over 100
+    assert (band["lower_95"] <= band["lower_80"]).all() and (band["upper_80"] <= band["upper_95"]).all()
 
 
 @pytest.mark.parametrize("values", [[1.0, 1, 1, 0], [5.0, 6, 7, 8, 9, 10, 11, 12, -1, 3]])

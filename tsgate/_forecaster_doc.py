@@ -160,7 +160,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
     calibration_residuals_ : ndarray of shape (n_residuals, horizon)
         Out-of-sample residuals of the validation folds, the first fold's
         rows first, each in its series' unit at its step
-        (``interval_unit_``).
+        (``interval_unit_``); the validation networks' forecasts with the
+        smoothing stage filtered causally with the whole history's
+        coefficients (:mod:`tsgate.holdout`).
     calibration_owners_ : ndarray of shape (n_residuals,) or None
         For a fit of 2 to 9 series, each residual's series (its position in
         the fitted collection): each series' band comes from its own rows,
