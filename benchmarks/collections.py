@@ -411,6 +411,9 @@ def main(argv=None):
         p.error(f"--back must be 0 or more horizons, got {args.back}")
     seeds = (list(range(int(args.seeds))) if "," not in args.seeds
              else [int(s) for s in args.seeds.split(",") if s])
+    if not seeds and any(m.startswith(("lstm", "gru")) for m in methods):
+        p.error(f"--seeds {args.seeds} is a count of no seeds: tsgate's methods would not run "
+                "(seed 0 alone: --seeds 0,)")
     out = Path(args.out) if args.out else None
     t0 = time.perf_counter()
     if args.combine:
