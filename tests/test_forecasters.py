@@ -648,11 +648,11 @@ def test_bands_after_a_recent_shift():
     slowly (alpha 0.05); the one fitted on the whole history follows the
     shift (0.6), and so does the final forecast. With the cut stage's
     coefficients, every origin after the shift forecast the old level, and
-    the 80% band was 103-157 wide (25 times the noise and more) where
-    the forecast missed by 5-9; it is now 21 wide at the first step (the
-    later steps' rows still hold origins before the shift that forecast
-    across it). The bands' residuals take the whole history's
-    coefficients (the weights still the cut stage's parts)."""
+    the 80% band was 103-157 wide (over 25 times the noise's sd); it is
+    now 21 wide at the first step (the later steps' rows still hold origins
+    before the shift that forecast across it). The bands' residuals take
+    the whole history's coefficients (the weights still the cut stage's
+    parts)."""
     rng = np.random.default_rng(200)
     t = np.arange(108)
     y = 200 + 20 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 4, 108)

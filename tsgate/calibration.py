@@ -9,7 +9,8 @@ filtered with the coefficients the final fit chose on the whole history
 (:mod:`tsgate.holdout`: after a recent break, the cut series' coefficients
 follow the level far more slowly than the final forecast does; the
 networks never saw the tail, the stage's coefficients did). Each is
-divided by its series' unit at its step on the working scale (:func:`tsgate.bandunit.band_unit`: the recent one-step noise, the
+divided by its series' unit at its step on the working scale
+(:func:`tsgate.bandunit.band_unit`: the recent one-step noise, the
 in-sample error of the smoothing stage with weights halving every two
 seasons back from the cut, what ETS's intervals scale with, times the
 square root of the stage's error growth to the step), so residuals of

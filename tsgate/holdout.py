@@ -24,11 +24,10 @@ whole history's coefficients do: a seasonal series shifted by 60 (noise
 level, gave an 80% band 116-152 wide at the first step around a forecast
 5-7 off (3 draws); with the whole history's coefficients, 19-29 (133-145 at
 the twelfth step, where origins before the shift forecast across it, as
-before). On whole Tourism
-and M1 (3 seeds) the point forecasts are unchanged and the MSIS lower on
-five subsets of six, up to 3% (M1 yearly 0.9% higher), the 80% bands'
-over-coverage on Tourism 0.4-0.8 points smaller (``benchmarks/README.md``,
-session 43). The weights are not chosen on those parts, nor do the
+before). On whole Tourism and M1 (3 seeds, GRU and LSTM) the point
+forecasts are unchanged and the MSIS 1-3% lower on five subsets of six
+(about 1% higher on M1 yearly), the 80% bands' over-coverage on Tourism
+0.4-0.8 points smaller (``benchmarks/README.md``, session 43). The weights are not chosen on those parts, nor do the
 validation networks train on them: with the whole history's stage for the
 validation fit as well (tried first), the trend weight chosen on short
 yearly series fell from 2 to 0.75-1.25 (the stage had seen the tail it was
