@@ -1,0 +1,130 @@
+"""The validation fits' tail forecasts (tsgate.holdout): the weights of the
+forecast's parts and the calibration residuals, against their formulas."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+
+
+def _first_fold(model):
+    """The cuts of the model's first validation fold (one per series)."""
+    from tsgate import folds
+
+    return folds.validation_cuts(model.collection_.values, model.horizon,
+                                 model.validation_fraction)[0]
+
+
+def _cut_stages(model, coefficients=False):
+    """The first fold's stages, fitted on the cut series (the log scale of
+    the whole one), each filtered on the whole series; ``coefficients``:
+    with the smoothing coefficients of the stage fitted on the whole series
+    (where it has the cut stage's season), as the bands' residuals are made."""
+    from dataclasses import replace
+
+    from tsgate.smoothing import takes_log
+
+    coll = model.collection_
+    cuts = _first_fold(model)
+    _, stages_cut = model._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
+                                  logs=[takes_log(v, model.season_length_) for v in coll.values])
+    if coefficients:
+        _, whole = model._stages(coll.values)
+        stages_cut = [replace(c, alpha=w.alpha, gamma=w.gamma, delta=w.delta)
+                      if w.period == c.period else c for c, w in zip(stages_cut, whole)]
+    return model._stages(coll.values, like=stages_cut)
+
+
+def _tail_parts(model, coefficients=False):
+    """Targets Y, the validation ensemble's median P, the trend term D and
+    the seasonal series' one S on the cut tail (with :func:`_cut_stages`)."""
+    from tsgate import encoding
+
+    cuts = _first_fold(model)
+    extended = _cut_stages(model, coefficients)
+    preds = []
+    for reg, L in zip(model.holdout_regressors_, model.windows_):
+        X, Y = encoding.tail_windows(*extended, cuts, L, model.horizon)
+        preds.append(reg._predict_arrays(X).reshape(len(X), -1))
+    ends = encoding.tail_ends(extended[0], cuts)
+    D, S = model._drift(*extended, ends), model._drift(*extended, ends, seasonal=True)
+    return Y, np.median(preds, axis=0), D, S
+
+
+def _unit_ratio(model):
+    """One series: its unit over its one-step noise before the cut, of the
+    stage the bands' residuals are made with (by hand; one series gets the
+    whole history's noise, outlying errors clipped)."""
+    from tsgate.bandunit import MAD_TO_SD, NOISE_CLIP
+
+    assert model.interval_unit_ == "robust noise"
+    cut = _first_fold(model)[0]
+    (z,), (sm,) = _cut_stages(model, coefficients=True)
+    m = sm.period
+    e = np.array([z[t] - sm.level[t - 1] - (sm.season[t - m] if m > 1 else 0.0)
+                  for t in range(max(m, 1), len(z) - cut)])
+    e = e[np.isfinite(e)]
+    bound = NOISE_CLIP * MAD_TO_SD * np.median(np.abs(e))
+    return sm.scale / np.sqrt(np.mean(np.square(np.clip(e, -bound, bound))))
+
+
+def test_network_weight_is_the_inverse_mse_combination():
+    """shrinkage_ weighs the networks' forecast against the statistical one
+    (smoothing plus trend term) by their squared errors on the cut tail
+    (Bates & Granger): near 1 on a noisy cycle of 11 years, which only the
+    network can forecast; below 0.5 on a random walk, where the correction
+    is noise. The weight and the calibration residuals follow the formula
+    (the residuals in units of the series' one-step noise): the weight by
+    the parts of the stage fitted on the cut series, the residuals by those
+    of that stage with the smoothing coefficients of the whole series'
+    (here the same: test_bands_after_a_recent_shift tells them apart)."""
+    rng = np.random.default_rng(0)
+    idx = pd.period_range("1850", periods=150, freq="Y")
+    t = np.arange(150)
+    cycle = pd.Series(50 + 30 * np.sin(2 * np.pi * t / 11) + rng.normal(0, 2, 150), index=idx)
+    walk = pd.Series(100 + np.cumsum(rng.normal(0, 1, 150)), index=idx)
+    weights = {}
+    for name, y in (("cycle", cycle), ("walk", walk)):
+        model = tsgate.GRUForecaster(horizon=6, n_models=1, hidden_size=8, random_state=0).fit(y)
+        Y, P, D, S = _tail_parts(model)
+        assert not S.any()  # no season: no seasonal trend term
+        statistical = Y - model.drift_weight_ * D
+        mse_stat, mse_net = np.nanmean(statistical ** 2), np.nanmean((statistical - P) ** 2)
+        assert model.shrinkage_ == pytest.approx(mse_stat / (mse_stat + mse_net))
+        Y, P, D, _ = _tail_parts(model, coefficients=True)
+        # the first fold's rows come first (earlier folds follow: test_calibration_folds)
+        np.testing.assert_allclose(model.calibration_residuals_[:len(P)],
+                                   (Y - model.drift_weight_ * D - model.shrinkage_ * P)
+                                   * _unit_ratio(model), rtol=1e-6, atol=1e-9)
+        weights[name] = model.shrinkage_
+    assert weights["cycle"] > 0.9 and weights["walk"] < 0.5, weights
+
+
+def test_bands_after_a_recent_shift():
+    """A seasonal series (noise sd 4) shifted by +60 a year before its end.
+    The stage fitted on the cut series (before the shift) smooths its level
+    slowly (alpha 0.05); the one fitted on the whole history follows the
+    shift (0.6), and so does the final forecast. With the cut stage's
+    coefficients, every origin after the shift forecast the old level, and
+    the 80% band was 103-157 wide (over 25 times the noise's sd); it is
+    now 21 wide at the first step (the later steps' rows still hold origins
+    before the shift that forecast across it). The bands' residuals take
+    the whole history's coefficients (the weights still the cut stage's
+    parts)."""
+    rng = np.random.default_rng(200)
+    t = np.arange(108)
+    y = 200 + 20 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 4, 108)
+    y[96:] += 60
+    y = pd.Series(y, index=pd.date_range("2005-01-01", periods=108, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=12, n_models=1, hidden_size=8, random_state=0).fit(y)
+    (cut,), (whole,) = _cut_stages(model)[1], _cut_stages(model, coefficients=True)[1]
+    assert whole.alpha > 5 * cut.alpha  # the two stages differ where it matters
+    Y, P, D, S = _tail_parts(model, coefficients=True)
+    w = model.shrinkage_
+    np.testing.assert_allclose(model.calibration_residuals_[:len(P)],
+                               (Y - model.drift_weight_ * D - w * P - (1 - w) * S)
+                               * _unit_ratio(model), rtol=1e-6, atol=1e-9)
+    band = model.predict_interval([0.8, 0.95])
+    width = (band["upper_80"] - band["lower_80"]).to_numpy()
+    assert width[0] < 10 * 4, width  # was over 100
+    assert (band["lower_95"] <= band["lower_80"]).all() and (band["upper_80"] <= band["upper_95"]).all()
