@@ -160,3 +160,44 @@ def test_boolean_features_of_every_backend_are_read_as_0_1(dtype):
     X = pd.DataFrame({"promo": pd.array(flags, dtype=dtype), "a": np.arange(6.0)}, index=index)
     values = align_exog(X, index)
     np.testing.assert_array_equal(values, np.c_[np.array(flags, float), np.arange(6.0)])
+
+
+def test_features_on_integer_steps_are_matched_by_their_labels():
+    """Integer time steps are labels, as dates are (session 44's sweep:
+    future X on steps 90..93 for steps 40..43 was taken row by row, and X
+    on the steps in reverse order reversed the forecast). Rows in any
+    order or a longer calendar are picked by step; a frame built without
+    an index of its own (0, 1, ...) is still taken in row order."""
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"x": 5 * rng.normal(size=44)}, index=pd.RangeIndex(1980, 2024))
+    y = pd.Series(10 + 3 * x["x"].to_numpy()[:40] + rng.normal(size=40), index=x.index[:40])
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=4)), y, x.iloc[:40])
+    future = x.iloc[40:]
+    forecast = model.predict(X=future)
+    assert list(forecast.index) == [2020, 2021, 2022, 2023]
+    for same in (future.iloc[::-1], x, future.reset_index(drop=True), future.to_numpy()):
+        pd.testing.assert_series_equal(model.predict(X=same), forecast)
+    # reversed labels with the rows kept: the rows follow their labels
+    flipped = future.set_axis(future.index[::-1])
+    np.testing.assert_array_equal(model.predict(X=flipped).to_numpy(),
+                                  model.predict(X=future.iloc[::-1].to_numpy()).to_numpy())
+    with pytest.raises(ValueError, match=r"X has no row for 2020 \(nor for 3 other.*"
+                                         r"X.reset_index\(drop=True\)"):
+        model.predict(X=future.set_axis(range(2090, 2094)))
+    with pytest.raises(ValueError, match="X has the time step 2020 more than once"):
+        model.predict(X=pd.concat([future, future.iloc[:1]]))
+    with pytest.raises(ValueError, match="X has no row for 1980"):
+        tsgate.GRUForecaster(**P).fit(y, x.iloc[:40].set_axis(range(500, 540)))
+    # a collection on integer steps: each series' rows by their steps
+    ids = np.repeat(["A", "B"], 40)
+    yc = pd.Series(np.r_[y.to_numpy(), 2 * y.to_numpy()],
+                   index=pd.MultiIndex.from_arrays([ids, np.tile(np.arange(40), 2)]))
+    Xc = pd.DataFrame({"x": np.tile(x["x"].to_numpy()[:40], 2)}, index=yc.index)
+    collective = _fit(tsgate.GRUForecaster(**dict(P, horizon=4)), yc, Xc)
+    steps = pd.MultiIndex.from_arrays([np.repeat(["A", "B"], 4), np.tile(np.arange(40, 44), 2)])
+    Xf = pd.DataFrame({"x": np.tile(x["x"].to_numpy()[40:], 2)}, index=steps)
+    out = collective.predict(X=Xf)
+    pd.testing.assert_series_equal(collective.predict(X=Xf.iloc[::-1]), out)
+    with pytest.raises(ValueError, match=r"X \(series 'A'\) has no row for 40"):
+        collective.predict(X=Xf.set_axis(pd.MultiIndex.from_arrays(
+            [np.repeat(["A", "B"], 4), np.tile(np.arange(90, 94), 2)])))

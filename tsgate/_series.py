@@ -290,11 +290,19 @@ def rows_on(X, index, name="X"):
     features longer than needed, rows shuffled); otherwise X itself, for
     the caller's checks.
 
+    Integer time steps (y on a RangeIndex or years as integers) are labels
+    as dates are: X's rows are picked by them, and a step without a row is
+    an error (X on steps 90..93 for the forecast of steps 40..43 was taken
+    row by row). Only X on pandas' default labels 0, 1, ... that do not
+    cover ``index`` (a future frame built without an index) is taken in
+    row order.
+
     Raises
     ------
     ValueError
-        X is on such dates but has no row for some of ``index``'s: the
-        message names the first (a count of rows said less).
+        X is on such dates or steps but has no row for some of
+        ``index``'s: the message names the first (a count of rows said
+        less); or has a step twice.
     """
     dates = numpy_backed(X.index)
     X = X if dates is X.index else X.set_axis(dates)
@@ -321,18 +329,40 @@ def rows_on(X, index, name="X"):
             dup = X.index[X.index.duplicated()][0]
             raise ValueError(f"{name} has the time {dup} more than once; give one row per time "
                              "step (aggregate or drop the duplicates).")
+    steps = _integer_steps(X.index) and _integer_steps(index)
+    if steps and not X.index.equals(index) and not X.index.is_unique:
+        dup = X.index[X.index.duplicated()][0]
+        raise ValueError(f"{name} has the time step {dup} more than once; give one row per "
+                         "time step.")
     if not (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
-            and type(X.index) is type(index) and X.index.is_unique):
+            and type(X.index) is type(index) and X.index.is_unique) and not steps:
         return X
     if X.index.equals(index):
         return X
     missing = index[~index.isin(X.index)]
+    if steps and len(missing) and _unlabelled(X.index):
+        return X  # a frame built without an index (0, 1, ...) and not on y's steps: in step order
     if len(missing):
         raise ValueError(f"{name} has no row for {missing[0]}"
                          f"{f' (nor for {len(missing) - 1} other step(s))' if len(missing) > 1 else ''}"
                          f"; it needs one per time step from {index[0]} to {index[-1]} (it may "
-                         "also cover more).")
+                         "also cover more)"
+                         + ("; or give its rows in step order without labels of their own: "
+                            "X.reset_index(drop=True)." if steps else "."))
     return X.loc[index]
+
+
+def _integer_steps(index):
+    """Whether ``index`` labels time steps by integers (a RangeIndex or an
+    integer Index, not a MultiIndex)."""
+    return (not isinstance(index, pd.MultiIndex) and pd.api.types.is_integer_dtype(index.dtype)
+            and not pd.api.types.is_bool_dtype(index.dtype))
+
+
+def _unlabelled(index):
+    """Whether ``index`` is pandas' default row labels 0 .. len - 1 (a frame
+    built without an index), which say nothing of the time steps."""
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def align_exog(X, index, name="X"):
