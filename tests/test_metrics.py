@@ -524,6 +524,18 @@ def test_long_frames_are_scored_on_their_values_by_series_and_time():
     as_text = by_time.assign(ds=by_time["ds"].astype(str))  # other types: not by position
     with pytest.raises(ValueError, match="of the same types"):
         m.mae(test, as_text)
+    # a y_train without series ids: one scale for every series was used (session 44's
+    # sweep: 0.089 or 0.5 where each series' own scale gives 0.275); one series is unambiguous
+    for plain in (train["y"].to_numpy(), train["y"][train["unique_id"] == 1]):
+        with pytest.raises(ValueError, match="y_true is a collection .* of 2 series, but "
+                                             "y_train is not"):
+            m.mase(test, forecast, plain)
+        with pytest.raises(ValueError, match="pass y_train in the same layout"):
+            m.msis(test, forecast, forecast.assign(y=forecast["y"] + 1), plain)
+    one = test[test["unique_id"] == 1]
+    assert m.mase(one, forecast[forecast["unique_id"] == 1],
+                  train["y"][train["unique_id"] == 1].to_numpy()) == pytest.approx(
+        np.abs(err[:4]).mean() / scale[0])
 
 
 # ---------------------------------------------- pyarrow dates (read_parquet's)

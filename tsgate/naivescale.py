@@ -123,11 +123,25 @@ def _by_series(y_true, forecasts, y_train, freq=None):
     and each forecast as wide frames (time, series), and y_train as a
     (T, k) matrix of each series' own values aligned at their ends, in
     y_true's series order; so each series is scaled by its own naive errors
-    (pooled, one series' differences crossed into the next's). Else all
-    as given."""
+    (pooled, one series' differences crossed into the next's). A collection
+    y_true of one series takes a y_train without ids as that series'; of
+    several, such a y_train is refused (one scale for every series was
+    used). Else all as given."""
     train = _collection_layout(y_train)
+    own = None  # the one series' training values, where y_train has no ids
     if train is None:
-        return y_true, forecasts, _on_own_grid(y_train, freq, "y_train")
+        scored = _collection_layout(y_true)
+        if scored is None:
+            return y_true, forecasts, _on_own_grid(y_train, freq, "y_train")
+        ids = scored.index.get_level_values(0).unique()
+        values = np.asarray(_on_own_grid(y_train, freq, "y_train"), dtype=np.float64)
+        if len(ids) > 1 or values.ndim != 1:
+            raise ValueError(
+                "y_true is a collection (a Series on a (series id, time) MultiIndex, or a long "
+                f"DataFrame unique_id, ds, y) of {len(ids)} series, but y_train is not: each "
+                "series is scaled by its own training values, so pass y_train in the same "
+                "layout, with the series ids (e.g. the y the forecaster was fitted on).")
+        own = {ids[0]: values}
     parts = [_collection_layout(v) for v in (y_true, *forecasts)]
     if any(p is None for p in parts):
         raise ValueError(
@@ -137,7 +151,7 @@ def _by_series(y_true, forecasts, y_train, freq=None):
     parts = [parts[0]] + [_as_values(parts[0], p)[1] for p in parts[1:]]
     for p in parts[1:]:
         _check_labels(parts[0], p, "the forecast")
-    for what, p in (("y_true", parts[0]), ("y_train", train)):
+    for what, p in [("y_true", parts[0])] + ([("y_train", train)] if own is None else []):
         if p.index.has_duplicates:  # (backtest rows of origins less than a horizon apart)
             key = p.index[p.index.duplicated()][0]
             raise ValueError(
@@ -145,9 +159,10 @@ def _by_series(y_true, forecasts, y_train, freq=None):
                 "forecast per series and time: score each forecast origin on its own (e.g. "
                 "backtest rows grouped by origin).")
     wide = [p.unstack(level=0) for p in parts]  # (times, series) each
-    series = {key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
-              .to_numpy(dtype=np.float64, na_value=np.nan)
-              for key, part in train.groupby(level=0, sort=False)}
+    series = own or {
+        key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
+        .to_numpy(dtype=np.float64, na_value=np.nan)
+        for key, part in train.groupby(level=0, sort=False)}
     missing = [key for key in wide[0].columns if key not in series]
     if missing:
         raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
