@@ -523,6 +523,10 @@ def test_output_paths_and_options_are_checked_before_the_fit(tmp_path, capsys):
     code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", "id",
                          "--value-column", "id", *QUICK)
     assert code == 2 and "--value-column 'id' is the id column" in err
+    for column in ("id", "date"):  # a KeyError's traceback before (session 44's sweep)
+        code, out, err = run(capsys, "forecast", tmp_path / "long.csv", "--id-column", column,
+                             "--time-column", column, *QUICK)
+        assert code == 2 and out == "" and f"--time-column {column!r} is also the --id-column" in err
     target = tmp_path / "f.csv"
     code, out, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
                          "--output", target, *QUICK)

@@ -185,6 +185,9 @@ def _read_long(args, notes):
     names the columns left unused (the CLI takes no exogenous features)."""
     if args.dataset is not None:
         raise UsageError("--id-column applies to CSV files, not to --dataset")
+    if args.time_column is not None and args.time_column == args.id_column:
+        raise UsageError(f"--time-column {args.time_column!r} is also the --id-column; a long "
+                         "CSV needs one column of series ids and another of times")
     raw, time_column = read_csv(args.csv, args.time_column, id_column=args.id_column,
                                   notes=notes)
     others = [c for c in raw.columns if c not in (args.id_column, time_column)]
