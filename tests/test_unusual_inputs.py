@@ -108,7 +108,7 @@ def test_inputs_from_a_second_sweep_get_errors_that_name_the_fix():
     R = rng.normal(size=(20, 4))
     with pytest.raises(ValueError, match="X holds values up to .*e\\+39, beyond float32's range"):
         tsgate.GRURegressor(**FAST).fit(R * 1e39, R.sum(1))
-    with pytest.raises(ValueError, match=r"y must hold numbers \(could not convert .*pd.to_numeric"):
+    with pytest.raises(ValueError, match=r"y must hold numbers, not text .*pd.to_numeric"):
         tsgate.GRURegressor(**FAST).fit(R, np.array(["a"] * 20))
 
 
@@ -361,3 +361,26 @@ def test_a_long_frame_without_ids_and_a_grid_finer_than_the_dates():
         tsgate.GRUForecaster(horizon=3, freq="D", **quick).fit(y)
     assert tsgate.GRUForecaster(horizon=3, freq="MS", **quick).fit(y).predict().index[0] == \
         pd.Timestamp("2022-01-01")
+
+
+def test_a_regressor_refuses_text_dates_and_durations():
+    """NumPy turned numbers written as text into floats and dates into
+    counts of days: a regressor trained on them without a word (session
+    44's sweep). Numbers held as Python objects still convert (scikit-learn's
+    own checks fit such arrays)."""
+    X = np.arange(40.0).reshape(10, 4)
+    y = X.sum(1)
+    dates = np.datetime64("2020-01-01") + X.astype("timedelta64[D]")
+    for bad, what in [(X.astype(str), "text"), (dates, "dates or times"),
+                      (X.astype("timedelta64[D]"), "durations"),
+                      (pd.DataFrame(X).astype(str), "text"),
+                      (pd.DataFrame(X).astype("category"), "text or categories"),
+                      (np.array([list(map(str, r)) for r in X], dtype=object), "text")]:
+        with pytest.raises(ValueError, match=f"X must hold numbers, not {what}"):
+            tsgate.GRURegressor(**FAST).fit(bad, y)
+    with pytest.raises(ValueError, match="y must hold numbers, not text"):
+        tsgate.GRURegressor(**FAST).fit(X, y.astype(str))
+    model = tsgate.GRURegressor(**FAST).fit(X.astype(object), y)
+    with pytest.raises(ValueError, match="X must hold numbers, not text"):
+        model.predict(X.astype(str))
+    assert model.predict(X.astype(object)).shape == (10,)

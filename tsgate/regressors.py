@@ -31,7 +31,7 @@ from .engine.layout import Layout
 from .engine.training import r2_by_output, split_validation
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
-from .targets import check_targets
+from .targets import check_targets, reject_text
 
 LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
           "huber": int(LossKind.HUBER), "quantile": int(LossKind.PINBALL)}
@@ -157,6 +157,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
                 f"got an array with {ndim} dimensions and shape {X.shape}.")
+        reject_text(X, "X")
         try:
             X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
                               ensure_min_features=1)

@@ -1,8 +1,49 @@
 """The regressors' targets: checked once, with errors that say the fix."""
 import numpy as np
+import pandas as pd
 from sklearn.utils import check_array
 
 from .encoding import F32_MAX
+
+
+def reject_text(values, name):
+    """Refuse ``values`` (an array-like) that hold text, dates or durations.
+
+    NumPy converts numbers written as text (``"1.5"``) and dates (to counts
+    of days) to floats without a word; a regressor would train on them.
+    Arrays of other objects (numbers as Python objects, or anything else)
+    are left to the caller's conversion.
+
+    Raises
+    ------
+    ValueError
+        Naming the kind of values and the fix (as scikit-learn's own
+        conversion raises for text that is not a number).
+    """
+    if isinstance(values, pd.DataFrame):
+        columns = [values[c] for c in values.columns]
+    elif isinstance(values, pd.Series):
+        columns = [values]
+    else:
+        try:
+            columns = [np.asarray(values)]
+        except (ValueError, TypeError):  # ragged or odd: the caller's conversion says why
+            return
+    for col in columns:
+        dtype = col.dtype
+        kind = getattr(dtype, "kind", None) or "?"  # (not "": it is in every string)
+        if kind in "Mm" or isinstance(dtype, pd.DatetimeTZDtype):
+            what = "dates or times" if kind != "m" else "durations"
+            raise ValueError(f"{name} must hold numbers, not {what} ({dtype}); encode them "
+                             "as numbers first (e.g. days since a start, or calendar features).")
+        text = kind in "US" or isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))
+        if kind == "O" and not text:
+            flat = col.to_numpy().ravel() if isinstance(col, pd.Series) else col.ravel()
+            text = any(isinstance(v, (str, bytes)) for v in flat)
+        if text:
+            raise ValueError(f"{name} must hold numbers, not text or categories ({dtype}); "
+                             "convert numbers written as text with pd.to_numeric or "
+                             ".astype(float), and encode categories as numbers.")
 
 
 def check_targets(y, n_samples):
@@ -31,6 +72,7 @@ def check_targets(y, n_samples):
     if y is None:
         raise ValueError("This regressor requires y to be passed, but the target y is None: "
                          "call fit(X, y) with the targets.")
+    reject_text(y, "y")
     try:
         y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
                         ensure_all_finite="allow-nan", input_name="y")
