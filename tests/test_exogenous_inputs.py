@@ -201,3 +201,26 @@ def test_features_on_integer_steps_are_matched_by_their_labels():
     with pytest.raises(ValueError, match=r"X \(series 'A'\) has no row for 40"):
         collective.predict(X=Xf.set_axis(pd.MultiIndex.from_arrays(
             [np.repeat(["A", "B"], 4), np.tile(np.arange(90, 94), 2)])))
+
+
+def test_features_in_another_time_zone_and_levels_in_the_wrong_order():
+    """X on the same instants as y in another zone was refused as "does not
+    match the expected time steps"; a MultiIndex X with its levels as
+    (time, series id) was told it had no rows for the series (session 44's
+    sweep)."""
+    hours = pd.date_range("2021-01-01", periods=52, freq="h", tz="Europe/Berlin")
+    X = _features(hours)
+    y = pd.Series(10 + 3 * X["a"].to_numpy()[:48], index=hours[:48])
+    q = dict(P, horizon=4)
+    local = _fit(tsgate.GRUForecaster(**q), y, X.iloc[:48])
+    utc = X.tz_convert("UTC")
+    pd.testing.assert_series_equal(local.predict(X=utc.iloc[48:]), local.predict(X=X.iloc[48:]))
+    pd.testing.assert_series_equal(_fit(tsgate.GRUForecaster(**q), y, utc.iloc[:48]).predict(
+        X=X.iloc[48:]), local.predict(X=X.iloc[48:]))
+    ids = pd.MultiIndex.from_product([["A", "B"], hours[:48]])
+    yc = pd.Series(np.r_[y.to_numpy(), 2 * y.to_numpy()], index=ids)
+    Xc = pd.DataFrame({"a": np.tile(X["a"].to_numpy()[:48], 2)}, index=ids)
+    with pytest.raises(ValueError, match=r"X's index levels are \(time, series id\).*"
+                                         r"X.swaplevel\(\).sort_index\(\)"):
+        _fit(tsgate.GRUForecaster(**q), yc, Xc.swaplevel())
+    assert _fit(tsgate.GRUForecaster(**q), yc, Xc.swaplevel().swaplevel()).n_exog_ == 1

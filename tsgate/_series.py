@@ -318,6 +318,9 @@ def rows_on(X, index, name="X"):
             fix = "X.to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "X.to_period()"
             raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
                              f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
+        if isinstance(X.index, pd.DatetimeIndex) and None not in (X.index.tz, index.tz) \
+                and str(X.index.tz) != str(index.tz):  # the same instants in y's zone
+            X = X.set_axis(X.index.tz_convert(index.tz))
         if isinstance(X.index, pd.DatetimeIndex) and (X.index.tz is None) != (index.tz is None):
             zones = ["naive" if i.tz is None else f"in {i.tz}" for i in (X.index, index)]
             zone = repr(str(index.tz)) if X.index.tz is None else "None"

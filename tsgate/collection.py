@@ -324,6 +324,10 @@ def _exog_rows(X, key):
     try:
         part = X.xs(key, level=0)
     except KeyError:
+        if X.index.nlevels == 2 and key in X.index.get_level_values(1):
+            raise ValueError(f"X's index levels are (time, series id): its series {key!r} is "
+                             "on the second level. Put the series id first, as in y: "
+                             "X.swaplevel().sort_index().") from None
         raise ValueError(f"X has no rows for series {key!r}.") from None
     return part.sort_index(kind="stable")  # in time order, as y's rows are sorted
 
