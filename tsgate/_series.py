@@ -295,7 +295,8 @@ def rows_on(X, index, name="X"):
     an error (X on steps 90..93 for the forecast of steps 40..43 was taken
     row by row). Only X on pandas' default labels 0, 1, ... that do not
     cover ``index`` (a future frame built without an index) is taken in
-    row order.
+    row order. Dates in another time zone than ``index``'s are its
+    instants in that zone (X in UTC for y in Europe/Berlin).
 
     Raises
     ------
