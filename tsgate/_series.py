@@ -433,10 +433,14 @@ def check_freq_alias(est):
 def valid_freq_alias(freq):
     """Whether ``freq`` names a pandas frequency: an offset of dates ("MS",
     "ME") or a period frequency ("M", "Q": pandas 3 knows them only as
-    periods)."""
+    periods). Silent: pandas' deprecation warning for a lowercase alias
+    ("'bogus' is deprecated ..., use 'BOGUS'") came before the error that
+    says the alias is unknown."""
     for parse in (pd.tseries.frequencies.to_offset, pd.PeriodDtype):
         try:
-            parse(freq)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                parse(freq)
             return True
         except (ValueError, TypeError):
             pass

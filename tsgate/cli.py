@@ -385,7 +385,9 @@ def run_forecast(args):
         raise UsageError(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
     if args.freq is not None:
         try:
-            pd.tseries.frequencies.to_offset(args.freq)
+            with warnings.catch_warnings():  # ("'bogus' is deprecated ...": the error says)
+                warnings.simplefilter("ignore", FutureWarning)
+                pd.tseries.frequencies.to_offset(args.freq)
         except (ValueError, TypeError):
             raise UsageError(f"--freq {args.freq!r} is not a pandas frequency alias "
                              "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
