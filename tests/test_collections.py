@@ -872,3 +872,24 @@ def test_a_small_collection_bands_each_series_from_its_own_rows(tmp_path):
                      index=pd.period_range("1990", periods=30, freq="Y")))
     assert many.calibration_owners_ is None
     assert tsgate.GRUForecaster(horizon=3, **SMALL).fit(wide["up"]).calibration_owners_ is None
+
+
+def test_a_series_of_one_value_has_a_band_of_width_0_at_any_scale():
+    """Beside other series, a series of zeros got a band of about 0.1
+    whatever the collection's scale (its unit at the floor of a unit of 1),
+    10,000 times the data's size at 1e-6 (session 44's sweep); fitted
+    alone its band was already [0, 0]. A constant's forecast is exact."""
+    ix = pd.date_range("2020-01-01", periods=36, freq="MS")
+    rng = np.random.default_rng(7)
+    wide = pd.DataFrame({"a": 10 + np.sin(np.arange(36)) + rng.normal(0, .3, 36),
+                         "zero": 0.0, "five": 5.0}, index=ix)
+    bands = {}
+    for scale in (1e-6, 1e6):
+        model = tsgate.GRUForecaster(horizon=3, **SMALL).fit(wide * scale)
+        band = model.predict_interval([0.8, 0.95])
+        for col in ("zero", "five"):
+            for bound in ("lower_80", "upper_80", "lower_95", "upper_95"):
+                np.testing.assert_array_equal(band[(col, bound)], wide[col].iloc[:3] * scale)
+        bands[scale] = band[("a", "upper_95")] - band[("a", "lower_95")]
+        assert (bands[scale] > 0).all()
+    np.testing.assert_allclose(bands[1e6] / 1e6, bands[1e-6] / 1e-6, rtol=1e-6)

@@ -12,14 +12,15 @@ lower bound of the ``1 - 2q`` band below 0.5, the upper bound of the ``2q -
 narrower, so the quantiles never decrease with ``q``. A never-negative
 series with many recent zeros (intermittent demand) has its lower bounds at
 0 where its share of zeros at the step's phase exceeds the band's lower
-tail (:func:`zero_shares`).
+tail (:func:`zero_shares`). A series that held one value throughout has a
+band of width 0: its forecast, that value, is exact.
 """
 import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from . import segments
+from . import encoding, segments
 from .bandunit import noise_half_life
 from .calibration import (
     CalibrationWarning,
@@ -152,6 +153,13 @@ class ForecastBands:
         # the history's steps of a stage extended by recursive blocks are its own
         units = [self._unit(history[i], sm, h + g)[g:]
                  for i, (sm, g) in enumerate(zip(stages, gaps))]  # (h,) each
+        # a history of one value throughout: its forecast is that value, exact
+        # (as fitted alone, whose errors are all 0); in a collection its unit
+        # at the floor gave a band of a fixed size (0.1 around a series of zeros,
+        # whatever the others' scale)
+        for i in np.flatnonzero(encoding.unchanged(coll.values,
+                                                   [[len(v) - 1] for v in coll.values])):
+            units[i] = np.zeros_like(units[i])
         # (the features' effect, in the forecast, is no part of the band: none taken out)
         centers = [sm.to_working(levels[i]) for i, sm in enumerate(stages)]  # (h,) each
         floor = floors(coll.values)  # (k, 1)
