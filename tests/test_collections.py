@@ -893,3 +893,24 @@ def test_a_series_of_one_value_has_a_band_of_width_0_at_any_scale():
         bands[scale] = band[("a", "upper_95")] - band[("a", "lower_95")]
         assert (bands[scale] > 0).all()
     np.testing.assert_allclose(bands[1e6] / 1e6, bands[1e-6] / 1e-6, rtol=1e-6)
+
+
+def test_a_new_history_of_two_steps_forecasts_in_every_layout():
+    """Two consecutive months of a fitted series, as a long frame or a
+    MultiIndex, failed "2 timestamps are too few to infer" a frequency
+    (session 44's sweep): joined to the fitted values before them, their
+    index lost its frequency; a plain Series and two months a gap apart
+    were forecast."""
+    ix = pd.date_range("2020-01-01", periods=20, freq="MS")
+    rng = np.random.default_rng(0)
+    long = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 20), "ds": list(ix) * 2,
+                         "y": rng.normal(10, 1, 40)})
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **SMALL).fit(long)
+    for rows in ([0, 1], [5, 6]):
+        new = long[long["unique_id"] == "b"].iloc[rows]
+        out = model.predict(y=new)
+        assert list(out["ds"]) == list(pd.date_range(new["ds"].iloc[-1], periods=4,
+                                                     freq="MS")[1:])
+        stacked = model.predict(y=new.set_index(["unique_id", "ds"])["y"])
+        np.testing.assert_array_equal(stacked.to_numpy(), out["y"].to_numpy())
+        assert np.isfinite(out["y"]).all()

@@ -83,6 +83,20 @@ _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
 
 
+def _joined(past, index):
+    """``past.append(index)`` with the frequency the two share kept
+    (``append`` dropped it: a history of two months, short of the three
+    dates a frequency is inferred from, could not be forecast)."""
+    out = past.append(index)
+    freq = getattr(index, "freq", None) or getattr(past, "freq", None)
+    if isinstance(out, pd.DatetimeIndex) and out.freq is None and freq is not None:
+        try:
+            out = pd.DatetimeIndex(out, freq=freq)
+        except ValueError:  # not on that grid: as appended
+            pass
+    return out
+
+
 def _check_horizon(horizon):
     if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
         # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon (a
@@ -405,7 +419,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             else:
                 continue  # a gap: the history stands alone
             coll.values[i] = np.concatenate([fitted.values[j][:p], v])
-            coll.indexes[i] = past[:p].append(index)
+            coll.indexes[i] = _joined(past[:p], index)
             if coll.exog is not None:
                 coll.exog[i] = np.concatenate([fitted.exog[j][:p], coll.exog[i]])
         return coll
