@@ -59,7 +59,7 @@ from .bands import ForecastBands, floors
 from .collection import from_collection, to_collection, trailing_gaps, without_gaps
 from .fitplan import FINAL_STAGES, EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
-from .grids import fitted_freq
+from .grids import fitted_freq, joined
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
@@ -81,20 +81,6 @@ from .timedtypes import same_unit
 # collection's own values) while the estimator lives.
 _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
-
-
-def _joined(past, index):
-    """``past.append(index)`` with the frequency the two share kept
-    (``append`` dropped it: a history of two months, short of the three
-    dates a frequency is inferred from, could not be forecast)."""
-    out = past.append(index)
-    freq = getattr(index, "freq", None) or getattr(past, "freq", None)
-    if isinstance(out, pd.DatetimeIndex) and out.freq is None and freq is not None:
-        try:
-            out = pd.DatetimeIndex(out, freq=freq)
-        except ValueError:  # not on that grid: as appended
-            pass
-    return out
 
 
 def _check_horizon(horizon):
@@ -419,7 +405,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             else:
                 continue  # a gap: the history stands alone
             coll.values[i] = np.concatenate([fitted.values[j][:p], v])
-            coll.indexes[i] = _joined(past[:p], index)
+            coll.indexes[i] = joined(past[:p], index)
             if coll.exog is not None:
                 coll.exog[i] = np.concatenate([fitted.exog[j][:p], coll.exog[i]])
         return coll

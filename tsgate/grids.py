@@ -144,3 +144,17 @@ def _regular_step(index):
         return infer_freq(index)
     except (TypeError, ValueError):
         return None
+
+
+def joined(past, index):
+    """``past.append(index)`` with the frequency the two share kept
+    (``append`` dropped it: a history of two months, short of the three
+    dates a frequency is inferred from, could not be forecast)."""
+    out = past.append(index)
+    freq = getattr(index, "freq", None) or getattr(past, "freq", None)
+    if isinstance(out, pd.DatetimeIndex) and out.freq is None and freq is not None:
+        try:
+            out = pd.DatetimeIndex(out, freq=freq)
+        except ValueError:  # not on that grid: as appended
+            pass
+    return out
