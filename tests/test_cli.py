@@ -403,9 +403,9 @@ def test_long_csv_with_id_column_fits_one_global_model(tmp_path, capsys):
     # without --quiet: pandas' "'bogus' is deprecated, use 'BOGUS'" came first (session 44)
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--freq", "bogus",
                          *[a for a in QUICK if a != "--quiet"])
-    assert code == 2 and err.splitlines() == [
-        "tsgate: error: --freq 'bogus' is not a pandas frequency alias (e.g. D, W-SUN, MS, QS, "
-        "YS, h, 15min)"]
+    message = ("tsgate: error: --freq 'bogus' is not a pandas frequency alias (e.g. D, W-SUN, "
+               "MS, QS, YS, h, 15min)")
+    assert code == 2 and err.splitlines() == [message]
 
 
 def test_unused_columns_of_a_long_csv_are_named(tmp_path, capsys):
