@@ -235,6 +235,13 @@ def test_a_horizon_beyond_memory_or_pandas_dates_is_refused_before_the_fit():
     assert model.predict().index[-1] == pd.Timestamp("2262-04-06")
     with pytest.raises(ValueError, match="pass the latest time pandas holds"):
         model.predict(horizon=30)
+    # a horizon past the recursion's bound is refused at once; one within it runs
+    # (10**7 steps ran for hours, and dates past pandas' last were found after the work)
+    steps = tsgate.GRUForecaster(horizon=2, **ONE_MODEL).fit(y.reset_index(drop=True))
+    with pytest.raises(ValueError, match=r"horizon=2001 is 1,000 times the fitted horizon 2; "
+                                         r".* at most 1000 fitted horizons \(2000 steps\)"):
+        steps.predict(horizon=2001)
+    assert np.isfinite(steps.predict(horizon=2000)).all()
     seconds = late.set_axis(late.index.as_unit("s"))
     future = tsgate.GRUForecaster(horizon=30, **ONE_MODEL).fit(seconds).predict().index
     assert future[-1] == pd.Timestamp("2262-05-01")

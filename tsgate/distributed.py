@@ -71,11 +71,11 @@ from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
 from .collection import check_long_names, from_collection, series_exog, to_collection
 from .exogenous import check_scoring_X, feature_names
-from .forecasters import GRUForecaster, LSTMForecaster, _check_horizon
+from .forecasters import GRUForecaster, LSTMForecaster
 from .grids import fitted_freq
 from .matching import score_on
 from .persistence import SaveMixin
-from .paramchecks import check_instance, reject_bool_integers
+from .paramchecks import check_horizon, check_instance, reject_bool_integers
 from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
                          numba_threads_per_worker)
 from .timedtypes import read_times
@@ -542,7 +542,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     >>> out = forecast_long(ddf, 14, model="gru", id_col="store", random_state=0)  # doctest: +SKIP
     >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
     """
-    horizon = _check_horizon(horizon)
+    horizon = check_horizon(horizon)
     bound_names(coverage)  # a clear error for a bad coverage before any fit
     id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
     if isinstance(model, str) and model.lower() in MODELS:

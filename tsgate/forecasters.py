@@ -40,7 +40,6 @@ import weakref
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
@@ -63,7 +62,7 @@ from .grids import fitted_freq, joined
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
-from .paramchecks import reject_bool_integers
+from .paramchecks import check_horizon, reject_bool_integers
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .seasonality import MIN_SEASONS, lag_testable, testable
@@ -81,20 +80,6 @@ from .timedtypes import same_unit
 # collection's own values) while the estimator lives.
 _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
-
-
-def _check_horizon(horizon):
-    if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
-        # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon (a
-        # ValueError, as for any bad horizon: the README's table of errors)
-        raise ValueError(  # noqa: TRY004
-            f"horizon must be a positive integer, got a {type(horizon).__name__}: a forecaster's "
-            "predict takes (horizon, X=future features, y=new history), not scikit-learn's X, "
-            "so it cannot end a Pipeline; transform y before fit and call the forecaster "
-            "directly.")
-    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
-    return int(horizon)
 
 
 class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, BaseEstimator):
@@ -416,7 +401,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         training data (no ``y``, no ``X``) computed once per fit and
         ``horizon`` (``_FORECASTS``)."""
         check_is_fitted(self, "regressors_")  # before any argument: scikit-learn's order
-        h = self.horizon_ if horizon is None else _check_horizon(horizon)
+        h = self.horizon_ if horizon is None else check_horizon(horizon, self.horizon_)
         key = (h, self.horizon_, self.normalize_) if y is None and X is None else None
         if key is None:
             return self._forecast_from(h, X, y)
@@ -440,6 +425,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         part; :meth:`_bands` takes the steps ``g + 1 .. g + h`` too.
         """
         coll, future = self._history(y, X, h)
+        coll.future_indexes(h)  # future dates pandas cannot hold: said before the work
         gaps = trailing_gaps(coll.values)  # (k,)
         steps = h + int(gaps.max())  # from the earliest last observation
         full = coll

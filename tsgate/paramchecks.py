@@ -4,6 +4,7 @@ forecasters and the per-series wrapper."""
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 
@@ -32,3 +33,30 @@ def check_instance(estimator, what):
     if isinstance(estimator, type):
         raise TypeError(f"{what} must be an estimator, not the class {estimator.__name__}: "
                         f"create one, e.g. {estimator.__name__}(horizon=12).")
+
+
+# predict's horizon: at most this many fitted horizons (each a recursive block
+# that filters the whole history again: 10**7 steps of a model of horizon 6 ran
+# for hours)
+MAX_HORIZONS = 1000
+
+
+def check_horizon(horizon, fitted=None):
+    """``horizon`` as an int: a positive integer, and with the ``fitted``
+    horizon of a forecaster, at most ``MAX_HORIZONS`` times it."""
+    if isinstance(horizon, (pd.Series, pd.DataFrame, np.ndarray, list)):
+        # predict(X) of a scikit-learn Pipeline: its data arrive as the horizon (a
+        # ValueError, as for any bad horizon: the README's table of errors)
+        raise ValueError(  # noqa: TRY004
+            f"horizon must be a positive integer, got a {type(horizon).__name__}: a forecaster's "
+            "predict takes (horizon, X=future features, y=new history), not scikit-learn's X, "
+            "so it cannot end a Pipeline; transform y before fit and call the forecaster "
+            "directly.")
+    if not isinstance(horizon, (Integral, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    if fitted is not None and horizon > MAX_HORIZONS * fitted:
+        raise ValueError(
+            f"horizon={horizon} is {horizon / fitted:,.0f} times the fitted horizon {fitted}; "
+            f"past it the forecast is recursive, for at most {MAX_HORIZONS} fitted horizons "
+            f"({MAX_HORIZONS * fitted} steps). Fit with a longer horizon to forecast that far.")
+    return int(horizon)
