@@ -425,7 +425,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         part; :meth:`_bands` takes the steps ``g + 1 .. g + h`` too.
         """
         coll, future = self._history(y, X, h)
-        coll.future_indexes(h)  # future dates pandas cannot hold: said before the work
+        if h > self.horizon_:  # future dates pandas cannot hold: said before the recursion
+            future_index(max(coll.indexes, key=lambda ix: ix[-1]), h)
         gaps = trailing_gaps(coll.values)  # (k,)
         steps = h + int(gaps.max())  # from the earliest last observation
         full = coll
