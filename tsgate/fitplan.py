@@ -137,7 +137,8 @@ class EnsembleFits:
         or its network (weights, gradients, Adam's two moments and one
         batch's activations) would pass ``MAX_FIT_FLOATS``: a horizon,
         window or season far beyond the data, or a network far beyond any
-        series' need. The message names the parameters that make it big."""
+        series' need. The message names the parameters that make it big.
+        Returns whether the members may train at once (:meth:`_check_memory`)."""
         H, L = self.horizon_, max(self.windows_)
         features = 2 + (0 if coll.exog is None else coll.exog[0].shape[1])
         length = L + (H if coll.exog is not None else 0)
@@ -155,8 +156,7 @@ class EnsembleFits:
         else:
             network += activations
         if data + network <= MAX_FIT_FLOATS:
-            self._check_memory(inputs, windows, length, features, weights, gates)
-            return
+            return self._check_memory(inputs, windows, length, features, weights, gates)
         gib = 4 * (data + network) / 2**30
         if network > data:
             raise ValueError(
@@ -181,10 +181,16 @@ class EnsembleFits:
         plan to forecast the validation tail. A horizon of 5000 on 1000
         points passed the 1 GiB check and took 10.5 GB. ``inputs``,
         ``weights``: the floats :meth:`_check_size` counted for the windows
-        and the network."""
+        and the network.
+
+        Returns whether the members may train at once: False where only one
+        at a time fits in the machine's memory (they then train one after
+        the other, each on every thread: the same forecast, bit for bit,
+        rather than a refusal).
+        """
         memory = machine_memory()
         if memory is None:
-            return
+            return True
         h, dirs, layers = self.hidden_size, 2 if self.bidirectional else 1, self.num_layers
         dgh = gates if gates == 3 else 0  # a GRU plan's extra gate gradients (engine/plan.py)
         step = sum(dirs * ((3 + 2 * gates + dgh) * h
@@ -194,14 +200,19 @@ class EnsembleFits:
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
         at_once = max(1, min(self.n_models, numba.get_num_threads())) if self.device == "cpu" else 1
-        peak = 4 * (inputs + at_once * (4 * weights + train + forecast))
-        if peak > memory:
-            raise ValueError(
-                f"horizon={self.horizon_} with windows of {length} steps and hidden_size={h} "
-                f"would take about {peak / 2**30:.3g} GiB of memory to train ({at_once} "
-                f"member(s) at once, each with a batch's activations over {length} steps), "
-                f"more than this machine's {memory / 2**30:.3g} GiB; give a shorter horizon "
-                "(or window), a smaller hidden_size or batch_size.")
+        def peak(members):  # bytes with this many members training at once
+            return 4 * (inputs + members * (4 * weights + train + forecast))
+
+        if peak(at_once) <= memory:
+            return True
+        if peak(1) <= memory:
+            return False
+        raise ValueError(
+            f"horizon={self.horizon_} with windows of {length} steps and hidden_size={h} "
+            f"would take about {peak(1) / 2**30:.3g} GiB of memory to train, one member at a "
+            f"time with a batch's activations over {length} steps, more than this machine's "
+            f"{memory / 2**30:.3g} GiB; give a shorter horizon (or window), a smaller "
+            "hidden_size or batch_size.")
 
     def _fit_members(self, coll, exogs, seeds, warm, concurrent):
         """Fit the validation folds' members and the final ones (``concurrent``:

@@ -292,7 +292,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                 for name in ("exog_mean_", "exog_scale_"):
                     self.__dict__.pop(name, None)
             self.n_exog_ = 0 if coll.exog is None else coll.exog[0].shape[1]
-            self._check_size(coll)
+            together = self._check_size(coll)  # False: memory for one member at a time
             # the future dates exist (pandas' datetimes end in 2262), before the fit
             last = max(range(len(coll)), key=lambda i: coll.indexes[i][-1])
             future_index(coll.indexes[last], H)
@@ -313,7 +313,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             done = False  # (not sys.exc_info(): a fit inside the caller's except block ends well)
             try:
                 checked, final, cut_stages, fold_cuts = self._fit_members(
-                    coll, exogs, seeds, warm, self.device == "cpu")
+                    coll, exogs, seeds, warm, self.device == "cpu" and together)
                 done = True
             finally:
                 if self._bar is not None:
