@@ -86,7 +86,7 @@ def test_members_train_one_at_a_time_where_only_one_fits_in_memory(monkeypatch):
         pytest.skip("members train at once only on two threads or more")
     y = pd.Series(np.sin(np.arange(200) / 5) + 10,
                   index=pd.date_range("2000-01-01", periods=200, freq="D"))
-    params = dict(horizon=30, hidden_size=8, max_iter=2, n_models=2, random_state=0)
+    params = {"horizon": 30, "hidden_size": 8, "max_iter": 2, "n_models": 2, "random_state": 0}
     together = tsgate.GRUForecaster(**params).fit(y).predict()
     monkeypatch.setattr(fitplan, "machine_memory", lambda: 1)
     with pytest.raises(ValueError, match="one member at a time") as refused:
