@@ -184,7 +184,7 @@ def test_features_on_integer_steps_are_matched_by_their_labels():
     with pytest.raises(ValueError, match=r"X has no row for 2020 \(nor for 3 other.*"
                                          r"X.reset_index\(drop=True\)"):
         model.predict(X=future.set_axis(range(2090, 2094)))
-    with pytest.raises(ValueError, match="X has the time step 2020 more than once"):
+    with pytest.raises(ValueError, match="X has the time 2020 more than once; give one row per time step"):
         model.predict(X=pd.concat([future, future.iloc[:1]]))
     with pytest.raises(ValueError, match="X has no row for 1980"):
         tsgate.GRUForecaster(**P).fit(y, x.iloc[:40].set_axis(range(500, 540)))

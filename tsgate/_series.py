@@ -313,8 +313,9 @@ def rows_on(X, index, name="X"):
             X = X.set_axis(X.index.as_unit(index.unit))
         except ValueError:  # not losslessly: X's times are not y's steps, said below
             pass
-    if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) \
-            and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+    dated = isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) \
+        and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+    if dated:
         if type(X.index) is not type(index):
             fix = "X.to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "X.to_period()"
             raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
@@ -329,18 +330,13 @@ def rows_on(X, index, name="X"):
                    f"X['ds'] = X['ds'].dt.tz_localize({zone})")
             raise ValueError(f"{name}'s times are {zones[0]} and y's {zones[1]}; give both the "
                              f"same time zone, e.g. {fix}.")
-        if not X.index.is_unique:
-            dup = X.index[X.index.duplicated()][0]
-            raise ValueError(f"{name} has the time {dup} more than once; give one row per time "
-                             "step (aggregate or drop the duplicates).")
     steps = _integer_steps(X.index) and _integer_steps(index)
-    if steps and not X.index.equals(index) and not X.index.is_unique:
-        dup = X.index[X.index.duplicated()][0]
-        raise ValueError(f"{name} has the time step {dup} more than once; give one row per "
-                         "time step.")
-    if not (isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex))
-            and type(X.index) is type(index) and X.index.is_unique) and not steps:
+    if not (dated or steps):
         return X
+    if not X.index.is_unique:
+        dup = X.index[X.index.duplicated()][0]
+        raise ValueError(f"{name} has the time {dup} more than once; give one row per time "
+                         "step (aggregate or drop the duplicates).")
     if X.index.equals(index):
         return X
     missing = index[~index.isin(X.index)]
