@@ -352,10 +352,25 @@ def test_integer_ids_of_a_long_csv_keep_their_numeric_order(tmp_path, capsys):
     assert code == 0, err
     assert [line.split(",")[0] for line in out.strip().splitlines()[1:]] == ["7"] * 2 + ["12"] * 2
     # ids that would be one number as integers (" 7" and "7", "-0" and "0") stay text
-    from tsgate.csvinput import _integer_ids
-    for ids in ([" 7", "7"], ["-0", "0"], ["+5", "5"], ["007", "7"], [str(2**63), "1"]):
-        assert list(_integer_ids(pd.Series(ids))) == ids
-    assert list(_integer_ids(pd.Series([str(2**63 - 1), "-3"]))) == [2**63 - 1, -3]
+    from tsgate.csvinput import _numeric_ids
+    for ids in ([" 7", "7"], ["-0", "0"], ["+5", "5"], ["007", "7"], [str(2**63), "1"],
+                ["1.50", "2.0"], ["-0.0", "0.0"], ["1e3", "2.0"], ["1", "2.5"], ["nan", "1.0"]):
+        assert list(_numeric_ids(pd.Series(ids))) == ids
+    assert list(_numeric_ids(pd.Series([str(2**63 - 1), "-3"]))) == [2**63 - 1, -3]
+
+
+def test_decimal_ids_of_a_long_csv_sort_as_numbers_and_print_as_written(tmp_path, capsys):
+    """Ids written 10.0 and 2.0 were text and listed "10.0" before "2.0"."""
+    rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
+            for key in ("10.0", "2.0", "2.5") for i, day in
+            enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 2,
+                         "--output", "-", *QUICK)
+    assert code == 0, err
+    assert ([line.split(",")[0] for line in out.strip().splitlines()[1:]]
+            == ["2.0"] * 2 + ["2.5"] * 2 + ["10.0"] * 2)
 
 
 def test_a_missing_value_column_of_a_long_csv_lists_only_value_columns(tmp_path, capsys):

@@ -133,20 +133,30 @@ def _read_table(path, id_column=None):
     return raw
 
 
-def _integer_ids(ids):
-    """An id column read as text, as int64 where every id is an integer
-    written plainly ("7", "12", "-3"): they then sort as numbers (7 before
-    12), as the Python API sorts integer ids, and print as written. Ids
-    such as "007", " 7", "+7" or "-0" stay text: as numbers they would
-    print otherwise, or two ids would become one."""
+def _numeric_ids(ids):
+    """An id column read as text, as numbers where every id is one written
+    as Python prints it: int64 for plain integers ("7", "12", "-3"), float64
+    for decimals ("1.0", "2.5", "10.0"). They then sort as numbers (7
+    before 12, "2.0" before "10.0"), as the Python API sorts numeric ids,
+    and print as written. Ids such as "007", " 7", "+7", "-0", "1.50" or
+    "1e3" stay text: as numbers they would print otherwise, or two ids
+    would become one."""
     text = ids.astype(str)
     # plain integers only: no sign "+", no spaces, no "-0", within int64
-    if not text.str.fullmatch(r"0|-?[1-9]\d{0,18}").all():
+    if text.str.fullmatch(r"0|-?[1-9]\d{0,18}").all():
+        numbers = [int(t) for t in text]
+        if all(-2**63 <= v < 2**63 for v in numbers):
+            return pd.Series(numbers, index=ids.index, name=ids.name, dtype=np.int64)
         return ids
-    numbers = [int(t) for t in text]
-    if not all(-2**63 <= v < 2**63 for v in numbers):
+    if not text.str.fullmatch(r"-?\d+\.\d+").all():
         return ids
-    return pd.Series(numbers, index=ids.index, name=ids.name, dtype=np.int64)
+    numbers = np.array([float(t) for t in text])  # (n,)
+    # each must print back as written ("1.50" -> "1.5" does not), and no
+    # two become one ("-0.0" and "0.0")
+    if (any(repr(v) != t for v, t in zip(numbers.tolist(), text))
+            or len(set(numbers.tolist())) != len(set(text))):
+        return ids
+    return pd.Series(numbers, index=ids.index, name=ids.name, dtype=np.float64)
 
 
 def _grouped_numbers(text, thousands, decimal):
@@ -266,7 +276,7 @@ def read_csv(path, time_column, id_column=None, notes=None):
         raise ValueError(f"id column {id_column!r} of {label} is empty on line {row + 2} "
                          "(counting the header as line 1); every row needs a series id.")
     if id_column is not None:
-        raw[id_column] = _integer_ids(raw[id_column])
+        raw[id_column] = _numeric_ids(raw[id_column])
     named = time_column is not None
     hint = ("choose a column of dates or integer steps" if named
             else "write the dates as YYYY-MM-DD (or YYYY-MM, YYYY-MM-DD HH:MM), or name "
