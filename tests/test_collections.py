@@ -622,6 +622,38 @@ def test_categorical_ids_keep_their_categories(tmp_path):
     assert fc.index.get_level_values(0).dtype == dtype
 
 
+def test_categorical_ids_in_another_order_get_their_own_future_exogenous_rows():
+    """Ids whose categories run z, y, x: the future X rows were looked up in
+    the ids' sorted order and handed to the series of the categories' order
+    (x got z's promotions) by predict(X=), predict_interval and predict(y=, X=)."""
+    rows = []
+    for k, key in enumerate("xyz"):
+        promo = np.tile([0.0, 0.0, 1.0], 11)  # (33,)
+        promo = 1 - promo if key == "z" else promo
+        rows.append(pd.DataFrame({"unique_id": key, "y": 10 * (k + 1) + 20 * promo, "promo": promo,
+                                  "ds": pd.date_range("2020-01-01", periods=33, freq="MS")}))
+    full = pd.concat(rows, ignore_index=True)
+    past, future = full.groupby("unique_id").head(30), full.groupby("unique_id").tail(3)
+    y, X, Xf = past[["unique_id", "ds", "y"]], past[["unique_id", "ds", "promo"]], \
+        future[["unique_id", "ds", "promo"]]
+    tail, X_tail = y.groupby("unique_id").tail(9), pd.concat([X.groupby("unique_id").tail(9), Xf])
+    cat = pd.CategoricalDtype(["z", "y", "x"])
+    as_cat = {"unique_id": lambda d: d["unique_id"].astype(cat)}
+    plain = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y, X)
+    coded = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y.assign(**as_cat), X)
+
+    def by_id(frame):
+        return frame.astype({"unique_id": object}).sort_values(["unique_id", "ds"]) \
+            .reset_index(drop=True)
+
+    for want, got in [(plain.predict(X=Xf), coded.predict(X=Xf)),
+                      (plain.predict_interval(0.8, X=Xf), coded.predict_interval(0.8, X=Xf)),
+                      (plain.predict(y=tail, X=X_tail),
+                       coded.predict(y=tail.assign(**as_cat), X=X_tail))]:
+        assert got["unique_id"].tolist()[::3] == ["z", "y", "x"]
+        pd.testing.assert_frame_equal(by_id(got), by_id(want))
+
+
 @pytest.mark.parametrize("ids", [
     [pd.Timestamp("2020-01-01", tz="Europe/Paris"), pd.Timestamp("2021-06-30 12:00", tz="Europe/Paris")],
     [pd.Period("2019Q4"), pd.Period("2020Q1")],

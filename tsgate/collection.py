@@ -544,7 +544,11 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
         return out
     frame = _empty_like(coll, indexes)
     step = getattr(indexes[0], "freq", None) if len(indexes) else None  # dates: their own step
-    return to_collection(frame, X, id_col, time_col, value_col, known_freq=step).exog
+    found = to_collection(frame, X, id_col, time_col, value_col, known_freq=step)
+    # found lists the ids sorted as plain labels; coll may order them otherwise
+    # (categorical ids in their categories' order)
+    by_id = dict(zip(found.ids, found.exog))
+    return [by_id[key] for key in coll.ids]
 
 
 def _id_dtype(coll):
