@@ -196,6 +196,23 @@ def test_long_and_multiindex_layouts_draw_one_panel_per_series():
         plt.close(fig)
 
 
+def test_tuple_ids_draw_their_own_bands():
+    """Ids such as ("s", 1) were read as two column levels' labels: "intervals
+    has no columns for series ('s', 1)"."""
+    ids = np.empty(2, dtype=object)
+    ids[:] = [("s", 1), ("s", 2)]
+    times = pd.date_range("2020-01-01", periods=12, freq="MS")
+    y = pd.DataFrame({"unique_id": np.repeat(ids, 10), "ds": list(times[:10]) * 2,
+                      "y": np.r_[np.arange(10.0), 50 + np.arange(10.0)]})
+    fc = pd.DataFrame({"unique_id": np.repeat(ids, 2), "ds": list(times[10:]) * 2,
+                       "y": [10.0, 11.0, 60.0, 61.0]})
+    iv = fc.assign(lower=fc["y"] - [1, 2, 3, 4], upper=fc["y"] + 1).drop(columns="y")
+    fig = plot_forecast(y, fc, intervals=iv)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["('s', 1)", "('s', 2)"]
+    band = fig.axes[1].collections[0].get_paths()[0].vertices[:, 1]  # the fill of ("s", 2)
+    assert band.min() == pytest.approx(57.0) and band.max() == pytest.approx(62.0)
+
+
 def test_series_on_different_dates_each_draw_on_their_own():
     """A collection of month starts beside month ends: on the union of their
     dates each series was NaN at every other row and no line was drawn

@@ -50,9 +50,13 @@ def _bounds(intervals, column, n_rows, coverage=None):
                         f"{type(intervals).__name__}.")
     part = intervals
     if isinstance(intervals.columns, pd.MultiIndex):
-        if column not in intervals.columns.get_level_values(0):
+        # by comparison, label by label: a tuple id ("s", 1) would be read as
+        # two levels' labels by `in` and by intervals[column]
+        mine = np.array([key == column for key in intervals.columns.get_level_values(0)],
+                        dtype=bool)  # (columns,)
+        if not mine.any():
             raise ValueError(f"intervals has no columns for series {column!r}.")
-        part = intervals[column]
+        part = intervals.loc[:, mine].droplevel(0, axis=1)
     pairs = band_pairs(part.columns)
     if not pairs:
         raise ValueError(_NO_BANDS)
