@@ -488,6 +488,26 @@ def test_monthly_day_first_dates_that_parse_month_first_are_named(tmp_path, caps
     assert code == 2 and "cannot be inferred" in err and "day-first" not in err
 
 
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%m/%d/%Y"])
+def test_dates_that_read_as_two_regular_series_are_refused(tmp_path, capsys, fmt):
+    """Twelve month starts written 01/MM/2020 read month first as twelve
+    days, and were forecast as days; written MM/01/2020 they read day first
+    as days. Either way the file cannot say which, and the message says so."""
+    months = pd.date_range("2020-01-01", periods=12, freq="MS")
+    pd.DataFrame({"date": months.strftime(fmt), "v": np.arange(12.0)}).to_csv(
+        tmp_path / "twelve.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "twelve.csv", *QUICK)
+    assert code == 2 and out == "" and "month first and day first" in err and "YYYY-MM-DD" in err
+    # thirteen months written month first read only as months
+    months = pd.date_range("2020-01-01", periods=13, freq="MS")
+    pd.DataFrame({"date": months.strftime("%m/%d/%Y"), "v": np.arange(13.0)}).to_csv(
+        tmp_path / "thirteen.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "thirteen.csv", "--horizon", 2,
+                         "--output", "-", *QUICK)
+    assert code == 0, err
+    assert "2021-02-01" in out and "2021-03-01" in out
+
+
 @pytest.mark.parametrize("sep, decimal", [(";", ","), (";", "."), ("\t", "."), ("|", ",")])
 def test_other_separators_and_decimal_commas_are_read(tmp_path, capsys, sep, decimal):
     months = pd.date_range("2015-01-01", periods=36, freq="MS")

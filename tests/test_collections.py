@@ -654,6 +654,29 @@ def test_categorical_ids_in_another_order_get_their_own_future_exogenous_rows():
         pd.testing.assert_frame_equal(by_id(got), by_id(want))
 
 
+@pytest.mark.parametrize("fmt, n, message", [
+    ("%d/%m/%Y", 12, "month first (2020-01-01, 2020-01-02, ...) and day first"),
+    ("%d/%m/%Y", 30, "read month first they fall on no regular steps"),
+    ("%d.%m.%Y", 30, "read month first they fall on no regular steps"),
+])
+def test_text_dates_written_day_first_are_refused_with_the_fix(fmt, n, message):
+    """Month starts written day first, as text: twelve of them were read as
+    twelve days and forecast as days; thirty told to set freq='D'."""
+    months = pd.date_range("2020-01-01", periods=n, freq="MS")
+    y = pd.DataFrame({"unique_id": "a", "ds": months.strftime(fmt), "y": np.arange(n, dtype=float)})
+    with pytest.raises(ValueError, match="dayfirst=True") as err:
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(y)
+    assert message in str(err.value)
+    parsed = y.assign(ds=pd.to_datetime(y["ds"], dayfirst=True))  # the fix it gives
+    fc = tsgate.GRUForecaster(horizon=2, **SMALL).fit(parsed).predict()
+    assert fc["ds"].tolist() == list(pd.date_range(months[-1], periods=3, freq="MS")[1:])
+    # written month first (more than twelve) or year first, they read as months
+    for text in (months.strftime("%m/%d/%Y"), months.strftime("%Y-%m-%d")):
+        if n > 12:
+            fc = tsgate.GRUForecaster(horizon=2, **SMALL).fit(y.assign(ds=text)).predict()
+            assert fc["ds"].iloc[0] == months[-1] + pd.offsets.MonthBegin()
+
+
 @pytest.mark.parametrize("ids", [
     [pd.Timestamp("2020-01-01", tz="Europe/Paris"), pd.Timestamp("2021-06-30 12:00", tz="Europe/Paris")],
     [pd.Period("2019Q4"), pd.Period("2020Q1")],

@@ -8,6 +8,7 @@ import warnings
 import pandas as pd
 
 from ._series import infer_freq
+from .timedtypes import day_first_reading
 
 
 def is_number(text):
@@ -109,7 +110,8 @@ def text_dates(stamps, name, path, hint, notes=None):
         except (ValueError, TypeError) as exc:
             first = exc
         else:
-            if not _day_first_reads_better(stamps, index):
+            reading = day_first_reading(stamps, index)
+            if reading is None:
                 return index
             first = None
         if first is not None and "utc=true" in str(first).lower():  # mixed offsets need utc=True
@@ -126,6 +128,10 @@ def text_dates(stamps, name, path, hint, notes=None):
             day_first = True
         except (ValueError, TypeError):
             day_first = False
+    if first is None and reading == "both":
+        raise ValueError(f"column {name!r} of {path} holds dates such as {stamps.iloc[0]!r}, "
+                         f"{stamps.iloc[1]!r} that read as other regular dates month first "
+                         f"and day first; write them year first, as YYYY-MM-DD.")
     if day_first:
         raise ValueError(f"column {name!r} of {path} holds day-first dates (e.g. "
                          f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
@@ -169,21 +175,6 @@ def _offsets_note(stamps, index, name, path):
             f"daylight-saving change); they are read {read}. To keep a time zone, forecast "
             "in Python: pd.to_datetime(df[col], utc=True).dt.tz_convert('Europe/Berlin') "
             "(your zone)")
-
-
-def _day_first_reads_better(stamps, index):
-    """Whether text dates read month first (``index``) fall on no regular
-    grid but read day first do: "01/02/2015" ... of a monthly file are then
-    days of January, and the error should say so, not "irregular dates"."""
-    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
-        return False
-    if infer_freq(index.unique().sort_values()) is not None:
-        return False
-    try:
-        day_first = pd.to_datetime(stamps, dayfirst=True)
-    except (ValueError, TypeError):
-        return False
-    return infer_freq(pd.DatetimeIndex(day_first).unique().sort_values()) is not None
 
 
 # besides pandas' own ("", "NA", "N/A", "#N/A", "null", ...): a dash, and the

@@ -16,7 +16,7 @@ import warnings
 
 import pandas as pd
 
-from ._series import numpy_backed
+from ._series import infer_freq, numpy_backed
 
 
 def kept_time_dtype(dtype):
@@ -52,10 +52,43 @@ def as_time_dtype(times, name):
     return restored if back.equals(times) else times
 
 
+# dates written with the day or the month first: "01/02/2020", "1.2.20", "01-02-2020 10:00"
+_DAY_MONTH_FIRST = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+
+
+def day_first_reading(text, parsed):
+    """Whether text dates read day first make another regular series of
+    dates than ``parsed``, pandas' month-first reading of them: "better"
+    where only the day-first reading is regular ("01/02/2015", "01/03/2015",
+    ... of a monthly file read month first are days of January, then of
+    February), "both" where both are (twelve months "01/01/2020" ..
+    "01/12/2020" read month first are twelve days); else None (no day-first
+    reading, the same dates, or not regular either)."""
+    if not pd.api.types.is_object_dtype(text) and not pd.api.types.is_string_dtype(text):
+        return None
+    given = pd.Series(text).dropna()
+    if not given.astype(str).str.match(_DAY_MONTH_FIRST).all():  # ("2020-01-02" reads
+        return None  # year, day, month with dayfirst=True)
+    try:
+        with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst=True"
+            warnings.simplefilter("ignore")
+            day_first = pd.DatetimeIndex(pd.to_datetime(pd.Series(text), dayfirst=True))
+    except (ValueError, TypeError):
+        return None
+    month_first = pd.DatetimeIndex(parsed)
+    if day_first.equals(month_first) or infer_freq(day_first.dropna().unique().sort_values()) is None:
+        return None
+    regular = infer_freq(month_first.dropna().unique().sort_values()) is not None
+    return "both" if regular else "better"
+
+
 def read_times(column):
-    """A long frame's time column as an index: datetimes stay, integers stay, strings parse."""
+    """A long frame's time column as an index: datetimes stay, integers stay,
+    strings parse (month first, as pandas reads them, unless day first reads
+    as another regular series: :func:`day_first_reading` refuses that)."""
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
+        text = col
         try:
             with warnings.catch_warnings():  # pandas 2 warns, then returns mixed zones as objects
                 warnings.simplefilter("ignore", FutureWarning)
@@ -73,6 +106,19 @@ def read_times(column):
                 "times across a daylight-saving change) and no time zone; parse them into "
                 f"yours first: df[{column.name!r}] = pd.to_datetime(df[{column.name!r}], "
                 "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
+        reading = day_first_reading(text, col)
+        if reading is not None:
+            name = column.name
+            how, other = (("read month first they fall on no regular steps, day first they do",
+                           "") if reading == "better" else
+                          (f"they read as other regular dates month first ({col.iloc[0]:%Y-%m-%d}, "
+                           f"{col.iloc[1]:%Y-%m-%d}, ...) and day first",
+                           " where the day comes first, format='%m/%d/%Y' where the month does"))
+            raise ValueError(
+                f"The time column {name!r} holds dates such as {text.iloc[0]!r}, "
+                f"{text.iloc[1]!r}: {how}. Parse them yourself, e.g. df[{name!r}] = "
+                f"pd.to_datetime(df[{name!r}], dayfirst=True){other}, or write them year "
+                "first (YYYY-MM-DD).")
     return numpy_backed(pd.Index(col))
 
 
