@@ -12,6 +12,7 @@ names the input's dtype where it differs, and :func:`as_time_dtype` puts
 the future times back into it, as the ids' dtype is restored
 (``id_dtype`` in :mod:`tsgate.collection`).
 """
+import re
 import warnings
 
 import pandas as pd
@@ -66,9 +67,12 @@ def day_first_reading(text, parsed):
     reading, the same dates, or not regular either)."""
     if not pd.api.types.is_object_dtype(text) and not pd.api.types.is_string_dtype(text):
         return None
-    given = pd.Series(text).dropna()
-    if not given.astype(str).str.match(_DAY_MONTH_FIRST).all():  # ("2020-01-02" reads
-        return None  # year, day, month with dayfirst=True)
+    given = pd.Series(text).dropna().astype(str)
+    # ("2020-01-02" reads year, day, month with dayfirst=True); the first
+    # value decides most columns at once
+    if (not len(given) or re.match(_DAY_MONTH_FIRST, given.iloc[0]) is None
+            or not given.str.match(_DAY_MONTH_FIRST).all()):
+        return None
     try:
         with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst=True"
             warnings.simplefilter("ignore")
