@@ -627,3 +627,28 @@ def test_training_times_that_the_scale_cannot_pair_by_row_are_refused_or_read():
         mase([1.0], [2.0], pd.Series([1.0, 2.0, 3.0], index=[0, 1, 10**9]))
     with pytest.raises(ValueError, match=r"freq='D' applies to dates"):
         mase([1.0], [2.0], pd.Series(values), 12, freq="D")
+
+
+def test_a_forecast_in_a_long_frame_of_its_own_column_names_is_scored_by_series_and_time():
+    """A forecaster fitted with id_col="store", time_col="week" answers in those
+    columns; the metrics read only unique_id and ds as labels and scored the
+    ids and weeks as values of 0 error (mae 3.33 where the values' was 10).
+    The forecast names its columns in attrs; the metrics read y_true and
+    y_train by them too."""
+    import tsgate
+
+    rows = [(s, w, 100.0 * s + w + 5 * np.sin(w)) for s in (1, 2) for w in range(30)]
+    full = pd.DataFrame(rows, columns=["store", "week", "sales"])
+    train, test = full[full["week"] < 27], full[full["week"] >= 27]
+    model = tsgate.GRUForecaster(horizon=3, id_col="store", time_col="week", value_col="sales",
+                                 n_models=1, max_iter=2, random_state=0).fit(train)
+    forecast = model.predict()
+    assert forecast.attrs["long_columns"] == ["store", "week"]
+    err = test["sales"].to_numpy() - forecast["sales"].to_numpy()  # both by store, then week
+    for scored in (test, test.sort_values(["week", "store"])):
+        assert mae(scored, forecast) == pytest.approx(np.abs(err).mean())
+    scale = [np.abs(np.diff(train["sales"][train["store"] == k])).mean() for k in (1, 2)]
+    assert mase(test, forecast, train) == pytest.approx(np.mean(np.abs(err) / np.repeat(scale, 3)))
+    # frames of other names without a forecast's attrs: text times are named as the fix
+    with pytest.raises(TypeError, match="named unique_id and ds"):
+        mae(test.astype({"week": str}), test.astype({"week": str}).assign(sales=0.0))

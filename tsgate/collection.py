@@ -30,6 +30,7 @@ import pandas as pd
 
 from ._series import align_exog, check_index, check_series, future_index, not_numbers
 from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
+from .pairs import LONG_COLUMNS
 from .timedtypes import as_time_dtype, kept_time_dtype, parsed_times, read_times
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
@@ -459,7 +460,10 @@ def from_collection(coll, frames, horizon):
            names["time_col"]: np.asarray(times) if times is numpy_times else times.array}
     for k in keys:
         out[names["value_col"] if k == "forecast" else k] = frames[k].ravel()
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    # the metrics read a long frame by these columns (tsgate.pairs.long_names)
+    frame.attrs[LONG_COLUMNS] = [names["id_col"], names["time_col"]]
+    return frame
 
 
 def to_wide(obj, id_col="unique_id", time_col="ds", values="y"):

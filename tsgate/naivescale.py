@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._series import guess_freq, infer_step
 from .grids import on_grid
-from .pairs import _as_values, _check_labels, _collection_layout, _to_array
+from .pairs import _as_values, _check_labels, _collection_layout, _to_array, long_names
 from .timedtypes import parsed_times
 
 
@@ -127,10 +127,11 @@ def _by_series(y_true, forecasts, y_train, freq=None):
     y_true of one series takes a y_train without ids as that series'; of
     several, such a y_train is refused (one scale for every series was
     used). Else all as given."""
-    train = _collection_layout(y_train)
+    names = long_names(*forecasts, y_true, y_train)
+    train = _collection_layout(y_train, names)
     own = None  # the one series' training values, where y_train has no ids
     if train is None:
-        scored = _collection_layout(y_true)
+        scored = _collection_layout(y_true, names)
         if scored is None:
             return y_true, forecasts, _on_own_grid(y_train, freq, "y_train")
         ids = scored.index.get_level_values(0).unique()
@@ -142,7 +143,7 @@ def _by_series(y_true, forecasts, y_train, freq=None):
                 "series is scaled by its own training values, so pass y_train in the same "
                 "layout, with the series ids (e.g. the y the forecaster was fitted on).")
         own = {ids[0]: values}
-    parts = [_collection_layout(v) for v in (y_true, *forecasts)]
+    parts = [_collection_layout(v, names) for v in (y_true, *forecasts)]
     if any(p is None for p in parts):
         raise ValueError(
             "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "

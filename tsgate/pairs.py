@@ -26,9 +26,13 @@ def _to_array(values, name):
             dtype = frame[col].dtype
             if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
                     or pd.api.types.is_complex_dtype(dtype):
+                long = (" A long frame of several series is read by its id and time columns "
+                        "where they are named unique_id and ds, or as a forecast from predict "
+                        "names them: rename them so."
+                        if isinstance(values, pd.DataFrame) and values.shape[1] == 3 else "")
                 raise TypeError(
                     f"{name} column {col!r} has non-numeric dtype {dtype}; convert it "
-                    f"with pd.to_numeric before computing the metric."
+                    f"with pd.to_numeric before computing the metric.{long}"
                 )
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
     arr = np.asarray(values)
@@ -101,7 +105,8 @@ def _as_values(y_true, y_pred):
     sorted by time) are aligned on them, y_pred on y_true's; two holding
     other labels are refused (ids or times of another type paired by
     position: mae 18 where it was 1)."""
-    true, pred = _collection_layout(y_true), _collection_layout(y_pred)
+    names = long_names(y_pred, y_true)
+    true, pred = _collection_layout(y_true, names), _collection_layout(y_pred, names)
     true = y_true if true is None else true
     pred = y_pred if pred is None else pred
     both = (isinstance(getattr(true, "index", None), pd.MultiIndex)
@@ -154,16 +159,30 @@ def _valid_pairs(y_true, y_pred, name="y_pred"):
 
 
 
-def _collection_layout(values):
+LONG_COLUMNS = "long_columns"  # attrs key of a long forecast: its [id_col, time_col]
+
+
+def long_names(*values):
+    """The id and time columns of the long frames among ``values``: those a
+    forecaster's long result names in its ``attrs`` (``id_col``,
+    ``time_col`` as fitted), else the default ``unique_id``, ``ds``."""
+    for v in values:
+        names = getattr(v, "attrs", {}).get(LONG_COLUMNS) if isinstance(v, pd.DataFrame) else None
+        if names is not None:
+            return tuple(names)
+    return "unique_id", "ds"
+
+
+def _collection_layout(values, names=("unique_id", "ds")):
     """``values`` as one Series on a (series id, time) MultiIndex where it
     is a collection: such a Series (or a one-column DataFrame), or a long
-    DataFrame with columns ``unique_id``, ``ds`` and one value column (the
-    forecasters' default names); else None. Times of pyarrow dates or
-    timestamps are read as datetimes (:func:`_numpy_labels`)."""
+    DataFrame with the id and time columns ``names`` (:func:`long_names`)
+    and one value column; else None. Times of pyarrow dates or timestamps
+    are read as datetimes (:func:`_numpy_labels`)."""
     if isinstance(values, pd.DataFrame) and values.shape[1] == 3 \
             and not isinstance(values.index, pd.MultiIndex) \
-            and {"unique_id", "ds"} <= set(values.columns):
-        values = values.set_index(["unique_id", "ds"]).iloc[:, 0]
+            and set(names) <= set(values.columns):
+        values = values.set_index(list(names)).iloc[:, 0]
     elif isinstance(values, (pd.Series, pd.DataFrame)) and isinstance(values.index, pd.MultiIndex) \
             and values.index.nlevels == 2 \
             and (isinstance(values, pd.Series) or values.shape[1] == 1):
