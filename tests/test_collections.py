@@ -969,3 +969,17 @@ def test_a_new_history_of_two_steps_forecasts_in_every_layout():
         stacked = model.predict(y=new.set_index(["unique_id", "ds"])["y"])
         np.testing.assert_array_equal(stacked.to_numpy(), out["y"].to_numpy())
         assert np.isfinite(out["y"]).all()
+
+
+def test_a_multiindex_y_of_text_is_refused_as_the_other_layouts_refuse_it():
+    """Numbers written as text ("12.5") were converted and fitted on a
+    (series id, time) MultiIndex, and refused in the long, wide and series
+    layouts."""
+    times = pd.date_range("2020-01-01", periods=20, freq="MS")
+    long = pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 20, "ds": list(times) * 2,
+                         "y": [f"{v:.1f}" for v in range(40)]})
+    stacked = long.set_index(["unique_id", "ds"])["y"]
+    for y in (long, stacked, stacked.astype(float).astype(object),
+              stacked.loc["a"].rename(None)):
+        with pytest.raises(TypeError, match="pd.to_numeric"):
+            tsgate.GRUForecaster(horizon=2, **SMALL).fit(y)

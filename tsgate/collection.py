@@ -87,13 +87,6 @@ def _trim_leading(values, index, exog=None):
     return values[start:], index[start:], None if exog is None else exog[start:]
 
 
-def _numeric(values, what):
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must hold numbers; convert them with pd.to_numeric.") from None
-
-
 def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=False):
     keep_v, keep_i, keep_x, keep_ids = [], [], [], []
     for v, idx, x, key in zip(values, indexes, exog or [None] * len(values), ids):
@@ -269,10 +262,9 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                          "(series id, time).")
     if X is not None:
         _check_x_layout(X, "multiindex")
-    if not_numbers(y.dtype) and not pd.api.types.is_object_dtype(y.dtype):
+    if not_numbers(y.dtype):  # (text or objects: refused, as in the other layouts)
         raise TypeError(f"y must hold numbers, it has dtype {y.dtype}: {not_numbers(y.dtype)}.")
-    values = _numeric(y.to_numpy(dtype=np.float64, na_value=np.nan)
-                      if pd.api.types.is_numeric_dtype(y.dtype) else y.to_numpy(), "y")
+    values = y.to_numpy(dtype=np.float64, na_value=np.nan)  # (rows,)
     y = pd.Series(values, index=y.index, name=y.name)
     given = y.index.levels[1]
     level = parsed_times(given)
