@@ -41,9 +41,12 @@ def test_a_header_with_a_comma_in_a_name_of_a_semicolon_file(tmp_path):
 
 
 def test_an_id_written_na_is_an_id_and_an_empty_one_is_missing(tmp_path):
-    rows = "".join(f"{k},{d},{i}\n" for k in ("NA", "EU") for i, d in enumerate(DAYS))
+    # "-" and "#N/A", missing markers among values, are ids too (a "-" id was
+    # "empty on line 2")
+    keys = ("NA", "EU", "-", "#N/A")
+    rows = "".join(f"{k},{d},{i}\n" for k in keys for i, d in enumerate(DAYS))
     frame, _ = read_csv(_write(tmp_path, "long.csv", "id,ds,y\n" + rows), None, id_column="id")
-    assert sorted(frame["id"].unique()) == ["EU", "NA"]
+    assert sorted(frame["id"].unique()) == sorted(keys)
     with pytest.raises(ValueError, match="id column 'id' of .* is empty on line 3"):
         read_csv(_write(tmp_path, "gap.csv", "id,ds,y\nEU,2020-01-01,1\n,2020-01-02,2\n"),
                  None, id_column="id")

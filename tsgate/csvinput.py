@@ -65,21 +65,22 @@ def _separator(lines):
     return sep if is_date(at_sep) and not is_date(at_comma) else None
 
 
-def _read(path, **options):
-    """``pd.read_csv`` of ``path``; where it fails, again without the lines of
-    separators only, which spreadsheets write with as many separators as
-    their widest row (",,," below two columns: pandas' "Expected 2 fields,
-    saw 4")."""
+def _read(path, na_values=MISSING, **options):
+    """``pd.read_csv`` of ``path``, ``na_values`` (and pandas' own, unless
+    ``keep_default_na=False``) read as missing; where it fails, again
+    without the lines of separators only, which spreadsheets write with as
+    many separators as their widest row (",,," below two columns: pandas'
+    "Expected 2 fields, saw 4")."""
     if hasattr(path, "seek"):  # standard input, read into memory
         path.seek(0)
     try:
-        return pd.read_csv(path, na_values=MISSING, **options)
+        return pd.read_csv(path, na_values=na_values, **options)
     except pd.errors.ParserError:
         lines = _first_lines(path, None, errors="strict")
         kept = [line for line in lines if line.strip(" ,;\t|")]
         if len(kept) == len(lines):
             raise
-        return pd.read_csv(io.StringIO("\n".join(kept)), na_values=MISSING, **options)
+        return pd.read_csv(io.StringIO("\n".join(kept)), na_values=na_values, **options)
 
 
 def _read_table(path, id_column=None):
@@ -115,7 +116,8 @@ def _read_table(path, id_column=None):
     header = next((line for line in lines if line.strip()), "")
     raw.attrs["header"] = [h.strip() for h in next(csv.reader([header], delimiter=sep or ","))]
     if id_column is not None and id_column in raw.columns and raw[id_column].isna().any():
-        ids = _read(path, sep=sep or ",", usecols=[id_column], dtype=str, keep_default_na=False)
+        ids = _read(path, sep=sep or ",", usecols=[id_column], dtype=str, na_values=[],
+                    keep_default_na=False)  # only an empty id is missing ("-" is an id)
         raw[id_column] = ids[id_column].where(ids[id_column].str.strip() != "")
     # (thousands, decimal) a file may write: a comma-separated file's decimal
     # mark is the point; a ";" one's the comma (the locales that use ";" so);
