@@ -605,6 +605,21 @@ def test_integer_ids_come_back_as_integers():
     assert fc.index.get_level_values(0).dtype == np.int64
 
 
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]"])
+def test_string_ids_keep_their_storage(tmp_path, dtype):
+    """string[pyarrow] ids came back as string[python]: the dtype was kept by
+    its str, "string"."""
+    pytest.importorskip("pyarrow")
+    y = tsgate.datasets.load_airline().iloc[:40]
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": y.index, "y": y.to_numpy() * (i + 1)})
+                      for i, k in enumerate("ab")]).astype({"unique_id": dtype})
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long)
+    model.save(tmp_path / "m.npz")
+    for out in (model.predict(), model.predict_interval(0.8), tsgate.load(tmp_path / "m.npz").predict()):
+        assert out["unique_id"].dtype == long["unique_id"].dtype
+        assert out["unique_id"].dtype.storage == dtype[7:-1]
+
+
 def test_categorical_ids_keep_their_categories(tmp_path):
     y = tsgate.datasets.load_airline().iloc[:40]
     long = pd.concat([pd.DataFrame({"unique_id": k, "ds": y.index, "y": y.to_numpy() * (i + 1)})

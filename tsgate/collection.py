@@ -308,7 +308,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         names["id_categories"] = {"categories": id_dtype.categories.tolist(),
                                   "ordered": bool(id_dtype.ordered)}
     elif id_dtype != object:  # ... and their dtype (int32, Int64, string, float32)
-        names["id_dtype"] = str(id_dtype)
+        names["id_dtype"] = _dtype_name(id_dtype)
     names["time_dtype"] = kept_time_dtype(given.dtype)  # date32 stays date32
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
@@ -547,6 +547,15 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
     return [by_id[key] for key in coll.ids]
 
 
+def _dtype_name(dtype):
+    """The name ``pd.api.types.pandas_dtype`` reads back as ``dtype``: a
+    string dtype's storage too ("string[pyarrow]"; its ``str`` says
+    "string", which reads back as "string[python]")."""
+    if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", pd.NA) is pd.NA:
+        return f"string[{dtype.storage}]"
+    return str(dtype)
+
+
 def _id_dtype(coll):
     """The dtype the ids had (``names["id_dtype"]``), or None: inferred again
     (collections saved before it was kept, and ids of dtype object)."""
@@ -555,8 +564,8 @@ def _id_dtype(coll):
         return None
     try:
         return pd.api.types.pandas_dtype(dtype)
-    except TypeError:  # a dtype this pandas does not name so: inferred
-        return None
+    except (TypeError, ImportError):  # a dtype this pandas does not name so, or pyarrow's
+        return None  # without pyarrow: inferred
 
 
 def _empty_like(coll, indexes):
