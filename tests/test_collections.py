@@ -998,3 +998,18 @@ def test_a_multiindex_y_of_text_is_refused_as_the_other_layouts_refuse_it():
               stacked.loc["a"].rename(None)):
         with pytest.raises(TypeError, match="pd.to_numeric"):
             tsgate.GRUForecaster(horizon=2, **SMALL).fit(y)
+
+
+def test_datetime_date_times_on_a_multiindex_are_dates_as_in_a_long_frame():
+    """datetime.date times were read in a long frame's column, and refused on
+    a MultiIndex level with a fix (y.index = pd.to_datetime(y.index)) that
+    cannot work on a MultiIndex."""
+    times = pd.date_range("2020-01-01", periods=20, freq="MS")
+    long = pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 20, "ds": list(times.date) * 2,
+                         "y": np.r_[np.arange(20.0), 5 + np.arange(20.0)]})
+    want = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long).predict()
+    got = tsgate.GRUForecaster(horizon=2, **SMALL).fit(long.set_index(["unique_id", "ds"])["y"]) \
+        .predict()
+    assert list(got.index.get_level_values(1)[:2]) == list(pd.date_range("2021-09-01", periods=2,
+                                                                         freq="MS"))
+    np.testing.assert_array_equal(got.to_numpy(), want["y"].to_numpy())

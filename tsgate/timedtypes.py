@@ -12,6 +12,7 @@ names the input's dtype where it differs, and :func:`as_time_dtype` puts
 the future times back into it, as the ids' dtype is restored
 (``id_dtype`` in :mod:`tsgate.collection`).
 """
+import datetime
 import re
 import warnings
 
@@ -127,12 +128,14 @@ def read_times(column):
 
 
 def parsed_times(index):
-    """Time labels as the forecasters read them: text that reads as dates
-    parsed, as a long frame's time column is (:func:`read_times`), and
-    pyarrow dates and timestamps as datetimes
+    """Time labels as the forecasters read them: text that reads as dates,
+    and ``datetime.date`` values, parsed, as a long frame's time column is
+    (:func:`read_times`), and pyarrow dates and timestamps as datetimes
     (:func:`tsgate._series.numpy_backed`); labels of other kinds (ids, with
     a MultiIndex's levels swapped: the checks that follow say so) as given."""
-    if len(index) and all(isinstance(v, str) for v in index):
+    if len(index) and (all(isinstance(v, str) for v in index)
+                       or index.dtype == object
+                       and all(isinstance(v, datetime.date) for v in index)):
         try:
             index = read_times(pd.Series(index, name=index.name))
         except ValueError:
