@@ -508,6 +508,19 @@ def test_dates_that_read_as_two_regular_series_are_refused(tmp_path, capsys, fmt
     assert "2021-02-01" in out and "2021-03-01" in out
 
 
+def test_months_on_the_fourth_are_told_to_be_written_as_months(tmp_path, capsys):
+    """The message advised --freq D, a grid of 30 days a month, mostly missing."""
+    dates = pd.date_range("2020-01-01", periods=24, freq="MS") + pd.Timedelta(days=3)
+    frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "v": np.arange(24.0)})
+    frame.to_csv(tmp_path / "fourth.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "fourth.csv", *QUICK)
+    assert code == 2 and "step by one month" in err and "(2020-01)" in err and "--freq D" not in err
+    frame.assign(date=dates.strftime("%Y-%m")).to_csv(tmp_path / "months.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "months.csv", "--horizon", 2,
+                         "--output", "-", *QUICK)
+    assert code == 0 and "2022-01-01" in out and "2022-02-01" in out, err
+
+
 @pytest.mark.parametrize("sep, decimal", [(";", ","), (";", "."), ("\t", "."), ("|", ",")])
 def test_other_separators_and_decimal_commas_are_read(tmp_path, capsys, sep, decimal):
     months = pd.date_range("2015-01-01", periods=36, freq="MS")

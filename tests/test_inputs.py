@@ -273,3 +273,21 @@ def test_metrics_labels():
     with pytest.raises(ValueError, match="y_pred are labelled differently .* Align them"):
         tsgate.metrics.mae(pd.Series([1.0, 2, 3], index=dates),
                            pd.Series([1.0, 2, 3], index=dates.shift(1)))
+
+
+@pytest.mark.parametrize("day, alias", [(3, "MS"), (14, "MS"), (9, "QS")])
+def test_dates_one_a_month_on_another_day_are_told_to_be_periods(day, alias):
+    """Month starts beside months on the 4th: the message advised freq='D'
+    (or 'SMS' on the 15th), which puts them on a grid 30 times as dense and
+    is refused in turn. It now says to give them as periods, which fits."""
+    starts = pd.date_range("2020-01-01", periods=24, freq=alias)
+    y = pd.DataFrame({"unique_id": ["A"] * 24 + ["B"] * 24,
+                      "ds": list(starts) + list(starts + pd.Timedelta(days=day)),
+                      "y": np.r_[np.arange(24.0), 10 + np.arange(24.0)]})
+    period = alias[0]
+    message = rf"series 'B'\)'s dates step by one .*\.to_period\('{period}'\)"
+    with pytest.raises(ValueError, match=message):
+        tsgate.GRUForecaster(horizon=2, n_models=1, max_iter=2).fit(y)
+    y["ds"] = y["ds"].dt.to_period(period)  # the fix it gives
+    fc = tsgate.GRUForecaster(horizon=2, n_models=1, max_iter=2).fit(y).predict()
+    assert fc["ds"].tolist() == list(pd.period_range(starts[-1], periods=3, freq=period)[1:]) * 2

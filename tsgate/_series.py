@@ -157,6 +157,14 @@ def infer_step(index, name="y"):
                 # every date of a calendar grid that pandas does not infer
                 # (semi-month starts: 1st and 15th) is a regular index
                 return to_offset(guess)
+            period = period_of(index, guess)
+            if period is not None:
+                raise ValueError(
+                    f"{name}'s dates step by one {_PERIODS[period]}, on a day no pandas "
+                    f"frequency falls on (e.g. {index[0]:%Y-%m-%d}, {index[1]:%Y-%m-%d}); "
+                    f"give them as periods: y.index = y.index.to_period({period!r}) (a long "
+                    f"frame's column: df['ds'] = df['ds'].dt.to_period({period!r})); the "
+                    "forecasts then come as periods too.")
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex cannot be inferred (irregular or "
                 f"missing timestamps). Set the frequency: the forecasters' freq={guess!r} "
@@ -205,6 +213,28 @@ def guess_freq(index):
     the coarsest calendar grid they all lie on, else that of their first
     regular stretch, else 'D'; what the messages advise as ``freq=``."""
     return _grid_of(index) or _leading_freq(index) or "D"
+
+
+_PERIODS = {"Y": "year", "Q": "quarter", "M": "month"}
+_CALENDAR = ("YS", "YE", "QS", "QE", "MS", "ME")  # grids of those periods' first or last days
+
+
+def period_of(index, guess):
+    """The coarsest of year, quarter and month (a pandas period alias) of
+    which ``index``'s dates, of no frequency pandas infers, hold at most one
+    each, mostly one after another (months on the 4th or the 15th: "M"),
+    where the grid ``guess`` (:func:`guess_freq`) is not that period's
+    first or last days, and would be mostly missing; else None."""
+    if guess in _CALENDAR:
+        return None
+    for alias in _PERIODS:
+        with warnings.catch_warnings():  # "will drop timezone information"
+            warnings.simplefilter("ignore")
+            ordinals = index.to_period(alias).asi8  # (n,)
+        steps = np.diff(ordinals)  # (n-1,)
+        if len(steps) and (steps >= 1).all() and np.median(steps) == 1:
+            return alias
+    return None
 
 
 def _leading_freq(index):

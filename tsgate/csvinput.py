@@ -23,9 +23,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._series import infer_freq  # (the CLI reads it here too)
+from ._series import _PERIODS, guess_freq, infer_freq, period_of  # (infer_freq: the CLI too)
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
 
+_LABELS = {"M": "2020-01", "Q": "2020 Q1", "Y": "2020"}  # a period as the CLI reads it
 MISSING = ["-", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
 
 
@@ -386,10 +387,18 @@ def set_frequency(frame, freq, source, notes):
                              "(give one with --freq) or to forecast.")
         inferred = infer_freq(index)
         if inferred is None:
+            guess = guess_freq(index)
+            period = period_of(index, guess)
+            if period is not None:
+                raise ValueError(
+                    f"the dates in {source} step by one {_PERIODS[period]} but on a day no "
+                    f"frequency falls on (e.g. {index[0]:%Y-%m-%d}, {index[1]:%Y-%m-%d}); "
+                    f"write them as {_PERIODS[period]}s ({_LABELS[period]}) or as their first "
+                    "days.")
             raise ValueError(
                 f"the frequency of the dates in {source} cannot be inferred (irregular or "
-                "missing dates); force one with --freq, e.g. --freq D (gaps become missing "
-                "values, which tsgate skips).")
+                f"missing dates); force one with --freq, e.g. --freq {guess} (gaps become "
+                "missing values, which tsgate skips).")
         return frame.asfreq(inferred)
     try:
         with warnings.catch_warnings():  # ("'M' is deprecated": the grid's error, if any, says)
