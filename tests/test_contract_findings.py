@@ -587,3 +587,26 @@ def test_per_series_models_continue_with_a_warm_start_template():
     grown = _fit(_fit(PerSeriesForecaster(template), wide), more)
     np.testing.assert_array_equal(grown.predict()["c"].to_numpy(),
                                   _fit(clone(template), more["c"]).predict().to_numpy())
+
+
+def test_numpy_integer_parameters_fit_as_the_ints_they_hold():
+    """np.uint8 or np.int32 parameters (a grid from np.arange) pass
+    scikit-learn's checks, and tsgate's sums in their type wrapped:
+    horizon=np.uint8(12) raised an OverflowError, max_iter=np.uint8(255)
+    trained 0 epochs, hidden_size=np.int32(100000) was a network of
+    -1.36 GiB. They fit as Python ints, and stay as given."""
+    y = load_airline().iloc[:48]
+    given = dict(horizon=np.uint8(12), hidden_size=np.uint8(32), n_models=np.uint8(2))
+    model = tsgate.GRUForecaster(max_iter=2, random_state=0, **given).fit(y)
+    plain = tsgate.GRUForecaster(max_iter=2, random_state=0, horizon=12, hidden_size=32,
+                                 n_models=2).fit(y)
+    pd.testing.assert_series_equal(model.predict(), plain.predict())
+    assert all(type(model.get_params()[k]) is np.uint8 for k in given)
+    with pytest.raises(ValueError, match=r"network of about \d{3} GiB"):
+        tsgate.GRUForecaster(**dict(P, hidden_size=np.int32(100000))).fit(y)
+    X, Y = tsgate.make_windows(np.sin(np.arange(60) / 4), window=8, horizon=2)
+    net = tsgate.LSTMRegressor(hidden_size=4, max_iter=np.uint8(255), n_iter_no_change=1000,
+                               tol=0.0, random_state=0)
+    with pytest.warns(Warning, match="max_iter=255 epochs ended"):
+        net.fit(X[:4], Y[:4])
+    assert net.n_iter_ == 255 and type(net.max_iter) is np.uint8

@@ -62,7 +62,7 @@ from .grids import fitted_freq, joined
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
-from .paramchecks import check_horizon, reject_bool_integers
+from .paramchecks import check_horizon, plain_integers, reject_bool_integers
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .seasonality import MIN_SEASONS, lag_testable, testable
@@ -246,7 +246,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         its forecasts and files are unchanged.
         """
         # in this frame, not a helper's: warnings keep pointing at the caller's line
-        with restored_on_failure(self):
+        with restored_on_failure(self), plain_integers(self):
             validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                            caller_name=type(self).__name__)
             reject_bool_integers(self)

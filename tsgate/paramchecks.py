@@ -1,6 +1,7 @@
 """Checks of estimator parameters that scikit-learn's declarative validation
 (``_parameter_constraints``) lets through, shared by the regressors, the
 forecasters and the per-series wrapper."""
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
@@ -24,6 +25,25 @@ def reject_bool_integers(est):
             raise InvalidParameterError(
                 f"The {name!r} parameter of {type(est).__name__} must be {kind}, got {value!r} "
                 "(a bool).")
+
+
+@contextmanager
+def plain_integers(est):
+    """While ``est`` fits, its NumPy integer parameters as Python ints, then
+    as given again (a fit leaves its parameters as they were). scikit-learn
+    takes ``np.uint8(32)`` or ``np.int32(12)`` for an int (a grid from
+    ``np.arange``), and tsgate's sums in such types wrapped: a memory
+    estimate of -1.36 GiB, an epoch counter that ended at 0, an
+    OverflowError."""
+    given = {name: getattr(est, name) for name in est._parameter_constraints
+             if isinstance(getattr(est, name, None), np.integer)}
+    for name, value in given.items():
+        setattr(est, name, int(value))
+    try:
+        yield
+    finally:
+        for name, value in given.items():
+            setattr(est, name, value)
 
 
 def check_instance(estimator, what):

@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._progress import EpochProgress
-from .paramchecks import reject_bool_integers
+from .paramchecks import plain_integers, reject_bool_integers
 from ._regressor_doc import LSTM_REGRESSOR_DOC
 from ._rollback import restored_on_failure
 from .backend import DEVICES, aligned_copy, cuda_unavailable_reason, get_backend, resolve_device
@@ -237,7 +237,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         # an interrupt or a refusal midway leaves the model as it was (the
         # weights and Adam's moments change in place in a warm fit)
         warm = ("params_", "_optimizer_state") if self.warm_start else ()
-        with restored_on_failure(self, deep=warm):
+        with restored_on_failure(self, deep=warm), plain_integers(self):
             reject_bool_integers(self)
             Xw = self._check_X(X, reset=True)
             y, Y = check_targets(y, Xw.shape[0])
