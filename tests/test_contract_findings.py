@@ -87,6 +87,24 @@ def test_set_params_after_fit_does_not_change_how_predict_reads_its_input():
     pd.testing.assert_frame_equal(_round_trip(model).predict(X=X_future), expected)
 
 
+def test_set_params_attention_after_fit_acts_at_the_next_fit():
+    """predict and predict_attention read the parameter, not the fitted
+    network: attention=True set on a plain network failed with KeyError
+    'weights', and attention=False set on an attention network refused its
+    weights."""
+    X, Y = tsgate.make_windows(np.sin(np.arange(60) / 4), window=8, horizon=2)
+    with_att = tsgate.LSTMRegressor(**FAST, attention=True).fit(X, Y)
+    plain = tsgate.LSTMRegressor(**FAST).fit(X, Y)
+    before = [with_att.predict(X), with_att.predict_attention(X), plain.predict(X)]
+    with_att.set_params(attention=False)
+    plain.set_params(attention=True)
+    np.testing.assert_array_equal(with_att.predict(X), before[0])
+    np.testing.assert_array_equal(with_att.predict_attention(X), before[1])
+    np.testing.assert_array_equal(plain.predict(X), before[2])
+    with pytest.raises(ValueError, match="has no attention: fit it with attention=True"):
+        plain.predict_attention(X)
+
+
 def test_a_refit_keeps_no_state_of_the_fit_before():
     y = load_airline()
     X = pd.DataFrame({"f": np.arange(len(y)) % 5.0}, index=y.index)

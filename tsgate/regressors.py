@@ -452,10 +452,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             Each row sums to 1: how much each step of the window weighs in
             the prediction of that sample.
         """
-        if not self.attention:
+        Xw = self._predict_input(X)
+        if not self.spec_.attention:  # as fitted: set_params acts at the next fit
             raise ValueError(f"{type(self).__name__} has no attention: fit it with attention=True "
                              "to get attention weights.")
-        return self._predict_arrays(self._predict_input(X), return_attention=True)[1]
+        return self._predict_arrays(Xw, return_attention=True)[1]
 
     @property
     def attention_weights_(self):
@@ -501,7 +502,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             device = "cpu"  # fitted on a GPU, predicting on a machine without one
         net = self._network(device)
         weights = None
-        if return_attention and self.attention:
+        if return_attention and self.spec_.attention:  # the fitted network's, not set_params
             out, weights = net.predict(self.params_, Xw, return_attention=True, offsets=offsets)
         else:
             out = net.predict(self.params_, Xw, offsets=offsets)
