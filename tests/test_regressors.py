@@ -540,6 +540,24 @@ def test_divergence_in_an_epochs_first_batch_restores_the_epoch_before():
     assert np.abs(model.predict(X)).max() < 10 * np.abs(y).max()
 
 
+def test_divergence_in_the_last_step_restores_the_last_epochs_start():
+    """No batch checks the last step's weights: one batch an epoch at a
+    learning rate of 1e4, for one epoch, ended at weights of about 1e4 (a
+    forecaster's final member then forecast 86,000 for a series near 10)."""
+    X, y = _sine_windows()
+    with pytest.warns(RuntimeWarning, match="epoch 1: its last step's weights"):
+        model = tsgate.LSTMRegressor(hidden_size=4, max_iter=1, learning_rate_init=1e4,
+                                     batch_size=1000, random_state=0).fit(X, y)
+    assert model.diverged_at_ == 1 and model.n_iter_ == 0 and model.loss_curve_ == []
+    assert np.abs(model.params_).max() < 10
+    assert np.abs(model.predict(X)).max() < 10 * np.abs(y).max()
+    with warnings.catch_warnings():  # a sane rate: no check fires, the fit is as before
+        warnings.simplefilter("error", RuntimeWarning)
+        sane = tsgate.LSTMRegressor(hidden_size=4, max_iter=1, batch_size=1000,
+                                    random_state=0).fit(X, y)
+    assert sane.n_iter_ == 1 and sane.diverged_at_ is None
+
+
 @pytest.mark.parametrize(("params", "advice"), [
     ({"learning_rate_init": 100.0}, r"lower learning_rate_init \(now 100\)"),
     ({"scale_target": False}, r"Set scale_target=True"),

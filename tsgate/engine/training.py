@@ -398,6 +398,30 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     if n_val and result.n_iter:
         k.copy_into(p_dev, best_dev)
         result.best_validation_loss = best_score
+    elif result.n_iter and result.stop_reason != "diverged":
+        # no batch checked the last step's weights (a fit of one batch an
+        # epoch at learning_rate_init=1e6 ended at weights of 1e6): the
+        # first batch's rows check them as a next epoch's first batch would
+        rows = min(batch_size, n_train)
+        end_loss, _ = evaluate(net, bk.to_host(p_dev), X[:rows], Y[:rows], cfg,
+                               None if offsets is None else offsets[:rows])
+        if not (math.isfinite(end_loss) and end_loss <= limit):
+            epoch = result.n_iter
+            step = good_step
+            k.copy_into(p_dev, good)
+            k.copy_into(m, good_m)
+            k.copy_into(v, good_v)
+            del result.loss_curve[-1:], result.grad_norm_curve[-1:]
+            result.n_iter = epoch - 1
+            result.best_loss = min(result.loss_curve, default=math.inf)
+            result.diverged_at = epoch
+            result.stop_reason = "diverged"
+            warnings.warn(
+                f"Training diverged in epoch {epoch}: its last step's weights give a loss that "
+                f"is NaN/inf or exploded (over {DIVERGENCE_FACTOR:g} times its initial value). "
+                f"The weights and optimizer state from the start of epoch {epoch} were "
+                "restored. Likely causes: a learning rate that is too high, or unscaled data; "
+                "lower learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
     result.params = aligned_copy(bk.to_host(p_dev))  # predict reads it as it is
     result.clipped_fraction = n_clipped / max(n_steps, 1)
     result.optimizer_state = (bk.to_host(m).copy(), bk.to_host(v).copy(), step)
