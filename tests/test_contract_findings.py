@@ -628,3 +628,17 @@ def test_numpy_integer_parameters_fit_as_the_ints_they_hold():
     with pytest.warns(Warning, match="max_iter=255 epochs ended"):
         net.fit(X[:4], Y[:4])
     assert net.n_iter_ == 255 and type(net.max_iter) is np.uint8
+
+
+@pytest.mark.parametrize("n_jobs", [0, 2.5, True, "2"])
+def test_backtest_checks_n_jobs_as_per_series_forecaster_does(n_jobs):
+    """backtest handed n_jobs to joblib as given: 0 failed with joblib's
+    message, 2.5, True and "2" ran."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from tsgate.distributed import PerSeriesForecaster
+
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of backtest"):
+        tsgate.backtest(tsgate.GRUForecaster(**P), load_airline(), n_jobs=n_jobs)
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of PerSeriesForecaster"):
+        PerSeriesForecaster(tsgate.GRUForecaster(**P), n_jobs=n_jobs).fit(load_airline())

@@ -12,7 +12,7 @@ from .calibration import bound_columns, bound_names
 from .collection import check_shared, from_collection, to_collection
 from .folds import MIN_OBSERVATIONS
 from .grids import on_grid
-from .paramchecks import check_instance
+from .paramchecks import check_instance, check_n_jobs
 
 
 def _origins(n, horizon, start, stride):
@@ -155,6 +155,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         asked with ``coverage``.
     """
     bound_names(coverage)  # a clear error for a bad coverage before any fit
+    check_n_jobs(n_jobs, "backtest")
     check_instance(forecaster, "backtest's forecaster")
     if not all(hasattr(forecaster, m) for m in ("fit", "predict", "predict_interval")):
         raise TypeError(f"backtest takes a forecaster (LSTMForecaster, GRUForecaster, "

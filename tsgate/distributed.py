@@ -57,12 +57,14 @@ fixed seeds (``random_state``) give the same ``cv_results_`` scores as
 """
 import copy
 import warnings
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils._param_validation import HasMethods, Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    HasMethods,
+    validate_parameter_constraints,
+)
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
@@ -74,10 +76,15 @@ from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster
 from .grids import fitted_freq
 from .matching import score_on
+from .paramchecks import N_JOBS, check_horizon, check_instance, reject_bool_integers
 from .persistence import SaveMixin
-from .paramchecks import check_horizon, check_instance, reject_bool_integers
-from .threadplan import (_dask_plan, _joblib_plan, _run_capped, available_cores,
-                         numba_threads_per_worker)
+from .threadplan import (
+    _dask_plan,
+    _joblib_plan,
+    _run_capped,
+    available_cores,
+    numba_threads_per_worker,
+)
 from .timedtypes import read_times
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
@@ -153,9 +160,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
 
     _parameter_constraints = {
         "forecaster": [HasMethods(["fit", "predict", "predict_interval"])],
-        # joblib's: a positive count, or -1, -2, ... (all cores, all but one, ...); 0 means nothing
-        "n_jobs": [Interval(Integral, 1, None, closed="left"),
-                   Interval(Integral, None, -1, closed="right"), None],
+        "n_jobs": N_JOBS,
     }
 
     def __init__(self, forecaster, n_jobs=None):

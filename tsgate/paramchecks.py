@@ -6,7 +6,11 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
 
 def reject_bool_integers(est):
@@ -44,6 +48,21 @@ def plain_integers(est):
     finally:
         for name, value in given.items():
             setattr(est, name, value)
+
+
+# joblib's n_jobs: a positive count, or -1, -2, ... (all cores, all but one, ...);
+# 0 means nothing
+N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"),
+          None]
+
+
+def check_n_jobs(n_jobs, caller):
+    """Raise scikit-learn's InvalidParameterError unless ``n_jobs`` is one
+    :data:`N_JOBS` allows (a bool, which an Integral interval takes, too)."""
+    validate_parameter_constraints({"n_jobs": N_JOBS}, {"n_jobs": n_jobs}, caller_name=caller)
+    if isinstance(n_jobs, (bool, np.bool_)):
+        raise InvalidParameterError(f"The 'n_jobs' parameter of {caller} must be an int or "
+                                    f"None, got {n_jobs!r} (a bool).")
 
 
 def check_instance(estimator, what):
