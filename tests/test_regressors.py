@@ -417,6 +417,11 @@ def test_predict_attention_and_its_deprecated_attribute(airline_windows):
         old = reg.attention_weights_
     np.testing.assert_array_equal(old, reg.predict_attention(X[:5]))
     assert old.shape == (5, 12)
+    with warnings.catch_warnings():  # a refit leaves no weights of the fit before
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.set_params(attention=False).fit(X, Y)
+    with pytest.warns(FutureWarning), pytest.raises(AttributeError, match="after predict"):
+        reg.attention_weights_
     plain = tsgate.LSTMRegressor(hidden_size=4, max_iter=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -283,6 +283,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
                 self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
         self.spec_, self.device_ = spec, device
+        getattr(_LAST_ATTENTION, "weights", {}).pop(self, None)  # the fit before's predict's
         self.window_, self.n_step_features_ = Xw.shape[1], Xw.shape[2]
         net = self._network()
         params = self.params_ if warm else net.init_params(rng)
