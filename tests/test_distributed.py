@@ -439,3 +439,23 @@ def test_forecast_long_shuffles_ids_split_over_dask_partitions(long16):
         warnings.simplefilter("error")
         forecast_long(dd.from_pandas(long.set_index("unique_id"), npartitions=3), 3,
                       model="gru", **QUICK)
+
+
+def test_per_series_set_params_after_fit_acts_at_the_next_fit(tmp_path):
+    """predict read the template's id_col as set after the fit: set_params(
+    forecaster__id_col="series") made predict(y=long) fail on a missing
+    column, where the forecasters keep the format they were fitted on."""
+    import tsgate
+    from tsgate.distributed import PerSeriesForecaster
+
+    index = pd.date_range("2000-01", periods=30, freq="MS")
+    v = 10 + np.sin(np.arange(30) * np.pi / 6)
+    long = pd.DataFrame({"unique_id": ["a"] * 30 + ["b"] * 30, "ds": list(index) * 2,
+                         "y": np.r_[v, v + 3]})
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, n_models=1, hidden_size=4,
+                                                     max_iter=2, random_state=0)).fit(long)
+    before = model.predict(y=long)
+    model.set_params(forecaster__id_col="series")
+    pd.testing.assert_frame_equal(model.predict(y=long), before)
+    model.save(tmp_path / "m.npz")
+    pd.testing.assert_frame_equal(tsgate.load(tmp_path / "m.npz").predict(y=long), before)

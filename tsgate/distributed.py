@@ -156,7 +156,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
     """
 
     _saved_as = "PerSeriesForecaster"
-    _persisted_attributes = ("estimators_", "collection_")
+    _persisted_attributes = ("estimators_", "collection_", "input_format_")
 
     _parameter_constraints = {
         "forecaster": [HasMethods(["fit", "predict", "predict_interval"])],
@@ -191,8 +191,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         coll = self._collection(y, X)
         columns = _series_list(coll)
         # each series' rows under X's own column labels: predict matches them by label
-        names = feature_names(X, coll.layout, self._template("id_col", "unique_id"),
-                              self._template("time_col", "ds"))
+        names = feature_names(X, coll.layout, *self._columns()[:2])
         # (an array's columns go by position: so do the members', not by 0, 1, ...)
         exogs = [None] * len(coll) if coll.exog is None else [
             pd.DataFrame(e, index=idx, columns=names) if names is not None else e
@@ -208,6 +207,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             for key, column, x in zip(coll.ids, columns, exogs))
         self.estimators_ = dict(zip(coll.ids, fitted))
         self.collection_ = coll
+        self.input_format_ = self._columns()
         return self
 
     @property
@@ -220,17 +220,24 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         lengths = {int(getattr(e, "season_length_", 1)) for e in self.estimators_.values()}
         return lengths.pop() if len(lengths) == 1 else 1
 
-    def _template(self, name, default):
-        """A parameter of the forecaster template (its default where it has none)."""
+    def _columns(self, fitted=False):
+        """The forecaster template's ``id_col``, ``time_col``, ``value_col``
+        and ``freq`` (their defaults where it has none); ``fitted``: as the
+        last fit read them (``input_format_``), so that ``set_params`` after
+        a fit changes how predict reads its input only at the next fit, as
+        for the forecasters (files saved before have none: the template's)."""
+        if fitted and hasattr(self, "input_format_"):
+            return self.input_format_
         params = self.forecaster.get_params() if hasattr(self.forecaster, "get_params") else {}
-        return params.get(name, default)
+        return tuple(params.get(name, default) for name, default in
+                     (("id_col", "unique_id"), ("time_col", "ds"), ("value_col", "y"),
+                      ("freq", None)))
 
     def _collection(self, y, X=None, fitted=False, drop_empty=False):
         """The layout conversion of the forecasters (their long-layout column
         names and ``freq``; ``fitted`` and ``drop_empty`` as theirs)."""
-        return to_collection(y, X, self._template("id_col", "unique_id"),
-                             self._template("time_col", "ds"), self._template("value_col", "y"),
-                             freq=self._template("freq", None),
+        *names, freq = self._columns(fitted)
+        return to_collection(y, X, *names, freq=freq,
                              known_freq=fitted_freq(self.collection_) if fitted else None,
                              drop_empty=drop_empty)
 
@@ -243,7 +250,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
             raise ValueError(f"y has columns/series {unknown} that the forecaster was not "
                              f"fitted on; it was fitted on {list(self.estimators_)}.")
         histories = [None] * len(coll) if y is None else _series_list(coll)
-        cols = self._template("id_col", "unique_id"), self._template("time_col", "ds")
+        cols = self._columns(fitted=True)[:2]
         parts = [getattr(self.estimators_[key], method)(
             y=history, horizon=horizon, X=series_exog(X, coll.layout, key, *cols), **kwargs)
             for key, history in zip(coll.ids, histories)]
