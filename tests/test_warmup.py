@@ -83,6 +83,17 @@ def test_config_tunables_are_checked_where_they_are_read(monkeypatch):
         monkeypatch.undo()
 
 
+@pytest.mark.parametrize("value", ["2", None, -1])
+def test_plans_kept_is_checked_where_a_forecaster_plans_its_memory(monkeypatch, value):
+    """The memory plan multiplied by config.PLANS_KEPT unchecked: "2" or None
+    met a bare TypeError there."""
+    monkeypatch.setattr(config, "PLANS_KEPT", value)
+    y = tsgate.datasets.load_airline().iloc[:40]
+    with pytest.raises(ValueError, match="tsgate.config.PLANS_KEPT must be an integer of at "
+                                         "least 0"):
+        tsgate.GRUForecaster(horizon=2, n_models=1, hidden_size=2, max_iter=1).fit(y)
+
+
 @pytest.mark.parametrize("models", [("tcn",), ()])
 def test_warmup_rejects_unknown_models(models):
     with pytest.raises(ValueError, match="lstm"):

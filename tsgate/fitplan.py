@@ -196,7 +196,7 @@ class EnsembleFits:
         step = sum(dirs * ((3 + 2 * gates + dgh) * h
                            + (features if layer == 0 else h * dirs)) + 2 * h * dirs
                    for layer in range(layers))  # per row and step, with dseq and seq
-        train = config.PLANS_KEPT * min(self.batch_size, windows) * length * step
+        train = config.setting("PLANS_KEPT", 0) * min(self.batch_size, windows) * length * step
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
         at_once = max(1, min(self.n_models, numba.get_num_threads())) if self.device == "cpu" else 1
