@@ -714,3 +714,14 @@ def test_non_finite_windows_are_named_when_sklearn_checks_are_off(bad):
                      lambda: clone(reg).fit(Xbad.astype(np.float32), y)):
             with pytest.raises(ValueError, match="X holds NaN or inf"):
                 call()
+
+
+@pytest.mark.parametrize("params", [{"hidden_size": 10**5}, {"hidden_size": 10**9},
+                                    {"num_layers": 10**5}])
+def test_a_network_beyond_the_size_tsgate_allows_is_refused_by_name(params):
+    """The forecasters refused such networks by name; the regressors met
+    numpy's MemoryError ("Unable to allocate 149 GiB") or "array is too big"."""
+    X, y = _sine_windows()
+    with pytest.raises(ValueError, match=r"makes a network of about .* GiB to train .* give a "
+                                         r"smaller hidden_size or fewer layers"):
+        tsgate.GRURegressor(max_iter=1, **params).fit(X, y)

@@ -62,7 +62,7 @@ import numba
 
 from . import config, encoding, folds
 from .ensemble import run_fits
-from .regressors import _BaseRNNRegressor
+from .regressors import MAX_FIT_FLOATS, _BaseRNNRegressor
 from .smoothing import _scale_choice
 
 # per forecaster, (its training collection, working values, stages) of the
@@ -81,9 +81,6 @@ MAX_WINDOW_STEPS = TRAIN_STEPS[1] * 64 * 160  # a default fit's work: 4000 batch
 # over their epochs), else one fold at the last cut (folds.validation_cuts): three folds of
 # windows of a year of weeks (or a year of days ahead) took minutes where one takes seconds
 FOLDS_MOST_WORK = MAX_WINDOW_STEPS
-# a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
-# rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB)
-MAX_FIT_FLOATS = 2**28
 _LOSSES = ("absolute_error", "huber")  # members alternate: MASE rewards the median
 
 

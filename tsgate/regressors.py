@@ -40,6 +40,24 @@ LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE
 # for the deprecated ``attention_weights_`` only: ``predict`` leaves the
 # estimator unchanged (threads may share it), so they are kept off it.
 _LAST_ATTENTION = threading.local()
+# a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
+# rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB; hidden_size=10**5
+# for 149 GiB); the forecasters count their windows too (fitplan)
+MAX_FIT_FLOATS = 2**28
+
+
+def _check_network_size(spec):
+    """Raise a ValueError where the network of ``spec`` (its weights, their
+    gradients and Adam's two moments) would pass ``MAX_FIT_FLOATS``. (Its
+    activations, which grow with the windows the caller chose, are left to
+    the machine: the forecasters, which choose the windows, count them.)"""
+    floats = 4 * Layout(spec).size
+    if floats > MAX_FIT_FLOATS:
+        raise ValueError(
+            f"hidden_size={spec.hidden_size} with num_layers={spec.num_layers} makes a network "
+            f"of about {4 * floats / 2**30:.3g} GiB to train (weights, gradients and Adam's "
+            f"moments), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
+            "allows; give a smaller hidden_size or fewer layers.")
 # Each estimator's engine network (kernels, workspaces): rebuilt on demand.
 _NETWORKS = weakref.WeakKeyDictionary()
 _NETWORKS_LOCK = threading.Lock()
@@ -257,6 +275,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                              "1 sample: fit without early_stopping, or give more.")
         spec = NetworkSpec(self._cell, Xw.shape[2], self.hidden_size, Y.shape[1],
                            self.num_layers, self.bidirectional, self.attention, self.dropout)
+        _check_network_size(spec)
         # "auto" runs small fits on the CPU: the work of one epoch decides
         device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
         warm = self.warm_start and hasattr(self, "params_") and getattr(self, "spec_", None) == spec
