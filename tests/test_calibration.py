@@ -180,7 +180,8 @@ def test_zero_shares_are_each_series_shares_computed_alone():
         for j in range(min(h, m)):
             phase = phases == (n + j) % m
             total = np.sum(w[phase])
-            out[j::m] = np.sum(w[phase & zero]) / total if total > 0 else 0.0
+            out[j::m] = np.sum(w[phase & zero]) / total if total > 0 and (
+                np.count_nonzero(phase & zero) >= 2) else 0.0
         return out
 
     r = np.random.default_rng(1)

@@ -226,6 +226,11 @@ def test_an_intermittent_series_band_reaches_zero():
                               [one, one], 1)[:, 0]
     assert late > 0.8 and early < 0.01
     assert zero_shares([np.r_[-1.0, np.zeros(20)]], [one], 1)[0, 0] == 0  # goes below 0: no atom
+    # one zero is a dropout, not an atom (it set the 80% and 95% lower bounds of a
+    # series near 100 to 0); two are
+    dropout = np.r_[np.full(40, 100.0), 0.0, np.full(3, 100.0)]
+    assert zero_shares([dropout], [one], 1)[0, 0] == 0
+    assert zero_shares([np.r_[dropout[:-2], 0.0, 100.0]], [one], 1)[0, 0] > 0.2
     # by phase: 0 in the first 4 months of each year only, so only those steps reach 0
     yearly = SimpleNamespace(period=12)
     shares = zero_shares([np.tile(np.r_[np.zeros(4), np.ones(8)], 5)], [yearly], 14)[0]  # (14,)

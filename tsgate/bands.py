@@ -54,6 +54,12 @@ def floors(values):
     return np.array([[0.0 if _rarely_negative(v) else -np.inf] for v in values])
 
 
+# zero_shares: fewer zeros at a phase are no atom at 0. One zero among readings near
+# 100 (a sensor's dropout 3 steps back) set the 80% and 95% lower bounds to 0 at every
+# step; one closed Monday, those of the next Mondays
+MIN_ATOM_ZEROS = 2
+
+
 def zero_shares(values, stages, h):
     """(k, h): each never (or rarely) negative series' recent share of zeros at each
     forecast step's phase of its season (values (n,) each; a series without
@@ -69,6 +75,8 @@ def zero_shares(values, stages, h):
     covered 0.58 of holdouts, none of one of zeros. By phase, so that a
     seasonal series that is 0 in winter keeps its lower bounds in summer
     (with one share for all steps, such a series' 80% band covered 0.94).
+    A phase with fewer than ``MIN_ATOM_ZEROS`` zeros has a share of 0: one
+    zero is a dropout or a closed day, not an atom.
     """
     out = np.zeros((len(values), h))
     # a series without an observed value <= 0 has shares of 0 (0 / total) at every
@@ -88,7 +96,8 @@ def zero_shares(values, stages, h):
         for j in range(min(h, m)):  # the phase of step j + 1: that of time n + j
             phase = phases == (n + j) % m  # (n,)
             total = np.sum(w[phase])
-            out[i, j::m] = np.sum(w[phase & zero]) / total if total > 0 else 0.0
+            if total > 0 and np.count_nonzero(phase & zero) >= MIN_ATOM_ZEROS:
+                out[i, j::m] = np.sum(w[phase & zero]) / total
     return out
 
 
