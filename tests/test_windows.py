@@ -307,3 +307,11 @@ def test_flattened_windows_name_their_columns_for_pandas_output():
                                rtol=1e-5, atol=1e-6)  # float32 windows
     with pytest.raises(ValueError, match="flatten=False"):
         SlidingWindowTransformer(window=3).fit(X).get_feature_names_out()
+
+
+def test_sliding_windows_beyond_memory_name_the_window():
+    """window=10**12 met numpy's MemoryError ("Unable to allocate 3.64 TiB")."""
+    t = SlidingWindowTransformer(window=10**12).fit(np.ones((10, 1)))
+    with pytest.raises(ValueError, match=r"window=1000000000000 makes 10 windows .* give a "
+                                         r"shorter window"):
+        t.transform(np.ones((10, 1)))

@@ -368,13 +368,21 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)  # (n, F)
         n, F = X.shape
         w = self.window
-        if self.padding == "edge":
-            pad = np.repeat(X[:1], w - 1, axis=0)  # (w-1, F)
-        else:
-            pad = np.zeros((w - 1, F), dtype=np.float32)  # (w-1, F)
-        Xp = np.concatenate([pad, X], axis=0)  # (n+w-1, F)
-        view = sliding_window_view(Xp, w, axis=0).transpose(0, 2, 1)  # (n, w, F)
-        out = np.ascontiguousarray(view)  # (n, w, F)
+        try:
+            if self.padding == "edge":
+                pad = np.repeat(X[:1], w - 1, axis=0)  # (w-1, F)
+            else:
+                pad = np.zeros((w - 1, F), dtype=np.float32)  # (w-1, F)
+            Xp = np.concatenate([pad, X], axis=0)  # (n+w-1, F)
+            view = sliding_window_view(Xp, w, axis=0).transpose(0, 2, 1)  # (n, w, F)
+            out = np.ascontiguousarray(view)  # (n, w, F)
+        except (MemoryError, ValueError) as exc:  # ("array is too big" is a ValueError)
+            if isinstance(exc, ValueError) and "too big" not in str(exc):
+                raise
+            raise ValueError(
+                f"window={w} makes {n} windows of {w} rows of {F} features, "
+                f"{4 * n * w * F / 2**30:.3g} GiB of float32, more than this machine holds; "
+                "give a shorter window.") from None
         if self.flatten:
             out = out.reshape(n, w * F)  # (n, w*F)
         return out
