@@ -614,7 +614,7 @@ def test_numpy_integer_parameters_fit_as_the_ints_they_hold():
     trained 0 epochs, hidden_size=np.int32(100000) was a network of
     -1.36 GiB. They fit as Python ints, and stay as given."""
     y = load_airline().iloc[:48]
-    given = dict(horizon=np.uint8(12), hidden_size=np.uint8(32), n_models=np.uint8(2))
+    given = {"horizon": np.uint8(12), "hidden_size": np.uint8(32), "n_models": np.uint8(2)}
     model = tsgate.GRUForecaster(max_iter=2, random_state=0, **given).fit(y)
     plain = tsgate.GRUForecaster(max_iter=2, random_state=0, horizon=12, hidden_size=32,
                                  n_models=2).fit(y)

@@ -421,7 +421,7 @@ def test_predict_attention_and_its_deprecated_attribute(airline_windows):
         warnings.simplefilter("ignore", ConvergenceWarning)
         reg.set_params(attention=False).fit(X, Y)
     with pytest.warns(FutureWarning), pytest.raises(AttributeError, match="after predict"):
-        reg.attention_weights_
+        _ = reg.attention_weights_
     plain = tsgate.LSTMRegressor(hidden_size=4, max_iter=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -23,7 +23,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._series import _PERIODS, guess_freq, infer_freq, period_of  # (infer_freq: the CLI too)
+from ._series import (  # (infer_freq: the CLI too)
+    _PERIODS,
+    guess_freq,
+    infer_freq,
+    period_of,
+)
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
 
 _LABELS = {"M": "2020-01", "Q": "2020 Q1", "Y": "2020"}  # a period as the CLI reads it

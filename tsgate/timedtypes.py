@@ -114,11 +114,12 @@ def read_times(column):
         reading = day_first_reading(text, col)
         if reading is not None:
             name = column.name
-            how, other = (("read month first they fall on no regular steps, day first they do",
-                           "") if reading == "better" else
-                          (f"they read as other regular dates month first ({col.iloc[0]:%Y-%m-%d}, "
-                           f"{col.iloc[1]:%Y-%m-%d}, ...) and day first",
-                           " where the day comes first, format='%m/%d/%Y' where the month does"))
+            if reading == "better":
+                how, other = "read month first they fall on no regular steps, day first they do", ""
+            else:
+                how = (f"they read as other regular dates month first ({col.iloc[0]:%Y-%m-%d}, "
+                       f"{col.iloc[1]:%Y-%m-%d}, ...) and day first")
+                other = " where the day comes first, format='%m/%d/%Y' where the month does"
             raise ValueError(
                 f"The time column {name!r} holds dates such as {text.iloc[0]!r}, "
                 f"{text.iloc[1]!r}: {how}. Parse them yourself, e.g. df[{name!r}] = "
