@@ -339,38 +339,31 @@ def test_ids_of_a_long_csv_are_kept_as_written(tmp_path, capsys):
     assert [line.split()[0] for line in out.strip().splitlines()[1:]] == ["007"] * 2 + ["010"] * 2
 
 
-def test_integer_ids_of_a_long_csv_keep_their_numeric_order(tmp_path, capsys):
-    """Ids 12 and 7 were read as text and listed "12" before "7"; the Python
-    API sorts integer ids as numbers. They print as written."""
+@pytest.mark.parametrize("keys, listed", [((12, 7), ["7", "12"]),
+                                          (("10.0", "2.0", "2.5"), ["2.0", "2.5", "10.0"])])
+def test_numeric_ids_of_a_long_csv_keep_their_numeric_order(tmp_path, capsys, keys, listed):
+    """Ids 12 and 7 (10.0 and 2.0) were read as text and listed "12" before
+    "7"; the Python API sorts numeric ids as numbers. They print as written."""
     rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
-            for key in (12, 7) for i, day in
+            for key in keys for i, day in
             enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
     path = tmp_path / "long.csv"
     pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
     code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 2,
                          "--output", "-", *QUICK)
     assert code == 0, err
-    assert [line.split(",")[0] for line in out.strip().splitlines()[1:]] == ["7"] * 2 + ["12"] * 2
-    # ids that would be one number as integers (" 7" and "7", "-0" and "0") stay text
+    assert [line.split(",")[0] for line in out.strip().splitlines()[1:]] == \
+        [key for key in listed for _ in range(2)]
+
+
+def test_ids_that_would_print_otherwise_as_numbers_stay_text():
+    # ids that would be one number (" 7" and "7", "-0" and "0") or print otherwise
+    # ("1.50", "1e3") stay text
     from tsgate.csvinput import _numeric_ids
     for ids in ([" 7", "7"], ["-0", "0"], ["+5", "5"], ["007", "7"], [str(2**63), "1"],
                 ["1.50", "2.0"], ["-0.0", "0.0"], ["1e3", "2.0"], ["1", "2.5"], ["nan", "1.0"]):
         assert list(_numeric_ids(pd.Series(ids))) == ids
     assert list(_numeric_ids(pd.Series([str(2**63 - 1), "-3"]))) == [2**63 - 1, -3]
-
-
-def test_decimal_ids_of_a_long_csv_sort_as_numbers_and_print_as_written(tmp_path, capsys):
-    """Ids written 10.0 and 2.0 were text and listed "10.0" before "2.0"."""
-    rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
-            for key in ("10.0", "2.0", "2.5") for i, day in
-            enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
-    path = tmp_path / "long.csv"
-    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
-    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 2,
-                         "--output", "-", *QUICK)
-    assert code == 0, err
-    assert ([line.split(",")[0] for line in out.strip().splitlines()[1:]]
-            == ["2.0"] * 2 + ["2.5"] * 2 + ["10.0"] * 2)
 
 
 def test_a_missing_value_column_of_a_long_csv_lists_only_value_columns(tmp_path, capsys):
