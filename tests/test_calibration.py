@@ -194,3 +194,16 @@ def test_zero_shares_are_each_series_shares_computed_alone():
     want = np.array([alone(v, p, 7) for v, p in zip(values, periods)])
     assert np.array_equal(got, want) and (got > 0).any()
     assert zero_shares([], [], 3).shape == (0, 3)
+
+
+def test_a_coverage_near_zero_is_the_narrowest_band():
+    """(n + 1) c below 1e-9 gave the conformal rank 0, which read the largest
+    residual: a coverage of 1.2e-12 (a quantile 6e-13 off the median) was
+    wider than one of 0.5, and the quantiles were not monotone in q."""
+    from tsgate.calibration import half_widths, needed
+
+    r = np.random.default_rng(0).normal(size=(40, 3))  # (n, H)
+    widths = [half_widths(r, c) for c in (1.2e-12, 1e-6, 0.5, 0.8)]
+    for low, high in zip(widths, widths[1:]):
+        assert (low <= high).all()
+    assert needed(1e-12) == 1

@@ -196,13 +196,15 @@ def _normal_quantile(coverage):
 
 def needed(coverage):
     """Fewest residuals for a finite conformal quantile at ``coverage``."""
-    return int(math.ceil(coverage / (1.0 - coverage) - 1e-9))
+    return max(1, int(math.ceil(coverage / (1.0 - coverage) - 1e-9)))  # (one: c near 0)
 
 
 def _conformal(r, coverage):
     n = len(r)
     rank = int(math.ceil((n + 1) * coverage - 1e-9))  # (n + 1) c whole: 55.00000000000001
-    return float(np.sort(r)[rank - 1])
+    # at least the smallest: a rank of 0 (coverage below 1e-9 / (n + 1)) read the
+    # largest, and a coverage of 1e-12 was wider than one of 0.5
+    return float(np.sort(r)[max(rank, 1) - 1])
 
 
 def _beyond(r, coverage):
