@@ -14,7 +14,12 @@ A sweep of the kinds of data a user meets, not a collection: it finds where
 the defaults break (session 31: an intermittent series' band started above
 0), not how accurate they are in general (``collections.py``).
 
-Usage: python benchmarks/edge_cases.py [--cases a,b] [--seeds 0,1] [--out FILE.md]
+With ``--origins K`` each draw is also forecast from the K - 1 origins a
+horizon apart before its last: one origin of a real series is one draw
+(session 45: the bundled series that lost at the last origin did not over
+12).
+
+Usage: python benchmarks/edge_cases.py [--cases a,b] [--seeds 0,1] [--origins K] [--out FILE.md]
 Needs statsforecast (benchmark only).
 """
 import argparse
@@ -65,15 +70,24 @@ def _cov(test, band):
     return float(np.mean((t[ok] >= lo[ok]) & (t[ok] <= hi[ok])))
 
 
-def run_case(name, seeds):
-    """One record (dict) per (draw, method, seed) of case ``name``."""
-    builder, h, m, draws = CASES[name]
-    rows = []
+def _held_out(builder, draws, h, origins):
+    """(draw id, train, test) per draw of a case and per origin: the last h
+    points held out, and with ``origins`` > 1 also the h before those, and
+    so on (origins h apart, each test the h points after its origin)."""
     for d in range(draws):
         y = builder(d)
-        train, test = y.iloc[:-h], y.iloc[-h:]
+        for k in range(origins):
+            end = len(y) - k * h
+            yield d * origins + k, y.iloc[:end - h], y.iloc[end - h:end]
+
+
+def run_case(name, seeds, origins=1):
+    """One record (dict) per (draw and origin, method, seed) of case ``name``."""
+    builder, h, m, draws = CASES[name]
+    rows = []
+    for d, train, test in _held_out(builder, draws, h, origins):
         scale = _scale(train, m)
-        base = {"case": name, "draw": d, "n": len(y), "h": h, "m": m}
+        base = {"case": name, "draw": d, "n": len(train) + h, "h": h, "m": m}
         rows.append(dict(base, method="snaive", mase=_mase(test, _snaive(train, h, m), scale)))
         fc, b80, b95 = _ets(train, h, m)
         rows.append(dict(base, method="autoets", mase=_mase(test, fc, scale),
@@ -119,6 +133,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", default=",".join(CASES), help=f"comma-separated; of {list(CASES)}")
     p.add_argument("--seeds", default="0,1")
+    p.add_argument("--origins", type=int, default=1,
+                   help="forecast origins per draw, a horizon apart (1: the last horizon only); "
+                        "the table's columns are then means over draws and origins")
     p.add_argument("--out", default=None, help="also write the table to this markdown file")
     args = p.parse_args(argv)
     names = [c for c in args.cases.split(",") if c]
@@ -127,7 +144,7 @@ def main(argv=None):
         p.error(f"unknown cases {unknown}")
     seeds = [int(s) for s in args.seeds.split(",") if s]
     warnings.simplefilter("ignore")
-    rows = [r for name in names for r in run_case(name, seeds)]
+    rows = [r for name in names for r in run_case(name, seeds, args.origins)]
     text = table(rows)
     print(text)
     if args.out:
