@@ -642,3 +642,22 @@ def test_backtest_checks_n_jobs_as_per_series_forecaster_does(n_jobs):
         tsgate.backtest(tsgate.GRUForecaster(**P), load_airline(), n_jobs=n_jobs)
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of PerSeriesForecaster"):
         PerSeriesForecaster(tsgate.GRUForecaster(**P), n_jobs=n_jobs).fit(load_airline())
+
+
+def test_a_warm_fit_whose_features_have_other_names_starts_afresh_and_says_so():
+    """X's 'a' renamed 'c' (as many features: the same network shape): the
+    kept weights read 'b' in the input that had learnt 'a', without a word."""
+    y = load_airline().iloc[:48]
+    X = pd.DataFrame({"a": np.sin(np.arange(48.0)), "b": np.arange(48.0)}, index=y.index)
+    model = tsgate.GRUForecaster(warm_start=True, **P).fit(y, X)
+    with pytest.warns(UserWarning, match=r"features in X changed since the last fit "
+                                         r"\(\['a', 'b'\] -> \['b', 'c'\]\): they trained from "
+                                         "new weights"):
+        model.fit(y, X.rename(columns={"a": "c"}))
+    fresh = tsgate.GRUForecaster(**P).fit(y, X.rename(columns={"a": "c"}))
+    future = pd.DataFrame({"b": np.arange(48.0, 54.0), "c": 0.0},
+                          index=pd.date_range(y.index[-1], periods=7, freq="MS")[1:])
+    pd.testing.assert_series_equal(model.predict(X=future), fresh.predict(X=future))
+    with warnings.catch_warnings():  # the same names: continued, without a warning
+        warnings.simplefilter("error", UserWarning)
+        model.fit(y, X.rename(columns={"a": "c"})[["c", "b"]])

@@ -99,7 +99,8 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         normalisation is per window, so the networks stay valid on new or
         longer series); the smoothing stage and the intervals are estimated
         anew. Networks whose shape changed (another horizon, features in
-        ``X`` added or dropped, another ``hidden_size``) start from new
+        ``X`` added or dropped, another ``hidden_size``), or whose features
+        in ``X`` have other names (as many: one renamed), start from new
         weights, with a ``UserWarning`` that says what changed.
 
     Attributes

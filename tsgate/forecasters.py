@@ -253,9 +253,10 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             check_freq_alias(self)
             with _FORECASTS_LOCK:
                 _FORECASTS.pop(self, None)
+            continued = self.warm_start and hasattr(self, "regressors_")
+            before = getattr(self, "exog_names_", None) if continued else None
             X, order = exogenous.in_name_order(  # the order of X's columns acts as no seed
-                X, self.id_col, self.time_col, like=getattr(self, "exog_names_", None)
-                if self.warm_start and hasattr(self, "regressors_") else None)
+                X, self.id_col, self.time_col, like=before)
             coll = self._collection(y, X)
             check_same_frequency(coll, coll)  # one frequency: one season length
             # what predict reads: fitted, so that set_params after a fit changes
@@ -303,7 +304,11 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
                                                              for e in coll.exog]
                                            if coll.exog is not None else None)
-            warm = self.warm_start and hasattr(self, "regressors_")
+            # features of other names (as many: the networks' shape is the same) would
+            # feed the kept weights' inputs of others: the networks start afresh
+            renamed = (continued and before is not None and self.exog_names_ is not None
+                       and list(before) != list(self.exog_names_))
+            warm = continued and not renamed
             seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
             # off the CPU ("cuda", or "auto", which may pick the GPU) the members
             # fit one after the other; on it two or more at once, with a progress
@@ -323,9 +328,13 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             restart = warm and next((r._warm_restart for r in checked + final
                                      if getattr(r, "_warm_restart", "")), "")
             if restart:  # (the horizon, the features in X, or the network's settings)
-                warnings.warn(f"warm_start=True, but the networks' shape changed since the last "
-                              f"fit ({restart}): they trained from new weights.", UserWarning,
-                              stacklevel=2)
+                restart = f"the networks' shape changed since the last fit ({restart})"
+            elif renamed:
+                restart = (f"the features in X changed since the last fit ({list(before)} -> "
+                           f"{list(self.exog_names_)})")
+            if restart:
+                warnings.warn(f"warm_start=True, but {restart}: they trained from new weights.",
+                              UserWarning, stacklevel=2)
             # the unit that lets many series' residuals pool (see _residuals)
             self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
             n = self.n_models
