@@ -652,3 +652,32 @@ def test_a_forecast_in_a_long_frame_of_its_own_column_names_is_scored_by_series_
     # frames of other names without a forecast's attrs: text times are named as the fix
     with pytest.raises(TypeError, match="named unique_id and ds"):
         mae(test.astype({"week": str}), test.astype({"week": str}).assign(sales=0.0))
+
+
+def test_custom_interval_and_scaled_metrics_get_the_observed_steps_only():
+    """A fold's gap (TimeSeriesSplit(gap=2)) and missing test values reached a
+    custom interval metric as NaN (coverage 0.33 where tsgate's gave 0.5), and
+    a custom metric of y_train returned NaN; point metrics had them dropped."""
+    import tsgate
+    from sklearn.model_selection import cross_validate
+
+    y = tsgate.datasets.load_airline().iloc[:48]
+    seen = []
+
+    def my_coverage(y_true, lower, upper):
+        seen.append(np.asarray(y_true))
+        return float(np.mean((y_true >= lower) & (y_true <= upper)))
+
+    def my_scaled(y_true, y_pred, y_train):
+        seen.append(np.asarray(y_true))
+        return float(np.mean(np.abs(y_true - y_pred)) / np.nanmean(np.abs(np.diff(y_train, axis=0))))
+
+    scoring = {"own": make_forecast_scorer(coverage, greater_is_better=True, coverage=0.8),
+               "mine": make_forecast_scorer(my_coverage, greater_is_better=True, coverage=0.8),
+               "scaled": make_forecast_scorer(my_scaled)}
+    model = tsgate.GRUForecaster(horizon=4, n_models=1, hidden_size=4, max_iter=2, random_state=0)
+    out = cross_validate(model, y, cv=TimeSeriesSplit(n_splits=2, test_size=4, gap=2),
+                         scoring=scoring, error_score="raise")
+    np.testing.assert_array_equal(out["test_mine"], out["test_own"])
+    assert np.isfinite(out["test_scaled"]).all()
+    assert all(not np.isnan(v).any() and len(v) == 4 for v in seen)  # the 4 after the gap

@@ -338,6 +338,15 @@ def test_result_columns_named_like_the_ids_or_times_are_refused():
     assert list(model.predict()["lower"]) == ["a", "a", "b", "b"]
     with pytest.raises(ValueError, match="id_col is named 'lower', the name of a result column"):
         model.predict_interval(coverage=0.8)
+    # forecast_long's forecast beside its bounds: a value column "lower" gave way to the
+    # lower bound, and the forecast was gone
+    from tsgate.distributed import forecast_long
+
+    values = long.rename(columns={"lower": "unique_id", "y": "lower"})
+    with pytest.raises(ValueError, match="value_col is named 'lower', the name of a result col"):
+        forecast_long(values, 2, value_col="lower", coverage=0.8, n_models=1, **FAST)
+    point = forecast_long(values, 2, value_col="lower", n_models=1, **FAST)
+    assert list(point.columns) == ["unique_id", "ds", "lower"]
 
 
 def test_a_forecaster_at_the_end_of_a_pipeline_says_why_it_cannot_be():

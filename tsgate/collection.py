@@ -442,12 +442,17 @@ def from_collection(coll, frames, horizon):
             return pd.Series(frames["forecast"].ravel(), index=index, name=coll.names.get("name"))
         return pd.DataFrame({k: frames[k].ravel() for k in keys}, index=index)
     names = coll.names
-    clash = [k for k in keys if k != "forecast" and k in (names["id_col"], names["time_col"])]
-    if clash:  # the bound's column would replace the ids or the times
-        which = "id_col" if clash[0] == names["id_col"] else "time_col"
+    point_and_bounds = "forecast" in keys and len(keys) > 1  # (forecast_long's with coverage)
+    taken = [names["id_col"], names["time_col"]] + ([names["value_col"]] if point_and_bounds
+                                                     else [])
+    clash = [k for k in keys if k != "forecast" and k in taken]
+    if clash:  # the bound's column would replace the ids, the times or the forecast
+        which = {names["id_col"]: "id_col", names["time_col"]: "time_col"}.get(clash[0],
+                                                                               "value_col")
         raise ValueError(
             f"The long frame's {which} is named {clash[0]!r}, the name of a result column; "
-            "rename that column of y (and set the forecaster's id_col/time_col) before fitting.")
+            "rename that column of y (and set the forecaster's id_col/time_col/value_col) before "
+            "fitting.")
     out = {names["id_col"]: ids.array,
            names["time_col"]: np.asarray(times) if times is numpy_times else times.array}
     for k in keys:

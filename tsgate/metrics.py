@@ -306,11 +306,14 @@ class _ForecastScorer:
                     y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
                 if self._needs_season:
                     kwargs["season_length"] = getattr(estimator, "season_length_", 1)
-            elif not own and not self._interval:
-                # a metric of (y_true, y_pred) gets the observed steps only: the
-                # steps of a fold's gap, and missing values, are NaN here
+                if not own:  # (times, series) as y_train: the steps no series observed
+                    rows = ~np.isnan(y_true).all(axis=1)  # (a fold's gap) go
+                    y_true, predicted = y_true[rows], tuple(p[rows] for p in predicted)
+            elif not own:
+                # a metric of (y_true, y_pred) or (y_true, lower, upper) gets the observed
+                # steps only: the steps of a fold's gap, and missing values, are NaN here
                 keep = ~np.isnan(y_true)
-                y_true, predicted = y_true[keep], (predicted[0][keep],)
+                y_true, predicted = y_true[keep], tuple(p[keep] for p in predicted)
             if self._takes_coverage:
                 kwargs["coverage"] = self.coverage
             if self.quantile is not None:
