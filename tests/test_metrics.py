@@ -681,3 +681,17 @@ def test_custom_interval_and_scaled_metrics_get_the_observed_steps_only():
     np.testing.assert_array_equal(out["test_mine"], out["test_own"])
     assert np.isfinite(out["test_scaled"]).all()
     assert all(not np.isnan(v).any() and len(v) == 4 for v in seen)  # the 4 after the gap
+
+
+def test_a_score_of_the_training_steps_names_return_train_score():
+    """GridSearchCV(return_train_score=True) scored the training fold, and
+    the error said only that its steps are not after the training data."""
+    import tsgate
+
+    y = tsgate.datasets.load_airline().iloc[:48]
+    model = tsgate.GRUForecaster(horizon=4, n_models=1, hidden_size=4, max_iter=2,
+                                 random_state=0).fit(y.iloc[:40])
+    with pytest.raises(ValueError, match="return_train_score=True has no meaning"):
+        model.score(y.iloc[:40])
+    with pytest.raises(ValueError, match=r"is not one of them\.$"):  # past the steps: no hint
+        model.score(y.iloc[45:48].set_axis(pd.date_range("1930-01-01", periods=3, freq="MS")))

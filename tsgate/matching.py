@@ -51,10 +51,14 @@ def aligned(actual, trained, forecast):
         index = _on_kind_of(index, trained.indexes[j], key)
         pos = steps_after(trained.indexes[j], index)  # (n_i,) forecast step of each value
         if (pos < 0).any():
+            bad = index[int(np.argmax(pos < 0))]
+            trained_on = (" (A step of the training data: a forecaster scores forecasts only, "
+                          "so scikit-learn's return_train_score=True has no meaning for it; "
+                          "leave it False.)" if bad in trained.indexes[j] else "")
             raise ValueError(
                 f"y (series {key!r}) must hold the steps after the training data, from "
-                f"{future_index(trained.indexes[j], 1)[0]}; its step "
-                f"{index[int(np.argmax(pos < 0))]} is not one of them.")
+                f"{future_index(trained.indexes[j], 1)[0]}; its step {bad} is not one of "
+                f"them.{trained_on}")
         rows.append(j)
         positions.append(pos)
     h = max(int(p.max()) for p in positions) + 1
