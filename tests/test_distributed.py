@@ -260,6 +260,16 @@ def test_forecast_long_on_dask_text_times_with_a_utc_offset_and_its_divisions():
     fewer = forecast_long(ddf.map_partitions(lambda p: p[p.index != "s01"]), 2, **QUICK)
     berlin = fewer["ds"].dt.tz_convert("Europe/Berlin").compute()
     assert len(berlin) == 4 and str(berlin.dt.tz) == "Europe/Berlin"
+    # ids at other offsets, in other partitions: pandas refuses the column; each
+    # partition read its own, and the result mixed them in an object column
+    offsets = text.assign(ds=np.where(text["unique_id"] == "s02",
+                                      text["ds"].str.replace("+0000", "+0200"), text["ds"]))
+    with pytest.raises(ValueError, match="different UTC offsets"):
+        forecast_long(offsets, 2, **QUICK)
+    lazy = forecast_long(dd.from_pandas(offsets.set_index("unique_id"), npartitions=3, sort=True),
+                         2, **QUICK)
+    with pytest.raises(ValueError, match="different UTC offsets .* in the first partition"):
+        lazy.compute(scheduler="synchronous")
 
 
 def test_forecast_long_errors_name_the_id():

@@ -481,6 +481,14 @@ def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverag
     coll = _long_collection(df, id_col, time_col, value_col, freq)
     if coll is None:
         return _empty_result(df, id_col, time_col, value_col, coverage, times)
+    other = next((ix.dtype for ix in coll.indexes if times is not None and ix.dtype != times), None)
+    if other is not None:  # pandas refuses such a column whole; here each partition reads its own
+        raise ValueError(
+            f"The time column {time_col!r} holds text times of different UTC offsets (or with "
+            f"and without one): read as {times} in the first partition, as {other} in another "
+            f"(local times across a daylight-saving change, or rows of several zones); parse "
+            f"them into one zone first: df[{time_col!r}] = dd.to_datetime(df[{time_col!r}], "
+            "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
 
     def run():
         return [_forecast_one(template, key, series, coverage)
