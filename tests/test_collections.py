@@ -588,7 +588,8 @@ def test_freq_puts_each_series_on_its_grid():
     long = pd.DataFrame({"unique_id": "a", "ds": gappy.index, "y": gappy.to_numpy()})
     got = tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(long).predict()
     np.testing.assert_array_equal(got["y"].to_numpy(), expected.to_numpy())
-    with pytest.raises(ValueError, match="freq='MS' applies to dates"):
+    with pytest.raises(ValueError, match="freq='MS' applies to dates, but y's index holds "
+                                         "integer steps"):  # ("is a Index" before)
         tsgate.GRUForecaster(horizon=3, freq="MS", **SMALL).fit(y.reset_index(drop=True))
 
 

@@ -89,8 +89,10 @@ def on_grid(y, freq, name="y"):
     step of ``freq`` from its first date to its last; new steps hold NaN."""
     index = y.index
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index is a "
-                         f"{type(index).__name__}; leave freq=None for an integer index.")
+        kind = ("integer steps" if pd.api.types.is_integer_dtype(index.dtype) else
+                f"an index of dtype {index.dtype}")
+        raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index holds {kind}; "
+                         "leave freq=None for an integer index.")
     if index.has_duplicates or len(index) == 0:
         return y  # the checks that follow say what is wrong
     y = y.sort_index()
