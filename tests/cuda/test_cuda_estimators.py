@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import tsgate
 from tsgate import config
@@ -52,3 +53,22 @@ def test_forecaster_on_cuda(monkeypatch):
     # sign flips: the weights agree to 1e-8 and the forecasts to 1e-9 relative
     # (measured under the simulator), and a real GPU may round otherwise
     pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.default_tunables
+def test_dropout_fits_match_the_cpu_whatever_each_device_tiles():
+    """Dropout masks were drawn for each device's padded tiles: a batch of 33
+    is one tile of 33 rows on the CPU and two of 17 on a GPU, which drew one
+    row more, and every later mask differed (parameters 4e-3 apart after one
+    epoch). They are drawn for the batch's rows, whatever the tiling."""
+    from tsgate.backend import get_backend
+    from tsgate.engine.plan import tiles
+
+    assert tiles(get_backend("cpu"), 33, True) != tiles(get_backend("cuda"), 33, True)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3, 1)).astype(np.float32)
+    y = X[:, -1, 0] - X[:, 0, 0]
+    params = dict(hidden_size=2, max_iter=1, batch_size=33, dropout=0.3, random_state=0)
+    gpu = tsgate.GRURegressor(device="cuda", **params).fit(X, y)
+    cpu = tsgate.GRURegressor(device="cpu", **params).fit(X, y)
+    np.testing.assert_allclose(gpu.params_, cpu.params_, rtol=1e-4, atol=1e-5)

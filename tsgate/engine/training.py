@@ -187,32 +187,49 @@ def _epoch_masks(net, rng, sizes):
     mask (NT, BT, D) per layer, in the tile shape of that step's plan (None
     without dropout).
 
+    Drawn for the step's rows only (rows x D per layer), row ``r`` into
+    tile ``r // BT``, slot ``r % BT``, as the batch's windows are packed;
+    padded rows keep every unit (their targets are NaN). The draws then do
+    not depend on the tiling, which differs between the CPU (tiles of up to
+    64 rows) and a GPU (up to 32, by its multiprocessors): drawn for the
+    padded tiles, a batch of 33 drew 66 rows' worth on one and 34 on the
+    other, and every later mask differed (parameters 4e-3 apart after one
+    epoch, where without dropout they agree).
+
     Drawn in as few ``rng.random`` calls as ``config.MASK_BLOCK`` floats
     allow (one for all but huge epochs), each uploaded in one copy, then
     sliced per step: the same numbers, in the same order, as one draw per
     step and layer (a Generator's stream does not depend on how it is cut),
-    so results match fits that drew them per step, bit for bit, and memory
-    stays bounded however many windows an epoch has.
+    and memory stays bounded however many windows an epoch has.
     """
     p, spec, bk = net.spec.dropout, net.spec, net.backend
     if p <= 0:
         yield from [None] * len(sizes)
         return
-    shapes = [net.tiles(rows) + (spec.width,) for rows in sizes]  # (NT, BT, D) per step
-    counts = [math.prod(shape) for shape in shapes]
+    D, layers = spec.width, spec.num_layers
+    shapes = [net.tiles(rows) + (D,) for rows in sizes]  # (NT, BT, D) per step
+    padded = [math.prod(shape) for shape in shapes]  # NT*BT*D: what each layer's mask holds
     first = 0
     while first < len(sizes):
         last, total = first, 0  # steps first..last-1 form one block
         while last < len(sizes) and (last == first or
-                                     total + counts[last] * spec.num_layers <= config.setting("MASK_BLOCK")):
-            total += counts[last] * spec.num_layers
+                                     total + padded[last] * layers <= config.setting("MASK_BLOCK")):
+            total += padded[last] * layers
             last += 1
-        drawn = rng.random(total)  # (block's steps x layers x NT*BT*D,)
-        flat = bk.to_device(((drawn >= p) / (1 - p)).astype(net.dtype))
+        drawn = rng.random(sum(sizes[first:last]) * D * layers)  # (steps x layers x rows*D,)
+        kept = ((drawn >= p) / (1 - p)).astype(net.dtype)
+        host = np.ones(total, net.dtype)  # (steps x layers x NT*BT*D,) padded rows: 1
+        into = taken = 0
+        for rows, n in zip(sizes[first:last], padded[first:last]):
+            for _ in range(layers):
+                host[into:into + rows * D] = kept[taken:taken + rows * D]
+                into += n
+                taken += rows * D
+        flat = bk.to_device(host)
         offset = 0
-        for shape, n in zip(shapes[first:last], counts[first:last]):
+        for shape, n in zip(shapes[first:last], padded[first:last]):
             step_masks = []
-            for _ in range(spec.num_layers):
+            for _ in range(layers):
                 step_masks.append(flat[offset:offset + n].reshape(shape))
                 offset += n
             yield step_masks
