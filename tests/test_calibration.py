@@ -1,4 +1,5 @@
 """Interval half-widths from out-of-sample residuals."""
+import itertools
 from statistics import NormalDist
 
 import numpy as np
@@ -204,6 +205,6 @@ def test_a_coverage_near_zero_is_the_narrowest_band():
 
     r = np.random.default_rng(0).normal(size=(40, 3))  # (n, H)
     widths = [half_widths(r, c) for c in (1.2e-12, 1e-6, 0.5, 0.8)]
-    for low, high in zip(widths, widths[1:]):
+    for low, high in itertools.pairwise(widths):
         assert (low <= high).all()
     assert needed(1e-12) == 1

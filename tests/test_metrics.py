@@ -484,8 +484,8 @@ def test_pinball_scorer_scores_the_quantile_forecast():
 
 def test_scorers_on_a_per_series_forecaster():
     import tsgate
-    from tsgate.distributed import PerSeriesForecaster
     from tests.conftest import SMALL
+    from tsgate.distributed import PerSeriesForecaster
 
     y = tsgate.datasets.load_airline().iloc[:60]
     wide = pd.DataFrame({"a": y.to_numpy(), "b": 2.0 * y.to_numpy()}, index=y.index)
@@ -658,8 +658,9 @@ def test_custom_interval_and_scaled_metrics_get_the_observed_steps_only():
     """A fold's gap (TimeSeriesSplit(gap=2)) and missing test values reached a
     custom interval metric as NaN (coverage 0.33 where tsgate's gave 0.5), and
     a custom metric of y_train returned NaN; point metrics had them dropped."""
-    import tsgate
     from sklearn.model_selection import cross_validate
+
+    import tsgate
 
     y = tsgate.datasets.load_airline().iloc[:48]
     seen = []

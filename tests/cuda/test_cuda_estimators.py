@@ -68,7 +68,7 @@ def test_dropout_fits_match_the_cpu_whatever_each_device_tiles():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3, 1)).astype(np.float32)
     y = X[:, -1, 0] - X[:, 0, 0]
-    params = dict(hidden_size=2, max_iter=1, batch_size=33, dropout=0.3, random_state=0)
+    params = {"hidden_size": 2, "max_iter": 1, "batch_size": 33, "dropout": 0.3, "random_state": 0}
     gpu = tsgate.GRURegressor(device="cuda", **params).fit(X, y)
     cpu = tsgate.GRURegressor(device="cpu", **params).fit(X, y)
     np.testing.assert_allclose(gpu.params_, cpu.params_, rtol=1e-4, atol=1e-5)
