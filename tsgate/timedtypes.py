@@ -113,16 +113,18 @@ def read_times(column):
                 "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
         reading = day_first_reading(text, col)
         if reading is not None:
-            name = column.name
+            name, seen = column.name, col.notna()  # (examples: 3 dates or more, none missing)
+            first, second = text[seen].iloc[:2]
             if reading == "better":
                 how, other = "read month first they fall on no regular steps, day first they do", ""
             else:
-                how = (f"they read as other regular dates month first ({col.iloc[0]:%Y-%m-%d}, "
-                       f"{col.iloc[1]:%Y-%m-%d}, ...) and day first")
+                read = col[seen]
+                how = (f"they read as other regular dates month first ({read.iloc[0]:%Y-%m-%d}, "
+                       f"{read.iloc[1]:%Y-%m-%d}, ...) and day first")
                 other = " where the day comes first, format='%m/%d/%Y' where the month does"
             raise ValueError(
-                f"The time column {name!r} holds dates such as {text.iloc[0]!r}, "
-                f"{text.iloc[1]!r}: {how}. Parse them yourself, e.g. df[{name!r}] = "
+                f"The time column {name!r} holds dates such as {first!r}, "
+                f"{second!r}: {how}. Parse them yourself, e.g. df[{name!r}] = "
                 f"pd.to_datetime(df[{name!r}], dayfirst=True){other}, or write them year "
                 "first (YYYY-MM-DD).")
     return numpy_backed(pd.Index(col))
