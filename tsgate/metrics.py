@@ -5,7 +5,8 @@ the metric is computed over all entries), paired as :mod:`tsgate.pairs`
 says: by position, pandas labels of one kind checked to agree, and
 collections (a long frame ``unique_id, ds`` and one value column, or of
 the id and time columns a long forecast names in ``attrs``, or a Series on
-a (series id, time) MultiIndex) by series and time in whatever row order. Pairs whose ``y_true`` is NaN are ignored.
+a (series id, time) MultiIndex) by series and time in whatever row order.
+Pairs whose ``y_true`` is NaN are ignored.
 
 Besides numpy and pandas it imports :mod:`tsgate.pairs`,
 :mod:`tsgate.naivescale` (the scale of MASE and MSIS),

@@ -192,8 +192,8 @@ def _epoch_masks(net, rng, sizes):
     padded rows keep every unit (their targets are NaN). The draws then do
     not depend on the tiling, which differs between the CPU (tiles of up to
     64 rows) and a GPU (up to 32, by its multiprocessors): drawn for the
-    padded tiles, a batch of 33 drew 66 rows' worth on one and 34 on the
-    other, and every later mask differed (parameters 4e-3 apart after one
+    padded tiles, a batch of 33 drew 33 rows' worth on the CPU (one tile)
+    and 34 under CUDA (two of 17), and every later mask differed (parameters 4e-3 apart after one
     epoch, where without dropout they agree).
 
     Drawn in as few ``rng.random`` calls as ``config.MASK_BLOCK`` floats
