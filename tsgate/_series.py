@@ -160,7 +160,7 @@ def infer_step(index, name="y"):
             period = period_of(index, guess)
             if period is not None:
                 raise ValueError(
-                    f"{name}'s dates step by one {_PERIODS[period]}, on a day no pandas "
+                    f"{name}'s dates step by one {PERIOD_NAMES[period]}, on a day no pandas "
                     f"frequency falls on (e.g. {index[0]:%Y-%m-%d}, {index[1]:%Y-%m-%d}); "
                     f"give them as periods: y.index = y.index.to_period({period!r}) (a long "
                     f"frame's column: df['ds'] = df['ds'].dt.to_period({period!r})); the "
@@ -215,7 +215,7 @@ def guess_freq(index):
     return _grid_of(index) or _leading_freq(index) or "D"
 
 
-_PERIODS = {"Y": "year", "Q": "quarter", "M": "month"}
+PERIOD_NAMES = {"Y": "year", "Q": "quarter", "M": "month"}
 _CALENDAR = ("YS", "YE", "QS", "QE", "MS", "ME")  # grids of those periods' first or last days
 
 
@@ -227,7 +227,7 @@ def period_of(index, guess):
     first or last days, and would be mostly missing; else None."""
     if guess in _CALENDAR:
         return None
-    for alias in _PERIODS:
+    for alias in PERIOD_NAMES:
         with warnings.catch_warnings():  # "will drop timezone information"
             warnings.simplefilter("ignore")
             ordinals = index.to_period(alias).asi8  # (n,)

@@ -129,9 +129,10 @@ def text_dates(stamps, name, path, hint, notes=None):
         except (ValueError, TypeError):
             day_first = False
     if first is None and reading == "both":
-        raise ValueError(f"column {name!r} of {path} holds dates such as {stamps.iloc[0]!r}, "
-                         f"{stamps.iloc[1]!r} that read as other regular dates month first "
-                         f"and day first; write them year first, as YYYY-MM-DD.")
+        one, two = stamps.dropna().iloc[:2]  # (3 dates or more: both readings regular)
+        raise ValueError(f"column {name!r} of {path} holds dates such as {one!r}, {two!r} that "
+                         "read as other regular dates month first and day first; write them "
+                         "year first, as YYYY-MM-DD.")
     if day_first:
         raise ValueError(f"column {name!r} of {path} holds day-first dates (e.g. "
                          f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import (  # (infer_freq: the CLI too)
-    _PERIODS,
+    PERIOD_NAMES,
     guess_freq,
     infer_freq,
     period_of,
@@ -396,9 +396,9 @@ def set_frequency(frame, freq, source, notes):
             period = period_of(index, guess)
             if period is not None:
                 raise ValueError(
-                    f"the dates in {source} step by one {_PERIODS[period]} but on a day no "
+                    f"the dates in {source} step by one {PERIOD_NAMES[period]} but on a day no "
                     f"frequency falls on (e.g. {index[0]:%Y-%m-%d}, {index[1]:%Y-%m-%d}); "
-                    f"write them as {_PERIODS[period]}s ({_LABELS[period]}) or as their first "
+                    f"write them as {PERIOD_NAMES[period]}s ({_LABELS[period]}) or as their first "
                     "days.")
             raise ValueError(
                 f"the frequency of the dates in {source} cannot be inferred (irregular or "
