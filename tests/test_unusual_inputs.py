@@ -398,3 +398,32 @@ def test_a_regressor_refuses_text_dates_and_durations():
     with pytest.raises(ValueError, match="X must hold numbers, not text"):
         model.predict(X.astype(str))
     assert model.predict(X.astype(object)).shape == (10,)
+
+
+def test_zeros_before_a_launch_are_read_as_a_later_start():
+    """Zeros until a product's launch, then sales near 100: the zeros were
+    smoothed and windowed with the sales (2-3x seasonal naive's error, a 95%
+    band 200 wide at a noise of 3). A run of zeros at the start longer than a
+    season is now left out, as leading NaN are; zeros that recur each season
+    are shorter and stay."""
+    rng = np.random.default_rng(700)
+    t = np.arange(96)
+    sales = 100 + 20 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 3, 96)
+    index = pd.date_range("2000-01-01", periods=96, freq="MS")
+    zeros = pd.Series(np.where(t < 60, 0.0, sales), index=index)
+    late = pd.Series(np.where(t < 60, np.nan, sales), index=index)
+    fits = [tsgate.GRUForecaster(horizon=6, n_models=1, **FAST).fit(y) for y in (zeros, late)]
+    pd.testing.assert_series_equal(fits[0].predict(), fits[1].predict())
+    pd.testing.assert_frame_equal(fits[0].predict_interval(0.8), fits[1].predict_interval(0.8))
+    assert fits[0].collection_.indexes[0][0] == index[60]
+    # a new history with its zeros: as the one without
+    pd.testing.assert_series_equal(fits[0].predict(y=zeros.iloc[:-6]),
+                                   fits[0].predict(y=late.iloc[:-6]))
+    # zeros in the first 3 months of each year recur: kept
+    winter = pd.Series(np.where(t % 12 < 3, 0.0, sales), index=index)
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, **FAST).fit(winter)
+    assert model.collection_.indexes[0][0] == index[0]
+    # a short history after the zeros keeps enough of them to fit on
+    short = pd.Series(np.r_[np.zeros(30), 5.0, 6.0], index=index[:32])
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(short)
+    assert len(model.collection_.values[0]) == 4

@@ -55,7 +55,7 @@ from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
-from .collection import from_collection, to_collection, trailing_gaps, without_gaps
+from .collection import from_collection, launched, to_collection, trailing_gaps, without_gaps
 from .fitplan import FINAL_STAGES, EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
 from .grids import fitted_freq, joined
@@ -272,6 +272,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                     f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
                     f"Drop the {len(short)} too-short series or give a longer history.")
             self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
+            coll = launched(coll, self.season_length_, MIN_OBSERVATIONS)  # zeros before a launch
             longest = max(len(v) for v in coll.values)
             if self.season_length is not None and 2 * self.season_length > longest:
                 warnings.warn(
@@ -365,14 +366,19 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             return coll, exogenous.future_rows(self, coll, X, h, False)
         if self.n_exog_:
             coll, future = exogenous.with_history(self, y, X, h)
-            return self._with_fitted_past(coll), future
-        coll = self._collection(y, fitted=True)
+            return self._with_fitted_past(self._launched(coll)), future
+        coll = self._launched(self._collection(y, fitted=True))
         check_same_frequency(coll, self.collection_)
         for key, v in zip(coll.ids, coll.values):
             if len(v) < 2:
                 raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
                                  "are needed to forecast from it.")
         return self._with_fitted_past(coll), exogenous.future_rows(self, coll, X, h, True)
+
+    def _launched(self, coll):
+        """A new history ``coll`` without its zeros before a launch, as fit
+        reads its series (:func:`tsgate.collection.launched`)."""
+        return launched(coll, self.season_length_, MIN_OBSERVATIONS)
 
     def _with_fitted_past(self, coll):
         """``coll`` with each history of fewer than three seasons extended back
