@@ -270,3 +270,18 @@ def test_forecasts_and_bands_that_do_not_fit_y_are_refused():
     long = pd.DataFrame({"store": "a", "month": y.index, "sales": y.to_numpy()})
     with pytest.raises(ValueError, match="need naming with id_col=, time_col=, value_col="):
         plot_forecast(long, fc)
+
+
+def test_a_one_step_forecast_is_drawn_with_a_marker_and_its_bands_as_bars():
+    """A forecast of one step was a line of one point and its band one of no
+    width: the panel showed the history and the legend only."""
+    y = monthly(40)
+    fc = future(y, 1)
+    band = pd.DataFrame({"lower_95": fc - 3, "upper_95": fc + 3, "lower_80": fc - 1,
+                         "upper_80": fc + 1})
+    ax = plot_forecast(y, fc, intervals=band).axes[0]
+    line = ax.get_lines()[1]
+    assert line.get_marker() == "o" and len(line.get_xdata()) == 1
+    bars = [c.get_segments()[0][:, 1] for c in ax.collections]  # widest first
+    assert [tuple(b) for b in bars] == [(fc.iloc[0] - 3, fc.iloc[0] + 3),
+                                        (fc.iloc[0] - 1, fc.iloc[0] + 1)]

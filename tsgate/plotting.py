@@ -102,12 +102,17 @@ def _draw(ax, history, forecast, bounds, label):
     ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2,
             label=label or "history")
     x = _x(forecast.index)
-    ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast", zorder=3)
+    one = len(forecast) == 1  # a line of one point and a band of no width show nothing:
+    ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast", zorder=3,
+            marker="o" if one else None)  # a marker, and the bands as error bars
     bounds = bounds or []
     # nested bands, widest first: each inner one darker, in the legend too
     shares = [0.25] if len(bounds) == 1 else np.linspace(0.12, 0.3, len(bounds))
-    for (band, lower, upper), share in zip(bounds, shares):
-        ax.fill_between(x, lower, upper, color=_tint("C1", share), lw=0, label=band)
+    for i, ((band, lower, upper), share) in enumerate(zip(bounds, shares)):
+        if one:
+            ax.vlines(x, lower, upper, color=_tint("C1", share), lw=max(2, 8 - 2 * i), label=band)
+        else:
+            ax.fill_between(x, lower, upper, color=_tint("C1", share), lw=0, label=band)
     ax.grid(color="0.9")
     ax.set_axisbelow(True)
 
