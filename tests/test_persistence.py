@@ -428,3 +428,18 @@ def test_load_of_a_missing_file_is_file_not_found(tmp_path):
     # an OSError, as open() raises, so that `except FileNotFoundError` works
     with pytest.raises(FileNotFoundError, match="nope.npz: there is no such file"):
         tsgate.load(tmp_path / "nope.npz")
+
+
+def test_a_stored_series_that_does_not_fit_its_dates_is_damaged(tmp_path):
+    """A stored training series one value short of its dates (or its dates
+    one short) loaded and forecast from the wrong steps, silently."""
+    path = tmp_path / "m.npz"
+    tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(load_airline()).save(path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    n = len(load_airline())
+    for key in [k for k, a in arrays.items() if a.shape == (n,)]:  # the values, the dates
+        damaged = dict(arrays, **{key: arrays[key][:-1]})
+        np.savez(tmp_path / "d.npz", **damaged)
+        with pytest.raises(ValueError, match=r"damaged tsgate model file .*stored series 0 has"):
+            load(tmp_path / "d.npz")

@@ -218,6 +218,24 @@ class _Encoder:
                 "state": {k: self.encode(v) for k, v in est._persisted_state().items()}}
 
 
+def _checked(coll):
+    """``coll`` as read from a file, or a ValueError where its parts do not
+    fit together (a stored series one value short of its dates forecast
+    from the wrong steps, silently)."""
+    parts = [coll.values, coll.indexes, coll.ids] + ([coll.exog] if coll.exog is not None else [])
+    if len({len(p) for p in parts}) != 1:
+        raise ValueError(f"its stored series number {[len(p) for p in parts]} in values, "
+                         "dates, ids (and features)")
+    for i, (v, index) in enumerate(zip(coll.values, coll.indexes)):
+        rows = {np.shape(v)[0] if np.ndim(v) == 1 else -1, len(index)}
+        if coll.exog is not None:
+            rows.add(np.shape(coll.exog[i])[0] if np.ndim(coll.exog[i]) == 2 else -1)
+        if len(rows) != 1:
+            raise ValueError(f"its stored series {i} has {np.shape(v)} values for {len(index)} "
+                             "dates")
+    return coll
+
+
 class _Decoder:
     def __init__(self, arrays):
         self.arrays = arrays
@@ -259,7 +277,8 @@ class _Decoder:
         if "__dict__" in value:
             return {self.decode(k): self.decode(v) for k, v in value["__dict__"]}
         if "__collection__" in value:
-            return Collection(**{k: self.decode(v) for k, v in value["__collection__"].items()})
+            return _checked(Collection(**{k: self.decode(v)
+                                          for k, v in value["__collection__"].items()}))
         if "__spec__" in value:
             return NetworkSpec(**value["__spec__"])
         if "__series__" in value:
