@@ -285,3 +285,19 @@ def test_a_one_step_forecast_is_drawn_with_a_marker_and_its_bands_as_bars():
     bars = [c.get_segments()[0][:, 1] for c in ax.collections]  # widest first
     assert [tuple(b) for b in bars] == [(fc.iloc[0] - 3, fc.iloc[0] + 3),
                                         (fc.iloc[0] - 1, fc.iloc[0] + 1)]
+
+
+def test_history_is_each_series_own_last_observations():
+    """history= cut the last rows of the union of a collection's dates: a
+    series that ended two years before the others drew none of its past."""
+    index = pd.date_range("2000-01-01", periods=120, freq="MS")
+    y = pd.concat({"a": pd.Series(np.arange(120.0), index=index),
+                   "b": pd.Series(np.arange(96.0), index=index[:96])})
+    fc = pd.concat({"a": pd.Series([1.0, 2.0], index=pd.date_range("2010-01-01", periods=2,
+                                                                    freq="MS")),
+                    "b": pd.Series([1.0, 2.0], index=pd.date_range("2008-01-01", periods=2,
+                                                                    freq="MS"))})
+    fig = plot_forecast(y, fc, history=10)
+    drawn = [ax.get_lines()[0].get_ydata().astype(float) for ax in fig.axes]
+    assert [list(d[np.isfinite(d)]) for d in drawn] == [list(np.arange(110.0, 120.0)),
+                                                        list(np.arange(86.0, 96.0))]

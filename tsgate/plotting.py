@@ -208,7 +208,8 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
         history = max(HISTORY, 8 * len(forecast))
     elif not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
         raise ValueError(f"history must be a positive integer, got {history!r}.")
-    y = y.iloc[-history:]
+    if isinstance(y, pd.Series):
+        y = y.iloc[-history:]  # (a frame's series each keep their own last observations)
     plt = _pyplot()
 
     if isinstance(y, pd.Series):
@@ -250,6 +251,10 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
             mine = future.index.isin(own[1].get(column, future.index))  # (rows,)
             future = future[mine]
             bounds = bounds and [(label, lo[mine], hi[mine]) for label, lo, hi in bounds]
+        # the series' own last observations: on the union of a collection's dates, a
+        # series that ended two years before the others had none in the last rows
+        end = past.last_valid_index()
+        past = past.iloc[:0] if end is None else past.loc[:end].iloc[-history:]
         _draw(panel, past, future, bounds, "history")
         panel.set_title(str(column), fontsize=10, loc="left")
     axes[0].legend(loc="best", fontsize=8, framealpha=1.0)
