@@ -315,3 +315,22 @@ def test_sliding_windows_beyond_memory_name_the_window():
     with pytest.raises(ValueError, match=r"window=1000000000000 makes 10 windows .* give a "
                                          r"shorter window"):
         t.transform(np.ones((10, 1)))
+
+
+def test_exogenous_rows_are_matched_to_y_by_label():
+    """X on y's dates in reverse order, or on other dates, was paired by
+    position without a word; the forecasters match X by label."""
+    index = pd.date_range("2020-01-01", periods=10, freq="D")
+    y = pd.Series(np.arange(10.0), index=index)
+    X = pd.Series(np.arange(10.0) * 10, index=index)
+    expected = make_windows(y, 3, 2, X=X)
+    for Xw, want in zip(make_windows(y, 3, 2, X=X.iloc[::-1]), expected):
+        np.testing.assert_array_equal(Xw, want)
+    np.testing.assert_array_equal(last_window(y, 3, X=X.iloc[::-1]), last_window(y, 3, X=X))
+    other = X.set_axis(pd.date_range("2030-01-01", periods=10, freq="D"))
+    for call in (lambda: make_windows(y, 3, 2, X=other), lambda: last_window(y, 3, X=other)):
+        with pytest.raises(ValueError, match="X has no row for y's label"):
+            call()
+    # an X without an index of its own (0, 1, ...) goes by row order, as an array
+    for Xw, want in zip(make_windows(y, 3, 2, X=X.reset_index(drop=True)), expected):
+        np.testing.assert_array_equal(Xw, want)
