@@ -334,3 +334,17 @@ def test_exogenous_rows_are_matched_to_y_by_label():
     # an X without an index of its own (0, 1, ...) goes by row order, as an array
     for Xw, want in zip(make_windows(y, 3, 2, X=X.reset_index(drop=True)), expected):
         np.testing.assert_array_equal(Xw, want)
+
+
+def test_the_targets_of_several_series_get_a_message_that_says_how_to_fit_them():
+    """make_windows of a 2-column frame gives targets (n, horizon, 2); a
+    regressor met scikit-learn's "Found array with dim 3"."""
+    import tsgate
+
+    frame = pd.DataFrame({"a": np.sin(np.arange(40.0)), "b": np.cos(np.arange(40.0))})
+    X, Y = make_windows(frame, 6, 3)
+    assert Y.shape == (32, 3, 2)
+    model = tsgate.GRURegressor(hidden_size=2, max_iter=1, random_state=0)
+    with pytest.raises(ValueError, match=r"y.reshape\(len\(y\), -1\)"):
+        model.fit(X, Y)
+    assert model.fit(X, Y.reshape(len(Y), -1)).predict(X).shape == (32, 6)

@@ -73,6 +73,12 @@ def check_targets(y, n_samples):
         raise ValueError("This regressor requires y to be passed, but the target y is None: "
                          "call fit(X, y) with the targets.")
     reject_text(y, "y")
+    if np.ndim(y) == 3:  # make_windows' targets of several series: (n, horizon, k)
+        raise ValueError(
+            f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {np.shape(y)}, the targets "
+            "make_windows gives several series (n, horizon, series): pass "
+            "y.reshape(len(y), -1) for one output per (step, series), or window each series "
+            "on its own.")
     try:
         y = check_array(y, ensure_2d=False, dtype=(np.float64, np.float32),
                         ensure_all_finite="allow-nan", input_name="y")
