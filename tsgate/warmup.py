@@ -58,9 +58,9 @@ def warmup(models=MODELS, parallel=True):
                             f"{given!r}.") from None
     unknown = [m for m in models if not isinstance(m, str) or m.lower() not in MODELS]
     if unknown or not models:
-        raise ValueError(f"models must be some of {MODELS} (or 'all'), got "
+        raise ValueError(f"models must be 'all' or a list of some of {MODELS}, got "
                          f"{unknown or given!r}.")
-    models = [m.lower() for m in models]
+    models = list(dict.fromkeys(m.lower() for m in models))  # each once: ["lstm", "LSTM"]
     if not isinstance(parallel, (bool, np.bool_)):
         raise TypeError(f"parallel must be True or False, got {parallel!r}.")
     started = time.perf_counter()
