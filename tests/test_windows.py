@@ -348,3 +348,17 @@ def test_the_targets_of_several_series_get_a_message_that_says_how_to_fit_them()
     with pytest.raises(ValueError, match=r"y.reshape\(len\(y\), -1\)"):
         model.fit(X, Y)
     assert model.fit(X, Y.reshape(len(Y), -1)).predict(X).shape == (32, 6)
+
+
+def test_text_ragged_rows_and_a_short_series_are_told_plainly():
+    """An object array of "1", "2" was read as numbers (a Series of them is
+    refused); ragged rows met numpy's "inhomogeneous shape"; last_window
+    spoke of a horizon it does not take."""
+    with pytest.raises(TypeError, match="y must be numeric"):
+        make_windows(np.array(["1", "2", "3", "4"], dtype=object), 2, 1)
+    assert make_windows(np.array([1, 2, 3, 4], dtype=object), 2, 1)[0].shape == (2, 2, 1)
+    with pytest.raises(ValueError, match="one row per time step of equal length"):
+        make_windows([[1, 2], [3]], 1, 1)
+    with pytest.raises(ValueError, match=r"has 5 points but window = 8 are needed for one "
+                                         r"window; use a smaller window, or"):
+        last_window(np.arange(5.0), 8)

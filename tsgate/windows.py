@@ -59,7 +59,11 @@ def _as_2d(data, name):
     elif isinstance(data, pd.DataFrame):
         was_1d = False
     else:
-        data = np.asarray(data)
+        try:
+            data = np.asarray(data)
+        except ValueError as exc:  # numpy's "inhomogeneous shape": rows of other lengths
+            raise ValueError(f"{name} must be one row per time step of equal length; its rows "
+                             f"differ ({str(exc).splitlines()[0]}).") from None
         if data.ndim not in (1, 2):
             raise ValueError(
                 f"{name} must be 1-D (T,) or 2-D (T, columns), got {data.ndim}-D shape "
@@ -72,7 +76,9 @@ def _as_2d(data, name):
         else:
             columns = [f"{name}[:, {j}]" for j in range(values.shape[1])]
         if values.dtype.kind not in _NUMERIC_KINDS:
-            if values.dtype.kind == "O":
+            # numbers held as objects convert; text (even "1.5") is refused, as in a Series
+            if values.dtype.kind == "O" and not any(isinstance(v, (str, bytes))
+                                                    for v in values.ravel()):
                 try:
                     return values.astype(np.float64), was_1d, columns, None
                 except (TypeError, ValueError):
@@ -180,10 +186,11 @@ def _build(y_vals, x_vals, window, horizon, step, offset=0, names=(), index=None
     m = 0 if x_vals is None else x_vals.shape[1]
     n = (T - window - horizon) // step + 1
     if n < 1:
+        need = (f"window+horizon = {window}+{horizon} = {window + horizon} are" if horizon else
+                f"window = {window} are")
         raise ValueError(
-            f"The series has {T} points but window+horizon = {window}+{horizon} = "
-            f"{window + horizon} are needed for one window; use a smaller window or "
-            f"horizon, or a longer series."
+            f"The series has {T} points but {need} needed for one window; use a smaller "
+            f"window{' or horizon' if horizon else ''}, or a longer series."
         )
     X_win = np.empty((n, window, k + m), dtype=np.float32)  # (n, window, k+m)
     # sliding_window_view over time gives (T-window+1, c, window); the strided
