@@ -73,9 +73,10 @@ def check_targets(y, n_samples):
         raise ValueError("This regressor requires y to be passed, but the target y is None: "
                          "call fit(X, y) with the targets.")
     reject_text(y, "y")
-    if np.ndim(y) == 3:  # make_windows' targets of several series: (n, horizon, k)
+    shape = getattr(y, "shape", None)  # (not np.ndim: array-likes may refuse NumPy's protocol)
+    if shape is not None and len(shape) == 3:  # make_windows' targets of several series
         raise ValueError(
-            f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {np.shape(y)}, the targets "
+            f"y must be 1-D or 2-D (n_samples, n_outputs); got shape {tuple(shape)}, the targets "
             "make_windows gives several series (n, horizon, series): pass "
             "y.reshape(len(y), -1) for one output per (step, series), or window each series "
             "on its own.")
