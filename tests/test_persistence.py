@@ -406,6 +406,8 @@ def test_files_that_are_not_models_or_are_damaged_give_one_clear_error(tmp_path)
     _rewrite_meta(good, lambda d: d["model"]["params"].update(hidden_size="eight"))
     with pytest.raises(ValueError, match="damaged tsgate model file.*hidden_size"):
         load(good)
+    with pytest.raises(ValueError, match="is a folder; give the path of the file"):
+        load(tmp_path)  # ("empty, truncated or of another kind" before)
 
 
 def test_mixed_type_and_odd_column_labels_save(tmp_path):

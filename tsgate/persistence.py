@@ -490,6 +490,8 @@ def _read(path):
     if not is_file and not os.path.exists(source):
         raise FileNotFoundError(f"{path}: there is no such file (a tsgate model file is the "
                                 "archive tsgate.save writes).")
+    if not is_file and os.path.isdir(source):  # ("empty, truncated or of another kind" before)
+        raise ValueError(f"{path} is a folder; give the path of the file tsgate.save wrote.")
     try:
         archive = np.load(source, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
