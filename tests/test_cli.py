@@ -2,6 +2,7 @@
 import importlib.util
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -785,3 +786,11 @@ def test_the_printed_table_keeps_seven_digits_per_column():
                           "small": [0.0012345, 0.0023456], "tiny": [5.1234e-7, 6.2e-7]})
     lines = _to_text(table).splitlines()
     assert lines[1].split() == ["2020-01-01", "12345678.9", "0.001234500", "5.123400e-07"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_an_output_file_that_cannot_be_written_is_named(capsys):
+    """A full disk said "[Errno 28] No space left on device" without the path."""
+    code, _, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
+                         "--output", "/dev/full", *QUICK)
+    assert code == 2 and err.strip() == "tsgate: error: /dev/full: No space left on device"

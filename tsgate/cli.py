@@ -469,7 +469,12 @@ def run_forecast(args):
     else:
         print(_to_text(table))
     if args.output not in (None, "-"):
-        table.to_csv(args.output, index=False)
+        try:
+            table.to_csv(args.output, index=False)
+        except OSError as exc:  # (a full disk: "[Errno 28] No space left on device" alone)
+            if getattr(exc, "filename", None):
+                raise
+            raise OSError(f"{args.output}: {exc.strerror or exc}") from None
     if args.plot is not None:
         _save_plot(y, forecast, intervals, args, horizon)
     return 0
