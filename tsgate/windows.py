@@ -15,6 +15,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._series import rows_on
+
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
 except ImportError:  # pragma: no cover - older scikit-learn
@@ -143,24 +145,14 @@ def _prepare(y, X):
 
 
 def _on_rows_of(x_vals, x_index, y_index):
-    """X's rows (T, m) in the order of y's labels, where both are pandas
-    objects: by label, as the forecasters match X (rows given in reverse,
-    or on other dates, were paired by position without a word). An X
-    built without an index (0, 1, ...) is read in row order, as an array."""
-    if x_index is None or y_index is None or x_index.equals(y_index):
+    """X's rows (T, m) on y's time steps where both are pandas objects,
+    picked as the forecasters pick them (:func:`tsgate._series.rows_on`: by
+    date or integer step; rows given in reverse, or on other dates, were
+    paired by position without a word). An X built without an index
+    (0, 1, ...) is read in row order, as an array."""
+    if x_index is None or y_index is None:
         return x_vals
-    if isinstance(x_index, pd.RangeIndex) and x_index.start == 0 and x_index.step == 1:
-        return x_vals
-    if x_index.has_duplicates:
-        raise ValueError(f"X has the label {x_index[x_index.duplicated()][0]!r} more than once; "
-                         "give one row per time step of y.")
-    rows = x_index.get_indexer(y_index)  # (T,) -1 where X lacks y's label
-    if (rows < 0).any():
-        raise ValueError(
-            f"X has no row for y's label {y_index[int(np.argmax(rows < 0))]!r}: X's rows are "
-            "matched to y's by label; give X on y's index (X.reindex(y.index)), or as an "
-            "array in y's row order.")
-    return x_vals[rows]
+    return rows_on(pd.DataFrame(x_vals, index=x_index), y_index).to_numpy()
 
 
 def _check_finite_inputs(X_win, step, offset, names, index):
