@@ -171,3 +171,13 @@ def test_one_month_of_consecutive_two_digit_numbers_is_ambiguous(tmp_path):
     text = "day,y\n" + "".join(f"Jan-{d:02d},{d}\n" for d in range(1, 32))
     with pytest.raises(ValueError, match="one month of consecutive years, or as days"):
         read_csv(_write(tmp_path, "f.csv", text), None)
+
+
+def test_an_integer_beyond_uint64_is_read_as_a_number(tmp_path):
+    """pandas keeps a column with 10**20 in it as text: the file then had
+    "no numeric value column (column 'y' is empty)"."""
+    values = [str(1000 + i) for i in range(10)]
+    values[5] = str(10**20)
+    text = "date,y\n" + "".join(f"{d},{v}\n" for d, v in zip(DAYS, values))
+    frame, _ = read_csv(_write(tmp_path, "big.csv", text), None)
+    np.testing.assert_array_equal(frame["y"], [float(v) for v in values])

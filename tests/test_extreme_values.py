@@ -86,3 +86,50 @@ def test_an_exogenous_feature_of_size_1e155_counts_as_at_size_1():
             forecasts.append(model.predict(X=pd.DataFrame(x[n:] * scale, index=future,
                                                           columns=["x"])))
     np.testing.assert_allclose(forecasts[1], forecasts[0], rtol=1e-6)
+
+
+def test_a_regressor_learns_targets_with_a_level_of_1e12_as_without():
+    """y_mean_ was float32: 1e12 + s rounded to a multiple of 65536, and
+    every prediction was thousands off."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 4, 1))
+    y = X[:, -1, 0] * 2 + X[:, -2, 0]  # (64,) of size about 2
+    preds = [tsgate.GRURegressor(**FAST).fit(X, y + offset).predict(X) - offset
+             for offset in (0.0, 1e12)]
+    np.testing.assert_allclose(preds[1], preds[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("size", [1e-100, 1e-300])
+def test_a_regressor_learns_tiny_targets_as_at_size_1(size):
+    """The scale was float32 (0 for targets of 1e-100: predictions of 0) or
+    a float64 variance that underflowed (1 for 1e-300: predictions of
+    -0.24 for targets of 1e-300)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 4, 1))
+    y = X[:, -1, 0] * 2 + X[:, -2, 0]
+    small = tsgate.GRURegressor(**FAST).fit(X, y)
+    tiny = tsgate.GRURegressor(**FAST).fit(X, y * size)
+    np.testing.assert_allclose(tiny.y_scale_ / size, small.y_scale_, rtol=1e-12)
+    np.testing.assert_allclose(tiny.predict(X) / size, small.predict(X), rtol=1e-5, atol=1e-9)
+
+
+def test_the_trend_term_of_values_near_1e300_scales_exactly():
+    """The sums of t * values run to n**3 times them: a series of 48 values
+    near 1e302 forecast NaN, one of 300 near 1e300 had no calibration."""
+    from tsgate.smoothing import smooth, theta_drift
+
+    t = np.arange(300.0)
+    z = 5 + 0.1 * t + np.sin(t)
+    ends = np.array([50, 299])
+    drift = theta_drift(z, smooth(z, 1, log=False), ends, 3)  # (2, 3)
+    big = theta_drift(z * 2.0**1000, smooth(z * 2.0**1000, 1, log=False), ends, 3)
+    assert np.isfinite(big).all() and np.abs(drift).min() > 0
+    np.testing.assert_array_equal(big, drift * 2.0**1000)
+
+
+def test_windows_of_values_below_float32_are_refused():
+    """Values of 1e-300 became zeros in the float32 windows, silently."""
+    with pytest.raises(ValueError, match="below float32's smallest normal"):
+        tsgate.make_windows(np.linspace(1, 30, 40) * 1e-300, window=4, horizon=1)
+    X, _ = tsgate.make_windows(np.linspace(0, 30, 40) * 1e-30, window=4, horizon=1)
+    assert np.abs(X).max() > 0

@@ -696,3 +696,18 @@ def test_a_score_of_the_training_steps_names_return_train_score():
         model.score(y.iloc[:40])
     with pytest.raises(ValueError, match=r"is not one of them\.$"):  # past the steps: no hint
         model.score(y.iloc[45:48].set_axis(pd.date_range("1930-01-01", periods=3, freq="MS")))
+
+
+def test_rmse_of_any_size():
+    """Squared as they were, errors of 1e200 gave inf and of 1e-200 gave 0."""
+    yt, yp = np.array([1.0, 2, 3]), np.array([1.5, 2, 2])
+    for size in (1e200, 1e-200):
+        np.testing.assert_allclose(rmse(yt * size, yp * size), rmse(yt, yp) * size, rtol=1e-12)
+
+
+def test_numbers_written_as_text_are_refused_by_the_metrics():
+    """An object array of "1.5", "2", "3" was scored as numbers, where text
+    arrays and the regressors refuse text."""
+    with pytest.raises(TypeError, match="holds text"):
+        mae(np.array(["1.5", "2", "3"], dtype=object), [1.5, 2.0, 2.0])
+    assert mae(np.array([1.5, 2.0, 3.0], dtype=object), [1.5, 2.0, 2.0]) == pytest.approx(1 / 3)

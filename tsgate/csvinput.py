@@ -172,16 +172,19 @@ def _grouped_numbers(text, thousands, decimal):
     groups of three digits and ``decimal`` before the fraction, or None
     unless every value is such a number (then the column stays text, and
     a value column says which value is not a number) and one of them holds
-    a separator. The groups are strict, the first of one to three digits
-    not starting with 0, the others of three: "1,234" is 1234 with
-    thousands commas, but "1,5" and "0,125" are no such number."""
+    a separator or has 19 digits or more (pandas keeps integers beyond its
+    int64 and uint64 as text). The groups are strict, the first of one to
+    three digits not starting with 0, the others of three: "1,234" is 1234
+    with thousands commas, but "1,5" and "0,125" are no such number."""
     given = text.dropna().astype(str).str.strip()
     t, d = re.escape(thousands), re.escape(decimal)
     number = rf"[+-]?(?:[1-9]\d{{0,2}}(?:{t}\d{{3}})+|\d+)(?:{d}\d+)?"
     if len(given) == 0 or not given.str.fullmatch(number).all():
         return None
-    if not given.str.contains(f"{t}|{d}" if decimal != "." else t).any():
-        return None  # plain digits: pandas read them, or chose text on purpose
+    if (not given.str.contains(f"{t}|{d}" if decimal != "." else t).any()
+            and not given.str.lstrip("+-").str.len().gt(18).any()):
+        return None  # plain digits: pandas read them, or chose text on purpose;
+        # but integers past its int64 and uint64 it keeps as text: floats
     plain = given.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
     out = pd.Series(np.nan, index=text.index)
     out[given.index] = plain.astype(float)

@@ -24,6 +24,7 @@ import pandas as pd
 from .calibration import quantile_coverage
 from .exogenous import check_scoring_X
 from .matching import aligned
+from .moments import root_mean_square
 from .naivescale import _by_series, _end_aligned, _naive_scales
 from .pairs import _to_array, _valid_pairs
 
@@ -78,7 +79,10 @@ def rmse(y_true, y_pred):
     float
     """
     yt, yp, mask = _valid_pairs(y_true, y_pred)
-    return float(np.sqrt(np.mean((yt[mask] - yp[mask]) ** 2)))
+    e = yt[mask] - yp[mask]
+    # (squared as they are, errors beyond about 1e154 overflowed to inf)
+    return (root_mean_square(e) if e.size and np.isfinite(e).all()
+            else float(np.sqrt(np.mean(e ** 2))))
 
 
 def smape(y_true, y_pred):

@@ -36,6 +36,10 @@ def _to_array(values, name):
                 )
         return values.to_numpy(dtype=np.float64, na_value=np.nan)
     arr = np.asarray(values)
+    if arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.flat):
+        # refused as text arrays are (NumPy converted "1.5" without a word)
+        raise TypeError(f"{name} holds text (numbers written as text?); convert it with "
+                        "pd.to_numeric or .astype(float) before computing the metric.")
     try:
         if arr.dtype.kind not in "biufO":
             raise TypeError

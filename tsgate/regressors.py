@@ -31,7 +31,7 @@ from .engine.layout import Layout
 from .engine.training import r2_by_output, split_validation
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
-from .targets import check_targets, reject_text
+from .targets import check_targets, reject_text, target_moments
 
 LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
           "huber": int(LossKind.HUBER), "quantile": int(LossKind.PINBALL)}
@@ -289,18 +289,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                           UserWarning, stacklevel=4)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         if not warm:
-            self.y_mean_ = np.zeros(Y.shape[1], np.float32)
-            self.y_scale_ = np.ones(Y.shape[1], np.float32)
-            if self.scale_target:
-                # in float64: the squares of float32 targets beyond about 1e19
-                # overflow float32, and the scale then fell back to 1
-                Y64 = np.asarray(Y, dtype=np.float64)  # (n, O)
-                with warnings.catch_warnings():  # an output no target reaches (a forecaster's
-                    warnings.simplefilter("ignore", RuntimeWarning)  # step beyond short series'
-                    mean = np.nanmean(Y64, axis=0)  # windows): mean 0 and scale 1 below
-                    std = np.nanstd(Y64, axis=0)
-                self.y_mean_ = np.nan_to_num(mean).astype(np.float32)
-                self.y_scale_ = np.where(np.isfinite(std) & (std > 0), std, 1.0).astype(np.float32)
+            self.y_mean_, self.y_scale_ = target_moments(Y, self.scale_target)  # (O,) each
         self.spec_, self.device_ = spec, device
         getattr(_LAST_ATTENTION, "weights", {}).pop(self, None)  # the fit before's predict's
         self.window_, self.n_step_features_ = Xw.shape[1], Xw.shape[2]

@@ -485,7 +485,11 @@ def theta_drift(z, sm, ends, H):
     d = z - sm.season[:n]  # (n,) deseasonalised
     ok = np.isfinite(d)
     t = np.arange(n, dtype=np.float64)
-    dz = np.where(ok, d, 0.0)
+    # the sums of t * d run to about n**3 times the values: taken of d divided
+    # by a power of two near its largest magnitude (an exact scaling, undone on
+    # the slope), so that values near 1e300 / n**3 do not overflow to NaN
+    k_big = int(np.frexp(_largest(d))[1])  # (0 for none)
+    dz = np.where(ok, np.ldexp(d, -k_big), 0.0)
     tz = np.where(ok, t, 0.0)
     # prefix sums of the least-squares normal equations: count, t, d, t^2, t*d
     c1, ct, cd = np.cumsum(ok), np.cumsum(tz), np.cumsum(dz)  # (n,) each
@@ -495,6 +499,7 @@ def theta_drift(z, sm, ends, H):
     denom = k * ctt[ends] - st * st
     safe = np.where(denom > 0, denom, 1.0)
     slope = np.where((k >= 2) & (denom > 0), (k * ctd[ends] - st * sd) / safe, 0.0)  # (N,)
+    slope = np.ldexp(slope, k_big)
     a = sm.alpha if sm.alpha > 0 else 1.0
     steps = np.arange(1, H + 1)
     factor = steps[None, :] - 1 + 1 / a - (1 - a) ** k[:, None] / a  # (N, H)

@@ -4,6 +4,7 @@ import pandas as pd
 from sklearn.utils import check_array
 
 from .encoding import F32_MAX
+from .moments import mean_spread
 
 
 def reject_text(values, name):
@@ -107,3 +108,34 @@ def check_targets(y, n_samples):
             f"y holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
             "which the networks compute; rescale y (e.g. divide it by a constant).")
     return y, Y
+
+
+
+def target_moments(Y, standardize=True):
+    """Each output's mean and scale, in float64, for ``(Y - mean) / scale``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+        The targets, NaN where missing.
+    standardize : bool, default=True
+        False gives mean 0 and scale 1 (the targets as they are).
+
+    Returns
+    -------
+    mean, scale : ndarray of shape (n_outputs,), float64
+        The mean and standard deviation of each output's targets
+        (:func:`tsgate.moments.mean_spread`: of any size). Kept in float64:
+        a float32 mean of targets near 1e12 is off by up to 65536 (every
+        prediction was biased by thousands), and a float32 scale of targets
+        near 1e-100 is 0. A constant output is scaled by its size (1 where
+        it is 0), so its predictions keep its digits; an output without
+        targets gets mean 0 and scale 1.
+    """
+    n_out = Y.shape[1]
+    if not standardize:
+        return np.zeros(n_out), np.ones(n_out)
+    mean, spread = mean_spread(Y, axis=0)  # (O,) each; NaN for an output without targets
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    scale = np.where(spread > 0, spread, np.where(mean != 0, np.abs(mean), 1.0))
+    return mean, scale

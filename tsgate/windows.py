@@ -27,6 +27,7 @@ __all__ = ["make_windows", "last_window", "SlidingWindowTransformer"]
 
 _NUMERIC_KINDS = "biuf"
 _F32_MAX = float(np.finfo(np.float32).max)
+_F32_TINY = float(np.finfo(np.float32).tiny)
 
 
 def _check_int(value, name, minimum):
@@ -99,7 +100,8 @@ def _as_2d(data, name):
 
 def _check_float32_range(values, name):
     """Raise where finite values pass float32's range: the windows are
-    float32, where they became inf (and then read as missing values)."""
+    float32, where they became inf (and then read as missing values), or
+    where all of them are below its normal numbers (they became zeros)."""
     values = np.asarray(values)
     if values.dtype == np.float32 or values.dtype.kind not in "fiu" or values.size == 0:
         return
@@ -109,6 +111,11 @@ def _check_float32_range(values, name):
         raise ValueError(
             f"{name} holds values up to {big:.3g}, beyond float32's range (about 3.4e38), in "
             f"which the windows are made; rescale {name} (e.g. divide by a power of 10).")
+    if 0 < big < _F32_TINY:  # every value would be 0 or lose its digits in float32
+        raise ValueError(
+            f"{name} holds values no larger than {big:.3g}, below float32's smallest normal "
+            f"number (about 1.2e-38), in which the windows are made: they would read as zeros; "
+            f"rescale {name} (e.g. multiply by a power of 10).")
 
 
 def _numeric_frame(X, name="X"):
