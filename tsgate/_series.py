@@ -189,8 +189,8 @@ def infer_step(index, name="y"):
 
 
 # calendar grids, coarsest first, that a frequency guess tries (see _grid_of)
-_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "SMS", "SME", "W-SUN", "W-MON", "W-SAT", "B", "D", "h",
-          "min", "s")
+_GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "BMS", "BME", "SMS", "SME", "W-SUN", "W-MON", "W-SAT",
+          "B", "D", "h", "min", "s")
 
 
 def _grid_of(index):
@@ -210,9 +210,19 @@ def _grid_of(index):
 
 def guess_freq(index):
     """A frequency for dates that pandas infers none for (missing dates):
-    the coarsest calendar grid they all lie on, else that of their first
-    regular stretch, else 'D'; what the messages advise as ``freq=``."""
-    return _grid_of(index) or _leading_freq(index) or "D"
+    that of their first regular stretch where every date lies on its grid
+    from the first date and that grid is coarser than the coarsest calendar
+    grid they all lie on (Wednesdays a week apart: 'W-WED', not 'B';
+    quarters from November: 'QS-NOV', not 'MS'; '3h', not 'h'), else that
+    calendar grid, else the stretch's, else 'D'; what the messages advise
+    as ``freq=``."""
+    grid, lead = _grid_of(index), _leading_freq(index)
+    if lead is not None and grid is not None and lead != grid:
+        steps = {f: len(pd.date_range(index[0], index[-1], freq=f)) for f in (lead, grid)}
+        on_lead = index.isin(pd.date_range(index[0], index[-1], freq=lead)).all()
+        if on_lead and steps[lead] < steps[grid]:
+            return lead
+    return grid or lead or "D"
 
 
 PERIOD_NAMES = {"Y": "year", "Q": "quarter", "M": "month"}
@@ -254,8 +264,15 @@ def future_index(index, horizon, name="y"):
         return pd.period_range(last + 1, periods=horizon, freq=index.freq, name=index.name)
     if isinstance(index, pd.DatetimeIndex):
         try:
+            # from ``last`` itself, not ``last + step``: in a time zone with
+            # summer time a day from midnight is the next midnight to
+            # date_range, but 24 hours to ``+`` (23:00 after a change)
+            future = pd.date_range(last, periods=horizon + 1, freq=step, name=index.name,
+                                   tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
+            if future[0] == last:
+                return future[1:]
             return pd.date_range(last + step, periods=horizon, freq=step, name=index.name,
-                                 tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
+                                 tz=index.tz, unit=index.unit)
         except (pd.errors.OutOfBoundsDatetime, OverflowError):
             raise ValueError(
                 f"{horizon} steps of {step.freqstr} after {last} pass the latest time pandas "
@@ -279,16 +296,19 @@ def steps_after(index, times, name="y"):
         n *= 2
 
 
+_DAY_NANOS = 86400 * 10**9
+
+
 def season_length(index):
     """Seasonal period implied by the index's frequency (1 if none).
 
     Steps per natural cycle: a year for quarters (4), months (12),
     half-months (24) and weeks (52); a week for days (7; 5 business days); a
     day for hours (24) and for minutes when that is at most 96 steps, else an
-    hour; a minute for seconds. A multiple of the base unit divides the
-    cycle ("2W": 26, "2h": 12) and gives 1 where it does not divide it.
-    Anchored and business variants ("QS-OCT", "SMS", "BMS") count as their
-    base unit.
+    hour; a minute for seconds; a day for business hours (8). A multiple
+    of the base unit divides the cycle ("2W": 26, "2h": 12, "24h" a day: 7)
+    and gives 1 where it does not divide it. Anchored and business variants
+    ("QS-OCT", "SMS", "BMS", "WOM-3FRI") count as their base unit.
     """
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         return 1
@@ -300,14 +320,18 @@ def season_length(index):
         ((offsets.QuarterBegin, offsets.QuarterEnd, offsets.BQuarterBegin, offsets.BQuarterEnd), 4),
         ((offsets.SemiMonthBegin, offsets.SemiMonthEnd), 24),
         ((offsets.MonthBegin, offsets.MonthEnd, offsets.BusinessMonthBegin,
-          offsets.BusinessMonthEnd), 12),
+          offsets.BusinessMonthEnd, offsets.WeekOfMonth, offsets.LastWeekOfMonth), 12),
+        ((offsets.FY5253Quarter,), 4),
         ((offsets.Week,), 52),
         ((offsets.BusinessDay,), 5),
         ((offsets.Day,), 7),
+        ((offsets.BusinessHour,), 8),
         ((offsets.Hour,), 24),
         ((offsets.Second,), 60),
     ]
-    if isinstance(step, offsets.Minute):
+    if isinstance(step, offsets.Tick) and step.nanos % _DAY_NANOS == 0:  # "24h": days
+        cycle, n = 7, step.nanos // _DAY_NANOS
+    elif isinstance(step, offsets.Minute):
         cycle = 24 * 60 if 24 * 60 // n <= 96 else 60
     else:
         cycle = next((c for kinds, c in cycles if isinstance(step, kinds)), 1)

@@ -3,9 +3,10 @@ every step from the first date to the last, missing ones NaN), and the
 fitted steps that data given after a fit take where they show none of
 their own (a history of 1 or 2 dates, or one without yesterday's row).
 """
+import numpy as np
 import pandas as pd
 
-from ._series import infer_freq, infer_step
+from ._series import guess_freq, infer_freq, infer_step
 
 
 class FittedSteps:
@@ -56,7 +57,13 @@ def _needs_known_grid(index):
     """Dates given after the fit that show no frequency of their own: too
     few (:func:`_short_undated`), or with a missing date (a new history of
     the last days without yesterday's): put on the fitted frequency's
-    grid, the missing dates NaN, as ``freq=`` does at fit."""
+    grid, the missing dates NaN, as ``freq=`` does at fit. Periods that skip
+    one count as missing dates too (the message asked for ``freq=``, which
+    ``predict`` does not take)."""
+    if isinstance(index, pd.PeriodIndex):
+        steps = np.diff(index.asi8)  # (n-1,) in the periods' unit
+        return bool(len(steps) and index.is_unique and (steps > 0).all()
+                    and (steps != index.freq.n).any())
     if not isinstance(index, pd.DatetimeIndex) or index.freq is not None:
         return False
     if len(index) < 3:
@@ -124,14 +131,15 @@ def on_grid(y, freq, name="y"):
     if off.any():
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
-    own = _regular_step(y.index)
+    regular = _regular_step(y.index)
+    own = regular or _coarser_guess(y.index, len(out))
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
     if own is not None and len(out) >= 4 * len(y):
         raise ValueError(
             f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
             f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its dates "
-            f"missing, and the forecast would be of {freq!r} steps. Give freq={own!r} or leave "
-            "freq=None.")
+            f"missing, and the forecast would be of {freq!r} steps. Give freq={own!r}"
+            + (" or leave freq=None." if regular else "."))
     return out
 
 
@@ -146,6 +154,23 @@ def _regular_step(index):
         return infer_freq(index)
     except (TypeError, ValueError):
         return None
+
+
+def _coarser_guess(index, n_grid):
+    """For dates with a missing one (no frequency of their own): the
+    frequency they follow (:func:`tsgate._series.guess_freq`) where its grid
+    is at least 4 times sparser than a grid of ``n_grid`` steps, else None
+    (Wednesdays a week apart with one missing, given freq='B', were fitted
+    on a grid 80% NaN and forecast business days)."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
+        return None
+    guess = guess_freq(index)
+    try:
+        n_guess = len(pd.date_range(index[0], index[-1], freq=guess))
+    except ValueError:
+        return None
+    return guess if 4 * n_guess <= n_grid and index.isin(
+        pd.date_range(index[0], index[-1], freq=guess)).all() else None
 
 
 def joined(past, index):

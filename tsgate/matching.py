@@ -128,8 +128,9 @@ def check_same_frequency(coll, trained, name="y"):
         # the time the dates step by, whatever freq is set (dates read from a file or a
         # long frame have none: comparing .freq let any step pass); no offset inferred
         # but to name it, as thousands of series took 0.3 ms each
-        ratio = _typical_step(index) / _typical_step(ref)
-        if 0.8 <= ratio <= 1.25:
+        typical = _typical_step(index)
+        ratio = typical / _typical_step(ref)
+        if 0.8 <= ratio <= 1.25 and not (typical == _DAY and _day_kind(index) * _day_kind(ref) < 0):
             continue
         step, ref_step = (_step_name(i) for i in (index, ref))
         if coll is trained:
@@ -145,6 +146,21 @@ def check_same_frequency(coll, trained, name="y"):
 
 
 _PER_SECOND = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}
+_DAY = 86400.0
+
+
+def _day_kind(index):
+    """Of daily dates: -1 where they skip weekends (business days: no
+    Saturday or Sunday, and a step over one), 1 where they hold a weekend
+    day (calendar days), 0 where neither shows. Both step by a day in the
+    median, but their seasons differ (5 and 7): a collection mixing them
+    took the season of whichever came first."""
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp()
+    weekend = index.dayofweek >= 5  # (n,)
+    if weekend.any():
+        return 1
+    return -1 if (np.diff(index.asi8) > np.median(np.diff(index.asi8))).any() else 0
 
 
 def _typical_step(index):

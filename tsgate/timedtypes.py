@@ -87,6 +87,20 @@ def day_first_reading(text, parsed):
     return "both" if regular else "better"
 
 
+def _reads_day_first(text):
+    """Whether every text date matches day/month/year and all read so."""
+    given = pd.Series(text).dropna().astype(str)
+    if not len(given) or not given.str.match(_DAY_MONTH_FIRST).all():
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.to_datetime(given, dayfirst=True)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def read_times(column):
     """A long frame's time column as an index: datetimes stay, integers stay,
     strings parse (month first, as pandas reads them, unless day first reads
@@ -101,9 +115,17 @@ def read_times(column):
             mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
         except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
             if "utc=true" not in str(exc).lower():
-                raise ValueError(f"The time column {column.name!r} cannot be read as dates "
-                                 f"({str(exc).strip().splitlines()[0]}); give dates, or integer "
-                                 "steps.") from None
+                name = column.name
+                if _reads_day_first(text):  # "13/01/2020": month 13 read month first
+                    raise ValueError(
+                        f"The time column {name!r} holds dates such as "
+                        f"{text.dropna().iloc[0]!r} that read only day first; parse them "
+                        f"yourself, df[{name!r}] = pd.to_datetime(df[{name!r}], dayfirst=True), "
+                        "or write them year first (YYYY-MM-DD).") from None
+                # (pandas' first line ends "You might want to try:", its advice on the next)
+                reason = str(exc).strip().splitlines()[0].split(". You might want")[0]
+                raise ValueError(f"The time column {name!r} cannot be read as dates "
+                                 f"({reason}); give dates, or integer steps.") from None
             mixed = True
         if mixed:  # UTC offsets that change: local times across a daylight-saving change
             raise ValueError(
@@ -147,11 +169,17 @@ def parsed_times(index):
 
 
 def same_unit(past, index):
-    """The fitted dates ``past`` at the datetime unit of the history
-    ``index`` (parquet's "us" after a fit on "ns"), where both are dates of
-    one time zone and the unit holds them; else ``past`` as it is."""
-    if isinstance(past, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex) \
-            and past.unit != index.unit and str(past.tz) == str(index.tz):
+    """The fitted dates ``past`` at the datetime unit and in the time zone
+    of the history ``index`` (parquet's "us" after a fit on "ns"; the same
+    instants in UTC after a fit in Europe/Berlin), where both are dates
+    with a zone or both without, and the unit holds them; else ``past`` as
+    it is."""
+    if not (isinstance(past, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex)) \
+            or (past.tz is None) != (index.tz is None):
+        return past
+    if past.tz is not None and str(past.tz) != str(index.tz):
+        past = past.tz_convert(index.tz)
+    if past.unit != index.unit:
         try:
             return past.as_unit(index.unit)
         except (pd.errors.OutOfBoundsDatetime, ValueError):

@@ -1,0 +1,93 @@
+"""Calendars a sweep of time indexes found mishandled (session 46): summer
+time, anchored grids with a missing date, business against calendar days,
+season lengths of rarer offsets, histories in another zone or skipping a
+period, semi-month CSVs."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tests.conftest import FAST
+from tsgate._series import future_index, guess_freq, season_length
+
+
+@pytest.mark.parametrize("end", ["2021-03-28", "2021-10-31"])
+def test_days_after_a_change_of_summer_time_are_the_next_midnights(end):
+    """``last + Day`` is 24 hours: 23:00 or 01:00 after a change."""
+    idx = pd.date_range(end=end, periods=20, freq="D", tz="Europe/Berlin")
+    want = pd.date_range(idx[-1], periods=4, freq="D")[1:]
+    assert future_index(idx, 3).equals(want)
+    assert (want.hour == 0).all()
+    y = pd.Series(10 + np.sin(np.arange(20)), index=idx)
+    assert tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).predict().index.equals(want)
+
+
+@pytest.mark.parametrize("freq, want", [
+    ("W-WED", "W-WED"), ("QS-NOV", "QS-NOV"), ("QE-NOV", "QE-NOV"), ("YE-JUN", "YE-JUN"),
+    ("2W", "2W-SUN"), ("3h", "3h"), ("2D", "2D"), ("BMS", "BMS"), ("B", "B"), ("MS", "MS")])
+def test_dates_with_a_missing_one_are_told_their_own_frequency(freq, want):
+    """Wednesdays with a missing week were told freq='B', quarters from
+    November 'MS', 3-hourly steps 'h'."""
+    idx = pd.date_range("2010-01-04", periods=40, freq=freq).delete(10)
+    assert guess_freq(idx) == want
+
+
+def test_a_much_denser_freq_is_refused_for_dates_with_a_gap():
+    """Following the old advice, freq='B' for weekly dates with a gap, fitted
+    a grid 80% NaN and forecast business days, silently."""
+    idx = pd.date_range("2010-01-06", periods=40, freq="W-WED").delete(10)
+    y = pd.Series(10 + np.sin(np.arange(39)), index=idx)
+    with pytest.raises(ValueError, match=r"Give freq='W-WED'\.$"):
+        tsgate.GRUForecaster(horizon=2, freq="B", **FAST).fit(y)
+    assert tsgate.GRUForecaster(horizon=2, freq="W-WED", n_models=1, **FAST).fit(y) \
+        .predict().index[0] == idx[-1] + pd.offsets.Week(weekday=2)
+
+
+def test_business_and_calendar_days_are_not_one_collection():
+    """Both step by a day in the median; the season (5 or 7) was that of
+    whichever series came first."""
+    b = pd.Series(np.arange(30.0), index=pd.bdate_range("2021-01-04", periods=30))
+    d = pd.Series(np.arange(30.0), index=pd.date_range("2021-01-04", periods=30, freq="D"))
+    for parts, keys in (([b, d], ["b", "d"]), ([d, b], ["d", "b"])):
+        with pytest.raises(ValueError, match="one model learns one frequency"):
+            tsgate.GRUForecaster(horizon=2, **FAST).fit(pd.concat(parts, keys=keys))
+
+
+@pytest.mark.parametrize("freq, want", [("WOM-3FRI", 12), ("bh", 8), ("24h", 7), ("48h", 1),
+                                        ("C", 5), ("3h", 8)])
+def test_season_lengths_of_rarer_offsets(freq, want):
+    assert season_length(pd.date_range("2021-01-04", periods=30, freq=freq)) == want
+
+
+def test_a_short_history_in_another_time_zone_joins_the_fitted_past():
+    """The same instants in UTC were not joined to the Berlin fit's past,
+    and forecast without its season."""
+    idx = pd.date_range("2021-01-04", periods=24 * 21, freq="h", tz="Europe/Berlin")
+    t = np.arange(len(idx))
+    y = pd.Series(10 + np.sin(2 * np.pi * t / 24), index=idx)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y.iloc[:-24])
+    berlin = model.predict(y=y.iloc[-24:])
+    utc = model.predict(y=y.iloc[-24:].tz_convert("UTC"))
+    np.testing.assert_allclose(utc.to_numpy(), berlin.to_numpy())
+    assert str(utc.index.tz) == "UTC" and (utc.index == berlin.index).all()
+
+
+def test_a_new_history_of_periods_skipping_one_is_put_on_the_fitted_grid():
+    """It was refused with advice to set freq=, which predict does not take."""
+    p = pd.Series(10 + np.sin(np.arange(30)), index=pd.period_range("2010Q1", periods=30,
+                                                                   freq="Q-NOV"))
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(p.iloc[:-5])
+    out = model.predict(y=p.drop(p.index[-3]))
+    assert out.index.equals(pd.period_range(p.index[-1] + 1, periods=3, freq="Q-NOV"))
+
+
+def test_the_cli_reads_semi_month_dates(tmp_path, capsys):
+    """The API inferred SMS; the CLI said the frequency could not be inferred."""
+    from tsgate.cli import main
+
+    idx = pd.date_range("2018-01-01", periods=40, freq="SMS")
+    path = tmp_path / "sms.csv"
+    pd.DataFrame({"ds": idx.strftime("%Y-%m-%d"), "y": 10 + np.sin(np.arange(40))}).to_csv(
+        path, index=False)
+    assert main(["forecast", str(path), "--horizon", "2", "--max-iter", "2", "--quiet"]) in (0, None)
+    assert "2019-09-01" in capsys.readouterr().out
