@@ -76,5 +76,8 @@ def competitions():
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # --help
     simulated()
     competitions()

@@ -33,6 +33,9 @@ def main(argv=None):
     p.add_argument("--order", default="content",
                    help="content (the default order), given, or an integer seed")
     args, rest = p.parse_known_args(argv)
+    if "-h" in rest or "--help" in rest:  # this script's option, then collections.py's
+        print("series_order.py [--order content|given|SEED] [collections.py's options]\n\n"
+              f"  --order  {p._actions[0].help}\n\ncollections.py's options:")
     default = encoding.content_order
     if args.order == "given":
         encoding.content_order = lambda zs, exogs=None: list(range(len(zs)))

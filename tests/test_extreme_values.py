@@ -88,6 +88,7 @@ def test_an_exogenous_feature_of_size_1e155_counts_as_at_size_1():
     np.testing.assert_allclose(forecasts[1], forecasts[0], rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_regressor_learns_targets_with_a_level_of_1e12_as_without():
     """y_mean_ was float32: 1e12 + s rounded to a multiple of 65536, and
     every prediction was thousands off."""
@@ -99,6 +100,7 @@ def test_a_regressor_learns_targets_with_a_level_of_1e12_as_without():
     np.testing.assert_allclose(preds[1], preds[0], atol=1e-3)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("size", [1e-100, 1e-300])
 def test_a_regressor_learns_tiny_targets_as_at_size_1(size):
     """The scale was float32 (0 for targets of 1e-100: predictions of 0) or

@@ -71,8 +71,12 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         last value, divided by the standard deviation of one-step changes.
         "standard": the series' mean and standard deviation.
     season_length : int or None, default=None
-        Seasonal period; None infers it from the frequency (12 monthly,
-        4 quarterly, 7 daily, 24 hourly, 52 weekly, 1 otherwise), and for
+        Seasonal period; None infers it from the frequency, the steps in
+        its natural cycle (12 monthly, 4 quarterly, 24 semi-monthly, 52
+        weekly, 7 daily, 5 business-daily, 24 hourly, 8 business-hourly,
+        48 half-hourly, 60 secondly; minutes: the day up to 96 steps, else
+        the hour; a multiple divides the cycle, "2h": 12; 1 for yearly
+        steps, integer steps and cycles a multiple does not divide), and for
         sub-daily steps takes the week instead (168 hourly) where every
         series shows it and it fits better than the day
         (:mod:`tsgate.seasons`). Used only where a series passes a

@@ -207,7 +207,7 @@ def _read_long(args, notes):
     if unused:
         notes.append(f"forecasting column {value!r}; column(s) {unused} are not used")
     data = select_columns(raw[others], [value], _label(args.csv))  # (its messages list the value columns)
-    frame = pd.DataFrame({args.id_column: raw[args.id_column].to_numpy(),
+    frame = pd.DataFrame({args.id_column: raw[args.id_column].array,
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
         # each series on the --freq grid is checked as a wide CSV's dates are
@@ -244,6 +244,9 @@ def load_input(args, notes):
         time_label, source = frame.index.name or "time", f"dataset {args.dataset!r}"
     else:
         raw, time_label = read_csv(args.csv, args.time_column, notes=notes)
+        if time_label in (args.value_column or ()):
+            raise UsageError(f"--value-column {time_label!r} is the time column of "
+                             f"{_label(args.csv)}; choose a column of values")
         frame = select_columns(raw, args.value_column, _label(args.csv), notes=notes)
         source = _label(args.csv)
     frame = set_frequency(frame, args.freq, source, notes)

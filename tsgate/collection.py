@@ -368,8 +368,13 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
         row = int(np.flatnonzero(df[id_col].isna().to_numpy())[0])
         raise ValueError(f"Column {id_col!r} has a missing series id (row {row} of the frame); "
                          "every row needs one: fill or drop those rows.")
+    times = read_times(df[time_col])
+    if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)) and times.hasnans:
+        row = int(np.flatnonzero(times.isna())[0])  # (told after sorting, its row was lost)
+        raise ValueError(f"Column {time_col!r} has a missing time (NaT) in row {row} of the "
+                         "frame; every row needs one: give its time or drop the row.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
-                       index=pd.MultiIndex.from_arrays([df[id_col].array, read_times(df[time_col])],
+                       index=pd.MultiIndex.from_arrays([df[id_col].array, times],
                                                        names=[id_col, time_col]), name=value_col)
     series = series.sort_index(kind="stable")  # by id, then time
     xs = None

@@ -27,6 +27,7 @@ from ._series import (  # (infer_freq: the CLI too)
     PERIOD_NAMES,
     guess_freq,
     infer_freq,
+    infer_step,
     period_of,
 )
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
@@ -148,7 +149,8 @@ def _numeric_ids(ids):
     before 12, "2.0" before "10.0"), as the Python API sorts numeric ids,
     and print as written. Ids such as "007", " 7", "+7", "-0", "1.50" or
     "1e3" stay text: as numbers they would print otherwise, or two ids
-    would become one."""
+    would become one. Integers beside decimals ("7", "10", "2.5") stay as
+    written, as categories in the numbers' order."""
     text = ids.astype(str)
     # plain integers only: no sign "+", no spaces, no "-0", within int64
     if text.str.fullmatch(r"0|-?[1-9]\d{0,18}").all():
@@ -157,7 +159,15 @@ def _numeric_ids(ids):
             return pd.Series(numbers, index=ids.index, name=ids.name, dtype=np.int64)
         return ids
     if not text.str.fullmatch(r"-?\d+\.\d+").all():
-        return ids
+        if not text.str.fullmatch(r"0|-?[1-9]\d*|-?\d+\.\d+").all():
+            return ids
+        # integers beside decimals ("7", "10", "2.5"): as written, but in the
+        # numbers' order (categories), where no two are one number ("2", "2.0")
+        value = {t: float(t) for t in text.unique()}
+        if len(set(value.values())) != len(value):
+            return ids
+        return pd.Series(pd.Categorical(text, categories=sorted(value, key=value.get)),
+                         index=ids.index, name=ids.name)
     numbers = np.array([float(t) for t in text])  # (n,)
     # each must print back as written ("1.50" -> "1.5" does not), and no
     # two become one ("-0.0" and "0.0")
@@ -393,8 +403,9 @@ def set_frequency(frame, freq, source, notes):
         if len(index) < 3:
             raise ValueError(f"{source} has {len(index)} rows: too few to infer a frequency "
                              "(give one with --freq) or to forecast.")
-        inferred = infer_freq(index)
-        if inferred is None:
+        try:  # pandas' inference, or a calendar grid it does not infer (semi-months)
+            inferred = infer_step(index)
+        except ValueError:
             guess = guess_freq(index)
             period = period_of(index, guess)
             if period is not None:

@@ -159,7 +159,12 @@ def _by_series(y_true, forecasts, y_train, freq=None):
                 f"{what} holds (series, time) {key!r} more than once; a metric scores one "
                 "forecast per series and time: score each forecast origin on its own (e.g. "
                 "backtest rows grouped by origin).")
-    wide = [p.unstack(level=0) for p in parts]  # (times, series) each
+    # (times, series) each, on y_true's times and ids: unstack orders each by its
+    # MultiIndex's levels, which differ between equal labels (a groupby's
+    # y_true against a forecast built from its tuples: "labelled differently")
+    first = parts[0].unstack(level=0).sort_index()
+    wide = [first] + [p.unstack(level=0).reindex(index=first.index, columns=first.columns)
+                      for p in parts[1:]]
     series = own or {
         key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
         .to_numpy(dtype=np.float64, na_value=np.nan)
