@@ -795,3 +795,20 @@ def test_training_forecast_is_computed_once_per_fit_and_horizon(monkeypatch):
     assert computed == [3, 5, 3, 3]
     np.testing.assert_allclose(refit, clone(model).fit(df * 10).predict())
     assert not np.allclose(refit, again)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_max_iter_that_ends_the_fits_warns_once_as_the_regressors_do(early_stopping):
+    """Issue 15: a ConvergenceWarning where max_iter ends a fit that early
+    stopping (or the stall rule) did not; the forecasters said nothing.
+    (One series: 2 members in each of 3 calibration folds.)"""
+    from sklearn.exceptions import ConvergenceWarning
+
+    y = pd.Series(np.sin(np.arange(60) / 3) + 5, index=pd.date_range("2020-01", periods=60,
+                                                                     freq="MS"))
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2 epochs ended 6 of 6 validation"):
+        tsgate.GRUForecaster(horizon=3, n_models=2, hidden_size=4, max_iter=2, random_state=0,
+                             early_stopping=early_stopping, n_iter_no_change=5).fit(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # the step budget is a plan
+        tsgate.GRUForecaster(horizon=3, n_models=1, hidden_size=4, random_state=0).fit(y)

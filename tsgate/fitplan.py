@@ -59,6 +59,7 @@ import weakref
 from functools import partial
 
 import numba
+from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
 from .ensemble import run_fits
@@ -378,6 +379,28 @@ class EnsembleFits:
         steps = min(max(STEPS_PER_WINDOW * counted, TRAIN_STEPS[0]), TRAIN_STEPS[1],
                     MAX_WINDOW_STEPS // (min(self.batch_size, n_windows) * length))
         return {"max_iter": max(1, math.ceil(steps / batches))}
+
+    def _warn_unconverged(self, validated):
+        """A ConvergenceWarning where the user's ``max_iter`` ended validation
+        fits (``validated``, the members) before early stopping chose their
+        best epoch (the last was the best) or before the stall rule ended
+        them, as the regressors warn; the step budget (``max_iter=None``)
+        is a plan, not a cut."""
+        if self.max_iter is None:
+            return
+        if self.early_stopping:
+            cut = [r for r in validated if r.best_epoch_ >= self.max_iter]
+            rule = "early stopping chose their best epoch (the last one was)"
+        else:
+            cut = [r for r in validated if getattr(r, "_stop_reason", None) == "max_iter"]
+            rule = (f"the training loss stalled (no improvement by tol={self.tol} for "
+                    f"n_iter_no_change={self.n_iter_no_change} epochs)")
+        if cut:
+            warnings.warn(
+                f"{self._shown_as()}: max_iter={self.max_iter} epochs ended {len(cut)} of "
+                f"{len(validated)} validation fits before {rule}; the networks may not have "
+                "converged. Raise max_iter, or leave max_iter=None (a budget of gradient steps "
+                "that grows with the data).", ConvergenceWarning, stacklevel=3)
 
     def _member(self, i, seed, start, label):
         """The regressor of ensemble member ``i``: a copy of ``start`` (a fitted

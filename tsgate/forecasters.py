@@ -326,6 +326,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                     self._bar.close(done)
                 del self._bar
             self.holdout_regressors_, self.regressors_ = checked[:self.n_models], final
+            self._warn_unconverged(checked)
             restart = warm and next((r._warm_restart for r in checked + final
                                      if getattr(r, "_warm_restart", "")), "")
             if restart:  # (the horizon, the features in X, or the network's settings)

@@ -325,6 +325,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             net.release_training()
         if not getattr(self, "_planned_budget", False):  # a forecaster's member: its own checks
             self._warn_unconverged(net, result, Xw, Ys, cfg, offsets)
+        self._stop_reason = result.stop_reason  # (not saved: a forecaster's warning reads it)
         self.params_ = result.params
         # an output no target reached kept its random initial weights: it
         # predicts 0 instead (a forecaster's step beyond every training
