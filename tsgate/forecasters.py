@@ -99,6 +99,12 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
 
     @classmethod
     def _restore_state(cls, params, state):
+        if "regressors_" in state:  # fitted: what predict reads must be there
+            missing = [k for k in ("season_length_", "windows_", "calibration_residuals_",
+                                   "shrinkage_", "collection_") if k not in state]
+            if missing or not state["regressors_"]:
+                raise ValueError(f"The model file is damaged: a fitted {cls.__name__} without "
+                                 f"{missing or ['its networks']}; save the model again.")
         est = super()._restore_state(params, state)
         est._fill_fitted_parameters()
         return est

@@ -128,6 +128,7 @@ class _Encoder:
 
     def __init__(self):
         self.arrays = {}
+        self.unsaved_state = False  # a RandomState met (its state is not written)
 
     def array(self, value):
         key = f"a{len(self.arrays)}"
@@ -199,10 +200,7 @@ class _Encoder:
         if isinstance(value, pd.Timedelta):
             return {"__timedelta__": [int(value.asm8.view("i8")), value.unit]}
         if isinstance(value, np.random.RandomState):
-            warnings.warn(
-                "random_state is a np.random.RandomState, whose state is not saved: the loaded "
-                "model's random_state is None, so its refits are not reproducible. Give an "
-                "int random_state to save it.", UserWarning, stacklevel=4)
+            self.unsaved_state = True  # save() warns once, at its caller
             return {"__unsaved__": "RandomState"}
         if isinstance(value, BaseEstimator):
             return self.estimator(value)
@@ -437,6 +435,11 @@ def save(model, path):
     enc = _Encoder()
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, "tsgate_version": __version__,
            "model": enc.encode(model)}
+    if enc.unsaved_state:  # (once, however many members hold one)
+        warnings.warn(
+            "random_state is a np.random.RandomState, whose state is not saved: the loaded "
+            "model's random_state is None, so its refits are not reproducible. Give an "
+            "int random_state to save it.", UserWarning, stacklevel=3)
     meta = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
     if is_file:  # through a buffer: a stream that cannot seek (an upload) takes it too
         buffer = io.BytesIO()
@@ -475,6 +478,12 @@ def _file_object(target, verb, method):
         mode = "wb" if method == "write" else "rb"
         raise TypeError(f"{verb}() needs a file opened in binary mode (open(..., {mode!r})); "
                         f"this one is in text mode.")
+    able = getattr(target, "writable" if method == "write" else "readable", None)
+    if callable(able) and not able():  # ('rb' to save: io.UnsupportedOperation; 'wb' to
+        mode = "wb" if method == "write" else "rb"  # load: "not a tsgate model file")
+        doing = "writing" if method == "write" else "reading"
+        raise TypeError(f"{verb}() needs a file opened for {doing} (open(..., {mode!r})); "
+                        f"this one is not (opened in mode {getattr(target, 'mode', '?')!r}).")
     return True
 
 

@@ -88,6 +88,11 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         file's ``predict`` blamed the user's inputs)."""
         est = super()._restore_state(params, state)
         spec, weights = state.get("spec_"), state.get("params_")
+        missing = [k for k in ("spec_", "params_", "y_mean_", "y_scale_", "window_")
+                   if k not in state]
+        if weights is not None and missing:  # fitted, but without what predict reads
+            raise ValueError(f"The model file is damaged: a fitted {cls.__name__} without "
+                             f"{missing}; save the model again.")
         if spec is not None and weights is not None:
             expected = Layout(spec).size
             if np.size(weights) != expected:
@@ -95,7 +100,18 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                     f"The model file is damaged: a {cls.__name__}'s weights hold "
                     f"{np.size(weights)} numbers where its network has {expected}; save the "
                     "model again.")
+            if np.asarray(weights).dtype != np.float32:  # the networks read them as float32
+                raise ValueError(
+                    f"The model file is damaged: a {cls.__name__}'s weights are of dtype "
+                    f"{np.asarray(weights).dtype}; the format stores float32. Save the model "
+                    "again.")
             moments = [a for a in (state.get("_optimizer_state") or ())[:2] if a is not None]
+            if any(np.size(a) != expected or np.asarray(a).dtype != np.float32 for a in moments):
+                # a warm fit's kernels write the moments in place: a short one
+                # corrupted memory (a segfault or "double free" after the fit)
+                raise ValueError(
+                    f"The model file is damaged: a {cls.__name__}'s optimizer state does not "
+                    f"match its {expected} float32 weights; save the model again.")
             if not all(np.isfinite(np.asarray(a, dtype=np.float64)).all()
                        for a in (weights, *moments)):
                 raise ValueError(
