@@ -224,3 +224,64 @@ def test_features_in_another_time_zone_and_levels_in_the_wrong_order():
                                          r"X.swaplevel\(\).sort_index\(\)"):
         _fit(tsgate.GRUForecaster(**q), yc, Xc.swaplevel())
     assert _fit(tsgate.GRUForecaster(**q), yc, Xc.swaplevel().swaplevel()).n_exog_ == 1
+
+
+def test_text_dated_and_float_labelled_features_are_matched_by_label():
+    """X read with read_csv(index_col=0) and no parse_dates (text dates), or
+    integer steps read back as floats, was taken row by row: reversed rows
+    moved the forecast."""
+    X = _features(Y.index)
+    ref = tsgate.GRUForecaster(**P).fit(Y, X)
+    text = X.iloc[::-1].set_axis(X.index[::-1].strftime("%Y-%m-%d"))
+    np.testing.assert_array_equal(align_exog(text, Y.index), X.to_numpy())
+    fut = _features(_future(), seed=1)
+    shuffled = fut.iloc[[2, 0, 5, 1, 4, 3]]
+    np.testing.assert_allclose(
+        ref.predict(X=shuffled.set_axis(shuffled.index.strftime("%Y-%m-%d"))), ref.predict(X=fut))
+    with pytest.raises(ValueError, match="where y has dates"):
+        align_exog(X.set_axis([f"row {i}" for i in range(len(X))]), Y.index)
+    steps = pd.RangeIndex(len(Y))
+    floats = X.set_axis(steps.astype(float))
+    np.testing.assert_array_equal(align_exog(floats.iloc[::-1], steps), X.to_numpy())
+
+
+def test_a_multiindex_x_beside_one_series_is_refused():
+    X = pd.concat({"a": _features(Y.index)})  # (id, time)
+    with pytest.raises(ValueError, match=r"MultiIndex.*X.xs\(id, level=0\)"):
+        align_exog(X, Y.index)
+
+
+def test_a_horizon_past_the_trained_one_reads_the_whole_last_block_of_x():
+    """predict(10) of a 6-step model repeated X's 10th row for steps 11-12
+    of its second block although X held them: steps 7-10 then differed
+    from predict(12)'s."""
+    X = _features(Y.index.append(pd.date_range(_future()[0], periods=12, freq="MS")))
+    model = tsgate.GRUForecaster(**P).fit(Y, X.iloc[:len(Y)])
+    future = X.iloc[len(Y):]
+    np.testing.assert_array_equal(model.predict(10, X=future), model.predict(12, X=future)[:10])
+
+
+def test_a_history_of_one_observation_is_refused_with_x_as_without():
+    X = _features(Y.index)
+    model = tsgate.GRUForecaster(**P).fit(Y, X)
+    history = pd.Series([np.nan, np.nan, 300.0], index=Y.index[-3:])
+    with pytest.raises(ValueError, match="at least 2 are needed"):
+        model.predict(y=history, X=pd.concat([X.iloc[-3:], _features(_future())]))
+
+
+def test_messages_for_short_arrays_period_frequencies_and_a_date_column():
+    with pytest.raises(ValueError, match="X is an array of 50 rows; .*144 rows"):
+        align_exog(np.ones((50, 2)), Y.index)
+    quarters = pd.period_range("2020Q1", periods=8, freq="Q")
+    months = pd.DataFrame({"a": np.arange(24.0)}, index=pd.period_range("2020-01", periods=24,
+                                                                         freq="M"))
+    with pytest.raises(ValueError, match="periods are of frequency 'M', y's of 'Q-DEC'"):
+        align_exog(months, quarters)
+    with pytest.raises(TypeError, match=r"'ds' holds times; put X on them: X.set_index\('ds'\)"):
+        align_exog(_features(Y.index).reset_index(names="ds"), Y.index)
+
+
+def test_a_feature_constant_over_the_training_rows_warns():
+    X = _features(Y.index).assign(new=0.0)
+    with pytest.warns(UserWarning, match=r"\['new'\] never change over the training rows"):
+        tsgate.GRUForecaster(**P).fit(Y, X)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import tsgate
@@ -454,6 +454,7 @@ def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
     assert model._stages([y.to_numpy()])[1][0].period == 12
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # (max_iter ended the fits)
         pd.testing.assert_series_equal(model.predict(y=y[-24:]), model.predict())
         pd.testing.assert_frame_equal(model.predict_interval(0.8, y=y[-24:]),
                                       model.predict_interval(0.8))
@@ -468,10 +469,12 @@ def test_a_short_new_history_of_a_fitted_series_is_extended_by_its_past():
         gap.predict(y=y[-20:])
     with warnings.catch_warnings():  # two seasons alone show it (session 38)
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # (max_iter ended the fits)
         gap.predict(y=y[-24:])
     # one series fitted: a Series is that one whatever its name (as score() matches it)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # (max_iter ended the fits)
         pd.testing.assert_frame_equal(model.predict_interval(0.8, y=y[-24:].rename("other")),
                                       model.predict_interval(0.8))
     periods = tsgate.GRUForecaster(horizon=12, **FAST).fit(y.to_period("M"))
@@ -710,6 +713,7 @@ def test_stall_settings_without_max_iter_warn_they_do_nothing():
         tsgate.GRUForecaster(horizon=2, n_iter_no_change=1, tol=1e6, **small).fit(y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # (max_iter=3 ended the fits)
         tsgate.GRUForecaster(horizon=2, **small).fit(y)
         tsgate.GRUForecaster(horizon=2, n_iter_no_change=1, **SMALL).fit(y)
 
@@ -802,7 +806,6 @@ def test_a_max_iter_that_ends_the_fits_warns_once_as_the_regressors_do(early_sto
     """Issue 15: a ConvergenceWarning where max_iter ends a fit that early
     stopping (or the stall rule) did not; the forecasters said nothing.
     (One series: 2 members in each of 3 calibration folds.)"""
-    from sklearn.exceptions import ConvergenceWarning
 
     y = pd.Series(np.sin(np.arange(60) / 3) + 5, index=pd.date_range("2020-01", periods=60,
                                                                      freq="MS"))

@@ -7,8 +7,8 @@ implementation stays one screenful of concepts, as the forecasters' is
 
 LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
 
-    A stack of LSTM layers (optionally bidirectional, with dropout between
-    layers) reads each window; a dense head (optionally fed by additive
+    A stack of LSTM layers (optionally bidirectional, with dropout on each
+    layer's outputs, the last one's too) reads each window; a dense head (optionally fed by additive
     attention over the steps) maps the final state to the outputs.
 
     Parameters
@@ -21,8 +21,10 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         Additive (Bahdanau) attention over the steps of the last layer;
         ``predict_attention(X)`` returns its weights for windows X.
     dropout : float, default=0.0
-        Inverted dropout on non-recurrent connections (layer outputs), one
-        mask per sample and layer.
+        Inverted dropout on non-recurrent connections (every layer's
+        outputs, the last layer's before the head too: unlike PyTorch's
+        ``nn.LSTM(dropout=)``, it acts with one layer), one mask per sample
+        and layer.
     loss : {"squared_error", "absolute_error", "huber", "quantile"}, default="squared_error"
     huber_delta : float, default=1.0
         Threshold of the Huber loss (in units of the scaled target).

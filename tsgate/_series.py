@@ -4,6 +4,7 @@ index of the future, and pick a seasonal period.
 Accepted indexes: a DatetimeIndex or PeriodIndex with a frequency that is set
 or can be inferred, or an integer index with a constant step (RangeIndex).
 """
+import datetime
 import warnings
 
 import numpy as np
@@ -361,6 +362,7 @@ def rows_on(X, index, name="X"):
     """
     dates = numpy_backed(X.index)
     X = X if dates is X.index else X.set_axis(dates)
+    X = _labels_of_kind(X, index, name)
     if isinstance(X.index, pd.DatetimeIndex) and isinstance(index, pd.DatetimeIndex) \
             and X.index.unit != index.unit:
         try:  # the same dates at another resolution (parquet and Arrow give us or ms)
@@ -374,6 +376,10 @@ def rows_on(X, index, name="X"):
             fix = "X.to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "X.to_period()"
             raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
                              f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
+        if isinstance(X.index, pd.PeriodIndex) and X.index.freq != index.freq:
+            raise ValueError(f"{name}'s periods are of frequency {X.index.freqstr!r}, y's of "
+                             f"{index.freqstr!r}; give {name} at y's frequency (e.g. "
+                             f"{name}.groupby({name}.index.asfreq({index.freqstr!r})).mean()).")
         if isinstance(X.index, pd.DatetimeIndex) and None not in (X.index.tz, index.tz) \
                 and str(X.index.tz) != str(index.tz):  # the same instants in y's zone
             X = X.set_axis(X.index.tz_convert(index.tz))
@@ -404,6 +410,55 @@ def rows_on(X, index, name="X"):
                          + ("; or give its rows in step order without labels of their own: "
                             "X.reset_index(drop=True)." if steps else "."))
     return X.loc[index]
+
+
+def _labels_of_kind(X, index, name):
+    """``X`` with its labels read as ``index``'s kind where they are written
+    otherwise (dates as text or as Timestamps of an object index; steps as
+    integral floats); a ValueError where they cannot be: such labels were
+    passed over and X taken row by row (shuffled text-dated rows moved the
+    forecast by 8.7). A MultiIndex X beside one series is refused too."""
+    labels = X.index
+    if isinstance(labels, pd.MultiIndex) and not isinstance(index, pd.MultiIndex):
+        raise ValueError(
+            f"{name} has a {labels.nlevels}-level MultiIndex, the layout of a collection's "
+            f"features (series id, time), but y is one series on a time index: give {name} on "
+            f"y's times (one series' rows: {name}.xs(id, level=0)).")
+    dated = isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+    if dated and not isinstance(labels, (pd.DatetimeIndex, pd.PeriodIndex)) \
+            and not pd.api.types.is_integer_dtype(labels.dtype) and len(labels):
+        parsed = _as_dates(labels)
+        if parsed is not None:
+            if isinstance(index, pd.PeriodIndex):
+                return X.set_axis(parsed.to_period(index.freq))
+            return X.set_axis(parsed)
+        raise ValueError(
+            f"{name} is indexed by labels of dtype {labels.dtype} ({labels[0]!r}, ...) where y "
+            f"has dates; {name}'s rows are matched to y's by date: give it dates, e.g. "
+            f"{name}.index = pd.to_datetime({name}.index) (pd.read_csv(..., index_col=0, "
+            "parse_dates=True)).")
+    if _integer_steps(index) and pd.api.types.is_float_dtype(labels.dtype):
+        values = labels.to_numpy()  # (n,)
+        if np.isfinite(values).all() and (values == np.round(values)).all():
+            return X.set_axis(pd.Index(values.astype(np.int64), name=labels.name))
+        raise ValueError(f"{name} is indexed by non-integer numbers ({labels[0]!r}, ...) where "
+                         f"y has integer time steps; give {name} y's steps as its index.")
+    return X
+
+
+def _as_dates(labels):
+    """Labels that are dates written as text, or Timestamps and
+    ``datetime.date`` values in an object index, as a DatetimeIndex; else
+    None. (Text read month first as pandas reads it: dates that read
+    otherwise are not y's dates, and the caller says which are missing.)"""
+    if not all(isinstance(v, (str, datetime.date)) for v in labels):
+        return None
+    try:
+        with warnings.catch_warnings():  # "Could not infer format": each parsed alone
+            warnings.simplefilter("ignore", UserWarning)
+            return pd.DatetimeIndex(pd.to_datetime(labels), name=labels.name)
+    except (ValueError, TypeError):
+        return None
 
 
 def _integer_steps(index):
@@ -437,6 +492,9 @@ def align_exog(X, index, name="X"):
         if arr.ndim != 2:
             raise ValueError(f"{name} must be 2-D (time steps, features), got shape {arr.shape}; "
                              "give one row per time step and one column per feature.")
+        if len(arr) < len(index):  # (put on index[:len], it was told of a missing date)
+            raise ValueError(f"{name} is an array of {len(arr)} rows; it needs one per time step "
+                             f"from {index[0]} to {index[-1]}: {len(index)} rows.")
         X = pd.DataFrame(arr, index=index[:len(arr)] if len(arr) <= len(index) else None)
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
@@ -458,8 +516,12 @@ def align_exog(X, index, name="X"):
            or not (pd.api.types.is_numeric_dtype(X[c].dtype)
                    or pd.api.types.is_bool_dtype(X[c].dtype))]
     if bad:
+        times = [c for c in bad if pd.api.types.is_datetime64_any_dtype(X[c].dtype)
+                 or isinstance(X[c].dtype, pd.PeriodDtype)]
         raise TypeError(f"{name} must hold numbers; column(s) {bad} are not real numbers: "
-                        f"{not_numbers(X[bad[0]].dtype)}.")
+                        + (f"{times[0]!r} holds times; put {name} on them: "
+                           f"{name}.set_index({times[0]!r})." if times else
+                           f"{not_numbers(X[bad[0]].dtype)}."))
     values = X.to_numpy(dtype=np.float64, na_value=np.nan)
     if not np.isfinite(values).all():
         raise ValueError(f"{name} contains NaN or inf; exogenous features must be complete "

@@ -132,15 +132,33 @@ def check_scoring_X(model, X):
             "with tsgate.backtest(model, y, X=X).")
 
 
+def warn_constant(spread, names):
+    """Warn of features that never change over the training rows
+    (``spread`` (m,) 0): nothing shows their effect, so their future
+    values move the forecast by the untrained weights' noise only (a
+    promotion dummy all 0 in training and 1 in the future moved it 0.01)."""
+    constant = np.flatnonzero(~(np.asarray(spread) > 0))  # (k,) column positions
+    if len(constant):
+        shown = [names[i] if names is not None else i for i in constant]
+        warnings.warn(
+            f"X's feature(s) {shown} never change over the training rows: no effect of theirs "
+            "can be learnt, and other future values of them will not move the forecast as "
+            "they should. Give training rows where they vary, or leave them out.",
+            UserWarning, stacklevel=3)
+
+
 def _whole_block(rows, h, H):
-    """``rows(k)``, the future rows of k steps, for the whole block of the
-    ``H`` steps the networks forecast at once where X holds them, else for
-    the ``h`` asked (the block then repeats the last one): the networks read
-    every row of the block, and ``predict(1, X=<H rows>)`` forecast as if
-    the rows after the first were the first again."""
-    if H > h:
+    """``rows(k)``, the future rows of k steps, for the whole blocks of the
+    ``H`` steps the networks forecast at once that cover ``h`` (``H`` for
+    h <= H; 2H for h = H + 3) where X holds them, else for the ``h`` asked
+    (the last block then repeats its last row): the networks read every row
+    of a block, and ``predict(1, X=<H rows>)`` forecast as if the rows
+    after the first were the first again (and ``predict(10)`` of a 7-step
+    model, the rows after the 10th as the 10th)."""
+    whole = -(-h // H) * H  # h rounded up to whole blocks
+    if whole > h:
         try:
-            return rows(H)
+            return rows(whole)
         except ValueError:
             pass
     return rows(h)

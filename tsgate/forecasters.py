@@ -62,8 +62,9 @@ from .grids import fitted_freq, joined
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
-from .paramchecks import check_horizon, plain_integers, reject_bool_integers
+from .paramchecks import check_horizon, plain_numbers, reject_bool_integers
 from .persistence import SaveMixin
+from .savedstate import check_forecaster_state
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .seasonality import MIN_SEASONS, lag_testable, testable
 from .smoothing import NORMALIZATIONS, stage
@@ -99,12 +100,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
 
     @classmethod
     def _restore_state(cls, params, state):
-        if "regressors_" in state:  # fitted: what predict reads must be there
-            missing = [k for k in ("season_length_", "windows_", "calibration_residuals_",
-                                   "shrinkage_", "collection_") if k not in state]
-            if missing or not state["regressors_"]:
-                raise ValueError(f"The model file is damaged: a fitted {cls.__name__} without "
-                                 f"{missing or ['its networks']}; save the model again.")
+        check_forecaster_state(cls.__name__, state)
         est = super()._restore_state(params, state)
         est._fill_fitted_parameters()
         return est
@@ -252,7 +248,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         its forecasts and files are unchanged.
         """
         # in this frame, not a helper's: warnings keep pointing at the caller's line
-        with restored_on_failure(self), plain_integers(self):
+        with restored_on_failure(self), plain_numbers(self):
             validate_parameter_constraints(self._parameter_constraints, self.get_params(deep=False),
                                            caller_name=type(self).__name__)
             reject_bool_integers(self)
@@ -307,6 +303,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             self.exog_effect_ = coll.exog is not None  # the stages take the features' effect out
             self.exog_names_ = exogenous.feature_names(X, coll.layout, self.id_col, self.time_col)
             self.exog_order_ = order  # an array X at predict: its columns as given at fit
+            if coll.exog is not None:
+                exogenous.warn_constant(spread, self.exog_names_)
             self.input_format_ = self._columns()
             exogs = exogenous.standardized(self, coll.exog, [np.repeat(e[-1:], H, axis=0)
                                                              for e in coll.exog]
@@ -373,14 +371,17 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             return coll, exogenous.future_rows(self, coll, X, h, False)
         if self.n_exog_:
             coll, future = exogenous.with_history(self, y, X, h)
-            return self._with_fitted_past(self._launched(coll)), future
-        coll = self._launched(self._collection(y, fitted=True))
-        check_same_frequency(coll, self.collection_)
-        for key, v in zip(coll.ids, coll.values):
+            coll = self._launched(coll)
+        else:
+            coll = self._launched(self._collection(y, fitted=True))
+            check_same_frequency(coll, self.collection_)
+        for key, v in zip(coll.ids, coll.values):  # (with X or without)
             if len(v) < 2:
                 raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
                                  "are needed to forecast from it.")
-        return self._with_fitted_past(coll), exogenous.future_rows(self, coll, X, h, True)
+        if not self.n_exog_:
+            future = exogenous.future_rows(self, coll, X, h, True)
+        return self._with_fitted_past(coll), future
 
     def _launched(self, coll):
         """A new history ``coll`` without its zeros before a launch, as fit

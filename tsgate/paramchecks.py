@@ -32,17 +32,19 @@ def reject_bool_integers(est):
 
 
 @contextmanager
-def plain_integers(est):
-    """While ``est`` fits, its NumPy integer parameters as Python ints, then
-    as given again (a fit leaves its parameters as they were). scikit-learn
-    takes ``np.uint8(32)`` or ``np.int32(12)`` for an int (a grid from
-    ``np.arange``), and tsgate's sums in such types wrapped: a memory
-    estimate of -1.36 GiB, an epoch counter that ended at 0, an
-    OverflowError."""
+def plain_numbers(est):
+    """While ``est`` fits, its NumPy integer and float parameters as Python
+    ints and floats, then as given again (a fit leaves its parameters as
+    they were). scikit-learn takes ``np.uint8(32)`` or ``np.int32(12)`` for
+    an int (a grid from ``np.arange``), and tsgate's sums in such types
+    wrapped: a memory estimate of -1.36 GiB, an epoch counter that ended
+    at 0, an OverflowError; and ``np.float16(1e-3)`` for a float, which
+    the compiled optimizer could not take (a Numba typing error)."""
     given = {name: getattr(est, name) for name in est._parameter_constraints
-             if isinstance(getattr(est, name, None), np.integer)}
+             if isinstance(getattr(est, name, None), (np.integer, np.floating))
+             and not isinstance(getattr(est, name), np.bool_)}
     for name, value in given.items():
-        setattr(est, name, int(value))
+        setattr(est, name, int(value) if isinstance(value, np.integer) else float(value))
     try:
         yield
     finally:

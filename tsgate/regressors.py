@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._progress import EpochProgress
-from .paramchecks import plain_integers, reject_bool_integers
+from .paramchecks import plain_numbers, reject_bool_integers
 from ._regressor_doc import LSTM_REGRESSOR_DOC
 from ._rollback import restored_on_failure
 from .backend import DEVICES, aligned_copy, cuda_unavailable_reason, get_backend, resolve_device
@@ -31,6 +31,7 @@ from .engine.layout import Layout
 from .engine.training import r2_by_output, split_validation
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
+from .savedstate import check_regressor_state
 from .targets import check_targets, reject_text, target_moments
 
 LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
@@ -81,43 +82,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
     @classmethod
     def _restore_state(cls, params, state):
-        """A loaded regressor, its weights checked against its network's shape
-        (a damaged file's short weight vector otherwise failed in ``predict``
-        with NumPy's reshape error) and for NaN or inf, which training never
-        leaves (a diverged fit gets its last finite weights back; such a
-        file's ``predict`` blamed the user's inputs)."""
+        """A loaded regressor, its fitted state checked
+        (:func:`tsgate.savedstate.check_regressor_state`)."""
+        check_regressor_state(cls.__name__, state)
         est = super()._restore_state(params, state)
-        spec, weights = state.get("spec_"), state.get("params_")
-        missing = [k for k in ("spec_", "params_", "y_mean_", "y_scale_", "window_")
-                   if k not in state]
-        if weights is not None and missing:  # fitted, but without what predict reads
-            raise ValueError(f"The model file is damaged: a fitted {cls.__name__} without "
-                             f"{missing}; save the model again.")
-        if spec is not None and weights is not None:
-            expected = Layout(spec).size
-            if np.size(weights) != expected:
-                raise ValueError(
-                    f"The model file is damaged: a {cls.__name__}'s weights hold "
-                    f"{np.size(weights)} numbers where its network has {expected}; save the "
-                    "model again.")
-            if np.asarray(weights).dtype != np.float32:  # the networks read them as float32
-                raise ValueError(
-                    f"The model file is damaged: a {cls.__name__}'s weights are of dtype "
-                    f"{np.asarray(weights).dtype}; the format stores float32. Save the model "
-                    "again.")
-            moments = [a for a in (state.get("_optimizer_state") or ())[:2] if a is not None]
-            if any(np.size(a) != expected or np.asarray(a).dtype != np.float32 for a in moments):
-                # a warm fit's kernels write the moments in place: a short one
-                # corrupted memory (a segfault or "double free" after the fit)
-                raise ValueError(
-                    f"The model file is damaged: a {cls.__name__}'s optimizer state does not "
-                    f"match its {expected} float32 weights; save the model again.")
-            if not all(np.isfinite(np.asarray(a, dtype=np.float64)).all()
-                       for a in (weights, *moments)):
-                raise ValueError(
-                    f"The model file is damaged: a {cls.__name__}'s weights or optimizer "
-                    "state hold NaN or inf, which training never leaves; save the model "
-                    "again.")
         est._align_weights()
         return est
 
@@ -251,8 +219,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, window, n_features) or (n_samples, window)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            NaN targets are left out of the loss. An output with no observed
-            target in any sample predicts 0: nothing trains its weights.
+            NaN targets are left out of the loss; an output with no observed
+            target in any sample is refused (nothing would train its
+            weights).
 
         **fit_params
             None is taken: ``sample_weight`` is not supported (every window
@@ -271,7 +240,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         # an interrupt or a refusal midway leaves the model as it was (the
         # weights and Adam's moments change in place in a warm fit)
         warm = ("params_", "_optimizer_state") if self.warm_start else ()
-        with restored_on_failure(self, deep=warm), plain_integers(self):
+        with restored_on_failure(self, deep=warm), plain_numbers(self):
             reject_bool_integers(self)
             Xw = self._check_X(X, reset=True)
             y, Y = check_targets(y, Xw.shape[0])
@@ -294,7 +263,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         _check_network_size(spec)
         # "auto" runs small fits on the CPU: the work of one epoch decides
         device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
-        warm = self.warm_start and hasattr(self, "params_") and getattr(self, "spec_", None) == spec
+        warm = (self.warm_start and hasattr(self, "params_") and hasattr(self, "spec_")
+                and not self.spec_.changes(spec))  # (a new dropout keeps the weights)
         # a warm start whose network changed shape starts from new weights, and says
         # so (a forecaster's members: the forecaster, once)
         self._warm_restart = (self.spec_.changes(spec) if self.warm_start and not warm
@@ -574,6 +544,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         y = y.reshape(pred.shape)
         if np.isfinite(y).all():
             return float(r2_score(y, pred, sample_weight=sample_weight))
+        if np.isinf(y).any():  # (r2_by_output leaves out what is not finite: NaN only here)
+            raise ValueError("y holds inf; score needs finite targets (NaN marks a missing one, "
+                             "left out as in fit).")
         ys, ps = (y[:, None], pred[:, None]) if y.ndim == 1 else (y, pred)
         score = r2_by_output(ys, ps, sample_weight)
         if np.isnan(score):

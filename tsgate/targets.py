@@ -22,6 +22,10 @@ def reject_text(values, name):
         conversion raises for text that is not a number).
     """
     if isinstance(values, pd.DataFrame):
+        if values.columns.has_duplicates:  # (values[c] of one is a DataFrame)
+            dup = values.columns[values.columns.duplicated()].unique().tolist()
+            raise ValueError(f"{name} has duplicate column names {dup}; give each column a "
+                             "unique name.")
         columns = [values[c] for c in values.columns]
     elif isinstance(values, pd.Series):
         columns = [values]

@@ -118,10 +118,20 @@ def _check_float32_range(values, name):
             f"rescale {name} (e.g. multiply by a power of 10).")
 
 
+def _unique_columns(frame, name):
+    """Raise a ValueError naming a DataFrame's repeated column names (``X[c]``
+    of one is a DataFrame: pandas' AttributeError 'no attribute dtype')."""
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()].unique().tolist()
+        raise ValueError(f"{name} has duplicate column names {dup}; give each column a unique "
+                         "name.")
+
+
 def _numeric_frame(X, name="X"):
     """Raise a TypeError naming the first column of a DataFrame that is not
     numbers (scikit-learn's message was numpy's "could not convert string")."""
     if isinstance(X, pd.DataFrame):
+        _unique_columns(X, name)
         for col in X.columns:
             dtype = X[col].dtype
             if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
@@ -140,12 +150,14 @@ def _prepare(y, X):
     if X is not None:
         x_vals, _, x_names, x_index = _as_2d(X, "X")  # (T, m)
         _check_float32_range(x_vals, "X")
+        # picked by label first: a calendar of features longer than y's is rows_on's
+        # to cut (the count said "y has 10 time steps but X has 12")
+        x_vals = _on_rows_of(x_vals, x_index, index)
         if len(x_vals) != len(y_vals):
             raise ValueError(
                 f"y has {len(y_vals)} time steps but X has {len(x_vals)}; pass exogenous "
                 f"features aligned with y (one row per time step of y)."
             )
-        x_vals = _on_rows_of(x_vals, x_index, index)
         names = names + x_names
         index = index if index is not None else x_index
     return y_vals, x_vals, y_1d, names, index

@@ -1,0 +1,77 @@
+"""The window regressors and helpers as a Keras or PyTorch user drives them
+(a sweep, session 46): duplicate column names, a longer feature calendar,
+NumPy float parameters, inf in score, dropout in a warm start."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+import tsgate
+from tests.conftest import FAST
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5, 2)).astype(np.float32)
+    return X, X[:, -1, 0] + 0.5 * X[:, -2, 1]
+
+
+def test_duplicate_column_names_are_named():
+    """pandas' AttributeError "'DataFrame' object has no attribute 'dtype'"."""
+    frame = pd.DataFrame(np.arange(40.0).reshape(20, 2), columns=["a", "a"])
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        tsgate.make_windows(frame, window=3, horizon=1)
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        tsgate.GRURegressor(**FAST).fit(frame, np.arange(20.0))
+
+
+def test_make_windows_takes_a_feature_calendar_longer_than_y():
+    days = pd.date_range("2020-01-01", periods=12, freq="D")
+    y = pd.Series(np.arange(10.0), index=days[:10])
+    X = pd.DataFrame({"x": np.arange(12.0) * 10}, index=days)
+    Xw, _ = tsgate.make_windows(y, window=3, horizon=1, X=X)
+    Xw_exact, _ = tsgate.make_windows(y, window=3, horizon=1, X=X.iloc[:10])
+    np.testing.assert_array_equal(Xw, Xw_exact)
+
+
+@pytest.mark.parametrize("kind", [np.float16, np.longdouble])
+def test_numpy_float_parameters_are_taken_as_floats(kind):
+    """A Numba typing error in the optimizer (float16) or the loss."""
+    X, y = _data()
+    model = tsgate.GRURegressor(hidden_size=4, max_iter=2, random_state=0,
+                                learning_rate_init=kind(0.01), alpha=kind(1e-3), loss="quantile",
+                                quantile=kind(0.3)).fit(X, y)
+    assert type(model.learning_rate_init) is kind  # the parameters stay as given
+    plain = tsgate.GRURegressor(hidden_size=4, max_iter=2, random_state=0,
+                                learning_rate_init=float(kind(0.01)), alpha=float(kind(1e-3)),
+                                loss="quantile", quantile=float(kind(0.3))).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), plain.predict(X))
+
+
+def test_score_refuses_inf_targets():
+    """They were left out as NaN ones are, without a word."""
+    X, y = _data()
+    model = tsgate.GRURegressor(**FAST).fit(X, y)
+    y = y.astype(np.float64)
+    y[0] = np.inf
+    with pytest.raises(ValueError, match="y holds inf"):
+        model.score(X, y)
+
+
+def test_a_warm_start_that_only_changes_dropout_keeps_the_weights():
+    """Dropout counted as the network's shape: the weights restarted, with
+    a warning that the shape changed."""
+    X, y = _data()
+    model = tsgate.GRURegressor(hidden_size=4, max_iter=30, random_state=0).fit(X, y)
+    before = model.params_.copy()
+    model.set_params(warm_start=True, dropout=0.1, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ == 31 and model.spec_.dropout == 0.1
+    assert np.abs(model.params_ - before).max() < 0.05  # one epoch on from the fitted weights
