@@ -152,6 +152,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         forecast as they were fitted.
     season_length_ : int
         The seasonal period the smoothing stage tests and uses.
+    launch_zeros_ : ndarray of shape (n_series,)
+        Zeros cut from the start of each series: a run longer than a season
+        before its launch (a product not yet sold) is fitted as a series
+        that starts later. The scorers put them back into ``y_train``.
+        Absent from files saved before it.
     inner_period_ : int
         The inner cycle the stage also smooths where ``season_length_`` is
         the week of sub-daily steps (the day: double seasonal smoothing,

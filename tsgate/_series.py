@@ -55,6 +55,12 @@ def check_series(y, name="y"):
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()].unique().tolist()
         raise ValueError(f"{name} has duplicate column names {dup}; give each series a unique name.")
+    # a NaN label is fitted, then never matched again (NaN equals nothing; None is a label)
+    unnamed = [k for k, c in enumerate(frame.columns) if c is not None and pd.isna(c)] \
+        if not is_series and frame.columns.hasnans else []
+    if unnamed:
+        raise ValueError(f"{name}'s column {unnamed[0]} has no name (NaN): a series needs an "
+                         "id; name every column.")
     bad = [c for c in frame.columns if not_numbers(frame[c].dtype)]
     if bad and is_series:
         raise TypeError(f"{name} must hold numbers, it has dtype {frame.iloc[:, 0].dtype}: "

@@ -127,7 +127,8 @@ def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=Fals
         keep_x.append(trimmed[2])
         keep_ids.append(key)
     if not keep_v:
-        raise ValueError(f"{name} has no observed value (all NaN).")
+        raise ValueError(f"{name} is empty (no rows)." if not len(values) else
+                         f"{name} has no observed value (all NaN).")
     return Collection(keep_v, keep_i, keep_ids, layout, names, keep_x if exog is not None else None)
 
 
@@ -221,7 +222,8 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
                     "DataFrame on those dates (its rows are then matched by date).")
     frame, is_series = check_shared(y, id_col, time_col, value_col)
     exog = _exog_from_first_value(X, frame)
-    values = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
+    # copies: views of the caller's frame changed the fitted model with it
+    values = [frame.iloc[:, j].to_numpy(copy=True) for j in range(frame.shape[1])]
     ids = list(frame.columns)
     layout = "series" if is_series else "wide"
     names = {"name": y.name} if is_series else {"columns": frame.columns}
@@ -263,6 +265,12 @@ class LongColumnsError(ValueError, TypeError):
     """A DataFrame of text columns that may be a long frame under other
     column names: a ValueError, as for a long frame missing its columns,
     and a TypeError, as for a wide frame of text."""
+
+
+def unnamed_series(y):
+    """Whether ``y`` is one series (a Series on a time index) without a name:
+    its id is then 0, which a collection may hold for another series."""
+    return isinstance(y, pd.Series) and not isinstance(y.index, pd.MultiIndex) and y.name is None
 
 
 def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):

@@ -55,21 +55,27 @@ from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
-from .collection import from_collection, launched, to_collection, trailing_gaps, without_gaps
+from .collection import (
+    from_collection,
+    launched,
+    to_collection,
+    trailing_gaps,
+    unnamed_series,
+    without_gaps,
+)
 from .fitplan import FINAL_STAGES, EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
-from .grids import fitted_freq, joined
+from .grids import fitted_freq
+from .histories import NewHistories
 from .holdout import HoldoutErrors
 from .matching import check_same_frequency, score_on
 from .moments import mean_spread
 from .paramchecks import check_horizon, plain_numbers, reject_bool_integers
 from .persistence import SaveMixin
-from .savedstate import check_forecaster_state
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
-from .seasonality import MIN_SEASONS, lag_testable, testable
+from .savedstate import check_forecaster_state
 from .smoothing import NORMALIZATIONS, stage
 from .spikes import without_spikes
-from .timedtypes import same_unit
 
 # Each fitted forecaster's forecast of its training data, per horizon asked
 # last: ``predict()`` then ``predict_interval()`` of a collection of
@@ -83,7 +89,8 @@ _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
 
 
-class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, BaseEstimator):
+class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, SaveMixin,
+                      BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
 
     _regressor = None
@@ -96,7 +103,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                              "calibration_owners_", "shrinkage_", "network_steps_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
-                             "input_format_")
+                             "input_format_", "launch_zeros_")
 
     @classmethod
     def _restore_state(cls, params, state):
@@ -183,6 +190,12 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
         training data's frequency; ``drop_empty``: series without an
         observed value are left out (scoring)."""
         known = fitted_freq(self.collection_) if fitted else None
+        if fitted and unnamed_series(y) and len(self.collection_) > 1:
+            # (it was read as series 0: fitted series 0's past, band and score)
+            raise ValueError(
+                f"y is a Series without a name, and the forecaster was fitted on "
+                f"{len(self.collection_)} series: name it by its series id "
+                "(y.rename(id), a new id for a new series), or pass a collection.")
         *names, freq = self._columns(fitted)
         return to_collection(y, X, *names, freq=freq, known_freq=known, drop_empty=drop_empty)
 
@@ -274,7 +287,10 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                     f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
                     f"Drop the {len(short)} too-short series or give a longer history.")
             self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
+            given = [len(v) for v in coll.values]
             coll = launched(coll, self.season_length_, MIN_OBSERVATIONS)  # zeros before a launch
+            # (the scorers' y_train puts them back: the training data as given)
+            self.launch_zeros_ = np.array([n - len(v) for n, v in zip(given, coll.values)])
             longest = max(len(v) for v in coll.values)
             if self.season_length is not None and 2 * self.season_length > longest:
                 warnings.warn(
@@ -362,61 +378,6 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
             X = encoding.last_windows(zs, stages, L, self.horizon_, exogs)
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
         return self._network_weights(stages) * np.median(outs, axis=0)
-
-    def _history(self, y, X, h):
-        """The collection to forecast from: the training data or ``y`` (with ``X``)."""
-        check_is_fitted(self, "regressors_")
-        if y is None:
-            coll = self.collection_
-            return coll, exogenous.future_rows(self, coll, X, h, False)
-        if self.n_exog_:
-            coll, future = exogenous.with_history(self, y, X, h)
-            coll = self._launched(coll)
-        else:
-            coll = self._launched(self._collection(y, fitted=True))
-            check_same_frequency(coll, self.collection_)
-        for key, v in zip(coll.ids, coll.values):  # (with X or without)
-            if len(v) < 2:
-                raise ValueError(f"y's series {key!r} has {len(v)} observation(s); at least 2 "
-                                 "are needed to forecast from it.")
-        if not self.n_exog_:
-            future = exogenous.future_rows(self, coll, X, h, True)
-        return self._with_fitted_past(coll), future
-
-    def _launched(self, coll):
-        """A new history ``coll`` without its zeros before a launch, as fit
-        reads its series (:func:`tsgate.collection.launched`)."""
-        return launched(coll, self.season_length_, MIN_OBSERVATIONS)
-
-    def _with_fitted_past(self, coll):
-        """``coll`` with each history of fewer than three seasons extended back
-        by the training values of the fitted series of the same id before its
-        first step, where it continues or overlaps that series (so that the
-        smoothing stage can find the season the networks were trained with)."""
-        fitted, m = self.collection_, self.season_length_
-        where = None  # fitted series by id, made at the first short history
-        for i, (key, v, index) in enumerate(zip(coll.ids, coll.values, coll.indexes)):
-            if lag_testable(v, m):
-                continue
-            where = where or self._fitted_positions()
-            # (the one series fitted is matched whatever its name, as in scoring)
-            j = where.get(key, 0 if len(fitted) == len(coll) == 1 else None)
-            if j is None:
-                continue
-            past = same_unit(fitted.indexes[j], index)
-            if index.dtype != past.dtype:
-                continue  # e.g. dates after periods: a history of its own
-            if index[0] in past:
-                p = past.get_loc(index[0])  # overlapping: the fitted values before it
-            elif future_index(past, 1)[0] == index[0]:
-                p = len(past)  # continuing: all of them
-            else:
-                continue  # a gap: the history stands alone
-            coll.values[i] = np.concatenate([fitted.values[j][:p], v])
-            coll.indexes[i] = joined(past[:p], index)
-            if coll.exog is not None:
-                coll.exog[i] = np.concatenate([fitted.exog[j][:p], coll.exog[i]])
-        return coll
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h), their working-scale stages and the history's
@@ -508,31 +469,6 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, EnsembleFits, SaveMixin, Bas
                              "passes the float64 range. Give future values within (or near) "
                              "the training rows' range.")
         return full, levels, history_stages, history
-
-    def _fitted_positions(self):
-        """Each fitted series' position in ``collection_``, by id."""
-        return {key: j for j, key in enumerate(self.collection_.ids)}
-
-    def _warn_unseasonal(self, coll, stages):
-        """Warn where a new history is too short to show the seasonality
-        that the fitted stage of the same series (or of the one series fitted)
-        has: its forecast then carries no seasonal pattern."""
-        m = self.season_length_
-        fitted = self.collection_
-        where = None  # fitted series by id, made at the first short history
-        for key, v, sm in zip(coll.ids, coll.values, stages):
-            if sm.period > 1 or testable(v, m):
-                continue  # seasonal, or long enough to be tested (seasonality.is_seasonal)
-            where = where or self._fitted_positions()
-            i = where.get(key, 0 if len(fitted) == 1 else None)
-            if i is None or self._stages(
-                    [fitted.values[i]], fitted.exog and [fitted.exog[i]])[1][0].period == 1:
-                continue
-            warnings.warn(
-                f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
-                f"{MIN_SEASONS * m} that show a season of {m} steps, while the fitted series was "
-                "seasonal: this forecast has no seasonal pattern. Give at least two seasons "
-                "of history.", UserWarning, stacklevel=4)
 
     def predict(self, horizon=None, X=None, y=None):
         """Forecast the ``horizon`` steps after the end of each series.

@@ -266,8 +266,10 @@ class _ForecastScorer:
         self.coverage = coverage
         self.quantile = quantile  # a metric of one quantile forecast (pinball_loss): its q
         params = inspect.signature(metric).parameters
+        bound = getattr(metric, "keywords", None) or {}  # a functools.partial's own choices
         self._needs_train = "y_train" in params
-        self._needs_season = "season_length" in params
+        # a season length the partial binds is kept (partial(mase, season_length=1))
+        self._needs_season = "season_length" in params and "season_length" not in bound
         self._interval = "lower" in params and "upper" in params
         self._takes_coverage = self._interval and "coverage" in params
 
@@ -305,7 +307,12 @@ class _ForecastScorer:
                 # the series scored only (a short one not scored needs no scale),
                 # named by id in the metric's messages
                 scored = np.flatnonzero(~np.isnan(y_true).all(axis=0))  # (k',)
-                kwargs["y_train"] = _end_aligned(coll.values)[:, scored]
+                # each series' training data as given: with the zeros before its
+                # launch that fit leaves out (the scale of mase(y_test, ..., y_train))
+                zeros = getattr(estimator, "launch_zeros_", None)
+                given = coll.values if zeros is None else [
+                    np.concatenate([np.zeros(int(c)), v]) for c, v in zip(zeros, coll.values)]
+                kwargs["y_train"] = _end_aligned(given)[:, scored]
                 y_true, predicted = y_true[:, scored], tuple(p[:, scored] for p in predicted)
                 if own:
                     y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
@@ -366,7 +373,7 @@ class _ForecastScorer:
         return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
 
 
-def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantile=None):
+def make_forecast_scorer(metric, greater_is_better=False, coverage=None, quantile=None):
     """Wrap a metric into a scorer usable as ``GridSearchCV(scoring=...)``.
 
     The scorer is called as ``scorer(estimator, y_test, X=None)`` on a fitted
@@ -392,11 +399,14 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantil
     greater_is_better : bool, default=False
         If False (an error metric) the scorer returns ``-metric(...)`` so that
         greater is better, as scikit-learn expects.
-    coverage : float in (0, 1), default=0.95
+    coverage : float in (0, 1), optional
         For a metric of an interval (parameters ``lower`` and ``upper``, such
         as :func:`msis`): the band a tsgate forecaster is scored on
         (``predict_interval(coverage)``), also given to the metric's own
-        ``coverage``. Ignored for point metrics.
+        ``coverage``. Default: the metric's own default (``msis``: 0.95;
+        ``functools.partial(msis, coverage=0.8)``: 0.8), else 0.95. Ignored
+        for point metrics. A ``season_length`` a partial binds is kept too,
+        not replaced by the estimator's.
     quantile : float in (0, 1), optional
         For a metric of one quantile forecast (a ``quantile`` parameter,
         such as :func:`pinball_loss`): the quantile scored. The scorer
@@ -425,6 +435,10 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=0.95, quantil
             f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
             f"pass True or False."
         )
+    if coverage is None:  # the metric's own (a partial's bound value), else 0.95
+        param = inspect.signature(metric).parameters.get("coverage")
+        own = None if param is None or param.default is inspect.Parameter.empty else param.default
+        coverage = 0.95 if own is None else own
     _check_fraction(coverage, "coverage")
     return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage),
                            _scored_quantile(metric, quantile))

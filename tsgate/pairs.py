@@ -133,10 +133,34 @@ def _as_values(y_true, y_pred):
         "the same types (dates as dates, ids as predict returned them).")
 
 
+def _check_rows_of_long(y_true, y_pred, name):
+    """Refuse a long frame ``y_true`` beside a plain Series or frame (a
+    column of a long forecast: ``fc['y']``) holding its row labels in
+    another order: the long frame becomes its (series id, time) values, so
+    the two were paired by position (a test frame sorted by time against
+    the forecast's column: mae 30.3 where it is 1.0). The same labels in
+    the same order pair by position, as before."""
+    names = long_names(y_pred, y_true)
+    if _collection_layout(y_true, names) is None or not isinstance(y_true, pd.DataFrame) \
+            or not isinstance(y_pred, (pd.Series, pd.DataFrame)) \
+            or _collection_layout(y_pred, names) is not None:
+        return
+    rows, labels = y_true.index, y_pred.index
+    if len(rows) == len(labels) and not rows.equals(labels) and rows.is_unique \
+            and labels.isin(rows).all():
+        k = int(np.argmax(rows.to_numpy() != labels.to_numpy()))  # the first row that differs
+        raise ValueError(
+            f"y_true is a long frame and {name} a plain column holding its row labels in "
+            f"another order (row {rows[k]} against {labels[k]} at position {k}); metrics "
+            "would pair them by position. Pass the long forecast itself (as predict returned "
+            "it), whose values pair by series and time, or put both in the same row order.")
+
+
 def _valid_pairs(y_true, y_pred, name="y_pred"):
     """Return float64 ``(y_true, y_pred, mask)`` with ``mask`` = observed y_true
     (``name``: what the errors call ``y_pred``, e.g. "lower"). Collections
     pair by (series id, time) (:func:`_as_values`)."""
+    _check_rows_of_long(y_true, y_pred, name)
     y_true, y_pred = _as_values(y_true, y_pred)
     if isinstance(y_true, (pd.Series, pd.DataFrame)) and isinstance(y_pred, (pd.Series, pd.DataFrame)):
         _check_labels(y_true, y_pred, name)

@@ -1,0 +1,109 @@
+"""Scorers and collections as a NeuralForecast or Darts user drives them (two
+sweeps, session 46): the scorers' training data and bound keywords, a long
+frame beside a plain column, unnamed and text-typed ids, a wide frame
+shared with the caller, NaN labels and empty collections."""
+import functools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tests.conftest import FAST
+from tsgate import metrics
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+MONTHS = pd.date_range("2015-01-01", periods=96, freq="MS")
+
+
+def _launch():
+    """A product launched after 30 months of zeros."""
+    t = np.arange(96)
+    y = np.where(t < 30, 0.0, 100 + 10 * np.sin(2 * np.pi * t / 12))
+    return pd.Series(y, index=MONTHS, name="p")
+
+
+def test_scorers_scale_by_the_training_data_as_given_with_its_zeros_before_a_launch():
+    """The scorer took y_train from collection_, which fit cuts the zeros
+    from: -0.42 where mase(y_test, forecast, y_train) is -0.094."""
+    y = _launch()
+    train, test = y.iloc[:90], y.iloc[90:]
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, **FAST).fit(train)
+    assert model.launch_zeros_.tolist() == [30]
+    m = model.season_length_
+    want = -metrics.mase(test, model.predict(), train, season_length=m)
+    assert metrics.neg_mase_scorer(model, test) == pytest.approx(want)
+
+
+def test_a_scorer_keeps_the_keywords_a_partial_binds():
+    y = _launch()
+    train, test = y.iloc[:90], y.iloc[90:]
+    model = tsgate.GRUForecaster(horizon=6, n_models=1, **FAST).fit(train)
+    naive1 = metrics.make_forecast_scorer(functools.partial(metrics.mase, season_length=1))
+    assert naive1(model, test) == pytest.approx(-metrics.mase(test, model.predict(), train,
+                                                              season_length=1))
+    at80 = metrics.make_forecast_scorer(functools.partial(metrics.msis, coverage=0.8))
+    band = model.predict_interval(coverage=0.8)
+    assert at80(model, test) == pytest.approx(-metrics.msis(
+        test, band.iloc[:, 0], band.iloc[:, 1], train, coverage=0.8,
+        season_length=model.season_length_))
+
+
+def test_a_long_frame_beside_a_column_in_another_row_order_is_refused():
+    test = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 3),
+                         "ds": list(pd.date_range("2020-01-01", periods=3, freq="D")) * 2,
+                         "y": [10.0, 11, 12, 100, 101, 102]})
+    fc = test.assign(y=test.y + 1)
+    assert metrics.mae(test, fc["y"]) == 1.0  # the same row order: by position, as before
+    by_time = test.sort_values(["ds", "unique_id"])
+    assert metrics.mae(by_time, fc) == 1.0  # the long forecast itself pairs by (id, time)
+    with pytest.raises(ValueError, match="plain column holding its row labels in another order"):
+        metrics.mae(by_time, fc["y"])
+
+
+def _collection():
+    t = np.arange(60)
+    return pd.concat({k: pd.Series(level + np.sin(2 * np.pi * t / 12) * level / 10,
+                                   index=MONTHS[:60]) for k, level in ((1, 10.0), (2, 500.0),
+                                                                       (3, 1000.0))})
+
+
+def test_an_unnamed_series_beside_a_collection_model_is_refused():
+    """It was read as series 0 (or refused as 'series 0')."""
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(_collection())
+    history = _collection().loc[2].iloc[-24:]
+    with pytest.raises(ValueError, match="a Series without a name"):
+        model.predict(y=history)
+    named = model.predict(y=history.rename(2))  # a Series in, a Series out: series 2's
+    assert named.name == 2 and len(named) == 3
+    np.testing.assert_allclose(named.to_numpy(), model.predict(
+        y=pd.concat({2: history})).to_numpy())
+
+
+def test_an_id_that_reads_as_a_fitted_one_warns():
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(_collection())
+    history = pd.concat({"2": _collection().loc[2].iloc[-6:]})
+    with pytest.warns(UserWarning, match=r"series '2' \(str\) is not a fitted series"):
+        model.predict(y=history)
+
+
+def test_a_wide_frame_is_copied_at_fit():
+    wide = _collection().unstack(level=0)  # (times, series)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(wide)
+    before = model.predict(horizon=2)
+    wide.iloc[-5:, 0] *= 100
+    pd.testing.assert_frame_equal(model.predict(horizon=1), before.iloc[:1])
+
+
+def test_nan_labels_and_empty_collections_are_named():
+    wide = _collection().unstack(level=0)
+    with pytest.raises(ValueError, match="column 0 has no name"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(wide.set_axis([np.nan, 2, 3], axis=1))
+    empty = pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([]), "y": []})
+    with pytest.raises(ValueError, match="y is empty"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(empty)
+    with warnings.catch_warnings():  # None is a label like any other (saved, matched)
+        warnings.simplefilter("ignore")
+        tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(
+            wide.set_axis(pd.Index(["a", None, "c"], dtype=object), axis=1))
