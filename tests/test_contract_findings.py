@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import mean_absolute_error
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import mean_absolute_error
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 
 import tsgate

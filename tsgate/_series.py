@@ -425,7 +425,7 @@ def _labels_of_kind(X, index, name):
     passed over and X taken row by row (shuffled text-dated rows moved the
     forecast by 8.7). A MultiIndex X beside one series is refused too."""
     labels = X.index
-    if isinstance(labels, pd.MultiIndex) and not isinstance(index, pd.MultiIndex):
+    if labels.nlevels > 1 and index.nlevels == 1:  # (a layout mismatch: a ValueError)
         raise ValueError(
             f"{name} has a {labels.nlevels}-level MultiIndex, the layout of a collection's "
             f"features (series id, time), but y is one series on a time index: give {name} on "
