@@ -224,12 +224,24 @@ def guess_freq(index):
     calendar grid, else the stretch's, else 'D'; what the messages advise
     as ``freq=``."""
     grid, lead = _grid_of(index), _leading_freq(index)
-    if lead is not None and grid is not None and lead != grid:
-        steps = {f: len(pd.date_range(index[0], index[-1], freq=f)) for f in (lead, grid)}
-        on_lead = index.isin(pd.date_range(index[0], index[-1], freq=lead)).all()
-        if on_lead and steps[lead] < steps[grid]:
-            return lead
+    if lead is not None and grid is not None and lead != grid and _on_coarser(index, lead, grid):
+        return lead
     return grid or lead or "D"
+
+
+def _on_coarser(index, lead, grid):
+    """Whether every date of ``index`` lies on the grid of ``lead`` from its
+    first date, and that grid holds fewer dates than ``grid``'s. Fixed
+    steps (hours, seconds) are counted, not listed: a year of seconds
+    listed both grids (31 million dates each)."""
+    off_lead, off_grid = to_offset(lead), to_offset(grid)
+    ticks = pd.tseries.offsets.Tick
+    if isinstance(off_lead, ticks) and isinstance(off_grid, ticks):
+        since = index.asi8 - index.asi8[0]  # (n,) in the index's unit
+        per = pd.Timedelta(off_lead).as_unit(index.unit).value
+        return off_lead.nanos > off_grid.nanos and bool((since % per == 0).all())
+    dates = {f: pd.date_range(index[0], index[-1], freq=f) for f in (lead, grid)}
+    return len(dates[lead]) < len(dates[grid]) and bool(index.isin(dates[lead]).all())
 
 
 PERIOD_NAMES = {"Y": "year", "Q": "quarter", "M": "month"}
