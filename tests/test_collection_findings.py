@@ -107,3 +107,40 @@ def test_nan_labels_and_empty_collections_are_named():
         warnings.simplefilter("ignore")
         tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(
             wide.set_axis(pd.Index(["a", None, "c"], dtype=object), axis=1))
+
+
+def test_a_point_metric_with_its_own_coverage_parameter_wraps():
+    """The coverage default read a point metric's own 'coverage' and refused it."""
+    def share(y_true, y_pred, coverage="all"):
+        return metrics.mae(y_true, y_pred)
+
+    assert "share" in repr(metrics.make_forecast_scorer(share))
+
+
+def test_the_per_series_forecaster_refuses_an_unnamed_series_too():
+    wide = _collection().unstack(level=0)
+    from tsgate.distributed import PerSeriesForecaster
+
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, n_models=1, **FAST))
+    model.fit(wide)
+    with pytest.raises(ValueError, match="a Series without a name"):
+        model.predict(y=wide[2].rename(None).iloc[-24:])
+
+
+def test_a_plain_y_true_beside_a_long_forecast_in_another_order_is_refused():
+    test = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 3),
+                         "ds": list(pd.date_range("2020-01-01", periods=3, freq="D")) * 2,
+                         "y": [10.0, 11, 12, 100, 101, 102]})
+    fc = test.assign(y=test.y + 1)
+    by_time = test.sort_values(["ds", "unique_id"])
+    with pytest.raises(ValueError, match="y_pred is a long frame and y_true a plain column"):
+        metrics.mae(by_time["y"], fc)
+
+
+def test_a_series_named_as_the_value_column_warns_at_the_callers_line():
+    long = _collection().rename_axis(["unique_id", "ds"]).rename("y").reset_index()
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(long)
+    pulled = long[long.unique_id == 2].set_index("ds")["y"].iloc[-14:]
+    with pytest.warns(UserWarning, match="named 'y', the value column") as record:
+        model.predict(y=pulled)
+    assert any(w.filename == __file__ for w in record if "value column" in str(w.message))

@@ -75,3 +75,18 @@ def test_a_warm_start_that_only_changes_dropout_keeps_the_weights():
         model.fit(X, y)
     assert model.n_iter_ == 31 and model.spec_.dropout == 0.1
     assert np.abs(model.params_ - before).max() < 0.05  # one epoch on from the fitted weights
+
+
+def test_a_constant_target_is_scaled_by_one_as_standard_scaler_does():
+    """Scaled by its size, a constant 1e6 was predicted 150,000 off."""
+    X, _ = _data()
+    model = tsgate.GRURegressor(hidden_size=4, max_iter=5, random_state=0).fit(X, np.full(40, 1e6))
+    assert model.y_scale_.tolist() == [1.0]
+    assert np.abs(model.predict(X) - 1e6).max() < 1.0
+
+
+def test_a_longdouble_parameter_saves(tmp_path):
+    X, y = _data()
+    model = tsgate.GRURegressor(**{**FAST, "alpha": np.longdouble(1e-4)}).fit(X, y)
+    again = tsgate.load(model.save(tmp_path / "m.npz"))
+    assert again.alpha == pytest.approx(1e-4)

@@ -267,10 +267,21 @@ class LongColumnsError(ValueError, TypeError):
     and a TypeError, as for a wide frame of text."""
 
 
-def unnamed_series(y):
-    """Whether ``y`` is one series (a Series on a time index) without a name:
-    its id is then 0, which a collection may hold for another series."""
-    return isinstance(y, pd.Series) and not isinstance(y.index, pd.MultiIndex) and y.name is None
+def check_named(y, n_fitted):
+    """Refuse ``y``, data given after a fit of ``n_fitted`` series, where it
+    is one series (a Series on a time index) without a name: it was read as
+    series 0, and given fitted series 0's past, band and score.
+
+    Raises
+    ------
+    ValueError
+    """
+    if isinstance(y, pd.Series) and not isinstance(y.index, pd.MultiIndex) \
+            and y.name is None and n_fitted > 1:
+        raise ValueError(
+            f"y is a Series without a name, and the forecaster was fitted on {n_fitted} "
+            "series: name it by its series id (y.rename(id), a new id for a new series), or "
+            "pass a collection.")
 
 
 def check_shared(y, id_col="unique_id", time_col="ds", value_col="y"):

@@ -71,7 +71,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
-from .collection import check_long_names, from_collection, series_exog, to_collection
+from .collection import (check_long_names, check_named, from_collection, series_exog,
+                         to_collection)
 from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster
 from .grids import fitted_freq
@@ -237,6 +238,8 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """The layout conversion of the forecasters (their long-layout column
         names and ``freq``; ``fitted`` and ``drop_empty`` as theirs)."""
         *names, freq = self._columns(fitted)
+        if fitted:
+            check_named(y, len(self.collection_))
         return to_collection(y, X, *names, freq=freq,
                              known_freq=fitted_freq(self.collection_) if fitted else None,
                              drop_empty=drop_empty)

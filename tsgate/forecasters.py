@@ -56,11 +56,11 @@ from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
 from .collection import (
+    check_named,
     from_collection,
     launched,
     to_collection,
     trailing_gaps,
-    unnamed_series,
     without_gaps,
 )
 from .fitplan import FINAL_STAGES, EnsembleFits
@@ -190,12 +190,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
         training data's frequency; ``drop_empty``: series without an
         observed value are left out (scoring)."""
         known = fitted_freq(self.collection_) if fitted else None
-        if fitted and unnamed_series(y) and len(self.collection_) > 1:
-            # (it was read as series 0: fitted series 0's past, band and score)
-            raise ValueError(
-                f"y is a Series without a name, and the forecaster was fitted on "
-                f"{len(self.collection_)} series: name it by its series id "
-                "(y.rename(id), a new id for a new series), or pass a collection.")
+        if fitted:
+            check_named(y, len(self.collection_))
         *names, freq = self._columns(fitted)
         return to_collection(y, X, *names, freq=freq, known_freq=known, drop_empty=drop_empty)
 

@@ -435,8 +435,10 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=None, quantil
             f"greater_is_better must be a bool, got {type(greater_is_better).__name__}; "
             f"pass True or False."
         )
-    if coverage is None:  # the metric's own (a partial's bound value), else 0.95
-        param = inspect.signature(metric).parameters.get("coverage")
+    params = inspect.signature(metric).parameters
+    interval = "lower" in params and "upper" in params
+    if coverage is None:  # an interval metric's own (a partial's bound value), else 0.95
+        param = params.get("coverage") if interval else None
         own = None if param is None or param.default is inspect.Parameter.empty else param.default
         coverage = 0.95 if own is None else own
     _check_fraction(coverage, "coverage")

@@ -135,25 +135,32 @@ def _as_values(y_true, y_pred):
 
 def _check_rows_of_long(y_true, y_pred, name):
     """Refuse a long frame ``y_true`` beside a plain Series or frame (a
-    column of a long forecast: ``fc['y']``) holding its row labels in
-    another order: the long frame becomes its (series id, time) values, so
+    column of a long forecast: ``fc['y']``), or the other way round,
+    holding its row labels in another order: the long frame becomes its (series id, time) values, so
     the two were paired by position (a test frame sorted by time against
     the forecast's column: mae 30.3 where it is 1.0). The same labels in
     the same order pair by position, as before."""
     names = long_names(y_pred, y_true)
-    if _collection_layout(y_true, names) is None or not isinstance(y_true, pd.DataFrame) \
-            or not isinstance(y_pred, (pd.Series, pd.DataFrame)) \
-            or _collection_layout(y_pred, names) is not None:
-        return
-    rows, labels = y_true.index, y_pred.index
+
+    def long(v):
+        return isinstance(v, pd.DataFrame) and _collection_layout(v, names) is not None
+
+    plain = [v for v in (y_true, y_pred)
+             if isinstance(v, (pd.Series, pd.DataFrame)) and _collection_layout(v, names) is None]
+    if not (long(y_true) or long(y_pred)) or len(plain) != 1:
+        return  # (either way round: y_true's column beside the long forecast too)
+    rows, labels = (y_true.index, y_pred.index) if long(y_true) else (y_pred.index, y_true.index)
     if len(rows) == len(labels) and not rows.equals(labels) and rows.is_unique \
             and labels.isin(rows).all():
         k = int(np.argmax(rows.to_numpy() != labels.to_numpy()))  # the first row that differs
+        which = (f"y_true is a long frame and {name} a plain column" if long(y_true) else
+                 f"{name} is a long frame and y_true a plain column")
         raise ValueError(
-            f"y_true is a long frame and {name} a plain column holding its row labels in "
+            f"{which} holding its row labels in "
             f"another order (row {rows[k]} against {labels[k]} at position {k}); metrics "
-            "would pair them by position. Pass the long forecast itself (as predict returned "
-            "it), whose values pair by series and time, or put both in the same row order.")
+            "would pair them by position. Pass both as long frames (the forecast as predict "
+            "returned it), whose values pair by series and time, or put both in the same row "
+            "order.")
 
 
 def _valid_pairs(y_true, y_pred, name="y_pred"):

@@ -166,6 +166,8 @@ class _Encoder:
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
+            if isinstance(value, np.floating):  # (a longdouble's item() is a longdouble)
+                return float(value)
             return value.item() if isinstance(value, np.generic) else value
         if isinstance(value, np.ndarray):
             if value.dtype.kind in "biuf":

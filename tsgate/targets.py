@@ -132,14 +132,17 @@ def target_moments(Y, standardize=True):
         (:func:`tsgate.moments.mean_spread`: of any size). Kept in float64:
         a float32 mean of targets near 1e12 is off by up to 65536 (every
         prediction was biased by thousands), and a float32 scale of targets
-        near 1e-100 is 0. A constant output is scaled by its size (1 where
-        it is 0), so its predictions keep its digits; an output without
-        targets gets mean 0 and scale 1.
+        near 1e-100 is 0. A constant output is scaled by 1, or by its size
+        where that is smaller; an output without targets gets mean 0 and
+        scale 1.
     """
     n_out = Y.shape[1]
     if not standardize:
         return np.zeros(n_out), np.ones(n_out)
     mean, spread = mean_spread(Y, axis=0)  # (O,) each; NaN for an output without targets
     mean = np.where(np.isfinite(mean), mean, 0.0)
-    scale = np.where(spread > 0, spread, np.where(mean != 0, np.abs(mean), 1.0))
+    # a constant: 1, as StandardScaler's (the network's leftover output, about
+    # 0.1, in the targets' units), or its size where that is smaller (a
+    # constant 1e-100 would be predicted to within 0.1, not to its digits)
+    scale = np.where(spread > 0, spread, np.where(mean != 0, np.minimum(np.abs(mean), 1.0), 1.0))
     return mean, scale
