@@ -71,8 +71,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._series import check_freq_alias, valid_freq_alias
 from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
-from .collection import (check_long_names, check_named, from_collection, series_exog,
-                         to_collection)
+from .collection import (
+    check_long_names,
+    check_named,
+    from_collection,
+    series_exog,
+    to_collection,
+)
 from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster
 from .grids import fitted_freq

@@ -22,7 +22,6 @@ from .matching import check_same_frequency
 from .seasonality import MIN_SEASONS, lag_testable, testable
 from .timedtypes import same_unit
 
-
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
