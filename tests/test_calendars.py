@@ -91,3 +91,60 @@ def test_the_cli_reads_semi_month_dates(tmp_path, capsys):
         path, index=False)
     assert main(["forecast", str(path), "--horizon", "2", "--max-iter", "2", "--quiet"]) in (0, None)
     assert "2019-09-01" in capsys.readouterr().out
+
+
+def test_a_daily_time_the_spring_change_skips_still_forecasts():
+    """date_range from 02:30 on the day before the change raised pytz's
+    NonExistentTimeError; the fit checks the future dates, so it failed."""
+    idx = pd.date_range("2024-03-01 02:30", "2024-03-30 02:30", freq="D", tz="Europe/Berlin")
+    y = pd.Series(10 + np.sin(np.arange(len(idx))), index=idx)
+    out = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).predict()
+    assert len(out) == 3 and out.index[0].day == 31
+
+
+def test_features_written_by_to_csv_across_a_change_are_read_by_instant():
+    """X read back from CSV holds offsets +01:00 and +02:00: pd.to_datetime
+    refused them, and X was refused as 'labels of dtype object'."""
+    import io
+
+    idx = pd.date_range("2024-02-01", "2024-04-30", freq="D", tz="Europe/Berlin")
+    X = pd.DataFrame({"promo": (np.arange(len(idx)) % 5 == 0).astype(float)}, index=idx)
+    buf = io.StringIO()
+    X.to_csv(buf)
+    buf.seek(0)
+    back = pd.read_csv(buf, index_col=0)
+    from tsgate._series import align_exog
+
+    np.testing.assert_array_equal(align_exog(back, idx), X.to_numpy())
+
+
+def test_zoned_daily_dates_with_a_gap_are_told_days():
+    """Counted in absolute time, a day across a change is not 24 hours: the
+    advice was freq='h', and following it fitted an hourly grid 96% NaN."""
+    idx = pd.date_range("2024-03-01 12:00", "2024-04-30 12:00", freq="D",
+                        tz="Europe/Berlin").delete(20)
+    assert guess_freq(idx) == "D"
+
+
+def test_a_period_history_skipping_a_month_after_a_fit_on_month_starts():
+    """It was told of a freq=<MonthBegin>, an argument predict has not."""
+    y = pd.Series(np.sin(np.arange(40)) + 5, index=pd.date_range("2020-01-01", periods=40,
+                                                                 freq="MS"))
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(y)
+    history = y.to_period("M").drop(y.index[-5].to_period("M"))
+    assert len(model.predict(y=history)) == 2
+
+
+@pytest.mark.parametrize("step, want", [
+    (pd.offsets.BusinessHour(start="08:00", end="18:00"), 10),
+    (pd.offsets.BusinessHour(start="09:00", end="13:00"), 4),
+    (pd.offsets.CustomBusinessDay(weekmask="Mon Tue Wed Thu Fri Sat"), 6)])
+def test_seasons_of_business_hours_and_custom_weeks(step, want):
+    assert season_length(pd.date_range("2021-01-04 10:00", periods=60, freq=step)) == want
+
+
+def test_anchored_dates_with_a_gap_are_told_their_frequency_not_periods():
+    idx = pd.date_range("2010-02-01", periods=30, freq="QS-NOV").delete(10)
+    y = pd.Series(np.arange(29.0), index=idx)
+    with pytest.raises(ValueError, match="freq='QS-NOV'"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(y)

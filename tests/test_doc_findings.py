@@ -66,3 +66,10 @@ def test_cli_value_column_that_is_the_time_column_is_named_so(tmp_path, capsys):
     path.write_text("ds,y\n" + "".join(f"2020-01-{d},{d}\n" for d in range(10, 30)))
     assert main(["forecast", str(path), "--time-column", "ds", "--value-column", "ds"]) == 2
     assert "--value-column 'ds' is the time column" in capsys.readouterr().err
+
+
+def test_the_day_first_message_quotes_a_date_that_reads_only_so():
+    days = pd.date_range("2020-02-01", periods=20, freq="D").strftime("%d/%m/%Y")
+    long = pd.DataFrame({"unique_id": "a", "ds": days, "y": np.arange(20.0)})
+    with pytest.raises(ValueError, match="such as '13/02/2020'"):
+        tsgate.GRUForecaster(horizon=2, **FAST).fit(long)

@@ -236,7 +236,8 @@ def _on_coarser(index, lead, grid):
     listed both grids (31 million dates each)."""
     off_lead, off_grid = to_offset(lead), to_offset(grid)
     ticks = pd.tseries.offsets.Tick
-    if isinstance(off_lead, ticks) and isinstance(off_grid, ticks):
+    if isinstance(off_lead, ticks) and isinstance(off_grid, ticks) and index.tz is None:
+        # (in a zone with summer time, days are not 24 hours of absolute time)
         since = index.asi8 - index.asi8[0]  # (n,) in the index's unit
         per = pd.Timedelta(off_lead).as_unit(index.unit).value
         return off_lead.nanos > off_grid.nanos and bool((since % per == 0).all())
@@ -254,7 +255,13 @@ def period_of(index, guess):
     each, mostly one after another (months on the 4th or the 15th: "M"),
     where the grid ``guess`` (:func:`guess_freq`) is not that period's
     first or last days, and would be mostly missing; else None."""
-    if guess in _CALENDAR:
+    offsets = pd.tseries.offsets
+    off = to_offset(guess)
+    calendar = (offsets.YearBegin, offsets.YearEnd, offsets.QuarterBegin, offsets.QuarterEnd,
+                offsets.MonthBegin, offsets.MonthEnd, offsets.BusinessMonthBegin,
+                offsets.BusinessMonthEnd, offsets.BQuarterBegin, offsets.BQuarterEnd,
+                offsets.BYearBegin, offsets.BYearEnd)
+    if guess in _CALENDAR or isinstance(off, calendar):  # (anchored too: 'QS-NOV', 'BMS')
         return None
     for alias in PERIOD_NAMES:
         with warnings.catch_warnings():  # "will drop timezone information"
@@ -286,9 +293,14 @@ def future_index(index, horizon, name="y"):
             # from ``last`` itself, not ``last + step``: in a time zone with
             # summer time a day from midnight is the next midnight to
             # date_range, but 24 hours to ``+`` (23:00 after a change)
-            future = pd.date_range(last, periods=horizon + 1, freq=step, name=index.name,
-                                   tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
-            if future[0] == last:
+            try:
+                future = pd.date_range(last, periods=horizon + 1, freq=step, name=index.name,
+                                       tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
+            except (pd.errors.OutOfBoundsDatetime, OverflowError):
+                raise
+            except _WALL_CLOCK_ERRORS:  # a wall-clock time that does not exist that day
+                future = None  # (02:30 on a spring change day): steps from last + step
+            if future is not None and future[0] == last:
                 return future[1:]
             return pd.date_range(last + step, periods=horizon, freq=step, name=index.name,
                                  tz=index.tz, unit=index.unit)
@@ -316,6 +328,11 @@ def steps_after(index, times, name="y"):
 
 
 _DAY_NANOS = 86400 * 10**9
+try:  # pandas 2 raises pytz's errors for wall-clock times a zone skips or repeats
+    from pytz.exceptions import InvalidTimeError as _InvalidTime
+except ImportError:  # pragma: no cover (pandas 3: ValueError)
+    _InvalidTime = ValueError
+_WALL_CLOCK_ERRORS = (ValueError, _InvalidTime)
 
 
 def season_length(index):
@@ -344,17 +361,35 @@ def season_length(index):
         ((offsets.Week,), 52),
         ((offsets.BusinessDay,), 5),
         ((offsets.Day,), 7),
-        ((offsets.BusinessHour,), 8),
         ((offsets.Hour,), 24),
         ((offsets.Second,), 60),
     ]
     if isinstance(step, offsets.Tick) and step.nanos % _DAY_NANOS == 0:  # "24h": days
         cycle, n = 7, step.nanos // _DAY_NANOS
+    elif isinstance(step, offsets.BusinessHour):  # the hours of its day (9-17: 8)
+        cycle = _business_hours(step)
+    elif isinstance(step, offsets.BusinessDay) and getattr(step, "weekmask", None):
+        cycle = _weekdays(step.weekmask)  # a custom week (Mon-Sat: 6)
     elif isinstance(step, offsets.Minute):
         cycle = 24 * 60 if 24 * 60 // n <= 96 else 60
     else:
         cycle = next((c for kinds, c in cycles if isinstance(step, kinds)), 1)
     return cycle // n if cycle % n == 0 else 1
+
+
+def _business_hours(step):
+    """Hours in a business-hour offset's day (its opening spans)."""
+    minutes = 0
+    for start, end in zip(step.start, step.end):
+        span = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        minutes += span if span > 0 else span + 24 * 60  # (a span past midnight)
+    return max(minutes // 60, 1)
+
+
+def _weekdays(weekmask):
+    """Days in a weekmask ("Mon Tue Wed", or "1110000")."""
+    mask = str(weekmask)
+    return mask.count("1") if set(mask) <= {"0", "1"} else len(mask.split())
 
 
 def rows_on(X, index, name="X"):
@@ -469,14 +504,16 @@ def _as_dates(labels):
     ``datetime.date`` values in an object index, as a DatetimeIndex; else
     None. (Text read month first as pandas reads it: dates that read
     otherwise are not y's dates, and the caller says which are missing.)"""
-    if not all(isinstance(v, (str, datetime.date)) for v in labels):
+    if not all(isinstance(v, (str, datetime.date, np.datetime64)) for v in labels):
         return None
-    try:
-        with warnings.catch_warnings():  # "Could not infer format": each parsed alone
-            warnings.simplefilter("ignore", UserWarning)
-            return pd.DatetimeIndex(pd.to_datetime(labels), name=labels.name)
-    except (ValueError, TypeError):
-        return None
+    for utc in (False, True):  # times with UTC offsets that change (a summer-time
+        try:  # change, written by to_csv): their instants, in UTC
+            with warnings.catch_warnings():  # "Could not infer format": each parsed alone
+                warnings.simplefilter("ignore", UserWarning)
+                return pd.DatetimeIndex(pd.to_datetime(labels, utc=utc), name=labels.name)
+        except (ValueError, TypeError):
+            continue
+    return None
 
 
 def _integer_steps(index):

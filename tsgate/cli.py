@@ -212,7 +212,7 @@ def _read_long(args, notes):
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
         # each series on the --freq grid is checked as a wide CSV's dates are
         # (off the grid, or mostly missing: a --freq finer than the data)
-        for key, part in frame.groupby(args.id_column, sort=False):
+        for key, part in frame.groupby(args.id_column, sort=False, observed=True):
             set_frequency(part.set_index(time_column), args.freq,
                           f"{_label(args.csv)} (series {key!r})", [])
     return frame, (args.id_column, time_column, value)

@@ -210,7 +210,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
             f"{id_col!r}, {time_col!r}, {value_col!r} (set id_col/time_col/value_col).")
     if isinstance(y, (pd.Series, pd.DataFrame)):
         if freq is None and known_freq is not None and _needs_known_grid(y.index):
-            freq = _step_of(known_freq)
+            freq = _step_of(known_freq, index=y.index)
         if freq is not None:
             given, y = len(y), on_grid(y, freq)
             if (X is not None and not isinstance(X, (pd.Series, pd.DataFrame))
@@ -332,7 +332,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     for key, part in parts:
         own = (_needs_known_grid(part.index) if fitted_step is not None
                else _short_undated(part.index))  # no step of its own
-        grid = _step_of(known_freq, key) if freq is None and own else freq
+        grid = _step_of(known_freq, key, part.index) if freq is None and own else freq
         if grid is not None:
             part = on_grid(part, grid, f"y (series {key!r})")
         index = part.index

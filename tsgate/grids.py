@@ -33,9 +33,14 @@ class FittedSteps:
         return self._steps[i]
 
 
-def _step_of(known_freq, key=None):
+def _step_of(known_freq, key=None, index=None):
     """``known_freq``'s step for the series ``key`` (:class:`FittedSteps`, or
-    one step for all)."""
+    one step for all); for periods (``index`` a PeriodIndex) their own
+    frequency, whatever the fit's dates were (month starts' step is no
+    period frequency: a history of months skipping one was told of a
+    ``freq=`` that predict does not take)."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.freqstr
     return known_freq.of(key) if isinstance(known_freq, FittedSteps) else known_freq
 
 

@@ -117,9 +117,13 @@ def read_times(column):
             if "utc=true" not in str(exc).lower():
                 name = column.name
                 if _reads_day_first(text):  # "13/01/2020": month 13 read month first
+                    given = text.dropna().astype(str)
+                    # one that reads only so: a first number past 12 ("13/02/2020")
+                    first = given.str.extract(r"^\s*(\d{1,2})", expand=False).astype(float)
+                    example = given[first > 12].iloc[0] if (first > 12).any() else given.iloc[0]
                     raise ValueError(
                         f"The time column {name!r} holds dates such as "
-                        f"{text.dropna().iloc[0]!r} that read only day first; parse them "
+                        f"{example!r} that read only day first; parse them "
                         f"yourself, df[{name!r}] = pd.to_datetime(df[{name!r}], dayfirst=True), "
                         "or write them year first (YYYY-MM-DD).") from None
                 # (pandas' first line ends "You might want to try:", its advice on the next)
