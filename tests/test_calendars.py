@@ -29,7 +29,9 @@ def test_dates_with_a_missing_one_are_told_their_own_frequency(freq, want):
     """Wednesdays with a missing week were told freq='B', quarters from
     November 'MS', 3-hourly steps 'h'."""
     idx = pd.date_range("2010-01-04", periods=40, freq=freq).delete(10)
-    assert guess_freq(idx) == want
+    guess = guess_freq(idx)  # (pandas 3 names QS-NOV's grid QS-FEB: the same quarters)
+    grid = pd.date_range(idx[0], idx[-1], freq=guess)
+    assert grid.equals(pd.date_range(idx[0], idx[-1], freq=want)) and idx.isin(grid).all()
 
 
 def test_a_much_denser_freq_is_refused_for_dates_with_a_gap():
@@ -146,5 +148,5 @@ def test_seasons_of_business_hours_and_custom_weeks(step, want):
 def test_anchored_dates_with_a_gap_are_told_their_frequency_not_periods():
     idx = pd.date_range("2010-02-01", periods=30, freq="QS-NOV").delete(10)
     y = pd.Series(np.arange(29.0), index=idx)
-    with pytest.raises(ValueError, match="freq='QS-NOV'"):
+    with pytest.raises(ValueError, match="freq='QS-(NOV|FEB)'"):  # (pandas 3 names it QS-FEB)
         tsgate.GRUForecaster(horizon=2, **FAST).fit(y)

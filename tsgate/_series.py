@@ -239,7 +239,7 @@ def _on_coarser(index, lead, grid):
     if isinstance(off_lead, ticks) and isinstance(off_grid, ticks) and index.tz is None:
         # (in a zone with summer time, days are not 24 hours of absolute time)
         since = index.asi8 - index.asi8[0]  # (n,) in the index's unit
-        per = pd.Timedelta(off_lead).as_unit(index.unit).value
+        per = off_lead.nanos // pd.Timedelta(1, unit=index.unit).value  # (in that unit)
         return off_lead.nanos > off_grid.nanos and bool((since % per == 0).all())
     dates = {f: pd.date_range(index[0], index[-1], freq=f) for f in (lead, grid)}
     return len(dates[lead]) < len(dates[grid]) and bool(index.isin(dates[lead]).all())
@@ -302,6 +302,11 @@ def future_index(index, horizon, name="y"):
                 future = None  # (02:30 on a spring change day): steps from last + step
             if future is not None and future[0] == last:
                 return future[1:]
+            if future is None:  # the wall-clock steps, each moved past a time the zone skips
+                wall = pd.date_range(last.tz_localize(None), periods=horizon + 1, freq=step,
+                                     name=index.name, unit=index.unit)[1:]
+                return wall.tz_localize(index.tz, nonexistent="shift_forward",
+                                        ambiguous=np.ones(len(wall), dtype=bool))
             return pd.date_range(last + step, periods=horizon, freq=step, name=index.name,
                                  tz=index.tz, unit=index.unit)
         except (pd.errors.OutOfBoundsDatetime, OverflowError):

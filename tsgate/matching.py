@@ -157,7 +157,7 @@ def _day_kind(index):
     took the season of whichever came first."""
     if isinstance(index, pd.PeriodIndex):
         index = index.to_timestamp()
-    weekend = index.dayofweek >= 5  # (n,)
+    weekend = index.day_of_week >= 5  # (n,)
     if weekend.any():
         return 1
     return -1 if (np.diff(index.asi8) > np.median(np.diff(index.asi8))).any() else 0
