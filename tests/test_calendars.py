@@ -150,3 +150,21 @@ def test_anchored_dates_with_a_gap_are_told_their_frequency_not_periods():
     y = pd.Series(np.arange(29.0), index=idx)
     with pytest.raises(ValueError, match="freq='QS-(NOV|FEB)'"):  # (pandas 3 names it QS-FEB)
         tsgate.GRUForecaster(horizon=2, **FAST).fit(y)
+
+
+def test_the_cli_names_pandas_new_alias_for_a_renamed_one(monkeypatch):
+    """Under pandas 3, --freq M was 'not a pandas frequency alias' (it is
+    one of periods; pandas names the month ends ME now)."""
+    from tsgate import _series
+
+    def renamed(freq):  # pandas 3's error, whatever pandas runs here
+        raise ValueError("Invalid frequency: M. Failed to parse with error message: "
+                         "ValueError(\"'M' is no longer supported for offsets. Please use "
+                         "'ME' instead.\")")
+
+    monkeypatch.setattr(_series, "to_offset", renamed)
+    assert _series.date_offset("M") == (None, "ME")
+    monkeypatch.undo()
+    offset, new = _series.date_offset("MS")
+    assert offset is not None and new is None
+    assert _series.date_offset("bogus") == (None, None)

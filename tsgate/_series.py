@@ -5,6 +5,7 @@ Accepted indexes: a DatetimeIndex or PeriodIndex with a frequency that is set
 or can be inferred, or an integer index with a constant step (RangeIndex).
 """
 import datetime
+import re
 import warnings
 
 import numpy as np
@@ -617,6 +618,20 @@ def valid_freq_alias(freq):
         except (ValueError, TypeError):
             pass
     return False
+
+
+def date_offset(freq):
+    """``freq`` as a pandas offset of dates, and None; or None and pandas'
+    own name for a renamed alias (pandas 3: "M" -> "ME", "H" -> "h"), or
+    None and None for no alias. Silent: pandas 2's deprecation warning of
+    such an alias came before any message of tsgate's."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return to_offset(freq), None
+    except (ValueError, TypeError) as exc:
+        renamed = re.search(r"[Pp]lease use '([^']+)'|Did you mean ([^?\s]+)\?", str(exc))
+        return None, renamed and (renamed.group(1) or renamed.group(2))
 
 
 def infer_freq(index):

@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
 from ._progress import _is_terminal
-from ._series import season_length
+from ._series import date_offset, season_length
 from .backend import resolve_device
 from .calibration import bound_columns, bound_names, percent
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
@@ -387,13 +387,12 @@ def run_forecast(args):
     if not 0 <= args.seed < 2**32:
         raise UsageError(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
     if args.freq is not None:
-        try:
-            with warnings.catch_warnings():  # ("'bogus' is deprecated ...": the error says)
-                warnings.simplefilter("ignore", FutureWarning)
-                pd.tseries.frequencies.to_offset(args.freq)
-        except (ValueError, TypeError):
-            raise UsageError(f"--freq {args.freq!r} is not a pandas frequency alias "
-                             "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
+        offset, renamed = date_offset(args.freq)
+        if offset is None:
+            raise UsageError(
+                f"--freq {args.freq!r} is not a pandas frequency alias"
+                + (f" of dates: pandas names it {renamed!r} now (--freq {renamed})" if renamed
+                   else " (e.g. D, W-SUN, MS, QS, YS, h, 15min)"))
     if args.plot is not None:
         if importlib.util.find_spec("matplotlib") is None:
             raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")

@@ -18,13 +18,13 @@ import itertools
 import os
 import re
 import sys
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from ._series import (  # (infer_freq: the CLI too)
     PERIOD_NAMES,
+    date_offset,
     guess_freq,
     infer_freq,
     infer_step,
@@ -419,13 +419,12 @@ def set_frequency(frame, freq, source, notes):
                 f"missing dates); force one with --freq, e.g. --freq {guess} (gaps become "
                 "missing values, which tsgate skips).")
         return frame.asfreq(inferred)
-    try:
-        with warnings.catch_warnings():  # ("'M' is deprecated": the grid's error, if any, says)
-            warnings.simplefilter("ignore", FutureWarning)
-            offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError):
-        raise ValueError(f"--freq {freq!r} is not a pandas frequency alias "
-                         "(e.g. D, W-SUN, MS, QS, YS, h, 15min).") from None
+    offset, renamed = date_offset(freq)  # (silent: the grid's error, if any, says)
+    if offset is None:
+        raise ValueError(
+            f"--freq {freq!r} is not a pandas frequency alias"
+            + (f" of dates: pandas names it {renamed!r} now (--freq {renamed})." if renamed
+               else " (e.g. D, W-SUN, MS, QS, YS, h, 15min)."))
     grid = pd.date_range(index[0], index[-1], freq=offset)
     off_grid = ~index.isin(grid)
     if len(grid) == 0 or off_grid.any():

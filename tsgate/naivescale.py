@@ -168,7 +168,7 @@ def _by_series(y_true, forecasts, y_train, freq=None):
     series = own or {
         key: _on_own_grid(part.droplevel(0).sort_index(), freq, f"y_train's series {key!r}")
         .to_numpy(dtype=np.float64, na_value=np.nan)
-        for key, part in train.groupby(level=0, sort=False)}
+        for key, part in train.groupby(level=0, sort=False, observed=True)}
     missing = [key for key in wide[0].columns if key not in series]
     if missing:
         raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
