@@ -115,7 +115,7 @@ def test_features_written_by_to_csv_across_a_change_are_read_by_instant():
     X.to_csv(buf)
     buf.seek(0)
     back = pd.read_csv(buf, index_col=0)
-    from tsgate._series import align_exog
+    from tsgate.featurerows import align_exog
 
     np.testing.assert_array_equal(align_exog(back, idx), X.to_numpy())
 

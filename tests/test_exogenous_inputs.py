@@ -9,8 +9,8 @@ import pytest
 
 import tsgate
 from tests.conftest import FAST
-from tsgate._series import align_exog
 from tsgate.datasets import load_airline
+from tsgate.featurerows import align_exog
 
 Y = load_airline()
 P = dict(FAST, horizon=6, n_models=1)

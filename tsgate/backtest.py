@@ -6,10 +6,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ._series import check_freq_alias, check_series, rows_on
+from ._series import check_freq_alias, check_series
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
 from .collection import check_shared, from_collection, to_collection
+from .featurerows import rows_on
 from .folds import MIN_OBSERVATIONS
 from .grids import on_grid
 from .paramchecks import check_instance, check_n_jobs

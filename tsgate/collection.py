@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._series import align_exog, check_index, check_series, future_index, not_numbers
+from ._series import check_index, check_series, future_index, not_numbers
+from .featurerows import align_exog
 from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
 from .pairs import LONG_COLUMNS
 from .timedtypes import as_time_dtype, kept_time_dtype, parsed_times, read_times

@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._series import rows_on
+from .featurerows import rows_on
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
@@ -165,7 +165,7 @@ def _prepare(y, X):
 
 def _on_rows_of(x_vals, x_index, y_index):
     """X's rows (T, m) on y's time steps where both are pandas objects,
-    picked as the forecasters pick them (:func:`tsgate._series.rows_on`: by
+    picked as the forecasters pick them (:func:`tsgate.featurerows.rows_on`: by
     date or integer step; rows given in reverse, or on other dates, were
     paired by position without a word). An X built without an index
     (0, 1, ...) is read in row order, as an array."""
