@@ -52,9 +52,7 @@ def check_series(y, name="y"):
         raise ValueError(
             f"{name}'s columns are a MultiIndex; name each series by one label, e.g. "
             f"{name}.columns = ['_'.join(map(str, c)) for c in {name}.columns].")
-    if frame.columns.has_duplicates:
-        dup = frame.columns[frame.columns.duplicated()].unique().tolist()
-        raise ValueError(f"{name} has duplicate column names {dup}; give each series a unique name.")
+    check_unique_labels(frame.columns, name, "series")
     # a NaN label is fitted, then never matched again (NaN equals nothing; None is a label)
     unnamed = [k for k, c in enumerate(frame.columns) if c is not None and pd.isna(c)] \
         if not is_series and frame.columns.hasnans else []
@@ -74,6 +72,25 @@ def check_series(y, name="y"):
         raise ValueError(f"{name} contains inf values; replace them (e.g. with NaN or a cap).")
     check_index(frame.index, name)
     return pd.DataFrame(values, index=frame.index, columns=frame.columns), is_series
+
+
+def check_unique_labels(labels, name, what="column"):
+    """Raise a ValueError naming the repeated ones of ``labels`` (a frame's
+    column names): ``X[c]`` of one is a DataFrame, which failed further on
+    with pandas' AttributeError or was picked at random.
+
+    Parameters
+    ----------
+    labels : pd.Index
+    name : str
+        What holds them, for the message ("y", "X").
+    what : str, default "column"
+        What each names ("series", "feature").
+    """
+    if labels.has_duplicates:
+        dup = labels[labels.duplicated()].unique().tolist()
+        raise ValueError(f"{name} has duplicate column names {dup}; give each {what} a unique "
+                         "name.")
 
 
 def not_numbers(dtype):
@@ -231,18 +248,25 @@ def guess_freq(index):
 
 def _on_coarser(index, lead, grid):
     """Whether every date of ``index`` lies on the grid of ``lead`` from its
-    first date, and that grid holds fewer dates than ``grid``'s. Fixed
-    steps (hours, seconds) are counted, not listed: a year of seconds
-    listed both grids (31 million dates each)."""
-    off_lead, off_grid = to_offset(lead), to_offset(grid)
-    ticks = pd.tseries.offsets.Tick
-    if isinstance(off_lead, ticks) and isinstance(off_grid, ticks) and index.tz is None:
-        # (in a zone with summer time, days are not 24 hours of absolute time)
+    first date, and that grid holds fewer dates than ``grid``'s."""
+    n_lead, on_lead = grid_fit(index, lead)
+    return on_lead and n_lead < grid_fit(index, grid)[0]
+
+
+def grid_fit(index, freq):
+    """The number of steps of ``freq``'s grid from the first date of
+    ``index`` to its last, and whether every date lies on that grid. Fixed
+    steps (hours, seconds) of dates without a time zone are counted, not
+    listed: a year of seconds listed 31 million dates (in a zone with summer
+    time a day is not 24 hours of absolute time: listed)."""
+    offset = to_offset(freq)
+    per = (offset.nanos // pd.Timedelta(1, unit=index.unit).value  # (in the index's unit)
+           if isinstance(offset, pd.tseries.offsets.Tick) and index.tz is None else 0)
+    if per > 0:
         since = index.asi8 - index.asi8[0]  # (n,) in the index's unit
-        per = off_lead.nanos // pd.Timedelta(1, unit=index.unit).value  # (in that unit)
-        return off_lead.nanos > off_grid.nanos and bool((since % per == 0).all())
-    dates = {f: pd.date_range(index[0], index[-1], freq=f) for f in (lead, grid)}
-    return len(dates[lead]) < len(dates[grid]) and bool(index.isin(dates[lead]).all())
+        return int(since[-1] // per) + 1, bool((since % per == 0).all())
+    dates = pd.date_range(index[0], index[-1], freq=offset)
+    return len(dates), bool(index.isin(dates).all())
 
 
 PERIOD_NAMES = {"Y": "year", "Q": "quarter", "M": "month"}
@@ -416,15 +440,15 @@ def valid_freq_alias(freq):
     periods). Silent: pandas' deprecation warning for a lowercase alias
     ("'bogus' is deprecated ..., use 'BOGUS'") came before the error that
     says the alias is unknown."""
-    for parse in (pd.tseries.frequencies.to_offset, pd.PeriodDtype):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                parse(freq)
-            return True
-        except (ValueError, TypeError):
-            pass
-    return False
+    if date_offset(freq)[0] is not None:
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            pd.PeriodDtype(freq)
+        return True
+    except (ValueError, TypeError):
+        return False
 
 
 def date_offset(freq):

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._series import check_unique_labels
 from .collection import exog_rows
 from .matching import check_same_frequency
 
@@ -86,9 +87,8 @@ def by_name(X, fitted, layout, id_col="unique_id", time_col="ds", order=None):
             and np.shape(X)[1] == len(order):  # the fit's columns, as given, to its order
         X = np.asarray(X)[:, order]
     labels = None if names is None else pd.Index(names, dtype=object)
-    if labels is not None and labels.has_duplicates:  # as fit refuses them (align_exog)
-        dup = labels[labels.duplicated()].unique().tolist()
-        raise ValueError(f"X has duplicate column names {dup}; give each feature a unique name.")
+    if labels is not None:  # as fit refuses them (align_exog)
+        check_unique_labels(labels, "X", "feature")
     if fitted is None or names is None or names == list(fitted):
         return X
     missing = [c for c in fitted if c not in names]

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._series import not_numbers, numpy_backed
+from ._series import check_unique_labels, not_numbers, numpy_backed
 
 
 def rows_on(X, index, name="X"):
@@ -183,9 +183,7 @@ def align_exog(X, index, name="X"):
     if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
         raise ValueError(f"{name}'s index does not match the expected time steps "
                          f"{index[0]} .. {index[-1]}; align it (X.reindex(...)).")
-    if X.columns.has_duplicates:
-        dup = X.columns[X.columns.duplicated()].unique().tolist()
-        raise ValueError(f"{name} has duplicate column names {dup}; give each feature a unique name.")
+    check_unique_labels(X.columns, name, "feature")
     # booleans are 0/1 features; pandas counts numpy's and "boolean" as numeric,
     # not pyarrow's bool[pyarrow] (read_parquet's), which means the same
     bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)

@@ -6,7 +6,7 @@ their own (a history of 1 or 2 dates, or one without yesterday's row).
 import numpy as np
 import pandas as pd
 
-from ._series import guess_freq, infer_freq, infer_step
+from ._series import grid_fit, guess_freq, infer_freq, infer_step
 
 
 class FittedSteps:
@@ -171,11 +171,10 @@ def _coarser_guess(index, n_grid):
         return None
     guess = guess_freq(index)
     try:
-        n_guess = len(pd.date_range(index[0], index[-1], freq=guess))
+        n_guess, on_guess = grid_fit(index, guess)
     except ValueError:
         return None
-    return guess if 4 * n_guess <= n_grid and index.isin(
-        pd.date_range(index[0], index[-1], freq=guess)).all() else None
+    return guess if on_guess and 4 * n_guess <= n_grid else None
 
 
 def joined(past, index):

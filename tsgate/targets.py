@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_array
 
+from ._series import check_unique_labels
 from .encoding import F32_MAX
 from .moments import mean_spread
 
@@ -22,10 +23,7 @@ def reject_text(values, name):
         conversion raises for text that is not a number).
     """
     if isinstance(values, pd.DataFrame):
-        if values.columns.has_duplicates:  # (values[c] of one is a DataFrame)
-            dup = values.columns[values.columns.duplicated()].unique().tolist()
-            raise ValueError(f"{name} has duplicate column names {dup}; give each column a "
-                             "unique name.")
+        check_unique_labels(values.columns, name)
         columns = [values[c] for c in values.columns]
     elif isinstance(values, pd.Series):
         columns = [values]

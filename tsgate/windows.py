@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._series import check_unique_labels
 from .featurerows import rows_on
 
 try:  # scikit-learn >= 1.6
@@ -118,20 +119,11 @@ def _check_float32_range(values, name):
             f"rescale {name} (e.g. multiply by a power of 10).")
 
 
-def _unique_columns(frame, name):
-    """Raise a ValueError naming a DataFrame's repeated column names (``X[c]``
-    of one is a DataFrame: pandas' AttributeError 'no attribute dtype')."""
-    if frame.columns.has_duplicates:
-        dup = frame.columns[frame.columns.duplicated()].unique().tolist()
-        raise ValueError(f"{name} has duplicate column names {dup}; give each column a unique "
-                         "name.")
-
-
 def _numeric_frame(X, name="X"):
     """Raise a TypeError naming the first column of a DataFrame that is not
     numbers (scikit-learn's message was numpy's "could not convert string")."""
     if isinstance(X, pd.DataFrame):
-        _unique_columns(X, name)
+        check_unique_labels(X.columns, name)
         for col in X.columns:
             dtype = X[col].dtype
             if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
