@@ -68,6 +68,19 @@ def day_first_reading(text, parsed):
     reading, the same dates, or not regular either)."""
     if not pd.api.types.is_object_dtype(text) and not pd.api.types.is_string_dtype(text):
         return None
+    day_first = _day_first(text)
+    if day_first is None:
+        return None
+    month_first = pd.DatetimeIndex(parsed)
+    if day_first.equals(month_first) or infer_freq(day_first.dropna().unique().sort_values()) is None:
+        return None
+    regular = infer_freq(month_first.dropna().unique().sort_values()) is not None
+    return "both" if regular else "better"
+
+
+def _day_first(text):
+    """Text dates (a Series or array, NaN kept as NaT) read day first, where
+    every one is written day/month/year and all read so; else None."""
     given = pd.Series(text).dropna().astype(str)
     # ("2020-01-02" reads year, day, month with dayfirst=True); the first
     # value decides most columns at once
@@ -77,28 +90,9 @@ def day_first_reading(text, parsed):
     try:
         with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst=True"
             warnings.simplefilter("ignore")
-            day_first = pd.DatetimeIndex(pd.to_datetime(pd.Series(text), dayfirst=True))
+            return pd.DatetimeIndex(pd.to_datetime(pd.Series(text), dayfirst=True))
     except (ValueError, TypeError):
         return None
-    month_first = pd.DatetimeIndex(parsed)
-    if day_first.equals(month_first) or infer_freq(day_first.dropna().unique().sort_values()) is None:
-        return None
-    regular = infer_freq(month_first.dropna().unique().sort_values()) is not None
-    return "both" if regular else "better"
-
-
-def _reads_day_first(text):
-    """Whether every text date matches day/month/year and all read so."""
-    given = pd.Series(text).dropna().astype(str)
-    if not len(given) or not given.str.match(_DAY_MONTH_FIRST).all():
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pd.to_datetime(given, dayfirst=True)
-    except (ValueError, TypeError):
-        return False
-    return True
 
 
 def read_times(column):
@@ -116,7 +110,7 @@ def read_times(column):
         except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
             if "utc=true" not in str(exc).lower():
                 name = column.name
-                if _reads_day_first(text):  # "13/01/2020": month 13 read month first
+                if _day_first(text) is not None:  # "13/01/2020": month 13 read month first
                     given = text.dropna().astype(str)
                     # one that reads only so: a first number past 12 ("13/02/2020")
                     first = given.str.extract(r"^\s*(\d{1,2})", expand=False).astype(float)
