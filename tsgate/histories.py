@@ -102,8 +102,9 @@ class NewHistories:
         if len(self.collection_) < 2 and len(coll) < 2:
             return  # (the one series fitted is matched whatever its name)
         fitted = self._fitted_positions()
-        texts = {str(k): k for k in fitted}
-        like = [(k, texts[str(k)]) for k in coll.ids if k not in fitted and str(k) in texts]
+        unknown = [k for k in coll.ids if k not in fitted]
+        texts = {str(k): k for k in fitted} if unknown else {}  # (none: the usual case)
+        like = [(k, texts[str(k)]) for k in unknown if str(k) in texts]
         if like:
             new, old = like[0]
             warnings.warn(
@@ -112,7 +113,7 @@ class NewHistories:
                 "series (without its fitted past or its own band). Give the ids as fitted.",
                 UserWarning, stacklevel=_callers_level())
         value_col = self._columns(fitted=True)[2]
-        if coll.layout == "series" and coll.ids[0] not in fitted and coll.ids[0] == value_col:
+        if coll.layout == "series" and unknown and unknown[0] == value_col:
             # a column pulled out of a long frame (df.set_index("ds")["y"]): named "y"
             warnings.warn(
                 f"y is a Series named {value_col!r}, the value column, not a fitted series' id: "

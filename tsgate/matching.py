@@ -111,6 +111,16 @@ def check_same_frequency(coll, trained, name="y"):
     ``trained`` itself at fit: its series against its first one."""
     dated = (pd.DatetimeIndex, pd.PeriodIndex)
     fitted = {} if coll is trained else dict(zip(trained.ids, trained.indexes))
+    refs = {}  # id(ref) -> [its typical step, its day kind]: the first series is every one's
+
+    def of_ref(ref, day_kind=False):
+        facts = refs.setdefault(id(ref), [None, None])
+        if facts[0] is None:
+            facts[0] = _typical_step(ref)
+        if day_kind and facts[1] is None:
+            facts[1] = _day_kind(ref)
+        return facts[1] if day_kind else facts[0]
+
     for index, key in zip(coll.indexes, coll.ids):
         ref = fitted.get(key, trained.indexes[0])  # the series' own, where it was fitted
         if isinstance(index, dated) != isinstance(ref, dated):
@@ -129,8 +139,9 @@ def check_same_frequency(coll, trained, name="y"):
         # long frame have none: comparing .freq let any step pass); no offset inferred
         # but to name it, as thousands of series took 0.3 ms each
         typical = _typical_step(index)
-        ratio = typical / _typical_step(ref)
-        if 0.8 <= ratio <= 1.25 and not (typical == _DAY and _day_kind(index) * _day_kind(ref) < 0):
+        ratio = typical / of_ref(ref)
+        if 0.8 <= ratio <= 1.25 and not (
+                typical == _DAY and _day_kind(index) * of_ref(ref, day_kind=True) < 0):
             continue
         step, ref_step = (_step_name(i) for i in (index, ref))
         if coll is trained:
