@@ -811,7 +811,8 @@ def test_forecast_times_come_back_in_the_input_time_dtype(kind, layout):
     Int64 as int64, while forecast_long kept the input's dtype: the same
     frame gave two results. The times take the input's dtype back, as the
     ids do."""
-    from tsgate.collection import from_collection, to_collection
+    from tsgate.collection import to_collection
+    from tsgate.frames import from_collection
     from tsgate.timedtypes import as_time_dtype
 
     dtype, freq = _time_dtypes()[kind]
@@ -839,7 +840,8 @@ def test_forecast_times_past_the_inputs_integer_type_and_of_text():
     length"); text times stored as string[pyarrow] came back as text, not
     as the dates they were read as."""
     pa = pytest.importorskip("pyarrow")
-    from tsgate.collection import from_collection, to_collection
+    from tsgate.collection import to_collection
+    from tsgate.frames import from_collection
 
     for dtype, last in (("int32", 2**31 - 3), ("uint8", 249)):
         steps = pd.Series(np.arange(last - 11, last + 1)).astype(dtype)
@@ -854,7 +856,8 @@ def test_forecast_times_past_the_inputs_integer_type_and_of_text():
 
 
 def test_wide_futures_are_shared_only_where_each_series_has_the_shared_one():
-    from tsgate.collection import _futures_shared, to_collection
+    from tsgate.collection import to_collection
+    from tsgate.frames import _futures_shared
     idx = pd.date_range("2000-01-01", periods=10, freq="MS")
     df = pd.DataFrame({"a": np.arange(10.0) + 1, "b": [np.nan] * 6 + [1.0, 2.0, 3.0, 4.0]}, index=idx)
     assert _futures_shared(to_collection(df))

@@ -9,9 +9,10 @@ from sklearn.base import clone
 from ._series import check_freq_alias, check_series
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
-from .collection import check_shared, from_collection, to_collection
+from .collection import check_shared, to_collection
 from .featurerows import rows_on
 from .folds import MIN_OBSERVATIONS
+from .frames import from_collection
 from .grids import on_grid
 from .paramchecks import check_instance, check_n_jobs
 

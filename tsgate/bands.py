@@ -29,7 +29,8 @@ from .calibration import (
     half_widths,
     quantile_coverage,
 )
-from .collection import from_collection, trailing_gaps
+from .collection import trailing_gaps
+from .frames import from_collection
 
 RARE_NEGATIVE = 0.01  # a series at most this share of whose values are below 0 counts as never so
 

@@ -74,12 +74,12 @@ from .calibration import bound_columns, bound_names
 from .collection import (
     check_long_names,
     check_named,
-    from_collection,
     series_exog,
     to_collection,
 )
 from .exogenous import check_scoring_X, feature_names
 from .forecasters import GRUForecaster, LSTMForecaster
+from .frames import from_collection
 from .grids import fitted_freq
 from .matching import score_on
 from .paramchecks import N_JOBS, check_horizon, check_instance, reject_bool_integers

@@ -57,7 +57,6 @@ from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
 from .collection import (
     check_named,
-    from_collection,
     launched,
     to_collection,
     trailing_gaps,
@@ -65,6 +64,7 @@ from .collection import (
 )
 from .fitplan import FINAL_STAGES, EnsembleFits
 from .folds import MIN_HISTORY, MIN_OBSERVATIONS, POOLED_UNIT_MIN_SERIES
+from .frames import from_collection
 from .grids import fitted_freq
 from .histories import NewHistories
 from .holdout import HoldoutErrors

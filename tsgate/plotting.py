@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .calibration import band_pairs, percent
-from .collection import to_wide
+from .frames import to_wide
 
 __all__ = ["plot_forecast"]
 
