@@ -686,13 +686,15 @@ def test_custom_interval_and_scaled_metrics_get_the_observed_steps_only():
 
 def test_a_score_of_the_training_steps_names_return_train_score():
     """GridSearchCV(return_train_score=True) scored the training fold, and
-    the error said only that its steps are not after the training data."""
+    the error said only that its steps are not after the training data; it
+    names validation_curve too, which has no return_train_score."""
     import tsgate
 
     y = tsgate.datasets.load_airline().iloc[:48]
     model = tsgate.GRUForecaster(horizon=4, n_models=1, hidden_size=4, max_iter=2,
                                  random_state=0).fit(y.iloc[:40])
-    with pytest.raises(ValueError, match="return_train_score=True has no meaning"):
+    with pytest.raises(ValueError, match="leave scikit-learn's return_train_score False; "
+                                         "validation_curve and learning_curve"):
         model.score(y.iloc[:40])
     with pytest.raises(ValueError, match=r"is not one of them\.$"):  # past the steps: no hint
         model.score(y.iloc[45:48].set_axis(pd.date_range("1930-01-01", periods=3, freq="MS")))

@@ -1,6 +1,8 @@
 """The window regressors and helpers as a Keras or PyTorch user drives them
 (a sweep, session 46): duplicate column names, a longer feature calendar,
-NumPy float parameters, inf in score, dropout in a warm start."""
+NumPy float parameters, inf in score, dropout in a warm start; and (a
+scikit-learn contract sweep, session 47) score's sample weights and text
+targets, and a Pipeline of 3-D windows set to pandas output."""
 import warnings
 
 import numpy as np
@@ -90,3 +92,56 @@ def test_a_longdouble_parameter_saves(tmp_path):
     model = tsgate.GRURegressor(**{**FAST, "alpha": np.longdouble(1e-4)}).fit(X, y)
     again = tsgate.load(model.save(tmp_path / "m.npz"))
     assert again.alpha == pytest.approx(1e-4)
+
+
+def test_score_checks_sample_weight_where_targets_are_missing():
+    """With a NaN target, a weight of the wrong length was an IndexError and
+    a 2-D one a broadcasting error (scikit-learn's message without NaN)."""
+    X, y = _data(20)
+    model = tsgate.GRURegressor(**FAST).fit(X, y)
+    y = y.astype(np.float64)
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="sample_weight.shape == \\(3,\\), expected \\(20,\\)"):
+        model.score(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="Sample weights must be 1D"):
+        model.score(X, y, sample_weight=np.ones((20, 2)))
+    weights = np.linspace(1.0, 2.0, 20)  # a valid weight still weighs the observed targets
+    pred = model.predict(X[1:]).astype(np.float64)
+    from sklearn.metrics import r2_score
+    assert model.score(X, y, sample_weight=weights) == pytest.approx(
+        r2_score(y[1:], pred, sample_weight=weights[1:]), rel=1e-6)
+
+
+def test_score_refuses_text_targets_as_fit_does():
+    """score read "1.5" as 1.5 where fit refuses text."""
+    X, y = _data(20)
+    model = tsgate.GRURegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="y must hold numbers"):
+        model.score(X, y.astype(str))
+
+
+def test_a_pipeline_of_3d_windows_can_be_set_to_pandas_output():
+    """Pipeline(StandardScaler, SlidingWindowTransformer, LSTMRegressor)
+    .set_output(transform="pandas") raised: the 3-D step had no set_output,
+    though the global transform_output="pandas" ran the same pipeline."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    frame = pd.DataFrame({"a": np.arange(30.0), "b": np.sin(np.arange(30.0))})
+    target = np.arange(30.0)
+
+    def pipe():
+        return make_pipeline(StandardScaler(), tsgate.SlidingWindowTransformer(window=3),
+                             tsgate.GRURegressor(**FAST))
+
+    plain = pipe().fit(frame, target).predict(frame[:4])
+    set_out = pipe().set_output(transform="pandas").fit(frame, target)
+    np.testing.assert_array_equal(set_out.predict(frame[:4]), plain)
+    assert isinstance(set_out[:1].transform(frame), pd.DataFrame)  # the scaler's: a table
+    windows = tsgate.SlidingWindowTransformer(window=3).set_output(transform="pandas")
+    assert windows.fit_transform(frame).shape == (30, 3, 2)  # 3-D: no table
+    flat = tsgate.SlidingWindowTransformer(window=3, flatten=True).set_output(transform="pandas")
+    out = flat.fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns)[-2:] == ["a_lag0", "b_lag0"]
+    with pytest.raises(ValueError, match="output config"):
+        flat.set_output(transform="tables").transform(frame)

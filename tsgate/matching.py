@@ -53,8 +53,10 @@ def aligned(actual, trained, forecast):
         if (pos < 0).any():
             bad = index[int(np.argmax(pos < 0))]
             trained_on = (" (A step of the training data: a forecaster scores forecasts only, "
-                          "so scikit-learn's return_train_score=True has no meaning for it; "
-                          "leave it False.)" if bad in trained.indexes[j] else "")
+                          "so a training fold has no score: leave scikit-learn's "
+                          "return_train_score False; validation_curve and learning_curve, which "
+                          "always score the training folds, give NaN there with their default "
+                          "error_score=nan.)" if bad in trained.indexes[j] else "")
             raise ValueError(
                 f"y (series {key!r}) must hold the steps after the training data, from "
                 f"{future_index(trained.indexes[j], 1)[0]}; its step {bad} is not one of "

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._progress import EpochProgress
 from .paramchecks import plain_numbers, reject_bool_integers
@@ -534,6 +534,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """
         from sklearn.metrics import r2_score
 
+        reject_text(y, "y")  # as fit does: "1.5" or dates read as numbers
         pred = np.asarray(self.predict(X), np.float64)
         y = np.asarray(y, np.float64)
         outputs = pred.shape[1] if pred.ndim == 2 else 1
@@ -542,6 +543,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                              f"{outputs} output(s): give y of shape "
                              f"{(len(pred),) if outputs == 1 else (len(pred), outputs)}.")
         y = y.reshape(pred.shape)
+        if sample_weight is not None:  # (checked here too: the NaN path indexes by it)
+            sample_weight = _check_sample_weight(sample_weight, pred, dtype=np.float64)
         if np.isfinite(y).all():
             return float(r2_score(y, pred, sample_weight=sample_weight))
         if np.isinf(y).any():  # (r2_by_output leaves out what is not finite: NaN only here)

@@ -444,6 +444,32 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return np.asarray([f"{name}_lag{lag}" for lag in range(self.window - 1, -1, -1)
                            for name in names], dtype=object)
 
+    def set_output(self, *, transform=None):
+        """Set the container of ``transform``'s output, as scikit-learn's.
+
+        ``transform="pandas"`` (or ``"polars"``) gives a table of the
+        flattened windows (``flatten=True``) with the names of
+        :meth:`get_feature_names_out`; 3-D windows (``flatten=False``) are
+        no table and stay arrays, so a ``Pipeline`` of a scaler, this and a
+        regressor can be set to pandas output as a whole.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None
+            None leaves the setting as it is.
+
+        Returns
+        -------
+        self
+        """
+        if transform is None:
+            return self
+        # the setting scikit-learn's own set_output stores and its output wrapper reads
+        # (which wraps only what _auto_wrap_keys names)
+        self._sklearn_output_config = {**getattr(self, "_sklearn_output_config", {}),
+                                       "transform": transform}
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
