@@ -663,3 +663,18 @@ def test_a_warm_fit_whose_features_have_other_names_starts_afresh_and_says_so():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)  # (max_iter=2 ended the fits)
         model.fit(y, X.rename(columns={"a": "c"})[["c", "b"]])
+
+
+def test_a_warm_fit_that_adds_or_drops_X_names_the_features_not_input_channels():
+    """A warm refit without the X of the last fit warned "n_features 4 -> 2":
+    the networks' input channels (value, flag, features), not what the user
+    passed (a state sweep, session 47)."""
+    y = load_airline().iloc[:48]
+    X = pd.DataFrame({"p": np.sin(np.arange(48.0)), "q": np.cos(np.arange(48.0))}, index=y.index)
+    model = tsgate.GRUForecaster(warm_start=True, **P).fit(y, X)
+    with pytest.warns(UserWarning, match=r"features in X changed since the last fit "
+                                         r"\(\['p', 'q'\] -> no X\)"):
+        model.fit(y)
+    pd.testing.assert_series_equal(model.predict(), tsgate.GRUForecaster(**P).fit(y).predict())
+    with pytest.warns(UserWarning, match=r"\(no X -> 2 unnamed column\(s\)\)"):
+        model.fit(y, X.to_numpy())

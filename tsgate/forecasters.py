@@ -89,6 +89,14 @@ _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
 
 
+def _features(names, n):
+    """A fit's exogenous features as a warning names them: their names,
+    else their count (an array's), or "no X"."""
+    if not n:
+        return "no X"
+    return str(list(names)) if names is not None else f"{n} unnamed column(s)"
+
+
 class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, SaveMixin,
                       BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
@@ -266,6 +274,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 _FORECASTS.pop(self, None)
             continued = self.warm_start and hasattr(self, "regressors_")
             before = getattr(self, "exog_names_", None) if continued else None
+            before_n = getattr(self, "n_exog_", None) if continued else None
             X, order = exogenous.in_name_order(  # the order of X's columns acts as no seed
                 X, self.id_col, self.time_col, like=before)
             coll = self._collection(y, X)
@@ -322,9 +331,13 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                                                              for e in coll.exog]
                                            if coll.exog is not None else None)
             # features of other names (as many: the networks' shape is the same) would
-            # feed the kept weights' inputs of others: the networks start afresh
-            renamed = (continued and before is not None and self.exog_names_ is not None
-                       and list(before) != list(self.exog_names_))
+            # feed the kept weights' inputs of others: the networks start afresh; so do
+            # features added or dropped (said in the user's terms, not the networks'
+            # input channels: value, flag and features)
+            renamed = continued and (
+                (before_n is not None and before_n != self.n_exog_)
+                or (before is not None and self.exog_names_ is not None
+                    and list(before) != list(self.exog_names_)))
             warm = continued and not renamed
             seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
             # off the CPU ("cuda", or "auto", which may pick the GPU) the members
@@ -348,8 +361,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
             if restart:  # (the horizon, the features in X, or the network's settings)
                 restart = f"the networks' shape changed since the last fit ({restart})"
             elif renamed:
-                restart = (f"the features in X changed since the last fit ({list(before)} -> "
-                           f"{list(self.exog_names_)})")
+                restart = (f"the features in X changed since the last fit "
+                           f"({_features(before, before_n)} -> "
+                           f"{_features(self.exog_names_, self.n_exog_)})")
             if restart:
                 warnings.warn(f"warm_start=True, but {restart}: they trained from new weights.",
                               UserWarning, stacklevel=2)
