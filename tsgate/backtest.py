@@ -3,16 +3,16 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.utils.parallel import Parallel, delayed
 
-from ._series import check_freq_alias, check_series
+from ._series import check_freq_alias, check_series, future_index
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
 from .collection import check_shared, to_collection
 from .featurerows import rows_on
 from .folds import MIN_OBSERVATIONS
-from .frames import from_collection
+from .frames import from_collection, series_columns
 from .grids import on_grid
 from .paramchecks import check_instance, check_n_jobs
 
@@ -60,7 +60,7 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
         # the future rows of the model's whole block where X has them: its networks
         # read them all (a shorter horizon otherwise repeated the h-th row)
         block = o + max(h, getattr(model, "horizon_", 0) or 0)
-        ahead = block if block <= len(y) else o + h  # (X on other labels takes exact rows)
+        ahead = block if X is not None and block <= len(X) else o + h  # (X: y's rows, then any after)
         if X is None:
             fX = None
         elif o == first:
@@ -78,11 +78,31 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
             frame = {"origin": y.index[o - 1], "time": fc.index, "step": np.arange(1, h + 1),
                      "series": [col] * h, "forecast": f, "actual": a, "error": a - f,
                      "abs_error": np.abs(a - f)}
+            part = series_columns(band, col) if names and isinstance(band.columns, pd.MultiIndex) \
+                else band  # (by comparison: a tuple id is one label)
             for name in names:
-                part = band[col] if isinstance(band.columns, pd.MultiIndex) else band
                 frame[name] = part[name].to_numpy()
             rows.append(pd.DataFrame(frame))
     return rows
+
+
+def _rows_at(X, index, steps):
+    """X's rows at y's times ``index`` (:func:`rows_on`: a longer calendar
+    of features is cut to them), and apart its rows at the first of the
+    ``steps`` steps after y's end, as many as it has in a row: the future
+    rows of the last origins' blocks, which the forecasts read (a model of
+    3 steps backtested 2 before y's end repeated its 2nd row of X)."""
+    on = rows_on(X, index)
+    if steps < 1 or len(X) <= len(index):
+        return on, on.iloc[:0]
+    for k in range(steps, 0, -1):
+        try:
+            longer = rows_on(X, index.append(future_index(index, k)))
+        except ValueError:  # no row for the k-th step after y (or no such date)
+            continue
+        if len(longer) == len(index) + k:  # (not X by position: its rows all count)
+            return on, longer.iloc[len(index):]
+    return on, on.iloc[:0]
 
 
 def _forecast_and_band(model, h, X, history, coverage):
@@ -189,13 +209,17 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
             y = on_grid(y, freq)
         check_shared(y, *columns)
     except ValueError as exc:
-        if wide is y_given:
+        if wide is y_given or freq is not None:  # (the forecaster's freq: exc says why)
             raise
+        # (not exc's advice: a frequency set for the union, 'D' for month starts
+        # beside month ends, is refused as far denser than each series' own)
+        shown = ", ".join(str(t) for t in y.index[:4])
         raise ValueError(
             f"backtest puts the series of a collection on the union of their times and counts "
             f"origins on it (one origin is one date for every series), and that union is not "
-            f"a regular grid: {exc} Series far apart in time are best backtested one "
-            "at a time, or on dates they share.") from None
+            f"a regular grid ({len(y)} times: {shown}, ...). Series on different dates of one "
+            "frequency (month starts beside month ends) or far apart in time are best "
+            "backtested one at a time, or moved onto shared dates.") from None
     if horizon is None:
         horizon = getattr(template, "horizon", None)
         if horizon is None:
@@ -211,12 +235,15 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         raise ValueError(f"stride must be a positive integer, got {stride!r}.")
     if isinstance(X, pd.Series):  # one feature: on its dates too, as fit reads it
         X = X.to_frame()
+    after = []  # X's rows after y's end: the last origins' future (a model's whole block)
     if isinstance(X, pd.DataFrame):
-        X = rows_on(X, y.index)  # a longer calendar: the rows at y's times
+        X, after = _rows_at(X, y.index, (getattr(template, "horizon", None) or horizon) - 1)
     if X is not None and len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows; it must be aligned with y ({len(y)} rows).")
     if X is not None and not isinstance(X, pd.DataFrame):
         X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
+    if len(after):
+        X = pd.concat([X, after])
     origins = _origins(len(y), horizon, start, stride)
     if origins[0] < MIN_OBSERVATIONS:  # (a start given: the default's is never so early)
         raise ValueError(

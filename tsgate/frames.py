@@ -144,3 +144,14 @@ def _id_dtype(coll):
         return pd.api.types.pandas_dtype(dtype)
     except (TypeError, ImportError):  # a dtype this pandas does not name so, or pyarrow's
         return None  # without pyarrow: inferred
+
+
+def series_columns(frame, key):
+    """The columns of series ``key`` of a wide result with columns (series,
+    column), e.g. ``predict_interval``'s, without the series level; None
+    where it has none. Labels are compared one by one: pandas reads a tuple
+    id ``("s", 1)`` given to ``frame[...]`` or ``in`` as one label per level."""
+    mine = np.array([label == key for label in frame.columns.get_level_values(0)],
+                    dtype=bool)  # (columns,)
+    return frame.loc[:, mine].droplevel(0, axis=1) if mine.any() else None
+

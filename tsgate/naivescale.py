@@ -74,7 +74,9 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     :func:`msis`; a clear error for a bad season length, a training
     column with no scale, or training columns labelled otherwise than
     ``y_true``'s (DataFrames: each column is scaled by the training column
-    at its position)."""
+    at its position). A column of ``yt`` without an observed value is not
+    scored: its scale is NaN, unchecked (a wide frame's series not yet
+    launched was refused for a training column of zeros)."""
     _check_labels(y_true, y_train, "y_train", rows=False)
     if isinstance(season_length, (bool, np.bool_)) or not isinstance(season_length, numbers.Integral):
         raise TypeError(
@@ -95,7 +97,11 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
     naive_err = np.abs(tr2[season_length:] - tr2[:-season_length])  # (T-m, k)
     scales = np.empty(tr2.shape[1])  # (k,)
     labels = y_true.columns if isinstance(y_true, pd.DataFrame) else range(tr2.shape[1])
+    scored = np.isfinite(yt.reshape(len(yt), -1)).any(axis=0)  # (k,)
     for j, label in enumerate(labels):
+        if not scored[j]:
+            scales[j] = np.nan
+            continue
         col = naive_err[:, j]
         col = col[~np.isnan(col)]
         where = "y_train" if tr.ndim == 1 else f"y_train's series {label!r}"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .calibration import band_pairs, percent
-from .frames import to_wide
+from .frames import series_columns, to_wide
 
 __all__ = ["plot_forecast"]
 
@@ -50,13 +50,9 @@ def _bounds(intervals, column, n_rows, coverage=None):
                         f"{type(intervals).__name__}.")
     part = intervals
     if isinstance(intervals.columns, pd.MultiIndex):
-        # by comparison, label by label: a tuple id ("s", 1) would be read as
-        # two levels' labels by `in` and by intervals[column]
-        mine = np.array([key == column for key in intervals.columns.get_level_values(0)],
-                        dtype=bool)  # (columns,)
-        if not mine.any():
+        part = series_columns(intervals, column)
+        if part is None:
             raise ValueError(f"intervals has no columns for series {column!r}.")
-        part = intervals.loc[:, mine].droplevel(0, axis=1)
     pairs = band_pairs(part.columns)
     if not pairs:
         raise ValueError(_NO_BANDS)
@@ -223,7 +219,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
             ax = axes[0]
         fig = ax.figure
         _draw(ax, y, forecast, _bounds(intervals, None, len(forecast), coverage),
-              y.name and str(y.name))
+              None if y.name is None else str(y.name))
         ax.legend(loc="best", fontsize=8, framealpha=1.0)
         if title:
             ax.set_title(title)

@@ -1,0 +1,104 @@
+"""Backtests, metrics and plots as a forecasting user drives them (a sweep,
+session 47): tuple ids with bands, X after y's end, a series with nothing
+to score, month starts beside month ends, warning filters in workers, a
+Series named 0."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import tsgate
+from tsgate import metrics
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SMALL = dict(window=6, horizon=3, hidden_size=4, max_iter=2, n_models=1, random_state=0)
+
+
+def test_backtest_bands_of_tuple_ids():
+    """pandas read a tuple id given to band[...] as one label per column
+    level: KeyError ('g', 0)."""
+    n = 30
+    days = pd.date_range("2021-01-01", periods=n, freq="D")
+    y = pd.concat([pd.Series(10 + i + np.sin(np.arange(n) / 2),
+                             index=pd.MultiIndex.from_arrays([[key] * n, days]))
+                   for i, key in enumerate([("g", 0), ("g", 1)])])
+    model = tsgate.GRUForecaster(**SMALL)
+    out = tsgate.backtest(model, y, start=27, coverage=0.8)
+    assert set(out["series"]) == {("g", 0), ("g", 1)}
+    band = clone(model).fit(y.groupby(level=0).head(27)).predict_interval(0.8)
+    mine = out[out["series"] == ("g", 1)]
+    np.testing.assert_allclose(mine["upper"], band.xs(("g", 1), level=0)["upper"])
+
+
+def test_backtest_reads_X_after_y_for_the_last_origins_blocks():
+    """X reaching 5 days past y: the last origin (2 steps of a 3-step model)
+    repeated X's 2nd row instead of its 3rd, which X has."""
+    rng = np.random.default_rng(0)
+    n = 50
+    X = pd.DataFrame({"x": rng.normal(size=n + 5)},
+                     index=pd.date_range("2020-01-01", periods=n + 5, freq="D"))
+    y = pd.Series(10 + 3 * X["x"].to_numpy()[:n] + rng.normal(0, 0.2, n), index=X.index[:n])
+    model = tsgate.GRUForecaster(**SMALL)
+    out = tsgate.backtest(model, y, X=X, start=48)
+    fitted = clone(model).fit(y.iloc[:48], X.iloc[:48])
+    np.testing.assert_allclose(out["forecast"], fitted.predict(2, X=X.iloc[48:51]))
+    assert not np.allclose(out["forecast"], fitted.predict(2, X=X.iloc[48:50]))
+    # X on y's dates only: as before, the 2nd row repeated
+    np.testing.assert_allclose(tsgate.backtest(model, y, X=X.iloc[:n], start=48)["forecast"],
+                               fitted.predict(2, X=X.iloc[48:50]))
+
+
+def test_mase_leaves_out_a_wide_series_with_nothing_to_score():
+    """A column all NaN in y_true needs no scale; its training column of
+    zeros (not yet launched) was refused: "MASE scale is 0"."""
+    days = pd.date_range("2020-01-01", periods=10, freq="D")
+    train = pd.DataFrame({"a": np.arange(10.0) ** 1.5, "b": np.zeros(10)}, index=days)
+    future = days[-2:] + pd.Timedelta("2D")
+    y_true = pd.DataFrame({"a": [30.0, 32.0], "b": [np.nan, np.nan]}, index=future)
+    y_pred = pd.DataFrame({"a": [29.0, 33.0], "b": [0.0, 0.0]}, index=future)
+    alone = metrics.mase(y_true["a"], y_pred["a"], train["a"])
+    assert metrics.mase(y_true, y_pred, train) == pytest.approx(alone)
+    band = dict(lower=y_pred - 1, upper=y_pred + 1)
+    assert metrics.msis(y_true, band["lower"], band["upper"], train) == pytest.approx(
+        metrics.msis(y_true["a"], band["lower"]["a"], band["upper"]["a"], train["a"]))
+    y_true["b"] = [1.0, np.nan]  # scored: its scale is checked
+    with pytest.raises(ValueError, match="MASE scale is 0: y_train's series 'b'"):
+        metrics.mase(y_true, y_pred, train)
+
+
+def test_backtest_of_month_starts_beside_month_ends_gives_advice_that_works():
+    """The message advised freq='D', which is then refused as far denser."""
+    long = pd.concat([
+        pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=20, freq="MS"),
+                      "y": np.arange(20.0) + 5}),
+        pd.DataFrame({"unique_id": "b", "ds": pd.date_range("2020-01-31", periods=20, freq="ME"),
+                      "y": np.arange(20.0) + 9})])
+    with pytest.raises(ValueError, match="month starts beside month ends") as info:
+        tsgate.backtest(tsgate.GRUForecaster(**SMALL), long, start=16)
+    assert "freq='D'" not in str(info.value)
+    with pytest.raises(ValueError, match="28.9 times as dense"):  # a freq of its own: why not
+        tsgate.backtest(tsgate.GRUForecaster(freq="D", **SMALL), long, start=16)
+
+
+def test_backtest_workers_keep_the_callers_warning_filters():
+    """Plain joblib workers printed ConvergenceWarnings under
+    simplefilter("ignore"), which cross_validate(n_jobs=2) honours."""
+    y = pd.Series(np.sin(np.arange(40) / 3) + 10, index=pd.date_range("2020", periods=40, freq="D"))
+    with warnings.catch_warnings(), pytest.raises(Warning, match="max_iter=2"):
+        warnings.simplefilter("error")  # in the workers too: their warning is raised
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        tsgate.backtest(tsgate.GRUForecaster(**SMALL), y, start=34, n_jobs=2)
+
+
+def test_plot_names_a_series_called_zero():
+    """y.name and str(y.name): a Series named 0 was drawn as "history"."""
+    import matplotlib
+    matplotlib.use("Agg")
+    y = pd.Series(np.sin(np.arange(30) / 2) + 5, name=0)
+    fig = tsgate.plot_forecast(y, tsgate.GRUForecaster(**SMALL).fit(y).predict())
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0] == "0"
+    import matplotlib.pyplot as plt
+    plt.close(fig)
