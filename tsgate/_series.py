@@ -36,6 +36,12 @@ def check_series(y, name="y"):
             f"{name} must be a pandas Series or DataFrame, got a {type(y).__name__} of Series. "
             "For several series pass pd.concat(series, keys=ids), a Series on a (series id, "
             "time) MultiIndex, or pd.concat(series, axis=1), a wide DataFrame.")
+    elif type(y).__module__.split(".")[0] in ("dask", "dask_expr"):  # (its name: DataFrame)
+        raise TypeError(
+            f"{name} must be a pandas Series or DataFrame, got a Dask {type(y).__name__}: "
+            "forecast one model per id where the partitions live with "
+            "tsgate.distributed.forecast_long(ddf, horizon, ...), or bring the rows here "
+            "with ddf.compute().")
     else:
         raise TypeError(
             f"{name} must be a pandas Series (one series) or DataFrame (one series per column), "

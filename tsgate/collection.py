@@ -28,7 +28,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._series import check_index, check_series, future_index, not_numbers
+from ._series import (
+    check_index,
+    check_series,
+    check_unique_labels,
+    future_index,
+    not_numbers,
+)
 from .featurerows import align_exog
 from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
 from .timedtypes import kept_time_dtype, parsed_times, read_times
@@ -369,6 +375,7 @@ def _exog_rows(X, key):
 
 
 def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, drop_empty=False):
+    check_unique_labels(df.columns[df.columns.isin([id_col, time_col, value_col])], "y")
     missing = [c for c in (time_col, value_col) if c not in df.columns]
     if missing:
         raise ValueError(f"The long DataFrame has no column(s) {missing}; it has "

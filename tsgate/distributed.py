@@ -68,7 +68,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ._series import check_freq_alias, valid_freq_alias
+from ._series import check_freq_alias, check_unique_labels, valid_freq_alias
 from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
 from .collection import (
@@ -82,7 +82,13 @@ from .forecasters import GRUForecaster, LSTMForecaster
 from .frames import from_collection
 from .grids import fitted_freq
 from .matching import score_on
-from .paramchecks import N_JOBS, check_horizon, check_instance, reject_bool_integers
+from .paramchecks import (
+    N_JOBS,
+    check_horizon,
+    check_instance,
+    check_n_jobs,
+    reject_bool_integers,
+)
 from .persistence import SaveMixin
 from .threadplan import (
     _dask_plan,
@@ -377,8 +383,11 @@ def _by_id(ddf, id_col):
     it is indexed by id with known divisions or where no id spans two
     partitions (one pass over the ids tells), else ``ddf`` shuffled on the id,
     with a warning. An id split over partitions was fitted once per part,
-    on part of its rows, and came back with each future time twice."""
-    if ddf.index.name == id_col and ddf.known_divisions:
+    on part of its rows, and came back with each future time twice (also
+    where "known" divisions repeat an id: read_parquet of row groups)."""
+    starts = ddf.divisions[:-1] if ddf.known_divisions else ()
+    if ddf.index.name == id_col and ddf.known_divisions and all(
+            a < b for a, b in zip(starts, starts[1:])):  # (repeated: an id in several parts)
         return ddf
     if id_col not in ddf.columns and ddf.index.name == id_col:
         ddf = ddf.reset_index()
@@ -400,6 +409,7 @@ def _as_long(df, id_col, time_col, value_col):
     """The rows with ``id_col`` as a column (it may be the index, after ``set_index``)."""
     if id_col not in df.columns and df.index.name == id_col:
         df = df.reset_index()
+    check_unique_labels(df.columns[df.columns.isin([id_col, time_col, value_col])], "df")
     missing = [c for c in (id_col, time_col, value_col) if c not in df.columns]
     if missing:
         raise ValueError(f"The long-format frame has no column(s) {missing}; it has "
@@ -571,8 +581,20 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     >>> out.to_parquet("forecasts/")  # each partition forecast on its worker  # doctest: +SKIP
     """
     horizon = check_horizon(horizon)
-    bound_names(coverage)  # a clear error for a bad coverage before any fit
-    id_col, time_col, value_col = _long_columns(df, (id_col, time_col, value_col))
+    bounds = bound_names(coverage)  # a clear error for a bad coverage before any fit
+    check_n_jobs(n_jobs, "forecast_long")
+    given = (id_col, time_col, value_col)
+    if not isinstance(model, str):  # a template's own column names, as PerSeriesForecaster reads
+        given = tuple(g if g is not None or getattr(model, p, d) == d else getattr(model, p)
+                      for g, p, d in zip(given, ("id_col", "time_col", "value_col"),
+                                         LONG_COLUMNS))
+    id_col, time_col, value_col = _long_columns(df, given)
+    clash = [c for c in (id_col, time_col, value_col) if c in bounds]
+    if clash:  # the bound's column would replace it in the result (a Dask frame's at compute)
+        raise ValueError(
+            f"df's column {clash[0]!r} has the name of a bound's column of coverage={coverage!r} "
+            f"({bounds}); rename it (df.rename(columns={{{clash[0]!r}: ...}})) and pass its new "
+            "name as id_col=, time_col= or value_col=.")
     if isinstance(model, str) and model.lower() in MODELS:
         known = MODELS[model.lower()]._get_param_names()
         unknown = sorted(set(forecaster_params) - set(known))
@@ -589,6 +611,8 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     check_freq_alias(template)
     if freq is None:  # a template's own freq puts each id on its grid, as in PerSeriesForecaster
         freq = getattr(template, "freq", None)
+    elif getattr(template, "freq", None) not in (None, freq):  # the call's freq, for every fit
+        template = template.set_params(freq=freq)
     if freq is not None and not valid_freq_alias(freq):
         raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or None, "
                          f"got {freq!r}.")

@@ -1,0 +1,115 @@
+"""One model per series, as Dask and statsforecast users drive it (a sweep,
+session 47): divisions that repeat an id, duplicate column names, n_jobs,
+a template's column names and freq, bound names that clash, a Dask frame
+given to a forecaster, a float32 coverage."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsgate
+from tsgate.distributed import PerSeriesForecaster, forecast_long
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SMALL = dict(max_iter=2, window=8, hidden_size=4, n_models=1, random_state=0)
+
+
+def _long(sizes=(("a", 60), ("b", 20)), names=("unique_id", "ds", "y")):
+    rng = np.random.default_rng(0)
+    return pd.concat([pd.DataFrame({names[0]: key,
+                                    names[1]: pd.date_range("2020-01-01", periods=n, freq="D"),
+                                    names[2]: np.sin(np.arange(n) / 3) + rng.normal(0, 0.1, n)})
+                      for key, n in sizes], ignore_index=True)
+
+
+def test_known_divisions_that_repeat_an_id_are_not_trusted(tmp_path):
+    """read_parquet of row groups gives divisions ('a', 'a', 'a', 'b', 'b'):
+    'a' was fitted 3 times on fragments, with 6 rows at wrong dates."""
+    dd = pytest.importorskip("dask.dataframe")
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    df = _long().set_index("unique_id")
+    pq.write_table(pa.Table.from_pandas(df), str(tmp_path / "part.parquet"), row_group_size=25)
+    ddf = dd.read_parquet(str(tmp_path), index="unique_id", calculate_divisions=True,
+                          split_row_groups=True)
+    if not (ddf.known_divisions and len(set(ddf.divisions)) < len(ddf.divisions)):
+        pytest.skip(f"this Dask gives divisions {ddf.divisions}: no id repeated")
+    with pytest.warns(UserWarning, match="more than one partition"):
+        out = forecast_long(ddf, 2, model="gru", **SMALL).compute()
+    expected = forecast_long(df.reset_index(), 2, model="gru", **SMALL)
+    out = out.astype({"unique_id": object}).sort_values(["unique_id", "ds"], ignore_index=True)
+    pd.testing.assert_frame_equal(out, expected.astype({"unique_id": object}))
+
+
+@pytest.mark.parametrize("column", ["unique_id", "ds", "y"])
+def test_a_long_frame_with_a_column_twice_is_refused_by_name(column):
+    """pd.concat(axis=1) of two long frames: pandas' "truth value of a
+    Series is ambiguous", "Data must be 1-dimensional" or AttributeError."""
+    df = _long()
+    twice = pd.concat([df, df[[column]]], axis=1)
+    message = rf"duplicate column names \['{column}'\]"
+    with pytest.raises(ValueError, match=message):
+        forecast_long(twice, 2, model="gru", **SMALL)
+    with pytest.raises(ValueError, match=message):
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(twice)
+    with pytest.raises(ValueError, match=message):
+        PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, **SMALL)).fit(twice)
+
+
+@pytest.mark.parametrize("n_jobs", [0, 2.5, True, "2"])
+def test_forecast_long_checks_n_jobs(n_jobs):
+    """2.5 and True ran; "2" was a TypeError from joblib's comparison."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of forecast_long"):
+        forecast_long(_long(), 2, model="gru", n_jobs=n_jobs, **SMALL)
+
+
+def test_forecast_long_reads_a_templates_column_names_and_the_calls_freq():
+    """A template with id_col="store" was read with the defaults ("no
+    column(s) ['unique_id', 'ds', 'y']"); an explicit freq="D" was undone
+    by the template's own freq="h" in every fit."""
+    df = _long(names=("store", "date", "sales"))
+    template = tsgate.GRUForecaster(id_col="store", time_col="date", value_col="sales", **SMALL)
+    out = forecast_long(df, 2, model=template)
+    assert list(out.columns) == ["store", "date", "sales"] and len(out) == 4
+    expected = PerSeriesForecaster(template.set_params(horizon=2)).fit(df).predict()
+    np.testing.assert_allclose(out["sales"], expected["sales"])
+    hourly = tsgate.GRUForecaster(freq="h", **SMALL)
+    daily = forecast_long(_long(), 2, freq="D", model=hourly)
+    assert (daily.groupby("unique_id")["ds"].diff().dropna() == pd.Timedelta("1D")).all()
+    pd.testing.assert_frame_equal(daily, forecast_long(_long(), 2, model="gru", **SMALL))
+
+
+def test_a_column_named_as_a_bound_is_refused_at_the_call():
+    """A value column 'upper' with coverage=0.8: the empty result swapped the
+    forecast for the bound, and a Dask frame failed only at compute."""
+    df = _long().rename(columns={"y": "upper"})
+    with pytest.raises(ValueError, match="column 'upper' has the name of a bound's column"):
+        forecast_long(df, 2, model="gru", value_col="upper", coverage=0.8, **SMALL)
+    with pytest.raises(ValueError, match="column 'upper' has the name of a bound's column"):
+        forecast_long(df.iloc[:0], 2, model="gru", value_col="upper", coverage=0.8, **SMALL)
+    out = forecast_long(df, 2, model="gru", value_col="upper", **SMALL)  # no band: no clash
+    assert list(out.columns) == ["unique_id", "ds", "upper"]
+
+
+def test_a_dask_frame_given_to_a_forecaster_points_to_forecast_long():
+    """"must be a pandas Series ... or DataFrame, got DataFrame"."""
+    dd = pytest.importorskip("dask.dataframe")
+    ddf = dd.from_pandas(_long(), npartitions=2)
+    with pytest.raises(TypeError, match="got a Dask DataFrame: .*forecast_long.*compute"):
+        PerSeriesForecaster(tsgate.GRUForecaster(horizon=2, **SMALL)).fit(ddf)
+    with pytest.raises(TypeError, match="got a Dask DataFrame"):
+        tsgate.GRUForecaster(horizon=2, **SMALL).fit(ddf)
+
+
+def test_a_float32_coverage_is_the_decimal_it_shows():
+    """np.float32(0.8) is 0.800000011920929: its conformal rank rounded up
+    past 0.8's, the 90% band at a step."""
+    y = _long(sizes=(("a", 20),)).set_index("ds")["y"]
+    model = tsgate.GRUForecaster(horizon=2, **SMALL).fit(y)
+    band = model.predict_interval(np.float32(0.8))
+    pd.testing.assert_frame_equal(band, model.predict_interval(0.8))
+    assert band.attrs["coverage"] == 0.8
+    listed = model.predict_interval([np.float32(0.8), np.float32(0.95)])
+    assert list(listed.columns) == ["lower_80", "upper_80", "lower_95", "upper_95"]
