@@ -155,3 +155,8 @@ def series_columns(frame, key):
                     dtype=bool)  # (columns,)
     return frame.loc[:, mine].droplevel(0, axis=1) if mine.any() else None
 
+
+def series_list(coll):
+    """Each series of a collection as a pd.Series on its own index, named by its id."""
+    return [pd.Series(v, index=idx, name=key)
+            for v, idx, key in zip(coll.values, coll.indexes, coll.ids)]
