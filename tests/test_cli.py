@@ -794,3 +794,34 @@ def test_an_output_file_that_cannot_be_written_is_named(capsys):
     code, _, err = run(capsys, "forecast", "--dataset", "airline", "--horizon", 2,
                          "--output", "/dev/full", *QUICK)
     assert code == 2 and err.strip() == "tsgate: error: /dev/full: No space left on device"
+
+
+def test_decimal_ids_print_as_written_in_the_table(tmp_path, capsys):
+    """The printed table formatted ids as values: 1.50000, and 1234567890.5
+    beside 1234567890.25 both as 1.234568e+09 (a sweep, session 47)."""
+    rows = [(key, day.strftime("%Y-%m-%d"), 100 + i + 10 * np.sin(i / 2))
+            for key in ("1.5", "1234567890.25", "1234567890.5") for i, day in
+            enumerate(pd.date_range("2015-01-01", periods=30, freq="MS"))]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--horizon", 1, *QUICK)
+    assert code == 0, err
+    assert [line.split()[0] for line in out.strip().splitlines()[1:]] == \
+        ["1.5", "1234567890.25", "1234567890.5"]
+
+
+def test_a_freq_far_finer_than_the_dates_is_refused_before_its_grid_is_built(capsys):
+    """--freq ms of monthly dates asked for 2.74 TiB (a MemoryError traceback)."""
+    code, _, err = run(capsys, "forecast", "--dataset", "airline", "--freq", "ms", *QUICK)
+    assert code == 2 and "of the 376012800001 periods" in err and "look like 'MS'" in err
+
+
+def test_an_empty_named_column_is_skipped_with_a_note(tmp_path, capsys):
+    """A spreadsheet's blank 'notes' column was a series: "y has a series
+    with no observed value (all NaN): 'notes'", the whole file refused."""
+    path = tmp_path / "notes.csv"
+    days = pd.date_range("2020-01-01", periods=30, freq="D").strftime("%Y-%m-%d")
+    path.write_text("ds,sales,notes\n" + "".join(f"{d},{i % 7},\n" for i, d in enumerate(days)))
+    code, out, err = run(capsys, "forecast", path, "--horizon", 1, "--max-iter", 2)
+    assert code == 0 and "skipping empty column(s) ['notes']" in err
+    assert out.split()[:2] == ["ds", "sales"]

@@ -181,3 +181,86 @@ def test_an_integer_beyond_uint64_is_read_as_a_number(tmp_path):
     text = "date,y\n" + "".join(f"{d},{v}\n" for d, v in zip(DAYS, values))
     frame, _ = read_csv(_write(tmp_path, "big.csv", text), None)
     np.testing.assert_array_equal(frame["y"], [float(v) for v in values])
+
+
+# ------------------------------------------------- session 47's sweep of the CLI
+MONTHS = [f"2020-{m:02d}-01" for m in range(1, 13)]
+GROUPED = [f"{800 + 60 * i:,}".replace(",", ".") for i in range(12)]  # "800" ... "1.460"
+
+
+def test_thousands_points_of_a_semicolon_file_are_read_by_its_convention(tmp_path):
+    """pandas read "1.040" as 1.04 beside "980": forecast near 0, silently."""
+    text = "Monat;Umsatz\n" + "".join(f"{d};{v}\n" for d, v in zip(MONTHS, GROUPED))
+    notes = []
+    frame, _ = read_csv(_write(tmp_path, "de.csv", text), None, notes=notes)
+    np.testing.assert_allclose(frame["Umsatz"], 800 + 60 * np.arange(12))
+    assert any("read '1.040' as 1040" in n for n in notes)
+    decimals = "Monat;Preis\n" + "".join(f"{d};{i}.25\n" for i, d in enumerate(MONTHS))
+    frame, _ = read_csv(_write(tmp_path, "points.csv", decimals), None)  # not groups: decimals
+    np.testing.assert_allclose(frame["Preis"], np.arange(12) + 0.25)
+
+
+@pytest.mark.parametrize("sep", ["\t", "|"])
+def test_thousands_points_beside_plain_integers_in_a_tab_file_are_refused(tmp_path, sep):
+    text = f"ds{sep}y\n" + "".join(f"{d}{sep}{v}\n" for d, v in zip(MONTHS, GROUPED))
+    with pytest.raises(ValueError, match="holds '1.040' beside '800'"):
+        read_csv(_write(tmp_path, "tab.csv", text), None)
+    rates = f"ds{sep}y\n" + "".join(f"{d}{sep}1.{100 + i}\n" for i, d in enumerate(MONTHS))
+    frame, _ = read_csv(_write(tmp_path, "rates.csv", rates), None)  # all 3 decimals: decimals
+    np.testing.assert_allclose(frame["y"], 1.1 + np.arange(12) / 1000)
+
+
+def test_a_semicolon_file_of_quoted_fields(tmp_path):
+    """'"2020-01-01"' with its quotes was no date: read at commas, refused."""
+    text = '"Datum";"Umsatz, EUR"\n' + "".join(f'"{d}";"1.00{i},50"\n'
+                                              for i, d in enumerate(MONTHS[:9]))
+    frame, time = read_csv(_write(tmp_path, "q.csv", text), None)
+    assert time == "Datum"
+    np.testing.assert_allclose(frame["Umsatz, EUR"], 1000.5 + np.arange(9))
+
+
+def test_rows_ending_in_a_separator_the_header_lacks(tmp_path):
+    """pandas took the dates as the index: "integer index is not evenly spaced"."""
+    text = "ds,y\n" + "".join(f"{d},{i},\n" for i, d in enumerate(MONTHS))
+    frame, _ = read_csv(_write(tmp_path, "trail.csv", text), None)
+    assert list(frame.columns) == ["y"] and frame.index[0] == pd.Timestamp("2020-01-01")
+    extra = "ds,y\n" + "".join(f"{d},{i},5\n" for i, d in enumerate(MONTHS))
+    with pytest.raises(ValueError, match="one field more than its header"):
+        read_csv(_write(tmp_path, "extra.csv", extra), None)
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "gzip"])
+def test_utf16_and_gzip_files_without_their_extension(tmp_path, kind):
+    """Both were "not UTF-8 text ... iconv -f cp1252"; gzip on stdin was read."""
+    text = "ds,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(MONTHS))
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("utf-16") if kind == "utf-16" else gzip.compress(text.encode()))
+    frame, _ = read_csv(str(path), None)
+    np.testing.assert_allclose(frame["y"], np.arange(12))
+
+
+def test_a_workbook_is_named_as_one(tmp_path):
+    import zipfile
+
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.xml", "<w/>")
+    with pytest.raises(ValueError, match="is a zip archive, not CSV text"):
+        read_csv(str(path), None)
+
+
+@pytest.mark.parametrize("time_column", [None, "ds"])
+def test_a_saved_row_index_of_a_slice_or_beside_a_named_time_column(tmp_path, time_column):
+    """df.iloc[6:].to_csv(): the index 6.. was the time; with --time-column
+    ds the index 0.. was a second series (a long file's only one)."""
+    frame = pd.DataFrame({"ds": MONTHS, "y": np.arange(12.0)})
+    path = str(tmp_path / "saved.csv")
+    frame.iloc[3:].to_csv(path)
+    notes = []
+    read, time = read_csv(path, time_column, notes=notes)
+    assert time == "ds" and list(read.columns) == ["y"] and len(read) == 9
+    assert any("saved row index" in n for n in notes)
+    long = pd.DataFrame({"id": np.repeat(["a", "b"], 12), "ds": MONTHS * 2, "y": np.arange(24.0)})
+    long.to_csv(path)
+    read, _ = read_csv(path, time_column, id_column="id")
+    assert list(read.columns) == ["id", "y"]

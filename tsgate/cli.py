@@ -469,7 +469,7 @@ def run_forecast(args):
     if args.output == "-":  # standard output carries the CSV alone
         table.to_csv(sys.stdout, index=False)
     else:
-        print(_to_text(table))
+        print(_to_text(table, args.id_column))
     if args.output not in (None, "-"):
         try:
             table.to_csv(args.output, index=False)
@@ -539,12 +539,15 @@ def run_warmup(args):
     return 0
 
 
-def _to_text(table):
-    """The table as text with about 7 significant digits per column (the CSV
-    keeps them all): one number of decimals for the whole table, from its
-    largest value, printed a series of 0.001 beside one of 1e7 as 0.0."""
+def _to_text(table, ids=None):
+    """The table as text with about 7 significant digits per value column
+    (the CSV keeps them all): one number of decimals for the whole column,
+    from its largest value, printed a series of 0.001 beside one of 1e7 as
+    0.0. The ``ids`` column (decimal series ids) prints as the file wrote
+    them: 1.5, not 1.50000, and 1234567890.5 not as 1234567890.25 is."""
     return table.to_string(index=False, formatters={
-        c: _digits(table[c]) for c in table.columns if pd.api.types.is_float_dtype(table[c])})
+        c: str if c == ids else _digits(table[c])
+        for c in table.columns if pd.api.types.is_float_dtype(table[c])})
 
 
 def _digits(column):

@@ -68,7 +68,8 @@ def _separator(lines):
         return None
     if header.count(",") != row.count(","):
         return sep
-    at_sep, at_comma = row.split(sep)[0].strip(), row.split(",")[0].strip()
+    # (fields as csv reads them: a quoted "2020-01-01" is a date)
+    at_sep, at_comma = (next(csv.reader([row], delimiter=d), [""])[0].strip() for d in (sep, ","))
     return sep if is_date(at_sep) and not is_date(at_comma) else None
 
 
@@ -90,7 +91,7 @@ def _read(path, na_values=MISSING, **options):
         return pd.read_csv(io.StringIO("\n".join(kept)), na_values=na_values, **options)
 
 
-def _read_table(path, id_column=None):
+def _read_table(path, id_column=None, label=None, notes=None, index_col=None):
     """``pd.read_csv(path)``, with the separator the header holds (";", a
     tab, "|") where it holds no comma, or where the default separator fails
     (a header "Datum;Umsatz, EUR"; rows "1000;" beside "1002,25;" split
@@ -101,23 +102,25 @@ def _read_table(path, id_column=None):
     locales write them, and thousands points); in a tab or "|" one either,
     where only one reads every value. The ``id_column`` is read as text, as
     the file writes it (ids "007" and "010" stay so, not 7 and 10, and an id
-    "NA" is the region, not a missing value)."""
+    "NA" is the region, not a missing value). Columns pandas read as
+    decimals where another separator than the comma holds thousands points
+    are read again by :func:`_thousands_points`."""
     dtype = None if id_column is None else {id_column: str}
     lines = _first_lines(path, n=20)
     sep = _separator(lines)
     try:
-        raw = _read(path, dtype=dtype, sep=sep or ",")
+        raw = _read(path, dtype=dtype, sep=sep or ",", index_col=index_col)
     except pd.errors.ParserError:
         others = [c for c in ";\t|" if lines and c in lines[0]]
         if sep is not None or not others:
             raise
         sep = others[0]
-        raw = _read(path, dtype=dtype, sep=sep)
+        raw = _read(path, dtype=dtype, sep=sep, index_col=index_col)
     if sep is None:  # a header that split into one column: its separator is another
         seps = [c for c in ";\t|" if raw.shape[1] == 1 and c in str(raw.columns[0])]
         if seps:
             sep = seps[0]
-            raw = _read(path, dtype=dtype, sep=sep)
+            raw = _read(path, dtype=dtype, sep=sep, index_col=index_col)
     # the header's names as written (pandas renames a second "y" to "y.1"): its
     # first line that is not blank, as pandas skips those
     header = next((line for line in lines if line.strip()), "")
@@ -139,7 +142,46 @@ def _read_table(path, id_column=None):
             read = [r for r in read if r is not None]
             if len(read) == 1:
                 raw[c] = read[0]
+    if sep is not None:
+        _thousands_points(raw, path, sep, id_column, label or str(path), notes)
     return raw
+
+
+# an integer with thousands points ("1.040"), or plain digits ("980"): read as a
+# decimal by pandas, which knows no convention of the separator
+_POINTED = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)")
+
+
+def _thousands_points(raw, path, sep, id_column, label, notes):
+    """The float columns of a ";", tab or "|" file that are integers with
+    thousands points: "980" beside "1.040" was read as 980 and 1.04, and
+    forecast near 0 without a word. In a ";" file, whose convention is
+    thousands points and decimal commas (as "1.234,5" is read), every
+    column of such numbers, one at least with a point, is read by it, with
+    a note; in a tab or "|" file, where either is written, a column that
+    mixes them with plain integers is refused as ambiguous, and one whose
+    values all have three decimals is left as pandas read it."""
+    floats = [c for c in raw.columns if c != id_column and pd.api.types.is_float_dtype(raw[c])]
+    if not floats:
+        return
+    text = _read(path, sep=sep, dtype=str)  # (the same rows: one parse of the same file)
+    for c in floats:
+        given = text[c].dropna().str.strip() if c in text else pd.Series(dtype=str)
+        pointed = given.str.contains(".", regex=False)
+        if len(given) == 0 or not pointed.any() or not given.str.fullmatch(_POINTED).all():
+            continue
+        if sep == ";":
+            raw[c] = _grouped_numbers(text[c], ".", ",")
+            if notes is not None:
+                notes.append(f"column {c!r}: read {given[pointed].iloc[0]!r} as "
+                             f"{raw[c][given[pointed].index[0]]:.0f} (thousands points, as "
+                             "';'-separated files write them)")
+        elif not pointed.all():
+            raise ValueError(
+                f"column {c!r} of {label} holds {given[pointed].iloc[0]!r} beside "
+                f"{given[~pointed].iloc[0]!r}: a number with thousands points, or a decimal? "
+                "Write the numbers without digit groups (1040, 1.04), or separate the file "
+                "with ';' (thousands points and decimal commas).")
 
 
 def _numeric_ids(ids):
@@ -201,15 +243,25 @@ def _grouped_numbers(text, thousands, decimal):
     return out
 
 
-def _past_saved_index(raw, column, id_column, label, notes):
-    """The default time column, and the frame without a saved row index: an
-    unnamed first column 0, 1, 2, ... (``DataFrame.to_csv``'s default) beside
-    a column of dates is left out, and the dates are the times (they were
-    skipped as text, and the forecast was of row numbers 30, 31, ...)."""
+def _saved_index(raw, column):
+    """Whether ``column`` of ``raw`` is a row index ``DataFrame.to_csv``
+    saved: unnamed, first, of increasing integers from 0 on (0, 1, 2, ...,
+    or 6, 7, ... of a slice, or with the gaps of rows filtered out)."""
     s = raw[column]
-    if not (str(column).startswith("Unnamed: ") and pd.api.types.is_integer_dtype(s)
-            and not pd.api.types.is_bool_dtype(s)
-            and np.array_equal(s.to_numpy(), np.arange(len(s)))):
+    return (column == raw.columns[0] and str(column).startswith("Unnamed: ")
+            and pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s)
+            and len(s) > 1 and s.iloc[0] >= 0 and bool((np.diff(s.to_numpy()) > 0).all()))
+
+
+_SAVED_INDEX = "leaving out the unnamed first column (0, 1, 2, ...: a saved row index)"
+
+
+def _past_saved_index(raw, column, id_column, label, notes):
+    """The default time column, and the frame without a saved row index
+    (:func:`_saved_index`) beside a column of dates: the index is left out,
+    and the dates are the times (they were skipped as text, and the forecast
+    was of row numbers 30, 31, ...)."""
+    if not _saved_index(raw, column):
         return raw, column
     rest = [c for c in raw.columns if c not in (column, id_column)]
     if not rest or pd.api.types.is_numeric_dtype(raw[rest[0]]):
@@ -219,8 +271,7 @@ def _past_saved_index(raw, column, id_column, label, notes):
     except (ValueError, TypeError, OverflowError):  # not dates: the index is the time
         return raw, column
     if notes is not None:
-        notes.append(f"leaving out the unnamed first column (0, 1, 2, ...: a saved row index); "
-                     f"the times are column {rest[0]!r}")
+        notes.append(f"{_SAVED_INDEX}; the times are column {rest[0]!r}")
     return raw.drop(columns=[column]), rest[0]
 
 
@@ -235,27 +286,38 @@ def read_csv(path, time_column, id_column=None, notes=None):
     label = "standard input" if path == "-" else path
     if path == "-":  # read once: _read_table may read it twice
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-        if isinstance(data, bytes):
-            if data[:2] == b"\x1f\x8b":  # gzip
-                import gzip
-                data = gzip.decompress(data)
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise ValueError(_not_utf8(label, exc)) from None
-        path = io.StringIO(data)
+        path = io.StringIO(_text_of(data, label) if isinstance(data, bytes) else data)
     elif os.path.isdir(path):
         raise ValueError(f"{path} is a directory, not a CSV file.")
     elif not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file.")
+    else:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        compressed = os.path.splitext(path)[1] in (".gz", ".bz2", ".xz", ".zip", ".zst")
+        if not compressed and head.startswith(_SNIFFED):  # gzip or UTF-16 by their first
+            with open(path, "rb") as f:  # bytes, as standard input is read
+                path = io.StringIO(_text_of(f.read(), label))
+        elif not compressed and head.startswith(b"PK\x03\x04"):
+            raise ValueError(f"{label} is a zip archive, not CSV text (an Excel workbook?): "
+                             "save the sheet as CSV (in Excel: \"CSV UTF-8\").")
     try:
-        raw = _read_table(path, id_column)
+        raw = _read_table(path, id_column, label, notes)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{label} is empty.") from None
     except UnicodeDecodeError as exc:
         raise ValueError(_not_utf8(label, exc)) from None
     except pd.errors.ParserError as exc:
         raise ValueError(f"{label} cannot be read as CSV: {first_line(exc)}") from None
+    if raw.shape[1] >= 2 and not isinstance(raw.index, pd.RangeIndex):
+        # rows of one field more than the header: pandas took their first as the
+        # index (the dates), and the columns named by the header hold the others
+        if not raw.iloc[:, -1].isna().all():
+            raise ValueError(f"the rows of {label} have one field more than its header "
+                             f"({', '.join(map(str, raw.columns))}); name every column in the "
+                             "first line.")
+        # each row ends in a separator the header does not: read without it
+        raw = _read_table(path, id_column, label, notes, index_col=False)
     # a separator at the end of every line (as spreadsheets write) makes an
     # empty, unnamed last column: not data
     empty = [c for c in raw.columns if str(c).startswith("Unnamed: ") and raw[c].isna().all()]
@@ -308,6 +370,12 @@ def read_csv(path, time_column, id_column=None, notes=None):
     if time_column not in raw.columns:
         raise ValueError(f"time column {time_column!r} is not in {label}; its columns are "
                        f"{list(raw.columns)}.")
+    if raw.columns[0] not in (time_column, id_column) and _saved_index(raw, raw.columns[0]):
+        # a saved row index beside the named time column: no series (it was forecast
+        # as one, or as a long file's only value column)
+        raw = raw.drop(columns=[raw.columns[0]])
+        if notes is not None:
+            notes.append(_SAVED_INDEX)
     stamps = raw[time_column]
     if pd.api.types.is_integer_dtype(stamps) and not pd.api.types.is_bool_dtype(stamps):
         index = packed_dates(stamps, time_column)
@@ -336,6 +404,23 @@ def read_csv(path, time_column, id_column=None, notes=None):
     return frame, time_column
 
 
+_SNIFFED = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff")  # gzip; UTF-16 (Excel's "Unicode Text")
+
+
+def _text_of(data, label):
+    """The text of a file's bytes: gzip-compressed ones decompressed,
+    UTF-16 with its byte order mark, else UTF-8 (a BOM skipped)."""
+    if data[:2] == b"\x1f\x8b":  # gzip
+        import gzip
+        data = gzip.decompress(data)
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(_not_utf8(label, exc)) from None
+
+
 def _not_utf8(label, exc):
     return (f"{label} is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
             f"position {exc.start}); save it as UTF-8 (in Excel: \"CSV UTF-8\"), or convert "
@@ -355,7 +440,13 @@ def select_columns(frame, columns, source, default=None, notes=None):
     else:
         picked = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                   and not pd.api.types.is_bool_dtype(frame[c])]
-        skipped = [c for c in frame.columns if c not in picked]
+        empty = [c for c in picked if frame[c].isna().all()]  # a named column left blank
+        kept = [c for c in picked if c not in empty]  # ("notes"): no series, as text is none
+        if kept and empty:  # (all empty: the forecaster says no value is observed)
+            picked = kept
+            if notes is not None:
+                notes.append(f"skipping empty column(s) {empty}")
+        skipped = [c for c in frame.columns if c not in picked and c not in empty]
         if not picked:
             raise ValueError(f"{source} has no numeric value column ({_texts(frame)}); write "
                              "the numbers plainly (1234.5, or 1234,5 in a ';'-separated file) "
@@ -425,6 +516,9 @@ def set_frequency(frame, freq, source, notes):
             f"--freq {freq!r} is not a pandas frequency alias"
             + (f" of dates: pandas names it {renamed!r} now (--freq {renamed})." if renamed
                else " (e.g. D, W-SUN, MS, QS, YS, h, 15min)."))
+    if isinstance(offset, pd.offsets.Tick):  # its size before it is built: --freq ms of
+        # monthly dates asked for 2.74 TiB
+        _too_sparse(index, freq, (index[-1] - index[0]) // pd.Timedelta(offset) + 1, source)
     grid = pd.date_range(index[0], index[-1], freq=offset)
     off_grid = ~index.isin(grid)
     if len(grid) == 0 or off_grid.any():
@@ -433,11 +527,17 @@ def set_frequency(frame, freq, source, notes):
         raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
                          "off it); choose another --freq"
                          + (f": they look like --freq {looks}." if looks else "."))
-    if len(grid) > 2 * len(index):
-        looks = infer_freq(index[:3])
-        raise ValueError(f"with --freq {freq!r}, {len(grid) - len(index)} of the {len(grid)} "
-                         f"periods of {source} would be missing"
-                         + (f"; the dates look like {looks!r} data." if looks else "."))
+    _too_sparse(index, freq, len(grid), source)
     if len(grid) > len(index):
         notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")
     return frame.reindex(grid).rename_axis(index.name)
+
+
+def _too_sparse(index, freq, periods, source):
+    """Refuse a ``--freq`` grid of ``periods`` dates where ``index`` fills
+    less than half of it (most of it would be missing values)."""
+    if periods > 2 * len(index):
+        looks = infer_freq(index[:3])
+        raise ValueError(f"with --freq {freq!r}, {periods - len(index)} of the {periods} "
+                         f"periods of {source} would be missing"
+                         + (f"; the dates look like {looks!r} data." if looks else "."))
