@@ -37,6 +37,10 @@ N_BASE_FEATURES = 2  # u, observed
 F32_MAX = float(np.finfo(np.float32).max)
 
 
+# a unit below this divides the inputs in float64 first: in float32 a series
+# of 1e-50 and its unit are 0 (0 / 0: NaN inputs)
+SMALLEST_UNIT = 2.0 ** -100
+
 def series_windows(z, sm, L, H, ends, exog=None):
     """Inputs and targets of the windows of one series that end at ``ends``.
 
@@ -71,10 +75,10 @@ def series_windows(z, sm, L, H, ends, exog=None):
     spread = ((float(np.max(np.abs(d))) if n else 0.0)
               + (float(np.max(np.abs(shift))) if len(shift) else 0.0))
     unit = np.float32(sm.scale) if sm.scale < F32_MAX else np.float32(np.inf)
-    if not (spread < F32_MAX and unit < F32_MAX):
+    if not (spread < F32_MAX and unit < F32_MAX and sm.scale >= SMALLEST_UNIT):
         # beyond float32's range before the unit divides them (a series of
-        # size 1e39 on its own scale): divide in float64 first; then it is
-        # the inputs in units that must fit
+        # size 1e39, or 1e-50, on its own scale): divide in float64 first;
+        # then it is the inputs in units that must fit
         d, shift, unit = d / sm.scale, shift / sm.scale, np.float32(1.0)
         spread /= sm.scale
     if not spread < F32_MAX:  # it would overflow to inf in float32
@@ -205,7 +209,8 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     shift = ref - center[owner]  # (N,)
     spread = segments.maxima(np.abs(d), at0) + segments.maxima(np.abs(shift), first)  # (k,)
     unit = np.where(scale < F32_MAX, scale, np.inf).astype(np.float32)  # (k,)
-    plain = (spread < F32_MAX) & (unit < F32_MAX)  # (k,) else series_windows' float64 path
+    # (k,) else series_windows' float64 path
+    plain = (spread < F32_MAX) & (unit < F32_MAX) & (scale >= SMALLEST_UNIT)
     with np.errstate(over="ignore"):  # (the series that overflow are not plain: unread)
         d = d.astype(np.float32)  # (T,)
     if exogs is not None:

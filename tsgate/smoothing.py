@@ -340,15 +340,17 @@ def _tiny_exponent(z):
 
 
 def _extreme_exponent(y):
-    """0 for a series whose largest absolute value is at most
-    ``LARGEST_FITTED`` (or that has none), else the power of 2 that brings
-    it to [0.5, 1): :func:`smooth` fits such a series scaled by it, an
-    exact scaling in floats, as the squared errors that choose its
-    coefficients overflow beyond about 1e150. (Tiny series are fitted as
-    they are: their unit's floor, ``MIN_SCALE``, is what keeps a history of
-    changes of 1e-38 followed by a 2 within float32.)"""
+    """0 for a series whose largest absolute value is from half of
+    ``MIN_SCALE`` to ``LARGEST_FITTED`` (or that has none), else the power
+    of 2 that brings it to [0.5, 1): :func:`smooth` fits such a series
+    scaled by it, an exact scaling in floats, as the squared errors that
+    choose its coefficients overflow beyond about 1e150, and the unit of a
+    series below float32's range was floored at ``MIN_SCALE`` (at 1e-50: a
+    unit of 1, the networks' correction lost and the band 24 times too
+    narrow). (A history of changes of 1e-38 followed by a 2 is fitted as it
+    is: the floor keeps the 2 within float32 in units of that history.)"""
     big = _largest(y)
-    return int(np.frexp(big)[1]) if big > LARGEST_FITTED else 0
+    return int(np.frexp(big)[1]) if big > LARGEST_FITTED or 0.0 < big < MIN_SCALE / 2 else 0
 
 
 CONSTANT_UNIT = 0.01  # change_scale of a constant series: this fraction of its size
