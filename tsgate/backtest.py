@@ -256,8 +256,9 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     if len(short):
         col = y.columns[short[0]] if isinstance(y, pd.DataFrame) else y.name
         reached = np.flatnonzero(counts[:, short[0]] >= MIN_OBSERVATIONS)
+        # (a start at the end leaves nothing to forecast: then only dropping it helps)
         fix = (f"start must be >= {int(reached[0]) + 1} (counted from the start of y), or drop "
-               "the series" if len(reached) else "drop the series")
+               "the series" if len(reached) and reached[0] + 1 < len(y) else "drop the series")
         raise ValueError(
             f"At the first origin, position {origins[0]}, series {col!r} has "
             f"{int(counts[origins[0] - 1, short[0]])} observed value(s); a forecaster needs at "

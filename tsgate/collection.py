@@ -95,7 +95,10 @@ def launched(coll, period, keep):
     values, indexes = list(coll.values), list(coll.indexes)
     exog = None if coll.exog is None else list(coll.exog)
     for i, v in enumerate(values):
-        run = int(np.argmax(v != 0)) if (v != 0).any() else len(v)  # (NaN is not 0)
+        # the first observed value that is not 0 (a missing reading among the zeros is
+        # part of the run: it ended it, and the zeros stayed, a band 4 times as wide)
+        sold = np.isfinite(v) & (v != 0)  # (n,)
+        run = int(np.argmax(sold)) if sold.any() else len(v)
         if run <= max(int(period), 1):
             continue
         observed = np.cumsum(np.isfinite(v)[::-1])[::-1]  # (n,) observations from each step on
@@ -335,17 +338,20 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     fitted_step = known_freq  # data after the fit: the fitted step
     if freq is None and known_freq is None and any(_short_undated(p.index) for _, p in parts):
         known_freq = _shared_freq(p.index for _, p in parts)  # the other series' step
+    sparse = []  # the errors of series far coarser than freq: raised where all are
     for key, part in parts:
         own = (_needs_known_grid(part.index) if fitted_step is not None
                else _short_undated(part.index))  # no step of its own
         grid = _step_of(known_freq, key, part.index) if freq is None and own else freq
         if grid is not None:
-            part = on_grid(part, grid, f"y (series {key!r})")
+            part = on_grid(part, grid, f"y (series {key!r})", sparse if freq is not None else None)
         index = part.index
         check_index(index, f"y (series {key!r})")
         ids.append(key)
         vals.append(part.to_numpy())
         indexes.append(index)
+    if sparse and len(sparse) == len(parts):  # the whole collection on a coarser step
+        raise sparse[0]
     exog = None
     if X is not None:
         X = X.to_frame() if isinstance(X, pd.Series) else X

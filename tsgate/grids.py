@@ -96,9 +96,15 @@ def _shared_freq(indexes):
 _GRID_MOST = 10**6  # a freq grid beyond this and 100 steps per date is refused
 
 
-def on_grid(y, freq, name="y"):
+def on_grid(y, freq, name="y", sparse=None):
     """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
-    step of ``freq`` from its first date to its last; new steps hold NaN."""
+    step of ``freq`` from its first date to its last; new steps hold NaN.
+
+    Dates of a regular step at least 4 times as coarse as ``freq`` are
+    refused (monthly dates with freq='D'), unless ``sparse`` is given (a
+    list): the error is appended to it instead, for a collection to raise
+    only where every series is so (a series recorded each January beside
+    monthly ones)."""
     index = y.index
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         kind = ("integer steps" if pd.api.types.is_integer_dtype(index.dtype) else
@@ -140,11 +146,14 @@ def on_grid(y, freq, name="y"):
     own = regular or _coarser_guess(y.index, len(out))
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
     if own is not None and len(out) >= 4 * len(y):
-        raise ValueError(
+        error = ValueError(
             f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
             f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its dates "
             f"missing, and the forecast would be of {freq!r} steps. Give freq={own!r}"
             + (" or leave freq=None." if regular else "."))
+        if sparse is None:
+            raise error
+        sparse.append(error)
     return out
 
 

@@ -22,6 +22,20 @@ def _robust_sd(d):
     return MAD_TO_SD * float(_median(np.abs(d - _median(d)))) if len(d) else 0.0
 
 
+def _neighbours(observed, reach):
+    """Per step, its nearest observed step before it and after it, at most
+    ``reach`` steps away, else -1: two (n,) int arrays."""
+    n = len(observed)
+    steps = np.arange(n)
+    last = np.maximum.accumulate(np.where(observed, steps, -1))  # (n,) observed at or before
+    nxt = np.minimum.accumulate(np.where(observed, steps, n)[::-1])[::-1]  # at or after
+    before = np.concatenate([[-1], last[:-1]])  # (n,) strictly before
+    after = np.concatenate([nxt[1:], [n]])  # (n,) strictly after
+    before = np.where((before >= 0) & (steps - before <= reach), before, -1)
+    after = np.where((after < n) & (after - steps <= reach), after, -1)
+    return before, after
+
+
 def without_spikes(y, period, exog=None):
     """y (n,), or where it has isolated spikes a copy with them set to NaN
     (missing).
@@ -65,20 +79,30 @@ def without_spikes(y, period, exog=None):
     if not s1 > 0:
         return y
     limit = SPIKE_SIGMAS * s1
-    up, back = d1[:-1], d1[1:]  # the changes into and out of t = 1 .. n-2
+    # the changes into and out of each t from its nearest observed neighbours, one
+    # missing value away at most (a reading 100 times too large beside a missing one
+    # was kept: its change to the NaN is no change); without gaps, d1 itself
+    before, after = _neighbours(finite, 2)  # (n,) each; -1 where none
+    t = np.flatnonzero(finite & (before >= 0) & (after >= 0))
+    up, back = z[t] - z[before[t]], z[after[t]] - z[t]
     spike = np.zeros(n, dtype=bool)
     with np.errstate(invalid="ignore"):
         # opposite directions (signs, not a product: that overflows for values of size 1e200)
-        spike[1:-1] = (np.abs(up) > limit) & (np.abs(back) > limit) & (np.sign(up) != np.sign(back))
+        spike[t] = (np.abs(up) > limit) & (np.abs(back) > limit) & (np.sign(up) != np.sign(back))
         if period > 1 and n > period:
             dm = z[period:] - z[:-period]  # (n-m,)
             sm = _robust_sd(dm)
             far = np.abs(dm) > SPIKE_SIGMAS * sm if sm > 0 else np.abs(dm) > 0  # (n-m,)
             # t against t - m; in the first season, which has none, against t + m
-            # (where the series is shorter than two seasons, the rest of it: not tested)
+            # (where the series is shorter than two seasons, the rest of it: not tested);
+            # where t - m is missing, against t + m too
             first = np.ones(period, dtype=bool)  # (m,)
             first[:min(period, n - period)] = far[:period]
-            spike &= np.concatenate([first, far])
+            against = np.concatenate([first, far])  # (n,)
+            gone = np.flatnonzero(np.isnan(dm)) + period  # (t,) whose t - m is missing
+            ahead = gone[gone + period < n]
+            against[ahead] = far[ahead]  # (far[t] compares t + m with t)
+            spike &= against
     if not spike.any():
         return y
     out = y.copy()
