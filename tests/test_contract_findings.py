@@ -678,3 +678,13 @@ def test_a_warm_fit_that_adds_or_drops_X_names_the_features_not_input_channels()
     pd.testing.assert_series_equal(model.predict(), tsgate.GRUForecaster(**P).fit(y).predict())
     with pytest.warns(UserWarning, match=r"\(no X -> 2 unnamed column\(s\)\)"):
         model.fit(y, X.to_numpy())
+
+
+def test_n_models_has_a_bound():
+    """n_models=2**40 hung building the members' list; 10**5 ended in a bare
+    MemoryError (a parameter sweep, session 47)."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=r"'n_models' parameter of GRUForecaster "
+                                                    r"must be an int in the range \[1, 1000\]"):
+        tsgate.GRUForecaster(n_models=2**40).fit(load_airline())

@@ -145,3 +145,23 @@ def test_a_pipeline_of_3d_windows_can_be_set_to_pandas_output():
     assert isinstance(out, pd.DataFrame) and list(out.columns)[-2:] == ["a_lag0", "b_lag0"]
     with pytest.raises(ValueError, match="output config"):
         flat.set_output(transform="tables").transform(frame)
+
+
+def test_a_warm_fit_with_another_scale_target_starts_afresh_and_says_so():
+    """set_params(scale_target=False) before a warm fit was ignored without
+    a word: y_mean_ stayed the first fit's (a parameter sweep, session 47)."""
+    X, y = _data()
+    y = 1000 + 100 * y
+    model = tsgate.GRURegressor(warm_start=True, **FAST).fit(X, y)
+    assert model.y_mean_[0] != 0
+    model.set_params(scale_target=False)
+    with pytest.warns(UserWarning, match=r"target scaling changed since the last fit "
+                                         r"\(scale_target True -> False\)"):
+        model.fit(X, y)
+    fresh = tsgate.GRURegressor(scale_target=False, **FAST).fit(X, y)
+    np.testing.assert_array_equal(model.y_mean_, fresh.y_mean_)
+    np.testing.assert_array_equal(model.predict(X), fresh.predict(X))
+    with warnings.catch_warnings():  # the same setting: continued, silently
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # (FAST's few epochs)
+        model.fit(X, y)

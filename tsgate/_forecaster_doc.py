@@ -78,12 +78,13 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         the hour; a multiple divides the cycle, "2h": 12; 1 for yearly
         steps, integer steps and cycles a multiple does not divide), and for
         sub-daily steps takes the week instead (168 hourly) where every
-        series shows it and it fits better than the day
+        series, of more than three weeks, shows it and it fits better than
+        the day
         (:mod:`tsgate.seasons`). Used only where a series passes a
         seasonality test.
     n_models : int, default=3
         Ensemble members (seed, window length and loss vary), combined by
-        their median.
+        their median; at most 1000.
     id_col, time_col, value_col : str, default="unique_id", "ds", "y"
         Column names of the long layout.
     freq : str or None, default=None

@@ -76,9 +76,11 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         Continue from the previous fit's weights and optimizer state (when the
         network's shape is unchanged); ``max_iter`` epochs more are run, and
         ``n_iter_``, ``loss_curve_`` and the other curves continue, as with
-        scikit-learn's ``MLPRegressor``. A network whose shape changed (other
-        features, outputs or ``hidden_size``) starts from new weights, with a
-        ``UserWarning`` that says what changed.
+        scikit-learn's ``MLPRegressor``. The targets' scaling (``y_mean_``,
+        ``y_scale_``) stays the first fit's, the units the weights learnt in.
+        A network whose shape changed (other features, outputs or
+        ``hidden_size``) or a changed ``scale_target`` starts from new
+        weights, with a ``UserWarning`` that says what changed.
 
     Attributes
     ----------

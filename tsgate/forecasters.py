@@ -87,6 +87,7 @@ from .spikes import without_spikes
 # collection's own values) while the estimator lives.
 _FORECASTS = weakref.WeakKeyDictionary()
 _FORECASTS_LOCK = threading.Lock()
+MAX_MODELS = 1000  # n_models: ensemble members at most
 
 
 def _features(names, n):
@@ -139,7 +140,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "normalize": [StrOptions(set(NORMALIZATIONS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "n_models": [Interval(Integral, 1, None, closed="left")],
+        # (each member a network trained in turn: 2**40 hung building their list)
+        "n_models": [Interval(Integral, 1, MAX_MODELS, closed="both")],
         "id_col": [str], "time_col": [str], "value_col": [str], "freq": [str, None],
     }
 

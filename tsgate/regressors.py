@@ -263,14 +263,21 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         _check_network_size(spec)
         # "auto" runs small fits on the CPU: the work of one epoch decides
         device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
-        warm = (self.warm_start and hasattr(self, "params_") and hasattr(self, "spec_")
-                and not self.spec_.changes(spec))  # (a new dropout keeps the weights)
-        # a warm start whose network changed shape starts from new weights, and says
-        # so (a forecaster's members: the forecaster, once)
-        self._warm_restart = (self.spec_.changes(spec) if self.warm_start and not warm
-                              and hasattr(self, "params_") else "")
+        fitted = hasattr(self, "params_") and hasattr(self, "spec_")
+        changed = self.spec_.changes(spec) if fitted else ""  # (a new dropout keeps the weights)
+        what = "the network's shape"
+        # the targets' units the weights learnt in: scaled, or as given (0 and 1)
+        scaled = fitted and not (np.all(self.y_mean_ == 0) and np.all(self.y_scale_ == 1))
+        if fitted and scaled != bool(self.scale_target):
+            what = f"{what} and target scaling" if changed else "the target scaling"
+            changed = ", ".join(filter(None, [changed, f"scale_target {scaled} -> "
+                                                       f"{bool(self.scale_target)}"]))
+        warm = self.warm_start and fitted and not changed
+        # a warm start whose network changed starts from new weights, and says so (a
+        # forecaster's members: the forecaster, once)
+        self._warm_restart = changed if self.warm_start and not warm and fitted else ""
         if self._warm_restart and not getattr(self, "_planned_budget", False):
-            warnings.warn(f"warm_start=True, but the network's shape changed since the last fit "
+            warnings.warn(f"warm_start=True, but {what} changed since the last fit "
                           f"({self._warm_restart}): training starts from new weights.",
                           UserWarning, stacklevel=4)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))

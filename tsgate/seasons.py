@@ -61,7 +61,8 @@ def period(values, index):
     day, week = cycles
     ratios = []
     for v in values:
-        # three weeks of data, and the stage's own test on the scale it would
+        # three weeks of one-step changes (more than three weeks of data: 505
+        # hourly values, not 504), and the stage's own test on the scale it would
         # choose: without it the stage has no season at all. (The test takes
         # two seasons from session 38 on; with two weeks the week's 168 hourly
         # indices are little more than the data, and the change ratio below
