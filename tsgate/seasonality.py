@@ -19,6 +19,13 @@ def testable(z, m):
     return m >= 2 and int(np.count_nonzero(np.isfinite(z))) >= MIN_SEASONS * m
 
 
+def _dot(a, b):
+    """The dot product of two (n,) arrays without BLAS (NumPy's own loop):
+    np.dot's threads met the kernels' on two cores, and 168 of them on a
+    series of 100,000 hours took 2.7 s instead of 7 ms."""
+    return float(np.einsum("i,i->", a, b))
+
+
 def lag_testable(z, m):
     """Whether z (n,) holds ``LAG_SEASONS`` seasons of one-step changes, what
     the lag test of :func:`is_seasonal` needs (shorter ones take the phases'
@@ -102,7 +109,7 @@ def _off_line(z):
     z = z / size
     t = np.arange(len(z), dtype=np.float64)  # (n,)
     tc = t - t[ok].mean()
-    slope = np.dot(tc[ok], z[ok] - z[ok].mean()) / np.dot(tc[ok], tc[ok])
+    slope = _dot(tc[ok], z[ok] - z[ok].mean()) / _dot(tc[ok], tc[ok])
     return z - z[ok].mean() - slope * tc
 
 
@@ -165,13 +172,13 @@ def _lag_test(x, m):
     x = np.where(ok, x - (x[ok].mean() if n else 0.0), 0.0)
     size = float(np.max(np.abs(x), initial=0.0))
     x = x / size if size > 0 else x  # the autocorrelations are the same; no dot overflows
-    denom = np.dot(x, x) * (N / n)
+    denom = _dot(x, x) * (N / n)
     if denom <= 0:
         return False
     # (m,) factors, exactly 1 without a gap
     fill = [1.0] * m if n == N else [
         (N - k) / max(int(np.count_nonzero(ok[:N - k] & ok[k:])), 1) for k in range(1, m + 1)]
-    acf = np.array([np.dot(x[:N - k], x[k:]) / denom * f
+    acf = np.array([_dot(x[:N - k], x[k:]) / denom * f
                     for k, f in zip(range(1, m + 1), fill)])  # (m,)
     limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
     return bool(abs(acf[-1]) > limit)
