@@ -1018,3 +1018,24 @@ def test_datetime_date_times_on_a_multiindex_are_dates_as_in_a_long_frame():
     assert list(got.index.get_level_values(1)[:2]) == list(pd.date_range("2021-09-01", periods=2,
                                                                          freq="MS"))
     np.testing.assert_array_equal(got.to_numpy(), want["y"].to_numpy())
+
+
+def test_future_indexes_made_once_per_end_are_each_series_own():
+    """Series that end together on one frequency share one future (a
+    date_range per series was nearly all of a 3,000-series predict); each
+    equals the series' own future_index."""
+    from tsgate._series import future_index
+    from tsgate.collection import to_collection
+
+    parts = {"a": pd.date_range("2020-01-01", periods=30, freq="MS"),
+             "b": pd.date_range("2019-07-01", periods=36, freq="MS"),
+             "c": pd.date_range("2020-03-01", periods=27, freq="MS"),
+             "d": pd.date_range("2019-01-01", periods=24, freq="QS")}
+    y = pd.concat([pd.Series(np.arange(len(ix), dtype=float),
+                             index=pd.MultiIndex.from_arrays([[k] * len(ix), ix]))
+                   for k, ix in parts.items()])
+    coll = to_collection(y)
+    made = coll.future_indexes(5)
+    for index, future in zip(coll.indexes, made):
+        pd.testing.assert_index_equal(future, future_index(index, 5))
+    assert made[0] is made[1] and made[2] is not made[0]

@@ -33,6 +33,7 @@ from ._series import (
     check_series,
     check_unique_labels,
     future_index,
+    infer_step,
     not_numbers,
 )
 from .featurerows import align_exog
@@ -80,8 +81,23 @@ class Collection:
         return len(self.values)
 
     def future_indexes(self, horizon):
-        """The ``horizon`` index values after each series' end."""
-        return [future_index(index, horizon) for index in self.indexes]
+        """The ``horizon`` index values after each series' end: made once for
+        the series that end together on one frequency (a date_range per
+        series was nearly all of a 3,000-series predict)."""
+        made, out = {}, []
+        for index in self.indexes:
+            try:  # (a step of one's own: the future_index below says what is wrong)
+                freq = infer_step(index) if isinstance(index, pd.DatetimeIndex) else index.freq
+            except (ValueError, AttributeError):
+                freq = None
+            if freq is None or not len(index):
+                out.append(future_index(index, horizon))
+                continue
+            key = (type(index), index.dtype, freq, index[-1], index.name)
+            if key not in made:
+                made[key] = future_index(index, horizon)
+            out.append(made[key])
+        return out
 
 
 def launched(coll, period, keep):
