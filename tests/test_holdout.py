@@ -128,3 +128,28 @@ def test_bands_after_a_recent_shift():
     width = (band["upper_80"] - band["lower_80"]).to_numpy()
     assert width[0] < 10 * 4, width  # was over 100
     assert (band["lower_95"] <= band["lower_80"]).all() and (band["upper_80"] <= band["upper_95"]).all()
+
+
+def test_a_cut_takes_no_season_its_whole_series_has_not(monkeypatch):
+    """Three years of weekly counts: the whole series is not seasonal, but a
+    cut of it found a 52-week season from two years, and its residuals,
+    from a noisy seasonal stage no final fit uses, sized the bands (95%
+    1.7 times as wide; an accuracy sweep, session 47)."""
+    from tsgate import fitplan, smoothing
+
+    rng = np.random.default_rng(13)
+    t = np.arange(143)
+    y = rng.poisson(5 * (1 + 0.3 * np.sin(2 * np.pi * t / 52.18))).astype(float)
+    assert smoothing.smooth(y, 52).period == 1 and smoothing.smooth(y[:-26], 52).period == 52
+    seen = []
+    jobs = fitplan.EnsembleFits._validation_jobs
+
+    def spy(self, *args, **kwargs):
+        made, stages = jobs(self, *args, **kwargs)
+        seen.extend(s.period for s in stages)
+        return made, stages
+
+    monkeypatch.setattr(fitplan.EnsembleFits, "_validation_jobs", spy)
+    series = pd.Series(y, index=pd.date_range("2020-01-05", periods=143, freq="W-SUN"))
+    model = tsgate.GRUForecaster(horizon=13, n_models=1, max_iter=2, random_state=0).fit(series)
+    assert model.season_length_ == 52 and len(seen) == 3 and set(seen) == {1}

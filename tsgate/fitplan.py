@@ -232,11 +232,14 @@ class EnsembleFits:
                 self._fold_work(coll, cuts) for cuts in plan) > FOLDS_MOST_WORK)
         # each series' scale, chosen once on its whole history, and the stages fitted for it
         logs, fitted = self._logs(coll)
+        # the final fit's stages, each chosen once on its whole history (before
+        # the folds: a cut takes no season its whole series has not)
+        whole = self._stages(coll.values, coll.exog, logs=logs, known=fitted)[1]
         holdout, cut_stages = [], []
         for k, cut in enumerate(fold_cuts):  # only the first fold's members are kept
             jobs, cut_stage = self._validation_jobs(coll, exogs, seeds[0], warm and k == 0, cut,
                                                     "validation " if k == 0 else f"fold {k + 1} ",
-                                                    logs)
+                                                    logs, whole)
             holdout.append(jobs)
             cut_stages.append(cut_stage)
         holdout = [job for jobs in holdout for job in jobs]
@@ -246,13 +249,14 @@ class EnsembleFits:
         # each member's final fit starts once its validation fit is done (run_fits' then)
         checked, final = run_fits(
             holdout, concurrent, [L * (observed - sum(c)) for c in fold_cuts for L in self.windows_],
-            then=self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, fitted))
+            then=self._final_jobs(coll, exogs, seeds[1], warm and self.regressors_, logs, whole))
         return checked, final[:self.n_models], cut_stages, fold_cuts
 
-    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label, logs):
+    def _validation_jobs(self, coll, exogs, seeds, warm, cuts, label, logs, whole=None):
         """The fits of the ensemble on all but the cut tail of every series
         (``cuts``: steps cut off each; ``label`` names the fits in progress;
-        ``logs``: each series' scale, :meth:`_logs`).
+        ``logs``: each series' scale, :meth:`_logs`; ``whole``: each whole
+        series' stage, the final fit's).
 
         Returns
         -------
@@ -268,10 +272,16 @@ class EnsembleFits:
         # the log scale is chosen on the whole series, as the final fit does:
         # the cut tail is filtered on that scale too (a tail value <= 0 after a
         # positive history has no log)
+        # and where the whole series is not seasonal, nor is its cut: the tail's
+        # residuals are of the final fit's form (a cut of 3 years of weekly counts
+        # found a noisy 52-week season the whole series has not, and its
+        # residuals sized a 95% band 1.7 times as wide)
+        periods = None if whole is None or self.normalize_ != "smooth" else [
+            1 if w.period == 1 else None for w in whole]
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                           coll.exog and [e[:len(e) - c]
                                                          for e, c in zip(coll.exog, cuts)],
-                                          logs=logs)
+                                          logs=logs, periods=periods)
         exogs_cut = exogs and [e[:len(z) + H] for e, z in zip(exogs, zs_cut)]  # tail rows are known
         # the whole series filtered with the cut stages (causal: each origin
         # in the tail sees only its past), once for every member
@@ -317,9 +327,9 @@ class EnsembleFits:
         best epoch, from ``previous`` (the members of a warm start, or
         False: afresh); without, it continues its validation fit (its
         weights and optimizer state) for ``FINAL_STEPS`` of the step
-        budget. ``fitted``: per series, the stage :meth:`_logs` fitted on
-        the chosen scale, the final one (the same fit of the same values),
-        or None (fitted here)."""
+        budget. ``fitted``: per series, its whole history's stage on the
+        chosen scale, fitted before the folds (:meth:`_fit_members`), or
+        None (fitted here)."""
         zs, stages = self._stages(coll.values, coll.exog, logs=logs, known=fitted)  # scales chosen once
         FINAL_STAGES[self] = (coll, zs, stages)
         order = encoding.content_order(zs, exogs)  # the windows' order, for every member

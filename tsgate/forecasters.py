@@ -218,20 +218,22 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
         exog = self._effect_rows(exog) or [None] * len(values)
         return [without_spikes(v, self.season_length_, e) for v, e in zip(values, exog)]
 
-    def _stages(self, values, exog=None, like=None, logs=None, known=None):
+    def _stages(self, values, exog=None, like=None, logs=None, known=None, periods=None):
         """Working-scale values and normalisation stages of each series, its
         isolated spikes missing and, with its features' rows ``exog`` (a
         list of (n_i, m)), their linear effect taken out
         (:mod:`tsgate.regression`; ``like``: per series, a stage whose
         choices to reuse; ``logs``: per series, force or forbid the log
         scale; ``known``: per series, its stage fitted already with these
-        very arguments, or None)."""
+        very arguments, or None; ``periods``: per series, a candidate
+        seasonal period in place of ``season_length_``, or None)."""
         values = self._cleaned(values, exog)
         exog = self._effect_rows(exog) or [None] * len(values)
         # (files saved before the inner cycle have no inner_period_: 1, as they were fitted)
         inner = getattr(self, "inner_period_", 1)
         stages = [known[i] if known is not None and known[i] is not None else
-                  stage(v, self.normalize_, self.season_length_, None if like is None else like[i],
+                  stage(v, self.normalize_, self.season_length_ if periods is None or
+                        periods[i] is None else periods[i], None if like is None else like[i],
                         None if logs is None else logs[i], exog[i], inner)
                   for i, v in enumerate(values)]
         return [s.to_working(v, e) for s, v, e in zip(stages, values, exog)], stages
