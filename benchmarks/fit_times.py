@@ -12,6 +12,11 @@ Usage::
 
     python benchmarks/fit_times.py [--trees .,/path/to/other/checkout]
         [--models gru,lstm] [--series elnino,co2,...] [--repeat 1]
+
+Besides the bundled series, ``hourly_40k`` and ``hourly_100k`` (chosen
+with ``--series``, not run by default) are simulated hourly series with a
+daily and a weekly cycle, 40,000 and 100,000 hours: long single series,
+whose epochs hold more batches than their fits' step budgets.
 """
 import argparse
 import os
@@ -29,6 +34,13 @@ SERIES = {
     "seattle_temps": ("datasets.load_seattle_temps()", 24),
     "sunspots": ("datasets.load_sunspots()", 6),
 }
+# long simulated series: opt-in (--series), not in the default run
+LONG = {f"hourly_{n // 1000}k": ((
+    f"__import__('pandas').Series(10 + __import__('numpy').sin(__import__('numpy').arange({n}) "
+    f"* 2 * 3.14159 / 24) + 2 * (__import__('numpy').arange({n}) // 24 % 7 >= 5) + "
+    f"__import__('numpy').random.default_rng(0).normal(0, .3, {n}), "
+    f"index=__import__('pandas').date_range('2010-01-01', periods={n}, freq='h'))"), 24)
+    for n in (40_000, 100_000)}
 
 CASE = r"""
 import time, warnings
@@ -48,7 +60,7 @@ print(len(y), time.perf_counter() - t)
 
 def run(tree, cache, model, name):
     """(n, seconds) of one default fit + predict of ``name`` with ``tree``'s tsgate."""
-    load, h = SERIES[name]
+    load, h = {**SERIES, **LONG}[name]
     code = CASE.format(cls=f"{model.upper()}Forecaster", load=load, h=h)
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=cache)
     # cwd: the cache folder, so that ``-c``'s current-directory entry on
@@ -67,9 +79,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     trees = [Path(t).resolve() for t in args.trees.split(",")]
     names = args.series.split(",")
-    unknown = set(names) - set(SERIES)
+    unknown = set(names) - set(SERIES) - set(LONG)
     if unknown:
-        ap.error(f"unknown series {sorted(unknown)}; choose from {','.join(SERIES)}")
+        ap.error(f"unknown series {sorted(unknown)}; choose from {','.join([*SERIES, *LONG])}")
     caches = [tempfile.mkdtemp(prefix="tsgate-fit-times-") for _ in trees]
     print("| model | series | n | " + " | ".join(f"{t.name or t} s" for t in trees) + " |")
     print("|---|---|---|" + "---|" * len(trees))

@@ -424,7 +424,8 @@ def test_step_budget_grows_with_the_windows_and_bounds_the_work():
     epoch = 100 * 64 * 864  # one epoch's work: the budget rounds to whole epochs
     assert fitplan.MAX_WINDOW_STEPS - epoch < work <= fitplan.MAX_WINDOW_STEPS + epoch
     assert steps(64 * 100, 864) <= 4000 // 4  # 5.4 times fewer steps on windows 5.4 times longer
-    assert tsgate.GRUForecaster(horizon=12, max_iter=7)._budget(6400, 864) == {"max_iter": 7}
+    assert tsgate.GRUForecaster(horizon=12, max_iter=7)._budget(6400, 864) == {
+        "max_iter": 7, "max_steps": None}
 
 
 def test_a_long_series_counts_at_most_series_windows_toward_the_budget(monkeypatch):
@@ -437,8 +438,13 @@ def test_a_long_series_counts_at_most_series_windows_toward_the_budget(monkeypat
     assert fitplan.counted_windows([np.zeros(1000)], 100) == 100  # the newest-window cap binds
     assert fitplan.counted_windows([np.zeros(30), np.zeros(1)], 10**6) == 29
     model = tsgate.GRUForecaster(horizon=12)
-    assert model._budget(999, 36, 250) == {"max_iter": 63}  # 1000 steps in batches of 16
-    assert model._budget(999, 36) == {"max_iter": 250}  # every window counted: 4000 steps
+    # 1000 steps in batches of 16: whole epochs
+    assert model._budget(999, 36, 250) == {"max_iter": 63, "max_steps": None}
+    # an epoch of more than twice the budget (a long series): cut at it
+    assert model._budget(64 * 2001, 36, 250) == {"max_iter": 1, "max_steps": 1000}
+    assert model._budget(64 * 2000, 36, 250) == {"max_iter": 1, "max_steps": None}
+    # every window counted: 4000 steps
+    assert model._budget(999, 36) == {"max_iter": 250, "max_steps": None}
     assert model._budget(40 * 999, 36, 40 * 250) == model._budget(40 * 999, 36)
     seen = []
 
@@ -1018,6 +1024,21 @@ def test_datetime_date_times_on_a_multiindex_are_dates_as_in_a_long_frame():
     assert list(got.index.get_level_values(1)[:2]) == list(pd.date_range("2021-09-01", periods=2,
                                                                          freq="MS"))
     np.testing.assert_array_equal(got.to_numpy(), want["y"].to_numpy())
+
+
+def test_a_long_series_trains_for_its_step_budget_not_whole_epochs():
+    """An epoch of more than twice a fit's budget is cut at the budget: 9,000
+    windows in batches of 8 are 1,125 an epoch, and the final fit's budget,
+    a quarter of 1000 steps, ran all of them (2.5 to 6 times the budget on
+    longer series; a performance sweep, session 47). The validation fit's
+    1000 steps keep their whole epoch (not twice the budget)."""
+    y = pd.Series(np.sin(np.arange(9000) / 7.0) + np.random.default_rng(0).normal(0, .1, 9000))
+    model = tsgate.GRUForecaster(horizon=1, window=4, hidden_size=2, n_models=1, batch_size=8,
+                                 random_state=0).fit(y)
+    validated, final = model.holdout_regressors_[0], model.regressors_[0]
+    epoch = validated._optimizer_state[2]  # one whole epoch
+    assert validated.n_iter_ == 1 and 1000 < epoch <= 2000
+    assert final._optimizer_state[2] == epoch + 250 and final.n_iter_ == 2
 
 
 def test_future_indexes_made_once_per_end_are_each_series_own():

@@ -337,3 +337,19 @@ def test_dropout_masks_in_blocks_give_the_same_fit(monkeypatch):
     # the check bites: other masks (another seed) give another fit
     other = fit(make_net(hidden_size=4, dropout=0.3)[0], params, X, Y, seed=5, max_iter=2)
     assert not np.array_equal(other.params, one_block.params)
+
+
+def test_max_steps_stops_within_an_epoch():
+    """A step budget of 7 on 4 batches an epoch: two epochs, the second cut
+    after 3 batches (whole epochs ran a long series' final fit for 6 times
+    its budget: a performance sweep, session 47)."""
+    X, Y = noisy_sine()
+    X, Y = X[:64], Y[:64]
+    net, params = make_net("gru")
+    cut = fit(net, params, X, Y, max_iter=5, max_steps=7)
+    assert cut.n_iter == 2 and cut.optimizer_state[2] == 7 and len(cut.loss_curve) == 2
+    whole = fit(net, params, X, Y, max_iter=2)
+    assert whole.optimizer_state[2] == 8
+    one = fit(net, params, X, Y, max_iter=1)
+    assert cut.loss_curve[0] == one.loss_curve[0]  # the same first epoch
+    assert not np.array_equal(cut.params, whole.params)

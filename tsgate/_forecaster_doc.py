@@ -45,10 +45,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         window (counting at most 250 windows of each series,
         ``fitplan.SERIES_WINDOWS``), at least 300 and at most 4000 steps,
         and fewer where the windows are longer than 160 steps (at most
-        ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps). The
-        validation fits train for it; the final fits continue them on all
-        the data for a quarter of it (``fitplan.FINAL_STEPS``), unless
-        ``early_stopping``.
+        ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps), in
+        the whole epochs that hold it, or where one epoch holds more than
+        twice it (a long series), within that epoch. The validation fits
+        train for it; the final fits continue them on all the data for a
+        quarter of it (``fitplan.FINAL_STEPS``), unless ``early_stopping``.
     batch_size : int, default=64
     learning_rate_init : float, default=3e-3
     early_stopping : bool, default=False

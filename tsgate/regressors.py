@@ -296,7 +296,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             loss_kind=LOSSES[self.loss],
             loss_param=self.huber_delta if self.loss == "huber" else self.quantile,
             early_stopping=self.early_stopping, validation_fraction=self.validation_fraction,
-            n_iter_no_change=int(self.n_iter_no_change), tol=self.tol)
+            n_iter_no_change=int(self.n_iter_no_change), tol=self.tol,
+            max_steps=getattr(self, "_max_steps", None))  # (a forecaster's member: its budget)
         Ys = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
         if validation is not None:
             cfg.early_stopping = True

@@ -73,6 +73,9 @@ class TrainConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
     shuffle: bool = True
+    max_steps: int = None         # gradient steps at most (a step budget): the last epoch stops
+    # within itself (an epoch of more batches than the budget ran them all: 6 times a
+    # long series' final budget)
 
 
 @dataclass
@@ -315,6 +318,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
     losses, norms = slots[0], slots[1]  # (S,) each
     clip = float(cfg.clip_norm or 0.0)
     stop = getattr(_stop, "event", None)
+    taken_steps = 0  # this fit's gradient steps (cfg.max_steps bounds them)
     for epoch in range(1, cfg.max_iter + 1):
         t0 = time.perf_counter()
         if epoch > 1:  # the last epoch's start, checked by its first batch
@@ -328,7 +332,11 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         order = rng.permutation(n_train) if cfg.shuffle else np.arange(n_train)
         order_dev = bk.to_device(order.astype(np.int64, copy=False))  # (n_train,) one upload
         epoch_masks = _epoch_masks(net, rng, sizes)
-        for i, (start, rows, masks) in enumerate(zip(starts, sizes, epoch_masks)):
+        # (S,) the batches this epoch runs: all, or those left of the step budget
+        batches = len(sizes) if cfg.max_steps is None else min(len(sizes),
+                                                               cfg.max_steps - taken_steps)
+        taken_steps += batches
+        for i, (start, rows, masks) in enumerate(zip(starts[:batches], sizes, epoch_masks)):
             if stop is not None and stop.is_set():
                 raise Stopped(f"Fit stopped from outside in epoch {epoch}.")
             plan = full if rows == batch_size else net.plan(rows, T)
@@ -344,8 +352,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         # the epoch's losses and norms, copied back once; the guard reads them in step order
         epoch_losses, epoch_norms = bk.to_host(slots)
         total, weight, taken, bad = 0.0, 0, [], None
-        for j, (loss, norm, rows) in enumerate(zip(epoch_losses.tolist(), epoch_norms.tolist(),
-                                                   sizes)):
+        for j, (loss, norm, rows) in enumerate(zip(epoch_losses[:batches].tolist(),
+                                                   epoch_norms[:batches].tolist(), sizes)):
             if limit is None and math.isfinite(loss):
                 limit = DIVERGENCE_FACTOR * max(loss, data_scale)
             if not (math.isfinite(loss) and math.isfinite(norm)) or (limit and loss > limit):
@@ -412,6 +420,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         if no_improve >= cfg.n_iter_no_change:
             result.stop_reason = "no_change"
             break
+        if cfg.max_steps is not None and taken_steps >= cfg.max_steps:
+            break  # (the budget's end: stop_reason "max_iter", as at max_iter epochs)
     if n_val and result.n_iter:
         k.copy_into(p_dev, best_dev)
         result.best_validation_loss = best_score
