@@ -1060,3 +1060,15 @@ def test_future_indexes_made_once_per_end_are_each_series_own():
     for index, future in zip(coll.indexes, made):
         pd.testing.assert_index_equal(future, future_index(index, 5))
     assert made[0] is made[1] and made[2] is not made[0]
+
+
+def test_an_early_stopped_long_series_refits_within_its_validation_steps():
+    """9,000 windows in batches of 4 are 2,250 an epoch, more than twice the
+    budget: the validation fit stops at 1000 steps, and the refit for its
+    best epoch ran the whole epoch (a review, session 47)."""
+    y = pd.Series(np.sin(np.arange(9000) / 7.0) + np.random.default_rng(0).normal(0, .1, 9000))
+    model = tsgate.GRUForecaster(horizon=1, window=4, hidden_size=2, n_models=1, batch_size=4,
+                                 early_stopping=True, random_state=0).fit(y)
+    validated, final = model.holdout_regressors_[0], model.regressors_[0]
+    assert validated._optimizer_state[2] == 1000 and validated.best_epoch_ == 1
+    assert final._optimizer_state[2] == 1000

@@ -198,6 +198,14 @@ def test_thousands_points_of_a_semicolon_file_are_read_by_its_convention(tmp_pat
     decimals = "Monat;Preis\n" + "".join(f"{d};{i}.25\n" for i, d in enumerate(MONTHS))
     frame, _ = read_csv(_write(tmp_path, "points.csv", decimals), None)  # not groups: decimals
     np.testing.assert_allclose(frame["Preis"], np.arange(12) + 0.25)
+    rates = "Monat;Kurs\n" + "".join(f"{d};1.{100 + i}\n" for i, d in enumerate(MONTHS))
+    frame, _ = read_csv(_write(tmp_path, "rates.csv", rates), None)  # all 3 decimals: decimals
+    np.testing.assert_allclose(frame["Kurs"], 1.1 + np.arange(12) / 1000)
+    trailing = "Monat;Umsatz\n" + "".join(f"{d};{v};\n" for d, v in zip(MONTHS, GROUPED))
+    notes = []  # rows ending in ';': the same values, one note, of the value column
+    frame, _ = read_csv(_write(tmp_path, "trail.csv", trailing), None, notes=notes)
+    np.testing.assert_allclose(frame["Umsatz"], 800 + 60 * np.arange(12))
+    assert len(notes) == 1 and "column 'Umsatz'" in notes[0]
 
 
 @pytest.mark.parametrize("sep", ["\t", "|"])
@@ -227,16 +235,32 @@ def test_rows_ending_in_a_separator_the_header_lacks(tmp_path):
     extra = "ds,y\n" + "".join(f"{d},{i},5\n" for i, d in enumerate(MONTHS))
     with pytest.raises(ValueError, match="one field more than its header"):
         read_csv(_write(tmp_path, "extra.csv", extra), None)
+    titled = "Umsatz;\nDatum;Wert;\n" + "".join(f"{d};{i},5;\n" for i, d in enumerate(MONTHS))
+    with pytest.raises(ValueError, match="'Umsatz', is not a header"):  # a title: said so
+        read_csv(_write(tmp_path, "titled.csv", titled), None)
 
 
-@pytest.mark.parametrize("kind", ["utf-16", "gzip"])
+@pytest.mark.parametrize("kind", ["utf-16", "utf-32", "gzip"])
 def test_utf16_and_gzip_files_without_their_extension(tmp_path, kind):
-    """Both were "not UTF-8 text ... iconv -f cp1252"; gzip on stdin was read."""
+    """Both were "not UTF-8 text ... iconv -f cp1252"; gzip on stdin was read.
+    UTF-32's mark starts as UTF-16's: it was read as UTF-16, of no column."""
     text = "ds,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(MONTHS))
     path = tmp_path / "data.csv"
-    path.write_bytes(text.encode("utf-16") if kind == "utf-16" else gzip.compress(text.encode()))
+    path.write_bytes(gzip.compress(text.encode()) if kind == "gzip" else text.encode(kind))
     frame, _ = read_csv(str(path), None)
     np.testing.assert_allclose(frame["y"], np.arange(12))
+
+
+def test_a_truncated_gzip_file_or_a_broken_utf16_one_is_named(tmp_path):
+    """EOFError's traceback; "not UTF-8 text" for a UTF-16 file."""
+    text = "ds,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(MONTHS))
+    path = tmp_path / "cut.csv"
+    path.write_bytes(gzip.compress(text.encode())[:40])
+    with pytest.raises(ValueError, match="gzip-compressed but cannot be decompressed"):
+        read_csv(str(path), None)
+    path.write_bytes(text.encode("utf-16") + b"\x00")  # an odd byte at the end
+    with pytest.raises(ValueError, match="byte order mark of UTF-16 text but is not that"):
+        read_csv(str(path), None)
 
 
 def test_a_workbook_is_named_as_one(tmp_path):
@@ -264,3 +288,7 @@ def test_a_saved_row_index_of_a_slice_or_beside_a_named_time_column(tmp_path, ti
     long.to_csv(path)
     read, _ = read_csv(path, time_column, id_column="id")
     assert list(read.columns) == ["id", "y"]
+    squares = pd.DataFrame({"ds": MONTHS, "y": np.arange(12.0)}, index=np.arange(12) ** 2)
+    squares.to_csv(path)  # an unnamed first column of other integers: data, kept
+    read, _ = read_csv(path, "ds")
+    assert list(read.columns) == ["Unnamed: 0", "y"]

@@ -165,3 +165,16 @@ def test_a_warm_fit_with_another_scale_target_starts_afresh_and_says_so():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)  # (FAST's few epochs)
         model.fit(X, y)
+
+
+def test_a_warm_fit_of_standardized_targets_continues():
+    """Targets of mean 0 and scale 1 (already standardized) were taken for
+    unscaled ones: the same scale_target restarted (a review, session 47)."""
+    X, _ = _data()
+    y = np.tile([1.0, -1.0], len(X) // 2)  # mean 0, scale 1
+    model = tsgate.GRURegressor(warm_start=True, **FAST).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.n_iter_ == 2 * FAST["max_iter"]

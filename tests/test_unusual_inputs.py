@@ -343,7 +343,7 @@ def test_result_columns_named_like_the_ids_or_times_are_refused():
     from tsgate.distributed import forecast_long
 
     values = long.rename(columns={"lower": "unique_id", "y": "lower"})
-    with pytest.raises(ValueError, match="value_col is named 'lower', the name of a result col"):
+    with pytest.raises(ValueError, match="column 'lower' has the name of a bound's column"):
         forecast_long(values, 2, value_col="lower", coverage=0.8, n_models=1, **FAST)
     point = forecast_long(values, 2, value_col="lower", n_models=1, **FAST)
     assert list(point.columns) == ["unique_id", "ds", "lower"]

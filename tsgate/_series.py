@@ -15,6 +15,11 @@ from sklearn.utils._param_validation import InvalidParameterError
 from .folds import MIN_OBSERVATIONS
 
 
+def is_dask_frame(df):
+    """Whether ``df`` is a Dask DataFrame (or Series: partitions of pandas)."""
+    return type(df).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(df, "map_partitions")
+
+
 def check_series(y, name="y"):
     """Validate ``y`` and return it as a float64 DataFrame plus whether it was a Series.
 
@@ -36,7 +41,7 @@ def check_series(y, name="y"):
             f"{name} must be a pandas Series or DataFrame, got a {type(y).__name__} of Series. "
             "For several series pass pd.concat(series, keys=ids), a Series on a (series id, "
             "time) MultiIndex, or pd.concat(series, axis=1), a wide DataFrame.")
-    elif type(y).__module__.split(".")[0] in ("dask", "dask_expr"):  # (its name: DataFrame)
+    elif is_dask_frame(y):  # (its class's name: DataFrame)
         raise TypeError(
             f"{name} must be a pandas Series or DataFrame, got a Dask {type(y).__name__}: "
             "forecast one model per id where the partitions live with "

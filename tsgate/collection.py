@@ -367,7 +367,13 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         vals.append(part.to_numpy())
         indexes.append(index)
     if sparse and len(sparse) == len(parts):  # the whole collection on a coarser step
-        raise sparse[0]
+        raise ValueError(f"{sparse[0]}; every series of y is so. Give the frequency the dates "
+                         "follow, or leave freq=None.")
+    if sparse:  # beside series on the grid: kept, said (monthly among daily by mistake?)
+        warnings.warn(f"{sparse[0]}" + (f" (and {len(sparse) - 1} other series)"
+                                        if len(sparse) > 1 else "")
+                      + f"; kept, on the grid the other series follow (freq={freq!r}).",
+                      UserWarning, stacklevel=5)
     exog = None
     if X is not None:
         X = X.to_frame() if isinstance(X, pd.Series) else X

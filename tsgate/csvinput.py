@@ -91,7 +91,7 @@ def _read(path, na_values=MISSING, **options):
         return pd.read_csv(io.StringIO("\n".join(kept)), na_values=na_values, **options)
 
 
-def _read_table(path, id_column=None, label=None, notes=None, index_col=None):
+def _read_table(path, id_column=None, label=None, notes=None):
     """``pd.read_csv(path)``, with the separator the header holds (";", a
     tab, "|") where it holds no comma, or where the default separator fails
     (a header "Datum;Umsatz, EUR"; rows "1000;" beside "1002,25;" split
@@ -109,18 +109,26 @@ def _read_table(path, id_column=None, label=None, notes=None, index_col=None):
     lines = _first_lines(path, n=20)
     sep = _separator(lines)
     try:
-        raw = _read(path, dtype=dtype, sep=sep or ",", index_col=index_col)
+        raw = _read(path, dtype=dtype, sep=sep or ",")
     except pd.errors.ParserError:
         others = [c for c in ";\t|" if lines and c in lines[0]]
         if sep is not None or not others:
             raise
         sep = others[0]
-        raw = _read(path, dtype=dtype, sep=sep, index_col=index_col)
+        raw = _read(path, dtype=dtype, sep=sep)
     if sep is None:  # a header that split into one column: its separator is another
         seps = [c for c in ";\t|" if raw.shape[1] == 1 and c in str(raw.columns[0])]
         if seps:
             sep = seps[0]
-            raw = _read(path, dtype=dtype, sep=sep, index_col=index_col)
+            raw = _read(path, dtype=dtype, sep=sep)
+    index_col = None
+    if (raw.shape[1] >= 2 and not isinstance(raw.index, pd.RangeIndex)
+            and not str(raw.columns[-1]).startswith("Unnamed: ") and raw.iloc[:, -1].isna().all()):
+        # each row ends in a separator its header does not: pandas took the rows' first
+        # field (the dates) as the index, and the header's columns hold the others (a
+        # header ending in one too is read whole; a title line above it is said below)
+        index_col = False
+        raw = _read(path, dtype=dtype, sep=sep or ",", index_col=index_col)
     # the header's names as written (pandas renames a second "y" to "y.1"): its
     # first line that is not blank, as pandas skips those
     header = next((line for line in lines if line.strip()), "")
@@ -143,7 +151,7 @@ def _read_table(path, id_column=None, label=None, notes=None, index_col=None):
             if len(read) == 1:
                 raw[c] = read[0]
     if sep is not None:
-        _thousands_points(raw, path, sep, id_column, label or str(path), notes)
+        _thousands_points(raw, path, sep, id_column, label or str(path), notes, index_col)
     return raw
 
 
@@ -152,23 +160,25 @@ def _read_table(path, id_column=None, label=None, notes=None, index_col=None):
 _POINTED = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)")
 
 
-def _thousands_points(raw, path, sep, id_column, label, notes):
+def _thousands_points(raw, path, sep, id_column, label, notes, index_col=None):
     """The float columns of a ";", tab or "|" file that are integers with
-    thousands points: "980" beside "1.040" was read as 980 and 1.04, and
-    forecast near 0 without a word. In a ";" file, whose convention is
-    thousands points and decimal commas (as "1.234,5" is read), every
-    column of such numbers, one at least with a point, is read by it, with
-    a note; in a tab or "|" file, where either is written, a column that
-    mixes them with plain integers is refused as ambiguous, and one whose
-    values all have three decimals is left as pandas read it."""
+    thousands points beside plain ones: "980" beside "1.040" was read as
+    980 and 1.04, and forecast near 0 without a word. In a ";" file, whose
+    convention is thousands points and decimal commas (as "1.234,5" is
+    read), such a column is read by it, with a note; in a tab or "|" file,
+    where either is written, it is refused as ambiguous. A column whose
+    values all have three decimals ("1.105", "1.112": exchange rates) stays
+    as pandas read it, decimals, in either."""
     floats = [c for c in raw.columns if c != id_column and pd.api.types.is_float_dtype(raw[c])]
     if not floats:
         return
-    text = _read(path, sep=sep, dtype=str)  # (the same rows: one parse of the same file)
+    # (the same rows and columns: one parse of the same file)
+    text = _read(path, sep=sep, dtype=str, index_col=index_col)
     for c in floats:
         given = text[c].dropna().str.strip() if c in text else pd.Series(dtype=str)
         pointed = given.str.contains(".", regex=False)
-        if len(given) == 0 or not pointed.any() or not given.str.fullmatch(_POINTED).all():
+        if (len(given) == 0 or not pointed.any() or pointed.all()
+                or not given.str.fullmatch(_POINTED).all()):
             continue
         if sep == ";":
             raw[c] = _grouped_numbers(text[c], ".", ",")
@@ -176,7 +186,7 @@ def _thousands_points(raw, path, sep, id_column, label, notes):
                 notes.append(f"column {c!r}: read {given[pointed].iloc[0]!r} as "
                              f"{raw[c][given[pointed].index[0]]:.0f} (thousands points, as "
                              "';'-separated files write them)")
-        elif not pointed.all():
+        else:
             raise ValueError(
                 f"column {c!r} of {label} holds {given[pointed].iloc[0]!r} beside "
                 f"{given[~pointed].iloc[0]!r}: a number with thousands points, or a decimal? "
@@ -245,12 +255,16 @@ def _grouped_numbers(text, thousands, decimal):
 
 def _saved_index(raw, column):
     """Whether ``column`` of ``raw`` is a row index ``DataFrame.to_csv``
-    saved: unnamed, first, of increasing integers from 0 on (0, 1, 2, ...,
-    or 6, 7, ... of a slice, or with the gaps of rows filtered out)."""
+    saved: unnamed, first, and counting rows, 0, 1, 2, ..., or from a
+    slice's first row on (6, 7, ...); an unnamed column of other integers
+    (0, 1, 4, 9) is data."""
     s = raw[column]
-    return (column == raw.columns[0] and str(column).startswith("Unnamed: ")
+    if not (column == raw.columns[0] and str(column).startswith("Unnamed: ")
             and pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s)
-            and len(s) > 1 and s.iloc[0] >= 0 and bool((np.diff(s.to_numpy()) > 0).all()))
+            and len(s) > 1):
+        return False
+    first = int(s.iloc[0])
+    return first >= 0 and np.array_equal(s.to_numpy(), np.arange(first, first + len(s)))
 
 
 _SAVED_INDEX = "leaving out the unnamed first column (0, 1, 2, ...: a saved row index)"
@@ -309,15 +323,6 @@ def read_csv(path, time_column, id_column=None, notes=None):
         raise ValueError(_not_utf8(label, exc)) from None
     except pd.errors.ParserError as exc:
         raise ValueError(f"{label} cannot be read as CSV: {first_line(exc)}") from None
-    if raw.shape[1] >= 2 and not isinstance(raw.index, pd.RangeIndex):
-        # rows of one field more than the header: pandas took their first as the
-        # index (the dates), and the columns named by the header hold the others
-        if not raw.iloc[:, -1].isna().all():
-            raise ValueError(f"the rows of {label} have one field more than its header "
-                             f"({', '.join(map(str, raw.columns))}); name every column in the "
-                             "first line.")
-        # each row ends in a separator the header does not: read without it
-        raw = _read_table(path, id_column, label, notes, index_col=False)
     # a separator at the end of every line (as spreadsheets write) makes an
     # empty, unnamed last column: not data
     empty = [c for c in raw.columns if str(c).startswith("Unnamed: ") and raw[c].isna().all()]
@@ -337,6 +342,12 @@ def read_csv(path, time_column, id_column=None, notes=None):
     if raw.shape[1] < 2:
         raise ValueError(f"{label} needs a time column and at least one value column; it has "
                          f"{raw.shape[1]} column(s): {list(raw.columns)}.")
+    rows_longer = not isinstance(raw.index, pd.RangeIndex)  # pandas took a first field as index
+    if rows_longer:  # (rows of one field more than the header, not an empty one: _read_table
+        # reads those)
+        raise ValueError(f"the rows of {label} have one field more than its header "
+                         f"({', '.join(map(str, raw.columns))}); name every column in the "
+                         "first line.")
     named = raw.attrs.get("header", [])
     twice = next((h for h in named if h and named.count(h) > 1), None)
     if twice is not None:  # read as "y" and "y.1": a second series by accident
@@ -404,21 +415,33 @@ def read_csv(path, time_column, id_column=None, notes=None):
     return frame, time_column
 
 
-_SNIFFED = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff")  # gzip; UTF-16 (Excel's "Unicode Text")
+# gzip; UTF-32 and UTF-16 by their byte order marks (Excel's "Unicode Text": UTF-16)
+_SNIFFED = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_MARKS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 def _text_of(data, label):
     """The text of a file's bytes: gzip-compressed ones decompressed,
-    UTF-16 with its byte order mark, else UTF-8 (a BOM skipped)."""
+    UTF-32 or UTF-16 with its byte order mark, else UTF-8 (a BOM skipped)."""
     if data[:2] == b"\x1f\x8b":  # gzip
         import gzip
-        data = gzip.decompress(data)
+        import zlib
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:  # (a truncated or damaged file)
+            raise ValueError(f"{label} is gzip-compressed but cannot be decompressed "
+                             f"({exc}); is it whole? Compress it again, or give it "
+                             "uncompressed.") from None
+    encoding = next((name for mark, name in _MARKS if data.startswith(mark)), "utf-8-sig")
     try:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ValueError(_not_utf8(label, exc)) from None
+        if encoding == "utf-8-sig":
+            raise ValueError(_not_utf8(label, exc)) from None
+        raise ValueError(f"{label} starts with the byte order mark of {encoding.upper()} text "
+                         f"but is not that throughout (byte {exc.start}); save it as UTF-8 "
+                         "(in Excel: \"CSV UTF-8\").") from None
 
 
 def _not_utf8(label, exc):

@@ -102,9 +102,9 @@ def on_grid(y, freq, name="y", sparse=None):
 
     Dates of a regular step at least 4 times as coarse as ``freq`` are
     refused (monthly dates with freq='D'), unless ``sparse`` is given (a
-    list): the error is appended to it instead, for a collection to raise
-    only where every series is so (a series recorded each January beside
-    monthly ones)."""
+    list): what is wrong is appended to it instead, for a collection to
+    refuse only where every series is so, and to warn of the others (a
+    series recorded each January beside monthly ones)."""
     index = y.index
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         kind = ("integer steps" if pd.api.types.is_integer_dtype(index.dtype) else
@@ -146,14 +146,13 @@ def on_grid(y, freq, name="y", sparse=None):
     own = regular or _coarser_guess(y.index, len(out))
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
     if own is not None and len(out) >= 4 * len(y):
-        error = ValueError(
-            f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
-            f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its dates "
-            f"missing, and the forecast would be of {freq!r} steps. Give freq={own!r}"
-            + (" or leave freq=None." if regular else "."))
+        what = (f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
+                f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its "
+                "dates missing")
         if sparse is None:
-            raise error
-        sparse.append(error)
+            raise ValueError(f"{what}, and the forecast would be of {freq!r} steps. Give "
+                             f"freq={own!r}" + (" or leave freq=None." if regular else "."))
+        sparse.append(what)
     return out
 
 

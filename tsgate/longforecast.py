@@ -15,7 +15,12 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._series import check_freq_alias, check_unique_labels, valid_freq_alias
+from ._series import (
+    check_freq_alias,
+    check_unique_labels,
+    is_dask_frame,
+    valid_freq_alias,
+)
 from .calibration import bound_names
 from .collection import check_long_names, to_collection
 from .forecasters import GRUForecaster, LSTMForecaster
@@ -25,10 +30,6 @@ from .threadplan import _dask_plan, _joblib_plan, _run_capped
 from .timedtypes import read_times
 
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
-
-def _is_dask_frame(df):
-    return type(df).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(df, "map_partitions")
-
 
 LONG_COLUMNS = ("unique_id", "ds", "y")  # the forecasters' defaults
 _FORMER_COLUMNS = ("id", "time", "value")  # forecast_long's defaults in tsgate 0.1
@@ -293,7 +294,7 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
         raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or None, "
                          f"got {freq!r}.")
     args = (id_col, time_col, value_col, freq, coverage)
-    if _is_dask_frame(df):
+    if is_dask_frame(df):
         df = _by_id(df, id_col)
         plan = _dask_plan(df.npartitions)
         times = _text_times(df, time_col)

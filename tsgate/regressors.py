@@ -266,8 +266,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         fitted = hasattr(self, "params_") and hasattr(self, "spec_")
         changed = self.spec_.changes(spec) if fitted else ""  # (a new dropout keeps the weights)
         what = "the network's shape"
-        # the targets' units the weights learnt in: scaled, or as given (0 and 1)
-        scaled = fitted and not (np.all(self.y_mean_ == 0) and np.all(self.y_scale_ == 1))
+        # the targets' units the weights learnt in: the last fit's scale_target (a model
+        # loaded from a file has not kept it: scaled unless the units are 0 and 1)
+        scaled = fitted and getattr(self, "_scaled_targets", not (
+            np.all(self.y_mean_ == 0) and np.all(self.y_scale_ == 1)))
         if fitted and scaled != bool(self.scale_target):
             what = f"{what} and target scaling" if changed else "the target scaling"
             changed = ", ".join(filter(None, [changed, f"scale_target {scaled} -> "
@@ -283,6 +285,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         if not warm:
             self.y_mean_, self.y_scale_ = target_moments(Y, self.scale_target)  # (O,) each
+            self._scaled_targets = bool(self.scale_target)
         self.spec_, self.device_ = spec, device
         getattr(_LAST_ATTENTION, "weights", {}).pop(self, None)  # the fit before's predict's
         self.window_, self.n_step_features_ = Xw.shape[1], Xw.shape[2]
