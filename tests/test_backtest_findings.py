@@ -14,7 +14,8 @@ from tsgate import metrics
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-SMALL = dict(window=6, horizon=3, hidden_size=4, max_iter=2, n_models=1, random_state=0)
+SMALL = {"window": 6, "horizon": 3, "hidden_size": 4, "max_iter": 2, "n_models": 1,
+         "random_state": 0}
 
 
 def test_backtest_bands_of_tuple_ids():
@@ -61,9 +62,9 @@ def test_mase_leaves_out_a_wide_series_with_nothing_to_score():
     y_pred = pd.DataFrame({"a": [29.0, 33.0], "b": [0.0, 0.0]}, index=future)
     alone = metrics.mase(y_true["a"], y_pred["a"], train["a"])
     assert metrics.mase(y_true, y_pred, train) == pytest.approx(alone)
-    band = dict(lower=y_pred - 1, upper=y_pred + 1)
-    assert metrics.msis(y_true, band["lower"], band["upper"], train) == pytest.approx(
-        metrics.msis(y_true["a"], band["lower"]["a"], band["upper"]["a"], train["a"]))
+    lower, upper = y_pred - 1, y_pred + 1
+    assert metrics.msis(y_true, lower, upper, train) == pytest.approx(
+        metrics.msis(y_true["a"], lower["a"], upper["a"], train["a"]))
     y_true["b"] = [1.0, np.nan]  # scored: its scale is checked
     with pytest.raises(ValueError, match="MASE scale is 0: y_train's series 'b'"):
         metrics.mase(y_true, y_pred, train)
@@ -99,6 +100,6 @@ def test_plot_names_a_series_called_zero():
     matplotlib.use("Agg")
     y = pd.Series(np.sin(np.arange(30) / 2) + 5, name=0)
     fig = tsgate.plot_forecast(y, tsgate.GRUForecaster(**SMALL).fit(y).predict())
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0] == "0"
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "0"
     import matplotlib.pyplot as plt
     plt.close(fig)

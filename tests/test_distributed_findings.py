@@ -11,7 +11,7 @@ from tsgate.distributed import PerSeriesForecaster, forecast_long
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-SMALL = dict(max_iter=2, window=8, hidden_size=4, n_models=1, random_state=0)
+SMALL = {"max_iter": 2, "window": 8, "hidden_size": 4, "n_models": 1, "random_state": 0}
 
 
 def _long(sizes=(("a", 60), ("b", 20)), names=("unique_id", "ds", "y")):

@@ -208,8 +208,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         if freq is not None:  # as fit does: on the grid, missing steps NaN
             y = on_grid(y, freq)
         check_shared(y, *columns)
-    except ValueError as exc:
-        if wide is y_given or freq is not None:  # (the forecaster's freq: exc says why)
+    except ValueError:
+        if wide is y_given or freq is not None:  # (the forecaster's freq: its error says why)
             raise
         # (not exc's advice: a frequency set for the union, 'D' for month starts
         # beside month ends, is refused as far denser than each series' own)

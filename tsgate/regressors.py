@@ -272,8 +272,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             np.all(self.y_mean_ == 0) and np.all(self.y_scale_ == 1)))
         if fitted and scaled != bool(self.scale_target):
             what = f"{what} and target scaling" if changed else "the target scaling"
-            changed = ", ".join(filter(None, [changed, f"scale_target {scaled} -> "
-                                                       f"{bool(self.scale_target)}"]))
+            changed = ", ".join(filter(None, [changed, (f"scale_target {scaled} -> "
+                                                        f"{bool(self.scale_target)}")]))
         warm = self.warm_start and fitted and not changed
         # a warm start whose network changed starts from new weights, and says so (a
         # forecaster's members: the forecaster, once)
