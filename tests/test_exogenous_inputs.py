@@ -285,3 +285,22 @@ def test_a_feature_constant_over_the_training_rows_warns():
     X = _features(Y.index).assign(new=0.0)
     with pytest.warns(UserWarning, match=r"\['new'\] never change over the training rows"):
         tsgate.GRUForecaster(**P).fit(Y, X)
+
+
+def test_a_long_future_x_with_a_misnamed_time_column_is_named_so():
+    """predict(X=...) with 'date' for 'ds' was told its feature columns
+    differ ("not seen in fit ['date']"), the missing 'ds' unnamed (a
+    migration sweep, session 47)."""
+    rng = np.random.default_rng(0)
+    y = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2018-01-01", periods=40,
+                                                                      freq="MS"),
+                                 "y": 10 + rng.normal(0, 1, 40).cumsum()}) for k in "ab"],
+                  ignore_index=True)
+    X = y[["unique_id", "ds"]].assign(price=np.arange(len(y)) % 5)
+    future = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 3), "price": 1.0,
+                           "ds": list(pd.date_range("2021-05-01", periods=3, freq="MS")) * 2})
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, n_models=1, random_state=0).fit(y, X)
+    with pytest.raises(ValueError, match=r"columns 'unique_id', 'ds' and one column per feature "
+                                         r"\(it has \['unique_id', 'price', 'date'\]\)"):
+        model.predict(X=future.rename(columns={"ds": "date"}))
+    assert len(model.predict(X=future)) == 6

@@ -1,4 +1,5 @@
 """Rolling-origin historical forecasts (backtest) for any tsgate forecaster."""
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -84,6 +85,27 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
                 frame[name] = part[name].to_numpy()
             rows.append(pd.DataFrame(frame))
     return rows
+
+
+def _warn_unscored(y, finite, origins, horizon):
+    """Warn of the series with no actual value in any origin's forecast
+    steps (``finite``: (n, k) observed values of the wide ``y``): series
+    that end before the origins, counted on the union of the times (M4's
+    integer times 1..n, each series from 1), came back with every actual NaN,
+    and a metric of the rest read as the collection's."""
+    ahead = np.zeros(len(finite), dtype=bool)  # (n,) the steps some origin forecasts
+    for o in origins:
+        ahead[o:o + horizon] = True
+    unscored = np.flatnonzero(~finite[ahead].any(axis=0))  # (series,)
+    if not len(unscored):
+        return
+    names = list(y.columns[unscored]) if isinstance(y, pd.DataFrame) else [y.name]
+    warnings.warn(
+        f"{len(unscored)} series have no actual value in the backtest's forecasts (e.g. "
+        f"{names[:3]}): the origins are counted on the union of the series' times, from "
+        f"{y.index[origins[0] - 1]} on, and these end before; their rows' actual is NaN and "
+        "no metric scores them. Backtest series that end at other times one at a time "
+        "(for each id), or give an earlier start.", UserWarning, stacklevel=3)
 
 
 def _rows_at(X, index, steps):
@@ -251,7 +273,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
             f"forecaster needs at least {MIN_OBSERVATIONS}: start must be >= "
             f"{MIN_OBSERVATIONS}.")
     # every series needs MIN_OBSERVATIONS observed values before the first origin
-    counts = np.cumsum(np.isfinite(check_series(y)[0].to_numpy()), axis=0)  # (n, k)
+    finite = np.isfinite(check_series(y)[0].to_numpy())  # (n, k)
+    counts = np.cumsum(finite, axis=0)  # (n, k)
     short = np.flatnonzero(counts[origins[0] - 1] < MIN_OBSERVATIONS)
     if len(short):
         col = y.columns[short[0]] if isinstance(y, pd.DataFrame) else y.name
@@ -266,6 +289,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     if not (isinstance(refit, (bool, np.bool_))
             or (isinstance(refit, (Integral, np.integer)) and refit >= 1)):
         raise ValueError(f"refit must be True, False or a positive integer, got {refit!r}.")
+    _warn_unscored(y, finite, origins, horizon)
     if isinstance(refit, (bool, np.bool_)):  # np.False_ is not False
         every = 1 if refit else len(origins)
     else:

@@ -329,7 +329,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         raise ValueError(f"y's MultiIndex has {y.index.nlevels} levels; it needs two: "
                          "(series id, time).")
     if X is not None:
-        _check_x_layout(X, "multiindex")
+        check_x_layout(X, "multiindex")
     if not_numbers(y.dtype):  # (text or objects: refused, as in the other layouts)
         raise TypeError(f"y must hold numbers, it has dtype {y.dtype}: {not_numbers(y.dtype)}.")
     values = y.to_numpy(dtype=np.float64, na_value=np.nan)  # (rows,)
@@ -433,7 +433,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     series = series.sort_index(kind="stable")  # by id, then time
     xs = None
     if X is not None:
-        _check_x_layout(X, "long", id_col, time_col)
+        check_x_layout(X, "long", id_col, time_col)
         xs = _long_exog(X, id_col, time_col)
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
@@ -456,17 +456,18 @@ def series_exog(X, layout, key, id_col="unique_id", time_col="ds"):
     its time index (the X of one series); X itself for the shared layouts."""
     if X is None or layout not in ("multiindex", "long"):
         return X
-    _check_x_layout(X, layout, id_col, time_col)
+    check_x_layout(X, layout, id_col, time_col)
     if layout == "long":
         X = _long_exog(X, id_col, time_col)
     return _exog_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
 
 
-def _check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
+def check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
     """Raise unless X is in the layout of a MultiIndex or long y."""
     if layout == "long" and not (isinstance(X, pd.DataFrame) and id_col in X and time_col in X):
+        has = f" (it has {list(X.columns)})" if isinstance(X, pd.DataFrame) else ""
         raise ValueError(f"With a long y, X must be a long DataFrame with columns {id_col!r}, "
-                         f"{time_col!r} and one column per feature.")
+                         f"{time_col!r} and one column per feature{has}.")
     if layout == "multiindex" and not (isinstance(X, (pd.DataFrame, pd.Series))
                                        and isinstance(X.index, pd.MultiIndex)):
         raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "

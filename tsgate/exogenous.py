@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import check_unique_labels
-from .collection import exog_rows
+from .collection import check_x_layout, exog_rows
 from .matching import check_same_frequency
 
 
@@ -179,6 +179,9 @@ def future_rows(model, coll, X, h, given_history):
             f"future values for the {h} forecast steps as predict(X=...)"
             + (", with y's rows first when y is given." if given_history else "."))
     id_col, time_col, value_col, _ = model._columns(fitted=True)
+    # the layout first: a long X whose time column is named otherwise was told its
+    # feature columns differ ("not seen in fit ['date']"), the missing 'ds' unnamed
+    check_x_layout(X, coll.layout, id_col, time_col)
     X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col,
                 getattr(model, "exog_order_", None))
     out = _whole_block(lambda k: exog_rows(coll, X, coll.future_indexes(k), id_col, time_col,
