@@ -304,3 +304,17 @@ def test_a_long_future_x_with_a_misnamed_time_column_is_named_so():
                                          r"\(it has \['unique_id', 'price', 'date'\]\)"):
         model.predict(X=future.rename(columns={"ds": "date"}))
     assert len(model.predict(X=future)) == 6
+
+
+def test_the_rows_asked_of_a_short_future_x_include_the_whole_block():
+    """predict(2, X=...) of a 3-step model takes 2 rows or 3 (the block the
+    networks read); 5 were refused with "needs exactly 2"."""
+    y = load_airline().iloc[:48]
+    X = pd.DataFrame({"x": np.arange(60.0)}, index=pd.date_range(y.index[0], periods=60,
+                                                                 freq="MS"))
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y, X.iloc[:48])
+    future = X.iloc[48:].to_numpy()
+    assert len(model.predict(2, X=future[:2])) == len(model.predict(2, X=future[:3])) == 2
+    with pytest.raises(ValueError, match=r"needs exactly 2, .*\(Or 3 rows, the whole blocks of "
+                                         r"3 steps"):
+        model.predict(2, X=future[:5])

@@ -78,3 +78,18 @@ def test_backtest_does_not_advise_a_start_at_the_end():
     y.iloc[44:, 1] = [1.0, 2.0, 3.0, 4.0]
     with pytest.raises(ValueError, match="in every series: drop the series"):
         tsgate.backtest(tsgate.GRUForecaster(horizon=3), y, start=40)
+
+
+def test_a_series_of_zeros_throughout_is_no_launch():
+    """60 zeros were cut to their last 4 as a launch: one calibration
+    residual, and a warning to give a longer series (a constant 5 has
+    neither; a migration sweep, session 47)."""
+    import warnings
+
+    y = pd.Series(0.0, index=MONTHS[:60])
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, n_models=1, random_state=0).fit(y)
+    assert model.launch_zeros_.tolist() == [0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        band = model.predict_interval(0.9)
+    assert (band["upper"] == band["lower"]).all() and (band["upper"] == 0).all()

@@ -178,3 +178,10 @@ def test_a_warm_fit_of_standardized_targets_continues():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
     assert model.n_iter_ == 2 * FAST["max_iter"]
+
+
+def test_keras_fit_arguments_point_to_the_parameters():
+    """fit(X, y, epochs=10) said only that fit takes X and y."""
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"epochs: max_iter=; validation_data: early_stopping"):
+        tsgate.GRURegressor(**FAST).fit(X, y, epochs=10, validation_data=(X, y))

@@ -114,7 +114,9 @@ def launched(coll, period, keep):
         # the first observed value that is not 0 (a missing reading among the zeros is
         # part of the run: it ended it, and the zeros stayed, a band 4 times as wide)
         sold = np.isfinite(v) & (v != 0)  # (n,)
-        run = int(np.argmax(sold)) if sold.any() else len(v)
+        if not sold.any():  # zeros throughout: a constant series, no launch to wait for
+            continue  # (cut to its last 4 zeros, its band had 1 residual and a warning)
+        run = int(np.argmax(sold))
         if run <= max(int(period), 1):
             continue
         observed = np.cumsum(np.isfinite(v)[::-1])[::-1]  # (n,) observations from each step on

@@ -161,7 +161,13 @@ def _whole_block(rows, h, H):
             return rows(whole)
         except ValueError:
             pass
-    return rows(h)
+    try:
+        return rows(h)
+    except ValueError as exc:
+        if whole > h and "rows but needs exactly" in str(exc):  # ("exactly 2": 3 are taken too)
+            raise ValueError(f"{exc} (Or {whole} rows, the whole blocks of {H} steps the "
+                             "networks forecast at once: they read every row.)") from None
+        raise
 
 
 def future_rows(model, coll, X, h, given_history):

@@ -232,11 +232,18 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         self
         """
         if fit_params:  # Python's TypeError named a private base class
+            keras = {"epochs": "max_iter=", "batch_size": "batch_size=",
+                     "validation_data": "early_stopping=True (validation_fraction=)",
+                     "validation_split": "early_stopping=True, validation_fraction=",
+                     "verbose": "verbose=", "callbacks": "n_iter_no_change=, tol="}
+            named = [f"{k}: {keras[k]}" for k in sorted(fit_params) if k in keras]
             raise TypeError(
                 f"{type(self).__name__}.fit() takes X and y only, got {sorted(fit_params)}"
                 + ("; sample_weight is not supported: every window weighs the same in the loss "
                    "(repeat the windows that should weigh more, or drop those that should not "
-                   "count)." if "sample_weight" in fit_params else "."))
+                   "count)." if "sample_weight" in fit_params else
+                   f"; training settings are the estimator's parameters ({'; '.join(named)})."
+                   if named else "."))
         # an interrupt or a refusal midway leaves the model as it was (the
         # weights and Adam's moments change in place in a warm fit)
         warm = ("params_", "_optimizer_state") if self.warm_start else ()
