@@ -93,3 +93,13 @@ def test_a_series_of_zeros_throughout_is_no_launch():
         warnings.simplefilter("error")
         band = model.predict_interval(0.9)
     assert (band["upper"] == band["lower"]).all() and (band["upper"] == 0).all()
+
+
+def test_every_too_short_series_is_named():
+    """Only the first was: a long frame with two too-short ids named 'a'
+    alone (a short-series sweep, session 47)."""
+    long = pd.concat([pd.DataFrame({"unique_id": key, "ds": MONTHS[:n], "y": np.arange(n, dtype=float)})
+                      for key, n in (("a", 3), ("b", 2), ("c", 30))], ignore_index=True)
+    with pytest.raises(ValueError, match=r"Series 'a' has 3 .* Drop the 2 too-short series "
+                                         r"\(also 'b' \(2\)\) or give a longer history"):
+        tsgate.GRUForecaster(horizon=3).fit(long)

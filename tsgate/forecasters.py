@@ -291,10 +291,13 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                      if np.isfinite(v).sum() < MIN_OBSERVATIONS]
             if short:
                 key, n = short[0]
+                others = ", ".join(f"{k!r} ({m})" for k, m in short[1:6]) + (
+                    ", ..." if len(short) > 6 else "")
                 raise ValueError(
                     f"Series {key!r} has {n} observation(s) (not counting NaN); at least "
                     f"{MIN_OBSERVATIONS} are needed ({MIN_HISTORY} to fit on, 1 to validate on). "
-                    f"Drop the {len(short)} too-short series or give a longer history.")
+                    f"Drop the {len(short)} too-short series"
+                    + (f" (also {others})" if others else "") + " or give a longer history.")
             self.season_length_ = self.season_length or seasons.period(coll.values, coll.indexes[0])
             given = [len(v) for v in coll.values]
             coll = launched(coll, self.season_length_, MIN_OBSERVATIONS)  # zeros before a launch
