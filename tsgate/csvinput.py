@@ -8,7 +8,8 @@ offsets are read in UTC), or integer steps. A file whose first lines show
 decimal commas as numbers. Besides pandas' missing markers ("", "NA",
 "#N/A", ...), "-" and a spreadsheet's error values ("#DIV/0!", ...) are
 missing values; a series id is read as written ("NA" is an id, "007" too).
-Standard input may be gzip-compressed. The frequency of dates is inferred
+Files and standard input may be gzip-compressed, or UTF-16/UTF-32 with a
+byte order mark (:func:`_text_of`). The frequency of dates is inferred
 or forced (``--freq``), gaps becoming missing values. Every problem is a
 ``ValueError`` naming the file, the column and the fix.
 """
