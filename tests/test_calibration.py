@@ -208,3 +208,15 @@ def test_a_coverage_near_zero_is_the_narrowest_band():
     for low, high in itertools.pairwise(widths):
         assert (low <= high).all()
     assert needed(1e-12) == 1
+
+
+def test_one_residual_is_said_in_the_singular():
+    """'Only 1 out-of-sample residuals ... a normal quantile of their spread'."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        half_widths(np.array([[0.5]]), 0.9)
+    message = str(caught[0].message)
+    assert message.startswith("Only 1 out-of-sample residual calibrates the interval;")
+    assert "a normal quantile of its size" in message

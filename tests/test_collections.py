@@ -948,6 +948,10 @@ def test_a_small_collection_bands_each_series_from_its_own_rows(tmp_path):
     fewest = min(int(np.isfinite(model.calibration_residuals_[owners == j]).sum())
                  for j in range(3))
     assert str(calib[0].message).startswith(f"Only {fewest} out-of-sample residuals")
+    # ... named (a short-series sweep, session 47: which of the series was it?)
+    named = [j for j in range(3)
+             if int(np.isfinite(model.calibration_residuals_[owners == j]).sum()) == fewest]
+    assert f"the interval of series {list(wide.columns)[named[0]]!r};" in str(calib[0].message)
     many = tsgate.GRUForecaster(horizon=3, **SMALL).fit(
         pd.DataFrame({f"s{i}": 100 + rng.normal(0, 1, 30) for i in range(10)},
                      index=pd.period_range("1990", periods=30, freq="Y")))

@@ -178,7 +178,7 @@ class ForecastBands:
         steps = h + int(gaps.max())  # from the earliest last observation
         bands = []
         for c in coverages:
-            halves = self._own_half_widths(own, c, steps)  # (k,) of (steps,) or None
+            halves = self._own_half_widths(own, c, steps, coll.ids)  # (k,) of (steps,) or None
             if any(hw is None for hw in halves):  # the pooled rows' (warning only where used)
                 # stacklevel: the warning points at the caller of predict_interval/_quantiles
                 half = half_widths(self.calibration_residuals_, c, steps,  # (steps,)
@@ -220,11 +220,12 @@ class ForecastBands:
             out.append(rows if rows is not None and rows.any() else None)
         return out
 
-    def _own_half_widths(self, own, coverage, steps):
-        """Per series, the half-widths (steps,) of its own rows (``own``, from
-        :meth:`_own_rows`), or None. A calibration set too small for the
-        level warns once, for the series with the fewest residuals: the
-        others' sets are no smaller, so their warnings would only repeat it."""
+    def _own_half_widths(self, own, coverage, steps, ids):
+        """Per series (``ids``), the half-widths (steps,) of its own rows
+        (``own``, from :meth:`_own_rows`), or None. A calibration set too
+        small for the level warns once, for the series with the fewest
+        residuals, named where there are several: the others' sets are no
+        smaller, so their warnings would only repeat it."""
         R = self.calibration_residuals_
         counted = [(int(np.isfinite(R[rows]).sum()), i) for i, rows in enumerate(own)
                    if rows is not None]  # (residuals, series)
@@ -238,7 +239,8 @@ class ForecastBands:
                 if i != fewest:
                     warnings.simplefilter("ignore", CalibrationWarning)
                 # stacklevel 5: half_widths, this, _bands, predict_interval, the user's call
-                out.append(half_widths(R[rows], coverage, steps, stacklevel=5))
+                out.append(half_widths(R[rows], coverage, steps, stacklevel=5,
+                                       name=f"series {ids[i]!r}" if len(own) > 1 else None))
         return out
 
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):

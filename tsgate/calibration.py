@@ -319,7 +319,7 @@ def outlying_series(residuals, owners):
     return {int(labels[i]) for i in np.flatnonzero(tail > OUTLYING_FACTOR * median_others)}
 
 
-def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=3):
+def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=3, name=None):
     """Half-widths (horizon,) of the ``coverage`` band from residuals (n, H).
 
     Parameters
@@ -336,6 +336,9 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
         their own.
     stacklevel : int, default 3
         Of the ``CalibrationWarning`` (3: the caller of this function's caller).
+    name : str, optional
+        Whose residuals these are ("series 'b'"), for the warning: one
+        series' among several.
 
     Returns
     -------
@@ -356,11 +359,15 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
         rms = math.sqrt(float(np.mean(pooled ** 2)))
         # never below the pool's largest residual (what a lower coverage gets)
         pooled_q = max(rms * _normal_quantile(coverage), _beyond(pooled, coverage))
+        n = len(pooled)
         warnings.warn(
-            f"Only {len(pooled)} out-of-sample residuals calibrate the interval; a "
-            f"{100 * coverage:g}% conformal band needs {k}. The band uses a normal quantile of "
-            "their spread instead and may be off; give a longer series or ask for a lower "
-            "coverage.", CalibrationWarning, stacklevel=stacklevel)
+            f"Only {n} out-of-sample residual{'s' if n != 1 else ''} calibrate"
+            f"{'' if n != 1 else 's'} the interval"
+            + (f" of {name}" if name else "")
+            + f"; a {100 * coverage:g}% conformal band needs {k}. The band uses a normal "
+            f"quantile of {'their spread' if n != 1 else 'its size'} instead and may be off; "
+            "give a longer series or ask for a lower coverage.", CalibrationWarning,
+            stacklevel=stacklevel)
     out = np.empty(H)
     counts = np.empty(H)  # (H,) residuals behind each step's quantile
     for j in range(H):
