@@ -41,6 +41,7 @@ F32_MAX = float(np.finfo(np.float32).max)
 # of 1e-50 and its unit are 0 (0 / 0: NaN inputs)
 SMALLEST_UNIT = 2.0 ** -100
 
+
 def series_windows(z, sm, L, H, ends, exog=None):
     """Inputs and targets of the windows of one series that end at ``ends``.
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ._series import check_unique_labels
 from .collection import check_x_layout, exog_rows
+from .featurerows import RowCountError
 from .matching import check_same_frequency
 
 
@@ -163,10 +164,10 @@ def _whole_block(rows, h, H):
             pass
     try:
         return rows(h)
-    except ValueError as exc:
-        if whole > h and "rows but needs exactly" in str(exc):  # ("exactly 2": 3 are taken too)
-            raise ValueError(f"{exc} (Or {whole} rows, the whole blocks of {H} steps the "
-                             "networks forecast at once: they read every row.)") from None
+    except RowCountError as exc:
+        if whole > h:  # ("exactly 2": 3 are taken too)
+            raise RowCountError(f"{exc} (Or {whole} rows, the whole blocks of {H} steps the "
+                                "networks forecast at once: they read every row.)") from None
         raise
 
 

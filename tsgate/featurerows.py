@@ -13,6 +13,12 @@ import pandas as pd
 from ._series import check_unique_labels, not_numbers, numpy_backed
 
 
+class RowCountError(ValueError):
+    """X aligned by position has another number of rows than the steps
+    asked (:func:`align_exog`): the caller may say which other counts it
+    takes."""
+
+
 def rows_on(X, index, name="X"):
     """The rows of ``X`` (a DataFrame) at the dates ``index``, where X is on
     dates of the same kind that cover them, in any order (a calendar of
@@ -177,7 +183,7 @@ def align_exog(X, index, name="X"):
                          "or leave X out (X=None).")
     X = rows_on(X, index, name)
     if len(X) != len(index):
-        raise ValueError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
+        raise RowCountError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
                          f"step from {index[0]} to {index[-1]} (a DataFrame on those dates may "
                          "also cover more).")
     if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
