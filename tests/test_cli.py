@@ -780,7 +780,7 @@ def test_a_plot_format_this_machine_cannot_draw_is_refused_before_the_fit(monthl
 def test_the_printed_table_keeps_seven_digits_per_column():
     """One number of decimals for the whole table printed a series of 0.001
     beside one of 1e7 as 0.0."""
-    from tsgate.cli import _to_text
+    from tsgate.clitext import to_text as _to_text
 
     table = pd.DataFrame({"ds": ["2020-01-01", "2020-02-01"], "big": [12345678.9, 23456789.1],
                           "small": [0.0012345, 0.0023456], "tiny": [5.1234e-7, 6.2e-7]})

@@ -30,6 +30,7 @@ from ._progress import _is_terminal
 from ._series import date_offset, season_length
 from .backend import resolve_device
 from .calibration import bound_columns, bound_names, percent
+from .clitext import forecast_table, plain_table, to_text
 from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
 from .datasets import list_datasets, load_dataset
 from .fitplan import TRAIN_STEPS
@@ -262,23 +263,6 @@ def default_horizon(index):
 
 
 # -------------------------------------------------------------- commands
-def forecast_table(forecast, intervals, time_label):
-    """The forecast (and interval) as one flat DataFrame with the time as first column."""
-    if isinstance(forecast, pd.Series):
-        table = forecast.to_frame(name=forecast.name if forecast.name is not None else "forecast")
-        if intervals is not None:
-            table = table.join(intervals)
-    else:
-        parts = []
-        for col in forecast.columns:
-            parts.append(forecast[[col]])
-            if intervals is not None:
-                parts.append(intervals[col].add_prefix(f"{col}_"))
-        table = pd.concat(parts, axis=1)
-    table.index.name = time_label
-    return table.reset_index()
-
-
 def _check_output_names(y, time_label, args):
     """Refuse, before the fit, a forecast table whose columns would share a
     name: a value column called like a bound (``lower``, ``x_lower`` beside
@@ -469,7 +453,7 @@ def run_forecast(args):
     if args.output == "-":  # standard output carries the CSV alone
         table.to_csv(sys.stdout, index=False)
     else:
-        print(_to_text(table, args.id_column))
+        print(to_text(table, args.id_column))
     if args.output not in (None, "-"):
         try:
             table.to_csv(args.output, index=False)
@@ -507,7 +491,7 @@ def run_datasets(args):
     table = list_datasets()
     rows = [(r.name, r.frequency, str(r.length), str(r.n_series), r.description)
             for r in table.itertuples()]
-    print(_plain_table(("name", "frequency", "length", "series", "description"), rows,
+    print(plain_table(("name", "frequency", "length", "series", "description"), rows,
                        right=(2, 3)))
     return 0
 
@@ -537,40 +521,6 @@ def run_warmup(args):
         print(f"tsgate: {what}compiled into the Numba cache{f' ({where})' if where else ''} in "
               f"{done['seconds']:.1f} s")
     return 0
-
-
-def _to_text(table, ids=None):
-    """The table as text with about 7 significant digits per value column
-    (the CSV keeps them all): one number of decimals for the whole column,
-    from its largest value, printed a series of 0.001 beside one of 1e7 as
-    0.0. The ``ids`` column (decimal series ids) prints as the file wrote
-    them: 1.5, not 1.50000, and 1234567890.5 not as 1234567890.25 is."""
-    return table.to_string(index=False, formatters={
-        c: str if c == ids else _digits(table[c])
-        for c in table.columns if pd.api.types.is_float_dtype(table[c])})
-
-
-def _digits(column):
-    """A formatter of ``column``'s values with about 7 significant digits:
-    fixed decimals from its largest value, or 7 significant digits in
-    scientific notation where that is below 0.001 or from 1e9 on."""
-    values = np.abs(column.to_numpy(dtype=float))  # (rows,)
-    largest = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
-    if largest and not 1e-3 <= largest < 1e9:
-        return lambda v: f"{v:.6e}"
-    digits = int(np.floor(np.log10(largest))) + 1 if largest > 0 else 1
-    decimals = int(np.clip(7 - digits, 1, 9))
-    return lambda v: f"{v:.{decimals}f}"
-
-
-def _plain_table(header, rows, right=()):
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
-    lines = []
-    for row in (header, *rows):
-        cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ main

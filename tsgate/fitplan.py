@@ -63,7 +63,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
 from .ensemble import run_fits
-from .regressors import MAX_FIT_FLOATS, _BaseRNNRegressor
+from .fitchecks import MAX_FIT_FLOATS
+from .regressors import _BaseRNNRegressor
 from .smoothing import _scale_choice
 
 # per forecaster, (its training collection, working values, stages) of the

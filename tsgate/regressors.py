@@ -14,7 +14,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -26,9 +25,9 @@ from ._rollback import restored_on_failure
 from .backend import DEVICES, aligned_copy, cuda_unavailable_reason, get_backend, resolve_device
 from .encoding import F32_MAX  # (a Python float: a NumPy float32 bound casts what it meets)
 from .engine.plan import work as epoch_work
-from .engine import Network, NetworkSpec, TrainConfig, evaluate, train, zero_prediction_loss
-from .engine.layout import Layout
-from .engine.training import r2_by_output, split_validation
+from .engine import Network, NetworkSpec, TrainConfig, train
+from .engine.training import r2_by_output
+from .fitchecks import check_network_size, warn_unconverged
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
 from .savedstate import check_regressor_state
@@ -41,24 +40,6 @@ LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE
 # for the deprecated ``attention_weights_`` only: ``predict`` leaves the
 # estimator unchanged (threads may share it), so they are kept off it.
 _LAST_ATTENTION = threading.local()
-# a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
-# rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB; hidden_size=10**5
-# for 149 GiB); the forecasters count their windows too (fitplan)
-MAX_FIT_FLOATS = 2**28
-
-
-def _check_network_size(spec):
-    """Raise a ValueError where the network of ``spec`` (its weights, their
-    gradients and Adam's two moments) would pass ``MAX_FIT_FLOATS``. (Its
-    activations, which grow with the windows the caller chose, are left to
-    the machine: the forecasters, which choose the windows, count them.)"""
-    floats = 4 * Layout(spec).size
-    if floats > MAX_FIT_FLOATS:
-        raise ValueError(
-            f"hidden_size={spec.hidden_size} with num_layers={spec.num_layers} makes a network "
-            f"of about {4 * floats / 2**30:.3g} GiB to train (weights, gradients and Adam's "
-            f"moments), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
-            "allows; give a smaller hidden_size or fewer layers.")
 # Each estimator's engine network (kernels, workspaces): rebuilt on demand.
 _NETWORKS = weakref.WeakKeyDictionary()
 _NETWORKS_LOCK = threading.Lock()
@@ -267,7 +248,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                              "1 sample: fit without early_stopping, or give more.")
         spec = NetworkSpec(self._cell, Xw.shape[2], self.hidden_size, Y.shape[1],
                            self.num_layers, self.bidirectional, self.attention, self.dropout)
-        _check_network_size(spec)
+        check_network_size(spec)
         # "auto" runs small fits on the CPU: the work of one epoch decides
         device = resolve_device(self.device, work=epoch_work(spec, Xw.shape[0], Xw.shape[1]))
         fitted = hasattr(self, "params_") and hasattr(self, "spec_")
@@ -328,7 +309,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             # kept 470 MB of them, 1.3 MB pickled (a warm start makes them again)
             net.release_training()
         if not getattr(self, "_planned_budget", False):  # a forecaster's member: its own checks
-            self._warn_unconverged(net, result, Xw, Ys, cfg, offsets)
+            warn_unconverged(self, net, result, Xw, Ys, cfg, offsets)
         self._stop_reason = result.stop_reason  # (not saved: a forecaster's warning reads it)
         self.params_ = result.params
         # an output no target reached kept its random initial weights: it
@@ -374,48 +355,6 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """A fit's per-epoch ``new`` values after those of the previous fit in
         attribute ``name`` (a warm fit, ``go_on``), or alone."""
         return (list(getattr(self, name)) if go_on else []) + list(new)
-
-    def _warn_unconverged(self, net, result, Xw, Ys, cfg, offsets):
-        """A ConvergenceWarning where ``max_iter`` ended the fit, or where the
-        fitted network predicts its training targets no better than the
-        constant 0 (their mean with ``scale_target``): a learning rate far
-        too high ended fits at R^2 -460, and unscaled targets of 1e20
-        stalled at once, without a word. The advice follows the loss curve:
-        a loss that rose from its best asks for a lower learning rate."""
-        worse = ""
-        if result.n_iter:
-            n = split_validation(len(Xw), cfg)[0]  # the training rows
-            zero = zero_prediction_loss(Ys[:n], cfg)
-            fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg,
-                              None if offsets is None else offsets[:n])[0]
-            if zero > 0 and fitted >= zero:
-                constant = "their mean" if self.scale_target else "0"
-                worse = (f" It predicts its training targets no better than the constant "
-                         f"{constant} (loss {fitted:.3g} against {zero:.3g}): not a usable model.")
-        if result.stop_reason != "max_iter" and not worse:
-            return
-        curve = result.loss_curve
-        if worse and not self.scale_target:
-            advice = "Set scale_target=True (the targets are not scaled)."
-        elif len(curve) > 1 and curve[-1] > 1.5 * min(curve):
-            advice = (f"The training loss rose from {min(curve):.3g} to {curve[-1]:.3g}: lower "
-                      f"learning_rate_init (now {self.learning_rate_init:g}).")
-        elif result.stop_reason == "max_iter":
-            advice = "Raise max_iter, or learning_rate_init."
-        elif curve and curve[-1] <= min(curve):  # stopped at its best: by the stall rule
-            advice = (f"The stall rule (tol={self.tol:g}, n_iter_no_change="
-                      f"{self.n_iter_no_change}) ended it after {result.n_iter} epoch(s) at its "
-                      "best loss: lower tol or raise n_iter_no_change.")
-        else:
-            advice = (f"Lower learning_rate_init (now {self.learning_rate_init:g}), or check the "
-                      "data.")
-        stopped = (f"max_iter={self.max_iter} epochs ended the fit before "
-                   f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
-                   f"(no improvement by tol={self.tol} for n_iter_no_change="
-                   f"{self.n_iter_no_change} epochs); the fit may not have converged."
-                   if result.stop_reason == "max_iter" else "The fit ended.")
-        warnings.warn(f"{self._display_name()}: {stopped}{worse} {advice}", ConvergenceWarning,
-                      stacklevel=5)
 
     def _display_name(self):
         """What progress and warnings call this fit: ``_progress_name``, which an

@@ -1,0 +1,76 @@
+"""The checks around a regressor's fit: its network's size before it, its
+convergence after it.
+
+A fit that cannot end well raises before it starts (a network of many GiB);
+one that ended badly says so with a ``ConvergenceWarning`` whose advice
+follows the loss curve.
+"""
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+
+from .engine import evaluate, zero_prediction_loss
+from .engine.layout import Layout
+from .engine.training import split_validation
+
+# a fit's windows and networks in float32 numbers: beyond 1 GiB, a clear error
+# rather than numpy's MemoryError (horizon=10**7 asked for 1.5 TiB; hidden_size=10**5
+# for 149 GiB); the forecasters count their windows too (fitplan)
+MAX_FIT_FLOATS = 2**28
+
+
+def check_network_size(spec):
+    """Raise a ValueError where the network of ``spec`` (its weights, their
+    gradients and Adam's two moments) would pass ``MAX_FIT_FLOATS``. (Its
+    activations, which grow with the windows the caller chose, are left to
+    the machine: the forecasters, which choose the windows, count them.)"""
+    floats = 4 * Layout(spec).size
+    if floats > MAX_FIT_FLOATS:
+        raise ValueError(
+            f"hidden_size={spec.hidden_size} with num_layers={spec.num_layers} makes a network "
+            f"of about {4 * floats / 2**30:.3g} GiB to train (weights, gradients and Adam's "
+            f"moments), beyond the {4 * MAX_FIT_FLOATS / 2**30:g} GiB tsgate "
+            "allows; give a smaller hidden_size or fewer layers.")
+
+
+def warn_unconverged(est, net, result, Xw, Ys, cfg, offsets):
+    """A ConvergenceWarning where ``max_iter`` ended regressor ``est``'s
+    fit, or where the fitted network predicts its training targets no better than the
+    constant 0 (their mean with ``scale_target``): a learning rate far
+    too high ended fits at R^2 -460, and unscaled targets of 1e20
+    stalled at once, without a word. The advice follows the loss curve:
+    a loss that rose from its best asks for a lower learning rate."""
+    worse = ""
+    if result.n_iter:
+        n = split_validation(len(Xw), cfg)[0]  # the training rows
+        zero = zero_prediction_loss(Ys[:n], cfg)
+        fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg,
+                          None if offsets is None else offsets[:n])[0]
+        if zero > 0 and fitted >= zero:
+            constant = "their mean" if est.scale_target else "0"
+            worse = (f" It predicts its training targets no better than the constant "
+                     f"{constant} (loss {fitted:.3g} against {zero:.3g}): not a usable model.")
+    if result.stop_reason != "max_iter" and not worse:
+        return
+    curve = result.loss_curve
+    if worse and not est.scale_target:
+        advice = "Set scale_target=True (the targets are not scaled)."
+    elif len(curve) > 1 and curve[-1] > 1.5 * min(curve):
+        advice = (f"The training loss rose from {min(curve):.3g} to {curve[-1]:.3g}: lower "
+                  f"learning_rate_init (now {est.learning_rate_init:g}).")
+    elif result.stop_reason == "max_iter":
+        advice = "Raise max_iter, or learning_rate_init."
+    elif curve and curve[-1] <= min(curve):  # stopped at its best: by the stall rule
+        advice = (f"The stall rule (tol={est.tol:g}, n_iter_no_change="
+                  f"{est.n_iter_no_change}) ended it after {result.n_iter} epoch(s) at its "
+                  "best loss: lower tol or raise n_iter_no_change.")
+    else:
+        advice = (f"Lower learning_rate_init (now {est.learning_rate_init:g}), or check the "
+                  "data.")
+    stopped = (f"max_iter={est.max_iter} epochs ended the fit before "
+               f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
+               f"(no improvement by tol={est.tol} for n_iter_no_change="
+               f"{est.n_iter_no_change} epochs); the fit may not have converged."
+               if result.stop_reason == "max_iter" else "The fit ended.")
+    warnings.warn(f"{est._display_name()}: {stopped}{worse} {advice}", ConvergenceWarning,
+                  stacklevel=5)
