@@ -825,3 +825,30 @@ def test_an_empty_named_column_is_skipped_with_a_note(tmp_path, capsys):
     code, out, err = run(capsys, "forecast", path, "--horizon", 1, "--max-iter", 2)
     assert code == 0 and "skipping empty column(s) ['notes']" in err
     assert out.split()[:2] == ["ds", "sales"]
+
+
+@pytest.mark.parametrize("freq, refused", [("MS", False), ("D", True), ("W-SUN", None)])
+def test_freq_grids_follow_the_estimators_rule(tmp_path, freq, refused):
+    """--freq MS of 16 monthly dates over 36 months was refused ("20 of the
+    36 periods would be missing; the dates look like 'MS' data") though
+    freq='MS' fits them: the command puts dates on a grid by the rule of
+    tsgate.grids.on_grid, refusing a grid 4 times as dense as the dates' step."""
+    from tsgate.csvinput import set_frequency
+    from tsgate.grids import on_grid
+
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    keep = [0, 2, 3, 7, 8, 11, 14, 15, 19, 22, 23, 26, 29, 31, 33, 35]  # 16 of 36
+    frame = pd.DataFrame({"y": 100.0 + np.arange(16)}, index=months[keep])
+    outcomes = []
+    for put in (lambda: set_frequency(frame, freq, "x.csv", []), lambda: on_grid(frame, freq)):
+        try:
+            outcomes.append(len(put()))
+        except ValueError as exc:
+            outcomes.append(str(exc))
+    if refused is None:  # off the grid: both refuse
+        assert all(isinstance(o, str) for o in outcomes)
+    elif refused:
+        assert all(isinstance(o, str) for o in outcomes)
+        assert "look like 'MS' data: give --freq MS" in outcomes[0]
+    else:
+        assert outcomes == [36, 36]

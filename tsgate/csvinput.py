@@ -32,6 +32,7 @@ from ._series import (  # (infer_freq: the CLI too)
     period_of,
 )
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
+from .grids import coarser_step, too_many_steps
 
 _LABELS = {"M": "2020-01", "Q": "2020 Q1", "Y": "2020"}  # a period as the CLI reads it
 MISSING = ["-", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
@@ -558,10 +559,13 @@ def set_frequency(frame, freq, source, notes):
 
 
 def _too_sparse(index, freq, periods, source):
-    """Refuse a ``--freq`` grid of ``periods`` dates where ``index`` fills
-    less than half of it (most of it would be missing values)."""
-    if periods > 2 * len(index):
-        looks = infer_freq(index[:3])
+    """Refuse a ``--freq`` grid of ``periods`` dates over ``index`` by the
+    rule ``freq=`` follows (:func:`tsgate.grids.on_grid`): beyond a million
+    steps and 100 per date, or at least 4 times as dense as the dates' own
+    step; gaps alone are missing values, as for the estimators."""
+    own = coarser_step(index, periods)
+    if own is not None or too_many_steps(periods, len(index)):
         raise ValueError(f"with --freq {freq!r}, {periods - len(index)} of the {periods} "
                          f"periods of {source} would be missing"
-                         + (f"; the dates look like {looks!r} data." if looks else "."))
+                         + (f"; the dates look like {own!r} data: give --freq {own}." if own
+                            else "."))

@@ -96,6 +96,25 @@ def _shared_freq(indexes):
 _GRID_MOST = 10**6  # a freq grid beyond this and 100 steps per date is refused
 
 
+def too_many_steps(steps, dates):
+    """Whether a grid of ``steps`` steps for ``dates`` dates (or integer
+    times) is refused before it is built: beyond a million steps and 100
+    per date, nearly all of it missing (``--freq ms`` of monthly dates
+    asked for 2.74 TiB)."""
+    return steps > max(_GRID_MOST, 100 * dates)
+
+
+def coarser_step(index, n_grid):
+    """The step the dates of ``index`` follow where a grid of ``n_grid``
+    steps over them is at least 4 times as dense (monthly dates on a daily
+    grid, 97% missing), else None. A step of their own is pandas' inferred
+    frequency or, with a date missing, :func:`_coarser_guess`'s; a grid
+    only as dense as gaps make it (16 months over 36) is not refused."""
+    if n_grid < 4 * len(index):
+        return None
+    return _regular_step(index) or _coarser_guess(index, n_grid)
+
+
 def on_grid(y, freq, name="y", sparse=None):
     """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
     step of ``freq`` from its first date to its last; new steps hold NaN.
@@ -129,7 +148,7 @@ def on_grid(y, freq, name="y", sparse=None):
         start, end = first, last
         three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
     steps = (end - start) / ((three[2] - three[0]) / 2) + 1
-    if steps > max(_GRID_MOST, 100 * len(y)):
+    if too_many_steps(steps, len(y)):
         raise ValueError(
             f"freq={freq!r} puts {name}'s {len(y)} dates from {y.index[0]} to {y.index[-1]} on a "
             f"grid of about {steps:.3g} steps, nearly all missing; give the frequency the dates "
@@ -142,10 +161,10 @@ def on_grid(y, freq, name="y", sparse=None):
     if off.any():
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
-    regular = _regular_step(y.index)
-    own = regular or _coarser_guess(y.index, len(out))
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
-    if own is not None and len(out) >= 4 * len(y):
+    own = coarser_step(y.index, len(out))
+    if own is not None:
+        regular = _regular_step(y.index) is not None
         what = (f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
                 f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its "
                 "dates missing")

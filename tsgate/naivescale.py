@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import guess_freq, infer_step
-from .grids import on_grid
+from .grids import on_grid, too_many_steps
 from .pairs import _as_values, _check_labels, _collection_layout, _to_array, long_names
 from .timedtypes import parsed_times
 
@@ -42,7 +42,7 @@ def _on_own_grid(train, freq, name):
         if not len(steps) or (steps == steps[0]).all():
             return train
         step = int(np.gcd.reduce(steps))
-        if (labels[-1] - labels[0]) // step + 1 > max(100 * len(labels), 10**6):
+        if too_many_steps((labels[-1] - labels[0]) // step + 1, len(labels)):
             raise ValueError(f"The integer times of {name} run from {labels[0]} to {labels[-1]} "
                              f"in steps of {step}, nearly all of them missing; give the times "
                              "as steps 0, 1, 2, ... (NaN where a value is missing).")
