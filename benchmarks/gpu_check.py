@@ -75,7 +75,7 @@ def loss_and_grad(device, spec, params, X, Y):
     net = Network(spec, bk)
     plan = net.plan(len(X), X.shape[1])
     idx = bk.to_device(np.arange(len(X), dtype=np.int64))
-    xb = plan.pack(bk.to_device(X), None, idx)
+    xb = plan.pack(bk.to_device(X), idx)
     yb = plan.pack_targets(bk.to_device(Y), idx)
     grad = bk.zeros((net.size,), np.float32)
     loss = net.loss_and_grad(bk.to_device(params), xb, yb, grad)

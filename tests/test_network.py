@@ -298,12 +298,11 @@ def test_serial_twins_give_the_parallel_kernels_bits(cell):
                            attention=True, dropout=0.2)
     X, Y = make_data(dtype=np.float32)
     idx = np.arange(N, dtype=np.int64)[::-1].copy()
-    offsets = X[:, -1, :].copy()
     runs = []
     for kernels in (K, serial):  # 3 tiles: the parallel kernels share them between threads
         plan = net.plan(N, T, kernels=kernels)
         assert plan.kernels is kernels
-        xb = plan.pack(X, offsets, idx).copy()
+        xb = plan.pack(X, idx).copy()
         yb = plan.pack_targets(Y, idx).copy()
         p = net.views(params)
         pred = forward(plan, p, xb).copy()

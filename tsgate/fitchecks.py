@@ -33,7 +33,7 @@ def check_network_size(spec):
             "allows; give a smaller hidden_size or fewer layers.")
 
 
-def warn_unconverged(est, net, result, Xw, Ys, cfg, offsets):
+def warn_unconverged(est, net, result, Xw, Ys, cfg):
     """A ConvergenceWarning where ``max_iter`` ended regressor ``est``'s
     fit, or where the fitted network predicts its training targets no better than the
     constant 0 (their mean with ``scale_target``): a learning rate far
@@ -44,8 +44,7 @@ def warn_unconverged(est, net, result, Xw, Ys, cfg, offsets):
     if result.n_iter:
         n = split_validation(len(Xw), cfg)[0]  # the training rows
         zero = zero_prediction_loss(Ys[:n], cfg)
-        fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg,
-                          None if offsets is None else offsets[:n])[0]
+        fitted = evaluate(net, result.params, Xw[:n], Ys[:n], cfg)[0]
         if zero > 0 and fitted >= zero:
             constant = "their mean" if est.scale_target else "0"
             worse = (f" It predicts its training targets no better than the constant "

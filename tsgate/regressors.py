@@ -234,12 +234,10 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             y, Y = check_targets(y, Xw.shape[0])
             return self._fit_arrays(Xw, Y, y.ndim)
 
-    def _fit_arrays(self, Xw, Y, y_ndim, offsets=None, validation=None):
+    def _fit_arrays(self, Xw, Y, y_ndim, validation=None):
         """Fit on validated float32 windows Xw (n, T, F) and targets Y (n, O).
 
-        ``offsets`` (n, F), optional, are subtracted from every step of each
-        window per batch (``Plan.pack``). ``validation``, optional,
-        is a separate pair (windows, targets) to early-stop on instead of the
+        ``validation``, optional, is a separate pair (windows, targets) to early-stop on instead of the
         last ``validation_fraction`` of the samples (the forecasters pass
         windows whose targets no training window reaches).
         """
@@ -297,7 +295,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         log = self._logger()
         done = False  # (not sys.exc_info(): a fit inside the caller's except block ends well)
         try:
-            result = train(net, params, Xw, Ys, cfg, rng, state=state, log=log, offsets=offsets,
+            result = train(net, params, Xw, Ys, cfg, rng, state=state, log=log,
                            validation=validation)
             done = True
         finally:
@@ -309,7 +307,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             # kept 470 MB of them, 1.3 MB pickled (a warm start makes them again)
             net.release_training()
         if not getattr(self, "_planned_budget", False):  # a forecaster's member: its own checks
-            warn_unconverged(self, net, result, Xw, Ys, cfg, offsets)
+            warn_unconverged(self, net, result, Xw, Ys, cfg)
         self._stop_reason = result.stop_reason  # (not saved: a forecaster's warning reads it)
         self.params_ = result.params
         # an output no target reached kept its random initial weights: it
@@ -443,7 +441,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         shape = (self.window_, self.n_step_features_)
         return (shape, (self.window_,)) if self.n_step_features_ == 1 else (shape,)
 
-    def _predict_arrays(self, Xw, offsets=None, return_attention=False):
+    def _predict_arrays(self, Xw, return_attention=False):
         """Predict for validated float32 windows Xw (n, T, F); see ``_fit_arrays``.
 
         Returns the predictions, or with ``return_attention`` (and
@@ -456,9 +454,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         net = self._network(device)
         weights = None
         if return_attention and self.spec_.attention:  # the fitted network's, not set_params
-            out, weights = net.predict(self.params_, Xw, return_attention=True, offsets=offsets)
+            out, weights = net.predict(self.params_, Xw, return_attention=True)
         else:
-            out = net.predict(self.params_, Xw, offsets=offsets)
+            out = net.predict(self.params_, Xw)
         # imported here: tsgate's import leaves the compiled kernels (and the
         # matrix product that a cold Numba cache compiles) to the first fit
         from .kernels.cpu.sequence import unscale_rows

@@ -162,15 +162,6 @@ def test_pack_windows_and_targets(gpu):
     run_both(gpu, "pack_targets", dict(Y=Y, idx=idx), dict(out=np.zeros((NT, BT, O), np.float32)))
 
 
-def test_shift_windows(gpu):
-    rng = np.random.default_rng(12)
-    NT, T, BT, F = 3, 4, 2, 2
-    offsets = rand(rng, NT, BT, F)
-    offsets[2, 1] = np.nan  # a padded row: left untouched
-    run_both(gpu, "shift_windows", dict(offsets=offsets), dict(xb=rand(rng, NT, T, BT, F)),
-             where=["xb", "offsets"])
-
-
 def test_unpack_rows(gpu):
     rng = np.random.default_rng(10)
     run_both(gpu, "unpack_rows", dict(a=rand(rng, 3, 3, 2)), dict(out=nan(7, 2)))

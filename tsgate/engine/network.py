@@ -143,14 +143,13 @@ class Network:
                              loss_param, masks, out, slot)
 
     # ------------------------------------------------------------- prediction
-    def predict(self, params, X, return_attention=False, offsets=None):
+    def predict(self, params, X, return_attention=False):
         """Forward pass over sample windows X (N, T, F) -> host array (N, O).
 
         Runs in chunks of ``Backend.predict_chunk()`` rows to bound memory
         (``config.PREDICT_CHUNK``, or ``CUDA_PREDICT_CHUNK`` on the GPU). With
         ``return_attention`` (attention networks only) also returns the
-        attention weights, host array (N, T). ``offsets`` (N, F), optional,
-        are subtracted from every step of each window (see ``Plan.pack``).
+        attention weights, host array (N, T).
         """
         bk = self.backend
         N, T, F = X.shape
@@ -161,17 +160,16 @@ class Network:
         with self.lock:
             p = self.views(bk.to_device(params))  # once per call (no copy on the CPU)
             X_dev = bk.to_device(X)
-            off_dev = None if offsets is None else bk.to_device(offsets)
             for start in range(0, N, chunk):
                 stop = min(N, start + chunk)
                 rows = stop - start
                 plan = self.plan(rows, T, training=False)
-                if (plan.tile_rows == 1 and off_dev is None and isinstance(X_dev, np.ndarray)
+                if (plan.tile_rows == 1 and isinstance(X_dev, np.ndarray)
                         and X_dev.dtype == self.dtype and X_dev.flags.c_contiguous):
                     xb = X_dev[start:stop].reshape(rows, T, 1, F)  # one-row tiles, in place
                 else:
                     idx = bk.to_device(np.arange(start, stop, dtype=np.int64))
-                    xb = plan.pack(X_dev, off_dev, idx)
+                    xb = plan.pack(X_dev, idx)
                 pred = forward(plan, p, xb)
                 out[start:stop] = self._rows(plan, pred, "rows", rows, O)
                 if weights is not None:

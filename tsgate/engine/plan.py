@@ -80,23 +80,14 @@ class Plan:
             self._extra[name] = buf
         return buf
 
-    def pack(self, X, offsets, idx):
+    def pack(self, X, idx):
         """Gather windows ``X[idx]`` (X (N, T, F) on the device, any strides)
-        into the plan's input tiles (NT, T, BT, F).
-
-        With ``offsets`` (N, F), each window's offset is subtracted from all
-        its steps: windows normalized by their own last value are then built
-        here, per batch, from a view of one standardized series.
-        """
+        into the plan's input tiles (NT, T, BT, F)."""
         k = self.kernels
         NT, T, BT = self.shape
         F = X.shape[2]
         xb = self.buffer("x", NT, T, BT, F)
         k.pack_windows(X, idx, xb)
-        if offsets is not None:
-            ob = self.buffer("x_offsets", NT, BT, F)
-            k.pack_targets(offsets, idx, ob)
-            k.shift_windows(xb, ob)
         return xb
 
     def pack_targets(self, Y, idx):

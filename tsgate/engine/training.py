@@ -128,7 +128,7 @@ def _check_targets_on_both_sides(Y, n_train, n_val, cfg):
                 "in time with targets in both parts, or set early_stopping=False.")
 
 
-def evaluate(net, params, X, Y, cfg, offsets=None):
+def evaluate(net, params, X, Y, cfg):
     """Loss and R^2 of the network on windows X (N, T, F), targets Y (N, O).
 
     R^2 as scikit-learn's ``r2_score`` (and the regressors' ``score``)
@@ -140,7 +140,7 @@ def evaluate(net, params, X, Y, cfg, offsets=None):
     pooled, used before, read -0.1 where ``score`` gave -8.5: outputs
     apart from each other made the pooled spread large.)
     """
-    pred = net.predict(params, X, offsets=offsets)
+    pred = net.predict(params, X)
     loss = _host_loss_value(pred, Y, cfg)
     return float(loss), r2_by_output(Y, pred)
 
@@ -239,7 +239,7 @@ def _epoch_masks(net, rng, sizes):
         first = last
 
 
-def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, validation=None):
+def train(net, params, X, Y, cfg, rng, state=None, log=None, validation=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
     Parameters
@@ -258,9 +258,6 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, valid
         Adam state to continue from (warm start).
     log : callable, optional
         Called as ``log(epoch, loss, val_loss, seconds)`` after each epoch.
-    offsets : ndarray of shape (N, F), optional
-        Per-window offsets subtracted from every step of the window when its
-        batch is packed (``Plan.pack``).
     validation : tuple (X_val (V, T, F), Y_val (V, O)), optional
         Early-stop on these instead of the last ``validation_fraction`` of
         the samples (which then all train); needs ``cfg.early_stopping``.
@@ -270,25 +267,23 @@ def train(net, params, X, Y, cfg, rng, state=None, log=None, offsets=None, valid
     TrainResult
     """
     with net.lock:  # the plans' workspaces serve one pass at a time
-        return _train(net, params, X, Y, cfg, rng, state, log, offsets, validation)
+        return _train(net, params, X, Y, cfg, rng, state, log, validation)
 
 
-def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
+def _train(net, params, X, Y, cfg, rng, state, log, validation):
     bk = net.backend
     N, T, F = X.shape
     if validation is not None and cfg.early_stopping:
         n_train, n_val = N, len(validation[0])
-        X_val, Y_val, off_val = validation[0], validation[1], None
+        X_val, Y_val = validation
     else:
         n_train, n_val = split_validation(N, cfg)
         X_val, Y_val = X[n_train:], Y[n_train:]
-        off_val = None if offsets is None else offsets[n_train:]
         _check_targets_on_both_sides(Y, n_train, n_val, cfg)
     batch_size = max(1, min(cfg.batch_size, n_train))
     full = net.plan(batch_size, T)  # the last batch may be shorter: its own plan
     k = full.kernels  # the elementwise passes over the parameters run on these
     X_dev, Y_dev = bk.to_device(X), bk.to_device(Y)
-    off_dev = None if offsets is None else bk.to_device(offsets)
     p_dev = bk.to_device(aligned_copy(params))  # on a cache line (backend.ALIGNMENT)
     # weights (and Adam's state) at the start of this epoch and of the one
     # before: a batch's loss checks the weights before its step, so the
@@ -341,7 +336,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
                 raise Stopped(f"Fit stopped from outside in epoch {epoch}.")
             plan = full if rows == batch_size else net.plan(rows, T)
             idx_dev = order_dev[start:start + rows]
-            xb = plan.pack(X_dev, off_dev, idx_dev)
+            xb = plan.pack(X_dev, idx_dev)
             yb = plan.pack_targets(Y_dev, idx_dev)
             loss_and_grad(plan, p_views, g_views, xb, yb, cfg.loss_kind, cfg.loss_param,
                           masks, losses, i)
@@ -401,7 +396,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         val_loss = None
         if n_val:
             params_host = bk.to_host(p_dev)
-            val_loss, r2 = evaluate(net, params_host, X_val, Y_val, cfg, off_val)
+            val_loss, r2 = evaluate(net, params_host, X_val, Y_val, cfg)
             result.validation_loss_curve.append(val_loss)
             result.validation_scores.append(r2)
             score = val_loss
@@ -430,8 +425,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, offsets, validation):
         # epoch at learning_rate_init=1e6 ended at weights of 1e6): the
         # first batch's rows check them as a next epoch's first batch would
         rows = min(batch_size, n_train)
-        end_loss, _ = evaluate(net, bk.to_host(p_dev), X[:rows], Y[:rows], cfg,
-                               None if offsets is None else offsets[:rows])
+        end_loss, _ = evaluate(net, bk.to_host(p_dev), X[:rows], Y[:rows], cfg)
         if not (math.isfinite(end_loss) and end_loss <= limit):
             epoch = result.n_iter
             step = good_step

@@ -136,25 +136,6 @@ def fill(dst, value):
     dst[...] = value
 
 
-@njit(**PARALLEL_JIT)
-def shift_windows(xb, offsets):
-    """Subtract a per-window offset: ``xb[k, t, r, f] -= offsets[k, r, f]``.
-
-    ``offsets`` (NT, BT, F) comes from ``pack_targets`` of per-sample offsets,
-    so padded rows carry NaN there and are left untouched. With it, windows
-    normalized by their own last value are built per batch from a view of
-    one standardized series, never materialized whole.
-    """
-    NT, T, BT, F = xb.shape
-    for k in prange(NT):
-        for r in range(BT):
-            for f in range(F):
-                shift = offsets[k, r, f]
-                if not math.isnan(shift):
-                    for t in range(T):
-                        xb[k, t, r, f] -= shift
-
-
 @njit(**JIT)
 def unscale_rows(pred, scale, mean, out):
     """``out = pred * scale + mean`` in out's precision, per output column;

@@ -64,7 +64,6 @@ apply_mask = _serial_twin(_parallel.apply_mask)
 add_into = _serial_twin(_parallel.add_into)
 copy_into = _serial_twin(_parallel.copy_into)
 fill = _serial_twin(_parallel.fill)
-shift_windows = _serial_twin(_parallel.shift_windows)
 MSE, MAE, HUBER, PINBALL = _parallel.MSE, _parallel.MAE, _parallel.HUBER, _parallel.PINBALL
 # the layer entry points (every direction per call) over the twins above
 (lstm_layer_forward, lstm_layer_backward, gru_layer_forward,
@@ -77,6 +76,6 @@ __all__ = [
     "adam_step",
     "pack_windows", "pack_targets", "unpack_rows", "concat_features", "split_features",
     "final_state", "final_state_backward", "apply_mask", "add_into", "copy_into", "fill",
-    "shift_windows", "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward",
+    "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward",
     "gru_layer_backward",
 ]

@@ -19,14 +19,14 @@ from .lstm import lstm_backward, lstm_forward, lstm_layer_backward, lstm_layer_f
 from .optim import adam_step, global_norm, reduce_partials, reduce_tiles
 from .sequence import (add_into, apply_mask, concat_features, copy_into, fill, final_state,
                        final_state_backward, pack_targets, pack_windows,
-                       shift_windows, split_features, unpack_rows)
+                       split_features, unpack_rows)
 
 __all__ = [
     "lstm_forward", "lstm_backward", "gru_forward", "gru_backward",
     "dense_forward", "dense_backward", "attention_forward", "attention_backward",
     "loss_forward_backward", "MSE", "MAE", "HUBER", "PINBALL",
     "reduce_tiles", "reduce_partials", "global_norm", "adam_step",
-    "pack_windows", "pack_targets", "unpack_rows", "concat_features", "shift_windows",
+    "pack_windows", "pack_targets", "unpack_rows", "concat_features",
     "split_features", "final_state", "final_state_backward", "apply_mask", "add_into",
     "copy_into", "fill", "lstm_layer_forward", "lstm_layer_backward", "gru_layer_forward",
     "gru_layer_backward",

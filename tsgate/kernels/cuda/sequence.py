@@ -41,20 +41,6 @@ def _pack_targets(Y, idx, out):
 
 
 @cuda.jit(cache=CACHE)
-def _shift_windows(xb, offsets):
-    NT, T, BT, F = xb.shape
-    i = cuda.grid(1)
-    if i < xb.size:
-        f = i % F
-        r = (i // F) % BT
-        t = (i // (F * BT)) % T
-        k = i // (F * BT * T)
-        shift = offsets[k, r, f]
-        if not math.isnan(shift):
-            xb[k, t, r, f] -= shift
-
-
-@cuda.jit(cache=CACHE)
 def _unpack_rows(a, out):
     BT = a.shape[1]
     O = a.shape[2]
@@ -170,15 +156,6 @@ def pack_targets(Y, idx, out):
     """
     check_device(Y, idx, out)
     _launch(_pack_targets, out.size, Y, idx, out)
-
-
-def shift_windows(xb, offsets):
-    """``xb[k, t, r, f] -= offsets[k, r, f]`` where the offset is not NaN.
-
-    xb (NT, T, BT, F), offsets (NT, BT, F) as packed by ``pack_targets``.
-    """
-    check_device(xb, offsets)
-    _launch(_shift_windows, xb.size, xb, offsets)
 
 
 def unpack_rows(a, out):
