@@ -120,3 +120,24 @@ def test_a_series_that_ends_before_the_origins_is_said_to_be_unscored():
         warnings.simplefilter("always")
         tsgate.backtest(tsgate.GRUForecaster(**SMALL), long[long["unique_id"] == "H0"])
     assert not [w for w in caught if "no actual value" in str(w.message)]
+
+
+def test_the_default_start_waits_for_every_series_observations():
+    """The default start came from the row count alone: a series starting 10
+    days after the other, or one whose first 8 values are NaN, was refused
+    ("series 'b' has 0 observed value(s) ... start must be >= 34"), though
+    fit and predict take both; an unnamed Series was called "series None"."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2020-01-01", periods=40, freq="D")
+    late = pd.Series(10 + rng.normal(size=40), index=days).iloc[30:]
+    y = pd.DataFrame({"a": pd.Series(10 + rng.normal(size=40), index=days), "b": late})
+    out = tsgate.backtest(tsgate.GRUForecaster(**SMALL), y)
+    first = y.index.get_loc(out["origin"].min()) + 1  # the first origin's position
+    assert first == 30 + 4  # b's 4th value, after five horizons back (25)
+    assert set(out["series"]) == {"a", "b"}
+    single = pd.Series(np.r_[np.full(25, np.nan), 10 + rng.normal(size=15)], index=days)
+    out = tsgate.backtest(tsgate.GRUForecaster(**SMALL), single)
+    assert y.index.get_loc(out["origin"].min()) + 1 == 25 + 4
+    with pytest.raises(ValueError, match=r"position 5, y has 0 observed") as err:
+        tsgate.backtest(tsgate.GRUForecaster(**SMALL), single, start=5)
+    assert "start must be >= 29" in str(err.value)

@@ -18,13 +18,17 @@ from .grids import on_grid
 from .paramchecks import check_instance, check_n_jobs
 
 
-def _origins(n, horizon, start, stride):
+def _origins(n, horizon, start, stride, earliest=MIN_OBSERVATIONS):
+    """The origins' positions in a history of ``n`` steps: from ``start``,
+    by default five horizons before the end or ``earliest`` (the first
+    position where every series has the observations a fit needs) if that
+    is later, every ``stride`` steps."""
     if n <= MIN_OBSERVATIONS:  # no start works: say so, not a range of starts refused next
         raise ValueError(f"y has {n} time steps; a backtest needs at least "
                          f"{MIN_OBSERVATIONS + 1}: {MIN_OBSERVATIONS} to fit on before its "
                          "first origin and 1 to forecast.")
     if start is None:  # five horizons before the end, where the history before allows
-        start = min(max(MIN_OBSERVATIONS, n - 5 * horizon), n - 1)
+        start = min(max(earliest, n - 5 * horizon), n - 1)
     elif not isinstance(start, (Integral, np.integer)) or isinstance(start, bool):
         raise TypeError(f"start must be an integer position, got {start!r}.")
     given = start
@@ -266,24 +270,27 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
     if len(after):
         X = pd.concat([X, after])
-    origins = _origins(len(y), horizon, start, stride)
+    # every series needs MIN_OBSERVATIONS observed values before the first origin
+    finite = np.isfinite(check_series(y)[0].to_numpy())  # (n, k)
+    counts = np.cumsum(finite, axis=0)  # (n, k)
+    reach = [np.flatnonzero(c >= MIN_OBSERVATIONS) for c in counts.T]  # per series
+    earliest = max((int(r[0]) + 1 if len(r) else len(y) for r in reach), default=0)
+    origins = _origins(len(y), horizon, start, stride, max(earliest, MIN_OBSERVATIONS))
     if origins[0] < MIN_OBSERVATIONS:  # (a start given: the default's is never so early)
         raise ValueError(
             f"The first origin, position {origins[0]}, leaves {origins[0]} training step(s); a "
             f"forecaster needs at least {MIN_OBSERVATIONS}: start must be >= "
             f"{MIN_OBSERVATIONS}.")
-    # every series needs MIN_OBSERVATIONS observed values before the first origin
-    finite = np.isfinite(check_series(y)[0].to_numpy())  # (n, k)
-    counts = np.cumsum(finite, axis=0)  # (n, k)
     short = np.flatnonzero(counts[origins[0] - 1] < MIN_OBSERVATIONS)
     if len(short):
         col = y.columns[short[0]] if isinstance(y, pd.DataFrame) else y.name
-        reached = np.flatnonzero(counts[:, short[0]] >= MIN_OBSERVATIONS)
+        which = f"series {col!r}" if col is not None else "y"
+        reached = reach[short[0]]
         # (a start at the end leaves nothing to forecast: then only dropping it helps)
         fix = (f"start must be >= {int(reached[0]) + 1} (counted from the start of y), or drop "
                "the series" if len(reached) and reached[0] + 1 < len(y) else "drop the series")
         raise ValueError(
-            f"At the first origin, position {origins[0]}, series {col!r} has "
+            f"At the first origin, position {origins[0]}, {which} has "
             f"{int(counts[origins[0] - 1, short[0]])} observed value(s); a forecaster needs at "
             f"least {MIN_OBSERVATIONS} in every series: {fix}.")
     if not (isinstance(refit, (bool, np.bool_))
