@@ -144,3 +144,21 @@ def test_a_series_named_as_the_value_column_warns_at_the_callers_line():
     with pytest.warns(UserWarning, match="named 'y', the value column") as record:
         model.predict(y=pulled)
     assert any(w.filename == __file__ for w in record if "value column" in str(w.message))
+
+
+def test_a_long_new_history_with_leading_nan_keeps_its_dates_step():
+    """predict(y=new) of a long frame whose series open with 4 NaN months
+    before 2 values: cut to 2 dates, their step could not be inferred
+    ("y's DatetimeIndex has no freq and 2 timestamps are too few"), though
+    the same rows without the NaN forecast fine."""
+    v = 10 + np.random.default_rng(0).normal(size=30)
+    v[:4] = np.nan
+    ds = pd.date_range("2000-01-01", periods=30, freq="MS")
+    y = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": v}) for u in "ab"],
+                  ignore_index=True)
+    est = tsgate.GRUForecaster(horizon=2, max_iter=1, n_models=1, hidden_size=4,
+                               random_state=0).fit(y)
+    new = y.groupby("unique_id").head(6)
+    got = est.predict(y=new)
+    pd.testing.assert_frame_equal(got, est.predict(y=new.dropna()))
+    assert list(got["ds"].unique()) == list(pd.date_range("2000-07-01", periods=2, freq="MS"))

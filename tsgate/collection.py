@@ -130,12 +130,20 @@ def launched(coll, period, keep):
 
 
 def _trim_leading(values, index, exog=None):
-    """Cut leading NaN; raise if nothing is observed."""
+    """Cut leading NaN (None where nothing is observed). Dates keep the step
+    the whole index shows: a new history of 4 NaN months and 2 values had 2
+    dates left, too few to infer the forecast's dates from."""
     observed = np.flatnonzero(np.isfinite(values))
     if len(observed) == 0:
         return None
     start = observed[0]
-    return values[start:], index[start:], None if exog is None else exog[start:]
+    kept = index[start:]
+    if start and isinstance(index, pd.DatetimeIndex) and index.freq is None and len(index) >= 3:
+        try:
+            kept = pd.DatetimeIndex(kept, freq=infer_step(index))
+        except ValueError:  # no step of its own: its checks say what is wrong
+            pass
+    return values[start:], kept, None if exog is None else exog[start:]
 
 
 def _finish(values, indexes, ids, layout, names, exog, name="y", drop_empty=False):
