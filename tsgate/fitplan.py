@@ -63,6 +63,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
 from .ensemble import run_fits
+from .engine import NetworkSpec
+from .engine.layout import Layout
 from .fitchecks import MAX_FIT_FLOATS
 from .regressors import _BaseRNNRegressor
 from .smoothing import _scale_choice
@@ -142,12 +144,12 @@ class EnsembleFits:
         features = 2 + (0 if coll.exog is None else coll.exog[0].shape[1])
         length = L + (H if coll.exog is not None else 0)
         most = self._max_windows(L, coll)
-        windows = sum(min(len(v), most) for v in coll.values)
+        windows = sum(min(max(len(v) - 1, 0), most) for v in coll.values)  # (training_ends)
         inputs = data = windows * (length * features + 2 * H)  # windows and targets
         h, dirs = self.hidden_size, 2 if self.bidirectional else 1
         gates = 4 if self._regressor._cell == "lstm" else 3
-        weights = sum(dirs * gates * h * ((features if layer == 0 else h * dirs) + h + 1)
-                      for layer in range(self.num_layers)) + H * h * dirs
+        weights = Layout(NetworkSpec(self._regressor._cell, features, h, H, self.num_layers,
+                                     self.bidirectional, self.attention, self.dropout)).size
         activations = min(self.batch_size, windows) * length * (gates + 2) * h * dirs * self.num_layers
         network = 4 * weights
         if length > h * self.num_layers:  # activations grow with both: blame the larger
