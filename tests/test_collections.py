@@ -424,6 +424,16 @@ def test_step_budget_grows_with_the_windows_and_bounds_the_work():
     epoch = 100 * 64 * 864  # one epoch's work: the budget rounds to whole epochs
     assert fitplan.MAX_WINDOW_STEPS - epoch < work <= fitplan.MAX_WINDOW_STEPS + epoch
     assert steps(64 * 100, 864) <= 4000 // 4  # 5.4 times fewer steps on windows 5.4 times longer
+
+    # a single series' budget (1000 steps for 250 counted windows) shrinks the same way:
+    # a year of days 200 ahead (lookbacks of 600) trained as long as on 14-step windows
+    def single(length):
+        budget = model._budget(1399, length, 250)
+        return budget["max_iter"] * -(-1399 // model.batch_size)
+
+    assert single(14) == single(160) >= 1000
+    assert 1000 * 160 // 400 <= single(400) <= 1000 * 160 // 400 + 22  # (whole epochs of 22)
+    assert single(600) == single(2000) >= fitplan.TRAIN_STEPS[0]  # never below 300 steps
     assert tsgate.GRUForecaster(horizon=12, max_iter=7)._budget(6400, 864) == {
         "max_iter": 7, "max_steps": None}
 

@@ -44,9 +44,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         Epochs per fit. None: a budget of 4 gradient steps per training
         window (counting at most 250 windows of each series,
         ``fitplan.SERIES_WINDOWS``), at least 300 and at most 4000 steps,
-        and fewer where the windows are longer than 160 steps (at most
-        ``fitplan.MAX_WINDOW_STEPS`` batch rows times window steps), in
-        the whole epochs that hold it, or where one epoch holds more than
+        and fewer where the windows are longer than 160 steps
+        (``fitplan.LONG_WINDOW``: the budget's work on windows of 160
+        steps, but at least 300 steps), in the whole epochs that hold it, or where one epoch holds more than
         twice it (a long series), within that epoch. The validation fits
         train for it; the final fits continue them on all the data for a
         quarter of it (``fitplan.FINAL_STEPS``), unless ``early_stopping``.
