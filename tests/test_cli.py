@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgate import backend, cli, csvinput
+from tsgate import GRUForecaster, backend, cli, csvinput
 from tsgate.cli import main
 
 QUICK = ["--max-iter", "2", "--quiet"]  # CLI options of a quick run
@@ -852,3 +852,33 @@ def test_freq_grids_follow_the_estimators_rule(tmp_path, freq, refused):
         assert "look like 'MS' data: give --freq MS" in outcomes[0]
     else:
         assert outcomes == [36, 36]
+
+
+def test_a_long_csv_keeps_a_sparse_series_beside_others_and_refuses_nearly_empty_grids(
+        tmp_path, capsys):
+    """A long file with one yearly series beside a monthly one was refused
+    under --freq MS ("give --freq YS-JAN", which breaks the monthly one),
+    where freq='MS' keeps it with a warning; 10 irregular dates over 30
+    years were fitted on a daily grid 99.9% missing, by the command and by
+    freq='D' alike."""
+    rng = np.random.default_rng(0)
+    months = pd.date_range("2015-01-01", periods=60, freq="MS")
+    mixed = pd.concat([pd.DataFrame({"id": "A", "ds": months, "y": 10 + rng.normal(size=60)}),
+                       pd.DataFrame({"id": "B", "ds": months[::12], "y": 5 + rng.normal(size=5)})])
+    mixed.to_csv(tmp_path / "mixed.csv", index=False)
+    code, out, err = run(capsys, "forecast", tmp_path / "mixed.csv", "--id-column", "id",
+                         "--freq", "MS", "--horizon", 2, "--max-iter", 2)
+    assert code == 0 and "kept, on the grid the other series follow" in err
+    assert sorted(set(out.split()[3::3])) == ["A", "B"]  # both series forecast
+    mixed[mixed["id"] == "B"].to_csv(tmp_path / "yearly.csv", index=False)
+    code, _, err = run(capsys, "forecast", tmp_path / "yearly.csv", "--id-column", "id",
+                       "--freq", "MS", *QUICK)
+    assert code == 2 and "give --freq YS-JAN" in err and "every other" in err
+    days = pd.to_datetime(np.sort(rng.choice(pd.date_range("1990-01-01", "2019-12-31").values,
+                                             10, replace=False)))
+    pd.DataFrame({"ds": days.strftime("%Y-%m-%d"), "y": 5 + rng.normal(size=10)}).to_csv(
+        tmp_path / "irregular.csv", index=False)
+    code, _, err = run(capsys, "forecast", tmp_path / "irregular.csv", "--freq", "D", *QUICK)
+    assert code == 2 and "would be missing; give the frequency the dates follow" in err
+    with pytest.raises(ValueError, match=r"99\.9% of them missing.*Give the frequency"):
+        GRUForecaster(freq="D", horizon=2).fit(pd.Series(5.0 + np.arange(10), days))

@@ -211,11 +211,18 @@ def _read_long(args, notes):
     frame = pd.DataFrame({args.id_column: raw[args.id_column].array,
                           time_column: raw.index.to_numpy(), value: data[value].to_numpy()})
     if args.freq is not None and isinstance(raw.index, pd.DatetimeIndex):
-        # each series on the --freq grid is checked as a wide CSV's dates are
-        # (off the grid, or mostly missing: a --freq finer than the data)
-        for key, part in frame.groupby(args.id_column, sort=False, observed=True):
-            set_frequency(part.set_index(time_column), args.freq,
-                          f"{_label(args.csv)} (series {key!r})", [])
+        # each series on the --freq grid is checked as a wide CSV's dates are (off the
+        # grid); one too sparse for it (a --freq finer than its data) is refused where
+        # every series is so, and kept beside the others, as freq= does
+        parts = frame.groupby(args.id_column, sort=False, observed=True)
+        sparse = []
+        for key, part in parts:
+            set_frequency(part.set_index(time_column), args.freq, f"series {key!r}", [], sparse)
+        if sparse and len(sparse) == parts.ngroups:
+            key = frame[args.id_column].iloc[0]
+            set_frequency(frame[frame[args.id_column] == key].set_index(time_column), args.freq,
+                          f"series {key!r} of {_label(args.csv)} (and of every other)", [])
+        # (the others: the forecaster warns of them)
     return frame, (args.id_column, time_column, value)
 
 

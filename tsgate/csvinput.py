@@ -32,7 +32,7 @@ from ._series import (  # (infer_freq: the CLI too)
     period_of,
 )
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
-from .grids import coarser_step, too_many_steps
+from .grids import coarser_step, sparse_grid, too_many_steps
 
 _LABELS = {"M": "2020-01", "Q": "2020 Q1", "Y": "2020"}  # a period as the CLI reads it
 MISSING = ["-", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
@@ -505,8 +505,12 @@ def _texts(frame):
     return ", ".join(out)
 
 
-def set_frequency(frame, freq, source, notes):
-    """Give a DatetimeIndex its frequency: forced by ``freq`` or inferred."""
+def set_frequency(frame, freq, source, notes, sparse=None):
+    """Give a DatetimeIndex its frequency: forced by ``freq`` or inferred.
+
+    A ``freq`` grid too sparse for the dates (:func:`tsgate.grids.sparse_grid`)
+    is refused, or, given a list ``sparse``, said there (a long file's
+    series, refused only where every series is so, as ``freq=`` does)."""
     index = frame.index
     if not isinstance(index, pd.DatetimeIndex):
         if freq is not None:
@@ -543,7 +547,9 @@ def set_frequency(frame, freq, source, notes):
                else " (e.g. D, W-SUN, MS, QS, YS, h, 15min)."))
     if isinstance(offset, pd.offsets.Tick):  # its size before it is built: --freq ms of
         # monthly dates asked for 2.74 TiB
-        _too_sparse(index, freq, (index[-1] - index[0]) // pd.Timedelta(offset) + 1, source)
+        periods = (index[-1] - index[0]) // pd.Timedelta(offset) + 1
+        if too_many_steps(periods, len(index)):
+            _too_sparse(index, freq, periods, source)
     grid = pd.date_range(index[0], index[-1], freq=offset)
     off_grid = ~index.isin(grid)
     if len(grid) == 0 or off_grid.any():
@@ -552,20 +558,23 @@ def set_frequency(frame, freq, source, notes):
         raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
                          "off it); choose another --freq"
                          + (f": they look like --freq {looks}." if looks else "."))
-    _too_sparse(index, freq, len(grid), source)
+    if sparse_grid(index, len(grid))[0]:
+        if sparse is None:
+            _too_sparse(index, freq, len(grid), source)
+        sparse.append(source)
+        return frame.reindex(grid).rename_axis(index.name)
     if len(grid) > len(index):
         notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")
     return frame.reindex(grid).rename_axis(index.name)
 
 
 def _too_sparse(index, freq, periods, source):
-    """Refuse a ``--freq`` grid of ``periods`` dates over ``index`` by the
-    rule ``freq=`` follows (:func:`tsgate.grids.on_grid`): beyond a million
-    steps and 100 per date, or at least 4 times as dense as the dates' own
+    """Refuse a ``--freq`` grid of ``periods`` dates over ``index``, too
+    sparse by the rule ``freq=`` follows (:func:`tsgate.grids.on_grid`):
+    nearly all missing, or at least 4 times as dense as the dates' own
     step; gaps alone are missing values, as for the estimators."""
     own = coarser_step(index, periods)
-    if own is not None or too_many_steps(periods, len(index)):
-        raise ValueError(f"with --freq {freq!r}, {periods - len(index)} of the {periods} "
-                         f"periods of {source} would be missing"
-                         + (f"; the dates look like {own!r} data: give --freq {own}." if own
-                            else "."))
+    raise ValueError(f"with --freq {freq!r}, {periods - len(index)} of the {periods} "
+                     f"periods of {source} would be missing"
+                     + (f"; the dates look like {own!r} data: give --freq {own}." if own
+                        else "; give the frequency the dates follow."))

@@ -402,7 +402,9 @@ class EnsembleFits:
         """Epochs (``max_iter``) and gradient steps (``max_steps``, None for
         whole epochs) of a fit on ``n_windows`` windows of ``length`` steps:
         ``max_iter`` epochs, or ``share`` of the step budget for ``counted``
-        windows (default all; :func:`counted_windows`), capped by
+        windows (default all; :func:`counted_windows`), on windows over
+        ``LONG_WINDOW`` steps cut to the work it has on windows that long
+        (at least ``TRAIN_STEPS[0]`` steps) and never beyond
         ``MAX_WINDOW_STEPS``: the whole epochs that hold its steps, or,
         where one epoch holds more than twice them (a long series), that
         epoch cut at the budget. (Whole epochs ran a 100,000-point series'

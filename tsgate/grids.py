@@ -94,6 +94,7 @@ def _shared_freq(indexes):
 
 
 _GRID_MOST = 10**6  # a freq grid beyond this and 100 steps per date is refused
+SPARSEST = 100  # a freq grid of more steps per date than this is nearly all missing
 
 
 def too_many_steps(steps, dates):
@@ -101,7 +102,7 @@ def too_many_steps(steps, dates):
     times) is refused before it is built: beyond a million steps and 100
     per date, nearly all of it missing (``--freq ms`` of monthly dates
     asked for 2.74 TiB)."""
-    return steps > max(_GRID_MOST, 100 * dates)
+    return steps > max(_GRID_MOST, SPARSEST * dates)
 
 
 def coarser_step(index, n_grid):
@@ -113,6 +114,17 @@ def coarser_step(index, n_grid):
     if n_grid < 4 * len(index):
         return None
     return _regular_step(index) or _coarser_guess(index, n_grid)
+
+
+def sparse_grid(index, n_grid):
+    """Whether a grid of ``n_grid`` steps over the dates of ``index`` is
+    too sparse to forecast its steps from, and the step they follow
+    instead (or None): a step of their own 4 times as coarse
+    (:func:`coarser_step`), or, whatever their step, more than
+    ``SPARSEST`` grid steps per date (10 irregular dates over 30 years on
+    a daily grid, 99.9% missing, were fitted)."""
+    own = coarser_step(index, n_grid)
+    return own is not None or n_grid > SPARSEST * len(index), own
 
 
 def on_grid(y, freq, name="y", sparse=None):
@@ -162,15 +174,18 @@ def on_grid(y, freq, name="y", sparse=None):
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
-    own = coarser_step(y.index, len(out))
-    if own is not None:
+    refused, own = sparse_grid(y.index, len(out))
+    if refused:
         regular = _regular_step(y.index) is not None
         what = (f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "
                 f"{len(out) / len(y):.3g} times as dense, {1 - len(y) / len(out):.0%} of its "
-                "dates missing")
+                "dates missing" if own is not None else
+                f"freq={freq!r} puts {name}'s {len(y)} dates on a grid of {len(out)} steps, "
+                f"{1 - len(y) / len(out):.1%} of them missing")
         if sparse is None:
             raise ValueError(f"{what}, and the forecast would be of {freq!r} steps. Give "
-                             f"freq={own!r}" + (" or leave freq=None." if regular else "."))
+                             + (f"freq={own!r}" + (" or leave freq=None." if regular else ".")
+                                if own is not None else "the frequency the dates follow."))
         sparse.append(what)
     return out
 
