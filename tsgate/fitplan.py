@@ -384,13 +384,15 @@ class EnsembleFits:
         epochs of each member's step budget, summed over the members."""
         work = 0
         kept = [v[:len(v) - c] for v, c in zip(coll.values, cuts)]  # the fold's training parts
+        ahead = self.horizon_ if coll.exog is not None else 0  # X's future rows in each window
         for L in self.windows_:
             most = self._max_windows(L, coll)
             windows = sum(min(max(len(v) - 1, 0), most) for v in kept)
             if windows:
                 counted = counted_windows(kept, most)
-                # (whole epochs: the measure FOLDS_MOST_WORK was set by)
-                work += self._budget(windows, L, counted)["max_iter"] * windows * L
+                # (whole epochs: the measure FOLDS_MOST_WORK was set by; the windows'
+                # steps as the fit's, _windows)
+                work += self._budget(windows, L + ahead, counted)["max_iter"] * windows * (L + ahead)
         return work
 
     def _max_windows(self, L, coll):
