@@ -71,9 +71,9 @@ import numba
 from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
-from .ensemble import run_fits
 from .engine import NetworkSpec
 from .engine.layout import Layout
+from .ensemble import run_fits
 from .fitchecks import MAX_FIT_FLOATS
 from .regressors import _BaseRNNRegressor
 from .smoothing import _scale_choice
