@@ -10,6 +10,10 @@ days of the draw, so that every day of the week is forecast):
   weekends 10 lower, noise 3, a slow yearly swing;
 - ``weekend_6w``: the same over 6 weeks (the least that shows the week);
 - ``daily_walk``: 26 weeks of a daily cycle on a wandering level, no week;
+- ``peaks_ar`` (8 weeks) and ``peaks_ar_16w`` (16): a morning and an
+  evening peak (40 and 55 above 100) lowered 45% on weekends and 10% on
+  Fridays, a slow trend (0.02 an hour) and AR(1) noise (0.7, sd 5), which
+  hide the week from the change ratio of ``tsgate.seasons`` (session 48);
 - ``seattle_temps``: the bundled hourly temperatures (no weekly pattern),
   the last 3 days as 3 origins;
 - ``taylor``: half-hourly electricity demand in England and Wales, June to
@@ -45,11 +49,20 @@ def last_days(y, origins):
 
 
 def simulate(case, seed, origins):
-    weeks = 6 if case == "weekend_6w" else 26
+    weeks = {"weekend_6w": 6, "peaks_ar": 8, "peaks_ar_16w": 16}.get(case, 26)
     n = 24 * 7 * weeks + origins * H
     idx = pd.date_range("2021-01-01", periods=n, freq="h")
     rng = np.random.default_rng(seed)
     t = np.arange(n)
+    if case.startswith("peaks_ar"):
+        hour = (t % 24) / 24
+        peaks = 40 * np.exp(-(hour - 0.375) ** 2 / 0.01) + 55 * np.exp(-(hour - 0.79) ** 2 / 0.015)
+        day = idx.dayofweek
+        noise = np.zeros(n)
+        for i in range(1, n):
+            noise[i] = 0.7 * noise[i - 1] + rng.normal(0, 5)
+        weekly = np.where(day >= 5, 0.55, 1.0) * np.where(day == 4, 0.9, 1.0)
+        return last_days(pd.Series(100 + 0.02 * t + peaks * weekly + noise, idx), origins)
     y = 100 + 20 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 3, n)
     if case == "daily_walk":
         y += np.cumsum(rng.normal(0, 0.5, n))

@@ -97,3 +97,42 @@ def test_the_seasonality_test_uses_no_blas(monkeypatch):
 
     monkeypatch.setattr(np, "dot", no_blas)
     assert is_seasonal(x, 24) == expected is True
+
+
+def _ar_hours(weeks, weekend, seed):
+    """Hours of a slow trend and a daily profile (a morning and an evening
+    peak) whose weekend peaks are ``weekend`` (a share) lower, in AR(1)
+    noise (0.7, sd 5): the trend and the noise hide the week from the
+    change ratio."""
+    n = 24 * 7 * weeks
+    idx = pd.date_range("2024-01-01", periods=n, freq="h")  # a Monday
+    rng = np.random.default_rng(seed)
+    noise = np.zeros(n)
+    for i in range(1, n):
+        noise[i] = 0.7 * noise[i - 1] + rng.normal(0, 5)
+    hour = (np.arange(n) % 24) / 24
+    peaks = 40 * np.exp(-(hour - 0.375) ** 2 / 0.01) + 55 * np.exp(-(hour - 0.79) ** 2 / 0.015)
+    weekly = np.where(idx.dayofweek >= 5, 1 - weekend, 1.0)
+    return idx, 100 + 0.02 * np.arange(n) + peaks * weekly + noise
+
+
+def test_the_week_is_taken_where_the_days_means_show_it_though_the_hours_wander():
+    """A weekend 45% lower in noise wandering from hour to hour kept the
+    week-ago to day-ago change ratio at 0.90-0.98, above WEEK_RATIO: the
+    day was the season (17-20% more error than the week's); the days'
+    means are plainly seasonal at 7 days."""
+    from tsgate.seasonality import is_seasonal
+    from tsgate.smoothing import change_scale
+
+    idx, y = _ar_hours(8, weekend=0.45, seed=1)
+    ratio = change_scale(y, 168) / change_scale(y, 24)
+    assert seasons.WEEK_RATIO <= ratio < seasons.WEEK_SHOWN  # the ratio alone keeps the day
+    assert is_seasonal(seasons.daily_means(y, 24), 7)
+    assert seasons.period([y], idx) == 168
+    for seed in range(3):  # no week: the day stays
+        idx, calm = _ar_hours(8, weekend=0.0, seed=seed)
+        assert seasons.period([calm], idx) == 24
+    # means of whole days counted back from the last value, NaN left out
+    v = np.r_[5.0, np.arange(48.0)]
+    v[1] = np.nan
+    np.testing.assert_allclose(seasons.daily_means(v, 24), [np.mean(np.arange(1.0, 24)), 35.5])
