@@ -873,7 +873,14 @@ def test_a_long_csv_keeps_a_sparse_series_beside_others_and_refuses_nearly_empty
     mixed[mixed["id"] == "B"].to_csv(tmp_path / "yearly.csv", index=False)
     code, _, err = run(capsys, "forecast", tmp_path / "yearly.csv", "--id-column", "id",
                        "--freq", "MS", *QUICK)
-    assert code == 2 and "give --freq YS-JAN" in err and "every other" in err
+    assert code == 2 and "give --freq YS-JAN" in err and "every series of" in err
+    # every series sparse, on other steps: no --freq named that breaks one of them
+    apart = pd.concat([mixed[mixed["id"] == "B"],
+                       pd.DataFrame({"id": "C", "ds": months[::3], "y": 1.0})])
+    apart.to_csv(tmp_path / "apart.csv", index=False)
+    code, _, err = run(capsys, "forecast", tmp_path / "apart.csv", "--id-column", "id",
+                       "--freq", "D", *QUICK)
+    assert code == 2 and "from their own files" in err and "give --freq" not in err
     days = pd.to_datetime(np.sort(rng.choice(pd.date_range("1990-01-01", "2019-12-31").values,
                                              10, replace=False)))
     pd.DataFrame({"ds": days.strftime("%Y-%m-%d"), "y": 5 + rng.normal(size=10)}).to_csv(
@@ -882,3 +889,7 @@ def test_a_long_csv_keeps_a_sparse_series_beside_others_and_refuses_nearly_empty
     assert code == 2 and "would be missing; give the frequency the dates follow" in err
     with pytest.raises(ValueError, match=r"99\.9% of them missing.*Give the frequency"):
         GRUForecaster(freq="D", horizon=2).fit(pd.Series(5.0 + np.arange(10), days))
+    # after a fit, a history is taken on the fitted grid however sparse
+    dense = pd.Series(5.0 + rng.normal(size=400), pd.date_range("2020-01-01", periods=400))
+    model = GRUForecaster(freq="D", horizon=3, max_iter=2, hidden_size=4).fit(dense)
+    assert len(model.predict(y=dense.iloc[[0, 200, 399]])) == 3

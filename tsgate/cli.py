@@ -217,11 +217,16 @@ def _read_long(args, notes):
         parts = frame.groupby(args.id_column, sort=False, observed=True)
         sparse = []
         for key, part in parts:
-            set_frequency(part.set_index(time_column), args.freq, f"series {key!r}", [], sparse)
+            set_frequency(part.set_index(time_column), args.freq,
+                          f"{_label(args.csv)} (series {key!r})", [], sparse)
         if sparse and len(sparse) == parts.ngroups:
-            key = frame[args.id_column].iloc[0]
-            set_frequency(frame[frame[args.id_column] == key].set_index(time_column), args.freq,
-                          f"series {key!r} of {_label(args.csv)} (and of every other)", [])
+            steps = set(sparse)
+            advice = (f"the dates look like {sparse[0]!r} data: give --freq {sparse[0]}"
+                      if len(steps) == 1 and None not in steps else
+                      "give a --freq the series' dates follow, or forecast series of other "
+                      "steps from their own files")
+            raise ValueError(f"with --freq {args.freq!r}, nearly all periods of every series of "
+                             f"{_label(args.csv)} would be missing; {advice}.")
         # (the others: the forecaster warns of them)
     return frame, (args.id_column, time_column, value)
 

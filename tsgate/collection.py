@@ -247,7 +247,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
         if freq is None and known_freq is not None and _needs_known_grid(y.index):
             freq = _step_of(known_freq, index=y.index)
         if freq is not None:
-            given, y = len(y), on_grid(y, freq)
+            given, y = len(y), on_grid(y, freq, density=known_freq is None)
             if (X is not None and not isinstance(X, (pd.Series, pd.DataFrame))
                     and len(y) != given and hasattr(X, "__len__") and len(X) == given):
                 raise ValueError(  # by position it would shift every row after a gap
@@ -370,7 +370,8 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
                else _short_undated(part.index))  # no step of its own
         grid = _step_of(known_freq, key, part.index) if freq is None and own else freq
         if grid is not None:
-            part = on_grid(part, grid, f"y (series {key!r})", sparse if freq is not None else None)
+            part = on_grid(part, grid, f"y (series {key!r})", sparse if freq is not None else None,
+                           density=fitted_step is None)  # (after a fit: its grid, however sparse)
         index = part.index
         check_index(index, f"y (series {key!r})")
         ids.append(key)

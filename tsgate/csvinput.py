@@ -509,8 +509,9 @@ def set_frequency(frame, freq, source, notes, sparse=None):
     """Give a DatetimeIndex its frequency: forced by ``freq`` or inferred.
 
     A ``freq`` grid too sparse for the dates (:func:`tsgate.grids.sparse_grid`)
-    is refused, or, given a list ``sparse``, said there (a long file's
-    series, refused only where every series is so, as ``freq=`` does)."""
+    is refused, or, given a list ``sparse``, the step its dates follow
+    (or None) is appended there (a long file's series, refused only where
+    every series is so, as ``freq=`` does)."""
     index = frame.index
     if not isinstance(index, pd.DatetimeIndex):
         if freq is not None:
@@ -558,10 +559,11 @@ def set_frequency(frame, freq, source, notes, sparse=None):
         raise ValueError(f"the dates of {source} do not fall on a {freq!r} grid ({example} is "
                          "off it); choose another --freq"
                          + (f": they look like --freq {looks}." if looks else "."))
-    if sparse_grid(index, len(grid))[0]:
+    refused, own = sparse_grid(index, len(grid))
+    if refused:
         if sparse is None:
             _too_sparse(index, freq, len(grid), source)
-        sparse.append(source)
+        sparse.append(own)  # (the step the dates follow, or None)
         return frame.reindex(grid).rename_axis(index.name)
     if len(grid) > len(index):
         notes.append(f"{len(grid) - len(index)} missing {freq!r} period(s) are treated as gaps")

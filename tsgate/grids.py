@@ -116,18 +116,19 @@ def coarser_step(index, n_grid):
     return _regular_step(index) or _coarser_guess(index, n_grid)
 
 
-def sparse_grid(index, n_grid):
+def sparse_grid(index, n_grid, density=True):
     """Whether a grid of ``n_grid`` steps over the dates of ``index`` is
     too sparse to forecast its steps from, and the step they follow
     instead (or None): a step of their own 4 times as coarse
     (:func:`coarser_step`), or, whatever their step, more than
     ``SPARSEST`` grid steps per date (10 irregular dates over 30 years on
-    a daily grid, 99.9% missing, were fitted)."""
+    a daily grid, 99.9% missing, were fitted); ``density=False`` leaves that
+    second rule out (data after a fit, on the grid it was fitted on)."""
     own = coarser_step(index, n_grid)
-    return own is not None or n_grid > SPARSEST * len(index), own
+    return own is not None or (density and n_grid > SPARSEST * len(index)), own
 
 
-def on_grid(y, freq, name="y", sparse=None):
+def on_grid(y, freq, name="y", sparse=None, density=True):
     """``y`` (Series or DataFrame on a DatetimeIndex or PeriodIndex) on every
     step of ``freq`` from its first date to its last; new steps hold NaN.
 
@@ -135,7 +136,10 @@ def on_grid(y, freq, name="y", sparse=None):
     refused (monthly dates with freq='D'), unless ``sparse`` is given (a
     list): what is wrong is appended to it instead, for a collection to
     refuse only where every series is so, and to warn of the others (a
-    series recorded each January beside monthly ones)."""
+    series recorded each January beside monthly ones). Dates that fill
+    less than 1% of the grid are refused too unless ``density`` is False:
+    a history given after a fit, or a training series to score by, is
+    taken on the fitted grid however sparse (:func:`sparse_grid`)."""
     index = y.index
     if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         kind = ("integer steps" if pd.api.types.is_integer_dtype(index.dtype) else
@@ -174,7 +178,7 @@ def on_grid(y, freq, name="y", sparse=None):
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
     # monthly dates on a daily grid (97% NaN); a quarterly step on months (3 per date) passes
-    refused, own = sparse_grid(y.index, len(out))
+    refused, own = sparse_grid(y.index, len(out), density)
     if refused:
         regular = _regular_step(y.index) is not None
         what = (f"{name}'s dates step by {own!r}; freq={freq!r} puts them on a grid "

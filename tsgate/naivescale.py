@@ -50,7 +50,7 @@ def _on_own_grid(train, freq, name):
     if not dated:
         return train
     if freq is not None:
-        return on_grid(train, freq, name)
+        return on_grid(train, freq, name, density=False)  # (the forecaster's kept series too)
     train = train.sort_index()
     if isinstance(index, pd.PeriodIndex):
         return train.reindex(pd.period_range(train.index[0], train.index[-1], freq=index.freq))
