@@ -256,7 +256,7 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     return X, Y
 
 
-def training_ends(n, H, max_windows):
+def training_ends(n, max_windows):
     """Ends of a series' training windows: every step with a target, newest
     first kept when there are more than ``max_windows``.
 
@@ -329,7 +329,7 @@ def collection_windows(zs, smoothings, L, H, max_windows, exogs=None, cut=0, ord
         raise ValueError("No series is long enough to make a training window.")
     cut_zs = [zs[i][:len(zs[i]) - cut] for i in order]
     X, Y = stacked_windows(cut_zs, [smoothings[i] for i in order], L, H,
-                           [training_ends(len(z), H, max_windows) for z in cut_zs],
+                           [training_ends(len(z), max_windows) for z in cut_zs],
                            None if exogs is None else [exogs[i] for i in order])
     keep = np.isfinite(Y).any(axis=1)  # (N,) windows with a target
     if not keep.all():
@@ -372,14 +372,13 @@ def tail_windows(zs, smoothings, cuts, L, H, exogs=None):
     return X, Y.astype(np.float32)
 
 
-def last_windows(zs, smoothings, L, H, exogs=None, cut=0):
-    """The window ending at each series' last step (``cut`` steps before its end).
+def last_windows(zs, smoothings, L, H, exogs=None):
+    """The window ending at each series' last step.
 
     Returns X of shape (k, L [+ H], F) float32.
     """
-    return stacked_windows([z[:len(z) - cut] for z in zs], smoothings, L, H,
-                           [np.array([len(z) - cut - 1]) for z in zs],
-                           None if exogs is None else [e[:len(z) - cut + H]
+    return stacked_windows(zs, smoothings, L, H, [np.array([len(z) - 1]) for z in zs],
+                           None if exogs is None else [e[:len(z) + H]
                                                        for e, z in zip(exogs, zs)])[0]
 
 
