@@ -550,7 +550,7 @@ def set_frequency(frame, freq, source, notes, sparse=None):
         # monthly dates asked for 2.74 TiB
         periods = (index[-1] - index[0]) // pd.Timedelta(offset) + 1
         if too_many_steps(periods, len(index)):
-            _too_sparse(index, freq, periods, source)
+            _refuse_sparse(index, freq, periods, source)
     grid = pd.date_range(index[0], index[-1], freq=offset)
     off_grid = ~index.isin(grid)
     if len(grid) == 0 or off_grid.any():
@@ -562,7 +562,7 @@ def set_frequency(frame, freq, source, notes, sparse=None):
     refused, own = sparse_grid(index, len(grid))
     if refused:
         if sparse is None:
-            _too_sparse(index, freq, len(grid), source)
+            _refuse_sparse(index, freq, len(grid), source)
         sparse.append(own)  # (the step the dates follow, or None)
         return frame.reindex(grid).rename_axis(index.name)
     if len(grid) > len(index):
@@ -570,11 +570,12 @@ def set_frequency(frame, freq, source, notes, sparse=None):
     return frame.reindex(grid).rename_axis(index.name)
 
 
-def _too_sparse(index, freq, periods, source):
-    """Refuse a ``--freq`` grid of ``periods`` dates over ``index``, too
-    sparse by the rule ``freq=`` follows (:func:`tsgate.grids.on_grid`):
-    nearly all missing, or at least 4 times as dense as the dates' own
-    step; gaps alone are missing values, as for the estimators."""
+def _refuse_sparse(index, freq, periods, source):
+    """Raise the error of a ``--freq`` grid of ``periods`` dates over
+    ``index`` too sparse by the rule ``freq=`` follows
+    (:func:`tsgate.grids.sparse_grid`): nearly all missing, or at least 4
+    times as dense as the dates' own step; gaps alone are missing values,
+    as for the estimators."""
     own = coarser_step(index, periods)
     raise ValueError(f"with --freq {freq!r}, {periods - len(index)} of the {periods} "
                      f"periods of {source} would be missing"

@@ -83,7 +83,7 @@ def period(values, index):
     if cycles is None:
         return season_length(index)
     day, week = cycles
-    ratios, weekly = [], []
+    ratios = []
     for v in values:
         # three weeks of one-step changes (more than three weeks of data: 505
         # hourly values, not 504), and the stage's own test on the scale it would
@@ -95,10 +95,11 @@ def period(values, index):
             return day
         # mean absolute changes (a constant series: both its spread, ratio 1)
         ratios.append(change_scale(v, week) / change_scale(v, day))
-        weekly.append(is_seasonal(daily_means(v, day), DAYS_PER_WEEK))
     ratio = np.median(ratios)
-    shown = ratio < WEEK_SHOWN and 2 * sum(weekly) > len(weekly)
-    return week if ratio < WEEK_RATIO or shown else day
+    if ratio < WEEK_RATIO or ratio >= WEEK_SHOWN:  # the ratio decides alone
+        return week if ratio < WEEK_RATIO else day
+    weekly = sum(is_seasonal(daily_means(v, day), DAYS_PER_WEEK) for v in values)
+    return week if 2 * weekly > len(values) else day
 
 
 def inner_period(chosen, index):
