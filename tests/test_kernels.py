@@ -335,11 +335,14 @@ def test_reduce_tiles(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_reduce_partials_is_reduce_tiles_per_block(dtype):
+@pytest.mark.parametrize("NG", [1, 2, 3, 9])
+def test_reduce_partials_is_reduce_tiles_per_block(dtype, NG):
     """One call over the flat partials (a (NG, n) block per parameter) gives
-    the bits of ``reduce_tiles`` on each block."""
+    the bits of ``reduce_tiles`` on each block, a block of one value (a
+    contiguous reduction axis) and nine groups (past pairwise summation's
+    unrolling) included."""
     rng = np.random.default_rng(7)
-    NG, sizes = 3, [6, 1, 4]
+    sizes = [6, 1, 4]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     parts = rand(rng, NG * offsets[-1], dtype=dtype, scale=1.0)
     out = np.full(offsets[-1], np.nan, dtype)
