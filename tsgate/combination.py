@@ -149,7 +149,7 @@ def weights(Y, P, D, drift=None, S=None):
     s = np.zeros_like(y) if S is None else S[keep]
     if drift is None:
         grid = [(a, b) for a in SHRINKAGE for b in DRIFT_WEIGHTS]
-        errors = [np.mean(np.abs(y - a * p - b * d - (1 - a) * s)) if len(y) else 0.0
+        errors = [np.mean(np.abs(y - combine(p, d, s, a, b))) if len(y) else 0.0
                   for a, b in grid]
         _, u = grid[int(np.argmin(errors))]
     else:
@@ -162,10 +162,21 @@ def weights(Y, P, D, drift=None, S=None):
     return float(w), float(u)
 
 
+def combine(P, D, S, w, u):
+    """The combined forecast ``w * P + u * D + (1 - w) * S`` (rows, H), in
+    network units from the smoothing stage's forecast: the one formula of
+    the forecast, of its validation errors and of the weights' choice.
+
+    ``w`` is a float or per cell (rows, H) (0 where :func:`network_cells`
+    leaves the networks out: only series without seasonality, whose ``S``
+    is zero); ``S`` None for files saved before the seasonal trend term.
+    """
+    out = w * P + u * D
+    return out if S is None else out + (1 - w) * S
+
+
 def combined_errors(Y, P, D, w, u, S=None):
-    """The combined forecast's errors ``Y - w * P - u * D - (1 - w) * S`` (rows, H) for
-    the weights :func:`weights` chose (``w`` a float, or per cell (rows,
-    H): 0 where :func:`network_cells` leaves the networks out): on every
-    row, those left out of the choice too, and on an earlier validation
-    fold's tail forecast."""
-    return Y - w * P - u * D - (0.0 if S is None else (1 - w) * S)
+    """The combined forecast's errors ``Y - combine(P, D, S, w, u)`` (rows, H)
+    for the weights :func:`weights` chose: on every row, those left out of
+    the choice too, and on an earlier validation fold's tail forecast."""
+    return Y - combine(P, D, S, w, u)

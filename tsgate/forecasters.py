@@ -49,7 +49,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from . import encoding, exogenous, seasons
+from . import combination, encoding, exogenous, seasons
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
@@ -389,12 +389,19 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
 
     # --------------------------------------------------------------- predict
     def _predict_normalized(self, zs, stages, exogs):
-        """Median over the ensemble of the last windows' outputs (k, H)."""
-        outs = []
-        for reg, L in zip(self.regressors_, self.windows_):
-            X = encoding.last_windows(zs, stages, L, self.horizon_, exogs)
-            outs.append(reg._predict_arrays(X).reshape(len(X), -1))
-        return self._network_weights(stages) * np.median(outs, axis=0)
+        """The combined forecast (k, H) in network units from the smoothing
+        stage's (:func:`tsgate.combination.combine`): the ensemble's median
+        of the last windows, the trend terms, at the fitted weights."""
+        H = self.horizon_
+        P = self._members_median(self.regressors_, lambda L: encoding.last_windows(
+            zs, stages, L, H, exogs))  # (k, H)
+        last = [np.array([len(z) - 1]) for z in zs]
+        D = self._drift(zs, stages, last)  # (k, H)
+        # (files written before the trend terms: no drift_weight_, no season_drift_)
+        S = (self._drift(zs, stages, last, seasonal=True)
+             if getattr(self, "season_drift_", False) else None)
+        return combination.combine(P, D, S, self._network_weights(stages),
+                                   getattr(self, "drift_weight_", 0.0))
 
     def _forecast(self, horizon, X, y):
         """Forecasts (k, h), their working-scale stages and the history's
@@ -461,12 +468,6 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
             else:
                 fut = exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
-            # (files written before the trend term have no drift_weight_: 0 is their forecast)
-            last = [np.array([len(z) - 1]) for z in zs]
-            v = v + getattr(self, "drift_weight_", 0.0) * self._drift(zs, stages, last)
-            # (files written before the seasonal series' trend term have no season_drift_)
-            if getattr(self, "season_drift_", False):
-                v = v + (1 - self.shrinkage_) * self._drift(zs, stages, last, seasonal=True)
             v[flat] = 0.0  # a history that never changed: its value (encoding.unchanged)
             block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i],
                                               None if fut is None else fut[i])

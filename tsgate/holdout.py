@@ -161,11 +161,14 @@ class HoldoutErrors:
     def _tail_parts(self, coll, members, zs, stages, cuts, exogs, finals):
         """The tail forecasts' parts of one fold: (Y, P, D, S, unit ratio,
         choosing rows, owner, flat), each (rows, ...), and ``finals``."""
-        preds, Y = [], None
-        for reg, L in zip(members, self.windows_):
+        Y = None
+
+        def windows(L):
+            nonlocal Y
             X, Y = encoding.tail_windows(zs, stages, cuts, L, self.horizon_, exogs)
-            preds.append(reg._predict_arrays(X).reshape(len(X), -1))
-        P = np.median(preds, axis=0)  # (rows, H)
+            return X
+
+        P = self._members_median(members, windows)  # (rows, H)
         ends = encoding.tail_ends(zs, cuts)
         D = self._drift(zs, stages, ends)  # (rows, H)
         S = self._drift(zs, stages, ends, seasonal=True)  # (rows, H)
@@ -187,6 +190,17 @@ class HoldoutErrors:
                                 for sm, u, e in zip(stages, units, ends)])
         owner = np.repeat(np.arange(len(ends)), [len(e) for e in ends])  # (rows,) series
         return (Y, P, D, S, ratio, choose, owner, flat), finals
+
+    def _members_median(self, members, windows):
+        """The ensemble's forecast (rows, H): the median over ``members`` of
+        their outputs on ``windows(L)`` (rows, L, F), each at its lookback
+        ``L`` (``windows_``); the networks' part of the forecast and of its
+        validation errors alike."""
+        outs = []
+        for reg, L in zip(members, self.windows_):
+            X = windows(L)
+            outs.append(reg._predict_arrays(X).reshape(len(X), -1))
+        return np.median(outs, axis=0)
 
     def _network_weights(self, stages):
         """The networks' weight (k, H) in the forecast of the series of
