@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, segments
-from .bandunit import noise_half_life
+from .bandunit import recency_weights
 from .calibration import (
     CalibrationWarning,
     bound_columns,
@@ -91,7 +91,7 @@ def zero_shares(values, stages, h):
         if not _rarely_negative(v):
             continue
         n, m = len(v), max(int(sm.period), 1)
-        w = np.where(ok, 0.5 ** ((n - 1 - np.arange(n)) / noise_half_life(sm.period)), 0.0)  # (n,)
+        w = np.where(ok, recency_weights(n - 1 - np.arange(n), sm.period), 0.0)  # (n,)
         zero = ok & (v <= 0)  # (n,) the atom at 0, a rare return with it
         phases = np.arange(n) % m  # (n,)
         for j in range(min(h, m)):  # the phase of step j + 1: that of time n + j

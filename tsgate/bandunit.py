@@ -28,6 +28,13 @@ def noise_half_life(period):
     return max(NOISE_HALF_LIFE_SEASONS * int(period), NOISE_HALF_LIFE_MIN)
 
 
+def recency_weights(ages, period):
+    """Weights (k,) of values ``ages`` (k,) steps before the newest: halved
+    every :func:`noise_half_life` steps of a stage with this period (the
+    band unit's recent noise and the atom at zero of a band alike)."""
+    return 0.5 ** (np.asarray(ages) / noise_half_life(period))
+
+
 def one_step_errors(z, sm, end=None, start=None):
     """The stage's one-step forecast errors of z (n,) and their steps.
 
@@ -107,7 +114,7 @@ def noise(z, sm, end=None, recent=False, robust=False):
         spread = MAD_TO_SD * float(np.median(np.abs(e)))  # the errors' sd, were they normal
         if spread > 0:
             e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
-    w = 0.5 ** ((end - 1 - t) / noise_half_life(m)) if recent else np.ones(len(e))  # (k,)
+    w = recency_weights(end - 1 - t, m) if recent else np.ones(len(e))  # (k,)
     return max(root_mean_square(e, w), NOISE_FLOOR * float(sm.scale))
 
 
