@@ -73,16 +73,15 @@ class Network:
         return views
 
     # ------------------------------------------------------------------- plans
-    def plan(self, batch, steps, training=True, grads=None, kernels=None):
+    def plan(self, batch, steps, training=True, kernels=None):
         """The plan of a pass over ``batch`` windows of ``steps``.
 
         Parameters
         ----------
         batch, steps : int
         training : bool
-            Tile for training (``config.TILE_ROWS``) or for prediction.
-        grads : bool, optional
-            With the backward buffers; default ``training``.
+            Tile for training (``config.TILE_ROWS``), with the backward
+            buffers, or for prediction, without.
         kernels : module, optional
             Default: what the backend picks for the pass's size.
 
@@ -90,11 +89,10 @@ class Network:
         ``config.PLANS_KEPT`` used of each: a fit alternates full batches and
         the last, a chunked prediction full chunks and the rest.
         """
-        grads = training if grads is None else grads
         n_tiles, tile_rows = tiles(self.backend, batch, training)
         if kernels is None:
             kernels = self.backend.kernels_for(work(self.spec, batch, steps), n_tiles)
-        return self._plan(n_tiles, tile_rows, steps, grads, kernels)
+        return self._plan(n_tiles, tile_rows, steps, training, kernels)
 
     def _plan(self, n_tiles, tile_rows, steps, grads, kernels):
         key = (n_tiles, tile_rows, steps, kernels)
