@@ -6,7 +6,7 @@ import pandas as pd
 
 import tsgate
 from tests.conftest import FAST
-from tsgate.combination import combined_errors, network_cells, weights
+from tsgate.combination import combine, combined_errors, network_cells, weights
 from tsgate.fitplan import FINAL_STAGES
 from tsgate.smoothing import theta_drift
 
@@ -146,3 +146,16 @@ def test_pooled_folds_and_long_series_keep_the_networks_at_every_step():
     y = pd.Series(10.0 + np.cumsum(rng.normal(1, 1, 60)),
                   index=pd.period_range("1950", periods=60, freq="Y"))
     assert tsgate.GRUForecaster(horizon=10, **FAST).fit(y).network_steps_ == 10
+
+
+def test_combine_is_the_forecast_its_errors_are_taken_from():
+    """One formula: per-cell weights (0 where the networks are left out)
+    give 1 - w to the seasonal term there; without S no seasonal term."""
+    rng = np.random.default_rng(3)
+    P, D, S, Y = (rng.normal(size=(4, 3)) for _ in range(4))
+    w = np.array([[0.6, 0.6, 0.0]] * 4)  # (rows, H): the last step blind
+    got = combine(P, D, S, w, 0.5)
+    np.testing.assert_array_equal(got[:, :2], 0.6 * P[:, :2] + 0.5 * D[:, :2] + 0.4 * S[:, :2])
+    np.testing.assert_array_equal(got[:, 2], 0.5 * D[:, 2] + S[:, 2])
+    np.testing.assert_array_equal(combine(P, D, None, 0.6, 0.5), 0.6 * P + 0.5 * D)
+    np.testing.assert_array_equal(combined_errors(Y, P, D, w, 0.5, S), Y - got)
