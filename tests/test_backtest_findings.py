@@ -52,6 +52,22 @@ def test_backtest_reads_X_after_y_for_the_last_origins_blocks():
                                fitted.predict(2, X=X.iloc[48:50]))
 
 
+def test_backtest_past_the_models_horizon_reads_X_of_its_whole_blocks():
+    """5 steps of a 2-step model are 3 blocks of 2: predict reads X's 6th
+    row where X has it, and the backtest repeated the 5th instead (sweep,
+    session 49)."""
+    rng = np.random.default_rng(1)
+    n = 40
+    X = pd.DataFrame({"x": rng.normal(size=n)},
+                     index=pd.date_range("2020-01-01", periods=n, freq="D"))
+    y = pd.Series(10 + 3 * X["x"].to_numpy() + rng.normal(0, 0.2, n), index=X.index)
+    model = tsgate.GRUForecaster(**{**SMALL, "horizon": 2})
+    out = tsgate.backtest(model, y, X=X, horizon=5, start=30, stride=100)  # one origin
+    fitted = clone(model).fit(y.iloc[:30], X.iloc[:30])
+    np.testing.assert_array_equal(out["forecast"], fitted.predict(5, X=X.iloc[30:36]))
+    assert not np.allclose(out["forecast"], fitted.predict(5, X=X.iloc[30:35]))
+
+
 def test_mase_leaves_out_a_wide_series_with_nothing_to_score():
     """A column all NaN in y_true needs no scale; its training column of
     zeros (not yet launched) was refused: "MASE scale is 0"."""

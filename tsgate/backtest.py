@@ -62,9 +62,11 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
     model.fit(y.iloc[:first], None if X is None else X.iloc[:first])
     for o in origins:
         h = min(horizon, len(y) - o)
-        # the future rows of the model's whole block where X has them: its networks
-        # read them all (a shorter horizon otherwise repeated the h-th row)
-        block = o + max(h, getattr(model, "horizon_", 0) or 0)
+        # the future rows of the model's whole blocks where X has them: its networks
+        # read them all (a shorter horizon otherwise repeated the h-th row), as
+        # predict takes them (exogenous._whole_block: 6 rows for 5 steps of 2)
+        H = getattr(model, "horizon_", 0) or h
+        block = o + -(-h // H) * H
         ahead = block if X is not None and block <= len(X) else o + h  # (X: y's rows, then any after)
         if X is None:
             fX = None
