@@ -34,7 +34,8 @@ def reduce_partials(parts, offsets, out):
 
     NumPy, not a kernel: NG is 1 or 2 for batches up to 128 rows (one copy,
     or one addition per block), and a compiled loop cost a first fit 0.3-0.4
-    s of its compile for a pass of a few microseconds per step. Each group
+    s of its compile for a pass no faster than this (an LSTM of 32 units,
+    two groups: 24 us here, 27 us compiled, on the AVX2 EPYC). Each group
     is added by its own call, never by ``np.add.reduce``, whose pairwise
     summation would change the order (and the bits) over a contiguous axis.
     """
@@ -43,12 +44,13 @@ def reduce_partials(parts, offsets, out):
     if NG == 1:
         np.copyto(out, parts)
         return
-    for b in range(offsets.shape[0] - 1):
-        off, end = int(offsets[b]), int(offsets[b + 1])
-        block = parts[NG * off:NG * end].reshape(NG, end - off)  # (NG, n)
-        np.add(block[0], block[1], out=out[off:end])
+    bounds = offsets.tolist()
+    for off, end in zip(bounds, bounds[1:]):
+        n, base = end - off, NG * off  # the block's partials: parts[base:base + NG * n]
+        dst = out[off:end]
+        np.add(parts[base:base + n], parts[base + n:base + 2 * n], out=dst)
         for k in range(2, NG):
-            np.add(out[off:end], block[k], out=out[off:end])
+            np.add(dst, parts[base + k * n:base + (k + 1) * n], out=dst)
 
 
 @njit(**JIT)
