@@ -37,11 +37,6 @@ N_BASE_FEATURES = 2  # u, observed
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-# a unit below this divides the inputs in float64 first: in float32 a series
-# of 1e-50 and its unit are 0 (0 / 0: NaN inputs)
-SMALLEST_UNIT = 2.0 ** -100
-
-
 def series_windows(z, sm, L, H, ends, exog=None):
     """Inputs and targets of the windows of one series that end at ``ends``.
 
@@ -68,20 +63,17 @@ def series_windows(z, sm, L, H, ends, exog=None):
     observed = np.isfinite(z)
     ref = sm.level[ends]  # (N,)
     # float32 from here on (a fit's inputs are the biggest arrays tsgate
-    # makes), after centring in float64 so that large levels keep precision
+    # makes), after centring in float64 so that large levels keep precision,
+    # and in units: divided in float64 before the cast, the inputs of c * y
+    # round as those of y do, so the same data in grams and in kilograms
+    # train the same networks (the float32 division after the cast trained
+    # them as another seed would unless c was a power of two: MAE 9% apart)
     center = float(np.median(ref)) if len(ref) > 1 else float(ref[0]) if len(ref) else 0.0
-    d = np.where(observed, z - sm.season[:n] - center, 0.0)  # (n,) float64
-    shift = ref - center  # (N,) each window's level from the centre
-    # a bound on the float32 inputs before the unit divides them, d[t] - shift
+    d = np.where(observed, z - sm.season[:n] - center, 0.0) / sm.scale  # (n,) float64
+    shift = (ref - center) / sm.scale  # (N,) each window's level from the centre
+    # a bound on the float32 inputs, d[t] - shift
     spread = ((float(np.max(np.abs(d))) if n else 0.0)
               + (float(np.max(np.abs(shift))) if len(shift) else 0.0))
-    unit = np.float32(sm.scale) if sm.scale < F32_MAX else np.float32(np.inf)
-    if not (spread < F32_MAX and unit < F32_MAX and sm.scale >= SMALLEST_UNIT):
-        # beyond float32's range before the unit divides them (a series of
-        # size 1e39, or 1e-50, on its own scale): divide in float64 first;
-        # then it is the inputs in units that must fit
-        d, shift, unit = d / sm.scale, shift / sm.scale, np.float32(1.0)
-        spread /= sm.scale
     if not spread < F32_MAX:  # it would overflow to inf in float32
         raise ValueError(
             f"A series varies by {spread * sm.scale:.3g} about its level, {spread:.3g} times "
@@ -97,7 +89,6 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :L, 0] -= shift[:, None].astype(np.float32)
     X[:, :L, 1] = observed[at] & started
     X[:, :L, 0] *= X[:, :L, 1]  # padded and missing steps: u = 0
-    X[:, :L, 0] /= unit
     steps = np.arange(1, H + 1)
     target_t = ends[:, None] + steps  # (N, H)
     inside = target_t < n
@@ -206,12 +197,12 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     single = counts == 1
     center[single] = ref[first[:-1][single]]
     season_z = flat([sm.season[:n] for sm, n in zip(smoothings, lens)])  # (T,) at z's steps
-    d = np.where(observed, z - season_z - np.repeat(center, lens), 0.0)  # (T,) float64
-    shift = ref - center[owner]  # (N,)
+    # in units, in float64 before the cast, as series_windows does
+    d = (np.where(observed, z - season_z - np.repeat(center, lens), 0.0)
+         / np.repeat(scale, lens))  # (T,) float64
+    shift = (ref - center[owner]) / scale[owner]  # (N,)
     spread = segments.maxima(np.abs(d), at0) + segments.maxima(np.abs(shift), first)  # (k,)
-    unit = np.where(scale < F32_MAX, scale, np.inf).astype(np.float32)  # (k,)
-    # (k,) else series_windows' float64 path
-    plain = (spread < F32_MAX) & (unit < F32_MAX) & (scale >= SMALLEST_UNIT)
+    plain = spread < F32_MAX  # (k,) else series_windows' error
     with np.errstate(over="ignore"):  # (the series that overflow are not plain: unread)
         d = d.astype(np.float32)  # (T,)
     if exogs is not None:
@@ -222,7 +213,7 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     per_row = max(L + (0 if exogs is None else H), 1)
     i = 0
     while i < k:
-        if not plain[i]:  # beyond float32 before the unit divides (or refused): its own way
+        if not plain[i]:  # beyond float32 in units: series_windows' error
             r = slice(first[i], first[i + 1])
             X[r], Y[r] = series_windows(zs[i], smoothings[i], L, H, ends[i],
                                         None if exogs is None else exogs[i])
@@ -242,7 +233,6 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
         x[:, :L, 0] -= shift[r, None].astype(np.float32)
         x[:, :L, 1] = observed[at] & started
         x[:, :L, 0] *= x[:, :L, 1]  # padded and missing steps: u = 0
-        x[:, :L, 0] /= unit[s][:, None]
         n = lens[s][:, None]  # (R, 1)
         target_t = e[:, None] + steps  # (R, H)
         zt = np.where(target_t < n, z[start[:, None] + np.minimum(target_t, n - 1)], np.nan)
