@@ -69,7 +69,8 @@ def series_windows(z, sm, L, H, ends, exog=None):
     # train the same networks (the float32 division after the cast trained
     # them as another seed would unless c was a power of two: MAE 9% apart)
     center = float(np.median(ref)) if len(ref) > 1 else float(ref[0]) if len(ref) else 0.0
-    d = np.where(observed, z - sm.season[:n] - center, 0.0) / sm.scale  # (n,) float64
+    d = np.where(observed, z - sm.season[:n] - center, 0.0)  # (n,) float64
+    d /= sm.scale
     shift = (ref - center) / sm.scale  # (N,) each window's level from the centre
     # a bound on the float32 inputs, d[t] - shift
     spread = ((float(np.max(np.abs(d))) if n else 0.0)
@@ -198,8 +199,8 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     center[single] = ref[first[:-1][single]]
     season_z = flat([sm.season[:n] for sm, n in zip(smoothings, lens)])  # (T,) at z's steps
     # in units, in float64 before the cast, as series_windows does
-    d = (np.where(observed, z - season_z - np.repeat(center, lens), 0.0)
-         / np.repeat(scale, lens))  # (T,) float64
+    d = np.where(observed, z - season_z - np.repeat(center, lens), 0.0)  # (T,) float64
+    d /= np.repeat(scale, lens)
     shift = (ref - center[owner]) / scale[owner]  # (N,)
     spread = segments.maxima(np.abs(d), at0) + segments.maxima(np.abs(shift), first)  # (k,)
     plain = spread < F32_MAX  # (k,) else series_windows' error
