@@ -11,6 +11,7 @@ from sklearn.base import clone
 
 import tsgate
 from tsgate import metrics
+from tsgate.distributed import PerSeriesForecaster
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -66,6 +67,14 @@ def test_backtest_past_the_models_horizon_reads_X_of_its_whole_blocks():
     fitted = clone(model).fit(y.iloc[:30], X.iloc[:30])
     np.testing.assert_array_equal(out["forecast"], fitted.predict(5, X=X.iloc[30:36]))
     assert not np.allclose(out["forecast"], fitted.predict(5, X=X.iloc[30:35]))
+    # a PerSeriesForecaster's models too (it has no horizon_ of its own: a review)
+    per = PerSeriesForecaster(model)
+    wide = y.to_frame("a")
+    got = tsgate.backtest(per, wide, X=X, horizon=5, start=30, stride=100)["forecast"]
+    fitted = clone(per).fit(wide.iloc[:30], X.iloc[:30])
+    np.testing.assert_array_equal(got, np.ravel(fitted.predict(5, X=X.iloc[30:36])))
+    one = tsgate.backtest(per, wide, X=X, horizon=1, start=30, stride=100)["forecast"]
+    np.testing.assert_array_equal(one, np.ravel(fitted.predict(1, X=X.iloc[30:32])))
 
 
 def test_mase_leaves_out_a_wide_series_with_nothing_to_score():

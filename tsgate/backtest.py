@@ -52,9 +52,11 @@ def _wide(coll):
     return wide
 
 
-def _run_block(forecaster, y, X, origins, horizon, coverage):
+def _run_block(forecaster, y, X, origins, horizon, coverage, steps):
     """Fit at the first origin of the block, forecast at each of its origins
-    (and their bands at ``coverage``, if given)."""
+    (and their bands at ``coverage``, if given); ``steps``: the model's own
+    horizon (a PerSeriesForecaster's, its forecaster's), the block of steps
+    its networks forecast at once."""
     names = bound_names(coverage)
     rows = []
     model = clone(forecaster)
@@ -65,8 +67,7 @@ def _run_block(forecaster, y, X, origins, horizon, coverage):
         # the future rows of the model's whole blocks where X has them: its networks
         # read them all (a shorter horizon otherwise repeated the h-th row), as
         # predict takes them (exogenous._whole_block: 6 rows for 5 steps of 2)
-        H = getattr(model, "horizon_", 0) or h
-        block = o + -(-h // H) * H
+        block = o + -(-h // steps) * steps
         ahead = block if X is not None and block <= len(X) else o + h  # (X: y's rows, then any after)
         if X is None:
             fX = None
@@ -304,6 +305,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     else:
         every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
+    steps = int(getattr(template, "horizon", None) or horizon)  # the model's (set above if None)
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_block)(forecaster, y, X, block, horizon, coverage) for block in blocks)
+        delayed(_run_block)(forecaster, y, X, block, horizon, coverage, steps)
+        for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)
