@@ -37,8 +37,8 @@ SUBSETS = [("tourism", "yearly"), ("tourism", "quarterly"), ("tourism", "monthly
 
 def jumps(x, xx, m, k):
     """(jumped, confirmed) for one series: training values x (n,), test xx (h,)."""
-    y = np.asarray(x, dtype=float)
-    logs = bool((y > 0).all())
+    y, t = np.asarray(x, dtype=float), np.asarray(xx, dtype=float)
+    logs = bool((y > 0).all() and (t > 0).all())  # both on one scale
     z = np.log(y) if logs else y
     s1 = _robust_sd(np.diff(z))
     if not s1 > 0 or abs(z[-1] - z[-2]) <= k * s1:
@@ -47,7 +47,7 @@ def jumps(x, xx, m, k):
         sm = _robust_sd(z[m:] - z[:-m])
         if sm > 0 and abs(z[-1] - z[-1 - m]) <= k * sm:
             return False, False  # a seasonal value that recurs
-    t = np.log(xx) if logs and (xx > 0).all() else np.asarray(xx, dtype=float)
+    t = np.log(t) if logs else t
     return True, bool(np.mean(np.abs(t - z[-1])) < np.mean(np.abs(t - z[-2])))
 
 

@@ -148,9 +148,10 @@ def test_pooled_folds_and_long_series_keep_the_networks_at_every_step():
     assert tsgate.GRUForecaster(horizon=10, **FAST).fit(y).network_steps_ == 10
 
 
-def test_combine_is_the_forecast_its_errors_are_taken_from():
-    """One formula: per-cell weights (0 where the networks are left out)
-    give 1 - w to the seasonal term there; without S no seasonal term."""
+def test_combine_with_per_cell_weights_and_without_the_seasonal_term():
+    """Per-cell weights (0 where the networks are left out) give 1 - w to
+    the seasonal term there; without S no seasonal term; the errors are
+    the targets less this forecast."""
     rng = np.random.default_rng(3)
     P, D, S, Y = (rng.normal(size=(4, 3)) for _ in range(4))
     w = np.array([[0.6, 0.6, 0.0]] * 4)  # (rows, H): the last step blind

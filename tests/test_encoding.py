@@ -1,4 +1,6 @@
 """Windows relative to the smoothing level: shapes, padding, no leakage."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -69,7 +71,7 @@ def _stacked_cases():
         (np.array([1.0, 2.0, 1.5]), "last", 1, 1),
         (10 + np.sin(2 * np.pi * t / 4) + np.sin(2 * np.pi * t / 24) * 3 + r.normal(0, .1, 96),
          "smooth", 24, 4),
-        (r.normal(size=30) * 1e200, "standard", 1, 1),  # past float32 before its unit divides
+        (r.normal(size=30) * 1e200, "standard", 1, 1),  # past float32 but in units
         (np.cumsum(r.normal(size=40)), "smooth", 12, 1),
     ]
     zs, stages = [], []
@@ -147,3 +149,16 @@ def test_the_last_windows_of_long_series_hold_one_group_at_a_time():
     # about ten float64 arrays of a group (values, level, season, ...: 20 MiB at
     # GROUP_STEPS 2**18), not of all the series (ten times 6.1 MiB)
     assert peak < 20 * 2**20 < 4 * data, peak / 2**20
+
+
+def test_inputs_beyond_float32_in_units_are_refused_by_both_encoders():
+    """The inputs are cast after the unit divides them: only a spread beyond
+    float32's range in units (a stage whose unit is far below its values'
+    changes) overflows, and both encoders say so."""
+    y = np.linspace(0.0, 1e5, 20)
+    st = replace(stage(y, "standard", 1), scale=1e-35)
+    z = st.to_working(y)
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        encoding.series_windows(z, st, 4, 2, np.arange(4, 18))
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        encoding.stacked_windows([z], [st], 4, 2, [np.arange(4, 18)])
