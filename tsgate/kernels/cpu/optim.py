@@ -3,6 +3,7 @@
 All loops are serial and in index order: the sums then do not depend on the
 number of threads, and these passes are tiny next to the recurrent layers.
 """
+import itertools
 import math
 
 import numpy as np
@@ -45,7 +46,7 @@ def reduce_partials(parts, offsets, out):
         np.copyto(out, parts)
         return
     bounds = offsets.tolist()
-    for off, end in zip(bounds, bounds[1:]):
+    for off, end in itertools.pairwise(bounds):
         n, base = end - off, NG * off  # the block's partials: parts[base:base + NG * n]
         dst = out[off:end]
         np.add(parts[base:base + n], parts[base + n:base + 2 * n], out=dst)
