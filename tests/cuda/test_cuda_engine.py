@@ -71,7 +71,7 @@ def test_no_transfer_or_allocation_per_training_step(cell, num_layers, monkeypat
     from tsgate.engine import training
 
     spec = NetworkSpec(cell, 2, 3, 1, num_layers=num_layers, bidirectional=True, dropout=0.25)
-    X, Y = data(10, 3, 2, 1)  # batches of 3, 3, 3, 1: one tile each
+    X, Y = data(10, 2, 2, 1)  # batches of 3, 3, 3, 1: one tile each; two steps (a recurrence)
     net = Network(spec, get_backend("cuda"))
     params = net.init_params(np.random.default_rng(1))
     counter = Counter(monkeypatch)
