@@ -264,9 +264,11 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         raise ValueError(f"stride must be a positive integer, got {stride!r}.")
     if isinstance(X, pd.Series):  # one feature: on its dates too, as fit reads it
         X = X.to_frame()
+    # the model's own horizon (set above where it had none): the block its networks forecast
+    steps = getattr(template, "horizon", None) or horizon
     after = []  # X's rows after y's end: the last origins' future (a model's whole block)
     if isinstance(X, pd.DataFrame):
-        X, after = _rows_at(X, y.index, (getattr(template, "horizon", None) or horizon) - 1)
+        X, after = _rows_at(X, y.index, steps - 1)
     if X is not None and len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows; it must be aligned with y ({len(y)} rows).")
     if X is not None and not isinstance(X, pd.DataFrame):
@@ -305,7 +307,6 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     else:
         every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
-    steps = int(getattr(template, "horizon", None) or horizon)  # the model's (set above if None)
     parts = Parallel(n_jobs=n_jobs)(
         delayed(_run_block)(forecaster, y, X, block, horizon, coverage, steps)
         for block in blocks)
