@@ -289,8 +289,9 @@ def test_scale_is_the_mean_seasonal_change():
 @pytest.mark.parametrize("period", [1, 4])
 def test_noise_is_the_rms_one_step_error(period):
     """noise(): the root mean square of z[t] - level[t-1] - season[t-m] over
-    the steps from one season on, NaN skipped, up to ``end``; the reference
-    runs the plain recursions of ``reference_filter``."""
+    the steps from one and a half seasons on (the first errors out of sample
+    to the initial indices; from 1 without seasonality), NaN skipped, up to
+    ``end``; the reference runs the plain recursions of ``reference_filter``."""
     rng = np.random.default_rng(5)
     t = np.arange(60)
     y = 10 + 2 * np.sin(2 * np.pi * t / 4) + rng.normal(0, 0.5, 60)
@@ -302,7 +303,7 @@ def test_noise_is_the_rms_one_step_error(period):
     for end in (60, 45):
         m = max(sm.period, 1)
         e = np.array([z[i] - level[i - 1] - (season[i - m] if sm.period > 1 else 0.0)
-                      for i in range(m, end)])
+                      for i in range(m + m // 2, end)])
         assert noise(z, sm, end) == pytest.approx(math.sqrt(np.nanmean(e ** 2)))
 
 
@@ -323,7 +324,7 @@ def test_recent_noise_weights_halve_every_half_life(period):
     h = 8 if period == 4 else 4
     m = max(period, 1)
     for end in (120, 90):
-        s = np.arange(m, end)
+        s = np.arange(m + m // 2, end)
         e = z[s] - level[s - 1] - (season[s - m] if period > 1 else 0.0)
         w = 0.5 ** ((end - 1 - s) / h)
         ok = np.isfinite(e)
@@ -347,7 +348,7 @@ def test_robust_noise_clips_outlying_errors():
     sm = smooth(y, 4, log=False)
     z = sm.to_working(y)
     level, season, _ = reference_filter(z, sm.period, sm.alpha, sm.gamma)
-    s = np.arange(4, 100)
+    s = np.arange(6, 100)  # from one and a half seasons
     e = z[s] - level[s - 1] - season[s - 4]
     bound = NOISE_CLIP * MAD_TO_SD * np.median(np.abs(e))
     assert noise(z, sm, robust=True) == pytest.approx(math.sqrt(np.mean(np.clip(e, -bound, bound) ** 2)))
@@ -361,6 +362,26 @@ def test_robust_noise_clips_outlying_errors():
     steps = np.repeat(np.arange(10.0), 4)  # a staircase: most one-step errors are 0
     sm3 = smooth(steps, 1)
     assert noise(steps, sm3, robust=True) == noise(steps, sm3)
+
+
+@pytest.mark.parametrize("n, m, least", [(104, 52, 0.9), (24, 12, 0.7)])
+def test_noise_of_two_seasons_is_out_of_sample(n, m, least):
+    """Two seasons, noise sd 3: the stage's indices come from both, so the
+    second season's first half made its own indices and its one-step
+    errors were near 0. Counted, they were half the weekly series' errors,
+    and their median set the robust unit's clip: a unit of 0.14-0.49 of
+    the noise (0.44-0.73 monthly), and bands covering half the test weeks.
+    The errors start at one and a half seasons now."""
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        t = np.arange(n)
+        y = 50 + 10 * np.sin(2 * np.pi * t / m) + 5 * np.cos(4 * np.pi * t / m) + rng.normal(0, 3, n)
+        sm = smooth(y, m, log=False)
+        if sm.period == 1:  # (a monthly draw whose two seasons tested not seasonal)
+            continue
+        z = sm.to_working(y)
+        for unit in (noise(z, sm, robust=True), noise(z, sm, recent=True)):
+            assert least * 3 < unit < 2 * 3, (seed, unit)
 
 
 def test_error_growth_of_ets_ana():

@@ -4,10 +4,11 @@ noise and its growth with the step.
 A forecaster's intervals are normalized conformal bands
 (:mod:`tsgate.calibration`): each series' calibration residuals are
 divided by its unit at the cut, pooled, and its band is the pooled
-quantile times its unit at the end. The unit is the in-sample one-step
-error of the series' smoothing stage (:mod:`tsgate.smoothing`), what
-ETS's intervals scale with, grown to the step as the stage's own
-forecast errors grow.
+quantile times its unit at the end. The unit is the one-step error of
+the series' smoothing stage (:mod:`tsgate.smoothing`) over its history,
+what ETS's intervals scale with, grown to the step as the stage's own
+forecast errors grow; each error is out of sample to the stage's initial
+seasonal indices (:func:`first_scored`).
 """
 
 import numpy as np
@@ -35,13 +36,28 @@ def recency_weights(ages, period):
     return 0.5 ** (np.asarray(ages) / noise_half_life(period))
 
 
+def first_scored(period):
+    """The first step whose one-step error is out of sample to a stage with
+    this seasonal period: 1 without seasonality, else one and a half
+    seasons. The stage initialises each phase's index from the first two
+    seasons' deviations from their centred moving average
+    (:mod:`tsgate.smoothing`), those of the steps from half a season to one
+    and a half: the second season's first half had made its own indices,
+    and its errors were near 0 (with two seasons of weekly data, half the
+    scored errors; their median set the robust unit's clip, and a noise of
+    3 got a unit of 1.2 and an 80% band covering half the test weeks)."""
+    m = int(period)
+    return m + m // 2 if m > 1 else 1
+
+
 def one_step_errors(z, sm, end=None, start=None):
     """The stage's one-step forecast errors of z (n,) and their steps.
 
     The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``
     (with an inner cycle, its newest index: ``Smoothing.seasonal``), for
-    ``t`` from ``start`` (default: one season, 1 without seasonality) to
-    before ``end`` (default: all of z); steps whose error is NaN are left out.
+    ``t`` from ``start`` (default: :func:`first_scored`, the first error
+    out of sample to the initial indices) to before ``end`` (default: all
+    of z); steps whose error is NaN are left out.
 
     Parameters
     ----------
@@ -57,7 +73,7 @@ def one_step_errors(z, sm, end=None, start=None):
     """
     end = len(z) if end is None else end
     m = sm.period
-    t = np.arange(max(m if start is None else start, 1), end)  # (k,) steps with a one-step forecast
+    t = np.arange(max(first_scored(m) if start is None else start, 1), end)  # (k,) steps
     season = sm.seasonal(t - 1, 1) if m > 1 else 0.0
     e = z[t] - sm.level[t - 1] - season  # (k,)
     ok = np.isfinite(e)
@@ -70,11 +86,11 @@ def noise(z, sm, end=None, recent=False, robust=False):
     The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``
     (with an inner cycle, its newest index: ``Smoothing.seasonal``), the
     smoothing's own one-step forecast error (what ETS's intervals scale
-    with), for ``t`` from one season on (from 1 without seasonality), NaN
-    skipped. ``recent``: a weighted mean square whose weights halve every
-    :func:`noise_half_life` steps back from ``end``, the noise of the recent
-    past, so that a series that has calmed down (or grown wilder) gets a
-    band of its present size (on whole Tourism and M1, MSIS up to 24% lower
+    with), for ``t`` from :func:`first_scored` on (one and a half seasons,
+    1 without seasonality), NaN skipped. ``recent``: a weighted mean square
+    whose weights halve every :func:`noise_half_life` steps back from
+    ``end``, the noise of the recent past, so that a series that has
+    calmed down (or grown wilder) gets a band of its present size (on whole Tourism and M1, MSIS up to 24% lower
     than with equal weights on five subsets, 3% higher on Tourism yearly;
     ``benchmarks/README.md``). ``robust``: each error is first clipped to
     ``NOISE_CLIP`` times the errors' robust standard deviation (``MAD_TO_SD``
