@@ -13,8 +13,10 @@ Processes (e ~ N(0, 1)): ``rw`` 100 + cumsum(3e); ``rwd`` the same with a
 drift of 1.5 per step, ``rwd05`` of 0.5; ``ar09`` 100 + 3x, x an AR(1) with
 phi 0.9; ``seas`` 100 + 15 sin(2 pi t / 12 + phase) + 3e; ``tseas`` the same
 on a trend of 0.5 per step. Frequencies: ``M`` (monthly, 120 training
-values, h=12, m=12) and ``Y`` (yearly, 30 values, h=6, m=1). A draw's data
-seed is ``crc32("s37<process><freq><draw>")``.
+values, h=12, m=12) and ``Y`` (yearly, 30 values, h=6, m=1); short
+seasonal histories ``M24`` and ``M36`` (monthly, 24 or 36 values, h=6)
+and ``W104`` (weekly, two years, h=13, m=52). A draw's data seed is
+``crc32("s37<process><freq><draw>")``.
 
 Usage::
 
@@ -35,7 +37,10 @@ import numpy as np
 import pandas as pd
 
 COVERAGES = (0.5, 0.8, 0.95)
-SHAPES = {"M": (12, 12, 120), "Y": (1, 6, 30)}  # season length, horizon, training values
+# season length, horizon, training values
+SHAPES = {"M": (12, 12, 120), "Y": (1, 6, 30), "M24": (12, 6, 24), "M36": (12, 6, 36),
+          "W104": (52, 13, 104)}
+STARTS = {"M": ("1990-01", "M"), "Y": ("1900", "Y"), "W": ("1990-01-07", "W-SUN")}  # by freq[0]
 
 
 def simulate(process, n, m, rng):
@@ -65,7 +70,8 @@ def draw(process, freq, i):
     m, h, n = SHAPES[freq]
     rng = np.random.default_rng(zlib.crc32(f"s37{process}{freq}{i}".encode()))
     values = simulate(process, n + h, m, rng)  # (n + h,)
-    index = pd.period_range("1990-01" if freq == "M" else "1900", periods=n + h, freq=freq)
+    start, alias = STARTS[freq[0]]
+    index = pd.period_range(start, periods=n + h, freq=alias)
     train, test = pd.Series(values[:n], index=index[:n]), values[n:]
     started = time.perf_counter()
     model = GRUForecaster(horizon=h, random_state=1000 + i).fit(train)
@@ -118,7 +124,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cells", default="rwd:M:40,rw:Y:40",
                    help="process:freq:draws, comma-separated (processes: rw, rwd, rwd05, ar09, "
-                        "seas, tseas; freq M or Y)")
+                        "seas, tseas; freq M, Y, M24, M36 or W104)")
     p.add_argument("--out", default=None, help="CSV the scores are appended to")
     p.add_argument("--table", default=None, help="print the table of a saved CSV and stop")
     args = p.parse_args(argv)
