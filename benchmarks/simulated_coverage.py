@@ -12,9 +12,12 @@ deviation over the square root of the number of draws.
 Processes (e ~ N(0, 1)): ``rw`` 100 + cumsum(3e); ``rwd`` the same with a
 drift of 1.5 per step, ``rwd05`` of 0.5; ``ar09`` 100 + 3x, x an AR(1) with
 phi 0.9; ``seas`` 100 + 15 sin(2 pi t / 12 + phase) + 3e; ``tseas`` the same
-on a trend of 0.5 per step. Frequencies: ``M`` (monthly, 120 training
+on a trend of 0.5 per step; ``rwseas`` 100 + cumsum(e) + 15 sin(2 pi t / 12 +
+phase) + e', a wandering level under a season; ``rwpat`` the same under a
+season of m random values (standardized, times 8) instead of the sine. Frequencies: ``M`` (monthly, 120 training
 values, h=12, m=12) and ``Y`` (yearly, 30 values, h=6, m=1); short
-seasonal histories ``M24`` and ``M36`` (monthly, 24 or 36 values, h=6)
+seasonal histories ``M24`` and ``M36`` (monthly, 24 or 36 values, h=6),
+``M25h18`` (25 months, h=18: every validation cut too short for the season)
 and ``W104`` (weekly, two years, h=13, m=52). A draw's data seed is
 ``crc32("s37<process><freq><draw>")``.
 
@@ -39,7 +42,7 @@ import pandas as pd
 COVERAGES = (0.5, 0.8, 0.95)
 # season length, horizon, training values
 SHAPES = {"M": (12, 12, 120), "Y": (1, 6, 30), "M24": (12, 6, 24), "M36": (12, 6, 36),
-          "W104": (52, 13, 104)}
+          "M25h18": (12, 18, 25), "W104": (52, 13, 104)}
 STARTS = {"M": ("1990-01", "M"), "Y": ("1900", "Y"), "W": ("1990-01-07", "W-SUN")}  # by freq[0]
 
 
@@ -58,6 +61,13 @@ def simulate(process, n, m, rng):
     if process in ("seas", "tseas"):
         wave = 15 * np.sin(2 * np.pi * t / m + rng.uniform(0, 2 * np.pi))
         return 100 + (0.5 * t if process == "tseas" else 0) + wave + 3 * e
+    if process == "rwseas":
+        wave = 15 * np.sin(2 * np.pi * t / m + rng.uniform(0, 2 * np.pi))
+        return 100 + np.cumsum(e) + wave + rng.normal(size=n)
+    if process == "rwpat":
+        pattern = rng.normal(size=m)
+        pattern = (pattern - pattern.mean()) / pattern.std()
+        return 100 + np.cumsum(e) + 8 * pattern[t % m] + rng.normal(size=n)
     raise ValueError(f"unknown process {process!r}")
 
 
@@ -124,7 +134,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cells", default="rwd:M:40,rw:Y:40",
                    help="process:freq:draws, comma-separated (processes: rw, rwd, rwd05, ar09, "
-                        "seas, tseas; freq M, Y, M24, M36 or W104)")
+                        "seas, tseas, rwseas, rwpat; freq M, Y, M24, M36, M25h18 or W104)")
     p.add_argument("--out", default=None, help="CSV the scores are appended to")
     p.add_argument("--table", default=None, help="print the table of a saved CSV and stop")
     args = p.parse_args(argv)
