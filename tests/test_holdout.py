@@ -174,3 +174,47 @@ def test_bands_of_two_seasons_of_weekly_data():
     future = y.iloc[104:]
     inside = ((future >= band["lower_80"]) & (future <= band["upper_80"])).to_numpy()
     assert inside.sum() >= 10, inside  # was 9 of 13 (now 12)
+
+
+def test_model_band_floor_where_no_cut_saw_the_season():
+    """25 months of a wandering level under a season, forecast 18 ahead:
+    the validation cut keeps 7 months, too short for the season, so the
+    calibration rows are a level smoothing's errors in its own unit (the
+    season's swing), read in the seasonal stage's unit at the end; the 80%
+    band covered .43 of the test months over 8 draws. Such a series' band
+    is the wider of its calibrated band and its stage's model band: the
+    normal quantile times its robust one-step noise times its error
+    growth (here the wider at every step). Series with a seasonal cut, and
+    collections of 10 or more, keep their bands as they were."""
+    from statistics import NormalDist
+
+    from tsgate.bandunit import error_growth, noise
+
+    rng = np.random.default_rng(1)
+    pattern = rng.normal(0, 1, 12)
+    pattern = (pattern - pattern.mean()) / pattern.std()
+    t = np.arange(48)
+    y = 50 + np.cumsum(rng.normal(0, 1, 48)) + 8 * pattern[t % 12] + rng.normal(0, 1, 48)
+    y = pd.Series(y, index=pd.date_range("2010-01-01", periods=48, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=18, n_models=1, random_state=1).fit(y[:25])
+    assert model.model_band_floor_.tolist() == [True]
+    (z,), (sm,) = model._stages(model.collection_.values)
+    assert sm.period == 12
+    center = sm.to_working(model.predict().to_numpy())  # (18,)
+    floored = model.predict_interval([0.8, 0.95])
+    model.model_band_floor_ = None  # the calibrated band alone
+    plain = model.predict_interval([0.8, 0.95])
+    binds = {}
+    for c in (80, 95):
+        floor = NormalDist().inv_cdf(0.5 + c / 200) * noise(z, sm, robust=True) * error_growth(sm, 18)
+        for bound, sign in (("upper", 1), ("lower", -1)):
+            got = sign * (sm.to_working(floored[f"{bound}_{c}"].to_numpy()) - center)
+            calibrated = sign * (sm.to_working(plain[f"{bound}_{c}"].to_numpy()) - center)
+            np.testing.assert_allclose(got, np.maximum(calibrated, floor), rtol=1e-9)
+            binds[bound, c] = int((floor > calibrated * (1 + 1e-9)).sum())
+    assert binds["upper", 80] > 0 and binds["lower", 80] > 0, binds  # the floor matters here
+    longer = tsgate.GRUForecaster(horizon=6, n_models=1, random_state=1).fit(y)
+    assert longer.model_band_floor_.tolist() == [False]
+    many = pd.DataFrame({f"s{i}": y[:25] + i for i in range(10)})
+    model = tsgate.GRUForecaster(horizon=18, n_models=1, hidden_size=8, random_state=0).fit(many)
+    assert model.model_band_floor_ is None

@@ -13,7 +13,10 @@ narrower, so the quantiles never decrease with ``q``. A never-negative
 series with many recent zeros (intermittent demand) has its lower bounds at
 0 where its share of zeros at the step's phase exceeds the band's lower
 tail (:func:`zero_shares`). A series that held one value throughout has a
-band of width 0: its forecast, that value, is exact.
+band of width 0: its forecast, that value, is exact. A seasonal series fitted
+among few whose every validation cut was too short for its season has a band
+no narrower than its smoothing stage's own model band
+(:meth:`ForecastBands._model_floors`).
 """
 import warnings
 
@@ -21,12 +24,13 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, segments
-from .bandunit import recency_weights
+from .bandunit import error_growth, noise, recency_weights
 from .calibration import (
     CalibrationWarning,
     bound_columns,
     fractions,
     half_widths,
+    normal_quantile,
     quantile_coverage,
 )
 from .collection import trailing_gaps
@@ -175,6 +179,7 @@ class ForecastBands:
         floor = floors(coll.values)  # (k, 1)
         zeros = zero_shares(coll.values, stages, h)  # (k, h) recent zeros by phase, if never < 0
         own = self._own_rows(coll)  # (k,) each series' calibration rows, or None: pooled
+        floored = self._model_floors(coll, stages, history, h, gaps)  # (k,) of (h,) or None
         steps = h + int(gaps.max())  # from the earliest last observation
         bands = []
         for c in coverages:
@@ -185,13 +190,48 @@ class ForecastBands:
                                    unit_grows=getattr(self, "interval_unit_", None) == "step noise",
                                    stacklevel=4)
             lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
+            z = normal_quantile(c)  # of the model band
             for i, (sm, g) in enumerate(zip(stages, gaps)):
                 hw = half if halves[i] is None else halves[i]
-                lower[i] = sm.from_working(centers[i] - hw[g:g + h] * units[i])
-                upper[i] = sm.from_working(centers[i] + hw[g:g + h] * units[i])
+                width = hw[g:g + h] * units[i]  # (h,) on the working scale
+                if floored[i] is not None:
+                    width = np.maximum(width, z * floored[i])
+                lower[i] = sm.from_working(centers[i] - width)
+                upper[i] = sm.from_working(centers[i] + width)
             lower = np.where(zeros > (1 - c) / 2, 0.0, lower)  # an atom at 0 below the tail
             bands.append((np.maximum(lower, floor), np.maximum(upper, floor)))
         return coll, levels, bands
+
+    def _model_floors(self, coll, stages, history, h, gaps):
+        """Per series of ``coll``, the standard deviations (h,) of its
+        stage's own model band, or None where its band is not floored:
+        those series the fit flagged (``model_band_floor_``, by id; the one
+        series fitted stands for any new history) whose stage is seasonal.
+        The model band is ETS's: the stage's one-step noise (robust, as the
+        unit) times its :func:`tsgate.bandunit.error_growth` to the step;
+        :meth:`_bands` takes the normal quantile of it for a floor.
+
+        Every validation cut of such a series was too short for the season
+        of its whole history, so its calibration rows were a level
+        smoothing's errors, in a unit the season's swing dominated, read in
+        the seasonal stage's unit at the end. A random-walk level plus a
+        season, 25 months forecast 18 ahead: its 80% and 95% bands covered
+        .43 and .75 of the test months over 8 draws (AutoETS .67 and .84),
+        and .66 and .85 with the floor. Series whose rows include a seasonal
+        cut's are left as they are: on them the floor would widen
+        calibrated bands (30 months, h = 12: .74 / .97 -> .88 / .99)."""
+        flags = getattr(self, "model_band_floor_", None)  # (files saved before it: none)
+        if flags is None:
+            return [None] * len(coll)
+        where = self._fitted_positions()
+        out = []
+        for key, v, sm, g in zip(coll.ids, history, stages, gaps):
+            j = 0 if len(flags) == 1 else where.get(key)
+            if j is None or not flags[j] or sm.period == 1:
+                out.append(None)
+                continue
+            out.append(noise(v, sm, robust=True) * error_growth(sm, h + g)[g:])
+        return out
 
     def _own_rows(self, coll):
         """Per series of ``coll``, the rows of ``calibration_residuals_`` of the

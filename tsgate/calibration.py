@@ -196,7 +196,7 @@ def quantile_coverage(q):
     return rounded if rounded < 1 else c
 
 
-def _normal_quantile(coverage):
+def normal_quantile(coverage):
     """The standard normal quantile bounding ``coverage`` in its middle, from
     its tail ``(1 - coverage) / 2`` (``0.5 + coverage / 2`` is 1.0 in floats
     for a coverage within 1e-16 of 1)."""
@@ -222,7 +222,7 @@ def _beyond(r, coverage):
     by the normal tail from there to ``coverage``. It joins the conformal
     quantile at ``n / (n + 1)`` and grows strictly with ``coverage``."""
     n = len(r)
-    return float(np.max(r)) * _normal_quantile(coverage) / _normal_quantile(n / (n + 1))
+    return float(np.max(r)) * normal_quantile(coverage) / normal_quantile(n / (n + 1))
 
 
 def increasing(values, weights):
@@ -358,7 +358,7 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
     else:
         rms = math.sqrt(float(np.mean(pooled ** 2)))
         # never below the pool's largest residual (what a lower coverage gets)
-        pooled_q = max(rms * _normal_quantile(coverage), _beyond(pooled, coverage))
+        pooled_q = max(rms * normal_quantile(coverage), _beyond(pooled, coverage))
         n = len(pooled)
         warnings.warn(
             f"Only {n} out-of-sample residual{'s' if n != 1 else ''} calibrate"

@@ -112,7 +112,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                              "calibration_owners_", "shrinkage_", "network_steps_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
-                             "input_format_", "launch_zeros_")
+                             "input_format_", "launch_zeros_", "model_band_floor_")
 
     @classmethod
     def _restore_state(cls, params, state):

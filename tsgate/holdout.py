@@ -107,9 +107,9 @@ class HoldoutErrors:
                 part, finals = self._tail_parts(coll, members,
                                                 *self._stages(coll.values, coll.exog, like=like),
                                                 cuts, exogs, finals)
-            bands.append([a[new] for a in part[:5]])
+            bands.append([a[new] for a in part[:6]])
         pooled = combination.pools_folds(len(coll), self.horizon_)
-        Y, P, D, S, ratio, choose, owners, flat = (np.concatenate(a) for a in zip(*parts))
+        Y, P, D, S, ratio, _, choose, owners, flat = (np.concatenate(a) for a in zip(*parts))
         # the rows that choose: every fold's, or the first fold's (all its rows
         # are new); of those, the unfloored ones (all floored: all of them)
         rows = np.full(len(Y), True) if pooled else np.arange(len(Y)) < len(parts[0][0])
@@ -125,9 +125,10 @@ class HoldoutErrors:
         used = self.shrinkage_  # the networks' weight: per cell where some steps are blind
         if self.network_steps_ < self.horizon_:  # by the stages the final fit made of coll
             used = self._network_weights(FINAL_STAGES[self][2])[owners]  # (rows, H)
-        Y, P, D, S, ratio = (np.concatenate(a) for a in zip(*bands))  # the bands' parts
+        Y, P, D, S, ratio, seasonless = (np.concatenate(a) for a in zip(*bands))  # the bands' parts
         residuals = combination.combined_errors(Y, P, D, used, self.drift_weight_, S)
         residuals = residuals * ratio  # (rows, H); NaN past the series' end
+        self.model_band_floor_ = self._model_band_floors(seasonless, owners, len(coll))
         # a history of one value that stayed at it: its constant forecast is exact,
         # whatever the band; the rows of a product before its launch were most of
         # its rows, and made its 80% band after the launch of width 0
@@ -138,6 +139,21 @@ class HoldoutErrors:
         if apart:
             keep &= ~np.isin(owners, sorted(apart))
         return residuals[keep], owners[keep]
+
+    def _model_band_floors(self, seasonless, owners, k):
+        """Per series of the fit (bool (k,)), whether its band is floored at
+        its stage's own model band (:meth:`tsgate.bands.ForecastBands._bands`):
+        where its band is made of its own rows ("robust noise": fewer than
+        ``POOLED_UNIT_MIN_SERIES`` series) and every one of them is
+        ``seasonless`` (rows,), of a cut too short for its season; None
+        where the rows are pooled. Such rows are the errors of a level
+        smoothing in that stage's unit, which the season's swing dominates,
+        read in the seasonal stage's unit at the end: the units of two
+        procedures. Nothing out of sample speaks for the seasonal one there."""
+        if self.interval_unit_ != "robust noise":
+            return None
+        rows = np.bincount(owners, minlength=k)  # (k,) rows per series
+        return (rows > 0) & (np.bincount(owners, weights=seasonless, minlength=k) == rows)
 
     def _band_stages(self, stages_cut):
         """The stages whose tail forecasts make the bands' residuals (module
@@ -160,7 +176,9 @@ class HoldoutErrors:
 
     def _tail_parts(self, coll, members, zs, stages, cuts, exogs, finals):
         """The tail forecasts' parts of one fold: (Y, P, D, S, unit ratio,
-        choosing rows, owner, flat), each (rows, ...), and ``finals``."""
+        seasonless rows, choosing rows, owner, flat), each (rows, ...), and
+        ``finals``. Seasonless rows are those of a series whose cut stage has
+        no season where its final stage has one (the cut too short for it)."""
         Y = None
 
         def windows(L):
@@ -176,6 +194,10 @@ class HoldoutErrors:
         P[flat], D[flat], S[flat] = 0.0, 0.0, 0.0
         H = Y.shape[1]
         units = [self._unit(z, sm, H, len(z) - c) for z, sm, c in zip(zs, stages, cuts)]
+        # a cut too short for the season its whole series has (bands.ForecastBands._bands)
+        whole = FINAL_STAGES[self][2]
+        seasonless = np.repeat([sm.period == 1 < w.period for sm, w in zip(stages, whole)],
+                               [len(e) for e in ends])  # (rows,)
         # the noise itself is step 1's unit: at its floor, the history before the cut was
         # fitted exactly, and the series' network unit says nothing of its errors either
         floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
@@ -189,7 +211,7 @@ class HoldoutErrors:
         ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                 for sm, u, e in zip(stages, units, ends)])
         owner = np.repeat(np.arange(len(ends)), [len(e) for e in ends])  # (rows,) series
-        return (Y, P, D, S, ratio, choose, owner, flat), finals
+        return (Y, P, D, S, ratio, seasonless, choose, owner, flat), finals
 
     def _members_median(self, members, windows):
         """The ensemble's forecast (rows, H): the median over ``members`` of
