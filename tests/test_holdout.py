@@ -176,6 +176,17 @@ def test_bands_of_two_seasons_of_weekly_data():
     assert inside.sum() >= 10, inside  # was 9 of 13 (now 12)
 
 
+def _wandering_season(seed, n):
+    """A random-walk level under a random monthly season (n,): the series
+    whose bands the model-band floor was made for."""
+    rng = np.random.default_rng(seed)
+    pattern = rng.normal(0, 1, 12)
+    pattern = (pattern - pattern.mean()) / pattern.std()
+    t = np.arange(n)
+    y = 50 + np.cumsum(rng.normal(0, 1, n)) + 8 * pattern[t % 12] + rng.normal(0, 1, n)
+    return pd.Series(y, index=pd.date_range("2010-01-01", periods=n, freq="MS"))
+
+
 def test_model_band_floor_where_no_cut_saw_the_season():
     """25 months of a wandering level under a season, forecast 18 ahead:
     the validation cut keeps 7 months, too short for the season, so the
@@ -190,12 +201,7 @@ def test_model_band_floor_where_no_cut_saw_the_season():
 
     from tsgate.bandunit import error_growth, noise
 
-    rng = np.random.default_rng(1)
-    pattern = rng.normal(0, 1, 12)
-    pattern = (pattern - pattern.mean()) / pattern.std()
-    t = np.arange(48)
-    y = 50 + np.cumsum(rng.normal(0, 1, 48)) + 8 * pattern[t % 12] + rng.normal(0, 1, 48)
-    y = pd.Series(y, index=pd.date_range("2010-01-01", periods=48, freq="MS"))
+    y = _wandering_season(1, 48)
     model = tsgate.GRUForecaster(horizon=18, n_models=1, random_state=1).fit(y[:25])
     assert model.model_band_floor_.tolist() == [True]
     (z,), (sm,) = model._stages(model.collection_.values)
@@ -218,3 +224,28 @@ def test_model_band_floor_where_no_cut_saw_the_season():
     many = pd.DataFrame({f"s{i}": y[:25] + i for i in range(10)})
     model = tsgate.GRUForecaster(horizon=18, n_models=1, hidden_size=8, random_state=0).fit(many)
     assert model.model_band_floor_ is None
+
+
+def test_model_band_floor_of_pooled_rows_and_old_units():
+    """Two series fitted together, each flagged: a new id reads the pooled
+    rows, all of cuts without the season, so its band is floored too
+    (without the floor it was not). A file saved before the unit scored
+    from one and a half seasons (no ``noise_from_``) keeps the unit its
+    residuals were divided by: errors from one season on."""
+    from tsgate.bandunit import noise
+
+    both = pd.DataFrame({"a": _wandering_season(1, 25), "b": _wandering_season(2, 25) + 3})
+    model = tsgate.GRUForecaster(horizon=18, n_models=1, random_state=1).fit(both)
+    assert model.model_band_floor_.tolist() == [True, True]
+    new = _wandering_season(3, 40).rename("c")
+    floored = model.predict_interval(0.8, y=new)
+    model.model_band_floor_ = None
+    plain = model.predict_interval(0.8, y=new)
+    wider = (floored["upper"] - floored["lower"]) - (plain["upper"] - plain["lower"])
+    assert (wider >= -1e-9).all() and (wider > 1e-6).any()
+    (z, _), (sm, _) = model._stages(model.collection_.values)
+    assert sm.period == 12
+    np.testing.assert_allclose(model._unit(z, sm, 3), noise(z, sm, robust=True))
+    del model.noise_from_  # as a file saved before it
+    np.testing.assert_allclose(model._unit(z, sm, 3), noise(z, sm, robust=True, start=12))
+    assert noise(z, sm, robust=True, start=12) != noise(z, sm, robust=True)

@@ -188,6 +188,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         model band (normal quantile times the one-step noise times its
         error growth). None for 10 or more series (and absent from files of
         older versions): no floor.
+    noise_from_ : str
+        "first_scored": the unit's one-step errors are scored from one and
+        a half seasons on (:func:`tsgate.bandunit.first_scored`). Absent
+        from files of older versions, whose units scored from one season
+        on, as their residuals were divided by.
     interval_unit_ : str
         The unit of ``calibration_residuals_``. "step noise" (collections
         of 10 or more series): the one-step

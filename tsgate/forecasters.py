@@ -112,7 +112,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                              "calibration_owners_", "shrinkage_", "network_steps_",
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
-                             "input_format_", "launch_zeros_", "model_band_floor_")
+                             "input_format_", "launch_zeros_", "model_band_floor_",
+                             "noise_from_")
 
     @classmethod
     def _restore_state(cls, params, state):
@@ -376,6 +377,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                               UserWarning, stacklevel=2)
             # the unit that lets many series' residuals pool (see _residuals)
             self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
+            self.noise_from_ = "first_scored"  # (bandunit.first_scored; older files: one season)
             n = self.n_models
             self.calibration_residuals_, owners = self._residuals(
                 coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],

@@ -128,7 +128,6 @@ class HoldoutErrors:
         Y, P, D, S, ratio, seasonless = (np.concatenate(a) for a in zip(*bands))  # the bands' parts
         residuals = combination.combined_errors(Y, P, D, used, self.drift_weight_, S)
         residuals = residuals * ratio  # (rows, H); NaN past the series' end
-        self.model_band_floor_ = self._model_band_floors(seasonless, owners, len(coll))
         # a history of one value that stayed at it: its constant forecast is exact,
         # whatever the band; the rows of a product before its launch were most of
         # its rows, and made its 80% band after the launch of width 0
@@ -138,18 +137,25 @@ class HoldoutErrors:
         apart = outlying_series(residuals[keep], owners[keep])
         if apart:
             keep &= ~np.isin(owners, sorted(apart))
+        keep_known = keep & np.isfinite(residuals).any(axis=1)  # the rows a band reads
+        self.model_band_floor_ = self._model_band_floors(seasonless[keep_known],
+                                                         owners[keep_known], len(coll))
         return residuals[keep], owners[keep]
 
     def _model_band_floors(self, seasonless, owners, k):
-        """Per series of the fit (bool (k,)), whether its band is floored at
-        its stage's own model band (:meth:`tsgate.bands.ForecastBands._bands`):
-        where its band is made of its own rows ("robust noise": fewer than
-        ``POOLED_UNIT_MIN_SERIES`` series) and every one of them is
-        ``seasonless`` (rows,), of a cut too short for its season; None
-        where the rows are pooled. Such rows are the errors of a level
-        smoothing in that stage's unit, which the season's swing dominates,
-        read in the seasonal stage's unit at the end: the units of two
-        procedures. Nothing out of sample speaks for the seasonal one there."""
+        """Per series of the fit (bool (k,)), whether every one of its kept
+        calibration rows that holds an error is ``seasonless`` (rows,): of
+        a cut whose stage had no season where the whole history's has one
+        (the cut too short for it, or its test failed there); False for a
+        series without such rows. None for a fit of
+        ``POOLED_UNIT_MIN_SERIES`` or more series ("step noise"), whose
+        bands are the pooled rows' quantile. The bands of flagged series
+        are floored at their stage's own model band
+        (:meth:`tsgate.bands.ForecastBands._model_floors`): their rows are
+        the errors of a level smoothing in that stage's unit, which the
+        season's swing dominates, read in the seasonal stage's unit at the
+        end, the units of two procedures; nothing out of sample speaks for
+        the seasonal one there."""
         if self.interval_unit_ != "robust noise":
             return None
         rows = np.bincount(owners, minlength=k)  # (k,) rows per series
@@ -243,14 +249,18 @@ class HoldoutErrors:
         one-step noise of the whole history with outlying errors clipped;
         "noise" (such files of tsgate 0.1's first noise unit), the same
         unclipped; files written before the noise unit (no such attribute),
-        the network's unit ``sm.scale``.
+        the network's unit ``sm.scale``. The noise's errors are scored from
+        :func:`tsgate.bandunit.first_scored` on (``noise_from_``), but from
+        one season on for files saved before it, whose residuals were
+        divided by such units.
         """
         kind = getattr(self, "interval_unit_", "change")
+        start = None if getattr(self, "noise_from_", None) else max(sm.period, 1)
         if kind == "step noise":
-            return band_unit(z, sm, h, end)
+            return band_unit(z, sm, h, end, start)
         if kind == "change":
             return np.full(h, sm.scale)
-        return np.full(h, noise(z, sm, end, robust=kind == "robust noise"))
+        return np.full(h, noise(z, sm, end, robust=kind == "robust noise", start=start))
 
     def _drift(self, zs, stages, ends, seasonal=False):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
