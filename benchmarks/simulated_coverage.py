@@ -17,7 +17,8 @@ phase) + e', a wandering level under a season; ``rwpat`` the same under a
 season of m random values (standardized, times 8) instead of the sine. Frequencies: ``M`` (monthly, 120 training
 values, h=12, m=12) and ``Y`` (yearly, 30 values, h=6, m=1); short
 seasonal histories ``M24`` and ``M36`` (monthly, 24 or 36 values, h=6),
-``M25h18`` (25 months, h=18: every validation cut too short for the season)
+``M25h18`` and ``M30h12`` (25 months at h=18, 30 at h=12: every
+validation cut too short for the season)
 and ``W104`` (weekly, two years, h=13, m=52). A draw's data seed is
 ``crc32("s37<process><freq><draw>")``.
 
@@ -42,7 +43,7 @@ import pandas as pd
 COVERAGES = (0.5, 0.8, 0.95)
 # season length, horizon, training values
 SHAPES = {"M": (12, 12, 120), "Y": (1, 6, 30), "M24": (12, 6, 24), "M36": (12, 6, 36),
-          "M25h18": (12, 18, 25), "W104": (52, 13, 104)}
+          "M25h18": (12, 18, 25), "M30h12": (12, 12, 30), "W104": (52, 13, 104)}
 STARTS = {"M": ("1990-01", "M"), "Y": ("1900", "Y"), "W": ("1990-01-07", "W-SUN")}  # by freq[0]
 
 
@@ -134,7 +135,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cells", default="rwd:M:40,rw:Y:40",
                    help="process:freq:draws, comma-separated (processes: rw, rwd, rwd05, ar09, "
-                        "seas, tseas, rwseas, rwpat; freq M, Y, M24, M36, M25h18 or W104)")
+                        "seas, tseas, rwseas, rwpat; freq M, Y, M24, M36, M25h18, M30h12 or W104)")
     p.add_argument("--out", default=None, help="CSV the scores are appended to")
     p.add_argument("--table", default=None, help="print the table of a saved CSV and stop")
     args = p.parse_args(argv)
