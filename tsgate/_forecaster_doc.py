@@ -183,8 +183,9 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         versions): every band from all the rows.
     model_band_floor_ : ndarray of bool of shape (n_series,) or None
         For a fit of fewer than 10 series, per fitted series, whether every
-        validation cut of it was too short for the season of its whole
-        history: its band is then no narrower than its smoothing stage's
+        calibration row of it came from a validation cut whose stage had no
+        season where its whole history's has one (the cut too short for it,
+        or tested so): its band is then no narrower than its smoothing stage's
         model band (normal quantile times the one-step noise times its
         error growth). None for 10 or more series (and absent from files of
         older versions): no floor.

@@ -14,7 +14,7 @@ series with many recent zeros (intermittent demand) has its lower bounds at
 0 where its share of zeros at the step's phase exceeds the band's lower
 tail (:func:`zero_shares`). A series that held one value throughout has a
 band of width 0: its forecast, that value, is exact. A seasonal series fitted
-among few whose every validation cut was too short for its season has a band
+among few whose every validation cut lacked its season has a band
 no narrower than its smoothing stage's own model band
 (:meth:`ForecastBands._model_floors`).
 """
@@ -215,8 +215,9 @@ class ForecastBands:
         :func:`tsgate.bandunit.error_growth` to the step; :meth:`_bands`
         takes the normal quantile of it for a floor.
 
-        Every validation cut of such a series was too short for the season
-        of its whole history, so its calibration rows were a level
+        Every validation cut of such a series lacked the season of its
+        whole history (mostly: too short for it), so its calibration rows
+        were a level
         smoothing's errors, in a unit the season's swing dominated, read in
         the seasonal stage's unit at the end. A random-walk level plus a
         season, 25 months forecast 18 ahead: its 80% and 95% bands covered

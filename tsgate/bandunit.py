@@ -71,8 +71,8 @@ def one_step_errors(z, sm, end=None, start=None):
     The error at step ``t`` is ``z[t] - (level[t - 1] + season[t - m])``
     (with an inner cycle, its newest index: ``Smoothing.seasonal``), for
     ``t`` from ``start`` (default: :func:`first_scored`, the first error
-    out of sample to the initial indices) to before ``end`` (default: all
-    of z); steps whose error is NaN are left out.
+    not scored against an initial index it made) to before ``end``
+    (default: all of z); steps whose error is NaN are left out.
 
     Parameters
     ----------
