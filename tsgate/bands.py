@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, segments
-from .bandunit import error_growth, noise, recency_weights
+from .bandunit import error_growth, recency_weights
 from .calibration import (
     CalibrationWarning,
     bound_columns,
@@ -179,7 +179,7 @@ class ForecastBands:
         floor = floors(coll.values)  # (k, 1)
         zeros = zero_shares(coll.values, stages, h)  # (k, h) recent zeros by phase, if never < 0
         own = self._own_rows(coll)  # (k,) each series' calibration rows, or None: pooled
-        floored = self._model_floors(coll, stages, history, h, gaps, own)  # (k,) of (h,) or None
+        floored = self._model_floors(coll, stages, units, h, gaps, own)  # (k,) of (h,) or None
         steps = h + int(gaps.max())  # from the earliest last observation
         bands = []
         for c in coverages:
@@ -201,7 +201,7 @@ class ForecastBands:
             bands.append((np.maximum(lower, floor), np.maximum(upper, floor)))
         return coll, levels, bands
 
-    def _model_floors(self, coll, stages, history, h, gaps, own):
+    def _model_floors(self, coll, stages, units, h, gaps, own):
         """Per series of ``coll``, the standard deviations (h,) of its
         stage's own model band, or None where its band is not floored.
 
@@ -211,9 +211,11 @@ class ForecastBands:
         series; the pooled rows (the one series fitted, whatever the new
         history; a new id or a series left out of a few), every fitted
         series with rows flagged. The model band is ETS's: the stage's
-        one-step noise (robust, as the unit) times its
-        :func:`tsgate.bandunit.error_growth` to the step; :meth:`_bands`
-        takes the normal quantile of it for a floor.
+        one-step noise times its :func:`tsgate.bandunit.error_growth` to
+        the step; the noise is the series' unit (``units``, (h,) each:
+        flags exist only for fits of few series, whose unit is the robust
+        one-step noise throughout); :meth:`_bands` takes the normal
+        quantile of it for a floor.
 
         Every validation cut of such a series lacked the season of its
         whole history (mostly: too short for it), so its calibration rows
@@ -233,10 +235,9 @@ class ForecastBands:
         pooled = bool(flags.all() if owners is None else flags[np.unique(owners)].all())
         where = self._fitted_positions()
         out = []
-        for key, v, sm, g, rows in zip(coll.ids, history, stages, gaps, own):
+        for key, unit, sm, g, rows in zip(coll.ids, units, stages, gaps, own):
             flagged = pooled if rows is None else bool(flags[where[key]])
-            out.append(noise(v, sm, robust=True) * error_growth(sm, h + g)[g:]
-                       if flagged and sm.period > 1 else None)
+            out.append(unit * error_growth(sm, h + g)[g:] if flagged and sm.period > 1 else None)
         return out
 
     def _own_rows(self, coll):
