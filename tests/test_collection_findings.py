@@ -162,3 +162,52 @@ def test_a_long_new_history_with_leading_nan_keeps_its_dates_step():
     got = est.predict(y=new)
     pd.testing.assert_frame_equal(got, est.predict(y=new.dropna()))
     assert list(got["ds"].unique()) == list(pd.date_range("2000-07-01", periods=2, freq="MS"))
+
+
+def _two_level_long(names=("unique_id", "ds", "y")):
+    """Two series at 10 and 1000, in the rows of a table sorted by date, and
+    a default fit on all but their last 2 months (session 51's sweep)."""
+    rng = np.random.default_rng(0)
+    ids, times, values = names
+    full = pd.concat([pd.DataFrame({ids: k, times: MONTHS[:24], values: level + rng.normal(size=24)})
+                      for k, level in (("a", 10.0), ("b", 1000.0))])
+    full = full.sort_values([times, ids], ignore_index=True)
+    train, test = full[full[times] < MONTHS[22]], full[full[times] >= MONTHS[22]]
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, id_col=ids, time_col=times,
+                                 value_col=values, **FAST).fit(train)
+    return model, test
+
+
+def test_a_long_frame_beside_a_long_forecasts_column_pairs_only_in_its_order():
+    """A test frame sorted by time, a slice of a bigger one, beside the long
+    forecast's column: the other check missed it (its row labels are not
+    the column's 0..n-1, nor after reset_index other ones) and it was
+    paired by position: mae 499 where it is 1.3."""
+    model, test = _two_level_long()
+    fc, band = model.predict(), model.predict_interval(coverage=0.8)
+    want = metrics.mae(test, fc)  # the long forecast itself pairs by (id, time)
+    assert want < 10
+    for scored in (test, test.reset_index(drop=True)):
+        with pytest.raises(ValueError, match="column of a long forecast.*sort_values"):
+            metrics.mae(scored, fc["y"])
+        with pytest.raises(ValueError, match="column of a long forecast"):
+            metrics.coverage(scored, band["lower"], band["upper"])
+    in_order = test.sort_values(["unique_id", "ds"])
+    assert metrics.mae(in_order, fc["y"]) == want
+    assert metrics.coverage(in_order, band["lower"], band["upper"]) == metrics.coverage(
+        test, band[["unique_id", "ds", "lower"]], band[["unique_id", "ds", "upper"]])
+
+
+def test_a_long_forecasts_column_of_its_own_names_is_scored_as_the_defaults_are():
+    """The column's attrs name the fit's id and time columns; only a frame's
+    were read, so the same call refused custom names ("labelled
+    differently") that it scored with unique_id and ds."""
+    names = ("store", "month", "sales")
+    model, test = _two_level_long(names)
+    fc, band = model.predict(), model.predict_interval(coverage=0.8)
+    in_order = test.sort_values(["store", "month"])
+    assert metrics.mae(in_order, fc["sales"]) == metrics.mae(test, fc)
+    assert metrics.coverage(in_order, band["lower"], band["upper"]) == metrics.coverage(
+        test, band[["store", "month", "lower"]], band[["store", "month", "upper"]])
+    with pytest.raises(ValueError, match=r"column of a long forecast.*\['store', 'month'\]"):
+        metrics.mae(test, fc["sales"])

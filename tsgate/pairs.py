@@ -149,6 +149,10 @@ def _check_rows_of_long(y_true, y_pred, name):
              if isinstance(v, (pd.Series, pd.DataFrame)) and _collection_layout(v, names) is None]
     if not (long(y_true) or long(y_pred)) or len(plain) != 1:
         return  # (either way round: y_true's column beside the long forecast too)
+    frame = y_true if long(y_true) else y_pred
+    if LONG_COLUMNS in plain[0].attrs:  # a column of a long forecast: rows by id, then time
+        _check_forecast_order(frame, names, name if frame is y_true else "y_true")
+        return
     rows, labels = (y_true.index, y_pred.index) if long(y_true) else (y_pred.index, y_true.index)
     if len(rows) == len(labels) and not rows.equals(labels) and rows.is_unique \
             and labels.isin(rows).all():
@@ -161,6 +165,30 @@ def _check_rows_of_long(y_true, y_pred, name):
             "would pair them by position. Pass both as long frames (the forecast as predict "
             "returned it), whose values pair by series and time, or put both in the same row "
             "order.")
+
+
+def _check_forecast_order(frame, names, name):
+    """Refuse a long frame whose rows are not sorted by series id, then
+    time, beside ``name``, a column of a long forecast (its ``attrs`` name
+    the forecast's id and time columns, :data:`LONG_COLUMNS`): such a column
+    holds no ids or times, only the forecast's order, which is that one,
+    so the two pair by position. A test frame sorted by time, or a slice of
+    one, was paired with it silently (two series at 10 and 1000: mae 499
+    where it is 1.3; a row index reset hid it from the other check)."""
+    index = _collection_layout(frame, names).index
+    try:
+        ordered = index.is_monotonic_increasing
+    except TypeError:  # ids that do not compare (1 and "1"): no order to check
+        return
+    if ordered:
+        return
+    ids, times = names
+    raise ValueError(
+        f"{name} is a column of a long forecast, whose rows are sorted by series id and then "
+        f"time, but the long frame beside it is not sorted so ({ids!r}, {times!r}); a column "
+        "holds no ids or times to pair by. Pass the forecast with its id and time columns "
+        f"(e.g. band[[{ids!r}, {times!r}, 'lower']]), whose values pair by series and time in "
+        f"any row order, or sort the frame with .sort_values([{ids!r}, {times!r}]).")
 
 
 def _valid_pairs(y_true, y_pred, name="y_pred"):
@@ -199,10 +227,12 @@ LONG_COLUMNS = "long_columns"  # attrs key of a long forecast: its [id_col, time
 
 def long_names(*values):
     """The id and time columns of the long frames among ``values``: those a
-    forecaster's long result names in its ``attrs`` (``id_col``,
-    ``time_col`` as fitted), else the default ``unique_id``, ``ds``."""
-    for v in values:
-        names = getattr(v, "attrs", {}).get(LONG_COLUMNS) if isinstance(v, pd.DataFrame) else None
+    forecaster's long result (or a column of it) names in its ``attrs``
+    (``id_col``, ``time_col`` as fitted), else the default ``unique_id``,
+    ``ds``."""
+    for v in values:  # (a forecast's column carries its frame's attrs)
+        names = (getattr(v, "attrs", {}).get(LONG_COLUMNS)
+                 if isinstance(v, (pd.Series, pd.DataFrame)) else None)
         if names is not None:
             return tuple(names)
     return "unique_id", "ds"
