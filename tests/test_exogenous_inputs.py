@@ -318,3 +318,22 @@ def test_the_rows_asked_of_a_short_future_x_include_the_whole_block():
     with pytest.raises(ValueError, match=r"needs exactly 2, .*\(Or 3 rows, the whole blocks of "
                                          r"3 steps"):
         model.predict(2, X=future[:5])
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_a_fitted_model_keeps_its_own_copy_of_x(as_array):
+    """A float64 X (frame or array) was kept as a view: the caller's later
+    edit of it changed the model's forecasts (session 51's sweep)."""
+    X = _features(Y.index)
+    X = X.to_numpy() if as_array else X
+    model = tsgate.GRUForecaster(**P).fit(Y, X)
+    future = _features(_future(), seed=1)
+    future = future.to_numpy() if as_array else future
+    before = model.predict(horizon=3, X=future[:3])  # (not the fit's own forecast)
+    kept = model.collection_.exog[0].copy()
+    if as_array:
+        X[-5:, 0] = 100.0
+    else:
+        X.iloc[-5:, 0] = 100.0
+    np.testing.assert_array_equal(model.collection_.exog[0], kept)
+    pd.testing.assert_series_equal(model.predict(horizon=3, X=future[:3]), before)

@@ -202,7 +202,9 @@ def align_exog(X, index, name="X"):
                         + (f"{times[0]!r} holds times; put {name} on them: "
                            f"{name}.set_index({times[0]!r})." if times else
                            f"{not_numbers(X[bad[0]].dtype)}."))
-    values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    # a copy: a float64 frame's (or array's) values are otherwise a view of the caller's,
+    # and a fitted model then changed with the caller's later edits of X
+    values = X.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     if not np.isfinite(values).all():
         raise ValueError(f"{name} contains NaN or inf; exogenous features must be complete "
                          "(fill or interpolate them).")
