@@ -2,6 +2,7 @@
 import io
 import json
 import pickle
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -499,6 +500,43 @@ def test_a_fitted_forecaster_file_without_its_windows_is_refused(tmp_path):
     _rewrite_meta(path, lambda d: d["model"]["state"].pop("windows_"))
     with pytest.raises(ValueError, match=r"damaged.*without \['windows_'\]"):
         load(path)
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda s: s.__setitem__("horizon_", 7), r"horizon 7 whose networks forecast \[3\] steps"),
+    (lambda s: s["windows_"].__setitem__(0, 0), r"whose windows are \[0\]"),
+    (lambda s: s["regressors_"][0]["state"]["spec_"]["__spec__"].__setitem__("hidden_size", 0),
+     "network shape is impossible"),
+    (lambda s: s["regressors_"][0]["state"].__setitem__("_scaled_targets", "yes"),
+     "target scaling flag"),
+])
+def test_an_edited_forecaster_file_is_refused_at_load(tmp_path, change, match):
+    """An edited horizon or window loaded and failed in predict (NumPy's
+    broadcast error, an IndexError); a hidden size of 0 failed in load with
+    a ZeroDivisionError (session 51's sweep)."""
+    y = load_airline().iloc[:48]
+    path = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).save(tmp_path / "f.npz")
+    _rewrite_meta(path, lambda d: change(d["model"]["state"]))
+    with pytest.raises(ValueError, match="damaged.*" + match):
+        load(path)
+
+
+def test_a_loaded_regressor_warm_starts_in_the_target_units_it_learnt_in(tmp_path):
+    """Targets whose mean is exactly 0 and scale 1 (StandardScaler's output)
+    were taken for unscaled ones after a load, and the warm fit restarted
+    from new weights with a warning (session 51's sweep)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 6, 2)), np.repeat([-1.0, 1.0], 15)  # mean 0, std 1
+    a = tsgate.GRURegressor(**FAST).fit(X, y)
+    assert a.y_mean_ == 0.0 and a.y_scale_ == 1.0 and a.scale_target
+    b = load(a.save(tmp_path / "r.npz"))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        a.set_params(warm_start=True).fit(X, y)
+        b.set_params(warm_start=True).fit(X, y)
+    assert not [w for w in record if "new weights" in str(w.message)]
+    assert b.n_iter_ == a.n_iter_ == 2 * FAST["max_iter"]
+    np.testing.assert_array_equal(b.predict(X), a.predict(X))
 
 
 def test_a_file_object_opened_the_wrong_way_is_told_so(tmp_path):

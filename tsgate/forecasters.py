@@ -117,7 +117,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
 
     @classmethod
     def _restore_state(cls, params, state):
-        check_forecaster_state(cls.__name__, state)
+        check_forecaster_state(cls.__name__, state, params.get("horizon"))
         est = super()._restore_state(params, state)
         est._fill_fitted_parameters()
         return est

@@ -56,6 +56,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         "n_features_in_", "feature_names_in_", "window_", "n_step_features_", "n_outputs_",
         "_y_ndim", "spec_", "device_", "y_mean_", "y_scale_", "params_",
         "_optimizer_state",  # Adam's (m, v, step): a warm start continues exactly
+        "_scaled_targets",  # the units the weights learnt in (scale_target of the last fit)
         "loss_curve_", "best_loss_", "n_iter_", "best_epoch_", "grad_norm_curve_",
         "clipped_fraction_", "diverged_at_", "validation_scores_", "validation_loss_curve_",
         "best_validation_loss_",
@@ -252,8 +253,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         fitted = hasattr(self, "params_") and hasattr(self, "spec_")
         changed = self.spec_.changes(spec) if fitted else ""  # (a new dropout keeps the weights)
         what = "the network's shape"
-        # the targets' units the weights learnt in: the last fit's scale_target (a model
-        # loaded from a file has not kept it: scaled unless the units are 0 and 1)
+        # the targets' units the weights learnt in: the last fit's scale_target (saved
+        # with the model since session 51; an older file's: scaled unless the units are 0
+        # and 1, which standardized targets have too)
         scaled = fitted and getattr(self, "_scaled_targets", not (
             np.all(self.y_mean_ == 0) and np.all(self.y_scale_ == 1)))
         if fitted and scaled != bool(self.scale_target):

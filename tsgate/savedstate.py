@@ -7,7 +7,7 @@ these are the estimators' own rules of what a fitted one must hold.
 """
 import numpy as np
 
-from .engine.layout import Layout
+from .engine.layout import Layout, NetworkSpec
 
 # what a fitted regressor's predict reads, beside its weights
 REGRESSOR_REQUIRED = ("spec_", "params_", "y_mean_", "y_scale_", "window_")
@@ -41,6 +41,14 @@ def check_regressor_state(name, state):
     missing = [k for k in REGRESSOR_REQUIRED if k not in state]
     if missing:
         raise _damaged(f"a fitted {name} without {missing}")
+    if not isinstance(spec, NetworkSpec):
+        raise _damaged(f"a {name}'s network shape is a {type(spec).__name__}")
+    sizes = (spec.n_features, spec.hidden_size, spec.n_outputs, spec.num_layers)
+    if spec.cell not in ("lstm", "gru") or min(sizes) < 1 or not 0 <= spec.dropout < 1:
+        # (a hidden size of 0 divided by zero in Layout)
+        raise _damaged(f"a {name}'s network shape is impossible ({spec})")
+    if not isinstance(state.get("_scaled_targets", False), bool):
+        raise _damaged(f"a {name}'s target scaling flag is {state['_scaled_targets']!r}")
     expected = Layout(spec).size
     if np.size(weights) != expected:
         raise _damaged(f"a {name}'s weights hold {np.size(weights)} numbers where its network "
@@ -57,11 +65,15 @@ def check_regressor_state(name, state):
                        "never leaves")
 
 
-def check_forecaster_state(name, state):
+def check_forecaster_state(name, state, horizon=None):
     """Refuse the saved ``state`` of a fitted forecaster of class ``name``
     without its networks or what its ``predict`` reads (an empty list of
     networks forecast NaN; a missing ``windows_`` failed with an
-    AttributeError).
+    AttributeError), or whose horizon (``horizon_``, else the parameter
+    ``horizon`` of a file without it) is not the number of steps its
+    networks forecast (an edited one failed in ``predict`` with NumPy's
+    broadcast error), or whose window lengths are not whole numbers of
+    at least 1, one per network.
 
     Raises
     ------
@@ -72,3 +84,13 @@ def check_forecaster_state(name, state):
     missing = [k for k in FORECASTER_REQUIRED if k not in state]
     if missing or not state["regressors_"]:
         raise _damaged(f"a fitted {name} without {missing or ['its networks']}")
+    members = state["regressors_"]
+    steps = sorted({getattr(getattr(r, "spec_", None), "n_outputs", None) for r in members},
+                   key=str)
+    H = state.get("horizon_", horizon)
+    if steps != [H]:
+        raise _damaged(f"a {name} of horizon {H!r} whose networks forecast {steps} steps")
+    windows = state["windows_"]
+    if not isinstance(windows, (list, tuple)) or len(windows) < len(members) or not all(
+            isinstance(L, int) and not isinstance(L, bool) and L >= 1 for L in windows):
+        raise _damaged(f"a {name} of {len(members)} networks whose windows are {windows!r}")
