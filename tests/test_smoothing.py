@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import tsgate
-from tsgate.bandunit import NOISE_FLOOR, noise, noise_half_life
+from tsgate.bandunit import NOISE_FLOOR, first_scored, noise, noise_half_life
 from tsgate.smoothing import (
     ALPHAS,
     GAMMAS,
@@ -44,7 +44,7 @@ def reference_filter(z, m, alpha, gamma):
     for t in range(n):
         if not np.isnan(z[t]):
             e = z[t] - level - season[t % m]
-            if t >= m:
+            if t >= (m + m // 2 if m > 1 else 1):  # the initial indices' own steps unscored
                 sse += e * e
             level = level + alpha * e
             season[t % m] = season[t % m] + gamma * (1 - alpha) * e
@@ -84,7 +84,8 @@ def test_grid_search_picks_the_least_sse(m):
     sse = {(a, g): reference_filter(z, m, a, g)[2] for a, g in grid}
     want = min(grid, key=sse.get)
     level, season = np.full(60, np.nan), np.full(60, np.nan)
-    alpha, gamma, delta, sse_run = _run(z, m, 1, ALPHAS, GAMMAS, GAMMAS, level, season, None)
+    alpha, gamma, delta, sse_run = _run(z, m, 1, ALPHAS, GAMMAS, GAMMAS, level, season, None,
+                                        first_scored(m))
     assert delta == 0.0
     assert (alpha, gamma) == want and math.isclose(sse_run, sse[want], rel_tol=1e-12)
     want_level, want_season, _ = reference_filter(z, m, *want)
@@ -530,7 +531,7 @@ def test_one_bad_reading_no_longer_drives_the_forecast():
 def reference_double(z, m, m1, alpha, gamma, delta):
     """Double seasonal Holt-Winters (Taylor 2003) in error-correction form,
     written out plainly: level (n,), combined index (n,), inner index (n,)
-    after each step, the one-step SSE from one season on, and the SSE of
+    after each step, the one-step SSE from one and a half seasons on, and the SSE of
     the 1..m1-step forecasts of each step from the third season on, each
     forecast built from the newest indices at or before its origin, found
     by searching back."""
@@ -545,7 +546,7 @@ def reference_double(z, m, m1, alpha, gamma, delta):
     for t in range(n):
         if not np.isnan(z[t]):
             e = z[t] - level - outer[t % m] - inner[t % m1]
-            if t >= m:
+            if t >= m + m // 2:
                 sse += e * e
             level += alpha * e
             outer[t % m] += gamma * (1 - alpha) * e
@@ -593,7 +594,7 @@ def test_double_filter_and_grid_match_the_reference():
     grid = [(a, g, d) for a in alphas[:2] for g in gammas for d in deltas]
     refs = {c: reference_double(z, m, m1, *c) for c in grid}
     best = min(grid, key=lambda c: refs[c][4])
-    a, g, d, got = _run(z, m, m1, alphas, gammas, deltas, level, season, daily)
+    a, g, d, got = _run(z, m, m1, alphas, gammas, deltas, level, season, daily, first_scored(m))
     assert (a, g, d) == best and math.isclose(got, refs[best][4], rel_tol=1e-12)
     np.testing.assert_allclose(season, refs[best][1], rtol=1e-12, atol=1e-12)
     assert best != min(grid, key=lambda c: refs[c][3])  # the one-step SSE would choose otherwise

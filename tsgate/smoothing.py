@@ -21,7 +21,9 @@ the first two seasons) read all of them; so a training window ending at
 first ``2 m`` windows of each series see at most those two seasons (never
 a validation or test step). Missing values (NaN) skip the update. The
 smoothing coefficients are chosen per series on a small grid by the
-one-step squared error; a series the Theta method's 90% seasonality test
+one-step squared error, from one and a half seasons on: the steps before
+made the initial indices (:func:`tsgate.bandunit.first_scored`, where the
+band unit starts too); a series the Theta method's 90% seasonality test
 does not find seasonal (:func:`tsgate.seasonality.is_seasonal`) gets no
 seasonal component.
 
@@ -45,7 +47,7 @@ import numpy as np
 from numba import njit
 
 from ._jitcache import CACHE
-from .bandunit import one_step_errors
+from .bandunit import first_scored, one_step_errors
 from .moments import mean_spread
 from .regression import linear_effect
 from .seasonality import is_seasonal
@@ -57,12 +59,13 @@ _JIT = dict(cache=CACHE, nogil=True, no_cfunc_wrapper=True)
 
 
 @njit(**_JIT)
-def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
+def _run(z, m, m1, alphas, gammas, deltas, level, season, daily, first):
     """Smooth z (n,) with the coefficients (alpha, gamma, delta) of the grid
     with the least SSE, writing its level (n,), season (n,) and, with an
     inner season, its part daily (n,); a grid of one point is run as given.
-    Returns (alpha, gamma, delta, sse). The SSE is of the one-step errors, or
-    with an inner season of the 1..m1-step forecasts.
+    Returns (alpha, gamma, delta, sse). The SSE is of the one-step errors
+    from step ``first`` on (:func:`tsgate.bandunit.first_scored`), or with an
+    inner season of the 1..m1-step forecasts.
 
     ``daily`` is None exactly when there is no inner season (``m1 == 1``):
     Numba then prunes every branch of the inner season before compiling
@@ -72,8 +75,10 @@ def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
     second specialization when they first need it.
 
     Each grid point runs the filter over the whole series. The first two
-    seasons initialize the indices, the first season the level; the first
-    season is not scored. With an inner season (``m1 > 1``, ``m % m1 ==
+    seasons initialize the indices, the first season the level; the steps
+    before ``first`` are not scored (the first season, and the second's
+    first half, whose values made their own initial indices: their errors
+    are near 0 at any coefficient). With an inner season (``m1 > 1``, ``m % m1 ==
     0``), the first two seasons' indices split into the mean profile of the
     inner cycle and the outer season's deviations from it.
 
@@ -144,7 +149,7 @@ def _run(z, m, m1, alphas, gammas, deltas, level, season, daily):
         for t in range(n):
             if not math.isnan(z[t]):
                 e = z[t] - (lev + inner[t % m1] + ring[t % m])
-                if t >= m:
+                if t >= first:
                     sse += e * e
                 lev += alpha * e
                 ring[t % m] += gamma * (1.0 - alpha) * e
@@ -179,7 +184,7 @@ def _filter(z, m, alpha, gamma, level, season, m1=1, delta=0.0, daily=None):
         raise ValueError(f"daily must be given exactly with an inner season; m1={m1}, "
                          f"daily {'given' if daily is not None else 'None'}.")
     return _run(z, m, m1, np.array([float(alpha)]), np.array([float(gamma)]),
-                np.array([float(delta)]), level, season, daily)[3]
+                np.array([float(delta)]), level, season, daily, first_scored(m))[3]
 
 
 def same_phase(end, steps, period):
@@ -274,7 +279,8 @@ def takes_log(y, period, exog=None):
     their lambda 0 and 1, with Laplace errors, which one spike sways less
     than normal ones): the errors' mean absolute value on the log scale
     times the values' geometric mean below that on their own scale, both
-    from the first season on. With exogenous features ``exog`` (n, m) their linear effect on
+    from one and a half seasons on (:func:`tsgate.bandunit.first_scored`).
+    With exogenous features ``exog`` (n, m) their linear effect on
     each scale is taken out first (promotions' jumps otherwise hid the
     season of a multiplicative series: it stayed on its own scale, where a
     lift of 30% is no constant effect).
@@ -309,9 +315,11 @@ def _scale_choice(y, period, exog=None):
         return False, {True: logs}
     own = smooth(y, period, log=False, exog=exog)
     fitted = {True: logs, False: own}
-    # mean absolute errors from the first season on, on each scale (Laplace likelihoods)
-    steps, e_log = one_step_errors(logs.to_working(y, exog), logs, start=period)
-    _, e_own = one_step_errors(own.to_working(y, exog), own, start=period)
+    # mean absolute errors on each scale (Laplace likelihoods), of the same steps:
+    # those the seasonal stage's initial indices were not made of
+    start = first_scored(period)
+    steps, e_log = one_step_errors(logs.to_working(y, exog), logs, start=start)
+    _, e_own = one_step_errors(own.to_working(y, exog), own, start=start)
     if not len(e_log) or not len(e_own):
         return False, fitted
     geometric_mean = math.exp(float(np.mean(np.log(y[steps]))))
@@ -446,7 +454,7 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     # at 1e-300 alpha 0.05 where at 1 it is 0.8), its level and indices scaled back exactly
     k = _tiny_exponent(z)
     alpha, gamma, delta, _ = _run(np.ldexp(z, k) if k else z, m, inner, ALPHAS, GAMMAS, GAMMAS,
-                                  level, season, daily)
+                                  level, season, daily, first_scored(m))
     for a in (level, season) + ((daily,) if daily is not None else ()):
         np.ldexp(a, -k, out=a)
     return Smoothing(log=log, period=m, alpha=float(alpha), gamma=float(gamma), level=level,
