@@ -725,3 +725,29 @@ def test_a_network_beyond_the_size_tsgate_allows_is_refused_by_name(params):
     with pytest.raises(ValueError, match=r"makes a network of about .* GiB to train .* give a "
                                          r"smaller hidden_size or fewer layers"):
         tsgate.GRURegressor(max_iter=1, **params).fit(X, y)
+
+
+@pytest.mark.parametrize("rate, advice", [(1e-9, "barely moved .*raise learning_rate_init"),
+                                          (500.0, "times the constant's: lower learning_rate_init")])
+def test_a_useless_fit_is_told_which_way_to_move_the_learning_rate(rate, advice):
+    """1e-9 (a flat loss curve, last-bit noise at its end) was told to lower
+    the rate; 500 (a loss 8e4 times the constant's, its last epoch its
+    best) to raise it (session 51's sweep)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 8, 2))
+    y = X[:, -1, 0] + 0.1 * rng.normal(size=60)
+    with pytest.warns(ConvergenceWarning, match="not a usable model. .*" + advice):
+        tsgate.LSTMRegressor(hidden_size=4, max_iter=20, learning_rate_init=rate,
+                             random_state=0).fit(X, y)
+
+
+def test_a_diverged_fit_warns_at_the_users_line_and_names_a_large_weight_decay():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5, 1)), rng.normal(size=40)
+    with pytest.warns(RuntimeWarning, match="diverged in epoch") as record:
+        tsgate.LSTMRegressor(hidden_size=4, max_iter=30, learning_rate_init=1e4,
+                             random_state=0, n_iter_no_change=30).fit(X, y)
+    assert {w.filename for w in record if w.category is RuntimeWarning} == {__file__}
+    with pytest.warns(RuntimeWarning, match="weight_decay=1e.06, which shrinks"):
+        tsgate.LSTMRegressor(hidden_size=4, max_iter=5, weight_decay=1e6,
+                             random_state=0).fit(X, y)

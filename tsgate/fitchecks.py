@@ -33,13 +33,19 @@ def check_network_size(spec):
             "allows; give a smaller hidden_size or fewer layers.")
 
 
+UNSTABLE_LOSS = 10.0  # warn_unconverged: a fitted loss this many times the constant's
+STILL = 0.01  # warn_unconverged: a loss curve whose best is within this share of its start
+
+
 def warn_unconverged(est, net, result, Xw, Ys, cfg):
     """A ConvergenceWarning where ``max_iter`` ended regressor ``est``'s
     fit, or where the fitted network predicts its training targets no better than the
     constant 0 (their mean with ``scale_target``): a learning rate far
     too high ended fits at R^2 -460, and unscaled targets of 1e20
     stalled at once, without a word. The advice follows the loss curve:
-    a loss that rose from its best asks for a lower learning rate."""
+    a loss that rose from its best, or a fit far worse than the constant,
+    asks for a lower learning rate; a fit no better than the constant whose
+    loss barely moved from its first epoch, for a higher one."""
     worse = ""
     if result.n_iter:
         n = split_validation(len(Xw), cfg)[0]  # the training rows
@@ -52,20 +58,27 @@ def warn_unconverged(est, net, result, Xw, Ys, cfg):
     if result.stop_reason != "max_iter" and not worse:
         return
     curve = result.loss_curve
+    rate = f"learning_rate_init (now {est.learning_rate_init:g})"
     if worse and not est.scale_target:
         advice = "Set scale_target=True (the targets are not scaled)."
     elif len(curve) > 1 and curve[-1] > 1.5 * min(curve):
         advice = (f"The training loss rose from {min(curve):.3g} to {curve[-1]:.3g}: lower "
-                  f"learning_rate_init (now {est.learning_rate_init:g}).")
+                  f"{rate}.")
+    elif worse and fitted > UNSTABLE_LOSS * zero:  # steps too long to settle anywhere
+        advice = (f"Its loss is {fitted / zero:.3g} times the constant's: lower {rate}.")
+    elif (worse and len(curve) > 1 and min(curve) > (1 - STILL) * curve[0]
+          and est.tol < STILL * curve[0]):  # (a tol that large: the stall rule ended it)
+        # steps too short to move: 1e-9 was told to go lower still
+        advice = (f"The training loss barely moved ({curve[0]:.4g} -> {min(curve):.4g}): "
+                  f"raise {rate}, or check that the inputs vary.")
     elif result.stop_reason == "max_iter":
         advice = "Raise max_iter, or learning_rate_init."
-    elif curve and curve[-1] <= min(curve):  # stopped at its best: by the stall rule
+    elif curve and curve[-1] <= min(curve) + est.tol:  # at its best (within tol): the stall rule
         advice = (f"The stall rule (tol={est.tol:g}, n_iter_no_change="
                   f"{est.n_iter_no_change}) ended it after {result.n_iter} epoch(s) at its "
                   "best loss: lower tol or raise n_iter_no_change.")
     else:
-        advice = (f"Lower learning_rate_init (now {est.learning_rate_init:g}), or check the "
-                  "data.")
+        advice = f"Lower {rate}, or check the data."
     stopped = (f"max_iter={est.max_iter} epochs ended the fit before "
                f"{'early stopping' if cfg.early_stopping else 'the training loss stalled'} "
                f"(no improvement by tol={est.tol} for n_iter_no_change="

@@ -6,14 +6,13 @@ the season the networks were trained with. A mixin of the forecasters
 (:mod:`tsgate.forecasters`), as :mod:`tsgate.bands` and
 :mod:`tsgate.holdout` are.
 """
-import os
-import sys
 import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import exogenous
+from ._callers import callers_level
 from ._series import future_index
 from .collection import launched
 from .folds import MIN_OBSERVATIONS
@@ -21,19 +20,6 @@ from .grids import joined
 from .matching import check_same_frequency
 from .seasonality import MIN_SEASONS, lag_testable, testable
 from .timedtypes import same_unit
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _callers_level():
-    """The ``stacklevel`` that names the first line outside tsgate for a
-    warning raised by this function's caller: ``predict`` and
-    ``predict_interval`` reach the checks here through different depths,
-    and a fixed level named a line of tsgate."""
-    frame, level = sys._getframe(1), 1  # (the caller: the function that warns)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 class NewHistories:
@@ -111,7 +97,7 @@ class NewHistories:
                 f"y's series {new!r} ({type(new).__name__}) is not a fitted series, but the "
                 f"fitted {old!r} ({type(old).__name__}) reads the same: it is forecast as a new "
                 "series (without its fitted past or its own band). Give the ids as fitted.",
-                UserWarning, stacklevel=_callers_level())
+                UserWarning, stacklevel=callers_level())
         value_col = self._columns(fitted=True)[2]
         if coll.layout == "series" and unknown and unknown[0] == value_col:
             # a column pulled out of a long frame (df.set_index("ds")["y"]): named "y"
@@ -119,7 +105,7 @@ class NewHistories:
                 f"y is a Series named {value_col!r}, the value column, not a fitted series' id: "
                 "it is forecast as a new series (without its fitted past or its own band). "
                 "Name it by its id (y.rename(id)) to continue a fitted series.",
-                UserWarning, stacklevel=_callers_level())
+                UserWarning, stacklevel=callers_level())
 
     def _fitted_positions(self):
         """Each fitted series' position in ``collection_``, by id."""
@@ -144,4 +130,4 @@ class NewHistories:
                 f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
                 f"{MIN_SEASONS * m} that show a season of {m} steps, while the fitted series was "
                 "seasonal: this forecast has no seasonal pattern. Give at least two seasons "
-                "of history.", UserWarning, stacklevel=_callers_level())
+                "of history.", UserWarning, stacklevel=callers_level())

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import config
+from .._callers import callers_level
 from ..backend import aligned_copy
 from .passes import loss_and_grad
 
@@ -239,6 +240,21 @@ def _epoch_masks(net, rng, sizes):
         first = last
 
 
+def _divergence_causes(cfg):
+    """The likely causes of a diverged fit, for its warning: the learning
+    rate or unscaled data, and a weight decay large enough to overshoot
+    (decoupled decay shrinks the weights by ``learning_rate * weight_decay``
+    a step: 1e6 diverged in the first epoch, and the message blamed the
+    learning rate alone)."""
+    decay = cfg.learning_rate * cfg.weight_decay
+    if decay >= 0.1:
+        return (f"Likely causes: weight_decay={cfg.weight_decay:g}, which shrinks the weights "
+                f"by {decay:.3g} of themselves a step (lower it), a learning rate that is too "
+                "high, or unscaled data.")
+    return ("Likely causes: a learning rate that is too high, or unscaled data; lower "
+            "learning_rate_init or scale the inputs.")
+
+
 def train(net, params, X, Y, cfg, rng, state=None, log=None, validation=None):
     """Fit ``net`` on windows ``X`` (N, T, F) and targets ``Y`` (N, O).
 
@@ -386,8 +402,7 @@ def _train(net, params, X, Y, cfg, rng, state, log, validation):
                 f"The weights and optimizer state from the start of epoch "
                 f"{epoch - 1 if back else epoch}, the last a loss checked, were restored "
                 "and training stopped. "
-                "Likely causes: a learning rate that is too high, or unscaled data; lower "
-                "learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
+                f"{_divergence_causes(cfg)}", RuntimeWarning, stacklevel=callers_level())
             break
         result.loss_curve.append(epoch_loss)
         result.grad_norm_curve.append(float(np.mean(taken)) if taken else 0.0)
@@ -441,8 +456,8 @@ def _train(net, params, X, Y, cfg, rng, state, log, validation):
                 f"Training diverged in epoch {epoch}: its last step's weights give a loss that "
                 f"is NaN/inf or exploded (over {DIVERGENCE_FACTOR:g} times its initial value). "
                 f"The weights and optimizer state from the start of epoch {epoch} were "
-                "restored. Likely causes: a learning rate that is too high, or unscaled data; "
-                "lower learning_rate_init or scale the inputs.", RuntimeWarning, stacklevel=3)
+                f"restored. {_divergence_causes(cfg)}", RuntimeWarning,
+                stacklevel=callers_level())
     result.params = aligned_copy(bk.to_host(p_dev))  # predict reads it as it is
     result.clipped_fraction = n_clipped / max(n_steps, 1)
     result.optimizer_state = (bk.to_host(m).copy(), bk.to_host(v).copy(), step)
