@@ -2,6 +2,7 @@
 set after a fit, a Series named by a tuple, dates before 1677, rows out of
 order."""
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -427,3 +428,40 @@ def test_zeros_before_a_launch_are_read_as_a_later_start():
     short = pd.Series(np.r_[np.zeros(30), 5.0, 6.0], index=index[:32])
     model = tsgate.GRUForecaster(horizon=2, n_models=1, **FAST).fit(short)
     assert len(model.collection_.values[0]) == 4
+
+
+def _jumped_last(before, last):
+    """48 months of ``before`` (47 values) and then ``last``."""
+    return pd.Series(np.r_[before, last], pd.date_range("2010-01-01", periods=48, freq="MS"))
+
+
+def test_a_jump_at_the_last_value_counts_once_in_the_band():
+    """Noise 1e-3 at 50, then 80: the jump was one residual of 38,663 units
+    at the cut, and the unit at the end the floor of a mean change the jump
+    set (41 times the noise): the 95% band ran to 1,290 (session 51's sweep).
+    The floor of a robust unit clips the changes as the unit clips errors."""
+    rng = np.random.default_rng(300)
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(
+        _jumped_last(50 + rng.normal(0, 1e-3, 47), 80.0))
+    assert model.interval_unit_ == "robust noise"
+    band = model.predict_interval(coverage=0.95)
+    assert (band["upper"] < 150).all() and (band["lower"] > -50).all(), band
+    assert (band["lower"] <= 80).all() and (band["upper"] >= 80).all(), band
+
+
+@pytest.mark.parametrize("last", [150.0, 0.0])
+def test_a_constant_series_that_moved_at_its_last_value_has_no_band_of_width_0(last):
+    """Every validation row held one nonzero error (the step onto the last
+    value) and zeros from the constant history; those zeros made the 80%
+    band [55, 55] at the first four steps (session 51's sweep). A constant
+    forecast's exact zeros are left out one by one, not only by rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a 95% band from 12 residuals is told so)
+        model = tsgate.GRUForecaster(horizon=12, n_models=1, **FAST).fit(
+            _jumped_last(np.full(47, 50.0), last))
+        band = model.predict_interval(coverage=0.8)
+    assert (band["lower"] <= min(50.0, last)).all() and (band["upper"] >= max(50.0, last)).all()
+    constant = tsgate.GRUForecaster(horizon=12, n_models=1, **FAST).fit(
+        _jumped_last(np.full(47, 50.0), 50.0))  # never moved: exact, width 0
+    band = constant.predict_interval(coverage=0.8)
+    assert (band["lower"] == 50).all() and (band["upper"] == 50).all()

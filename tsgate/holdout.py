@@ -42,7 +42,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import combination, encoding, folds
-from .bandunit import NOISE_FLOOR, band_unit, noise
+from .bandunit import band_unit, noise, noise_floor
 from .calibration import outlying_series
 from .fitplan import FINAL_STAGES
 from .smoothing import theta_drift
@@ -61,7 +61,7 @@ class HoldoutErrors:
         (:func:`tsgate.bandunit.band_unit`); for fewer ("robust noise"),
         its one-step noise over the whole history, outlying errors clipped
         (:func:`tsgate.bandunit.noise`). Where a series' unit at a cut is
-        at its floor (``NOISE_FLOOR`` of its scale: the smoothing fitted its
+        at its floor (:func:`tsgate.bandunit.noise_floor`: the smoothing fitted its
         history before the cut almost exactly, as a constant before a level
         shift), its rows are read in its unit at the end instead, the one
         its band is made of: in the floored unit a shift of 45 after a
@@ -130,9 +130,17 @@ class HoldoutErrors:
         residuals = residuals * ratio  # (rows, H); NaN past the series' end
         # a history of one value that stayed at it: its constant forecast is exact,
         # whatever the band; the rows of a product before its launch were most of
-        # its rows, and made its 80% band after the launch of width 0
-        trivial = flat & ~(np.abs(np.nan_to_num(residuals)) > 0).any(axis=1)  # (rows,)
-        keep = ~trivial if (~trivial).any() else np.full(len(trivial), True)  # a constant: all
+        # its rows, and made its 80% band after the launch of width 0. Each such
+        # zero is left out, not only rows of nothing else: a constant series that
+        # moved at its last value had one error a row, and the rest of each step's
+        # zeros made its 80% band of width 0 around a value it never took
+        still = flat[:, None] & (residuals == 0)  # (rows, H)
+        told = np.isfinite(residuals) & ~still  # (rows, H) the errors that say something
+        if told.any():  # (a constant series: every zero kept, its band of width 0)
+            residuals = np.where(still, np.nan, residuals)
+            keep = told.any(axis=1)  # (rows,)
+        else:
+            keep = np.full(len(residuals), True)
         # nor the rows of a series whose errors are outlying (calibration.outlying_series)
         apart = outlying_series(residuals[keep], owners[keep])
         if apart:
@@ -206,7 +214,9 @@ class HoldoutErrors:
                                [len(e) for e in ends])  # (rows,)
         # the noise itself is step 1's unit: at its floor, the history before the cut was
         # fitted exactly, and the series' network unit says nothing of its errors either
-        floored = [u[0] <= NOISE_FLOOR * sm.scale for u, sm in zip(units, stages)]
+        robust = getattr(self, "interval_unit_", None) == "robust noise"
+        floored = [u[0] <= noise_floor(z, sm, len(z) - c, robust)
+                   for u, z, sm, c in zip(units, zs, stages, cuts)]
         choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
         # network units (each series' typical seasonal change) -> noise units
         for i in np.flatnonzero(floored):

@@ -15,6 +15,12 @@ import math
 
 import numpy as np
 
+# the least unit of a series' values: below float32's smallest normal number a
+# unit is 0 to the networks (which work in float32), and targets divided by it
+# overflow to inf: a history of 1e-38, 0, 0 followed by 2 forecast NaN (found by
+# tests/test_reliability.py)
+MIN_SCALE = float(np.finfo(np.float32).tiny)
+
 
 def mean_spread(x, axis=None):
     """Mean and population standard deviation of x, ignoring NaN.

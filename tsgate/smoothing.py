@@ -48,7 +48,7 @@ from numba import njit
 
 from ._jitcache import CACHE
 from .bandunit import first_scored, one_step_errors
-from .moments import mean_spread
+from .moments import MIN_SCALE, mean_spread
 from .regression import linear_effect
 from .seasonality import is_seasonal
 
@@ -326,10 +326,6 @@ def _scale_choice(y, period, exog=None):
     return float(np.mean(np.abs(e_log))) * geometric_mean < float(np.mean(np.abs(e_own))), fitted
 
 
-# a unit below float32's smallest normal number is 0 to the networks (which
-# work in float32), and targets divided by it overflow to inf: a history of
-# 1e-38, 0, 0 followed by 2 forecast NaN (found by tests/test_reliability.py)
-MIN_SCALE = float(np.finfo(np.float32).tiny)
 LARGEST_FITTED = 2.0 ** 330  # smooth: largest |value| fitted as it is (about 2e99)
 SMALLEST_FITTED = 2.0 ** -60  # smooth: smallest largest |value| whose coefficients are chosen as it is
 
