@@ -580,9 +580,10 @@ def test_collections_of_other_labels_name_the_label_the_other_lacks():
     true = _long(np.repeat(["a", "b"], 2), np.tile(t, 2), [1.0, 2, 3, 4])
     with pytest.raises(ValueError, match=r"y_true has \('b', Timestamp\('2001-09-01"):
         mae(true, true[true.unique_id == "a"])
+    # a forecast of more rows than y_true has: those y_true lacks are missing values
+    # (session 51; they were refused, "the forecast has ('c', ...)")
     extra = pd.concat([true, _long(["c"], t[:1], [5.0])])
-    with pytest.raises(ValueError, match=r"the forecast has \('c', Timestamp\('2001-09-01"):
-        mae(true, extra)
+    assert mae(true, extra) == 0.0
 
 
 def test_a_date32_training_series_that_skips_a_month_goes_on_the_freq_grid():
@@ -713,3 +714,34 @@ def test_numbers_written_as_text_are_refused_by_the_metrics():
     with pytest.raises(TypeError, match="holds text"):
         mae(np.array(["1.5", "2", "3"], dtype=object), [1.5, 2.0, 2.0])
     assert mae(np.array([1.5, 2.0, 3.0], dtype=object), [1.5, 2.0, 2.0]) == pytest.approx(1 / 3)
+
+
+def test_a_long_y_true_without_some_of_the_forecasts_rows_scores_the_rows_it_has():
+    """An observation left out of a long table is a missing one, as NaN is:
+    the same y_true without that row was refused (session 51's sweep). A
+    forecast without one of y_true's rows still is."""
+    fut = pd.date_range("2001-01-01", periods=3, freq="MS")
+
+    def long(a, b):
+        return pd.DataFrame({"unique_id": np.repeat(["a", "b"], 3), "ds": list(fut) * 2,
+                             "y": np.r_[a, b]})
+
+    fc = long([1.5, 2, 2], [3.0, 5, 6])
+    with_nan = long([1.0, 2, 3], [4.0, 5, np.nan])
+    assert mae(with_nan.dropna(), fc) == mae(with_nan, fc) == 0.5
+    with pytest.raises(ValueError, match="the forecast lacks"):
+        mae(with_nan, fc.iloc[:-1])
+
+
+def test_a_scorer_too_long_a_season_for_its_fold_names_the_scorers_fix():
+    """The scorer supplies season_length_ (12) to mase; a training fold of 10
+    months was told to pass a smaller season_length, which the user never
+    passed (session 51's sweep)."""
+    import tsgate
+    from tests.conftest import FAST
+
+    y = pd.Series(np.sin(np.arange(14.0)), index=pd.date_range("2000-01-01", periods=14, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=4, n_models=1, **FAST).fit(y.iloc[:10])
+    assert model.season_length_ == 12
+    with pytest.raises(ValueError, match=r"took season_length=12 .*partial\(mase, season_length=1\)"):
+        neg_mase_scorer(model, y.iloc[10:])

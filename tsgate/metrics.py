@@ -25,7 +25,7 @@ from .calibration import quantile_coverage
 from .exogenous import check_scoring_X
 from .matching import aligned
 from .moments import root_mean_square
-from .naivescale import _by_series, _end_aligned, _naive_scales
+from .naivescale import NoScaleError, _by_series, _end_aligned, _naive_scales
 from .pairs import _to_array, _valid_pairs
 
 __all__ = [
@@ -330,7 +330,17 @@ class _ForecastScorer:
                 kwargs["coverage"] = self.coverage
             if self.quantile is not None:
                 kwargs["quantile"] = self.quantile
-            return self.sign * self.metric(y_true, *predicted, **kwargs)
+            try:
+                return self.sign * self.metric(y_true, *predicted, **kwargs)
+            except NoScaleError as exc:
+                if "season_length" not in kwargs:
+                    raise
+                name = _metric_name(self.metric)  # (the season length was not the user's)
+                raise NoScaleError(
+                    f"{exc} The scorer took season_length={kwargs['season_length']} from the "
+                    f"forecaster's season_length_; to score folds this short, make the scorer "
+                    f"at another lag: make_forecast_scorer(functools.partial({name}, "
+                    "season_length=1)).") from None
         if self._interval:
             raise TypeError(
                 f"The {_metric_name(self.metric)} scorer needs a tsgate forecaster (it reads the "
@@ -487,6 +497,8 @@ neg_smape_scorer = make_forecast_scorer(smape)
 neg_mase_scorer = make_forecast_scorer(mase)
 neg_msis_scorer = make_forecast_scorer(msis)  # the 95% band, as M4 scored it
 
+# the point forecasts' scorers, for scoring=SCORERS (neg_msis_scorer, of predict_interval's
+# band, is apart: a forecaster without bands could not take the dict)
 SCORERS = {
     "neg_mae": neg_mae_scorer,
     "neg_rmse": neg_rmse_scorer,

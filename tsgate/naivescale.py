@@ -15,6 +15,12 @@ from .pairs import _as_values, _check_labels, _collection_layout, _to_array, lon
 from .timedtypes import parsed_times
 
 
+class NoScaleError(ValueError):
+    """A training series without a seasonal-naive scale at the season length
+    asked (too short for it, or constant at that lag): the scorers, which
+    take the season length from the forecaster, name their own fix."""
+
+
 def _on_own_grid(train, freq, name):
     """A training Series or DataFrame on dates with every step of its grid,
     missing steps NaN, so that the naive errors pair values
@@ -107,7 +113,7 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
         where = "y_train" if tr.ndim == 1 else f"y_train's series {label!r}"
         if col.size == 0:
             observed = int(np.isfinite(tr2[:, j]).sum())
-            raise ValueError(
+            raise NoScaleError(
                 f"{where} has no pair of observed values {season_length} steps apart "
                 f"({observed} observed), so it has no MASE scale; pass a longer training "
                 "series, or a smaller season_length, or score it with another metric (mae)."
@@ -116,7 +122,7 @@ def _naive_scales(y_train, season_length, yt, y_true=None):
         if not np.isfinite(scales[j]):
             raise ValueError(f"{where} contains inf; replace it with NaN or a finite value.")
         if scales[j] == 0:
-            raise ValueError(
+            raise NoScaleError(
                 f"MASE scale is 0: {where} is constant at lag {season_length} "
                 f"(the seasonal-naive forecast is perfect in-sample); use another "
                 f"metric such as mae, or a different season_length."

@@ -108,7 +108,9 @@ def _as_values(y_true, y_pred):
     Two collections holding the same labels in another order (a test frame
     sorted by time) are aligned on them, y_pred on y_true's; two holding
     other labels are refused (ids or times of another type paired by
-    position: mae 18 where it was 1)."""
+    position: mae 18 where it was 1). y_true may lack some of the
+    forecast's rows (a test stretch shorter than the horizon, a missing
+    observation left out of a long table): they are missing values."""
     names = long_names(y_pred, y_true)
     true, pred = _collection_layout(y_true, names), _collection_layout(y_pred, names)
     true = y_true if true is None else true
@@ -117,16 +119,13 @@ def _as_values(y_true, y_pred):
             and isinstance(getattr(pred, "index", None), pd.MultiIndex))
     if not both or true.index.equals(pred.index):
         return true, pred
-    if (len(true) == len(pred) and not true.index.has_duplicates
-            and not pred.index.has_duplicates and true.index.isin(pred.index).all()):
-        return true, pred.reindex(true.index)
     only_true = true.index[~true.index.isin(pred.index)]
-    only_pred = pred.index[~pred.index.isin(true.index)]
-    if len(only_true) or len(only_pred):  # the first label the other lacks
-        which = (f"y_true has {only_true[0]!r}, which the forecast lacks" if len(only_true)
-                 else f"the forecast has {only_pred[0]!r}, which y_true lacks")
-    else:  # the same labels, one of them repeated
-        which = "a label repeats"
+    repeated = true.index.has_duplicates or pred.index.has_duplicates
+    if not len(only_true) and not repeated:
+        # (fewer rows: an observation left out of a long table is a missing one, as NaN is)
+        return true, pred.reindex(true.index)
+    which = (f"y_true has {only_true[0]!r}, which the forecast lacks" if len(only_true)
+             else "a label repeats")
     raise ValueError(
         f"y_true and the forecast are collections of other (series id, time) labels "
         f"({which}; {len(true)} and {len(pred)} rows); give both the same ids and times, of "
