@@ -77,6 +77,44 @@ def test_run_capped_sets_and_restores_threads():
     assert numba.get_num_threads() == before
 
 
+def test_a_plan_never_raises_the_callers_numba_threads():
+    """A caller that set 1 Numba thread got per-series fits of cores // jobs
+    (session 51's sweep): the plan keeps the caller's setting as a ceiling."""
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        plan = _joblib_plan(1, 3)
+        assert plan.ceiling == 1 and plan.threads() == 1
+        assert _run_capped(plan, numba.get_num_threads) == 1
+    finally:
+        numba.set_num_threads(before)
+    assert _ThreadPlan(local_tasks=1).threads() == numba_threads_per_worker(1)
+
+
+class _ThreadProbe(tsgate.GRUForecaster):
+    """Records the Numba threads each of its fits runs with."""
+
+    seen = []
+
+    def fit(self, y, X=None):
+        type(self).seen.append(numba.get_num_threads())
+        return super().fit(y, X)
+
+
+def test_backtest_tasks_cap_their_numba_threads():
+    """backtest(n_jobs=2) ran each fit on every core, as many fits at once
+    (session 51's sweep); its tasks now cap their threads as
+    PerSeriesForecaster's do."""
+    y = pd.Series(10 + np.sin(np.arange(40.0)), index=pd.date_range("2020-01", periods=40,
+                                                                   freq="MS"))
+    _ThreadProbe.seen.clear()
+    with joblib.parallel_backend("threading"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tsgate.backtest(_ThreadProbe(horizon=3, n_models=1, **FAST), y, start=30, n_jobs=2)
+    assert len(_ThreadProbe.seen) > 1
+    assert set(_ThreadProbe.seen) == {min(numba_threads_per_worker(2), numba.get_num_threads())}
+
+
 def test_joblib_plan_counts_active_jobs():
     assert _joblib_plan(None, 50).local_tasks == 1
     assert _joblib_plan(2, 50).local_tasks == 2
@@ -270,6 +308,29 @@ def test_forecast_long_on_dask_text_times_with_a_utc_offset_and_its_divisions():
                          2, **QUICK)
     with pytest.raises(ValueError, match="different UTC offsets .* in the first partition"):
         lazy.compute(scheduler="synchronous")
+
+
+def test_forecast_long_warnings_name_their_id_and_keep_the_callers_filters():
+    """forecast_long's ConvergenceWarnings did not say which id they were
+    about, and on a Dask frame a caller's "ignore" did not reach the
+    partitions (one printed warning per id; session 51's sweep)."""
+    long = to_long(make_wide(2))
+    with pytest.warns(Warning) as record:
+        forecast_long(long, 3, hidden_size=4, max_iter=3, n_models=1, random_state=0)
+    said = [str(w.message) for w in record if "max_iter=3" in str(w.message)]
+    assert said and all(m.startswith(("forecast_long, id 's00'", "forecast_long, id 's01'"))
+                        for m in said)
+    dd = pytest.importorskip("dask.dataframe")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("ignore")
+        lazy = forecast_long(dd.from_pandas(long.set_index("unique_id"), npartitions=2), 3,
+                             hidden_size=4, max_iter=3, n_models=1, random_state=0)
+    with warnings.catch_warnings(record=True) as later:
+        warnings.simplefilter("always")
+        lazy.compute(scheduler="sync")  # the graph carries the filters of the call
+    assert not [w for w in later if "max_iter=3" in str(w.message)]
+    with pytest.raises(TypeError, match="long format, got Series"):
+        forecast_long(dd.from_pandas(long, npartitions=1)["y"], 3)
 
 
 def test_forecast_long_errors_name_the_id():

@@ -16,6 +16,7 @@ from .folds import MIN_OBSERVATIONS
 from .frames import from_collection, series_columns
 from .grids import on_grid
 from .paramchecks import check_instance, check_n_jobs
+from .threadplan import _joblib_plan, _run_capped
 
 
 def _origins(n, horizon, start, stride, earliest=MIN_OBSERVATIONS):
@@ -307,7 +308,8 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     else:
         every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
+    plan = _joblib_plan(n_jobs, len(blocks))  # each task caps its Numba threads
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_block)(forecaster, y, X, block, horizon, coverage, steps)
+        delayed(_run_capped)(plan, _run_block, forecaster, y, X, block, horizon, coverage, steps)
         for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)

@@ -121,8 +121,11 @@ def _empty_result(df, id_col, time_col, value_col, coverage, times=None):
 def _forecast_one(template, key, series, coverage):
     """Fit a clone on one series; its forecast (h,) and bounds ({column: (h,)}, empty
     without ``coverage``)."""
+    model = clone(template)
+    # its warnings and progress name the id (as PerSeriesForecaster's name the series)
+    model._progress_name = f"forecast_long, id {key!r}"
     try:
-        model = clone(template).fit(series)
+        model.fit(series)
         forecast = model.predict().to_numpy()
         bounds = {}
         if coverage is not None:
@@ -130,6 +133,8 @@ def _forecast_one(template, key, series, coverage):
             bounds = {name: iv[name].to_numpy() for name in bound_names(coverage)}
     except ValueError as exc:  # say which id, also when it is raised on a remote worker
         raise ValueError(f"id {key!r}: {exc}") from exc
+    finally:
+        model.__dict__.pop("_progress_name", None)
     return forecast, bounds
 
 
@@ -169,9 +174,12 @@ def _long_collection(df, id_col, time_col, value_col, freq):
 
 
 def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverage, plan,
-                        times=None):
+                        times=None, filters=None):
     """Forecast every id of one pandas frame in turn (a Dask partition);
-    ``times``: the dtype text times are read as (see :func:`_text_times`)."""
+    ``times``: the dtype text times are read as (see :func:`_text_times`);
+    ``filters``: the caller's ``warnings.filters``, kept on the worker as
+    scikit-learn's ``Parallel`` keeps them (``map_partitions`` does not: a
+    caller's "ignore" printed a warning per id)."""
     df = _as_long(df, id_col, time_col, value_col)
     coll = _long_collection(df, id_col, time_col, value_col, freq)
     if coll is None:
@@ -186,8 +194,11 @@ def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverag
             "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
 
     def run():
-        return [_forecast_one(template, key, series, coverage)
-                for key, series in zip(coll.ids, series_list(coll))]
+        with warnings.catch_warnings():
+            if filters is not None:
+                warnings.filters[:] = filters
+            return [_forecast_one(template, key, series, coverage)
+                    for key, series in zip(coll.ids, series_list(coll))]
 
     return _assemble(coll, _run_capped(plan, run), df, id_col, time_col, value_col, coverage,
                      template.horizon)
@@ -294,16 +305,17 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
         raise ValueError(f"freq must be a pandas frequency alias ('D', 'MS', 'h', ...) or None, "
                          f"got {freq!r}.")
     args = (id_col, time_col, value_col, freq, coverage)
-    if is_dask_frame(df):
+    dask = is_dask_frame(df)
+    if not isinstance(df._meta if dask else df, pd.DataFrame):  # (a Dask Series: its _meta is one)
+        raise TypeError(f"df must be a pandas or Dask DataFrame in long format, got {type(df).__name__}.")
+    if dask:
         df = _by_id(df, id_col)
         plan = _dask_plan(df.npartitions)
         times = _text_times(df, time_col)
         meta = _forecast_partition(df._meta, template, *args, plan, times)
         # each partition's rows are new (0..n-1): the input's divisions by id no longer hold
-        return df.map_partitions(_forecast_partition, template, *args, plan, times, meta=meta,
-                                 clear_divisions=True)
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas or Dask DataFrame in long format, got {type(df).__name__}.")
+        return df.map_partitions(_forecast_partition, template, *args, plan, times,
+                                 list(warnings.filters), meta=meta, clear_divisions=True)
     df = _as_long(df, id_col, time_col, value_col)
     coll = _long_collection(df, id_col, time_col, value_col, freq)
     if coll is None:

@@ -72,28 +72,42 @@ class _ThreadPlan:
 
     local_tasks: on the caller's machine (joblib's local backends);
     host_tasks: ((host, slots), ...) of a Dask cluster; a worker on a host
-    not listed (one that joined later) counts its own nthreads.
+    not listed (one that joined later) counts its own nthreads;
+    ceiling: the caller's own Numba threads when it made the plan (0: none),
+    never exceeded on its machine (a service that set 1 thread got fits of
+    2 from ``PerSeriesForecaster(n_jobs=1)``).
     """
 
     local_tasks: int = 1
     host_tasks: tuple = ()
+    ceiling: int = 0
 
     def threads(self):
         worker = _dask_worker()
         if worker is None:
-            return numba_threads_per_worker(self.local_tasks)
+            threads = numba_threads_per_worker(self.local_tasks)
+            return min(threads, self.ceiling) if self.ceiling else threads
         from distributed.comm import get_address_host
 
         own = getattr(getattr(worker, "state", worker), "nthreads", 1)
         return numba_threads_per_worker(dict(self.host_tasks).get(get_address_host(worker.address), own))
 
 
+def _callers_threads():
+    """This thread's Numba threads (the caller's setting: thread-local, so a
+    worker thread would read the default instead)."""
+    import numba
+
+    return numba.get_num_threads()
+
+
 def _joblib_plan(n_jobs, n_tasks):
     """The plan for ``Parallel(n_jobs)`` over ``n_tasks`` tasks under the active backend."""
     backend, _ = get_active_backend()
     if type(backend).__name__ == "DaskDistributedBackend":
-        return _ThreadPlan(host_tasks=_host_slots(backend.client))
-    return _ThreadPlan(local_tasks=min(max(1, n_tasks), effective_n_jobs(n_jobs)))
+        return _ThreadPlan(host_tasks=_host_slots(backend.client), ceiling=_callers_threads())
+    return _ThreadPlan(local_tasks=min(max(1, n_tasks), effective_n_jobs(n_jobs)),
+                       ceiling=_callers_threads())
 
 
 def _dask_plan(n_partitions):
@@ -102,10 +116,11 @@ def _dask_plan(n_partitions):
         from distributed import default_client
 
         try:
-            return _ThreadPlan(host_tasks=_host_slots(default_client()))
+            return _ThreadPlan(host_tasks=_host_slots(default_client()), ceiling=_callers_threads())
         except ValueError:  # no client: the local threaded scheduler
             pass
-    return _ThreadPlan(local_tasks=min(max(1, n_partitions), available_cores()))
+    return _ThreadPlan(local_tasks=min(max(1, n_partitions), available_cores()),
+                       ceiling=_callers_threads())
 
 
 def _run_capped(plan, func, *args):
