@@ -337,3 +337,19 @@ def test_a_fitted_model_keeps_its_own_copy_of_x(as_array):
         X.iloc[-5:, 0] = 100.0
     np.testing.assert_array_equal(model.collection_.exog[0], kept)
     pd.testing.assert_series_equal(model.predict(horizon=3, X=future[:3]), before)
+
+
+def test_a_scored_fold_after_a_gap_says_the_gap_needs_x_too():
+    """TimeSeriesSplit(gap=2) with X failed on every fold with "X has no row
+    for ...": the forecast runs through the gap, whose rows of X the
+    splitter does not pass (session 51's sweep). The message says so."""
+    from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+
+    X = _features(Y.index)
+    model = tsgate.GRUForecaster(**P)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isfinite(cross_val_score(model, Y, X, cv=TimeSeriesSplit(2, test_size=6))).all()
+        with pytest.raises(ValueError, match=r"has no row for .*TimeSeriesSplit\(gap=...\)"):
+            cross_val_score(model, Y, X, cv=TimeSeriesSplit(2, test_size=6, gap=2),
+                            error_score="raise")

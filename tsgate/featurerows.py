@@ -13,6 +13,11 @@ import pandas as pd
 from ._series import check_unique_labels, not_numbers, numpy_backed
 
 
+class MissingRowsError(ValueError):
+    """X on dates or steps lacks a row for some of the steps asked
+    (:func:`rows_on`): a scorer tells its own cause (a fold's gap)."""
+
+
 class RowCountError(ValueError):
     """X aligned by position has another number of rows than the steps
     asked (:func:`align_exog`): the caller may say which other counts it
@@ -83,7 +88,7 @@ def rows_on(X, index, name="X"):
     if steps and len(missing) and _unlabelled(X.index):
         return X  # a frame built without an index (0, 1, ...) and not on y's steps: in step order
     if len(missing):
-        raise ValueError(f"{name} has no row for {missing[0]}"
+        raise MissingRowsError(f"{name} has no row for {missing[0]}"
                          f"{f' (nor for {len(missing) - 1} other step(s))' if len(missing) > 1 else ''}"
                          f"; it needs one per time step from {index[0]} to {index[-1]} (it may "
                          "also cover more)"

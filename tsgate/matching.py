@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._series import future_index, infer_step, steps_after
+from .featurerows import MissingRowsError
 
 
 def aligned(actual, trained, forecast):
@@ -64,7 +65,17 @@ def aligned(actual, trained, forecast):
         rows.append(j)
         positions.append(pos)
     h = max(int(p.max()) for p in positions) + 1
-    y_pred = np.asarray(forecast(h), dtype=np.float64).T  # (h, k)
+    try:
+        y_pred = np.asarray(forecast(h), dtype=np.float64).T  # (h, k)
+    except MissingRowsError as exc:  # (every fold of TimeSeriesSplit(gap=2) with X)
+        if min(int(p.min()) for p in positions) == 0:
+            raise
+        raise MissingRowsError(
+            f"{exc} y starts later than the step after the training data (a gap, as "
+            "TimeSeriesSplit(gap=...) leaves): the forecast through the gap needs X's rows "
+            "there too, which a splitter does not pass to the scorer; cross-validate with "
+            "gap=0 where there are exogenous features, or backtest with "
+            "tsgate.backtest(model, y, X=X).") from None
     y_true = np.full(y_pred.shape, np.nan)  # (h, k)
     for j, pos, v in zip(rows, positions, actual.values):
         y_true[pos, j] = v
