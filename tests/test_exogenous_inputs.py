@@ -353,3 +353,29 @@ def test_a_scored_fold_after_a_gap_says_the_gap_needs_x_too():
         with pytest.raises(ValueError, match=r"has no row for .*TimeSeriesSplit\(gap=...\)"):
             cross_val_score(model, Y, X, cv=TimeSeriesSplit(2, test_size=6, gap=2),
                             error_score="raise")
+
+
+def test_a_feature_new_to_one_series_of_a_collection_is_warned_of_at_predict():
+    """A promotion worth +30 in every series, never run in one series'
+    history but in its future: that series' effect is 0 and its forecast did
+    not move, without a word (session 51's sweep). A feature constant in
+    every series is fit's warning, not this one."""
+    months = pd.date_range("2015-01-01", periods=40, freq="MS")
+    rng = np.random.default_rng(0)
+    promo = {k: (rng.random(40) < 0.3).astype(float) for k in ("a", "b")}
+    promo["a"][:36] = 0.0  # never promoted before the future rows
+    promo["a"][36:] = 1.0
+    index = pd.MultiIndex.from_product([["a", "b"], months], names=["unique_id", "ds"])
+    X = pd.DataFrame({"promo": np.r_[promo["a"], promo["b"]]}, index=index)
+    y = pd.Series(100 + 30 * X["promo"].to_numpy() + rng.normal(0, 1, 80), index=index)
+    past = index.get_level_values("ds") < months[36]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tsgate.GRUForecaster(horizon=4, n_models=1, **FAST).fit(y[past], X[past])
+    with pytest.warns(UserWarning, match="'promo' of series 'a' held one value over the series"):
+        model.predict(X=X[~past])
+    unchanged = X[~past].copy()
+    unchanged.loc["a", "promo"] = 0.0  # stays at its one value: nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.predict(X=unchanged)

@@ -197,7 +197,40 @@ def future_rows(model, coll, X, h, given_history):
         raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                          f"{model.n_exog_}.")
     _warn_far_outside(model, out)
+    _warn_new_in_series(model, coll, out)
     return out
+
+
+def _warn_new_in_series(model, coll, future):
+    """Warn where a feature held one value over all of a series' history
+    rows but takes another in its future rows, in a collection where it
+    varies elsewhere (where it never varies, fit warned): each series'
+    linear effect is fitted on its own rows (:mod:`tsgate.regression`), 0
+    for this one, and the networks did not carry the others' effect over
+    (a promotion worth +30 in four series, new to one of them: its forecast
+    moved -1.6 to +0.8, without a word)."""
+    if coll is None or coll.exog is None or len(coll.exog) < 2:
+        return
+    new, varies = [], False  # (series, feature) pairs; features that vary in some history
+    for key, past, ahead in zip(coll.ids, coll.exog, future):  # (n_i, m), (h, m)
+        past, ahead = np.asarray(past), np.asarray(ahead)
+        if not len(past):
+            continue
+        still = (past == past[0]).all(axis=0)  # (m,) one value over the history
+        varies = varies | ~still
+        new += [(key, j) for j in np.flatnonzero(still & (ahead != past[0]).any(axis=0))]
+    new = [(key, j) for key, j in new if np.asarray(varies)[j]]  # (else fit warned of it)
+    if not new:
+        return
+    names = getattr(model, "exog_names_", None)
+    shown = [f"{names[j]!r} of series {key!r}" if names is not None else
+             f"feature {j} of series {key!r}" for key, j in new[:3]]
+    warnings.warn(
+        f"X's {', '.join(shown)}{f' (and {len(new) - 3} more)' if len(new) > 3 else ''} "
+        "held one value over the series' history and takes other values in its future rows: "
+        "each series' effect of a feature is learnt from its own history, so its forecast "
+        "will not move with them as the other series' do. Give a history in which they "
+        "vary, or add their effect to the forecast yourself.", UserWarning, stacklevel=5)
 
 
 FAR = 10.0  # future features this many training spreads from their mean: a warning
