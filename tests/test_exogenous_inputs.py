@@ -372,8 +372,10 @@ def test_a_feature_new_to_one_series_of_a_collection_is_warned_of_at_predict():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = tsgate.GRUForecaster(horizon=4, n_models=1, **FAST).fit(y[past], X[past])
-    with pytest.warns(UserWarning, match="'promo' of series 'a' held one value over the series"):
+    with pytest.warns(UserWarning, match="'promo' of series 'a' held one value over the series"
+                      ) as record:
         model.predict(X=X[~past])
+    assert {w.filename for w in record if "held one value" in str(w.message)} == {__file__}
     unchanged = X[~past].copy()
     unchanged.loc["a", "promo"] = 0.0  # stays at its one value: nothing to say
     with warnings.catch_warnings():

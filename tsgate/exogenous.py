@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._callers import callers_level
 from ._series import check_unique_labels
 from .collection import check_x_layout, exog_rows
 from .featurerows import RowCountError
@@ -230,7 +231,7 @@ def _warn_new_in_series(model, coll, future):
         "held one value over the series' history and takes other values in its future rows: "
         "each series' effect of a feature is learnt from its own history, so its forecast "
         "will not move with them as the other series' do. Give a history in which they "
-        "vary, or add their effect to the forecast yourself.", UserWarning, stacklevel=5)
+        "vary, or add their effect to the forecast yourself.", UserWarning, stacklevel=callers_level())
 
 
 FAR = 10.0  # future features this many training spreads from their mean: a warning
@@ -252,7 +253,7 @@ def _warn_far_outside(model, future):
     warnings.warn(f"X's future values of feature {label} lie {z[j]:.3g} training spreads from "
                   f"the training rows' mean: its linear effect is extrapolated far beyond the "
                   "range it was fitted on, and the forecast may be far off.", UserWarning,
-                  stacklevel=5)
+                  stacklevel=callers_level())
 
 
 def with_history(model, y, X, h):
