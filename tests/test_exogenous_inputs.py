@@ -325,7 +325,7 @@ def test_a_fitted_model_keeps_its_own_copy_of_x(as_array):
     """A float64 X (frame or array) was kept as a view: the caller's later
     edit of it changed the model's forecasts (session 51's sweep)."""
     X = _features(Y.index)
-    X = X.to_numpy() if as_array else X
+    X = X.to_numpy().copy() if as_array else X  # (writable: pandas 3 gives a read-only view)
     model = tsgate.GRUForecaster(**P).fit(Y, X)
     future = _features(_future(), seed=1)
     future = future.to_numpy() if as_array else future
