@@ -91,13 +91,14 @@ def test_a_plan_never_raises_the_callers_numba_threads():
     assert _ThreadPlan(local_tasks=1).threads() == numba_threads_per_worker(1)
 
 
+_THREADS_SEEN = []  # _ThreadProbe's record
+
+
 class _ThreadProbe(tsgate.GRUForecaster):
     """Records the Numba threads each of its fits runs with."""
 
-    seen = []
-
     def fit(self, y, X=None):
-        type(self).seen.append(numba.get_num_threads())
+        _THREADS_SEEN.append(numba.get_num_threads())
         return super().fit(y, X)
 
 
@@ -107,12 +108,12 @@ def test_backtest_tasks_cap_their_numba_threads():
     PerSeriesForecaster's do."""
     y = pd.Series(10 + np.sin(np.arange(40.0)), index=pd.date_range("2020-01", periods=40,
                                                                    freq="MS"))
-    _ThreadProbe.seen.clear()
+    _THREADS_SEEN.clear()
     with joblib.parallel_backend("threading"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tsgate.backtest(_ThreadProbe(horizon=3, n_models=1, **FAST), y, start=30, n_jobs=2)
-    assert len(_ThreadProbe.seen) > 1
-    assert set(_ThreadProbe.seen) == {min(numba_threads_per_worker(2), numba.get_num_threads())}
+    assert len(_THREADS_SEEN) > 1
+    assert set(_THREADS_SEEN) == {min(numba_threads_per_worker(2), numba.get_num_threads())}
 
 
 def test_joblib_plan_counts_active_jobs():
