@@ -231,7 +231,8 @@ def _warn_new_in_series(model, coll, future):
         "held one value over the series' history and takes other values in its future rows: "
         "each series' effect of a feature is learnt from its own history, so its forecast "
         "will not move with them as the other series' do. Give a history in which they "
-        "vary, or add their effect to the forecast yourself.", UserWarning, stacklevel=callers_level())
+        "vary, or add their effect to the forecast yourself.", UserWarning,
+        stacklevel=callers_level())
 
 
 FAR = 10.0  # future features this many training spreads from their mean: a warning

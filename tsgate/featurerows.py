@@ -88,12 +88,12 @@ def rows_on(X, index, name="X"):
     if steps and len(missing) and _unlabelled(X.index):
         return X  # a frame built without an index (0, 1, ...) and not on y's steps: in step order
     if len(missing):
-        raise MissingRowsError(f"{name} has no row for {missing[0]}"
-                         f"{f' (nor for {len(missing) - 1} other step(s))' if len(missing) > 1 else ''}"
-                         f"; it needs one per time step from {index[0]} to {index[-1]} (it may "
-                         "also cover more)"
-                         + ("; or give its rows in step order without labels of their own: "
-                            "X.reset_index(drop=True)." if steps else "."))
+        others = f" (nor for {len(missing) - 1} other step(s))" if len(missing) > 1 else ""
+        raise MissingRowsError(
+            f"{name} has no row for {missing[0]}{others}; it needs one per time step from "
+            f"{index[0]} to {index[-1]} (it may also cover more)"
+            + ("; or give its rows in step order without labels of their own: "
+               "X.reset_index(drop=True)." if steps else "."))
     return X.loc[index]
 
 
