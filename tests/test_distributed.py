@@ -334,6 +334,20 @@ def test_forecast_long_warnings_name_their_id_and_keep_the_callers_filters():
         forecast_long(dd.from_pandas(long, npartitions=1)["y"], 3)
 
 
+def test_a_missing_time_on_dask_is_named_by_its_row_in_the_frame_and_its_series():
+    """A NaT in a Dask frame's second partition was "row 25 of the frame",
+    its position in the partition, where it is row 65 (session 51's sweep)."""
+    long = to_long(make_wide(4))
+    row = int(np.flatnonzero(long["unique_id"] == "s03")[5])
+    long.loc[row, "ds"] = pd.NaT
+    with pytest.raises(ValueError, match=rf"NaT\) in row {row} of the frame \(series 's03'\)"):
+        forecast_long(long, 3, **QUICK)
+    dd = pytest.importorskip("dask.dataframe")
+    lazy = forecast_long(dd.from_pandas(long, npartitions=2), 3, **QUICK)
+    with pytest.raises(ValueError, match=rf"NaT\) in row {row} of the frame \(series 's03'\)"):
+        lazy.compute(scheduler="sync")
+
+
 def test_forecast_long_errors_name_the_id():
     long = to_long(make_wide(2))
     short = pd.concat([long, pd.DataFrame({"unique_id": ["tiny"] * 3, "ds": long["ds"][:3],

@@ -429,15 +429,18 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     if not_numbers(df[value_col].dtype):
         raise TypeError(f"Column {value_col!r} must hold numbers, it has dtype "
                         f"{df[value_col].dtype}: {not_numbers(df[value_col].dtype)}.")
+    # rows are named by their label in the frame (a Dask partition's position is
+    # not the frame's), a missing time also by its series
     if id_col in df and df[id_col].isna().any():
         row = int(np.flatnonzero(df[id_col].isna().to_numpy())[0])
-        raise ValueError(f"Column {id_col!r} has a missing series id (row {row} of the frame); "
-                         "every row needs one: fill or drop those rows.")
+        raise ValueError(f"Column {id_col!r} has a missing series id (row {df.index[row]} of "
+                         "the frame); every row needs one: fill or drop those rows.")
     times = read_times(df[time_col])
     if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)) and times.hasnans:
         row = int(np.flatnonzero(times.isna())[0])  # (told after sorting, its row was lost)
-        raise ValueError(f"Column {time_col!r} has a missing time (NaT) in row {row} of the "
-                         "frame; every row needs one: give its time or drop the row.")
+        raise ValueError(f"Column {time_col!r} has a missing time (NaT) in row {df.index[row]} "
+                         f"of the frame (series {df[id_col].iloc[row]!r}); every row needs "
+                         "one: give its time or drop the row.")
     series = pd.Series(df[value_col].to_numpy(dtype=np.float64, na_value=np.nan),
                        index=pd.MultiIndex.from_arrays([df[id_col].array, times],
                                                        names=[id_col, time_col]), name=value_col)
