@@ -95,6 +95,14 @@ def one_step_errors(z, sm, end=None, start=None):
     return t[ok], e[ok]
 
 
+def _clip_limit(x):
+    """Where :func:`noise` (robust) and :func:`noise_floor` clip values x
+    (k,): ``NOISE_CLIP`` times their robust standard deviation about 0
+    (``MAD_TO_SD`` times their median absolute value, their sd were they
+    normal); 0 where that median is 0 (no clipping)."""
+    return NOISE_CLIP * (MAD_TO_SD * float(np.median(np.abs(x))))
+
+
 def noise(z, sm, end=None, recent=False, robust=False, start=None):
     """Root mean square of the stage's one-step errors of z (n,) before ``end``.
 
@@ -146,9 +154,9 @@ def noise(z, sm, end=None, recent=False, robust=False, start=None):
     if len(e) < 2:
         return float(sm.scale)
     if robust:
-        spread = MAD_TO_SD * float(np.median(np.abs(e)))  # the errors' sd, were they normal
-        if spread > 0:
-            e = np.clip(e, -NOISE_CLIP * spread, NOISE_CLIP * spread)
+        limit = _clip_limit(e)
+        if limit > 0:
+            e = np.clip(e, -limit, limit)
     w = recency_weights(end - 1 - t, m) if recent else np.ones(len(e))  # (k,)
     return max(root_mean_square(e, w), noise_floor(z, sm, end, robust))
 
@@ -183,9 +191,9 @@ def noise_floor(z, sm, end=None, robust=False):
         lag = max(int(sm.period), 1)
         d = np.abs(v[lag:] - v[:-lag]) if len(v) > lag else np.zeros(0)
         d = d[np.isfinite(d)]  # (k,)
-        spread = MAD_TO_SD * float(np.median(d)) if len(d) > 1 else 0.0
-        if spread > 0:
-            clipped = float(np.mean(np.minimum(d, NOISE_CLIP * spread)))
+        limit = _clip_limit(d) if len(d) > 1 else 0.0
+        if limit > 0:
+            clipped = float(np.mean(np.minimum(d, limit)))
             if clipped > MIN_SCALE:
                 scale = min(scale, clipped)
     return NOISE_FLOOR * scale
