@@ -14,6 +14,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from .folds import MIN_OBSERVATIONS
 
+_DAY_NANOS = 86400 * 10**9
+_HOUR_NANOS = 3600 * 10**9
+try:  # pandas 2 raises pytz's errors for wall-clock times a zone skips or repeats
+    from pytz.exceptions import InvalidTimeError as _InvalidTime
+except ImportError:  # pragma: no cover (pandas 3: ValueError)
+    _InvalidTime = ValueError
+WALL_CLOCK_ERRORS = (ValueError, _InvalidTime)
+
 
 def is_dask_frame(df):
     """Whether ``df`` is a Dask DataFrame (or Series: partitions of pandas)."""
@@ -116,6 +124,11 @@ def not_numbers(dtype):
                 "pd.to_numeric or .astype(float); encode categories as numbers, e.g. "
                 "pd.get_dummies(X, columns=[...], dtype=float) for features (one 0/1 column "
                 "per category)")
+    if (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+            or isinstance(dtype, pd.PeriodDtype)):  # (pd.to_numeric made nanoseconds of them)
+        return ("dates, times or durations, not values: the times belong in the index (or a "
+                "long frame's time column) and the values in y; a feature of time needs a "
+                "numeric encoding of your choice, e.g. .dt.dayofweek")
     if not pd.api.types.is_numeric_dtype(dtype):
         return "convert them with pd.to_numeric"
     return None
@@ -186,6 +199,8 @@ def infer_step(index, name="y"):
                 f"on, a series needs at least {MIN_OBSERVATIONS} observations.)")
         freq = infer_freq(index)
         if freq is None:
+            if clock_shifted(index):
+                raise ValueError(clock_shift_advice(index, name))
             guess = guess_freq(index)
             grid = pd.date_range(index[0], index[-1], freq=guess)
             if len(grid) == len(index) and bool((grid == index).all()):  # (any unit)
@@ -231,16 +246,61 @@ _GRIDS = ("YS", "YE", "QS", "QE", "MS", "ME", "BMS", "BME", "SMS", "SME", "W-SUN
 def _grid_of(index):
     """The coarsest common calendar grid on which every date of ``index``
     lies (daily dates with gaps of 1-3 days: 'D', not the '3D' of their
-    first steps; month starts with a missing month: 'MS'), or None."""
+    first steps; month starts with a missing month: 'MS'), or None. Zoned
+    dates are read on their wall clock (a zoned ``floor`` refused the hour
+    repeated at the end of summer time, and a midnight that a zone skips)."""
+    wall = index.tz_localize(None) if index.tz is not None else index
     for name in _GRIDS:
         off = to_offset(name)
         if isinstance(off, pd.tseries.offsets.Tick):
-            on = (index == index.floor(off)).all()
+            on = (wall == wall.floor(off)).all()
         else:
-            on = (index == index.normalize()).all() and all(off.is_on_offset(t) for t in index)
+            on = (wall == wall.normalize()).all() and all(off.is_on_offset(t) for t in wall)
         if on:
             return name
     return None
+
+
+def _day_offsets(index):
+    """Each step of a DatetimeIndex (n-1,) in nanoseconds from its nearest
+    whole number of days, and that number of days."""
+    steps = np.diff(index.asi8) * pd.Timedelta(1, unit=index.unit).value  # (n-1,) ns
+    days = np.rint(steps / _DAY_NANOS)
+    return steps - days * _DAY_NANOS, days
+
+
+def clock_shifted(index):
+    """Whether the dates of a DatetimeIndex are whole days apart give or
+    take an hour, and not all whole days: dates whose clock time moved with
+    summer time (local midnights held in UTC, a midnight a zone skips
+    stamped 01:00), on no grid pandas or :func:`guess_freq` finds (its guess
+    was hours, which put 30 days on 696 hourly steps and forecast hours)."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
+        return False
+    off, days = _day_offsets(index)
+    return bool((days >= 1).all() and (np.abs(off) <= _HOUR_NANOS).all() and (off != 0).any())
+
+
+def clock_shift_advice(index, name="y"):
+    """What :func:`clock_shifted` dates are and how to give them."""
+    off, _ = _day_offsets(index)
+    k = int(np.flatnonzero(off != 0)[0])
+    obj = name.split()[0]  # "y (series 'a')": y
+    dates = f"{obj}.index = {obj}.index.tz_localize(None).normalize()"
+    if index.tz is None:
+        how = (f"take their dates, {obj}.index = {obj}.index.normalize(), or, for local "
+               f"midnights held in UTC, their zone's: {obj}.index = {obj}.index.tz_localize("
+               "'UTC').tz_convert('Europe/Berlin') (your zone)")
+    elif len(set(index.tz_localize(None) - index.tz_convert("UTC").tz_localize(None))) == 1:
+        how = (f"convert them to the time zone they were recorded in, {obj}.index = "  # UTC, fixed
+               f"{obj}.index.tz_convert('Europe/Berlin') (your zone), or take their dates "
+               f"after that conversion: {dates}")
+    else:
+        how = f"take their dates: {dates}"
+    return (f"{name}'s dates are whole days apart give or take an hour ({index[k + 1]} follows "
+            f"{index[k]}): days whose clock time moved, with summer time (local midnights held "
+            "in UTC, a midnight that a time zone skips) or as readings taken at other times of "
+            f"day; {how} (a long frame's column: the same through .dt).")
 
 
 def guess_freq(index):
@@ -333,7 +393,7 @@ def future_index(index, horizon, name="y"):
                                        tz=index.tz, unit=index.unit)  # the input's resolution: s reaches 1600 and 2300
             except (pd.errors.OutOfBoundsDatetime, OverflowError):
                 raise
-            except _WALL_CLOCK_ERRORS:  # a wall-clock time that does not exist that day
+            except WALL_CLOCK_ERRORS:  # a wall-clock time that does not exist that day
                 future = None  # (02:30 on a spring change day): steps from last + step
             if future is not None and future[0] == last:
                 return future[1:]
@@ -367,12 +427,6 @@ def steps_after(index, times, name="y"):
         n *= 2
 
 
-_DAY_NANOS = 86400 * 10**9
-try:  # pandas 2 raises pytz's errors for wall-clock times a zone skips or repeats
-    from pytz.exceptions import InvalidTimeError as _InvalidTime
-except ImportError:  # pragma: no cover (pandas 3: ValueError)
-    _InvalidTime = ValueError
-_WALL_CLOCK_ERRORS = (ValueError, _InvalidTime)
 
 
 def season_length(index):
@@ -443,6 +497,17 @@ def check_freq_alias(est):
         raise InvalidParameterError(
             f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
             f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.")
+    if not forward_step(freq):
+        raise InvalidParameterError(
+            f"The 'freq' parameter of {type(est).__name__} must step forward in time, got "
+            f"{freq!r} (a step of {date_offset(freq)[0].n}); give e.g. 'D' or '2h'.")
+
+
+def forward_step(freq):
+    """Whether the frequency alias ``freq`` steps forward ('0D' divided by
+    zero deep inside pandas, and '-1h' put dates "off its grid")."""
+    offset = date_offset(freq)[0]
+    return offset is None or offset.n > 0
 
 
 def valid_freq_alias(freq):

@@ -6,7 +6,15 @@ their own (a history of 1 or 2 dates, or one without yesterday's row).
 import numpy as np
 import pandas as pd
 
-from ._series import grid_fit, guess_freq, infer_freq, infer_step
+from ._series import (
+    WALL_CLOCK_ERRORS,
+    clock_shift_advice,
+    clock_shifted,
+    grid_fit,
+    guess_freq,
+    infer_freq,
+    infer_step,
+)
 
 
 class FittedSteps:
@@ -149,6 +157,8 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
     if index.has_duplicates or len(index) == 0:
         return y  # the checks that follow say what is wrong
     y = y.sort_index()
+    if clock_shifted(y.index):  # days that no grid holds: a freq of hours was accepted, 96% NaN
+        raise ValueError(clock_shift_advice(y.index, name))
     first, last = y.index[0], y.index[-1]
     if isinstance(index, pd.PeriodIndex):
         try:
@@ -170,7 +180,14 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
             f"grid of about {steps:.3g} steps, nearly all missing; give the frequency the dates "
             "follow (note: 'MS' is month start, 'ms' milliseconds; 'min' is minutes).")
     if isinstance(index, pd.DatetimeIndex):
-        out = y.asfreq(freq)
+        try:
+            out = y.asfreq(freq)
+        except WALL_CLOCK_ERRORS as exc:  # a daily grid through a midnight the zone skips
+            raise ValueError(
+                f"freq={freq!r} steps {name}'s dates in {index.tz} onto a clock time that the "
+                f"zone skips or repeats ({exc}); give the dates as plain dates: {name}.index = "
+                f"{name}.index.tz_localize(None).normalize() (a long frame's column: the same "
+                "through .dt).") from None
     else:
         out = y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
     off = ~y.index.isin(out.index)

@@ -16,6 +16,7 @@ import datetime
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from ._series import infer_freq, numpy_backed
@@ -95,6 +96,17 @@ def _day_first(text):
         return None
 
 
+_CLOCK_TIME = r"\s*\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*"
+
+
+def clock_time(text):
+    """The first of ``text`` (a Series of str) where every value is a clock
+    time without a date ("00:15", "9:30 PM"), which pandas reads as times of
+    the day it runs; else None."""
+    given = pd.Series(text).dropna().astype(str)
+    return given.iloc[0] if len(given) and given.str.fullmatch(_CLOCK_TIME).all() else None
+
+
 def read_times(column):
     """A long frame's time column as an index: datetimes stay, integers stay,
     strings parse (month first, as pandas reads them, unless day first reads
@@ -102,9 +114,15 @@ def read_times(column):
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
         text = col
+        clock = clock_time(text)
+        if clock is not None:
+            raise ValueError(f"The time column {column.name!r} holds clock times without dates "
+                             f"(e.g. {clock!r}), which pandas dates today; give each its date.")
         try:
             with warnings.catch_warnings():  # pandas 2 warns, then returns mixed zones as objects
                 warnings.simplefilter("ignore", FutureWarning)
+                # ("Could not infer format": quarters such as '2015Q1' read, one by one)
+                warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
                 col = pd.to_datetime(col)
             mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
         except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
@@ -147,6 +165,15 @@ def read_times(column):
                 f"{second!r}: {how}. Parse them yourself, e.g. df[{name!r}] = "
                 f"pd.to_datetime(df[{name!r}], dayfirst=True){other}, or write them year "
                 "first (YYYY-MM-DD).")
+    if pd.api.types.is_float_dtype(col.dtype):  # (read_csv's integers beside a blank)
+        seen = col[col.notna()]
+        whole = bool(len(seen)) and bool((seen == np.round(seen)).all())
+        example = float(seen.iloc[0] if len(seen) else col.iloc[0])
+        raise ValueError(
+            f"The time column {column.name!r} holds floats (e.g. {example!r}); "
+            + (f"give its integer steps as integers, df[{column.name!r}] = "
+               f"df[{column.name!r}].astype(int) (after filling or dropping rows without a "
+               "time), or dates." if whole else "give dates, or integer steps."))
     return numpy_backed(pd.Index(col))
 
 
