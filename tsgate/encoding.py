@@ -69,6 +69,8 @@ def series_windows(z, sm, L, H, ends, exog=None):
     # train the same networks (the float32 division after the cast trained
     # them as another seed would unless c was a power of two: MAE 9% apart)
     center = float(np.median(ref)) if len(ref) > 1 else float(ref[0]) if len(ref) else 0.0
+    if not math.isfinite(center):  # the mean of the middle two passed float64's range (at 1e308)
+        center = 2.0 * float(np.median(0.5 * ref))
     d = np.where(observed, z - sm.season[:n] - center, 0.0)  # (n,) float64
     d /= sm.scale
     shift = (ref - center) / sm.scale  # (N,) each window's level from the centre

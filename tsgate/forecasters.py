@@ -471,9 +471,10 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 fut = exogs = None
             v = self._predict_normalized(zs, stages, exogs)  # (k, H)
             v[flat] = 0.0  # a history that never changed: its value (encoding.unchanged)
-            block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H) + sm.scale * v[i],
-                                              None if fut is None else fut[i])
-                              for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
+            with np.errstate(over="ignore"):  # (past float64's range: said below)
+                block = np.stack([sm.from_working(encoding.forecast_base(sm, len(z), H)
+                                                  + sm.scale * v[i], None if fut is None else fut[i])
+                                  for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             block = np.maximum(block, floor)
             out.append(block)
             if start + H < steps:
@@ -483,11 +484,14 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 zs, stages = self._stages(values, exog_hist, like=stages)
         levels = np.concatenate(out, axis=1)  # (k, >= steps)
         levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
-        if future is not None and not np.isfinite(levels).all():
+        if not np.isfinite(levels).all():
             raise ValueError("The forecast overflowed (inf) with these future X values: their "
                              "linear effect, taken far beyond the range it was fitted on, "
                              "passes the float64 range. Give future values within (or near) "
-                             "the training rows' range.")
+                             "the training rows' range." if future is not None else
+                             "The forecast passes float64's range (about 1.8e308; a series near "
+                             "it that goes on growing): divide the series by a power of 10 "
+                             "before the fit and multiply the forecasts back.")
         return full, levels, history_stages, history
 
     def predict(self, horizon=None, X=None, y=None):

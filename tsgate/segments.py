@@ -38,8 +38,12 @@ def medians(values, offsets):
     start, c = offsets[:-1][full], counts[full]
     high = ordered[start + c // 2]  # the middle value (odd), the upper middle (even)
     low = ordered[start + np.maximum(c - 1, 0) // 2]  # the lower middle (odd: the same)
-    with np.errstate(invalid="ignore"):  # inf and -inf in the middle: NaN, as np.median's
-        mid = np.where(c % 2 == 1, 0.0 + high, (0.0 + low + high) / 2.0)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf and -inf in the middle: NaN,
+        # as np.median's; two finite middles whose sum passes float64 (at 1e308): halved first
+        pair = (0.0 + low + high) / 2.0
+        pair = np.where(np.isinf(pair) & np.isfinite(low) & np.isfinite(high),
+                        low / 2.0 + high / 2.0, pair)
+        mid = np.where(c % 2 == 1, 0.0 + high, pair)
     # a NaN sorts last: the segment's median is NaN, as np.median's
     out[full] = np.where(np.isnan(ordered[start + c - 1]), np.nan, mid)
     return out

@@ -436,7 +436,9 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     k = 0 if log else _extreme_exponent(y)
     if k:  # fitted on y / 2**k, exactly: the squared errors overflowed (an additive
         # random walk at 1e200 chose alpha 1 where at 1 it chose 0.8)
-        return smooth(np.ldexp(y, -k), period, False, None, exog, inner).times(2.0 ** k)
+        # (in two exact halves: 2.0 ** 1024, for values from 2 ** 1023, overflows)
+        return smooth(np.ldexp(y, -k), period, False, None, exog, inner).times(
+            2.0 ** (k // 2)).times(2.0 ** (k - k // 2))
     z = np.log(y) if log else y.copy()  # (n,)
     beta = None
     if exog is not None:
