@@ -95,7 +95,7 @@ def fractions(value, what):
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number
         value = value.item()
     if valid(value):
-        return [_decimal(value)], True
+        return [as_decimal(value)], True
     values = (list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes))
               else None)
     bad = [v for v in values or () if not valid(v)]
@@ -104,10 +104,10 @@ def fractions(value, what):
         raise ValueError(f"{what} must be a number in (0, 1) or a list of them, got {value!r}"
                          + (f" ({bad[0]!r} is not)." if bad else
                             " (an empty list)." if values == [] else "."))
-    return [_decimal(v) for v in values], False
+    return [as_decimal(v) for v in values], False
 
 
-def _decimal(v):
+def as_decimal(v):
     """``v`` as a float; a float32 (or float16) as the decimal it shows,
     ``np.float32(0.8)`` as 0.8: as 0.800000011920929 its conformal rank
     rounded up past the one of 0.8 (a band of 90% at some steps)."""

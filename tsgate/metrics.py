@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .calibration import quantile_coverage
+from .calibration import as_decimal, quantile_coverage
 from .exogenous import check_scoring_X
 from .matching import aligned
 from .moments import root_mean_square
@@ -156,10 +156,16 @@ def mase(y_true, y_pred, y_train, season_length=1, freq=None):
 
 
 def _check_fraction(value, name):
-    """Raise a ValueError naming ``name`` unless ``value`` is a number in (0, 1)
-    (a bool is not)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+    """``value`` as a float, a float32 as the decimal it shows (as
+    ``predict_interval`` reads it: the scorer of ``np.float32(0.8)`` scored
+    a wider band than that of 0.8) and a 0-d array as its number; a
+    ValueError naming ``name`` unless it is a number in (0, 1) (a bool is not)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not 0 < value < 1:
         raise ValueError(f"{name} must be a number in (0, 1), got {value!r}.")
+    return as_decimal(value)
 
 
 def _valid_band(y_true, lower, upper):
@@ -220,7 +226,7 @@ def msis(y_true, lower, upper, y_train, coverage=0.95, season_length=1, freq=Non
     -------
     float
     """
-    _check_fraction(coverage, "coverage")
+    coverage = _check_fraction(coverage, "coverage")
     y_true, (lower, upper), y_train = _by_series(y_true, (lower, upper), y_train, freq)
     yt, lo, hi, mask = _valid_band(y_true, lower, upper)
     scales = _naive_scales(y_train, season_length, yt, y_true)  # (k,)
@@ -250,7 +256,7 @@ def pinball_loss(y_true, y_pred, quantile):
     -------
     float
     """
-    _check_fraction(quantile, "quantile")
+    quantile = _check_fraction(quantile, "quantile")
     yt, yp, mask = _valid_pairs(y_true, y_pred)
     e = yt[mask] - yp[mask]  # (n_valid,)
     return float(np.mean(np.maximum(quantile * e, (quantile - 1) * e)))
@@ -378,6 +384,9 @@ class _ForecastScorer:
 
     def __repr__(self):
         name = _metric_name(self.metric)
+        bound = getattr(self.metric, "keywords", None)  # a functools.partial's
+        if bound:  # (a lag-1 mase scorer printed as the default one)
+            name = f"partial({name}, {', '.join(f'{k}={v!r}' for k, v in bound.items())})"
         extra = (f", coverage={self.coverage}" if self._interval else
                  f", quantile={self.quantile}" if self.quantile is not None else "")
         return f"make_forecast_scorer({name}, greater_is_better={self.sign > 0}{extra})"
@@ -451,8 +460,8 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=None, quantil
         param = params.get("coverage") if interval else None
         own = None if param is None or param.default is inspect.Parameter.empty else param.default
         coverage = 0.95 if own is None else own
-    _check_fraction(coverage, "coverage")
-    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0, float(coverage),
+    return _ForecastScorer(metric, 1.0 if greater_is_better else -1.0,
+                           _check_fraction(coverage, "coverage"),
                            _scored_quantile(metric, quantile))
 
 
@@ -487,8 +496,7 @@ def _scored_quantile(metric, quantile):
     if quantile is None:
         raise ValueError(f"{name} scores a quantile forecast: say which, e.g. "
                          f"make_forecast_scorer({name}, quantile=0.9).")
-    _check_fraction(quantile, "quantile")
-    return float(quantile)
+    return _check_fraction(quantile, "quantile")
 
 
 neg_mae_scorer = make_forecast_scorer(mae)

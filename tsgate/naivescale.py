@@ -11,7 +11,14 @@ import pandas as pd
 
 from ._series import guess_freq, infer_step
 from .grids import on_grid, too_many_steps
-from .pairs import _as_values, _check_labels, _collection_layout, _to_array, long_names
+from .pairs import (
+    _as_values,
+    _check_labels,
+    _check_rows_of_long,
+    _collection_layout,
+    _to_array,
+    long_names,
+)
 from .timedtypes import parsed_times
 
 
@@ -156,6 +163,11 @@ def _by_series(y_true, forecasts, y_train, freq=None):
                 "layout, with the series ids (e.g. the y the forecaster was fitted on).")
         own = {ids[0]: values}
     parts = [_collection_layout(v, names) for v in (y_true, *forecasts)]
+    for i, f in enumerate(forecasts, 1):  # a column of a long forecast (band["lower"]), or
+        # values without labels, pair with y_true's rows by position, as in the other metrics
+        if parts[0] is not None and parts[i] is None and _plain_column(f, len(parts[0])):
+            _check_rows_of_long(y_true, f, "the forecast")
+            parts[i] = pd.Series(_to_array(f, "the forecast"), index=parts[0].index)
     if any(p is None for p in parts):
         raise ValueError(
             "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "
@@ -186,6 +198,16 @@ def _by_series(y_true, forecasts, y_train, freq=None):
         raise ValueError(f"y_train has no series {missing[0]!r}, which y_true has; pass the "
                          "training data of every series scored.")
     return wide[0], wide[1:], _end_aligned([series[key] for key in wide[0].columns])
+
+
+def _plain_column(values, n):
+    """Whether ``values`` are ``n`` values without series ids or times: a
+    plain Series (a long forecast's column) or a 1-D array or list."""
+    if isinstance(values, pd.DataFrame) or (isinstance(values, pd.Series)
+                                            and isinstance(values.index, pd.MultiIndex)):
+        return False
+    shape = np.shape(values)
+    return len(shape) == 1 and shape[0] == n
 
 
 def _end_aligned(values):
