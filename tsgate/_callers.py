@@ -1,17 +1,18 @@
 """The ``stacklevel`` of a warning that names the user's line."""
 import os
 import sys
+import warnings
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _skipped():
-    """tsgate's folder, and scikit-learn's where it is loaded (its fit
-    wrapper, a search or a pipeline calling tsgate; not imported here: the
+    """tsgate's folder, and scikit-learn's and joblib's where they are
+    loaded (scikit-learn's fit wrapper, a search or a pipeline calling
+    tsgate; joblib running a model per series; not imported here: the
     engine below the estimators uses this too)."""
-    sklearn = sys.modules.get("sklearn")
-    where = getattr(sklearn, "__file__", None)
-    return (_PACKAGE,) + ((os.path.dirname(os.path.abspath(where)) + os.sep,) if where else ())
+    wheres = (getattr(sys.modules.get(name), "__file__", None) for name in ("sklearn", "joblib"))
+    return (_PACKAGE,) + tuple(os.path.dirname(os.path.abspath(w)) + os.sep for w in wheres if w)
 
 
 def callers_level():
@@ -26,3 +27,17 @@ def callers_level():
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(skipped):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def named_warnings(prefix, method, *args, **kwargs):
+    """``method(*args, **kwargs)``, its warnings said again with ``prefix``
+    (``"series 'a'"``) before their text and at the user's line: a model per
+    series relays its members' warnings so (a CalibrationWarning named no
+    series and pointed into tsgate, and Python's default filter showed the
+    second series' identical one not at all)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the caller's filters act on the relayed ones
+        out = method(*args, **kwargs)
+    for w in caught:
+        warnings.warn(w.category(f"{prefix}: {w.message}"), stacklevel=callers_level())
+    return out

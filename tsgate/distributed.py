@@ -67,6 +67,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._callers import named_warnings
 from ._series import check_freq_alias
 from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
@@ -252,9 +253,10 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
                              f"fitted on; it was fitted on {list(self.estimators_)}.")
         histories = [None] * len(coll) if y is None else series_list(coll)
         cols = self._columns(fitted=True)[:2]
-        parts = [getattr(self.estimators_[key], method)(
-            y=history, horizon=horizon, X=series_exog(X, coll.layout, key, *cols), **kwargs)
-            for key, history in zip(coll.ids, histories)]
+        parts = [named_warnings(f"series {key!r}", getattr(self.estimators_[key], method),
+                                y=history, horizon=horizon,
+                                X=series_exog(X, coll.layout, key, *cols), **kwargs)
+                 for key, history in zip(coll.ids, histories)]
         return coll, parts
 
     def predict(self, horizon=None, X=None, y=None):

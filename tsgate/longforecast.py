@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._callers import named_warnings
 from ._series import (
     check_freq_alias,
     check_unique_labels,
@@ -129,7 +130,7 @@ def _forecast_one(template, key, series, coverage):
         forecast = model.predict().to_numpy()
         bounds = {}
         if coverage is not None:
-            iv = model.predict_interval(coverage)
+            iv = named_warnings(f"id {key!r}", model.predict_interval, coverage)
             bounds = {name: iv[name].to_numpy() for name in bound_names(coverage)}
     except ValueError as exc:  # say which id, also when it is raised on a remote worker
         raise ValueError(f"id {key!r}: {exc}") from exc
