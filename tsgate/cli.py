@@ -27,11 +27,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
 from ._progress import _is_terminal
-from ._series import date_offset, season_length
+from ._series import date_offset, forward_step, season_length
 from .backend import resolve_device
 from .calibration import bound_columns, bound_names, percent
 from .clitext import forecast_table, plain_table, to_text
-from .csvinput import first_line, infer_freq, read_csv, select_columns, set_frequency
+from .csvinput import first_line, read_csv, select_columns, set_frequency
 from .datasets import list_datasets, load_dataset
 from .fitplan import TRAIN_STEPS
 from .forecasters import GRUForecaster, LSTMForecaster
@@ -302,13 +302,18 @@ def _coverages(text):
     """``--interval``'s coverage (one number) or coverages (comma-separated)."""
     try:
         values = [float(part) for part in text.split(",")]
-        if len(set(values)) < len(values):  # (a UsageError is no ValueError: it passes)
-            raise UsageError(f"--interval gives a coverage more than once ({text!r}); give "
-                             "each once")
-        bound_columns(values[0] if len(values) == 1 else values)
     except ValueError:
+        values = None
+    if values is None or not all(0 < v < 1 for v in values):
         raise UsageError(f"--interval must be a coverage between 0 and 1 (e.g. 0.9), or several "
-                         f"separated by commas (e.g. 0.8,0.95), got {text!r}") from None
+                         f"separated by commas (e.g. 0.8,0.95), got {text!r}")
+    if len(set(values)) < len(values):
+        raise UsageError(f"--interval gives a coverage more than once ({text!r}); give "
+                         "each once")
+    try:
+        bound_columns(values[0] if len(values) == 1 else values)
+    except ValueError as exc:  # two coverages of one column name: "lists a percentage twice"
+        raise UsageError(f"--interval {text}: {exc}") from None
     return values[0] if len(values) == 1 else values
 
 
@@ -389,6 +394,8 @@ def run_forecast(args):
                 f"--freq {args.freq!r} is not a pandas frequency alias"
                 + (f" of dates: pandas names it {renamed!r} now (--freq {renamed})" if renamed
                    else " (e.g. D, W-SUN, MS, QS, YS, h, 15min)"))
+        if not forward_step(args.freq):
+            raise UsageError(f"--freq must step forward in time (e.g. D, 2h), got {args.freq!r}")
     if args.plot is not None:
         if importlib.util.find_spec("matplotlib") is None:
             raise UsageError("--plot needs matplotlib: pip install 'tsgate[plot]'")
@@ -418,14 +425,12 @@ def run_forecast(args):
         columns = dict(zip(("id_col", "time_col", "value_col"), time_label), freq=args.freq)
         ids = y[columns["id_col"]]
         key = ids.value_counts().index[0]  # the longest series shows the default horizon's step
-        index = pd.Index(y.loc[ids == key, columns["time_col"]])
+        index = pd.Index(y.loc[ids == key, columns["time_col"]]).sort_values()
         if isinstance(index, pd.DatetimeIndex):
-            try:
-                index = (pd.date_range(index.min(), index.max(), freq=args.freq) if args.freq
-                         else pd.DatetimeIndex(index, freq=infer_freq(index)))
-            except ValueError as exc:
-                raise ValueError(f"series {key!r} of {_label(args.csv)}: {exc} (or give "
-                                 "--horizon)") from None
+            if args.horizon is None:  # its step, checked as a wide file's dates are (the
+                # fit's messages, which name y and Python fixes, came first)
+                index = set_frequency(pd.DataFrame(index=index), args.freq,
+                                      f"series {key!r} of {_label(args.csv)}", []).index
         elif args.freq is not None:
             raise ValueError(f"--freq applies to dates, but the time column of {_label(args.csv)} does "
                              "not hold dates.")
@@ -515,10 +520,12 @@ def run_warmup(args):
     what = (f"kernels of {', '.join(m.upper() for m in done['models'])} "
             f"{'(serial and parallel builds) ' if done['parallel'] else ''}")
     if not done["cached"]:  # a Docker build would ship an image that compiles at every start
+        wanted = numba_config.CACHE_DIR
         print(f"tsgate: warning: {what}compiled in {done['seconds']:.1f} s but NOT kept: no "
-              "writable Numba cache location (the package's folders, the home's cache); set "
-              "NUMBA_CACHE_DIR to a writable folder and run tsgate warmup again.",
-              file=sys.stderr)
+              "writable Numba cache location (the package's folders, the home's cache"
+              + (f", NUMBA_CACHE_DIR={wanted}); make NUMBA_CACHE_DIR a writable folder"
+                 if wanted else "); set NUMBA_CACHE_DIR to a writable folder")
+              + " and run tsgate warmup again.", file=sys.stderr)
         return 1
     wanted, where = numba_config.CACHE_DIR, done["where"]
     if wanted and where and os.path.commonpath(
@@ -530,6 +537,9 @@ def run_warmup(args):
               "make it one and run tsgate warmup again.", file=sys.stderr)
         return 1
     if not args.quiet:
+        if done["replaced"]:
+            print(f"tsgate: replaced {len(done['replaced'])} damaged cache file(s), e.g. "
+                  f"{done['replaced'][0]}", file=sys.stderr)
         print(f"tsgate: {what}compiled into the Numba cache{f' ({where})' if where else ''} in "
               f"{done['seconds']:.1f} s")
     return 0

@@ -19,11 +19,12 @@ import itertools
 import os
 import re
 import sys
+import zipfile
 
 import numpy as np
 import pandas as pd
 
-from ._series import (  # (infer_freq: the CLI too)
+from ._series import (
     PERIOD_NAMES,
     date_offset,
     guess_freq,
@@ -310,8 +311,11 @@ def read_csv(path, time_column, id_column=None, notes=None):
     else:
         with open(path, "rb") as f:
             head = f.read(4)
-        compressed = os.path.splitext(path)[1] in (".gz", ".bz2", ".xz", ".zip", ".zst")
-        if not compressed and head.startswith(_SNIFFED):  # gzip or UTF-16 by their first
+        ext = os.path.splitext(path)[1]
+        compressed = ext in (".gz", ".bz2", ".xz", ".zip", ".zst")
+        if ext in (".zip", ".zst"):  # read here: the separator was sniffed from a zip's bytes
+            path = io.StringIO(_text_of(_unpacked(path, ext, label), label))
+        elif not compressed and head.startswith(_SNIFFED):  # gzip or UTF-16 by their first
             with open(path, "rb") as f:  # bytes, as standard input is read
                 path = io.StringIO(_text_of(f.read(), label))
         elif not compressed and head.startswith(b"PK\x03\x04"):
@@ -417,6 +421,28 @@ def read_csv(path, time_column, id_column=None, notes=None):
     return frame, time_column
 
 
+def _unpacked(path, ext, label):
+    """The bytes of a ``.zip`` archive's one file, or of a ``.zst`` file
+    decompressed (which needs the ``zstandard`` package, as pandas does)."""
+    if ext == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise ValueError(f"{label} is a zip archive of {len(names)} files; give one "
+                                     "CSV file, or an archive that holds only it.")
+                return archive.read(names[0])
+        except zipfile.BadZipFile as exc:
+            raise ValueError(f"{label} cannot be read as a zip archive ({exc}).") from None
+    try:
+        import zstandard
+    except ImportError:
+        raise ValueError(f"{label} is zstd-compressed, which needs the zstandard package: pip "
+                         "install zstandard (or decompress the file first).") from None
+    with open(path, "rb") as f:
+        return zstandard.ZstdDecompressor().stream_reader(f).read()
+
+
 # gzip; UTF-32 and UTF-16 by their byte order marks (Excel's "Unicode Text": UTF-16)
 _SNIFFED = (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _MARKS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
@@ -513,6 +539,9 @@ def set_frequency(frame, freq, source, notes, sparse=None):
     (or None) is appended there (a long file's series, refused only where
     every series is so, as ``freq=`` does)."""
     index = frame.index
+    if index.has_duplicates:  # (a long file's series: pandas' "cannot reindex" named none)
+        raise ValueError(f"{source} has the time {index[index.duplicated()][0]} more than once; "
+                         "aggregate or drop the duplicates.")
     if not isinstance(index, pd.DatetimeIndex):
         if freq is not None:
             raise ValueError(f"--freq applies to dates, but the time column of {source} holds "

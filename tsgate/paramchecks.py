@@ -97,7 +97,7 @@ def check_horizon(horizon, fitted=None):
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
     if fitted is not None and horizon > MAX_HORIZONS * fitted:
         raise ValueError(
-            f"horizon={horizon} is {horizon / fitted:,.0f} times the fitted horizon {fitted}; "
+            f"horizon={horizon} is {horizon / fitted:,.2f} times the fitted horizon {fitted}; "
             f"past it the forecast is recursive, for at most {MAX_HORIZONS} fitted horizons "
             f"({MAX_HORIZONS * fitted} steps). Fit with a longer horizon to forecast that far.")
     return int(horizon)

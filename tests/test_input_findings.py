@@ -1,0 +1,330 @@
+"""Defects found by sweeps of inputs, the command line, metrics and the
+scikit-learn contract (session 52), each with the test that would have
+caught it: days stored in UTC advised onto an hourly grid, pandas' own
+clock-change errors, values near float64's largest, dates given as values,
+floats as times, long forecast columns refused by mase and msis, a float32
+coverage scored as another band, per-series warnings without their series,
+CSV files read wrong (zip, ISO times of varying precision, clock times
+without dates) and command-line messages that blamed the wrong thing."""
+import functools
+import warnings
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+import tsgate
+from tests.conftest import FAST
+from tsgate import metrics
+from tsgate.calibration import CalibrationWarning
+from tsgate.cli import main
+from tsgate.distributed import PerSeriesForecaster, forecast_long
+from tsgate.timedtypes import read_times
+
+TINY = dict(FAST, n_models=1)
+
+
+def _fit(y, horizon=3, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (max_iter=2: not converged)
+        return tsgate.GRUForecaster(horizon=horizon, **TINY, **kw).fit(y)
+
+
+# ---------------------------------------------------------------- clock changes
+def test_local_midnights_held_in_utc_are_told_to_take_their_zone():
+    """Berlin's midnights stored in UTC (23:00, then 22:00 in summer) were
+    told to take freq='h', which fitted 30 days on 696 hourly steps and
+    forecast hours."""
+    stamps = pd.date_range("2021-03-20", periods=30, freq="D", tz="Europe/Berlin")
+    y = pd.Series(100 + np.arange(30.0), index=pd.DatetimeIndex(list(stamps.tz_convert("UTC"))))
+    for kw in ({}, {"freq": "h"}, {"freq": "D"}):
+        with pytest.raises(ValueError, match=r"whole days apart give or take an hour .*"
+                                             r"tz_convert\('Europe/Berlin'\)"):
+            _fit(y, **kw)
+    naive = y.tz_localize(None)  # (the same times without their zone)
+    with pytest.raises(ValueError, match=r"tz_localize\('UTC'\)\.tz_convert"):
+        _fit(naive)
+    forecast = _fit(y.tz_convert("Europe/Berlin")).predict()  # the advice works
+    assert list(forecast.index.hour) == [0, 0, 0]
+
+
+def test_daily_readings_at_varying_times_are_told_to_take_their_dates():
+    """Readings once a day between 08:00 and 08:50 were told to take
+    freq='min': a grid over 99% missing, refused in turn."""
+    minutes = np.random.default_rng(0).integers(0, 50, 30)
+    y = pd.Series(np.arange(30.0), index=pd.date_range("2020-01-01 08:00", periods=30, freq="D")
+                  + pd.to_timedelta(minutes, unit="min"))
+    with pytest.raises(ValueError, match=r"other times of day; take their dates, "
+                                         r"y\.index = y\.index\.normalize\(\)"):
+        _fit(y)
+    y.index = y.index.normalize()
+    assert _fit(y).predict().index.freqstr == "D"
+
+
+def test_an_hour_missing_near_the_autumn_change_gets_tsgates_advice():
+    """The repeated hour at the end of summer time made pandas'
+    AmbiguousTimeError reach the user (the same gap in spring got tsgate's
+    "set freq='h'")."""
+    hours = pd.date_range("2021-10-30 12:00", periods=40, freq="h", tz="Europe/Berlin").delete(5)
+    y = pd.Series(100 + np.sin(np.arange(39.0)), index=hours)
+    with pytest.raises(ValueError, match=r"freq='h'"):
+        _fit(y)
+    assert len(_fit(y, freq="h").predict()) == 3
+
+
+def test_a_midnight_a_zone_skips_is_told_to_become_a_plain_date():
+    """Santiago skips midnight at its spring change (that day is stamped
+    01:00): pandas' NonExistentTimeError came out, with and without
+    freq='D'."""
+    days = pd.date_range("2022-09-01", periods=30, freq="D").tz_localize(
+        "America/Santiago", nonexistent="shift_forward")
+    y = pd.Series(100 + np.arange(30.0), index=days)
+    for kw in ({}, {"freq": "D"}):
+        with pytest.raises(ValueError, match=r"tz_localize\(None\)\.normalize\(\)"):
+            _fit(y, **kw)
+    y.index = y.index.tz_localize(None).normalize()
+    assert _fit(y).predict().index.freqstr == "D"
+
+
+# ---------------------------------------------------------------- values
+def test_values_up_to_float64s_largest_forecast_as_smaller_ones_do():
+    """From 2**1023 (about 9e307) the stage's exact rescaling by 2**1024
+    overflowed (OverflowError), and the windows' centre, a median of two
+    values, reached inf."""
+    t = 1 + 0.01 * np.arange(20.0)
+    index = pd.date_range("2020-01-01", periods=20, freq="MS")
+    small = _fit(pd.Series(1e307 * t, index=index)).predict().to_numpy()
+    large = _fit(pd.Series(1e308 * t, index=index)).predict().to_numpy()
+    np.testing.assert_allclose(large / 1e308, small / 1e307, rtol=1e-9)
+
+
+def test_a_forecast_beyond_float64_says_so():
+    """A series near float64's largest that goes on growing forecast inf
+    without a word."""
+    y = pd.Series(1.5e308 * (1 + 0.01 * np.arange(20.0)),
+                  index=pd.date_range("2020-01-01", periods=20, freq="MS"))
+    with pytest.raises(ValueError, match="passes float64's range"):
+        _fit(y).predict()
+
+
+@pytest.mark.parametrize("values", [
+    pd.date_range("2020-01-01", periods=24, freq="D"),
+    pd.timedelta_range("1D", periods=24),
+    pd.period_range("2020-01", periods=24, freq="M"),
+])
+def test_dates_as_values_are_not_told_to_become_numbers(values):
+    """Dates given as y were told "convert them with pd.to_numeric", which
+    made nanoseconds since 1970 of them, then forecast."""
+    y = pd.Series(values, index=pd.date_range("2000-01-01", periods=24, freq="MS"))
+    with pytest.raises(TypeError, match="dates, times or durations, not values") as err:
+        _fit(y)
+    assert "to_numeric" not in str(err.value)
+
+
+def test_a_long_frames_float_times_are_named_with_their_column():
+    """A time column of 0.0, 1.0, ... (read_csv's integers beside a blank)
+    got advice for a Series' index, naming no column."""
+    df = pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 20, "ds": np.tile(np.arange(20.0), 2),
+                       "y": np.arange(40.0)})
+    with pytest.raises(ValueError, match=r"time column 'ds' holds floats \(e.g. 0.0\).*"
+                                         r"df\['ds'\]\.astype\(int\)"):
+        _fit(df)
+
+
+def test_quarters_as_text_read_without_pandas_warning():
+    """'2015Q1' read one by one, with pandas' "Could not infer format"
+    UserWarning shown to the user."""
+    text = pd.Series([f"{y}Q{q}" for y in (2015, 2016) for q in range(1, 5)], name="ds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        times = read_times(text)
+    assert times[1] == pd.Timestamp("2015-04-01")
+
+
+def test_clock_times_without_dates_are_refused():
+    """Times of day read as times of the day the code ran."""
+    df = pd.DataFrame({"unique_id": "a", "ds": [f"00:{m:02d}" for m in range(0, 60, 5)],
+                       "y": np.arange(12.0)})
+    with pytest.raises(ValueError, match="clock times without dates"):
+        _fit(df)
+
+
+@pytest.mark.parametrize("freq", ["0D", "0MS", "-1h"])
+def test_a_freq_that_does_not_step_forward_is_an_invalid_parameter(freq):
+    """freq='0D' raised ZeroDivisionError from pandas."""
+    y = pd.Series(np.arange(24.0), index=pd.date_range("2020-01-01", periods=24, freq="D"))
+    with pytest.raises(InvalidParameterError, match="must step forward in time"):
+        _fit(y, freq=freq)
+
+
+# ---------------------------------------------------------------- metrics
+def _long_fit():
+    rng = np.random.default_rng(0)
+    long = pd.concat([pd.DataFrame({"unique_id": i, "ds": pd.date_range("2020-01-01", periods=30,
+                                                                          freq="MS"),
+                                    "y": 50 + rng.normal(0, 2, 30).cumsum()}) for i in "ab"],
+                     ignore_index=True)
+    train = long.groupby("unique_id").head(26).reset_index(drop=True)
+    test = long.groupby("unique_id").tail(4).reset_index(drop=True)
+    return _fit(train, horizon=4), train, test
+
+
+def test_mase_and_msis_take_a_long_forecasts_columns():
+    """The README says a long forecast's column pairs with a long frame
+    sorted by id and time; mase and msis (the metrics with y_train) refused
+    it where coverage and mae took it."""
+    model, train, test = _long_fit()
+    band, point = model.predict_interval(0.8), model.predict()
+    framed = metrics.msis(test, band[["unique_id", "ds", "lower"]],
+                          band[["unique_id", "ds", "upper"]], train, coverage=0.8)
+    assert metrics.msis(test, band["lower"], band["upper"], train, coverage=0.8) == framed
+    assert metrics.mase(test, point["y"], train) == metrics.mase(test, point, train)
+    shuffled = test.sample(frac=1.0, random_state=0)  # no order to pair a column by
+    with pytest.raises(ValueError, match="not sorted so"):
+        metrics.mase(shuffled, point["y"], train)
+
+
+def test_a_float32_coverage_scores_the_band_predict_interval_gives():
+    """The scorer kept np.float32(0.8) as 0.800000011920929, whose
+    conformal rank is another band than predict_interval's 0.8."""
+    model, _, test = _long_fit()
+    scorer = metrics.make_forecast_scorer(metrics.msis, coverage=np.float32(0.8))
+    assert scorer.coverage == 0.8
+    assert scorer(model, test) == metrics.make_forecast_scorer(metrics.msis, coverage=0.8)(
+        model, test)
+    y_true, lower, upper = [1.0, 2.0], [0.5, 1.0], [1.5, 1.5]
+    base = metrics.msis(y_true, lower, upper, [1.0, 2.0, 4.0], coverage=0.8)
+    for c in (np.float32(0.8), np.array(0.8)):
+        assert metrics.msis(y_true, lower, upper, [1.0, 2.0, 4.0], coverage=c) == base
+    with pytest.raises(ValueError, match="quantile must be a number in"):
+        metrics.pinball_loss(y_true, lower, quantile=np.True_)
+
+
+def test_a_partial_metrics_scorer_shows_what_it_binds():
+    """A lag-1 mase scorer printed as the default one, which scores at the
+    forecaster's season."""
+    lag1 = metrics.make_forecast_scorer(functools.partial(metrics.mase, season_length=1))
+    assert repr(lag1) != repr(metrics.neg_mase_scorer)
+    assert "season_length=1" in repr(lag1)
+
+
+def test_per_series_calibration_warnings_name_their_series():
+    """PerSeriesForecaster and forecast_long relayed their members'
+    CalibrationWarning naming no series, pointing into tsgate; Python's
+    default filter then showed the second series' identical one not at
+    all."""
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame({"a": 50 + rng.normal(0, 2, 30).cumsum(),
+                         "b": 20 + rng.normal(0, 1, 30).cumsum()},
+                        index=pd.date_range("2020-01-01", periods=30, freq="MS"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=4, **TINY)).fit(wide)
+    long = wide.stack().rename("y").rename_axis(["ds", "unique_id"]).reset_index()
+    calls = [lambda: model.predict_interval(0.999),
+             lambda: forecast_long(long[["unique_id", "ds", "y"]], 4, model="gru",
+                                   coverage=0.999, **TINY)]
+    for call, prefix in zip(calls, ("series", "id")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            call()
+        named = [w for w in caught if issubclass(w.category, CalibrationWarning)]
+        assert [str(w.message).split(":")[0] for w in named] == [f"{prefix} 'a'", f"{prefix} 'b'"]
+        assert all(w.filename == __file__ for w in named)
+
+
+# ---------------------------------------------------------------- the command line
+QUICK = ["--max-iter", "2", "--quiet"]
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def monthly(tmp_path):
+    frame = pd.DataFrame({"ds": pd.date_range("2018-01-01", periods=36, freq="MS"),
+                          "y": 10 + np.sin(np.arange(36.0) * np.pi / 6)})
+    return frame
+
+
+def test_cli_reads_a_zipped_csv(tmp_path, monthly, capsys):
+    """A .zip was read as text to sniff its separator: one of its bytes,
+    '|', was taken as the separator and the file refused."""
+    plain, packed = tmp_path / "data.csv", tmp_path / "data.csv.zip"
+    monthly.to_csv(plain, index=False)
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, "data.csv")
+    results = [_run(capsys, "forecast", p, "--horizon", 2, "--output", "-", *QUICK)
+               for p in (plain, packed)]
+    assert results[0][0] == results[1][0] == 0
+    assert results[0][1] == results[1][1]
+    with zipfile.ZipFile(packed, "a") as archive:
+        archive.writestr("other.csv", "x")
+    code, _, err = _run(capsys, "forecast", packed, *QUICK)
+    assert code == 2 and "zip archive of 2 files" in err
+
+
+def test_cli_reads_iso_times_of_varying_precision(tmp_path, capsys):
+    """isoformat leaves out zero microseconds ("00:00:00", then
+    "00:00:00.500000"): the format pandas took from the first row refused
+    the rest, and the message asked for the format the file used."""
+    stamps = pd.date_range("2020-01-01", periods=40, freq="500ms")
+    path = tmp_path / "ms.csv"
+    path.write_text("ts,y\n" + "".join(f"{t.isoformat(sep=' ')},{i % 4}\n"
+                                       for i, t in enumerate(stamps)))
+    code, out, err = _run(capsys, "forecast", path, "--horizon", 2, "--output", "-", *QUICK)
+    assert code == 0, err
+    assert "2020-01-01 00:00:20" in out
+
+
+def test_cli_refuses_clock_times_without_dates(tmp_path, capsys):
+    path = tmp_path / "day.csv"
+    path.write_text("time,y\n" + "".join(f"{h:02d}:{m:02d},{h}\n" for h in range(3)
+                                         for m in (0, 15, 30, 45)))
+    code, _, err = _run(capsys, "forecast", path, *QUICK)
+    assert code == 2 and "clock times without dates (e.g. '00:00')" in err
+
+
+@pytest.mark.parametrize("freq", ["0D", "0MS", "-1h"])
+def test_cli_refuses_a_freq_that_does_not_step_forward(tmp_path, monthly, capsys, freq):
+    """--freq 0D raised ZeroDivisionError with a traceback."""
+    path = tmp_path / "data.csv"
+    monthly.to_csv(path, index=False)
+    code, _, err = _run(capsys, "forecast", path, f"--freq={freq}", *QUICK)
+    assert code == 2 and "--freq must step forward in time" in err
+
+
+def test_cli_names_a_repeated_percentage_not_the_range(capsys):
+    code, _, err = _run(capsys, "forecast", "--dataset", "airline",
+                        "--interval", "0.8,0.80000000000001", *QUICK)
+    assert code == 2 and "percentage twice" in err and "between 0 and 1" not in err
+
+
+def test_cli_long_file_with_a_repeated_time_names_its_series(tmp_path, capsys):
+    """With --freq, pandas' "cannot reindex on an axis with duplicate
+    labels"; without --horizon, a frequency message for y with Python
+    advice, naming no series."""
+    d = pd.date_range("2020-01-01", periods=30, freq="MS")
+    rows = [("a", t, i) for i, t in enumerate(d)] + [("a", d[3], 5)]
+    rows += [("b", t, i) for i, t in enumerate(d[10:])]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["id", "ds", "y"]).to_csv(path, index=False)
+    for extra in ([], ["--freq", "MS"]):
+        code, _, err = _run(capsys, "forecast", path, "--id-column", "id", *extra, *QUICK)
+        assert code == 2
+        assert "(series 'a')" in err or "series 'a' of" in err
+        assert "2020-04-01 00:00:00 more than once" in err
+
+
+def test_horizon_limit_message_does_not_round_to_the_limit():
+    y = pd.Series(np.arange(24.0), index=pd.date_range("2020-01-01", periods=24, freq="MS"))
+    model = _fit(y)
+    with pytest.raises(ValueError, match=r"is 1,000.33 times the fitted horizon 3"):
+        model.predict(horizon=3001)
+
