@@ -288,9 +288,36 @@ def test_the_cli_keeps_numbas_advice_for_a_missing_threading_layer():
     if importlib.util.find_spec("tbb") is not None:
         pytest.skip("TBB is installed: the threading layer loads")
     env = dict(os.environ, NUMBA_THREADING_LAYER="tbb")
-    done = subprocess.run([sys.executable, "-m", "tsgate", "forecast", "--dataset", "airline",
-                           "--horizon", "3", "--max-iter", "2"], env=env, capture_output=True,
+    code = ("import sys, tsgate.config as c; c.PARALLEL_MIN_WORK = 0; from tsgate.cli import "
+            "main; sys.exit(main(['forecast', '--dataset', 'airline', '--horizon', '3', "
+            "'--max-iter', '2']))")  # every pass on the parallel kernels
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 2
     assert done.stderr.startswith("tsgate: error: No threading layer could be loaded")
     assert "tbb" in done.stderr.lower().split("loaded", 1)[1]  # Numba's hint, kept
+
+
+def test_a_fit_too_small_for_the_parallel_kernels_starts_no_threading_layer():
+    """Every fit asked Numba for its thread count, which starts the
+    threading layer: after the smallest fit a fork child that ran parallel
+    kernels died (GNU OpenMP) and its Pool waited forever, and a
+    NUMBA_THREADING_LAYER not installed failed fits that run no parallel
+    kernel."""
+    import importlib.util
+
+    code = ("import numpy as np, pandas as pd, warnings, tsgate\n"
+            "from numba.np.ufunc import parallel\n"
+            "warnings.simplefilter('ignore')\n"
+            "y = pd.Series(np.sin(np.arange(48.0)), index=pd.date_range('2020', periods=48, "
+            "freq='MS'))\n"
+            "m = tsgate.GRUForecaster(horizon=3, hidden_size=4, max_iter=2, random_state=0)\n"
+            "m.fit(y).predict_interval()\n"
+            "print(parallel._is_initialized)")
+    env = dict(os.environ)
+    if importlib.util.find_spec("tbb") is None:
+        env["NUMBA_THREADING_LAYER"] = "tbb"  # not installed: a started layer would fail
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -5,6 +5,7 @@ A backend bundles a kernel module (``tsgate.kernels.cpu`` or
 functions the engine needs: allocate, copy to the device, copy back.
 """
 import os
+import threading
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
@@ -33,6 +34,42 @@ class Backend:
     predict_chunk: Callable  # () -> rows per prediction pass (config.PREDICT_CHUNK / CUDA_...)
 
 
+_HELD = threading.local()  # .one: this thread held to one Numba thread (hold_to_one_thread)
+
+
+def hold_to_one_thread():
+    """Keep this thread's passes on one Numba thread (each member of an
+    ensemble trains on a Python thread of its own): ``set_num_threads(1)``
+    where Numba's threading layer runs, else a flag :func:`numba_threads`
+    reads, which starts no layer (see there)."""
+    import numba
+    from numba.np.ufunc import parallel as layer
+
+    if getattr(layer, "_is_initialized", True):
+        numba.set_num_threads(1)
+    else:
+        _HELD.one = True
+
+
+def numba_threads():
+    """This thread's Numba threads (``numba.get_num_threads()``, the caller's
+    setting) without starting Numba's threading layer for the question:
+    until something starts it (a parallel kernel, ``set_num_threads``), no
+    count was set and it is ``NUMBA_NUM_THREADS``. Asked of the layer, the
+    smallest fit started it: a ``fork`` child that ran parallel kernels
+    then died ("fork() called from a process already using GNU OpenMP")
+    and its Pool waited forever, and a ``NUMBA_THREADING_LAYER`` not
+    installed failed fits that run no parallel kernel."""
+    import numba
+    from numba.np.ufunc import parallel as layer
+
+    if getattr(_HELD, "one", False):
+        return 1
+    if not getattr(layer, "_is_initialized", True):  # (a Numba without the flag: ask)
+        return numba.config.NUMBA_NUM_THREADS
+    return numba.get_num_threads()
+
+
 def _cpu_kernels(parallel, serial):
     """``kernels_for`` of the CPU: the serial twins (``kernels/cpu/serial.py``)
     for a pass of one tile, of less ``work`` (multiply-adds per batch) than
@@ -40,12 +77,10 @@ def _cpu_kernels(parallel, serial):
     else the parallel kernels, on the threads the caller allows
     (``numba.get_num_threads()``, which caps such as ``tsgate.distributed``
     set). Both give the same bits."""
-    import numba
-
     def kernels_for(work, n_tiles):
         if n_tiles < 2 or work < config.setting("PARALLEL_MIN_WORK", 0):
             return serial
-        if numba.get_num_threads() < 2 and not WARMING[0]:  # one thread: the same bits, sooner
+        if numba_threads() < 2 and not WARMING[0]:  # one thread: the same bits, sooner
             return serial
         return parallel
 

@@ -9,8 +9,7 @@ on how many fits ran at once, nor on the machine's core count.
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-import numba
-
+from .backend import hold_to_one_thread, numba_threads
 from .engine.training import stop_when
 
 
@@ -62,7 +61,7 @@ def run_fits(jobs, concurrent, sizes=None, then=None):
         The jobs' results, in order; with ``then``, the pair (results,
         the follow-ups' results, None where a job had none).
     """
-    workers = min(len(jobs), numba.get_num_threads()) if concurrent else 1
+    workers = min(len(jobs), numba_threads()) if concurrent else 1
     if workers < 2:
         results = [job() for job in jobs]
         if then is None:
@@ -73,7 +72,7 @@ def run_fits(jobs, concurrent, sizes=None, then=None):
     stop = threading.Event()
 
     def run(job):
-        numba.set_num_threads(1)  # thread-local; the pool's threads end with the pool
+        hold_to_one_thread()  # thread-local; the pool's threads end with the pool
         with stop_when(stop):
             return job()
 

@@ -67,10 +67,10 @@ import warnings
 import weakref
 from functools import partial
 
-import numba
 from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
+from .backend import numba_threads
 from .engine import NetworkSpec
 from .engine.layout import Layout
 from .ensemble import run_fits
@@ -210,7 +210,7 @@ class EnsembleFits:
         train = config.setting("PLANS_KEPT", 0) * min(self.batch_size, windows) * length * step
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
-        at_once = max(1, min(self.n_models, numba.get_num_threads())) if self.device == "cpu" else 1
+        at_once = max(1, min(self.n_models, numba_threads())) if self.device == "cpu" else 1
         def peak(members):  # bytes with this many members training at once
             return 4 * (inputs + members * (4 * weights + train + forecast))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from joblib import effective_n_jobs
 from joblib.parallel import get_active_backend
 
+from .backend import numba_threads
+
 
 def available_cores():
     """Cores this process may run on (its CPU affinity where the OS tells it)."""
@@ -96,9 +98,7 @@ class _ThreadPlan:
 def _callers_threads():
     """This thread's Numba threads (the caller's setting: thread-local, so a
     worker thread would read the default instead)."""
-    import numba
-
-    return numba.get_num_threads()
+    return numba_threads()
 
 
 def _joblib_plan(n_jobs, n_tasks):
@@ -127,8 +127,10 @@ def _run_capped(plan, func, *args):
     """``func(*args)`` with this thread's Numba threads capped by ``plan``, then restored."""
     import numba
 
-    before = numba.get_num_threads()
-    numba.set_num_threads(min(plan.threads(), numba.config.NUMBA_NUM_THREADS))
+    before, cap = numba_threads(), min(plan.threads(), numba.config.NUMBA_NUM_THREADS)
+    if cap == before:  # nothing to cap: the threading layer is not started for it
+        return func(*args)
+    numba.set_num_threads(cap)
     try:
         return func(*args)
     finally:
