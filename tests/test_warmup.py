@@ -36,10 +36,17 @@ def test_the_cli_warmup_says_when_nothing_is_kept(monkeypatch, capsys):
 
     from tsgate import cli
 
+    from numba import config as numba_config
+
     monkeypatch.setattr(importlib.import_module("tsgate.warmup"), "CACHE", False)
+    monkeypatch.setattr(numba_config, "CACHE_DIR", "")
     assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 1
     err = capsys.readouterr().err
-    assert "NOT kept" in err and "NUMBA_CACHE_DIR" in err
+    assert "NOT kept" in err and "set NUMBA_CACHE_DIR to a writable folder" in err
+    monkeypatch.setattr(numba_config, "CACHE_DIR", "/read-only/cache")  # (set, but unusable:
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 1  # it was not named)
+    assert "NUMBA_CACHE_DIR=/read-only/cache); make NUMBA_CACHE_DIR a writable" in (
+        capsys.readouterr().err)
 
 
 def test_the_cli_warmup_says_where_the_cache_went(monkeypatch, capsys, tmp_path):
@@ -66,6 +73,31 @@ def test_the_cli_warmup_says_where_the_cache_went(monkeypatch, capsys, tmp_path)
     fallback = tsgate._jitcache.cache_location()
     assert fallback and not fallback.startswith(wanted) and os.path.isdir(fallback)
     assert f"into {fallback}, not into NUMBA_CACHE_DIR={wanted}" in err
+
+
+def test_warmup_replaces_damaged_cache_files(monkeypatch, capsys, tmp_path):
+    """A cache file emptied or cut off (a full disk) made every later fit,
+    and warmup itself, raise pickle's EOFError from inside Numba, which
+    passes over a missing file but not a damaged one (sweep, session 52)."""
+    import pickle
+
+    from numba import __version__ as numba_version
+
+    from tsgate import _jitcache, cli
+
+    empty, cut, good, other = (tmp_path / name for name in (
+        "a.f-1.py311.nbi", "a.f-1.py311.1.nbc", "b.g-2.py311.nbi", "c.h-3.py311.nbi"))
+    empty.write_bytes(b"")
+    cut.write_bytes(pickle.dumps((b"x" * 100, 1))[:20])
+    good.write_bytes(pickle.dumps(numba_version) + pickle.dumps((1.0, {})))
+    other.write_bytes(pickle.dumps("0.1.0") + b"older Numba's layout")  # passed over, as Numba does
+    folder = str(tmp_path)
+    monkeypatch.setattr(_jitcache, "_kernel_cache_folders", lambda: {folder})
+    assert _jitcache.damaged_cache_files() == sorted([str(cut), str(empty)])
+    assert cli.main(["warmup", "--model", "gru", "--no-parallel"]) == 0
+    assert "replaced 2 damaged cache file(s)" in capsys.readouterr().err
+    assert not empty.exists() and not cut.exists() and good.exists() and other.exists()
+    assert _jitcache.damaged_cache_files() == []
 
 
 def test_config_tunables_are_checked_where_they_are_read(monkeypatch):

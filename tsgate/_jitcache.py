@@ -15,7 +15,9 @@ probed: one of them read-only where the package's top folder is writable
 (a partly read-only install) failed the import as well.
 """
 import os
+import pickle
 
+from numba import __version__ as _numba_version
 from numba import config as _numba_config
 from numba import njit
 
@@ -59,5 +61,44 @@ def cache_location():
     make or write without a word, so ``tsgate warmup`` compares the two."""
     if not CACHE:
         return None
-    probe = njit(cache=True)(_probe(os.path.join("kernels", "cpu")))
-    return getattr(getattr(probe, "_cache", None), "_cache_path", None)  # (Numba's own)
+    return _cache_folder(os.path.join("kernels", "cpu"))
+
+
+def _cache_folder(folder):
+    """Numba's cache folder for the kernels of the package's ``folder``, or None."""
+    probe = njit(cache=True)(_probe(folder))
+    return getattr(getattr(probe, "_cache", None), "_cache_path", None)
+
+
+def _kernel_cache_folders():
+    """Numba's cache folders of the package's kernels (a set)."""
+    return {_cache_folder(folder) for folder in KERNEL_FOLDERS} - {None}
+
+
+def _loads(path):
+    """Whether a cache file loads as Numba reads it: an index (``.nbi``) is
+    Numba's version, then, for this version, the pickled (stamp, overloads);
+    a data file (``.nbc``) one pickle."""
+    try:
+        with open(path, "rb") as f:
+            if path.endswith(".nbi") and pickle.load(f) != _numba_version:
+                return True  # another Numba's: passed over
+            pickle.loads(f.read())
+    except OSError:
+        return True  # (gone or unreadable: Numba reads it as missing)
+    except Exception:  # noqa: BLE001 (EOFError, UnpicklingError, ...: damaged)
+        return False
+    return True
+
+
+def damaged_cache_files():
+    """tsgate's files in Numba's cache that do not load: a file emptied or
+    cut off (a full disk) made every later fit raise pickle's ``EOFError``
+    from inside Numba, which passes over a missing file but not a damaged
+    one; ``tsgate warmup`` removes them and compiles anew."""
+    if not CACHE:
+        return []
+    folders = _kernel_cache_folders()
+    return sorted(os.path.join(d, name) for d in folders if os.path.isdir(d)
+                  for name in os.listdir(d) if name.endswith((".nbi", ".nbc"))
+                  and not _loads(os.path.join(d, name)))

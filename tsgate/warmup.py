@@ -8,6 +8,7 @@ and, with ``parallel=True``, the multi-threaded builds that large fits use --
 are compiled into that cache once, e.g. while building a Docker image, rather
 than on a user's first forecast. ``tsgate warmup`` on the command line calls it.
 """
+import os
 import time
 import warnings
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import backend, config
-from ._jitcache import CACHE, cache_location
+from ._jitcache import CACHE, cache_location, damaged_cache_files
 
 MODELS = ("lstm", "gru")
 
@@ -45,7 +46,10 @@ def warmup(models=MODELS, parallel=True):
         cache is warm), whether the kernels were kept on disk (False where
         no cache location is writable, ``tsgate._jitcache``: then nothing
         outlives the process; set ``NUMBA_CACHE_DIR`` to a writable folder)
-        and in which folder (:func:`tsgate._jitcache.cache_location`).
+        and in which folder (:func:`tsgate._jitcache.cache_location`);
+        ``"replaced"``: the cache files found damaged (emptied or cut off,
+        as a full disk leaves them: every fit raised pickle's ``EOFError``
+        from inside Numba), removed and compiled anew.
     """
     given = models
     if isinstance(given, str):
@@ -64,6 +68,12 @@ def warmup(models=MODELS, parallel=True):
     if not isinstance(parallel, (bool, np.bool_)):
         raise TypeError(f"parallel must be True or False, got {parallel!r}.")
     started = time.perf_counter()
+    damaged = damaged_cache_files()  # (compiled anew below, in their place)
+    for path in damaged:
+        try:
+            os.remove(path)
+        except FileNotFoundError:  # (another process's warmup removed it)
+            pass
     with warnings.catch_warnings():  # one- and two-epoch fits: not meant to converge
         warnings.simplefilter("ignore")
         for model in models:
@@ -78,7 +88,8 @@ def warmup(models=MODELS, parallel=True):
                     config.PARALLEL_MIN_WORK = saved
                     backend.WARMING[0] = False
     return {"models": models, "parallel": bool(parallel),
-            "seconds": time.perf_counter() - started, "cached": CACHE, "where": cache_location()}
+            "seconds": time.perf_counter() - started, "cached": CACHE, "where": cache_location(),
+            "replaced": damaged}
 
 
 def _run(model, forecaster=True):
