@@ -8,11 +8,14 @@ This module is a leaf: it imports only numpy, pandas and scikit-learn.
 """
 
 import numbers
+from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import check_unique_labels
@@ -335,23 +338,26 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     (5, 3, 2)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"edge", "zero"})],
+        "flatten": ["boolean"],
+    }
+
     def __init__(self, window=12, padding="edge", flatten=False):
         self.window = window
         self.padding = padding
         self.flatten = flatten
 
     def _check_params(self):
-        _check_int(self.window, "window", 1)
-        if self.padding not in ("edge", "zero"):
-            raise ValueError(
-                f"padding must be 'edge' or 'zero', got {self.padding!r}; pass "
-                f"padding='edge' to repeat the first row or padding='zero' for zeros."
-            )
-        if not isinstance(self.flatten, (bool, np.bool_)):
-            raise TypeError(
-                f"flatten must be a bool, got {type(self.flatten).__name__} "
-                f"{self.flatten!r}; pass flatten=True or flatten=False."
-            )
+        """scikit-learn's parameter check (an ``InvalidParameterError``, as
+        the estimators raise; a plain TypeError or ValueError passed a
+        handler of that error), and a bool is no window."""
+        self._validate_params()
+        if isinstance(self.window, (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The 'window' parameter of {type(self).__name__} must be an int in the range "
+                f"[1, inf). Got {self.window!r} instead.")
 
     def fit(self, X, y=None):
         """Validate parameters and record the number (and names) of features.
