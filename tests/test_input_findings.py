@@ -328,3 +328,18 @@ def test_horizon_limit_message_does_not_round_to_the_limit():
     with pytest.raises(ValueError, match=r"is 1,000.33 times the fitted horizon 3"):
         model.predict(horizon=3001)
 
+
+
+def test_cli_reads_fields_after_a_space(tmp_path, capsys):
+    """A header "month, sales" named its column " sales" (--value-column
+    sales refused, the output's header " sales"), and a quoted field after
+    the space was not read as quoted."""
+    path = tmp_path / "spaced.csv"
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    path.write_text("month, sales\n" + "".join(f'{t:%Y-%m-%d}, "1,{100 + i}.5"\n'
+                                               for i, t in enumerate(months)))
+    code, out, err = _run(capsys, "forecast", path, "--value-column", "sales", "--horizon", 2,
+                          "--output", "-", *QUICK)
+    assert code == 0, err
+    assert out.splitlines()[0] == "month,sales"
+    assert float(out.splitlines()[1].split(",")[1]) > 1000  # read as 1,1xx.5, not text

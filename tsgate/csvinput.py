@@ -81,9 +81,13 @@ def _read(path, na_values=MISSING, **options):
     ``keep_default_na=False``) read as missing; where it fails, again
     without the lines of separators only, which spreadsheets write with as
     many separators as their widest row (",,," below two columns: pandas'
-    "Expected 2 fields, saw 4")."""
+    "Expected 2 fields, saw 4"). Spaces after a separator are not part of
+    a field (a header "month, sales" named its column " sales", which
+    ``--value-column sales`` did not find; a quoted field after one was not
+    read as quoted)."""
     if hasattr(path, "seek"):  # standard input, read into memory
         path.seek(0)
+    options.setdefault("skipinitialspace", True)
     try:
         return pd.read_csv(path, na_values=na_values, **options)
     except pd.errors.ParserError:
