@@ -104,3 +104,20 @@ def test_members_train_one_at_a_time_where_only_one_fits_in_memory(monkeypatch):
     alone = tsgate.GRUForecaster(**params).fit(y).predict()
     assert seen and not any(seen)
     pd.testing.assert_series_equal(alone, together)
+
+
+def test_members_training_at_once_count_each_its_own_windows(monkeypatch):
+    """Each member builds its own windows, but the estimate counted them
+    once: 1000 series of 200 features peaked at 5 times the estimate, with
+    two members training at once (sweep, session 52)."""
+    from tsgate import fitplan
+    from tsgate.backend import numba_threads
+
+    if numba_threads() < 2:
+        pytest.skip("members train at once only on two threads or more")
+    model = tsgate.GRUForecaster(horizon=6, hidden_size=4, n_models=2)
+    inputs = 2**28  # floats of one member's windows: 1 GiB
+    monkeypatch.setattr(fitplan, "machine_memory", lambda: int(1.5 * 2**30))
+    assert model._check_memory(inputs, 1000, 42, 202, 1000, 3) is False  # two: 2 GiB
+    monkeypatch.setattr(fitplan, "machine_memory", lambda: int(2.5 * 2**30))
+    assert model._check_memory(inputs, 1000, 42, 202, 1000, 3) is True

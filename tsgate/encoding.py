@@ -104,7 +104,9 @@ def series_windows(z, sm, L, H, ends, exog=None):
     X[:, :, 2:] *= (rows >= 0)[..., None]
     return X, Y
 
-CHUNK_STEPS = 2**18  # stacked_windows: window steps built at once (its index arrays: 2 MiB)
+# stacked_windows: window steps built at once, times 1 + the features (its index arrays:
+# 2 MiB; 200 features gathered for 2**18 steps took 420 MB)
+CHUNK_STEPS = 2**18
 GROUP_STEPS = 2**18  # ... and series values (flat arrays of 2 MiB each) at most, unless one is longer
 
 
@@ -211,9 +213,11 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
     if exogs is not None:
         ex_len = np.array([len(e) for e in exogs], dtype=np.int64)  # (k,)
         ex_at = segments.offsets_of(ex_len)  # (k + 1,)
-        ex = np.concatenate(exogs)  # (sum, m)
+        # (sum, m) float32: gathered in float64, each chunk's rows took twice the memory (the
+        # same values: the cast before the gather rounds each value as the one after did)
+        ex = np.concatenate(exogs, dtype=np.float32)
     steps = np.arange(1, H + 1)  # (H,)
-    per_row = max(L + (0 if exogs is None else H), 1)
+    per_row = max(L + (0 if exogs is None else H), 1) * (1 if exogs is None else 1 + ex.shape[1])
     i = 0
     while i < k:
         if not plain[i]:  # beyond float32 in units: series_windows' error
@@ -222,7 +226,8 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
                                         None if exogs is None else exogs[i])
             i += 1
             continue
-        j = i + 1  # a run of plain series of at most CHUNK_STEPS window steps (or one series)
+        j = i + 1  # a run of plain series of at most CHUNK_STEPS window steps and
+        # features (or one series)
         while j < k and plain[j] and (first[j + 1] - first[i]) * per_row <= CHUNK_STEPS:
             j += 1
         r = slice(first[i], first[j])

@@ -186,8 +186,8 @@ class EnsembleFits:
 
     def _check_memory(self, inputs, windows, length, features, weights, gates):
         """Raise a ValueError where the fit's peak memory would pass this
-        machine's: the members training at once each keep ``PLANS_KEPT``
-        training plans, whose activations and their gradients take about
+        machine's: the members training at once each build their windows and
+        keep ``PLANS_KEPT`` training plans, whose activations and their gradients take about
         13 floats per hidden unit, step and row (``engine/plan.py``), and a
         plan to forecast the validation tail. A horizon of 5000 on 1000
         points passed the 1 GiB check and took 10.5 GB. ``inputs``,
@@ -211,8 +211,9 @@ class EnsembleFits:
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
         at_once = max(1, min(self.n_models, numba_threads())) if self.device == "cpu" else 1
-        def peak(members):  # bytes with this many members training at once
-            return 4 * (inputs + members * (4 * weights + train + forecast))
+        def peak(members):  # bytes with this many members training at once, each on the
+            # windows it builds (counted once, 1000 series of 200 features peaked 5 times over)
+            return 4 * members * (inputs + 4 * weights + train + forecast)
 
         if peak(at_once) <= memory:
             return True
