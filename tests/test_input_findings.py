@@ -343,3 +343,17 @@ def test_cli_reads_fields_after_a_space(tmp_path, capsys):
     assert code == 0, err
     assert out.splitlines()[0] == "month,sales"
     assert float(out.splitlines()[1].split(",")[1]) > 1000  # read as 1,1xx.5, not text
+
+
+def test_a_series_keeps_its_integer_time_dtype_as_collections_do():
+    """int32 or Int64 steps came back as int64 for one series or a wide
+    frame, where a collection's forecast kept them."""
+    for dtype in ("int32", "Int64"):
+        y = pd.Series(np.sin(np.arange(30.0)), index=pd.Index(np.arange(30), dtype=dtype))
+        model = _fit(y)
+        assert model.predict().index.dtype == dtype
+        assert model.predict_interval().index.dtype == dtype
+        wide = _fit(pd.DataFrame({"a": y, "b": 2 * y}))
+        assert wide.predict().index.dtype == dtype
+    near = pd.Series(np.sin(np.arange(30.0)), index=pd.Index(np.arange(224, 254), dtype="uint8"))
+    assert list(_fit(near).predict().index) == [254, 255, 256]  # past uint8: as int64

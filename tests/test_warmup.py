@@ -34,9 +34,9 @@ def test_the_cli_warmup_says_when_nothing_is_kept(monkeypatch, capsys):
     exited 0: a Docker image then compiled at every start."""
     import importlib
 
-    from tsgate import cli
-
     from numba import config as numba_config
+
+    from tsgate import cli
 
     monkeypatch.setattr(importlib.import_module("tsgate.warmup"), "CACHE", False)
     monkeypatch.setattr(numba_config, "CACHE_DIR", "")

@@ -262,6 +262,7 @@ def to_collection(y, X=None, id_col="unique_id", time_col="ds", value_col="y", f
     ids = list(frame.columns)
     layout = "series" if is_series else "wide"
     names = {"name": y.name} if is_series else {"columns": frame.columns}
+    names["time_dtype"] = kept_time_dtype(frame.index.dtype)  # int32 steps stay int32
     return _finish(values, [frame.index] * len(values), ids, layout, names,
                    None if exog is None else [exog] * len(values), drop_empty=drop_empty)
 

@@ -39,12 +39,13 @@ def from_collection(coll, frames, horizon):
     keys = list(frames)
     point = keys == ["forecast"]
     if coll.layout == "series":
-        futures = coll.future_indexes(horizon)
+        future = as_time_dtype(coll.future_indexes(horizon)[0], coll.names.get("time_dtype"))
         if point:
-            return pd.Series(frames["forecast"][0], index=futures[0], name=coll.names.get("name"))
-        return pd.DataFrame({k: frames[k][0] for k in keys}, index=futures[0])
+            return pd.Series(frames["forecast"][0], index=future, name=coll.names.get("name"))
+        return pd.DataFrame({k: frames[k][0] for k in keys}, index=future)
     if coll.layout == "wide":
-        index = future_index(_wide_index(coll), horizon)
+        index = as_time_dtype(future_index(_wide_index(coll), horizon),
+                              coll.names.get("time_dtype"))
         if not _futures_shared(coll):  # each series' own future, for the errors it raises
             coll.future_indexes(horizon)
         columns = coll.names["columns"]
