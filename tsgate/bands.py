@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, segments
-from .bandunit import error_growth, recency_weights
+from .bandunit import STEP_UNIT, error_growth, recency_weights
 from .calibration import (
     CalibrationWarning,
     bound_columns,
@@ -187,7 +187,7 @@ class ForecastBands:
             if any(hw is None for hw in halves):  # the pooled rows' (warning only where used)
                 # stacklevel: the warning points at the caller of predict_interval/_quantiles
                 half = half_widths(self.calibration_residuals_, c, steps,  # (steps,)
-                                   unit_grows=getattr(self, "interval_unit_", None) == "step noise",
+                                   unit_grows=getattr(self, "interval_unit_", None) == STEP_UNIT,
                                    stacklevel=4)
             lower, upper = np.empty_like(levels), np.empty_like(levels)  # (k, h)
             for i, (sm, g) in enumerate(zip(stages, gaps)):

@@ -20,6 +20,9 @@ NOISE_HALF_LIFE_SEASONS = 2  # the recent noise's weights halve every 2 seasons 
 NOISE_HALF_LIFE_MIN = 4  # ... or every 4 steps where that is longer (no seasonality)
 NOISE_CLIP = 3.0  # noise(robust=True): errors clipped to 3 robust standard deviations
 MAD_TO_SD = 1.4826  # a normal sample's standard deviation over its median absolute deviation
+# a forecaster's interval_unit_: band_unit (collections), noise(robust=True) (fewer series);
+# files from tsgate 0.1 may hold "noise", the plain noise
+STEP_UNIT, ROBUST_UNIT = "step noise", "robust noise"
 
 
 def noise_half_life(period):

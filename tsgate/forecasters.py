@@ -55,6 +55,7 @@ from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
 from .bands import ForecastBands, floors
+from .bandunit import ROBUST_UNIT, STEP_UNIT
 from .collection import (
     check_named,
     launched,
@@ -376,14 +377,14 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 warnings.warn(f"warm_start=True, but {restart}: they trained from new weights.",
                               UserWarning, stacklevel=2)
             # the unit that lets many series' residuals pool (see _residuals)
-            self.interval_unit_ = "step noise" if len(coll) >= POOLED_UNIT_MIN_SERIES else "robust noise"
+            self.interval_unit_ = STEP_UNIT if len(coll) >= POOLED_UNIT_MIN_SERIES else ROBUST_UNIT
             self.noise_from_ = "first_scored"  # (bandunit.first_scored; older files: one season)
             n = self.n_models
             self.calibration_residuals_, owners = self._residuals(
                 coll, [(checked[k * n:(k + 1) * n], cut_stages[k], c) for k, c in enumerate(fold_cuts)],
                 exogs)
             # a few series: each one's band from its own rows (bands.ForecastBands._own_rows)
-            self.calibration_owners_ = (owners if self.interval_unit_ == "robust noise"
+            self.calibration_owners_ = (owners if self.interval_unit_ == ROBUST_UNIT
                                         and len(coll) > 1 else None)
             self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
             self.collection_ = coll

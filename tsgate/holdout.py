@@ -42,7 +42,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import combination, encoding, folds
-from .bandunit import band_unit, noise, noise_floor
+from .bandunit import ROBUST_UNIT, STEP_UNIT, band_unit, noise, noise_floor
 from .calibration import outlying_series
 from .fitplan import FINAL_STAGES
 from .smoothing import theta_drift
@@ -164,7 +164,7 @@ class HoldoutErrors:
         season's swing dominates, read in the seasonal stage's unit at the
         end, the units of two procedures; nothing out of sample speaks for
         the seasonal one there."""
-        if self.interval_unit_ != "robust noise":
+        if self.interval_unit_ != ROBUST_UNIT:
             return None
         rows = np.bincount(owners, minlength=k)  # (k,) rows per series
         return (rows > 0) & (np.bincount(owners, weights=seasonless, minlength=k) == rows)
@@ -214,7 +214,7 @@ class HoldoutErrors:
                                [len(e) for e in ends])  # (rows,)
         # the noise itself is step 1's unit: at its floor, the history before the cut was
         # fitted exactly, and the series' network unit says nothing of its errors either
-        robust = getattr(self, "interval_unit_", None) == "robust noise"
+        robust = getattr(self, "interval_unit_", None) == ROBUST_UNIT
         floored = [u[0] <= noise_floor(z, sm, len(z) - c, robust)
                    for u, z, sm, c in zip(units, zs, stages, cuts)]
         choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
@@ -266,11 +266,11 @@ class HoldoutErrors:
         """
         kind = getattr(self, "interval_unit_", "change")
         start = None if getattr(self, "noise_from_", None) else max(sm.period, 1)
-        if kind == "step noise":
+        if kind == STEP_UNIT:
             return band_unit(z, sm, h, end, start)
         if kind == "change":
             return np.full(h, sm.scale)
-        return np.full(h, noise(z, sm, end, robust=kind == "robust noise", start=start))
+        return np.full(h, noise(z, sm, end, robust=kind == ROBUST_UNIT, start=start))
 
     def _drift(self, zs, stages, ends, seasonal=False):
         """The Theta trend term (rows, H) in network units from each series' ``ends``.
