@@ -121,3 +121,20 @@ def test_members_training_at_once_count_each_its_own_windows(monkeypatch):
     assert model._check_memory(inputs, 1000, 42, 202, 1000, 3) is False  # two: 2 GiB
     monkeypatch.setattr(fitplan, "machine_memory", lambda: int(2.5 * 2**30))
     assert model._check_memory(inputs, 1000, 42, 202, 1000, 3) is True
+
+
+def test_members_keep_no_prediction_workspace_after_forecasting():
+    """Each member kept its prediction plans (a batch's activations) after
+    the ensemble's forecast: lookbacks of 200,000 steps (season_length=1e5)
+    held 1.3 GB per member, beyond the fit's memory check (sweep, session 52)."""
+    import pandas as pd
+
+    from tsgate.regressors import _NETWORKS
+
+    y = pd.Series(np.sin(np.arange(48.0)) + 10, index=pd.date_range("2020", periods=48,
+                                                                      freq="MS"))
+    model = tsgate.GRUForecaster(horizon=3, hidden_size=4, max_iter=2, random_state=0).fit(y)
+    model.predict()
+    for reg in [*model.holdout_regressors_, *model.regressors_]:
+        net = _NETWORKS.get(reg)
+        assert net is None or not net._plans[False]

@@ -238,6 +238,9 @@ class HoldoutErrors:
         for reg, L in zip(members, self.windows_):
             X = windows(L)
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
+            # one member's workspace at a time: each kept its plans, and lookbacks of
+            # 200,000 steps held 1.3 GB per member (the fit's memory check counts one)
+            reg._network().release_predicting()
         return np.median(outs, axis=0)
 
     def _network_weights(self, stages):

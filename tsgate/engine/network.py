@@ -114,6 +114,11 @@ class Network:
         with self.lock:
             self._plans[True].clear()
 
+    def release_predicting(self):
+        """Drop the prediction plans (their workspace: a batch's activations)."""
+        with self.lock:
+            self._plans[False].clear()
+
     def tiles(self, batch, training=True):
         """(NT, BT) of a batch of ``batch`` rows (``plan.tiles``)."""
         return tiles(self.backend, batch, training)
