@@ -107,6 +107,10 @@ def test_a_forecast_beyond_float64_says_so():
                   index=pd.date_range("2020-01-01", periods=20, freq="MS"))
     with pytest.raises(ValueError, match="passes float64's range"):
         _fit(y).predict()
+    steady = pd.Series(np.linspace(1, 1.7, 30) * 1e308,  # recursive: the first block's inf
+                       index=pd.date_range("2020-01-01", periods=30, freq="MS"))  # went on
+    with pytest.raises(ValueError, match="passes float64's range"):  # (a NaN unit's message)
+        _fit(steady, horizon=2).predict(horizon=10)
 
 
 @pytest.mark.parametrize("values", [

@@ -91,6 +91,18 @@ _FORECASTS_LOCK = threading.Lock()
 MAX_MODELS = 1000  # n_models: ensemble members at most
 
 
+def _overflowed(future):
+    """Raise the error of a forecast past float64's range (``future``: the
+    future features, whose linear effect took it there, or None)."""
+    raise ValueError("The forecast overflowed (inf) with these future X values: their "
+                     "linear effect, taken far beyond the range it was fitted on, "
+                     "passes the float64 range. Give future values within (or near) "
+                     "the training rows' range." if future is not None else
+                     "The forecast passes float64's range (about 1.8e308; a series near "
+                     "it that goes on growing): divide the series by a power of 10 "
+                     "before the fit and multiply the forecasts back.")
+
+
 def _features(names, n):
     """A fit's exogenous features as a warning names them: their names,
     else their count (an array's), or "no X"."""
@@ -477,6 +489,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                                                   + sm.scale * v[i], None if fut is None else fut[i])
                                   for i, (z, sm) in enumerate(zip(zs, stages))])  # (k, H)
             block = np.maximum(block, floor)
+            if not np.isfinite(block).all():  # (said here: a recursive block's inf went into
+                _overflowed(future)           # the next one's history, a NaN unit's message)
             out.append(block)
             if start + H < steps:
                 values = [np.concatenate([val, b]) for val, b in zip(values, block)]
@@ -485,14 +499,6 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 zs, stages = self._stages(values, exog_hist, like=stages)
         levels = np.concatenate(out, axis=1)  # (k, >= steps)
         levels = np.stack([row[g:g + h] for row, g in zip(levels, gaps)])  # (k, h)
-        if not np.isfinite(levels).all():
-            raise ValueError("The forecast overflowed (inf) with these future X values: their "
-                             "linear effect, taken far beyond the range it was fitted on, "
-                             "passes the float64 range. Give future values within (or near) "
-                             "the training rows' range." if future is not None else
-                             "The forecast passes float64's range (about 1.8e308; a series near "
-                             "it that goes on growing): divide the series by a power of 10 "
-                             "before the fit and multiply the forecasts back.")
         return full, levels, history_stages, history
 
     def predict(self, horizon=None, X=None, y=None):
