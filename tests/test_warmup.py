@@ -115,6 +115,27 @@ def test_config_tunables_are_checked_where_they_are_read(monkeypatch):
         monkeypatch.undo()
 
 
+def test_a_config_tunable_written_as_a_whole_float_is_taken():
+    """README and config.py write AUTO_CUDA_MIN_WORK as 1e9; set so, the next
+    fit refused it (sweep, session 52)."""
+    for name, value, read in (("AUTO_CUDA_MIN_WORK", 1e9, 10**9),
+                              ("PARALLEL_MIN_WORK", np.float32(2e7), 2 * 10**7)):
+        saved = getattr(config, name)
+        setattr(config, name, value)
+        try:
+            assert config.setting(name, 0) == read and type(config.setting(name, 0)) is int
+        finally:
+            setattr(config, name, saved)
+    for bad in (2.5, float("inf"), float("nan")):
+        saved = config.TILE_ROWS
+        config.TILE_ROWS = bad
+        try:
+            with pytest.raises(ValueError, match="TILE_ROWS must be an integer"):
+                config.setting("TILE_ROWS")
+        finally:
+            config.TILE_ROWS = saved
+
+
 @pytest.mark.parametrize("value", ["2", None, -1])
 def test_plans_kept_is_checked_where_a_forecaster_plans_its_memory(monkeypatch, value):
     """The memory plan multiplied by config.PLANS_KEPT unchecked: "2" or None

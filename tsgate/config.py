@@ -59,6 +59,7 @@ MASK_BLOCK: the most dropout-mask floats a fit draws (and uploads) at once;
 an epoch's masks come in blocks of whole steps up to this size (one block for
 all but huge epochs), so memory stays bounded (``engine/training.py``).
 """
+import math
 import numbers
 
 TILE_ROWS = 64
@@ -80,10 +81,14 @@ def setting(name, least=1):
     """The tunable ``name`` of this module, checked where it is read: an
     integer of at least ``least``. A negative ``PREDICT_CHUNK`` returned an
     unfilled array as the prediction, and 0 for a tile size divided by
-    zero, without naming the setting."""
+    zero, without naming the setting. A whole number written as a float
+    (``AUTO_CUDA_MIN_WORK = 1e9``, as this module's notes write it) is one."""
     value = globals()[name]
     if type(value) is int and value >= least:  # the usual case, on predict's hot path
         return value
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
+            and math.isfinite(value) and float(value).is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise ValueError(f"tsgate.config.{name} must be an integer of at least {least}, got "
                          f"{value!r}; its default is {_DEFAULTS[name]!r}.")
