@@ -576,14 +576,16 @@ def test_members_fit_at_once_with_the_bits_of_one_after_the_other(monkeypatch, e
     import numba
 
     from tsgate import fitplan
+    from tsgate.backend import numba_threads
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one Numba thread: the fits run in turn")
     where = []
     fit_member = fitplan._fit_member
 
-    def spy(reg, *args, **kwargs):
-        where.append((threading.current_thread().name, numba.get_num_threads()))
+    def spy(reg, *args, **kwargs):  # (the threads the kernels are chosen by: Numba's own
+        # count where its threading layer runs, else a flag that starts none)
+        where.append((threading.current_thread().name, numba_threads()))
         return fit_member(reg, *args, **kwargs)
 
     monkeypatch.setattr(fitplan, "_fit_member", spy)
