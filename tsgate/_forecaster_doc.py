@@ -189,6 +189,14 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         model band (normal quantile times the one-step noise times its
         error growth). None for 10 or more series (and absent from files of
         older versions): no floor.
+    stage_choices_ : ndarray of shape (n_series, 8)
+        What the fit chose for each series' smoothing stage (log scale,
+        period, alpha, gamma, unit, inner period, delta, first level:
+        :func:`tsgate.smoothing.choices`), with which a loaded model
+        filters its training data again instead of choosing anew (2 ms a
+        series). Absent from files saved before it.
+    stage_betas_ : ndarray of shape (n_series, n_features) or None
+        The features' linear effect in each series' stage, None without.
     noise_from_ : str
         "first_scored": the unit's one-step errors are scored from one and
         a half seasons on (:func:`tsgate.bandunit.first_scored`). Absent

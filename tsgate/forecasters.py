@@ -49,7 +49,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from . import combination, encoding, exogenous, seasons
+from . import combination, encoding, exogenous, seasons, smoothing
 from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
@@ -126,7 +126,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
                              "input_format_", "launch_zeros_", "model_band_floor_",
-                             "noise_from_")
+                             "noise_from_", "stage_choices_", "stage_betas_")
 
     @classmethod
     def _restore_state(cls, params, state):
@@ -251,6 +251,18 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                         None if logs is None else logs[i], exog[i], inner)
                   for i, v in enumerate(values)]
         return [s.to_working(v, e) for s, v, e in zip(stages, values, exog)], stages
+
+    def _saved_stages(self, coll):
+        """Per series of ``coll`` (the training data), a stage holding its
+        fit's choices (``stage_choices_``) for :meth:`_stages` to reuse, or
+        None where the file has none that fit (files before them)."""
+        rows, betas = getattr(self, "stage_choices_", None), getattr(self, "stage_betas_", None)
+        if not isinstance(rows, np.ndarray) or rows.shape != (len(coll), 8) or not (
+                np.isfinite(rows).all()) or (betas is not None and (
+                len(betas) != len(coll) or not np.isfinite(betas).all())):
+            return None  # (an edited file: the choices are made anew)
+        return [smoothing.from_choices(r, None if betas is None else betas[i])
+                for i, r in enumerate(rows)]
 
     # ------------------------------------------------------------------- fit
     def fit(self, y, X=None):
@@ -400,6 +412,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                                         and len(coll) > 1 else None)
             self.n_iter_ = max(r.n_iter_ for r in self.regressors_)
             self.collection_ = coll
+            # the final stages' choices, which a loaded model filters its history with again
+            # (choosing them anew took 2 ms a series: 11 s at a first predict of 5000)
+            self.stage_choices_, self.stage_betas_ = smoothing.choices(FINAL_STAGES[self][2])
             return self
 
     # --------------------------------------------------------------- predict
@@ -460,8 +475,13 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
             future = [np.concatenate([f, np.repeat(f[-1:], max(steps - len(f), 0), axis=0)])
                       for f in future]
         kept = FINAL_STAGES.get(self) if y is None else None  # the fit's, where unchanged
-        zs, stages = (kept[1:] if kept is not None and kept[0] is coll
-                      else self._stages(coll.values, coll.exog))
+        if kept is not None and kept[0] is coll:
+            zs, stages = kept[1:]
+        else:  # (a loaded model's training data: filtered with its fit's choices)
+            like = self._saved_stages(coll) if y is None else None
+            zs, stages = self._stages(coll.values, coll.exog, like=like)
+            if like is not None:
+                FINAL_STAGES[self] = (coll, zs, stages)
         # the bands' unit is the observed history's: the stages of a history
         # extended by forecasts (a horizon beyond H, a gap) clean their spikes
         # anew, and an intermittent series' band at step 1 moved with the horizon

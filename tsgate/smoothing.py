@@ -460,6 +460,26 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
                      delta=float(delta), daily=daily)
 
 
+def choices(stages):
+    """What :func:`stage` reuses of each fitted stage (``like=``), as arrays
+    a saved model holds: (k, 8) rows of log, period, alpha, gamma, scale,
+    inner, delta and the first level (``"standard"``'s centre), and the
+    features' effects (k, m), or None without features."""
+    rows = np.array([[float(s.log), s.period, s.alpha, s.gamma, s.scale, s.inner, s.delta,
+                      s.level[0] if len(s.level) else 0.0] for s in stages], dtype=np.float64)
+    betas = ([s.beta for s in stages] if stages and all(s.beta is not None for s in stages)
+             else None)
+    return rows.reshape(len(stages), 8), None if betas is None else np.stack(betas)
+
+
+def from_choices(row, beta=None):
+    """A stage that :func:`stage` takes as ``like``: the choices of one row of
+    :func:`choices` (its level and indices are not read)."""
+    log, period, alpha, gamma, scale, inner, delta, first = row
+    return Smoothing(bool(log), int(period), float(alpha), float(gamma), np.array([first]),
+                     np.zeros(1), float(scale), beta, int(inner), float(delta))
+
+
 def theta_drift(z, sm, ends, H):
     """The Theta method's trend term (N, H) on the working scale, from each origin.
 
