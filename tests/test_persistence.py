@@ -566,7 +566,7 @@ def _hourly():
 
 
 @pytest.mark.parametrize("case", ["log", "exog", "last", "standard", "inner", "tiny", "huge",
-                                  "collection"])
+                                  "near_smallest", "collection"])
 def test_a_loaded_forecaster_filters_with_its_fits_choices_bit_for_bit(case):
     """A loaded model chose every series' smoothing anew at its first
     predict (2 ms a series: 11 s for 5000 series, 0.6 s after the fit); it
@@ -583,6 +583,10 @@ def test_a_loaded_forecaster_filters_with_its_fits_choices_bit_for_bit(case):
         y = _hourly()
     elif case in ("tiny", "huge"):
         y = y * (1e-300 if case == "tiny" else 1e300)
+    elif case == "near_smallest":  # (refiltered unscaled, its steps went subnormal)
+        rng = np.random.default_rng(0)
+        y = pd.Series(1e-308 * (rng.normal(0, 1, 144).cumsum()
+                                + 3 * np.sin(2 * np.pi * np.arange(144) / 12) - 30), index=y.index)
     elif case == "collection":
         y = load_us_employment().iloc[:, :4]
     model = tsgate.GRUForecaster(**params).fit(y, None if X is None else X.iloc[:len(y)])
@@ -600,3 +604,53 @@ def test_a_loaded_forecaster_filters_with_its_fits_choices_bit_for_bit(case):
                                       check_exact=True)
         a, b = again.predict(X=future), model.predict(X=future)
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_stage_choices_refilter_at_the_scale_they_were_made_at():
+    """Refiltered with its own choices (``like=``), a series near 1.9e307 got
+    a NaN level (its sums overflowed) and its fit failed with a 'varies by
+    nan' message; one near 1e-307 differed in its last bits."""
+    from tsgate import smoothing
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(0, 1, 144).cumsum() + 3 * np.sin(2 * np.pi * np.arange(144) / 12) - 30
+    for v in (5e305 * base, 1e-308 * base):
+        fitted = smoothing.smooth(v, 12)
+        rows, _ = smoothing.choices([fitted])
+        again = smoothing.smooth(v, 12, like=smoothing.from_choices(rows[0]))
+        np.testing.assert_array_equal(again.level, fitted.level)
+        np.testing.assert_array_equal(again.season, fitted.season)
+    y = pd.Series(5e305 * base, index=load_airline().index)
+    assert np.isfinite(tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y).predict()).all()
+
+
+@pytest.mark.parametrize("edit", ["int64", "float32", "period 0", "period -3", "inner 0",
+                                  "alpha 2", "log on negatives", "unit 0", "betas (1, 3)",
+                                  "betas 1-D", "betas 0-d"])
+def test_impossible_saved_stage_choices_are_made_anew(edit):
+    """An edited file's impossible choices (or features' effects of another
+    shape) forecast garbage (alpha 2: 4.5e9), or raised NumPy's errors; the
+    choices are made anew, as for a file without them."""
+    y = -load_airline()  # (negative: no log scale)
+    X = pd.DataFrame({"x": np.sin(np.arange(len(y) + 3.0))},
+                     index=pd.date_range(y.index[0], periods=len(y) + 3, freq="MS"))
+    model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y, X.iloc[:len(y)])
+    buffer = io.BytesIO()
+    model.save(buffer)
+    buffer.seek(0)
+    again = load(buffer)
+    rows, betas = again.stage_choices_.copy(), again.stage_betas_
+    column = {"period": 1, "inner": 5, "alpha": 2, "unit": 4, "log": 0}
+    if edit in ("int64", "float32"):
+        rows = rows.astype(edit)
+    elif edit.startswith("betas"):
+        betas = {"betas (1, 3)": np.zeros((1, 3)), "betas 1-D": np.zeros(1),
+                 "betas 0-d": np.array(0.0)}[edit]
+    else:
+        name, value = edit.split(" ")[0], {"period 0": 0, "period -3": -3, "inner 0": 0,
+                                            "alpha 2": 2, "log on negatives": 1, "unit 0": 0}[edit]
+        rows[0, column[name]] = value
+    again.stage_choices_, again.stage_betas_ = rows, betas
+    assert again._saved_stages(again.collection_) is None
+    future = X.iloc[len(y):]
+    np.testing.assert_array_equal(again.predict(X=future), model.predict(X=future))

@@ -422,11 +422,22 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     Smoothing
     """
     y = np.asarray(y, dtype=np.float64)
-    if like is not None:
+    if like is not None:  # filtered at the scale the choices were made at (below): at 1e307
+        # the sums overflowed, near 1e-307 the steps went subnormal (a loaded model's forecast
+        # differed from the fitted one's in its last bits)
+        k = 0 if like.log else _extreme_exponent(y)
+        if k:
+            half, rest = 2.0 ** (k // 2), 2.0 ** (k - k // 2)
+            return smooth(np.ldexp(y, -k), period, False, like.times(1 / half).times(1 / rest),
+                          exog, inner).times(half).times(rest)
         z = like.to_working(y, exog)  # (n,)
         level, season = np.empty(len(z)), np.empty(len(z))
         daily = np.empty(len(z)) if like.inner > 1 else None
-        _filter(z, like.period, like.alpha, like.gamma, level, season, like.inner, like.delta, daily)
+        k = _tiny_exponent(z)
+        _filter(np.ldexp(z, k) if k else z, like.period, like.alpha, like.gamma, level, season,
+                like.inner, like.delta, daily)
+        for a in (level, season) + ((daily,) if daily is not None else ()):
+            np.ldexp(a, -k, out=a)
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
                          like.beta, like.inner, like.delta, daily)
     if log is None:
