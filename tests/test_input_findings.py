@@ -361,3 +361,44 @@ def test_a_series_keeps_its_integer_time_dtype_as_collections_do():
         assert wide.predict().index.dtype == dtype
     near = pd.Series(np.sin(np.arange(30.0)), index=pd.Index(np.arange(224, 254), dtype="uint8"))
     assert list(_fit(near).predict().index) == [254, 255, 256]  # past uint8: as int64
+
+
+def _monthly_long(key, start, n, freq, column="y", seed=0):
+    values = (100 + np.random.default_rng(seed).normal(0, 1, n).cumsum() if column == "y"
+              else np.sin(np.arange(n)))
+    return pd.DataFrame({"unique_id": key, "ds": pd.date_range(start, periods=n, freq=freq),
+                         column: values})
+
+
+def test_month_starts_beside_month_ends_take_future_features_at_any_horizon():
+    """Each series' future X rows were read on the first series' step: a
+    month-start series' one or two future dates went on the month ends' grid
+    and were refused, blaming y and a freq the user never gave."""
+    y = pd.concat([_monthly_long("a", "2000-01-31", 30, "ME"),
+                   _monthly_long("b", "2000-01-01", 30, "MS", seed=1)], ignore_index=True)
+    X = pd.concat([_monthly_long("a", "2000-01-31", 40, "ME", "x"),
+                   _monthly_long("b", "2000-01-01", 40, "MS", "x")], ignore_index=True)
+    for horizon in (1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = tsgate.GRUForecaster(horizon=horizon, **TINY).fit(y, X)
+        forecast = model.predict(X=X)
+        assert list(forecast.ds[forecast.unique_id == "b"].dt.day) == [1] * horizon
+        assert list(forecast.ds[forecast.unique_id == "a"].dt.is_month_end) == [True] * horizon
+
+
+def test_a_short_month_start_history_is_taken_by_a_month_end_model():
+    """Two month starts (or month starts with one missing) given to a model
+    fitted on month ends or monthly periods were put on the month ends' grid
+    and refused; three were taken (README: one frequency)."""
+    train = pd.concat([_monthly_long("a", "2000-01-31", 20, "ME"),
+                       _monthly_long("b", "2003-01-31", 12, "ME", seed=1)], ignore_index=True)
+    periods = train.assign(ds=train.ds.dt.to_period("M"))
+    for fitted in (train, periods):
+        model = _fit(fitted)
+        for history in (_monthly_long("b", "2004-01-01", 2, "MS"),
+                        _monthly_long("b", "2004-01-01", 5, "MS").drop(index=2)):
+            forecast = model.predict(y=history)
+            last = history.ds.iloc[-1]
+            expected = pd.date_range(last, periods=4, freq="MS")[1:]
+            assert list(forecast.ds) == list(expected)

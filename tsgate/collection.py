@@ -24,6 +24,7 @@ lengths are the normal case. Time indexes are validated per series by
 """
 import warnings
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,14 @@ from ._series import (
     not_numbers,
 )
 from .featurerows import align_exog
-from .grids import _needs_known_grid, _shared_freq, _short_undated, _step_of, on_grid
+from .grids import (
+    FittedSteps,
+    _needs_known_grid,
+    _shared_freq,
+    _short_undated,
+    _step_of,
+    on_grid,
+)
 from .timedtypes import kept_time_dtype, parsed_times, read_times
 
 LAYOUTS = ("series", "wide", "multiindex", "long")
@@ -525,7 +533,11 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
             out.append(aligned[key])
         return out
     frame = _empty_like(coll, indexes)
-    step = getattr(indexes[0], "freq", None) if len(indexes) else None  # dates: their own step
+    # dates: each series' own step (the first series' put a month-start series' two future
+    # dates on a month-end grid, refused)
+    step = (FittedSteps(SimpleNamespace(ids=coll.ids, indexes=indexes))
+            if len(indexes) and isinstance(indexes[0], (pd.DatetimeIndex, pd.PeriodIndex))
+            else None)
     found = to_collection(frame, X, id_col, time_col, value_col, known_freq=step)
     # found lists the ids sorted as plain labels; coll may order them otherwise
     # (categorical ids in their categories' order)

@@ -5,6 +5,7 @@ their own (a history of 1 or 2 dates, or one without yesterday's row).
 """
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from ._series import (
     WALL_CLOCK_ERRORS,
@@ -49,7 +50,39 @@ def _step_of(known_freq, key=None, index=None):
     ``freq=`` that predict does not take)."""
     if isinstance(index, pd.PeriodIndex):
         return index.freqstr
-    return known_freq.of(key) if isinstance(known_freq, FittedSteps) else known_freq
+    step = known_freq.of(key) if isinstance(known_freq, FittedSteps) else known_freq
+    return _anchored_like(step, index)
+
+
+def _anchored_like(step, index):
+    """``step``, or the same period's other anchor where every date of
+    ``index`` lies on that one and not on ``step`` (month starts given to a
+    model of month ends or of monthly periods: one frequency, as at fit; two
+    such dates were put on the month ends' grid and refused)."""
+    if step is None or not isinstance(index, pd.DatetimeIndex) or not len(index):
+        return step
+    off = to_offset(step)
+    ends = (pd.offsets.MonthEnd, pd.offsets.QuarterEnd, pd.offsets.YearEnd)
+    starts = (pd.offsets.MonthBegin, pd.offsets.QuarterBegin, pd.offsets.YearBegin)
+    if type(off) in ends:
+        kind = starts[ends.index(type(off))]
+        month = getattr(off, "startingMonth", getattr(off, "month", None))
+        other = (kind(off.n) if month is None else
+                 kind(off.n, **{"startingMonth" if kind is not pd.offsets.YearBegin else "month":
+                                month % 12 + 1}))
+    elif type(off) in starts:
+        kind = ends[starts.index(type(off))]
+        month = getattr(off, "startingMonth", getattr(off, "month", None))
+        other = (kind(off.n) if month is None else
+                 kind(off.n, **{"startingMonth" if kind is not pd.offsets.YearEnd else "month":
+                                (month - 2) % 12 + 1}))
+    else:
+        return step
+    on = (index == index.normalize()).all()
+    if on and not all(off.is_on_offset(t) for t in index) and all(other.is_on_offset(t)
+                                                                    for t in index):
+        return other
+    return step
 
 
 def fitted_freq(coll):
