@@ -63,6 +63,16 @@ def test_daily_readings_at_varying_times_are_told_to_take_their_dates():
     assert _fit(y).predict().index.freqstr == "D"
 
 
+def test_local_midnights_in_their_zone_are_days_with_or_without_freq():
+    """Berlin's midnights across the spring change are 23 hours apart in
+    absolute time but whole days on the wall clock: days, with freq='D' and
+    a gap too (the clock-shift check reads the wall clock)."""
+    days = pd.date_range("2021-03-15", periods=40, freq="D", tz="Europe/Berlin")
+    for index, kw in ((days, {}), (days, {"freq": "D"}), (days.delete(5), {"freq": "D"})):
+        forecast = _fit(pd.Series(np.arange(float(len(index))), index=index), **kw).predict()
+        assert list(forecast.index.hour) == [0, 0, 0] and forecast.index.freqstr == "D"
+
+
 def test_an_hour_missing_near_the_autumn_change_gets_tsgates_advice():
     """The repeated hour at the end of summer time made pandas'
     AmbiguousTimeError reach the user (the same gap in spring got tsgate's

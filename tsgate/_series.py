@@ -262,9 +262,11 @@ def _grid_of(index):
 
 
 def _day_offsets(index):
-    """Each step of a DatetimeIndex (n-1,) in nanoseconds from its nearest
-    whole number of days, and that number of days."""
-    steps = np.diff(index.asi8) * pd.Timedelta(1, unit=index.unit).value  # (n-1,) ns
+    """Each step of a DatetimeIndex (n-1,) on its wall clock, in nanoseconds
+    from its nearest whole number of days, and that number of days (local
+    midnights in a zone with summer time are whole days apart there)."""
+    wall = index.tz_localize(None) if index.tz is not None else index
+    steps = np.diff(wall.asi8) * pd.Timedelta(1, unit=index.unit).value  # (n-1,) ns
     days = np.rint(steps / _DAY_NANOS)
     return steps - days * _DAY_NANOS, days
 
@@ -425,8 +427,6 @@ def steps_after(index, times, name="y"):
         if (pos >= 0).all() or not times[-1] > future[-1] or n >= 2**20:
             return pos
         n *= 2
-
-
 
 
 def season_length(index):
