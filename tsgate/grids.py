@@ -78,9 +78,9 @@ def _anchored_like(step, index):
                                 (month - 2) % 12 + 1}))
     else:
         return step
-    on = (index == index.normalize()).all()
-    if on and not all(off.is_on_offset(t) for t in index) and all(other.is_on_offset(t)
-                                                                    for t in index):
+    wall = index.tz_localize(None) if index.tz is not None else index  # (a zone's midnights)
+    if (wall == wall.normalize()).all() and not all(off.is_on_offset(t) for t in wall) \
+            and all(other.is_on_offset(t) for t in wall):
         return other
     return step
 
