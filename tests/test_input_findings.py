@@ -412,3 +412,23 @@ def test_a_short_month_start_history_is_taken_by_a_month_end_model():
             last = history.ds.iloc[-1]
             expected = pd.date_range(last, periods=4, freq="MS")[1:]
             assert list(forecast.ds) == list(expected)
+
+
+def test_scoring_steps_after_a_stopped_series_says_where_the_frame_ends():
+    """A wide frame's series that stopped reporting two years before the
+    index end: its steps after its last observation were refused as 'a step
+    of the training data', with advice on return_train_score."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2000-01-01", periods=60, freq="MS")
+    wide = pd.DataFrame({"a": 100 + rng.normal(0, 1, 60).cumsum(),
+                         "b": 50 + rng.normal(0, 1, 60).cumsum()}, index=index)
+    wide.loc["2003-01-01":, "b"] = np.nan
+    model = _fit(wide)
+    test = pd.DataFrame({"b": [50.0, 50.5]}, index=pd.date_range("2003-01-01", periods=2,
+                                                                 freq="MS"))
+    with pytest.raises(ValueError, match="a wide frame's rows run to 2004-12-01") as err:
+        model.score(test)
+    assert "return_train_score" not in str(err.value)
+    inside = pd.DataFrame({"a": [100.0]}, index=pd.DatetimeIndex(["2003-01-01"]))
+    with pytest.raises(ValueError, match="return_train_score"):  # a real training step
+        model.score(inside)

@@ -53,11 +53,19 @@ def aligned(actual, trained, forecast):
         pos = steps_after(trained.indexes[j], index)  # (n_i,) forecast step of each value
         if (pos < 0).any():
             bad = index[int(np.argmax(pos < 0))]
-            trained_on = (" (A step of the training data: a forecaster scores forecasts only, "
-                          "so a training fold has no score: leave scikit-learn's "
-                          "return_train_score False; validation_curve and learning_curve, which "
-                          "always score the training folds, give NaN there with their default "
-                          "error_score=nan.)" if bad in trained.indexes[j] else "")
+            at = trained.indexes[j].get_indexer([bad])[0]  # (-1: not a training step)
+            trained_on = (
+                "" if at < 0 else
+                f" (A step the training frame holds, series {key!r} missing there: a wide "
+                f"frame's rows run to {trained.indexes[j][-1]} for every series, and a "
+                "series that stopped earlier is forecast from that end; give its series in a "
+                "long frame, where each ends at its last observation.)"
+                if not np.isfinite(trained.values[j][at:]).any() else  # (after its end)
+                " (A step of the training data: a forecaster scores forecasts only, "
+                "so a training fold has no score: leave scikit-learn's "
+                "return_train_score False; validation_curve and learning_curve, which "
+                "always score the training folds, give NaN there with their default "
+                "error_score=nan.)")
             raise ValueError(
                 f"y (series {key!r}) must hold the steps after the training data, from "
                 f"{future_index(trained.indexes[j], 1)[0]}; its step {bad} is not one of "
