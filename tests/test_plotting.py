@@ -301,3 +301,85 @@ def test_history_is_each_series_own_last_observations():
     drawn = [ax.get_lines()[0].get_ydata().astype(float) for ax in fig.axes]
     assert [list(d[np.isfinite(d)]) for d in drawn] == [list(np.arange(110.0, 120.0)),
                                                         list(np.arange(86.0, 96.0))]
+
+
+# ---------------------------------------------------------------- sweep, session 52
+def _days(n, start="2020-01-01", tz=None, name="sales"):
+    return pd.Series(np.arange(float(n)), index=pd.date_range(start, periods=n, freq="D", tz=tz),
+                     name=name)
+
+
+def test_one_series_band_is_not_drawn_on_every_panel():
+    """A wide y of two series (10 and 1000) with plain lower/upper columns:
+    series a's band was drawn on b's panel at 9..11."""
+    index = pd.date_range("2020-01-01", periods=10, freq="D")
+    y = pd.DataFrame({"a": np.full(10, 10.0), "b": np.full(10, 1000.0)}, index=index)
+    future = pd.date_range("2020-01-11", periods=3, freq="D")
+    forecast = pd.DataFrame({"a": np.full(3, 10.0), "b": np.full(3, 1000.0)}, index=future)
+    band = pd.DataFrame({"lower": np.full(3, 9.0), "upper": np.full(3, 11.0)}, index=future)
+    with pytest.raises(ValueError, match="one series' bounds, but y has 2 series"):
+        plot_forecast(y, forecast, band)
+
+
+def test_a_callers_figure_keeps_its_layout():
+    """Panels drawn on the caller's Axes switched its figure to a tight layout
+    (with a warning) and overwrote its subplots_adjust."""
+    index = pd.date_range("2020-01-01", periods=10, freq="D")
+    y = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10.0)}, index=index)
+    forecast = pd.DataFrame({"a": [10.0], "b": [10.0]}, index=pd.date_range("2020-01-11",
+                                                                             periods=1))
+    fig, axes = plt.subplots(2, 1)
+    fig.subplots_adjust(left=0.3)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_forecast(y, forecast, ax=axes)
+    assert fig.subplotpars.left == pytest.approx(0.3)
+
+
+def test_a_forecast_of_another_zone_name_or_order_is_refused_or_sorted():
+    y = _days(30, tz="Asia/Tokyo")
+    naive = pd.Series([30.0, 31.0], index=pd.date_range("2020-01-31", periods=2, freq="D"),
+                      name="sales")
+    with pytest.raises(ValueError, match="Asia/Tokyo but the forecast's in none"):
+        plot_forecast(y, naive)
+    other = _days(30).rename("temperature")
+    with pytest.raises(ValueError, match="forecast is of series 'sales', y is 'temperature'"):
+        plot_forecast(other, naive)
+    shuffled = _days(60).iloc[::-1]  # newest first: its last rows were its first days
+    fig = plot_forecast(shuffled, naive.set_axis(pd.date_range("2020-03-01", periods=2)),
+                        history=10)
+    drawn = fig.axes[0].lines[0].get_xdata()
+    assert pd.Timestamp(drawn[0]) == pd.Timestamp("2020-02-20")
+
+
+def test_history_keeps_its_legend_entry_and_bands_of_nan_warn_nothing():
+    import warnings
+
+    y = _days(20, name="_total")
+    forecast = pd.Series([20.0, 21.0], index=pd.date_range("2020-01-21", periods=2),
+                         name="_total")
+    band = pd.DataFrame({"lower": [np.nan, np.nan], "upper": [np.nan, np.nan]},
+                        index=forecast.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_forecast(y, forecast, band)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:2] == ["history: _total", "forecast"]
+
+
+def test_date_labels_do_not_overlap():
+    """30 days and 6 steps: every pair of neighbouring full-date labels overlapped."""
+    fig = plot_forecast(_days(30), pd.Series(np.arange(6.0), name="sales",
+                                             index=pd.date_range("2020-01-31", periods=6)))
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert boxes and all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
+
+
+def test_a_wide_plot_says_what_ax_must_be():
+    y = pd.DataFrame({"a": np.arange(10.0)}, index=pd.date_range("2020-01-01", periods=10))
+    forecast = pd.DataFrame({"a": [10.0]}, index=pd.date_range("2020-01-11", periods=1))
+    with pytest.raises(TypeError, match="ax must be a sequence of matplotlib Axes"):
+        plot_forecast(y, forecast, ax="axes")

@@ -37,7 +37,7 @@ def _x(index):
     return index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
 
 
-def _bounds(intervals, column, n_rows, coverage=None):
+def _bounds(intervals, column, n_rows, coverage=None, n_series=1):
     """The bands of one series from a ``predict_interval`` frame, or None: a
     list of (label, lower, upper), the widest first (``lower``/``upper``, or
     the ``lower_80``/``upper_80`` pairs of a list of coverages). A single
@@ -53,6 +53,9 @@ def _bounds(intervals, column, n_rows, coverage=None):
         part = series_columns(intervals, column)
         if part is None:
             raise ValueError(f"intervals has no columns for series {column!r}.")
+    elif n_series > 1:  # one series' band, drawn on every panel (9..11 beside a forecast of 1000)
+        raise ValueError(f"intervals holds one series' bounds, but y has {n_series} series; "
+                         + _NO_BANDS)
     pairs = band_pairs(part.columns)
     if not pairs:
         raise ValueError(_NO_BANDS)
@@ -62,7 +65,11 @@ def _bounds(intervals, column, n_rows, coverage=None):
         pairs = [(pct or percent(coverage), lo, hi) for pct, lo, hi in pairs]
     out = [(f"{pct}% interval" if pct else "interval", part[lo].to_numpy(dtype=float),
             part[hi].to_numpy(dtype=float)) for pct, lo, hi in pairs]
-    return sorted(out, key=lambda band: -np.nanmean(band[2] - band[1]))  # widest first
+    def width(band):  # (a band of NaN only: no numpy warning of an empty mean)
+        w = band[2] - band[1]
+        return float(np.nanmean(w)) if np.isfinite(w).any() else 0.0
+
+    return sorted(out, key=lambda band: -width(band))  # widest first
 
 
 def _labelled_coverage(intervals):
@@ -95,8 +102,10 @@ def _tint(color, share):
 
 def _draw(ax, history, forecast, bounds, label):
     """One panel: history (C0), forecast (C1) and the interval band."""
-    ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2,
-            label=label or "history")
+    label = label or "history"
+    if label.startswith("_") or label == "forecast":  # (matplotlib hides "_" labels)
+        label = f"history: {label}"
+    ax.plot(_x(history.index), history.to_numpy(dtype=float), color="C0", lw=1.2, label=label)
     x = _x(forecast.index)
     one = len(forecast) == 1  # a line of one point and a band of no width show nothing:
     ax.plot(x, forecast.to_numpy(dtype=float), color="C1", lw=1.6, label="forecast", zorder=3,
@@ -111,6 +120,14 @@ def _draw(ax, history, forecast, bounds, label):
             ax.fill_between(x, lower, upper, color=_tint("C1", share), lw=0, label=band)
     ax.grid(color="0.9")
     ax.set_axisbelow(True)
+    if isinstance(x, pd.DatetimeIndex) or isinstance(history.index, pd.PeriodIndex):
+        # concise date labels: full dates side by side overlapped (30 days and 6 steps)
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator(tz=getattr(x, "tz", None))
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator,
+                                                                 tz=getattr(x, "tz", None)))
 
 
 def _check_rows(y, forecast, intervals):
@@ -126,6 +143,11 @@ def _check_rows(y, forecast, intervals):
         raise ValueError(f"forecast's index ({type(forecast.index).__name__}) is not y's kind of "
                          f"time labels ({type(y.index).__name__}): pass y and what predict "
                          "returned for it.")
+    zones = [getattr(index, "tz", None) for index in (y.index, forecast.index)
+             if isinstance(index, pd.DatetimeIndex)]
+    if len(zones) == 2 and (zones[0] is None) != (zones[1] is None):  # (read as UTC: 10 h off)
+        raise ValueError(f"y's times are in {zones[0] or 'no time zone'} but the forecast's in "
+                         f"{zones[1] or 'none'}: pass y and what predict returned for it.")
     if (isinstance(intervals, pd.DataFrame) and kind(intervals.index) == kind(forecast.index)
             and len(intervals) == len(forecast) and not intervals.index.equals(forecast.index)):
         raise ValueError("intervals' rows are on other times than the forecast's "
@@ -205,6 +227,11 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     elif not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
         raise ValueError(f"history must be a positive integer, got {history!r}.")
     if isinstance(y, pd.Series):
+        if y.name is not None and forecast.name is not None and y.name != forecast.name:
+            raise ValueError(f"forecast is of series {forecast.name!r}, y is {y.name!r}: pass "
+                             "y and what predict returned for it.")
+        if not y.index.is_monotonic_increasing:  # (its last rows were not its last times)
+            y = y.sort_index()
         y = y.iloc[-history:]  # (a frame's series each keep their own last observations)
     plt = _pyplot()
 
@@ -234,14 +261,17 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
                                  sharex=True, squeeze=False)
         axes = list(axes[:, 0])
     else:
-        axes = list(np.ravel(ax))
+        axes = list(np.ravel(ax)) if not hasattr(ax, "figure") else [ax]
+        if not all(hasattr(a, "figure") for a in axes):
+            raise TypeError(f"ax must be a sequence of matplotlib Axes, one per panel, got "
+                            f"{type(ax).__name__}.")
         if len(axes) < len(columns):
             raise ValueError(f"ax has {len(axes)} Axes but {len(columns)} panels are drawn "
                              f"(one per column, at most {MAX_PANELS}).")
         fig = axes[0].figure
     for panel, column in zip(axes, columns):
         past, future = y[column], forecast[column]
-        bounds = _bounds(intervals, column, len(forecast), coverage)
+        bounds = _bounds(intervals, column, len(forecast), coverage, len(y.columns))
         if own is not None:  # a series on its own dates (month starts beside month ends)
             past = past[past.index.isin(own[0].get(column, past.index))]
             mine = future.index.isin(own[1].get(column, future.index))  # (rows,)
@@ -257,5 +287,6 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     if title or len(y.columns) > len(columns):
         shown = f" (first {len(columns)} of {len(y.columns)} series)" if len(y.columns) > len(columns) else ""
         fig.suptitle(f"{title or ''}{shown}".strip())
-    fig.tight_layout()
+    if ax is None:  # (a caller's figure keeps its own layout)
+        fig.tight_layout()
     return fig
