@@ -1,4 +1,5 @@
 """tsgate.plot_forecast: history, forecast and interval band with matplotlib."""
+import itertools
 import sys
 
 import numpy as np
@@ -375,7 +376,7 @@ def test_date_labels_do_not_overlap():
                                              index=pd.date_range("2020-01-31", periods=6)))
     fig.canvas.draw()
     boxes = [t.get_window_extent() for t in fig.axes[0].get_xticklabels() if t.get_text()]
-    assert boxes and all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
+    assert boxes and all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes))
 
 
 def test_a_wide_plot_says_what_ax_must_be():
