@@ -432,3 +432,37 @@ def test_scoring_steps_after_a_stopped_series_says_where_the_frame_ends():
     inside = pd.DataFrame({"a": [100.0]}, index=pd.DatetimeIndex(["2003-01-01"]))
     with pytest.raises(ValueError, match="return_train_score"):  # a real training step
         model.score(inside)
+
+
+def test_a_step_near_a_day_given_as_freq_is_honoured():
+    """The clock-shift check refused, on any freq, dates whole days apart
+    give or take an hour: a lunar day (1490 minutes) or 49 hours given as
+    freq were refused where pandas infers them without it."""
+    for step in ("1490min", "49h", "25h"):
+        index = pd.date_range("2020-01-01", periods=30, freq=step)
+        y = pd.Series(np.sin(np.arange(30.0)), index=index)
+        future = _fit(y, freq=step).predict().index
+        assert future[0] == index[-1] + pd.Timedelta(step)
+
+
+def test_a_daily_grid_through_a_skipped_clock_time_says_so():
+    """Daily 02:30 data in Berlin with freq='D': the grid's first steps ran
+    into the 02:30 the spring change skips, and pytz's NonExistentTimeError
+    came out."""
+    days = pd.date_range("2020-03-27 02:30", periods=2, freq="D", tz="Europe/Berlin").append(
+        pd.date_range("2020-03-30 02:30", periods=20, freq="D", tz="Europe/Berlin"))
+    y = pd.Series(np.arange(22.0), index=days)
+    with pytest.raises(ValueError, match="onto a clock time that the zone skips or repeats"):
+        _fit(y, freq="D")
+
+
+def test_a_long_frames_iso_times_of_varying_precision_are_read():
+    """isoformat leaves out zero microseconds: read by the CSV path, refused
+    in a long frame ('unconverted data remains')."""
+    stamps = pd.date_range("2020-01-01", periods=30, freq="500ms")
+    df = pd.DataFrame({"unique_id": "a", "ds": [t.isoformat() for t in stamps],
+                       "y": np.sin(np.arange(30.0))})
+    assert df.ds[0] == "2020-01-01T00:00:00" and df.ds[1].endswith(".500000")
+    forecast = _fit(df).predict()
+    assert list(forecast.ds) == list(pd.date_range("2020-01-01 00:00:15", periods=3,
+                                                   freq="500ms"))

@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 
 from ._series import infer_freq
-from .timedtypes import clock_time, day_first_reading
+from .timedtypes import clock_time, day_first_reading, iso8601_times
 
 
 def is_number(text):
@@ -116,9 +116,9 @@ def text_dates(stamps, name, path, hint, notes=None):
             first = exc
             # ISO 8601 of varying precision (isoformat leaves out zero microseconds:
             # "00:00:00", then "00:00:00.500000"), which a format from the first row refused
-            iso = _iso_dates(stamps, name)
+            iso = iso8601_times(stamps)
             if iso is not None:
-                return iso
+                return pd.DatetimeIndex(iso, name=name)
         else:
             reading = day_first_reading(stamps, index)
             if reading is None:
@@ -148,16 +148,6 @@ def text_dates(stamps, name, path, hint, notes=None):
                          f"{stamps.iloc[0]!r}); write them year first, as YYYY-MM-DD.")
     reason = first_line(first).split(". You might want to try")[0]  # pandas' cut-off advice
     raise ValueError(f"column {name!r} of {path} cannot be read as dates ({reason}); {hint}.")
-
-
-def _iso_dates(stamps, name):
-    """The times read as ISO 8601 (of any precision), or None where they are
-    not, or hold UTC offsets that change (:func:`_mixed_offsets` reads those)."""
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(stamps, format="ISO8601"), name=name)
-    except (ValueError, TypeError):
-        return None
-    return index if pd.api.types.is_datetime64_any_dtype(index.dtype) else None
 
 
 def _mixed_offsets(stamps, name):

@@ -190,7 +190,8 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
     if index.has_duplicates or len(index) == 0:
         return y  # the checks that follow say what is wrong
     y = y.sort_index()
-    if clock_shifted(y.index):  # days that no grid holds: a freq of hours was accepted, 96% NaN
+    shifted = clock_shifted(y.index)
+    if shifted and _under_a_day(freq):  # days on an hourly grid: 96% NaN, hours forecast
         raise ValueError(clock_shift_advice(y.index, name))
     first, last = y.index[0], y.index[-1]
     if isinstance(index, pd.PeriodIndex):
@@ -205,7 +206,10 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
         three = pd.period_range(first, periods=3, freq=freq).to_timestamp()
     else:
         start, end = first, last
-        three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
+        try:
+            three = pd.date_range(start, periods=3, freq=freq)  # the grid's typical step
+        except WALL_CLOCK_ERRORS as exc:  # (a daily grid through a midnight the zone skips)
+            raise ValueError(_skipped_clock(freq, name, index, exc)) from None
     steps = (end - start) / ((three[2] - three[0]) / 2) + 1
     if too_many_steps(steps, len(y)):
         raise ValueError(
@@ -216,14 +220,12 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
         try:
             out = y.asfreq(freq)
         except WALL_CLOCK_ERRORS as exc:  # a daily grid through a midnight the zone skips
-            raise ValueError(
-                f"freq={freq!r} steps {name}'s dates in {index.tz} onto a clock time that the "
-                f"zone skips or repeats ({exc}); give the dates as plain dates: {name}.index = "
-                f"{name}.index.tz_localize(None).normalize() (a long frame's column: the same "
-                "through .dt).") from None
+            raise ValueError(_skipped_clock(freq, name, index, exc)) from None
     else:
         out = y.reindex(pd.period_range(y.index[0], y.index[-1], freq=freq))
     off = ~y.index.isin(out.index)
+    if off.any() and shifted:  # (days of moved clocks: not on a daily grid either)
+        raise ValueError(clock_shift_advice(y.index, name))
     if off.any():
         raise ValueError(f"{name}'s dates are not on the {freq!r} grid ({y.index[off][0]} is off "
                          "it); choose the frequency the dates follow.")
@@ -242,6 +244,23 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
                                 if own is not None else "the frequency the dates follow."))
         sparse.append(what)
     return out
+
+
+def _under_a_day(freq):
+    """Whether ``freq`` is a fixed step shorter than 23 hours (hours, minutes)."""
+    try:
+        offset = to_offset(freq)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(offset, pd.offsets.Tick) and offset.nanos < 23 * 3600 * 10**9
+
+
+def _skipped_clock(freq, name, index, exc):
+    """The message of a ``freq`` grid through a clock time the zone skips."""
+    return (f"freq={freq!r} steps {name}'s dates in {index.tz} onto a clock time that the zone "
+            f"skips or repeats ({exc}); give the dates as plain dates: {name}.index = "
+            f"{name}.index.tz_localize(None).normalize() (a long frame's column: the same "
+            "through .dt).")
 
 
 def _regular_step(index):

@@ -107,6 +107,19 @@ def clock_time(text):
     return given.iloc[0] if len(given) and given.str.fullmatch(_CLOCK_TIME).all() else None
 
 
+def iso8601_times(text):
+    """``text`` read as ISO 8601 times of any precision (a format taken from
+    the first row refused the rest), or None where they are not, or hold
+    UTC offsets that change."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            times = pd.to_datetime(text, format="ISO8601")
+    except (ValueError, TypeError):
+        return None
+    return times if pd.api.types.is_datetime64_any_dtype(times.dtype) else None
+
+
 def read_times(column):
     """A long frame's time column as an index: datetimes stay, integers stay,
     strings parse (month first, as pandas reads them, unless day first reads
@@ -126,6 +139,9 @@ def read_times(column):
                 col = pd.to_datetime(col)
             mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
         except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
+            iso = iso8601_times(text)  # ("00:00:00", then "00:00:00.500000": isoformat's)
+            if iso is not None:
+                return numpy_backed(pd.Index(iso))
             if "utc=true" not in str(exc).lower():
                 name = column.name
                 if _day_first(text) is not None:  # "13/01/2020": month 13 read month first
