@@ -107,6 +107,21 @@ def clock_time(text):
     return given.iloc[0] if len(given) and given.str.fullmatch(_CLOCK_TIME).all() else None
 
 
+_QUARTER = r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*"
+
+
+def _quarters(text):
+    """``text`` of quarters written as '2015Q1' (or '2015-Q1', '2015 Q1') as
+    the timestamps of their first days, or None where it is not all such."""
+    given = pd.Series(text).astype(str)
+    parts = given.str.fullmatch(_QUARTER)
+    if not len(given) or not parts.all() or pd.Series(text).isna().any():
+        return None
+    found = given.str.extract(_QUARTER)  # (n, 2) year, quarter
+    return pd.PeriodIndex.from_fields(year=found[0].astype(int), quarter=found[1].astype(int),
+                                      freq="Q").to_timestamp()
+
+
 def iso8601_times(text):
     """``text`` read as ISO 8601 times of any precision (a format taken from
     the first row refused the rest), or None where they are not, or hold
@@ -127,6 +142,9 @@ def read_times(column):
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
         text = col
+        quarters = _quarters(text)
+        if quarters is not None:  # (pandas 3 deprecates reading '2015Q1' as a date)
+            return numpy_backed(pd.Index(quarters, name=col.name))
         clock = clock_time(text)
         if clock is not None:
             raise ValueError(f"The time column {column.name!r} holds clock times without dates "
