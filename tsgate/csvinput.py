@@ -19,7 +19,6 @@ import itertools
 import os
 import re
 import sys
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -32,6 +31,7 @@ from ._series import (
     infer_step,
     period_of,
 )
+from .archives import unpacked
 from .csvdates import first_line, is_date, is_number, packed_dates, text_dates
 from .grids import coarser_step, sparse_grid, too_many_steps
 
@@ -318,7 +318,7 @@ def read_csv(path, time_column, id_column=None, notes=None):
         ext = os.path.splitext(path)[1]
         compressed = ext in (".gz", ".bz2", ".xz", ".zip", ".zst")
         if ext in (".zip", ".zst"):  # read here: the separator was sniffed from a zip's bytes
-            path = io.StringIO(_text_of(_unpacked(path, ext, label), label))
+            path = io.StringIO(_text_of(unpacked(path, ext, label), label))
         elif not compressed and head.startswith(_SNIFFED):  # gzip or UTF-16 by their first
             with open(path, "rb") as f:  # bytes, as standard input is read
                 path = io.StringIO(_text_of(f.read(), label))
@@ -423,28 +423,6 @@ def read_csv(path, time_column, id_column=None, notes=None):
         raise ValueError(f"{label} has the time {dup} more than once in column {time_column!r}; "
                          "aggregate or drop the duplicates.")
     return frame, time_column
-
-
-def _unpacked(path, ext, label):
-    """The bytes of a ``.zip`` archive's one file, or of a ``.zst`` file
-    decompressed (which needs the ``zstandard`` package, as pandas does)."""
-    if ext == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if not n.endswith("/")]
-                if len(names) != 1:
-                    raise ValueError(f"{label} is a zip archive of {len(names)} files; give one "
-                                     "CSV file, or an archive that holds only it.")
-                return archive.read(names[0])
-        except zipfile.BadZipFile as exc:
-            raise ValueError(f"{label} cannot be read as a zip archive ({exc}).") from None
-    try:
-        import zstandard
-    except ImportError:
-        raise ValueError(f"{label} is zstd-compressed, which needs the zstandard package: pip "
-                         "install zstandard (or decompress the file first).") from None
-    with open(path, "rb") as f:
-        return zstandard.ZstdDecompressor().stream_reader(f).read()
 
 
 # gzip; UTF-32 and UTF-16 by their byte order marks (Excel's "Unicode Text": UTF-16)

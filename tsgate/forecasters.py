@@ -74,6 +74,7 @@ from .moments import mean_spread
 from .paramchecks import check_horizon, plain_numbers, reject_bool_integers
 from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
+from .savedstages import saved_stages
 from .savedstate import check_forecaster_state
 from .smoothing import NORMALIZATIONS, stage
 from .spikes import without_spikes
@@ -254,40 +255,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
 
     def _saved_stages(self, coll):
         """Per series of ``coll`` (the training data), a stage holding its
-        fit's choices (``stage_choices_``) for :meth:`_stages` to reuse, or
-        None where the file has none that fit (files before them)."""
-        rows, betas = getattr(self, "stage_choices_", None), getattr(self, "stage_betas_", None)
-        if not self._choices_fit(rows, betas, coll):
-            return None  # (an edited file: the choices are made anew)
-        return [smoothing.from_choices(r, None if betas is None else betas[i])
-                for i, r in enumerate(rows)]
-
-    def _choices_fit(self, rows, betas, coll):
-        """Whether saved stage choices (:meth:`_saved_stages`) are ones the
-        fit can have made for ``coll``: float64 rows of a log flag (1 only
-        for a positive series), the fitted season or 1, the fitted inner
-        period or 1, coefficients in [0, 1], a positive unit; the features'
-        effects one row of ``coll``'s features per series. An edited file's
-        impossible ones forecast garbage or raised NumPy's errors."""
-        k = len(coll)
-        if not (isinstance(rows, np.ndarray) and rows.dtype == np.float64 and rows.shape == (k, 8)
-                and np.isfinite(rows).all()):
-            return False
-        m = None if coll.exog is None or not getattr(self, "exog_effect_", False) else \
-            coll.exog[0].shape[1]
-        if (betas is None) != (m is None) or betas is not None and not (
-                isinstance(betas, np.ndarray) and betas.dtype == np.float64
-                and betas.shape == (k, m) and np.isfinite(betas).all()):
-            return False
-        log, period, alpha, gamma, scale, inner, delta, _ = rows.T
-        coefficients = np.stack([alpha, gamma, delta])
-        if not (np.isin(log, (0.0, 1.0)).all() and np.isin(period, (1, self.season_length_)).all()
-                and np.isin(inner, (1, getattr(self, "inner_period_", 1))).all()
-                and (period % inner == 0).all() and (scale > 0).all()
-                and ((coefficients >= 0) & (coefficients <= 1)).all()):
-            return False
-        return all(v[np.isfinite(v)].min(initial=1.0) > 0 for v, flag in zip(coll.values, log)
-                   if flag)
+        fit's choices for :meth:`_stages` to reuse, or None
+        (:func:`tsgate.savedstages.saved_stages`)."""
+        return saved_stages(self, coll)
 
     # ------------------------------------------------------------------- fit
     def fit(self, y, X=None):
