@@ -467,3 +467,50 @@ def test_a_long_frames_iso_times_of_varying_precision_are_read():
     forecast = _fit(df).predict()
     assert list(forecast.ds) == list(pd.date_range("2020-01-01 00:00:15", periods=3,
                                                    freq="500ms"))
+
+
+def test_relayed_warnings_keep_their_class_their_filters_and_the_failed_calls():
+    """named_warnings rebuilt every member warning from its message (a class
+    of more arguments made predict fail), showed pandas' deprecations at the
+    user's line under a series prefix, and lost the warnings of a call that
+    raised."""
+    from tsgate._callers import named_warnings
+
+    class Coded(UserWarning):
+        def __init__(self, message, code):
+            super().__init__(message)
+            self.code = code
+
+    def member(fail=False):
+        warnings.warn(Coded("stale input", 7))
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        warnings.warn("looks odd", UserWarning, stacklevel=1)
+        if fail:
+            raise ValueError("no band")
+        return 1
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.resetwarnings()
+        warnings.simplefilter("always")
+        assert named_warnings("series 'a'", member) == 1
+        with pytest.raises(ValueError, match="no band"):
+            named_warnings("series 'b'", member, fail=True)
+    texts = [(w.category.__name__, str(w.message)) for w in seen]
+    assert texts == [("Coded", "stale input"), ("DeprecationWarning", "old API"),
+                     ("UserWarning", "series 'a': looks odd"),
+                     ("Coded", "stale input"), ("DeprecationWarning", "old API"),
+                     ("UserWarning", "series 'b': looks odd")]
+    assert seen[0].message.code == 7 and seen[1].filename == __file__
+
+
+def test_a_float32_0d_coverage_is_the_decimal_it_shows():
+    from tsgate.calibration import fractions
+
+    assert fractions(np.array(0.8, np.float32), "coverage") == ([0.8], True)
+
+
+def test_mase_names_a_plain_column_of_another_length():
+    _, train, test = _long_fit()
+    with pytest.raises(ValueError, match=r"y_true has shape \(8,\) but the forecast has shape "
+                                         r"\(7,\)"):
+        metrics.mase(test, np.ones(7), train)

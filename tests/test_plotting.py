@@ -384,3 +384,19 @@ def test_a_wide_plot_says_what_ax_must_be():
     forecast = pd.DataFrame({"a": [10.0]}, index=pd.date_range("2020-01-11", periods=1))
     with pytest.raises(TypeError, match="ax must be a sequence of matplotlib Axes"):
         plot_forecast(y, forecast, ax="axes")
+
+
+def test_a_nan_name_and_a_callers_date_labels_are_kept():
+    """A Series named NaN beside its own forecast was refused (NaN != NaN);
+    the caller's date locator and formatter were replaced."""
+    import matplotlib.dates as mdates
+
+    y = _days(20, name=np.nan)
+    forecast = pd.Series([20.0, 21.0], index=pd.date_range("2020-01-21", periods=2), name=np.nan)
+    plot_forecast(y, forecast)
+    _, ax = plt.subplots()
+    ax.xaxis.set_major_locator(mdates.WeekdayLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+    plot_forecast(y, forecast, ax=ax)
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
+    assert isinstance(ax.xaxis.get_major_locator(), mdates.WeekdayLocator)

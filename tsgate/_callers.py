@@ -34,10 +34,31 @@ def named_warnings(prefix, method, *args, **kwargs):
     (``"series 'a'"``) before their text and at the user's line: a model per
     series relays its members' warnings so (a CalibrationWarning named no
     series and pointed into tsgate, and Python's default filter showed the
-    second series' identical one not at all)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # the caller's filters act on the relayed ones
-        out = method(*args, **kwargs)
+    second series' identical one not at all). Deprecation warnings (a
+    library's, hidden by Python's default filters where they point) and a
+    warning class that takes more than a message are said again as they
+    were, where they were. The warnings of a call that raises are said too,
+    before its error reaches the caller."""
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # the caller's filters act on the relayed ones
+            return method(*args, **kwargs)
+    finally:  # (after the with: the caller's filters again)
+        _relay(prefix, caught)
+
+
+def _relay(prefix, caught):
+    """Say the recorded warnings ``caught`` again (:func:`named_warnings`)."""
+    level = callers_level()
     for w in caught:
-        warnings.warn(w.category(f"{prefix}: {w.message}"), stacklevel=callers_level())
-    return out
+        message = None
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            try:
+                message = w.category(f"{prefix}: {w.message}")
+            except Exception:  # noqa: BLE001 (a class of other arguments: as it was)
+                message = None
+        if message is not None:
+            warnings.warn(message, stacklevel=level)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)

@@ -92,8 +92,8 @@ def fractions(value, what):
     def valid(v):
         return isinstance(v, Real) and not isinstance(v, bool) and 0 < v < 1
 
-    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number
-        value = value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number (its
+        value = value[()]  # dtype's: .item() made a float32 0.8 the float 0.800000011920929)
     if valid(value):
         return [as_decimal(value)], True
     values = (list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes))

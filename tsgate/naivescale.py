@@ -168,6 +168,11 @@ def _by_series(y_true, forecasts, y_train, freq=None):
         if parts[0] is not None and parts[i] is None and _plain_column(f, len(parts[0])):
             _check_rows_of_long(y_true, f, "the forecast")
             parts[i] = pd.Series(_to_array(f, "the forecast"), index=parts[0].index)
+        elif parts[0] is not None and parts[i] is None and np.ndim(f) == 1 \
+                and _plain_column(f, np.shape(f)[0]):  # (of another length)
+            raise ValueError(f"y_true has shape ({len(parts[0])},) but the forecast has shape "
+                             f"{np.shape(f)}; pass forecasts with one value per observation "
+                             "(same shape as y_true).")
     if any(p is None for p in parts):
         raise ValueError(
             "y_train is a collection (a Series on a (series id, time) MultiIndex, or a long "

@@ -120,14 +120,28 @@ def _draw(ax, history, forecast, bounds, label):
             ax.fill_between(x, lower, upper, color=_tint("C1", share), lw=0, label=band)
     ax.grid(color="0.9")
     ax.set_axisbelow(True)
-    if isinstance(x, pd.DatetimeIndex) or isinstance(history.index, pd.PeriodIndex):
-        # concise date labels: full dates side by side overlapped (30 days and 6 steps)
-        import matplotlib.dates as mdates
+    import matplotlib.dates as mdates
 
+    # concise date labels (full dates side by side overlapped: 30 days and 6 steps), where
+    # the axis has matplotlib's own date labels, not a caller's
+    if (isinstance(x, pd.DatetimeIndex) or isinstance(history.index, pd.PeriodIndex)) \
+            and isinstance(ax.xaxis.get_major_formatter(), mdates.AutoDateFormatter):
         locator = mdates.AutoDateLocator(tz=getattr(x, "tz", None))
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator,
                                                                  tz=getattr(x, "tz", None)))
+
+
+def _same_name(a, b):
+    """Whether two Series' names may be one series': equal, NaN both (a
+    column named NaN), or either unnamed."""
+    if a is None or b is None:
+        return True
+    both_nan = isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b)
+    try:
+        return bool(a == b) or both_nan
+    except (TypeError, ValueError):  # (names that do not compare: an array)
+        return True
 
 
 def _check_rows(y, forecast, intervals):
@@ -227,7 +241,7 @@ def plot_forecast(y, forecast, intervals=None, ax=None, title=None, history=None
     elif not isinstance(history, (int, np.integer)) or isinstance(history, bool) or history < 1:
         raise ValueError(f"history must be a positive integer, got {history!r}.")
     if isinstance(y, pd.Series):
-        if y.name is not None and forecast.name is not None and y.name != forecast.name:
+        if not _same_name(y.name, forecast.name):
             raise ValueError(f"forecast is of series {forecast.name!r}, y is {y.name!r}: pass "
                              "y and what predict returned for it.")
         if not y.index.is_monotonic_increasing:  # (its last rows were not its last times)
