@@ -126,6 +126,14 @@ def test_a_config_tunable_written_as_a_whole_float_is_taken():
             assert config.setting(name, 0) == read and type(config.setting(name, 0)) is int
         finally:
             setattr(config, name, saved)
+    saved = config.PREDICT_CHUNK
+    config.PREDICT_CHUNK = 0.0
+    try:  # (named as set, not as the 0 it reads as)
+        with pytest.raises(ValueError, match="PREDICT_CHUNK must be an integer of at least 1, "
+                                             "got 0.0;"):
+            config.setting("PREDICT_CHUNK")
+    finally:
+        config.PREDICT_CHUNK = saved
     for bad in (2.5, float("inf"), float("nan")):
         saved = config.TILE_ROWS
         config.TILE_ROWS = bad

@@ -83,7 +83,7 @@ def setting(name, least=1):
     unfilled array as the prediction, and 0 for a tile size divided by
     zero, without naming the setting. A whole number written as a float
     (``AUTO_CUDA_MIN_WORK = 1e9``, as this module's notes write it) is one."""
-    value = globals()[name]
+    given = value = globals()[name]
     if type(value) is int and value >= least:  # the usual case, on predict's hot path
         return value
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
@@ -91,7 +91,7 @@ def setting(name, least=1):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise ValueError(f"tsgate.config.{name} must be an integer of at least {least}, got "
-                         f"{value!r}; its default is {_DEFAULTS[name]!r}.")
+                         f"{given!r}; its default is {_DEFAULTS[name]!r}.")  # (as set: 0.0)
     return int(value)
 
 
