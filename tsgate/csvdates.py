@@ -2,13 +2,12 @@
 dates (day-first ones refused unless they read better so), period labels
 ("Jan-18", "2018M01", "Q1 2018"), times with changing UTC offsets, and
 dates packed into integers (20180131, 201801). Used by ``csvinput``."""
-import re
 import warnings
 
 import pandas as pd
 
 from ._series import infer_freq
-from .timedtypes import clock_time, day_first_reading, iso8601_times
+from .timedtypes import clock_time, day_first_reading, iso8601_times, period_labels
 
 
 def is_number(text):
@@ -32,67 +31,6 @@ def is_date(text):
     return True
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
-_MONTH_YY = re.compile(r"([a-z]{3,9})\.?[-/ ']?(\d{2})")  # "Jan-18": a spreadsheet's mmm-yy
-_YEAR_M = re.compile(r"(\d{4})[-/ ]?m(\d{1,2})")  # "2018M01": statistics offices' months
-_Q_YEAR = re.compile(r"q([1-4])[-/ ]?(\d{4})")  # "Q1 2018"
-_YEAR_Q = re.compile(r"(\d{4})[-/ ]?q([1-4])")  # "2018 Q1"
-
-
-def _month(word):
-    """The month (1-12) a name or its abbreviation ("jan", "sept", "january")
-    stands for, else None."""
-    number = _MONTHS.get(word[:3])
-    names = ("january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december")
-    ok = number is not None and (names[number - 1].startswith(word) or word == "sept")
-    return number if ok else None
-
-
-# each form's pattern and its reading of a match as (year, month); month None: not one
-_LABEL_FORMS = (
-    (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
-                           _month(m[1]))),
-    (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
-    (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
-    (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
-)
-
-
-def _period_labels(stamps, name):
-    """Text stamps written as months or quarters the way spreadsheets and
-    statistics offices label them, as the DatetimeIndex of their first days;
-    None where they are not, every one in the same form. The forms:
-    "Jan-18" (a spreadsheet's mmm-yy, a two-digit year as Python's ``%y``
-    reads it), "2018M01", "Q1 2018" and "2018 Q1" (separators "-", "/" or a
-    space, any case). pandas reads none of them right: "Jan-18" is the 18th
-    of January of year 1 (pandas 3) or out of bounds (pandas 2), "2018-M01"
-    a second after midnight."""
-    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
-        return None
-    first = str(stamps.iloc[0]).strip().lower() if len(stamps) else ""
-    forms = [(p, parse) for p, parse in _LABEL_FORMS if p.fullmatch(first)]
-    if not forms:  # the usual case: one stamp looked at
-        return None
-    text = [str(s).strip().lower() for s in stamps]
-    for pattern, parse in forms:
-        matches = [pattern.fullmatch(t) for t in text]
-        if not all(matches):
-            continue
-        months = [parse(m) for m in matches]  # (year, month) each
-        if any(month is None for _, month in months):
-            return None
-        if pattern is _MONTH_YY and len(set(months)) > 2 and len({m for _, m in months}) == 1:
-            raise ValueError(  # "Jan-01" .. "Jan-31": days of January, or years of Januaries?
-                f"column {name!r} holds labels such as {stamps.iloc[0]!r} that read as one month "
-                "of consecutive years, or as days without a year; write the dates as "
-                "YYYY-MM-DD.")
-        return pd.DatetimeIndex([pd.Timestamp(year, month, 1) for year, month in months],
-                                name=name)
-    return None
-
-
 def text_dates(stamps, name, path, hint, notes=None):
     """A time column as a DatetimeIndex. Times with UTC offsets that change
     (local time across a daylight-saving change) are read in UTC or as
@@ -100,7 +38,7 @@ def text_dates(stamps, name, path, hint, notes=None):
     says (the Python API refuses them: it can ask for a zone); months and
     quarters labelled as spreadsheets and statistics offices write them
     ("Jan-18", "2018M01", "Q1 2018") as their first days."""
-    labelled = _period_labels(stamps, name)
+    labelled = period_labels(stamps, name)
     if labelled is not None:
         return labelled
     clock = clock_time(stamps)

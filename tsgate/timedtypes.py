@@ -107,19 +107,65 @@ def clock_time(text):
     return given.iloc[0] if len(given) and given.str.fullmatch(_CLOCK_TIME).all() else None
 
 
-_QUARTER = r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*"
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_MONTH_YY = re.compile(r"([a-z]{3,9})\.?[-/ ']?(\d{2})")  # "Jan-18": a spreadsheet's mmm-yy
+_YEAR_M = re.compile(r"(\d{4})[-/ ]?m(\d{1,2})")  # "2018M01": statistics offices' months
+_Q_YEAR = re.compile(r"q([1-4])[-/ ]?(\d{4})")  # "Q1 2018"
+_YEAR_Q = re.compile(r"(\d{4})[-/ ]?q([1-4])")  # "2018 Q1"
 
 
-def _quarters(text):
-    """``text`` of quarters written as '2015Q1' (or '2015-Q1', '2015 Q1') as
-    the timestamps of their first days, or None where it is not all such."""
-    given = pd.Series(text).astype(str)
-    parts = given.str.fullmatch(_QUARTER)
-    if not len(given) or not parts.all() or pd.Series(text).isna().any():
+def _month(word):
+    """The month (1-12) a name or its abbreviation ("jan", "sept", "january")
+    stands for, else None."""
+    number = _MONTHS.get(word[:3])
+    names = ("january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december")
+    ok = number is not None and (names[number - 1].startswith(word) or word == "sept")
+    return number if ok else None
+
+
+# each form's pattern and its reading of a match as (year, month); month None: not one
+_LABEL_FORMS = (
+    (_MONTH_YY, lambda m: (2000 + int(m[2]) if int(m[2]) < 69 else 1900 + int(m[2]),
+                           _month(m[1]))),
+    (_YEAR_M, lambda m: (int(m[1]), int(m[2]) if 1 <= int(m[2]) <= 12 else None)),
+    (_Q_YEAR, lambda m: (int(m[2]), 3 * int(m[1]) - 2)),
+    (_YEAR_Q, lambda m: (int(m[1]), 3 * int(m[2]) - 2)),
+)
+
+
+def period_labels(stamps, name):
+    """Text stamps written as months or quarters the way spreadsheets and
+    statistics offices label them, as the DatetimeIndex of their first days;
+    None where they are not, every one in the same form. The forms:
+    "Jan-18" (a spreadsheet's mmm-yy, a two-digit year as Python's ``%y``
+    reads it), "2018M01", "Q1 2018" and "2018 Q1" (separators "-", "/" or a
+    space, any case). pandas reads none of them right: "Jan-18" is the 18th
+    of January of year 1 (pandas 3) or out of bounds (pandas 2), "2018-M01"
+    a second after midnight."""
+    if not pd.api.types.is_object_dtype(stamps) and not pd.api.types.is_string_dtype(stamps):
         return None
-    found = given.str.extract(_QUARTER)  # (n, 2) year, quarter
-    return pd.PeriodIndex.from_fields(year=found[0].astype(int), quarter=found[1].astype(int),
-                                      freq="Q").to_timestamp()
+    first = str(stamps.iloc[0]).strip().lower() if len(stamps) else ""
+    forms = [(p, parse) for p, parse in _LABEL_FORMS if p.fullmatch(first)]
+    if not forms:  # the usual case: one stamp looked at
+        return None
+    text = [str(s).strip().lower() for s in stamps]
+    for pattern, parse in forms:
+        matches = [pattern.fullmatch(t) for t in text]
+        if not all(matches):
+            continue
+        months = [parse(m) for m in matches]  # (year, month) each
+        if any(month is None for _, month in months):
+            return None
+        if pattern is _MONTH_YY and len(set(months)) > 2 and len({m for _, m in months}) == 1:
+            raise ValueError(  # "Jan-01" .. "Jan-31": days of January, or years of Januaries?
+                f"column {name!r} holds labels such as {stamps.iloc[0]!r} that read as one month "
+                "of consecutive years, or as days without a year; write the dates as "
+                "YYYY-MM-DD.")
+        return pd.DatetimeIndex([pd.Timestamp(year, month, 1) for year, month in months],
+                                name=name)
+    return None
 
 
 def iso8601_times(text):
@@ -142,9 +188,11 @@ def read_times(column):
     col = pd.Series(column).reset_index(drop=True)
     if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
         text = col
-        quarters = _quarters(text)
-        if quarters is not None:  # (pandas 3 deprecates reading '2015Q1' as a date)
-            return numpy_backed(pd.Index(quarters, name=col.name))
+        # months and quarters as statistics offices label them ('2015Q1': pandas 3
+        # deprecates reading it as a date; 'Jan-18', '2018M01': pandas misreads them)
+        labelled = period_labels(text, column.name)
+        if labelled is not None:
+            return labelled
         clock = clock_time(text)
         if clock is not None:
             raise ValueError(f"The time column {column.name!r} holds clock times without dates "
