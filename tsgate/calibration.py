@@ -89,22 +89,33 @@ def fractions(value, what):
         Naming ``what``: a value outside (0, 1) or not a number (a bool
         neither), a string, or an empty sequence.
     """
-    def valid(v):
-        return isinstance(v, Real) and not isinstance(v, bool) and 0 < v < 1
-
-    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number (its
-        value = value[()]  # dtype's: .item() made a float32 0.8 the float 0.800000011920929)
-    if valid(value):
-        return [as_decimal(value)], True
+    one = fraction(value)
+    if one is not None:
+        return [one], True
     values = (list(value) if isinstance(value, Iterable) and not isinstance(value, (str, bytes))
               else None)
-    bad = [v for v in values or () if not valid(v)]
+    bad = [v for v in values or () if not _valid(v)]
     if values is None or bad or not values:
         # a ValueError, as for a number outside (0, 1): one error for any bad value
         raise ValueError(f"{what} must be a number in (0, 1) or a list of them, got {value!r}"
                          + (f" ({bad[0]!r} is not)." if bad else
                             " (an empty list)." if values == [] else "."))
     return [as_decimal(v) for v in values], False
+
+
+def _valid(v):
+    """Whether ``v`` is a number in (0, 1) (a bool is not)."""
+    return isinstance(v, Real) and not isinstance(v, (bool, np.bool_)) and 0 < v < 1
+
+
+def fraction(value):
+    """``value`` as the float in (0, 1) it is, or None where it is none: a
+    0-d array as its number (of its dtype: ``.item()`` made a float32 0.8 the
+    float 0.800000011920929), a float32 as the decimal it shows
+    (:func:`as_decimal`); what ``predict_interval`` and the metrics read."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(0.8): one number
+        value = value[()]
+    return as_decimal(value) if _valid(value) else None
 
 
 def as_decimal(v):

@@ -16,12 +16,11 @@ bands and quantiles with held-out values by series and step).
 """
 
 import inspect
-import numbers
 
 import numpy as np
 import pandas as pd
 
-from .calibration import as_decimal, quantile_coverage
+from .calibration import fraction, quantile_coverage
 from .exogenous import check_scoring_X
 from .matching import aligned
 from .moments import root_mean_square
@@ -160,12 +159,10 @@ def _check_fraction(value, name):
     ``predict_interval`` reads it: the scorer of ``np.float32(0.8)`` scored
     a wider band than that of 0.8) and a 0-d array as its number; a
     ValueError naming ``name`` unless it is a number in (0, 1) (a bool is not)."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not 0 < value < 1:
+    one = fraction(value)  # (calibration's reading, predict_interval's)
+    if one is None:
         raise ValueError(f"{name} must be a number in (0, 1), got {value!r}.")
-    return as_decimal(value)
+    return one
 
 
 def _valid_band(y_true, lower, upper):
