@@ -381,3 +381,49 @@ def test_a_feature_new_to_one_series_of_a_collection_is_warned_of_at_predict():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         model.predict(X=unchanged)
+
+
+def _two_series_long(n=40):
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2020-01-01", periods=n, freq="MS")
+    y = pd.DataFrame({"unique_id": np.repeat(["a", "b"], n), "ds": list(ds) * 2,
+                      "y": 50 + rng.normal(size=2 * n).cumsum()})
+    X = pd.DataFrame({"unique_id": np.repeat(["a", "b"], n + 3), "ds": list(
+        pd.date_range(ds[0], periods=n + 3, freq="MS")) * 2, "x": rng.normal(size=2 * (n + 3))})
+    return y, X
+
+
+def test_a_series_reads_its_whole_block_of_x_whatever_another_series_x_holds():
+    """predict(2) of a 3-step model reads a series' third future row where
+    X holds it; that choice was one for all series, so series 'a''s
+    forecast moved when series 'b''s X stopped at the 2 rows asked."""
+    y, X = _two_series_long()
+    train = X.groupby("unique_id").head(40)
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), y, train)
+    future = X.groupby("unique_id").tail(3)
+    whole = model.predict(2, X=future)
+    short = model.predict(2, X=future.drop(future.index[-1]))  # b: 2 rows, a: 3
+    np.testing.assert_allclose(short["y"][:2], whole["y"][:2], rtol=1e-12)
+    repeated = future.copy()  # a's third row as its second: what 'a' read before
+    repeated.iloc[2, 2] = repeated.iloc[1, 2]
+    assert not np.allclose(model.predict(2, X=repeated)["y"][:2], whole["y"][:2])
+
+
+def test_a_series_with_a_trailing_gap_reads_x_to_the_end_of_its_last_block():
+    """A series whose last value is missing forecasts from the step before:
+    its last block ends one future row later than the other series'. Its
+    last block repeated the last row asked instead of X's next one."""
+    ix = pd.date_range("2020-01-01", periods=40, freq="MS")
+    rng = np.random.default_rng(5)
+    y = pd.DataFrame({"a": 50 + rng.normal(size=40).cumsum(),
+                      "b": 50 + rng.normal(size=40).cumsum()}, index=ix)
+    y.iloc[-1, 1] = np.nan  # b: a gap of one
+    X = _features(pd.date_range(ix[0], periods=45, freq="MS"))
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), y, X.iloc[:40])
+    before = model.predict(3, X=X.iloc[40:45])  # 5 rows: b's last block ends at the 5th
+    moved = X.iloc[40:45].copy()
+    moved.iloc[-1] += 3.0
+    after = model.predict(3, X=moved)
+    np.testing.assert_array_equal(after["a"], before["a"])  # a's block ends at the 3rd
+    assert not np.allclose(after["b"], before["b"])
+    assert len(model.predict(3, X=X.iloc[40:43])) == 3  # the 3 steps asked still suffice

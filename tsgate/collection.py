@@ -545,6 +545,30 @@ def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"
     return [by_id[key] for key in coll.ids]
 
 
+def exog_rows_or(coll, X, indexes, base, id_col="unique_id", time_col="ds"):
+    """Per series, the rows of ``X`` at ``indexes[i]`` where X holds them all
+    (complete), else ``base[i]`` (rows it holds, :func:`exog_rows`): each
+    series on its own, whatever X holds for the others.
+
+    Returns
+    -------
+    list of ndarray of shape (len(indexes[i]), m) or base[i].shape
+    """
+    if coll.layout in ("series", "wide"):
+        parts = [X] * len(indexes)  # one X on the shared dates
+    else:
+        xs = _long_exog(X, id_col, time_col) if coll.layout == "long" else (
+            X.to_frame() if isinstance(X, pd.Series) else X)
+        parts = [_exog_rows(xs, key) for key in coll.ids]
+    out = []
+    for part, index, rows in zip(parts, indexes, base):
+        try:
+            out.append(align_exog(part, index))
+        except ValueError:
+            out.append(rows)
+    return out
+
+
 def _dtype_name(dtype):
     """The name ``pd.api.types.pandas_dtype`` reads back as ``dtype``: a
     string dtype's storage too ("string[pyarrow]"; its ``str`` says

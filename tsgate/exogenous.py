@@ -18,7 +18,7 @@ import pandas as pd
 
 from ._callers import callers_level
 from ._series import check_unique_labels
-from .collection import check_x_layout, exog_rows
+from .collection import check_x_layout, exog_rows, exog_rows_or, trailing_gaps
 from .featurerows import RowCountError
 from .matching import check_same_frequency
 
@@ -149,27 +149,41 @@ def warn_constant(spread, names):
             UserWarning, stacklevel=3)
 
 
-def _whole_block(rows, h, H):
-    """``rows(k)``, the future rows of k steps, for the whole blocks of the
-    ``H`` steps the networks forecast at once that cover ``h`` (``H`` for
-    h <= H; 2H for h = H + 3) where X holds them, else for the ``h`` asked
-    (the last block then repeats its last row): the networks read every row
-    of a block, and ``predict(1, X=<H rows>)`` forecast as if the rows
-    after the first were the first again (and ``predict(10)`` of a 7-step
-    model, the rows after the 10th as the 10th)."""
-    whole = -(-h // H) * H  # h rounded up to whole blocks
-    if whole > h:
+def _whole_block(indexes_of, rows, each, h, H, gaps):
+    """The future rows of the ``h`` steps asked, per series, and after them
+    those of the rest of the block of ``H`` steps (the networks forecast at
+    once) in which the series' forecast ends, where X holds them: the
+    networks read every row of a block, and ``predict(1, X=<H rows>)``
+    forecast as if the rows after the first were the first again (and
+    ``predict(10)`` of a 7-step model, the rows after the 10th as the 10th).
+    A series whose last ``g`` values (``gaps``, (k,)) are missing forecasts
+    from its last observation, so its block ends ``g`` steps earlier in its
+    future rows. Each series gets its block where X holds it, whatever the
+    others' X holds (the choice was one for all until session 53: a series'
+    forecast moved with another series' rows).
+
+    ``indexes_of(ks)``: per series, its index of the steps whose rows are
+    read for ``ks[i]`` future steps; ``rows(indexes)``: X's rows there, all
+    series at once (raises where X lacks one); ``each(indexes, base)``: per
+    series, the rows there where X holds them, else ``base[i]``.
+    """
+    want = [max(h, -(-(int(g) + h) // H) * H - int(g)) for g in gaps]  # (k,) to the block's end
+    longer = max(want) > h
+    if longer:
         try:
-            return rows(whole)
+            return rows(indexes_of(want))
         except ValueError:
             pass
     try:
-        return rows(h)
+        base = rows(indexes_of([h] * len(want)))
     except RowCountError as exc:
-        if whole > h:  # ("exactly 2": 3 are taken too)
-            raise RowCountError(f"{exc} (Or {whole} rows, the whole blocks of {H} steps the "
+        if longer:  # ("exactly 2": 3 are taken too)
+            raise RowCountError(f"{exc} (Or {max(want)} rows, the whole blocks of {H} steps the "
                                 "networks forecast at once: they read every row.)") from None
         raise
+    if longer and len(want) > 1:  # (one series: it was just tried)
+        return each(indexes_of(want), base)
+    return base
 
 
 def future_rows(model, coll, X, h, given_history):
@@ -192,8 +206,14 @@ def future_rows(model, coll, X, h, given_history):
     check_x_layout(X, coll.layout, id_col, time_col)
     X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col,
                 getattr(model, "exog_order_", None))
-    out = _whole_block(lambda k: exog_rows(coll, X, coll.future_indexes(k), id_col, time_col,
-                                           value_col), h, model.horizon_)
+
+    def indexes_of(ks):  # per series, its first ks[i] future steps
+        return [f[:k] for f, k in zip(coll.future_indexes(max(ks)), ks)]
+
+    out = _whole_block(
+        indexes_of, lambda indexes: exog_rows(coll, X, indexes, id_col, time_col, value_col),
+        lambda indexes, base: exog_rows_or(coll, X, indexes, base, id_col, time_col),
+        h, model.horizon_, trailing_gaps(coll.values))
     if out[0].shape[1] != model.n_exog_:
         raise ValueError(f"X has {out[0].shape[1]} columns; the forecaster was fitted on "
                          f"{model.n_exog_}.")
@@ -267,14 +287,17 @@ def with_history(model, y, X, h):
     check_same_frequency(coll, model.collection_)
     id_col, time_col, value_col, _ = model._columns(fitted=True)
 
-    def rows(k):  # (n_i + k, m) per series: y's steps, then k future ones
-        whole = [idx.append(f) for idx, f in zip(coll.indexes, coll.future_indexes(k))]
-        return exog_rows(coll, X, whole, id_col, time_col, value_col)
+    def indexes_of(ks):  # per series, y's steps, then its first ks[i] future ones
+        return [idx.append(f[:k]) for idx, f, k in
+                zip(coll.indexes, coll.future_indexes(max(ks)), ks)]
 
     try:
         X = by_name(X, getattr(model, "exog_names_", None), coll.layout, id_col, time_col,
                     getattr(model, "exog_order_", None))
-        per = _whole_block(rows, h, model.horizon_)
+        per = _whole_block(
+            indexes_of, lambda indexes: exog_rows(coll, X, indexes, id_col, time_col, value_col),
+            lambda indexes, base: exog_rows_or(coll, X, indexes, base, id_col, time_col),
+            h, model.horizon_, trailing_gaps(coll.values))
     except ValueError as exc:
         raise ValueError(f"With y given, X needs rows for y's steps and then the {h} "
                          f"future steps: {exc}") from None
