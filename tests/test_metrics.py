@@ -386,6 +386,31 @@ def test_mase_scorer_on_a_tsgate_forecaster():
     assert neg_mase_scorer(model, wide.iloc[-4:]) == pytest.approx(-expected)
 
 
+def test_a_user_metric_with_y_train_gets_one_series_as_1d_arrays():
+    """A metric of one's own with a ``y_train`` parameter was given a
+    one-series model's test and training values as (h, 1) and (n, 1)
+    columns: a plain 1-D MASE took np.diff along the wrong axis and scored
+    NaN, and a search ranked every candidate NaN (session 53's sweep)."""
+    import tsgate
+    from tests.conftest import SMALL
+
+    shapes = []
+
+    def my_mase(y_true, y_pred, y_train):
+        shapes.append((np.shape(y_true), np.shape(y_pred), np.shape(y_train)))
+        return np.mean(np.abs(y_true - y_pred)) / np.mean(np.abs(np.diff(y_train)))
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y.iloc[:-4])
+    test = y.iloc[-4:].copy()
+    test.iloc[1] = np.nan  # a missing test value: left out, as for a metric without y_train
+    kept = test.notna().to_numpy()
+    expected = my_mase(test.to_numpy()[kept], model.predict().to_numpy()[kept],
+                       y.iloc[:-4].to_numpy())
+    assert make_forecast_scorer(my_mase)(model, test) == pytest.approx(-expected)
+    assert shapes[-1] == ((3,), (3,), (56,))
+
+
 def test_scorers_on_the_long_and_multiindex_layouts():
     """Matched by series and time step as the forecasters' score: the MAE
     scorer equals score in every layout; MASE scales each series by its own

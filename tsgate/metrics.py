@@ -321,7 +321,11 @@ class _ForecastScorer:
                     y_true = pd.DataFrame(y_true, columns=[coll.ids[j] for j in scored])
                 if self._needs_season:
                     kwargs["season_length"] = getattr(estimator, "season_length_", 1)
-                if not own:  # (times, series) as y_train: the steps no series observed
+                if not own and coll.layout == "series":  # one series: 1-D, as a metric
+                    keep = ~np.isnan(y_true[:, 0])  # without y_train gets (its NaN before
+                    y_true, predicted = y_true[keep, 0], tuple(p[keep, 0] for p in predicted)
+                    kwargs["y_train"] = kwargs["y_train"][:, 0]  # were (h, 1): np.diff -> NaN)
+                elif not own:  # (times, series) as y_train: the steps no series observed
                     rows = ~np.isnan(y_true).all(axis=1)  # (a fold's gap) go
                     y_true, predicted = y_true[rows], tuple(p[rows] for p in predicted)
             elif not own:
@@ -397,7 +401,13 @@ def make_forecast_scorer(metric, greater_is_better=False, coverage=None, quantil
     tsgate's forecasters, in any layout, each value of ``y_test`` is
     compared with the forecast of its own series and time step (as their
     ``score``), and metrics with a ``y_train`` parameter (such as
-    :func:`mase`) get each series' training data. For other estimators it
+    :func:`mase`) get each series' training data: a model of one series
+    gives a metric 1-D arrays (the observed test steps, the training
+    values); a collection gives one of ``y_train`` 2-D arrays (steps,
+    series), its series' training values aligned at their ends with NaN
+    before a shorter one's start, and ``y_test``'s steps with NaN where a
+    series has no value: such a metric skips NaN (``np.nanmean``). For
+    other estimators it
     forecasts ``len(y_test)`` steps after the training data and compares
     them with ``y_test`` by position; ``y_train`` is ``estimator.y_``. Either
     way, metrics that take ``season_length`` get ``estimator.season_length_``
