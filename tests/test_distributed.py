@@ -527,6 +527,23 @@ def test_forecast_long_shuffles_ids_split_over_dask_partitions(long16):
                       model="gru", **QUICK)
 
 
+def test_forecast_long_on_a_dask_concat_indexed_by_id(long16):
+    """Frames indexed by id, joined by dd.concat (unknown divisions) with an
+    id in both parts: counting the ids on a column of reset_index() failed
+    inside dask's optimizer (IndexError); they are counted on the index."""
+    dd = pytest.importorskip("dask.dataframe")
+    long, expected = long16
+    pdf = long.sort_values(["unique_id", "ds"]).set_index("unique_id")
+    cut = len(pdf) // 2 + 1  # (inside one id's rows)
+    ddf = dd.concat([dd.from_pandas(pdf.iloc[:cut], npartitions=1),
+                     dd.from_pandas(pdf.iloc[cut:], npartitions=1)])
+    with pytest.warns(UserWarning, match=r"have rows in more than one partition"):
+        lazy = forecast_long(ddf, 3, model="gru", **QUICK, coverage=0.8)
+    result = lazy.compute().sort_values(["unique_id", "ds"], ignore_index=True)
+    result["unique_id"] = result["unique_id"].astype(long["unique_id"].dtype)
+    pd.testing.assert_frame_equal(result, expected)
+
+
 def test_per_series_set_params_after_fit_acts_at_the_next_fit(tmp_path):
     """predict read the template's id_col as set after the fit: set_params(
     forecaster__id_col="series") made predict(y=long) fail on a missing

@@ -67,11 +67,16 @@ def _by_id(ddf, id_col):
     if ddf.index.name == id_col and ddf.known_divisions and all(
             a < b for a, b in pairwise(starts)):  # (repeated: an id in several parts)
         return ddf
-    if id_col not in ddf.columns and ddf.index.name == id_col:
+    if id_col in ddf.columns:
+        ids = ddf[id_col]
+    elif ddf.index.name == id_col:
+        # counted on the index itself: dask 2026.8's optimizer fails (IndexError) on a
+        # column of reset_index() of a dd.concat's frame
+        ids = ddf.index.to_series()
         ddf = ddf.reset_index()
-    if id_col not in ddf.columns:
+    else:
         return ddf  # (the first partition's _as_long names what is missing)
-    seen = ddf[id_col].map_partitions(lambda ids: ids.drop_duplicates()).value_counts().compute()
+    seen = ids.map_partitions(lambda part: part.drop_duplicates()).value_counts().compute()
     split = seen.index[seen.to_numpy() > 1]
     if len(split) == 0:
         return ddf
