@@ -113,3 +113,21 @@ def test_a_float32_coverage_is_the_decimal_it_shows():
     assert band.attrs["coverage"] == 0.8
     listed = model.predict_interval([np.float32(0.8), np.float32(0.95)])
     assert list(listed.columns) == ["lower_80", "upper_80", "lower_95", "upper_95"]
+
+
+@pytest.mark.parametrize("fit_name, new_name", [(None, "sales"), ("sales", "revenue")])
+def test_per_series_matches_a_series_history_whatever_its_name(fit_name, new_name):
+    """Fitted on one Series, predict(y=...) refused a history of another
+    name ("fitted on [0]"), where the forecasters and score take a Series
+    against a model fitted on a Series, whatever their names."""
+    index = pd.date_range("2020-01-01", periods=40, freq="D")
+    y = pd.Series(20 + np.sin(np.arange(40.0)), index=index, name=fit_name)
+    model = PerSeriesForecaster(tsgate.GRUForecaster(horizon=3, **SMALL)).fit(y)
+    single = tsgate.GRUForecaster(horizon=3, **SMALL).fit(y)
+    history = y.iloc[:-5].rename(new_name)
+    got = model.predict(y=history)
+    expected = single.predict(y=history)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy())
+    assert got.name == expected.name and got.index.equals(expected.index)
+    band = model.predict_interval(coverage=0.8, y=history)
+    assert band.index.equals(expected.index)

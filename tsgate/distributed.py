@@ -247,7 +247,11 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         """Per-series results of ``method`` as arrays (k, h) keyed by column, and the layout."""
         check_is_fitted(self, "estimators_")
         coll = self.collection_ if y is None else self._collection(y, fitted=True)
-        unknown = [key for key in coll.ids if key not in self.estimators_]
+        # a Series against a model fitted on a Series, whatever their names (as the
+        # forecasters match them)
+        one = coll.layout == self.collection_.layout == "series"
+        fitted = list(self.estimators_) if one else list(coll.ids)
+        unknown = [key for key in fitted if key not in self.estimators_]
         if unknown:  # a subset, in any order, is fine: the result follows y's series
             raise ValueError(f"y has columns/series {unknown} that the forecaster was not "
                              f"fitted on; it was fitted on {list(self.estimators_)}.")
@@ -256,7 +260,7 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         parts = [named_warnings(f"series {key!r}", getattr(self.estimators_[key], method),
                                 y=history, horizon=horizon,
                                 X=series_exog(X, coll.layout, key, *cols), **kwargs)
-                 for key, history in zip(coll.ids, histories)]
+                 for key, history in zip(fitted, histories)]
         return coll, parts
 
     def predict(self, horizon=None, X=None, y=None):
