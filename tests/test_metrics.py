@@ -770,3 +770,13 @@ def test_a_scorer_too_long_a_season_for_its_fold_names_the_scorers_fix():
     assert model.season_length_ == 12
     with pytest.raises(ValueError, match=r"took season_length=12 .*partial\(mase, season_length=1\)"):
         neg_mase_scorer(model, y.iloc[10:])
+
+
+def test_a_misspelt_freq_of_a_metric_is_named_as_such():
+    """mase(..., freq='XYZ') was told of a clock time its zone skips, and to
+    drop the dates' zone (the alias' parse error was caught as one)."""
+    y_train = pd.Series(np.arange(10.0), pd.date_range("2021-01-01", periods=10))
+    for call in (lambda: mase([1.0, 2.0], [1.5, 2.0], y_train, freq="XYZ"),
+                 lambda: msis([1.0, 2.0], [0.0, 1.0], [2.0, 3.0], y_train, freq="XYZ")):
+        with pytest.raises(ValueError, match=r"freq='XYZ' is not a pandas frequency alias"):
+            call()
