@@ -185,3 +185,44 @@ def test_keras_fit_arguments_point_to_the_parameters():
     X, y = _data()
     with pytest.raises(TypeError, match=r"epochs: max_iter=; validation_data: early_stopping"):
         tsgate.GRURegressor(**FAST).fit(X, y, epochs=10, validation_data=(X, y))
+
+
+def test_windows_as_a_nested_list_of_four_dimensions_are_refused_by_shape():
+    """A 4-D nested list passed scikit-learn's check (allow_nd) and failed
+    inside the engine ("too many values to unpack"), at fit and predict."""
+    X = np.random.default_rng(0).normal(size=(12, 5, 2, 3))
+    model = tsgate.GRURegressor(**FAST)
+    with pytest.raises(ValueError, match=r"2-D \(n_samples, window\) or 3-D .* 4 dimensions "
+                                         r"and shape \(12, 5, 2, 3\)"):
+        model.fit(X.tolist(), np.zeros(12))
+    model.fit(X[..., 0], np.zeros(12))
+    with pytest.raises(ValueError, match=r"4 dimensions and shape \(12, 5, 2, 3\)"):
+        model.predict(X.tolist())
+
+
+def test_a_one_dimensional_x_is_told_how_windows_are_made():
+    """scikit-learn's advice for a 1-D X, reshape(-1, 1), makes windows of
+    one step (predict then wanted 12 'features')."""
+    rng = np.random.default_rng(0)
+    model = tsgate.GRURegressor(**FAST).fit(rng.normal(size=(20, 6)), rng.normal(size=20))
+    for call in (lambda: model.predict(rng.normal(size=6)),
+                 lambda: tsgate.GRURegressor(**FAST).fit(rng.normal(size=20), rng.normal(size=20))):
+        with pytest.raises(ValueError, match=r"got a 1-D array\. Reshape your data: one window to "
+                                             r"predict from is X\[None\] .*tsgate\.make_windows"):
+            call()
+    with pytest.raises(ValueError, match=r"got a 1-D array"):
+        model.score(rng.normal(size=6), [1.0])
+
+
+def test_an_output_with_targets_only_in_the_validation_rows_is_refused():
+    """With early stopping, an output whose every target lay in the
+    validation rows was never trained (its weights kept their random start)
+    and predicted noise, without a word."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5, 1))
+    Y = rng.normal(size=(40, 2))
+    Y[:36, 1] = np.nan  # output 1: observed in the last 4 samples only (validation_fraction 0.1)
+    with pytest.raises(ValueError, match=r"output column 1 has targets only in early_stopping's "
+                                         r"validation rows \(the last 4 of the 40 samples"):
+        tsgate.GRURegressor(**dict(FAST, early_stopping=True)).fit(X, Y)
+    tsgate.GRURegressor(**dict(FAST, early_stopping=False)).fit(X, Y)  # (trained on its 4)

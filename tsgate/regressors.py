@@ -45,6 +45,12 @@ _NETWORKS = weakref.WeakKeyDictionary()
 _NETWORKS_LOCK = threading.Lock()
 
 
+def _refuse_dimensions(shape):
+    """Raise the error of windows X of more than 3 dimensions."""
+    raise ValueError(f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
+                     f"got an array with {len(shape)} dimensions and shape {shape}.")
+
+
 class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
     """Shared implementation; use :class:`LSTMRegressor` or :class:`GRURegressor`."""
 
@@ -138,14 +144,21 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         """Validate X and return float32 windows (n, T, F)."""
         ndim = getattr(X, "ndim", 0)  # (not np.ndim: array-likes may refuse NumPy's functions)
         if ndim > 3:  # before scikit-learn, which would count its features oddly
-            raise ValueError(
-                f"X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features); "
-                f"got an array with {ndim} dimensions and shape {X.shape}.")
+            _refuse_dimensions(X.shape)
         reject_text(X, "X")
         try:
             X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
                               ensure_min_features=1)
         except ValueError as exc:
+            if "got 1D array" in str(exc) or "got scalar array" in str(exc):
+                # (scikit-learn's advice, reshape(-1, 1), makes windows of one step)
+                raise ValueError(
+                    "X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features), "
+                    f"got {'a 1-D array' if 'got 1D' in str(exc) else 'a scalar'}. Reshape your "
+                    "data: one window to predict from is X[None] (shape (1, window)); the "
+                    "windows of a series "
+                    "come from tsgate.make_windows(y, window=..., horizon=...), or forecast "
+                    "the series itself with a forecaster (tsgate.GRUForecaster).") from None
             if reset or "features, but" not in str(exc):
                 raise
             # scikit-learn counts a window's steps as its features: say it in windows
@@ -153,6 +166,8 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                 f"{exc} (Its 'features' are a window's steps: it was fitted on windows of "
                 f"{self.window_} steps with {self.n_step_features_} feature(s) each; pass "
                 "windows of the same shape.)") from None
+        if X.ndim > 3:  # a nested list: no ndim before scikit-learn read it
+            _refuse_dimensions(X.shape)
         if X.ndim == 2:
             X = X[:, :, None]  # (n, T) -> (n, T, 1): one feature per step
         if X.shape[1] < 1 or X.shape[2] < 1:

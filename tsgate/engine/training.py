@@ -127,6 +127,16 @@ def _check_targets_on_both_sides(Y, n_train, n_val, cfg):
                 f"validation_fraction={cfg.validation_fraction:g}) have no target, only NaN: "
                 "there is nothing to score on; change validation_fraction, order the samples "
                 "in time with targets in both parts, or set early_stopping=False.")
+    # an output whose targets all lie in the validation rows: nothing would train its
+    # weights (they kept their random start), and its forecasts were noise
+    untrained = np.flatnonzero(~np.isfinite(Y[:n_train]).any(axis=0))  # (k,) outputs
+    if len(untrained):
+        raise ValueError(
+            f"y's output column {int(untrained[0])} has targets only in early_stopping's "
+            f"validation rows (the last {n_val} of the {len(Y)} samples, validation_fraction="
+            f"{cfg.validation_fraction:g}): nothing would train it. Change validation_fraction, "
+            "order the samples in time with targets of every output in the first part, or set "
+            "early_stopping=False.")
 
 
 def evaluate(net, params, X, Y, cfg):
