@@ -465,3 +465,17 @@ def test_a_constant_series_that_moved_at_its_last_value_has_no_band_of_width_0(l
         _jumped_last(np.full(47, 50.0), 50.0))  # never moved: exact, width 0
     band = constant.predict_interval(coverage=0.8)
     assert (band["lower"] == 50).all() and (band["upper"] == 50).all()
+
+
+def test_a_line_shorter_than_its_horizon_is_forecast_without_a_step_back():
+    """A line of 4 points forecast 7 ahead (default settings): the networks
+    learn steps 1-3 only, and their untrained outputs for steps 4-7
+    predicted 0, so the forecast followed the line for 3 steps and then fell
+    back by a slope (6.97 -> 6.00). The last trained output is carried on."""
+    y = pd.Series(np.arange(1.0, 5.0), index=pd.date_range("2020-01-01", periods=4, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tsgate.GRUForecaster(horizon=7, hidden_size=8, random_state=0).fit(y)
+    forecast = model.predict().to_numpy()  # (7,)
+    assert np.all(np.diff(forecast) > 0.2), forecast
+    np.testing.assert_allclose(forecast[:3], [5.0, 6.0, 7.0], atol=0.15)

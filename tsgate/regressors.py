@@ -327,14 +327,20 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
             warn_unconverged(self, net, result, Xw, Ys, cfg)
         self._stop_reason = result.stop_reason  # (not saved: a forecaster's warning reads it)
         self.params_ = result.params
-        # an output no target reached kept its random initial weights: it
-        # predicts 0 instead (a forecaster's step beyond every training
-        # window's reach: 0 is "no correction" to its statistical forecast)
+        # an output no target reached kept its random initial weights (a
+        # forecaster's step beyond every training window's reach): it predicts
+        # what the last output before it that was trained predicts, the
+        # correction to the statistical forecast carried on (0, "no
+        # correction", where none before it was: a line of 4 points forecast
+        # 7 ahead followed the line for 3 steps, then fell back by the slope)
         unseen = np.flatnonzero(np.isnan(Y).all(axis=0))  # (k,) output columns
         if len(unseen):
             head = net.views(self.params_)
-            head["head.W"][:, unseen] = 0
-            head["head.b"][unseen] = 0
+            trained = np.flatnonzero(~np.isnan(Y).all(axis=0))  # (O - k,)
+            for j in unseen:
+                before = trained[trained < j]
+                head["head.W"][:, j] = head["head.W"][:, before[-1]] if len(before) else 0
+                head["head.b"][j] = head["head.b"][before[-1]] if len(before) else 0
         self._optimizer_state = result.optimizer_state
         # a warm fit continues the curves and the epoch count, as scikit-learn's
         # MLP does; best_epoch_ counts epochs into THIS fit (the forecasters give
