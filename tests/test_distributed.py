@@ -63,6 +63,14 @@ def test_numba_threads_per_worker():
     assert numba_threads_per_worker(3, cores=8) == 2
     assert numba_threads_per_worker(16, cores=8) == 1
     assert numba_threads_per_worker(0, cores=8) == 8
+    # joblib's n_jobs: -1 one task per core, -2 all cores but one (-1 took every core a task)
+    assert numba_threads_per_worker(-1, cores=8) == 1
+    assert numba_threads_per_worker(-5, cores=8) == 2
+    for bad in (2.5, "2", True, None):
+        with pytest.raises(TypeError, match="n_workers must be an int"):
+            numba_threads_per_worker(bad, cores=8)
+    with pytest.raises(ValueError, match="cores must be at least 1"):
+        numba_threads_per_worker(2, cores=0)
     assert numba_threads_per_worker(2) == max(1, available_cores() // 2)
 
 

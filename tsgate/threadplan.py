@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 from joblib import effective_n_jobs
 from joblib.parallel import get_active_backend
 
@@ -33,7 +34,8 @@ def numba_threads_per_worker(n_workers, cores=None):
     ----------
     n_workers : int
         Tasks that run at once on the machine (Dask workers x their
-        ``nthreads``, or joblib jobs).
+        ``nthreads``, or joblib jobs); negative as joblib's ``n_jobs``:
+        -1 is one task per core, -2 all cores but one (0: none, as 1).
     cores : int, optional
         Cores of the machine; default: those this process may run on.
 
@@ -41,8 +43,15 @@ def numba_threads_per_worker(n_workers, cores=None):
     -------
     int
     """
+    for name, value in (("n_workers", n_workers), ("cores", cores)):
+        if (value is not None or name == "n_workers") and (isinstance(value, (bool, np.bool_))
+                                  or not isinstance(value, (int, np.integer))):
+            raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__}).")
+    if cores is not None and cores < 1:
+        raise ValueError(f"cores must be at least 1, got {cores}.")
     cores = available_cores() if cores is None else int(cores)
-    return max(1, cores // max(1, int(n_workers)))
+    workers = max(1, int(n_workers)) if n_workers >= 0 else max(1, cores + 1 + int(n_workers))
+    return max(1, cores // workers)
 
 
 def _dask_worker():
