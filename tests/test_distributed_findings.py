@@ -131,3 +131,27 @@ def test_per_series_matches_a_series_history_whatever_its_name(fit_name, new_nam
     assert got.name == expected.name and got.index.equals(expected.index)
     band = model.predict_interval(coverage=0.8, y=history)
     assert band.index.equals(expected.index)
+
+
+def test_forecast_long_reads_id_and_time_as_multiindex_levels():
+    """A long frame set_index(["unique_id", "ds"]) was told its columns are
+    missing and to name them with id_col= and time_col=, which it had."""
+    index = pd.date_range("2020-01-01", periods=30, freq="D")
+    df = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": list(index) * 2,
+                       "y": np.r_[np.sin(np.arange(30.0)), np.cos(np.arange(30.0))] + 5})
+    expected = forecast_long(df, 3, model="gru", **SMALL)
+    got = forecast_long(df.set_index(["unique_id", "ds"]), 3, model="gru", **SMALL)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_backtest_of_a_search_says_to_backtest_its_choice():
+    """backtest(GridSearchCV(...)) was refused as a regressor ("a regressor
+    forecasts no steps")."""
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    search = GridSearchCV(tsgate.GRUForecaster(horizon=3, **SMALL), {"hidden_size": [4]},
+                          cv=TimeSeriesSplit(2, test_size=3))
+    y = pd.Series(np.arange(30.0), index=pd.date_range("2020-01-01", periods=30, freq="D"))
+    with pytest.raises(TypeError, match=r"got a search \(GridSearchCV\).*"
+                                        r"backtest\(search\.best_estimator_, y\)"):
+        tsgate.backtest(search, y)

@@ -209,6 +209,13 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     bound_names(coverage)  # a clear error for a bad coverage before any fit
     check_n_jobs(n_jobs, "backtest")
     check_instance(forecaster, "backtest's forecaster")
+    if hasattr(forecaster, "cv_results_") or hasattr(forecaster, "param_grid") \
+            or hasattr(forecaster, "param_distributions"):  # (fitted or not)
+        raise TypeError(
+            f"backtest takes a forecaster, got a search ({type(forecaster).__name__}): it has no "
+            "predict_interval, and would search again at every origin. Backtest the forecaster "
+            "it chose, backtest(search.best_estimator_, y), or evaluate the search itself by "
+            "nested cross-validation: cross_val_score(search, y, cv=TimeSeriesSplit(...)).")
     if not all(hasattr(forecaster, m) for m in ("fit", "predict", "predict_interval")):
         raise TypeError(f"backtest takes a forecaster (LSTMForecaster, GRUForecaster, "
                         f"PerSeriesForecaster, ...), got {type(forecaster).__name__}; a "

@@ -89,10 +89,14 @@ def _by_id(ddf, id_col):
 
 
 def _as_long(df, id_col, time_col, value_col):
-    """The rows with ``id_col`` as a column (it may be the index, after ``set_index``)."""
+    """The rows with ``id_col`` as a column (it may be the index, after
+    ``set_index``; the id and time may be a MultiIndex's levels)."""
     if id_col not in df.columns and df.index.name == id_col:
         df = df.reset_index()
     check_unique_labels(df.columns[df.columns.isin([id_col, time_col, value_col])], "df")
+    levels = [c for c in (id_col, time_col) if c not in df.columns and c in df.index.names]
+    if levels and isinstance(df.index, pd.MultiIndex):  # set_index(["unique_id", "ds"])
+        df = df.reset_index(levels)
     missing = [c for c in (id_col, time_col, value_col) if c not in df.columns]
     if missing:
         raise ValueError(f"The long-format frame has no column(s) {missing}; it has "
@@ -218,7 +222,8 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     ----------
     df : pd.DataFrame or dask.dataframe.DataFrame
         One row per (id, time) with columns ``id_col``, ``time_col`` and
-        ``value_col`` (the id may instead be the index). Each id is a
+        ``value_col`` (the id may instead be the index, or id and time a
+        MultiIndex's levels). Each id is a
         regular series (datetime or evenly spaced integer times); with
         ``freq`` missing timestamps become NaN, which tsgate masks.
         **A Dask DataFrame is best partitioned by id**: all rows of an id in
