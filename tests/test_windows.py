@@ -367,3 +367,27 @@ def test_text_ragged_rows_and_a_short_series_are_told_plainly():
     with pytest.raises(ValueError, match=r"has 5 points but window = 8 are needed for one "
                                          r"window; use a smaller window, or"):
         last_window(np.arange(5.0), 8)
+
+
+def test_the_transformer_refuses_text_and_dates_in_arrays_as_in_frames():
+    """An array of numbers written as text was parsed and one of dates read
+    as nanoseconds (about 1.6e18), where a DataFrame of them, make_windows
+    and the regressors refuse them."""
+    for X in (np.array([["1.5", "2"], ["3", "4"], ["5", "6"]]),
+              np.array(["2020-01-01", "2020-01-02", "2020-01-03"],
+                       dtype="datetime64[ns]").reshape(-1, 1)):
+        with pytest.raises(ValueError, match=r"X must hold numbers, not"):
+            SlidingWindowTransformer(window=2).fit(X)
+    fitted = SlidingWindowTransformer(window=2).fit(np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"X must hold numbers, not text"):
+        fitted.transform(np.array([["1.5", "2"], ["3", "4"], ["5", "6"]]))
+
+
+def test_sparse_input_to_the_window_helpers_is_named():
+    """A sparse matrix was told it is "0-D shape ()" (np.asarray's object array)."""
+    sparse = pytest.importorskip("scipy.sparse")
+    y = sparse.csr_matrix(np.arange(10.0).reshape(-1, 1))
+    with pytest.raises(TypeError, match=r"y is a sparse matrix .*pass y\.toarray\(\)"):
+        last_window(y, window=3)
+    with pytest.raises(TypeError, match=r"X is a sparse matrix .*pass X\.toarray\(\)"):
+        make_windows(np.arange(10.0), window=3, X=y)

@@ -20,6 +20,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import check_unique_labels
 from .featurerows import rows_on
+from .targets import reject_text
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
@@ -66,6 +67,9 @@ def _as_2d(data, name):
     elif isinstance(data, pd.DataFrame):
         was_1d = False
     else:
+        if hasattr(data, "toarray"):  # (np.asarray made a 0-D object array of it)
+            raise TypeError(f"{name} is a sparse matrix ({type(data).__name__}); windows are "
+                            f"made of dense values: pass {name}.toarray().")
         try:
             data = np.asarray(data)
         except ValueError as exc:  # numpy's "inhomogeneous shape": rows of other lengths
@@ -375,6 +379,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         """
         self._check_params()
         _numeric_frame(X)
+        reject_text(X, "X")  # (an array of "1.5" or of dates converted without a word)
         _check_float32_range(validate_data(self, X, dtype=[np.float64, np.float32]), "X")
         return self
 
@@ -394,6 +399,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_in_")
         self._check_params()  # set_params after fit: padding="mirror" zero-padded silently
         _numeric_frame(X)
+        reject_text(X, "X")
         try:
             X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         except ValueError as err:
