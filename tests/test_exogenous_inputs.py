@@ -427,3 +427,18 @@ def test_a_series_with_a_trailing_gap_reads_x_to_the_end_of_its_last_block():
     np.testing.assert_array_equal(after["a"], before["a"])  # a's block ends at the 3rd
     assert not np.allclose(after["b"], before["b"])
     assert len(model.predict(3, X=X.iloc[40:43])) == 3  # the 3 steps asked still suffice
+
+
+def test_integer_labels_out_of_row_order_beside_dates_are_refused(fitted):
+    """X labelled by integers in another order than its rows (a reset frame
+    sorted later: 3, 2, 1, 0) was taken by position for y on dates, the
+    forecast moved by up to 5.8 without a word."""
+    future = _features(_future(), seed=1)
+    expected = fitted.predict(X=future)
+    reversed_rows = future.reset_index(drop=True).iloc[::-1]
+    with pytest.raises(ValueError, match=r"indexed by integers in another order than its rows' "
+                                         r"\(5, 4, \.\.\.\) where y has dates.*X\.sort_index\(\)"):
+        fitted.predict(X=reversed_rows)
+    pd.testing.assert_series_equal(fitted.predict(X=reversed_rows.sort_index()), expected)
+    sliced = pd.concat([_features(Y.index), future]).reset_index(drop=True).iloc[len(Y):]
+    pd.testing.assert_series_equal(fitted.predict(X=sliced), expected)  # 144, 145, ...: in order
