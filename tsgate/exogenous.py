@@ -225,20 +225,24 @@ def future_rows(model, coll, X, h, given_history):
 def _warn_new_in_series(model, coll, future):
     """Warn where a feature held one value over all of a series' history
     rows but takes another in its future rows, in a collection where it
-    varies elsewhere (where it never varies, fit warned): each series'
+    varies elsewhere, within a series or between them (a static feature;
+    where it never varies, fit warned): each series'
     linear effect is fitted on its own rows (:mod:`tsgate.regression`), 0
     for this one, and the networks did not carry the others' effect over
     (a promotion worth +30 in four series, new to one of them: its forecast
     moved -1.6 to +0.8, without a word)."""
     if coll is None or coll.exog is None or len(coll.exog) < 2:
         return
-    new, varies = [], False  # (series, feature) pairs; features that vary in some history
-    for key, past, ahead in zip(coll.ids, coll.exog, future):  # (n_i, m), (h, m)
+    new, varies, ref = [], False, None  # (series, feature) pairs; features that vary in
+    for key, past, ahead in zip(coll.ids, coll.exog, future):  # some history (n_i, m), (h, m)
         past, ahead = np.asarray(past), np.asarray(ahead)
         if not len(past):
             continue
-        still = (past == past[0]).all(axis=0)  # (m,) one value over the history
-        varies = varies | ~still
+        ref = past[0] if ref is None else ref  # (m,) the first history's first row
+        # (m,) one value over the history, and not the same one as all the others': a
+        # static feature (a store's size) varies between series, not within them
+        still = (past == past[0]).all(axis=0)
+        varies = varies | ~still | (past[0] != ref)
         new += [(key, j) for j in np.flatnonzero(still & (ahead != past[0]).any(axis=0))]
     new = [(key, j) for key, j in new if np.asarray(varies)[j]]  # (else fit warned of it)
     if not new:
