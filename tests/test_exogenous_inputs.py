@@ -466,3 +466,29 @@ def test_a_static_feature_changed_in_one_series_future_is_warned_of():
     future.loc["a", "size"] = 3.0
     with pytest.warns(UserWarning, match="'size' of series 'a' held one value over the series"):
         model.predict(X=future)
+
+
+@pytest.mark.parametrize("layout", ["multiindex", "long"])
+def test_a_series_starting_late_needs_no_x_rows_before_its_first_value(layout):
+    """A MultiIndex or long y whose series 'b' starts with NaN rows: X was
+    asked for complete rows at those steps (NaN refused, missing rows
+    refused), though the trim cuts them; a Series or wide y never asked."""
+    months = pd.date_range("2015-01-01", periods=30, freq="MS")
+    rng = np.random.default_rng(2)
+    index = pd.MultiIndex.from_product([["a", "b"], months], names=["unique_id", "ds"])
+    X = pd.DataFrame({"x": rng.normal(size=60)}, index=index)
+    y = pd.Series(10 + X["x"].to_numpy() + rng.normal(0, 0.1, 60), index=index, name="y")
+    y.loc[("b", months[:6])] = np.nan
+    late = (index.get_level_values(0) == "b") & (index.get_level_values(1) < months[6])
+    gaps = X.copy()
+    gaps.loc[late, "x"] = np.nan
+    if layout == "long":
+        y, X, gaps = y.reset_index(), X.reset_index(), gaps.reset_index()
+    drop = X.index[late]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = tsgate.GRUForecaster(horizon=3, **FAST).fit(y, X)
+        for given in (gaps, X.drop(drop)):  # NaN before b's start, or no rows there
+            model = tsgate.GRUForecaster(horizon=3, **FAST).fit(y, given)
+            for a, b in zip(model.collection_.exog, expected.collection_.exog):
+                np.testing.assert_array_equal(a, b)

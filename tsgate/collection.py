@@ -397,8 +397,10 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     exog = None
     if X is not None:
         X = X.to_frame() if isinstance(X, pd.Series) else X
-        exog = [align_exog(_exog_rows(X, key), index, f"X (series {key!r})")
-                for key, index in zip(ids, indexes)]
+        # from each series' first observed value: the rows before it, which the trim
+        # cuts, are not needed (as _exog_from_first_value; they were refused here)
+        exog = [_from_first_value(_exog_rows(X, key), v, index, f"X (series {key!r})")
+                for key, v, index in zip(ids, vals, indexes)]
     names = {"name": y.name, "index_names": list(y.index.names)}
     id_dtype = y.index.levels[0].dtype
     if isinstance(id_dtype, pd.CategoricalDtype):  # results keep the ids' categories
@@ -408,6 +410,17 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         names["id_dtype"] = _dtype_name(id_dtype)
     names["time_dtype"] = kept_time_dtype(given.dtype)  # date32 stays date32
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
+
+
+def _from_first_value(X, values, index, name):
+    """``align_exog`` of X on ``index`` from the first finite value of
+    ``values`` (n,) on, NaN rows before it (cut by ``_trim_leading``)."""
+    observed = np.isfinite(values)
+    first = int(observed.argmax()) if observed.any() else 0
+    exog = align_exog(X, index[first:], name)
+    if first == 0:
+        return exog
+    return np.concatenate([np.full((first, exog.shape[1]), np.nan), exog])
 
 
 def _exog_rows(X, key):
