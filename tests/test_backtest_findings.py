@@ -166,3 +166,34 @@ def test_the_default_start_waits_for_every_series_observations():
     with pytest.raises(ValueError, match=r"position 5, y has 0 observed") as err:
         tsgate.backtest(tsgate.GRUForecaster(**SMALL), single, start=5)
     assert "start must be >= 29" in str(err.value)
+
+
+@pytest.mark.parametrize("X, error, message", [
+    (3.0, TypeError, r"X must be a DataFrame \(one column per feature"),
+    ({"a": np.zeros(40)}, TypeError, r"for a dict of columns pass pd\.DataFrame\(X\)"),
+    (np.zeros((40, 2, 3)), ValueError, r"X must be 2-D \(time steps, features\), got shape"),
+])
+def test_backtest_checks_an_x_that_is_no_frame_as_fit_does(X, error, message):
+    """backtest checked such an X itself: len() of a float, scipy's "sparse
+    array length is ambiguous", a dict told it had 2 rows, and a 3-D array
+    flattened into 6 features without a word."""
+    y = pd.Series(np.sin(np.arange(40.0)) + 5, index=pd.date_range("2020-01-01", periods=40))
+    with pytest.raises(error, match=message):
+        tsgate.backtest(tsgate.GRUForecaster(horizon=3, max_iter=2, hidden_size=4,
+                                             n_models=1, random_state=0), y, X=X)
+
+
+def test_backtest_takes_x_from_the_first_observed_step():
+    """y starting with NaN and X from its first observation: fit and
+    predict take it; backtest asked for X rows at the NaN steps."""
+    index = pd.date_range("2020-01-01", periods=40)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=40)}, index=index)
+    y = pd.Series(5 + X["x"].to_numpy(), index=index)
+    y.iloc[:6] = np.nan
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, hidden_size=4, n_models=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = tsgate.backtest(model, y, X=X, start=30)
+        late = tsgate.backtest(model, y, X=X.iloc[6:], start=30)
+    pd.testing.assert_frame_equal(late, full)

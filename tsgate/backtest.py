@@ -11,7 +11,7 @@ from ._series import check_freq_alias, check_series, future_index
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
 from .collection import check_shared, to_collection
-from .featurerows import rows_on
+from .featurerows import align_exog, rows_on
 from .folds import MIN_OBSERVATIONS
 from .frames import from_collection, series_columns
 from .grids import on_grid
@@ -276,11 +276,17 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
     steps = getattr(template, "horizon", None) or horizon
     after = []  # X's rows after y's end: the last origins' future (a model's whole block)
     if isinstance(X, pd.DataFrame):
-        X, after = _rows_at(X, y.index, steps - 1)
+        # from the first step any series is observed at: the fits cut the rows before it
+        seen = np.asarray(y.notna()).reshape(len(y), -1).any(axis=1)  # (n,)
+        first = int(seen.argmax()) if seen.any() else 0
+        X, after = _rows_at(X, y.index[first:], steps - 1)
+        if first and len(X) == len(y) - first:
+            X = pd.concat([pd.DataFrame(np.nan, index=y.index[:first], columns=X.columns), X])
+    if X is not None and not isinstance(X, pd.DataFrame):
+        # checked as fit checks it (a scalar, a dict, a sparse or 3-D array: fit's messages)
+        X = pd.DataFrame(align_exog(X, y.index), index=y.index)
     if X is not None and len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows; it must be aligned with y ({len(y)} rows).")
-    if X is not None and not isinstance(X, pd.DataFrame):
-        X = pd.DataFrame(np.asarray(X).reshape(len(y), -1), index=y.index)
     if len(after):
         X = pd.concat([X, after])
     # every series needs MIN_OBSERVATIONS observed values before the first origin
