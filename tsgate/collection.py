@@ -431,7 +431,11 @@ def _exog_rows(X, key):
             raise ValueError(f"X's index levels are (time, series id): its series {key!r} is "
                              "on the second level. Put the series id first, as in y: "
                              "X.swaplevel().sort_index().") from None
-        raise ValueError(f"X has no rows for series {key!r}.") from None
+        ids = X.index.get_level_values(0)
+        alike = [k for k in ids.unique()[:100_000] if str(k) == str(key)]
+        hint = (f" It has rows for {alike[0]!r} ({type(alike[0]).__name__}), which reads the "
+                f"same: give X's ids y's type ({type(key).__name__})." if alike else "")
+        raise ValueError(f"X has no rows for series {key!r}.{hint}") from None
     return part.sort_index(kind="stable")  # in time order, as y's rows are sorted
 
 
