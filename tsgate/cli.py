@@ -139,6 +139,10 @@ def build_parser():
                        help="periods to forecast (default: one season of the frequency, "
                             f"e.g. 12 for monthly data; {DEFAULT_HORIZON} without a season)")
     model.add_argument("--model", choices=sorted(MODELS), default="lstm", help="default: lstm")
+    model.add_argument("--season-length", type=int, metavar="N",
+                       help="seasonal period in steps (default: from the dates' frequency, "
+                            "e.g. 12 for monthly data; none for integer time steps, whose "
+                            "season only this gives); also the default horizon")
     model.add_argument("--window", type=int, metavar="N",
                        help="input steps per window (default: an ensemble of lookbacks of 1.25 "
                             "to 3 times the longer of a season and the horizon)")
@@ -267,10 +271,11 @@ def load_input(args, notes):
     return y, time_label
 
 
-def default_horizon(index):
-    """One seasonal period of the index's frequency (12 monthly, 4 quarterly,
-    7 daily, 24 hourly, 52 weekly), else ``DEFAULT_HORIZON``."""
-    season = season_length(index)
+def default_horizon(index, season=None):
+    """One seasonal period: ``season`` (``--season-length``) or that of the
+    index's frequency (12 monthly, 4 quarterly, 7 daily, 24 hourly, 52
+    weekly), else ``DEFAULT_HORIZON``."""
+    season = season_length(index) if season is None else season
     return season if season > 1 else DEFAULT_HORIZON
 
 
@@ -434,10 +439,10 @@ def run_forecast(args):
         elif args.freq is not None:
             raise ValueError(f"--freq applies to dates, but the time column of {_label(args.csv)} does "
                              "not hold dates.")
-        horizon = args.horizon or default_horizon(index)
+        horizon = args.horizon or default_horizon(index, args.season_length)
         n_series, n_steps = y[columns["id_col"]].nunique(), f"{len(y)} rows"
     else:
-        horizon = args.horizon or default_horizon(y.index)
+        horizon = args.horizon or default_horizon(y.index, args.season_length)
         n_series = 1 if isinstance(y, pd.Series) else y.shape[1]
         n_steps = f"{len(y)} steps"
     _check_output_names(y, time_label, args)
@@ -445,8 +450,8 @@ def run_forecast(args):
     # redirected, stderr gets nothing but the notes
     show = not args.quiet and _is_terminal(sys.stderr)
     model = MODELS[args.model](window=args.window, horizon=horizon, max_iter=args.max_iter,
-                               device=args.device, random_state=args.seed, verbose=show,
-                               **columns)
+                               season_length=args.season_length, device=args.device,
+                               random_state=args.seed, verbose=show, **columns)
     if not args.quiet:
         for note in notes:
             print(f"tsgate: {note}", file=sys.stderr)
