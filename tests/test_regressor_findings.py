@@ -226,3 +226,18 @@ def test_an_output_with_targets_only_in_the_validation_rows_is_refused():
                                          r"validation rows \(the last 4 of the 40 samples"):
         tsgate.GRURegressor(**dict(FAST, early_stopping=True)).fit(X, Y)
     tsgate.GRURegressor(**dict(FAST, early_stopping=False)).fit(X, Y)  # (trained on its 4)
+
+
+def test_pd_na_in_object_targets_is_a_missing_target():
+    """None in an object y was a missing target, pd.NA raised Python's
+    "float() argument must be ... not 'NAType'" (fit and score)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    values = list(rng.normal(size=8))
+    with_none = pd.Series([None] + values[1:], dtype=object)
+    with_na = pd.Series([pd.NA] + values[1:], dtype=object)
+    a = tsgate.GRURegressor(**FAST).fit(X, with_none)
+    b = tsgate.GRURegressor(**FAST).fit(X, with_na)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a.score(X, with_none) == b.score(X, with_na)
+    b.fit(X, np.array([pd.NA] + values[1:], dtype=object))

@@ -282,22 +282,25 @@ def test_nan_targets_are_masked():
 
 
 @pytest.mark.parametrize("cls", [tsgate.LSTMRegressor, tsgate.GRURegressor])
-def test_an_output_no_target_reached_predicts_zero(cls):
-    """Its weights never trained: it predicts 0, not their random start
-    (a forecaster's step beyond every window of a short series, which the
-    forecasters fit through ``_fit_arrays``, quietly). A user's ``fit`` with
-    such a column is refused: a 0 for it would be silent garbage."""
+def test_an_output_no_target_reached_carries_the_last_trained_one_on(cls):
+    """Its weights never trained: it predicts what the last trained output
+    before it predicts (a forecaster's step beyond every window of a short
+    series, which the forecasters fit through ``_fit_arrays``, quietly:
+    the correction to the statistical forecast carried on), or 0 where
+    none is before it; not their random start. A user's ``fit`` with such
+    a column is refused: a value for it would be silent garbage."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 4, 2)).astype(np.float32)
-    Y = np.stack([X[:, -1, 0] + 5, np.full(40, np.nan)], axis=1)  # (40, 2)
+    Y = np.stack([np.full(40, np.nan), X[:, -1, 0] + 5, np.full(40, np.nan)], axis=1)  # (40, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no "Mean of empty slice"
         warnings.simplefilter("ignore", ConvergenceWarning)
-        reg = cls(hidden_size=4, max_iter=3, alpha=0.0, random_state=0)
+        reg = cls(hidden_size=4, max_iter=3, alpha=0.0, scale_target=False, random_state=0)
         reg._fit_arrays(X, Y.astype(np.float32), 2)
-    pred = reg.predict(X)  # (40, 2)
-    assert np.all(pred[:, 1] == 0) and np.all(pred[:, 0] != 0)
-    with pytest.raises(ValueError, match="output column 1 is all NaN: .*drop that column"):
+    pred = reg.predict(X)  # (40, 3)
+    assert np.all(pred[:, 0] == 0) and np.all(pred[:, 1] != 0)
+    np.testing.assert_array_equal(pred[:, 2], pred[:, 1])
+    with pytest.raises(ValueError, match="output column 0 is all NaN: .*drop that column"):
         cls(hidden_size=4, max_iter=3).fit(X, Y)
 
 

@@ -31,7 +31,7 @@ from .fitchecks import check_network_size, warn_unconverged
 from .kernels.cellmath import LossKind
 from .persistence import SaveMixin
 from .savedstate import check_regressor_state
-from .targets import check_targets, reject_text, target_moments
+from .targets import check_targets, missing_as_nan, reject_text, target_moments
 
 LOSSES = {"squared_error": int(LossKind.MSE), "absolute_error": int(LossKind.MAE),
           "huber": int(LossKind.HUBER), "quantile": int(LossKind.PINBALL)}
@@ -146,6 +146,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         if ndim > 3:  # before scikit-learn, which would count its features oddly
             _refuse_dimensions(X.shape)
         reject_text(X, "X")
+        X = missing_as_nan(X)
         try:
             X = validate_data(self, X, reset=reset, allow_nd=True, dtype=(np.float32, np.float64),
                               ensure_min_features=1)
@@ -514,7 +515,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
 
         reject_text(y, "y")  # as fit does: "1.5" or dates read as numbers
         pred = np.asarray(self.predict(X), np.float64)
-        y = np.asarray(y, np.float64)
+        y = np.asarray(missing_as_nan(y), np.float64)
         outputs = pred.shape[1] if pred.ndim == 2 else 1
         if len(y) != len(pred) or y.ndim > 2 or (y.shape[1] if y.ndim == 2 else 1) != outputs:
             raise ValueError(f"y has shape {y.shape}; X has {len(pred)} samples and the model "

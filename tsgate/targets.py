@@ -8,6 +8,20 @@ from .encoding import F32_MAX
 from .moments import mean_spread
 
 
+def missing_as_nan(values):
+    """``values`` with pandas' missing markers (``pd.NA``, ``pd.NaT``) in
+    object columns or arrays as NaN: scikit-learn's float conversion took
+    ``None`` as NaN but raised Python's "float() argument must be ... not
+    'NAType'" for ``pd.NA``."""
+    if isinstance(values, (pd.Series, pd.DataFrame)):
+        dtypes = values.dtypes if isinstance(values, pd.DataFrame) else pd.Series([values.dtype])
+        if (dtypes == object).any():
+            return values.astype(object).where(values.notna(), np.nan)
+    elif isinstance(values, np.ndarray) and values.dtype == object:
+        return np.where(pd.isna(values), np.nan, values)
+    return values
+
+
 def reject_text(values, name):
     """Refuse ``values`` (an array-like) that hold text, dates or durations.
 
@@ -76,6 +90,7 @@ def check_targets(y, n_samples):
         raise ValueError("This regressor requires y to be passed, but the target y is None: "
                          "call fit(X, y) with the targets.")
     reject_text(y, "y")
+    y = missing_as_nan(y)
     shape = getattr(y, "shape", None)  # (not np.ndim: array-likes may refuse NumPy's protocol)
     if shape is not None and len(shape) == 3:  # make_windows' targets of several series
         raise ValueError(
