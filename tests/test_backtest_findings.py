@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning as ConvergenceWarningType
 
 import tsgate
 from tsgate import metrics
@@ -197,3 +198,20 @@ def test_backtest_takes_x_from_the_first_observed_step():
         full = tsgate.backtest(model, y, X=X, start=30)
         late = tsgate.backtest(model, y, X=X.iloc[6:], start=30)
     pd.testing.assert_frame_equal(late, full)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "Int64"])
+def test_backtest_x_of_bools_or_nullable_ints_from_the_first_observed_step(dtype):
+    """The NaN rows put before X's first row made a bool column object
+    (refused as no numbers, pandas 2) and an Int64 one warned of concat."""
+    index = pd.date_range("2020-01-01", periods=40)
+    y = pd.Series(5 + np.sin(np.arange(40.0)), index=index)
+    y.iloc[:6] = np.nan
+    X = pd.DataFrame({"x": (np.arange(40) % 3 == 0)}, index=index).astype(dtype)
+    model = tsgate.GRUForecaster(horizon=3, max_iter=2, hidden_size=4, n_models=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarningType)
+        warnings.simplefilter("error", FutureWarning)
+        result = tsgate.backtest(model, y, X=X.iloc[6:], start=30)
+    assert len(result) == 10 and np.isfinite(result["forecast"]).all()  # origins 30, 33, 36, 39

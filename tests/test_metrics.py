@@ -780,3 +780,24 @@ def test_a_misspelt_freq_of_a_metric_is_named_as_such():
                  lambda: msis([1.0, 2.0], [0.0, 1.0], [2.0, 3.0], y_train, freq="XYZ")):
         with pytest.raises(ValueError, match=r"freq='XYZ' is not a pandas frequency alias"):
             call()
+
+
+def test_scoring_dates_without_a_set_frequency_warns_of_no_deprecation():
+    """On an index without freq (read from a file) the fitted step is an
+    inferred offset, which on_grid tested with isinstance(freq, DateOffset):
+    pandas 3 deprecates that for offsets that are no DateOffset (a
+    Pandas4Warning, a DeprecationWarning, from score and every scorer)."""
+    import warnings
+
+    import tsgate
+    from tests.conftest import SMALL
+
+    y = tsgate.datasets.load_airline().iloc[:60]
+    y.index = pd.DatetimeIndex(list(y.index))  # (no freq)
+    model = tsgate.GRUForecaster(horizon=4, **SMALL).fit(y.iloc[:-4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.simplefilter("error", FutureWarning)
+        # (two steps: too few to infer their step, so the fitted one is taken)
+        assert np.isfinite(model.score(y.iloc[-4:-2]))
+        assert np.isfinite(neg_mase_scorer(model, y.iloc[-4:-2]))

@@ -280,8 +280,12 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         seen = np.asarray(y.notna()).reshape(len(y), -1).any(axis=1)  # (n,)
         first = int(seen.argmax()) if seen.any() else 0
         X, after = _rows_at(X, y.index[first:], steps - 1)
-        if first and len(X) == len(y) - first:
-            X = pd.concat([pd.DataFrame(np.nan, index=y.index[:first], columns=X.columns), X])
+        if first and len(X) == len(y) - first:  # NaN rows before it (bools, Int64: floats)
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError):  # (not numbers: fit names the column)
+                pass
+            X = X.reindex(y.index)
     if X is not None and not isinstance(X, pd.DataFrame):
         # checked as fit checks it (a scalar, a dict, a sparse or 3-D array: fit's messages)
         X = pd.DataFrame(align_exog(X, y.index), index=y.index)

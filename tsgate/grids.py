@@ -188,7 +188,7 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
                 f"an index of dtype {index.dtype}")
         raise ValueError(f"freq={freq!r} applies to dates, but {name}'s index holds {kind}; "
                          "leave freq=None for an integer index.")
-    if not isinstance(freq, pd.DateOffset) and not valid_freq_alias(freq):
+    if not isinstance(freq, pd.offsets.BaseOffset) and not valid_freq_alias(freq):
         # (caught below as a clock the zone skips: a misspelt alias was told to drop its zone)
         raise ValueError(f"freq={freq!r} is not a pandas frequency alias; give one such as "
                          "'D', 'MS', 'QS', 'h' or '15min'.")
