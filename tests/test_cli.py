@@ -175,7 +175,7 @@ def test_season_length_option_reaches_the_model_and_the_default_horizon(tmp_path
                                                                       monkeypatch):
     """Integer time steps have no season unless given, and the CLI had no
     way to give one (airline on steps: MASE 0.97 where dates gave 0.37)."""
-    import tsgate.cli as cli
+    from tsgate import cli
 
     seen = {}
     original = cli.MODELS["gru"]
