@@ -2,6 +2,8 @@
 time, anchored grids with a missing date, business against calendar days,
 season lengths of rarer offsets, histories in another zone or skipping a
 period, semi-month CSVs."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -168,3 +170,37 @@ def test_the_cli_names_pandas_new_alias_for_a_renamed_one(monkeypatch):
     offset, new = _series.date_offset("MS")
     assert offset is not None and new is None
     assert _series.date_offset("bogus") == (None, None)
+
+
+PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+@pytest.mark.skipif(not PANDAS_3, reason="pandas 2 still reads these aliases (with a warning)")
+def test_aliases_pandas_3_renamed_are_told_by_their_new_name():
+    """pandas 3 reads 'M' as periods only: freq='M' on dates was told of a
+    clock time its zone skips; '15T' and 'A' got no new name ('A''s guess,
+    'Y', is refused too)."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    y = pd.Series(np.arange(30.0), index=pd.date_range("2020-01-31", periods=30, freq="ME"))
+    with pytest.raises(ValueError, match=r"freq='M' is no frequency of dates, which y's index "
+                                         r"holds: pandas names it 'ME' now"):
+        tsgate.GRUForecaster(horizon=2, freq="M", max_iter=1).fit(y)
+    for alias, new in (("15T", "15min"), ("A", "YE"), ("H", "h")):
+        with pytest.raises(InvalidParameterError, match=rf"got '{alias}'; pandas names it "
+                                                        rf"'{new}' now"):
+            tsgate.GRUForecaster(horizon=2, freq=alias, max_iter=1).fit(y)
+
+
+def test_a_lowercase_day_alias_warns_of_no_pandas_deprecation():
+    """freq='d' (pandas 3 deprecates it for 'D') raised pandas' warning
+    from tsgate's own parsing and gridding, an error under -W error."""
+    y = pd.Series(np.sin(np.arange(39.0)) + 5,  # (a missing day: the grid of freq fills it)
+                  index=pd.date_range("2020-01-01", periods=40, freq="D").delete(7))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.simplefilter("error", FutureWarning)
+        model = tsgate.GRUForecaster(horizon=2, freq="d", max_iter=1, hidden_size=4,
+                                     n_models=1, random_state=0).fit(y)
+    assert len(model.predict()) == 2

@@ -494,9 +494,11 @@ def check_freq_alias(est):
     if freq is None:
         return
     if not valid_freq_alias(freq):
+        renamed = date_offset(freq)[1]
         raise InvalidParameterError(
             f"The 'freq' parameter of {type(est).__name__} must be a pandas frequency alias "
-            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}.")
+            f"('D', 'MS', 'QS', 'h', '15min', ...) or None, got {freq!r}"
+            + (f"; pandas names it {renamed!r} now." if renamed else "."))
     if not forward_step(freq):
         raise InvalidParameterError(
             f"The 'freq' parameter of {type(est).__name__} must step forward in time, got "
@@ -521,24 +523,33 @@ def valid_freq_alias(freq):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             pd.PeriodDtype(freq)
         return True
     except (ValueError, TypeError):
         return False
 
 
-def date_offset(freq):
+def date_offset(freq, depth=0):
     """``freq`` as a pandas offset of dates, and None; or None and pandas'
     own name for a renamed alias (pandas 3: "M" -> "ME", "H" -> "h"), or
     None and None for no alias. Silent: pandas 2's deprecation warning of
     such an alias came before any message of tsgate's."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # (pandas 3's Pandas4Warning is a DeprecationWarning)
             warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             return to_offset(freq), None
     except (ValueError, TypeError) as exc:
         renamed = re.search(r"[Pp]lease use '([^']+)'|Did you mean ([^?\s]+)\?", str(exc))
-        return None, renamed and (renamed.group(1) or renamed.group(2))
+        renamed = renamed and (renamed.group(1) or renamed.group(2))
+        multiple = re.match(r"\d+", freq) if isinstance(freq, str) else None
+        if renamed and multiple and not renamed[0].isdigit():  # '15T': '15min', not 'min'
+            renamed = multiple.group(0) + renamed
+        if renamed and renamed != freq and depth < 2:  # pandas' guess may be renamed too
+            offset, again = date_offset(renamed, depth + 1)  # ('A': "Did you mean Y?", 'YE')
+            return None, renamed if offset is not None else again
+        return None, renamed
 
 
 def infer_freq(index):

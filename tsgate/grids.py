@@ -11,6 +11,7 @@ from ._series import (
     WALL_CLOCK_ERRORS,
     clock_shift_advice,
     clock_shifted,
+    date_offset,
     grid_fit,
     guess_freq,
     infer_freq,
@@ -192,6 +193,13 @@ def on_grid(y, freq, name="y", sparse=None, density=True):
         # (caught below as a clock the zone skips: a misspelt alias was told to drop its zone)
         raise ValueError(f"freq={freq!r} is not a pandas frequency alias; give one such as "
                          "'D', 'MS', 'QS', 'h' or '15min'.")
+    if isinstance(index, pd.DatetimeIndex) and not isinstance(freq, pd.offsets.BaseOffset):
+        offset, renamed = date_offset(freq)
+        if offset is None:  # a period alias only (pandas 3's 'M', 'Q', 'Y' for dates)
+            raise ValueError(f"freq={freq!r} is no frequency of dates, which {name}'s index "
+                             "holds: " + (f"pandas names it {renamed!r} now." if renamed else
+                                          "give one such as 'D', 'MS', 'QS' or 'h'."))
+        freq = offset.freqstr  # pandas' own name ('d' -> 'D': pandas 3 deprecates 'd')
     if index.has_duplicates or len(index) == 0:
         return y  # the checks that follow say what is wrong
     y = y.sort_index()
