@@ -241,3 +241,14 @@ def test_pd_na_in_object_targets_is_a_missing_target():
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     assert a.score(X, with_none) == b.score(X, with_na)
     b.fit(X, np.array([pd.NA] + values[1:], dtype=object))
+
+
+def test_inputs_too_small_to_learn_from_are_named_in_the_warning():
+    """X of 1e-20 times good inputs trained a model no better than the
+    mean, and the warning asked for a lower learning rate."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 6))
+    y = X.sum(axis=1)
+    with pytest.warns(ConvergenceWarning, match=r"inputs X are all within \+-.*e-20, which the "
+                                                r"networks read as nearly constant: scale X"):
+        tsgate.GRURegressor(hidden_size=4, max_iter=5, random_state=0).fit(X * 1e-20, y)

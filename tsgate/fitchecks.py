@@ -7,6 +7,7 @@ follows the loss curve.
 """
 import warnings
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .engine import evaluate, zero_prediction_loss
@@ -35,6 +36,7 @@ def check_network_size(spec):
 
 UNSTABLE_LOSS = 10.0  # warn_unconverged: a fitted loss this many times the constant's
 STILL = 0.01  # warn_unconverged: a loss curve whose best is within this share of its start
+TINY_INPUTS = 1e-4  # warn_unconverged: inputs no larger than this read as nearly constant
 
 
 def warn_unconverged(est, net, result, Xw, Ys, cfg):
@@ -59,8 +61,12 @@ def warn_unconverged(est, net, result, Xw, Ys, cfg):
         return
     curve = result.loss_curve
     rate = f"learning_rate_init (now {est.learning_rate_init:g})"
+    spread = float(np.max(np.abs(Xw))) if worse and Xw.size else 1.0
     if worse and not est.scale_target:
         advice = "Set scale_target=True (the targets are not scaled)."
+    elif worse and spread < TINY_INPUTS:  # (1e-20 times good inputs: R^2 0 where 1x gave 0.997)
+        advice = (f"Its inputs X are all within +-{spread:.3g}, which the networks read as "
+                  "nearly constant: scale X (e.g. StandardScaler, or divide by its spread).")
     elif len(curve) > 1 and curve[-1] > 1.5 * min(curve):
         advice = (f"The training loss rose from {min(curve):.3g} to {curve[-1]:.3g}: lower "
                   f"{rate}.")
