@@ -492,3 +492,23 @@ def test_a_series_starting_late_needs_no_x_rows_before_its_first_value(layout):
             model = tsgate.GRUForecaster(horizon=3, **FAST).fit(y, given)
             for a, b in zip(model.collection_.exog, expected.collection_.exog):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_a_collection_x_of_another_layout_or_time_kind_gets_a_fix_that_works():
+    """A MultiIndex X of 3 levels was told to take X (series 'a').xs(...),
+    and a long X on periods for dates to call X.to_timestamp(), which
+    fails on its RangeIndex."""
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    index = pd.MultiIndex.from_product([["a", "b"], months], names=["unique_id", "ds"])
+    y = pd.Series(np.sin(np.arange(48.0)) + 5, index=index)
+    X = pd.DataFrame({"x": np.arange(48.0)}, index=index)
+    three = X.assign(region="n").set_index("region", append=True)
+    with pytest.raises(ValueError, match=r"X's MultiIndex has 3 levels .*it needs two, "
+                                         r"\(series id, time\), as y's"):
+        tsgate.GRUForecaster(**P).fit(y, three)
+    long_y, long_x = y.rename("y").reset_index(), X.reset_index()
+    long_x["ds"] = long_x["ds"].dt.to_period("M")
+    with pytest.raises(ValueError, match=r"for a long X, X\['ds'\] = X\['ds'\]\.dt\.to_timestamp"):
+        tsgate.GRUForecaster(**P).fit(long_y, long_x)
+    long_x["ds"] = long_x["ds"].dt.to_timestamp()  # the fix given
+    _fit(tsgate.GRUForecaster(**P), long_y, long_x)

@@ -512,6 +512,9 @@ def check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
                                        and isinstance(X.index, pd.MultiIndex)):
         raise ValueError("With y on a (series id, time) MultiIndex, X must be a DataFrame on "
                          "the same MultiIndex.")
+    if layout == "multiindex" and X.index.nlevels != 2:  # (a row of one series read as X)
+        raise ValueError(f"X's MultiIndex has {X.index.nlevels} levels "
+                         f"({list(X.index.names)}); it needs two, (series id, time), as y's.")
 
 
 def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"):

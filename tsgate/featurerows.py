@@ -58,7 +58,10 @@ def rows_on(X, index, name="X"):
         and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
     if dated:
         if type(X.index) is not type(index):
-            fix = "X.to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "X.to_period()"
+            to = "to_timestamp()" if isinstance(X.index, pd.PeriodIndex) else "to_period()"
+            fix = (f"X.{to}" if name == "X" else  # one series' rows of a collection's X
+                   f"for a long X, X['ds'] = X['ds'].dt.{to} (its time column); on a "
+                   f"MultiIndex, X.index = X.index.set_levels(X.index.levels[1].{to}, level=1)")
             raise ValueError(f"{name} is indexed by {type(X.index).__name__} where y has a "
                              f"{type(index).__name__}; put X on y's kind of time index: {fix}.")
         if isinstance(X.index, pd.PeriodIndex) and X.index.freq != index.freq:
