@@ -512,3 +512,22 @@ def test_a_collection_x_of_another_layout_or_time_kind_gets_a_fix_that_works():
         tsgate.GRUForecaster(**P).fit(long_y, long_x)
     long_x["ds"] = long_x["ds"].dt.to_timestamp()  # the fix given
     _fit(tsgate.GRUForecaster(**P), long_y, long_x)
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_a_history_starting_with_nan_takes_an_array_x_of_one_row_per_step(wide):
+    """predict(y=history, X=array) with one row per y row and then the
+    future ones, as fit takes X: a history starting with NaN was refused
+    ("needs exactly 54"), and a wide one with a later-starting series took
+    no array length at all."""
+    index = pd.date_range("2015-01-01", periods=64, freq="MS")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 1))
+    y = pd.Series(10 + 2 * x[:, 0] + rng.normal(0, 0.1, 64), index=index, name="y")
+    y.iloc[:10] = np.nan
+    if wide:
+        y = pd.DataFrame({"p": y.fillna(10.0), "q": 2 * y})
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=4)), y.iloc[:60], x[:60])
+    dated = model.predict(y=y.iloc[:60], X=pd.DataFrame(x, index=index))
+    by_position = model.predict(y=y.iloc[:60], X=x)
+    np.testing.assert_array_equal(np.asarray(by_position), np.asarray(dated))

@@ -19,7 +19,7 @@ import pandas as pd
 from ._callers import callers_level
 from ._series import check_unique_labels
 from .collection import check_x_layout, exog_rows, exog_rows_or, trailing_gaps
-from .featurerows import RowCountError
+from .featurerows import RowCountError, unlabelled
 from .matching import check_same_frequency
 
 
@@ -290,6 +290,7 @@ def with_history(model, y, X, h):
     coll = model._collection(y, fitted=True)
     check_same_frequency(coll, model.collection_)
     id_col, time_col, value_col, _ = model._columns(fitted=True)
+    X = _labelled_by_position(X, y, coll)
 
     def indexes_of(ks):  # per series, y's steps, then its first ks[i] future ones
         return [idx.append(f[:k]) for idx, f, k in
@@ -308,3 +309,36 @@ def with_history(model, y, X, h):
     n = [len(idx) for idx in coll.indexes]
     coll.exog = [p[:k] for p, k in zip(per, n)]
     return coll, [p[k:] for p, k in zip(per, n)]
+
+
+def _labelled_by_position(X, y, coll):
+    """A positional X (an array, or a frame on pandas' default labels beside
+    dates) of a Series or wide history ``y`` whose leading NaN the
+    collection ``coll`` cut: its rows labelled by y's steps and then the
+    future ones, so that each series takes its rows from its first observed
+    value on, as fit takes them (X of one row per y row was refused, "needs
+    exactly 54", and a wide y with a later-starting series took no array
+    length at all). Anything else is returned as it is."""
+    if coll.layout not in ("series", "wide") or not isinstance(y, (pd.Series, pd.DataFrame)):
+        return X
+    framed = isinstance(X, (pd.Series, pd.DataFrame))
+    dated = isinstance(y.index, (pd.DatetimeIndex, pd.PeriodIndex))
+    if framed and not (dated and unlabelled(X.index)):
+        return X  # (rows on labels: matched by them)
+    if hasattr(X, "toarray") or not hasattr(X, "__len__"):
+        return X  # (align_exog says what is wrong)
+    n = len(y.index)
+    extra = len(X) - n
+    if extra < 0 or all(len(idx) == n for idx in coll.indexes) or any(
+            not idx.equals(y.index[n - len(idx):]) for idx in coll.indexes):
+        return X  # nothing cut, or y read onto other steps (a grid): by position, as before
+    values = (X.to_frame() if isinstance(X, pd.Series) else X).to_numpy() if framed \
+        else np.asarray(X)
+    if values.ndim == 1:
+        values = values[:, None]  # (n + extra, 1)
+    if values.ndim != 2:
+        return X
+    labels = y.index.append(coll.future_indexes(extra)[0]) if extra else y.index
+    columns = X.columns if isinstance(X, pd.DataFrame) else (
+        [X.name] if isinstance(X, pd.Series) and X.name is not None else None)
+    return pd.DataFrame(values, index=labels, columns=columns)

@@ -88,7 +88,7 @@ def rows_on(X, index, name="X"):
     if X.index.equals(index):
         return X
     missing = index[~index.isin(X.index)]
-    if steps and len(missing) and _unlabelled(X.index):
+    if steps and len(missing) and unlabelled(X.index):
         return X  # a frame built without an index (0, 1, ...) and not on y's steps: in step order
     if len(missing):
         others = f" (nor for {len(missing) - 1} other step(s))" if len(missing) > 1 else ""
@@ -167,7 +167,7 @@ def _integer_steps(index):
             and not pd.api.types.is_bool_dtype(index.dtype))
 
 
-def _unlabelled(index):
+def unlabelled(index):
     """Whether ``index`` is pandas' default row labels 0 .. len - 1 (a frame
     built without an index), which say nothing of the time steps."""
     return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
