@@ -151,3 +151,12 @@ def test_a_series_below_float32s_range_forecasts_as_its_scaled_copy(c):
     np.testing.assert_allclose(tiny.predict() / c, one.predict(), rtol=1e-6)
     np.testing.assert_allclose(tiny.predict_interval(0.9) / c, one.predict_interval(0.9),
                                rtol=1e-6)
+
+
+def test_a_series_of_subnormal_values_is_told_to_rescale():
+    """A weekly sine times 1e-309 (below float64's normal numbers) was told
+    that it "varies by nan about its level, nan times its typical change"."""
+    shape = 2 + np.sin(2 * np.pi * np.arange(84) / 7)
+    y = pd.Series(1e-309 * shape, index=pd.date_range("2020-01-01", periods=84, freq="D"))
+    with pytest.raises(ValueError, match=r"changes by less than float64 resolves .*rescale it"):
+        tsgate.GRUForecaster(horizon=7, max_iter=1, n_models=1, random_state=0).fit(y)

@@ -77,6 +77,11 @@ def series_windows(z, sm, L, H, ends, exog=None):
     # a bound on the float32 inputs, d[t] - shift
     spread = ((float(np.max(np.abs(d))) if n else 0.0)
               + (float(np.max(np.abs(shift))) if len(shift) else 0.0))
+    if math.isnan(spread):  # a unit of 0: the values' steps are below float64's normal numbers
+        raise ValueError(
+            "A series changes by less than float64 resolves (its steps below about 2.2e-308, "
+            "where digits are lost), so it has no unit to scale it by; rescale it (e.g. "
+            "multiply by 1e300).")
     if not spread < F32_MAX:  # it would overflow to inf in float32
         raise ValueError(
             f"A series varies by {spread * sm.scale:.3g} about its level, {spread:.3g} times "
