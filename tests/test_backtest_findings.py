@@ -215,3 +215,14 @@ def test_backtest_x_of_bools_or_nullable_ints_from_the_first_observed_step(dtype
         warnings.simplefilter("error", FutureWarning)
         result = tsgate.backtest(model, y, X=X.iloc[6:], start=30)
     assert len(result) == 10 and np.isfinite(result["forecast"]).all()  # origins 30, 33, 36, 39
+
+
+def test_backtest_warnings_name_their_origin_at_the_callers_line():
+    """The fits' warnings pointed into backtest.py and named no origin."""
+    y = pd.Series(5 + np.sin(np.arange(40.0)), index=pd.date_range("2020-01-01", periods=40))
+    model = tsgate.GRUForecaster(horizon=3, max_iter=1, hidden_size=4, n_models=1,
+                                 random_state=0)
+    with pytest.warns(ConvergenceWarningType, match=r"backtest origin 2020-01-30 00:00:00: "
+                                                    r"GRUForecaster: max_iter=1") as record:
+        tsgate.backtest(model, y, start=30, refit=True)
+    assert {w.filename for w in record if "backtest origin" in str(w.message)} == {__file__}

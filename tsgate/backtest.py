@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._callers import named_warnings
 from ._series import check_freq_alias, check_series, future_index
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
@@ -62,7 +63,10 @@ def _run_block(forecaster, y, X, origins, horizon, coverage, steps):
     rows = []
     model = clone(forecaster)
     first = origins[0]
-    model.fit(y.iloc[:first], None if X is None else X.iloc[:first])
+    # warnings said again at the caller's line, naming the origin (and, through a
+    # PerSeriesForecaster's own relay, the series)
+    named_warnings(f"backtest origin {y.index[first - 1]}", model.fit, y.iloc[:first],
+                   None if X is None else X.iloc[:first])
     for o in origins:
         h = min(horizon, len(y) - o)
         # the future rows of the model's whole blocks where X has them: its networks
@@ -77,7 +81,8 @@ def _run_block(forecaster, y, X, origins, horizon, coverage, steps):
         else:
             fX = X.iloc[:ahead]  # y's rows, then the future rows
         history = None if o == first else y.iloc[:o]
-        fc, band = _forecast_and_band(model, h, fX, history, coverage)
+        fc, band = named_warnings(f"backtest origin {y.index[o - 1]}", _forecast_and_band,
+                                  model, h, fX, history, coverage)
         fc = fc.to_frame() if isinstance(fc, pd.Series) else fc
         actual = y.iloc[o:o + h]
         actual = actual.to_frame() if isinstance(actual, pd.Series) else actual
