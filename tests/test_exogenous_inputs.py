@@ -531,3 +531,18 @@ def test_a_history_starting_with_nan_takes_an_array_x_of_one_row_per_step(wide):
     dated = model.predict(y=y.iloc[:60], X=pd.DataFrame(x, index=index))
     by_position = model.predict(y=y.iloc[:60], X=x)
     np.testing.assert_array_equal(np.asarray(by_position), np.asarray(dated))
+
+
+def test_a_long_x_beside_a_wide_y_is_told_what_it_looks_like():
+    """A long X (ids, times, features) beside a wide y was told its row
+    count ("has 120 rows but needs exactly 60"); beside one Series, to set
+    its time index, which left the id column in it."""
+    months = pd.date_range("2015-01-01", periods=30, freq="MS")
+    wide = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) + 1}, index=months)
+    long_x = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": list(months) * 2,
+                           "x": np.arange(60.0)})
+    for y in (wide, wide["a"]):
+        with pytest.raises(TypeError, match=r"'ds' holds times; put X on them: "
+                                            r"X\.set_index\('ds'\)\. Its other column\(s\) "
+                                            r"\['unique_id'\] hold no numbers either"):
+            tsgate.GRUForecaster(**P).fit(y, long_x)

@@ -110,8 +110,10 @@ def _labels_of_kind(X, index, name):
     if labels.nlevels > 1 and index.nlevels == 1:  # (a layout mismatch: a ValueError)
         raise ValueError(
             f"{name} has a {labels.nlevels}-level MultiIndex, the layout of a collection's "
-            f"features (series id, time), but y is one series on a time index: give {name} on "
-            f"y's times (one series' rows: {name}.xs(id, level=0)).")
+            f"features (series id, time), but y is on a time index (one series, or a wide "
+            f"frame whose series share one X): give {name} on y's times (one series' rows: "
+            f"X.xs(id, level=0)), or y in the (series id, time) layout for features of each "
+            "series.")
     dated = isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
     if dated and not isinstance(labels, (pd.DatetimeIndex, pd.PeriodIndex)) \
             and not pd.api.types.is_integer_dtype(labels.dtype) and len(labels):
@@ -173,6 +175,28 @@ def unlabelled(index):
     return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
+def _check_numbers(X, name):
+    """Raise a TypeError naming the columns of ``X`` that hold no real numbers."""
+    # booleans are 0/1 features; pandas counts numpy's and "boolean" as numeric,
+    # not pyarrow's bool[pyarrow] (read_parquet's), which means the same
+    bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)
+           or not (pd.api.types.is_numeric_dtype(X[c].dtype)
+                   or pd.api.types.is_bool_dtype(X[c].dtype))]
+    if not bad:
+        return
+    times = [c for c in bad if pd.api.types.is_datetime64_any_dtype(X[c].dtype)
+             or isinstance(X[c].dtype, pd.PeriodDtype)]
+    others = [c for c in bad if c not in times]
+    long = (f" Its other column(s) {others} hold no numbers either: a long frame's series "
+            "ids? Features of each series need y in the same layout (a long frame, or a "
+            "(series id, time) MultiIndex); one X on y's times serves all of a wide y's "
+            "series." if times and others else "")
+    raise TypeError(f"{name} must hold numbers; column(s) {bad} are not real numbers: "
+                    + (f"{times[0]!r} holds times; put {name} on them: "
+                       f"{name}.set_index({times[0]!r})." if times else
+                       f"{not_numbers(X[bad[0]].dtype)}.") + long)
+
+
 def align_exog(X, index, name="X"):
     """Validate exogenous features against ``index``; return float64 (len(index), m)."""
     if X is None:
@@ -198,6 +222,8 @@ def align_exog(X, index, name="X"):
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns; give one column per exogenous feature, "
                          "or leave X out (X=None).")
+    check_unique_labels(X.columns, name, "feature")
+    _check_numbers(X, name)  # (before the rows: a long X beside a wide y was told its count)
     X = rows_on(X, index, name)
     if len(X) != len(index):
         raise RowCountError(f"{name} has {len(X)} rows but needs exactly {len(index)}, one per time "
@@ -206,19 +232,6 @@ def align_exog(X, index, name="X"):
     if isinstance(X.index, (pd.DatetimeIndex, pd.PeriodIndex)) and not X.index.equals(index):
         raise ValueError(f"{name}'s index does not match the expected time steps "
                          f"{index[0]} .. {index[-1]}; align it (X.reindex(...)).")
-    check_unique_labels(X.columns, name, "feature")
-    # booleans are 0/1 features; pandas counts numpy's and "boolean" as numeric,
-    # not pyarrow's bool[pyarrow] (read_parquet's), which means the same
-    bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)
-           or not (pd.api.types.is_numeric_dtype(X[c].dtype)
-                   or pd.api.types.is_bool_dtype(X[c].dtype))]
-    if bad:
-        times = [c for c in bad if pd.api.types.is_datetime64_any_dtype(X[c].dtype)
-                 or isinstance(X[c].dtype, pd.PeriodDtype)]
-        raise TypeError(f"{name} must hold numbers; column(s) {bad} are not real numbers: "
-                        + (f"{times[0]!r} holds times; put {name} on them: "
-                           f"{name}.set_index({times[0]!r})." if times else
-                           f"{not_numbers(X[bad[0]].dtype)}."))
     # a copy: a float64 frame's (or array's) values are otherwise a view of the caller's,
     # and a fitted model then changed with the caller's later edits of X
     values = X.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
