@@ -480,29 +480,6 @@ def test_theta_drift_is_causal():
     np.testing.assert_array_equal(theta_drift(z, sm, ends, 3), theta_drift(z2, sm2, ends, 3))
 
 
-def test_a_positive_series_that_holds_its_value_has_its_spikes_masked():
-    """A series of 5s with one reading of 50: its typical change is 0, so no
-    spike was looked for, and the forecast rose to 7 with a 95% band of
-    [0, 126]. A jump by more than a factor of 3 and back is now one; an
-    intermittent count's sales (zeros between) and a price's 20% sale stay."""
-    from tsgate.spikes import without_spikes
-
-    y = np.full(53, 5.0)
-    y[45] = 50.0
-    assert np.flatnonzero(np.isnan(without_spikes(y, 1))).tolist() == [45]
-    price = np.full(60, 5.0)
-    price[[20, 40]] = [4.0, 6.0]
-    np.testing.assert_array_equal(without_spikes(price, 1), price)
-    counts = np.zeros(60)
-    counts[[7, 19, 33, 50]] = [3.0, 1.0, 4.0, 2.0]
-    np.testing.assert_array_equal(without_spikes(counts, 1), counts)
-    index = pd.date_range("2020-01-01", periods=53, freq="D")
-    model = tsgate.GRUForecaster(horizon=7, random_state=0).fit(pd.Series(y, index=index))
-    np.testing.assert_allclose(model.predict().to_numpy(), 5.0, atol=0.05)
-    band = model.predict_interval(coverage=0.95)
-    assert (band["upper"] - band["lower"]).max() < 1.0
-
-
 def test_without_spikes_masks_a_jump_and_return_only():
     from tsgate.spikes import without_spikes
 
