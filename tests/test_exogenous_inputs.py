@@ -442,6 +442,13 @@ def test_integer_labels_out_of_row_order_beside_dates_are_refused(fitted):
     pd.testing.assert_series_equal(fitted.predict(X=reversed_rows.sort_index()), expected)
     sliced = pd.concat([_features(Y.index), future]).reset_index(drop=True).iloc[len(Y):]
     pd.testing.assert_series_equal(fitted.predict(X=sliced), expected)  # 144, 145, ...: in order
+    # row numbers in order with gaps (a filtered frame), or repeating (two frames of
+    # default labels concatenated): rows in order, taken so, as before
+    spread = future.reset_index(drop=True).set_axis([0, 2, 4, 6, 8, 10])
+    pd.testing.assert_series_equal(fitted.predict(X=spread), expected)
+    joined = pd.concat([_features(Y.index).reset_index(drop=True),
+                        future.reset_index(drop=True)])  # 0 .. 143, 0 .. 5
+    pd.testing.assert_series_equal(fitted.predict(y=Y, X=joined), expected)
 
 
 def test_a_static_feature_changed_in_one_series_future_is_warned_of():

@@ -127,15 +127,17 @@ def _labels_of_kind(X, index, name):
             f"has dates; {name}'s rows are matched to y's by date: give it dates, e.g. "
             f"{name}.index = pd.to_datetime({name}.index) (pd.read_csv(..., index_col=0, "
             "parse_dates=True)).")
-    if dated and _integer_steps(labels) and len(labels) > 1 \
-            and not (np.diff(labels.to_numpy()) == 1).all():
-        # integers beside dates are row numbers (a frame built or reset without dates, or a
-        # slice of one): in another order, its rows were still taken by position
+    if dated and _integer_steps(labels) and len(labels) > 1 and labels.is_unique \
+            and not labels.is_monotonic_increasing:
+        # integers beside dates are row numbers (a frame built or reset without dates, a
+        # slice or a filter of one, or two such concatenated: labels repeat): rows whose
+        # numbers run out of order (a reset frame sorted later) were still taken by position
+        first, second = (int(v) for v in labels[:2])
         raise ValueError(
-            f"{name} is indexed by integers in another order than its rows' ({labels[0]!r}, "
-            f"{labels[1]!r}, ...) where y has dates; {name}'s rows are matched to y's by date: "
-            f"give it y's dates as its index, or its rows in time order "
-            f"({name}.sort_index(), or {name}.reset_index(drop=True) for rows already so).")
+            f"{name} is indexed by integers in another order than its rows' ({first}, "
+            f"{second}, ...) where y has dates; {name}'s rows are matched to y's by date: give "
+            f"it y's dates as its index, or its rows in time order ({name}.sort_index(), or "
+            f"{name}.reset_index(drop=True) for rows already so).")
     if _integer_steps(index) and pd.api.types.is_float_dtype(labels.dtype):
         values = labels.to_numpy()  # (n,)
         if np.isfinite(values).all() and (values == np.round(values)).all():
