@@ -553,3 +553,17 @@ def test_a_long_x_beside_a_wide_y_is_told_what_it_looks_like():
                                             r"X\.set_index\('ds'\)\. Its other column\(s\) "
                                             r"\['unique_id'\] hold no numbers either"):
             tsgate.GRUForecaster(**P).fit(y, long_x)
+
+
+def test_an_array_x_of_the_whole_block_serves_a_series_with_a_trailing_gap():
+    """An array's rows go by position: one length for every series. With a
+    series whose last value is missing, each series asked its own block
+    length and no array length passed ("has 3 rows but needs exactly 1")."""
+    index = pd.date_range("2021-01-01", periods=30, freq="D")
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(36, 1))
+    y = pd.Series(5 + x[:30, 0], index=index)
+    y.iloc[-1] = np.nan
+    model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), y, x[:30])
+    for h, rows in ((1, 3), (2, 3), (3, 3), (1, 1), (4, 6)):
+        assert len(model.predict(h, X=x[30:30 + rows])) == h

@@ -168,17 +168,22 @@ def _whole_block(indexes_of, rows, each, h, H, gaps):
     series, the rows there where X holds them, else ``base[i]``.
     """
     want = [max(h, -(-(int(g) + h) // H) * H - int(g)) for g in gaps]  # (k,) to the block's end
+    whole = -(-h // H) * H  # h rounded up to whole blocks, the count one X for all may hold
     longer = max(want) > h
-    if longer:
+    # per series, else one count for all (an array's rows go by position: one length)
+    tries = [want] if longer else []
+    tries += [[k] * len(want) for k in sorted({max(want), whole}, reverse=True)
+              if k > h and [k] * len(want) != want]
+    for ks in tries:
         try:
-            return rows(indexes_of(want))
+            return rows(indexes_of(ks))
         except ValueError:
             pass
     try:
         base = rows(indexes_of([h] * len(want)))
     except RowCountError as exc:
-        if longer:  # ("exactly 2": 3 are taken too)
-            raise RowCountError(f"{exc} (Or {max(want)} rows, the whole blocks of {H} steps the "
+        if whole > h:  # ("exactly 2": 3 are taken too)
+            raise RowCountError(f"{exc} (Or {whole} rows, the whole blocks of {H} steps the "
                                 "networks forecast at once: they read every row.)") from None
         raise
     if longer and len(want) > 1:  # (one series: it was just tried)
