@@ -226,3 +226,14 @@ def test_backtest_warnings_name_their_origin_at_the_callers_line():
                                                     r"GRUForecaster: max_iter=1") as record:
         tsgate.backtest(model, y, start=30, refit=True)
     assert {w.filename for w in record if "backtest origin" in str(w.message)} == {__file__}
+
+
+def test_backtest_x_by_position_of_the_observed_rows_only_is_told_its_count():
+    """X of y's observed rows only, by position (no dates): every row became
+    NaN on y's dates and was told it "contains NaN or inf"."""
+    y = pd.Series(5 + np.sin(np.arange(30.0)), index=pd.date_range("2020-01-01", periods=30))
+    y.iloc[:2] = np.nan
+    X = pd.DataFrame({"x": np.arange(28.0)})
+    model = tsgate.GRUForecaster(horizon=3, max_iter=1, hidden_size=4, n_models=1)
+    with pytest.raises(ValueError, match=r"X has 28 rows; it must be aligned with y \(30 rows\)"):
+        tsgate.backtest(model, y, X=X, start=20)

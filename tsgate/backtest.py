@@ -285,10 +285,17 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         seen = np.asarray(y.notna()).reshape(len(y), -1).any(axis=1)  # (n,)
         first = int(seen.argmax()) if seen.any() else 0
         X, after = _rows_at(X, y.index[first:], steps - 1)
-        if first and len(X) == len(y) - first:  # NaN rows before it (bools, Int64: floats)
+        if first and len(X) == len(y) - first and X.index.equals(y.index[first:]):
+            # NaN rows before it (on y's dates: rows by position are left to the count's
+            # message); bools and nullable numbers as floats, anything else as it is (fit
+            # names a column of no numbers)
+            numbers = {c: np.float64 for c in X.columns
+                       if pd.api.types.is_bool_dtype(X[c].dtype)
+                       or (pd.api.types.is_numeric_dtype(X[c].dtype)
+                           and not pd.api.types.is_complex_dtype(X[c].dtype))}
             try:
-                X = X.astype(np.float64)
-            except (TypeError, ValueError):  # (not numbers: fit names the column)
+                X = X.astype(numbers)
+            except (TypeError, ValueError):  # (pd.NA in an Int64 column: fit says NaN)
                 pass
             X = X.reindex(y.index)
     if X is not None and not isinstance(X, pd.DataFrame):
