@@ -249,3 +249,18 @@ def test_model_band_floor_of_pooled_rows_and_old_units():
     del model.noise_from_  # as a file saved before it
     np.testing.assert_allclose(model._unit(z, sm, 3), noise(z, sm, robust=True, start=12))
     assert noise(z, sm, robust=True, start=12) != noise(z, sm, robust=True)
+
+
+def test_a_series_calm_before_its_cuts_and_noisy_after_gets_no_inflated_band():
+    """50 days at 10, then 8 days of N(10, 1): the cut's unit was the calm
+    stretch's (near its floor), so the errors after the cut were huge in it,
+    and times the noisy unit at the end they made an 80% band of [0, 25.9]
+    (an honest one is about 2.6 wide). A cut's unit is now taken at least
+    half the unit at the end."""
+    rng = np.random.default_rng(0)
+    v = np.r_[np.full(50, 10.0), 10 + rng.normal(0, 1, 8)]
+    y = pd.Series(v, index=pd.date_range("2020-01-01", periods=len(v), freq="D"))
+    model = tsgate.LSTMForecaster(horizon=7, random_state=0).fit(y)
+    band = model.predict_interval(coverage=0.8)
+    width = (band["upper"] - band["lower"]).to_numpy()  # (7,)
+    assert width.max() < 8.0, width

@@ -47,6 +47,9 @@ from .calibration import outlying_series
 from .fitplan import FINAL_STAGES
 from .smoothing import theta_drift
 
+# robust units (few series): a cut's unit is taken at least the unit at the end over this
+UNIT_RISE = 2.0
+
 
 class HoldoutErrors:
     """Mixin of the forecasters: residuals, weights, units and the trend term."""
@@ -219,11 +222,16 @@ class HoldoutErrors:
                    for u, z, sm, c in zip(units, zs, stages, cuts)]
         choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
         # network units (each series' typical seasonal change) -> noise units
-        for i in np.flatnonzero(floored):
+        if robust or any(floored):
             if finals is None:
                 finals = [self._unit(z, s, H)
                           for z, s in zip(*self._stages(coll.values, coll.exog))]
+        for i in np.flatnonzero(floored):
             units[i] = finals[i]
+        if robust:  # a series calm before the cut and noisy after it (a stretch of one value):
+            # its errors after the cut in the calm unit, times the noisy unit at the end, made
+            # its band 4-14 times too wide; the cut's unit is taken at least 1/UNIT_RISE of it
+            units = [np.maximum(u, f / UNIT_RISE) for u, f in zip(units, finals)]
         ratio = np.concatenate([np.tile(sm.scale / u, (len(e), 1))  # (rows, H)
                                 for sm, u, e in zip(stages, units, ends)])
         owner = np.repeat(np.arange(len(ends)), [len(e) for e in ends])  # (rows,) series
