@@ -248,7 +248,8 @@ class HoldoutErrors:
             outs.append(reg._predict_arrays(X).reshape(len(X), -1))
             # one member's workspace at a time: each kept its plans, and lookbacks of
             # 200,000 steps held 1.3 GB per member (the fit's memory check counts one)
-            reg._network().release_predicting()
+            # (the device it predicted on: a GPU's model on a machine without one, the CPU)
+            reg._network(reg._predicting_device()).release_predicting()
         return np.median(outs, axis=0)
 
     def _network_weights(self, stages):

@@ -194,6 +194,13 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         return X.astype(np.float32, copy=False)  # views stay views: pack_windows takes any strides
 
     # -------------------------------------------------------------------- fit
+    def _predicting_device(self):
+        """The device predictions run on: the fitted one, or the CPU for a
+        model fitted on a GPU on a machine without one."""
+        if self.device_ == "cuda" and cuda_unavailable_reason() is not None:
+            return "cpu"
+        return self.device_
+
     def _network(self, device=None):
         """The engine network on ``device`` (default: the fitted one).
 
@@ -472,10 +479,7 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
         ``attention=True``) the pair (predictions, weights (n, T)); the pair
         has None for weights without attention.
         """
-        device = self.device_
-        if device == "cuda" and cuda_unavailable_reason() is not None:
-            device = "cpu"  # fitted on a GPU, predicting on a machine without one
-        net = self._network(device)
+        net = self._network(self._predicting_device())
         weights = None
         if return_attention and self.spec_.attention:  # the fitted network's, not set_params
             out, weights = net.predict(self.params_, Xw, return_attention=True)
