@@ -4,6 +4,7 @@ import time
 
 import numba
 import numpy as np
+import pandas as pd
 import pytest
 
 from tsgate import GRURegressor, ensemble
@@ -148,3 +149,28 @@ def test_a_stopped_fit_raises_before_its_next_batch():
     assert finished == []
     X, y = np.zeros((8, 4, 1), np.float32), np.zeros(8)
     assert GRURegressor(hidden_size=4, max_iter=2).fit(X, y).n_iter_ == 2  # outside: as usual
+
+
+def test_device_auto_without_a_gpu_trains_the_members_at_once(monkeypatch):
+    """'auto' resolves every member to the CPU where no GPU is usable, but
+    the members trained one after the other as off the CPU."""
+    import tsgate
+    import tsgate.backend
+    from tsgate import fitplan
+
+    monkeypatch.setattr(tsgate.backend, "cuda_unavailable_reason", lambda: "no GPU (test)")
+    seen = []
+    real = fitplan.run_fits
+
+    def spy(jobs, concurrent, *args, **kwargs):
+        seen.append(concurrent)
+        return real(jobs, concurrent, *args, **kwargs)
+
+    monkeypatch.setattr(fitplan, "run_fits", spy)
+    monkeypatch.setattr(fitplan, "numba_threads", lambda: 2)
+    y = pd.Series(np.sin(np.arange(60) / 3.0),
+                  index=pd.date_range("2020-01-01", periods=60, freq="D"))
+    model = tsgate.GRUForecaster(device="auto", window=6, horizon=2, hidden_size=4, max_iter=2,
+                                 n_models=2, random_state=0).fit(y)
+    assert seen and all(seen)
+    assert {r.device_ for r in model.regressors_} == {"cpu"}

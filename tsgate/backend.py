@@ -221,6 +221,12 @@ def resolve_device(device, work=None):
     return device
 
 
+def runs_on_cpu(device):
+    """Whether every fit of ``device`` runs on the CPU: ``"cpu"``, or
+    ``"auto"`` where no GPU is usable (it may pick one otherwise)."""
+    return device == "cpu" or (device == "auto" and resolve_device("auto") == "cpu")
+
+
 def _real_gpu():
     """``"auto"`` picks the GPU only when it is real, never the simulator."""
     return os.environ.get("NUMBA_ENABLE_CUDASIM") != "1"

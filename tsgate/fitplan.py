@@ -70,7 +70,7 @@ from functools import partial
 from sklearn.exceptions import ConvergenceWarning
 
 from . import config, encoding, folds
-from .backend import numba_threads
+from .backend import numba_threads, runs_on_cpu
 from .engine import NetworkSpec
 from .engine.layout import Layout
 from .ensemble import run_fits
@@ -210,7 +210,7 @@ class EnsembleFits:
         train = config.setting("PLANS_KEPT", 0) * min(self.batch_size, windows) * length * step
         forecast = min(windows, 256) * length * (2 + gates) * h * dirs * layers
         # on the CPU members train at once on the threads; elsewhere one after the other
-        at_once = max(1, min(self.n_models, numba_threads())) if self.device == "cpu" else 1
+        at_once = max(1, min(self.n_models, numba_threads())) if runs_on_cpu(self.device) else 1
         def peak(members):  # bytes with this many members training at once, each on the
             # windows it builds (counted once, 1000 series of 200 features peaked 5 times over)
             return 4 * members * (inputs + 4 * weights + train + forecast)

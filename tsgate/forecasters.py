@@ -54,6 +54,7 @@ from ._forecaster_doc import FORECASTER_DOC
 from ._progress import EnsembleProgress
 from ._rollback import restored_on_failure
 from ._series import check_freq_alias, future_index
+from .backend import runs_on_cpu
 from .bands import ForecastBands, floors
 from .bandunit import ROBUST_UNIT, STEP_UNIT
 from .collection import (
@@ -368,7 +369,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                     and list(before) != list(self.exog_names_)))
             warm = continued and not renamed
             seeds = check_random_state(self.random_state).randint(2**31 - 1, size=(2, self.n_models))
-            # off the CPU ("cuda", or "auto", which may pick the GPU) the members
+            # off the CPU ("cuda", or "auto" where a GPU is usable) the members
             # fit one after the other; on it two or more at once, with a progress
             # display too (one bar on a terminal for all: _progress.EnsembleProgress)
             self._bar = EnsembleProgress(self._shown_as()) if EnsembleProgress.wanted(
@@ -376,7 +377,7 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
             done = False  # (not sys.exc_info(): a fit inside the caller's except block ends well)
             try:
                 checked, final, cut_stages, fold_cuts = self._fit_members(
-                    coll, exogs, seeds, warm, self.device == "cpu" and together)
+                    coll, exogs, seeds, warm, runs_on_cpu(self.device) and together)
                 done = True
             finally:
                 if self._bar is not None:

@@ -222,10 +222,8 @@ class HoldoutErrors:
                    for u, z, sm, c in zip(units, zs, stages, cuts)]
         choose = np.repeat(np.logical_not(floored), [len(e) for e in ends])  # (rows,)
         # network units (each series' typical seasonal change) -> noise units
-        if robust or any(floored):
-            if finals is None:
-                finals = [self._unit(z, s, H)
-                          for z, s in zip(*self._stages(coll.values, coll.exog))]
+        if (robust or any(floored)) and finals is None:
+            finals = [self._unit(z, s, H) for z, s in zip(*self._stages(coll.values, coll.exog))]
         for i in np.flatnonzero(floored):
             units[i] = finals[i]
         if robust:  # a series calm before the cut and noisy after it (a stretch of one value):
