@@ -207,7 +207,8 @@ def test_datasets_lists_every_bundled_series(capsys):
 
 # ------------------------------------------------------------------- errors
 def _no_gpu(monkeypatch):
-    monkeypatch.setattr(backend, "cuda_unavailable_reason", lambda: "no GPU in this test")
+    monkeypatch.setattr(backend, "cuda_unavailable_reason",
+                        lambda: "no GPU in this test; use device='cpu' or device='auto'")
 
 
 def _hide_matplotlib(monkeypatch):
@@ -243,7 +244,10 @@ ERRORS = {
     "no command": ([], None, "required"),
     "output folder missing": (["forecast", "{csv}", "--output", "{tmp}/no/such/dir/f.csv"], None,
                               "does not exist"),
-    "cuda unusable": (["forecast", "{csv}", "--device", "cuda"], _no_gpu, "no GPU in this test"),
+    # (in the flags' words, not the Python parameter's)
+    "cuda unusable": (["forecast", "{csv}", "--device", "cuda"], _no_gpu,
+                      "--device cuda is not usable: no GPU in this test; use --device cpu or "
+                      "--device auto"),
     "matplotlib missing": (["forecast", "{csv}", "--plot", "{tmp}/f.png"], _hide_matplotlib,
                            "matplotlib"),
     "plot format unknown": (["forecast", "{csv}", "--plot", "{tmp}/f.xyz"], None,

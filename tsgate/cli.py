@@ -423,7 +423,10 @@ def run_forecast(args):
         if args.device == "auto" and device == "cuda":  # the fit's size decides (config.py)
             device = "auto: cuda for large fits, else cpu"
     except RuntimeError as exc:  # the machine has no usable GPU: the user's choice of device
-        raise UsageError(str(exc)) from None
+        # (in the flags' words: the message names the Python parameter)
+        text = str(exc).replace("device='cuda'", "--device cuda").replace(
+            "device='cpu'", "--device cpu").replace("device='auto'", "--device auto")
+        raise UsageError(text) from None
     y, time_label = load_input(args, notes)
     columns = {}
     if args.id_column is not None:
