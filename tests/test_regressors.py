@@ -355,6 +355,13 @@ def test_cuda_without_gpu_is_a_clear_error(monkeypatch):
         tsgate.LSTMRegressor(max_iter=1, device="cuda").fit(np.zeros((4, 3)), np.zeros(4))
     reg = tsgate.LSTMRegressor(max_iter=1, device="auto").fit(np.zeros((4, 3)), np.zeros(4))
     assert reg.device_ == "cpu"
+    # the simulator's variable set after Numba's import: Numba runs no simulator, so
+    # no GPU is usable still (tsgate read the variable and called it usable; the fit
+    # then failed inside Numba with its raw CudaSupportError)
+    monkeypatch.setenv("NUMBA_ENABLE_CUDASIM", "1")
+    assert backend.cuda_unavailable_reason() is not None
+    with pytest.raises(RuntimeError, match="device='cuda' is not usable"):
+        tsgate.LSTMRegressor(max_iter=1, device="cuda").fit(np.zeros((4, 3)), np.zeros(4))
 
 
 @pytest.mark.parametrize("cls", REGRESSORS)

@@ -4,7 +4,6 @@ A backend bundles a kernel module (``tsgate.kernels.cpu`` or
 ``tsgate.kernels.cuda``, same names and arguments) with the few array
 functions the engine needs: allocate, copy to the device, copy back.
 """
-import os
 import threading
 from dataclasses import dataclass
 from types import ModuleType
@@ -145,6 +144,16 @@ def _cpu_backend():
     )
 
 
+def simulating():
+    """Whether Numba runs its CUDA simulator: its own setting, read from
+    ``NUMBA_ENABLE_CUDASIM`` when Numba was imported (the variable set or
+    removed after that changes nothing of Numba's, and tsgate reading it then
+    disagreed with Numba: a CUDA device "usable" without a GPU)."""
+    from numba.core import config as numba_config
+
+    return bool(numba_config.ENABLE_CUDASIM)
+
+
 def cuda_unavailable_reason():
     """Why ``device="cuda"`` cannot run here, or None when it can."""
     try:
@@ -152,7 +161,7 @@ def cuda_unavailable_reason():
     except Exception as exc:  # pragma: no cover - depends on the install
         return (f"numba.cuda cannot be imported ({exc}); install the CUDA extra "
                 "with `pip install tsgate[cuda]`")
-    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+    if simulating():
         return None  # the simulator runs the CUDA kernels on the CPU
     try:
         if not cuda.is_available():
@@ -229,7 +238,7 @@ def runs_on_cpu(device):
 
 def _real_gpu():
     """``"auto"`` picks the GPU only when it is real, never the simulator."""
-    return os.environ.get("NUMBA_ENABLE_CUDASIM") != "1"
+    return not simulating()
 
 
 _cache = {}

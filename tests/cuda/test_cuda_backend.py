@@ -42,7 +42,10 @@ def test_backend_arrays_round_trip():
 def test_cuda_without_gpu_or_simulator_raises(monkeypatch):
     from numba import cuda
 
-    monkeypatch.delenv("NUMBA_ENABLE_CUDASIM", raising=False)
+    from numba.core import config as numba_config
+
+    # Numba's own setting, not the variable: it is read once, when Numba is imported
+    monkeypatch.setattr(numba_config, "ENABLE_CUDASIM", 0)
     monkeypatch.setattr(cuda, "is_available", lambda: False)
     with pytest.raises(RuntimeError, match="no usable NVIDIA GPU"):
         backend.resolve_device("cuda")

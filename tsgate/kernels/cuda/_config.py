@@ -22,8 +22,6 @@ import threading
 import warnings
 from collections import OrderedDict
 
-import os
-
 import numba
 import numpy as np
 from numba import cuda
@@ -31,7 +29,7 @@ from numba import cuda
 from ... import config
 from ..._jitcache import CACHE  # noqa: F401  False where no cache location is writable
 
-SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+SIMULATOR = bool(numba.core.config.ENABLE_CUDASIM)  # Numba's own (backend.simulating)
 
 GEMM_TILE = 16
 RECURRENT_THREADS = 256
