@@ -125,3 +125,19 @@ def small_tiles(monkeypatch):
     monkeypatch.setattr(config, "TILE_ROWS", 3)
     monkeypatch.setattr(config, "PREDICT_TILE_ROWS", 3)
     monkeypatch.setattr(config, "GRAD_GROUPS", 2)
+
+
+def spy_on_run_fits(monkeypatch):
+    """The ``concurrent`` flag of every ensemble fit the forecasters run
+    from now on (``fitplan.run_fits``), as a list that fills."""
+    from tsgate import ensemble, fitplan
+
+    seen = []
+    real = ensemble.run_fits
+
+    def spy(jobs, concurrent, *args, **kwargs):
+        seen.append(concurrent)
+        return real(jobs, concurrent, *args, **kwargs)
+
+    monkeypatch.setattr(fitplan, "run_fits", spy)
+    return seen

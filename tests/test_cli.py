@@ -246,8 +246,8 @@ ERRORS = {
                               "does not exist"),
     # (in the flags' words, not the Python parameter's)
     "cuda unusable": (["forecast", "{csv}", "--device", "cuda"], _no_gpu,
-                      "--device cuda is not usable: no GPU in this test; use --device cpu or "
-                      "--device auto"),
+                      ("--device cuda is not usable: no GPU in this test; use --device cpu or "
+                       "--device auto")),
     "matplotlib missing": (["forecast", "{csv}", "--plot", "{tmp}/f.png"], _hide_matplotlib,
                            "matplotlib"),
     "plot format unknown": (["forecast", "{csv}", "--plot", "{tmp}/f.xyz"], None,

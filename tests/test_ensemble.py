@@ -156,17 +156,11 @@ def test_device_auto_without_a_gpu_trains_the_members_at_once(monkeypatch):
     the members trained one after the other as off the CPU."""
     import tsgate
     import tsgate.backend
+    from tests.conftest import spy_on_run_fits
     from tsgate import fitplan
 
     monkeypatch.setattr(tsgate.backend, "cuda_unavailable_reason", lambda: "no GPU (test)")
-    seen = []
-    real = fitplan.run_fits
-
-    def spy(jobs, concurrent, *args, **kwargs):
-        seen.append(concurrent)
-        return real(jobs, concurrent, *args, **kwargs)
-
-    monkeypatch.setattr(fitplan, "run_fits", spy)
+    seen = spy_on_run_fits(monkeypatch)
     monkeypatch.setattr(fitplan, "numba_threads", lambda: 2)
     y = pd.Series(np.sin(np.arange(60) / 3.0),
                   index=pd.date_range("2020-01-01", periods=60, freq="D"))

@@ -7,7 +7,7 @@ import pytest
 
 import tsgate
 from tsgate import config
-from tests.conftest import workspace_bytes
+from tests.conftest import spy_on_run_fits, workspace_bytes
 
 MB = 2**20
 
@@ -80,7 +80,7 @@ def test_members_train_one_at_a_time_where_only_one_fits_in_memory(monkeypatch):
     import numba
     import pandas as pd
 
-    from tsgate import ensemble, fitplan
+    from tsgate import fitplan
 
     if numba.get_num_threads() < 2:
         pytest.skip("members train at once only on two threads or more")
@@ -93,14 +93,7 @@ def test_members_train_one_at_a_time_where_only_one_fits_in_memory(monkeypatch):
         tsgate.GRUForecaster(**params).fit(y)
     one = float(str(refused.value).split("about ")[1].split(" GiB")[0]) * 2**30
     monkeypatch.setattr(fitplan, "machine_memory", lambda: int(one * 1.01))
-    seen = []
-    run_fits = ensemble.run_fits
-
-    def spy(jobs, concurrent, *args, **kwargs):
-        seen.append(concurrent)
-        return run_fits(jobs, concurrent, *args, **kwargs)
-
-    monkeypatch.setattr(fitplan, "run_fits", spy)
+    seen = spy_on_run_fits(monkeypatch)
     alone = tsgate.GRUForecaster(**params).fit(y).predict()
     assert seen and not any(seen)
     pd.testing.assert_series_equal(alone, together)

@@ -41,7 +41,6 @@ def test_backend_arrays_round_trip():
 
 def test_cuda_without_gpu_or_simulator_raises(monkeypatch):
     from numba import cuda
-
     from numba.core import config as numba_config
 
     # Numba's own setting, not the variable: it is read once, when Numba is imported
