@@ -157,9 +157,9 @@ class _BaseRNNRegressor(SaveMixin, RegressorMixin, BaseEstimator):
                     "X must be 2-D (n_samples, window) or 3-D (n_samples, window, n_features), "
                     f"got {'a 1-D array' if 'got 1D' in str(exc) else 'a scalar'}. Reshape your "
                     "data: one window to predict from is X[None] (shape (1, window)); the "
-                    "windows of a series "
-                    "come from tsgate.make_windows(y, window=..., horizon=...), or forecast "
-                    "the series itself with a forecaster (tsgate.GRUForecaster).") from None
+                    "windows of a series come from tsgate.make_windows(y, window=..., "
+                    "horizon=...), or forecast the series itself with a forecaster "
+                    "(tsgate.GRUForecaster).") from None
             if reset or "features, but" not in str(exc):
                 raise
             # scikit-learn counts a window's steps as its features: say it in windows
