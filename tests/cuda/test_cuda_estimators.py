@@ -37,12 +37,11 @@ def test_regressor_on_cuda_matches_cpu_and_predicts_without_gpu(tmp_path, monkey
     np.testing.assert_allclose(np.array(eval(out)), expected, rtol=1e-4, atol=1e-5)
 
 
-def test_forecaster_on_cuda(monkeypatch):
-    _forecaster_on_cuda(monkeypatch)
-
-
-def _forecaster_on_cuda(monkeypatch):
-    """A forecaster fitted on cuda, checked against the same fit on the CPU."""
+def test_forecaster_on_cuda_matches_cpu_and_forecasts_without_gpu(tmp_path, monkeypatch):
+    """The same forecasts as on the CPU; and without a GPU (a child process):
+    its members' regressors fell back to the CPU, but the forecast's ensemble
+    median freed each member's workspace on the fitted device: "device='cuda'
+    is not usable" on a machine without one."""
     monkeypatch.setattr(config, "CUDA_TILE_ROWS", 4)
     y = pd.Series(np.sin(np.arange(24) / 3.0), index=pd.date_range("2020-01-01", periods=24, freq="D"))
     # one member: the simulator runs every thread in Python (the ensemble is tested on the CPU)
@@ -58,15 +57,8 @@ def _forecaster_on_cuda(monkeypatch):
     # sign flips: the weights agree to 1e-8 and the forecasts to 1e-9 relative
     # (measured under the simulator), and a real GPU may round otherwise
     pd.testing.assert_series_equal(gpu.predict(), cpu.predict(), rtol=1e-4, atol=1e-5)
-    return gpu
-
-
-def test_a_forecaster_fitted_on_cuda_forecasts_without_a_gpu(tmp_path, monkeypatch):
-    """Its members' regressors fell back to the CPU, but the forecast's
-    ensemble median freed each member's workspace on the fitted device:
-    "device='cuda' is not usable" on a machine without one."""
-    gpu = _forecaster_on_cuda(monkeypatch)
-    expected = gpu.predict(horizon=3)  # (past the fit's own forecast: the members run)
+    # (past the fit's own forecast: the members run; the CPU's, which the GPU's equals)
+    expected = cpu.predict(horizon=3)
     path = tmp_path / "gpu_forecaster.pkl"
     path.write_bytes(pickle.dumps(gpu))
     code = ("import pickle, sys; m = pickle.load(open(sys.argv[1], 'rb'));"
