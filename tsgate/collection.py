@@ -286,11 +286,16 @@ def _exog_from_first_value(X, frame):
                and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
                and type(X.index) is type(index))
     seen = frame.notna().any(axis=1).to_numpy()  # (n,)
-    first = int(seen.argmax()) if by_date and seen.any() else 0
-    exog = align_exog(X, index[first:])
+    return _aligned_from(X, index, int(seen.argmax()) if by_date and seen.any() else 0)
+
+
+def _aligned_from(X, index, first, name="X"):
+    """``align_exog`` of X on ``index[first:]``, NaN rows before it (the
+    steps ``_trim_leading`` cuts)."""
+    exog = align_exog(X, index[first:], name)
     if exog is None or first == 0:
         return exog
-    return np.concatenate([np.full((first, exog.shape[1]), np.nan), exog])  # cut by the trim
+    return np.concatenate([np.full((first, exog.shape[1]), np.nan), exog])  # (n, m)
 
 
 def check_long_names(id_col, time_col, value_col):
@@ -399,8 +404,11 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         X = X.to_frame() if isinstance(X, pd.Series) else X
         # from each series' first observed value: the rows before it, which the trim
         # cuts, are not needed (as _exog_from_first_value; they were refused here)
-        exog = [_from_first_value(_exog_rows(X, key), v, index, f"X (series {key!r})")
-                for key, v, index in zip(ids, vals, indexes)]
+        exog = []
+        for key, v, index in zip(ids, vals, indexes):
+            observed = np.isfinite(v)  # (n,)
+            first = int(observed.argmax()) if observed.any() else 0
+            exog.append(_aligned_from(_exog_rows(X, key), index, first, f"X (series {key!r})"))
     names = {"name": y.name, "index_names": list(y.index.names)}
     id_dtype = y.index.levels[0].dtype
     if isinstance(id_dtype, pd.CategoricalDtype):  # results keep the ids' categories
@@ -410,17 +418,6 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         names["id_dtype"] = _dtype_name(id_dtype)
     names["time_dtype"] = kept_time_dtype(given.dtype)  # date32 stays date32
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
-
-
-def _from_first_value(X, values, index, name):
-    """``align_exog`` of X on ``index`` from the first finite value of
-    ``values`` (n,) on, NaN rows before it (cut by ``_trim_leading``)."""
-    observed = np.isfinite(values)
-    first = int(observed.argmax()) if observed.any() else 0
-    exog = align_exog(X, index[first:], name)
-    if first == 0:
-        return exog
-    return np.concatenate([np.full((first, exog.shape[1]), np.nan), exog])
 
 
 def _exog_rows(X, key):
