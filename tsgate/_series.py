@@ -112,6 +112,14 @@ def check_unique_labels(labels, name, what="column"):
                          "name.")
 
 
+def real_numbers(dtype):
+    """Whether values of ``dtype`` are real numbers or booleans (0/1
+    features): pandas counts numpy's and "boolean" as numeric, not pyarrow's
+    bool[pyarrow] (read_parquet's), which means the same; complex is not."""
+    return ((pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+            and not pd.api.types.is_complex_dtype(dtype))
+
+
 def not_numbers(dtype):
     """How to make values of ``dtype`` real numbers, or None where they are."""
     if pd.api.types.is_bool_dtype(dtype):

@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._callers import named_warnings
-from ._series import check_freq_alias, check_series, future_index
+from ._series import check_freq_alias, check_series, future_index, real_numbers
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
 from .collection import check_shared, to_collection
@@ -289,10 +289,7 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
             # NaN rows before it (on y's dates: rows by position are left to the count's
             # message); bools and nullable numbers as floats, anything else as it is (fit
             # names a column of no numbers)
-            numbers = {c: np.float64 for c in X.columns
-                       if pd.api.types.is_bool_dtype(X[c].dtype)
-                       or (pd.api.types.is_numeric_dtype(X[c].dtype)
-                           and not pd.api.types.is_complex_dtype(X[c].dtype))}
+            numbers = {c: np.float64 for c in X.columns if real_numbers(X[c].dtype)}
             try:
                 X = X.astype(numbers)
             except (TypeError, ValueError):  # (pd.NA in an Int64 column: fit says NaN)

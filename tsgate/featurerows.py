@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._series import check_unique_labels, not_numbers, numpy_backed
+from ._series import check_unique_labels, not_numbers, numpy_backed, real_numbers
 
 
 class MissingRowsError(ValueError):
@@ -179,11 +179,7 @@ def unlabelled(index):
 
 def _check_numbers(X, name):
     """Raise a TypeError naming the columns of ``X`` that hold no real numbers."""
-    # booleans are 0/1 features; pandas counts numpy's and "boolean" as numeric,
-    # not pyarrow's bool[pyarrow] (read_parquet's), which means the same
-    bad = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)
-           or not (pd.api.types.is_numeric_dtype(X[c].dtype)
-                   or pd.api.types.is_bool_dtype(X[c].dtype))]
+    bad = [c for c in X.columns if not real_numbers(X[c].dtype)]  # (booleans: 0/1 features)
     if not bad:
         return
     times = [c for c in bad if pd.api.types.is_datetime64_any_dtype(X[c].dtype)

@@ -15,7 +15,7 @@ as their values, paired by series and time in whatever row order.
 import numpy as np
 import pandas as pd
 
-from ._series import numpy_backed
+from ._series import numpy_backed, real_numbers
 
 
 def _to_array(values, name):
@@ -24,8 +24,7 @@ def _to_array(values, name):
         frame = values.to_frame() if isinstance(values, pd.Series) else values
         for col in frame.columns:
             dtype = frame[col].dtype
-            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
-                    or pd.api.types.is_complex_dtype(dtype):
+            if not real_numbers(dtype):
                 long = (" A long frame of several series is read by its id and time columns "
                         "where they are named unique_id and ds, or as a forecast from predict "
                         "names them: rename them so."

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._series import check_unique_labels
+from ._series import check_unique_labels, real_numbers
 from .featurerows import rows_on
 from .targets import reject_text
 
@@ -133,8 +133,7 @@ def _numeric_frame(X, name="X"):
         check_unique_labels(X.columns, name)
         for col in X.columns:
             dtype = X[col].dtype
-            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) \
-                    or pd.api.types.is_complex_dtype(dtype):
+            if not real_numbers(dtype):
                 raise TypeError(f"{name} column {col!r} has non-numeric dtype {dtype}; convert "
                                 "it with pd.to_numeric or drop/encode it before windowing.")
 
