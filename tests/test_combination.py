@@ -35,6 +35,29 @@ def test_inverse_mse_weight_and_grid_trend_weight():
     assert u1 == 1.0 and np.isclose(w1, mse_stat / (mse_stat + mse_net)) and w1 != w
 
 
+def test_the_trend_weight_fits_the_networks_weight_the_forecast_uses():
+    """Networks that follow a line's trend and the trend term at weight 2
+    both forecast the line: every grid pair ``a * P + b * D`` on the ridge
+    ``a + b / 2 = 1`` forecasts it about as well. The grid chose (0.25, 1.5)
+    and the inverse-MSE weight then set ``w`` to 0.11, so the forecast
+    ``w * P + 1.5 * D`` had 86% of the slope (a noisy line 24 months ahead:
+    6.8 below it at the last step). Where ``w`` so errs on the tail by more
+    than REPAIR times the grid pair's error, the trend weight is chosen
+    again for the ``w`` the forecast uses."""
+    rng = np.random.default_rng(7)
+    D = np.tile(np.arange(1.0, 25.0) / 2, (300, 1))  # (rows, H) the trend term at weight 1
+    noise = rng.normal(size=(300, 24))
+    Y = 2 * D + noise  # the tail: the whole slope
+    for spread, grid_pair in ((1.0, "under"), (0.5, "over")):  # the networks' own noise
+        # the networks: the slope, a little of the tail's noise and their own
+        P = 2 * D + 0.3 * noise + spread * rng.normal(size=(300, 24))
+        w, u = weights(Y, P, D)
+        slope = np.mean(w * P + u * D) / np.mean(Y)  # 0.86 and 1.15 before
+        assert abs(slope - 1) < 0.05, (grid_pair, w, u, slope)
+        errors = [np.mean(np.abs(Y - combine(P, D, None, w, b))) for b in np.linspace(0, 2, 9)]
+        assert np.isclose(np.mean(np.abs(combined_errors(Y, P, D, w, u))), min(errors))
+
+
 def test_useless_networks_get_little_weight_and_a_perfect_tail_half():
     rng = np.random.default_rng(1)
     Y = rng.normal(size=(300, 3))

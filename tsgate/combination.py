@@ -13,6 +13,19 @@ validation fit on the cut tail:
 
 - ``u``, the trend weight: from the pair (correction weight, trend weight)
   of the least absolute error on a grid (``SHRINKAGE`` x ``DRIFT_WEIGHTS``);
+  the forecast uses the networks' weight ``w`` below instead of the pair's,
+  and where ``w`` with that trend weight errs on the tail by more than
+  ``REPAIR`` times the pair's error, the trend weight is chosen again on
+  ``DRIFT_WEIGHTS`` for ``w``. Networks that follow a trend and the trend
+  term both carry it: the pairs along ``a + b / 2 = 1`` forecast a noisy
+  line about equally well, and the grid's (0.25, 1.5) beside the
+  inverse-MSE ``w`` of 0.11 had forecast 86% of its slope (6.8 below it 24
+  months ahead; mean MASE 0.118 over 3 draws against AutoETS's 0.032, now
+  0.057). Where ``w`` costs the tail little (0.6-2.3% on whole Tourism and
+  M1, GRU, seed 0), the pair's trend weight stays: chosen again there
+  anyway, it fitted the tail 0.5-1% better and forecast worse (M1
+  quarterly's GM MASE ratio to AutoETS 0.948 -> 0.974, Tourism yearly's
+  mean MASE 2.544 -> 2.560);
 - ``w``, the networks' weight against the statistical forecast (smoothing
   plus ``u * D`` plus ``S``): the inverse-MSE combination weight of Bates & Granger
   (1969), ``mse_stat / (mse_stat + mse_net)``. It is near 0.5 when the two
@@ -90,6 +103,9 @@ DRIFT_WEIGHTS = np.linspace(0.0, 2.0, 9)
 # targets beyond this many times their median size are left out when the
 # weights are chosen (one series' break must not choose for all)
 TRIM = 10.0
+# the trend weight is chosen again for the networks' weight w where w with the grid's
+# trend weight errs on the tail by more than this times the grid pair's least error
+REPAIR = 1.1
 # the trend weight of the Theta method itself: taken, not chosen, where the
 # weights pool the validation folds (pools_folds)
 THETA_WEIGHT = 1.0
@@ -149,9 +165,9 @@ def weights(Y, P, D, drift=None, S=None):
     s = np.zeros_like(y) if S is None else S[keep]
     if drift is None:
         grid = [(a, b) for a in SHRINKAGE for b in DRIFT_WEIGHTS]
-        errors = [np.mean(np.abs(y - combine(p, d, s, a, b))) if len(y) else 0.0
-                  for a, b in grid]
-        _, u = grid[int(np.argmin(errors))]
+        grid_errors = [np.mean(np.abs(y - combine(p, d, s, a, b))) if len(y) else 0.0
+                       for a, b in grid]
+        _, u = grid[int(np.argmin(grid_errors))]
     else:
         u = float(drift)
     statistical = y - u * d - s  # (kept,) errors of the statistical forecast
@@ -159,6 +175,11 @@ def weights(Y, P, D, drift=None, S=None):
     mse_net = float(np.mean((y - u * d - p) ** 2)) if len(y) else 0.0
     total = mse_stat + mse_net
     w = mse_stat / total if total > 0 else 0.5
+    # the trend weight again where w broke the grid's pair
+    if drift is None and len(y) and np.mean(np.abs(y - combine(p, d, s, w, u))) > REPAIR * min(
+            grid_errors):
+        errors = [np.mean(np.abs(y - combine(p, d, s, w, b))) for b in DRIFT_WEIGHTS]
+        u = float(DRIFT_WEIGHTS[int(np.argmin(errors))])
     return float(w), float(u)
 
 
