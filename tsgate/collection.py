@@ -24,7 +24,6 @@ lengths are the normal case. Time indexes are validated per series by
 """
 import warnings
 from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -39,7 +38,6 @@ from ._series import (
 )
 from .featurerows import align_exog
 from .grids import (
-    FittedSteps,
     _needs_known_grid,
     _shared_freq,
     _short_undated,
@@ -408,7 +406,7 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
         for key, v, index in zip(ids, vals, indexes):
             observed = np.isfinite(v)  # (n,)
             first = int(observed.argmax()) if observed.any() else 0
-            exog.append(_aligned_from(_exog_rows(X, key), index, first, f"X (series {key!r})"))
+            exog.append(_aligned_from(series_rows(X, key), index, first, f"X (series {key!r})"))
     names = {"name": y.name, "index_names": list(y.index.names)}
     id_dtype = y.index.levels[0].dtype
     if isinstance(id_dtype, pd.CategoricalDtype):  # results keep the ids' categories
@@ -420,7 +418,8 @@ def _from_multiindex(y, X, freq=None, known_freq=None, drop_empty=False):
     return _finish(vals, indexes, ids, "multiindex", names, exog, drop_empty=drop_empty)
 
 
-def _exog_rows(X, key):
+def series_rows(X, key):
+    """The rows of series ``key`` of an X on the MultiIndex (id, time), in time order."""
     try:
         part = X.xs(key, level=0)
     except KeyError:
@@ -471,7 +470,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     xs = None
     if X is not None:
         check_x_layout(X, "long", id_col, time_col)
-        xs = _long_exog(X, id_col, time_col)
+        xs = long_exog(X, id_col, time_col)
     out = _from_multiindex(series, xs, freq, known_freq, drop_empty)
     out.layout = "long"
     kept = {k: v for k, v in out.names.items() if k in ("id_categories", "id_dtype")}
@@ -480,7 +479,7 @@ def _from_long(df, X, id_col, time_col, value_col, freq=None, known_freq=None, d
     return out
 
 
-def _long_exog(X, id_col, time_col):
+def long_exog(X, id_col, time_col):
     """A long X as a DataFrame on the MultiIndex (id, time)."""
     xs = X.set_index([id_col, X[time_col].pipe(read_times).rename(time_col)]) \
         .drop(columns=[time_col], errors="ignore")
@@ -495,8 +494,8 @@ def series_exog(X, layout, key, id_col="unique_id", time_col="ds"):
         return X
     check_x_layout(X, layout, id_col, time_col)
     if layout == "long":
-        X = _long_exog(X, id_col, time_col)
-    return _exog_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
+        X = long_exog(X, id_col, time_col)
+    return series_rows(X.to_frame() if isinstance(X, pd.Series) else X, key)
 
 
 def check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
@@ -514,78 +513,6 @@ def check_x_layout(X, layout, id_col="unique_id", time_col="ds"):
                          f"({list(X.index.names)}); it needs two, (series id, time), as y's.")
 
 
-def exog_rows(coll, X, indexes, id_col="unique_id", time_col="ds", value_col="y"):
-    """Exogenous rows of ``X`` for each series on its own time index.
-
-    Parameters
-    ----------
-    coll : Collection
-        The series (their layout says how ``X`` is laid out).
-    X : pd.DataFrame
-        Exogenous features in that layout: rows on a shared time index for
-        the series and wide layouts; for the MultiIndex and long layouts, the
-        same layout as y with ``indexes``' periods.
-    indexes : list of pd.Index
-        Per series, the time steps whose rows are wanted (e.g. the future
-        periods, or the history followed by them).
-    id_col, time_col, value_col : str
-        Column names of the long layout.
-
-    Returns
-    -------
-    list of ndarray of shape (len(indexes[i]), m)
-
-    Raises
-    ------
-    ValueError
-        Where X lacks a wanted row (named by the alignment).
-    """
-    if coll.layout in ("series", "wide"):
-        aligned = {}  # series of a wide frame share most indexes: align each once
-        out = []
-        for index in indexes:
-            key = (index[0], len(index)) if len(index) else None
-            if key not in aligned:
-                aligned[key] = align_exog(X, index)
-            out.append(aligned[key])
-        return out
-    frame = _empty_like(coll, indexes)
-    # dates: each series' own step (the first series' put a month-start series' two future
-    # dates on a month-end grid, refused)
-    step = (FittedSteps(SimpleNamespace(ids=coll.ids, indexes=indexes))
-            if len(indexes) and isinstance(indexes[0], (pd.DatetimeIndex, pd.PeriodIndex))
-            else None)
-    found = to_collection(frame, X, id_col, time_col, value_col, known_freq=step)
-    # found lists the ids sorted as plain labels; coll may order them otherwise
-    # (categorical ids in their categories' order)
-    by_id = dict(zip(found.ids, found.exog))
-    return [by_id[key] for key in coll.ids]
-
-
-def exog_rows_or(coll, X, indexes, base, id_col="unique_id", time_col="ds"):
-    """Per series, the rows of ``X`` at ``indexes[i]`` where X holds them all
-    (complete), else ``base[i]`` (rows it holds, :func:`exog_rows`): each
-    series on its own, whatever X holds for the others.
-
-    Returns
-    -------
-    list of ndarray of shape (len(indexes[i]), m) or base[i].shape
-    """
-    if coll.layout in ("series", "wide"):
-        parts = [X] * len(indexes)  # one X on the shared dates
-    else:
-        xs = _long_exog(X, id_col, time_col) if coll.layout == "long" else (
-            X.to_frame() if isinstance(X, pd.Series) else X)
-        parts = [_exog_rows(xs, key) for key in coll.ids]
-    out = []
-    for part, index, rows in zip(parts, indexes, base):
-        try:
-            out.append(align_exog(part, index))
-        except ValueError:
-            out.append(rows)
-    return out
-
-
 def _dtype_name(dtype):
     """The name ``pd.api.types.pandas_dtype`` reads back as ``dtype``: a
     string dtype's storage too ("string[pyarrow]"; its ``str`` says
@@ -593,16 +520,3 @@ def _dtype_name(dtype):
     if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", pd.NA) is pd.NA:
         return f"string[{dtype.storage}]"
     return str(dtype)
-
-
-def _empty_like(coll, indexes):
-    """An empty y (zeros) in the collection's layout on the given per-series indexes."""
-    labels = np.empty(len(coll.ids), dtype=object)  # (k,): a tuple id stays one label
-    for i, key in enumerate(coll.ids):
-        labels[i] = key
-    ids = np.repeat(labels, [len(i) for i in indexes])
-    times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
-    if coll.layout == "long":
-        return pd.DataFrame({coll.names["id_col"]: ids, coll.names["time_col"]: np.asarray(times),
-                             coll.names["value_col"]: 0.0})
-    return pd.Series(0.0, index=pd.MultiIndex.from_arrays([ids, times]))

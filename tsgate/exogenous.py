@@ -18,8 +18,9 @@ import pandas as pd
 
 from ._callers import callers_level
 from ._series import check_unique_labels
-from .collection import check_x_layout, exog_rows, exog_rows_or, trailing_gaps
+from .collection import check_x_layout, trailing_gaps
 from .featurerows import RowCountError, unlabelled
+from .futurerows import exog_rows, exog_rows_or
 from .matching import check_same_frequency
 
 
