@@ -27,7 +27,7 @@ class Backend:
     to_device: Callable      # host ndarray -> device array (no copy on CPU)
     to_host: Callable        # device array -> host ndarray
     synchronize: Callable    # wait for queued device work
-    tile_rows: Callable      # (training, batch) -> most batch rows per tile
+    tile_rows: Callable      # (training, batch, row_bytes) -> most batch rows per tile
     grad_groups: Callable    # (n_tiles) -> number of parameter-gradient partials
     kernels_for: Callable    # (work, n_tiles) -> the kernels to run a pass of that size with
     predict_chunk: Callable  # () -> rows per prediction pass (config.PREDICT_CHUNK / CUDA_...)
@@ -136,8 +136,8 @@ def _cpu_backend():
         to_device=np.asarray,  # no copy: windows may stay strided views of one series
         to_host=lambda a: np.asarray(a),
         synchronize=lambda: None,
-        tile_rows=lambda training, batch: config.setting("TILE_ROWS" if training
-                                                         else "PREDICT_TILE_ROWS"),
+        tile_rows=lambda training, batch, row_bytes: config.setting(
+            "TILE_ROWS" if training else "PREDICT_TILE_ROWS"),
         grad_groups=lambda n_tiles: max(1, min(n_tiles, config.setting("GRAD_GROUPS"))),
         kernels_for=_cpu_kernels(cpu, serial),
         predict_chunk=lambda: config.setting("PREDICT_CHUNK"),
@@ -194,7 +194,7 @@ def _cuda_backend():
         to_device=lambda a: a if hasattr(a, "copy_to_host") else cuda.to_device(np.ascontiguousarray(a)),
         to_host=lambda a: a.copy_to_host() if hasattr(a, "copy_to_host") else np.asarray(a),
         synchronize=cuda.synchronize,
-        tile_rows=lambda training, batch: cuda_config.tile_rows(batch),
+        tile_rows=lambda training, batch, row_bytes: cuda_config.tile_rows(batch, row_bytes),
         grad_groups=lambda n_tiles: n_tiles,  # one partial per tile (per block)
         kernels_for=lambda work, n_tiles: cuda_kernels,
         predict_chunk=lambda: config.setting("CUDA_PREDICT_CHUNK"),

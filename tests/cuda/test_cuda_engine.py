@@ -234,3 +234,25 @@ def test_gpu_check_runs_tiny_under_the_simulator():
     for word in ("W1 lstm", "W2 gru", "(ragged)", "bidirectional + attention", "registers",
                  "ms/step", "launches/step", "torch: skipped"):
         assert word in out, word
+
+
+@pytest.mark.default_tunables
+@pytest.mark.parametrize("dtype, hidden", [(np.float32, 400), (np.float64, 200), (np.float32, 64)])
+def test_a_tile_of_a_wide_network_fits_in_shared_memory(dtype, hidden):
+    """A recurrent kernel keeps its tile's (BT, H) state in shared memory.
+    Tiles of CUDA_TILE_ROWS (32) rows of a hidden_size over 384 (float32)
+    passed a fit's small batches, spread over the multiprocessors a row or
+    two a tile, and failed the prediction of a few thousand windows:
+    32 x 400 x 4 bytes is over the 48 KiB a block may use. The tile rows
+    are now capped by the state's size; a narrow network keeps 32."""
+    from tsgate.kernels.cuda import _config, _recurrent
+
+    net = Network(NetworkSpec("lstm", 1, hidden, 1), get_backend("cuda"), dtype)
+    row_bytes = hidden * np.dtype(dtype).itemsize
+    for batch in (64, 5000):
+        for training in (True, False):
+            _, BT = net.tiles(batch, training)
+            assert BT * row_bytes <= _config.MAX_SHARED_BYTES
+            _recurrent.launch(BT, hidden, np.dtype(dtype).itemsize, "the test")  # no error
+    assert net.tiles(5000, False)[1] == min(config.CUDA_TILE_ROWS,
+                                            _config.MAX_SHARED_BYTES // row_bytes)

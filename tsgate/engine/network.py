@@ -89,7 +89,7 @@ class Network:
         ``config.PLANS_KEPT`` used of each: a fit alternates full batches and
         the last, a chunked prediction full chunks and the rest.
         """
-        n_tiles, tile_rows = tiles(self.backend, batch, training)
+        n_tiles, tile_rows = self.tiles(batch, training)
         if kernels is None:
             kernels = self.backend.kernels_for(work(self.spec, batch, steps), n_tiles)
         return self._plan(n_tiles, tile_rows, steps, training, kernels)
@@ -121,7 +121,7 @@ class Network:
 
     def tiles(self, batch, training=True):
         """(NT, BT) of a batch of ``batch`` rows (``plan.tiles``)."""
-        return tiles(self.backend, batch, training)
+        return tiles(self.backend, batch, training, self.spec.hidden_size * self.dtype.itemsize)
 
     def plan_of(self, xb, grads=False):
         """The plan of tiled batches shaped like ``xb`` (NT, T, BT, F), with

@@ -17,13 +17,15 @@ import numpy as np
 from .. import config
 
 
-def tiles(backend, batch, training):
+def tiles(backend, batch, training, row_bytes=0):
     """(NT, BT) for ``batch`` rows: tiles of at most the backend's tile rows
     (for training or for prediction; on CUDA they depend on the batch too, so
-    that a batch spreads over the multiprocessors), as even as possible.
+    that a batch spreads over the multiprocessors, and on ``row_bytes``, a
+    row's hidden state, so that a tile's state fits in shared memory), as
+    even as possible.
     Depends on the batch (and the GPU model) alone, never on the thread
     count, so results are bit-identical whatever ``NUMBA_NUM_THREADS`` is."""
-    n_tiles = max(1, -(-batch // backend.tile_rows(training, batch)))
+    n_tiles = max(1, -(-batch // backend.tile_rows(training, batch, row_bytes)))
     if training:  # a batch of two split-sizes or more: at least two tiles, for two threads
         n_tiles = max(n_tiles, min(2, batch // config.setting("TILE_SPLIT_ROWS")))
     return n_tiles, -(-batch // n_tiles)

@@ -96,9 +96,12 @@ def _device_multiprocessors():
     return int(cuda.get_current_device().MULTIPROCESSOR_COUNT)
 
 
-def tile_rows(batch):
+def tile_rows(batch, row_bytes=0):
     """Batch rows per CUDA tile (one block per tile):
-    ``clamp(ceil(batch / multiprocessors), 1, CUDA_TILE_ROWS)``.
+    ``clamp(ceil(batch / multiprocessors), 1, CUDA_TILE_ROWS)``, and at most
+    ``MAX_SHARED_BYTES // row_bytes``: a recurrent kernel keeps the tile's
+    (BT, H) state in shared memory, ``row_bytes = H * itemsize`` a row
+    (``hidden_size`` 512 in float32: 24 rows, not 32).
 
     A block per tile of 32 rows would run W1's batch of 64 on 2 of an H100's
     132 multiprocessors; this spreads a batch over all of them first and
@@ -106,7 +109,8 @@ def tile_rows(batch):
     Deterministic given the batch and the GPU model.
     """
     per_sm = -(-int(batch) // multiprocessors())
-    return max(1, min(config.setting("CUDA_TILE_ROWS"), per_sm))
+    fits = MAX_SHARED_BYTES // int(row_bytes) if row_bytes else per_sm
+    return max(1, min(config.setting("CUDA_TILE_ROWS"), per_sm, fits))
 
 
 def elementwise_threads():
@@ -146,9 +150,9 @@ def check_shared(nbytes, what):
     if nbytes > MAX_SHARED_BYTES:
         raise ValueError(
             f"{what} needs {nbytes} bytes of shared memory per block, more than "
-            f"the {MAX_SHARED_BYTES} a CUDA block may use; lower "
-            "tsgate.config.CUDA_TILE_ROWS or hidden_size (float32 supports "
-            "CUDA_TILE_ROWS=32 with hidden_size up to 384).")
+            f"the {MAX_SHARED_BYTES} a CUDA block may use; lower hidden_size (the "
+            "tiles' rows shrink to fit: one row of float32 holds hidden_size up to "
+            f"{MAX_SHARED_BYTES // 4}).")
 
 
 _scratch = {}

@@ -14,7 +14,8 @@ separate input-side and hidden-side biases:
     n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn))
     h' = (1 - z) * n + z * h
 
-Limits: BT * H * itemsize <= 48 KiB of shared memory.
+Limits: BT * H * itemsize <= 48 KiB of shared memory; the engine's tiles keep
+to it (``_config.tile_rows``).
 """
 import functools
 

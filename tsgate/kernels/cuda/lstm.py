@@ -31,8 +31,9 @@ Structure (what cuDNN does):
   the grid is (tiles, directions) (``lstm_layer_forward``/``_backward``).
 
 Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
-Limits: BT * H * itemsize <= 48 KiB of shared memory (float32: CUDA_TILE_ROWS 32
-with H up to 384).
+Limits: BT * H * itemsize <= 48 KiB of shared memory; the engine's tiles keep
+to it (``_config.tile_rows``: float32 tiles of 32 rows up to H = 384, fewer
+rows above).
 """
 import functools
 
