@@ -83,14 +83,14 @@ def test_a_growing_unit_gets_no_second_growth():
     the last step's width; in a flat unit both grow as sqrt(step)."""
     rng = np.random.default_rng(3)
     R = rng.normal(size=(40, 3))
-    R[10:, 2] = np.nan  # step 3: 10 residuals, fewer than a 95% band needs (19)
+    R[9:, 2] = np.nan  # step 3: 9 residuals, fewer than a 95% band needs (19)
     flat = half_widths(R, 0.95, 5)
     grown = half_widths(R, 0.95, 5, unit_grows=True)
     pooled = np.abs(R[np.isfinite(R)])
     q = np.sort(pooled)[int(np.ceil((len(pooled) + 1) * 0.95)) - 1]
-    r3 = np.abs(R[:10, 2])  # the floor: step 3's largest, on the normal tail from 10/11 to 95%
+    r3 = np.abs(R[:9, 2])  # the floor: step 3's largest, on the normal tail from 9/10 to 95%
     z = NormalDist().inv_cdf
-    floor = r3.max() * z(0.975) / z(0.5 + 10 / 11 / 2)
+    floor = r3.max() * z(0.975) / z(0.5 + 9 / 10 / 2)
     assert np.isclose(grown[2], max(q, floor, grown[1]))
     scaled = np.abs(R / np.sqrt([1.0, 2.0, 3.0]))
     scaled = scaled[np.isfinite(scaled)]
@@ -220,3 +220,37 @@ def test_one_residual_is_said_in_the_singular():
     message = str(caught[0].message)
     assert message.startswith("Only 1 out-of-sample residual calibrates the interval;")
     assert "a normal quantile of its size" in message
+
+
+def test_a_step_of_few_residuals_beyond_its_quantile_reads_its_near_steps_too():
+    """36 residuals a step (one series, horizon 12): the 95% conformal rank
+    is 36, so each step's band was its largest residual (1.35 times the
+    true 95% width on white noise, 1.67 under t(3) noise). With fewer than
+    TAIL_POINTS residuals beyond the quantile, a step takes the quantile of
+    its own and its NEAR_STEPS neighbours' residuals, each divided by its
+    step's mean size, times its own mean size. A step with enough keeps its
+    own conformal quantile."""
+    rng = np.random.default_rng(11)
+    H = 12
+    scale = np.linspace(1.0, 2.0, H)  # (H,) errors that grow with the step
+    R = rng.normal(size=(36, H)) * scale
+    widths = half_widths(R, 0.95)
+    true = 1.959964 * scale
+    assert np.all(np.diff(widths) >= 0)
+    ratio = widths / true
+    assert 0.85 < ratio.mean() < 1.1, ratio  # each step's largest: about 1.2 times the truth
+    largest = np.maximum.accumulate(np.abs(R).max(axis=0))
+    assert (widths < largest).mean() > 0.5
+    # each step: the quantile of steps j - 2 .. j + 2, each in its mean size
+    sizes = np.abs(R).mean(axis=0)  # (H,)
+    q = np.empty(H)
+    for j in range(H):
+        near = np.sort((np.abs(R) / sizes)[:, max(0, j - 2):j + 3].ravel())
+        q[j] = near[int(np.ceil((len(near) + 1) * 0.95)) - 1]
+    own = np.sort(np.abs(R), axis=0)[int(np.ceil(37 * (1 - 10 / 36))) - 1]  # the floor
+    from tsgate.calibration import increasing
+    np.testing.assert_allclose(widths, increasing(np.maximum(q * sizes, own), np.full(H, 36.0)))
+    # 400 residuals a step: 20 beyond the 95% quantile, each step's own
+    R = rng.normal(size=(400, 3)) * np.array([1.0, 2.0, 3.0])
+    own = np.sort(np.abs(R), axis=0)[int(np.ceil(401 * 0.95)) - 1]
+    np.testing.assert_allclose(half_widths(R, 0.95), own)
