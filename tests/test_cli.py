@@ -238,6 +238,9 @@ ERRORS = {
     "bad interval": (["forecast", "{csv}", "--interval", "90"], None, "coverage"),
     "bad interval list": (["forecast", "{csv}", "--interval", "0.8,95"], None, "separated by commas"),
     "bad horizon": (["forecast", "{csv}", "--horizon", "0"], None, "positive"),
+    # before: "The 'season_length' parameter of LSTMForecaster must be ...", the estimator's word
+    "bad season length": (["forecast", "{csv}", "--season-length", "0"], None,
+                          "--season-length must be a positive integer"),
     "not an integer": (["forecast", "{csv}", "--horizon", "many"], None, "invalid int"),
     "unknown model": (["forecast", "{csv}", "--model", "tcn"], None, "invalid choice"),
     "unknown command": (["fly"], None, "invalid choice"),

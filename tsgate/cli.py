@@ -384,7 +384,7 @@ def _distinct_files(args):
 
 def run_forecast(args):
     notes = []
-    for name in ("horizon", "window", "max_iter"):
+    for name in ("horizon", "window", "max_iter", "season_length"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
