@@ -2,6 +2,8 @@
 session 47): divisions that repeat an id, duplicate column names, n_jobs,
 a template's column names and freq, bound names that clash, a Dask frame
 given to a forecaster, a float32 coverage."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -155,3 +157,55 @@ def test_backtest_of_a_search_says_to_backtest_its_choice():
     with pytest.raises(TypeError, match=r"got a search \(GridSearchCV\).*"
                                         r"backtest\(search\.best_estimator_, y\)"):
         tsgate.backtest(search, y)
+
+
+def test_kept_warnings_puts_the_callers_filters_and_showwarning_back():
+    """Before Python 3.14 the filters are the process's and catch_warnings
+    saves and restores them: threads whose blocks interleave restore each
+    other's state (one of 20 forecast_long calls on joblib threads left
+    ('ignore', Warning) behind, silencing every later warning)."""
+    from tsgate._callers import kept_warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="a caller's own filter")
+        before, show = warnings.filters[:], warnings.showwarning
+        with kept_warnings():
+            warnings.simplefilter("ignore")  # left behind, as an interleaving leaves it
+            warnings.showwarning = lambda *args, **kwargs: None
+        assert warnings.filters == before and warnings.showwarning is show
+        with pytest.warns(UserWarning, match="canary"):
+            warnings.warn("canary", UserWarning)
+
+
+@pytest.mark.parametrize("entry", ["forecast_long", "PerSeriesForecaster", "backtest"])
+def test_threaded_tasks_run_inside_kept_warnings(entry, monkeypatch):
+    """Each entry point whose tasks may run on joblib threads puts the
+    caller's warning state back after them (kept_warnings, above)."""
+    import contextlib
+    import importlib
+
+    module = importlib.import_module({"forecast_long": "tsgate.longforecast",
+                                      "PerSeriesForecaster": "tsgate.distributed",
+                                      "backtest": "tsgate.backtest"}[entry])
+    entered = []
+
+    @contextlib.contextmanager
+    def spy():
+        entered.append(True)
+        yield
+
+    monkeypatch.setattr(module, "kept_warnings", spy)
+    model = tsgate.GRUForecaster(horizon=2, n_models=1, hidden_size=4, max_iter=2,
+                                 random_state=0)
+    idx = pd.date_range("2020-01-01", periods=30, freq="D")
+    wide = pd.DataFrame({"a": np.sin(np.arange(30.0)), "b": np.cos(np.arange(30.0))}, index=idx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tiny fits' own warnings
+        if entry == "forecast_long":
+            long = wide.stack().rename("y").rename_axis(["ds", "unique_id"]).reset_index()
+            forecast_long(long, 2, model=model)
+        elif entry == "PerSeriesForecaster":
+            PerSeriesForecaster(model).fit(wide)
+        else:
+            tsgate.backtest(model, wide["a"], horizon=2, start=26)
+    assert entered == [True]

@@ -2,6 +2,7 @@
 import os
 import sys
 import warnings
+from contextlib import contextmanager
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -62,3 +63,29 @@ def _relay(prefix, caught):
             warnings.warn(message, stacklevel=level)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+
+@contextmanager
+def kept_warnings():
+    """The caller's warnings filters and ``showwarning``, put back when the
+    block ends, whatever its tasks did to them.
+
+    Around a block whose tasks run on threads (joblib's threading backend):
+    before Python 3.14 the filters are the process's, and
+    ``warnings.catch_warnings`` saves and restores them, so two threads'
+    blocks that interleave restore each other's state. One of 20
+    ``forecast_long`` calls on joblib threads left ``('ignore', Warning)``
+    behind, and every later warning of the process was silenced. (Warnings
+    raised while such blocks interleave can still be lost or doubled, and
+    Dask's threaded scheduler runs tasks after the call returns: README,
+    "Many series and searches on Dask".)
+    """
+    filters, show = warnings.filters[:], warnings.showwarning
+    try:
+        yield
+    finally:
+        warnings.filters[:] = filters
+        mutated = getattr(warnings, "_filters_mutated", None)  # (the registries' version)
+        if mutated is not None:
+            mutated()
+        warnings.showwarning = show

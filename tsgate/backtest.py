@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._callers import named_warnings
+from ._callers import kept_warnings, named_warnings
 from ._series import check_freq_alias, check_series, future_index, real_numbers
 from .bands import interval_frame
 from .calibration import bound_columns, bound_names
@@ -335,7 +335,9 @@ def backtest(forecaster, y, X=None, horizon=None, start=None, stride=None, refit
         every = int(refit)
     blocks = [origins[i:i + every] for i in range(0, len(origins), every)]
     plan = _joblib_plan(n_jobs, len(blocks))  # each task caps its Numba threads
-    parts = Parallel(n_jobs=n_jobs)(
-        delayed(_run_capped)(plan, _run_block, forecaster, y, X, block, horizon, coverage, steps)
-        for block in blocks)
+    with kept_warnings():
+        parts = Parallel(n_jobs=n_jobs)(
+            delayed(_run_capped)(plan, _run_block, forecaster, y, X, block, horizon, coverage,
+                                 steps)
+            for block in blocks)
     return pd.concat([r for part in parts for r in part], ignore_index=True)

@@ -67,7 +67,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ._callers import named_warnings
+from ._callers import kept_warnings, named_warnings
 from ._series import check_freq_alias
 from .bands import labelled, quantile_columns
 from .calibration import bound_columns, bound_names
@@ -201,10 +201,11 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         previous = self.estimators_ if warm else {}  # a series new to y starts afresh
         jobs = self.n_jobs if self.n_jobs is None or self.n_jobs < 0 else min(self.n_jobs,
                                                                               len(columns))
-        fitted = Parallel(n_jobs=jobs)(
-            delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x, previous.get(key),
-                                 key)
-            for key, column, x in zip(coll.ids, columns, exogs))
+        with kept_warnings():
+            fitted = Parallel(n_jobs=jobs)(
+                delayed(_run_capped)(plan, _fit_clone, self.forecaster, column, x,
+                                     previous.get(key), key)
+                for key, column, x in zip(coll.ids, columns, exogs))
         self.estimators_ = dict(zip(coll.ids, fitted))
         self.collection_ = coll
         self.input_format_ = self._columns()

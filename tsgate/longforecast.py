@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._callers import named_warnings
+from ._callers import kept_warnings, named_warnings
 from ._series import (
     check_freq_alias,
     check_unique_labels,
@@ -332,7 +332,8 @@ def forecast_long(df, horizon, model="lstm", id_col=None, time_col=None, value_c
     if coll is None:
         return _empty_result(df, id_col, time_col, value_col, coverage)
     plan = _joblib_plan(n_jobs, len(coll))
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_run_capped)(plan, _forecast_one, template, key, series, coverage)
-        for key, series in zip(coll.ids, series_list(coll)))
+    with kept_warnings():
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_run_capped)(plan, _forecast_one, template, key, series, coverage)
+            for key, series in zip(coll.ids, series_list(coll)))
     return _assemble(coll, results, df, id_col, time_col, value_col, coverage, template.horizon)
