@@ -46,7 +46,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         ``fitplan.SERIES_WINDOWS``), at least 300 and at most 4000 steps,
         and fewer where the windows are longer than 160 steps
         (``fitplan.LONG_WINDOW``: the budget's work on windows of 160
-        steps, but at least 300 steps), in the whole epochs that hold it, or where one epoch holds more than
+        steps, but at least 300 steps) and never more than the work of
+        4000 batches of 64 windows of 160 steps (``fitplan.MAX_WINDOW_STEPS``:
+        a ``batch_size`` of 512 on windows of 400 steps gets 200 steps), in
+        the whole epochs that hold it, or where one epoch holds more than
         twice it (a long series), within that epoch. The validation fits
         train for it; the final fits continue them on all the data for a
         quarter of it (``fitplan.FINAL_STEPS``), unless ``early_stopping``.
@@ -126,6 +129,17 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         The exogenous feature columns' labels of fit (strings, numbers,
         tuples), by which ``predict`` matches a DataFrame X's columns (None:
         fitted without X, or on an array, whose columns go by position).
+    n_exog_ : int
+        Exogenous features per row at fit (0: fitted without X).
+    exog_order_ : list of int or None
+        Where fit sorted a DataFrame X's feature columns by name (the
+        networks take them by position, so a table's column order acted as
+        a seed), each sorted column's position among X's columns as given;
+        an array X at ``predict`` is read through it. None: nothing moved.
+    input_format_ : tuple
+        ``(id_col, time_col, value_col, freq)`` as the fit read its input:
+        ``predict`` reads y and X so (``set_params`` changes them at the
+        next fit).
     exog_effect_ : bool
         Fitted with X: each series' smoothing stage takes the features'
         linear effect out and its forecast adds it back for the future rows

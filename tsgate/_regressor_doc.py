@@ -95,6 +95,14 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         validation targets.
     validation_loss_curve_ : list of float
         Validation loss per epoch (with early stopping).
+    best_validation_loss_ : float
+        The lowest of ``validation_loss_curve_`` (with early stopping only).
+    best_epoch_ : int
+        The last fit's epoch whose weights were kept: the best validation
+        loss with early stopping, else 0 (the last epoch's weights).
+    diverged_at_ : int or None
+        The epoch in which the last fit diverged (a ``RuntimeWarning`` said
+        so and the weights of the epoch before were restored), else None.
     n_iter_ : int
         Epochs run (over all fits, with ``warm_start``).
     grad_norm_curve_ : list of float
@@ -107,6 +115,17 @@ LSTM_REGRESSOR_DOC = """LSTM network regressor on windows, trained with Adam.
         Steps per window.
     n_step_features_ : int
         Features per step (1 for 2-D X).
+    n_outputs_ : int
+        Targets per sample (``Y.shape[1]``; 1 for a 1-D ``y``).
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+        The targets' mean and scale the network learns ``(Y - y_mean_) /
+        y_scale_`` in (0 and 1 with ``scale_target=False``); a ``warm_start``
+        fit keeps the first fit's.
+    spec_ : tsgate.engine.NetworkSpec
+        The network's shape (cell, features, hidden size, outputs, layers,
+        directions, attention, dropout), as saved.
+    device_ : str
+        Where the fit ran: "cpu" or "cuda" (``device="auto"`` resolved).
     attention_weights_ : ndarray of shape (n_samples, window)
         Deprecated (``FutureWarning``; removed in the next release): the
         weights of this thread's last ``predict``. Use ``predict_attention``.

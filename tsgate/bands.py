@@ -311,9 +311,14 @@ class ForecastBands:
         whose rows all came from validation cuts without its season has a
         band no narrower than its smoothing stage's model band
         (``model_band_floor_``). Bands widen with the horizon and
-        nest: a lower coverage is never wider. ``coverage`` is a number in
-        (0, 1) or a list of them (``horizon``, ``X``, ``y``: as for
-        :meth:`predict`).
+        nest: a lower coverage is never wider.
+
+        Parameters
+        ----------
+        coverage : float in (0, 1) or list of them, default=0.9
+            The share of future values each band is to hold.
+        horizon, X, y
+            As for :meth:`predict`.
 
         Returns
         -------

@@ -144,6 +144,14 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
     ----------
     estimators_ : dict
         Column name -> fitted forecaster.
+    collection_ : tsgate.collection.Collection
+        The training data as arrays (ids, values, time indexes, layout).
+    input_format_ : tuple
+        ``(id_col, time_col, value_col, freq)`` of the template as the fit
+        read its input: ``predict`` reads y and X so.
+    season_length_ : int
+        The members' season length where they share one, else 1 (the lag
+        the MASE and MSIS scorers scale with).
 
     Examples
     --------
@@ -290,6 +298,13 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
     def predict_interval(self, coverage=0.9, horizon=None, X=None, y=None):
         """Forecast intervals of every series, as the forecasters'.
 
+        Parameters
+        ----------
+        coverage : float in (0, 1) or list of them, default=0.9
+            The share of future values each band is to hold.
+        horizon, X, y
+            As for :meth:`predict`.
+
         Returns
         -------
         pd.DataFrame
@@ -314,6 +329,18 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
         ``y`` is the stretch right after the training data, with the same
         series; values are matched by series and time step, and the mean
         runs over all observed values, as the forecasters' (:func:`score_on`).
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame
+            The held-out values, in the layout of fit.
+        X : pd.DataFrame, optional
+            Future exogenous values for those steps, as for :meth:`predict`.
+
+        Returns
+        -------
+        float
+            Minus the mean absolute error.
         """
         check_is_fitted(self, "estimators_")
         check_scoring_X(self, X)

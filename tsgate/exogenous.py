@@ -24,6 +24,14 @@ from .futurerows import exog_rows, exog_rows_or
 from .matching import check_same_frequency
 
 
+def described(names, n):
+    """A fit's exogenous features as a warning names them: their names,
+    else their count (an array's), or "no X"."""
+    if not n:
+        return "no X"
+    return str(list(names)) if names is not None else f"{n} unnamed column(s)"
+
+
 def feature_names(X, layout, id_col="unique_id", time_col="ds"):
     """The feature columns' labels of a DataFrame ``X`` (without the long
     layout's ``id_col`` and ``time_col``), or a named Series' name, whatever

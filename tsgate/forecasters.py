@@ -105,14 +105,6 @@ def _overflowed(future):
                      "before the fit and multiply the forecasts back.")
 
 
-def _features(names, n):
-    """A fit's exogenous features as a warning names them: their names,
-    else their count (an array's), or "no X"."""
-    if not n:
-        return "no X"
-    return str(list(names)) if names is not None else f"{n} unnamed column(s)"
-
-
 class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, SaveMixin,
                       BaseEstimator):
     """Shared implementation; use :class:`LSTMForecaster` or :class:`GRUForecaster`."""
@@ -391,8 +383,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                 restart = f"the networks' shape changed since the last fit ({restart})"
             elif renamed:
                 restart = (f"the features in X changed since the last fit "
-                           f"({_features(before, before_n)} -> "
-                           f"{_features(self.exog_names_, self.n_exog_)})")
+                           f"({exogenous.described(before, before_n)} -> "
+                           f"{exogenous.described(self.exog_names_, self.n_exog_)})")
             if restart:
                 warnings.warn(f"warm_start=True, but {restart}: they trained from new weights.",
                               UserWarning, stacklevel=2)
@@ -567,6 +559,17 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
         missing values are left out. For other metrics pass a scorer of
         :mod:`tsgate.metrics` (``neg_mase_scorer``, ...) as ``scoring``;
         scikit-learn's named scorers need a separate ``y_true``.
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame
+            Held-out values after the training data, in the layout of fit.
+        X : pd.DataFrame, optional
+            Their exogenous values (required when fitted with X).
+
+        Returns
+        -------
+        float
         """
         check_is_fitted(self, "regressors_")
         exogenous.check_scoring_X(self, X)

@@ -260,6 +260,8 @@ def make_windows(y, window, horizon=1, X=None, step=1):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from tsgate import make_windows
     >>> X_win, Y_win = make_windows(np.arange(10), window=3, horizon=2)
     >>> X_win.shape, Y_win.shape
     ((6, 3, 1), (6, 2))
@@ -337,6 +339,8 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from tsgate import SlidingWindowTransformer
     >>> SlidingWindowTransformer(window=3).fit_transform(np.ones((5, 2))).shape
     (5, 3, 2)
     """
