@@ -224,8 +224,8 @@ def test_one_residual_is_said_in_the_singular():
 
 def test_a_step_of_few_residuals_beyond_its_quantile_reads_its_near_steps_too():
     """36 residuals a step (one series, horizon 12): the 95% conformal rank
-    is 36, so each step's band was its largest residual (1.35 times the
-    true 95% width on white noise, 1.67 under t(3) noise). With fewer than
+    is 36, so each step's band was its largest residual (1.37 times the
+    true 95% width on white noise, 1.47 under t(3) noise). With fewer than
     TAIL_POINTS residuals beyond the quantile, a step takes the quantile of
     its own and its NEAR_STEPS neighbours' residuals, each divided by its
     step's mean size, times its own mean size. A step with enough keeps its

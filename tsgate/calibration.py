@@ -44,10 +44,11 @@ of the steps within ``NEAR_STEPS`` (2) of it, each divided by its step's
 mean absolute residual, times its own mean (:func:`_step_sized`), never
 below its own quantile at the highest coverage it reads alone,
 ``1 - 10 / n``. Single series, 20 draws of each of 6 simulated processes
-(``benchmarks/README.md``, session 54): the 95% band 1.16-1.33 times the
-true width instead of 1.36-1.65, its coverage .94-.97 instead of .96-.99;
-real series (84 alone, 80 in groups of 4): median MSIS 5% lower, the mean
-within 0.3%, 95% coverage 1.5 points lower. Where a step has too few residuals
+(``benchmarks/step_quantiles.py``, session 54): the 95% band 1.12-1.29
+times the true width instead of 1.32-1.51, its coverage .92-.95 instead
+of .95-.97; competition series (84 alone, 128 in groups of 4): median
+MSIS 6% and 2% lower, the mean 0.3% higher and 2% lower, 95% coverage
+1.5 and 1.3 points lower. Where a step has too few residuals
 for either (``n < 10`` and ``n < 1 / (1 - c) - 1``), all steps pool, each residual divided by
 ``sqrt(j)`` (errors of a random walk grow so), and the pooled quantile is
 scaled back by ``sqrt(j)``; where even the pool is too small, a normal
@@ -359,8 +360,8 @@ def _step_sized(steps_r, j, coverage):
     A conformal quantile read from few residuals is their largest or
     nearly: 36 residuals a step give the 95% band their largest (rank
     ``ceil(37 * 0.95) = 36``), which expects 97.3% coverage and swings with
-    one draw (single series, white noise: 1.36 times the true 95% width,
-    1.65 times under t(3) noise). In their steps' sizes, five neighbouring
+    one draw (single series, white noise: 1.37 times the true 95% width,
+    1.47 times under t(3) noise). In their steps' sizes, five neighbouring
     steps' residuals make one sample five times as large, whose tail is
     still the tail of those steps (pooled over every step, the near steps'
     lighter tails set the far steps' bands too: M1 quarterly's MSIS 18.7 ->
