@@ -5,13 +5,13 @@ Accepted indexes: a DatetimeIndex or PeriodIndex with a frequency that is set
 or can be inferred, or an integer index with a constant step (RangeIndex).
 """
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from sklearn.utils._param_validation import InvalidParameterError
 
+from ._callers import quiet
 from .folds import MIN_OBSERVATIONS
 
 _DAY_NANOS = 86400 * 10**9
@@ -369,8 +369,7 @@ def period_of(index, guess):
     if guess in _CALENDAR or isinstance(off, calendar):  # (anchored too: 'QS-NOV', 'BMS')
         return None
     for alias in PERIOD_NAMES:
-        with warnings.catch_warnings():  # "will drop timezone information"
-            warnings.simplefilter("ignore")
+        with quiet(Warning):  # "will drop timezone information"
             ordinals = index.to_period(alias).asi8  # (n,)
         steps = np.diff(ordinals)  # (n-1,)
         if len(steps) and (steps >= 1).all() and np.median(steps) == 1:
@@ -529,9 +528,7 @@ def valid_freq_alias(freq):
     if date_offset(freq)[0] is not None:
         return True
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
+        with quiet(FutureWarning, DeprecationWarning):
             pd.PeriodDtype(freq)
         return True
     except (ValueError, TypeError):
@@ -544,9 +541,8 @@ def date_offset(freq, depth=0):
     None and None for no alias. Silent: pandas 2's deprecation warning of
     such an alias came before any message of tsgate's."""
     try:
-        with warnings.catch_warnings():  # (pandas 3's Pandas4Warning is a DeprecationWarning)
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
+        # (pandas 3's Pandas4Warning is a DeprecationWarning)
+        with quiet(FutureWarning, DeprecationWarning):
             return to_offset(freq), None
     except (ValueError, TypeError) as exc:
         renamed = re.search(r"[Pp]lease use '([^']+)'|Did you mean ([^?\s]+)\?", str(exc))
@@ -564,7 +560,6 @@ def infer_freq(index):
     """pandas' inferred frequency alias, or None (also for fewer than 3 dates)."""
     if len(index) < 3:
         return None
-    with warnings.catch_warnings():  # pandas 3 warns it will return an offset, not a str
-        warnings.simplefilter("ignore")
+    with quiet(Warning):  # pandas 3 warns it will return an offset, not a str
         freq = pd.infer_freq(index)
     return getattr(freq, "freqstr", freq)

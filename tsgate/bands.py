@@ -18,12 +18,13 @@ among few whose every validation cut lacked its season has a band
 no narrower than its smoothing stage's own model band
 (:meth:`ForecastBands._model_floors`).
 """
-import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import encoding, segments
+from ._callers import quiet
 from .bandunit import STEP_UNIT, error_growth, recency_weights
 from .calibration import (
     CalibrationWarning,
@@ -282,9 +283,7 @@ class ForecastBands:
             if rows is None:
                 out.append(None)
                 continue
-            with warnings.catch_warnings():
-                if i != fewest:
-                    warnings.simplefilter("ignore", CalibrationWarning)
+            with quiet(CalibrationWarning) if i != fewest else nullcontext():
                 # stacklevel 5: half_widths, this, _bands, predict_interval, the user's call
                 out.append(half_widths(R[rows], coverage, steps, stacklevel=5,
                                        name=f"series {ids[i]!r}" if len(own) > 1 else None))

@@ -5,11 +5,11 @@ text), and checked to be numbers. Used by the forecasters' collections,
 the backtests and the window helpers alike.
 """
 import datetime
-import warnings
 
 import numpy as np
 import pandas as pd
 
+from ._callers import quiet
 from ._series import check_unique_labels, not_numbers, numpy_backed, real_numbers
 
 
@@ -156,8 +156,7 @@ def _as_dates(labels):
         return None
     for utc in (False, True):  # times with UTC offsets that change (a summer-time
         try:  # change, written by to_csv): their instants, in UTC
-            with warnings.catch_warnings():  # "Could not infer format": each parsed alone
-                warnings.simplefilter("ignore", UserWarning)
+            with quiet(UserWarning):  # "Could not infer format": each parsed alone
                 return pd.DatetimeIndex(pd.to_datetime(labels, utc=utc), name=labels.name)
         except (ValueError, TypeError):
             continue

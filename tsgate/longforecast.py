@@ -8,6 +8,7 @@ docstring says what is shipped per task and how Numba's threads are
 capped.
 """
 import warnings
+from contextlib import nullcontext
 from itertools import pairwise
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._callers import kept_warnings, named_warnings
+from ._callers import kept_warnings, named_warnings, on_main_thread
 from ._series import (
     check_freq_alias,
     check_unique_labels,
@@ -204,8 +205,12 @@ def _forecast_partition(df, template, id_col, time_col, value_col, freq, coverag
             "utc=True).dt.tz_convert('Europe/Berlin') (your zone).")
 
     def run():
-        with warnings.catch_warnings():
-            if filters is not None:
+        # on a thread (Dask's threaded scheduler, a distributed worker's) the filters
+        # are the process's own, and a catch_warnings there can leak into the
+        # caller's (_callers.quiet); in a worker process's main thread, the caller's
+        main = on_main_thread() and filters is not None
+        with warnings.catch_warnings() if main else nullcontext():
+            if main:
                 warnings.filters[:] = filters
             return [_forecast_one(template, key, series, coverage)
                     for key, series in zip(coll.ids, series_list(coll))]

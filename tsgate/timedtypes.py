@@ -14,11 +14,11 @@ the future times back into it, as the ids' dtype is restored
 """
 import datetime
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 
+from ._callers import quiet
 from ._series import infer_freq, numpy_backed
 
 
@@ -89,8 +89,7 @@ def _day_first(text):
             or not given.str.match(_DAY_MONTH_FIRST).all()):
         return None
     try:
-        with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst=True"
-            warnings.simplefilter("ignore")
+        with quiet(Warning):  # "Parsing dates in %Y-%m-%d format when dayfirst=True"
             return pd.DatetimeIndex(pd.to_datetime(pd.Series(text), dayfirst=True))
     except (ValueError, TypeError):
         return None
@@ -173,8 +172,7 @@ def iso8601_times(text):
     the first row refused the rest), or None where they are not, or hold
     UTC offsets that change."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+        with quiet(FutureWarning):
             times = pd.to_datetime(text, format="ISO8601")
     except (ValueError, TypeError):
         return None
@@ -198,10 +196,9 @@ def read_times(column):
             raise ValueError(f"The time column {column.name!r} holds clock times without dates "
                              f"(e.g. {clock!r}), which pandas dates today; give each its date.")
         try:
-            with warnings.catch_warnings():  # pandas 2 warns, then returns mixed zones as objects
-                warnings.simplefilter("ignore", FutureWarning)
-                # ("Could not infer format": quarters such as '2015Q1' read, one by one)
-                warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            # pandas 2 warns, then returns mixed zones as objects; ("Could not infer
+            # format": quarters such as '2015Q1' read, one by one)
+            with quiet(FutureWarning, messages=[("Could not infer format", UserWarning)]):
                 col = pd.to_datetime(col)
             mixed = pd.api.types.is_object_dtype(col.dtype) and len(col) > 0
         except ValueError as exc:  # pandas 3 raises on mixed zones: "pass utc=True"
