@@ -254,3 +254,20 @@ def test_a_step_of_few_residuals_beyond_its_quantile_reads_its_near_steps_too():
     R = rng.normal(size=(400, 3)) * np.array([1.0, 2.0, 3.0])
     own = np.sort(np.abs(R), axis=0)[int(np.ceil(401 * 0.95)) - 1]
     np.testing.assert_allclose(half_widths(R, 0.95), own)
+
+
+def test_near_steps_leave_a_step_of_zeros_and_huge_residuals_as_before():
+    """The regression sweep of the near-steps rule: a step of 10 zero
+    residuals beside usable steps got a band of 0 at every coverage (its
+    mean size, 0, times the near steps' quantile), where too few residuals
+    for 95% had taken the pooled width; residuals near 1e307 gave NaN (a
+    step's mean past float64, inf, divided them to 0) where inf was due."""
+    R = np.full((60, 3), np.nan)
+    R[:, 0], R[:10, 1] = 0.0, 0.0
+    R[:, 2] = np.random.default_rng(0).normal(size=60)
+    widths = half_widths(R, 0.95, 2)
+    assert widths[0] == 0.0 and widths[1] > 1.0  # the pooled width, as before
+    big = np.abs(np.random.default_rng(1).normal(size=(36, 4))) * 1e307
+    with np.errstate(over="ignore"):
+        out = half_widths(big, 0.8)
+    assert not np.isnan(out).any()  # inf, as before: the band passes float64

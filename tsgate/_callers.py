@@ -111,9 +111,9 @@ def quiet(*categories, messages=()):
     Before Python 3.14 the filters are the process's, and catch_warnings
     saves and restores them: threads whose blocks interleave restore each
     other's filters. A pandas call quieted so on Dask's threads left
-    ``('ignore', Warning)`` in the caller's process in 5 of 30 runs of 6
-    ids, silencing every later warning, and lost or doubled ids' warnings
-    (a concurrency sweep, session 54). On another thread the block changes
+    ``('ignore', Warning)`` in the caller's process in 5 and 7 of two rounds
+    of 30 runs of 6 ids, silencing every later warning, and lost or doubled
+    ids' warnings (a concurrency sweep, session 54; none since). On another thread the block changes
     nothing, and a library's warning it would have hidden can show.
     """
     if not on_main_thread():

@@ -353,9 +353,11 @@ def _step_sized(steps_r, j, coverage):
     """The conformal quantile at ``coverage`` of the residuals of the steps
     within ``NEAR_STEPS`` of step ``j``, each divided by its step's mean
     absolute residual, over those of at least ``TAIL_POINTS`` residuals and
-    a mean above 0 (whatever the coverage, so that the quantile grows with
-    it; past the coverage they support, their largest on the normal tail,
-    :func:`_beyond`); None where none has them.
+    a finite mean above 0 (whatever the coverage, so that the quantile
+    grows with it; past the coverage they support, their largest on the
+    normal tail, :func:`_beyond`); None where none has them. (A step of
+    zeros keeps its own quantile, or the pooled one where it has too few:
+    in its size of 0 every band was 0.)
 
     A conformal quantile read from few residuals is their largest or
     nearly: 36 residuals a step give the 95% band their largest (rank
@@ -368,10 +370,11 @@ def _step_sized(steps_r, j, coverage):
     24.9 in groups of 4 series, 20.7 with the neighbours).
     """
     near = steps_r[max(0, j - NEAR_STEPS):j + NEAR_STEPS + 1]
-    usable = [r for r in near if len(r) >= TAIL_POINTS and np.mean(r) > 0]
+    sizes = [float(np.mean(r)) if len(r) >= TAIL_POINTS else 0.0 for r in near]
+    usable = [(r, s) for r, s in zip(near, sizes) if 0 < s < np.inf]  # (a mean past float64: none)
     if not usable:
         return None
-    scaled = np.concatenate([r / np.mean(r) for r in usable])
+    scaled = np.concatenate([r / s for r, s in usable])
     return _conformal(scaled, coverage) if len(scaled) >= needed(coverage) else _beyond(
         scaled, coverage)
 
@@ -430,10 +433,10 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
     steps_r = [R[:, j][np.isfinite(R[:, j])] for j in range(H)]  # (n_j,) per step
     for j in range(H):
         r = steps_r[j]
-        sized = None
         if len(r) * (1.0 - coverage) >= TAIL_POINTS:
             out[j] = _conformal(r, coverage)
-        elif len(r) >= TAIL_POINTS and (sized := _step_sized(steps_r, j, coverage)) is not None:
+        elif len(r) >= TAIL_POINTS and np.mean(r) > 0 and (
+                sized := _step_sized(steps_r, j, coverage)) is not None:
             # the near steps' quantile in the step's size, never below the step's
             # own quantile at the highest coverage it reads alone (so never below a
             # lower coverage's)
