@@ -300,10 +300,9 @@ class PerSeriesForecaster(SaveMixin, BaseEstimator):
 
         Parameters
         ----------
-        coverage : float in (0, 1) or list of them, default=0.9
-            The share of future values each band is to hold.
-        horizon, X, y
-            As for :meth:`predict`.
+        coverage, horizon, X, y
+            As for the forecasters' ``predict_interval`` (``coverage``: a
+            share in (0, 1), or a list of them, default 0.9).
 
         Returns
         -------
