@@ -134,9 +134,10 @@ def simulated(processes, draws):
 
 
 def real(subsets, size, groups, seed):
-    import tsgate
     from _peers import load_subset
     from _scoring import score_series
+
+    import tsgate
 
     rng = np.random.default_rng(seed)
     rows = []
