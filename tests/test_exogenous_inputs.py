@@ -567,3 +567,30 @@ def test_an_array_x_of_the_whole_block_serves_a_series_with_a_trailing_gap():
     model = _fit(tsgate.GRUForecaster(**dict(P, horizon=3)), y, x[:30])
     for h, rows in ((1, 3), (2, 3), (3, 3), (1, 1), (4, 6)):
         assert len(model.predict(h, X=x[30:30 + rows])) == h
+
+
+@pytest.mark.parametrize("layout", ["multiindex", "long"])
+def test_scoring_some_series_says_x_needs_every_fitted_series(layout):
+    """score forecasts every fitted series (one global model) and then
+    scores the rows y_test holds: X without another series' rows failed
+    with "X has no rows for series 'b'", a series the user did not score."""
+    idx = pd.date_range("2020-01-01", periods=40, freq="D")
+    fut = pd.date_range("2020-02-10", periods=3, freq="D")
+    y = pd.concat({k: pd.Series(np.sin(np.arange(40.0) + i) + 5, index=idx)
+                   for i, k in enumerate("ab")})
+    X = pd.concat({k: pd.DataFrame({"x": np.arange(40.0)}, index=idx) for k in "ab"})
+    y_test = pd.concat({"a": pd.Series([5.0, 5.1, 5.2], index=fut)})
+    X_one = pd.concat({"a": pd.DataFrame({"x": [40.0, 41, 42]}, index=fut)})
+    X_all = pd.concat({k: pd.DataFrame({"x": [40.0, 41, 42]}, index=fut) for k in "ab"})
+    if layout == "long":
+        y, y_test = (s.rename("y").rename_axis(["unique_id", "ds"]).reset_index()
+                     for s in (y, y_test))
+        X, X_one, X_all = (f.rename_axis(["unique_id", "ds"]).reset_index()
+                           for f in (X, X_one, X_all))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tsgate.GRUForecaster(horizon=3, n_models=1, **FAST).fit(y, X)
+        with pytest.raises(ValueError, match=r"X has no rows for series \['b'\]: score "
+                                             r"forecasts all 2 fitted series"):
+            model.score(y_test, X_one)
+        assert np.isfinite(model.score(y_test, X_all))

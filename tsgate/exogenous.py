@@ -141,6 +141,23 @@ def check_scoring_X(model, X):
             "second argument, cross_val_score(model, y, X, cv=...) or search.fit(y, X), which "
             "splits it with y for fit and score (X in params= reaches fit only); or backtest "
             "with tsgate.backtest(model, y, X=X).")
+    coll = getattr(model, "collection_", None)
+    if X is None or coll is None or coll.layout not in ("multiindex", "long"):
+        return
+    if coll.layout == "multiindex" and isinstance(getattr(X, "index", None), pd.MultiIndex):
+        given = X.index.get_level_values(0)
+    elif coll.layout == "long" and isinstance(X, pd.DataFrame) and model._columns(True)[0] in X:
+        given = pd.Index(X[model._columns(True)[0]])
+    else:
+        return  # (the layout's own error, at the forecast)
+    missing = [k for k, has in zip(coll.ids, pd.Index(coll.ids, dtype=object).isin(given))
+               if not has]
+    if missing:
+        raise ValueError(
+            f"X has no rows for series {missing[:5]!r}" + (" ..." if len(missing) > 5 else "")
+            + f": score forecasts all {len(coll.ids)} fitted series (y's rows then choose the "
+            "steps scored), so X needs the test steps' rows of every one of them, also of the "
+            "series y_test leaves out.")
 
 
 def warn_constant(spread, names):
