@@ -349,11 +349,11 @@ NEAR_STEPS = 2  # ... the neighbours within this many steps of it
 TAIL_POINTS = 10
 
 
-def _step_sized(steps_r, j, coverage):
+def _step_sized(steps_r, sizes, j, coverage):
     """The conformal quantile at ``coverage`` of the residuals of the steps
     within ``NEAR_STEPS`` of step ``j``, each divided by its step's mean
-    absolute residual, over those of at least ``TAIL_POINTS`` residuals and
-    a finite mean above 0 (whatever the coverage, so that the quantile
+    absolute residual (``sizes``; 0 for a step of fewer than
+    ``TAIL_POINTS``), over those of a finite mean above 0 (whatever the coverage, so that the quantile
     grows with it; past the coverage they support, their largest on the
     normal tail, :func:`_beyond`); None where none has them. (A step of
     zeros keeps its own quantile, or the pooled one where it has too few:
@@ -369,9 +369,9 @@ def _step_sized(steps_r, j, coverage):
     lighter tails set the far steps' bands too: M1 quarterly's MSIS 18.7 ->
     24.9 in groups of 4 series, 20.7 with the neighbours).
     """
-    near = steps_r[max(0, j - NEAR_STEPS):j + NEAR_STEPS + 1]
-    sizes = [float(np.mean(r)) if len(r) >= TAIL_POINTS else 0.0 for r in near]
-    usable = [(r, s) for r, s in zip(near, sizes) if 0 < s < np.inf]  # (a mean past float64: none)
+    near = slice(max(0, j - NEAR_STEPS), j + NEAR_STEPS + 1)
+    usable = [(r, s) for r, s in zip(steps_r[near], sizes[near])
+              if 0 < s < np.inf]  # (a mean past float64: none)
     if not usable:
         return None
     scaled = np.concatenate([r / s for r, s in usable])
@@ -431,17 +431,18 @@ def half_widths(residuals, coverage, horizon=None, unit_grows=False, stacklevel=
     out = np.empty(H)
     counts = np.empty(H)  # (H,) residuals behind each step's quantile
     steps_r = [R[:, j][np.isfinite(R[:, j])] for j in range(H)]  # (n_j,) per step
+    # (H,) each step's mean absolute residual, where it has TAIL_POINTS or more
+    sizes = [float(np.mean(r)) if len(r) >= TAIL_POINTS else 0.0 for r in steps_r]
     for j in range(H):
         r = steps_r[j]
         if len(r) * (1.0 - coverage) >= TAIL_POINTS:
             out[j] = _conformal(r, coverage)
-        elif len(r) >= TAIL_POINTS and np.mean(r) > 0 and (
-                sized := _step_sized(steps_r, j, coverage)) is not None:
+        elif sizes[j] > 0 and (sized := _step_sized(steps_r, sizes, j, coverage)) is not None:
             # the near steps' quantile in the step's size, never below the step's
             # own quantile at the highest coverage it reads alone (so never below a
             # lower coverage's)
             own = _conformal(r, 1.0 - TAIL_POINTS / len(r))
-            out[j] = max(sized * float(np.mean(r)), own)
+            out[j] = max(sized * sizes[j], own)
         elif len(r) >= k:
             out[j] = _conformal(r, coverage)
         else:  # never below the step's largest residual, a lower coverage's quantile

@@ -144,10 +144,11 @@ def check_scoring_X(model, X):
     coll = getattr(model, "collection_", None)
     if X is None or coll is None or coll.layout not in ("multiindex", "long"):
         return
+    id_col = model._columns(fitted=True)[0]
     if coll.layout == "multiindex" and isinstance(getattr(X, "index", None), pd.MultiIndex):
         given = X.index.get_level_values(0)
-    elif coll.layout == "long" and isinstance(X, pd.DataFrame) and model._columns(True)[0] in X:
-        given = pd.Index(X[model._columns(True)[0]])
+    elif coll.layout == "long" and isinstance(X, pd.DataFrame) and id_col in X:
+        given = pd.Index(X[id_col])
     else:
         return  # (the layout's own error, at the forecast)
     missing = [k for k, has in zip(coll.ids, pd.Index(coll.ids, dtype=object).isin(given))
