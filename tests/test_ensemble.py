@@ -8,12 +8,16 @@ import pandas as pd
 import pytest
 
 from tsgate import GRURegressor, ensemble
+from tsgate.backend import numba_threads
 from tsgate.engine.training import Stopped, stop_when
 from tsgate.ensemble import run_fits
 
 
 def test_results_in_job_order_whatever_order_they_start_in():
-    jobs = [lambda i=i: (i, numba.get_num_threads()) for i in range(5)]
+    # numba_threads: what the fits' passes read; numba.get_num_threads() in a
+    # pool thread before Numba's threading layer started (this test alone)
+    # starts it at NUMBA_NUM_THREADS, past the thread's hold
+    jobs = [lambda i=i: (i, numba_threads()) for i in range(5)]
     out = run_fits(jobs, True, sizes=[1, 5, 3, 2, 4])
     assert [i for i, _ in out] == list(range(5))
     if numba.config.NUMBA_NUM_THREADS >= 2:
@@ -33,7 +37,7 @@ def test_a_follow_up_starts_once_its_job_is_done_not_after_every_job():
         return "slow"
 
     def then(i, result):
-        return lambda: (result, i, slow_done.is_set(), numba.get_num_threads())
+        return lambda: (result, i, slow_done.is_set(), numba_threads())
 
     results, follow = run_fits([slow, lambda: "fast"], True, sizes=[2, 1], then=then)
     assert results == ["slow", "fast"]
