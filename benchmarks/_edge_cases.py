@@ -29,6 +29,18 @@ def monthly_mult_trend(n):
     return b
 
 
+def monthly_mult_line(start, stop, n=60):
+    """A straight line in the values (not compounding) times a season of
+    +-30%, 3% noise: session 55's trend term on the log scale."""
+    def b(d):
+        r = np.random.default_rng(200 + d)
+        t = np.arange(n)
+        season = 1 + 0.3 * np.sin(2 * np.pi * t / 12 + r.uniform(0, 6))
+        y = np.linspace(start, stop, n) * season * (1 + 0.03 * r.standard_normal(n))
+        return pd.Series(y, _idx("2000-01-01", n, "MS"))
+    return b
+
+
 def monthly_level_shift(d, n=120, h=12):
     r = np.random.default_rng(200 + d)
     t = np.arange(n)
@@ -187,6 +199,8 @@ CASES = {
     "mult_trend_n72": (monthly_mult_trend(72), 12, 12, SYN),
     "mult_trend_n120": (monthly_mult_trend(120), 12, 12, SYN),
     "mult_trend_n240": (monthly_mult_trend(240), 12, 12, SYN),
+    "mult_line_up": (monthly_mult_line(5.0, 97.0), 12, 12, SYN),
+    "mult_line_down": (monthly_mult_line(100.0, 8.0), 12, 12, SYN),
     "level_shift": (monthly_level_shift, 12, 12, SYN),
     "outliers": (monthly_outliers, 12, 12, SYN),
     "intermittent_daily": (intermittent, 14, 7, SYN),

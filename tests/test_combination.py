@@ -8,7 +8,7 @@ import tsgate
 from tests.conftest import FAST
 from tsgate.combination import combine, combined_errors, network_cells, weights
 from tsgate.fitplan import FINAL_STAGES
-from tsgate.smoothing import theta_drift
+from tsgate.trendterm import theta_drift
 
 
 def test_inverse_mse_weight_and_grid_trend_weight():

@@ -118,7 +118,8 @@ def test_a_regressor_learns_tiny_targets_as_at_size_1(size):
 def test_the_trend_term_of_values_near_1e300_scales_exactly():
     """The sums of t * values run to n**3 times them: a series of 48 values
     near 1e302 forecast NaN, one of 300 near 1e300 had no calibration."""
-    from tsgate.smoothing import smooth, theta_drift
+    from tsgate.smoothing import smooth
+    from tsgate.trendterm import theta_drift
 
     t = np.arange(300.0)
     z = 5 + 0.1 * t + np.sin(t)

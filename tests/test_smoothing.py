@@ -18,8 +18,8 @@ from tsgate.smoothing import (
     smooth,
     stage,
     takes_log,
-    theta_drift,
 )
+from tsgate.trendterm import theta_drift
 
 
 def reference_filter(z, m, alpha, gamma):

@@ -166,6 +166,11 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         their statistical part, at weight ``1 - shrinkage_``
         (:mod:`tsgate.combination`). False in files saved before it, which
         forecast as they were fitted.
+    trend_shapes_ : bool
+        On the log scale the Theta trend term is a straight line in the
+        logs or in the values, whichever fits the series' history better
+        (:mod:`tsgate.trendterm`). False in files saved before it, whose
+        trend term is the logs' line.
     season_length_ : int
         The seasonal period the smoothing stage tests and uses.
     launch_zeros_ : ndarray of shape (n_series,)

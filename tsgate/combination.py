@@ -7,7 +7,7 @@ the working scale), from the smoothing stage's own forecast::
 
 where ``P`` is the networks' correction (the ensemble's median), ``D`` the
 Theta method's trend term of the series without seasonality and ``S`` that
-of the seasonal series (:func:`tsgate.smoothing.theta_drift`; each is zero
+of the seasonal series (:func:`tsgate.trendterm.theta_drift`; each is zero
 for the other kind). Both weights come from the out-of-sample errors of the
 validation fit on the cut tail:
 

@@ -18,7 +18,7 @@ results back in the input's layout; the private methods work on arrays:
    calibrate ``predict_interval`` (:mod:`tsgate.calibration`) and, with
    ``early_stopping=True``, choose the number of epochs. They also weigh
    the networks' correction and, for series without seasonality, the
-   Theta method's trend term (:func:`tsgate.smoothing.theta_drift`).
+   Theta method's trend term (:func:`tsgate.trendterm.theta_drift`).
 3. **Final fit** on all data (the newest observations are targets of
    partial windows): each validation member goes on training on all of it
    for a quarter of its budget (``fitplan.FINAL_STEPS``); an ensemble of
@@ -120,7 +120,8 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
                              "drift_weight_", "interval_unit_", "regressors_", "n_iter_",
                              "collection_", "horizon_", "normalize_", "season_drift_",
                              "input_format_", "launch_zeros_", "model_band_floor_",
-                             "noise_from_", "stage_choices_", "stage_betas_")
+                             "noise_from_", "stage_choices_", "stage_betas_",
+                             "trend_shapes_")
 
     @classmethod
     def _restore_state(cls, params, state):

@@ -45,7 +45,7 @@ from . import combination, encoding, folds
 from .bandunit import ROBUST_UNIT, STEP_UNIT, band_unit, noise, noise_floor
 from .calibration import outlying_series
 from .fitplan import FINAL_STAGES
-from .smoothing import theta_drift
+from .trendterm import theta_drift
 
 # robust units (few series): a cut's unit is taken at least the unit at the end over this
 UNIT_RISE = 2.0
@@ -97,6 +97,7 @@ class HoldoutErrors:
         cut series' stages (see :meth:`_validation_jobs`) and its cuts. An
         earlier fold adds the rows of its origins before the next fold's.
         """
+        self.trend_shapes_ = True  # the trend term's shape chosen on the log scale (_drift)
         finals = None  # each series' unit at the end, made where a cut's is floored
         parts, bands = [], []  # per fold: its new rows' parts for the weights and for the bands
         for k, (members, stages_cut, cuts) in enumerate(fold_list):
@@ -291,10 +292,14 @@ class HoldoutErrors:
         differently (:mod:`tsgate.combination`): the first at the weight
         ``drift_weight_`` chosen on the cut tail, the second in the
         statistical forecast only, which the networks' forecast is
-        combined with (``season_drift_``).
+        combined with (``season_drift_``). On the log scale the term takes
+        the trend's shape that fits the history better
+        (:mod:`tsgate.trendterm`), except in files saved before that
+        (no ``trend_shapes_``), which forecast as they were fitted.
         """
         H = self.horizon_
+        shapes = getattr(self, "trend_shapes_", False)
         return np.concatenate([
-            theta_drift(z, sm, e, H) / sm.scale
+            theta_drift(z, sm, e, H, shapes=shapes) / sm.scale
             if self.normalize_ == "smooth" and (sm.period > 1) == seasonal
             else np.zeros((len(e), H)) for z, sm, e in zip(zs, stages, ends)])

@@ -297,6 +297,9 @@ def takes_log(y, period, exog=None):
     overshot on yearly competition series (whole Tourism and M1 yearly,
     global models: mean MASE 2.752 -> 2.569 and 3.52 -> 3.26 with the
     straight line and a trend weight up to 2; ``benchmarks/README.md``).
+    A seasonal series on the log scale takes the trend's shape, compounding
+    or straight in the values, that fits its history better
+    (:mod:`tsgate.trendterm`).
     """
     return _scale_choice(y, period, exog)[0]
 
@@ -489,60 +492,6 @@ def from_choices(row, beta=None):
     log, period, alpha, gamma, scale, inner, delta, first = row
     return Smoothing(bool(log), int(period), float(alpha), float(gamma), np.array([first]),
                      np.zeros(1), float(scale), beta, int(inner), float(delta))
-
-
-def theta_drift(z, sm, ends, H):
-    """The Theta method's trend term (N, H) on the working scale, from each origin.
-
-    Half the least-squares slope ``b`` of the deseasonalised values
-    ``z - season`` over the observations up to each origin ``T`` (causal),
-    times the Theta method's horizon factor for simple exponential smoothing
-    with the stage's ``alpha`` (Hyndman & Billah, 2003)::
-
-        drift_j = b / 2 * (j - 1 + 1 / alpha - (1 - alpha) ** n_T / alpha)
-
-    where ``n_T`` counts the observations up to ``T``. Added to the
-    smoothing's own forecast (level plus seasonal index) it gives the Theta
-    method's forecast. Origins with fewer than two observations get 0.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n,)
-        Working-scale values (NaN: missing).
-    sm : Smoothing
-        The series' stage (season and alpha known up to the largest end).
-    ends : ndarray of int of shape (N,)
-        Origins, ``0 <= end < n``.
-    H : int
-        Steps ahead.
-
-    Returns
-    -------
-    ndarray of shape (N, H)
-    """
-    n = len(z)
-    d = z - sm.season[:n]  # (n,) deseasonalised
-    ok = np.isfinite(d)
-    t = np.arange(n, dtype=np.float64)
-    # the sums of t * d run to about n**3 times the values: taken of d divided
-    # by a power of two near its largest magnitude (an exact scaling, undone on
-    # the slope), so that values near 1e300 / n**3 do not overflow to NaN
-    k_big = int(np.frexp(_largest(d))[1])  # (0 for none)
-    dz = np.where(ok, np.ldexp(d, -k_big), 0.0)
-    tz = np.where(ok, t, 0.0)
-    # prefix sums of the least-squares normal equations: count, t, d, t^2, t*d
-    c1, ct, cd = np.cumsum(ok), np.cumsum(tz), np.cumsum(dz)  # (n,) each
-    ctt, ctd = np.cumsum(tz * tz), np.cumsum(tz * dz)
-    ends = np.asarray(ends)
-    k, st, sd = c1[ends].astype(np.float64), ct[ends], cd[ends]  # (N,) each
-    denom = k * ctt[ends] - st * st
-    safe = np.where(denom > 0, denom, 1.0)
-    slope = np.where((k >= 2) & (denom > 0), (k * ctd[ends] - st * sd) / safe, 0.0)  # (N,)
-    slope = np.ldexp(slope, k_big)
-    a = sm.alpha if sm.alpha > 0 else 1.0
-    steps = np.arange(1, H + 1)
-    factor = steps[None, :] - 1 + 1 / a - (1 - a) ** k[:, None] / a  # (N, H)
-    return slope[:, None] / 2 * factor
 
 
 NORMALIZATIONS = ("smooth", "last", "standard")
