@@ -18,18 +18,26 @@ def _seasonal(level, seed=0):
 
 
 def reference(z, sm, end, H):
-    """The values' straight line up to ``end``, written out plainly: half its
-    least-squares slope times the Theta horizon factor, relative to the
-    level at ``end``, in the logs."""
+    """Each origin's term written out plainly: the values' straight line up
+    to ``end`` (half its least-squares slope times the Theta horizon factor,
+    relative to the level at ``end``, in the logs) where it fits the logs
+    better and stays above zero for ``H`` steps, else the logs' line."""
     d = z[:end + 1] - sm.season[:end + 1]
     ok = ~np.isnan(d)
-    slope = np.polyfit(np.arange(end + 1)[ok], np.exp(d[ok]), 1)[0]
+    t = np.arange(end + 1)[ok]
     k, a = int(ok.sum()), sm.alpha
-    out = []
-    for j in range(1, H + 1):
-        x = slope / 2 * (j - 1 + 1 / a - (1 - a) ** k / a) / np.exp(sm.level[end])
-        out.append(np.log1p(x) if x >= HALF - 1 else np.log(HALF) + (x - HALF + 1) / HALF)
-    return np.array(out)
+    factor = np.arange(H) + 1 / a - (1 - a) ** k / a  # (H,): j - 1 + ...
+    logs = np.polyfit(t, d[ok], 1)[0] / 2 * factor
+    fit_logs = np.polyval(np.polyfit(t, d[ok], 1), t)
+    line = np.polyval(np.polyfit(t, np.exp(d[ok]), 1), t)
+    if k < max(6, 2 * sm.period) or (line <= 0).any() or (np.sum((d[ok] - np.log(line)) ** 2)
+                             >= np.sum((d[ok] - fit_logs) ** 2)):
+        return logs, False
+    x = np.polyfit(t, np.exp(d[ok]), 1)[0] / 2 * factor / np.exp(sm.level[end])
+    if x.min() <= -1:
+        return logs, False
+    return np.array([np.log1p(v) if v >= HALF - 1 else np.log(HALF) + (v - HALF + 1) / HALF
+                     for v in x]), True
 
 
 @pytest.mark.parametrize("level", [np.linspace(5, 97, 60), np.linspace(100, 8, 60)])
@@ -38,19 +46,49 @@ def test_a_straight_line_in_the_values_follows_the_line(level):
     y[[7, 30]] = np.nan
     sm = smooth(y, 12, log=True)
     z = np.log(y)
-    assert linear_in_values(z - sm.season, len(z) - 1)
-    ends = np.array([40, 50, 59])
-    got = theta_drift(z, sm, ends, 12)  # (3, 12)
-    want = np.stack([reference(z, sm, e, 12) for e in ends])
-    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-    # in the values, the increments are the line's: equal steps (before a fall past half)
-    steps = np.diff(np.exp(got[-1]))
-    if level[-1] > level[0]:
+    ends = np.arange(24, 60)
+    got = theta_drift(z, sm, ends, 12)  # (36, 12)
+    want, values = zip(*[reference(z, sm, e, 12) for e in ends])
+    np.testing.assert_allclose(got, np.stack(want), rtol=1e-9, atol=1e-12)
+    assert any(values)  # the values' line somewhere
+    row = got[int(np.flatnonzero(values)[-1])]
+    steps = np.diff(np.exp(row))
+    if level[-1] > level[0]:  # in the values the increments are the line's: equal steps
+        assert values[-1]
         np.testing.assert_allclose(steps, steps[0], rtol=1e-9)
-    else:
-        assert (steps < 0).all() and (np.exp(got[-1]) > 0).all()
+    else:  # a fall, never below zero; where it would reach zero, the logs' line
+        assert (steps < 0).all() and (np.exp(row) > 0).all()
+        assert not values[-1]
+    # each origin's term is its own history's: the same with any other origins
+    np.testing.assert_allclose(theta_drift(z, sm, ends[:3], 12), got[:3], rtol=1e-12)
     # the logs' line (a model saved before the choice) is another term
     assert not np.allclose(theta_drift(z, sm, ends, 12, shapes=False), got)
+
+
+def test_a_line_falling_to_near_zero_keeps_a_positive_forecast():
+    """It fell 100 -> 0.003 in a straight line: the values' line would
+    cross zero, and its tangent had decayed the forecast to 1e-49."""
+    y = _seasonal(np.linspace(100, 0.003, 60))
+    sm = smooth(y, 12, log=True)
+    z = np.log(y)
+    ends = np.arange(30, 60)
+    got = theta_drift(z, sm, ends, 12)
+    assert np.isfinite(got).all()
+    # never below the tangent's floor relative to the level
+    assert got.min() >= np.log(HALF) - (1 - HALF) / HALF - 1e-12 or np.array_equal(
+        got, theta_drift(z, sm, ends, 12, shapes=False))
+    assert got[-1].min() > -1.0  # the last origin: the logs' gentle line
+
+
+def test_a_later_value_far_above_the_history_changes_no_earlier_origin():
+    y = _seasonal(np.linspace(5, 97, 60))
+    y[:-1] *= 1e-30
+    y[-1] = 1e300
+    sm = smooth(y, 12, log=True)
+    z = np.log(y)
+    with np.errstate(all="raise"):
+        got = theta_drift(z, sm, np.array([57, 58]), 6)
+    assert np.isfinite(got).all()
 
 
 def test_growth_at_a_steady_rate_keeps_the_logs_line():
