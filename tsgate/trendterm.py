@@ -40,11 +40,11 @@ def theta_drift(z, sm, ends, H, shapes=True):
     method's forecast. Origins with fewer than two observations get 0.
 
     On the log scale (``sm.log``), an origin whose history up to it (two
-    seasons or more, and six observations) a straight line in the values fits better than one
-    in the logs (:func:`linear_in_values`) takes ``b`` of the values (``exp(z -
-    season)``), its term the increment relative to the level
-    ``exp(level_T)`` (:func:`_relative_to_logs`), unless that increment
-    reaches minus the level within ``H`` steps.
+    seasons or more, and six observations) a straight line in the values
+    fits better than one in the logs (:func:`linear_in_values`) takes ``b``
+    of the values (``exp(z - season)``), its term the increment relative
+    to the level ``exp(level_T)`` (:func:`_relative_to_logs`), unless that
+    increment reaches minus the level within ``H`` steps.
 
     Parameters
     ----------
