@@ -256,3 +256,17 @@ def test_a_tile_of_a_wide_network_fits_in_shared_memory(dtype, hidden):
             _recurrent.launch(BT, hidden, np.dtype(dtype).itemsize, "the test")  # no error
     assert net.tiles(5000, False)[1] == min(config.CUDA_TILE_ROWS,
                                             _config.MAX_SHARED_BYTES // row_bytes)
+
+
+def test_bench_cuda_runs_tiny_under_the_simulator():
+    """``benchmarks/bench_cuda.py --tiny --no-torch``: the epoch benchmark a
+    GPU session runs first had no path CI ran (a GPU is lent rarely)."""
+    script = ROOT / "benchmarks" / "bench_cuda.py"
+    proc = subprocess.run([sys.executable, str(script), "--tiny", "--no-torch",
+                           "--workloads", "W1", "--cells", "gru"],
+                          capture_output=True, text=True, timeout=900, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| gru | W1 |")]
+    assert len(rows) == 1 and "skipped" in rows[0], proc.stdout
+    assert float(rows[0].split("|")[3]) > 0  # an epoch's seconds
+    assert "torch: skipped" in proc.stdout
