@@ -26,6 +26,7 @@ from numba import config as numba_config
 from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
+from ._callers import quiet
 from ._progress import _is_terminal
 from ._series import date_offset, forward_step, season_length
 from .backend import resolve_device
@@ -462,8 +463,7 @@ def run_forecast(args):
         print(f"tsgate: fitting {type(model).__name__} on {n_series} series x {n_steps} "
               f"(horizon {horizon}, device {device})", file=sys.stderr)
     started = time.perf_counter()
-    with warnings.catch_warnings():  # --max-iter is the user's choice; the bar shows the epochs
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet(ConvergenceWarning):  # --max-iter is the user's choice; the bar shows the epochs
         model.fit(y)
     if show:
         print(f"tsgate: fitted in {time.perf_counter() - started:.1f} s, {model.n_iter_} "

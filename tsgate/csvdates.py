@@ -2,10 +2,10 @@
 dates (day-first ones refused unless they read better so), period labels
 ("Jan-18", "2018M01", "Q1 2018"), times with changing UTC offsets, and
 dates packed into integers (20180131, 201801). Used by ``csvinput``."""
-import warnings
 
 import pandas as pd
 
+from ._callers import quiet
 from ._series import infer_freq
 from .timedtypes import clock_time, day_first_reading, iso8601_times, period_labels
 
@@ -23,8 +23,7 @@ def is_date(text):
     if is_number(text):  # a year or an integer step: a name like "2020" is rare
         return True
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet(Warning):
             pd.Timestamp(str(text))
     except (TypeError, ValueError):
         return False
@@ -46,8 +45,7 @@ def text_dates(stamps, name, path, hint, notes=None):
         raise ValueError(f"column {name!r} of {path} holds clock times without dates (e.g. "
                          f"{clock!r}), which pandas dates today; write each with its date, as "
                          "YYYY-MM-DD HH:MM.")
-    with warnings.catch_warnings():  # "could not infer format": the error says it
-        warnings.simplefilter("ignore")
+    with quiet(Warning):  # "could not infer format": the error says it
         try:
             index = pd.DatetimeIndex(pd.to_datetime(stamps), name=name)
         except (ValueError, TypeError) as exc:

@@ -10,12 +10,12 @@ than on a user's first forecast. ``tsgate warmup`` on the command line calls it.
 """
 import os
 import time
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import backend, config
+from ._callers import quiet
 from ._jitcache import CACHE, cache_location, damaged_cache_files
 
 MODELS = ("lstm", "gru")
@@ -74,8 +74,7 @@ def warmup(models=MODELS, parallel=True):
             os.remove(path)
         except FileNotFoundError:  # (another process's warmup removed it)
             pass
-    with warnings.catch_warnings():  # one- and two-epoch fits: not meant to converge
-        warnings.simplefilter("ignore")
+    with quiet(Warning):  # one- and two-epoch fits: not meant to converge
         for model in models:
             _run(model)
             if parallel:
