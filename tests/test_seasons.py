@@ -36,8 +36,12 @@ def test_the_week_is_the_season_where_the_data_show_it():
     assert seasons.period([calm], idx2) == 24
     # three weeks are too few for the stage to find the week: the day stays
     assert seasons.period([y[:24 * 21]], idx[:24 * 21]) == 24
-    # one series of a collection too short for the week keeps the day for all
-    assert seasons.period([y, y[:24 * 21]], idx) == 24
+    # a series of a collection too short for the week does not decide for the others
+    # (until session 56 it kept the day for all), nor one without a season at all
+    noise = np.random.default_rng(1).normal(100, 2, len(y))
+    assert seasons.period([y, y[:24 * 21]], idx) == 168
+    assert seasons.period([y[:24 * 21], noise], idx) == 24  # none shows it: the day
+    assert seasons.period([noise, y, noise], idx) == 168
     # other frequencies: their cycle, whatever the data
     days = pd.date_range("2020-01-01", periods=len(y), freq="D")
     assert seasons.period([y], days) == 7
@@ -62,6 +66,37 @@ def test_hourly_forecast_of_a_weekend_uses_the_weekly_season():
     given = tsgate.GRUForecaster(horizon=H, n_models=1, season_length=24, max_iter=2,
                                  random_state=0).fit(pd.Series(y[:n], idx[:n]))
     assert given.season_length_ == 24 and given.inner_period_ == 1
+
+
+def test_a_series_too_short_for_the_collections_week_smooths_the_day(tmp_path):
+    """Twelve days of hours beside six weeks: the collection takes the week,
+    the short series' stage the day alone (it had no season at all where the
+    week was every series' candidate); the choice is saved with the model.
+    Until session 56 the short series kept the day for all, and the long
+    one's Saturday was forecast as a weekday."""
+    from tsgate.smoothing import smooth
+
+    idx, y = _hourly(7)
+    short = y[:24 * 12]
+    stage = smooth(short, 168, inner=24)
+    assert (stage.period, stage.inner) == (24, 1) and stage.gamma > 0
+    assert smooth(short, 168).period == 1  # (no inner cycle to fall back on)
+    n = 24 * (7 * 6 + 5)  # the long series' forecast day is a Saturday
+    y_long = pd.Series(y[:n], idx[:n])
+    y_short = pd.Series(short, idx[n - len(short):n])
+    coll = pd.concat({"long": y_long, "short": y_short})
+    model = tsgate.GRUForecaster(horizon=24, n_models=1, random_state=0).fit(coll)
+    assert model.season_length_ == 168 and model.inner_period_ == 24
+    assert model.stage_choices_[:, 1].tolist() == [168, 24]
+    fc = model.predict()
+    test = y[n:n + 24]
+    error = np.abs(fc.loc["long"].to_numpy() - test).mean()
+    assert idx[n].day_name() == "Saturday"
+    assert error < 0.3 * np.abs(y[n - 24:n] - test).mean()  # not the weekday before
+    path = model.save(tmp_path / "two.npz")
+    loaded = tsgate.load(path)
+    np.testing.assert_array_equal(loaded.predict().to_numpy(), fc.to_numpy())
+    assert loaded._saved_stages(loaded.collection_) is not None  # the saved choices are taken
 
 
 def test_a_changing_day_is_smoothed_inside_the_week_and_saved(tmp_path):

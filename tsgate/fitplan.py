@@ -290,8 +290,10 @@ class EnsembleFits:
         # residuals are of the final fit's form (a cut of 3 years of weekly counts
         # found a noisy 52-week season the whole series has not, and its
         # residuals sized a 95% band 1.7 times as wide)
+        # (and one whose stage smooths the day alone, too short for the collection's week,
+        # has the day as its cut's candidate)
         periods = None if whole is None or self.normalize_ != "smooth" else [
-            1 if w.period == 1 else None for w in whole]
+            w.period if w.period < self.season_length_ else None for w in whole]
         zs_cut, stages_cut = self._stages([v[:len(v) - c] for v, c in zip(coll.values, cuts)],
                                           coll.exog and [e[:len(e) - c]
                                                          for e, c in zip(coll.exog, cuts)],

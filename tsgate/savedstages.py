@@ -26,7 +26,7 @@ def saved_stages(model, coll):
 def choices_fit(model, rows, betas, coll):
     """Whether saved stage choices are ones the fit of ``model`` can have
     made for ``coll``: float64 rows of a log flag (1 only for a positive
-    series), the fitted season or 1, the fitted inner period or 1,
+    series), a period of the fitted season, its inner cycle or 1, an inner cycle of the fitted one or 1,
     coefficients in [0, 1], a positive unit; the features' effects one row
     of ``coll``'s features per series. An edited file's impossible ones
     forecast garbage (alpha 2: 4.5e9) or raised NumPy's errors."""
@@ -42,8 +42,9 @@ def choices_fit(model, rows, betas, coll):
         return False
     log, period, alpha, gamma, scale, inner, delta, _ = rows.T
     coefficients = np.stack([alpha, gamma, delta])
-    if not (np.isin(log, (0.0, 1.0)).all() and np.isin(period, (1, model.season_length_)).all()
-            and np.isin(inner, (1, getattr(model, "inner_period_", 1))).all()
+    day = getattr(model, "inner_period_", 1)  # (a series too short for the week: the day alone)
+    if not (np.isin(log, (0.0, 1.0)).all() and np.isin(period, (1, day, model.season_length_)).all()
+            and np.isin(inner, (1, day)).all()
             and (period % inner == 0).all() and (scale > 0).all()
             and ((coefficients >= 0) & (coefficients <= 1)).all()):
         return False

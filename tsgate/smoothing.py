@@ -410,7 +410,10 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         scale) is taken out before the seasonality test and the smoothing.
     inner : int, default 1
         Candidate period of an inner cycle that divides ``period`` (the day
-        of a weekly season of sub-daily data). Where the series is seasonal
+        of a weekly season of sub-daily data). A series not seasonal at
+        ``period`` (too short to show the week, of a collection that takes
+        it) is smoothed at ``inner`` alone where it is seasonal there.
+        Where the series is seasonal
         at ``period`` and at ``inner``, the stage smooths both (double
         seasonal Holt-Winters, Taylor 2003): the inner indices follow a
         daily profile that changes from day to day, which weekly indices,
@@ -458,8 +461,12 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     if exog is not None:
         beta = linear_effect(z, exog, period)  # (m,)
         z = z - exog @ beta
-    m = int(period) if is_seasonal(z, int(period)) else 1
-    inner = int(inner) if m > 1 and 1 < inner < m and m % inner == 0 and is_seasonal(z, inner) else 1
+    inner = int(inner) if 1 < inner < int(period) and int(period) % inner == 0 else 1
+    if is_seasonal(z, int(period)):
+        m = int(period)
+        inner = inner if inner > 1 and is_seasonal(z, inner) else 1
+    else:  # the inner cycle alone, where the series shows it (too short for the week)
+        m, inner = (inner if inner > 1 and is_seasonal(z, inner) else 1), 1
     level, season = np.empty(len(z)), np.empty(len(z))
     daily = np.empty(len(z)) if inner > 1 else None
     # a tiny series' coefficients are chosen on it times 2**k (its squared errors underflowed:
