@@ -97,6 +97,22 @@ def test_a_series_too_short_for_the_collections_week_smooths_the_day(tmp_path):
     loaded = tsgate.load(path)
     np.testing.assert_array_equal(loaded.predict().to_numpy(), fc.to_numpy())
     assert loaded._saved_stages(loaded.collection_) is not None  # the saved choices are taken
+    # what the stage is made of is judged at the day too (a sweep of the first version):
+    # a peak at 03:00 each day is no spike in six days of hours (no week before it) ...
+    peaky = 10 + 0.5 * np.random.default_rng(0).standard_normal(24 * 6)
+    peaky[3::24] = 40.0
+    np.testing.assert_array_equal(model._cleaned([peaky])[0], peaky)
+    # ... the log scale is chosen at the day (a growing multiplicative day stayed on its
+    # own scale, judged at the week alone) ...
+    t = np.arange(24 * 10)
+    growing = (50 + t) * (1 + 0.5 * np.sin(2 * np.pi * t / 24))
+    stage = smooth(growing, 168, inner=24)
+    assert stage.log and (stage.period, stage.inner) == (24, 1)
+    # ... and a new history too short for its day's season is told of the day
+    later = pd.Series(short[:40], pd.date_range(idx[n] + pd.Timedelta(days=30), periods=40,
+                                                freq="h"))  # (after a gap: not joined)
+    with pytest.warns(UserWarning, match="fewer than the 48 that show a season of 24 steps"):
+        model.predict(y=pd.concat({"short": later}))
 
 
 def test_a_changing_day_is_smoothed_inside_the_week_and_saved(tmp_path):

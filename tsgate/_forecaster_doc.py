@@ -81,10 +81,10 @@ FORECASTER_DOC = """{cell} forecaster for pandas time series: one series, or a c
         48 half-hourly, 60 secondly; minutes: the day up to 96 steps, else
         the hour; a multiple divides the cycle, "2h": 12; 1 for yearly
         steps, integer steps and cycles a multiple does not divide), and for
-        sub-daily steps takes the week instead (168 hourly) where every
-        series, of more than three weeks, shows it and it fits better than
-        the day
-        (:mod:`tsgate.seasons`). Used only where a series passes a
+        sub-daily steps takes the week instead (168 hourly) where the
+        series of more than three weeks show it and it fits them better
+        than the day (:mod:`tsgate.seasons`); a series too short for the
+        week then smooths the day alone. Used only where a series passes a
         seasonality test.
     n_models : int, default=3
         Ensemble members (seed, window length and loss vary), combined by

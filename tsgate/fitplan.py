@@ -328,7 +328,7 @@ class EnsembleFits:
         inner cycle; else None throughout (a stage of the scale not chosen,
         or one the final fit cannot reuse, is not held through the fit)."""
         exog = self._effect_rows(coll.exog) or [None] * len(coll)
-        choices = [_scale_choice(v, self.season_length_, e)
+        choices = [_scale_choice(v, self.season_length_, e, self.inner_period_)
                    for v, e in zip(self._cleaned(coll.values, coll.exog), exog)]
         reusable = self.normalize_ == "smooth" and self.inner_period_ == 1
         return ([log for log, _ in choices],

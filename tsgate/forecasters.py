@@ -77,7 +77,7 @@ from .persistence import SaveMixin
 from .regressors import GRURegressor, LSTMRegressor, _BaseRNNRegressor
 from .savedstages import saved_stages
 from .savedstate import check_forecaster_state
-from .smoothing import NORMALIZATIONS, stage
+from .smoothing import NORMALIZATIONS, first_period, stage
 from .spikes import without_spikes
 
 # Each fitted forecaster's forecast of its training data, per horizon asked
@@ -224,8 +224,9 @@ class _BaseForecaster(ForecastBands, HoldoutErrors, NewHistories, EnsembleFits, 
     def _cleaned(self, values, exog=None):
         """The series with their isolated spikes missing (:func:`without_spikes`;
         ``exog``: per series, its features' rows, whose effect is no spike)."""
-        exog = self._effect_rows(exog) or [None] * len(values)
-        return [without_spikes(v, self.season_length_, e) for v, e in zip(values, exog)]
+        exog, inner = self._effect_rows(exog) or [None] * len(values), getattr(self, "inner_period_", 1)
+        return [without_spikes(v, first_period(v, self.season_length_, inner), e)  # (short: the day)
+                for v, e in zip(values, exog)]
 
     def _stages(self, values, exog=None, like=None, logs=None, known=None, periods=None):
         """Working-scale values and normalisation stages of each series, its

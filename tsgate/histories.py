@@ -123,11 +123,13 @@ class NewHistories:
                 continue  # seasonal, or long enough to be tested (seasonality.is_seasonal)
             where = where or self._fitted_positions()
             i = where.get(key, 0 if len(fitted) == 1 else None)
-            if i is None or self._stages(
-                    [fitted.values[i]], fitted.exog and [fitted.exog[i]])[1][0].period == 1:
+            # the fitted stage's own season (a short series of a weekly model: the day)
+            p = 1 if i is None else self._stages(
+                [fitted.values[i]], fitted.exog and [fitted.exog[i]])[1][0].period
+            if p == 1 or testable(v, p):
                 continue
             warnings.warn(
                 f"y's series {key!r} has {int(np.isfinite(v).sum())} observations, fewer than the "
-                f"{MIN_SEASONS * m} that show a season of {m} steps, while the fitted series was "
+                f"{MIN_SEASONS * p} that show a season of {p} steps, while the fitted series was "
                 "seasonal: this forecast has no seasonal pattern. Give at least two seasons "
                 "of history.", UserWarning, stacklevel=callers_level())

@@ -50,7 +50,7 @@ from ._jitcache import CACHE
 from .bandunit import first_scored, one_step_errors
 from .moments import MIN_SCALE, mean_spread
 from .regression import linear_effect
-from .seasonality import is_seasonal
+from .seasonality import is_seasonal, testable
 
 ALPHAS = np.array([0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0])
 GAMMAS = np.array([0.0, 0.05, 0.1, 0.2, 0.35])
@@ -304,16 +304,35 @@ def takes_log(y, period, exog=None):
     return _scale_choice(y, period, exog)[0]
 
 
-def _scale_choice(y, period, exog=None):
+def first_period(y, period, inner=1):
+    """The period a series' stage tries first: ``period``, or its inner
+    cycle ``inner`` where y (n,) holds too few values to show ``period``
+    (two seasons: :func:`tsgate.seasonality.testable`): ten days of hours
+    in a collection that takes the week. Its spikes, features' effect and
+    scale are then judged at the day, which the stage will smooth."""
+    period, inner = int(period), int(inner)
+    return inner if 1 < inner < period and period % inner == 0 and not testable(y, period) \
+        else period
+
+
+def _scale_choice(y, period, exog=None, inner=1):
     """:func:`takes_log`'s answer for y (n,), and the stages (without an
     inner cycle) it fitted on the way, by scale: ``{True: on the logs,
-    False: on the values}`` (some or none), which :func:`smooth` reuses."""
+    False: on the values}`` (some or none), which :func:`smooth` reuses.
+    With an inner cycle candidate ``inner``, the choice is made at the
+    cycle the stage will smooth (:func:`smooth`): the inner one where the
+    logs are not seasonal at ``period`` (a short series' day; until session
+    56 its logs were judged at the week alone, and it stayed on its own
+    scale)."""
     y = np.asarray(y, dtype=np.float64)
     observed = y[np.isfinite(y)]
     if not len(observed) or not (observed > 0).all():
         return False, {}
-    period = int(period)
+    period = first_period(y, period, inner)
     logs = smooth(y, period, log=True, exog=exog)
+    if logs.period == 1 and 1 < inner < period and period % inner == 0:  # the day alone
+        period = int(inner)
+        logs = smooth(y, period, log=True, exog=exog)
     if logs.period == 1:  # the logs are not seasonal
         return False, {True: logs}
     own = smooth(y, period, log=False, exog=exog)
@@ -447,7 +466,7 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         return Smoothing(like.log, like.period, like.alpha, like.gamma, level, season, like.scale,
                          like.beta, like.inner, like.delta, daily)
     if log is None:
-        log, fitted = _scale_choice(y, period, exog)
+        log, fitted = _scale_choice(y, period, exog, inner)
         if int(inner) == 1 and log in fitted:  # the stage the choice fitted already
             return fitted[log]
     k = 0 if log else _extreme_exponent(y)
@@ -457,6 +476,7 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
         return smooth(np.ldexp(y, -k), period, False, None, exog, inner).times(
             2.0 ** (k // 2)).times(2.0 ** (k - k // 2))
     z = np.log(y) if log else y.copy()  # (n,)
+    period = first_period(z, period, inner)  # (a short series: the day alone)
     beta = None
     if exog is not None:
         beta = linear_effect(z, exog, period)  # (m,)
