@@ -26,10 +26,11 @@ def saved_stages(model, coll):
 def choices_fit(model, rows, betas, coll):
     """Whether saved stage choices are ones the fit of ``model`` can have
     made for ``coll``: float64 rows of a log flag (1 only for a positive
-    series), a period of the fitted season, its inner cycle or 1, an inner cycle of the fitted one or 1,
-    coefficients in [0, 1], a positive unit; the features' effects one row
-    of ``coll``'s features per series. An edited file's impossible ones
-    forecast garbage (alpha 2: 4.5e9) or raised NumPy's errors."""
+    series), a period of the fitted season, its inner cycle or 1, an inner
+    cycle of the fitted one or 1, coefficients in [0, 1], a positive unit;
+    the features' effects one row of ``coll``'s features per series. An
+    edited file's impossible ones forecast garbage (alpha 2: 4.5e9) or
+    raised NumPy's errors."""
     k = len(coll)
     if not (isinstance(rows, np.ndarray) and rows.dtype == np.float64 and rows.shape == (k, 8)
             and np.isfinite(rows).all()):

@@ -18,9 +18,9 @@ long and seasonal enough at the week for the smoothing stage to use it
 least one), the week-ago value closer than the day-ago one on the typical
 series (the median over them of their mean absolute weekly difference over
 their mean absolute daily difference below ``WEEK_RATIO``). The others'
-stages smooth the day alone where they are seasonal at it. The networks' windows
-still span days (:func:`tsgate.encoding.window_lengths` of the day): the
-stage's weekly indices carry the week, and its daily indices
+stages smooth the day alone where they are seasonal at it. The networks'
+windows still span days (:func:`tsgate.encoding.window_lengths` of the
+day): the stage's weekly indices carry the week, and its daily indices
 (:func:`inner_period`, double seasonal smoothing in
 :func:`tsgate.smoothing.smooth`) the day's profile as it changes from day
 to day.
