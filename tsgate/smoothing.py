@@ -304,15 +304,21 @@ def takes_log(y, period, exog=None):
     return _scale_choice(y, period, exog)[0]
 
 
+def inner_cycle(period, inner):
+    """``inner`` where it is an inner cycle of ``period`` (shorter, dividing
+    it: the day of a week of hours), else 1 (none)."""
+    period, inner = int(period), int(inner)
+    return inner if 1 < inner < period and period % inner == 0 else 1
+
+
 def first_period(y, period, inner=1):
     """The period a series' stage tries first: ``period``, or its inner
     cycle ``inner`` where y (n,) holds too few values to show ``period``
     (two seasons: :func:`tsgate.seasonality.testable`): ten days of hours
     in a collection that takes the week. Its spikes, features' effect and
     scale are then judged at the day, which the stage will smooth."""
-    period, inner = int(period), int(inner)
-    return inner if 1 < inner < period and period % inner == 0 and not testable(y, period) \
-        else period
+    day = inner_cycle(period, inner)
+    return day if day > 1 and not testable(y, period) else int(period)
 
 
 def _scale_choice(y, period, exog=None, inner=1):
@@ -330,8 +336,9 @@ def _scale_choice(y, period, exog=None, inner=1):
         return False, {}
     period = first_period(y, period, inner)
     logs = smooth(y, period, log=True, exog=exog)
-    if logs.period == 1 and 1 < inner < period and period % inner == 0:  # the day alone
-        period = int(inner)
+    day = inner_cycle(period, inner)  # (1 where the day is tried first already)
+    if logs.period == 1 and day > 1:  # the day alone
+        period = day
         logs = smooth(y, period, log=True, exog=exog)
     if logs.period == 1:  # the logs are not seasonal
         return False, {True: logs}
@@ -481,9 +488,9 @@ def smooth(y, period, log=None, like=None, exog=None, inner=1):
     if exog is not None:
         beta = linear_effect(z, exog, period)  # (m,)
         z = z - exog @ beta
-    inner = int(inner) if 1 < inner < int(period) and int(period) % inner == 0 else 1
-    if is_seasonal(z, int(period)):
-        m = int(period)
+    inner = inner_cycle(period, inner)
+    if is_seasonal(z, period):  # (first_period: an int)
+        m = period
         inner = inner if inner > 1 and is_seasonal(z, inner) else 1
     else:  # the inner cycle alone, where the series shows it (too short for the week)
         m, inner = (inner if inner > 1 and is_seasonal(z, inner) else 1), 1
