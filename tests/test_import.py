@@ -231,7 +231,7 @@ def test_without_a_writable_cache_location_the_kernels_compile_in_memory(monkeyp
     def refusing(**options):
         raise RuntimeError("cannot cache function '_probe': no locator available")
 
-    monkeypatch.setattr(_jitcache, "njit", refusing)
+    monkeypatch.setattr(_jitcache, "_plain_njit", refusing)
     assert _jitcache.can_cache() is False
     monkeypatch.undo()
     assert _jitcache.can_cache() is True  # this checkout's folders are writable

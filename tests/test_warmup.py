@@ -179,3 +179,70 @@ def test_device_names_are_exact_as_in_the_estimators():
     with pytest.raises(ValueError, match="device must be one of"):
         backend.resolve_device("CPU")
     assert backend.resolve_device("cpu") == "cpu"
+
+
+_MODULE = '''
+import numpy as np
+from tsgate._jitcache import cfunc, njit
+from numba import types
+
+@njit(cache=True)
+def twice(x):
+    return 2.0 * x
+
+def _add(a, b):
+    return a + b
+
+add = cfunc(types.float64(types.float64, types.float64), cache=True)(_add)
+'''
+
+
+def _fresh(name):
+    """The module ``name`` imported anew: new dispatchers of the same
+    functions, which read Numba's disk cache."""
+    import importlib
+    import sys
+
+    sys.modules.pop(name, None)
+    return importlib.import_module(name)
+
+
+@pytest.mark.parametrize("damage", ["cut", "garbage", "empty"])
+@pytest.mark.parametrize("kind", ["nbc", "nbi"])
+def test_a_fit_mends_a_damaged_cache_file(tmp_path, monkeypatch, damage, kind):
+    """One cache file emptied or cut off made every later fit raise pickle's
+    EOFError or UnpicklingError from inside Numba, in every process, until
+    ``tsgate warmup`` ran (sweep, session 57): the function's files are
+    removed now, with a warning, and it compiles anew and is saved again."""
+    import pathlib
+    import warnings
+
+    name = f"cached_kernels_{damage}_{kind}"
+    (tmp_path / f"{name}.py").write_text(_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = _fresh(name)
+    assert first.twice(1.5) == 3.0 and first.add.ctypes(1.0, 2.0) == 3.0
+    cache = pathlib.Path(first.twice._cache._cache_path)  # beside it, or under NUMBA_CACHE_DIR
+    files = sorted(cache.glob(f"{name}.*.{kind}"))
+    assert len(files) == 2  # twice's and _add's
+    for file in files:
+        data = file.read_bytes()
+        file.write_bytes({"cut": data[: len(data) // 2], "garbage": b"\x00not a pickle" * 8,
+                          "empty": b""}[damage])
+    with pytest.warns(RuntimeWarning, match="did not load .* damaged cache file"):
+        mended = _fresh(name)
+        assert mended.twice(1.5) == 3.0 and mended.add.ctypes(1.0, 2.0) == 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = _fresh(name)  # saved again: loads without a word
+        assert again.twice(1.5) == 3.0 and again.add.ctypes(1.0, 2.0) == 3.0
+    assert again.twice.stats.cache_hits and again.add.cache_hits == 1
+
+
+def test_a_compile_error_is_not_taken_for_a_damaged_cache(tmp_path, monkeypatch):
+    """A cfunc that does not compile raises its own error."""
+    (tmp_path / "broken_kernels.py").write_text(
+        _MODULE.replace("return a + b", "return a + undefined_name"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(Exception, match="undefined_name"):
+        _fresh("broken_kernels")

@@ -13,18 +13,25 @@ process (a first forecast waits for the compiler each time; point
 The answer is per source folder, so every folder holding cached kernels is
 probed: one of them read-only where the package's top folder is writable
 (a partly read-only install) failed the import as well.
+
+tsgate's kernels are compiled by :func:`njit` and :func:`cfunc` here, Numba's
+decorators whose disk cache reads a damaged file as missing
+(:class:`_MendingCache`).
 """
 import os
 import pickle
+import warnings
 
+import numba
 from numba import __version__ as _numba_version
 from numba import config as _numba_config
-from numba import njit
+from numba.core.caching import FunctionCache
 
 if _numba_config.DISABLE_JIT:  # the kernels' LLVM intrinsics and cfuncs need the compiler
     raise ImportError("tsgate's kernels are compiled by Numba and cannot run as plain Python: "
                       "unset NUMBA_DISABLE_JIT (it is set here) to use tsgate.")
 
+_plain_njit = numba.njit  # the probes': nothing to mend
 # tsgate's folders with cache=True kernels, relative to the package
 KERNEL_FOLDERS = ("", "kernels", os.path.join("kernels", "cpu"), os.path.join("kernels", "cuda"))
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -44,7 +51,7 @@ def can_cache():
     compiled with ``cache=True``."""
     try:
         for folder in KERNEL_FOLDERS:
-            njit(cache=True)(_probe(folder))
+            _plain_njit(cache=True)(_probe(folder))
     except RuntimeError:  # no writable cache location
         return False
     return True
@@ -66,7 +73,7 @@ def cache_location():
 
 def _cache_folder(folder):
     """Numba's cache folder for the kernels of the package's ``folder``, or None."""
-    probe = njit(cache=True)(_probe(folder))
+    probe = _plain_njit(cache=True)(_probe(folder))
     return getattr(getattr(probe, "_cache", None), "_cache_path", None)
 
 
@@ -92,13 +99,101 @@ def _loads(path):
 
 
 def damaged_cache_files():
-    """tsgate's files in Numba's cache that do not load: a file emptied or
-    cut off (a full disk) made every later fit raise pickle's ``EOFError``
-    from inside Numba, which passes over a missing file but not a damaged
-    one; ``tsgate warmup`` removes them and compiles anew."""
+    """tsgate's files in Numba's cache that do not load (emptied or cut off
+    by a full disk): ``tsgate warmup`` removes them and compiles anew, and
+    says so (a fit does the same for a function whose file it reads,
+    :class:`_MendingCache`)."""
     if not CACHE:
         return []
     folders = _kernel_cache_folders()
     return sorted(os.path.join(d, name) for d in folders if os.path.isdir(d)
                   for name in os.listdir(d) if name.endswith((".nbi", ".nbc"))
                   and not _loads(os.path.join(d, name)))
+
+
+class _MendingCache(FunctionCache):
+    """Numba's disk cache of one function, reading a damaged file as missing.
+
+    Numba passes over a missing cache file but not a damaged one: a file
+    emptied or cut off (a full disk, a killed process) made every later
+    call of the function raise pickle's ``EOFError`` or ``UnpicklingError``
+    from inside Numba, in every process, until ``tsgate warmup`` replaced
+    it. Here the function's cache files are removed instead, with a
+    warning, and it compiles anew (and is saved again). A save that fails
+    (a full disk) warns and keeps the compiled code in memory, as where no
+    cache is writable.
+    """
+
+    def _load_overload(self, sig, target_context):
+        try:
+            return super()._load_overload(sig, target_context)
+        except Exception as exc:  # noqa: BLE001 (EOFError, UnpicklingError, ...: damaged)
+            _forget(self._cache_file, self._py_func, exc)
+            return None
+
+    def _save_overload(self, sig, data):
+        try:
+            super()._save_overload(sig, data)
+        except Exception as exc:  # noqa: BLE001 (a full disk, a damaged index left)
+            warnings.warn(f"tsgate: the compiled code of {self._py_func.__qualname__} was not "
+                          f"kept in Numba's cache ({type(exc).__name__}: {exc}); it is "
+                          "compiled again in the next process.", RuntimeWarning, stacklevel=2)
+
+
+def _forget(cache_file, func, exc):
+    """Remove the cache files of ``func`` (``cache_file``: its Numba
+    ``IndexDataCacheFile``), which did not load (``exc``), with a warning."""
+    folder = cache_file._cache_path
+    base = cache_file._index_name[: -len(".nbi")] + "."  # "module.qualname-line.py311."
+    removed = 0
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
+        if name.startswith(base) and name.endswith((".nbi", ".nbc")):
+            try:
+                os.remove(os.path.join(folder, name))
+                removed += 1
+            except OSError:
+                pass
+    warnings.warn(f"tsgate: Numba's cached code of {func.__qualname__} did not load "
+                  f"({type(exc).__name__}: {exc}): removed {removed} damaged cache file(s) "
+                  f"from {folder} and compiling it anew.", RuntimeWarning, stacklevel=3)
+
+
+def _damaged(cache_file):
+    """Whether a cache file of one function (its ``IndexDataCacheFile``) does not load."""
+    folder = cache_file._cache_path
+    base = cache_file._index_name[: -len(".nbi")] + "."
+    return os.path.isdir(folder) and any(
+        not _loads(os.path.join(folder, name)) for name in os.listdir(folder)
+        if name.startswith(base) and name.endswith((".nbi", ".nbc")))
+
+
+def _mend(dispatcher):
+    """``dispatcher`` (a Numba Dispatcher or CFunc), its disk cache made a
+    :class:`_MendingCache` (where it has one)."""
+    if type(getattr(dispatcher, "_cache", None)) is FunctionCache:
+        dispatcher._cache.__class__ = _MendingCache
+    return dispatcher
+
+
+def njit(**options):
+    """``numba.njit(**options)`` whose disk cache mends a damaged file."""
+    def decorate(func):
+        return _mend(numba.njit(**options)(func))
+    return decorate
+
+
+def cfunc(signature, cache=False, **options):
+    """``numba.cfunc(signature, cache=cache, **options)`` whose disk cache
+    mends a damaged file. ``numba.cfunc`` compiles in the decorator, before
+    its cache could be swapped: a damaged file's error is caught there, the
+    files removed and the compile tried again."""
+    def decorate(func):
+        try:
+            return numba.cfunc(signature, cache=cache, **options)(func)
+        except Exception as exc:
+            files = FunctionCache(func)._cache_file if cache else None
+            if files is None or not _damaged(files):
+                raise
+            _forget(files, func, exc)
+            return numba.cfunc(signature, cache=cache, **options)(func)
+    return decorate

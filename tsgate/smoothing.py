@@ -44,9 +44,8 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
 
-from ._jitcache import CACHE
+from ._jitcache import CACHE, njit
 from .bandunit import first_scored, one_step_errors
 from .moments import MIN_SCALE, mean_spread
 from .regression import linear_effect

@@ -20,10 +20,9 @@ same results. ``cellmath.adam_scales`` runs on the host, as on CUDA.
 Numba's cache does not see an edit of ``cellmath.py`` in the kernels that
 inline these: see ``_config.py`` for the cache files to delete.
 """
-from numba import njit
 
 from .. import cellmath as _m
-from ._config import INNER
+from ._config import INNER, njit
 
 
 def _cpu(f, inline="always"):

@@ -21,9 +21,8 @@ The helpers here are inlined by Numba into the kernels that call them
 optimized and compiled to machine code on its own and then again inside
 every caller (about 1.5 CPU s on a first default fit, all four).
 """
-from numba import njit
 
-from ._config import INNER
+from ._config import INNER, njit
 from ._views import rows_of
 from .matmul import PLAIN, TRANS, gemm
 

@@ -15,7 +15,11 @@ files of the functions it inlined: after editing a helper module (``matmul``,
 kernels in other files keep their old machine code. (An installed upgrade
 rewrites every file, so the whole cache is renewed.)
 """
-from tsgate._jitcache import CACHE  # False where no cache location is writable
+from tsgate._jitcache import (  # noqa: F401  Numba's, mending a damaged cache file
+    CACHE,  # False where no cache location is writable
+    cfunc,
+    njit,
+)
 
 JIT = dict(cache=CACHE, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
 PARALLEL_JIT = dict(JIT, parallel=True)

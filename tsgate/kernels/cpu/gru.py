@@ -11,11 +11,11 @@ the reset gate multiplies only the hidden-side term of the candidate:
     h' = (1 - z) * n + z * h
 """
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ._cells import gru_dh_prev, gru_dhn, gru_dn, gru_dr, gru_dz, gru_h, gru_n_input
 from ._common import group_tiles, input_grads, recurrent_weight_grad, row_sum
-from ._config import CELL_JIT
+from ._config import CELL_JIT, njit
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .fpmode import flush_subnormals, restore_fp_mode

@@ -7,11 +7,11 @@ D is the feature width of the last recurrent layer (H times the directions),
 A the attention width, O the number of outputs.
 """
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ._cells import attention_dscore, attention_du
 from ._common import group_tiles, row_sum
-from ._config import CELL_JIT
+from ._config import CELL_JIT, njit
 from ._views import rows_of
 from .activations import tanh
 from .matmul import PLAIN, TRANS, gemm

@@ -9,11 +9,10 @@ kernel call always compiles for an int64 ``kind``.
 import math
 
 import numpy as np
-from numba import njit
 
 from ..cellmath import LossKind
 from ._cells import loss_element
-from ._config import JIT
+from ._config import JIT, njit
 
 MSE, MAE, HUBER, PINBALL = (int(kind) for kind in LossKind)
 

@@ -17,11 +17,11 @@ Gate order i, f, g, o (PyTorch's); ``b`` is the sum of PyTorch's two biases.
 of a bidirectional layer); its state at step t has then seen steps t..T-1.
 """
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ._cells import lstm_c, lstm_dc, lstm_dc_prev, lstm_df, lstm_dg, lstm_di, lstm_do, lstm_h
 from ._common import group_tiles, input_grads, recurrent_weight_grad
-from ._config import CELL_JIT
+from ._config import CELL_JIT, njit
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .fpmode import flush_subnormals, restore_fp_mode

@@ -40,11 +40,11 @@ float dtype (each signature costs compile time on a user's first run).
 import numpy as np
 from llvmlite import binding as llvm
 from llvmlite import ir
-from numba import carray, cfunc, njit, types
+from numba import carray, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._config import CACHE, INNER, JIT
+from ._config import CACHE, INNER, JIT, cfunc, njit
 
 K_BLOCK = 128  # rows of b per pass over the row blocks of a (a multiple of 4)
 # The same where op(a) = a.T (a_col > 1: the weight gradients' products
@@ -118,7 +118,10 @@ def _multiply(a, a_row, a_col, b, out, M, N, K, dot):
     """``out += op(a) @ b``, or ``a @ b.T`` with ``dot``; picked by dtype when compiled."""
 
 
-@overload(_multiply, jit_options=INNER)
+# Not cached on its own (``cache`` off): its code is linked into ``gemm``'s,
+# which is, and an overload's dispatcher is Numba's, out of reach of the
+# damaged-file mending of ``_config.njit``.
+@overload(_multiply, jit_options=dict(INNER, cache=False))
 def _multiply_overload(a, a_row, a_col, b, out, M, N, K, dot):
     if out.dtype == types.float32:
         def impl(a, a_row, a_col, b, out, M, N, K, dot):

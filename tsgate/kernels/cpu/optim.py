@@ -7,11 +7,10 @@ import itertools
 import math
 
 import numpy as np
-from numba import njit
 
 from ..cellmath import adam_scales
 from ._cells import adam_update
-from ._config import JIT
+from ._config import JIT, njit
 
 
 @njit(**JIT)

@@ -8,9 +8,9 @@ windows may be views of one series); tile arrays are ``(NT, T, BT, F)`` and
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._config import JIT, PARALLEL_JIT
+from ._config import JIT, PARALLEL_JIT, njit
 
 
 @njit(**PARALLEL_JIT)

@@ -18,11 +18,9 @@ Numba compiles lazily, so a process only compiles the flavours it runs.
 """
 from types import FunctionType
 
-from numba import njit
-
 from tsgate.kernels import cpu as _parallel
 
-from ._config import JIT
+from ._config import JIT, njit
 from .layers import bind as _bind_layers
 
 
