@@ -118,8 +118,10 @@ class _MendingCache(FunctionCache):
     emptied or cut off (a full disk, a killed process) made every later
     call of the function raise pickle's ``EOFError`` or ``UnpicklingError``
     from inside Numba, in every process, until ``tsgate warmup`` replaced
-    it. Here the function's cache files are removed instead, with a
-    warning, and it compiles anew (and is saved again). A save that fails
+    it. Here, where one of the function's files does not unpickle, they are
+    removed instead, with a warning, and it compiles anew (and is saved
+    again); any other error of a load (a threading layer that a parallel
+    kernel's code cannot start) is raised as before. A save that fails
     (a full disk) warns and keeps the compiled code in memory, as where no
     cache is writable.
     """
@@ -127,7 +129,9 @@ class _MendingCache(FunctionCache):
     def _load_overload(self, sig, target_context):
         try:
             return super()._load_overload(sig, target_context)
-        except Exception as exc:  # noqa: BLE001 (EOFError, UnpicklingError, ...: damaged)
+        except Exception as exc:  # noqa: BLE001 (EOFError, UnpicklingError, ...)
+            if not _damaged(self._cache_file):  # (a threading layer missing, ...: not ours)
+                raise
             _forget(self._cache_file, self._py_func, exc)
             return None
 
