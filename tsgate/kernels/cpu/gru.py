@@ -19,7 +19,7 @@ from ._config import CELL_JIT, njit
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .fpmode import flush_subnormals, restore_fp_mode
-from .matmul import PLAIN, gemm, gemm_bt, transposed
+from .matmul import PLAIN, gemm, transposed
 
 
 @njit(**CELL_JIT)
@@ -102,8 +102,7 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
     zero = x.dtype.type(0)
     NG = db_x.shape[0]
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
-    # dh_rec = da W_h^T runs as register tiles on it (gemm_bt), or as dot
-    # products on W_h itself at small hidden sizes
+    # dh_rec = da W_h^T runs as register tiles on it
     W_hT = transposed(W_h)
     for g in prange(NG):
         mode = flush_subnormals()  # this thread's FTZ/DAZ, until restore_fp_mode (fpmode.py)
@@ -141,7 +140,7 @@ def gru_backward(x, W_x, W_h, reverse, hs, gates, hn, dhs, dgx, dgh,
                         gh[r, H + j] = da_z
                         dh_rec[r, j] = gru_dh_prev(dh, z_g)
                 if has_prev:
-                    gemm_bt(gh, W_h, W_hT, dh_rec, 1.0)
+                    gemm(gh, PLAIN, W_hT, PLAIN, dh_rec, 1.0)
             acc = k > k0
             input_grads(x, dgx, W_x, k, dx, dW_x[g], db_x[g], acc)
             recurrent_weight_grad(hs, dgh, reverse, k, dW_h[g], acc)

@@ -25,7 +25,7 @@ from ._config import CELL_JIT, njit
 from ._views import rows_of
 from .activations import sigmoid, tanh
 from .fpmode import flush_subnormals, restore_fp_mode
-from .matmul import PLAIN, gemm, gemm_bt, transposed
+from .matmul import PLAIN, gemm, transposed
 
 
 @njit(**CELL_JIT)
@@ -99,8 +99,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
     zero = x.dtype.type(0)
     NG = db.shape[0]
     # (G*H, H) W_h^T as a C array, made once a pass: the per-step product
-    # dh_rec = da W_h^T runs as register tiles on it (gemm_bt), or as dot
-    # products on W_h itself at small hidden sizes
+    # dh_rec = da W_h^T runs as register tiles on it
     W_hT = transposed(W_h)
     for g in prange(NG):
         mode = flush_subnormals()  # this thread's FTZ/DAZ, until restore_fp_mode (fpmode.py)
@@ -135,7 +134,7 @@ def lstm_backward(x, W_x, W_h, reverse, hs, cs, gates, dhs, dgates, dx, dW_x, dW
                         da[r, H + j] = lstm_df(dc_rec[r, j], c_prev, f_g, one)
                         dc_rec[r, j] = lstm_dc_prev(dc_rec[r, j], f_g)
                 if has_prev:
-                    gemm_bt(da, W_h, W_hT, dh_rec, 0.0)
+                    gemm(da, PLAIN, W_hT, PLAIN, dh_rec, 0.0)
             acc = k > k0
             input_grads(x, dgates, W_x, k, dx, dW_x[g], db[g], acc)
             recurrent_weight_grad(hs, dgates, reverse, k, dW_h[g], acc)
