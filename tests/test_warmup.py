@@ -246,3 +246,18 @@ def test_a_compile_error_is_not_taken_for_a_damaged_cache(tmp_path, monkeypatch)
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(Exception, match="undefined_name"):
         _fresh("broken_kernels")
+
+
+def test_warmup_compiles_the_smoothing_of_a_day_inside_a_week():
+    """After ``tsgate warmup`` an hourly series' first forecast still
+    compiled the smoothing stage's build with an inner cycle (sweep,
+    session 57): warmup fits such a series now."""
+    import importlib
+
+    from tsgate import smoothing
+
+    fitted = importlib.import_module("tsgate.warmup")._run_subdaily("gru")
+    assert (fitted.season_length_, fitted.inner_period_) == (168, 24)
+    # both builds of the filter: without an inner season (None) and with one
+    assert {str(sig[8]) for sig in smoothing._run.signatures} >= {
+        "none", "array(float64, 1d, C)"}

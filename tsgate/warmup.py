@@ -27,7 +27,9 @@ def warmup(models=MODELS, parallel=True):
     Runs, for each model, a default-configured forecaster and regressor on
     tiny synthetic data (fit, predict, interval, single-window predict), and
     with ``parallel`` the same fit once more through the multi-threaded
-    kernels. Later processes load the compiled code from the cache.
+    kernels; and one forecaster on hourly data, whose smoothing stage has a
+    daily cycle inside its weekly season (a build of its own). Later
+    processes load the compiled code from the cache.
 
     Parameters
     ----------
@@ -75,6 +77,7 @@ def warmup(models=MODELS, parallel=True):
         except FileNotFoundError:  # (another process's warmup removed it)
             pass
     with quiet(Warning):  # one- and two-epoch fits: not meant to converge
+        _run_subdaily(models[0])
         for model in models:
             _run(model)
             if parallel:
@@ -111,3 +114,16 @@ def _run(model, forecaster=True):
     reg = cls(hidden_size=8, max_iter=2, batch_size=64, random_state=0).fit(X, Y)
     reg.predict(X)
     reg.predict(np.ascontiguousarray(X[-1:], dtype=np.float32))  # the single-window path
+
+
+def _run_subdaily(model):
+    """A forecaster of ``model`` fitted to four weeks of hours (a day and a
+    week), returned."""
+    from .forecasters import GRUForecaster, LSTMForecaster
+
+    t = np.arange(24 * 7 * 4, dtype=np.float64)
+    weekend = (t // 24) % 7 >= 5
+    values = 100 + 10 * np.sin(2 * np.pi * t / 24) - 20 * weekend + np.sin(t)  # (672,)
+    y = pd.Series(values, index=pd.date_range("2000-01-03", periods=len(t), freq="h"))
+    cls = LSTMForecaster if model == "lstm" else GRUForecaster
+    return cls(horizon=3, max_iter=2, random_state=0).fit(y)
