@@ -119,6 +119,29 @@ def test_stacked_windows_in_small_chunks_are_the_same(monkeypatch):
     test_stacked_windows_are_each_series_windows_bit_for_bit()
 
 
+def test_a_long_series_windows_are_built_in_bounded_chunks(monkeypatch):
+    """One series was one chunk however long: a 50,000-hour fit built (R, L)
+    int64 index arrays of 134 MB each beside its windows (sweep, session
+    57). Its rows go in chunks of CHUNK_STEPS window steps now."""
+    zs, stages = _stacked_cases()
+    seen = []
+    rows_of = encoding._seasonal_rows
+
+    def counting(season, daily, starts, *rest):
+        seen.append(len(starts))  # (R,): the chunk's rows
+        return rows_of(season, daily, starts, *rest)
+
+    monkeypatch.setattr(encoding, "_seasonal_rows", counting)
+    monkeypatch.setattr(encoding, "CHUNK_STEPS", 13 * 20)  # 20 windows of 13 steps
+    longest = int(np.argmax([len(z) for z in zs]))
+    z, st = zs[longest], stages[longest]
+    assert len(z) > 40
+    X, Y = encoding.stacked_windows([z], [st], 13, 2, [np.arange(len(z))])
+    assert max(seen) == 20 and sum(seen) == len(z)
+    want = encoding.series_windows(z, st, 13, 2, np.arange(len(z)))
+    assert np.array_equal(X, want[0]) and np.array_equal(Y, want[1], equal_nan=True)
+
+
 @pytest.mark.parametrize("group", [1, 60, 400])
 def test_stacked_windows_in_small_groups_of_series_are_the_same(monkeypatch, group):
     monkeypatch.setattr(encoding, "GROUP_STEPS", group)  # one series, a few, or all a group

@@ -232,29 +232,32 @@ def _stacked_group(zs, smoothings, L, H, ends, exogs, X, Y):
             i += 1
             continue
         j = i + 1  # a run of plain series of at most CHUNK_STEPS window steps and
-        # features (or one series)
+        # features (or one series, in chunks of as many rows)
         while j < k and plain[j] and (first[j + 1] - first[i]) * per_row <= CHUNK_STEPS:
             j += 1
-        r = slice(first[i], first[j])
-        s, e = owner[r], end[r]  # (R,) each
-        start = at0[s]  # (R,)
-        back = e[:, None] + np.arange(1 - L, 1)  # (R, L) the step of each input
-        started = back >= 0  # (R, L)
-        at = start[:, None] + np.maximum(back, 0)  # (R, L) in the flat arrays
-        x = X[r]  # (R, L [+ H], F) view
-        x[:, :L, 0] = np.where(started, d[at], np.float32(0))
-        x[:, :L, 0] -= shift[r, None].astype(np.float32)
-        x[:, :L, 1] = observed[at] & started
-        x[:, :L, 0] *= x[:, :L, 1]  # padded and missing steps: u = 0
-        n = lens[s][:, None]  # (R, 1)
-        target_t = e[:, None] + steps  # (R, H)
-        zt = np.where(target_t < n, z[start[:, None] + np.minimum(target_t, n - 1)], np.nan)
-        seasonal = _seasonal_rows(season, daily, st0[s], period[s], inner[s], e, steps)  # (R, H)
-        Y[r] = (zt - seasonal - ref[r, None]) / scale[s][:, None]
-        if exogs is not None:
-            rows = e[:, None] + np.arange(-L + 1, H + 1)  # (R, L+H) step of each row
-            x[:, :, 2:] = ex[ex_at[s][:, None] + np.clip(rows, 0, ex_len[s][:, None] - 1)]
-            x[:, :, 2:] *= (rows >= 0)[..., None]
+        chunk = max(1, CHUNK_STEPS // per_row)  # rows
+        for r0 in range(first[i], first[j], chunk):
+            r = slice(r0, min(r0 + chunk, first[j]))
+            s, e = owner[r], end[r]  # (R,) each
+            start = at0[s]  # (R,)
+            back = e[:, None] + np.arange(1 - L, 1)  # (R, L) the step of each input
+            started = back >= 0  # (R, L)
+            at = start[:, None] + np.maximum(back, 0)  # (R, L) in the flat arrays
+            x = X[r]  # (R, L [+ H], F) view
+            x[:, :L, 0] = np.where(started, d[at], np.float32(0))
+            x[:, :L, 0] -= shift[r, None].astype(np.float32)
+            x[:, :L, 1] = observed[at] & started
+            x[:, :L, 0] *= x[:, :L, 1]  # padded and missing steps: u = 0
+            n = lens[s][:, None]  # (R, 1)
+            target_t = e[:, None] + steps  # (R, H)
+            zt = np.where(target_t < n, z[start[:, None] + np.minimum(target_t, n - 1)], np.nan)
+            # (R, H)
+            seasonal = _seasonal_rows(season, daily, st0[s], period[s], inner[s], e, steps)
+            Y[r] = (zt - seasonal - ref[r, None]) / scale[s][:, None]
+            if exogs is not None:
+                rows = e[:, None] + np.arange(-L + 1, H + 1)  # (R, L+H) step of each row
+                x[:, :, 2:] = ex[ex_at[s][:, None] + np.clip(rows, 0, ex_len[s][:, None] - 1)]
+                x[:, :, 2:] *= (rows >= 0)[..., None]
         i = j
     return X, Y
 
