@@ -261,3 +261,23 @@ def test_warmup_compiles_the_smoothing_of_a_day_inside_a_week():
     # both builds of the filter: without an inner season (None) and with one
     assert {str(sig[8]) for sig in smoothing._run.signatures} >= {
         "none", "array(float64, 1d, C)"}
+
+
+def test_a_cache_that_cannot_be_written_warns_and_the_code_runs(tmp_path, monkeypatch):
+    """A full disk made a kernel's save raise from inside Numba: fits failed,
+    and ``import tsgate`` with them where the products' cfunc compiled
+    (sweep, session 57). The compiled code is kept for the process now."""
+    import errno
+
+    from numba.core import caching
+
+    def full(self, name, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(caching.IndexDataCacheFile, "_save_data", full)
+    name = "cached_kernels_full"
+    (tmp_path / f"{name}.py").write_text(_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.warns(RuntimeWarning, match="not kept in Numba's cache .*No space left"):
+        module = _fresh(name)
+        assert module.twice(1.5) == 3.0 and module.add.ctypes(1.0, 2.0) == 3.0

@@ -129,10 +129,15 @@ class _MendingCache(FunctionCache):
     def _load_overload(self, sig, target_context):
         try:
             return super()._load_overload(sig, target_context)
-        except Exception as exc:  # noqa: BLE001 (EOFError, UnpicklingError, ...)
-            if not _damaged(self._cache_file):  # (a threading layer missing, ...: not ours)
+        except Exception as exc:  # (EOFError, UnpicklingError, ...)
+            files = _files_of(self)
+            # pickle's own errors are damage as such (read again, the files may
+            # already be mended by another process); any other only where a file
+            # does not unpickle (a threading layer missing, ...: not ours)
+            if files is None or not (isinstance(exc, (EOFError, pickle.UnpicklingError))
+                                     or _damaged(*files)):
                 raise
-            _forget(self._cache_file, self._py_func, exc)
+            _forget(*files, self._py_func, exc)
             return None
 
     def _save_overload(self, sig, data):
@@ -144,31 +149,40 @@ class _MendingCache(FunctionCache):
                           "compiled again in the next process.", RuntimeWarning, stacklevel=2)
 
 
-def _forget(cache_file, func, exc):
-    """Remove the cache files of ``func`` (``cache_file``: its Numba
-    ``IndexDataCacheFile``), which did not load (``exc``), with a warning."""
-    folder = cache_file._cache_path
-    base = cache_file._index_name[: -len(".nbi")] + "."  # "module.qualname-line.py311."
+def _files_of(cache):
+    """(folder, the name its files start with) of a Numba cache of one
+    function, e.g. ``module.qualname-line.py311.``; None where Numba's
+    layout is not the one known here (another Numba version)."""
+    try:
+        index = cache._cache_file._index_name
+        return cache._cache_file._cache_path, index[: -len(".nbi")] + "."
+    except AttributeError:
+        return None
+
+
+def _names(folder, base):
+    return [name for name in (os.listdir(folder) if os.path.isdir(folder) else ())
+            if name.startswith(base) and name.endswith((".nbi", ".nbc"))]
+
+
+def _forget(folder, base, func, exc):
+    """Remove a function's cache files (in ``folder``, named ``base``...),
+    which did not load (``exc``), with a warning."""
     removed = 0
-    for name in os.listdir(folder) if os.path.isdir(folder) else ():
-        if name.startswith(base) and name.endswith((".nbi", ".nbc")):
-            try:
-                os.remove(os.path.join(folder, name))
-                removed += 1
-            except OSError:
-                pass
+    for name in _names(folder, base):
+        try:
+            os.remove(os.path.join(folder, name))
+            removed += 1
+        except OSError:
+            pass
     warnings.warn(f"tsgate: Numba's cached code of {func.__qualname__} did not load "
                   f"({type(exc).__name__}: {exc}): removed {removed} damaged cache file(s) "
                   f"from {folder} and compiling it anew.", RuntimeWarning, stacklevel=3)
 
 
-def _damaged(cache_file):
-    """Whether a cache file of one function (its ``IndexDataCacheFile``) does not load."""
-    folder = cache_file._cache_path
-    base = cache_file._index_name[: -len(".nbi")] + "."
-    return os.path.isdir(folder) and any(
-        not _loads(os.path.join(folder, name)) for name in os.listdir(folder)
-        if name.startswith(base) and name.endswith((".nbi", ".nbc")))
+def _damaged(folder, base):
+    """Whether a cache file of one function does not load."""
+    return any(not _loads(os.path.join(folder, name)) for name in _names(folder, base))
 
 
 def _mend(dispatcher):
@@ -189,15 +203,17 @@ def njit(**options):
 def cfunc(signature, cache=False, **options):
     """``numba.cfunc(signature, cache=cache, **options)`` whose disk cache
     mends a damaged file. ``numba.cfunc`` compiles in the decorator, before
-    its cache could be swapped: a damaged file's error is caught there, the
-    files removed and the compile tried again."""
+    its cache could be swapped: its steps are taken here instead (Numba's
+    ``CFunc``, its cache enabled and swapped, then compiled)."""
+    from numba.core import sigutils
+    from numba.core.ccallback import CFunc
+
     def decorate(func):
-        try:
-            return numba.cfunc(signature, cache=cache, **options)(func)
-        except Exception as exc:
-            files = FunctionCache(func)._cache_file if cache else None
-            if files is None or not _damaged(files):
-                raise
-            _forget(files, func, exc)
-            return numba.cfunc(signature, cache=cache, **options)(func)
+        compiled = CFunc(func, sigutils.normalize_signature(signature), locals={},
+                         options=options)
+        if cache:
+            compiled.enable_caching()
+            _mend(compiled)
+        compiled.compile()
+        return compiled
     return decorate
