@@ -118,10 +118,11 @@ class _MendingCache(FunctionCache):
     emptied or cut off (a full disk, a killed process) made every later
     call of the function raise pickle's ``EOFError`` or ``UnpicklingError``
     from inside Numba, in every process, until ``tsgate warmup`` replaced
-    it. Here, where one of the function's files does not unpickle, they are
-    removed instead, with a warning, and it compiles anew (and is saved
-    again); any other error of a load (a threading layer that a parallel
-    kernel's code cannot start) is raised as before. A save that fails
+    it. Here, on pickle's errors or where one of the function's files does
+    not unpickle, its files are removed instead, with a warning, and it
+    compiles anew (and is saved again); any other error of a load (a
+    threading layer that a parallel kernel's code cannot start) is raised
+    as before. A save that fails
     (a full disk) warns and keeps the compiled code in memory, as where no
     cache is writable.
     """
@@ -161,6 +162,7 @@ def _files_of(cache):
 
 
 def _names(folder, base):
+    """The names of one function's cache files in ``folder``."""
     return [name for name in (os.listdir(folder) if os.path.isdir(folder) else ())
             if name.startswith(base) and name.endswith((".nbi", ".nbc"))]
 

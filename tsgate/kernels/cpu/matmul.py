@@ -30,9 +30,11 @@ multiply-adds). Products by ``b.T`` with few columns once ran as dot products
 with reassociated (vectorized) sums, whose rounding followed the vector width:
 a network of hidden size 16 forecast airline up to 3.2 apart on the two
 instruction sets (session 57's sweep). The tiles on ``b.T``'s C copy are
-also 1.7-3x faster at 8-31 columns on Zen 4/5, AVX-512 or AVX2 code alike;
-at one column (an input gradient of one feature, which the first layer
-never computes) 0.76 -> 1.35 us for (32 x 128) @ (128 x 1).
+also 1.7-3x faster with 32 rows or more and 8-31 columns on Zen 5, AVX-512
+or AVX2 code alike; with 1-4 rows or 1-2 columns the copy and the mostly
+masked tiles cost 1.4-15x the dot products (1 x 512 by (31 x 512).T: 0.5
+-> 7.5 us), shapes the kernels do not multiply by ``b.T`` (all steps of a
+tile at once, or the recurrent product on ``W_h.T`` copied once a pass).
 
 Operands are C-contiguous 2-D arrays; a transposed operand is passed as its
 C-contiguous storage with a flag, so ``gemm`` compiles one signature per
