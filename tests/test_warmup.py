@@ -285,3 +285,20 @@ def test_a_cache_that_cannot_be_written_warns_and_the_code_runs(tmp_path, monkey
     with pytest.warns(RuntimeWarning, match="not kept in Numba's cache .*No space left"):
         assert module.twice(1.5) == 3.0
     assert module.add.ctypes(1.0, 2.0) == 3.0
+
+
+def test_import_says_when_numba_passes_over_numba_cache_dir(tmp_path):
+    """A NUMBA_CACHE_DIR that is not a writable folder sent the kernels into
+    the package's own folders without a word (sweep, session 57): only
+    ``tsgate warmup`` said so. ``import tsgate`` warns now, and is silent
+    with a usable one."""
+    import subprocess
+    import sys
+
+    (tmp_path / "afile").write_text("")
+    code = "import warnings; warnings.simplefilter('always'); import tsgate"
+    for wanted, said in ((tmp_path / "afile" / "cache", True), (tmp_path / "cache", False)):
+        env = dict(os.environ, NUMBA_CACHE_DIR=str(wanted))
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        assert (f"NUMBA_CACHE_DIR={wanted} is not a folder Numba can write" in done.stderr) is said

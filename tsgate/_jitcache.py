@@ -71,6 +71,18 @@ def cache_location():
     return _cache_folder(os.path.join("kernels", "cpu"))
 
 
+def passed_over():
+    """``(NUMBA_CACHE_DIR, the folder Numba keeps tsgate's kernels in)`` where
+    Numba passed over a ``NUMBA_CACHE_DIR`` it cannot use (not a writable
+    folder) for another location, without a word; else None."""
+    wanted = _numba_config.CACHE_DIR
+    where = cache_location() if wanted else None
+    if wanted and where and os.path.commonpath(
+            [os.path.abspath(wanted), os.path.abspath(where)]) != os.path.abspath(wanted):
+        return wanted, where
+    return None
+
+
 def _cache_folder(folder):
     """Numba's cache folder for the kernels of the package's ``folder``, or None."""
     probe = _plain_njit(cache=True)(_probe(folder))
@@ -96,6 +108,13 @@ def _loads(path):
     except Exception:  # noqa: BLE001 (EOFError, UnpicklingError, ...: damaged)
         return False
     return True
+
+
+_SKIPPED = passed_over()
+if _SKIPPED:  # (the kernels would be compiled into the package's folders, say)
+    warnings.warn(f"NUMBA_CACHE_DIR={_SKIPPED[0]} is not a folder Numba can write: tsgate's "
+                  f"compiled kernels are kept in {_SKIPPED[1]} instead. Make it a writable "
+                  "folder, or unset it.", RuntimeWarning, stacklevel=2)
 
 
 def damaged_cache_files():

@@ -27,6 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
 from ._callers import quiet
+from ._jitcache import passed_over
 from ._progress import _is_terminal
 from ._series import date_offset, forward_step, season_length
 from .backend import resolve_device
@@ -535,11 +536,9 @@ def run_warmup(args):
                  if wanted else "); set NUMBA_CACHE_DIR to a writable folder")
               + " and run tsgate warmup again.", file=sys.stderr)
         return 1
-    wanted, where = numba_config.CACHE_DIR, done["where"]
-    if wanted and where and os.path.commonpath(
-            [os.path.abspath(wanted), os.path.abspath(where)]) != os.path.abspath(wanted):
-        # Numba passed over a NUMBA_CACHE_DIR it could not use: a service that
-        # reads the cache there would compile at every start
+    skipped, where = passed_over(), done["where"]
+    if skipped:  # a service that reads the cache there would compile at every start
+        wanted = skipped[0]
         print(f"tsgate: warning: {what}compiled in {done['seconds']:.1f} s into {where}, not "
               f"into NUMBA_CACHE_DIR={wanted}, which Numba cannot use (not a writable folder); "
               "make it one and run tsgate warmup again.", file=sys.stderr)
