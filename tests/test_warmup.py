@@ -287,18 +287,24 @@ def test_a_cache_that_cannot_be_written_warns_and_the_code_runs(tmp_path, monkey
     assert module.add.ctypes(1.0, 2.0) == 3.0
 
 
-def test_import_says_when_numba_passes_over_numba_cache_dir(tmp_path):
+def test_a_fit_says_when_numba_passes_over_numba_cache_dir(tmp_path):
     """A NUMBA_CACHE_DIR that is not a writable folder sent the kernels into
     the package's own folders without a word (sweep, session 57): only
-    ``tsgate warmup`` said so. ``import tsgate`` warns now, and is silent
-    with a usable one."""
+    ``tsgate warmup`` said so. The first kernel a process loads or compiles
+    warns now, once (not at import: the CLI shows it as its own warning);
+    a usable folder is silent."""
     import subprocess
     import sys
 
     (tmp_path / "afile").write_text("")
-    code = "import warnings; warnings.simplefilter('always'); import tsgate"
-    for wanted, said in ((tmp_path / "afile" / "cache", True), (tmp_path / "cache", False)):
+    (tmp_path / "cached_kernels_dir.py").write_text(_MODULE)
+    code = ("import sys, warnings; warnings.simplefilter('always'); import tsgate; "
+            f"sys.path.insert(0, {str(tmp_path)!r}); import cached_kernels_dir as m; "
+            "print(m.twice(1.0), m.twice(2.0))")  # (its cache: beside it, or in the folder)
+    for wanted, said in ((tmp_path / "afile" / "cache", 1), (tmp_path / "cache", 0)):
         env = dict(os.environ, NUMBA_CACHE_DIR=str(wanted))
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                               text=True, timeout=120, check=True)
-        assert (f"NUMBA_CACHE_DIR={wanted} is not a folder Numba can write" in done.stderr) is said
+        assert done.stdout.split() == ["2.0", "4.0"]
+        assert done.stderr.count(f"NUMBA_CACHE_DIR={wanted} is not a folder Numba can "
+                                 "write") == said, done.stderr

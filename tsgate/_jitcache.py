@@ -77,8 +77,9 @@ def passed_over():
     folder) for another location, without a word; else None."""
     wanted = _numba_config.CACHE_DIR
     where = cache_location() if wanted else None
-    if wanted and where and os.path.commonpath(
-            [os.path.abspath(wanted), os.path.abspath(where)]) != os.path.abspath(wanted):
+    # (Numba's folder for it: NUMBA_CACHE_DIR/<source folder>_<hash>; a package
+    # copy inside NUMBA_CACHE_DIR has its own __pycache__ under it too)
+    if wanted and where and os.path.realpath(os.path.dirname(where)) != os.path.realpath(wanted):
         return wanted, where
     return None
 
@@ -110,11 +111,19 @@ def _loads(path):
     return True
 
 
-_SKIPPED = passed_over()
-if _SKIPPED:  # (the kernels would be compiled into the package's folders, say)
-    warnings.warn(f"NUMBA_CACHE_DIR={_SKIPPED[0]} is not a folder Numba can write: tsgate's "
-                  f"compiled kernels are kept in {_SKIPPED[1]} instead. Make it a writable "
-                  "folder, or unset it.", RuntimeWarning, stacklevel=2)
+# said once, at the first kernel a fit loads or compiles (as a command's own
+# warning in the CLI, which ``tsgate warmup`` words itself), not at import
+_SKIPPED = [passed_over()]
+
+
+def _say_passed_over():
+    """Warn, once, where Numba passed over ``NUMBA_CACHE_DIR`` (the kernels
+    then went into the package's folders, say, without a word)."""
+    skipped, _SKIPPED[0] = _SKIPPED[0], None
+    if skipped:
+        warnings.warn(f"NUMBA_CACHE_DIR={skipped[0]} is not a folder Numba can write: "
+                      f"tsgate's compiled kernels are kept in {skipped[1]} instead. Make it a "
+                      "writable folder, or unset it.", RuntimeWarning, stacklevel=3)
 
 
 def damaged_cache_files():
@@ -147,6 +156,7 @@ class _MendingCache(FunctionCache):
     """
 
     def _load_overload(self, sig, target_context):
+        _say_passed_over()
         try:
             return super()._load_overload(sig, target_context)
         except Exception as exc:  # (EOFError, UnpicklingError, ...)
