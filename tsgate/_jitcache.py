@@ -150,9 +150,8 @@ class _MendingCache(FunctionCache):
     not unpickle, its files are removed instead, with a warning, and it
     compiles anew (and is saved again); any other error of a load (a
     threading layer that a parallel kernel's code cannot start) is raised
-    as before. A save that fails
-    (a full disk) warns and keeps the compiled code in memory, as where no
-    cache is writable.
+    as before. A save that fails (a full disk) warns and keeps the compiled
+    code in memory, as where no cache is writable.
     """
 
     def _load_overload(self, sig, target_context):
@@ -174,7 +173,7 @@ class _MendingCache(FunctionCache):
         try:
             super()._save_overload(sig, data)
         except Exception as exc:  # noqa: BLE001 (a full disk, a damaged index left)
-            warnings.warn(f"tsgate: the compiled code of {self._py_func.__qualname__} was not "
+            warnings.warn(f"tsgate's compiled code of {self._py_func.__qualname__} was not "
                           f"kept in Numba's cache ({type(exc).__name__}: {exc}); it is "
                           "compiled again in the next process.", RuntimeWarning, stacklevel=2)
 
@@ -206,7 +205,7 @@ def _forget(folder, base, func, exc):
             removed += 1
         except OSError:
             pass
-    warnings.warn(f"tsgate: Numba's cached code of {func.__qualname__} did not load "
+    warnings.warn(f"Numba's cached code of tsgate's {func.__qualname__} did not load "
                   f"({type(exc).__name__}: {exc}): removed {removed} damaged cache file(s) "
                   f"from {folder} and compiling it anew.", RuntimeWarning, stacklevel=3)
 
