@@ -113,13 +113,16 @@ def _loads(path):
 
 # said once, at the first kernel a fit loads or compiles (as a command's own
 # warning in the CLI, which ``tsgate warmup`` words itself), not at import
-_SKIPPED = [passed_over()]
+_TOLD = [False]
 
 
 def _say_passed_over():
     """Warn, once, where Numba passed over ``NUMBA_CACHE_DIR`` (the kernels
     then went into the package's folders, say, without a word)."""
-    skipped, _SKIPPED[0] = _SKIPPED[0], None
+    if _TOLD[0]:
+        return
+    _TOLD[0] = True
+    skipped = passed_over()
     if skipped:
         warnings.warn(f"NUMBA_CACHE_DIR={skipped[0]} is not a folder Numba can write: "
                       f"tsgate's compiled kernels are kept in {skipped[1]} instead. Make it a "
@@ -133,10 +136,8 @@ def damaged_cache_files():
     :class:`_MendingCache`)."""
     if not CACHE:
         return []
-    folders = _kernel_cache_folders()
-    return sorted(os.path.join(d, name) for d in folders if os.path.isdir(d)
-                  for name in os.listdir(d) if name.endswith((".nbi", ".nbc"))
-                  and not _loads(os.path.join(d, name)))
+    return sorted(os.path.join(d, name) for d in _kernel_cache_folders()
+                  for name in _names(d, "") if not _loads(os.path.join(d, name)))
 
 
 class _MendingCache(FunctionCache):
